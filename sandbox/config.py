@@ -1,0 +1,44 @@
+"""Where the sandbox keeps its data and which ports it uses.
+
+Plain frozen dataclasses, so every layer receives its settings as arguments instead of
+reading the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SEED = 20231211
+"""The day the storefront/marketplace partnership was announced; any integer works."""
+
+DEFAULT_PORT_BASE = 8700
+"""The control API listens on the base port; institution N listens on base + N."""
+
+HOST = "127.0.0.1"
+"""Services bind to loopback only: nothing here is meant to be reachable from the network."""
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory, overridable with SANDBOX_DATA_DIR."""
+    override = os.environ.get("SANDBOX_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # imported late: only the CLI needs it
+
+    return Path(platformdirs.user_data_dir("integration-sandbox", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a runtime needs to know before it starts."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    """Holds one SQLite file per institution, the trace store and `runtime.json`."""
+    port_base: int = DEFAULT_PORT_BASE
+    """First port; 0 asks the operating system for free ports (used by tests)."""
+    seed: int = DEFAULT_SEED
+    """Seed of the synthetic world: the same seed gives the same world, byte for byte."""
+    host: str = HOST
+    """Interface every server binds to."""

@@ -1,0 +1,1 @@
+"""Running the institutions: the registry of services, seeding, the supervisor and control API."""

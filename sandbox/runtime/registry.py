@@ -1,0 +1,59 @@
+"""Which institutions exist, what they are, and where they listen.
+
+The one source of truth for the service list: the runtime, the CLI and (later) the UI, lessons
+and audit all read it. Ports are `port_base + offset`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """One institution in the registry."""
+
+    name: str
+    """Slug used everywhere: package, trace events, CLI, lessons."""
+    title: str
+    """The institution's display name in the story."""
+    role: str
+    """What it is, in a few words ("storefront", "civil registry")."""
+    side: Literal["front", "back"]
+    """Front apps face people; back-ends face partners."""
+    offset: int
+    """Port offset from the base port."""
+    factory: str
+    """`module:function` building its ASGI app from a `ServiceEnv`."""
+
+    def load_factory(self) -> Callable[..., Any]:
+        """Import the app factory."""
+        module, _, attr = self.factory.partition(":")
+        factory: Callable[..., Any] = getattr(importlib.import_module(module), attr)
+        return factory
+
+
+BUILTIN: tuple[ServiceSpec, ...] = (
+    ServiceSpec("social", "Klip", "storefront (short-video app)", "front", 1,
+                "sandbox.services.social:create_app"),
+    ServiceSpec("marketplace", "Pasarloka", "transaction platform", "back", 2,
+                "sandbox.services.marketplace:create_app"),
+    ServiceSpec("bank", "Bank Contoh", "bank (accounts, virtual accounts)", "back", 3,
+                "sandbox.services.bank:create_app"),
+    ServiceSpec("identity", "Registri Penduduk", "civil registry", "back", 4,
+                "sandbox.services.identity:create_app"),
+)
+CONTROL_OFFSET = 0
+"""The control API (health, reset, event stream) listens on the base port itself."""
+
+
+def by_name(name: str, specs: tuple[ServiceSpec, ...] = BUILTIN) -> ServiceSpec:
+    """The spec called `name`, or a LookupError listing the known names."""
+    for spec in specs:
+        if spec.name == name:
+            return spec
+    known = ", ".join(s.name for s in specs)
+    raise LookupError(f"unknown service {name!r}; known services: {known}")

@@ -1,0 +1,115 @@
+"""TraceMiddleware: the receiving side of every call (pure ASGI, no BaseHTTPMiddleware).
+
+It puts the call's span in `current_span` so calls made while serving it become its children,
+and it records calls that no sandbox client recorded - a developer's curl or script - naming the
+caller by its partner credential when it presents one, and `external` otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.wire.client import CALLER_HEADER
+from sandbox.wire.context import Span, current_span, new_span_id, new_trace_id, parse_traceparent
+from sandbox.wire.recording import Exchange
+
+if TYPE_CHECKING:
+    from sandbox.wire.client import Wire
+
+UNRECORDED_PREFIXES = ("/docs", "/openapi.json", "/static-offline-docs", "/redoc", "/favicon")
+"""Documentation pages are not integration traffic."""
+IDENTIFYING_HEADERS = (b"x-partner-id", b"x-client-key", b"x-client-id", b"x-cons-id")
+
+
+class TraceMiddleware:
+    """Sets the trace context for a request and records external callers' calls."""
+
+    def __init__(self, app: ASGIApp, wire: Wire, service: str) -> None:
+        self.app = app
+        self.wire = wire
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        inbound = parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+        ours = CALLER_HEADER.encode() in headers
+        if ours and inbound:
+            token = current_span.set(inbound)  # the client already recorded this call
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                current_span.reset(token)
+            return
+        if ours or scope["path"].startswith(UNRECORDED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await self._serve_recorded(scope, receive, send, headers, inbound)
+
+    async def _serve_recorded(self, scope: Scope, receive: Receive, send: Send,
+                              headers: dict[bytes, bytes], inbound: Span | None) -> None:
+        span = Span(inbound.trace_id if inbound else new_trace_id(), new_span_id())
+        token = current_span.set(span)
+        request_body = bytearray()
+        response: dict[str, object] = {"status": None, "headers": [], "body": bytearray()}
+        limit = self.wire.body_limit * 4
+
+        async def capture_receive() -> Message:
+            message = await receive()
+            if len(request_body) < limit:
+                request_body.extend(message.get("body", b""))
+            return message
+
+        async def capture_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                response["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                body = response["body"]
+                assert isinstance(body, bytearray)
+                if len(body) < limit:
+                    body.extend(message.get("body", b""))
+            await send(message)
+
+        started, t0 = self.wire.clock(), time.perf_counter()
+        error = None
+        try:
+            await self.app(scope, capture_receive, capture_send)
+        except Exception as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            current_span.reset(token)
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.wire.record(Exchange(
+                trace_id=span.trace_id, span_id=span.span_id,
+                parent_id=inbound.span_id if inbound else None,
+                caller=self._identify(headers, query), callee=self.service,
+                method=scope["method"], path=scope["path"] + (f"?{query}" if query else ""),
+                started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
+                status=response["status"],  # type: ignore[arg-type]
+                request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                                 for k, v in scope["headers"]],
+                request_body=bytes(request_body),
+                response_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                                  for k, v in response["headers"]],  # type: ignore[attr-defined]
+                response_body=bytes(response["body"]),  # type: ignore[arg-type]
+                error=error))
+
+    def _identify(self, headers: dict[bytes, bytes], query: str) -> str:
+        """A partner that presents its credential id is named; anyone else is `external`."""
+        ids = self.wire.partner_ids
+        for name in IDENTIFYING_HEADERS:
+            value = headers.get(name)
+            if value and value.decode("latin-1") in ids:
+                return ids[value.decode("latin-1")]
+        for key, value in parse_qsl(query):
+            if key == "app_key" and value in ids:
+                return ids[value]
+        return "external"

@@ -1,0 +1,141 @@
+"""Wire: the partner httpx clients every institution calls the others with.
+
+Each client stamps `traceparent` (a child of the call being served, if any), says who is calling
+in `X-Sandbox-Caller`, and records the call once it is over - including calls that never got a
+response (refused, timed out). The runtime gives clients real loopback URLs; tests mount apps
+in-process with `mount`, so the same code runs over sockets or over `httpx.ASGITransport`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from sandbox.trace.events import HttpCall
+from sandbox.wire.context import Span, current_span, format_traceparent, new_span_id, new_trace_id
+from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, to_call
+
+log = logging.getLogger(__name__)
+CALLER_HEADER = "x-sandbox-caller"
+"""Set by our clients: the callee then knows the call is recorded on the client side."""
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport: propagates trace context and records each exchange."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, wire: Wire, caller: str,
+                 callee: str) -> None:
+        self._inner = inner
+        self._wire = wire
+        self._caller = caller
+        self._callee = callee
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        parent = current_span.get()
+        span = Span(parent.trace_id if parent else new_trace_id(), new_span_id())
+        request.headers["traceparent"] = format_traceparent(span)
+        request.headers[CALLER_HEADER] = self._caller
+        started, t0 = self._wire.clock(), time.perf_counter()
+        facts: dict[str, Any] = {}
+        try:
+            response = await self._inner.handle_async_request(request)
+            body = await response.aread()
+            facts = {"status": response.status_code, "response_headers": response.headers.items(),
+                     "response_body": body}
+            return response
+        except httpx.ConnectError:
+            facts = {"error": "refused"}
+            raise
+        except httpx.TimeoutException:
+            facts = {"error": "timeout"}
+            raise
+        except httpx.HTTPError as exc:
+            facts = {"error": type(exc).__name__}
+            raise
+        finally:
+            try:
+                content = request.content
+            except httpx.RequestNotRead:
+                content = b"<streamed>"
+            self._wire.record(Exchange(
+                trace_id=span.trace_id, span_id=span.span_id,
+                parent_id=(parent.span_id or None) if parent else None, caller=self._caller,
+                callee=self._callee, method=request.method, path=request.url.raw_path.decode(),
+                started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
+                request_headers=request.headers.items(), request_body=content, **facts))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class Wire:
+    """Partner clients, inbound instrumentation and the recorder, shared by one runtime."""
+
+    def __init__(self, *, recorder: Recorder | None = None,
+                 clock: Callable[[], float] = time.time, timeout: float = 5.0,
+                 body_limit: int = DEFAULT_BODY_LIMIT,
+                 partner_ids: Mapping[str, str] | None = None) -> None:
+        self.recorder = recorder
+        self.clock = clock
+        self.timeout = timeout
+        self.body_limit = body_limit
+        self.partner_ids: dict[str, str] = dict(partner_ids or {})
+        """Credential ids (client keys, app keys) to the service that owns them."""
+        self._urls: dict[str, str] = {}
+        self._apps: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
+
+    def set_url(self, service: str, url: str) -> None:
+        """Where `service` listens (the runtime calls this after binding)."""
+        self._urls[service] = url.rstrip("/")
+
+    def mount(self, service: str, app: Any) -> None:
+        """Serve `service` in-process (tests): calls go through `httpx.ASGITransport`."""
+        self._apps[service] = app
+        self._urls[service] = f"http://{service}.sandbox"
+
+    def url(self, service: str) -> str:
+        """The base URL of `service`."""
+        try:
+            return self._urls[service]
+        except KeyError:
+            raise LookupError(f"unknown service {service!r}") from None
+
+    def client(self, caller: str, callee: str) -> httpx.AsyncClient:
+        """The recorded client `caller` uses to reach `callee` (reused, pooled)."""
+        key = (caller, callee)
+        if key not in self._clients:
+            app = self._apps.get(callee)
+            inner: httpx.AsyncBaseTransport = (
+                httpx.ASGITransport(app=app) if app is not None else httpx.AsyncHTTPTransport())
+            self._clients[key] = httpx.AsyncClient(
+                base_url=self.url(callee), timeout=self.timeout,
+                transport=RecordingTransport(inner, self, caller, callee),
+                headers={"user-agent": f"integration-sandbox/{caller}"})
+        return self._clients[key]
+
+    def instrument(self, app: Any, service: str) -> None:
+        """Record calls into `app` that no client of ours recorded (curl, scripts, other tools)."""
+        from sandbox.wire.asgi import TraceMiddleware
+
+        app.add_middleware(TraceMiddleware, wire=self, service=service)
+
+    def record(self, exchange: Exchange) -> None:
+        """Redact and publish one call; never raises into the service."""
+        if self.recorder is None:
+            return
+        try:
+            call: HttpCall = to_call(exchange, self.body_limit)
+            self.recorder(call)
+        except Exception:
+            log.exception("recording a call failed")
+
+    async def aclose(self) -> None:
+        """Close every pooled client."""
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()

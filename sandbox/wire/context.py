@@ -1,0 +1,56 @@
+"""W3C Trace Context: which trace and span the current request belongs to.
+
+A context variable carries the span of the inbound call being served, so an outbound call made
+while serving it becomes its child without any service passing ids around by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where we are in a trace: the trace id and the id of the current call."""
+
+    trace_id: str
+    span_id: str
+    """Empty for the root of a story (a scenario): its calls then have no parent."""
+
+
+def root_span() -> Span:
+    """A fresh trace for a story: every call made under it shares the trace id."""
+    return Span(new_trace_id(), "")
+
+
+current_span: ContextVar[Span | None] = ContextVar("sandbox_current_span", default=None)
+
+
+def new_trace_id() -> str:
+    """32 random hex digits (never all zeros, as W3C requires)."""
+    return secrets.token_hex(16)
+
+
+def new_span_id() -> str:
+    """16 random hex digits."""
+    return secrets.token_hex(8)
+
+
+def parse_traceparent(value: str | None) -> Span | None:
+    """The caller's trace and span from a `traceparent` header, or None if absent or invalid."""
+    if not value:
+        return None
+    match = _TRACEPARENT.match(value.strip().lower())
+    if not match or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
+        return None
+    return Span(match.group(1), match.group(2))
+
+
+def format_traceparent(span: Span) -> str:
+    """The `traceparent` header value for a call made as `span`."""
+    return f"00-{span.trace_id}-{span.span_id}-01"

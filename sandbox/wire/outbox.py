@@ -1,0 +1,130 @@
+"""Webhooks that survive crashes: a transactional outbox with retries and backoff.
+
+A service enqueues a webhook in the same transaction as the change it announces, so either both
+happen or neither. Delivery is attempted at once and then retried with exponential backoff until
+the receiver answers 2xx; rows live in the service's own database, so a restart resumes them.
+Receivers deduplicate by event id, because a retry after a lost acknowledgement sends twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from sandbox.wire.client import Wire
+from sandbox.wire.context import Span, current_span
+
+log = logging.getLogger(__name__)
+
+Signer = Callable[[str, bytes, float], dict[str, str]]
+"""(path, body, now) -> headers to add; signing happens at send time so timestamps are fresh."""
+MAX_BACKOFF = 60.0
+TABLE = "_outbox"
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after `attempts` failed tries: 1, 2, 4 ... capped at a minute."""
+    return float(min(2 ** max(attempts - 1, 0), MAX_BACKOFF))
+
+
+class Outbox:
+    """Pending webhooks of one service, kept in its database."""
+
+    def __init__(self, db: sqlite_utils.Database, wire: Wire, sender: str) -> None:
+        self.db = db
+        self.wire = wire
+        self.sender = sender
+        self._signers: dict[str, Signer] = {}
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        db[TABLE].create({  # type: ignore[union-attr]
+            "event_id": str, "target": str, "path": str, "kind": str, "body": str,
+            "attempts": int, "next_at": float, "delivered_at": float, "last_status": int,
+            "last_error": str, "trace_id": str, "parent_span": str, "created_at": float,
+        }, pk="event_id", if_not_exists=True)
+
+    def signer(self, kind: str, sign: Signer) -> None:
+        """Register how webhooks of `kind` are signed."""
+        self._signers[kind] = sign
+
+    def enqueue(self, *, event_id: str, target: str, path: str, kind: str,
+                body: dict[str, Any]) -> None:
+        """Add a webhook; call inside the transaction that makes the change it announces."""
+        span = current_span.get()
+        now = self.wire.clock()
+        self.db.execute(
+            f"INSERT OR IGNORE INTO {TABLE} (event_id, target, path, kind, body, attempts, "
+            "next_at, trace_id, parent_span, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+            [event_id, target, path, kind, json.dumps(body, separators=(",", ":")), now,
+             span.trace_id if span else None, span.span_id if span else None, now])
+
+    def kick(self) -> None:
+        """Try pending deliveries soon, without making the current request wait for them."""
+        task = asyncio.get_running_loop().create_task(self.deliver_due())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Webhooks not yet acknowledged."""
+        return list(self.db.query(
+            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL ORDER BY created_at"))
+
+    async def deliver_due(self) -> int:
+        """Send every webhook whose time has come; returns how many were acknowledged."""
+        async with self._lock:
+            now = self.wire.clock()
+            rows = list(self.db.query(
+                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at <= ? "
+                "ORDER BY created_at LIMIT 100", [now]))
+            delivered = 0
+            for row in rows:
+                delivered += await self._deliver(row)
+            return delivered
+
+    async def _deliver(self, row: dict[str, Any]) -> int:
+        body = row["body"].encode()
+        sign = self._signers.get(row["kind"])
+        headers = {"content-type": "application/json"}
+        if sign:
+            headers.update(sign(row["path"], body, self.wire.clock()))
+        # Deliver as a child of the call that caused it, even when retried much later.
+        parent = Span(row["trace_id"], row["parent_span"] or "") if row["trace_id"] else None
+        token = current_span.set(parent)
+        status: int | None = None
+        error = None
+        try:
+            response = await self.wire.client(self.sender, row["target"]).post(
+                row["path"], content=body, headers=headers)
+            status = response.status_code
+        except (httpx.HTTPError, LookupError) as exc:
+            error = type(exc).__name__
+        finally:
+            current_span.reset(token)
+        now = self.wire.clock()
+        if status is not None and 200 <= status < 300:
+            self.db.execute(f"UPDATE {TABLE} SET delivered_at = ?, attempts = attempts + 1, "
+                            "last_status = ? WHERE event_id = ?", [now, status, row["event_id"]])
+            return 1
+        attempts = row["attempts"] + 1
+        self.db.execute(
+            f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ? "
+            "WHERE event_id = ?", [attempts, now + backoff(attempts), status, error,
+                                   row["event_id"]])
+        log.info("webhook %s to %s failed (%s), attempt %d", row["event_id"], row["target"],
+                 status or error, attempts)
+        return 0
+
+    async def run(self, interval: float = 0.5) -> None:
+        """Retry loop for the service's lifetime (cancelled at shutdown)."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox of %s failed", self.sender)
+            await asyncio.sleep(interval)

@@ -1,0 +1,48 @@
+"""Turn what crossed the wire into a redacted `HttpCall` and hand it to the recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sandbox.trace import redact
+from sandbox.trace.events import HttpCall
+
+Recorder = Callable[[HttpCall], None]
+DEFAULT_BODY_LIMIT = 8192
+"""Characters of each body kept in a record; the rest is cut with a visible mark."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """The raw facts of one call before redaction."""
+
+    trace_id: str
+    span_id: str
+    parent_id: str | None
+    caller: str
+    callee: str
+    method: str
+    path: str
+    started_at: float
+    duration_ms: float
+    status: int | None = None
+    request_headers: Iterable[tuple[str, str]] = ()
+    request_body: bytes = b""
+    response_headers: Iterable[tuple[str, str]] = ()
+    response_body: bytes = b""
+    error: str | None = None
+
+
+def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
+    """Redact secrets, mask NIKs and cap bodies: the only way a call becomes an event."""
+    request_body, cut_in = redact.body(x.request_body, body_limit)
+    response_body, cut_out = redact.body(x.response_body, body_limit)
+    return HttpCall(
+        trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
+        callee=x.callee, method=x.method, path=redact.path(x.path), status=x.status,
+        started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
+        request_headers=redact.headers(tuple(x.request_headers)),
+        request_body=request_body, response_headers=redact.headers(tuple(x.response_headers)),
+        response_body=response_body, error=x.error, truncated=cut_in or cut_out,
+    )

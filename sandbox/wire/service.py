@@ -1,0 +1,30 @@
+"""What the runtime hands an institution when it builds it.
+
+An institution is a factory `create_app(env: ServiceEnv) -> FastAPI`. The env carries the only
+things a service may depend on: its name, the wire, its own slice of the seeded world and the
+path of its own database. The app keeps its store on `app.state.store`, which has
+`reset(seed)` to restore the seeded world, and may start background loops in its lifespan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.wire.client import Wire
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEnv:
+    """Dependencies of one institution."""
+
+    name: str
+    """The service slug: social, marketplace, bank, identity."""
+    wire: Wire
+    """Partner clients, inbound instrumentation and the clock (`wire.clock()`)."""
+    seed: dict[str, Any]
+    """`data` (its own rows), `accepts` (credentials of partners allowed to call it, by caller)
+    and `holds` (its own credentials at other institutions, by callee)."""
+    db_path: Path | None = None
+    """Its SQLite file; None keeps the database in memory (tests)."""

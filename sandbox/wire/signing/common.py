@@ -1,0 +1,84 @@
+"""Pieces every signature dialect shares: body hashing, timestamps, freshness, replays."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import datetime, timedelta, timezone
+
+WIB = timezone(timedelta(hours=7), "WIB")
+FRESHNESS_SECONDS = 300
+"""A signed request older or newer than this is refused (the sandbox's 5-minute tolerance)."""
+
+
+def minify(body: bytes) -> bytes:
+    """Drop whitespace outside JSON strings; keep key order, numbers and nulls exactly."""
+    out = bytearray()
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            out.append(byte)
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+            out.append(byte)
+        elif byte not in b" \t\r\n":
+            out.append(byte)
+    return bytes(out)
+
+
+def body_hash(body: bytes) -> str:
+    """Lower-case hex SHA-256 of the minified body."""
+    return hashlib.sha256(minify(body)).hexdigest()
+
+
+def timestamp(epoch: float) -> str:
+    """ISO-8601 local time with offset, as SNAP sends it: 2024-01-15T10:30:00+07:00."""
+    return datetime.fromtimestamp(epoch, WIB).isoformat(timespec="seconds")
+
+
+def parse_timestamp(value: str) -> float | None:
+    """Unix seconds from an ISO-8601 timestamp with offset, or None if malformed."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.timestamp()
+
+
+def freshness_problem(value: str | None, now: float) -> str | None:
+    """Why a request timestamp is unacceptable, or None if it is fine."""
+    if not value:
+        return "missing timestamp header"
+    moment = parse_timestamp(value)
+    if moment is None:
+        return "timestamp is not ISO-8601 with an offset (e.g. 2024-01-15T10:30:00+07:00)"
+    if abs(now - moment) > FRESHNESS_SECONDS:
+        return f"timestamp is more than {FRESHNESS_SECONDS} seconds away from the server's clock"
+    return None
+
+
+class ReplayGuard:
+    """Remembers signatures seen within the freshness window, so a captured request fails."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, signature: str, now: float) -> bool:
+        """True the first time a signature is presented; False for a replay."""
+        with self._lock:
+            if len(self._seen) > 10_000:
+                cutoff = now - 2 * FRESHNESS_SECONDS
+                self._seen = {s: t for s, t in self._seen.items() if t > cutoff}
+            if signature in self._seen:
+                return False
+            self._seen[signature] = now
+            return True

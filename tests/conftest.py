@@ -1,0 +1,96 @@
+"""Shared fixtures: a fake clock, the seeded world, and every institution wired in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.runtime.registry import BUILTIN
+from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.trace.events import HttpCall
+from sandbox.wire import Wire
+from sandbox.wire.auth import IdentityAuth, MarketplaceAuth, SnapAuth
+from sandbox.wire.service import ServiceEnv
+from sandbox.world import load_world
+
+WORLD_START = 1_709_280_000.0
+"""2024-03-01 08:00 UTC: tests run in the world's own time, never the machine's."""
+
+
+class FakeClock:
+    """A clock that only moves when a test says so."""
+
+    def __init__(self, now: float = WORLD_START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
+
+
+class Services:
+    """Every institution as an in-process app, with memory databases and one recorder."""
+
+    def __init__(self, world: dict[str, Any], clock: FakeClock) -> None:
+        self.world = world
+        self.clock = clock
+        self.calls: list[HttpCall] = []
+        self.wire = Wire(recorder=self.calls.append, clock=clock, partner_ids=partner_ids(world))
+        self.apps: dict[str, Any] = {}
+        for spec in BUILTIN:
+            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, world))
+            self.apps[spec.name] = spec.load_factory()(env)
+            self.wire.mount(spec.name, self.apps[spec.name])
+
+    def client(self, service: str, caller: str = "student") -> httpx.AsyncClient:
+        """A recorded client calling `service` as `caller` (a persona or partner name)."""
+        return self.wire.client(caller, service)
+
+    def auth(self, callee: str, caller: str) -> httpx.Auth:
+        """The partner credentials `caller` holds at `callee`, as an httpx Auth."""
+        creds = self.world["partners"][callee][caller]
+        if callee == "identity":
+            return IdentityAuth(creds["client_id"], creds["client_secret"], self.clock)
+        if callee == "bank":
+            return SnapAuth(creds["client_key"], creds["client_secret"], creds["partner_id"],
+                            creds["channel_id"], self.clock)
+        if callee == "marketplace":
+            return MarketplaceAuth(creds["app_key"], creds["app_secret"], self.clock)
+        raise LookupError(f"{callee} has no partner dialect")
+
+    async def settle(self, rounds: int = 10) -> None:
+        """Deliver every pending webhook (and the webhooks those cause)."""
+        for _ in range(rounds):
+            delivered = 0
+            for app in self.apps.values():
+                outbox = getattr(app.state, "outbox", None)
+                if outbox is not None:
+                    delivered += await outbox.deliver_due()
+            if not delivered:
+                return
+
+    async def aclose(self) -> None:
+        await self.wire.aclose()
+
+
+@pytest.fixture(scope="session")
+def world() -> dict[str, Any]:
+    return load_world()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(world: dict[str, Any], clock: FakeClock) -> AsyncIterator[Services]:
+    built = Services(world, clock)
+    yield built
+    await built.aclose()
