@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.wire.client import CALLER_HEADER
+from sandbox.wire.client import CALLER_HEADER, RECORDED_HEADER
 from sandbox.wire.context import Span, current_span, new_span_id, new_trace_id, parse_traceparent
 from sandbox.wire.recording import Exchange
 
@@ -39,15 +39,15 @@ class TraceMiddleware:
             return
         headers = dict(scope["headers"])
         inbound = parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
-        ours = CALLER_HEADER.encode() in headers
-        if ours and inbound:
+        recorded = RECORDED_HEADER.encode() in headers
+        if recorded and inbound:
             token = current_span.set(inbound)  # the client already recorded this call
             try:
                 await self.app(scope, receive, send)
             finally:
                 current_span.reset(token)
             return
-        if ours or scope["path"].startswith(UNRECORDED_PREFIXES):
+        if recorded or scope["path"].startswith(UNRECORDED_PREFIXES):
             await self.app(scope, receive, send)
             return
         await self._serve_recorded(scope, receive, send, headers, inbound)
@@ -103,7 +103,11 @@ class TraceMiddleware:
                 error=error))
 
     def _identify(self, headers: dict[bytes, bytes], query: str) -> str:
-        """A partner that presents its credential id is named; anyone else is `external`."""
+        """A caller that names itself or presents a partner credential id is named; anyone
+        else is `external`."""
+        named = headers.get(CALLER_HEADER.encode())
+        if named:
+            return named.decode("latin-1")[:40]
         ids = self.wire.partner_ids
         for name in IDENTIFYING_HEADERS:
             value = headers.get(name)

@@ -21,7 +21,9 @@ from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, to_ca
 
 log = logging.getLogger(__name__)
 CALLER_HEADER = "x-sandbox-caller"
-"""Set by our clients: the callee then knows the call is recorded on the client side."""
+"""Who is calling (a service slug or persona), set by every client of ours."""
+RECORDED_HEADER = "x-sandbox-recorded"
+"""Set when this client records the call itself, so the callee does not record it twice."""
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -39,6 +41,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         span = Span(parent.trace_id if parent else new_trace_id(), new_span_id())
         request.headers["traceparent"] = format_traceparent(span)
         request.headers[CALLER_HEADER] = self._caller
+        if self._wire.recorder is not None:
+            request.headers[RECORDED_HEADER] = "1"
         started, t0 = self._wire.clock(), time.perf_counter()
         facts: dict[str, Any] = {}
         try:

@@ -53,6 +53,9 @@ def describe_validation(errors: Sequence[Any]) -> tuple[str, str, str | None]:
         where = first.get("loc", ("body",))[0]
         return "missing_field", f"Missing required {where} field '{field}'.", field
     if field is None and kind in ("model_attributes_type", "dict_type"):
+        if isinstance(first.get("input"), bytes | str):
+            return ("invalid_json", "The request body must be a JSON object, sent with "
+                    "Content-Type: application/json.", None)
         return "invalid_body", "The request body must be a JSON object.", None
     detail = first.get("msg", "is invalid")
     return "invalid_field", f"Field '{field}' {_lower_first(detail)}.", field

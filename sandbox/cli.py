@@ -1,0 +1,423 @@
+"""The `sandbox` command: one short function per command over the layers below.
+
+Nothing here holds business logic; a command parses its options, calls the runtime or a
+scenario, and prints. Errors a user can fix are printed as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from sandbox import __version__
+from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, Settings, default_data_dir
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(data_dir=Path(args.data_dir).expanduser() if args.data_dir
+                    else default_data_dir(),
+                    port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
+                    seed=getattr(args, "seed", None) or DEFAULT_SEED)
+
+
+def _log_to_file(data_dir: Path) -> Path:
+    """Logs go to a file: the terminal belongs to the user (and later the TUI)."""
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    path = data_dir / "logs" / "sandbox.log"
+    logging.basicConfig(filename=path, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return path
+
+
+# -- up ----------------------------------------------------------------------------------------
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start every institution and serve until Ctrl+C or SIGTERM."""
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.runtime.supervisor import PortInUse, Runtime, SeedMismatch
+
+    settings = _settings(args)
+    running = RuntimeState.read(settings.data_dir)
+    if running:
+        raise UserError(f"a sandbox is already running for {settings.data_dir} (pid "
+                        f"{running.pid}, control API {running.control_url}); stop it first "
+                        "or use another --data-dir")
+    log_path = _log_to_file(settings.data_dir)
+    runtime = Runtime(settings)
+    try:
+        runtime.check_seed()
+        runtime.bind()
+    except PortInUse as exc:
+        raise UserError(f"{exc}. Stop the program using it, or pick other ports with "
+                        f"--port-base (e.g. --port-base {settings.port_base + 100}).") from None
+    except SeedMismatch as exc:
+        raise UserError(str(exc)) from None
+    runtime.build()
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, runtime.stop)
+        server = asyncio.create_task(runtime.serve())
+        while not runtime.started.is_set() and not server.done():
+            await asyncio.sleep(0.01)
+        if runtime.started.is_set():
+            _print_table(runtime, settings, log_path)
+        await server
+
+    asyncio.run(serve())
+    print("Sandbox stopped.")
+    return 0
+
+
+def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
+    rows = [(s.name, s.title, s.role, runtime.urls[s.name], runtime.urls[s.name] + "/docs")
+            for s in runtime.specs]
+    print(f"Integration sandbox {__version__}: {len(rows)} institutions on 127.0.0.1 "
+          f"(seed {settings.seed})")
+    _table(["service", "institution", "role", "url", "docs"], rows)
+    print(f"control API {runtime.control_url}   data {settings.data_dir}   log {log_path}")
+    print("Try: sandbox run checkout      Stop: Ctrl+C", flush=True)
+
+
+def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    for row in [tuple(header), *rows]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
+
+
+# -- status ------------------------------------------------------------------------------------
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show the services of a running sandbox and their health."""
+    import httpx
+
+    from sandbox.runtime.registry import BUILTIN
+    from sandbox.runtime.state import RuntimeState
+
+    settings = _settings(args)
+    state = RuntimeState.read(settings.data_dir)
+    rows: list[dict[str, Any]] = []
+    if state is None:
+        rows = [{"name": s.name, "url": None, "docs_url": None, "health": "not running"}
+                for s in BUILTIN]
+    else:
+        with httpx.Client(timeout=2.0, headers={"x-sandbox-recorded": "1"}) as http:
+            for name, url in state.services.items():
+                rows.append({"name": name, "url": url, "docs_url": f"{url}/docs",
+                             "health": _health(http, url)})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    elif state is None:
+        print(f"No sandbox is running for {settings.data_dir}. Start one with `sandbox up`.")
+    else:
+        print(f"Sandbox pid {state.pid}, seed {state.seed}, control API {state.control_url}")
+        _table(["service", "url", "docs", "health"],
+               [(r["name"], r["url"], r["docs_url"], r["health"]) for r in rows])
+    healthy = state is not None and all(r["health"] == "ok" for r in rows)
+    return 0 if healthy else 1
+
+
+def _health(http: Any, url: str) -> str:
+    import httpx
+
+    try:
+        response = http.get(f"{url}/health")
+    except httpx.HTTPError as exc:
+        return f"down ({type(exc).__name__})"
+    if response.status_code == 200 and response.json().get("status") == "ok":
+        return "ok"
+    return f"unhealthy (HTTP {response.status_code})"
+
+
+# -- reset -------------------------------------------------------------------------------------
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Restore the seeded world, in a running sandbox or on disk."""
+    import httpx
+
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.runtime.supervisor import SEED_FILE, Runtime
+
+    settings = _settings(args)
+    state = RuntimeState.read(settings.data_dir)
+    if state is not None:
+        if args.seed and args.seed != state.seed:
+            raise UserError(f"the running sandbox uses seed {state.seed}; stop it before "
+                            f"resetting to seed {args.seed}")
+        response = httpx.post(f"{state.control_url}/reset", timeout=30)
+        if response.status_code != 200:
+            raise UserError(f"the running sandbox refused to reset: {response.text[:200]}")
+        print(f"Reset the running sandbox (pid {state.pid}) to seed {state.seed}.")
+        return 0
+    for path in settings.data_dir.glob("*.db*"):
+        if not path.name.startswith("trace"):
+            path.unlink()
+    (settings.data_dir / SEED_FILE).unlink(missing_ok=True)
+    runtime = Runtime(settings)
+    runtime.check_seed()
+    runtime.build()
+    print(f"Rebuilt the world of seed {settings.seed} in {settings.data_dir}.")
+    return 0
+
+
+# -- run ---------------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a story headless against the running sandbox, or one started for the run."""
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.scenarios import SCENARIOS, StoryFailed
+    from sandbox.wire import Wire
+    from sandbox.world import load_world
+
+    settings = _settings(args)
+    scenario = SCENARIOS[args.scenario]
+    state = RuntimeState.read(settings.data_dir)
+    runtime = None
+    if state is None:
+        from sandbox.runtime.supervisor import Runtime, SeedMismatch
+
+        _log_to_file(settings.data_dir)
+        runtime = Runtime(Settings(settings.data_dir, 0, settings.seed))
+        try:
+            runtime.start_in_thread()
+        except SeedMismatch as exc:
+            raise UserError(str(exc)) from None
+        urls, seed = runtime.urls, settings.seed
+    else:
+        urls, seed = state.services, state.seed
+    world = load_world(seed)
+    lines: list[str] = []
+    report = lines.append if args.json else print
+    if not args.json:
+        where = "a sandbox started for this run" if runtime else f"the sandbox pid {state.pid}"  # type: ignore[union-attr]
+        print(f"Running `{args.scenario}` against {where}")
+
+    async def go() -> Any:
+        wire = Wire()  # the running sandbox records these calls on its side
+        for name, url in urls.items():
+            wire.set_url(name, url)
+        try:
+            return await scenario(wire, world, report)
+        finally:
+            await wire.aclose()
+
+    error, story = None, None
+    try:
+        story = asyncio.run(go())
+    except StoryFailed as exc:
+        error = str(exc)
+    finally:
+        if runtime is not None:
+            runtime.stop_thread()
+    if args.json:
+        print(json.dumps({"scenario": args.scenario, "ok": error is None,
+                          "trace_id": story.trace_id if story else None, "steps": lines,
+                          "facts": story.facts if story else {}, "error": error}, indent=1))
+    else:
+        if story is not None:
+            _print_trace(settings, story.trace_id)
+        if error:
+            print(f"FAILED: {error}")
+        else:
+            print(f"OK: `{args.scenario}` finished as the story says.")
+    return 0 if error is None else 1
+
+
+def _print_trace(settings: Settings, trace_id: str) -> None:
+    from sandbox.trace.waterfall import waterfall
+
+    try:
+        calls = _trace_store(settings).trace(trace_id)
+    except UserError:
+        calls = []
+    print()
+    print("\n".join(waterfall(calls)) if calls else f"trace {trace_id}")
+    print(f"(sandbox trace export {trace_id[:12]} --format mermaid  draws it as a diagram)")
+
+
+# -- trace -------------------------------------------------------------------------------------
+
+def _trace_store(settings: Settings) -> Any:
+    """The trace store of the data dir, after asking a running sandbox to flush its writer."""
+    import httpx
+
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.runtime.supervisor import TRACE_FILE
+    from sandbox.trace.store import TraceStore
+
+    state = RuntimeState.read(settings.data_dir)
+    if state is not None:
+        try:
+            httpx.post(f"{state.control_url}/flush", timeout=10)
+        except httpx.HTTPError:
+            pass
+    path = settings.data_dir / TRACE_FILE
+    if not path.exists():
+        raise UserError(f"no traces recorded yet in {settings.data_dir}; run `sandbox up` and "
+                        "make some calls (e.g. `sandbox run checkout`)")
+    return TraceStore(path)
+
+
+def cmd_trace_list(args: argparse.Namespace) -> int:
+    """Recent traces with their root call, size, services, duration and outcome."""
+    summaries = _trace_store(_settings(args)).traces(args.limit)
+    if args.json:
+        print(json.dumps([s.to_dict() for s in summaries], indent=1))
+        return 0
+    if not summaries:
+        print("No traces recorded yet.")
+        return 0
+    _table(["trace", "calls", "duration", "outcome", "root", "services"],
+           [(s.trace_id[:12], s.calls, f"{s.duration_ms:.1f} ms", s.outcome, s.root[:60],
+             ",".join(s.services)) for s in summaries])
+    return 0
+
+
+def _calls_of(args: argparse.Namespace) -> list[Any]:
+    store = _trace_store(_settings(args))
+    calls: list[Any] = store.trace(args.trace_id)
+    if not calls:
+        raise UserError(f"no trace matches {args.trace_id!r}; `sandbox trace list` shows "
+                        "recent ones (a unique prefix of the id is enough)")
+    return calls
+
+
+def cmd_trace_show(args: argparse.Namespace) -> int:
+    """The call tree of one trace as an indented waterfall."""
+    from sandbox.trace.waterfall import waterfall
+
+    print("\n".join(waterfall(_calls_of(args))))
+    return 0
+
+
+def cmd_trace_export(args: argparse.Namespace) -> int:
+    """Write one trace as HAR, Mermaid, JSON lines or OTLP/JSON."""
+    from sandbox.trace.export import export
+
+    text = export(_calls_of(args), args.format)
+    if args.output in (None, "-"):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.format} export of trace {args.trace_id} to {args.output}",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_trace_tail(args: argparse.Namespace) -> int:
+    """Follow a running sandbox's calls live, one line each, until Ctrl+C."""
+    import httpx
+
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.trace.events import HttpCall
+    from sandbox.trace.waterfall import call_line
+
+    state = RuntimeState.read(_settings(args).data_dir)
+    if state is None:
+        raise UserError("no sandbox is running for this data dir; start one with `sandbox up`")
+    print(f"Following calls of sandbox pid {state.pid} (Ctrl+C to stop)", flush=True)
+    try:
+        with httpx.stream("GET", f"{state.control_url}/events", timeout=None) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: {") and '"trace_id"' in line:
+                    print(call_line(HttpCall.from_dict(json.loads(line[6:]))), flush=True)
+                elif line.startswith("event: lagged"):
+                    print("... (some calls skipped: this terminal fell behind)", flush=True)
+    except httpx.HTTPError as exc:
+        raise UserError(f"lost the event stream: {exc}") from None
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sandbox", description="Fake institutions integrating over real local HTTP APIs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--data-dir", metavar="D",
+                       help="where the sandbox keeps its data (default: your user data dir, "
+                            "or $SANDBOX_DATA_DIR)")
+        return p
+
+    up = command("up", "start every institution on 127.0.0.1 and serve until Ctrl+C")
+    up.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
+                    help=f"control API on N, institutions on N+1... (default {DEFAULT_PORT_BASE})")
+    up.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                    help=f"seed of the synthetic world (default {DEFAULT_SEED})")
+    up.set_defaults(func=cmd_up)
+    status = command("status", "show the running sandbox's services and their health")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(func=cmd_status)
+    reset = command("reset", "restore the seeded world")
+    reset.add_argument("--seed", type=int, metavar="S", help="rebuild from another seed")
+    reset.set_defaults(func=cmd_reset)
+    run = command("run", "run a story headless and check its outcome")
+    run.add_argument("scenario", choices=["checkout", "open-account"])
+    run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.set_defaults(func=cmd_run)
+
+    trace = sub.add_parser("trace", help="recorded calls: list, show, tail, export",
+                           description="Every call between the institutions is recorded.")
+    trace_sub = trace.add_subparsers(dest="trace_command", metavar="ACTION", required=True)
+
+    def trace_command(name: str, help: str) -> argparse.ArgumentParser:
+        p = trace_sub.add_parser(name, help=help, description=help)
+        p.add_argument("--data-dir", metavar="D", help="the sandbox's data directory")
+        return p
+
+    listing = trace_command("list", "recent traces")
+    listing.add_argument("--limit", type=int, default=20, metavar="N")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=cmd_trace_list)
+    show = trace_command("show", "one trace as an indented waterfall")
+    show.add_argument("trace_id", metavar="ID")
+    show.set_defaults(func=cmd_trace_show)
+    tail = trace_command("tail", "follow calls live, one line each")
+    tail.set_defaults(func=cmd_trace_tail)
+    exporting = trace_command("export", "export one trace for other tools")
+    exporting.add_argument("trace_id", metavar="ID")
+    exporting.add_argument("--format", required=True, choices=["har", "mermaid", "jsonl", "otlp"])
+    exporting.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    exporting.set_defaults(func=cmd_trace_export)
+    return parser
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1024 <= value <= 65000:
+        raise argparse.ArgumentTypeError("choose a port base between 1024 and 65000")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `sandbox` console script."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args = _parser().parse_args(["up", *(argv or sys.argv[1:])])
+    try:
+        result: int = args.func(args)
+        return result
+    except UserError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

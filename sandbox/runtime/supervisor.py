@@ -1,0 +1,233 @@
+"""Run every institution as a real uvicorn server on 127.0.0.1, plus the control API.
+
+All servers share one asyncio loop (in the `up` process, or on a daemon thread when embedded or
+in tests): calls between institutions still go over real loopback sockets, and start-up stays
+fast because Python and FastAPI are imported once. Sockets are bound before anything starts, so
+a taken port is reported clearly instead of half a sandbox starting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from sandbox.config import Settings
+from sandbox.runtime.control import create_control_app
+from sandbox.runtime.registry import BUILTIN, CONTROL_OFFSET, ServiceSpec
+from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.runtime.state import RuntimeState, clear
+from sandbox.trace.store import TraceStore, TraceWriter
+from sandbox.trace.stream import EventStream
+from sandbox.wire import Wire
+from sandbox.wire.service import ServiceEnv
+from sandbox.world import load_world
+
+log = logging.getLogger(__name__)
+SEED_FILE = "world.json"
+TRACE_FILE = "trace.db"
+
+
+class PortInUse(Exception):
+    """A port the sandbox needs is taken by another program."""
+
+    def __init__(self, name: str, host: str, port: int) -> None:
+        super().__init__(f"port {port} on {host} (for {name}) is already in use")
+        self.name, self.host, self.port = name, host, port
+
+
+class SeedMismatch(Exception):
+    """The data directory holds a world built from another seed."""
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the runtime (several share a loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Runtime:
+    """The institutions, their servers, the event stream and the control API."""
+
+    def __init__(self, settings: Settings, specs: tuple[ServiceSpec, ...] = BUILTIN,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.specs = specs
+        self.world = load_world(settings.seed)
+        self.stream = EventStream()
+        self.traces = TraceStore(settings.data_dir / TRACE_FILE)
+        self.writer = TraceWriter(self.traces)
+        self.stream.subscribe(self.writer)
+        self.wire = Wire(recorder=self.stream.publish, clock=clock,
+                         partner_ids=partner_ids(self.world))
+        self.apps: dict[str, Any] = {}
+        self.urls: dict[str, str] = {}
+        self.control_url = ""
+        self._sockets: dict[str, socket.socket] = {}
+        self._servers: list[uvicorn.Server] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.started = threading.Event()
+
+    # -- preparing ---------------------------------------------------------------------------
+
+    def check_seed(self) -> None:
+        """Refuse to mix worlds: a data directory keeps the seed it was built with."""
+        path = self.settings.data_dir / SEED_FILE
+        if path.exists():
+            import json
+
+            stored = json.loads(path.read_text()).get("seed")
+            if stored != self.settings.seed:
+                raise SeedMismatch(
+                    f"{self.settings.data_dir} holds the world of seed {stored}, not "
+                    f"{self.settings.seed}; run `sandbox reset --seed {self.settings.seed}` "
+                    "to rebuild it, or choose another --data-dir")
+        else:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(f'{{"seed": {self.settings.seed}}}\n')
+
+    def bind(self) -> None:
+        """Bind every socket first; raise PortInUse (and close the rest) if one is taken."""
+        host, base = self.settings.host, self.settings.port_base
+        wanted = [("control", CONTROL_OFFSET)] + [(s.name, s.offset) for s in self.specs]
+        try:
+            for name, offset in wanted:
+                port = base + offset if base else 0
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind((host, port))
+                except OSError as exc:
+                    sock.close()
+                    if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                        raise PortInUse(name, host, port) from None
+                    raise
+                sock.listen(2048)
+                sock.setblocking(False)
+                self._sockets[name] = sock
+        except BaseException:
+            self.close_sockets()
+            raise
+        for name, sock in self._sockets.items():
+            url = f"http://{host}:{sock.getsockname()[1]}"
+            if name == "control":
+                self.control_url = url
+            else:
+                self.urls[name] = url
+                self.wire.set_url(name, url)
+
+    def build(self) -> None:
+        """Create each institution's app on its own database in the data directory."""
+        for spec in self.specs:
+            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
+                             db_path=self.settings.data_dir / f"{spec.name}.db")
+            self.apps[spec.name] = spec.load_factory()(env)
+
+    def reset(self) -> None:
+        """Restore the seeded world in every institution (each in one transaction)."""
+        for spec in self.specs:
+            self.apps[spec.name].state.store.reset(seed_for(spec.name, self.world))
+
+    def close_sockets(self) -> None:
+        for sock in self._sockets.values():
+            sock.close()
+        self._sockets.clear()
+
+    # -- serving -----------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Serve until `stop()`; publishes runtime.json while serving."""
+        self._loop = asyncio.get_running_loop()
+        control = create_control_app(self)
+        apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs]
+        for name, app in apps:
+            config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                    timeout_graceful_shutdown=2, ws="none")
+            server = _QuietServer(config)
+            self._servers.append(server)
+        tasks = [asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
+                 for server, (name, _) in zip(self._servers, apps, strict=True)]
+        try:
+            while not all(server.started for server in self._servers):
+                if any(task.done() for task in tasks):
+                    break
+                await asyncio.sleep(0.005)
+            else:
+                self._publish_state()
+                self.started.set()
+            await asyncio.gather(*tasks)
+        finally:
+            clear(self.settings.data_dir, _pid())
+            await self.wire.aclose()
+            self.close_sockets()
+            self.writer.close()
+
+    def _publish_state(self) -> None:
+        RuntimeState(pid=_pid(), seed=self.settings.seed, control_url=self.control_url,
+                     services=dict(self.urls), started_at=time.time()
+                     ).write(self.settings.data_dir)
+
+    def stop(self) -> None:
+        """Ask every server to finish its requests and exit (thread-safe)."""
+        for server in self._servers:
+            server.should_exit = True
+
+    # -- embedded ----------------------------------------------------------------------------
+
+    def start_in_thread(self, timeout: float = 15.0) -> None:
+        """Prepare and serve on a daemon thread; returns once every server accepts calls."""
+        self.check_seed()
+        self.bind()
+        self.build()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(self.serve())
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                self.started.set()
+
+        self._thread = threading.Thread(target=run, name="sandbox-runtime", daemon=True)
+        self._thread.start()
+        if not self.started.wait(timeout):
+            self.stop()
+            raise TimeoutError(f"the sandbox did not start within {timeout} s")
+        if failure:
+            raise failure[0]
+
+    def stop_thread(self, timeout: float = 10.0) -> None:
+        """Stop servers started by `start_in_thread` and wait for them."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        """Run `fn` on the runtime's loop (stores are used from that thread only)."""
+        if self._loop is None:
+            fn()
+        else:
+            self._loop.call_soon_threadsafe(fn)
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def data_file(data_dir: Path, name: str) -> Path:
+    """The SQLite file of institution `name`."""
+    return data_dir / f"{name}.db"

@@ -1,0 +1,13 @@
+"""Scripted stories as plain async functions over the wire's clients.
+
+The CLI, the tests and (later) the lessons and UI run the same code, so what a student watches
+is exactly what the tests check. Each story runs under one root span: one story, one trace.
+"""
+
+from sandbox.scenarios.base import Story, StoryFailed
+from sandbox.scenarios.checkout import checkout
+from sandbox.scenarios.open_account import open_account
+
+SCENARIOS = {"checkout": checkout, "open-account": open_account}
+
+__all__ = ["SCENARIOS", "Story", "StoryFailed", "checkout", "open_account"]

@@ -1,0 +1,78 @@
+"""What every story shares: numbered steps, a trace id, and failing with a reason."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from sandbox.wire import Wire
+from sandbox.wire.context import Span, current_span, root_span
+
+Report = Callable[[str], None]
+
+
+class StoryFailed(Exception):
+    """A step did not end as the story says it should; the message says what happened."""
+
+
+@dataclass
+class Story:
+    """The running state of one story: where it reports and what it found."""
+
+    wire: Wire
+    world: dict[str, Any]
+    report: Report = print
+    steps: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    span: Span = field(default_factory=root_span)
+
+    @property
+    def trace_id(self) -> str:
+        """The trace every call of this story belongs to."""
+        return self.span.trace_id
+
+    def step(self, text: str) -> None:
+        """Announce the next step."""
+        self.steps.append(text)
+        self.report(f"{len(self.steps):>2}. {text}")
+
+    def client(self, caller: str, callee: str) -> httpx.AsyncClient:
+        """A recorded client for `caller` (a persona or an app) reaching `callee`."""
+        return self.wire.client(caller, callee)
+
+    async def run(self, body: Callable[[Story], Awaitable[None]]) -> Story:
+        """Run `body` with every call inside this story's trace."""
+        token = current_span.set(self.span)
+        try:
+            await body(self)
+        finally:
+            current_span.reset(token)
+        return self
+
+
+def expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:
+    """The JSON of `response`, or StoryFailed naming the step and what came back."""
+    if response.status_code != status:
+        try:
+            detail = response.json().get("message", response.text)
+        except ValueError:
+            detail = response.text[:200]
+        raise StoryFailed(f"{what}: expected HTTP {status}, got {response.status_code}: {detail}")
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 10.0,
+                   interval: float = 0.05) -> bool:
+    """Poll `check` until it is true or `timeout` seconds (real time) pass."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(interval)
+    return False

@@ -1,0 +1,97 @@
+"""The headline story: buying from a video without ever leaving the video app.
+
+1. The buyer watches a video in the social app; its product cards come from the marketplace.
+2. She taps "buy": the social app creates the order at the marketplace through the partner API.
+3. The marketplace asks the bank for a virtual account (VA) for the exact amount.
+4. She sees the checkout page - served by the marketplace, shown inside the social app.
+5. She pays the VA in her bank app; her phone retries the payment (same idempotency key).
+6. The bank notifies the marketplace; the marketplace notifies the social app.
+7. The social app shows the order as paid, and exactly one payment left her account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sandbox.scenarios.base import Report, Story, StoryFailed, expect, wait_for
+from sandbox.wire import Wire
+
+VIDEO_ID = 1
+PRODUCT_ID = 100101
+PAID = "AWAITING_SHIPMENT"
+"""What a storefront calls an order the marketplace has seen paid."""
+
+
+async def checkout(wire: Wire, world: dict[str, Any], report: Report = print,
+                   video_id: int = VIDEO_ID, product_id: int = PRODUCT_ID) -> Story:
+    """Run the checkout; raises StoryFailed unless the order ends paid, charged once."""
+    story = Story(wire, world, report)
+    return await story.run(lambda s: _checkout(s, video_id, product_id))
+
+
+async def _checkout(story: Story, video_id: int, product_id: int) -> None:
+    buyer = story.world["personas"]["buyer"]
+    social = story.client("buyer", "social")
+    bank = story.client("buyer", "bank")
+    me = {"Authorization": f"Bearer {buyer['session_token']}"}
+
+    story.step(f"{buyer['name'].title()} watches video {video_id} in the social app")
+    video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, "video")
+    card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
+    if card is None:
+        raise StoryFailed(f"video {video_id} shows no card for product {product_id}")
+    story.report(f"    product card: {card['name']} - Rp{card['price']:,} (from the marketplace)")
+
+    story.step("She taps Buy: the social app creates the order at the marketplace")
+    order = expect(await social.post(f"/api/v1/videos/{video_id}/buy", headers=me,
+                                     json={"product_id": product_id, "quantity": 1}),
+                   201, "buy")
+    order_id, amount = order["order_id"], order["total_amount"]
+    story.facts.update(order_id=order_id, amount=amount)
+    story.report(f"    order {order_id}: Rp{amount:,}, status {order['status']}")
+
+    story.step("The checkout page (served by the marketplace, inside the social app)")
+    checkout_path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
+    page = expect(await story.client("buyer", "marketplace").get(checkout_path), 200,
+                  "checkout page")
+    va = page["payment"]["virtual_account_no"]
+    story.report(f"    pay Rp{page['payment']['amount']:,} to VA {va.strip()} at "
+                 f"{page['payment']['bank']}")
+
+    story.step("She opens her bank app and pays the virtual account")
+    login = expect(await bank.post("/mobile/v1/sessions", json={
+        "account_no": buyer["account_no"], "pin": buyer["pin"]}), 201, "bank login")
+    auth = {"Authorization": f"Bearer {login['session_token']}"}
+    before = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
+    key = {**auth, "Idempotency-Key": secrets.token_hex(12)}
+    payment = {"virtual_account_no": va, "amount": amount}
+    paid = expect(await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201,
+                  "payment")
+    story.report(f"    paid, reference {paid['reference_no']}")
+
+    story.step("Her phone lost the answer and retries (same idempotency key)")
+    again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
+    if again.status_code not in (200, 201) or again.json().get("payment_id") != \
+            paid["payment_id"]:
+        raise StoryFailed(f"the retried payment was not recognised: HTTP {again.status_code}")
+    story.report("    the bank answered with the first payment; nothing charged again")
+
+    story.step("The bank notifies the marketplace; the marketplace notifies the social app")
+
+    async def shown_paid() -> bool:
+        response = await social.get(f"/api/v1/me/orders/{order_id}", headers=me)
+        return response.status_code == 200 and response.json().get("status") == PAID
+
+    if not await wait_for(shown_paid):
+        raise StoryFailed(f"the social app never showed order {order_id} as paid")
+    story.report(f"    the social app shows order {order_id}: {PAID}")
+
+    story.step("Check: the money moved exactly once")
+    after = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
+    moved = before["balance"] - after["balance"]
+    story.facts.update(moved=moved)
+    if moved != amount:
+        raise StoryFailed(f"expected Rp{amount:,} to leave the account once, moved Rp{moved:,}")
+    story.report(f"    balance Rp{before['balance']:,} -> Rp{after['balance']:,} "
+                 f"(Rp{moved:,}, once)")

@@ -1,0 +1,223 @@
+"""The trace store: every recorded call, in its own SQLite file (never a service's database).
+
+Calls are queued by the recorder and written in batches by one writer thread, so a service
+never waits on the disk. Headers and bodies are kept as one zlib-compressed JSON blob per call,
+and scalar columns (trace, parties, status, timing) stay queryable. Retention is bounded: past
+`max_calls`, the oldest traces are dropped whole, never half a trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from sandbox.trace.events import HttpCall
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_CALLS = 100_000
+_COLUMNS = ("trace_id", "span_id", "parent_id", "caller", "callee", "method", "path", "status",
+            "started_at", "duration_ms", "error", "truncated")
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSummary:
+    """One line of `sandbox trace list`."""
+
+    trace_id: str
+    calls: int
+    services: tuple[str, ...]
+    root: str
+    started_at: float
+    duration_ms: float
+    outcome: str
+    """`ok` when every call got a 2xx/3xx answer, else `failed` or `errors`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (services as a list)."""
+        return {"trace_id": self.trace_id, "calls": self.calls, "services": list(self.services),
+                "root": self.root, "started_at": self.started_at,
+                "duration_ms": self.duration_ms, "outcome": self.outcome}
+
+
+def _pack(call: HttpCall) -> bytes:
+    detail = [call.request_headers, call.request_body, call.response_headers,
+              call.response_body]
+    return zlib.compress(json.dumps(detail, separators=(",", ":")).encode(), 6)
+
+
+def _unpack(row: dict[str, Any]) -> HttpCall:
+    req_h, req_b, resp_h, resp_b = json.loads(zlib.decompress(row["detail"]))
+    return HttpCall(**{c: row[c] for c in _COLUMNS if c != "truncated"},
+                    truncated=bool(row["truncated"]),
+                    request_headers=tuple(tuple(h) for h in req_h), request_body=req_b,
+                    response_headers=tuple(tuple(h) for h in resp_h), response_body=resp_b)
+
+
+class TraceStore:
+    """Read and write recorded calls in `trace.db`."""
+
+    def __init__(self, path: Path | None, max_calls: int = DEFAULT_MAX_CALLS) -> None:
+        target = ":memory:" if path is None else str(path)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10)
+        self.db = sqlite_utils.Database(conn)
+        self.max_calls = max_calls
+        self._lock = threading.Lock()
+        if path is not None:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL,"
+            " span_id TEXT NOT NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT,"
+            " path TEXT, status INTEGER, started_at REAL, duration_ms REAL, error TEXT,"
+            " truncated INTEGER, detail BLOB)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
+
+    def add(self, calls: list[HttpCall]) -> None:
+        """Insert a batch in one transaction, then enforce retention."""
+        rows = [(*(getattr(c, k) for k in _COLUMNS[:-1]), int(c.truncated), _pack(c))
+                for c in calls]
+        with self._lock, self.db.atomic():
+            self.db.conn.executemany(
+                f"INSERT INTO calls ({', '.join(_COLUMNS)}, detail) "
+                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})", rows)
+            self._enforce_retention()
+
+    def _enforce_retention(self) -> None:
+        total = self.count()
+        if total <= self.max_calls:
+            return
+        excess = total - self.max_calls
+        # The traces of the oldest `excess` calls go whole, so no trace is left half-cut.
+        self.db.execute(
+            "DELETE FROM calls WHERE trace_id IN (SELECT DISTINCT trace_id FROM "
+            "(SELECT trace_id FROM calls ORDER BY seq LIMIT ?))", [excess])
+
+    def count(self) -> int:
+        """How many calls are stored."""
+        row = self.db.execute("SELECT count(*) FROM calls").fetchone()
+        return int(row[0])
+
+    def trace(self, trace_id: str) -> list[HttpCall]:
+        """Every call of one trace, in start order; a unique prefix of the id also works."""
+        rows = self.db.query("SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
+                             [self.resolve(trace_id) or trace_id])
+        return [_unpack(r) for r in rows]
+
+    def resolve(self, prefix: str) -> str | None:
+        """The full trace id starting with `prefix`, if exactly one matches."""
+        rows = list(self.db.query(
+            "SELECT DISTINCT trace_id FROM calls WHERE trace_id LIKE ? LIMIT 2",
+            [prefix.lower() + "%"]))
+        return rows[0]["trace_id"] if len(rows) == 1 else None
+
+    def recent(self, limit: int = 100, after_seq: int = 0) -> list[tuple[int, HttpCall]]:
+        """The newest calls (after `after_seq`), oldest first, with their sequence numbers."""
+        rows = self.db.query(
+            "SELECT * FROM (SELECT * FROM calls WHERE seq > ? ORDER BY seq DESC LIMIT ?) "
+            "ORDER BY seq", [after_seq, limit])
+        return [(r["seq"], _unpack(r)) for r in rows]
+
+    def traces(self, limit: int = 20) -> list[TraceSummary]:
+        """The most recent traces, newest first."""
+        rows = self.db.query(
+            "SELECT trace_id, count(*) AS calls, min(started_at) AS start, "
+            "max(started_at + duration_ms / 1000.0) AS end, max(seq) AS last, "
+            "sum(status IS NULL) AS failed, sum(status >= 400) AS errors, "
+            "group_concat(DISTINCT caller) AS callers, group_concat(DISTINCT callee) AS callees "
+            "FROM calls GROUP BY trace_id ORDER BY last DESC LIMIT ?", [limit])
+        return [self._summary(r) for r in rows]
+
+    def _summary(self, row: dict[str, Any]) -> TraceSummary:
+        root = next(self.db.query(
+            "SELECT caller, callee, method, path FROM calls WHERE trace_id = ? "
+            "ORDER BY (parent_id IS NOT NULL), started_at, seq LIMIT 1", [row["trace_id"]]))
+        parties = dict.fromkeys((row["callers"] or "").split(",") +
+                                (row["callees"] or "").split(","))
+        outcome = "failed" if row["failed"] else "errors" if row["errors"] else "ok"
+        return TraceSummary(
+            trace_id=row["trace_id"], calls=row["calls"], services=tuple(p for p in parties if p),
+            root=f"{root['caller']} -> {root['callee']} {root['method']} {root['path']}",
+            started_at=row["start"], duration_ms=round((row["end"] - row["start"]) * 1000, 3),
+            outcome=outcome)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+class TraceWriter:
+    """Queue calls from any thread; one daemon thread writes them in batches."""
+
+    def __init__(self, store: TraceStore, interval: float = 0.05, batch: int = 1000) -> None:
+        self.store = store
+        self.interval = interval
+        self.batch = batch
+        self._queue: queue.SimpleQueue[HttpCall | None] = queue.SimpleQueue()
+        self._pending = 0
+        self._done = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="trace-writer", daemon=True)
+        self._thread.start()
+
+    def __call__(self, call: HttpCall) -> None:
+        """The recorder: enqueue and return at once."""
+        with self._done:
+            self._pending += 1
+        self._queue.put(call)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            items = [item]
+            while len(items) < self.batch:
+                try:
+                    items.append(self._queue.get(timeout=self.interval if len(items) < 2 else 0))
+                except queue.Empty:
+                    break
+            calls = [c for c in items if c is not None]
+            if calls:
+                try:
+                    self.store.add(calls)
+                except Exception:
+                    log.exception("writing %d calls to the trace store failed", len(calls))
+            with self._done:
+                self._pending -= len(calls)
+                self._done.notify_all()
+            if None in items:
+                return
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued so far is written."""
+        with self._done:
+            return self._done.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued and stop the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+
+def iter_tree(calls: list[HttpCall]) -> Iterator[tuple[int, HttpCall]]:
+    """(depth, call) in tree order: each call followed by the calls made while serving it."""
+    spans = {c.span_id for c in calls}
+    children: dict[str | None, list[HttpCall]] = {}
+    for call in calls:
+        parent = call.parent_id if call.parent_id in spans else None
+        children.setdefault(parent, []).append(call)
+
+    def walk(parent: str | None, depth: int) -> Iterator[tuple[int, HttpCall]]:
+        for call in sorted(children.get(parent, []), key=lambda c: c.started_at):
+            yield depth, call
+            yield from walk(call.span_id, depth + 1)
+
+    yield from walk(None, 0)

@@ -1,0 +1,125 @@
+"""The `sandbox` command as a user runs it: a real process, real ports, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _sandbox(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sandbox", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _free_base() -> int:
+    """A base port whose next five ports are all free right now."""
+    for _ in range(50):
+        base = random.randint(20_000, 60_000)
+        try:
+            socks = []
+            for port in range(base, base + 5):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+    base = _free_base()
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir",
+                             str(tmp_path), "--port-base", str(base)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "runtime.json").exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "sandbox up did not start"
+        time.sleep(0.05)
+    yield tmp_path, base, proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def test_up_status_run_trace_and_clean_stop(
+        running: tuple[Path, int, subprocess.Popen[str]]) -> None:
+    data_dir, base, proc = running
+    status = _sandbox("status", "--json", "--data-dir", str(data_dir))
+    assert status.returncode == 0, status.stdout + status.stderr
+    rows = json.loads(status.stdout)
+    assert {r["name"] for r in rows} == {"social", "marketplace", "bank", "identity"}
+    assert all(r["health"] == "ok" and r["url"].startswith(f"http://127.0.0.1:{base}")
+               and r["docs_url"].endswith("/docs") for r in rows)
+
+    run = _sandbox("run", "checkout", "--data-dir", str(data_dir))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "OK" in run.stdout and "social -> marketplace" in run.stdout
+
+    listed = json.loads(_sandbox("trace", "list", "--json", "--data-dir", str(data_dir)).stdout)
+    trace = listed[0]
+    assert {"trace_id", "calls", "services", "root", "duration_ms", "outcome"} <= set(trace)
+    assert trace["calls"] >= 8 and "bank" in trace["services"]
+
+    shown = _sandbox("trace", "show", trace["trace_id"][:10], "--data-dir", str(data_dir))
+    assert shown.returncode == 0 and "marketplace -> bank POST" in shown.stdout
+    for fmt in ("har", "mermaid", "jsonl", "otlp"):
+        out = _sandbox("trace", "export", trace["trace_id"], "--format", fmt,
+                       "--data-dir", str(data_dir))
+        assert out.returncode == 0 and out.stdout.strip(), (fmt, out.stderr)
+
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "http://127.0.0.1" in out and "stopped" in out
+    assert not (data_dir / "runtime.json").exists()
+
+
+def test_second_up_on_taken_ports_says_so(
+        running: tuple[Path, int, subprocess.Popen[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _, base, _ = running
+    other = tmp_path_factory.mktemp("other")
+    result = _sandbox("up", "--data-dir", str(other), "--port-base", str(base))
+    assert result.returncode == 2
+    assert "already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_status_without_a_sandbox(tmp_path: Path) -> None:
+    result = _sandbox("status", "--data-dir", str(tmp_path))
+    assert result.returncode == 1 and "sandbox up" in result.stdout
+
+
+def test_run_starts_its_own_sandbox_when_none_runs(tmp_path: Path) -> None:
+    result = _sandbox("run", "open-account", "--json", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and len(report["trace_id"]) == 32
+    again = _sandbox("run", "open-account", "--data-dir", str(tmp_path))
+    assert again.returncode == 1 and "sandbox reset" in again.stdout
+    assert _sandbox("reset", "--data-dir", str(tmp_path)).returncode == 0
+    assert _sandbox("run", "open-account", "--data-dir", str(tmp_path)).returncode == 0
+
+
+def test_bad_trace_id_is_a_clear_error(tmp_path: Path) -> None:
+    assert _sandbox("run", "checkout", "--data-dir", str(tmp_path)).returncode == 0
+    result = _sandbox("trace", "show", "ffffffff", "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and "sandbox trace list" in result.stderr
+    assert os.path.exists(tmp_path / "trace.db")

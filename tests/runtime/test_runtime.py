@@ -1,0 +1,151 @@
+"""The runtime over real loopback sockets: stories end to end, traces, restarts, ports."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.config import Settings
+from sandbox.runtime.state import RuntimeState
+from sandbox.runtime.supervisor import PortInUse, Runtime, SeedMismatch
+from sandbox.scenarios import checkout, open_account
+from sandbox.trace.store import iter_tree
+from sandbox.wire import Wire
+
+pytestmark = pytest.mark.slow
+
+
+def _start(data_dir: Path, seed: int = 20231211) -> Runtime:
+    runtime = Runtime(Settings(data_dir=data_dir, port_base=0, seed=seed))
+    runtime.start_in_thread()
+    return runtime
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    started = _start(tmp_path)
+    yield started
+    started.stop_thread()
+
+
+def _run(story: Any, runtime: Runtime) -> Any:
+    async def go() -> Any:
+        wire = Wire()
+        for name, url in runtime.urls.items():
+            wire.set_url(name, url)
+        try:
+            return await story(wire, runtime.world, lambda _: None)
+        finally:
+            await wire.aclose()
+
+    return asyncio.run(go())
+
+
+def test_runtime_serves_every_institution_on_loopback(runtime: Runtime) -> None:
+    state = RuntimeState.read(runtime.settings.data_dir)
+    assert state is not None and state.services == runtime.urls
+    for name, url in runtime.urls.items():
+        assert url.startswith("http://127.0.0.1:")
+        health = httpx.get(f"{url}/health").json()
+        assert health["service"] == name and health["status"] == "ok"
+        docs = httpx.get(f"{url}/docs").text
+        assert "cdn" not in docs.lower() and "swagger-ui-bundle.js" in docs
+        assert httpx.get(f"{url}/openapi.json").json()["info"]["title"].startswith("SANDBOX")
+
+
+def test_checkout_over_real_http_is_one_trace(runtime: Runtime) -> None:
+    story = _run(checkout, runtime)
+    assert story.facts["moved"] == story.facts["amount"]
+    runtime.writer.flush()
+    calls = runtime.traces.trace(story.trace_id)
+    edges = {(c.caller, c.callee) for c in calls}
+    assert {("buyer", "social"), ("social", "marketplace"), ("marketplace", "bank"),
+            ("buyer", "bank"), ("bank", "marketplace"), ("marketplace", "social")} <= edges
+    assert ("social", "bank") not in edges, "the storefront never calls the bank"
+    spans = {c.span_id: c for c in calls}
+    # The VA request was made while serving the order the social app placed.
+    create_va = next(c for c in calls if c.path.endswith("/transfer-va/create-va"))
+    order = spans[create_va.parent_id]  # type: ignore[index]
+    assert (order.caller, order.callee, order.method) == ("social", "marketplace", "POST")
+    # Webhooks are linked to the payment that caused them.
+    notify = next(c for c in calls if c.caller == "bank" and c.callee == "marketplace")
+    assert spans[notify.parent_id].path == "/mobile/v1/va-payments"  # type: ignore[index]
+    webhook = next(c for c in calls if c.caller == "marketplace" and c.callee == "social")
+    assert webhook.parent_id == notify.span_id
+    assert [depth for depth, _ in iter_tree(calls)][0] == 0
+
+
+def test_open_account_verifies_at_the_registry(runtime: Runtime) -> None:
+    story = _run(open_account, runtime)
+    runtime.writer.flush()
+    calls = runtime.traces.trace(story.trace_id)
+    registry = [c for c in calls if c.callee == "identity"]
+    assert [c.caller for c in registry] == ["bank", "bank"]
+    assert all(c.status in (200, 201) for c in registry)
+    verify = next(c for c in registry if c.path == "/v1/verify")
+    assert "SESUAI" in verify.response_body and "DEWI" not in verify.response_body
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    first = _start(tmp_path)
+    story = _run(checkout, first)
+    first.stop_thread()
+    assert RuntimeState.read(tmp_path) is None
+    second = _start(tmp_path)
+    try:
+        buyer = second.world["personas"]["buyer"]
+        orders = httpx.get(f"{second.urls['social']}/api/v1/me/orders", headers={
+            "Authorization": f"Bearer {buyer['session_token']}"}).json()
+        listed = orders["orders"] if isinstance(orders, dict) else orders
+        assert story.facts["order_id"] in {o["order_id"] for o in listed}
+        assert second.traces.trace(story.trace_id), "the trace store survives too"
+    finally:
+        second.stop_thread()
+
+
+def test_reset_restores_the_seeded_world(runtime: Runtime) -> None:
+    story = _run(checkout, runtime)
+    assert story.facts["moved"] > 0
+    assert httpx.post(f"{runtime.control_url}/reset").status_code == 200
+    buyer = runtime.world["personas"]["buyer"]
+    bank = runtime.urls["bank"]
+    token = httpx.post(f"{bank}/mobile/v1/sessions", json={
+        "account_no": buyer["account_no"], "pin": buyer["pin"]}).json()["session_token"]
+    me = httpx.get(f"{bank}/mobile/v1/accounts/me",
+                   headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["balance"] == 2_500_000
+
+
+def test_taken_port_is_reported_not_half_started(tmp_path: Path) -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    base = blocker.getsockname()[1] - 2  # the marketplace's port is base + 2
+    try:
+        runtime = Runtime(Settings(data_dir=tmp_path, port_base=base))
+        with pytest.raises(PortInUse) as caught:
+            runtime.bind()
+        assert caught.value.name == "marketplace"
+        assert not runtime._sockets, "every other socket is released"
+    finally:
+        blocker.close()
+
+
+def test_a_data_dir_keeps_its_seed(tmp_path: Path) -> None:
+    Runtime(Settings(data_dir=tmp_path, port_base=0, seed=1)).check_seed()
+    with pytest.raises(SeedMismatch, match="sandbox reset --seed 2"):
+        Runtime(Settings(data_dir=tmp_path, port_base=0, seed=2)).check_seed()
+
+
+def test_outside_calls_are_recorded_as_external(runtime: Runtime) -> None:
+    response = httpx.post(f"{runtime.urls['identity']}/v1/verify", json={"nik": "123"})
+    assert response.status_code == 401
+    runtime.writer.flush()
+    last = runtime.traces.recent(1)[0][1]
+    assert (last.caller, last.callee, last.status) == ("external", "identity", 401)

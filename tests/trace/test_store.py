@@ -1,0 +1,86 @@
+"""The trace store: batched writes, whole-trace retention, compact rows, live fan-out."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sandbox.trace.events import HttpCall
+from sandbox.trace.store import TraceStore, TraceWriter, iter_tree
+from sandbox.trace.stream import EventStream
+
+
+def _call(i: int, trace: int, parent: int | None = None, status: int | None = 200) -> HttpCall:
+    return HttpCall(trace_id=f"{trace:032x}", span_id=f"{i:016x}",
+                    parent_id=None if parent is None else f"{parent:016x}", caller="a",
+                    callee="b", method="POST", path=f"/x/{i}", status=status,
+                    started_at=1000.0 + i, duration_ms=2.5,
+                    request_headers=(("content-type", "application/json"),),
+                    request_body='{"amount":150000,"note":"a typical small request"}',
+                    response_body='{"ok":true}')
+
+
+def test_store_round_trips_calls_exactly(tmp_path: Path) -> None:
+    store = TraceStore(tmp_path / "trace.db")
+    calls = [_call(1, 1), _call(2, 1, parent=1, status=None)]
+    store.add(calls)
+    assert store.trace(f"{1:032x}") == calls
+    assert store.resolve("0000") is not None
+    summary = store.traces()[0]
+    assert (summary.calls, summary.outcome, summary.root) == (2, "failed", "a -> b POST /x/1")
+
+
+def test_retention_drops_oldest_traces_whole() -> None:
+    store = TraceStore(None, max_calls=10)
+    for trace in range(6):  # 6 traces of 3 calls
+        store.add([_call(trace * 3 + k, trace) for k in range(3)])
+    assert store.count() <= 10
+    kept = {c.trace_id for _, c in store.recent(100)}
+    for trace_id in kept:
+        assert len(store.trace(trace_id)) == 3, "no trace is cut in half"
+    assert f"{5:032x}" in kept and f"{0:032x}" not in kept
+
+
+def test_writer_batches_and_flushes(tmp_path: Path) -> None:
+    store = TraceStore(tmp_path / "trace.db")
+    writer = TraceWriter(store)
+    for i in range(2000):
+        writer(_call(i, i // 4))
+    assert writer.flush()
+    assert store.count() == 2000
+    writer.close()
+
+
+def test_stored_call_is_compact(tmp_path: Path) -> None:
+    store = TraceStore(tmp_path / "trace.db")
+    store.add([_call(i, i // 8) for i in range(5000)])
+    store.db.execute("VACUUM")
+    size = (tmp_path / "trace.db").stat().st_size
+    assert size / 5000 < 512, f"{size / 5000:.0f} bytes per call"
+
+
+def test_stream_delivers_in_order_to_two_subscribers() -> None:
+    stream = EventStream()
+    first: list[HttpCall] = []
+    second: list[HttpCall] = []
+    stream.subscribe(first.append)
+    unsubscribe = stream.subscribe(second.append)
+    stream.subscribe(lambda call: 1 / 0)  # a failing subscriber harms nobody
+
+    def publish(start: int) -> None:
+        for i in range(start, start + 100):
+            stream.publish(_call(i, 0))
+
+    worker = threading.Thread(target=publish, args=(0,))
+    worker.start()
+    worker.join()
+    unsubscribe()
+    stream.publish(_call(999, 0))
+    assert [c.span_id for c in first][:100] == [f"{i:016x}" for i in range(100)]
+    assert len(first) == 101 and len(second) == 100
+
+
+def test_tree_order_puts_children_under_parents() -> None:
+    calls = [_call(1, 0), _call(2, 0, parent=1), _call(3, 0, parent=2), _call(4, 0)]
+    assert [(d, c.span_id[-1]) for d, c in iter_tree(calls)] == [
+        (0, "1"), (1, "2"), (2, "3"), (0, "4")]
