@@ -7,6 +7,7 @@ query parameters, and JSON fields that hold secrets (tokens, PINs, client secret
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -28,19 +29,20 @@ _NIK = re.compile(r"(?<!\d)(\d{12})(\d{4})(?!\d)")
 _SECRET_TOKENS = re.compile(r"\b(sess|lnk|tok|adm)_[0-9a-zA-Z]{8,}")
 
 
-def headers(pairs: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+def headers(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Header pairs with every credential value replaced by a mask."""
-    return tuple((k, MASK if k.lower() in SECRET_HEADERS else v) for k, v in pairs)
+    return tuple((k, MASK if k.lower() in SECRET_HEADERS else mask_nik(v)) for k, v in pairs)
 
 
 def path(raw: str) -> str:
     """A path with query string, signing parameters masked."""
+    raw = mask_nik(raw)
     if "?" not in raw:
         return raw
     base, query = raw.split("?", 1)
     pairs = [(k, MASK if k.lower() in SECRET_PARAMS else v)
              for k, v in parse_qsl(query, keep_blank_values=True)]
-    return f"{base}?{urlencode(pairs, safe='[]')}"
+    return f"{base}?{urlencode(pairs, safe='[]*')}"
 
 
 def mask_nik(text: str) -> str:
@@ -62,11 +64,9 @@ def body(raw: bytes, limit: int) -> tuple[str, bool]:
         return "", False
     text = raw.decode("utf-8", errors="replace")
     if text[:1] in "{[":
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(_scrub(json.loads(text)), ensure_ascii=False,
                               separators=(",", ":"))
-        except ValueError:
-            pass
     elif "=" in text and "&" in text or text.count("=") == 1:
         text = path("?" + text)[1:]
     text = _SECRET_TOKENS.sub(lambda m: f"{m.group(1)}_{MASK}", mask_nik(text))

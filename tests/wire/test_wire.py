@@ -123,6 +123,9 @@ def test_redaction_removes_secrets_and_masks_nik() -> None:
     assert dict(headers) == {"Authorization": "[redacted]", "X-SIGNATURE": "[redacted]",
                              "content-type": "application/json"}
     assert "s3cr3t" not in redact.path("/p?app_key=k&sign=s3cr3t&x=1")
+    assert redact.path("/v1/people/9971015403960001?nik=9971015403960001") == (
+        "/v1/people/************0001?nik=************0001")
+    assert dict(redact.headers((("x-nik", "9971015403960001"),)))["x-nik"] == "************0001"
     text, cut = redact.body(json.dumps({"accessToken": "tok", "pin": "111111",
                                         "nik": "9971015403960001",
                                         "session": "sess_0123456789abcdef"}).encode(), 1000)

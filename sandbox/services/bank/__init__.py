@@ -1,11 +1,65 @@
-"""Placeholder: replaced by the real bank service."""
+"""Bank Contoh: a fake bank imitating SNAP BI's virtual-account flow and a mobile banking app.
+
+Billers (the marketplace) create closed virtual accounts over SNAP; customers pay them from the
+bank's app; the bank then notifies the biller through a signed, retried webhook (the outbox).
+New customers open accounts after a KYC check at the civil registry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
+from sandbox.services.bank import errors, mobile, notifications, routes
+from sandbox.services.bank.context import BankContext
+from sandbox.services.bank.partners import partners_from_seed
+from sandbox.services.bank.store import BankStore
 from sandbox.wire.app import new_app
+from sandbox.wire.outbox import Outbox
 from sandbox.wire.service import ServiceEnv
+from sandbox.wire.storage import open_database
+
+DESCRIPTION = """A fake bank (SANDBOX: every account and person is synthetic).
+
+* **SNAP (billers)**: get a B2B token, then create, query and delete closed virtual accounts.
+  Every answer carries `responseCode` = HTTP status + service code + case.
+* **Mobile app (customers)**: log in with account number and PIN, pay a virtual account,
+  transfer, or open an account (verified at the civil registry).
+"""
 
 
 def create_app(env: ServiceEnv) -> FastAPI:
-    """Build the app."""
-    return new_app(env, "bank", "placeholder")
+    """Build the bank's API. Opens no sockets; its database is `env.db_path` (memory if None)."""
+    db = open_database(env.db_path)
+    store = BankStore(db, env.seed)
+    # The outbox shares the store's database, so a payment and its notification commit together.
+    outbox = Outbox(db, env.wire, sender=env.name)
+    partners = partners_from_seed(env.seed.get("accepts", {}))
+    for partner in partners.values():
+        outbox.signer(notifications.kind(partner), notifications.signer(partner))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Under uvicorn, retry undelivered notifications for as long as the bank runs.
+        task = asyncio.create_task(outbox.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = new_app(env, "Bank", DESCRIPTION, render=errors.render, lifespan=lifespan)
+    # SNAP wants validation errors as 400xx01/400xx02 with the service code of the endpoint.
+    app.add_exception_handler(RequestValidationError, errors.validation_failed)
+    app.state.store = store
+    app.state.outbox = outbox
+    app.state.bank = BankContext(store=store, outbox=outbox, wire=env.wire, partners=partners,
+                                 registry_credentials=env.seed.get("holds", {}).get("identity"))
+    app.include_router(routes.router)
+    app.include_router(mobile.router)
+    return app

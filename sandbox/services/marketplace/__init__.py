@@ -1,11 +1,115 @@
-"""Placeholder: replaced by the real marketplace service."""
+"""Pasarloka, the marketplace: the transaction platform behind a social storefront.
+
+It owns sellers (verified at the civil registry), products and stock, buyers, orders, the
+checkout page and payment state (virtual accounts at the bank). The social app only shows
+products and hands over the buyer's intent through the signed partner API; every order, price
+and payment lives here (Permendag 31/2023: social media may not process payments).
+
+Modules: `routes` (endpoints), `orders` (the order lifecycle), `sellers` (seller KYC),
+`partners` (who may call us and how we check it), `bank` and `registry` (our clients for the
+bank and the civil registry), `rules` (domain rules), `schemas`, `errors`, `store` (SQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from sandbox.services.marketplace import routes
+from sandbox.services.marketplace.bank import BankClient
+from sandbox.services.marketplace.errors import render
+from sandbox.services.marketplace.orders import Orders, webhook_kind
+from sandbox.services.marketplace.partners import BankNotifications, Partner, PartnerGate
+from sandbox.services.marketplace.registry import RegistryClient
+from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.app import new_app
+from sandbox.wire.outbox import Outbox, Signer
 from sandbox.wire.service import ServiceEnv
+from sandbox.wire.signing.marketplace import webhook_signature
+from sandbox.wire.storage import open_database
+
+log = logging.getLogger(__name__)
+SWEEP_INTERVAL = 1.0
+"""Seconds between two looks for unpaid orders whose virtual account has expired."""
+
+DESCRIPTION = """\
+**SANDBOX** marketplace (imitates Tokopedia as the platform behind "Shop | Tokopedia").
+
+* Partner apps get a token at `POST /oauth/token` and sign every request (`app_key`,
+  `timestamp`, `nonce`, `sign`, header `x-tts-access-token`).
+* Orders get a closed virtual account at the bank; the bank notifies payments at
+  `POST /v1.0/transfer-va/payment`; storefronts hear every status change by signed webhook.
+"""
 
 
 def create_app(env: ServiceEnv) -> FastAPI:
-    """Build the app."""
-    return new_app(env, "marketplace", "placeholder")
+    """Build the marketplace API. Opens no sockets and reads no global state."""
+    store = MarketplaceStore(open_database(env.db_path))
+    if not store.is_seeded():
+        store.reset(env.seed)
+    clock = env.wire.clock
+    partners = PartnerGate(env.seed.get("accepts", {}), store, clock)
+    outbox = Outbox(store.db, env.wire, sender=env.name)
+    for partner in partners.by_key.values():
+        outbox.signer(webhook_kind(partner), _webhook_signer(partner))
+    holds = env.seed.get("holds", {})
+    orders = Orders(
+        store,
+        outbox,
+        BankClient(env.wire, holds.get("bank"), clock),
+        partners,
+        clock,
+        own_url=lambda: _own_url(env),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Under uvicorn: deliver webhooks and expire unpaid orders in the background.
+        # In-process tests drive both by hand (services.settle(), orders.expire_due()).
+        tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_sweep_forever(orders))]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    app = new_app(env, "Marketplace (Pasarloka)", DESCRIPTION, render=render, lifespan=lifespan)
+    app.state.store = store
+    app.state.outbox = outbox
+    app.state.partners = partners
+    app.state.orders = orders
+    app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
+    app.state.registry = RegistryClient(env.wire, holds.get("identity"), clock)
+    app.include_router(routes.router)
+    return app
+
+
+def _webhook_signer(partner: Partner) -> Signer:
+    """Sign at send time: header Authorization = hex HMAC-SHA256(app_secret, app_key + body)."""
+
+    def sign(path: str, body: bytes, now: float) -> dict[str, str]:
+        return {"Authorization": webhook_signature(partner.app_secret, partner.app_key, body)}
+
+    return sign
+
+
+def _own_url(env: ServiceEnv) -> str:
+    """Our base URL for links we hand out (the checkout page); relative if unknown."""
+    try:
+        return env.wire.url(env.name)
+    except LookupError:
+        return ""
+
+
+async def _sweep_forever(orders: Orders) -> None:
+    while True:
+        try:
+            await orders.expire_due()
+        except Exception:
+            log.exception("expiry sweep failed")
+        await asyncio.sleep(SWEEP_INTERVAL)

@@ -1,0 +1,213 @@
+"""The bank's domain rules as plain functions: money on the wire, VA numbers, PINs, KYC.
+
+Nothing here touches the database or HTTP, so each rule can be read (and unit-tested) alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sandbox.wire.signing.common import WIB
+
+# -- money -------------------------------------------------------------------------------------
+
+CURRENCY = "IDR"
+_AMOUNT = re.compile(r"^(0|[1-9]\d{0,15})\.(\d{2})$")
+
+
+def parse_amount(value: str) -> int | None:
+    """Integer rupiah from a SNAP amount string such as "185000.00", or None if malformed.
+
+    SNAP always sends two decimals. Rupiah has no coins smaller than Rp1 in use, so the sandbox
+    refuses any cents other than ".00" rather than rounding money silently.
+    """
+    match = _AMOUNT.match(value)
+    if match is None or match.group(2) != "00":
+        return None
+    return int(match.group(1))
+
+
+def format_amount(rupiah: int) -> dict[str, str]:
+    """The SNAP wire form of an integer rupiah amount: {"value": "185000.00", "currency": "IDR"}."""
+    return {"value": f"{rupiah}.00", "currency": CURRENCY}
+
+
+# -- time --------------------------------------------------------------------------------------
+
+
+def wib_iso(epoch: float) -> str:
+    """Local Jakarta time with its offset, as SNAP writes it: 2024-03-01T15:00:00+07:00."""
+    return datetime.fromtimestamp(epoch, WIB).isoformat(timespec="seconds")
+
+
+def wib_day(epoch: float) -> str:
+    """The calendar day in Jakarta (WIB): X-EXTERNAL-ID must be unique per partner per day."""
+    return datetime.fromtimestamp(epoch, WIB).date().isoformat()
+
+
+def parse_expiry(value: str) -> float | None:
+    """Unix seconds from an ISO-8601 `expiredDate` that carries an offset, else None."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # "10:30" without an offset could be Jakarta or UTC: refuse to guess
+    return moment.timestamp()
+
+
+# -- SNAP headers ------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+def external_id_ok(value: str) -> bool:
+    """X-EXTERNAL-ID is numeric and at most 36 characters long."""
+    return len(value) <= 36 and bool(_DIGITS.match(value))
+
+
+def channel_id_ok(value: str) -> bool:
+    """CHANNEL-ID is exactly 5 characters (SNAP channel codes such as 95221)."""
+    return len(value) == 5 and value.isalnum()
+
+
+# -- virtual accounts --------------------------------------------------------------------------
+
+VaState = Literal["UNPAID", "PAID", "EXPIRED", "DELETED"]
+FLAG_PAID, FLAG_UNPAID, FLAG_GONE = "00", "01", "02"
+"""SNAP `paymentFlagStatus`: paid, not paid yet, or no longer payable (expired/deleted)."""
+
+
+def va_number(partner_service_id: str, customer_no: str) -> str:
+    """The VA number: the biller's 8-character prefix (space-padded) then the customer number."""
+    return partner_service_id.rjust(8) + customer_no
+
+
+def va_digits(virtual_account_no: str) -> str:
+    """What a customer types in the app: the VA number without the padding spaces."""
+    return "".join(virtual_account_no.split())
+
+
+def va_state(stored_status: str, expires_at: float, now: float) -> VaState:
+    """The VA's state right now: an unpaid VA past its expiry date is EXPIRED.
+
+    Expiry is computed when asked rather than by a background job, so a VA is never payable
+    for a few seconds after its deadline just because a job had not run yet.
+    """
+    if stored_status == "UNPAID" and now >= expires_at:
+        return "EXPIRED"
+    return stored_status  # type: ignore[return-value]
+
+
+def payment_flag(state: VaState) -> str:
+    """The SNAP `paymentFlagStatus` for a VA state."""
+    return {"PAID": FLAG_PAID, "UNPAID": FLAG_UNPAID}.get(state, FLAG_GONE)
+
+
+PaymentProblem = Literal["va_deleted", "va_already_paid", "va_expired", "wrong_amount",
+                         "insufficient_funds"]
+
+
+def payment_problem(state: VaState, bill: int, offered: int, balance: int) -> PaymentProblem | None:
+    """Why a customer's payment of `offered` rupiah to a VA must be refused, or None.
+
+    Closed VA: it is paid once, for exactly the billed amount, before it expires. The checks
+    run in this order so the customer hears the most useful reason first.
+    """
+    if state == "DELETED":
+        return "va_deleted"
+    if state == "PAID":
+        return "va_already_paid"
+    if state == "EXPIRED":
+        return "va_expired"
+    if offered != bill:
+        return "wrong_amount"
+    if balance < offered:
+        return "insufficient_funds"
+    return None
+
+
+# -- PINs and sessions -------------------------------------------------------------------------
+
+PIN_ITERATIONS = 200
+"""Real systems use hundreds of thousands of PBKDF2 rounds (OWASP: 600,000). The sandbox uses
+few so that seeding ~170 accounts stays fast in every test; the shape of the code is the same."""
+MAX_WRONG_PINS = 5
+"""After this many wrong PINs in a row the account is locked (as mobile banking apps do)."""
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """A salted PBKDF2-SHA256 hash, stored as "pbkdf2_sha256$rounds$salthex$hashhex"."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, PIN_ITERATIONS)
+    return f"pbkdf2_sha256${PIN_ITERATIONS}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """Whether `pin` is the PIN behind `stored`, compared in constant time."""
+    try:
+        _, rounds, salt, expected = stored.split("$")
+        digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), int(rounds))
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+def is_locked(wrong_pins: int) -> bool:
+    """An account with too many wrong PINs in a row refuses every login."""
+    return wrong_pins >= MAX_WRONG_PINS
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored hashed: a leaked database does not hand out live sessions."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- idempotency -------------------------------------------------------------------------------
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    """A stable hash of a request body, to tell "the same request again" from a different one."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- KYC at the civil registry -----------------------------------------------------------------
+
+SEX_TO_REGISTRY = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
+MATCH = "SESUAI"
+
+
+def registry_fields(name: str, birth_place: str, birth_date: date, sex: str,
+                    address: str | None) -> dict[str, str]:
+    """What the applicant typed, in the registry's field names and formats (dd-mm-yyyy)."""
+    fields = {"nama_lgkp": name, "tmpt_lhr": birth_place,
+              "tgl_lhr": birth_date.strftime("%d-%m-%Y"), "jenis_klmin": SEX_TO_REGISTRY[sex]}
+    if address:
+        fields["alamat"] = address
+    return fields
+
+
+def kyc_mismatches(sent: Mapping[str, str], answered: Mapping[str, str]) -> list[str]:
+    """Fields we sent that the registry did not confirm (a missing answer counts as no match)."""
+    return [name for name in sent if answered.get(name) != MATCH]
+
+
+TransferProblem = Literal["same_account", "insufficient_funds"]
+
+
+def transfer_problem(from_account: str, to_account: str, balance: int,
+                     amount: int) -> TransferProblem | None:
+    """Why a transfer between two accounts of this bank must be refused, or None."""
+    if from_account == to_account:
+        return "same_account"
+    if balance < amount:
+        return "insufficient_funds"
+    return None

@@ -1,0 +1,230 @@
+"""Request and response models: SNAP's camelCase on partner endpoints, snake_case in the app.
+
+Python names stay snake_case; `alias=` gives the name on the wire. Sizes are strict (max
+lengths, digits only, positive amounts) so a malformed request is refused with a clear 400
+before any rule runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# -- SNAP (partner) ----------------------------------------------------------------------------
+
+
+class Snap(BaseModel):
+    """SNAP bodies: camelCase on the wire, snake_case in Python."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Amount(Snap):
+    """Money on a SNAP wire: a string with exactly two decimals, and the currency."""
+
+    value: str = Field(max_length=19, pattern=r"^\d{1,16}\.\d{2}$", examples=["185000.00"])
+    currency: Literal["IDR"] = Field(examples=["IDR"])
+
+
+class TokenRequest(Snap):
+    """Body of `POST /v1.0/access-token/b2b`."""
+
+    grant_type: Literal["client_credentials"] = Field(alias="grantType",
+                                                      examples=["client_credentials"])
+
+
+class TokenResponse(Snap):
+    """A B2B access token, valid for 900 seconds."""
+
+    response_code: str = Field(alias="responseCode", examples=["2007300"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    access_token: str = Field(alias="accessToken")
+    token_type: str = Field(alias="tokenType", examples=["Bearer"])
+    expires_in: str = Field(alias="expiresIn", examples=["900"])
+
+
+PARTNER_SERVICE_ID = Field(alias="partnerServiceId", min_length=8, max_length=8,
+                           examples=["   88001"],
+                           description="The biller's prefix, left-padded with spaces to 8.")
+CUSTOMER_NO = Field(alias="customerNo", pattern=r"^\d{1,20}$", examples=["100000123"])
+VIRTUAL_ACCOUNT_NO = Field(alias="virtualAccountNo", min_length=9, max_length=28,
+                           examples=["   88001100000123"])
+
+
+class CreateVaRequest(Snap):
+    """Body of `POST /v1.0/transfer-va/create-va`: a closed VA for one order."""
+
+    partner_service_id: str = PARTNER_SERVICE_ID
+    customer_no: str = CUSTOMER_NO
+    virtual_account_no: str = VIRTUAL_ACCOUNT_NO
+    virtual_account_name: str = Field(alias="virtualAccountName", min_length=1, max_length=255,
+                                      examples=["SARI WULANDARI"])
+    trx_id: str = Field(alias="trxId", min_length=1, max_length=64, examples=["ORD-100000123"])
+    total_amount: Amount = Field(alias="totalAmount")
+    expired_date: str = Field(alias="expiredDate", max_length=35,
+                              examples=["2024-03-02T15:00:00+07:00"])
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+
+
+class StatusRequest(Snap):
+    """Body of `POST /v1.0/transfer-va/status`."""
+
+    partner_service_id: str = PARTNER_SERVICE_ID
+    customer_no: str = CUSTOMER_NO
+    virtual_account_no: str = VIRTUAL_ACCOUNT_NO
+    inquiry_request_id: str = Field(alias="inquiryRequestId", min_length=1, max_length=128,
+                                    examples=["INQ-0001"])
+
+
+class DeleteVaRequest(Snap):
+    """Body of `DELETE /v1.0/transfer-va/delete-va`."""
+
+    partner_service_id: str = PARTNER_SERVICE_ID
+    customer_no: str = CUSTOMER_NO
+    virtual_account_no: str = VIRTUAL_ACCOUNT_NO
+    trx_id: str = Field(alias="trxId", min_length=1, max_length=64, examples=["ORD-100000123"])
+
+
+class VirtualAccountData(Snap):
+    """A VA as the bank reports it to the biller."""
+
+    partner_service_id: str = Field(alias="partnerServiceId")
+    customer_no: str = Field(alias="customerNo")
+    virtual_account_no: str = Field(alias="virtualAccountNo")
+    virtual_account_name: str = Field(alias="virtualAccountName")
+    trx_id: str = Field(alias="trxId")
+    total_amount: Amount = Field(alias="totalAmount")
+    expired_date: str = Field(alias="expiredDate")
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+    payment_flag_status: str | None = Field(default=None, alias="paymentFlagStatus",
+                                            description='"00" paid, "01" unpaid, '
+                                                        '"02" expired or deleted')
+    paid_amount: Amount | None = Field(default=None, alias="paidAmount")
+    payment_request_id: str | None = Field(default=None, alias="paymentRequestId")
+    trx_date_time: str | None = Field(default=None, alias="trxDateTime")
+
+
+class VaResponse(Snap):
+    """A successful create-va, status or delete-va answer."""
+
+    response_code: str = Field(alias="responseCode", examples=["2002700"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    virtual_account_data: VirtualAccountData = Field(alias="virtualAccountData")
+
+
+# -- mobile app (people) -----------------------------------------------------------------------
+
+ACCOUNT_NO = Field(pattern=r"^\d{10}$", examples=["9900000001"])
+PIN = Field(pattern=r"^\d{6}$", examples=["111111"])
+AMOUNT = Field(strict=True, gt=0, le=1_000_000_000, examples=[185000],
+               description="Integer rupiah.")
+
+
+class SessionRequest(BaseModel):
+    """Log in to the app with an account number and a 6-digit PIN."""
+
+    account_no: str = ACCOUNT_NO
+    pin: str = PIN
+
+
+class SessionResponse(BaseModel):
+    """A session for the app; send it as `Authorization: Bearer ...`."""
+
+    session_token: str
+    expires_in: int = Field(examples=[1800])
+
+
+class AccountView(BaseModel):
+    """The logged-in customer's own account."""
+
+    account_no: str = Field(examples=["9900000001"])
+    name: str = Field(examples=["SARI WULANDARI"])
+    balance: int = Field(examples=[2500000])
+
+
+class VaInquiryRequest(BaseModel):
+    """Which VA the customer typed (spaces are ignored)."""
+
+    virtual_account_no: str = Field(min_length=1, max_length=40, pattern=r"^[ \d]+$",
+                                    examples=["88001100000123"])
+
+
+class VaInquiryResponse(BaseModel):
+    """What the customer is about to pay."""
+
+    virtual_account_no: str
+    name: str
+    amount: int
+    status: Literal["UNPAID", "PAID", "EXPIRED", "DELETED"]
+    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
+
+
+class VaPaymentRequest(BaseModel):
+    """Pay a closed VA: the amount must be exactly the bill."""
+
+    virtual_account_no: str = Field(min_length=1, max_length=40, pattern=r"^[ \d]+$",
+                                    examples=["88001100000123"])
+    amount: int = AMOUNT
+
+
+class VaPaymentResponse(BaseModel):
+    """A completed VA payment."""
+
+    payment_id: str = Field(examples=["PAY-000001"])
+    status: Literal["PAID"] = "PAID"
+    amount: int
+    balance_after: int
+    reference_no: str = Field(examples=["990000000001"])
+
+
+class TransferRequest(BaseModel):
+    """Send money to another account at this bank."""
+
+    to_account_no: str = ACCOUNT_NO
+    amount: int = AMOUNT
+    note: str | None = Field(default=None, max_length=100, examples=["arisan Maret"])
+
+
+class TransferResponse(BaseModel):
+    """A completed transfer."""
+
+    transfer_id: str = Field(examples=["TRF-000001"])
+    status: Literal["COMPLETED"] = "COMPLETED"
+    amount: int
+    to_account_no: str
+    to_name: str
+    balance_after: int
+    reference_no: str
+
+
+class RegistrationRequest(BaseModel):
+    """Open an account: the bank checks these details at the civil registry (KYC)."""
+
+    nik: str = Field(pattern=r"^\d{16}$", examples=["9902014907010001"])
+    name: str = Field(min_length=1, max_length=100, examples=["DEWI LESTARI"])
+    birth_place: str = Field(min_length=1, max_length=60, examples=["TANJUNG DAMAI"])
+    birth_date: date = Field(examples=["2001-07-09"])
+    sex: Literal["L", "P"] = Field(examples=["P"])
+    address: str | None = Field(default=None, max_length=200,
+                                examples=["Jl. Pantai Indah No. 21"])
+    pin: str = Field(pattern=r"^\d{6}$", examples=["246810"])
+    consent: bool = Field(examples=[True], description="The applicant agrees to the registry "
+                                                       "check; must be true.")
+
+
+class Kyc(BaseModel):
+    """The registry's answer: match flags only, never the stored record."""
+
+    verification_id: str
+    fields: dict[str, str]
+
+
+class RegistrationResponse(BaseModel):
+    """A newly opened account."""
+
+    account_no: str
+    name: str
+    balance: int
+    kyc: Kyc

@@ -1,0 +1,295 @@
+"""The bank's database: the only module with SQL.
+
+Money is integer rupiah. Every movement writes one `movements` row and two `ledger` rows (a
+debit and a credit of the same amount) and updates both balances in the same transaction, so
+the sum of all balances never changes and no balance can go negative (a CHECK constraint
+guards that too). Callers group several steps into one transaction with `store.atomic()`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlite_utils
+
+from sandbox.services.bank import rules
+
+migrations = sqlite_utils.Migrations("bank")
+
+
+@migrations()
+def create_tables(db: sqlite_utils.Database) -> None:
+    """The first schema of the bank."""
+    db.execute("""CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE accounts (
+        account_no TEXT PRIMARY KEY,
+        nik TEXT UNIQUE,                    -- NULL for merchant (company) accounts
+        name TEXT NOT NULL,
+        balance INTEGER NOT NULL CHECK (balance >= 0),
+        pin_hash TEXT NOT NULL,
+        kind TEXT NOT NULL,                 -- personal | merchant
+        wrong_pins INTEGER NOT NULL DEFAULT 0,
+        created_at REAL)""")
+    db.execute("""CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY, partner TEXT NOT NULL, expires_at REAL NOT NULL)""")
+    db.execute("""CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        expires_at REAL NOT NULL)""")
+    db.execute("""CREATE TABLE external_ids (
+        partner TEXT NOT NULL, external_id TEXT NOT NULL, day TEXT NOT NULL,
+        path TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (partner, external_id, day))""")
+    db.execute("""CREATE TABLE vas (
+        virtual_account_no TEXT PRIMARY KEY,
+        digits TEXT NOT NULL UNIQUE,        -- the number without padding, as customers type it
+        partner TEXT NOT NULL,
+        partner_service_id TEXT NOT NULL,
+        customer_no TEXT NOT NULL,
+        name TEXT NOT NULL,
+        trx_id TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        expired_date TEXT NOT NULL,         -- as the biller sent it
+        expires_at REAL NOT NULL,
+        additional_info TEXT,
+        merchant_account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        status TEXT NOT NULL,               -- UNPAID | PAID | DELETED (EXPIRED is computed)
+        created_at REAL NOT NULL,
+        paid_at REAL, paid_amount INTEGER, payment_request_id TEXT UNIQUE, reference_no TEXT,
+        deleted_at REAL)""")
+    db.execute("""CREATE TABLE movements (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- va_payment | transfer
+        from_account TEXT NOT NULL REFERENCES accounts(account_no),
+        to_account TEXT NOT NULL REFERENCES accounts(account_no),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        reference_no TEXT NOT NULL UNIQUE,
+        note TEXT,
+        created_at REAL NOT NULL)""")
+    db.execute("""CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        movement_id INTEGER NOT NULL REFERENCES movements(id),
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        direction TEXT NOT NULL CHECK (direction IN ('D', 'C')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        balance_after INTEGER NOT NULL,
+        created_at REAL NOT NULL)""")
+    db.execute("""CREATE TABLE idempotency (
+        account_no TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        response TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (account_no, key))""")
+
+
+TABLES = ("idempotency", "ledger", "movements", "vas", "external_ids", "sessions", "tokens",
+          "accounts", "meta", "_outbox")
+"""Every table, children before parents, so deleting in this order respects foreign keys."""
+
+
+class BankStore:
+    """Accounts, tokens, sessions, virtual accounts and the ledger of one bank."""
+
+    def __init__(self, db: sqlite_utils.Database, seed: dict[str, Any]) -> None:
+        self.db = db
+        migrations.apply(db)
+        if self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
+            with self.db.atomic():
+                self._insert_seed(seed)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction: everything inside happens, or (on any exception) nothing does."""
+        with self.db.atomic():
+            yield
+
+    # -- seeding -------------------------------------------------------------------------------
+
+    def reset(self, seed: dict[str, Any]) -> None:
+        """Forget everything and restore the seeded world, in one transaction."""
+        with self.db.atomic():
+            for table in TABLES:
+                if self.db[table].exists():
+                    self.db.execute(f"DELETE FROM [{table}]")
+            self._insert_seed(seed)
+
+    def _insert_seed(self, seed: dict[str, Any]) -> None:
+        data = seed["data"]
+        self.db["accounts"].insert_all(  # type: ignore[union-attr]
+            {"account_no": a["account_no"], "nik": a["nik"], "name": a["name"],
+             "balance": a["balance"], "pin_hash": rules.hash_pin(a["pin"]), "kind": a["kind"],
+             "wrong_pins": 0, "created_at": None} for a in data["accounts"])
+        self.db.execute("INSERT INTO meta (key, value) VALUES ('seed', ?), ('bank_code', ?)",
+                        [str(seed.get("seed")), data["bank_code"]])
+
+    # -- partner tokens and app sessions ---------------------------------------------------------
+
+    def save_token(self, token_hash: str, partner: str, expires_at: float) -> None:
+        """Remember a B2B access token (by its hash)."""
+        self.db.execute("INSERT INTO tokens VALUES (?, ?, ?)", [token_hash, partner, expires_at])
+
+    def token_partner(self, token_hash: str, now: float) -> str | None:
+        """The partner an unexpired token belongs to, or None."""
+        row = self.db.execute("SELECT partner FROM tokens WHERE token_hash = ? AND expires_at > ?",
+                              [token_hash, now]).fetchone()
+        return row[0] if row else None
+
+    def save_session(self, token_hash: str, account_no: str, expires_at: float) -> None:
+        """Remember an app session (by its hash)."""
+        self.db.execute("INSERT INTO sessions VALUES (?, ?, ?)",
+                        [token_hash, account_no, expires_at])
+
+    def session_account(self, token_hash: str, now: float) -> str | None:
+        """The account an unexpired app session belongs to, or None."""
+        row = self.db.execute(
+            "SELECT account_no FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            [token_hash, now]).fetchone()
+        return row[0] if row else None
+
+    def claim_external_id(self, partner: str, external_id: str, day: str, path: str,
+                          now: float) -> bool:
+        """Record X-EXTERNAL-ID for today; False if this partner already used it today.
+
+        Call inside the transaction that makes the request's effect, so a refused or failed
+        request does not use up the id, and a duplicate never gets an effect.
+        """
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO external_ids VALUES (?, ?, ?, ?, ?)",
+            [partner, external_id, day, path, now])
+        return cursor.rowcount == 1
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def account(self, account_no: str) -> dict[str, Any] | None:
+        """One account row, or None."""
+        rows = list(self.db.query("SELECT * FROM accounts WHERE account_no = ?", [account_no]))
+        return rows[0] if rows else None
+
+    def account_by_nik(self, nik: str) -> dict[str, Any] | None:
+        """The account of a person, or None."""
+        rows = list(self.db.query("SELECT * FROM accounts WHERE nik = ?", [nik]))
+        return rows[0] if rows else None
+
+    def record_wrong_pin(self, account_no: str) -> int:
+        """Count one more wrong PIN in a row; returns the new count."""
+        self.db.execute("UPDATE accounts SET wrong_pins = wrong_pins + 1 WHERE account_no = ?",
+                        [account_no])
+        return int(self.db.execute("SELECT wrong_pins FROM accounts WHERE account_no = ?",
+                                   [account_no]).fetchone()[0])
+
+    def clear_wrong_pins(self, account_no: str) -> None:
+        """A correct PIN resets the count."""
+        self.db.execute("UPDATE accounts SET wrong_pins = 0 WHERE account_no = ?", [account_no])
+
+    def open_account(self, nik: str, name: str, pin_hash: str, now: float) -> str:
+        """Open a personal account with balance 0; returns its number (99001 + a sequence)."""
+        count = self.db.execute(
+            "SELECT COUNT(*) FROM accounts WHERE account_no LIKE '99001%'").fetchone()[0]
+        account_no = f"99001{count + 1:05d}"
+        self.db.execute(
+            "INSERT INTO accounts (account_no, nik, name, balance, pin_hash, kind, wrong_pins, "
+            "created_at) VALUES (?, ?, ?, 0, ?, 'personal', 0, ?)",
+            [account_no, nik, name, pin_hash, now])
+        return account_no
+
+    def total_balance(self) -> int:
+        """The sum of every balance: money is only moved, never made, so this never changes."""
+        return int(self.db.execute("SELECT COALESCE(SUM(balance), 0) FROM accounts")
+                   .fetchone()[0])
+
+    def ledger_totals(self) -> tuple[int, int]:
+        """(sum of debits, sum of credits): double entry means they are always equal."""
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(CASE WHEN direction = 'D' THEN amount END), 0), "
+            "COALESCE(SUM(CASE WHEN direction = 'C' THEN amount END), 0) FROM ledger").fetchone()
+        return int(row[0]), int(row[1])
+
+    def ledger_of(self, account_no: str) -> list[dict[str, Any]]:
+        """An account's ledger rows, oldest first."""
+        return list(self.db.query("SELECT * FROM ledger WHERE account_no = ? ORDER BY id",
+                                  [account_no]))
+
+    # -- money ---------------------------------------------------------------------------------
+
+    def move_money(self, kind: str, from_account: str, to_account: str, amount: int,
+                   now: float, note: str | None = None) -> dict[str, Any]:
+        """Debit one account and credit another, with both ledger rows.
+
+        Call inside `atomic()`. The CHECK on `balance` makes SQLite refuse an overdraft even if
+        a rule upstream were wrong, and the surrounding transaction then undoes everything.
+        Returns the movement: id, reference_no and the payer's balance after.
+        """
+        cursor = self.db.execute(
+            "INSERT INTO movements (kind, from_account, to_account, amount, reference_no, note, "
+            "created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
+            [kind, from_account, to_account, amount, note, now])
+        movement_id = cursor.lastrowid
+        reference_no = f"990{movement_id:09d}"  # bank code + sequence: unique and readable
+        self.db.execute("UPDATE movements SET reference_no = ? WHERE id = ?",
+                        [reference_no, movement_id])
+        balances = {}
+        for account_no, direction, delta in ((from_account, "D", -amount),
+                                             (to_account, "C", amount)):
+            self.db.execute("UPDATE accounts SET balance = balance + ? WHERE account_no = ?",
+                            [delta, account_no])
+            balance = self.db.execute("SELECT balance FROM accounts WHERE account_no = ?",
+                                      [account_no]).fetchone()[0]
+            balances[direction] = balance
+            self.db.execute(
+                "INSERT INTO ledger (movement_id, account_no, direction, amount, balance_after, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [movement_id, account_no, direction, amount, balance, now])
+        return {"id": movement_id, "reference_no": reference_no, "balance_after": balances["D"]}
+
+    # -- idempotency (mobile app) ----------------------------------------------------------------
+
+    def idempotent_result(self, account_no: str, key: str) -> dict[str, Any] | None:
+        """The stored fingerprint and response of an earlier request with this key, or None."""
+        rows = list(self.db.query(
+            "SELECT fingerprint, response FROM idempotency WHERE account_no = ? AND key = ?",
+            [account_no, key]))
+        if not rows:
+            return None
+        return {"fingerprint": rows[0]["fingerprint"], "response": json.loads(rows[0]["response"])}
+
+    def remember_result(self, account_no: str, key: str, fingerprint: str,
+                        response: dict[str, Any], now: float) -> None:
+        """Store a request's result under its idempotency key (inside the same transaction)."""
+        self.db.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+                        [account_no, key, fingerprint, json.dumps(response), now])
+
+    # -- virtual accounts ----------------------------------------------------------------------
+
+    def va(self, virtual_account_no: str) -> dict[str, Any] | None:
+        """A VA by its exact SNAP number (with the padding spaces), or None."""
+        rows = list(self.db.query("SELECT * FROM vas WHERE virtual_account_no = ?",
+                                  [virtual_account_no]))
+        return _va_row(rows[0]) if rows else None
+
+    def va_by_digits(self, digits: str) -> dict[str, Any] | None:
+        """A VA by the number a customer types (no spaces), or None."""
+        rows = list(self.db.query("SELECT * FROM vas WHERE digits = ?", [digits]))
+        return _va_row(rows[0]) if rows else None
+
+    def insert_va(self, va: dict[str, Any]) -> None:
+        """Store a new, unpaid VA."""
+        row = {**va, "additional_info": json.dumps(va.get("additional_info")), "status": "UNPAID"}
+        self.db["vas"].insert(row)  # type: ignore[union-attr]
+
+    def mark_va_paid(self, virtual_account_no: str, amount: int, payment_request_id: str,
+                     reference_no: str, now: float) -> None:
+        """Close a VA as paid (call inside the transaction that moved the money)."""
+        self.db.execute(
+            "UPDATE vas SET status = 'PAID', paid_at = ?, paid_amount = ?, "
+            "payment_request_id = ?, reference_no = ? WHERE virtual_account_no = ?",
+            [now, amount, payment_request_id, reference_no, virtual_account_no])
+
+    def mark_va_deleted(self, virtual_account_no: str, now: float) -> None:
+        """Close a VA without payment: it can no longer be paid."""
+        self.db.execute("UPDATE vas SET status = 'DELETED', deleted_at = ? "
+                        "WHERE virtual_account_no = ?", [now, virtual_account_no])
+
+
+def _va_row(row: dict[str, Any]) -> dict[str, Any]:
+    info = row.get("additional_info")
+    return {**row, "additional_info": json.loads(info) if info else None}

@@ -1,0 +1,333 @@
+"""The registry's endpoints: consent and verification for partners, a small admin API for staff.
+
+Note what is *missing*: there is no endpoint that lists, searches or returns a person. Partners
+can only ask "is what I hold correct?" and get SESUAI / TIDAK SESUAI back (verify, not fetch).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from sandbox.services.identity import errors, rules
+from sandbox.services.identity.partners import (
+    Partner,
+    authenticate_admin,
+    authenticate_partner,
+    require_fields,
+    require_purpose,
+)
+from sandbox.services.identity.schemas import (
+    AgreementChanged,
+    AgreementStatus,
+    ConsentCreated,
+    ConsentRequest,
+    ConsentWithdrawn,
+    PartnerUsage,
+    PersonRegistered,
+    PersonRequest,
+    UsageReport,
+    VerifyRequest,
+    VerifyResult,
+)
+from sandbox.services.identity.store import IdentityStore
+from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+PartnerDep = Annotated[Partner, Depends(authenticate_partner)]
+ADMIN = [Depends(authenticate_admin)]
+
+
+def _store(request: Request) -> IdentityStore:
+    store: IdentityStore = request.app.state.store
+    return store
+
+
+def _now(request: Request) -> float:
+    now: float = request.app.state.clock()
+    return now
+
+
+def _day(now: float) -> str:
+    """YYYYMMDD in Indonesian time, used inside consent and verification ids."""
+    return datetime.fromtimestamp(now, rules.WIB).strftime("%Y%m%d")
+
+
+def _parse_nik(store: IdentityStore, nik: str, now: float) -> rules.NikParts:
+    today = datetime.fromtimestamp(now, rules.WIB).date()
+    try:
+        return rules.parse_nik(nik, store.known_districts, today)
+    except rules.NikError as exc:
+        raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
+
+
+# --- partners: consent -------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/consents",
+    status_code=201,
+    response_model=ConsentCreated,
+    tags=["consent"],
+    summary="Record that a person consented to be verified by you",
+)
+async def create_consent(
+    body: ConsentRequest, partner: PartnerDep, request: Request
+) -> ConsentCreated:
+    """The consent covers one NIK, one purpose, for 24 hours from `granted_at`.
+
+    A well-formed NIK that is not registered is accepted too: the consent endpoint must not
+    tell a partner whether a NIK exists.
+    """
+    store, now = _store(request), _now(request)
+    require_purpose(partner, body.purpose)
+    _parse_nik(store, body.nik, now)
+    granted_at = _granted_at(body.granted_at, now)
+    consent = store.add_consent(
+        day=_day(now),
+        partner=partner.name,
+        nik=body.nik,
+        purpose=body.purpose,
+        granted_at=granted_at,
+        expires_at=granted_at + rules.CONSENT_SECONDS,
+        now=now,
+    )
+    return ConsentCreated(
+        consent_id=consent["consent_id"],
+        nik_last4=body.nik[-4:],
+        purpose=body.purpose,
+        partner=partner.name,
+        granted_at=timestamp(granted_at),
+        expires_at=timestamp(consent["expires_at"]),
+    )
+
+
+def _granted_at(value: str | None, now: float) -> float:
+    """When the person consented: now by default, never in the future, never expired already."""
+    if value is None:
+        return now
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise errors.bad_request(
+            "invalid_field",
+            "granted_at must be ISO-8601 with an offset, e.g. 2024-03-01T15:00:00+07:00.",
+            field="granted_at",
+        )
+    if moment > now + FRESHNESS_SECONDS:
+        raise errors.bad_request(
+            "invalid_field", "granted_at is in the future.", field="granted_at"
+        )
+    if moment + rules.CONSENT_SECONDS <= now:
+        raise errors.bad_request(
+            "invalid_field",
+            "granted_at is more than 24 hours ago, so the consent would already have expired.",
+            field="granted_at",
+        )
+    return moment
+
+
+@router.delete(
+    "/v1/consents/{consent_id}",
+    response_model=ConsentWithdrawn,
+    tags=["consent"],
+    summary="Withdraw a consent (the person changed their mind)",
+)
+async def withdraw_consent(
+    consent_id: Annotated[str, Path(max_length=40)], partner: PartnerDep, request: Request
+) -> ConsentWithdrawn:
+    """Withdrawing twice is harmless: the first withdrawal time is kept."""
+    store, now = _store(request), _now(request)
+    consent = store.consent(consent_id)
+    if consent is None or consent["partner"] != partner.name:
+        raise errors.not_found("consent_not_found", f"No consent {consent_id!r} exists for you.")
+    store.withdraw_consent(consent_id, now)
+    withdrawn = store.consent(consent_id)
+    assert withdrawn is not None
+    return ConsentWithdrawn(
+        consent_id=consent_id, withdrawn_at=timestamp(withdrawn["withdrawn_at"])
+    )
+
+
+# --- partners: verification --------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/verify",
+    response_model=VerifyResult,
+    tags=["verification"],
+    summary="Check the data you hold against the register (match flags only)",
+)
+async def verify(body: VerifyRequest, partner: PartnerDep, request: Request) -> VerifyResult:
+    """Answer SESUAI / TIDAK SESUAI for each field sent, never the register's own values."""
+    store, now = _store(request), _now(request)
+    require_purpose(partner, body.purpose)
+    sent = body.sent_fields()
+    if not sent:
+        raise errors.bad_request(
+            "no_fields", f"Send at least one field to verify: {', '.join(rules.VERIFY_FIELDS)}."
+        )
+    require_fields(partner, list(sent))
+    _parse_nik(store, body.nik, now)
+    if "tgl_lhr" in sent:
+        _check_dmy(sent["tgl_lhr"])
+    problem = rules.consent_problem(
+        store.consent(body.consent_id), partner.name, body.nik, body.purpose, now
+    )
+    if problem:
+        raise errors.refusal(*problem)
+    person = store.person(body.nik)
+    flags, score = rules.compare_fields(sent, person, body.threshold)
+    verification_id = store.log_verification(
+        day=_day(now),
+        partner=partner.name,
+        purpose=body.purpose,
+        consent_id=body.consent_id,
+        nik_masked=rules.mask_nik(body.nik),
+        fields_asked=list(sent),
+        result=flags,
+        found=person is not None,
+        name_score=score,
+        threshold=body.threshold,
+        semester=rules.semester_of(now),
+        now=now,
+    )
+    log.info(
+        "verification %s by %s for %s: %s",
+        verification_id,
+        partner.name,
+        rules.mask_nik(body.nik),
+        flags,
+    )
+    return VerifyResult(
+        verification_id=verification_id,
+        nik_last4=body.nik[-4:],
+        found=person is not None,
+        reason=None if person else "NIK_NOT_FOUND",
+        fields=flags,
+        name_score=score,
+        threshold=body.threshold,
+        purpose=body.purpose,
+        consent_id=body.consent_id,
+    )
+
+
+def _check_dmy(value: str) -> None:
+    try:
+        rules.parse_dmy(value)
+    except ValueError:
+        raise errors.bad_request(
+            "invalid_field",
+            f"tgl_lhr {value!r} is not a real date (format dd-mm-yyyy, e.g. 14-03-1996).",
+            field="tgl_lhr",
+        ) from None
+
+
+# --- admin (registry staff, fixtures and lessons) ----------------------------------------------
+
+
+@router.post(
+    "/admin/v1/persons",
+    status_code=201,
+    response_model=PersonRegistered,
+    dependencies=ADMIN,
+    tags=["admin"],
+    summary="Register a birth or new resident",
+)
+async def register_person(body: PersonRequest, request: Request) -> PersonRegistered:
+    """The NIK must agree with the birth date, sex and district it is registered with."""
+    store, now = _store(request), _now(request)
+    parts = _parse_nik(store, body.nik, now)
+    try:
+        born = date.fromisoformat(body.birth_date)
+    except ValueError:
+        raise errors.bad_request(
+            "invalid_field",
+            f"birth_date {body.birth_date!r} is not a real date (YYYY-MM-DD).",
+            field="birth_date",
+        ) from None
+    region = store.region(body.district_code)
+    if region is None:
+        raise errors.bad_request(
+            "unknown_district",
+            f"district_code {body.district_code!r} is not in the region table.",
+            field="district_code",
+        )
+    _check_nik_agrees(parts, born, body.sex, body.district_code)
+    row = {
+        **body.model_dump(exclude={"district_code"}),
+        "district": region["district"],
+        "regency": region["regency"],
+        "province": region["province"],
+        "postcode": region["postcode"],
+        "name": body.name.upper(),
+        "birth_place": body.birth_place.upper(),
+    }
+    if not store.add_person(row):
+        raise errors.conflict("nik_exists", "A person with this NIK is already registered.")
+    log.info("registered person %s in %s", rules.mask_nik(body.nik), body.district_code)
+    return PersonRegistered(
+        nik_last4=body.nik[-4:], district_code=body.district_code, registered_at=timestamp(now)
+    )
+
+
+def _check_nik_agrees(parts: rules.NikParts, born: date, sex: str, district: str) -> None:
+    if parts.district != district:
+        raise errors.bad_request(
+            "nik_mismatch",
+            f"NIK digits 1-6 give district {parts.district}, but district_code is {district}.",
+            field="nik",
+        )
+    if parts.birth_date != born:
+        raise errors.bad_request(
+            "nik_mismatch",
+            f"NIK digits 7-12 give birth date "
+            f"{parts.birth_date.isoformat()}, but birth_date is "
+            f"{born.isoformat()}.",
+            field="nik",
+        )
+    if parts.sex != sex:
+        raise errors.bad_request(
+            "nik_mismatch",
+            f"NIK digits 7-8 say sex {parts.sex} (women add 40 to the day), but sex is {sex}.",
+            field="nik",
+        )
+
+
+@router.get(
+    "/admin/v1/usage",
+    response_model=UsageReport,
+    dependencies=ADMIN,
+    tags=["admin"],
+    summary="Calls and verifications per partner in a semester",
+)
+async def usage(
+    request: Request,
+    semester: Annotated[
+        str | None, Query(pattern=r"^\d{4}-[12]$", description="e.g. 2024-1; default: now")
+    ] = None,
+) -> UsageReport:
+    """The semester usage report every partner agreement requires."""
+    period = semester or rules.semester_of(_now(request))
+    rows = _store(request).usage(period)
+    return UsageReport(semester=period, partners=[PartnerUsage(**r) for r in rows])
+
+
+@router.patch(
+    "/admin/v1/agreements/{partner}",
+    response_model=AgreementChanged,
+    dependencies=ADMIN,
+    tags=["admin"],
+    summary="Suspend, revoke or reactivate a partner's agreement",
+)
+async def change_agreement(
+    partner: Annotated[str, Path(max_length=40)], body: AgreementStatus, request: Request
+) -> AgreementChanged:
+    """A suspended or revoked partner gets 403 on every call (its calls are still counted)."""
+    if not _store(request).set_agreement_status(partner, body.status):
+        raise errors.not_found("partner_not_found", f"No agreement with partner {partner!r}.")
+    log.info("agreement of %s is now %s", partner, body.status)
+    return AgreementChanged(partner=partner, status=body.status)

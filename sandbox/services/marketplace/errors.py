@@ -1,0 +1,265 @@
+"""The marketplace's error dialect, built in one place.
+
+Two audiences, two dialects:
+- partners and people (open platform, checkout, seller centre) get `{"code", "message"}`;
+- the bank, calling our SNAP payment-notification endpoint, expects SNAP's `responseCode`
+  (HTTP status + service code 25 + case) and `responseMessage`, and gets `code`/`message` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.wire.errors import ApiError
+
+SNAP_PAYMENT_SERVICE = "25"
+"""SNAP service code of the payment notification (DOMAIN.md, bank)."""
+
+
+def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Error body: SNAP fields first when present, then `code` and `message`, then details."""
+    body: dict[str, Any] = {}
+    if "responseCode" in extra:
+        body["responseCode"] = extra.pop("responseCode")
+        body["responseMessage"] = extra.pop("responseMessage", message)
+    body.update(code=code, message=message, **extra)
+    return body
+
+
+# --- partner authentication (401/403) -------------------------------------------------------
+
+
+def unauthorized(code: str, message: str) -> ApiError:
+    """401: a credential, signature or header is missing or wrong; the message says which."""
+    return ApiError(401, code, message)
+
+
+def wrong_shop_scope(path_fs_id: int, own_fs_id: int) -> ApiError:
+    """403: the partner is known but asked for another partner's `fs_id`."""
+    return ApiError(
+        403,
+        "fs_id_mismatch",
+        f"Your app is registered for fs_id {own_fs_id}; it may not use the paths of "
+        f"fs_id {path_fs_id}. Use /api/v2/fs/{own_fs_id}/...",
+    )
+
+
+# --- catalogue and orders -------------------------------------------------------------------
+
+
+def bad_request(code: str, message: str, **extra: Any) -> ApiError:
+    """400: the request itself is malformed in a way pydantic cannot see."""
+    return ApiError(400, code, message, **extra)
+
+
+def product_not_found(product_id: int) -> ApiError:
+    return ApiError(
+        404,
+        "product_not_found",
+        f"Product {product_id} is not in the catalogue; take ids from the catalogue feed.",
+        product_id=product_id,
+    )
+
+
+def duplicate_item(product_id: int) -> ApiError:
+    return ApiError(
+        400,
+        "duplicate_item",
+        f"Product {product_id} is listed twice; send it once with the total quantity.",
+        product_id=product_id,
+    )
+
+
+def mixed_shops(shop_ids: list[int]) -> ApiError:
+    return ApiError(
+        422,
+        "mixed_shops",
+        f"The items come from shops {shop_ids}; one order may hold items of one shop "
+        "only. Create one order per shop.",
+        shop_ids=shop_ids,
+    )
+
+
+def unknown_buyer() -> ApiError:
+    return ApiError(
+        404,
+        "unknown_buyer",
+        "No marketplace buyer is linked to this buyer_link_token; the person must "
+        "link their storefront account to the marketplace first.",
+    )
+
+
+def out_of_stock(product_id: int, stock: int) -> ApiError:
+    return ApiError(
+        409,
+        "out_of_stock",
+        f"Product {product_id} has {stock} left, fewer than the quantity asked.",
+        product_id=product_id,
+        stock=stock,
+    )
+
+
+def order_not_found(order_id: str) -> ApiError:
+    return ApiError(
+        404,
+        "order_not_found",
+        f"No order {order_id} was placed through your app.",
+        order_id=order_id,
+    )
+
+
+def order_not_cancellable(order_id: str, status: str) -> ApiError:
+    why = (
+        "it is already paid; paid orders are refunded, not cancelled"
+        if status != "CANCELLED"
+        else "it is already cancelled"
+    )
+    return ApiError(
+        409,
+        "order_not_cancellable",
+        f"Order {order_id} cannot be cancelled: {why}.",
+        order_id=order_id,
+        status=status,
+    )
+
+
+def bank_failed(code: str, detail: str, order_id: str) -> ApiError:
+    """502: the bank did not give the order a virtual account, so the order was cancelled."""
+    return ApiError(
+        502,
+        code,
+        f"The bank could not create a virtual account ({detail}); order {order_id} "
+        "was cancelled and its stock returned. Try again in a moment.",
+        order_id=order_id,
+    )
+
+
+def checkout_not_found() -> ApiError:
+    return ApiError(
+        404,
+        "checkout_not_found",
+        "No checkout page has this token; open the link the storefront showed you.",
+    )
+
+
+# --- seller centre --------------------------------------------------------------------------
+
+
+def consent_required() -> ApiError:
+    return ApiError(
+        400,
+        "consent_required",
+        "Set consent to true: the owner must agree to the identity check at the "
+        "civil registry before the shop can be verified.",
+    )
+
+
+def seller_exists(shop_id: int) -> ApiError:
+    return ApiError(
+        409,
+        "seller_exists",
+        f"This NIK already owns shop {shop_id}; one shop per verified owner.",
+        shop_id=shop_id,
+    )
+
+
+def kyc_failed(fields: list[str], verification_id: str | None) -> ApiError:
+    return ApiError(
+        422,
+        "kyc_failed",
+        f"The civil registry did not confirm: {', '.join(fields)}. Check the data "
+        "exactly as written on the KTP.",
+        fields=fields,
+        verification_id=verification_id,
+    )
+
+
+def registry_unavailable(detail: str) -> ApiError:
+    return ApiError(
+        502,
+        "registry_unavailable",
+        f"The civil registry could not verify the owner ({detail}); try again later.",
+    )
+
+
+# --- SNAP payment notification (from the bank) ----------------------------------------------
+
+
+def snap(
+    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
+) -> ApiError:
+    """An error in SNAP form: responseCode = HTTP status + service 25 + case."""
+    return ApiError(
+        status,
+        code,
+        message,
+        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
+        responseMessage=response_message,
+        **extra,
+    )
+
+
+def snap_unauthorized(code: str, message: str) -> ApiError:
+    return snap(401, "00", "Unauthorized. " + message, code, message)
+
+
+def snap_bad_field(field: str, missing: bool) -> ApiError:
+    if missing:
+        return snap(
+            400,
+            "02",
+            f"Invalid Mandatory Field {field}",
+            "missing_field",
+            f"Field '{field}' is required.",
+            field=field,
+        )
+    return snap(
+        400,
+        "01",
+        f"Invalid Field Format {field}",
+        "invalid_field",
+        f"Field '{field}' has the wrong format.",
+        field=field,
+    )
+
+
+def snap_va_not_found(trx_id: str) -> ApiError:
+    return snap(
+        404,
+        "12",
+        "Invalid Bill/Virtual Account [Not Found]",
+        "va_not_found",
+        f"No unpaid order {trx_id} with this virtual account number.",
+    )
+
+
+def snap_invalid_amount(paid: int, total: int) -> ApiError:
+    return snap(
+        404,
+        "13",
+        "Invalid Amount",
+        "invalid_amount",
+        f"paidAmount {paid} differs from the bill of {total}; a closed VA takes the "
+        "exact amount only.",
+    )
+
+
+def snap_paid_bill(trx_id: str) -> ApiError:
+    return snap(
+        404,
+        "14",
+        "Paid Bill",
+        "bill_already_paid",
+        f"Order {trx_id} was already paid by another payment.",
+    )
+
+
+def snap_expired_bill(trx_id: str) -> ApiError:
+    return snap(
+        404,
+        "19",
+        "Invalid Bill/Virtual Account [Expired]",
+        "bill_expired",
+        f"Order {trx_id} is cancelled (expired or cancelled by the buyer); it can no "
+        "longer be paid.",
+    )

@@ -1,0 +1,344 @@
+"""The order lifecycle: place, pay, cancel, expire - and tell the storefront each time.
+
+    placed (100) --VA created--> waiting for payment (103) --bank notifies--> paid (220)
+        |                              |            \\
+        +-- bank failed: cancelled (0) +-- expired:  cancelled (0), reason PAYMENT_EXPIRED
+                                       +-- buyer:    cancelled (15)
+
+Each status change and the webhook announcing it are written in ONE transaction (the outbox
+pattern): if the change is saved, the webhook will be delivered, retried until acknowledged.
+Calls to the bank happen outside transactions, because nothing may wait on the network while
+holding the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.services.marketplace import errors, rules
+from sandbox.services.marketplace.bank import BankClient
+from sandbox.services.marketplace.partners import Partner, PartnerGate
+from sandbox.services.marketplace.schemas import OrderItemIn, PaymentNotification
+from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock
+from sandbox.wire.outbox import Outbox
+
+log = logging.getLogger(__name__)
+BANK_NAME = "Bank Contoh"
+"""The bank that holds the marketplace's virtual accounts, as buyers see it."""
+WEBHOOK_KIND = "order_status"
+
+
+class Orders:
+    """Everything that changes an order, coordinating the store, the bank and the outbox."""
+
+    def __init__(
+        self,
+        store: MarketplaceStore,
+        outbox: Outbox,
+        bank: BankClient,
+        partners: PartnerGate,
+        clock: Callable[[], float],
+        own_url: Callable[[], str],
+    ) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.bank = bank
+        self.partners = partners
+        self.clock = clock
+        self.own_url = own_url
+
+    # --- place ------------------------------------------------------------------------------
+
+    async def place(
+        self,
+        partner: Partner,
+        buyer_link_token: str,
+        items: list[OrderItemIn],
+        channel_ref: str | None,
+    ) -> dict[str, Any]:
+        """Reserve stock, create the order, get its VA from the bank; the create response."""
+        buyer = self.store.buyer_by_link_token(buyer_link_token)
+        if buyer is None:
+            raise errors.unknown_buyer()
+        wanted = [item.model_dump() for item in items]
+        products = self.store.products([item["product_id"] for item in wanted])
+        shop_id = rules.check_order_items(wanted, products)
+        lines = [
+            {
+                "product_id": i["product_id"],
+                "name": products[i["product_id"]]["name"],
+                "price": products[i["product_id"]]["price"],
+                "quantity": i["quantity"],
+            }
+            for i in wanted
+        ]
+        total = rules.order_total(wanted, {pid: p["price"] for pid, p in products.items()})
+        now = self.clock()
+        expires_at = now + rules.VA_LIFETIME_SECONDS
+        try:
+            with self.store.transaction():
+                order_id = rules.order_id_for(now, self.store.next_order_sequence())
+                self.store.insert_order(
+                    {
+                        "order_id": order_id,
+                        "channel": partner.name,
+                        "fs_id": partner.fs_id,
+                        "channel_ref": channel_ref,
+                        "buyer_id": buyer["buyer_id"],
+                        "shop_id": shop_id,
+                        "order_status": rules.CREATED,
+                        "total_amount": total,
+                        # The checkout token is the buyer's key to the checkout page: unguessable,
+                        # so nobody can read another buyer's order by counting order ids.
+                        "checkout_token": secrets.token_urlsafe(24),
+                        "expires_at": expires_at,
+                        "created_at": now,
+                        "update_time": now,
+                    },
+                    lines,
+                )
+        except OutOfStock as exc:
+            raise errors.out_of_stock(exc.product_id, exc.stock) from None
+
+        va_no, failure, detail = await self._open_virtual_account(
+            order_id, buyer["name"], total, expires_at
+        )
+        if va_no is None:
+            # The partner gets a 502 and never learns this order id, so no webhook is sent.
+            with self.store.transaction():
+                if self.store.change_status(
+                    order_id,
+                    rules.CANCELLED_BY_SELLER,
+                    rules.UNPAID_STATUSES,
+                    self.clock(),
+                    reason="BANK_UNAVAILABLE",
+                ):
+                    self.store.return_stock(order_id)
+            raise errors.bank_failed(failure, detail, order_id)
+
+        with self.store.transaction():
+            if self.store.set_virtual_account(order_id, va_no, rules.WAITING_PAYMENT, self.clock()):
+                self._announce(order_id)
+        self.outbox.kick()
+        order = self._order(order_id)
+        return {
+            "order_id": order_id,
+            "order_status": order["order_status"],
+            "status": rules.storefront_status(order["order_status"]),
+            "total_amount": total,
+            "expires_at": rules.iso_wib(expires_at),
+            "checkout_url": f"{self.own_url()}/checkout/{order['checkout_token']}",
+        }
+
+    async def _open_virtual_account(
+        self, order_id: str, name: str, total: int, expires_at: float
+    ) -> tuple[str | None, str, str]:
+        """(VA number, "", "") or (None, error code, what went wrong)."""
+        created = await self.bank.create_va(order_id, name, total, expires_at)
+        if created.ok:
+            data = created.body.get("virtualAccountData") or {}
+            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", ""
+        if not created.unsure:
+            return None, "bank_refused", created.describe()
+        # A timeout or a 5xx does not say whether the bank created the VA before failing.
+        # Creating again could make a second VA; asking first is the SNAP way.
+        status = await self.bank.va_status(order_id)
+        data = status.body.get("virtualAccountData") or {}
+        if status.ok and data.get("paymentFlagStatus") in ("00", "01"):
+            log.info(
+                "VA of order %s exists although create-va failed (%s)", order_id, created.describe()
+            )
+            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", ""
+        return None, "bank_unavailable", created.describe()
+
+    # --- read -------------------------------------------------------------------------------
+
+    def partner_order(self, partner: Partner, order_id: str) -> dict[str, Any]:
+        """An order placed through this partner; others are "not found", not "forbidden",
+        so a partner cannot probe which order ids exist."""
+        order = self.store.order(order_id)
+        if order is None or order["channel"] != partner.name:
+            raise errors.order_not_found(order_id)
+        return order
+
+    @staticmethod
+    def view(order: dict[str, Any]) -> dict[str, Any]:
+        """The partner API's view of an order."""
+        return {
+            "order_id": order["order_id"],
+            "order_status": order["order_status"],
+            "status": rules.storefront_status(order["order_status"]),
+            "total_amount": order["total_amount"],
+            "shop_id": order["shop_id"],
+            "items": order["items"],
+            "cancel_reason": order["cancel_reason"],
+            "update_time": int(order["update_time"]),
+        }
+
+    def checkout_page(self, token: str) -> dict[str, Any]:
+        """What the buyer sees inside the storefront app: amount, VA, deadline, status."""
+        order_id = self.store.order_id_by_checkout_token(token)
+        if order_id is None:
+            raise errors.checkout_not_found()
+        order = self._order(order_id)
+        payment = None
+        if order["va_no"]:
+            payment = {
+                "bank": BANK_NAME,
+                "virtual_account_no": order["va_no"],
+                "amount": order["total_amount"],
+                "expires_at": rules.iso_wib(order["expires_at"]),
+                "status": rules.payment_state(order["order_status"], order["cancel_reason"]),
+            }
+        return {
+            "order_id": order_id,
+            "status": rules.storefront_status(order["order_status"]),
+            "order_status": order["order_status"],
+            "total_amount": order["total_amount"],
+            "shop_name": self.store.shop_name(order["shop_id"]),
+            "payment": payment,
+            "items": order["items"],
+        }
+
+    # --- cancel and expire ------------------------------------------------------------------
+
+    async def cancel_by_buyer(self, partner: Partner, order_id: str) -> dict[str, Any]:
+        """Status 15, stock back, VA deleted. A paid order cannot be cancelled here (409)."""
+        self.partner_order(partner, order_id)
+        order = self._cancel(order_id, rules.CANCELLED_BY_BUYER, "CANCELLED_BY_BUYER")
+        if order is None:
+            current = self._order(order_id)
+            raise errors.order_not_cancellable(
+                order_id, rules.storefront_status(current["order_status"])
+            )
+        await self._delete_va(order)
+        return self.view(order)
+
+    async def expire_due(self) -> list[str]:
+        """Cancel every unpaid order whose VA has expired; returns their ids.
+
+        Run every second by the service's lifespan (tests call it after moving the clock).
+        """
+        expired = []
+        for order_id in self.store.unpaid_due(self.clock(), rules.UNPAID_STATUSES):
+            order = self._cancel(order_id, rules.CANCELLED_BY_SELLER, "PAYMENT_EXPIRED")
+            if order is not None:
+                expired.append(order_id)
+                await self._delete_va(order)
+        return expired
+
+    def _cancel(self, order_id: str, status: int, reason: str) -> dict[str, Any] | None:
+        """Cancel an unpaid order, return its stock and announce it; None if not unpaid."""
+        with self.store.transaction():
+            if not self.store.change_status(
+                order_id, status, rules.UNPAID_STATUSES, self.clock(), reason=reason
+            ):
+                return None
+            self.store.return_stock(order_id)
+            self._announce(order_id)
+        self.outbox.kick()
+        return self._order(order_id)
+
+    async def _delete_va(self, order: dict[str, Any]) -> None:
+        """Best effort: if the bank is down the VA still cannot be paid - the order is
+        cancelled, so a late payment notification is refused as an expired bill."""
+        if not order["va_no"]:
+            return
+        answer = await self.bank.delete_va(order["order_id"])
+        if not answer.ok:
+            log.warning(
+                "deleting the VA of order %s failed: %s", order["order_id"], answer.describe()
+            )
+
+    # --- payment (from the bank) ------------------------------------------------------------
+
+    def record_payment(self, note: PaymentNotification) -> tuple[str, str]:
+        """Apply a verified payment notification; returns (code, message) for the answer.
+
+        Deduplicated by paymentRequestId: the bank retries a notification until it sees
+        2002500, so the same payment may arrive twice and must count once.
+        """
+        try:
+            paid = rules.rupiah_from_snap(note.paid_amount.value)
+        except ValueError:
+            raise errors.snap_bad_field("paidAmount.value", missing=False) from None
+        order_id = note.trx_id or note.customer_no
+        with self.store.transaction():
+            if self.store.payment(note.payment_request_id) is not None:
+                return "duplicate_payment", (
+                    f"Payment {note.payment_request_id} was already recorded; nothing changed."
+                )
+            order = self.store.order(order_id)
+            # Compare without the padding spaces of partnerServiceId: some senders trim them.
+            if order is None or (order["va_no"] or "").strip() != note.virtual_account_no.strip():
+                raise errors.snap_va_not_found(order_id)
+            if note.payment_flag_status != "00":
+                return "payment_not_successful", (
+                    f"paymentFlagStatus {note.payment_flag_status}: nothing was paid."
+                )
+            if order["order_status"] in rules.CANCELLED_STATUSES:
+                raise errors.snap_expired_bill(order_id)
+            if order["order_status"] not in rules.UNPAID_STATUSES:
+                raise errors.snap_paid_bill(order_id)
+            if paid != order["total_amount"]:
+                raise errors.snap_invalid_amount(paid, order["total_amount"])
+            now = self.clock()
+            self.store.insert_payment(
+                {
+                    "payment_request_id": note.payment_request_id,
+                    "order_id": order_id,
+                    "paid_amount": paid,
+                    "reference_no": note.reference_no,
+                    "trx_date_time": note.trx_date_time,
+                    "received_at": now,
+                }
+            )
+            self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
+            self._announce(order_id)
+        self.outbox.kick()
+        return "payment_recorded", f"Order {order_id} is paid."
+
+    # --- webhooks ---------------------------------------------------------------------------
+
+    def _announce(self, order_id: str) -> None:
+        """Queue the ORDER_STATUS_CHANGE webhook to the channel the order came from.
+
+        Call inside the transaction that made the change: both are saved, or neither.
+        """
+        order = self._order(order_id)
+        partner = self.partners.by_name.get(order["channel"])
+        if partner is None:
+            return
+        notification_id = "ntf_" + secrets.token_hex(10)
+        self.outbox.enqueue(
+            event_id=notification_id,
+            target=partner.name,
+            path=partner.webhook_path,
+            kind=webhook_kind(partner),
+            body={
+                "type": "ORDER_STATUS_CHANGE",
+                "notification_id": notification_id,
+                "shop_id": order["shop_id"],
+                "fs_id": partner.fs_id,
+                "timestamp": int(self.clock()),
+                "data": {
+                    "order_id": order_id,
+                    "order_status": order["order_status"],
+                    "status": rules.storefront_status(order["order_status"]),
+                    "update_time": int(order["update_time"]),
+                },
+            },
+        )
+
+    def _order(self, order_id: str) -> dict[str, Any]:
+        order = self.store.order(order_id)
+        assert order is not None, f"order {order_id} vanished"
+        return order
+
+
+def webhook_kind(partner: Partner) -> str:
+    """Outbox kind per partner, so each partner's webhooks are signed with its own secret."""
+    return f"{WEBHOOK_KIND}:{partner.name}"

@@ -1,0 +1,289 @@
+"""The marketplace's endpoints. Thin: check who is calling, validate, delegate, answer.
+
+- Open platform for partner apps (the social storefront): /oauth/token and /api/v2/fs/{fs_id}/...
+- The checkout page a buyer sees inside the storefront app: /checkout/{checkout_token}
+- Seller centre: /seller/v1/registrations
+- The SNAP payment notification the bank sends us: /v1.0/transfer-va/payment
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import ValidationError
+
+from sandbox.services.marketplace import errors
+from sandbox.services.marketplace.orders import Orders
+from sandbox.services.marketplace.partners import BankNotifications, Partner, PartnerGate
+from sandbox.services.marketplace.schemas import (
+    CheckoutPage,
+    OrderCreate,
+    OrderCreated,
+    OrderView,
+    PaymentAck,
+    PaymentNotification,
+    ProductCard,
+    ProductPage,
+    SellerRegistered,
+    SellerRegistration,
+    TokenOut,
+)
+from sandbox.services.marketplace.sellers import register_seller
+from sandbox.services.marketplace.store import MarketplaceStore
+
+router = APIRouter()
+MAX_IDS = 100
+
+
+def _orders(request: Request) -> Orders:
+    orders: Orders = request.app.state.orders
+    return orders
+
+
+def _store(request: Request) -> MarketplaceStore:
+    store: MarketplaceStore = request.app.state.store
+    return store
+
+
+async def signed_partner(
+    request: Request, fs_id: Annotated[int, Path(description="Your partner id.")]
+) -> Partner:
+    """Dependency of every open-platform path: the verified partner, or a 401/403."""
+    gate: PartnerGate = request.app.state.partners
+    # The raw body, exactly as sent: the signature covers these bytes, not a re-encoding.
+    return gate.verify(
+        request.url.path,
+        dict(request.query_params),
+        await request.body(),
+        request.headers.get("x-tts-access-token"),
+        fs_id,
+    )
+
+
+SignedPartner = Annotated[Partner, Depends(signed_partner)]
+
+# --- open platform --------------------------------------------------------------------------
+
+
+@router.post(
+    "/oauth/token",
+    response_model=TokenOut,
+    tags=["open platform"],
+    summary="Trade app_key/app_secret (HTTP Basic) for a 2-hour access token",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]}
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def issue_token(request: Request) -> dict[str, Any]:
+    gate: PartnerGate = request.app.state.partners
+    return gate.issue_token(request.headers.get("authorization"), await request.body())
+
+
+@router.get(
+    "/api/v2/fs/{fs_id}/products",
+    response_model=ProductPage,
+    tags=["open platform"],
+    summary="Catalogue feed: product cards with shop name",
+)
+async def list_products(
+    request: Request,
+    partner: SignedPartner,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=1200,
+            description="Comma-separated product ids, e.g. "
+            "100101,100102 (at most 100). Without it: one page of the catalogue.",
+        ),
+    ] = None,
+    cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    store = _store(request)
+    if ids is None:
+        cards = store.product_cards(after=cursor, limit=limit)
+        return {
+            "products": cards,
+            "next_cursor": cards[-1]["product_id"] if len(cards) == limit else None,
+        }
+    wanted = _parse_ids(ids)
+    return {"products": store.product_cards(wanted), "next_cursor": None}
+
+
+def _parse_ids(ids: str) -> list[int]:
+    parts = [part.strip() for part in ids.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and len(part) < 13 for part in parts):
+        raise errors.bad_request(
+            "invalid_ids", "ids must be comma-separated product ids, e.g. ids=100101,100102."
+        )
+    if len(parts) > MAX_IDS:
+        raise errors.bad_request("too_many_ids", f"Ask for at most {MAX_IDS} products at once.")
+    return sorted({int(part) for part in parts})
+
+
+@router.get(
+    "/api/v2/fs/{fs_id}/products/{product_id}",
+    response_model=ProductCard,
+    tags=["open platform"],
+    summary="One product card",
+)
+async def get_product(
+    request: Request, partner: SignedPartner, product_id: Annotated[int, Path(gt=0, lt=10**12)]
+) -> dict[str, Any]:
+    cards = _store(request).product_cards([product_id])
+    if not cards:
+        raise errors.product_not_found(product_id)
+    return cards[0]
+
+
+@router.post(
+    "/api/v2/fs/{fs_id}/orders",
+    status_code=201,
+    response_model=OrderCreated,
+    tags=["open platform"],
+    summary="Create an order: reserve stock, get a virtual account from the bank",
+)
+async def create_order(
+    request: Request, partner: SignedPartner, body: OrderCreate
+) -> dict[str, Any]:
+    return await _orders(request).place(
+        partner, body.buyer_link_token, body.items, body.channel_ref
+    )
+
+
+@router.get(
+    "/api/v2/fs/{fs_id}/orders/{order_id}",
+    response_model=OrderView,
+    tags=["open platform"],
+    summary="An order placed through your app",
+)
+async def get_order(
+    request: Request, partner: SignedPartner, order_id: Annotated[str, Path(max_length=20)]
+) -> dict[str, Any]:
+    orders = _orders(request)
+    return orders.view(orders.partner_order(partner, order_id))
+
+
+@router.post(
+    "/api/v2/fs/{fs_id}/orders/{order_id}/cancel",
+    response_model=OrderView,
+    tags=["open platform"],
+    summary="Cancel an unpaid order for the buyer (status 15, stock back, VA deleted)",
+)
+async def cancel_order(
+    request: Request, partner: SignedPartner, order_id: Annotated[str, Path(max_length=20)]
+) -> dict[str, Any]:
+    return await _orders(request).cancel_by_buyer(partner, order_id)
+
+
+# --- buyer-facing checkout page -------------------------------------------------------------
+
+
+@router.get(
+    "/checkout/{checkout_token}",
+    response_model=CheckoutPage,
+    tags=["checkout"],
+    summary="The checkout page shown inside the storefront app",
+)
+async def checkout_page(
+    request: Request, checkout_token: Annotated[str, Path(max_length=64)]
+) -> dict[str, Any]:
+    return _orders(request).checkout_page(checkout_token)
+
+
+# --- seller centre --------------------------------------------------------------------------
+
+
+@router.post(
+    "/seller/v1/registrations",
+    status_code=201,
+    response_model=SellerRegistered,
+    tags=["seller centre"],
+    summary="Open a shop: the owner is verified at the civil registry (KYC)",
+)
+async def register(request: Request, body: SellerRegistration) -> dict[str, Any]:
+    return await register_seller(_store(request), request.app.state.registry, body)
+
+
+# --- SNAP payment notification from the bank ------------------------------------------------
+
+
+def _inline_schema(model: type[PaymentNotification]) -> dict[str, Any]:
+    """The model's JSON schema with nested models inlined (for the hand-made OpenAPI body)."""
+    schema = model.model_json_schema(by_alias=True)
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
+
+
+@router.post(
+    "/v1.0/transfer-va/payment",
+    response_model=PaymentAck,
+    tags=["bank (SNAP)"],
+    summary="Payment notification from the bank (SNAP service 25)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(PaymentNotification)}},
+        }
+    },
+)
+async def payment_notification(request: Request) -> dict[str, Any]:
+    # The body is read raw on purpose: the signature is checked over the exact bytes the bank
+    # sent, before we trust (or even parse) anything in them.
+    raw = await request.body()
+    gate: BankNotifications = request.app.state.bank_notifications
+    gate.verify(request.method, request.url.path, request.headers, raw)
+    note = _parse_notification(raw)
+    code, message = _orders(request).record_payment(note)
+    return {
+        "responseCode": "2002500",
+        "responseMessage": "Successful",
+        "code": code,
+        "message": message,
+        "virtualAccountData": {
+            "partnerServiceId": note.partner_service_id,
+            "customerNo": note.customer_no,
+            "virtualAccountNo": note.virtual_account_no,
+            "virtualAccountName": note.virtual_account_name,
+            "trxId": note.trx_id,
+            "paymentRequestId": note.payment_request_id,
+            "paidAmount": note.paid_amount.model_dump(),
+            "paymentFlagStatus": note.payment_flag_status,
+        },
+    }
+
+
+def _parse_notification(raw: bytes) -> PaymentNotification:
+    """Parse the SNAP body; errors become SNAP 400xx01 (format) / 400xx02 (mandatory)."""
+    try:
+        return PaymentNotification.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise errors.snap_bad_field(field, missing=first["type"] == "missing") from None

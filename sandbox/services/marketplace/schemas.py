@@ -1,0 +1,228 @@
+"""Request and response bodies, in each audience's dialect.
+
+Partner (open platform) bodies are snake_case like the real open platforms; the payment
+notification from the bank is SNAP camelCase, mapped to Python names with aliases. Sizes are
+strict so a wrong request fails with a clear 400 instead of reaching the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --- open platform: token -------------------------------------------------------------------
+
+
+class TokenOut(BaseModel):
+    access_token: str = Field(examples=["Q2xpcC1zaG9wLXRva2VuLWV4YW1wbGU"])
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(examples=[7200], description="Seconds until the token expires.")
+
+
+# --- open platform: catalogue ---------------------------------------------------------------
+
+
+class ProductCard(BaseModel):
+    """What a storefront may show about a product: never the owner's identity."""
+
+    product_id: int = Field(examples=[100101])
+    shop_id: int = Field(examples=[1001])
+    shop_name: str = Field(examples=["Toko Batik Budi"])
+    name: str = Field(examples=["Kemeja Batik Tulis Sukamaju"])
+    price: int = Field(examples=[185000], description="Integer rupiah.")
+    stock: int = Field(examples=[25])
+    category: str | None = Field(default=None, examples=["Fashion Pria"])
+
+
+class ProductPage(BaseModel):
+    products: list[ProductCard]
+    next_cursor: int | None = Field(
+        default=None, description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+# --- open platform: orders ------------------------------------------------------------------
+
+
+class OrderItemIn(BaseModel):
+    product_id: int = Field(gt=0, lt=10**12, examples=[100101])
+    quantity: int = Field(ge=1, le=99, examples=[1])
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "buyer_link_token": "lnk_c65b48fdae2decd2d86b8d01",
+                    "items": [{"product_id": 100101, "quantity": 1}],
+                    "channel_ref": "video-1",
+                }
+            ]
+        }
+    )
+
+    buyer_link_token: str = Field(
+        min_length=1,
+        max_length=64,
+        description=(
+            "The opaque token linking the storefront user to a marketplace buyer account."
+        ),
+    )
+    items: list[OrderItemIn] = Field(min_length=1, max_length=20)
+    channel_ref: str | None = Field(
+        default=None,
+        max_length=64,
+        description=("The storefront's own reference (e.g. the video the sale came from)."),
+    )
+
+
+class OrderCreated(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    order_status: int = Field(examples=[103])
+    status: str = Field(examples=["UNPAID"])
+    total_amount: int = Field(examples=[185000])
+    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
+    checkout_url: str = Field(examples=["http://127.0.0.1:8602/checkout/3q2-Zx..."])
+
+
+class OrderLine(BaseModel):
+    product_id: int
+    name: str
+    price: int
+    quantity: int
+
+
+class OrderView(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    order_status: int = Field(examples=[220])
+    status: str = Field(examples=["AWAITING_SHIPMENT"])
+    total_amount: int = Field(examples=[185000])
+    shop_id: int = Field(examples=[1001])
+    items: list[OrderLine]
+    cancel_reason: str | None = Field(default=None, examples=[None])
+    update_time: int = Field(examples=[1709290800], description="Unix seconds.")
+
+
+# --- checkout page --------------------------------------------------------------------------
+
+
+class PaymentInfo(BaseModel):
+    bank: str = Field(examples=["Bank Contoh"])
+    virtual_account_no: str = Field(examples=["   88001240301000001"])
+    amount: int = Field(examples=[185000])
+    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
+    status: Literal["UNPAID", "PAID", "EXPIRED", "CANCELLED"]
+
+
+class CheckoutPage(BaseModel):
+    order_id: str
+    status: str = Field(examples=["UNPAID"])
+    order_status: int = Field(examples=[103])
+    total_amount: int
+    shop_name: str = Field(examples=["Toko Batik Budi"])
+    payment: PaymentInfo | None
+    items: list[OrderLine]
+
+
+# --- seller centre --------------------------------------------------------------------------
+
+
+class SellerRegistration(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nik": "9902014907010001",
+                    "name": "DEWI LESTARI",
+                    "birth_place": "TANJUNG DAMAI",
+                    "birth_date": "2001-07-09",
+                    "sex": "P",
+                    "shop_name": "Dewi Craft",
+                    "consent": True,
+                }
+            ]
+        }
+    )
+
+    nik: str = Field(pattern=r"^[0-9]{16}$", description="16-digit NIK, as on the KTP.")
+    name: str = Field(min_length=1, max_length=100)
+    birth_place: str = Field(min_length=1, max_length=60)
+    birth_date: date = Field(description="YYYY-MM-DD")
+    sex: Literal["L", "P"]
+    shop_name: str = Field(min_length=3, max_length=60)
+    city: str | None = Field(default=None, max_length=60)
+    consent: bool = Field(description="The owner agrees to be verified at the civil registry.")
+
+
+class SellerRegistered(BaseModel):
+    shop_id: int = Field(examples=[2051])
+    shop_name: str
+    status: Literal["VERIFIED"] = "VERIFIED"
+    verification_id: str | None = None
+
+
+# --- SNAP payment notification (bank -> marketplace) ----------------------------------------
+
+
+class SnapAmount(BaseModel):
+    value: str = Field(max_length=20, examples=["185000.00"])
+    currency: Literal["IDR"] = "IDR"
+
+
+class FlagReason(BaseModel):
+    english: str = Field(default="", max_length=200)
+    indonesia: str = Field(default="", max_length=200)
+
+
+class PaymentNotification(BaseModel):
+    """SNAP `transfer-va/payment` body (service 25), sent by the bank when a VA is paid."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "partnerServiceId": "   88001",
+                    "customerNo": "240301000001",
+                    "virtualAccountNo": "   88001240301000001",
+                    "virtualAccountName": "Sari Wulandari",
+                    "trxId": "240301000001",
+                    "paymentRequestId": "PAY-0001",
+                    "paidAmount": {"value": "185000.00", "currency": "IDR"},
+                    "totalAmount": {"value": "185000.00", "currency": "IDR"},
+                    "trxDateTime": "2024-03-01T15:10:00+07:00",
+                    "referenceNo": "REF0001",
+                    "paymentFlagStatus": "00",
+                    "paymentFlagReason": {"english": "Success", "indonesia": "Sukses"},
+                }
+            ]
+        },
+    )
+
+    partner_service_id: str = Field(alias="partnerServiceId", max_length=8)
+    customer_no: str = Field(alias="customerNo", max_length=20)
+    virtual_account_no: str = Field(alias="virtualAccountNo", max_length=28)
+    virtual_account_name: str = Field(default="", alias="virtualAccountName", max_length=255)
+    trx_id: str | None = Field(default=None, alias="trxId", max_length=64)
+    payment_request_id: str = Field(alias="paymentRequestId", min_length=1, max_length=128)
+    paid_amount: SnapAmount = Field(alias="paidAmount")
+    total_amount: SnapAmount | None = Field(default=None, alias="totalAmount")
+    trx_date_time: str | None = Field(default=None, alias="trxDateTime", max_length=32)
+    reference_no: str | None = Field(default=None, alias="referenceNo", max_length=64)
+    payment_flag_status: str = Field(default="00", alias="paymentFlagStatus", max_length=2)
+    payment_flag_reason: FlagReason | None = Field(default=None, alias="paymentFlagReason")
+
+
+class PaymentAck(BaseModel):
+    """The biller's answer: 2002500 for a new payment and for a duplicate alike."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    response_code: str = Field(alias="responseCode", examples=["2002500"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    code: str = Field(examples=["payment_recorded"])
+    message: str = Field(examples=["Order 240301000001 is paid."])
+    virtual_account_data: dict[str, Any] = Field(alias="virtualAccountData")
