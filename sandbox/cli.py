@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -71,7 +72,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, runtime.stop)
         server = asyncio.create_task(runtime.serve())
-        while not runtime.started.is_set() and not server.done():
+        # runtime.started is a threading.Event (it also serves embedded runs): poll it.
+        while not runtime.started.is_set() and not server.done():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         if runtime.started.is_set():
             _print_table(runtime, settings, log_path)
@@ -260,10 +262,8 @@ def _trace_store(settings: Settings) -> Any:
 
     state = RuntimeState.read(settings.data_dir)
     if state is not None:
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             httpx.post(f"{state.control_url}/flush", timeout=10)
-        except httpx.HTTPError:
-            pass
     path = settings.data_dir / TRACE_FILE
     if not path.exists():
         raise UserError(f"no traces recorded yet in {settings.data_dir}; run `sandbox up` and "

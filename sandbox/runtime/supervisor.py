@@ -152,7 +152,7 @@ class Runtime:
         self._loop = asyncio.get_running_loop()
         control = create_control_app(self)
         apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs]
-        for name, app in apps:
+        for _name, app in apps:
             config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                     timeout_graceful_shutdown=2, ws="none")
             server = _QuietServer(config)

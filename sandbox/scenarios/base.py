@@ -66,11 +66,11 @@ def expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:
     return data
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 10.0,
+async def wait_for(check: Callable[[], Awaitable[bool]], within: float = 10.0,
                    interval: float = 0.05) -> bool:
-    """Poll `check` until it is true or `timeout` seconds (real time) pass."""
+    """Poll `check` until it is true or `within` seconds (real time) pass."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while loop.time() < deadline:
         if await check():
             return True

@@ -8,6 +8,8 @@ caller by its partner credential when it presents one, and `external` otherwise.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -56,25 +58,19 @@ class TraceMiddleware:
                               headers: dict[bytes, bytes], inbound: Span | None) -> None:
         span = Span(inbound.trace_id if inbound else new_trace_id(), new_span_id())
         token = current_span.set(span)
-        request_body = bytearray()
-        response: dict[str, object] = {"status": None, "headers": [], "body": bytearray()}
-        limit = self.wire.body_limit * 4
+        seen = _Captured(limit=self.wire.body_limit * 4)
 
         async def capture_receive() -> Message:
             message = await receive()
-            if len(request_body) < limit:
-                request_body.extend(message.get("body", b""))
+            seen.add(seen.request_body, message.get("body", b""))
             return message
 
         async def capture_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response["status"] = message["status"]
-                response["headers"] = message.get("headers", [])
+                seen.status = message["status"]
+                seen.response_headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
-                body = response["body"]
-                assert isinstance(body, bytearray)
-                if len(body) < limit:
-                    body.extend(message.get("body", b""))
+                seen.add(seen.response_body, message.get("body", b""))
             await send(message)
 
         started, t0 = self.wire.clock(), time.perf_counter()
@@ -93,14 +89,10 @@ class TraceMiddleware:
                 caller=self._identify(headers, query), callee=self.service,
                 method=scope["method"], path=scope["path"] + (f"?{query}" if query else ""),
                 started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
-                status=response["status"],  # type: ignore[arg-type]
-                request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                                 for k, v in scope["headers"]],
-                request_body=bytes(request_body),
-                response_headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                                  for k, v in response["headers"]],  # type: ignore[attr-defined]
-                response_body=bytes(response["body"]),  # type: ignore[arg-type]
-                error=error))
+                status=seen.status, request_headers=_text(scope["headers"]),
+                request_body=bytes(seen.request_body),
+                response_headers=_text(seen.response_headers),
+                response_body=bytes(seen.response_body), error=error))
 
     def _identify(self, headers: dict[bytes, bytes], query: str) -> str:
         """A caller that names itself or presents a partner credential id is named; anyone
@@ -110,10 +102,29 @@ class TraceMiddleware:
             return named.decode("latin-1")[:40]
         ids = self.wire.partner_ids
         for name in IDENTIFYING_HEADERS:
-            value = headers.get(name)
-            if value and value.decode("latin-1") in ids:
-                return ids[value.decode("latin-1")]
+            presented = headers.get(name, b"").decode("latin-1")
+            if presented in ids:
+                return ids[presented]
         for key, value in parse_qsl(query):
             if key == "app_key" and value in ids:
                 return ids[value]
         return "external"
+
+
+@dataclass
+class _Captured:
+    """What an external call sent and got back, kept up to `limit` bytes per body."""
+
+    limit: int
+    status: int | None = None
+    request_body: bytearray = field(default_factory=bytearray)
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    response_body: bytearray = field(default_factory=bytearray)
+
+    def add(self, into: bytearray, chunk: bytes) -> None:
+        if len(into) < self.limit:
+            into.extend(chunk)
+
+
+def _text(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs]

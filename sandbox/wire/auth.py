@@ -141,7 +141,19 @@ class MarketplaceAuth(httpx.Auth):
                 self._expires_at = self.clock() + float(body["expires_in"]) - EXPIRY_MARGIN
             self._sign(request)
             response = yield request
-            if response.status_code == 401 and attempt == 0:
-                self._token = None
+            if response.status_code == 401 and attempt == 0 and \
+                    _json_code(response) in TOKEN_PROBLEMS:
+                self._token = None  # expired or revoked: fetch a new token once
                 continue
             return
+
+
+TOKEN_PROBLEMS = frozenset({"invalid_access_token", "expired_access_token"})
+"""The only 401s worth a new token; a bad signature would fail again the same way."""
+
+
+def _json_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except ValueError:
+        return ""

@@ -96,11 +96,19 @@ class Wire:
     def set_url(self, service: str, url: str) -> None:
         """Where `service` listens (the runtime calls this after binding)."""
         self._urls[service] = url.rstrip("/")
+        self._apps.pop(service, None)
+        self._forget(service)
 
     def mount(self, service: str, app: Any) -> None:
         """Serve `service` in-process (tests): calls go through `httpx.ASGITransport`."""
         self._apps[service] = app
         self._urls[service] = f"http://{service}.sandbox"
+        self._forget(service)
+
+    def _forget(self, service: str) -> None:
+        """Drop pooled clients to `service`, so the next call uses its new address."""
+        for key in [k for k in self._clients if k[1] == service]:
+            del self._clients[key]
 
     def url(self, service: str) -> str:
         """The base URL of `service`."""

@@ -28,8 +28,10 @@ Render = Callable[[int, str, str, dict[str, Any]], dict[str, Any]]
 class ApiError(Exception):
     """Raise from an endpoint to answer with a clear error."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(message)
+        self.headers = headers
         self.status = status
         self.code = code
         self.message = message
@@ -68,12 +70,14 @@ def _lower_first(text: str) -> str:
 def install_error_handlers(app: FastAPI, render: Render = plain_render) -> None:
     """Make every failure of `app` answer in its dialect, never with a traceback."""
 
-    def respond(status: int, code: str, message: str, extra: dict[str, Any]) -> JSONResponse:
-        return JSONResponse(render(status, code, message, extra), status_code=status)
+    def respond(status: int, code: str, message: str, extra: dict[str, Any],
+                headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse(render(status, code, message, extra), status_code=status,
+                            headers=headers)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return respond(exc.status, exc.code, exc.message, exc.extra)
+        return respond(exc.status, exc.code, exc.message, exc.extra, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

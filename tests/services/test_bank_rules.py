@@ -43,8 +43,10 @@ def test_parse_expiry_needs_an_offset() -> None:
     assert rules.parse_expiry("tomorrow") is None
 
 
-@pytest.mark.parametrize(("value", "ok"), [("123", True), ("1" * 36, True), ("1" * 37, False),
-                                           ("12a", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("123", True), ("1" * 36, True), ("1" * 37, False), ("12a", False), ("", False)],
+)
 def test_external_id_is_numeric_up_to_36(value: str, ok: bool) -> None:
     assert rules.external_id_ok(value) is ok
 
@@ -64,16 +66,20 @@ def test_unpaid_va_expires_at_its_deadline() -> None:
     assert rules.payment_flag("UNPAID") == "01"
 
 
-@pytest.mark.parametrize(("state", "offered", "balance", "problem"), [
-    ("UNPAID", 100, 100, None),
-    ("DELETED", 100, 500, "va_deleted"),
-    ("PAID", 100, 500, "va_already_paid"),
-    ("EXPIRED", 100, 500, "va_expired"),
-    ("UNPAID", 99, 500, "wrong_amount"),
-    ("UNPAID", 100, 99, "insufficient_funds"),
-])
-def test_payment_problem(state: rules.VaState, offered: int, balance: int,
-                         problem: str | None) -> None:
+@pytest.mark.parametrize(
+    ("state", "offered", "balance", "problem"),
+    [
+        ("UNPAID", 100, 100, None),
+        ("DELETED", 100, 500, "va_deleted"),
+        ("PAID", 100, 500, "va_already_paid"),
+        ("EXPIRED", 100, 500, "va_expired"),
+        ("UNPAID", 99, 500, "wrong_amount"),
+        ("UNPAID", 100, 99, "insufficient_funds"),
+    ],
+)
+def test_payment_problem(
+    state: rules.VaState, offered: int, balance: int, problem: str | None
+) -> None:
     assert rules.payment_problem(state, 100, offered, balance) == problem
 
 
@@ -104,8 +110,12 @@ def test_fingerprint_ignores_key_order_but_not_values() -> None:
 
 def test_registry_fields_use_registry_formats() -> None:
     fields = rules.registry_fields("DEWI LESTARI", "TANJUNG DAMAI", date(2001, 7, 9), "P", None)
-    assert fields == {"nama_lgkp": "DEWI LESTARI", "tmpt_lhr": "TANJUNG DAMAI",
-                      "tgl_lhr": "09-07-2001", "jenis_klmin": "PEREMPUAN"}
+    assert fields == {
+        "nama_lgkp": "DEWI LESTARI",
+        "tmpt_lhr": "TANJUNG DAMAI",
+        "tgl_lhr": "09-07-2001",
+        "jenis_klmin": "PEREMPUAN",
+    }
     with_address = rules.registry_fields("A", "B", date(2000, 1, 1), "L", "Jl. Mawar 1")
     assert with_address["alamat"] == "Jl. Mawar 1"
     assert with_address["jenis_klmin"] == "LAKI-LAKI"

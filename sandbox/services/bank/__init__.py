@@ -58,8 +58,13 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.add_exception_handler(RequestValidationError, errors.validation_failed)
     app.state.store = store
     app.state.outbox = outbox
-    app.state.bank = BankContext(store=store, outbox=outbox, wire=env.wire, partners=partners,
-                                 registry_credentials=env.seed.get("holds", {}).get("identity"))
+    app.state.bank = BankContext(
+        store=store,
+        outbox=outbox,
+        wire=env.wire,
+        partners=partners,
+        registry_credentials=env.seed.get("holds", {}).get("identity"),
+    )
     app.include_router(routes.router)
     app.include_router(mobile.router)
     return app

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from sandbox.services.bank.partners import Partner
 from sandbox.services.bank.store import BankStore
@@ -40,3 +40,7 @@ def get_bank(request: Request) -> BankContext:
     """FastAPI dependency: the bank this request arrived at."""
     bank: BankContext = request.app.state.bank
     return bank
+
+
+Bank = Annotated[BankContext, Depends(get_bank)]
+"""Endpoint parameter type: `bank: Bank` gives the endpoint its bank."""

@@ -42,11 +42,17 @@ def success(service: str) -> dict[str, str]:
     return {"responseCode": f"200{service}00", "responseMessage": "Successful"}
 
 
-def snap_error(status: int, service: str, case: str, response_message: str, code: str,
-               message: str) -> ApiError:
+def snap_error(
+    status: int, service: str, case: str, response_message: str, code: str, message: str
+) -> ApiError:
     """An ApiError in SNAP form; raise it from an endpoint."""
-    return ApiError(status, code, message, responseCode=f"{status}{service}{case}",
-                    responseMessage=response_message)
+    return ApiError(
+        status,
+        code,
+        message,
+        responseCode=f"{status}{service}{case}",
+        responseMessage=response_message,
+    )
 
 
 # -- the SNAP cases the bank uses (DOMAIN.md's table) ------------------------------------------
@@ -54,14 +60,21 @@ def snap_error(status: int, service: str, case: str, response_message: str, code
 
 def invalid_format(service: str, field: str, message: str) -> ApiError:
     """400xx01: a field or header is present but malformed."""
-    return snap_error(400, service, "01", f"Invalid Field Format {field}", "invalid_field_format",
-                      message)
+    return snap_error(
+        400, service, "01", f"Invalid Field Format {field}", "invalid_field_format", message
+    )
 
 
 def missing_field(service: str, field: str, message: str | None = None) -> ApiError:
     """400xx02: a mandatory field or header is missing."""
-    return snap_error(400, service, "02", f"Invalid Mandatory Field {field}",
-                      "invalid_mandatory_field", message or f"'{field}' is required.")
+    return snap_error(
+        400,
+        service,
+        "02",
+        f"Invalid Mandatory Field {field}",
+        "invalid_mandatory_field",
+        message or f"'{field}' is required.",
+    )
 
 
 def unauthorized(service: str, reason: str, code: str, message: str) -> ApiError:
@@ -86,8 +99,7 @@ def duplicate_va(service: str, message: str) -> ApiError:
 
 def va_not_found(service: str, message: str) -> ApiError:
     """404xx12: no such VA for this biller (or it was deleted)."""
-    return snap_error(404, service, "12", "Invalid Bill/Virtual Account", "va_not_found",
-                      message)
+    return snap_error(404, service, "12", "Invalid Bill/Virtual Account", "va_not_found", message)
 
 
 def paid_bill(service: str, message: str) -> ApiError:
@@ -104,10 +116,12 @@ async def validation_failed(request: Request, exc: Exception) -> JSONResponse:
     code, message, field = describe_validation(exc.errors())
     service = SERVICE_CODES.get(request.url.path)
     if service is None:
-        error = ApiError(400, code, message, **({"field": field} if field else {}))
+        error = ApiError(400, code, message, field=field) if field else \
+            ApiError(400, code, message)
     elif code == "missing_field":
         error = missing_field(service, field or "body", message)
     else:
         error = invalid_format(service, field or "body", message)
-    return JSONResponse(render(error.status, error.code, error.message, error.extra),
-                        status_code=error.status)
+    return JSONResponse(
+        render(error.status, error.code, error.message, error.extra), status_code=error.status
+    )

@@ -7,12 +7,12 @@ same request with the same key again and must not pay twice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 
 from sandbox.services.bank import kyc, payments, rules, sessions
-from sandbox.services.bank.context import BankContext, get_bank
+from sandbox.services.bank.context import Bank
 from sandbox.services.bank.schemas import (
     AccountView,
     RegistrationRequest,
@@ -30,81 +30,128 @@ from sandbox.wire.errors import ApiError
 
 router = APIRouter(prefix="/mobile/v1", tags=["mobile app (customers)"])
 
-IDEMPOTENCY_KEY = Header(default=None, alias="Idempotency-Key", max_length=64,
-                         description="A fresh random key per payment; resend it on retries.")
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=64,
+        description="A fresh random key per payment; resend the same key only to retry it.",
+    ),
+]
 
 
-def logged_in(bank: BankContext = Depends(get_bank),
-              authorization: str | None = Header(default=None)) -> str:
+def logged_in(bank: Bank, authorization: Annotated[str | None, Header()] = None) -> str:
     """Dependency: the account number of the logged-in customer."""
     return sessions.customer(bank, authorization)
 
 
+Customer = Annotated[str, Depends(logged_in)]
+"""Endpoint parameter type: the logged-in customer's account number."""
+
+
 def _required_key(key: str | None) -> str:
     if not key:
-        raise ApiError(400, "missing_idempotency_key", "Header Idempotency-Key is required for "
-                       "payments (a random string up to 64 characters; reuse it only to retry "
-                       "the same payment).")
+        raise ApiError(
+            400,
+            "missing_idempotency_key",
+            "Header Idempotency-Key is required for "
+            "payments (a random string up to 64 characters; reuse it only to retry "
+            "the same payment).",
+        )
     return key
 
 
-@router.post("/sessions", status_code=201, response_model=SessionResponse,
-             summary="Log in with account number and PIN")
-async def log_in(body: SessionRequest, bank: BankContext = Depends(get_bank)) -> dict[str, Any]:
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=SessionResponse,
+    summary="Log in with account number and PIN",
+)
+async def log_in(body: SessionRequest, bank: Bank) -> dict[str, Any]:
     """Five wrong PINs in a row lock the account."""
     return sessions.log_in(bank, body)
 
 
 @router.get("/accounts/me", response_model=AccountView, summary="My account and balance")
-async def my_account(account_no: str = Depends(logged_in),
-                     bank: BankContext = Depends(get_bank)) -> dict[str, Any]:
+async def my_account(account_no: Customer, bank: Bank) -> dict[str, Any]:
     """The logged-in customer's account."""
     account = bank.store.account(account_no)
     assert account is not None
-    return {"account_no": account["account_no"], "name": account["name"],
-            "balance": account["balance"]}
+    return {
+        "account_no": account["account_no"],
+        "name": account["name"],
+        "balance": account["balance"],
+    }
 
 
-@router.post("/va-inquiries", response_model=VaInquiryResponse,
-             summary="Look up a virtual account before paying it")
-async def va_inquiry(body: VaInquiryRequest, _: str = Depends(logged_in),
-                     bank: BankContext = Depends(get_bank)) -> dict[str, Any]:
+@router.post(
+    "/va-inquiries",
+    response_model=VaInquiryResponse,
+    summary="Look up a virtual account before paying it",
+)
+async def va_inquiry(body: VaInquiryRequest, _: Customer, bank: Bank) -> dict[str, Any]:
     """Who is billing, how much, and whether it can still be paid."""
     va = bank.store.va_by_digits(rules.va_digits(body.virtual_account_no))
     if va is None:
-        raise ApiError(404, "va_not_found", f"No virtual account {body.virtual_account_no.strip()}"
-                       "; check the number on the checkout page.")
-    return {"virtual_account_no": va["virtual_account_no"], "name": va["name"],
-            "amount": va["amount"],
-            "status": rules.va_state(va["status"], va["expires_at"], bank.clock()),
-            "expires_at": rules.wib_iso(va["expires_at"])}
+        raise ApiError(
+            404,
+            "va_not_found",
+            f"No virtual account {body.virtual_account_no.strip()}"
+            "; check the number on the checkout page.",
+        )
+    return {
+        "virtual_account_no": va["virtual_account_no"],
+        "name": va["name"],
+        "amount": va["amount"],
+        "status": rules.va_state(va["status"], va["expires_at"], bank.clock()),
+        "expires_at": rules.wib_iso(va["expires_at"]),
+    }
 
 
-@router.post("/va-payments", status_code=201, response_model=VaPaymentResponse,
-             summary="Pay a virtual account (Idempotency-Key required)")
-async def pay_va(body: VaPaymentRequest, response: Response,
-                 account_no: str = Depends(logged_in), bank: BankContext = Depends(get_bank),
-                 idempotency_key: str | None = IDEMPOTENCY_KEY) -> dict[str, Any]:
+@router.post(
+    "/va-payments",
+    status_code=201,
+    response_model=VaPaymentResponse,
+    summary="Pay a virtual account (Idempotency-Key required)",
+)
+async def pay_va(
+    body: VaPaymentRequest,
+    response: Response,
+    account_no: Customer,
+    bank: Bank,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """201 for a new payment; 200 with the first result when the same request is retried."""
     status, result = payments.pay_va(bank, account_no, _required_key(idempotency_key), body)
     response.status_code = status
     return result
 
 
-@router.post("/transfers", status_code=201, response_model=TransferResponse,
-             summary="Transfer to another account (Idempotency-Key required)")
-async def transfer(body: TransferRequest, response: Response,
-                   account_no: str = Depends(logged_in), bank: BankContext = Depends(get_bank),
-                   idempotency_key: str | None = IDEMPOTENCY_KEY) -> dict[str, Any]:
+@router.post(
+    "/transfers",
+    status_code=201,
+    response_model=TransferResponse,
+    summary="Transfer to another account (Idempotency-Key required)",
+)
+async def transfer(
+    body: TransferRequest,
+    response: Response,
+    account_no: Customer,
+    bank: Bank,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """201 for a new transfer; 200 with the first result when the same request is retried."""
     status, result = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
     response.status_code = status
     return result
 
 
-@router.post("/registrations", status_code=201, response_model=RegistrationResponse,
-             summary="Open an account (verified at the civil registry)")
-async def register(body: RegistrationRequest,
-                   bank: BankContext = Depends(get_bank)) -> dict[str, Any]:
+@router.post(
+    "/registrations",
+    status_code=201,
+    response_model=RegistrationResponse,
+    summary="Open an account (verified at the civil registry)",
+)
+async def register(body: RegistrationRequest, bank: Bank) -> dict[str, Any]:
     """KYC: consent, then match flags from the registry; every field must be SESUAI."""
     return await kyc.register(bank, body)

@@ -25,8 +25,9 @@ def kind(partner: Partner) -> str:
     return f"snap-payment:{partner.name}"
 
 
-def payment_body(va: dict[str, Any], payment_request_id: str, reference_no: str,
-                 paid_at: float) -> dict[str, Any]:
+def payment_body(
+    va: dict[str, Any], payment_request_id: str, reference_no: str, paid_at: float
+) -> dict[str, Any]:
     """The SNAP payment notification body for a paid closed VA (key order as SNAP lists it)."""
     amount = rules.format_amount(va["amount"])
     return {
@@ -52,8 +53,9 @@ def signer(partner: Partner) -> Signer:
         ts = timestamp(now)
         return {
             "X-TIMESTAMP": ts,
-            "X-SIGNATURE": snap.notification_signature(partner.notification_secret, "POST",
-                                                       path, body, ts),
+            "X-SIGNATURE": snap.notification_signature(
+                partner.notification_secret, "POST", path, body, ts
+            ),
             "X-PARTNER-ID": partner.partner_id,
             # A new external id per attempt: a retry is a new request, and the biller
             # deduplicates the payment itself by paymentRequestId.

@@ -19,40 +19,53 @@ CREATED, REPLAYED = 201, 200
 """A new payment answers 201; the same request again answers 200 with the first result."""
 
 
-def _earlier_result(bank: BankContext, account_no: str, key: str,
-                    fingerprint: str) -> dict[str, Any] | None:
+def _earlier_result(
+    bank: BankContext, account_no: str, key: str, fingerprint: str
+) -> dict[str, Any] | None:
     """The first result for this key, if the same request was made before."""
     earlier = bank.store.idempotent_result(account_no, key)
     if earlier is None:
         return None
     if earlier["fingerprint"] != fingerprint:
-        raise ApiError(422, "idempotency_key_reused",
-                       "This Idempotency-Key was already used for a different request; use a "
-                       "new key for a new payment.")
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request; use a "
+            "new key for a new payment.",
+        )
     response: dict[str, Any] = earlier["response"]
     return response
 
 
-def _va_refusal(problem: rules.PaymentProblem, va: dict[str, Any], offered: int,
-                balance: int) -> ApiError:
+def _va_refusal(
+    problem: rules.PaymentProblem, va: dict[str, Any], offered: int, balance: int
+) -> ApiError:
     """The customer-facing error for a refused VA payment."""
     if problem == "va_deleted":
-        return ApiError(404, problem, "The biller cancelled this virtual account; ask them "
-                        "for a new one.")
+        return ApiError(
+            404, problem, "The biller cancelled this virtual account; ask them for a new one."
+        )
     if problem == "va_already_paid":
-        return ApiError(409, problem, "This virtual account is already paid; nothing was "
-                        "charged.")
+        return ApiError(409, problem, "This virtual account is already paid; nothing was charged.")
     if problem == "va_expired":
-        return ApiError(410, problem, f"This virtual account expired at "
-                        f"{va['expired_date']}; ask the biller for a new one.")
+        return ApiError(
+            410,
+            problem,
+            f"This virtual account expired at {va['expired_date']}; ask the biller for a new one.",
+        )
     if problem == "wrong_amount":
-        return ApiError(400, problem, f"A closed virtual account is paid with exactly its bill: "
-                        f"Rp{va['amount']:,}, not Rp{offered:,}.")
+        return ApiError(
+            400,
+            problem,
+            f"A closed virtual account is paid with exactly its bill: "
+            f"Rp{va['amount']:,}, not Rp{offered:,}.",
+        )
     return ApiError(422, problem, f"Your balance (Rp{balance:,}) is less than Rp{offered:,}.")
 
 
-def pay_va(bank: BankContext, account_no: str, key: str,
-           body: VaPaymentRequest) -> tuple[int, dict[str, Any]]:
+def pay_va(
+    bank: BankContext, account_no: str, key: str, body: VaPaymentRequest
+) -> tuple[int, dict[str, Any]]:
     """Pay a closed VA from the customer's account; returns (HTTP status, result)."""
     now = bank.clock()
     digits = rules.va_digits(body.virtual_account_no)
@@ -63,35 +76,52 @@ def pay_va(bank: BankContext, account_no: str, key: str,
             return REPLAYED, earlier
         va = bank.store.va_by_digits(digits)
         if va is None:
-            raise ApiError(404, "va_not_found", f"No virtual account {digits}; check the "
-                           "number on the checkout page.")
+            raise ApiError(
+                404,
+                "va_not_found",
+                f"No virtual account {digits}; check the number on the checkout page.",
+            )
         payer = bank.store.account(account_no)
         assert payer is not None  # the session proved it exists
         state = rules.va_state(va["status"], va["expires_at"], now)
         problem = rules.payment_problem(state, va["amount"], body.amount, payer["balance"])
         if problem is not None:
             raise _va_refusal(problem, va, body.amount, payer["balance"])
-        movement = bank.store.move_money("va_payment", account_no, va["merchant_account_no"],
-                                         body.amount, now, note=va["virtual_account_no"])
+        movement = bank.store.move_money(
+            "va_payment",
+            account_no,
+            va["merchant_account_no"],
+            body.amount,
+            now,
+            note=va["virtual_account_no"],
+        )
         payment_request_id = f"PRQ{movement['reference_no']}"
-        bank.store.mark_va_paid(va["virtual_account_no"], body.amount, payment_request_id,
-                                movement["reference_no"], now)
+        bank.store.mark_va_paid(
+            va["virtual_account_no"], body.amount, payment_request_id, movement["reference_no"], now
+        )
         partner = bank.partner_named(va["partner"])
         bank.outbox.enqueue(
-            event_id=payment_request_id, target=partner.name, path=notifications.PAYMENT_PATH,
+            event_id=payment_request_id,
+            target=partner.name,
+            path=notifications.PAYMENT_PATH,
             kind=notifications.kind(partner),
-            body=notifications.payment_body(va, payment_request_id, movement["reference_no"],
-                                            now))
-        result = {"payment_id": f"PAY-{movement['id']:06d}", "status": "PAID",
-                  "amount": body.amount, "balance_after": movement["balance_after"],
-                  "reference_no": movement["reference_no"]}
+            body=notifications.payment_body(va, payment_request_id, movement["reference_no"], now),
+        )
+        result = {
+            "payment_id": f"PAY-{movement['id']:06d}",
+            "status": "PAID",
+            "amount": body.amount,
+            "balance_after": movement["balance_after"],
+            "reference_no": movement["reference_no"],
+        }
         bank.store.remember_result(account_no, key, fingerprint, result, now)
     bank.outbox.kick()  # deliver now, after the commit; the outbox retries if the biller is down
     return CREATED, result
 
 
-def transfer(bank: BankContext, account_no: str, key: str,
-             body: TransferRequest) -> tuple[int, dict[str, Any]]:
+def transfer(
+    bank: BankContext, account_no: str, key: str, body: TransferRequest
+) -> tuple[int, dict[str, Any]]:
     """Move money to another account of this bank; returns (HTTP status, result)."""
     now = bank.clock()
     fingerprint = rules.fingerprint({"transfer": body.model_dump()})
@@ -101,22 +131,35 @@ def transfer(bank: BankContext, account_no: str, key: str,
             return REPLAYED, earlier
         payee = bank.store.account(body.to_account_no)
         if payee is None:
-            raise ApiError(404, "account_not_found", f"No account {body.to_account_no} at this "
-                           "bank; check the number.")
+            raise ApiError(
+                404,
+                "account_not_found",
+                f"No account {body.to_account_no} at this bank; check the number.",
+            )
         payer = bank.store.account(account_no)
         assert payer is not None
-        problem = rules.transfer_problem(account_no, body.to_account_no, payer["balance"],
-                                         body.amount)
+        problem = rules.transfer_problem(
+            account_no, body.to_account_no, payer["balance"], body.amount
+        )
         if problem == "same_account":
             raise ApiError(400, problem, "You cannot transfer to your own account.")
         if problem == "insufficient_funds":
-            raise ApiError(422, problem, f"Your balance (Rp{payer['balance']:,}) is less than "
-                           f"Rp{body.amount:,}.")
-        movement = bank.store.move_money("transfer", account_no, body.to_account_no,
-                                         body.amount, now, note=body.note)
-        result = {"transfer_id": f"TRF-{movement['id']:06d}", "status": "COMPLETED",
-                  "amount": body.amount, "to_account_no": body.to_account_no,
-                  "to_name": payee["name"], "balance_after": movement["balance_after"],
-                  "reference_no": movement["reference_no"]}
+            raise ApiError(
+                422,
+                problem,
+                f"Your balance (Rp{payer['balance']:,}) is less than Rp{body.amount:,}.",
+            )
+        movement = bank.store.move_money(
+            "transfer", account_no, body.to_account_no, body.amount, now, note=body.note
+        )
+        result = {
+            "transfer_id": f"TRF-{movement['id']:06d}",
+            "status": "COMPLETED",
+            "amount": body.amount,
+            "to_account_no": body.to_account_no,
+            "to_name": payee["name"],
+            "balance_after": movement["balance_after"],
+            "reference_no": movement["reference_no"],
+        }
         bank.store.remember_result(account_no, key, fingerprint, result, now)
     return CREATED, result

@@ -111,8 +111,9 @@ def payment_flag(state: VaState) -> str:
     return {"PAID": FLAG_PAID, "UNPAID": FLAG_UNPAID}.get(state, FLAG_GONE)
 
 
-PaymentProblem = Literal["va_deleted", "va_already_paid", "va_expired", "wrong_amount",
-                         "insufficient_funds"]
+PaymentProblem = Literal[
+    "va_deleted", "va_already_paid", "va_expired", "wrong_amount", "insufficient_funds"
+]
 
 
 def payment_problem(state: VaState, bill: int, offered: int, balance: int) -> PaymentProblem | None:
@@ -185,11 +186,16 @@ SEX_TO_REGISTRY = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
 MATCH = "SESUAI"
 
 
-def registry_fields(name: str, birth_place: str, birth_date: date, sex: str,
-                    address: str | None) -> dict[str, str]:
+def registry_fields(
+    name: str, birth_place: str, birth_date: date, sex: str, address: str | None
+) -> dict[str, str]:
     """What the applicant typed, in the registry's field names and formats (dd-mm-yyyy)."""
-    fields = {"nama_lgkp": name, "tmpt_lhr": birth_place,
-              "tgl_lhr": birth_date.strftime("%d-%m-%Y"), "jenis_klmin": SEX_TO_REGISTRY[sex]}
+    fields = {
+        "nama_lgkp": name,
+        "tmpt_lhr": birth_place,
+        "tgl_lhr": birth_date.strftime("%d-%m-%Y"),
+        "jenis_klmin": SEX_TO_REGISTRY[sex],
+    }
     if address:
         fields["alamat"] = address
     return fields
@@ -203,8 +209,9 @@ def kyc_mismatches(sent: Mapping[str, str], answered: Mapping[str, str]) -> list
 TransferProblem = Literal["same_account", "insufficient_funds"]
 
 
-def transfer_problem(from_account: str, to_account: str, balance: int,
-                     amount: int) -> TransferProblem | None:
+def transfer_problem(
+    from_account: str, to_account: str, balance: int, amount: int
+) -> TransferProblem | None:
     """Why a transfer between two accounts of this bank must be refused, or None."""
     if from_account == to_account:
         return "same_account"

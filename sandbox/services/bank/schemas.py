@@ -31,8 +31,9 @@ class Amount(Snap):
 class TokenRequest(Snap):
     """Body of `POST /v1.0/access-token/b2b`."""
 
-    grant_type: Literal["client_credentials"] = Field(alias="grantType",
-                                                      examples=["client_credentials"])
+    grant_type: Literal["client_credentials"] = Field(
+        alias="grantType", examples=["client_credentials"]
+    )
 
 
 class TokenResponse(Snap):
@@ -45,12 +46,17 @@ class TokenResponse(Snap):
     expires_in: str = Field(alias="expiresIn", examples=["900"])
 
 
-PARTNER_SERVICE_ID = Field(alias="partnerServiceId", min_length=8, max_length=8,
-                           examples=["   88001"],
-                           description="The biller's prefix, left-padded with spaces to 8.")
+PARTNER_SERVICE_ID = Field(
+    alias="partnerServiceId",
+    min_length=8,
+    max_length=8,
+    examples=["   88001"],
+    description="The biller's prefix, left-padded with spaces to 8.",
+)
 CUSTOMER_NO = Field(alias="customerNo", pattern=r"^\d{1,20}$", examples=["100000123"])
-VIRTUAL_ACCOUNT_NO = Field(alias="virtualAccountNo", min_length=9, max_length=28,
-                           examples=["   88001100000123"])
+VIRTUAL_ACCOUNT_NO = Field(
+    alias="virtualAccountNo", min_length=9, max_length=28, examples=["   88001100000123"]
+)
 
 
 class CreateVaRequest(Snap):
@@ -59,12 +65,14 @@ class CreateVaRequest(Snap):
     partner_service_id: str = PARTNER_SERVICE_ID
     customer_no: str = CUSTOMER_NO
     virtual_account_no: str = VIRTUAL_ACCOUNT_NO
-    virtual_account_name: str = Field(alias="virtualAccountName", min_length=1, max_length=255,
-                                      examples=["SARI WULANDARI"])
+    virtual_account_name: str = Field(
+        alias="virtualAccountName", min_length=1, max_length=255, examples=["SARI WULANDARI"]
+    )
     trx_id: str = Field(alias="trxId", min_length=1, max_length=64, examples=["ORD-100000123"])
     total_amount: Amount = Field(alias="totalAmount")
-    expired_date: str = Field(alias="expiredDate", max_length=35,
-                              examples=["2024-03-02T15:00:00+07:00"])
+    expired_date: str = Field(
+        alias="expiredDate", max_length=35, examples=["2024-03-02T15:00:00+07:00"]
+    )
     additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
 
 
@@ -74,8 +82,9 @@ class StatusRequest(Snap):
     partner_service_id: str = PARTNER_SERVICE_ID
     customer_no: str = CUSTOMER_NO
     virtual_account_no: str = VIRTUAL_ACCOUNT_NO
-    inquiry_request_id: str = Field(alias="inquiryRequestId", min_length=1, max_length=128,
-                                    examples=["INQ-0001"])
+    inquiry_request_id: str = Field(
+        alias="inquiryRequestId", min_length=1, max_length=128, examples=["INQ-0001"]
+    )
 
 
 class DeleteVaRequest(Snap):
@@ -98,9 +107,11 @@ class VirtualAccountData(Snap):
     total_amount: Amount = Field(alias="totalAmount")
     expired_date: str = Field(alias="expiredDate")
     additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
-    payment_flag_status: str | None = Field(default=None, alias="paymentFlagStatus",
-                                            description='"00" paid, "01" unpaid, '
-                                                        '"02" expired or deleted')
+    payment_flag_status: str | None = Field(
+        default=None,
+        alias="paymentFlagStatus",
+        description='"00" paid, "01" unpaid, "02" expired or deleted',
+    )
     paid_amount: Amount | None = Field(default=None, alias="paidAmount")
     payment_request_id: str | None = Field(default=None, alias="paymentRequestId")
     trx_date_time: str | None = Field(default=None, alias="trxDateTime")
@@ -118,8 +129,9 @@ class VaResponse(Snap):
 
 ACCOUNT_NO = Field(pattern=r"^\d{10}$", examples=["9900000001"])
 PIN = Field(pattern=r"^\d{6}$", examples=["111111"])
-AMOUNT = Field(strict=True, gt=0, le=1_000_000_000, examples=[185000],
-               description="Integer rupiah.")
+AMOUNT = Field(
+    strict=True, gt=0, le=1_000_000_000, examples=[185000], description="Integer rupiah."
+)
 
 
 class SessionRequest(BaseModel):
@@ -147,8 +159,9 @@ class AccountView(BaseModel):
 class VaInquiryRequest(BaseModel):
     """Which VA the customer typed (spaces are ignored)."""
 
-    virtual_account_no: str = Field(min_length=1, max_length=40, pattern=r"^[ \d]+$",
-                                    examples=["88001100000123"])
+    virtual_account_no: str = Field(
+        min_length=1, max_length=40, pattern=r"^[ \d]+$", examples=["88001100000123"]
+    )
 
 
 class VaInquiryResponse(BaseModel):
@@ -164,8 +177,9 @@ class VaInquiryResponse(BaseModel):
 class VaPaymentRequest(BaseModel):
     """Pay a closed VA: the amount must be exactly the bill."""
 
-    virtual_account_no: str = Field(min_length=1, max_length=40, pattern=r"^[ \d]+$",
-                                    examples=["88001100000123"])
+    virtual_account_no: str = Field(
+        min_length=1, max_length=40, pattern=r"^[ \d]+$", examples=["88001100000123"]
+    )
     amount: int = AMOUNT
 
 
@@ -207,11 +221,11 @@ class RegistrationRequest(BaseModel):
     birth_place: str = Field(min_length=1, max_length=60, examples=["TANJUNG DAMAI"])
     birth_date: date = Field(examples=["2001-07-09"])
     sex: Literal["L", "P"] = Field(examples=["P"])
-    address: str | None = Field(default=None, max_length=200,
-                                examples=["Jl. Pantai Indah No. 21"])
+    address: str | None = Field(default=None, max_length=200, examples=["Jl. Pantai Indah No. 21"])
     pin: str = Field(pattern=r"^\d{6}$", examples=["246810"])
-    consent: bool = Field(examples=[True], description="The applicant agrees to the registry "
-                                                       "check; must be true.")
+    consent: bool = Field(
+        examples=[True], description="The applicant agrees to the registry check; must be true."
+    )
 
 
 class Kyc(BaseModel):

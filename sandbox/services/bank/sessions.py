@@ -18,9 +18,13 @@ SESSION_SECONDS = 1800
 
 
 def _locked() -> ApiError:
-    return ApiError(403, "account_locked", f"This account is locked after "
-                    f"{rules.MAX_WRONG_PINS} wrong PINs in a row; visit a branch to unlock it "
-                    "(in the sandbox: `sandbox reset`).")
+    return ApiError(
+        403,
+        "account_locked",
+        f"This account is locked after "
+        f"{rules.MAX_WRONG_PINS} wrong PINs in a row; visit a branch to unlock it "
+        "(in the sandbox: `sandbox reset`).",
+    )
 
 
 def log_in(bank: BankContext, body: SessionRequest) -> dict[str, str | int]:
@@ -35,12 +39,17 @@ def log_in(bank: BankContext, body: SessionRequest) -> dict[str, str | int]:
         if rules.is_locked(wrong):
             raise _locked()
         left = rules.MAX_WRONG_PINS - wrong
-        raise ApiError(401, "wrong_credentials", f"Account number or PIN is wrong; {left} more "
-                       "wrong PIN(s) will lock the account.", attempts_left=left)
+        raise ApiError(
+            401,
+            "wrong_credentials",
+            f"Account number or PIN is wrong; {left} more wrong PIN(s) will lock the account.",
+            attempts_left=left,
+        )
     bank.store.clear_wrong_pins(body.account_no)
     token = "sess_" + secrets.token_hex(16)  # the prefix lets trace redaction spot it
-    bank.store.save_session(rules.token_hash(token), body.account_no,
-                            bank.clock() + SESSION_SECONDS)
+    bank.store.save_session(
+        rules.token_hash(token), body.account_no, bank.clock() + SESSION_SECONDS
+    )
     return {"session_token": token, "expires_in": SESSION_SECONDS}
 
 
@@ -48,10 +57,17 @@ def customer(bank: BankContext, authorization: str | None) -> str:
     """The account number behind `Authorization: Bearer <session_token>`, or a 401."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "missing_session", "Header 'Authorization: Bearer <session_token>' "
-                       "is required; log in at POST /mobile/v1/sessions.")
+        raise ApiError(
+            401,
+            "missing_session",
+            "Header 'Authorization: Bearer <session_token>' "
+            "is required; log in at POST /mobile/v1/sessions.",
+        )
     account_no = bank.store.session_account(rules.token_hash(token), bank.clock())
     if account_no is None:
-        raise ApiError(401, "invalid_session", "The session is unknown or expired; log in "
-                       "again at POST /mobile/v1/sessions.")
+        raise ApiError(
+            401,
+            "invalid_session",
+            "The session is unknown or expired; log in again at POST /mobile/v1/sessions.",
+        )
     return account_no

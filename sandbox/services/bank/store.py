@@ -82,8 +82,18 @@ def create_tables(db: sqlite_utils.Database) -> None:
         PRIMARY KEY (account_no, key))""")
 
 
-TABLES = ("idempotency", "ledger", "movements", "vas", "external_ids", "sessions", "tokens",
-          "accounts", "meta", "_outbox")
+TABLES = (
+    "idempotency",
+    "ledger",
+    "movements",
+    "vas",
+    "external_ids",
+    "sessions",
+    "tokens",
+    "accounts",
+    "meta",
+    "_outbox",
+)
 """Every table, children before parents, so deleting in this order respects foreign keys."""
 
 
@@ -116,11 +126,22 @@ class BankStore:
     def _insert_seed(self, seed: dict[str, Any]) -> None:
         data = seed["data"]
         self.db["accounts"].insert_all(  # type: ignore[union-attr]
-            {"account_no": a["account_no"], "nik": a["nik"], "name": a["name"],
-             "balance": a["balance"], "pin_hash": rules.hash_pin(a["pin"]), "kind": a["kind"],
-             "wrong_pins": 0, "created_at": None} for a in data["accounts"])
-        self.db.execute("INSERT INTO meta (key, value) VALUES ('seed', ?), ('bank_code', ?)",
-                        [str(seed.get("seed")), data["bank_code"]])
+            {
+                "account_no": a["account_no"],
+                "nik": a["nik"],
+                "name": a["name"],
+                "balance": a["balance"],
+                "pin_hash": rules.hash_pin(a["pin"]),
+                "kind": a["kind"],
+                "wrong_pins": 0,
+                "created_at": None,
+            }
+            for a in data["accounts"]
+        )
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('seed', ?), ('bank_code', ?)",
+            [str(seed.get("seed")), data["bank_code"]],
+        )
 
     # -- partner tokens and app sessions ---------------------------------------------------------
 
@@ -130,24 +151,28 @@ class BankStore:
 
     def token_partner(self, token_hash: str, now: float) -> str | None:
         """The partner an unexpired token belongs to, or None."""
-        row = self.db.execute("SELECT partner FROM tokens WHERE token_hash = ? AND expires_at > ?",
-                              [token_hash, now]).fetchone()
+        row = self.db.execute(
+            "SELECT partner FROM tokens WHERE token_hash = ? AND expires_at > ?", [token_hash, now]
+        ).fetchone()
         return row[0] if row else None
 
     def save_session(self, token_hash: str, account_no: str, expires_at: float) -> None:
         """Remember an app session (by its hash)."""
-        self.db.execute("INSERT INTO sessions VALUES (?, ?, ?)",
-                        [token_hash, account_no, expires_at])
+        self.db.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?)", [token_hash, account_no, expires_at]
+        )
 
     def session_account(self, token_hash: str, now: float) -> str | None:
         """The account an unexpired app session belongs to, or None."""
         row = self.db.execute(
             "SELECT account_no FROM sessions WHERE token_hash = ? AND expires_at > ?",
-            [token_hash, now]).fetchone()
+            [token_hash, now],
+        ).fetchone()
         return row[0] if row else None
 
-    def claim_external_id(self, partner: str, external_id: str, day: str, path: str,
-                          now: float) -> bool:
+    def claim_external_id(
+        self, partner: str, external_id: str, day: str, path: str, now: float
+    ) -> bool:
         """Record X-EXTERNAL-ID for today; False if this partner already used it today.
 
         Call inside the transaction that makes the request's effect, so a refused or failed
@@ -155,7 +180,8 @@ class BankStore:
         """
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO external_ids VALUES (?, ?, ?, ?, ?)",
-            [partner, external_id, day, path, now])
+            [partner, external_id, day, path, now],
+        )
         return cursor.rowcount == 1
 
     # -- accounts ------------------------------------------------------------------------------
@@ -172,10 +198,14 @@ class BankStore:
 
     def record_wrong_pin(self, account_no: str) -> int:
         """Count one more wrong PIN in a row; returns the new count."""
-        self.db.execute("UPDATE accounts SET wrong_pins = wrong_pins + 1 WHERE account_no = ?",
-                        [account_no])
-        return int(self.db.execute("SELECT wrong_pins FROM accounts WHERE account_no = ?",
-                                   [account_no]).fetchone()[0])
+        self.db.execute(
+            "UPDATE accounts SET wrong_pins = wrong_pins + 1 WHERE account_no = ?", [account_no]
+        )
+        return int(
+            self.db.execute(
+                "SELECT wrong_pins FROM accounts WHERE account_no = ?", [account_no]
+            ).fetchone()[0]
+        )
 
     def clear_wrong_pins(self, account_no: str) -> None:
         """A correct PIN resets the count."""
@@ -184,35 +214,45 @@ class BankStore:
     def open_account(self, nik: str, name: str, pin_hash: str, now: float) -> str:
         """Open a personal account with balance 0; returns its number (99001 + a sequence)."""
         count = self.db.execute(
-            "SELECT COUNT(*) FROM accounts WHERE account_no LIKE '99001%'").fetchone()[0]
+            "SELECT COUNT(*) FROM accounts WHERE account_no LIKE '99001%'"
+        ).fetchone()[0]
         account_no = f"99001{count + 1:05d}"
         self.db.execute(
             "INSERT INTO accounts (account_no, nik, name, balance, pin_hash, kind, wrong_pins, "
             "created_at) VALUES (?, ?, ?, 0, ?, 'personal', 0, ?)",
-            [account_no, nik, name, pin_hash, now])
+            [account_no, nik, name, pin_hash, now],
+        )
         return account_no
 
     def total_balance(self) -> int:
         """The sum of every balance: money is only moved, never made, so this never changes."""
-        return int(self.db.execute("SELECT COALESCE(SUM(balance), 0) FROM accounts")
-                   .fetchone()[0])
+        return int(self.db.execute("SELECT COALESCE(SUM(balance), 0) FROM accounts").fetchone()[0])
 
     def ledger_totals(self) -> tuple[int, int]:
         """(sum of debits, sum of credits): double entry means they are always equal."""
         row = self.db.execute(
             "SELECT COALESCE(SUM(CASE WHEN direction = 'D' THEN amount END), 0), "
-            "COALESCE(SUM(CASE WHEN direction = 'C' THEN amount END), 0) FROM ledger").fetchone()
+            "COALESCE(SUM(CASE WHEN direction = 'C' THEN amount END), 0) FROM ledger"
+        ).fetchone()
         return int(row[0]), int(row[1])
 
     def ledger_of(self, account_no: str) -> list[dict[str, Any]]:
         """An account's ledger rows, oldest first."""
-        return list(self.db.query("SELECT * FROM ledger WHERE account_no = ? ORDER BY id",
-                                  [account_no]))
+        return list(
+            self.db.query("SELECT * FROM ledger WHERE account_no = ? ORDER BY id", [account_no])
+        )
 
     # -- money ---------------------------------------------------------------------------------
 
-    def move_money(self, kind: str, from_account: str, to_account: str, amount: int,
-                   now: float, note: str | None = None) -> dict[str, Any]:
+    def move_money(
+        self,
+        kind: str,
+        from_account: str,
+        to_account: str,
+        amount: int,
+        now: float,
+        note: str | None = None,
+    ) -> dict[str, Any]:
         """Debit one account and credit another, with both ledger rows.
 
         Call inside `atomic()`. The CHECK on `balance` makes SQLite refuse an overdraft even if
@@ -222,48 +262,63 @@ class BankStore:
         cursor = self.db.execute(
             "INSERT INTO movements (kind, from_account, to_account, amount, reference_no, note, "
             "created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
-            [kind, from_account, to_account, amount, note, now])
+            [kind, from_account, to_account, amount, note, now],
+        )
         movement_id = cursor.lastrowid
         reference_no = f"990{movement_id:09d}"  # bank code + sequence: unique and readable
-        self.db.execute("UPDATE movements SET reference_no = ? WHERE id = ?",
-                        [reference_no, movement_id])
+        self.db.execute(
+            "UPDATE movements SET reference_no = ? WHERE id = ?", [reference_no, movement_id]
+        )
         balances = {}
-        for account_no, direction, delta in ((from_account, "D", -amount),
-                                             (to_account, "C", amount)):
-            self.db.execute("UPDATE accounts SET balance = balance + ? WHERE account_no = ?",
-                            [delta, account_no])
-            balance = self.db.execute("SELECT balance FROM accounts WHERE account_no = ?",
-                                      [account_no]).fetchone()[0]
+        for account_no, direction, delta in (
+            (from_account, "D", -amount),
+            (to_account, "C", amount),
+        ):
+            self.db.execute(
+                "UPDATE accounts SET balance = balance + ? WHERE account_no = ?",
+                [delta, account_no],
+            )
+            balance = self.db.execute(
+                "SELECT balance FROM accounts WHERE account_no = ?", [account_no]
+            ).fetchone()[0]
             balances[direction] = balance
             self.db.execute(
                 "INSERT INTO ledger (movement_id, account_no, direction, amount, balance_after, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [movement_id, account_no, direction, amount, balance, now])
+                [movement_id, account_no, direction, amount, balance, now],
+            )
         return {"id": movement_id, "reference_no": reference_no, "balance_after": balances["D"]}
 
     # -- idempotency (mobile app) ----------------------------------------------------------------
 
     def idempotent_result(self, account_no: str, key: str) -> dict[str, Any] | None:
         """The stored fingerprint and response of an earlier request with this key, or None."""
-        rows = list(self.db.query(
-            "SELECT fingerprint, response FROM idempotency WHERE account_no = ? AND key = ?",
-            [account_no, key]))
+        rows = list(
+            self.db.query(
+                "SELECT fingerprint, response FROM idempotency WHERE account_no = ? AND key = ?",
+                [account_no, key],
+            )
+        )
         if not rows:
             return None
         return {"fingerprint": rows[0]["fingerprint"], "response": json.loads(rows[0]["response"])}
 
-    def remember_result(self, account_no: str, key: str, fingerprint: str,
-                        response: dict[str, Any], now: float) -> None:
+    def remember_result(
+        self, account_no: str, key: str, fingerprint: str, response: dict[str, Any], now: float
+    ) -> None:
         """Store a request's result under its idempotency key (inside the same transaction)."""
-        self.db.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
-                        [account_no, key, fingerprint, json.dumps(response), now])
+        self.db.execute(
+            "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+            [account_no, key, fingerprint, json.dumps(response), now],
+        )
 
     # -- virtual accounts ----------------------------------------------------------------------
 
     def va(self, virtual_account_no: str) -> dict[str, Any] | None:
         """A VA by its exact SNAP number (with the padding spaces), or None."""
-        rows = list(self.db.query("SELECT * FROM vas WHERE virtual_account_no = ?",
-                                  [virtual_account_no]))
+        rows = list(
+            self.db.query("SELECT * FROM vas WHERE virtual_account_no = ?", [virtual_account_no])
+        )
         return _va_row(rows[0]) if rows else None
 
     def va_by_digits(self, digits: str) -> dict[str, Any] | None:
@@ -276,18 +331,27 @@ class BankStore:
         row = {**va, "additional_info": json.dumps(va.get("additional_info")), "status": "UNPAID"}
         self.db["vas"].insert(row)  # type: ignore[union-attr]
 
-    def mark_va_paid(self, virtual_account_no: str, amount: int, payment_request_id: str,
-                     reference_no: str, now: float) -> None:
+    def mark_va_paid(
+        self,
+        virtual_account_no: str,
+        amount: int,
+        payment_request_id: str,
+        reference_no: str,
+        now: float,
+    ) -> None:
         """Close a VA as paid (call inside the transaction that moved the money)."""
         self.db.execute(
             "UPDATE vas SET status = 'PAID', paid_at = ?, paid_amount = ?, "
             "payment_request_id = ?, reference_no = ? WHERE virtual_account_no = ?",
-            [now, amount, payment_request_id, reference_no, virtual_account_no])
+            [now, amount, payment_request_id, reference_no, virtual_account_no],
+        )
 
     def mark_va_deleted(self, virtual_account_no: str, now: float) -> None:
         """Close a VA without payment: it can no longer be paid."""
-        self.db.execute("UPDATE vas SET status = 'DELETED', deleted_at = ? "
-                        "WHERE virtual_account_no = ?", [now, virtual_account_no])
+        self.db.execute(
+            "UPDATE vas SET status = 'DELETED', deleted_at = ? WHERE virtual_account_no = ?",
+            [now, virtual_account_no],
+        )
 
 
 def _va_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -173,7 +173,7 @@ def compare_fields(
         score = name_score(sent["nama_lgkp"], person["name"]) if person else 0
     if person is None:
         return {field: NO_MATCH for field in sent}, score
-    checks = {
+    checks: dict[str, Callable[[str], bool]] = {
         "nama_lgkp": lambda v: score is not None and score >= threshold,
         "tmpt_lhr": lambda v: normalise_text(v) == normalise_text(person["birth_place"]),
         "tgl_lhr": lambda v: parse_dmy(v).isoformat() == person["birth_date"],

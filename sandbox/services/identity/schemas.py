@@ -107,7 +107,7 @@ class VerifyRequest(_Body):
     alamat: str | None = Field(
         default=None,
         min_length=1,
-        max_length=120,
+        max_length=200,
         description="Street line, e.g. Jl. Melati No. 12.",
     )
     kab_name: str | None = Field(

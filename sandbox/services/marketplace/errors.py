@@ -119,7 +119,7 @@ def order_not_cancellable(order_id: str, status: str) -> ApiError:
         "order_not_cancellable",
         f"Order {order_id} cannot be cancelled: {why}.",
         order_id=order_id,
-        status=status,
+        current_status=status,
     )
 
 

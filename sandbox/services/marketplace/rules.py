@@ -7,7 +7,7 @@ an unpaid order expires, how rupiah travel on a SNAP wire, when a seller passes 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -79,7 +79,7 @@ def order_total(items: Iterable[Mapping[str, Any]], prices: Mapping[int, int]) -
 
 
 def check_order_items(
-    items: list[Mapping[str, Any]], products: Mapping[int, Mapping[str, Any]]
+    items: Sequence[Mapping[str, Any]], products: Mapping[int, Mapping[str, Any]]
 ) -> int:
     """Check an order's lines against the catalogue; returns the one shop they come from.
 
@@ -93,10 +93,10 @@ def check_order_items(
         seen.add(item["product_id"])
         if item["product_id"] not in products:
             raise errors.product_not_found(item["product_id"])
-    shops = sorted({products[pid]["shop_id"] for pid in seen})
+    shops: list[int] = sorted({products[pid]["shop_id"] for pid in seen})
     if len(shops) > 1:
         raise errors.mixed_shops(shops)
-    return shops[0]
+    return int(shops[0])
 
 
 def order_id_for(now: float, sequence: int) -> str:

@@ -335,7 +335,8 @@ async def marketplace_webhook(request: Request) -> Ack:
     )
     if outcome == "unknown_order":
         log.warning(
-            "webhook %s is about order %s, which this app did not create; ignored",
+            "webhook %s is about order %s, unknown here: ignored for now, and applied if our "
+            "own create call for it is still on its way back",
             event.notification_id,
             event.data.order_id,
         )

@@ -86,7 +86,11 @@ TABLES_CHILD_FIRST = ("notifications", "orders", "video_products", "videos", "us
 
 
 def session_hash(token: str) -> str:
-    """How a session token is stored: like a password, a copy of the database cannot log in."""
+    """How a session token is stored: like a password, a copy of the database cannot log in.
+
+    Looking rows up by this hash also means a timing difference in the lookup tells an attacker
+    about the hash, not about any real token.
+    """
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -111,9 +115,9 @@ class SocialStore:
 
     def _seed(self, seed: dict[str, Any]) -> None:
         data = seed["data"]
-        self.db["users"].insert_all(
+        self.db.table("users").insert_all(
             (
-                {  # type: ignore[union-attr]
+                {
                     "user_id": u["user_id"],
                     "handle": u["handle"],
                     "display_name": u["display_name"],
@@ -126,9 +130,9 @@ class SocialStore:
             ),
             batch_size=500,
         )
-        self.db["videos"].insert_all(
+        self.db.table("videos").insert_all(
             (
-                {  # type: ignore[union-attr]
+                {
                     "video_id": v["video_id"],
                     "creator_id": v["creator_id"],
                     "caption": v["caption"],
@@ -140,8 +144,8 @@ class SocialStore:
             ),
             batch_size=500,
         )
-        self.db["video_products"].insert_all(
-            (  # type: ignore[union-attr]
+        self.db.table("video_products").insert_all(
+            (
                 {"video_id": v["video_id"], "product_id": pid, "position": i}
                 for v in data["videos"]
                 for i, pid in enumerate(v["product_ids"])
