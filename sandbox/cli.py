@@ -27,10 +27,13 @@ class UserError(Exception):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    defaults = Settings(data_dir=Path("."))
     return Settings(data_dir=Path(args.data_dir).expanduser() if args.data_dir
                     else default_data_dir(),
                     port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
-                    seed=getattr(args, "seed", None) or DEFAULT_SEED)
+                    seed=getattr(args, "seed", None) or DEFAULT_SEED,
+                    trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
+                    body_limit=getattr(args, "body_limit", defaults.body_limit))
 
 
 def _log_to_file(data_dir: Path) -> Path:
@@ -69,7 +72,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, runtime.stop)
         server = asyncio.create_task(runtime.serve())
         # runtime.started is a threading.Event (it also serves embedded runs): poll it.
@@ -363,6 +366,10 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"control API on N, institutions on N+1... (default {DEFAULT_PORT_BASE})")
     up.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
                     help=f"seed of the synthetic world (default {DEFAULT_SEED})")
+    up.add_argument("--max-calls", type=_positive, default=100_000, metavar="N",
+                    help="calls kept in the trace store; oldest traces go first (default 100000)")
+    up.add_argument("--body-limit", type=_positive, default=8192, metavar="C",
+                    help="characters of each body kept in a recorded call (default 8192)")
     up.set_defaults(func=cmd_up)
     status = command("status", "show the running sandbox's services and their health")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -399,6 +406,13 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     exporting.set_defaults(func=cmd_trace_export)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
 
 
 def _port(text: str) -> int:

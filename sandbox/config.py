@@ -42,3 +42,7 @@ class Settings:
     """Seed of the synthetic world: the same seed gives the same world, byte for byte."""
     host: str = HOST
     """Interface every server binds to."""
+    trace_max_calls: int = 100_000
+    """The trace store keeps at most this many calls; the oldest traces are dropped whole."""
+    body_limit: int = 8192
+    """Characters of each request/response body kept in a recorded call."""

@@ -66,11 +66,11 @@ class Runtime:
         self.specs = specs
         self.world = load_world(settings.seed)
         self.stream = EventStream()
-        self.traces = TraceStore(settings.data_dir / TRACE_FILE)
+        self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls)
         self.writer = TraceWriter(self.traces)
         self.stream.subscribe(self.writer)
         self.wire = Wire(recorder=self.stream.publish, clock=clock,
-                         partner_ids=partner_ids(self.world))
+                         body_limit=settings.body_limit, partner_ids=partner_ids(self.world))
         self.apps: dict[str, Any] = {}
         self.urls: dict[str, str] = {}
         self.control_url = ""

@@ -150,3 +150,29 @@ def test_outside_calls_are_recorded_as_external(runtime: Runtime) -> None:
     runtime.writer.flush()
     last = runtime.traces.recent(1)[0][1]
     assert (last.caller, last.callee, last.status) == ("external", "identity", 401)
+
+
+def test_event_stream_follows_calls_over_http(runtime: Runtime) -> None:
+    import json
+    import threading
+
+    seen: list[dict[str, Any]] = []
+    connected = threading.Event()
+
+    def follow() -> None:
+        with httpx.stream("GET", f"{runtime.control_url}/events", timeout=10) as response:
+            for line in response.iter_lines():
+                connected.set()
+                if line.startswith("data: {"):
+                    seen.append(json.loads(line[6:]))
+                    if len(seen) == 3:
+                        return
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    assert connected.wait(5)
+    for path in ("/health", "/nope", "/health"):
+        httpx.get(f"{runtime.urls['bank']}{path}")
+    reader.join(10)
+    assert [(e["callee"], e["path"], e["status"]) for e in seen] == [
+        ("bank", "/health", 200), ("bank", "/nope", 404), ("bank", "/health", 200)]

@@ -1,0 +1,62 @@
+"""The stories in-process: they succeed, form one trace, and leak no secret anywhere."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sandbox.scenarios import StoryFailed, checkout, open_account
+from sandbox.trace.export import FORMATS
+from sandbox.trace.store import TraceStore
+from tests.conftest import Services
+
+
+def _secrets(world: dict[str, Any]) -> set[str]:
+    """Every credential value in the world: partner secrets, PINs, session and link tokens."""
+    found: set[str] = set()
+    for callers in world["partners"].values():
+        for creds in callers.values():
+            if isinstance(creds, str):  # admin keys
+                found.add(creds)
+            else:
+                found |= {v for k, v in creds.items() if "secret" in k}
+    for user in world["social"]["users"]:
+        found |= {user["session_token"], user["link_token"]}
+    found |= {a["pin"] for a in world["bank"]["accounts"] if len(a["pin"]) == 6}
+    return {s for s in found if len(s) >= 6}
+
+
+async def test_checkout_is_one_trace_with_the_promised_edges(services: Services) -> None:
+    story = await checkout(services.wire, services.world, lambda _: None)
+    assert story.facts["moved"] == story.facts["amount"] == 185_000
+    assert {c.trace_id for c in services.calls} == {story.trace_id}
+    edges = {(c.caller, c.callee) for c in services.calls}
+    assert ("social", "bank") not in edges and ("social", "identity") not in edges
+    assert ("bank", "marketplace") in edges and ("marketplace", "social") in edges
+
+
+async def test_no_secret_reaches_the_store_or_any_export(services: Services) -> None:
+    await checkout(services.wire, services.world, lambda _: None)
+    await open_account(services.wire, services.world, lambda _: None)
+    store = TraceStore(None)
+    store.add(services.calls)
+    stored = [c for t in store.traces(50) for c in store.trace(t.trace_id)]
+    assert len(stored) == len(services.calls)
+    texts = [json.dumps([c.to_dict() for c in stored])]
+    for trace_id in {c.trace_id for c in stored}:
+        calls = store.trace(trace_id)
+        texts += [render(calls) for render in FORMATS.values()]
+    nik = services.world["personas"]["newcomer"]["nik"]
+    for secret in _secrets(services.world) | {nik}:
+        for text in texts:
+            assert secret not in text, f"a secret ({secret[:4]}...) leaked"
+
+
+async def test_open_account_twice_says_what_to_do(services: Services) -> None:
+    await open_account(services.wire, services.world, lambda _: None)
+    try:
+        await open_account(services.wire, services.world, lambda _: None)
+    except StoryFailed as exc:
+        assert "sandbox reset" in str(exc)
+    else:
+        raise AssertionError("a second account for the same person must be refused")
