@@ -346,12 +346,68 @@ def cmd_trace_tail(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the UI ------------------------------------------------------------------------------------
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Open the terminal UI on a sandbox: attached by URL, found on the data dir, or started."""
+    import asyncio as _asyncio
+
+    from sandbox.runtime import child
+    from sandbox.runtime.remote import ControlClient, ControlError
+    from sandbox.tui.app import SandboxApp
+    from sandbox.tui.backend import RemoteBackend
+    from sandbox.world import load_world
+
+    settings = _settings(args)
+    started = None
+    if args.attach:
+        url = args.attach.rstrip("/")
+        try:
+            seed = _asyncio.run(_seed_of(url))
+        except ControlError as exc:
+            raise UserError(f"no sandbox answers at {url}: {exc}") from None
+    else:
+        _log_to_file(settings.data_dir)
+        try:
+            started = child.start(settings)
+        except child.ChildFailed as exc:
+            raise UserError(f"the sandbox could not start: {exc}") from None
+        url, seed = started.state.control_url, started.state.seed
+    try:
+        backend = RemoteBackend(ControlClient(url), load_world(seed))
+        SandboxApp(backend, lang=args.lang,
+                   screenshot_dir=settings.data_dir / "screenshots").run()
+    finally:
+        if started is not None:
+            started.stop()
+    return 0
+
+
+async def _seed_of(url: str) -> int:
+    from sandbox.runtime.remote import ControlClient
+
+    control = ControlClient(url)
+    try:
+        health = await control.health()
+    finally:
+        await control.aclose()
+    return int(health.get("seed", DEFAULT_SEED))
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sandbox", description="Fake institutions integrating over real local HTTP APIs.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--attach", metavar="URL",
+                        help="open the UI on a running `sandbox up` (its control API URL)")
+    parser.add_argument("--lang", choices=["en", "id"], default="en",
+                        help="UI language: English or Bahasa Indonesia (default en)")
+    parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
+    parser.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
+                        help=f"ports of a sandbox started for the UI (default {DEFAULT_PORT_BASE})")
+    parser.set_defaults(func=cmd_ui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -425,8 +481,6 @@ def _port(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sandbox` console script."""
     args = _parser().parse_args(argv)
-    if args.command is None:
-        args = _parser().parse_args(["up", *(argv or sys.argv[1:])])
     try:
         result: int = args.func(args)
         return result

@@ -1,8 +1,10 @@
 """The control API: what viewers and the CLI use to ask a running sandbox about itself.
 
-Plain snake_case JSON (our own API, not an institution's): the services, resetting the world,
-recorded traces, and the live stream of calls as server-sent events, so a viewer in another
-process - or on another machine - can follow a running sandbox.
+Plain snake_case JSON (our own API, not an institution's): the services, injected faults,
+resetting the world, recorded calls and traces, a read-only look into each institution's
+tables, and the live stream of calls as server-sent events, so a viewer in another process -
+or on another machine - can follow a running sandbox. Errors are `{"code", "message"}` JSON
+with a 4xx status, like the institutions' own plain dialect.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, Query
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.runtime import inspect
+from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
+from sandbox.trace.store import OUTCOMES
+from sandbox.wire.errors import ApiError, install_error_handlers
+from sandbox.wire.faults import MAX_LATENCY_MS, Fault
 
 if TYPE_CHECKING:
     from sandbox.runtime.supervisor import Runtime
@@ -23,21 +31,126 @@ if TYPE_CHECKING:
 KEEPALIVE_SECONDS = 15.0
 MAX_QUEUED_EVENTS = 10_000
 """A viewer that falls this far behind is sent a `lagged` event instead of the backlog."""
+MAX_PAGE = 500
+"""Largest page of calls or rows one request returns: a screenful many times over."""
+FLUSH_SECONDS = 1.0
+"""How long a query waits for calls still queued for the store before answering anyway."""
+
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=0, le=MAX_PAGE)]
+Outcome = Annotated[str, Query(pattern="^(" + "|".join(OUTCOMES) + ")?$")]
+
+
+class FaultBody(BaseModel):
+    """A fault as a viewer sends it; omitted fields mean "not faulty"."""
+
+    model_config = ConfigDict(extra="forbid")
+    offline: bool = False
+    latency_ms: int = Field(default=0, ge=0, le=MAX_LATENCY_MS)
+    error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
 def create_control_app(runtime: Runtime) -> FastAPI:
     """The control API of `runtime`."""
     app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
+    install_error_handlers(app)
+    names = [s.name for s in runtime.specs]
+
+    def known(service: str) -> str:
+        if service not in names:
+            raise ApiError(
+                404, "unknown_service", f"No service {service!r}; services: {', '.join(names)}."
+            )
+        return service
+
+    async def flushed() -> None:
+        """Calls already announced on `/events` are in the store before we read it."""
+        await asyncio.to_thread(runtime.writer.flush, FLUSH_SECONDS)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "service": "control", "sandbox": True}
+        return {"status": "ok", "service": "control", "sandbox": True,
+                "seed": runtime.settings.seed}
 
     @app.get("/services")
     async def services() -> list[dict[str, Any]]:
-        return [{"name": s.name, "title": s.title, "role": s.role, "side": s.side,
-                 "url": runtime.urls[s.name], "docs_url": f"{runtime.urls[s.name]}/docs"}
-                for s in runtime.specs]
+        await flushed()
+        counts = await asyncio.to_thread(runtime.traces.party_counts)
+        return [
+            _service_info(runtime, s.name, counts.get(s.name, (0, 0))).to_dict()
+            for s in runtime.specs
+        ]
+
+    @app.get("/faults")
+    async def faults() -> dict[str, Any]:
+        return {name: runtime.wire.fault(name).to_dict() for name in names}
+
+    @app.put("/faults/{service}")
+    async def put_fault(service: str, body: FaultBody) -> dict[str, Any]:
+        fault = Fault(offline=body.offline, latency_ms=body.latency_ms, error_rate=body.error_rate)
+        runtime.wire.set_fault(known(service), fault)
+        return fault.to_dict()
+
+    @app.delete("/faults/{service}")
+    async def delete_fault(service: str) -> dict[str, Any]:
+        runtime.wire.set_fault(known(service), Fault())
+        return Fault().to_dict()
+
+    @app.delete("/faults")
+    async def delete_faults() -> dict[str, Any]:
+        for name in names:
+            runtime.wire.set_fault(name, Fault())
+        return {name: Fault().to_dict() for name in names}
+
+    @app.get("/calls")
+    async def calls(
+        offset: Offset = 0,
+        limit: Limit = 100,
+        service: str = "",
+        outcome: Outcome = "",
+        text: str = "",
+        trace_id: str = "",
+    ) -> dict[str, Any]:
+        flt = {"service": service, "outcome": outcome, "text": text, "trace_id": trace_id}
+        await flushed()
+
+        def query() -> tuple[list[HttpCall], int]:
+            return runtime.traces.calls(offset, limit, **flt), runtime.traces.count(**flt)
+
+        page, total = await asyncio.to_thread(query)
+        return {"calls": [c.to_dict() for c in page], "total": total}
+
+    @app.get("/calls/count")
+    async def calls_count(
+        service: str = "", outcome: Outcome = "", text: str = "", trace_id: str = ""
+    ) -> dict[str, Any]:
+        await flushed()
+        total = await asyncio.to_thread(
+            runtime.traces.count, service=service, outcome=outcome, text=text, trace_id=trace_id
+        )
+        return {"total": total}
+
+    @app.get("/services/{service}/tables")
+    async def tables(service: str) -> list[dict[str, Any]]:
+        path = runtime.db_path(known(service))
+        try:
+            found = await asyncio.to_thread(inspect.tables, path)
+        except FileNotFoundError as exc:
+            raise ApiError(404, "no_database", str(exc)) from None
+        return [{"name": t.name, "rows": t.rows, "columns": list(t.columns)} for t in found]
+
+    @app.get("/services/{service}/tables/{table:path}")
+    async def table_rows(
+        service: str, table: str, offset: Offset = 0, limit: Limit = 100
+    ) -> dict[str, Any]:
+        path = runtime.db_path(known(service))
+        try:
+            page = await asyncio.to_thread(inspect.rows, path, table, offset, limit)
+        except FileNotFoundError as exc:
+            raise ApiError(404, "no_database", str(exc)) from None
+        except inspect.UnknownTable as exc:
+            raise ApiError(404, "unknown_table", f"{service}: {exc.args[0]}.") from None
+        return page.to_dict()
 
     @app.post("/reset")
     async def reset() -> dict[str, Any]:
@@ -47,28 +160,53 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     @app.post("/flush")
     async def flush() -> dict[str, Any]:
         done = await asyncio.to_thread(runtime.writer.flush)
-        return {"flushed": done, "calls": runtime.traces.count()}
+        return {"flushed": done, "calls": await asyncio.to_thread(runtime.traces.count)}
 
     @app.get("/traces")
-    async def traces(limit: int = 20) -> list[dict[str, Any]]:
-        await asyncio.to_thread(runtime.writer.flush)
-        return [t.to_dict() for t in runtime.traces.traces(limit)]
+    async def traces(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20) -> list[dict[str, Any]]:
+        await flushed()
+        found = await asyncio.to_thread(runtime.traces.traces, limit)
+        return [t.to_dict() for t in found]
 
     @app.get("/traces/{trace_id}")
     async def trace(trace_id: str) -> list[dict[str, Any]]:
-        await asyncio.to_thread(runtime.writer.flush)
-        calls = runtime.traces.trace(trace_id)
+        await flushed()
+        calls = await asyncio.to_thread(runtime.traces.trace, trace_id)
         if not calls:
-            raise HTTPException(404, f"no trace {trace_id}")
+            raise ApiError(404, "unknown_trace", f"No trace {trace_id!r} is stored.")
         return [c.to_dict() for c in calls]
 
     @app.get("/events")
     async def events() -> StreamingResponse:
         """Every recorded call from now on, as server-sent events (`event: call`)."""
-        return StreamingResponse(_event_stream(runtime), media_type="text/event-stream",
-                                 headers={"cache-control": "no-cache"})
+        return StreamingResponse(
+            _event_stream(runtime),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache"},
+        )
 
     return app
+
+
+def _service_info(runtime: Runtime, name: str, counts: tuple[int, int]) -> ServiceInfo:
+    """What a viewer shows for one institution; health is checked in-process (no HTTP call
+    the trace would show)."""
+    spec = next(s for s in runtime.specs if s.name == name)
+    fault = runtime.wire.fault(name)
+    up = name in runtime.apps and runtime.serving(name)
+    url = runtime.urls.get(name, "")
+    return ServiceInfo(
+        name=name,
+        title=spec.title,
+        role=spec.role,
+        side=spec.side,
+        url=url,
+        docs_url=f"{url}/docs" if url else "",
+        health="offline" if fault.offline else "ok" if up else "down",
+        calls_in=counts[0],
+        calls_out=counts[1],
+        fault=fault,
+    )
 
 
 async def _event_stream(runtime: Runtime) -> AsyncIterator[bytes]:

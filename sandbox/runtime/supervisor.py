@@ -76,6 +76,7 @@ class Runtime:
         self.control_url = ""
         self._sockets: dict[str, socket.socket] = {}
         self._servers: list[uvicorn.Server] = []
+        self._serving: dict[str, uvicorn.Server] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.started = threading.Event()
@@ -152,11 +153,12 @@ class Runtime:
         self._loop = asyncio.get_running_loop()
         control = create_control_app(self)
         apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs]
-        for _name, app in apps:
+        for name, app in apps:
             config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                     timeout_graceful_shutdown=2, ws="none")
             server = _QuietServer(config)
             self._servers.append(server)
+            self._serving[name] = server
         tasks = [asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
                  for server, (name, _) in zip(self._servers, apps, strict=True)]
         try:
@@ -178,6 +180,15 @@ class Runtime:
         RuntimeState(pid=_pid(), seed=self.settings.seed, control_url=self.control_url,
                      services=dict(self.urls), started_at=time.time()
                      ).write(self.settings.data_dir)
+
+    def serving(self, name: str) -> bool:
+        """True while the server of `name` (a service or `control`) accepts calls."""
+        server = self._serving.get(name)
+        return server is not None and server.started and not server.should_exit
+
+    def db_path(self, name: str) -> Path:
+        """The SQLite file of institution `name` in this runtime's data directory."""
+        return data_file(self.settings.data_dir, name)
 
     def stop(self) -> None:
         """Ask every server to finish its requests and exit (thread-safe)."""

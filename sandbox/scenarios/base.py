@@ -13,6 +13,8 @@ from sandbox.wire import Wire
 from sandbox.wire.context import Span, current_span, root_span
 
 Report = Callable[[str], None]
+Gate = Callable[[str], Awaitable[None]]
+"""Awaited before each step: a presenter's UI pauses the story there until a key is pressed."""
 
 
 class StoryFailed(Exception):
@@ -29,14 +31,17 @@ class Story:
     steps: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     span: Span = field(default_factory=root_span)
+    gate: Gate | None = None
 
     @property
     def trace_id(self) -> str:
         """The trace every call of this story belongs to."""
         return self.span.trace_id
 
-    def step(self, text: str) -> None:
-        """Announce the next step."""
+    async def step(self, text: str) -> None:
+        """Wait at the gate (if any), then announce the next step."""
+        if self.gate is not None:
+            await self.gate(text)
         self.steps.append(text)
         self.report(f"{len(self.steps):>2}. {text}")
 
@@ -49,6 +54,8 @@ class Story:
         token = current_span.set(self.span)
         try:
             await body(self)
+        except httpx.TransportError as exc:
+            raise StoryFailed(f"a service could not be reached: {exc}") from exc
         finally:
             current_span.reset(token)
         return self

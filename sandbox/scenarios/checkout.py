@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sandbox.scenarios.base import Report, Story, StoryFailed, expect, wait_for
+from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect, wait_for
 from sandbox.wire import Wire
 
 VIDEO_ID = 1
@@ -24,9 +24,10 @@ PAID = "AWAITING_SHIPMENT"
 
 
 async def checkout(wire: Wire, world: dict[str, Any], report: Report = print,
-                   video_id: int = VIDEO_ID, product_id: int = PRODUCT_ID) -> Story:
+                   video_id: int = VIDEO_ID, product_id: int = PRODUCT_ID,
+                   gate: Gate | None = None) -> Story:
     """Run the checkout; raises StoryFailed unless the order ends paid, charged once."""
-    story = Story(wire, world, report)
+    story = Story(wire, world, report, gate=gate)
     return await story.run(lambda s: _checkout(s, video_id, product_id))
 
 
@@ -36,14 +37,14 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     bank = story.client("buyer", "bank")
     me = {"Authorization": f"Bearer {buyer['session_token']}"}
 
-    story.step(f"{buyer['name'].title()} watches video {video_id} in the social app")
+    await story.step(f"{buyer['name'].title()} watches video {video_id} in the social app")
     video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, "video")
     card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
     if card is None:
         raise StoryFailed(f"video {video_id} shows no card for product {product_id}")
     story.report(f"    product card: {card['name']} - Rp{card['price']:,} (from the marketplace)")
 
-    story.step("She taps Buy: the social app creates the order at the marketplace")
+    await story.step("She taps Buy: the social app creates the order at the marketplace")
     order = expect(await social.post(f"/api/v1/videos/{video_id}/buy", headers=me,
                                      json={"product_id": product_id, "quantity": 1}),
                    201, "buy")
@@ -51,7 +52,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     story.facts.update(order_id=order_id, amount=amount)
     story.report(f"    order {order_id}: Rp{amount:,}, status {order['status']}")
 
-    story.step("The checkout page (served by the marketplace, inside the social app)")
+    await story.step("The checkout page (served by the marketplace, inside the social app)")
     checkout_path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
     page = expect(await story.client("buyer", "marketplace").get(checkout_path), 200,
                   "checkout page")
@@ -59,7 +60,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     story.report(f"    pay Rp{page['payment']['amount']:,} to VA {va.strip()} at "
                  f"{page['payment']['bank']}")
 
-    story.step("She opens her bank app and pays the virtual account")
+    await story.step("She opens her bank app and pays the virtual account")
     login = expect(await bank.post("/mobile/v1/sessions", json={
         "account_no": buyer["account_no"], "pin": buyer["pin"]}), 201, "bank login")
     auth = {"Authorization": f"Bearer {login['session_token']}"}
@@ -70,14 +71,14 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
                   "payment")
     story.report(f"    paid, reference {paid['reference_no']}")
 
-    story.step("Her phone lost the answer and retries (same idempotency key)")
+    await story.step("Her phone lost the answer and retries (same idempotency key)")
     again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
     if again.status_code not in (200, 201) or again.json().get("payment_id") != \
             paid["payment_id"]:
         raise StoryFailed(f"the retried payment was not recognised: HTTP {again.status_code}")
     story.report("    the bank answered with the first payment; nothing charged again")
 
-    story.step("The bank notifies the marketplace; the marketplace notifies the social app")
+    await story.step("The bank notifies the marketplace; the marketplace notifies the social app")
 
     async def shown_paid() -> bool:
         response = await social.get(f"/api/v1/me/orders/{order_id}", headers=me)
@@ -87,7 +88,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
         raise StoryFailed(f"the social app never showed order {order_id} as paid")
     story.report(f"    the social app shows order {order_id}: {PAID}")
 
-    story.step("Check: the money moved exactly once")
+    await story.step("Check: the money moved exactly once")
     after = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
     moved = before["balance"] - after["balance"]
     story.facts.update(moved=moved)

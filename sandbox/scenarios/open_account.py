@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.scenarios.base import Report, Story, StoryFailed, expect
+from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect
 from sandbox.wire import Wire
 
 NEW_PIN = "246810"
 
 
-async def open_account(wire: Wire, world: dict[str, Any], report: Report = print) -> Story:
+async def open_account(wire: Wire, world: dict[str, Any], report: Report = print,
+                       gate: Gate | None = None) -> Story:
     """Run the story; raises StoryFailed unless the account opens after a clean KYC."""
-    story = Story(wire, world, report)
+    story = Story(wire, world, report, gate=gate)
     return await story.run(_open_account)
 
 
@@ -25,7 +26,7 @@ async def _open_account(story: Story) -> None:
     person = next(p for p in story.world["persons"] if p["nik"] == persona["nik"])
     bank = story.client("newcomer", "bank")
 
-    story.step(f"{person['name'].title()} applies for an account in the bank's app")
+    await story.step(f"{person['name'].title()} applies for an account in the bank's app")
     response = await bank.post("/mobile/v1/registrations", json={
         "nik": person["nik"], "name": person["name"], "birth_place": person["birth_place"],
         "birth_date": person["birth_date"], "sex": person["sex"],
@@ -34,12 +35,12 @@ async def _open_account(story: Story) -> None:
         raise StoryFailed(f"{person['name'].title()} already has an account (from an earlier "
                           "run); `sandbox reset` restores the seeded world")
     opened = expect(response, 201, "registration")
-    story.step("The bank verified her at the civil registry (consent, then match flags)")
+    await story.step("The bank verified her at the civil registry (consent, then match flags)")
     for name, flag in opened["kyc"]["fields"].items():
         story.report(f"    {name}: {flag}")
     story.facts.update(account_no=opened["account_no"])
 
-    story.step("She logs in with her new PIN")
+    await story.step("She logs in with her new PIN")
     login = expect(await bank.post("/mobile/v1/sessions", json={
         "account_no": opened["account_no"], "pin": NEW_PIN}), 201, "login")
     me = expect(await bank.get("/mobile/v1/accounts/me", headers={

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
 _COLUMNS = ("trace_id", "span_id", "parent_id", "caller", "callee", "method", "path", "status",
             "started_at", "duration_ms", "error", "truncated")
+OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
+"""What `calls(outcome=...)` accepts (the same words as `HttpCall.outcome`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,49 @@ class TraceSummary:
         return {"trace_id": self.trace_id, "calls": self.calls, "services": list(self.services),
                 "root": self.root, "started_at": self.started_at,
                 "duration_ms": self.duration_ms, "outcome": self.outcome}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TraceSummary:
+        """The inverse of `to_dict`."""
+        return cls(trace_id=data["trace_id"], calls=int(data["calls"]),
+                   services=tuple(data.get("services", ())), root=data.get("root", ""),
+                   started_at=float(data["started_at"]),
+                   duration_ms=float(data["duration_ms"]), outcome=data.get("outcome", ""))
+
+
+_TEXT_COLUMNS = ("method", "path", "caller", "callee")
+
+
+def _where(service: str = "", outcome: str = "", text: str = "",
+           trace_id: str = "") -> tuple[str, list[Any]]:
+    """SQL condition and parameters for a call filter; empty fields match everything.
+
+    Values only ever travel as parameters. `text` is matched with LIKE and an escape
+    character, so `%` and `_` typed by a person mean themselves.
+    """
+    terms: list[str] = []
+    params: list[Any] = []
+    if service:
+        terms.append("(caller = ? OR callee = ?)")
+        params += [service, service]
+    if outcome:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
+        if outcome == "failed":
+            terms.append("status IS NULL")
+        else:
+            low = int(outcome[0]) * 100
+            terms.append("status BETWEEN ? AND ?")
+            params += [low, low + 99]
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        terms.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS) + ")")
+        params += [pattern] * len(_TEXT_COLUMNS)
+    if trace_id:
+        terms.append("trace_id = ?")
+        params.append(trace_id)
+    return (" AND ".join(terms) or "1"), params
 
 
 def _pack(call: HttpCall) -> bytes:
@@ -73,7 +118,7 @@ class TraceStore:
         conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10)
         self.db = sqlite_utils.Database(conn)
         self.max_calls = max_calls
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if path is not None:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -83,6 +128,9 @@ class TraceStore:
             " path TEXT, status INTEGER, started_at REAL, duration_ms REAL, error TEXT,"
             " truncated INTEGER, detail BLOB)")
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
+        # Filtering a log by institution and the per-service counts read these two.
+        self.db.execute("CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS calls_callee ON calls (callee)")
 
     def add(self, calls: list[HttpCall]) -> None:
         """Insert a batch in one transaction, then enforce retention."""
@@ -104,10 +152,48 @@ class TraceStore:
             "DELETE FROM calls WHERE trace_id IN (SELECT DISTINCT trace_id FROM "
             "(SELECT trace_id FROM calls ORDER BY seq LIMIT ?))", [excess])
 
-    def count(self) -> int:
-        """How many calls are stored."""
-        row = self.db.execute("SELECT count(*) FROM calls").fetchone()
+    def count(self, *, service: str = "", outcome: str = "", text: str = "",
+              trace_id: str = "") -> int:
+        """How many stored calls match the filter (all of them without one).
+
+        Raises ValueError for an unknown outcome.
+        """
+        where, params = _where(service, outcome, text, trace_id)
+        with self._lock:
+            row = self.db.execute(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()
         return int(row[0])
+
+    def calls(self, offset: int = 0, limit: int = 100, *, service: str = "", outcome: str = "",
+              text: str = "", trace_id: str = "") -> list[HttpCall]:
+        """One page of the calls matching the filter, in store order (oldest first).
+
+        `offset` counts matching calls, so a log can page through a filtered view. `service`
+        matches the caller or the callee, `outcome` is one of OUTCOMES, `text` is a
+        case-insensitive substring of the method, path, caller or callee, and `trace_id` is
+        exact. Raises ValueError for an unknown outcome.
+        """
+        where, params = _where(service, outcome, text, trace_id)
+        with self._lock:
+            rows = list(self.db.query(
+                f"SELECT * FROM calls WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+                [*params, max(0, limit), max(0, offset)]))
+        return [_unpack(r) for r in rows]
+
+    def party_counts(self) -> dict[str, tuple[int, int]]:
+        """Calls each party received and made, as {name: (calls_in, calls_out)}.
+
+        One statement over the caller and callee indexes, so it stays cheap at the retention
+        limit and a viewer can ask every second.
+        """
+        counts: dict[str, tuple[int, int]] = {}
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT 1, callee, count(*) FROM calls GROUP BY callee UNION ALL "
+                "SELECT 0, caller, count(*) FROM calls GROUP BY caller").fetchall()
+        for inbound, party, n in rows:
+            calls_in, calls_out = counts.get(party, (0, 0))
+            counts[party] = (calls_in + n, calls_out) if inbound else (calls_in, calls_out + n)
+        return counts
 
     def trace(self, trace_id: str) -> list[HttpCall]:
         """Every call of one trace, in start order; a unique prefix of the id also works."""
@@ -164,7 +250,8 @@ class TraceWriter:
         self.interval = interval
         self.batch = batch
         self._queue: queue.SimpleQueue[HttpCall | None] = queue.SimpleQueue()
-        self._pending = 0
+        self._queued = 0
+        self._written = 0
         self._done = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="trace-writer", daemon=True)
         self._thread.start()
@@ -172,8 +259,8 @@ class TraceWriter:
     def __call__(self, call: HttpCall) -> None:
         """The recorder: enqueue and return at once."""
         with self._done:
-            self._pending += 1
-        self._queue.put(call)
+            self._queued += 1
+            self._queue.put(call)
 
     def _run(self) -> None:
         while True:
@@ -191,15 +278,17 @@ class TraceWriter:
                 except Exception:
                     log.exception("writing %d calls to the trace store failed", len(calls))
             with self._done:
-                self._pending -= len(calls)
+                self._written += len(calls)
                 self._done.notify_all()
             if None in items:
                 return
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything queued so far is written."""
+        """Wait until everything queued so far is written (calls queued meanwhile are not
+        waited for, so a reader is never held up by a busy sandbox)."""
         with self._done:
-            return self._done.wait_for(lambda: self._pending == 0, timeout)
+            target = self._queued
+            return self._done.wait_for(lambda: self._written >= target, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and stop the thread."""

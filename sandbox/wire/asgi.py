@@ -2,11 +2,14 @@
 
 It puts the call's span in `current_span` so calls made while serving it become its children,
 and it records calls that no sandbox client recorded - a developer's curl or script - naming the
-caller by its partner credential when it presents one, and `external` otherwise.
+caller by its partner credential when it presents one, and `external` otherwise. It also applies
+injected faults (offline, latency, error rate) to every caller, whoever records the call.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.wire.client import CALLER_HEADER, RECORDED_HEADER
 from sandbox.wire.context import Span, current_span, new_span_id, new_trace_id, parse_traceparent
+from sandbox.wire.faults import offline_message
 from sandbox.wire.recording import Exchange
 
 if TYPE_CHECKING:
@@ -25,6 +29,9 @@ if TYPE_CHECKING:
 UNRECORDED_PREFIXES = ("/docs", "/openapi.json", "/static-offline-docs", "/redoc", "/favicon")
 """Documentation pages are not integration traffic."""
 IDENTIFYING_HEADERS = (b"x-partner-id", b"x-client-key", b"x-client-id", b"x-cons-id")
+UNSLOWED_PATHS = ("/health", *UNRECORDED_PREFIXES)
+"""Health checks and docs answer at once even when the service is slowed or failing; only
+an offline fault reaches them (so a health check sees a service that is down)."""
 
 
 class TraceMiddleware:
@@ -45,12 +52,12 @@ class TraceMiddleware:
         if recorded and inbound:
             token = current_span.set(inbound)  # the client already recorded this call
             try:
-                await self.app(scope, receive, send)
+                await self._serve(scope, receive, send)
             finally:
                 current_span.reset(token)
             return
         if recorded or scope["path"].startswith(UNRECORDED_PREFIXES):
-            await self.app(scope, receive, send)
+            await self._serve(scope, receive, send)
             return
         await self._serve_recorded(scope, receive, send, headers, inbound)
 
@@ -65,23 +72,14 @@ class TraceMiddleware:
             seen.add(seen.request_body, message.get("body", b""))
             return message
 
-        async def capture_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen.status = message["status"]
-                seen.response_headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                seen.add(seen.response_body, message.get("body", b""))
-            await send(message)
-
         started, t0 = self.wire.clock(), time.perf_counter()
-        error = None
-        try:
-            await self.app(scope, capture_receive, capture_send)
-        except Exception as exc:
-            error = type(exc).__name__
-            raise
-        finally:
-            current_span.reset(token)
+        recorded = False
+
+        def record(error: str | None = None) -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             query = scope.get("query_string", b"").decode("latin-1")
             self.wire.record(Exchange(
                 trace_id=span.trace_id, span_id=span.span_id,
@@ -93,6 +91,48 @@ class TraceMiddleware:
                 request_body=bytes(seen.request_body),
                 response_headers=_text(seen.response_headers),
                 response_body=bytes(seen.response_body), error=error))
+
+        async def capture_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen.status = message["status"]
+                seen.response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                seen.add(seen.response_body, message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Record before the caller can read the answer: whoever the response
+                    # reaches can then rely on the call being in the trace already.
+                    record()
+            await send(message)
+
+        try:
+            await self._serve(scope, capture_receive, capture_send)
+        except Exception as exc:
+            record(type(exc).__name__)
+            raise
+        finally:
+            current_span.reset(token)
+            record()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve through the app, unless an injected fault answers first."""
+        fault = self.wire.faults.get(self.service)
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.offline:
+            await _reply(send, 503, "service_offline", offline_message(self.service))
+            return
+        if scope["path"].startswith(UNSLOWED_PATHS):
+            await self.app(scope, receive, send)
+            return
+        if fault.latency_ms > 0:
+            await asyncio.sleep(fault.latency_ms / 1000)
+        if fault.error_rate > 0 and self.wire.roll(self.service) < fault.error_rate:
+            await _reply(send, 500, "injected_fault",
+                         f"{self.service} failed this call on purpose (fault injected: "
+                         f"error rate {fault.error_rate:g})")
+            return
+        await self.app(scope, receive, send)
 
     def _identify(self, headers: dict[bytes, bytes], query: str) -> str:
         """A caller that names itself or presents a partner credential id is named; anyone
@@ -124,6 +164,14 @@ class _Captured:
     def add(self, into: bytearray, chunk: bytes) -> None:
         if len(into) < self.limit:
             into.extend(chunk)
+
+
+async def _reply(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"code": code, "message": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _text(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ in-process with `mount`, so the same code runs over sockets or over `httpx.ASGIT
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 
 from sandbox.trace.events import HttpCall
 from sandbox.wire.context import Span, current_span, format_traceparent, new_span_id, new_trace_id
+from sandbox.wire.faults import Fault, fault_rng, offline_message
 from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, to_call
 
 log = logging.getLogger(__name__)
@@ -46,13 +48,16 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         started, t0 = self._wire.clock(), time.perf_counter()
         facts: dict[str, Any] = {}
         try:
+            if self._wire.fault(self._callee).offline:
+                facts = {"error": "offline"}
+                raise httpx.ConnectError(offline_message(self._callee), request=request)
             response = await self._inner.handle_async_request(request)
             body = await response.aread()
             facts = {"status": response.status_code, "response_headers": response.headers.items(),
                      "response_body": body}
             return response
         except httpx.ConnectError:
-            facts = {"error": "refused"}
+            facts = facts or {"error": "refused"}
             raise
         except httpx.TimeoutException:
             facts = {"error": "timeout"}
@@ -92,6 +97,27 @@ class Wire:
         self._urls: dict[str, str] = {}
         self._apps: dict[str, Any] = {}
         self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
+        self.faults: dict[str, Fault] = {}
+        """Active injected faults by service (see `sandbox.wire.faults`)."""
+        self._dice: dict[str, random.Random] = {}
+
+    def set_fault(self, service: str, fault: Fault) -> None:
+        """Inject `fault` into `service` (the default `Fault()` restores it); the dice for its
+        error rate start again, so the same run fails the same calls."""
+        if fault.active:
+            self.faults[service] = fault
+        else:
+            self.faults.pop(service, None)
+        self._dice[service] = fault_rng(service)
+
+    def fault(self, service: str) -> Fault:
+        """The fault injected into `service` (`Fault()` when it is healthy)."""
+        return self.faults.get(service) or Fault()
+
+    def roll(self, service: str) -> float:
+        """The next number in [0, 1) from `service`'s seeded dice (for its error rate)."""
+        dice = self._dice.setdefault(service, fault_rng(service))
+        return dice.random()
 
     def set_url(self, service: str, url: str) -> None:
         """Where `service` listens (the runtime calls this after binding)."""

@@ -60,3 +60,17 @@ async def test_open_account_twice_says_what_to_do(services: Services) -> None:
         assert "sandbox reset" in str(exc)
     else:
         raise AssertionError("a second account for the same person must be refused")
+
+
+async def test_a_gate_pauses_before_every_step(services: Services) -> None:
+    seen: list[str] = []
+    calls_at_gate: list[int] = []
+
+    async def gate(step: str) -> None:
+        seen.append(step)
+        calls_at_gate.append(len(services.calls))
+
+    story = await checkout(services.wire, services.world, lambda _: None, gate=gate)
+    assert seen == story.steps and len(seen) == 7
+    assert calls_at_gate[0] == 0, "nothing happens before the first step is allowed"
+    assert calls_at_gate[1] > calls_at_gate[0], "each step's calls come after its gate"

@@ -1,0 +1,121 @@
+"""Look inside an institution's own SQLite file, read-only, for the services screen.
+
+Students see that each institution keeps its own books (no shared database). The file is opened
+with `mode=ro`, so nothing here can change it, and a table name from a request is only ever
+used after it was found in `sqlite_master`, quoted as an identifier. What reaches a screen
+follows the trace's rules: NIKs masked to their last four digits, columns holding secrets
+replaced by `[redacted]` (hashes stay: they show that no PIN is stored).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from sandbox.runtime.models import TableInfo
+from sandbox.trace import redact
+
+INTERNAL_PREFIXES = ("sqlite_", "_sqlite")
+"""SQLite's own tables and sqlite-utils' migration bookkeeping: not the institution's data."""
+
+
+class UnknownTable(LookupError):
+    """The database has no (visible) table of that name."""
+
+
+class TableRows(NamedTuple):
+    """One page of a table, JSON-ready: blobs appear as `<N bytes>`.
+
+    A named tuple, so `columns, rows, total = page` works as well as `page.rows`.
+    """
+
+    columns: list[str]
+    rows: list[list[Any]]
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"columns": self.columns, "rows": self.rows, "total": self.total}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableRows:
+        """The inverse of `to_dict`."""
+        return cls(
+            columns=[str(c) for c in data.get("columns", ())],
+            rows=[list(r) for r in data.get("rows", ())],
+            total=int(data.get("total", 0)),
+        )
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    if not path.exists():  # mode=ro never creates a file, but say clearly why nothing is there
+        raise FileNotFoundError(f"no database at {path}")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, timeout=5)) as conn:
+        yield conn
+
+
+def _names(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    return [name for (name,) in rows if not name.startswith(INTERNAL_PREFIXES)]
+
+
+def _ident(name: str) -> str:
+    """`name` as a quoted SQL identifier (only ever for names read from sqlite_master)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    return tuple(row[1] for row in conn.execute(f"PRAGMA table_info({_ident(table)})"))
+
+
+def _cell(value: Any, secret: bool) -> Any:
+    if value is None:
+        return None
+    if secret:
+        return redact.MASK
+    if isinstance(value, str):
+        return redact.mask_nik(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no infinity or NaN
+    return value
+
+
+def tables(path: Path) -> list[TableInfo]:
+    """Every table of the database at `path`, with its row count and columns, by name."""
+    with _read_only(path) as conn:
+        return [
+            TableInfo(
+                name=name,
+                columns=_columns(conn, name),
+                rows=conn.execute(f"SELECT count(*) FROM {_ident(name)}").fetchone()[0],
+            )
+            for name in _names(conn)
+        ]
+
+
+def rows(path: Path, table: str, offset: int = 0, limit: int = 100) -> TableRows:
+    """One page of `table` in storage order; UnknownTable if the database has no such table."""
+    with _read_only(path) as conn:
+        if table not in _names(conn):
+            raise UnknownTable(f"no table {table!r}; tables: {', '.join(_names(conn))}")
+        quoted = _ident(table)
+        total = conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+        cursor = conn.execute(
+            f"SELECT * FROM {quoted} LIMIT ? OFFSET ?", [max(0, limit), max(0, offset)]
+        )
+        columns = [str(d[0]) for d in cursor.description]
+        secret = [c.lower() in redact.SECRET_FIELDS for c in columns]
+        return TableRows(
+            columns=columns,
+            rows=[[_cell(v, s) for v, s in zip(row, secret, strict=True)] for row in cursor],
+            total=int(total),
+        )

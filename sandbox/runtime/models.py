@@ -1,0 +1,68 @@
+"""Plain data the control API speaks and viewers (the TUI, `trace tail`) read.
+
+No Textual or Starlette types, so the same values cross HTTP, threads and tests unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sandbox.wire.faults import Fault
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """One institution as a viewer sees it."""
+
+    name: str
+    title: str
+    role: str
+    side: str
+    """`front` (faces people) or `back` (faces partners)."""
+    url: str
+    docs_url: str
+    health: str = "unknown"
+    """`ok`, `offline` (fault injected), `down`, or `unknown`."""
+    calls_in: int = 0
+    calls_out: int = 0
+    fault: Fault = field(default_factory=Fault)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        data = asdict(self)
+        data["fault"] = self.fault.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServiceInfo:
+        """Build from JSON."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["fault"] = Fault.from_dict(data.get("fault") or {})
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    """Which calls a log shows; empty fields match everything."""
+
+    service: str = ""
+    """Calls where this service is the caller or the callee."""
+    outcome: str = ""
+    """`2xx`, `3xx`, `4xx`, `5xx` or `failed`."""
+    text: str = ""
+    """Substring of the method, path, caller or callee (case-insensitive)."""
+    trace_id: str = ""
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters for the control API (only the set fields)."""
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """One table of an institution's own database."""
+
+    name: str
+    rows: int
+    columns: tuple[str, ...] = ()

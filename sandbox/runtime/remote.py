@@ -1,0 +1,237 @@
+"""ControlClient: a running sandbox's control API as typed async calls, for viewers.
+
+The terminal UI runs in another process than the services and only ever talks to them through
+this client (and through the institutions' own HTTP APIs), so a slow screen never slows a
+service down. Every failure arrives as one exception type, `ControlError`, whose message can be
+shown to a person as it is; a lost connection is the subclass `ConnectionLost`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from sandbox.runtime.inspect import TableRows
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.state import RuntimeState
+from sandbox.trace.events import HttpCall
+from sandbox.trace.store import TraceSummary
+from sandbox.wire.faults import Fault
+
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+STREAM_READ_TIMEOUT = 45.0
+"""The server sends a keep-alive every 15 s, so three missed ones mean the stream is dead."""
+
+
+class ControlError(Exception):
+    """The control API refused a request or could not be reached; the message says which."""
+
+    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        """The HTTP status of a refusal; None when no answer came back."""
+        self.code = code
+        """The API's error code (`unknown_service`, `invalid_field`...), if it sent one."""
+
+
+class ConnectionLost(ControlError):
+    """The sandbox stopped answering: it was stopped, or the connection dropped."""
+
+
+class ControlClient:
+    """Typed async access to one sandbox's control API at `base_url`."""
+
+    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=TIMEOUT, transport=transport)
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> ControlClient:
+        """The client for the sandbox running on `data_dir` (found through runtime.json)."""
+        state = RuntimeState.read(data_dir)
+        if state is None:
+            raise ControlError(f"no sandbox is running for {data_dir}; start one with `sandbox up`")
+        return cls(state.control_url)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ControlClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ConnectionLost(
+                f"cannot reach the sandbox at {self.base_url}: {_describe(exc)}"
+            ) from None
+        if response.status_code >= 400:
+            raise _refusal(response)
+        try:
+            return response.json()
+        except ValueError:
+            raise ControlError(
+                f"the sandbox answered {method} {path} with something that is not JSON",
+                response.status_code,
+            ) from None
+
+    # -- the API -----------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        """The control API's own health (`{"status": "ok", ...}`)."""
+        data: dict[str, Any] = await self._request("GET", "/health")
+        return data
+
+    async def services(self) -> list[ServiceInfo]:
+        """Every institution with its health, call counts and fault."""
+        return [ServiceInfo.from_dict(s) for s in await self._request("GET", "/services")]
+
+    async def calls(
+        self, offset: int = 0, limit: int = 100, flt: CallFilter | None = None
+    ) -> list[HttpCall]:
+        """One page of recorded calls matching `flt`, oldest first (`limit` at most 500)."""
+        params: dict[str, Any] = {
+            "offset": offset,
+            "limit": limit,
+            **(flt or CallFilter()).to_params(),
+        }
+        data = await self._request("GET", "/calls", params=params)
+        return [HttpCall.from_dict(c) for c in data["calls"]]
+
+    async def count(self, flt: CallFilter | None = None) -> int:
+        """How many recorded calls match `flt`."""
+        data = await self._request("GET", "/calls/count", params=(flt or CallFilter()).to_params())
+        return int(data["total"])
+
+    async def trace(self, trace_id: str) -> list[HttpCall]:
+        """Every call of one trace (a unique prefix of its id works too), in start order."""
+        return [
+            HttpCall.from_dict(c) for c in await self._request("GET", f"/traces/{_seg(trace_id)}")
+        ]
+
+    async def traces(self, limit: int = 20) -> list[TraceSummary]:
+        """The most recent traces, newest first."""
+        data = await self._request("GET", "/traces", params={"limit": limit})
+        return [TraceSummary.from_dict(t) for t in data]
+
+    async def reset(self) -> dict[str, Any]:
+        """Restore the seeded world in every institution (faults and traces stay)."""
+        data: dict[str, Any] = await self._request("POST", "/reset")
+        return data
+
+    async def faults(self) -> dict[str, Fault]:
+        """The fault of every institution (`Fault()` for a healthy one)."""
+        data = await self._request("GET", "/faults")
+        return {name: Fault.from_dict(f) for name, f in data.items()}
+
+    async def set_fault(self, service: str, fault: Fault) -> Fault:
+        """Inject `fault` into `service`; returns the fault now in force."""
+        return Fault.from_dict(
+            await self._request("PUT", f"/faults/{_seg(service)}", json=fault.to_dict())
+        )
+
+    async def clear_fault(self, service: str) -> Fault:
+        """Restore `service` (returns `Fault()`)."""
+        return Fault.from_dict(await self._request("DELETE", f"/faults/{_seg(service)}"))
+
+    async def clear_faults(self) -> None:
+        """Restore every institution."""
+        await self._request("DELETE", "/faults")
+
+    async def tables(self, service: str) -> list[TableInfo]:
+        """The tables of `service`'s own database, by name."""
+        return [
+            TableInfo(name=t["name"], rows=int(t["rows"]), columns=tuple(t["columns"]))
+            for t in await self._request("GET", f"/services/{_seg(service)}/tables")
+        ]
+
+    async def rows(self, service: str, table: str, offset: int = 0, limit: int = 100) -> TableRows:
+        """One page of a table of `service`'s database (blobs shown as `<N bytes>`)."""
+        data = await self._request(
+            "GET",
+            f"/services/{_seg(service)}/tables/{_seg(table)}",
+            params={"offset": offset, "limit": limit},
+        )
+        return TableRows.from_dict(data)
+
+    async def events(
+        self,
+        *,
+        on_connected: Callable[[], None] | None = None,
+        on_lagged: Callable[[], None] | None = None,
+    ) -> AsyncIterator[HttpCall]:
+        """Every call recorded from now on, as it happens; runs until the caller stops.
+
+        Keep-alives yield nothing. `on_connected` is called once the stream is open (calls
+        made after it are delivered), `on_lagged` when the sandbox skipped calls because this
+        reader fell behind (re-read the store to catch up). Raises ConnectionLost when the
+        stream drops or ends, ControlError when the API refuses it.
+        """
+        timeout = httpx.Timeout(TIMEOUT.connect, read=STREAM_READ_TIMEOUT)
+        try:
+            async with self._http.stream("GET", "/events", timeout=timeout) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _refusal(response)
+                if on_connected is not None:
+                    on_connected()
+                event = ""
+                async for line in response.aiter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event == "call":
+                        call = _parse_call(line[5:].strip())
+                        if call is not None:
+                            yield call
+                    elif line.startswith("data:") and event == "lagged" and on_lagged:
+                        on_lagged()
+                    elif not line:
+                        event = ""
+        except httpx.HTTPError as exc:
+            raise ConnectionLost(
+                f"lost the event stream of {self.base_url}: {_describe(exc)}"
+            ) from None
+        raise ConnectionLost(f"the sandbox at {self.base_url} closed the event stream")
+
+
+def _seg(text: str) -> str:
+    """`text` as one path segment (a name with `/` or `..` stays a name)."""
+    return quote(text, safe="")
+
+
+def _parse_call(data: str) -> HttpCall | None:
+    try:
+        return HttpCall.from_dict(json.loads(data))
+    except (ValueError, TypeError, KeyError):
+        return None  # a malformed event is skipped, never fatal to a viewer
+
+
+def _refusal(response: httpx.Response) -> ControlError:
+    """The API's `{"code", "message"}` error as a ControlError."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("message"):
+        return ControlError(str(body["message"]), response.status_code, str(body.get("code", "")))
+    text = response.text[:200] if response.text else response.reason_phrase
+    return ControlError(
+        f"the sandbox answered HTTP {response.status_code}: {text}", response.status_code
+    )
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    return str(exc) or type(exc).__name__

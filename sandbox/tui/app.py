@@ -1,0 +1,237 @@
+"""SandboxApp: the stage. Thin: modes, global keys, the live event pump, theme and language.
+
+Screens get what they need from the app's backend; the app only moves data around: it follows
+the sandbox's event stream, batches calls every 0.1 s for the showing screen, and refreshes the
+institutions' health every second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sandbox.runtime.models import ServiceInfo
+from sandbox.trace.events import HttpCall
+from sandbox.tui import i18n
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import t
+from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.screens.composer import ComposerScreen
+from sandbox.tui.screens.faces import FacesScreen
+from sandbox.tui.screens.help import HelpScreen
+from sandbox.tui.screens.map import MapScreen
+from sandbox.tui.screens.services import ServicesScreen
+from sandbox.tui.screens.stories import StoriesScreen
+from sandbox.tui.screens.trace import TraceScreen
+from sandbox.tui.widgets.call_map import SERVICE_COLORS
+
+DRAIN_SECONDS = 0.1
+HEALTH_SECONDS = 1.0
+
+
+class SandboxApp(App[None]):
+    """The integration sandbox's terminal UI."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding(
+            "1",
+            "switch_mode('map')",
+            t("mode.map"),
+            id="app.map",
+            tooltip="Institutions and every call between them",
+        ),
+        Binding(
+            "2",
+            "switch_mode('trace')",
+            t("mode.trace"),
+            id="app.trace",
+            tooltip="Replay one trace arrow by arrow",
+        ),
+        Binding(
+            "3",
+            "switch_mode('faces')",
+            t("mode.faces"),
+            id="app.faces",
+            tooltip="The apps people use",
+        ),
+        Binding(
+            "4",
+            "switch_mode('services')",
+            t("mode.services"),
+            id="app.services",
+            tooltip="Databases, faults, reset",
+        ),
+        Binding(
+            "5",
+            "switch_mode('stories')",
+            t("mode.scenarios"),
+            id="app.stories",
+            tooltip="Run a story, step by step",
+        ),
+        Binding(
+            "6",
+            "switch_mode('composer')",
+            t("mode.composer"),
+            id="app.composer",
+            tooltip="Send your own request",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            t("key.help"),
+            id="app.help",
+            key_display="?",
+            tooltip="Explain this screen",
+        ),
+        Binding(
+            "ctrl+s",
+            "screenshot",
+            t("key.screenshot"),
+            id="app.screenshot",
+            show=False,
+            tooltip="Save an SVG of the screen for slides",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_theme",
+            t("key.theme"),
+            id="app.theme",
+            show=False,
+            tooltip="Switch between light and dark",
+        ),
+        Binding(
+            "ctrl+r",
+            "reset_world",
+            t("key.reset"),
+            id="app.reset",
+            show=False,
+            tooltip="Restore the seeded world",
+        ),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        lang: str = "en",
+        animate: bool = True,
+        screenshot_dir: Path | None = None,
+        live: bool = True,
+    ) -> None:
+        i18n.set_language(lang)
+        super().__init__()
+        self.backend = backend
+        self.animate = animate
+        self.live = live
+        """False in snapshot tests: no event pump, no health polling."""
+        self.screenshot_dir = screenshot_dir or Path.cwd()
+        self.services: tuple[ServiceInfo, ...] = ()
+        self.taps: dict[str, str] = {}
+        """Trace id -> the tap on an app face that caused it."""
+        self._pending: list[HttpCall] = []
+        self.title = t("app.title")
+        self.add_mode("map", lambda: MapScreen(self.backend))
+        self.add_mode("trace", lambda: TraceScreen(self.backend))
+        self.add_mode("faces", lambda: FacesScreen(self.backend))
+        self.add_mode("services", lambda: ServicesScreen(self.backend))
+        self.add_mode("stories", lambda: StoriesScreen(self.backend))
+        self.add_mode("composer", lambda: ComposerScreen(self.backend))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Per-institution colours (`$svc-bank`...), overridable by themes."""
+        return {**super().get_theme_variable_defaults(), **SERVICE_COLORS}
+
+    async def on_mount(self) -> None:
+        await self.refresh_services()
+        await self.switch_mode("map")
+        if self.live:
+            self.follow_events()
+            self.set_interval(DRAIN_SECONDS, self.drain_events)
+            self.set_interval(HEALTH_SECONDS, self.refresh_services)
+
+    # -- live data ---------------------------------------------------------------------------
+
+    @work(group="events", exit_on_error=False)
+    async def follow_events(self) -> None:
+        """Follow the event stream for the app's lifetime, reconnecting when it drops."""
+        while True:
+            try:
+                async for call in self.backend.events():
+                    self._pending.append(call)
+            except Exception as exc:  # the stream is gone: say so in place, try again
+                self.notify(t("app.lost", reason=type(exc).__name__), severity="warning", timeout=3)
+            await asyncio.sleep(1.0)
+
+    def drain_events(self) -> None:
+        """Hand the calls that arrived since last time to the showing screen."""
+        if self._pending:
+            batch, self._pending = tuple(self._pending), []
+            self.screen.post_message(CallsArrived(batch))
+
+    async def refresh_services(self) -> None:
+        """Fetch health, counts and faults; tell the showing screen."""
+        try:
+            self.services = tuple(await self.backend.services())
+        except Exception:
+            return  # shown as "unknown" until the next refresh succeeds
+        self.screen.post_message(ServicesUpdated(self.services))
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def on_show_trace(self, message: ShowTrace) -> None:
+        """Open a trace in the player, from any screen."""
+        self.switch_mode("trace")
+        self.screen.post_message(ShowTrace(message.trace_id, message.span_id))
+
+    def action_help(self) -> None:
+        """Explain the showing screen."""
+        self.push_screen(HelpScreen(getattr(self.screen, "HELP", None) or ""))
+
+    def action_screenshot(self) -> None:
+        """Save an SVG of the screen, for slides."""
+        path = self.save_screenshot(path=str(self.screenshot_dir))
+        self.notify(t("app.screenshot_saved", path=path))
+
+    def action_toggle_theme(self) -> None:
+        """Light or dark, for the room's projector."""
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    @work(group="reset", exclusive=True, exit_on_error=False)
+    async def action_reset_world(self) -> None:
+        """Restore the seeded world in every institution."""
+        try:
+            await self.backend.reset()
+        except Exception as exc:
+            self.notify(t("app.failed", what=t("key.reset"), reason=str(exc)), severity="error")
+            return
+        self.notify(t("app.reset_done"))
+        await self.refresh_services()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every keyed action is also a palette command, titled "area: action"."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for node, binding, enabled, _ in screen.active_bindings.values():
+            if binding.description and enabled and binding.action not in seen:
+                seen.add(binding.action)
+                area = (binding.id or "screen").split(".")[0]
+                yield SystemCommand(
+                    f"{area}: {binding.description}",
+                    binding.tooltip or "",
+                    _runner(node, binding.action),
+                )
+
+
+def _runner(node: Any, action: str) -> Any:
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run

@@ -1,0 +1,125 @@
+"""What the UI needs from a running sandbox, behind one interface.
+
+`RemoteBackend` serves the real UI: it reads through the control API and makes people's calls
+(faces, composer, stories) straight to the institutions over HTTP, recorded by the services
+themselves. Tests use an in-process implementation of the same protocol with the same
+institutions, so screens never know which one they have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import httpx
+
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.remote import ControlClient
+from sandbox.scenarios.identities import Actor, identities_for
+from sandbox.trace.events import HttpCall
+from sandbox.wire import Wire
+from sandbox.wire.faults import Fault
+
+
+class Backend(Protocol):
+    """The sandbox as the UI sees it."""
+
+    world: dict[str, Any]
+    wire: Wire
+    """Unrecorded client side: the services record the UI's calls themselves."""
+
+    async def services(self) -> list[ServiceInfo]: ...
+    def events(self) -> AsyncIterator[HttpCall]: ...
+    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]: ...
+    async def count(self, flt: CallFilter) -> int: ...
+    async def trace(self, trace_id: str) -> list[HttpCall]: ...
+    async def reset(self) -> None: ...
+    async def set_fault(self, service: str, fault: Fault) -> None: ...
+    async def tables(self, service: str) -> list[TableInfo]: ...
+    async def rows(
+        self, service: str, table: str, offset: int, limit: int
+    ) -> tuple[list[str], list[list[Any]], int]: ...
+    async def openapi(self, service: str) -> dict[str, Any]: ...
+    def actor(self, who: str) -> Actor: ...
+    def identities(self, service: str) -> list[str]: ...
+    async def aclose(self) -> None: ...
+
+
+class RemoteBackend:
+    """A sandbox reached through its control API (started by `sandbox` or `sandbox up`)."""
+
+    def __init__(self, control: ControlClient, world: dict[str, Any]) -> None:
+        self.control = control
+        self.world = world
+        self.wire = Wire()
+        self._actors: dict[str, Actor] = {}
+        self._openapi: dict[str, dict[str, Any]] = {}
+
+    async def services(self) -> list[ServiceInfo]:
+        """The institutions, their health, counts and faults; learns their URLs."""
+        found = await self.control.services()
+        for info in found:
+            self.wire.set_url(info.name, info.url)
+        return found
+
+    def events(self) -> AsyncIterator[HttpCall]:
+        """Recorded calls as they happen."""
+        return self.control.events()
+
+    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]:
+        """A page of recorded calls, oldest first."""
+        return await self.control.calls(offset, limit, flt)
+
+    async def count(self, flt: CallFilter) -> int:
+        """How many recorded calls match."""
+        return await self.control.count(flt)
+
+    async def trace(self, trace_id: str) -> list[HttpCall]:
+        """Every call of one trace."""
+        return await self.control.trace(trace_id)
+
+    async def reset(self) -> None:
+        """Restore the seeded world."""
+        await self.control.reset()
+        self._actors.clear()  # sessions and tokens belong to the old world
+
+    async def set_fault(self, service: str, fault: Fault) -> None:
+        """Inject (or with a default Fault, clear) a fault."""
+        if fault.active:
+            await self.control.set_fault(service, fault)
+        else:
+            await self.control.clear_fault(service)
+
+    async def tables(self, service: str) -> list[TableInfo]:
+        """Tables of the institution's own database."""
+        return await self.control.tables(service)
+
+    async def rows(
+        self, service: str, table: str, offset: int, limit: int
+    ) -> tuple[list[str], list[list[Any]], int]:
+        """A page of rows: (columns, rows, total)."""
+        return await self.control.rows(service, table, offset, limit)
+
+    async def openapi(self, service: str) -> dict[str, Any]:
+        """The institution's OpenAPI document (cached)."""
+        if service not in self._openapi:
+            async with httpx.AsyncClient(timeout=5) as http:
+                response = await http.get(f"{self.wire.url(service)}/openapi.json")
+                response.raise_for_status()
+                self._openapi[service] = response.json()
+        return self._openapi[service]
+
+    def actor(self, who: str) -> Actor:
+        """Someone to make calls as (one per identity, so logins are reused)."""
+        if who not in self._actors:
+            self._actors[who] = Actor(self.wire, self.world, who)
+        return self._actors[who]
+
+    def identities(self, service: str) -> list[str]:
+        """Who can call `service`."""
+        return identities_for(service, self.world)
+
+    async def aclose(self) -> None:
+        """Close connections."""
+        await self.wire.aclose()
+        await self.control.aclose()

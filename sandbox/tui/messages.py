@@ -1,0 +1,37 @@
+"""App-wide messages: what the app tells whichever screen is showing."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from sandbox.runtime.models import ServiceInfo
+from sandbox.trace.events import HttpCall
+
+
+class CallsArrived(Message):
+    """Calls recorded since the last batch (the app drains the live stream every 0.1 s)."""
+
+    def __init__(self, calls: tuple[HttpCall, ...]) -> None:
+        super().__init__()
+        self.calls = calls
+
+
+class ServicesUpdated(Message):
+    """Fresh health, counts and faults of every institution."""
+
+    def __init__(self, services: tuple[ServiceInfo, ...]) -> None:
+        super().__init__()
+        self.services = services
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the latest state matters."""
+        return isinstance(message, ServicesUpdated)
+
+
+class ShowTrace(Message):
+    """Open a trace in the trace player, optionally at one of its calls."""
+
+    def __init__(self, trace_id: str, span_id: str | None = None) -> None:
+        super().__init__()
+        self.trace_id = trace_id
+        self.span_id = span_id

@@ -1,0 +1,96 @@
+"""The apps people use: the short-video app and the bank app, side by side.
+
+Acting on a face performs the real calls; the face never leaves its own app - the "no jump app"
+point made visible - while the taps list says which tap caused which trace.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList
+from textual.widgets.option_list import Option
+
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import t
+from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
+
+PERSONA = "buyer"
+
+
+class FacesScreen(Screen[None]):
+    """Sari's phone: the video app where she shops, the bank app where she pays."""
+
+    CSS_PATH = "faces.tcss"
+    HELP = """\
+# The apps
+
+On the left is the short-video app (Klip): a video, its product cards, and a **Buy** button.
+Buying never leaves the app: the checkout page you see is **served by the marketplace**
+(Pasarloka) inside the video app's frame. On the right is the buyer's bank app, where she pays
+the virtual account the checkout shows.
+
+Every tap makes real calls between the institutions; the list under the apps says which tap
+caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
+"""
+    BINDINGS = [Binding("t", "open_tap", t("key.trace"), id="faces.trace",
+                        tooltip="Open the selected tap's trace")]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="phones"):
+                with Horizontal(id="faces"):
+                    yield SocialFace(self.backend.actor(PERSONA))
+                    yield BankFace(self.backend.actor(PERSONA))
+                yield OptionList(id="taps")
+            yield CallMap(list(self.app.services), animate=self.app.animate)  # type: ignore[attr-defined]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#taps", OptionList).border_title = "taps → traces"
+
+    @on(SocialFace.CheckoutShown)
+    def prefill_payment(self, message: SocialFace.CheckoutShown) -> None:
+        self.query_one(BankFace).set_va(message.va_no, message.amount)
+
+    @on(Face.Acted)
+    def list_tap(self, message: Face.Acted) -> None:
+        taps = self.query_one("#taps", OptionList)
+        mark = "✓" if message.ok else "✕"
+        label = f"{mark} {message.face}: {message.action} — {message.detail}"
+        if message.trace_id:
+            self.app.taps[message.trace_id] = f"{message.face}: {message.action}"  # type: ignore[attr-defined]
+        taps.add_option(Option(label[:120], id=message.trace_id or None))
+        taps.highlighted = taps.option_count - 1
+
+    @on(OptionList.OptionSelected, "#taps")
+    def open_selected(self, message: OptionList.OptionSelected) -> None:
+        if message.option.id:
+            self.app.post_message(ShowTrace(message.option.id))
+
+    def action_open_tap(self) -> None:
+        taps = self.query_one("#taps", OptionList)
+        if taps.highlighted is not None:
+            option = taps.get_option_at_index(taps.highlighted)
+            if option.id:
+                self.app.post_message(ShowTrace(option.id))
+
+    @on(CallsArrived)
+    def show_calls(self, message: CallsArrived) -> None:
+        call_map = self.query_one(CallMap)
+        for call in message.calls[-12:]:
+            call_map.show_call(call)
+
+    @on(ServicesUpdated)
+    def show_services(self, message: ServicesUpdated) -> None:
+        self.query_one(CallMap).set_services(list(message.services))

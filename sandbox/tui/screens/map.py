@@ -1,0 +1,128 @@
+"""The map: institutions as boxes, every call as an arrow, the call log and the call detail."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from sandbox.runtime.models import CallFilter
+from sandbox.trace.events import HttpCall
+from sandbox.tui.backend import Backend
+from sandbox.tui.filters import parse_filter
+from sandbox.tui.i18n import t
+from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.widgets.call_detail import CallDetail
+from sandbox.tui.widgets.call_log import CallLog
+from sandbox.tui.widgets.call_map import CallMap
+
+
+class MapScreen(Screen[None]):
+    """Who calls whom, live; select any call to read exactly what was sent and returned."""
+
+    CSS_PATH = "map.tcss"
+    HELP = """\
+# The map
+
+Each box is an institution running as a real HTTP service on this machine. People (the buyer,
+a developer's script) appear on the far left. Every call lights up as an arrow from caller to
+callee, labelled with its method, path and status, coloured by outcome (green 2xx, yellow 4xx,
+red 5xx or failed), then fades.
+
+- **Call log** (bottom left): every recorded call; `f` follows the newest; `/` filters by text,
+  `service:bank` or `status:4xx`; **Enter** selects a call.
+- **Call detail** (bottom right): headers, bodies, timing; `c` copies it as curl, `h` as
+  httpx; `t` opens the whole trace in the player (key 2).
+"""
+    BINDINGS = [
+        Binding(
+            "slash",
+            "filter",
+            t("key.filter"),
+            id="map.filter",
+            key_display="/",
+            tooltip="Filter the call log",
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            show=False,
+            id="map.clear_filter",
+            tooltip="Show every call again",
+        ),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.flt = CallFilter()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CallMap(list(self.app.services), animate=self.app.animate)  # type: ignore[attr-defined]
+        yield Input(placeholder=t("filter.placeholder"), id="filter")
+        with Horizontal(id="lower"):
+            yield CallLog(self._fetch, self._count)
+            yield CallDetail()
+        yield Footer()
+
+    async def _fetch(self, offset: int, limit: int) -> list[HttpCall]:
+        return await self.backend.calls(offset, limit, self.flt)
+
+    async def _count(self) -> int:
+        return await self.backend.count(self.flt)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(CallDetail).base_urls = {s.name: s.url for s in self.app.services}  # type: ignore[attr-defined]
+        self.query_one(CallLog).border_title = t("map.calls")
+        self.query_one(CallDetail).border_title = t("map.detail")
+
+    @on(CallsArrived)
+    def show_calls(self, message: CallsArrived) -> None:
+        call_map = self.query_one(CallMap)
+        for call in message.calls[-12:]:  # a burst beyond this would only flicker
+            call_map.show_call(call)
+        self.query_one(CallLog).refresh_count()
+
+    @on(ServicesUpdated)
+    def show_services(self, message: ServicesUpdated) -> None:
+        self.query_one(CallMap).set_services(list(message.services))
+        self.query_one(CallDetail).base_urls = {s.name: s.url for s in message.services}
+
+    def on_screen_resume(self) -> None:
+        self.query_one(CallLog).refresh_count()
+
+    @on(CallLog.CallHighlighted)
+    @on(CallLog.CallSelected)
+    def show_call(self, message: CallLog.CallHighlighted | CallLog.CallSelected) -> None:
+        self.query_one(CallDetail).call = message.call
+        self.query_one(CallMap).highlight(message.call)
+
+    @on(CallDetail.TraceRequested)
+    def open_trace(self, message: CallDetail.TraceRequested) -> None:
+        call = self.query_one(CallDetail).call
+        self.app.post_message(ShowTrace(message.trace_id, call.span_id if call else None))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self._apply(CallFilter())
+
+    @on(Input.Submitted, "#filter")
+    def filter_log(self, message: Input.Submitted) -> None:
+        self._apply(parse_filter(message.value))
+        self.query_one(CallLog).focus()
+
+    def _apply(self, flt: CallFilter) -> None:
+        self.flt = flt
+        self.query_one(CallLog).set_source(self._fetch, self._count)

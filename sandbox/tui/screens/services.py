@@ -1,0 +1,231 @@
+"""Services: each institution's address, health, own database, and the faults a presenter injects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    Switch,
+)
+from textual.widgets.option_list import Option
+
+from sandbox.runtime.models import ServiceInfo
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import t
+from sandbox.tui.messages import ServicesUpdated
+from sandbox.wire.faults import Fault
+
+PAGE = 100
+
+
+def describe_fault(fault: Fault) -> str:
+    """A short human description: "offline", "+800 ms, 20% errors", or "healthy"."""
+    if fault.offline:
+        return "OFFLINE"
+    parts = []
+    if fault.latency_ms:
+        parts.append(f"+{fault.latency_ms} ms")
+    if fault.error_rate:
+        parts.append(f"{fault.error_rate:.0%} errors")
+    return ", ".join(parts) or t("services.healthy")
+
+
+class ServicesScreen(Screen[None]):
+    """Every institution keeps its own data; here you can look at it, and break things."""
+
+    CSS_PATH = "services.tcss"
+    HELP = """\
+# Services
+
+Each institution is a separate HTTP service with **its own SQLite database**: the bank's
+accounts are not in the marketplace's tables, and the social app has no payment table at all.
+
+- Pick a service on the left to see its URL, its docs and its tables; pick a table to read
+  its rows (read-only).
+- **Faults**: take a service offline, add latency, or make some of its calls fail, then run a
+  story and watch what the others do. **Restore** clears the fault.
+- **ctrl+r** restores the seeded world everywhere.
+"""
+    BINDINGS = [
+        Binding("n", "page(1)", "Next rows", id="services.next_page", tooltip="Next page of rows"),
+        Binding(
+            "p",
+            "page(-1)",
+            "Previous rows",
+            id="services.prev_page",
+            tooltip="Previous page of rows",
+        ),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.selected = ""
+        self.table = ""
+        self.offset = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="service-list")
+            with Vertical(id="service-detail"):
+                yield Static(id="service-info")
+                with Horizontal(id="faults"):
+                    yield Label(t("services.offline"))
+                    yield Switch(id="offline")
+                    yield Input(placeholder=t("services.latency"), id="latency", type="integer")
+                    yield Input(
+                        placeholder=t("services.error_rate"), id="error-rate", type="number"
+                    )
+                    yield Button(t("services.apply"), id="apply", variant="warning")
+                    yield Button(t("services.restore"), id="restore")
+                with Horizontal(id="data"):
+                    yield DataTable(id="tables", cursor_type="row")
+                    yield DataTable(id="rows", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tables", DataTable).add_columns("table", "rows")
+        self.show_services(ServicesUpdated(self.app.services))  # type: ignore[attr-defined]
+
+    @on(ServicesUpdated)
+    def show_services(self, message: ServicesUpdated) -> None:
+        options = self.query_one("#service-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for info in message.services:
+            options.add_option(
+                Option(
+                    f"{info.title}\n[dim]{info.name} · {describe_fault(info.fault)}[/]",
+                    id=info.name,
+                )
+            )
+        if message.services:
+            options.highlighted = highlighted if highlighted is not None else 0
+        self._show_info()
+
+    def _info(self) -> ServiceInfo | None:
+        for info in self.app.services:  # type: ignore[attr-defined]
+            if info.name == self.selected:
+                found: ServiceInfo = info
+                return found
+        return None
+
+    def _show_info(self) -> None:
+        info = self._info()
+        if info is None:
+            return
+        self.query_one("#service-info", Static).update(
+            f"[b]{info.title}[/] ({info.name}) — {info.role}\n"
+            f"URL {info.url}   docs {info.docs_url}\n"
+            f"health {info.health} · calls in {info.calls_in} · out {info.calls_out} · "
+            f"{describe_fault(info.fault)}"
+        )
+
+    @on(OptionList.OptionHighlighted, "#service-list")
+    def pick_service(self, message: OptionList.OptionHighlighted) -> None:
+        name = message.option.id or ""
+        if name != self.selected:
+            self.selected = name
+            self._show_info()
+            info = self._info()
+            if info is not None:
+                self.query_one("#offline", Switch).value = info.fault.offline
+            self.load_tables()
+
+    @work(exclusive=True, group="tables", exit_on_error=False)
+    async def load_tables(self) -> None:
+        """List the institution's tables with their row counts."""
+        tables = self.query_one("#tables", DataTable)
+        tables.clear()
+        try:
+            found = await self.backend.tables(self.selected)
+        except Exception as exc:
+            self.notify(t("app.failed", what=self.selected, reason=str(exc)), severity="error")
+            return
+        for table in found:
+            tables.add_row(table.name, table.rows, key=table.name)
+        tables.border_title = t("services.tables", name=self.selected)
+
+    @on(DataTable.RowHighlighted, "#tables")
+    def pick_table(self, message: DataTable.RowHighlighted) -> None:
+        self.table = str(message.row_key.value)
+        self.offset = 0
+        self.load_rows()
+
+    def action_page(self, direction: int) -> None:
+        self.offset = max(0, self.offset + direction * PAGE)
+        self.load_rows()
+
+    @work(exclusive=True, group="rows", exit_on_error=False)
+    async def load_rows(self) -> None:
+        """One page of the chosen table, read-only."""
+        if not self.table:
+            return
+        rows_view = self.query_one("#rows", DataTable)
+        try:
+            columns, rows, total = await self.backend.rows(
+                self.selected, self.table, self.offset, PAGE
+            )
+        except Exception as exc:
+            self.notify(t("app.failed", what=self.table, reason=str(exc)), severity="error")
+            return
+        rows_view.clear(columns=True)
+        rows_view.add_columns(*columns)
+        for row in rows:
+            rows_view.add_row(*(_cell(v) for v in row))
+        end = min(self.offset + PAGE, total)
+        rows_view.border_title = f"{self.table}: {self.offset + 1 if total else 0}–{end} / {total}"
+
+    @on(Button.Pressed, "#apply")
+    def apply_fault(self) -> None:
+        latency = self.query_one("#latency", Input).value or "0"
+        rate = self.query_one("#error-rate", Input).value or "0"
+        try:
+            fault = Fault(
+                offline=self.query_one("#offline", Switch).value,
+                latency_ms=int(latency),
+                error_rate=float(rate) / 100,
+            )
+        except ValueError:
+            self.notify(
+                "latency must be whole milliseconds, error rate a percentage", severity="error"
+            )
+            return
+        self.set_fault(fault)
+
+    @on(Button.Pressed, "#restore")
+    def restore(self) -> None:
+        self.query_one("#offline", Switch).value = False
+        self.query_one("#latency", Input).value = ""
+        self.query_one("#error-rate", Input).value = ""
+        self.set_fault(Fault())
+
+    @work(exclusive=True, group="fault", exit_on_error=False)
+    async def set_fault(self, fault: Fault) -> None:
+        """Send the fault to the runtime; the map shows it at the next refresh."""
+        try:
+            await self.backend.set_fault(self.selected, fault)
+        except Exception as exc:
+            self.notify(t("app.failed", what=self.selected, reason=str(exc)), severity="error")
+            return
+        self.notify(t("services.fault_set", name=self.selected, fault=describe_fault(fault)))
+        await self.app.refresh_services()  # type: ignore[attr-defined]
+
+
+def _cell(value: Any) -> str:
+    text = "∅" if value is None else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"

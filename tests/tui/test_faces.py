@@ -1,0 +1,244 @@
+"""The app faces buy from a video and pay in the bank app, with real in-process calls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from textual import on
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from sandbox.scenarios.identities import Actor
+from sandbox.tui.widgets.faces import TEXT, BankFace, Face, Notice, SocialFace, rupiah
+from tests.conftest import FakeClock, Services
+
+M = TypeVar("M", bound=Message)
+LIMITED_VIDEO, LIMITED_PRODUCT = 2, 100103
+"""Video 2 tags one product with a stock of 1."""
+
+
+class FacesApp(App[None]):
+    """Both faces side by side, wired the way the faces screen wires them."""
+
+    CSS = "Screen { layout: horizontal; align: center top; }"
+
+    def __init__(self, services: Services, video_id: int = 1) -> None:
+        super().__init__()
+        self.services = services
+        self.video_id = video_id
+
+    def compose(self) -> ComposeResult:
+        wire, world = self.services.wire, self.services.world
+        yield SocialFace(Actor(wire, world, "buyer"), self.video_id)
+        yield BankFace(Actor(wire, world, "buyer"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+
+    @on(SocialFace.CheckoutShown)
+    def prefill_bank(self, message: SocialFace.CheckoutShown) -> None:
+        self.query_one(BankFace).set_va(message.va_no, message.amount)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let every worker finish and its messages land."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def unique(seen: list[Message], kind: type[M]) -> list[M]:
+    """Messages of `kind`, once each (the hook sees a message at every node it bubbles to)."""
+    found: dict[int, M] = {}
+    for message in seen:
+        if isinstance(message, kind):
+            found.setdefault(id(message), message)
+    return list(found.values())
+
+
+def acted(seen: list[Message], action: str) -> list[Face.Acted]:
+    return [m for m in unique(seen, Face.Acted) if m.action == action]
+
+
+async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
+    seen: list[Message] = []
+    app = FacesApp(services)
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        social, bank = app.query_one(SocialFace), app.query_one(BankFace)
+        assert social.video is not None and social.video["video_id"] == 1
+        assert bank.balance == 2_500_000
+        await pilot.click(".social--buy")
+        await settle(pilot)
+        assert social.checkout is not None
+        va, amount = social.checkout["payment"]["virtual_account_no"], 185_000
+        shown = unique(seen, SocialFace.CheckoutShown)
+        assert [(m.va_no, m.amount) for m in shown] == [(va.strip(), amount)]
+        assert bank.va_input.value == va.strip() and bank.amount == amount
+        assert [o["status"] for o in social.orders] == ["UNPAID"]
+
+        await pilot.click("#pay")
+        await settle(pilot)
+        assert bank.balance == 2_500_000 - amount
+        assert [(m.order_va, m.amount) for m in unique(seen, BankFace.Paid)] == [
+            (va.strip(), amount)
+        ]
+        await pilot.click("#retry")
+        await settle(pilot)
+        assert bank.balance == 2_500_000 - amount
+        assert bank.payment is not None and bank.payment["payment_id"] == "PAY-000001"
+
+        await services.settle()
+        await pilot.click("#refresh-orders")
+        await settle(pilot)
+        assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
+        assert TEXT["status.AWAITING_SHIPMENT"] in str(social.query_one("#orders").render())
+    actions = [(m.face, m.action, m.ok) for m in unique(seen, Face.Acted)]
+    assert ("social", "buy", True) in actions and ("bank", "pay", True) in actions
+    assert ("bank", "retry", True) in actions
+
+
+async def test_faces_each_tap_is_one_trace(services: Services) -> None:
+    seen: list[Message] = []
+    async with FacesApp(services).run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.click(".social--buy")
+        await settle(pilot)
+    buy = acted(seen, "buy")[0]
+    calls = [(c.callee, c.method) for c in services.calls if c.trace_id == buy.trace_id]
+    assert ("social", "POST") in calls and ("marketplace", "GET") in calls
+    assert ("bank", "POST") in calls  # the marketplace asked the bank for the VA
+
+
+async def test_social_face_shows_out_of_stock_in_place(services: Services) -> None:
+    seen: list[Message] = []
+    app = FacesApp(services, video_id=LIMITED_VIDEO)
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        social = app.query_one(SocialFace)
+        for _ in range(2):
+            social.buy(LIMITED_PRODUCT)
+            await settle(pilot)
+        failed = acted(seen, "buy")[-1]
+        assert not failed.ok and "0 left" in failed.detail
+        notice = social.query_one("#video-notice", Notice)
+        assert notice.has_class("-failed") and failed.detail in str(notice.render())
+        assert app.is_running
+
+
+async def _refuse(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app standing in for a server that is down: the connection is refused."""
+    raise httpx.ConnectError("connection refused")
+
+
+async def test_bank_face_offline_says_unreachable(services: Services) -> None:
+    services.wire.mount("bank", _refuse)
+    seen: list[Message] = []
+    app = FacesApp(services)
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        bank = app.query_one(BankFace)
+        assert bank.balance is None
+        assert "bank unreachable" in str(bank.account_notice.render())
+        bank.set_va("88001240301000001", 185_000)
+        await pilot.click("#pay")
+        await settle(pilot)
+        assert "bank unreachable" in str(bank.pay_notice.render())
+        assert [m.ok for m in acted(seen, "pay")] == [False]
+        assert app.is_running
+
+
+async def test_bank_face_unknown_va_shows_the_banks_message(services: Services) -> None:
+    async with FacesApp(services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bank = pilot.app.query_one(BankFace)
+        bank.va_input.value = "123"
+        await pilot.click("#check")
+        await settle(pilot)
+        assert "No virtual account 123" in str(bank.pay_notice.render())
+        await pilot.click("#retry")  # disabled until a payment was sent
+        await settle(pilot)
+        assert bank.payment is None
+
+
+async def test_social_face_browses_the_feed(services: Services) -> None:
+    async with FacesApp(services).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        social = pilot.app.query_one(SocialFace)
+        social.query_one("#refresh-orders").focus()
+        await pilot.press("n")
+        await settle(pilot)
+        assert social.video_id != 1 and social.video is not None
+        assert social.video["video_id"] == social.video_id
+        await pilot.press("p")
+        await settle(pilot)
+        assert social.video_id == 1
+
+
+ODD_VIDEO = {
+    "video_id": "one",
+    "caption": "[b]not markup[/b] " + "x" * 5000,
+    "creator": "nobody",
+    "views": None,
+    "products": [1, {"name": None, "price": "free", "product_id": "p"}, {}],
+}
+
+
+async def _odd_social(scope: Any, receive: Any, send: Any) -> None:
+    """A social app answering in shapes the faces must survive: odd JSON, or not JSON at all."""
+    if scope["type"] != "http":
+        return
+    if scope["path"].startswith("/api/v1/videos/"):
+        status, body, kind = 200, json.dumps(ODD_VIDEO).encode(), b"application/json"
+    else:
+        status, body, kind = 502, b"<html>bad gateway</html>", b"text/html"
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def test_social_face_survives_odd_answers(services: Services) -> None:
+    services.wire.mount("social", _odd_social)
+    seen: list[Message] = []
+    app = FacesApp(services)
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        social = app.query_one(SocialFace)
+        assert acted(seen, "load")[0].ok and social.video == ODD_VIDEO
+        assert not social.query(".social--buy")  # no usable product id, no Buy button
+        assert "HTTP 502 from social" in str(social.orders_notice.render())
+        assert "[b]not markup" in str(social.query_one("#video").render())
+        assert app.is_running
+
+
+def test_rupiah_groups_with_dots() -> None:
+    assert rupiah(185_000) == "Rp185.000" and rupiah(None) == "?" and rupiah("x") == "x"
+
+
+@pytest.mark.parametrize(
+    ("size", "checkout"),
+    [((80, 24), False), ((160, 48), True)],
+    ids=["small", "large_after_checkout"],
+)
+def test_faces_snapshot(
+    snap_compare: Any, world: dict[str, Any], size: tuple[int, int], checkout: bool
+) -> None:
+    services = Services(world, FakeClock())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        if checkout:
+            pilot.app.query_one(SocialFace).buy(100101)
+            await settle(pilot)
+
+    try:
+        assert snap_compare(FacesApp(services), terminal_size=size, run_before=run_before)
+    finally:
+        asyncio.run(services.aclose())
