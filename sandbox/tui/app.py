@@ -186,9 +186,9 @@ class SandboxApp(App[None]):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def on_show_trace(self, message: ShowTrace) -> None:
+    async def on_show_trace(self, message: ShowTrace) -> None:
         """Open a trace in the player, from any screen."""
-        self.switch_mode("trace")
+        await self.switch_mode("trace")
         self.screen.post_message(ShowTrace(message.trace_id, message.span_id))
 
     def action_help(self) -> None:
@@ -197,7 +197,13 @@ class SandboxApp(App[None]):
 
     def action_screenshot(self) -> None:
         """Save an SVG of the screen, for slides."""
-        path = self.save_screenshot(path=str(self.screenshot_dir))
+        try:
+            self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(self.screenshot_dir))
+        except OSError as exc:
+            self.notify(t("app.failed", what=t("key.screenshot"), reason=str(exc)),
+                        severity="error")
+            return
         self.notify(t("app.screenshot_saved", path=path))
 
     def action_toggle_theme(self) -> None:

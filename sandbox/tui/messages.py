@@ -8,7 +8,7 @@ from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 
 
-class CallsArrived(Message):
+class CallsArrived(Message, bubble=False):
     """Calls recorded since the last batch (the app drains the live stream every 0.1 s)."""
 
     def __init__(self, calls: tuple[HttpCall, ...]) -> None:
@@ -16,7 +16,7 @@ class CallsArrived(Message):
         self.calls = calls
 
 
-class ServicesUpdated(Message):
+class ServicesUpdated(Message, bubble=False):
     """Fresh health, counts and faults of every institution."""
 
     def __init__(self, services: tuple[ServiceInfo, ...]) -> None:
@@ -28,7 +28,7 @@ class ServicesUpdated(Message):
         return isinstance(message, ServicesUpdated)
 
 
-class ShowTrace(Message):
+class ShowTrace(Message, bubble=False):
     """Open a trace in the trace player, optionally at one of its calls."""
 
     def __init__(self, trace_id: str, span_id: str | None = None) -> None:

@@ -24,6 +24,7 @@ class MapScreen(Screen[None]):
     """Who calls whom, live; select any call to read exactly what was sent and returned."""
 
     CSS_PATH = "map.tcss"
+    AUTO_FOCUS = "CallLog"
     HELP = """\
 # The map
 
@@ -76,7 +77,6 @@ red 5xx or failed), then fades.
         return await self.backend.count(self.flt)
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
         self.query_one(CallDetail).base_urls = {s.name: s.url for s in self.app.services}  # type: ignore[attr-defined]
         self.query_one(CallLog).border_title = t("map.calls")
         self.query_one(CallDetail).border_title = t("map.detail")

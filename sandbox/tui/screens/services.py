@@ -1,4 +1,4 @@
-"""Services: each institution's address, health, own database, and the faults a presenter injects."""
+"""Services: each institution's address, health and database, and the faults to inject."""
 
 from __future__ import annotations
 
@@ -73,9 +73,9 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
-        self.selected = ""
-        self.table = ""
-        self.offset = 0
+        self._service = ""
+        self._table = ""
+        self._row_offset = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,7 +119,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
 
     def _info(self) -> ServiceInfo | None:
         for info in self.app.services:  # type: ignore[attr-defined]
-            if info.name == self.selected:
+            if info.name == self._service:
                 found: ServiceInfo = info
                 return found
         return None
@@ -138,8 +138,8 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     @on(OptionList.OptionHighlighted, "#service-list")
     def pick_service(self, message: OptionList.OptionHighlighted) -> None:
         name = message.option.id or ""
-        if name != self.selected:
-            self.selected = name
+        if name != self._service:
+            self._service = name
             self._show_info()
             info = self._info()
             if info is not None:
@@ -152,43 +152,43 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         tables = self.query_one("#tables", DataTable)
         tables.clear()
         try:
-            found = await self.backend.tables(self.selected)
+            found = await self.backend.tables(self._service)
         except Exception as exc:
-            self.notify(t("app.failed", what=self.selected, reason=str(exc)), severity="error")
+            self.notify(t("app.failed", what=self._service, reason=str(exc)), severity="error")
             return
         for table in found:
             tables.add_row(table.name, table.rows, key=table.name)
-        tables.border_title = t("services.tables", name=self.selected)
+        tables.border_title = t("services.tables", name=self._service)
 
     @on(DataTable.RowHighlighted, "#tables")
     def pick_table(self, message: DataTable.RowHighlighted) -> None:
-        self.table = str(message.row_key.value)
-        self.offset = 0
+        self._table = str(message.row_key.value)
+        self._row_offset = 0
         self.load_rows()
 
     def action_page(self, direction: int) -> None:
-        self.offset = max(0, self.offset + direction * PAGE)
+        self._row_offset = max(0, self._row_offset + direction * PAGE)
         self.load_rows()
 
     @work(exclusive=True, group="rows", exit_on_error=False)
     async def load_rows(self) -> None:
         """One page of the chosen table, read-only."""
-        if not self.table:
+        if not self._table:
             return
         rows_view = self.query_one("#rows", DataTable)
         try:
             columns, rows, total = await self.backend.rows(
-                self.selected, self.table, self.offset, PAGE
+                self._service, self._table, self._row_offset, PAGE
             )
         except Exception as exc:
-            self.notify(t("app.failed", what=self.table, reason=str(exc)), severity="error")
+            self.notify(t("app.failed", what=self._table, reason=str(exc)), severity="error")
             return
         rows_view.clear(columns=True)
         rows_view.add_columns(*columns)
         for row in rows:
             rows_view.add_row(*(_cell(v) for v in row))
-        end = min(self.offset + PAGE, total)
-        rows_view.border_title = f"{self.table}: {self.offset + 1 if total else 0}–{end} / {total}"
+        end = min(self._row_offset + PAGE, total)
+        rows_view.border_title = f"{self._table}: {self._row_offset + 1 if total else 0}–{end} / {total}"
 
     @on(Button.Pressed, "#apply")
     def apply_fault(self) -> None:
@@ -218,11 +218,11 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     async def set_fault(self, fault: Fault) -> None:
         """Send the fault to the runtime; the map shows it at the next refresh."""
         try:
-            await self.backend.set_fault(self.selected, fault)
+            await self.backend.set_fault(self._service, fault)
         except Exception as exc:
-            self.notify(t("app.failed", what=self.selected, reason=str(exc)), severity="error")
+            self.notify(t("app.failed", what=self._service, reason=str(exc)), severity="error")
             return
-        self.notify(t("services.fault_set", name=self.selected, fault=describe_fault(fault)))
+        self.notify(t("services.fault_set", name=self._service, fault=describe_fault(fault)))
         await self.app.refresh_services()  # type: ignore[attr-defined]
 
 

@@ -1,0 +1,114 @@
+"""Build the UI over in-process institutions: real apps and stores, no sockets, no child.
+
+`LocalBackend` implements the UI's Backend protocol with the same institutions the runtime
+serves, mounted on a wire through httpx.ASGITransport, and a trace store fed by their calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sandbox.runtime import inspect
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.registry import BUILTIN
+from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.scenarios.identities import Actor, identities_for
+from sandbox.trace.events import HttpCall
+from sandbox.trace.store import TraceStore
+from sandbox.trace.stream import EventStream
+from sandbox.tui.app import SandboxApp
+from sandbox.wire import Wire
+from sandbox.wire.faults import Fault
+from sandbox.wire.service import ServiceEnv
+from sandbox.world import load_world
+from tests.conftest import FakeClock
+
+
+class LocalBackend:
+    """The Backend protocol over in-process institutions with their own database files."""
+
+    def __init__(self, data_dir: Path, clock: FakeClock | None = None) -> None:
+        self.data_dir = data_dir
+        self.world = load_world()
+        self.clock = clock or FakeClock()
+        self.stream = EventStream()
+        self.store = TraceStore(None)
+        self.stream.subscribe(lambda call: self.store.add([call]))
+        self.wire = Wire(recorder=self.stream.publish, clock=self.clock,
+                         partner_ids=partner_ids(self.world))
+        self.apps: dict[str, Any] = {}
+        for spec in BUILTIN:
+            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
+                             db_path=data_dir / f"{spec.name}.db")
+            self.apps[spec.name] = spec.load_factory()(env)
+            self.wire.mount(spec.name, self.apps[spec.name])
+        self._actors: dict[str, Actor] = {}
+
+    async def services(self) -> list[ServiceInfo]:
+        counts = self.store.party_counts()
+        return [ServiceInfo(s.name, s.title, s.role, s.side, f"http://{s.name}.sandbox",
+                            f"http://{s.name}.sandbox/docs",
+                            "offline" if self.wire.fault(s.name).offline else "ok",
+                            *counts.get(s.name, (0, 0)), fault=self.wire.fault(s.name))
+                for s in BUILTIN]
+
+    async def events(self) -> AsyncIterator[HttpCall]:
+        queue: asyncio.Queue[HttpCall] = asyncio.Queue()
+        unsubscribe = self.stream.subscribe(queue.put_nowait)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            unsubscribe()
+
+    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]:
+        return self.store.calls(offset, limit, **flt.to_params())
+
+    async def count(self, flt: CallFilter) -> int:
+        return self.store.count(**flt.to_params())
+
+    async def trace(self, trace_id: str) -> list[HttpCall]:
+        return self.store.trace(trace_id)
+
+    async def reset(self) -> None:
+        for spec in BUILTIN:
+            self.apps[spec.name].state.store.reset(seed_for(spec.name, self.world))
+        self._actors.clear()
+
+    async def set_fault(self, service: str, fault: Fault) -> None:
+        self.wire.set_fault(service, fault)
+
+    async def tables(self, service: str) -> list[TableInfo]:
+        return inspect.tables(self.data_dir / f"{service}.db")
+
+    async def rows(self, service: str, table: str, offset: int,
+                   limit: int) -> tuple[list[str], list[list[Any]], int]:
+        page = inspect.rows(self.data_dir / f"{service}.db", table, offset, limit)
+        return page.columns, page.rows, page.total
+
+    async def openapi(self, service: str) -> dict[str, Any]:
+        doc: dict[str, Any] = self.apps[service].openapi()
+        return doc
+
+    def actor(self, who: str) -> Actor:
+        if who not in self._actors:
+            self._actors[who] = Actor(self.wire, self.world, who)
+        return self._actors[who]
+
+    def identities(self, service: str) -> list[str]:
+        return identities_for(service, self.world)
+
+    async def aclose(self) -> None:
+        await self.wire.aclose()
+
+
+def make_app(data_dir: Path, *, live: bool = True, lang: str = "en",
+             clock: FakeClock | None = None) -> tuple[SandboxApp, LocalBackend]:
+    """The real app over a LocalBackend; `live=False` for snapshots (no timers)."""
+    backend = LocalBackend(data_dir, clock)
+    app = SandboxApp(backend, lang=lang, animate=False, live=live,
+                     screenshot_dir=data_dir / "shots")
+    return app, backend

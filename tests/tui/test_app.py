@@ -1,0 +1,162 @@
+"""The whole UI over in-process institutions: every screen opens, and its actions work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, RichLog, Switch
+
+from sandbox.tui.screens.composer import ComposerScreen
+from sandbox.tui.screens.faces import FacesScreen
+from sandbox.tui.screens.map import MapScreen
+from sandbox.tui.screens.services import ServicesScreen
+from sandbox.tui.screens.stories import StoriesScreen
+from sandbox.tui.screens.trace import TraceScreen
+from sandbox.tui.widgets.call_detail import CallDetail
+from sandbox.tui.widgets.call_log import CallLog
+from sandbox.tui.widgets.sequence import SequencePlayer
+from tests.tui.factory import make_app
+
+SCREENS = {"1": MapScreen, "2": TraceScreen, "3": FacesScreen, "4": ServicesScreen,
+           "5": StoriesScreen, "6": ComposerScreen}
+
+
+async def test_every_mode_opens_by_its_key_at_both_sizes(tmp_path: Path) -> None:
+    for size in ((80, 24), (160, 48)):
+        app, backend = make_app(tmp_path / f"{size[0]}")
+        async with app.run_test(size=size) as pilot:
+            for key, screen in SCREENS.items():
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, screen), key
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert "Composer" in type(app.screen).__name__ or app.screen.is_modal
+            await pilot.press("escape")
+        await backend.aclose()
+
+
+async def test_story_runs_and_calls_reach_the_log_and_the_trace_player(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        await pilot.click("#run")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.last_trace:  # type: ignore[attr-defined]
+                break
+        story_log = app.screen.query_one("#story-log", RichLog)
+        assert app.screen.last_trace, "\n".join(str(line.text) for line in story_log.lines)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TraceScreen)
+        player = app.screen.query_one(SequencePlayer)
+        assert player.total > 20  # 17+ calls, each with its return arrow
+        await pilot.press("right", "right")
+        assert app.screen.query_one(CallDetail).call is not None
+        await pilot.press("1")
+        await pilot.pause(0.3)
+        log = app.screen.query_one(CallLog)
+        assert log.total >= 17
+    await backend.aclose()
+
+
+async def test_step_mode_waits_for_the_presenter(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        app.screen.query_one("#step-mode", Checkbox).value = True
+        await pilot.click("#run")
+        await pilot.pause(0.2)
+        assert app.screen.waiting  # type: ignore[attr-defined]
+        assert backend.store.count() == 0, "nothing is called before the presenter says so"
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert backend.store.count() > 0
+    await backend.aclose()
+
+
+async def test_filter_narrows_the_log(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await backend.actor("buyer").request("social", "GET", "/api/v1/feed")
+        await backend.actor("anonymous").request("bank", "GET", "/mobile/v1/accounts/me")
+        await pilot.pause(0.3)
+        log = app.screen.query_one(CallLog)
+        log.refresh_count()
+        await pilot.pause(0.2)
+        assert log.total == 2
+        await pilot.press("slash")
+        await pilot.press(*"service:bank", "enter")
+        await pilot.pause(0.3)
+        assert log.total == 1
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert log.total == 2
+    await backend.aclose()
+
+
+async def test_fault_controls_change_what_the_bank_does(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("4")
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#service-list", OptionList)
+        services.highlighted = 2  # bank
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#tables", DataTable).row_count >= 3
+        app.screen.query_one("#offline", Switch).value = True
+        await pilot.click("#apply")
+        await pilot.pause(0.3)
+        assert backend.wire.fault("bank").offline
+        with pytest.raises(httpx.ConnectError, match="offline"):
+            await backend.actor("external").request("bank", "GET", "/health")
+        assert "OFFLINE" in str(services.get_option_at_index(2).prompt)
+        await pilot.click("#restore")
+        await pilot.pause(0.3)
+        answer = await backend.actor("external").request("bank", "GET", "/health")
+        assert answer.status_code == 200
+    await backend.aclose()
+
+
+async def test_reset_world_and_screenshot(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await backend.actor("buyer").request("bank", "POST", "/mobile/v1/transfers", json={
+            "to_account_no": "9900000002", "amount": 1000}, headers={"Idempotency-Key": "k1"})
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.3)
+        me = await backend.actor("buyer").request("bank", "GET", "/mobile/v1/accounts/me")
+        assert me.json()["balance"] == 2_500_000
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert list((tmp_path / "shots").glob("*.svg"))
+    await backend.aclose()
+
+
+async def test_indonesian_ui_text(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path, lang="id")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        assert "Jalankan" in str(app.screen.query_one("#run", Button).label)
+    await backend.aclose()
+    from sandbox.tui import i18n
+
+    i18n.set_language("en")
+
+
+async def test_composer_sends_a_real_request(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("6")
+        await pilot.pause(0.3)
+        assert app.screen.query(Input)
+        await pilot.press("f5")
+        await pilot.pause(0.5)
+        assert backend.store.count() >= 1
+    await backend.aclose()
