@@ -4,10 +4,14 @@ The CLI, the tests and (later) the lessons and UI run the same code, so what a s
 is exactly what the tests check. Each story runs under one root span: one story, one trace.
 """
 
+from collections.abc import Awaitable, Callable
+
 from sandbox.scenarios.base import Story, StoryFailed
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.open_account import open_account
 
-SCENARIOS = {"checkout": checkout, "open-account": open_account}
+SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
+    "checkout": checkout, "open-account": open_account}
+"""Every story by the name the CLI, the UI and lessons use."""
 
 __all__ = ["SCENARIOS", "Story", "StoryFailed", "checkout", "open_account"]

@@ -93,7 +93,7 @@ class SandboxApp(App[None]):
         ),
         Binding(
             "ctrl+s",
-            "screenshot",
+            "save_svg",
             t("key.screenshot"),
             id="app.screenshot",
             show=False,
@@ -129,7 +129,8 @@ class SandboxApp(App[None]):
         i18n.set_language(lang)
         super().__init__()
         self.backend = backend
-        self.animate = animate
+        self.fading = animate
+        """False in tests and snapshots: arrows stay until cleared instead of fading."""
         self.live = live
         """False in snapshot tests: no event pump, no health polling."""
         self.screenshot_dir = screenshot_dir or Path.cwd()
@@ -195,7 +196,7 @@ class SandboxApp(App[None]):
         """Explain the showing screen."""
         self.push_screen(HelpScreen(getattr(self.screen, "HELP", None) or ""))
 
-    def action_screenshot(self) -> None:
+    def action_save_svg(self) -> None:
         """Save an SVG of the screen, for slides."""
         try:
             self.screenshot_dir.mkdir(parents=True, exist_ok=True)

@@ -53,7 +53,7 @@ caused which trace (**Enter** opens it in the player), and the map lights up as 
                     yield SocialFace(self.backend.actor(PERSONA))
                     yield BankFace(self.backend.actor(PERSONA))
                 yield OptionList(id="taps")
-            yield CallMap(list(self.app.services), animate=self.app.animate)  # type: ignore[attr-defined]
+            yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
 
     def on_mount(self) -> None:

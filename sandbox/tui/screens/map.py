@@ -63,7 +63,7 @@ red 5xx or failed), then fades.
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield CallMap(list(self.app.services), animate=self.app.animate)  # type: ignore[attr-defined]
+        yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Input(placeholder=t("filter.placeholder"), id="filter")
         with Horizontal(id="lower"):
             yield CallLog(self._fetch, self._count)

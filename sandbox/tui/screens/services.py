@@ -188,7 +188,8 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         for row in rows:
             rows_view.add_row(*(_cell(v) for v in row))
         end = min(self._row_offset + PAGE, total)
-        rows_view.border_title = f"{self._table}: {self._row_offset + 1 if total else 0}–{end} / {total}"
+        first = self._row_offset + 1 if total else 0
+        rows_view.border_title = f"{self._table}: {first}–{end} / {total}"
 
     @on(Button.Pressed, "#apply")
     def apply_fault(self) -> None:

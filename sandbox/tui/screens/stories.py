@@ -68,7 +68,7 @@ calls to the running institutions, checked at the end.
                 yield Checkbox(t("stories.step_mode"), id="step-mode")
                 yield Button(t("stories.run"), id="run", variant="primary")
                 yield RichLog(id="story-log", wrap=True, markup=True, min_width=20)
-            yield CallMap(list(self.app.services), animate=self.app.animate)  # type: ignore[attr-defined]
+            yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
 
     def on_mount(self) -> None:
