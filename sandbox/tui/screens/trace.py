@@ -16,6 +16,9 @@ from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.sequence import SequencePlayer
 
 
+MAP_MIN_WIDTH = 120
+
+
 class TraceScreen(Screen[None]):
     """A sequence diagram of one trace; the map and the detail follow the current arrow."""
 
@@ -68,11 +71,15 @@ per call and a dashed arrow per answer.
             f"trace {trace_id[:12]}… · {len(calls)} · {' → '.join(parties)}"
         )
         if span_id:
-            for index, call in enumerate(calls):
-                if call.span_id == span_id:
+            for index, arrow in enumerate(player.arrows):
+                if arrow.call.span_id == span_id and not arrow.is_return:
                     player.goto(index)
                     break
         player.focus()
+
+    def on_resize(self) -> None:
+        # A map narrower than its boxes teaches nothing: give the room to the diagram.
+        self.query_one("#side CallMap").display = self.size.width >= MAP_MIN_WIDTH
 
     @on(SequencePlayer.ArrowChanged)
     def follow_arrow(self, message: SequencePlayer.ArrowChanged) -> None:
