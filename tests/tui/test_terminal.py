@@ -1,0 +1,62 @@
+"""The real thing: `sandbox` in a real terminal (tmux), a story run from the UI, the screen read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import _free_base
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    session = f"sandbox-test-{tmp_path.name}"
+    command = (f"{sys.executable} -m sandbox --data-dir {tmp_path} --port-base {_free_base()}; "
+               "echo EXITED $?; sleep 30")
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+    yield session, tmp_path
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _wait_for(session: str, text: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def test_checkout_from_the_ui_in_a_real_terminal(terminal: tuple[str, Path]) -> None:
+    session, data_dir = terminal
+    screen = _wait_for(session, "Registri Penduduk")
+    assert "Klip" in screen and "Bank Contoh" in screen and "Pasarloka" in screen
+    _tmux("send-keys", "-t", session, "5")
+    _wait_for(session, "Checkout from a video")
+    _tmux("send-keys", "-t", session, "Enter")
+    screen = _wait_for(session, "Finished as the story says")
+    assert "money moved exactly once" in screen
+    _tmux("send-keys", "-t", session, "1")
+    _wait_for(session, "17 calls · follow")
+    _wait_for(session, "/mobile/v1/va-pa")  # the rows arrive a moment after the count
+    _tmux("send-keys", "-t", session, "C-q")
+    screen = _wait_for(session, "EXITED 0")
+    deadline = time.monotonic() + 10
+    while (data_dir / "runtime.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (data_dir / "runtime.json").exists(), "the child runtime stopped with the UI"
