@@ -15,7 +15,6 @@ from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.sequence import SequencePlayer
 
-
 MAP_MIN_WIDTH = 120
 
 
