@@ -198,6 +198,17 @@ def kill(process: BaseProcess) -> None:
         process.join(3)
 
 
+def stop_all(processes: list[BaseProcess]) -> None:
+    """End every child still running: SIGTERM to all at once, SIGKILL to any left after 3 s."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 3
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        kill(process)
+
+
 def start_servers(ctx: Any, db_path: Path) -> tuple[Server, Server]:
     """Start A (recording ON) and B (OFF) together; return once both have bound a port."""
     servers = []
@@ -209,11 +220,15 @@ def start_servers(ctx: Any, db_path: Path) -> tuple[Server, Server]:
         process.start()
         child.close()
         servers.append(Server(label, process, parent))
-    for server in servers:
-        if not server.conn.poll(60):
-            raise TimeoutError(f"server {server.label} did not start")
-        hello = server.conn.recv()
-        server.port, server.pid = hello["port"], hello["pid"]
+    try:
+        for server in servers:
+            if not server.conn.poll(60):
+                raise TimeoutError(f"server {server.label} did not start")
+            hello = server.conn.recv()
+            server.port, server.pid = hello["port"], hello["pid"]
+    except BaseException:
+        stop_all([server.process for server in servers])
+        raise
     return servers[0], servers[1]
 
 
@@ -272,9 +287,9 @@ def run_wrk(url: str, seconds: float, connections: int, threads: int) -> dict[st
         "--latency",
         url,
     ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=True
-    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
     return parse_wrk(done.stdout)
 
 
@@ -287,30 +302,36 @@ def percentile(ordered: list[float], fraction: float) -> float:
 
 
 async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
+    """`connections` workers, each with its own one-connection keep-alive client (one shared
+    pool of N connections is much slower in httpcore), sending GETs until the deadline."""
     import httpx
 
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
-        start = time.perf_counter()
-        deadline = start + seconds
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(limits=limits, timeout=10.0) for _ in range(connections)]
+    start = time.perf_counter()
+    deadline = start + seconds
 
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                try:
-                    response = await client.get(url)
-                except httpx.HTTPError:
-                    errors += 1
-                    continue
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if response.status_code != 200:
-                    errors += 1
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                errors += 1
 
-        await asyncio.gather(*(worker() for _ in range(connections)))
+    try:
+        await asyncio.gather(*(worker(client) for client in clients))
         elapsed = time.perf_counter() - start
+    finally:
+        for client in clients:
+            await client.aclose()
     latencies.sort()
     return {
         "requests": len(latencies),
@@ -473,8 +494,7 @@ def run_benchmark(
         storage = stored(db_path)
         storage["served"] = served_on
     finally:
-        for server in servers:
-            kill(server.process)
+        stop_all([server.process for server in servers])
         shutil.rmtree(tmp, ignore_errors=True)
 
     on_runs = [r for r in runs if r["label"] == "on"]

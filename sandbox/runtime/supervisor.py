@@ -106,7 +106,9 @@ class Runtime:
         try:
             for name, offset in wanted:
                 port = base + offset if base else 0
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections;
+                # without it every reused connection waits ~40 ms for a delayed ACK.
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     sock.bind((host, port))

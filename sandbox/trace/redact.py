@@ -31,7 +31,9 @@ _SECRET_TOKENS = re.compile(r"\b(sess|lnk|tok|adm)_[0-9a-zA-Z]{8,}")
 
 def headers(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Header pairs with every credential value replaced by a mask."""
-    return tuple((k, MASK if k.lower() in SECRET_HEADERS else mask_nik(v)) for k, v in pairs)
+    return tuple((k, MASK if k.lower() in SECRET_HEADERS
+                   else mask_nik(v) if len(v) >= 16 and _DIGITS16.search(v) else v)
+                 for k, v in pairs)
 
 
 def path(raw: str) -> str:
@@ -50,6 +52,13 @@ def mask_nik(text: str) -> str:
     return _NIK.sub(lambda m: "*" * 12 + m.group(2), text)
 
 
+_SECRET_KEY_HINT = re.compile(
+    "|".join(sorted(SECRET_FIELDS, key=len, reverse=True)), re.IGNORECASE)
+"""A quick look for any secret field name, so most bodies skip the JSON round trip."""
+_TOKEN_PREFIXES = ("sess_", "lnk_", "tok_", "adm_")
+_DIGITS16 = re.compile(r"\d{16}")
+
+
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: MASK if k.lower() in SECRET_FIELDS else _scrub(v) for k, v in value.items()}
@@ -63,13 +72,16 @@ def body(raw: bytes, limit: int) -> tuple[str, bool]:
     if not raw:
         return "", False
     text = raw.decode("utf-8", errors="replace")
-    if text[:1] in "{[":
+    if text[:1] in "{[" and _SECRET_KEY_HINT.search(text):
         with contextlib.suppress(ValueError):
             text = json.dumps(_scrub(json.loads(text)), ensure_ascii=False,
                               separators=(",", ":"))
     elif "=" in text and "&" in text or text.count("=") == 1:
         text = path("?" + text)[1:]
-    text = _SECRET_TOKENS.sub(lambda m: f"{m.group(1)}_{MASK}", mask_nik(text))
+    if _DIGITS16.search(text):
+        text = mask_nik(text)
+    if any(prefix in text for prefix in _TOKEN_PREFIXES):
+        text = _SECRET_TOKENS.sub(lambda m: f"{m.group(1)}_{MASK}", text)
     if len(text) > limit:
         cut = len(text) - limit
         return f"{text[:limit]}…[truncated {cut} characters]", True

@@ -51,6 +51,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "No call selected. Run a story (5) or use an app (3).",
         "id": "Belum ada panggilan dipilih. Jalankan cerita (5) atau pakai aplikasi (3).",
     },
+    "map.caused_by": {"en": "caused by the tap: {tap}", "id": "akibat ketukan: {tap}"},
     "filter.placeholder": {
         "en": "filter: text, service:bank, status:4xx",
         "id": "saring: teks, service:bank, status:4xx",

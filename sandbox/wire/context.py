@@ -7,7 +7,7 @@ while serving it becomes its child without any service passing ids around by han
 from __future__ import annotations
 
 import re
-import secrets
+import random
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -31,14 +31,19 @@ def root_span() -> Span:
 current_span: ContextVar[Span | None] = ContextVar("sandbox_current_span", default=None)
 
 
+_ids = random.Random()
+"""Trace ids need to be unique, not secret: a seeded-from-urandom PRNG is enough and avoids a
+system call per call (os.urandom showed up in profiles of the recording path)."""
+
+
 def new_trace_id() -> str:
     """32 random hex digits (never all zeros, as W3C requires)."""
-    return secrets.token_hex(16)
+    return f"{_ids.getrandbits(128) or 1:032x}"
 
 
 def new_span_id() -> str:
-    """16 random hex digits."""
-    return secrets.token_hex(8)
+    """16 random hex digits (never all zeros)."""
+    return f"{_ids.getrandbits(64) or 1:016x}"
 
 
 def parse_traceparent(value: str | None) -> Span | None:

@@ -99,7 +99,11 @@ red 5xx or failed), then fades.
     @on(CallLog.CallHighlighted)
     @on(CallLog.CallSelected)
     def show_call(self, message: CallLog.CallHighlighted | CallLog.CallSelected) -> None:
-        self.query_one(CallDetail).call = message.call
+        detail = self.query_one(CallDetail)
+        detail.call = message.call
+        # A call made because someone tapped an app face says which tap caused it.
+        tap = self.app.taps.get(message.call.trace_id)  # type: ignore[attr-defined]
+        detail.border_subtitle = t("map.caused_by", tap=tap) if tap else ""
         self.query_one(CallMap).highlight(message.call)
 
     @on(CallDetail.TraceRequested)
