@@ -97,6 +97,7 @@ class Wire:
         self._urls: dict[str, str] = {}
         self._apps: dict[str, Any] = {}
         self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
+        self._retired: list[httpx.AsyncClient] = []
         self.faults: dict[str, Fault] = {}
         """Active injected faults by service (see `sandbox.wire.faults`)."""
         self._dice: dict[str, random.Random] = {}
@@ -121,7 +122,10 @@ class Wire:
 
     def set_url(self, service: str, url: str) -> None:
         """Where `service` listens (the runtime calls this after binding)."""
-        self._urls[service] = url.rstrip("/")
+        url = url.rstrip("/")
+        if self._urls.get(service) == url and service not in self._apps:
+            return  # unchanged: keep the pooled connections
+        self._urls[service] = url
         self._apps.pop(service, None)
         self._forget(service)
 
@@ -132,9 +136,9 @@ class Wire:
         self._forget(service)
 
     def _forget(self, service: str) -> None:
-        """Drop pooled clients to `service`, so the next call uses its new address."""
+        """Retire pooled clients to `service`, so the next call uses its new address."""
         for key in [k for k in self._clients if k[1] == service]:
-            del self._clients[key]
+            self._retired.append(self._clients.pop(key))  # closed by aclose()
 
     def url(self, service: str) -> str:
         """The base URL of `service`."""
@@ -173,7 +177,8 @@ class Wire:
             log.exception("recording a call failed")
 
     async def aclose(self) -> None:
-        """Close every pooled client."""
-        for client in self._clients.values():
+        """Close every pooled client, retired ones included."""
+        for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()
+        self._retired.clear()

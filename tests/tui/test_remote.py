@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,11 @@ async def test_remote_backend_sees_a_story_live(tmp_path: Path) -> None:
         seen = []
 
         async def follow() -> None:
-            async for call in backend.events():
-                seen.append(call)
-                if len(seen) >= 17:
-                    return
+            async with contextlib.aclosing(backend.events()) as events:
+                async for call in events:
+                    seen.append(call)
+                    if len(seen) >= 17:
+                        return
 
         follower = asyncio.create_task(follow())
         await asyncio.sleep(0.2)
