@@ -15,13 +15,14 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import t, textual_text
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
@@ -44,76 +45,76 @@ class SandboxApp(App[None]):
         Binding(
             "1",
             "switch_mode('map')",
-            t("mode.map"),
+            t("key.app.map"),
             id="app.map",
-            tooltip="Institutions and every call between them",
+            tooltip=t("key.app.map.tip"),
         ),
         Binding(
             "2",
             "switch_mode('trace')",
-            t("mode.trace"),
+            t("key.app.trace"),
             id="app.trace",
-            tooltip="Replay one trace arrow by arrow",
+            tooltip=t("key.app.trace.tip"),
         ),
         Binding(
             "3",
             "switch_mode('faces')",
-            t("mode.faces"),
+            t("key.app.faces"),
             id="app.faces",
-            tooltip="The apps people use",
+            tooltip=t("key.app.faces.tip"),
         ),
         Binding(
             "4",
             "switch_mode('services')",
-            t("mode.services"),
+            t("key.app.services"),
             id="app.services",
-            tooltip="Databases, faults, reset",
+            tooltip=t("key.app.services.tip"),
         ),
         Binding(
             "5",
             "switch_mode('stories')",
-            t("mode.scenarios"),
+            t("key.app.stories"),
             id="app.stories",
-            tooltip="Run a story, step by step",
+            tooltip=t("key.app.stories.tip"),
         ),
         Binding(
             "6",
             "switch_mode('composer')",
-            t("mode.composer"),
+            t("key.app.composer"),
             id="app.composer",
-            tooltip="Send your own request",
+            tooltip=t("key.app.composer.tip"),
         ),
         Binding(
             "question_mark",
             "help",
-            t("key.help"),
+            t("key.app.help"),
             id="app.help",
             key_display="?",
-            tooltip="Explain this screen",
+            tooltip=t("key.app.help.tip"),
         ),
         Binding(
             "ctrl+s",
             "save_svg",
-            t("key.screenshot"),
+            t("key.app.screenshot"),
             id="app.screenshot",
             show=False,
-            tooltip="Save an SVG of the screen for slides",
+            tooltip=t("key.app.screenshot.tip"),
         ),
         Binding(
             "ctrl+t",
             "toggle_theme",
-            t("key.theme"),
+            t("key.app.theme"),
             id="app.theme",
             show=False,
-            tooltip="Switch between light and dark",
+            tooltip=t("key.app.theme.tip"),
         ),
         Binding(
             "ctrl+r",
             "reset_world",
-            t("key.reset"),
+            t("key.app.reset"),
             id="app.reset",
             show=False,
-            tooltip="Restore the seeded world",
+            tooltip=t("key.app.reset.tip"),
         ),
     ]
 
@@ -202,10 +203,18 @@ class SandboxApp(App[None]):
             self.screenshot_dir.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(self.screenshot_dir))
         except OSError as exc:
-            self.notify(t("app.failed", what=t("key.screenshot"), reason=str(exc)),
-                        severity="error")
+            self.notify(
+                t("app.failed", what=t("key.app.screenshot"), reason=str(exc)), severity="error"
+            )
             return
         self.notify(t("app.screenshot_saved", path=path))
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with its search prompt in the UI's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=t("textual.search"))
+            )
 
     def action_toggle_theme(self) -> None:
         """Light or dark, for the room's projector."""
@@ -217,21 +226,24 @@ class SandboxApp(App[None]):
         try:
             await self.backend.reset()
         except Exception as exc:
-            self.notify(t("app.failed", what=t("key.reset"), reason=str(exc)), severity="error")
+            self.notify(t("app.failed", what=t("key.app.reset"), reason=str(exc)), severity="error")
             return
         self.notify(t("app.reset_done"))
         await self.refresh_services()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every keyed action is also a palette command, titled "area: action"."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's own, in English
+            yield command._replace(
+                title=textual_text(command.title), help=textual_text(command.help)
+            )
         seen: set[str] = set()
         for node, binding, enabled, _ in screen.active_bindings.values():
             if binding.description and enabled and binding.action not in seen:
                 seen.add(binding.action)
                 area = (binding.id or "screen").split(".")[0]
                 yield SystemCommand(
-                    f"{area}: {binding.description}",
+                    f"{t(f'area.{area}')}: {binding.description}",
                     binding.tooltip or "",
                     _runner(node, binding.action),
                 )

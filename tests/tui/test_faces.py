@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.widgets.faces import TEXT, BankFace, Face, Notice, SocialFace, rupiah
+from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace, rupiah, status_label
 from tests.conftest import FakeClock, Services
 
 M = TypeVar("M", bound=Message)
@@ -98,7 +98,7 @@ async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
         await pilot.click("#refresh-orders")
         await settle(pilot)
         assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
-        assert TEXT["status.AWAITING_SHIPMENT"] in str(social.query_one("#orders").render())
+        assert status_label("AWAITING_SHIPMENT") in str(social.query_one("#orders").render())
     actions = [(m.face, m.action, m.ok) for m in unique(seen, Face.Acted)]
     assert ("social", "buy", True) in actions and ("bank", "pay", True) in actions
     assert ("bank", "retry", True) in actions

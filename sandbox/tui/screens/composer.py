@@ -9,24 +9,15 @@ from textual.widgets import Footer, Header
 
 from sandbox.runtime.registry import BUILTIN
 from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import Lazy, TranslatedBindings
 from sandbox.tui.widgets.composer import Composer
 
 
-class ComposerScreen(Screen[None]):
+class ComposerScreen(TranslatedBindings, Screen[None]):
     """Pick a service, an endpoint from its OpenAPI document, an identity, and send."""
 
     CSS_PATH = "composer.tcss"
-    HELP = """\
-# The composer
-
-Poke at an integration by hand. Choose an institution, one of its endpoints (read from its own
-OpenAPI document), and **who** you are: a persona (the buyer logs in with her PIN at the bank,
-uses her session at the video app), a partner institution (signing in that institution's
-dialect: SNAP at the bank, the open platform at the marketplace), or anonymous.
-
-The body is pre-filled from the endpoint's schema; edit it and press **F5** (or the Send
-button). The call is recorded like every other: see it on the map (1).
-"""
+    HELP = Lazy("composer.screen_help")
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
@@ -23,23 +23,20 @@ from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 PERSONA = "buyer"
 
 
-class FacesScreen(Screen[None]):
+class FacesScreen(TranslatedBindings, Screen[None]):
     """Sari's phone: the video app where she shops, the bank app where she pays."""
 
     CSS_PATH = "faces.tcss"
-    HELP = """\
-# The apps
-
-On the left is the short-video app (Klip): a video, its product cards, and a **Buy** button.
-Buying never leaves the app: the checkout page you see is **served by the marketplace**
-(Pasarloka) inside the video app's frame. On the right is the buyer's bank app, where she pays
-the virtual account the checkout shows.
-
-Every tap makes real calls between the institutions; the list under the apps says which tap
-caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
-"""
-    BINDINGS = [Binding("t", "open_tap", t("key.trace"), id="faces.trace",
-                        tooltip="Open the selected tap's trace")]
+    HELP = Lazy("faces.help")
+    BINDINGS = [
+        Binding(
+            "t",
+            "open_tap",
+            t("key.faces.trace"),
+            id="faces.trace",
+            tooltip=t("key.faces.trace.tip"),
+        )
+    ]
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
@@ -57,7 +54,7 @@ caused which trace (**Enter** opens it in the player), and the map lights up as 
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#taps", OptionList).border_title = "taps → traces"
+        self.query_one("#taps", OptionList).border_title = t("faces.taps")
 
     @on(SocialFace.CheckoutShown)
     def prefill_payment(self, message: SocialFace.CheckoutShown) -> None:
@@ -67,9 +64,10 @@ caused which trace (**Enter** opens it in the player), and the map lights up as 
     def list_tap(self, message: Face.Acted) -> None:
         taps = self.query_one("#taps", OptionList)
         mark = "✓" if message.ok else "✕"
-        label = f"{mark} {message.face}: {message.action} — {message.detail}"
+        action = t(f"faces.action.{message.action}")
+        label = f"{mark} {message.face}: {action} — {message.detail}"
         if message.trace_id:
-            self.app.taps[message.trace_id] = f"{message.face}: {message.action}"  # type: ignore[attr-defined]
+            self.app.taps[message.trace_id] = f"{message.face}: {action}"  # type: ignore[attr-defined]
         taps.add_option(Option(label[:120], id=message.trace_id or None))
         taps.highlighted = taps.option_count - 1
 

@@ -8,25 +8,19 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-GENERAL = """\
-## Everywhere
-
-- **1** map · **2** trace player · **3** apps · **4** services · **5** stories · **6** composer
-- **ctrl+p** every action by name · **ctrl+s** save an SVG screenshot · **ctrl+t** light/dark
-- **ctrl+r** restore the seeded world · **ctrl+q** quit · **Esc** closes this help
-"""
+from sandbox.tui.i18n import TranslatedBindings, t
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedBindings, ModalScreen[None]):
     """Markdown help for one screen, plus the keys that work everywhere."""
 
     BINDINGS = [
         Binding(
             "escape,question_mark,q",
             "dismiss",
-            "Close",
+            t("key.help.close"),
             id="help.close",
-            tooltip="Back to the screen",
+            tooltip=t("key.help.close.tip"),
         )
     ]
     DEFAULT_CSS = """
@@ -41,4 +35,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(f"{self.text}\n\n{GENERAL}")
+            yield Markdown(f"{self.text}\n\n{t('help.general')}")

@@ -13,46 +13,34 @@ from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.filters import parse_filter
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import CallMap
 
 
-class MapScreen(Screen[None]):
+class MapScreen(TranslatedBindings, Screen[None]):
     """Who calls whom, live; select any call to read exactly what was sent and returned."""
 
     CSS_PATH = "map.tcss"
     AUTO_FOCUS = "CallLog"
-    HELP = """\
-# The map
-
-Each box is an institution running as a real HTTP service on this machine. People (the buyer,
-a developer's script) appear on the far left. Every call lights up as an arrow from caller to
-callee, labelled with its method, path and status, coloured by outcome (green 2xx, yellow 4xx,
-red 5xx or failed), then fades.
-
-- **Call log** (bottom left): every recorded call; `f` follows the newest; `/` filters by text,
-  `service:bank` or `status:4xx`; **Enter** selects a call.
-- **Call detail** (bottom right): headers, bodies, timing; `c` copies it as curl, `h` as
-  httpx; `t` opens the whole trace in the player (key 2).
-"""
+    HELP = Lazy("map.help")
     BINDINGS = [
         Binding(
             "slash",
             "filter",
-            t("key.filter"),
+            t("key.map.filter"),
             id="map.filter",
             key_display="/",
-            tooltip="Filter the call log",
+            tooltip=t("key.map.filter.tip"),
         ),
         Binding(
             "escape",
             "clear_filter",
             show=False,
             id="map.clear_filter",
-            tooltip="Show every call again",
+            tooltip=t("key.map.clear_filter.tip"),
         ),
     ]
 
@@ -64,7 +52,7 @@ red 5xx or failed), then fades.
     def compose(self) -> ComposeResult:
         yield Header()
         yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
-        yield Input(placeholder=t("filter.placeholder"), id="filter")
+        yield Input(placeholder=t("map.filter_placeholder"), id="filter")
         with Horizontal(id="lower"):
             yield CallLog(self._fetch, self._count)
             yield CallDetail()

@@ -24,8 +24,9 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import ServicesUpdated
+from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
 
 PAGE = 100
@@ -34,39 +35,34 @@ PAGE = 100
 def describe_fault(fault: Fault) -> str:
     """A short human description: "offline", "+800 ms, 20% errors", or "healthy"."""
     if fault.offline:
-        return "OFFLINE"
+        return t("services.offline_state")
     parts = []
     if fault.latency_ms:
-        parts.append(f"+{fault.latency_ms} ms")
+        parts.append(t("services.latency_added", ms=fault.latency_ms))
     if fault.error_rate:
-        parts.append(f"{fault.error_rate:.0%} errors")
+        parts.append(t("services.errors", rate=f"{fault.error_rate:.0%}"))
     return ", ".join(parts) or t("services.healthy")
 
 
-class ServicesScreen(Screen[None]):
+class ServicesScreen(TranslatedBindings, Screen[None]):
     """Every institution keeps its own data; here you can look at it, and break things."""
 
     CSS_PATH = "services.tcss"
-    HELP = """\
-# Services
-
-Each institution is a separate HTTP service with **its own SQLite database**: the bank's
-accounts are not in the marketplace's tables, and the social app has no payment table at all.
-
-- Pick a service on the left to see its URL, its docs and its tables; pick a table to read
-  its rows (read-only).
-- **Faults**: take a service offline, add latency, or make some of its calls fail, then run a
-  story and watch what the others do. **Restore** clears the fault.
-- **ctrl+r** restores the seeded world everywhere.
-"""
+    HELP = Lazy("services.help")
     BINDINGS = [
-        Binding("n", "page(1)", "Next rows", id="services.next_page", tooltip="Next page of rows"),
+        Binding(
+            "n",
+            "page(1)",
+            t("key.services.next_page"),
+            id="services.next_page",
+            tooltip=t("key.services.next_page.tip"),
+        ),
         Binding(
             "p",
             "page(-1)",
-            "Previous rows",
+            t("key.services.prev_page"),
             id="services.prev_page",
-            tooltip="Previous page of rows",
+            tooltip=t("key.services.prev_page.tip"),
         ),
     ]
 
@@ -98,7 +94,9 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#tables", DataTable).add_columns("table", "rows")
+        self.query_one("#tables", DataTable).add_columns(
+            t("services.col.table"), t("services.col.rows")
+        )
         self.show_services(ServicesUpdated(self.app.services))  # type: ignore[attr-defined]
 
     @on(ServicesUpdated)
@@ -129,10 +127,18 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         if info is None:
             return
         self.query_one("#service-info", Static).update(
-            f"[b]{info.title}[/] ({info.name}) — {info.role}\n"
-            f"URL {info.url}   docs {info.docs_url}\n"
-            f"health {info.health} · calls in {info.calls_in} · out {info.calls_out} · "
-            f"{describe_fault(info.fault)}"
+            t(
+                "services.info",
+                title=info.title,
+                name=info.name,
+                role=info.role,
+                url=info.url,
+                docs=info.docs_url,
+                health=health_word(info.health),
+                calls_in=info.calls_in,
+                calls_out=info.calls_out,
+                fault=describe_fault(info.fault),
+            )
         )
 
     @on(OptionList.OptionHighlighted, "#service-list")
@@ -202,9 +208,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
                 error_rate=float(rate) / 100,
             )
         except ValueError:
-            self.notify(
-                "latency must be whole milliseconds, error rate a percentage", severity="error"
-            )
+            self.notify(t("services.bad_fault"), severity="error")
             return
         self.set_fault(fault)
 

@@ -14,40 +14,30 @@ from textual.widgets.option_list import Option
 
 from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
 
 
-class StoriesScreen(Screen[None]):
+class StoriesScreen(TranslatedBindings, Screen[None]):
     """The same scripted stories as `sandbox run`, shown on the map as they happen."""
 
     CSS_PATH = "stories.tcss"
-    HELP = """\
-# Stories
-
-The stories are the same code as `sandbox run checkout` and `sandbox run open-account`: real
-calls to the running institutions, checked at the end.
-
-- Choose a story and press **Run** (or **Enter**).
-- Tick **Pause before each step** to present at your own pace: the story waits before each
-  step until you press **n**.
-- When it finishes, **t** opens its trace in the player.
-"""
+    HELP = Lazy("stories.help")
     BINDINGS = [
         Binding(
             "n",
             "continue",
-            t("stories.continue"),
+            t("key.stories.continue"),
             id="stories.continue",
-            tooltip="Let the paused story take its next step",
+            tooltip=t("key.stories.continue.tip"),
         ),
         Binding(
             "t",
             "open_trace",
-            t("key.trace"),
+            t("key.stories.trace"),
             id="stories.trace",
-            tooltip="Open the last story's trace in the player",
+            tooltip=t("key.stories.trace.tip"),
         ),
     ]
 
@@ -108,7 +98,7 @@ calls to the running institutions, checked at the end.
             log.write(f"[red]{t('app.failed', what=name, reason=exc)}[/]")
             return
         self.last_trace = story.trace_id
-        log.write(f"[green]{t('stories.ok')}[/]  trace {story.trace_id[:12]} (t)")
+        log.write(f"[green]{t('stories.ok')}[/]  {t('stories.trace', trace=story.trace_id[:12])}")
 
     def action_continue(self) -> None:
         self._go.set()

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_map import CallMap
@@ -18,22 +18,11 @@ from sandbox.tui.widgets.sequence import SequencePlayer
 MAP_MIN_WIDTH = 120
 
 
-class TraceScreen(Screen[None]):
+class TraceScreen(TranslatedBindings, Screen[None]):
     """A sequence diagram of one trace; the map and the detail follow the current arrow."""
 
     CSS_PATH = "trace.tcss"
-    HELP = """\
-# The trace player
-
-One user action (a tap on Buy, an account opening) causes a chain of calls between
-institutions: one trace. Here it is drawn as a sequence diagram: a column per party, an arrow
-per call and a dashed arrow per answer.
-
-- **space** plays or pauses; **→** / **←** step forward and back (rewind any time);
-  **Home** / **End** jump to the first or last arrow.
-- The map and the call detail follow the current arrow.
-- Open a trace from the map: select a call, then press `t`.
-"""
+    HELP = Lazy("trace.help")
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
@@ -67,7 +56,7 @@ per call and a dashed arrow per answer.
         player.load(calls)
         parties = list(dict.fromkeys([c.caller for c in calls] + [c.callee for c in calls]))
         self.query_one("#trace-title", Static).update(
-            f"trace {trace_id[:12]}… · {len(calls)} · {' → '.join(parties)}"
+            t("trace.title", trace=trace_id[:12], count=len(calls), parties=" → ".join(parties))
         )
         if span_id:
             for index, arrow in enumerate(player.arrows):

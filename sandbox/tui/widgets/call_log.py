@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sandbox.trace.events import HttpCall
+from sandbox.tui.i18n import Lazy, number, t
 
 Fetch = Callable[[int, int], Awaitable[list[HttpCall]]]
 """`fetch(offset, limit)`: calls in store order (oldest first)."""
@@ -45,68 +46,71 @@ _log = logging.getLogger(__name__)
 class CallLog(ScrollView, can_focus=True):
     """A virtual list of recorded calls with a cursor, fed page by page by a provider."""
 
-    HELP = """
-## Call log
-
-One line per recorded call, oldest at the top: time, caller → callee, method, path, status
-(or why it failed) and duration.
-
-- **↑ ↓ PgUp PgDn Home End** or a click move the cursor; the detail shows that call.
-- **Enter** opens the call.
-- **f** follows the newest call (on by default, off when you move up).
-"""
+    HELP = Lazy("log.help")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "up",
             "cursor_up",
-            "Up",
+            t("key.log.cursor_up"),
             show=False,
             id="log.cursor_up",
-            tooltip="Previous call (stops following)",
+            tooltip=t("key.log.cursor_up.tip"),
         ),
         Binding(
-            "down", "cursor_down", "Down", show=False, id="log.cursor_down", tooltip="Next call"
+            "down",
+            "cursor_down",
+            t("key.log.cursor_down"),
+            show=False,
+            id="log.cursor_down",
+            tooltip=t("key.log.cursor_down.tip"),
         ),
         Binding(
             "pageup",
             "page_up",
-            "Page up",
+            t("key.log.page_up"),
             show=False,
             id="log.page_up",
-            tooltip="One screen of calls back (stops following)",
+            tooltip=t("key.log.page_up.tip"),
         ),
         Binding(
             "pagedown",
             "page_down",
-            "Page down",
+            t("key.log.page_down"),
             show=False,
             id="log.page_down",
-            tooltip="One screen of calls forward",
+            tooltip=t("key.log.page_down.tip"),
         ),
         Binding(
             "home",
             "first",
-            "First",
+            t("key.log.first"),
             show=False,
             id="log.first",
-            tooltip="Oldest call (stops following)",
+            tooltip=t("key.log.first.tip"),
         ),
-        Binding("end", "last", "Last", show=False, id="log.last", tooltip="Newest call"),
+        Binding(
+            "end",
+            "last",
+            t("key.log.last"),
+            show=False,
+            id="log.last",
+            tooltip=t("key.log.last.tip"),
+        ),
         Binding(
             "enter",
             "select",
-            "Open",
+            t("key.log.select"),
             show=False,
             id="log.select",
-            tooltip="Open the call under the cursor",
+            tooltip=t("key.log.select.tip"),
         ),
         Binding(
             "f",
             "toggle_follow",
-            "Follow",
+            t("key.log.follow"),
             id="log.follow",
-            tooltip="Keep the newest call under the cursor as calls arrive",
+            tooltip=t("key.log.follow.tip"),
         ),
     ]
 
@@ -437,9 +441,9 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         self.refresh_count()
 
     def _update_title(self) -> None:
-        state = "following" if self.following else "follow off"
-        noun = "call" if self._total == 1 else "calls"
-        self.border_title = f"{self._total:,} {noun} · {state}"
+        state = t("log.following") if self.following else t("log.follow_off")
+        noun = t("log.call") if self._total == 1 else t("log.calls")
+        self.border_title = t("log.title", count=number(self._total), noun=noun, state=state)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -459,7 +463,7 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         call = self.call_at(index)
         if call is None:
             pending = self.get_component_rich_style("call-log--pending", partial=True)
-            return self._strip(("…", "", "", "loading", "", ""), width, style + pending, {})
+            return self._strip(("…", "", "", t("log.loading"), "", ""), width, style + pending, {})
         styles = {4: self.get_component_rich_style(f"call-log--{call.outcome}", partial=True)}
         if index != self.cursor:  # on the cursor row the cursor colours keep names readable
             styles[1] = self.get_component_rich_style("call-log--parties", partial=True)
@@ -485,11 +489,13 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
 
 
 def _header_cells() -> tuple[str, ...]:
-    return ("time", "caller → callee", "method", "path", "status", "took")
+    return tuple(
+        t(f"log.col.{name}") for name in ("time", "parties", "method", "path", "status", "took")
+    )
 
 
 def _row_cells(call: HttpCall) -> tuple[str, ...]:
-    status = str(call.status) if call.status is not None else (call.error or "failed")
+    status = str(call.status) if call.status is not None else (call.error or t("log.failed"))
     return (
         format_time(call.started_at),
         f"{call.caller} → {call.callee}",

@@ -38,6 +38,7 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
+from sandbox.tui.i18n import Lazy, known, t
 
 SERVICE_COLORS: dict[str, str] = {
     "svc-social": "#ec4899",
@@ -191,7 +192,9 @@ def _people_region(height: int, width: int, count: int) -> Region:
 
 def label_text(call: HttpCall, width: int) -> str | None:
     """`METHOD /path status` in at most `width` cells: query dropped, path shortened, or None."""
-    status = str(call.status) if call.status is not None else f"✕ {call.error or 'failed'}"
+    status = (
+        str(call.status) if call.status is not None else f"✕ {call.error or t('callmap.failed')}"
+    )
     path = call.path.split("?", 1)[0] or "/"
     for tail in (status, "✕" if call.status is None else status):
         room = width - cell_len(call.method) - cell_len(tail) - 2
@@ -525,36 +528,48 @@ class _Canvas:
         return strips
 
 
+def health_word(health: str) -> str:
+    """A health state (`ok`, `down`...) in words; an unknown state as it came."""
+    key = f"health.{health or 'unknown'}"
+    return t(key) if known(key) else health
+
+
 def _health(info: ServiceInfo) -> tuple[str, str]:
     """Health text and the component class that colours it."""
     if info.health == "offline" or info.fault.offline:
-        return "OFFLINE", "call-map--offline"
+        return t("callmap.offline"), "call-map--offline"
     if info.health == "ok":
-        return "● ok", "call-map--ok"
+        return f"● {health_word('ok')}", "call-map--ok"
     if info.health == "down":
-        return "● down", "call-map--5xx"
-    return f"○ {info.health or 'unknown'}", "call-map--muted"
+        return f"● {health_word('down')}", "call-map--5xx"
+    return f"○ {health_word(info.health)}", "call-map--muted"
 
 
 def _fault_text(info: ServiceInfo) -> str:
     """What a presenter injected: `+800 ms`, `50% errors` (offline shows as the health)."""
     parts = []
     if info.fault.latency_ms > 0:
-        parts.append(f"+{info.fault.latency_ms} ms")
+        parts.append(t("callmap.latency", ms=info.fault.latency_ms))
     if info.fault.error_rate > 0:
-        parts.append(f"{round(info.fault.error_rate * 100)}% errors")
+        parts.append(t("callmap.errors", percent=round(info.fault.error_rate * 100)))
     return " ".join(parts)
 
 
-def _box_lines(info: ServiceInfo, rows: int) -> list[tuple[str, str]]:
-    """Text lines (with their component class) for a box with `rows` inner rows."""
+def _box_lines(info: ServiceInfo, rows: int, width: int | None = None) -> list[tuple[str, str]]:
+    """Text lines (with their component class) for a box with `rows` inner rows.
+
+    Counts are abbreviated (in languages that have a shorter form) when `width` is too narrow.
+    """
     health, health_class = _health(info)
     fault = _fault_text(info)
+    counts = t("callmap.counts", calls_in=info.calls_in, calls_out=info.calls_out)
+    if width is not None and cell_len(counts) > width:
+        counts = t("callmap.counts_short", calls_in=info.calls_in, calls_out=info.calls_out)
     lines = {
         "name": (info.name, "call-map--name"),
         "role": (info.role, "call-map--muted"),
         "health": (health, health_class),
-        "counts": (f"in {info.calls_in} · out {info.calls_out}", "call-map--muted"),
+        "counts": (counts, "call-map--muted"),
         "fault": (fault, "call-map--fault"),
     }
     if rows <= 1:
@@ -611,13 +626,7 @@ class CallMap(Widget):
         "call-map--people",
         "call-map--highlight",
     }
-    HELP = """
-## Call map
-
-Each box is an institution (front apps left, back-ends right, people far left). Each arrow is
-one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx), red failed
-(5xx, or a dashed line ending in ✕ when no answer came). Click a box to see its calls.
-"""
+    HELP = Lazy("callmap.help")
 
     class ServiceSelected(Message):
         """The user clicked an institution's box."""
@@ -908,13 +917,15 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
         grey = self._style("call-map--offline")
         accent = grey if offline else self._accent(info.name)
         canvas.box(region, info.title, accent, accent + Style(bold=True))
-        for row, (text, component) in enumerate(_box_lines(info, region.height - 2)):
+        for row, (text, component) in enumerate(
+            _box_lines(info, region.height - 2, region.width - 3)
+        ):
             style = grey if offline else self._style(component)
             canvas.text(region.x + 2, region.y + 1 + row, text, style, region.width - 3)
 
     def _draw_people(self, canvas: _Canvas, region: Region) -> None:
         muted = self._style("call-map--muted")
-        canvas.box(region, PEOPLE, muted, muted)
+        canvas.box(region, t("callmap.people"), muted, muted)
         rows = region.height - 2
         shown = self._people if len(self._people) <= rows else self._people[: rows - 1]
         for row, person in enumerate(shown):

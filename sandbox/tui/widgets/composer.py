@@ -30,6 +30,7 @@ from sandbox.scenarios.identities import Actor
 from sandbox.scenarios.openapi import FORM, Endpoint, Parameter, example_body
 from sandbox.scenarios.openapi import endpoints as list_endpoints
 from sandbox.scenarios.openapi import fill_path as _fill_path
+from sandbox.tui.i18n import Lazy, t
 
 MAX_SHOWN = 64_000
 """Characters of a response body drawn at most; a huge body must not freeze the projector."""
@@ -84,15 +85,7 @@ class _Request:
 class Composer(Vertical):
     """Pick a service, an endpoint and an identity; edit the body; send; read the answer."""
 
-    HELP = """\
-## Composer
-
-Choose a **service**, one of its **endpoints** and **who** sends the request: a persona
-(the buyer), a partner institution (credentials are added for you) or `anonymous`.
-The body is pre-filled from the service's OpenAPI example; edit it freely.
-Add headers as `Name: value; Other: value`. Press **F5** (or ctrl+enter) to send.
-The call appears on the map and in the log like any other.
-"""
+    HELP = Lazy("composer.help")
 
     DEFAULT_CSS = """
     Composer {
@@ -129,9 +122,9 @@ The call appears on the map and in the log like any other.
         Binding(
             "f5,ctrl+enter",
             "send",
-            "Send",
+            t("key.composer.send"),
             id="composer.send",
-            tooltip="Send the request as the chosen identity",
+            tooltip=t("key.composer.send.tip"),
         ),
     ]
 
@@ -185,12 +178,22 @@ The call appears on the map and in the log like any other.
             yield Select(
                 [(name, name) for name in self._services],
                 id="composer-service",
-                prompt="Service",
+                prompt=t("composer.service"),
                 allow_blank=not self._services,
-                tooltip="The institution to call",
+                tooltip=t("composer.service.tip"),
             )
-            yield Select[str]([], id="composer-endpoint", prompt="Endpoint", tooltip="What to call")
-            yield Select[str]([], id="composer-identity", prompt="As", tooltip="Who calls")
+            yield Select[str](
+                [],
+                id="composer-endpoint",
+                prompt=t("composer.endpoint"),
+                tooltip=t("composer.endpoint.tip"),
+            )
+            yield Select[str](
+                [],
+                id="composer-identity",
+                prompt=t("composer.identity"),
+                tooltip=t("composer.identity.tip"),
+            )
         yield Horizontal(id="composer-params", classes="-empty")
         with Horizontal(id="composer-main"):
             with Vertical(id="composer-request"):
@@ -198,23 +201,23 @@ The call appears on the map and in the log like any other.
                 with Horizontal(id="composer-send-row"):
                     yield Input(
                         id="composer-headers",
-                        placeholder="Headers (Name: value; …)",
-                        tooltip="Extra request headers, e.g. Idempotency-Key: pay-001",
+                        placeholder=t("composer.headers"),
+                        tooltip=t("composer.headers.tip"),
                     )
                     yield Button(
-                        "Send F5",
+                        t("composer.send"),
                         id="composer-send",
                         variant="primary",
-                        tooltip="Send the request (F5 or ctrl+enter)",
+                        tooltip=t("composer.send.tip"),
                     )
                 yield Static("", id="composer-error", classes="-empty", markup=False)
             with ScrollableContainer(id="composer-response"):
-                yield Static("Nothing sent yet.", id="composer-status", markup=False)
+                yield Static(t("composer.nothing_sent"), id="composer-status", markup=False)
                 yield Static("", id="composer-message", markup=False)
                 yield Static("", id="composer-reply", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#composer-response").border_title = "Response"
+        self.query_one("#composer-response").border_title = t("composer.response")
         if self._services:
             self._choose_service(self._services[0])
 
@@ -245,9 +248,9 @@ The call appears on the map and in the log like any other.
         try:
             names = list(self._identities_for(service))
         except Exception as error:  # an odd world must not take the composer down
-            self._show_error(f"Could not list identities for {service}: {error}")
+            self._show_error(t("composer.no_identities", service=service, error=error))
             names = []
-        picker.set_options([(f"as {name}", name) for name in names])
+        picker.set_options([(t("composer.as", name=name), name) for name in names])
         if isinstance(previous, str) and previous in names:
             picker.value = previous
         elif names:
@@ -262,7 +265,7 @@ The call appears on the map and in the log like any other.
             try:
                 doc = await self._openapi_for(service)
             except Exception as error:
-                self._show_error(f"Could not read {service}'s OpenAPI document: {error}")
+                self._show_error(t("composer.no_openapi", service=service, error=error))
                 doc = {}
             else:
                 self._docs[service] = doc
@@ -294,9 +297,9 @@ The call appears on the map and in the log like any other.
         headers = self.query_one("#composer-headers", Input)
         named = endpoint.header_params if endpoint else ()
         headers.placeholder = (
-            "Headers: " + "; ".join(f"{p.name}: …" for p in named)
+            t("composer.headers_named", names="; ".join(f"{p.name}: …" for p in named))
             if named
-            else "Headers (Name: value; …)"
+            else t("composer.headers")
         )
 
     # --- sending --------------------------------------------------------------------------
@@ -311,17 +314,17 @@ The call appears on the map and in the log like any other.
         try:
             request = self._build_request()
         except ValueError as error:
-            self._show_error(f"{error} Nothing was sent.")
+            self._show_error(t("composer.not_sent", error=error))
             return
         self._show_error("")
         self._send(request)
 
     def _build_request(self) -> _Request:
         if self._service is None or self._endpoint is None:
-            raise ValueError("Pick a service and an endpoint first.")
+            raise ValueError(t("composer.pick_endpoint"))
         identity = self.query_one("#composer-identity", Select).value
         if not isinstance(identity, str):
-            raise ValueError("Pick who sends the request.")
+            raise ValueError(t("composer.pick_identity"))
         endpoint = self._endpoint
         values = {p.name: field.value for p, field in self._params}
         path = _fill_path(endpoint.path, {p.name: values[p.name] for p in endpoint.path_params})
@@ -334,7 +337,7 @@ The call appears on the map and in the log like any other.
         content = None
         if body is not None and endpoint.media_type == FORM:
             if not isinstance(body, dict):
-                raise ValueError("This endpoint takes a form: write it as one JSON object.")
+                raise ValueError(t("composer.form_body"))
             content = urlencode({k: _form_value(v) for k, v in body.items()}).encode()
             headers.setdefault("Content-Type", FORM)
             body = None
@@ -349,7 +352,7 @@ The call appears on the map and in the log like any other.
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(
-                f"Invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}."
+                t("composer.bad_json", line=error.lineno, column=error.colno, reason=error.msg)
             ) from error
 
     @work(exclusive=True, group="composer", exit_on_error=False)
@@ -380,7 +383,14 @@ The call appears on the map and in the log like any other.
 
     def _show_pending(self, request: _Request) -> None:
         status = self.query_one("#composer-status", Static)
-        status.update(f"Sending {request.method} {request.path} as {request.identity}…")
+        status.update(
+            t(
+                "composer.sending",
+                method=request.method,
+                path=request.path,
+                identity=request.identity,
+            )
+        )
         status.set_classes("-pending")
         self.query_one("#composer-message", Static).update("")
         self.query_one("#composer-reply", Static).update("")
@@ -388,7 +398,7 @@ The call appears on the map and in the log like any other.
     def watch_reply(self, reply: Reply | None) -> None:
         status = self.query_one("#composer-status", Static)
         if reply is None:
-            status.update("Nothing sent yet.")
+            status.update(t("composer.nothing_sent"))
             status.set_classes("")
             return
         status.update(status_line(reply))
@@ -421,7 +431,7 @@ def status_line(reply: Reply) -> str:
     """`200 OK · 3 ms`, or `no response · 2 ms` when the request failed."""
     took = f"{reply.duration_ms:.0f} ms"
     if reply.status is None:
-        return f"no response · {took}"
+        return t("composer.no_response", took=took)
     return f"{reply.status} {reply.reason}".rstrip() + f" · {took}"
 
 
@@ -450,7 +460,7 @@ def parse_headers(text: str) -> dict[str, str]:
             continue
         name, colon, value = piece.partition(":")
         if not colon or not name.strip() or " " in name.strip():
-            raise ValueError(f"Header {piece.strip()!r} should read Name: value.")
+            raise ValueError(t("composer.bad_header", header=repr(piece.strip())))
         headers[name.strip()] = value.strip()
     return headers
 
@@ -458,7 +468,7 @@ def parse_headers(text: str) -> dict[str, str]:
 def _trimmed(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
-    return text[:MAX_SHOWN] + f"\n… ({len(text) - MAX_SHOWN} more characters not shown)"
+    return text[:MAX_SHOWN] + t("composer.more_characters", count=len(text) - MAX_SHOWN)
 
 
 def _form_value(value: Any) -> str:
@@ -471,12 +481,13 @@ def _inputs_for(endpoint: Endpoint | None) -> tuple[Parameter, ...]:
 
 def _param_input(param: Parameter) -> Input:
     """One input per parameter, titled by its name so a filled value stays explained."""
-    hint = "required" if param.required or param.location == "path" else "optional"
+    required = param.required or param.location == "path"
+    hint = t("composer.required") if required else t("composer.optional")
     if param.default:
-        hint = f"default {param.default}"
+        hint = t("composer.default", value=param.default)
     field = Input(
         value=param.example,
-        placeholder=f"{param.name} ({param.location}, {hint})",
+        placeholder=t("composer.param", name=param.name, location=param.location, hint=hint),
         tooltip=param.description or None,
     )
     field.border_title = param.name
@@ -485,10 +496,10 @@ def _param_input(param: Parameter) -> Input:
 
 def _body_title(endpoint: Endpoint | None) -> str:
     if endpoint is None:
-        return "Body"
+        return t("composer.body")
     if not endpoint.has_body:
-        return f"No body for {endpoint.method} {endpoint.path}"
-    return "Body (form, written as JSON)" if endpoint.media_type == FORM else "Body (JSON)"
+        return t("composer.no_body_for", method=endpoint.method, path=endpoint.path)
+    return t("composer.body_form") if endpoint.media_type == FORM else t("composer.body_json")
 
 
 def _body_editor() -> TextArea:
@@ -501,9 +512,9 @@ def _body_editor() -> TextArea:
         soft_wrap=False,
         show_line_numbers=False,
         tab_behavior="focus",
-        placeholder="No body",
+        placeholder=t("composer.no_body"),
     )
-    editor.border_title = "Body"
+    editor.border_title = t("composer.body")
     return editor
 
 

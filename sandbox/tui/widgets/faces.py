@@ -10,6 +10,7 @@ which recorded calls (`Face.Acted`). Failures are shown where they happened, nev
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,89 +28,25 @@ from textual.widgets import Button, Input, Static
 
 from sandbox.runtime.registry import by_name
 from sandbox.scenarios.identities import Actor
+from sandbox.tui.i18n import Lazy, known, t
 from sandbox.wire.context import current_span, root_span
 
 log = logging.getLogger(__name__)
 
-TEXT: dict[str, str] = {
-    "busy": "Working...",
-    "unreachable": "$service unreachable",
-    "timeout": "$service did not answer in time",
-    "http": "HTTP $status from $service",
-    "not_json": "$service answered something that is not JSON",
-    "unexpected": "Something went wrong: $error",
-    "social.help": "The buyer's short-video app: watch, tap Buy, pay without leaving the app.",
-    "social.handle": "@$handle",
-    "social.video": "[b]▶ Video $id[/b] · @$handle",
-    "social.caption": "[i]“$caption”[/i]",
-    "social.stats": "$views views · ♥ $likes likes",
-    "social.no_products": "No products tagged in this video.",
-    "social.price": "[b]$price[/b] · stock $stock",
-    "social.buy": "Buy",
-    "social.buy.tip": "Order this product; the marketplace's checkout page opens in the app",
-    "social.webview": "$market · in-app web view",
-    "social.checkout": "[b]$shop[/b]\n$items\n\nOrder  $order\nStatus $status\n"
-    "Total  [b]$total[/b]\n\nPay to $bank VA\n"
-    "[b reverse] $va [/]\nPay before $expires",
-    "social.item": "$qty× $name",
-    "social.orders": "My orders",
-    "social.orders.none": "No orders yet.",
-    "social.orders.more": "+$count more",
-    "social.order": "#$order\n  $status",
-    "social.refresh": "Refresh",
-    "social.refresh.tip": "Ask the app for my orders' latest status",
-    "social.next": "Next video",
-    "social.next.tip": "Show the next video in the feed",
-    "social.previous": "Previous video",
-    "social.previous.tip": "Show the previous video in the feed",
-    "social.feed_end": "No more videos in the feed.",
-    "social.acted.load": "showed video $id with $count product cards",
-    "social.acted.buy": "ordered product $product: order $order, checkout page shown",
-    "social.acted.orders": "showed $count orders",
-    "status.UNPAID": "Waiting for payment",
-    "status.AWAITING_SHIPMENT": "Paid - waiting for shipment",
-    "status.AWAITING_COLLECTION": "Waiting for the courier",
-    "status.IN_TRANSIT": "On its way",
-    "status.DELIVERED": "Delivered",
-    "status.COMPLETED": "Completed",
-    "status.CANCELLED": "Cancelled",
-    "bank.help": "The buyer's bank app: see the balance, check a virtual account, pay it.",
-    "bank.balance": "Balance [b]$balance[/b]",
-    "bank.pay_title": "Pay a virtual account",
-    "bank.va.placeholder": "Virtual account number",
-    "bank.va.tip": "The VA number from the checkout page",
-    "bank.check": "Check",
-    "bank.check.tip": "Ask the bank who this VA pays and how much",
-    "bank.pay": "Pay",
-    "bank.pay_amount": "Pay $amount",
-    "bank.pay.tip": "Pay the VA with a fresh idempotency key",
-    "bank.retry": "Retry, same key",
-    "bank.retry.tip": "Send the same payment again with the same key: nothing moves twice",
-    "bank.refresh": "Refresh balance",
-    "bank.refresh.tip": "Ask the bank for the balance again",
-    "bank.prefilled": "Amount [b]$amount[/b] from checkout",
-    "bank.inquiry": "To [b]$name[/b]\nAmount [b]$amount[/b] · $status\nPay before $expires",
-    "bank.no_va": "Enter a virtual account number first.",
-    "bank.no_amount": "Check the virtual account first.",
-    "bank.nothing_to_retry": "Pay first; then retry with the same key.",
-    "bank.paid": "Paid [b]$amount[/b] · reference $reference",
-    "bank.retried": "Same key: the bank returned payment $payment again; nothing moved.",
-    "bank.retried_new": "The bank answered with payment $payment.",
-    "bank.acted.load": "balance $balance",
-    "bank.acted.inquiry": "VA $va pays $name $amount",
-    "bank.acted.pay": "paid $amount to VA $va, balance $balance",
-    "bank.acted.retry": "retried payment $payment with the same key, balance $balance",
-}
-"""Every string a face shows, keyed by a short id, until the app-wide catalogue takes them."""
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def text(key: str, **values: object) -> Content:
-    """The catalogue entry `key` as Content, with `$name` placeholders filled (escaped)."""
-    return Content.from_markup(TEXT.get(key, key), **values)
+    """The catalogue entry `faces.<key>` as Content, its `{name}` placeholders filled (escaped).
+
+    Face texts are markup; the values are not: they become Textual template variables.
+    """
+    return Content.from_markup(_PLACEHOLDER.sub(r"${\1}", t(f"faces.{key}")), **values)
 
 
 def plain(key: str, **values: object) -> str:
-    """The catalogue entry `key` as plain text (labels, messages)."""
+    """The catalogue entry `faces.<key>` as plain text (labels, messages)."""
     return text(key, **values).plain
 
 
@@ -136,7 +73,7 @@ def moment(iso: object) -> str:
 def status_label(status: object) -> str:
     """What the storefront calls an order status, in words."""
     key = f"status.{status}"
-    return plain(key) if key in TEXT else str(status)
+    return plain(key) if known(f"faces.{key}") else str(status)
 
 
 def _field(data: Any, *path: str) -> Any:
@@ -331,7 +268,7 @@ def _product_card(card: dict[str, Any]) -> VerticalGroup:
 class SocialFace(Face):
     """The short-video app: a video, its product cards, Buy, the checkout inside, my orders."""
 
-    HELP = TEXT["social.help"]
+    HELP = Lazy("faces.social.help")
     DEFAULT_CSS = """
     SocialFace {
         .face--bar { background: $accent; }
@@ -352,23 +289,23 @@ class SocialFace(Face):
         Binding(
             "n",
             "next_video",
-            plain("social.next"),
+            t("key.social.next_video"),
             id="social.next_video",
-            tooltip=plain("social.next.tip"),
+            tooltip=t("key.social.next_video.tip"),
         ),
         Binding(
             "p",
             "previous_video",
-            plain("social.previous"),
+            t("key.social.previous_video"),
             id="social.previous_video",
-            tooltip=plain("social.previous.tip"),
+            tooltip=t("key.social.previous_video.tip"),
         ),
         Binding(
             "o",
             "refresh_orders",
-            plain("social.orders"),
+            t("key.social.refresh_orders"),
             id="social.refresh_orders",
-            tooltip=plain("social.refresh.tip"),
+            tooltip=t("key.social.refresh_orders.tip"),
         ),
     ]
     service = "social"
@@ -616,7 +553,7 @@ def _title(service: str) -> str:
 class BankFace(Face):
     """The bank app: balance, a virtual account to check and pay, and a same-key retry."""
 
-    HELP = TEXT["bank.help"]
+    HELP = Lazy("faces.bank.help")
     DEFAULT_CSS = """
     BankFace {
         .bank--account { background: $boost; padding: 0 1; height: auto; }
@@ -629,9 +566,9 @@ class BankFace(Face):
         Binding(
             "r",
             "refresh_balance",
-            plain("bank.refresh"),
+            t("key.bank.refresh_balance"),
             id="bank.refresh_balance",
-            tooltip=plain("bank.refresh.tip"),
+            tooltip=t("key.bank.refresh_balance.tip"),
         ),
     ]
     service = "bank"

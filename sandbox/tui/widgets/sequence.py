@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from sandbox.trace.events import HttpCall
+from sandbox.tui.i18n import Lazy, t
 
 LIFELINE, ACTIVE = "┊", "┃"
 SOLID, DASHED = "─", "╌"
@@ -147,7 +148,7 @@ def _request_label(call: HttpCall, room: int) -> str:
 def _return_label(call: HttpCall) -> str:
     if call.status is not None:
         return str(call.status)
-    return _clean(call.error or "failed")
+    return _clean(call.error or t("sequence.failed"))
 
 
 def _arrow_text(label: str, length: int, body: str, head: str, pointing_right: bool) -> str:
@@ -303,49 +304,45 @@ def layout(arrows: Sequence[Arrow], width: int) -> Layout:
 class SequencePlayer(ScrollView, can_focus=True):
     """One trace as lifelines and arrows, with a cursor that plays, pauses and rewinds."""
 
-    HELP = """
-## Sequence player
-
-One trace drawn as a sequence diagram: a column per party, a solid arrow per request and a
-dashed arrow back per response (`✕` when none came back).
-
-- **space** plays or pauses; while playing, arrows not reached yet are dimmed.
-- **→ / l** and **← / h** step one arrow (stepping pauses the replay).
-- **home / end** jump to the first or last arrow.
-"""
+    HELP = Lazy("sequence.help")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
             "play_pause",
-            "Play/pause",
+            t("key.sequence.play"),
             id="sequence.play",
-            tooltip="Replay the trace one arrow at a time, or pause it",
+            tooltip=t("key.sequence.play.tip"),
         ),
         Binding(
             "right,l",
             "step(1)",
-            "Step",
+            t("key.sequence.step_forward"),
             id="sequence.step_forward",
-            tooltip="Show the next arrow (pauses the replay)",
+            tooltip=t("key.sequence.step_forward.tip"),
         ),
         Binding(
             "left,h",
             "step(-1)",
-            "Back",
+            t("key.sequence.step_back"),
             id="sequence.step_back",
-            tooltip="Rewind one arrow (pauses the replay)",
+            tooltip=t("key.sequence.step_back.tip"),
         ),
         Binding(
             "home",
             "first",
-            "First",
+            t("key.sequence.first"),
             id="sequence.first",
             show=False,
-            tooltip="Rewind to the first arrow",
+            tooltip=t("key.sequence.first.tip"),
         ),
         Binding(
-            "end", "last", "Last", id="sequence.last", show=False, tooltip="Jump to the last arrow"
+            "end",
+            "last",
+            t("key.sequence.last"),
+            id="sequence.last",
+            show=False,
+            tooltip=t("key.sequence.last.tip"),
         ),
     ]
 
@@ -424,13 +421,14 @@ dashed arrow back per response (`✕` when none came back).
         self,
         calls: Sequence[HttpCall] = (),
         *,
-        empty_text: str = "No calls to show.",
+        empty_text: str | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._empty_text = empty_text
+        """Shown when there is no trace; None: the catalogue's `sequence.empty`."""
         self._arrows: list[Arrow] = []
         self._layout = layout([], 0)
         self._cursor = 0
@@ -617,7 +615,7 @@ dashed arrow back per response (`✕` when none came back).
     def _strip(self, row: int, runs: Runs, mode: str) -> Strip:
         key = (row, mode)
         if key not in self._strips:
-            self._strips[key] = Strip([Segment(t, self._style(r, mode)) for t, r in runs])
+            self._strips[key] = Strip([Segment(text, self._style(r, mode)) for text, r in runs])
         return self._strips[key]
 
     def _style(self, role: str, mode: str) -> Style:
@@ -632,6 +630,6 @@ dashed arrow back per response (`✕` when none came back).
         if y != 0:
             return Strip.blank(width, self.rich_style)
         style = self.get_component_rich_style("sequence-player--empty")
-        return Strip([Segment(_fit([self._empty_text], width), style)]).crop_extend(
-            0, width, self.rich_style
-        )
+        return Strip(
+            [Segment(_fit([self._empty_text or t("sequence.empty")], width), style)]
+        ).crop_extend(0, width, self.rich_style)
