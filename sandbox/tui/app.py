@@ -8,7 +8,9 @@ institutions' health every second.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.call_map import SERVICE_COLORS
 
+log = logging.getLogger(__name__)
 DRAIN_SECONDS = 0.1
 HEALTH_SECONDS = 1.0
 
@@ -136,6 +139,7 @@ class SandboxApp(App[None]):
         """False in snapshot tests: no event pump, no health polling."""
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.services: tuple[ServiceInfo, ...] = ()
+        self._unreachable = False
         self.taps: dict[str, str] = {}
         """Trace id -> the tap on an app face that caused it."""
         self._pending: list[HttpCall] = []
@@ -168,8 +172,8 @@ class SandboxApp(App[None]):
             try:
                 async for call in self.backend.events():
                     self._pending.append(call)
-            except Exception as exc:  # the stream is gone: say so in place, try again
-                self.notify(t("app.lost", reason=type(exc).__name__), severity="warning", timeout=3)
+            except Exception:  # the stream is gone; refresh_services tells the person, once
+                log.info("event stream lost", exc_info=True)
             await asyncio.sleep(1.0)
 
     def drain_events(self) -> None:
@@ -182,8 +186,16 @@ class SandboxApp(App[None]):
         """Fetch health, counts and faults; tell the showing screen."""
         try:
             self.services = tuple(await self.backend.services())
-        except Exception:
-            return  # shown as "unknown" until the next refresh succeeds
+        except Exception as exc:
+            if not self._unreachable:  # say it once per outage, not every second
+                self._unreachable = True
+                self.notify(t("app.unreachable", reason=str(exc) or type(exc).__name__),
+                            severity="error", timeout=8)
+            self.services = tuple(replace(s, health="unreachable") for s in self.services)
+        else:
+            if self._unreachable:
+                self._unreachable = False
+                self.notify(t("app.reconnected"))
         self.screen.post_message(ServicesUpdated(self.services))
 
     # -- actions -----------------------------------------------------------------------------

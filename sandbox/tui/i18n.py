@@ -56,6 +56,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "Connected to the sandbox at {url}",
         "id": "Terhubung ke sandbox di {url}",
     },
+    "app.unreachable": {"en": "The sandbox does not answer ({reason}). Is it still running?",
+                        "id": "Sandbox tidak menjawab ({reason}). Apakah masih berjalan?"},
+    "app.reconnected": {"en": "Connected to the sandbox again.",
+                        "id": "Tersambung lagi ke sandbox."},
     "app.lost": {
         "en": "Lost the event stream ({reason}); reconnecting…",
         "id": "Aliran kejadian terputus ({reason}); menyambung ulang…",
@@ -729,6 +733,7 @@ tabel pembayaran.
     "services.error_rate": {"en": "Error rate (%)", "id": "Galat (%)"},
     "services.apply": {"en": "Apply", "id": "Terapkan"},
     "services.restore": {"en": "Restore", "id": "Pulihkan"},
+    "services.reset_world": {"en": "Reset world", "id": "Atur ulang dunia"},
     "services.fault_set": {"en": "{name}: {fault}", "id": "{name}: {fault}"},
     "services.healthy": {"en": "healthy", "id": "normal"},
     "services.bad_fault": {

@@ -6,8 +6,8 @@ while serving it becomes its child without any service passing ids around by han
 
 from __future__ import annotations
 
-import re
 import random
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 

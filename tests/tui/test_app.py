@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -159,4 +160,42 @@ async def test_composer_sends_a_real_request(tmp_path: Path) -> None:
         await pilot.press("f5")
         await pilot.pause(0.5)
         assert backend.store.count() >= 1
+    await backend.aclose()
+
+
+async def test_a_lost_sandbox_is_said_once_and_shown_unreachable(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+
+    async def refuse() -> list[Any]:
+        raise ConnectionError("connection refused")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        working = backend.services
+        backend.services = refuse  # type: ignore[method-assign]
+        for _ in range(3):
+            await app.refresh_services()
+        await pilot.pause()
+        notices = [n.message for n in app._notifications]
+        assert sum("does not answer" in m for m in notices) == 1
+        assert all(s.health == "unreachable" for s in app.services)
+        backend.services = working  # type: ignore[method-assign]
+        await app.refresh_services()
+        await pilot.pause()
+        assert any("again" in n.message for n in app._notifications)
+        assert all(s.health == "ok" for s in app.services)
+    await backend.aclose()
+
+
+async def test_reset_world_button_on_the_services_screen(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.actor("buyer").request("bank", "POST", "/mobile/v1/transfers", json={
+            "to_account_no": "9900000002", "amount": 5000}, headers={"Idempotency-Key": "k2"})
+        await pilot.press("4")
+        await pilot.pause(0.2)
+        await pilot.click("#reset-world")
+        await pilot.pause(0.3)
+        me = await backend.actor("buyer").request("bank", "GET", "/mobile/v1/accounts/me")
+        assert me.json()["balance"] == 2_500_000
     await backend.aclose()

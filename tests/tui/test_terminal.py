@@ -25,8 +25,8 @@ def _tmux(*args: str) -> str:
 def terminal(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     session = f"sandbox-test-{tmp_path.name}"
     # Textual trusts COLUMNS/LINES over the terminal when they are set (pytest may set them).
-    command = (f"env -u COLUMNS -u LINES {sys.executable} -m sandbox --data-dir {tmp_path} --port-base {_free_base()}; "
-               "echo EXITED $?; sleep 30")
+    command = (f"env -u COLUMNS -u LINES {sys.executable} -m sandbox --data-dir {tmp_path} "
+               f"--port-base {_free_base()}; echo EXITED $?; sleep 30")
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
     # A tmux server started earlier may impose its own size; insist on 120x40.
     subprocess.run(["tmux", "resize-window", "-t", session, "-x", "120", "-y", "40"],

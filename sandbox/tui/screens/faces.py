@@ -17,10 +17,11 @@ from textual.widgets.option_list import Option
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
-from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
 from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 
 PERSONA = "buyer"
+
 
 
 class FacesScreen(TranslatedBindings, Screen[None]):
@@ -86,7 +87,7 @@ class FacesScreen(TranslatedBindings, Screen[None]):
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-12:]:
+        for call in message.calls[-MAX_ARROWS:]:
             call_map.show_call(call)
 
     @on(ServicesUpdated)

@@ -17,7 +17,7 @@ from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
-from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
 
 
 class MapScreen(TranslatedBindings, Screen[None]):
@@ -72,7 +72,7 @@ class MapScreen(TranslatedBindings, Screen[None]):
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-12:]:  # a burst beyond this would only flicker
+        for call in message.calls[-MAX_ARROWS:]:  # a burst beyond this would only flicker
             call_map.show_call(call)
         self.query_one(CallLog).refresh_count()
 

@@ -88,6 +88,7 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
                     )
                     yield Button(t("services.apply"), id="apply", variant="warning")
                     yield Button(t("services.restore"), id="restore")
+                    yield Button(t("services.reset_world"), id="reset-world", variant="error")
                 with Horizontal(id="data"):
                     yield DataTable(id="tables", cursor_type="row")
                     yield DataTable(id="rows", zebra_stripes=True)
@@ -211,6 +212,10 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
             self.notify(t("services.bad_fault"), severity="error")
             return
         self.set_fault(fault)
+
+    @on(Button.Pressed, "#reset-world")
+    def reset_world(self) -> None:
+        self.app.action_reset_world()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#restore")
     def restore(self) -> None:

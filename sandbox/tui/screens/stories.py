@@ -16,7 +16,7 @@ from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
-from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
 
 
 class StoriesScreen(TranslatedBindings, Screen[None]):
@@ -110,7 +110,7 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-12:]:
+        for call in message.calls[-MAX_ARROWS:]:
             call_map.show_call(call)
 
     @on(ServicesUpdated)

@@ -96,6 +96,10 @@ class _Arrow:
     label_region: Region | None = None
 
 
+MAX_ARROWS = 6
+"""Arrows on the map at once by default; screens draw no more than this from a burst."""
+
+
 # --- layout -------------------------------------------------------------------------------
 
 
@@ -647,7 +651,7 @@ class CallMap(Widget):
         services: Iterable[ServiceInfo] = (),
         *,
         animate: bool = True,
-        max_arrows: int = 6,
+        max_arrows: int = MAX_ARROWS,
         lifetime: float = 2.5,
         clock: Callable[[], float] = time.monotonic,
         name: str | None = None,
@@ -714,11 +718,15 @@ class CallMap(Widget):
             if self._party(person) == PEOPLE and person not in self._people:
                 self._people.append(person)
         self._arrows = [a for a in self._arrows if _key(a.call) != _key(call)]
-        self._arrows.append(_Arrow(call, self._clock()))
-        self._drop_extra()
-        if self._layout_key == self._current_key():
-            self._route(self._arrows[-1])
-            self._grid.add(self._arrows[-1])
+        again = self._same_edge(call)
+        if again is not None:
+            self._relight(again, call)
+        else:
+            self._arrows.append(_Arrow(call, self._clock()))
+            self._drop_extra()
+            if self._layout_key == self._current_key():
+                self._route(self._arrows[-1])
+                self._grid.add(self._arrows[-1])
         self._changed()
         if self._animated and self._timer is not None:
             self._timer.resume()
@@ -836,6 +844,31 @@ class CallMap(Widget):
             )
             self._arrows.remove(victim)
         self._rebuild_grid()
+
+    def _same_edge(self, call: HttpCall) -> _Arrow | None:
+        """A routed arrow between the same two boxes, if one is still on the map."""
+        if self._layout_key != self._current_key():
+            return None
+        edge = (self._party(call.caller), self._party(call.callee))
+        for arrow in self._arrows:
+            if (arrow.cells and _key(arrow.call) != self._highlighted
+                    and (self._party(arrow.call.caller), self._party(arrow.call.callee)) == edge):
+                return arrow
+        return None
+
+    def _relight(self, arrow: _Arrow, call: HttpCall) -> None:
+        """The same two boxes talk again: reuse the route already found (routing is the
+        expensive part, and a busy sandbox repeats the same edges many times a second) and
+        only place the new call's label."""
+        self._arrows.remove(arrow)
+        self._arrows.append(arrow)
+        arrow.call, arrow.born = call, self._clock()
+        arrow.label, arrow.label_region = "", None
+        self._rebuild_grid()  # forgets the old label's cells
+        placed = place_label(self._grid, call, list(arrow.cells))
+        if placed is not None:
+            arrow.label, arrow.label_region = placed
+            self._grid.add(arrow)
 
     def _route(self, arrow: _Arrow) -> None:
         """Find the arrow's path and label spot, avoiding everything already drawn."""
