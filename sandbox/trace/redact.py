@@ -52,9 +52,14 @@ def mask_nik(text: str) -> str:
     return _NIK.sub(lambda m: "*" * 12 + m.group(2), text)
 
 
-_SECRET_KEY_HINT = re.compile(
-    "|".join(sorted(SECRET_FIELDS, key=len, reverse=True)), re.IGNORECASE)
-"""A quick look for any secret field name, so most bodies skip the JSON round trip."""
+def _may_hold_secret_field(text: str) -> bool:
+    """A quick look for any secret field name, so most bodies skip the JSON round trip.
+
+    Plain substring tests on the lowered text: a case-insensitive regex alternation over the
+    same names measured several times slower than the round trip it was meant to avoid.
+    """
+    lowered = text.lower()
+    return any(name in lowered for name in SECRET_FIELDS)
 _TOKEN_PREFIXES = ("sess_", "lnk_", "tok_", "adm_")
 _DIGITS16 = re.compile(r"\d{16}")
 
@@ -72,7 +77,7 @@ def body(raw: bytes, limit: int) -> tuple[str, bool]:
     if not raw:
         return "", False
     text = raw.decode("utf-8", errors="replace")
-    if text[:1] in "{[" and _SECRET_KEY_HINT.search(text):
+    if text[:1] in "{[" and _may_hold_secret_field(text):
         with contextlib.suppress(ValueError):
             text = json.dumps(_scrub(json.loads(text)), ensure_ascii=False,
                               separators=(",", ":"))
