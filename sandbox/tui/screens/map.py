@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from sandbox.runtime.models import CallFilter
@@ -18,6 +19,9 @@ from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+
+DETAIL_DELAY = 0.06
+"""Seconds the log's cursor rests before the detail and map follow it."""
 
 
 class MapScreen(TranslatedBindings, Screen[None]):
@@ -48,6 +52,7 @@ class MapScreen(TranslatedBindings, Screen[None]):
         super().__init__()
         self.backend = backend
         self.flt = CallFilter()
+        self._settle: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,14 +90,26 @@ class MapScreen(TranslatedBindings, Screen[None]):
         self.query_one(CallLog).refresh_count()
 
     @on(CallLog.CallHighlighted)
+    def follow_cursor(self, message: CallLog.CallHighlighted) -> None:
+        # Holding an arrow key moves the cursor many rows a second: draw the cursor at once
+        # and the (heavier) detail and map once it rests for a moment.
+        if self._settle is not None:
+            self._settle.stop()
+        call = message.call
+        self._settle = self.set_timer(DETAIL_DELAY, lambda: self.show_call(call))
+
     @on(CallLog.CallSelected)
-    def show_call(self, message: CallLog.CallHighlighted | CallLog.CallSelected) -> None:
+    def select_call(self, message: CallLog.CallSelected) -> None:
+        self.show_call(message.call)
+
+    def show_call(self, call: HttpCall) -> None:
+        """Show one call in the detail and light its arrow on the map."""
         detail = self.query_one(CallDetail)
-        detail.call = message.call
+        detail.call = call
         # A call made because someone tapped an app face says which tap caused it.
-        tap = self.app.taps.get(message.call.trace_id)  # type: ignore[attr-defined]
+        tap = self.app.taps.get(call.trace_id)  # type: ignore[attr-defined]
         detail.border_subtitle = t("map.caused_by", tap=tap) if tap else ""
-        self.query_one(CallMap).highlight(message.call)
+        self.query_one(CallMap).highlight(call)
 
     @on(CallDetail.TraceRequested)
     def open_trace(self, message: CallDetail.TraceRequested) -> None:

@@ -72,6 +72,7 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
         self._service = ""
         self._table = ""
         self._row_offset = 0
+        self._shown: tuple[ServiceInfo, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,6 +103,9 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:
+        if message.services == self._shown:
+            return  # polled every second; rebuild the list only when something changed
+        self._shown = message.services
         options = self.query_one("#service-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()

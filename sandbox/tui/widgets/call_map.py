@@ -707,7 +707,10 @@ class CallMap(Widget):
 
     def set_services(self, services: Iterable[ServiceInfo]) -> None:
         """Show new service state (health, counts, faults); re-lays out only if the set changed."""
-        self._services = tuple(services)
+        fresh = tuple(services)
+        if fresh == self._services:
+            return  # the app polls every second: an unchanged map is not redrawn
+        self._services = fresh
         self._changed()
 
     def show_call(self, call: HttpCall) -> None:
