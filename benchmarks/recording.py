@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -622,13 +623,23 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the benchmark, print the table (or JSON) and return the results."""
-    args = parse_args(argv)
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl+C while a benchmark runs, so its children are always stopped."""
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark, print the table (or JSON) and return the results."""
+    args = parse_args(argv)
+    with sigterm_interrupts():
         result = run_benchmark(
             seconds=args.seconds,
             repeats=args.repeats,
@@ -637,9 +648,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             threads=args.threads,
             warmup=args.warmup,
         )
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     print(json.dumps(result, indent=2) if args.json else render(result))
     return result
 

@@ -64,7 +64,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.recording import kill, machine, percentile
+from benchmarks.recording import kill, machine, percentile, sigterm_interrupts
 
 if TYPE_CHECKING:
     from sandbox.runtime.state import RuntimeState
@@ -901,17 +901,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table (or JSON) and return the results."""
     args = parse_args(argv)
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
+    with sigterm_interrupts():
         result = run_benchmark(
             seconds=args.seconds,
             rps=args.rps,
@@ -920,9 +913,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             calls=args.calls,
             warmup=args.warmup,
         )
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     print(json.dumps(result, indent=2) if args.json else render(result))
     return result
 
