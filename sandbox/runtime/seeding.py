@@ -36,7 +36,7 @@ def partner_ids(world: dict[str, Any]) -> dict[str, str]:
         if callee == "admin":
             continue
         for caller, creds in callers.items():
-            for field in ("client_id", "client_key", "partner_id", "app_key"):
+            for field in ("client_id", "client_key", "partner_id", "app_key", "cons_id"):
                 if field in creds:
                     ids[str(creds[field])] = caller
     return ids

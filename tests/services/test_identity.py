@@ -678,7 +678,7 @@ async def test_reset_restores_the_seeded_register(services: Services) -> None:
     assert store.person(NEWBORN["nik"]) is None
     assert store.person(SARI)["name"] == "SARI WULANDARI"  # type: ignore[index]
     assert store.consent("CNS-20240301-000001") is None
-    assert len(store.agreements()) == 2
+    assert len(store.agreements()) == len(services.world["partners"]["identity"])
 
 
 def test_seeding_is_fast(world: dict[str, Any]) -> None:
