@@ -10,9 +10,9 @@ import pytest
 
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.scenarios.identities import partner_auth
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
-from sandbox.wire.auth import IdentityAuth, MarketplaceAuth, SnapAuth
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 
@@ -54,15 +54,7 @@ class Services:
 
     def auth(self, callee: str, caller: str) -> httpx.Auth:
         """The partner credentials `caller` holds at `callee`, as an httpx Auth."""
-        creds = self.world["partners"][callee][caller]
-        if callee == "identity":
-            return IdentityAuth(creds["client_id"], creds["client_secret"], self.clock)
-        if callee == "bank":
-            return SnapAuth(creds["client_key"], creds["client_secret"], creds["partner_id"],
-                            creds["channel_id"], self.clock)
-        if callee == "marketplace":
-            return MarketplaceAuth(creds["app_key"], creds["app_secret"], self.clock)
-        raise LookupError(f"{callee} has no partner dialect")
+        return partner_auth(callee, caller, self.world, self.wire)
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause)."""

@@ -45,6 +45,12 @@ BUILTIN: tuple[ServiceSpec, ...] = (
                 "sandbox.services.bank:create_app"),
     ServiceSpec("identity", "Registri Penduduk", "civil registry", "back", 4,
                 "sandbox.services.identity:create_app"),
+    ServiceSpec("hospital", "RSUD Sukamaju", "hospital front desk", "front", 5,
+                "sandbox.services.hospital:create_app"),
+    ServiceSpec("records", "Rekam Medis", "health-records platform (FHIR)", "back", 6,
+                "sandbox.services.records:create_app"),
+    ServiceSpec("insurance", "Jaminan Kesehatan", "national health insurer", "back", 7,
+                "sandbox.services.insurance:create_app"),
 )
 CONTROL_OFFSET = 0
 """The control API (health, reset, event stream) listens on the base port itself."""

@@ -6,12 +6,13 @@ is exactly what the tests check. Each story runs under one root span: one story,
 
 from collections.abc import Awaitable, Callable
 
+from sandbox.scenarios.admission import admission
 from sandbox.scenarios.base import Story, StoryFailed
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.open_account import open_account
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
-    "checkout": checkout, "open-account": open_account}
+    "checkout": checkout, "open-account": open_account, "admission": admission}
 """Every story by the name the CLI, the UI and lessons use."""
 
-__all__ = ["SCENARIOS", "Story", "StoryFailed", "checkout", "open_account"]
+__all__ = ["SCENARIOS", "Story", "StoryFailed", "admission", "checkout", "open_account"]

@@ -14,6 +14,8 @@ import httpx
 
 from sandbox.wire import Wire
 from sandbox.wire.auth import IdentityAuth, MarketplaceAuth, SnapAuth
+from sandbox.wire.fhir import RecordsAuth
+from sandbox.wire.vclaim import InsuranceAuth
 
 ANONYMOUS = "anonymous"
 """Calls with no credentials at all: how an institution treats a stranger."""
@@ -37,6 +39,10 @@ def partner_auth(callee: str, caller: str, world: dict[str, Any], wire: Wire) ->
                         creds["channel_id"], wire.clock)
     if callee == "marketplace":
         return MarketplaceAuth(creds["app_key"], creds["app_secret"], wire.clock)
+    if callee == "records":
+        return RecordsAuth(creds["client_id"], creds["client_secret"], wire.clock)
+    if callee == "insurance":
+        return InsuranceAuth(creds["cons_id"], creds["secret"], creds["user_key"], wire.clock)
     raise LookupError(f"{callee} has no partner dialect")
 
 

@@ -793,6 +793,10 @@ diperiksa di akhir.
         "en": "Open a bank account (identity check)",
         "id": "Buka rekening bank (cek identitas)",
     },
+    "stories.admission": {
+        "en": "Hospital admission (one desk, four back-ends)",
+        "id": "Pendaftaran rumah sakit (satu meja, empat layanan)",
+    },
     "key.stories.continue": {"en": "Continue", "id": "Lanjut"},
     "key.stories.continue.tip": {
         "en": "Let the paused story take its next step",

@@ -279,7 +279,9 @@ def _health(named: dict[str, Any], rng: random.Random, persons: list[dict[str, A
         status = "2" if rng.random() < 0.15 else "0"
         members.append(_member(person, f"9999{serial:09d}", rng.choice("123"), status,
                                rng.choice(_CLINICS)))
-    patients, encounters, conditions = [], [], []
+    patients: list[dict[str, Any]] = []
+    encounters: list[dict[str, Any]] = []
+    conditions: list[dict[str, Any]] = []
     keep = {nik_of[k] for k in named["records"]["patients"]}
     for person in persons:
         if person["nik"] in keep or (person["nik"] not in named_niks and rng.random() < 0.4):

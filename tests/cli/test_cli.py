@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.runtime.registry import BUILTIN
+
 pytestmark = pytest.mark.slow
 
 
@@ -24,12 +26,12 @@ def _sandbox(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str
 
 
 def _free_base() -> int:
-    """A base port whose next five ports are all free right now."""
+    """A base port whose next ports (one per institution, plus control) are free right now."""
     for _ in range(50):
         base = random.randint(20_000, 60_000)
         try:
             socks = []
-            for port in range(base, base + 5):
+            for port in range(base, base + len(BUILTIN) + 1):
                 s = socket.socket()
                 socks.append(s)
                 s.bind(("127.0.0.1", port))
@@ -65,11 +67,11 @@ def test_up_status_run_trace_and_clean_stop(
     status = _sandbox("status", "--json", "--data-dir", str(data_dir))
     assert status.returncode == 0, status.stdout + status.stderr
     rows = json.loads(status.stdout)
-    assert {r["name"] for r in rows} == {"social", "marketplace", "bank", "identity"}
+    assert {r["name"] for r in rows} == {s.name for s in BUILTIN}
     for row in rows:
         assert row["health"] == "ok", row
         assert row["url"].startswith("http://127.0.0.1:") and row["docs_url"].endswith("/docs")
-        assert base < int(row["url"].rsplit(":", 1)[1]) <= base + 4
+        assert base < int(row["url"].rsplit(":", 1)[1]) <= base + len(BUILTIN)
 
     run = _sandbox("run", "checkout", "--data-dir", str(data_dir))
     assert run.returncode == 0, run.stdout + run.stderr

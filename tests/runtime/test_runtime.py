@@ -176,3 +176,16 @@ def test_event_stream_follows_calls_over_http(runtime: Runtime) -> None:
     reader.join(10)
     assert [(e["callee"], e["path"], e["status"]) for e in seen] == [
         ("bank", "/health", 200), ("bank", "/nope", 404), ("bank", "/health", 200)]
+
+
+def test_admission_over_real_http_is_one_trace(runtime: Runtime) -> None:
+    from sandbox.scenarios import admission
+
+    story = _run(admission, runtime)
+    runtime.writer.flush()
+    calls = runtime.traces.trace(story.trace_id)
+    assert {(c.caller, c.callee) for c in calls} >= {
+        ("reception", "hospital"), ("hospital", "identity"), ("hospital", "records"),
+        ("hospital", "insurance")}
+    admit = next(c for c in calls if c.caller == "reception")
+    assert all(c.parent_id == admit.span_id for c in calls if c.caller == "hospital")

@@ -74,3 +74,29 @@ async def test_a_gate_pauses_before_every_step(services: Services) -> None:
     assert seen == story.steps and len(seen) == 7
     assert calls_at_gate[0] == 0, "nothing happens before the first step is allowed"
     assert calls_at_gate[1] > calls_at_gate[0], "each step's calls come after its gate"
+
+
+def test_cli_knows_every_story() -> None:
+    from sandbox.cli import STORIES
+    from sandbox.scenarios import SCENARIOS
+
+    assert set(STORIES) == set(SCENARIOS)
+
+
+async def test_admission_reaches_four_back_ends_from_one_desk(services: Services) -> None:
+    from sandbox.scenarios import admission
+
+    story = await admission(services.wire, services.world, lambda _: None)
+    assert story.facts["covered"] and story.facts["amount"] == 0
+    callees = {c.callee for c in services.calls if c.caller == "hospital"}
+    assert callees == {"identity", "records", "insurance"}, "covered: no bill at the bank"
+    assert not any(c.caller == "hospital" and c.callee == "bank" for c in services.calls)
+
+
+async def test_admission_of_a_member_in_arrears_opens_a_bill(services: Services) -> None:
+    from sandbox.scenarios import admission
+
+    story = await admission(services.wire, services.world, lambda _: None, persona="creator")
+    assert not story.facts["covered"] and story.facts["amount"] == 150_000
+    assert any(c.caller == "hospital" and c.callee == "bank"
+               and c.path.endswith("/create-va") for c in services.calls)

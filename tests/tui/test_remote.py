@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.config import Settings
 from sandbox.runtime.models import CallFilter
+from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scenarios import checkout
@@ -25,7 +26,7 @@ async def test_remote_backend_sees_a_story_live(tmp_path: Path) -> None:
     backend = RemoteBackend(ControlClient(runtime.control_url), runtime.world)
     try:
         services = await backend.services()
-        assert [s.name for s in services] == ["social", "marketplace", "bank", "identity"]
+        assert [s.name for s in services] == [s.name for s in BUILTIN]
         seen = []
 
         async def follow() -> None:

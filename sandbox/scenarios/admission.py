@@ -1,0 +1,69 @@
+"""The hospital analogy: one reception screen reaches four back-ends over APIs.
+
+The front desk admits a patient by NIK. Behind one action the hospital verifies the person at the
+civil registry (match flags only), finds or creates the patient's record at the health-records
+platform and opens an encounter, checks insurance eligibility and issues an eligibility letter
+(SEP), and asks the bank for a virtual account when the patient must pay - the same pattern as
+the checkout, where one tap on Buy reaches the marketplace and the bank.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect
+from sandbox.wire import Wire
+
+PATIENT = "patient"
+
+
+async def admission(wire: Wire, world: dict[str, Any], report: Report = print,
+                    gate: Gate | None = None, persona: str = PATIENT) -> Story:
+    """Admit the named patient; raises StoryFailed unless every back-end answered."""
+    story = Story(wire, world, report, gate=gate)
+    return await story.run(lambda s: _admit(s, persona))
+
+
+async def _admit(story: Story, persona: str) -> None:
+    who = story.world["personas"][persona]
+    person = next(p for p in story.world["persons"] if p["nik"] == who["nik"])
+    staff = story.world["hospital"]["staff"][0]
+    hospital = story.world["hospital"]["hospitals"][0]
+    desk = story.client("reception", "hospital")
+
+    await story.step(f"{person['name'].title()} arrives at the reception desk of "
+                     f"{hospital['name']} and hands over the ID card")
+    await story.step("One action on the desk's screen: admit (identity, records, insurance, "
+                     "billing behind it)")
+    response = await desk.post("/api/v1/admissions", headers={
+        "Authorization": f"Bearer {staff['token']}"}, json={
+        "nik": person["nik"], "name": person["name"], "birth_date": person["birth_date"],
+        "birth_place": person["birth_place"], "sex": person["sex"],
+        "complaint": "Demam dan batuk tiga hari", "icd10": "J06.9",
+        "service": "outpatient", "consent": True})
+    summary = expect(response, 201, "admission")
+    story.facts.update(admission_id=summary["admission_id"])
+
+    await story.step("The civil registry answered with match flags, never the record")
+    for name, flag in summary["identity"]["fields"].items():
+        story.report(f"    {name}: {flag}")
+    if any(flag != "SESUAI" for flag in summary["identity"]["fields"].values()):
+        raise StoryFailed("the registry did not confirm the patient")
+
+    await story.step("The health-records platform knows the patient and opened an encounter")
+    story.report(f"    patient {summary['patient']['ihs_number']}, "
+                 f"encounter {summary['records']['encounter_id']}")
+
+    await story.step("The insurer checked eligibility")
+    insurance = summary["insurance"]
+    story.report(f"    {insurance['status']}" + (f", class {insurance['class']}"
+                                                  if insurance.get("class") else "")
+                 + (f", SEP {insurance['sep_no']}" if insurance.get("sep_no") else ""))
+
+    await story.step("Billing: the bank holds a virtual account only for what is not covered")
+    bill = summary["bill"]
+    if bill.get("virtual_account_no"):
+        story.report(f"    pay Rp{bill['amount']:,} to VA {bill['virtual_account_no'].strip()}")
+    else:
+        story.report("    nothing to pay at the desk: covered by insurance")
+    story.facts.update(covered=not bill.get("virtual_account_no"), amount=bill["amount"])

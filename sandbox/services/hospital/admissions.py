@@ -1,0 +1,236 @@
+"""One action at the desk, four institutions behind it: the admission flow.
+
+The order matters and is part of the lesson:
+1. identity: consent, then verify. If the registry does not confirm the patient, stop - no
+   record, no insurance check and no bill may be made for someone we could not identify.
+2. records: find the patient by NIK (create when new), open an Encounter, add the Condition.
+3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk.
+4. bank: a closed virtual account for what the patient pays (the tariff when not covered).
+
+After every step the admission row is updated with the *reference* it produced (an IHS number,
+an encounter id, an SEP number, a VA number). If a back end fails, the row already says what
+exists, so the desk can tell the clerk exactly what was done and what was not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.services.hospital import errors, rules
+from sandbox.services.hospital.backends import (
+    BackendFailure,
+    Billing,
+    Insurer,
+    Records,
+    Registry,
+)
+from sandbox.services.hospital.schemas import AdmissionRequest
+from sandbox.services.hospital.store import HospitalStore
+
+STEPS = ("identity", "records", "insurance", "bank")
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """Everything the admission flow needs: store, clock, back-end clients, the facility."""
+
+    store: HospitalStore
+    clock: Callable[[], float]
+    registry: Registry
+    records: Records
+    insurer: Insurer
+    billing: Billing
+    hospital: Mapping[str, Any]
+    """This facility's row of the seed: code, name, tariff per service."""
+
+
+async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) -> dict[str, Any]:
+    """Run the whole admission; returns the stored admission row (references only)."""
+    if not body.consent:
+        raise errors.bad_request(
+            "consent_required",
+            "The desk may check the patient at the registry, health records and insurer only "
+            'with the patient\'s consent: ask, then send "consent": true.',
+            field="consent",
+        )
+    now = desk.clock()
+    admission_id = desk.store.new_admission(
+        rules.wib_day(now),
+        {
+            "staff_id": staff["staff_id"],
+            "hospital_code": desk.hospital["code"],
+            "service": body.service,
+            "status": "IN_PROGRESS",
+            "nik_last4": body.nik[-4:],
+            "amount": 0,
+            "bill_status": "NONE",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    done: list[str] = []
+    step = "identity"
+    try:
+        await _identify(desk, admission_id, body)
+        done.append("identity verified")
+        step = "records"
+        ihs, encounter = await _record(desk, admission_id, body, staff, now)
+        done.append(f"patient {ihs}")
+        done.append(f"encounter {encounter} opened")
+        if body.icd10:
+            done.append("condition added")
+        step = "insurance"
+        cover = await _insure(desk, admission_id, body, ihs, staff, now)
+        done.append(f"SEP {cover}" if cover else "eligibility checked (not covered)")
+        step = "bank"
+        await _bill(desk, admission_id, body, covered=cover is not None, now=now)
+    except BackendFailure as failure:
+        _save(
+            desk,
+            admission_id,
+            status="INCOMPLETE",
+            failed_at=failure.institution,
+            failure=failure.detail,
+        )
+        missing = list(STEPS[STEPS.index(step) :])
+        raise errors.backend_failed(
+            admission_id, failure.institution, failure.detail, done, missing
+        ) from None
+    _save(desk, admission_id, status="ADMITTED")
+    return _row(desk, admission_id)
+
+
+async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> None:
+    """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done)."""
+    sent = rules.registry_fields(body.name, body.birth_place, body.birth_date, body.sex)
+    answer = await desk.registry.verify(body.nik, sent)
+    flags = {name: str((answer.get("fields") or {}).get(name, "TIDAK SESUAI")) for name in sent}
+    _save(
+        desk,
+        admission_id,
+        verification_id=answer.get("verification_id"),
+        identity_flags=json.dumps(flags),
+    )
+    mismatched = rules.identity_mismatches(sent, answer)
+    if mismatched:
+        _save(desk, admission_id, status="REJECTED")
+        raise errors.identity_mismatch(admission_id, mismatched, answer.get("reason"))
+
+
+async def _record(
+    desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str], now: float
+) -> tuple[str, str]:
+    """Find or create the patient, open the encounter, add the condition."""
+    ihs = await desk.records.find_patient(body.nik)
+    if ihs is None:
+        gender = "male" if body.sex == "L" else "female"
+        ihs = await desk.records.create_patient(
+            body.nik, body.name, gender, body.birth_date.isoformat()
+        )
+    _save(desk, admission_id, ihs_number=ihs)
+    encounter = await desk.records.open_encounter(
+        ihs, body.name, admission_id, body.service, staff, now
+    )
+    _save(desk, admission_id, encounter_id=encounter)
+    if body.icd10:
+        condition = await desk.records.add_condition(ihs, encounter, body.icd10)
+        _save(desk, admission_id, condition_id=condition)
+    return ihs, encounter
+
+
+async def _insure(
+    desk: Desk,
+    admission_id: str,
+    body: AdmissionRequest,
+    ihs: str,
+    staff: Mapping[str, str],
+    now: float,
+) -> str | None:
+    """Eligibility for today (WIB); an active member gets an SEP. Returns the SEP number."""
+    day = rules.wib_date(now)
+    cover = rules.coverage(await desk.insurer.eligibility(body.nik, day))
+    _save(
+        desk,
+        admission_id,
+        insurance_status=cover.status,
+        covered=int(cover.covered),
+        card_last4=cover.card_no[-4:] if cover.card_no else None,
+        class_name=cover.class_name,
+        coverage_reason=cover.reason,
+    )
+    if not cover.covered:
+        return None
+    assert cover.card_no is not None
+    sep = await desk.insurer.issue_sep(
+        card_no=cover.card_no,
+        day=day,
+        service=body.service,
+        class_code=cover.class_code or "3",
+        medical_record=ihs,
+        icd10=body.icd10,
+        staff_id=staff["staff_id"],
+    )
+    _save(desk, admission_id, sep_no=sep)
+    return sep
+
+
+async def _bill(
+    desk: Desk, admission_id: str, body: AdmissionRequest, *, covered: bool, now: float
+) -> None:
+    """A VA for the patient's share; covered visits cost nothing at the desk, so no VA."""
+    amount = rules.patient_share(covered, int(desk.hospital["tariff"][body.service]))
+    _save(desk, admission_id, amount=amount)
+    if amount == 0:
+        return
+    va = await desk.billing.create_va(admission_id, body.name, amount, now)
+    _save(desk, admission_id, va_no=va.number, va_expires_at=va.expires_at, bill_status="UNPAID")
+
+
+def _save(desk: Desk, admission_id: str, **changes: Any) -> None:
+    desk.store.update_admission(admission_id, {**changes, "updated_at": desk.clock()})
+
+
+def _row(desk: Desk, admission_id: str) -> dict[str, Any]:
+    row = desk.store.admission(admission_id)
+    assert row is not None
+    return row
+
+
+def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
+    """The admission as the desk shows it, built from references only.
+
+    `name` is what the clerk typed in this request; a stored admission has no name to show.
+    """
+    insurance = None
+    if row["insurance_status"]:
+        insurance = {
+            "status": row["insurance_status"],
+            "covered": bool(row["covered"]),
+            "reason": row["coverage_reason"],
+            "card_no_last4": row["card_last4"],
+            "class": row["class_name"],
+            "sep_no": row["sep_no"],
+        }
+    return {
+        "admission_id": row["admission_id"],
+        "status": row["status"],
+        "service": row["service"],
+        "nik_last4": row["nik_last4"],
+        "patient": {"ihs_number": row["ihs_number"], "name": name or ""},
+        "identity": {
+            "verification_id": row["verification_id"],
+            "fields": json.loads(row["identity_flags"] or "{}"),
+        },
+        "insurance": insurance,
+        "records": {"encounter_id": row["encounter_id"], "condition_id": row["condition_id"]},
+        "bill": {
+            "amount": row["amount"] or 0,
+            "virtual_account_no": row["va_no"],
+            "status": row["bill_status"],
+            "expires_at": rules.wib_iso(row["va_expires_at"]) if row["va_expires_at"] else None,
+        },
+        "created_at": rules.wib_iso(row["created_at"]),
+    }

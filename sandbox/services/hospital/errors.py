@@ -1,0 +1,132 @@
+"""The front desk's error dialect: plain JSON `{"code", "message"}` plus helpful details.
+
+The desk is an application for people, so its errors are plain. The one exception is the bank's
+payment notification, which is SNAP: those errors also carry `responseCode` and
+`responseMessage`, because the bank reads those. Routes never build an error body themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.wire.errors import ApiError
+
+SNAP_PAYMENT_SERVICE = "25"
+
+
+def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body of every error: SNAP fields first when present, then code and message."""
+    body: dict[str, Any] = {}
+    if "responseCode" in extra:
+        body["responseCode"] = extra.pop("responseCode")
+        body["responseMessage"] = extra.pop("responseMessage", message)
+    body.update(code=code, message=message)
+    if "admission_status" in extra:  # `status` is ApiError's own argument, so renamed here
+        body["status"] = extra.pop("admission_status")
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def bad_request(code: str, message: str, field: str | None = None) -> ApiError:
+    """400: the desk sent something malformed."""
+    return ApiError(400, code, message, field=field)
+
+
+def unauthorized(code: str, message: str) -> ApiError:
+    """401: the desk token is missing or wrong."""
+    return ApiError(401, code, message)
+
+
+def not_found(code: str, message: str) -> ApiError:
+    """404: no such admission."""
+    return ApiError(404, code, message)
+
+
+def identity_mismatch(admission_id: str, mismatched: list[str], reason: str | None) -> ApiError:
+    """422: the registry did not confirm the patient; nothing else was done."""
+    return ApiError(
+        422,
+        "identity_mismatch",
+        "The civil registry did not confirm: "
+        f"{', '.join(mismatched)}. Check them against the patient's KTP and admit again; "
+        "no record, insurance or bill was created.",
+        admission_id=admission_id,
+        mismatched=mismatched,
+        reason=reason,
+    )
+
+
+def backend_failed(
+    admission_id: str, institution: str, detail: str, done: list[str], missing: list[str]
+) -> ApiError:
+    """502: a back end failed mid-admission; say which, and what already exists."""
+    already = "; ".join(done) if done else "nothing was done yet"
+    return ApiError(
+        502,
+        f"{institution}_failed",
+        f"The {institution} service failed ({detail}). Already done: {already}. "
+        f"Not done: {', '.join(missing)}. The admission {admission_id} is stored as "
+        "INCOMPLETE; finish it by hand or admit again once the service is back.",
+        admission_id=admission_id,
+        institution=institution,
+        admission_status="INCOMPLETE",
+        done=done,
+        missing=missing,
+    )
+
+
+def snap(status: int, case: str, response_message: str, code: str, message: str) -> ApiError:
+    """A SNAP error for the bank: responseCode = HTTP status + service 25 + case."""
+    return ApiError(
+        status,
+        code,
+        message,
+        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
+        responseMessage=response_message,
+    )
+
+
+def snap_unauthorized(code: str, message: str) -> ApiError:
+    """4012500: the notification's partner id, timestamp or signature is wrong."""
+    return snap(401, "00", "Unauthorized. " + message, code, message)
+
+
+def snap_bad_field(field: str, missing: bool) -> ApiError:
+    """4002502 (mandatory field missing) or 4002501 (bad format)."""
+    if missing:
+        return snap(
+            400,
+            "02",
+            f"Invalid Mandatory Field {field}",
+            "missing_field",
+            f"Field '{field}' is required.",
+        )
+    return snap(
+        400,
+        "01",
+        f"Invalid Field Format {field}",
+        "invalid_field",
+        f"Field '{field}' has an invalid format.",
+    )
+
+
+def snap_va_not_found(va: str) -> ApiError:
+    """4042512: no bill of ours has this VA."""
+    return snap(
+        404,
+        "12",
+        "Invalid Bill/Virtual Account [Not Found]",
+        "va_not_found",
+        f"No hospital bill has virtual account {va.strip()!r}.",
+    )
+
+
+def snap_invalid_amount(paid: int, total: int) -> ApiError:
+    """4042513: a closed VA takes the exact amount only."""
+    return snap(
+        404,
+        "13",
+        "Invalid Amount",
+        "invalid_amount",
+        f"paidAmount {paid} differs from the bill of {total}.",
+    )

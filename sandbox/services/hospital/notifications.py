@@ -1,0 +1,105 @@
+"""Payment notifications from the bank (SNAP service 25): verify, deduplicate, mark PAID.
+
+The bank signs each notification with the notification secret it shares with us (from
+`holds["bank"]`): base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP".
+The checks are exactly the marketplace's (the other biller): our partner id, a fresh timestamp,
+then the signature in constant time. There is no nonce: a replayed notification carries a
+paymentRequestId we already recorded, and SNAP says to acknowledge a duplicate without effect.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from sandbox.services.hospital import errors, rules
+from sandbox.services.hospital.schemas import PaymentNotification
+from sandbox.services.hospital.store import HospitalStore
+from sandbox.wire.signing import bank as snap
+from sandbox.wire.signing.common import freshness_problem
+
+
+class BankNotifications:
+    """Checks that a notification really comes from our bank, then applies it."""
+
+    def __init__(
+        self, holds: Mapping[str, Any] | None, store: HospitalStore, clock: Callable[[], float]
+    ) -> None:
+        creds = dict(holds or {})
+        self.partner_id = str(creds.get("partner_id", ""))
+        self.secret = str(creds.get("notification_secret", ""))
+        self.store = store
+        self.clock = clock
+
+    def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
+        """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
+        partner_id = headers.get("x-partner-id")
+        if not partner_id:
+            raise errors.snap_unauthorized("missing_partner_id", "Missing X-PARTNER-ID header.")
+        if not self.secret or not hmac.compare_digest(
+            partner_id.encode(), self.partner_id.encode()
+        ):
+            raise errors.snap_unauthorized(
+                "unknown_partner_id", f"X-PARTNER-ID {partner_id[:40]!r} is not our biller id."
+            )
+        ts = headers.get("x-timestamp")
+        problem = freshness_problem(ts, self.clock())
+        if problem:
+            raise errors.snap_unauthorized("invalid_timestamp", f"X-TIMESTAMP: {problem}.")
+        assert ts is not None
+        given = headers.get("x-signature")
+        if not given:
+            raise errors.snap_unauthorized("missing_signature", "Missing X-SIGNATURE header.")
+        expected = snap.notification_signature(self.secret, method, path, body, ts)
+        if not snap.matches(expected, given):
+            raise errors.snap_unauthorized(
+                "invalid_signature",
+                "X-SIGNATURE does not match the notification signature "
+                "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).",
+            )
+
+    @staticmethod
+    def parse(raw: bytes) -> PaymentNotification:
+        """The SNAP body; errors become 4002501 (format) / 4002502 (mandatory)."""
+        try:
+            return PaymentNotification.model_validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "body"
+            raise errors.snap_bad_field(field, missing=first["type"] == "missing") from None
+
+    def record(self, note: PaymentNotification) -> tuple[str, str]:
+        """Apply a verified notification; returns (code, message). Duplicates change nothing."""
+        paid = rules.parse_snap_amount(note.paid_amount.value)
+        if paid is None:
+            raise errors.snap_bad_field("paidAmount.value", missing=False)
+        with self.store.atomic():
+            if self.store.payment(note.payment_request_id) is not None:
+                return "duplicate_payment", (
+                    f"Payment {note.payment_request_id} was already recorded; nothing changed."
+                )
+            admission = self.store.admission_by_va(note.virtual_account_no)
+            if admission is None or (note.trx_id and note.trx_id != admission["admission_id"]):
+                raise errors.snap_va_not_found(note.virtual_account_no)
+            if note.payment_flag_status != "00":
+                return "payment_not_successful", (
+                    f"paymentFlagStatus {note.payment_flag_status}: nothing was paid."
+                )
+            if paid != admission["amount"]:
+                raise errors.snap_invalid_amount(paid, admission["amount"])
+            now = self.clock()
+            self.store.record_payment(
+                {
+                    "payment_request_id": note.payment_request_id,
+                    "admission_id": admission["admission_id"],
+                    "paid_amount": paid,
+                    "reference_no": note.reference_no,
+                    "trx_date_time": note.trx_date_time,
+                    "received_at": now,
+                },
+                now,
+            )
+        return "payment_recorded", f"The bill of admission {admission['admission_id']} is paid."

@@ -1,0 +1,189 @@
+"""The front desk's own database: desk staff, admissions (references only) and payments.
+
+This is the only module with SQL. Look at the `admissions` columns: ids, numbers, statuses and
+amounts - no name, no address, no complaint, no diagnosis. Those live at the institutions that
+own them (registry, health records, insurer); the desk keeps pointers to them, never copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from sandbox.services.hospital import rules
+from sandbox.wire.storage import open_database
+
+migrations = sqlite_utils.Migrations("hospital")
+
+_TABLES = ("payments", "admissions", "staff", "meta")
+ADMISSION_COLUMNS = (
+    "admission_id",
+    "seq",
+    "staff_id",
+    "hospital_code",
+    "service",
+    "status",
+    "nik_last4",
+    "verification_id",
+    "identity_flags",
+    "ihs_number",
+    "encounter_id",
+    "condition_id",
+    "insurance_status",
+    "covered",
+    "coverage_reason",
+    "card_last4",
+    "class_name",
+    "sep_no",
+    "amount",
+    "va_no",
+    "va_expires_at",
+    "bill_status",
+    "failed_at",
+    "failure",
+    "created_at",
+    "updated_at",
+)
+"""Every column of an admission: references and statuses only (see the module docstring)."""
+
+
+@migrations()
+def m001_desk(db: sqlite_utils.Database) -> None:
+    """Meta, staff, admissions and payments."""
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("staff").create(
+        {"staff_id": str, "hospital_code": str, "token_hash": str}, pk="staff_id"
+    )
+    db.table("staff").create_index(["token_hash"], unique=True)
+    types: dict[str, Any] = dict.fromkeys(ADMISSION_COLUMNS, str)
+    types.update(
+        seq=int, covered=int, amount=int, created_at=float, updated_at=float, va_expires_at=float
+    )
+    db.table("admissions").create(types, pk="admission_id")
+    db.table("admissions").create_index(["va_no"])
+    db.table("payments").create(
+        {
+            "payment_request_id": str,
+            "admission_id": str,
+            "paid_amount": int,
+            "reference_no": str,
+            "trx_date_time": str,
+            "received_at": float,
+        },
+        pk="payment_request_id",
+    )
+
+
+class HospitalStore:
+    """Reads and writes of the front desk."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        migrations.apply(db)
+
+    @classmethod
+    def open(cls, path: Path | None, seed: Mapping[str, Any]) -> HospitalStore:
+        """Open (or create) the database and seed it the first time."""
+        store = cls(open_database(path))
+        if store.db.table("meta").count == 0:
+            store.reset(seed)
+        return store
+
+    def reset(self, seed: Mapping[str, Any]) -> None:
+        """Restore the seeded world (the desk staff) in one transaction; admissions are gone."""
+        with self.db.atomic():
+            for table in _TABLES:
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
+            self.db.table("staff").insert_all(
+                {
+                    "staff_id": s["staff_id"],
+                    "hospital_code": s["hospital"],
+                    "token_hash": rules.token_hash(s["token"]),
+                }
+                for s in seed["data"].get("staff", [])
+            )
+
+    # --- staff ------------------------------------------------------------------------------
+
+    def staff_by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
+        """The desk clerk a token belongs to (looked up by hash: equal hashes, equal tokens)."""
+        rows = list(self.db.query("SELECT * FROM staff WHERE token_hash = ?", [token_hash]))
+        return rows[0] if rows else None
+
+    # --- admissions -------------------------------------------------------------------------
+
+    def new_admission(self, day: str, row: Mapping[str, Any]) -> str:
+        """Insert an admission with the next id of the sequence; returns the id."""
+        with self.db.atomic():
+            rows = list(self.db.query("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM admissions"))
+            seq = int(rows[0]["seq"])
+            admission_id = rules.admission_id(day, seq)
+            values = {**row, "admission_id": admission_id, "seq": seq}
+            columns = [c for c in ADMISSION_COLUMNS if c in values]
+            self.db.execute(
+                f"INSERT INTO admissions ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                [values[c] for c in columns],
+            )
+        return admission_id
+
+    def update_admission(self, admission_id: str, changes: Mapping[str, Any]) -> None:
+        """Set some columns of one admission (names come from ADMISSION_COLUMNS only)."""
+        unknown = set(changes) - set(ADMISSION_COLUMNS)
+        if unknown:
+            raise ValueError(f"not admission columns: {sorted(unknown)}")
+        assignments = ", ".join(f"{c} = ?" for c in changes)
+        self.db.execute(
+            f"UPDATE admissions SET {assignments} WHERE admission_id = ?",
+            [*changes.values(), admission_id],
+        )
+
+    def admission(self, admission_id: str) -> dict[str, Any] | None:
+        """One admission by id."""
+        rows = list(
+            self.db.query("SELECT * FROM admissions WHERE admission_id = ?", [admission_id])
+        )
+        return rows[0] if rows else None
+
+    def admission_by_va(self, va_no: str) -> dict[str, Any] | None:
+        """The admission whose bill has this VA (compared without the padding spaces)."""
+        digits = "".join(va_no.split())
+        rows = list(
+            self.db.query("SELECT * FROM admissions WHERE REPLACE(va_no, ' ', '') = ?", [digits])
+        )
+        return rows[0] if rows else None
+
+    # --- payments ---------------------------------------------------------------------------
+
+    def payment(self, payment_request_id: str) -> dict[str, Any] | None:
+        """A payment notification already recorded, by the bank's paymentRequestId."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM payments WHERE payment_request_id = ?", [payment_request_id]
+            )
+        )
+        return rows[0] if rows else None
+
+    def record_payment(self, row: Mapping[str, Any], now: float) -> None:
+        """Insert the payment and mark the bill PAID, together."""
+        with self.db.atomic():
+            self.db.table("payments").insert(dict(row))
+            self.db.execute(
+                "UPDATE admissions SET bill_status = 'PAID', updated_at = ? WHERE admission_id = ?",
+                [now, row["admission_id"]],
+            )
+
+    def atomic(self) -> Any:
+        """A transaction (for a check-then-write that must not interleave)."""
+        return self.db.atomic()
+
+    def dump(self) -> list[dict[str, Any]]:
+        """Every row of every table (tests check that no personal data hides in here)."""
+        rows: list[dict[str, Any]] = []
+        for table in _TABLES:
+            rows.extend(self.db.query(f"SELECT * FROM {table}"))
+        return rows

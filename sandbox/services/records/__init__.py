@@ -1,0 +1,36 @@
+"""The health-records platform ("Rekam Medis"), imitating Kemenkes SATUSEHAT (FHIR R4).
+
+Health facilities (the hospital front desk) trade their client credentials for a bearer token,
+then find or register patients by NIK, open encounters (visits) in their own name and record
+diagnoses (Conditions with one ICD-10 code). A facility sees only its own visits.
+
+Modules: `routes` (endpoints), `schemas` (FHIR bodies), `resources` (rows -> FHIR resources),
+`rules` (identifiers, status history, ICD-10), `partners` (tokens), `errors` (OperationOutcome)
+and `store` (the only SQL).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sandbox.services.records import errors, routes
+from sandbox.services.records.store import RecordsStore
+from sandbox.wire.app import new_app
+from sandbox.wire.service import ServiceEnv
+
+DESCRIPTION = """\
+**SANDBOX** health-records platform imitating SATUSEHAT (FHIR R4). All data is synthetic.
+
+Get a token with `POST /oauth2/v1/accesstoken?grant_type=client_credentials` (form fields
+`client_id`, `client_secret`), then send `Authorization: Bearer <token>` to the FHIR base
+`/fhir-r4/v1`. Errors are FHIR `OperationOutcome` resources with `code` and `message` added.
+"""
+
+
+def create_app(env: ServiceEnv) -> FastAPI:
+    """Build the platform. Opens no sockets; its database is `env.db_path` (memory if None)."""
+    app = new_app(env, "Rekam Medis", DESCRIPTION, render=errors.render)
+    app.state.store = RecordsStore.open(env.db_path, env.seed)
+    app.state.clock = env.wire.clock
+    app.include_router(routes.router)
+    return app
