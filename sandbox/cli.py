@@ -440,6 +440,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.set_defaults(func=cmd_run)
 
+    from sandbox.audit.command import add_parser as add_audit_parser
+
+    add_audit_parser(sub)
+
     trace = sub.add_parser("trace", help="recorded calls: list, show, tail, export",
                            description="Every call between the institutions is recorded.")
     trace_sub = trace.add_subparsers(dest="trace_command", metavar="ACTION", required=True)

@@ -1,0 +1,328 @@
+"""One pure function per rule kind: recorded calls and the registry in, a verdict out.
+
+Every check takes the calls (`HttpCall`, as stored: secrets redacted, NIKs masked to their last
+four digits), an `AuditContext` (registry names, last audit record, service URLs) and the rule's
+`params` from its TOML file, and returns an `Outcome`: `pass`, `fail` or `not-applicable`, the
+offending span ids (or service names for registry rules) and a one-line reason that names the
+first offending call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from sandbox.audit.records import AuditRecord
+from sandbox.trace.events import HttpCall
+
+PASS, FAIL, NA = "pass", "fail", "not-applicable"
+VERDICTS = (PASS, FAIL, NA)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditContext:
+    """What the checks know besides the calls."""
+
+    services: tuple[str, ...] = ()
+    """Names of every service in the registry."""
+    record: AuditRecord | None = None
+    """The last recorded passed audit."""
+    urls: dict[str, str] = field(default_factory=dict)
+    """Service name to base URL, when a sandbox is running."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A check's verdict."""
+
+    verdict: str
+    evidence: tuple[str, ...] = ()
+    reason: str = ""
+
+
+Check = Callable[[Sequence[HttpCall], AuditContext, dict[str, Any]], Outcome]
+
+
+def describe(call: HttpCall) -> str:
+    """`caller -> callee METHOD path (span)`: how a reason names a call."""
+    path = call.path if len(call.path) <= 80 else call.path[:77] + "..."
+    return f"{call.caller} -> {call.callee} {call.method} {path} (span {call.span_id})"
+
+
+def _bare(path: str) -> str:
+    return path.split("?", 1)[0]
+
+
+def _query(path: str) -> dict[str, str]:
+    return dict(parse_qsl(path.split("?", 1)[1], keep_blank_values=True)) if "?" in path else {}
+
+
+def _header_names(headers: Iterable[tuple[str, str]]) -> set[str]:
+    return {k.lower() for k, _ in headers}
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _result(bad: list[HttpCall], why: str, checked: int, what: str) -> Outcome:
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        return Outcome(FAIL, tuple(c.span_id for c in bad), f"{describe(bad[0])}: {why}{more}")
+    if not checked:
+        return Outcome(NA, (), f"no {what} recorded")
+    return Outcome(PASS, (), f"{checked} {what} checked")
+
+
+def _matches(call: HttpCall, spec: dict[str, Any]) -> bool:
+    """Does `call` fall under a requirement table (callee, caller, method, path, path_prefix)?"""
+    path = _bare(call.path)
+    return (
+        (not spec.get("callee") or call.callee == spec["callee"])
+        and (not spec.get("caller") or call.caller == spec["caller"])
+        and (not spec.get("method") or call.method.upper() == str(spec["method"]).upper())
+        and (not spec.get("path") or path == spec["path"])
+        and (not spec.get("path_prefix") or path.startswith(str(spec["path_prefix"])))
+        and not any(path.startswith(str(p)) for p in spec.get("except_prefixes", ()))
+    )
+
+
+def _carries(call: HttpCall, spec: dict[str, Any]) -> bool:
+    """Does `call` carry the header or query parameter `spec` requires (names only)?"""
+    if spec.get("header"):
+        return str(spec["header"]).lower() in _header_names(call.request_headers)
+    if spec.get("query"):
+        return str(spec["query"]) in _query(call.path)
+    return True
+
+
+# -- call checks -------------------------------------------------------------------------------
+
+
+def forbidden_edge(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
+    """No call goes along any of `params["edges"]` ([caller, callee] pairs)."""
+    edges = {(str(a), str(b)) for a, b in params.get("edges", [])}
+    bad = [c for c in calls if (c.caller, c.callee) in edges]
+    names = ", ".join(f"{a} -> {b}" for a, b in sorted(edges))
+    if bad:
+        return _result(bad, f"forbidden edge ({names})", len(calls), "calls")
+    return Outcome(PASS, (), f"none of {len(calls)} calls goes {names}")
+
+
+def no_personal_data_to(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Nothing a `params["parties"]` service sends or receives matches a personal-data pattern.
+
+    `patterns` is a list of {name, regex} looked for in paths and bodies; `fields` are JSON keys
+    (e.g. `balance`) that must not appear in any body the party sees.
+    """
+    parties = set(params.get("parties", []))
+    patterns = [(str(p["name"]), re.compile(str(p["regex"]))) for p in params.get("patterns", [])]
+    fields = [str(f) for f in params.get("fields", [])]
+    field_re = (
+        re.compile(r'"(' + "|".join(re.escape(f) for f in fields) + r')"\s*:') if fields else None
+    )
+    bad: list[HttpCall] = []
+    first = ""
+    touched = 0
+    for call in calls:
+        if call.caller not in parties and call.callee not in parties:
+            continue
+        touched += 1
+        text = "\n".join((call.path, call.request_body, call.response_body))
+        found = next((name for name, rx in patterns if rx.search(text)), "")
+        if not found and field_re is not None:
+            match = field_re.search(text)
+            found = f"field `{match.group(1)}`" if match else ""
+        if found:
+            bad.append(call)
+            first = first or found
+    return _result(
+        bad,
+        f"{first} seen by {', '.join(sorted(parties))}",
+        touched,
+        f"calls of {', '.join(sorted(parties))}",
+    )
+
+
+def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
+    """Verification responses hold only the allowed keys and flag values, never stored data."""
+    allowed = set(params.get("allowed_keys", []))
+    flags = set(params.get("flag_values", ["SESUAI", "TIDAK SESUAI"]))
+    flag_key = str(params.get("flags_key", "fields"))
+    bad: list[HttpCall] = []
+    first = ""
+    checked = 0
+    for call in calls:
+        if not _matches(call, params) or call.status is None or not 200 <= call.status < 300:
+            continue
+        checked += 1
+        body = _json(call.response_body)
+        problem = ""
+        if not isinstance(body, dict):
+            problem = "response is not a JSON object of flags"
+        else:
+            extra = sorted(set(body) - allowed)
+            values = body.get(flag_key) or {}
+            odd = (
+                [k for k, v in values.items() if v is not None and v not in flags]
+                if isinstance(values, dict)
+                else [flag_key]
+            )
+            if extra:
+                problem = f"returns key(s) {', '.join(extra)} beyond the flags"
+            elif odd:
+                problem = f"returns a stored value for {', '.join(odd)}, not a flag"
+        if problem:
+            bad.append(call)
+            first = first or problem
+    return _result(bad, first, checked, "verification responses")
+
+
+def consent_required(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Every matching call carries a non-empty `consent_id` in its JSON body (or query)."""
+    key = str(params.get("field", "consent_id"))
+    bad: list[HttpCall] = []
+    checked = 0
+    for call in calls:
+        if not _matches(call, params):
+            continue
+        checked += 1
+        body = _json(call.request_body)
+        value = body.get(key) if isinstance(body, dict) else None
+        if not value and not _query(call.path).get(key):
+            bad.append(call)
+    return _result(bad, f"personal data sent without a `{key}`", checked, "calls that need consent")
+
+
+def required_markers(calls: Sequence[HttpCall], params: dict[str, Any], what: str) -> Outcome:
+    """Calls matching any `params["require"]` table carry its header or query parameter."""
+    bad: list[HttpCall] = []
+    first = ""
+    checked = 0
+    for call in calls:
+        for spec in params.get("require", []):
+            if not _matches(call, spec):
+                continue
+            checked += 1
+            if not _carries(call, spec):
+                bad.append(call)
+                marker = (
+                    f"header {spec['header']}"
+                    if spec.get("header")
+                    else f"query parameter `{spec.get('query')}`"
+                )
+                first = first or f"no {marker}"
+            break
+    return _result(bad, first, checked, what)
+
+
+def idempotency_key(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Every payment call carries its idempotency marker (Idempotency-Key, X-EXTERNAL-ID)."""
+    return required_markers(calls, params, "payment calls")
+
+
+def signed_partner_calls(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Calls between services carry the credential the callee requires (header names only:
+    values are redacted before storage)."""
+    services = set(ctx.services)
+    between = [c for c in calls if c.caller in services and c.callee in services]
+    return required_markers(between, params, "partner calls")
+
+
+def webhooks_acknowledged(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Every webhook delivery (same sender, receiver, path and body) got a 2xx at some attempt."""
+    attempts: dict[tuple[str, str, str, str], list[HttpCall]] = {}
+    for call in calls:
+        if any(_matches(call, spec) for spec in params.get("webhooks", [])):
+            key = (call.caller, call.callee, _bare(call.path), call.request_body)
+            attempts.setdefault(key, []).append(call)
+    bad: list[HttpCall] = []
+    for tries in attempts.values():
+        if not any(c.status is not None and 200 <= c.status < 300 for c in tries):
+            bad.extend(tries)
+    if bad:
+        last = bad[0]
+        status = last.status if last.status is not None else last.error or "no answer"
+        return _result(
+            bad, f"webhook never acknowledged with a 2xx (got {status})", len(attempts), "webhooks"
+        )
+    return _result([], "", len(attempts), "webhooks")
+
+
+# -- registry checks ---------------------------------------------------------------------------
+
+
+def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
+    """Every service URL binds an allowed host (127.0.0.1 unless a rule file says otherwise)."""
+    if not ctx.urls:
+        return Outcome(NA, (), "no running sandbox: no service URLs to check")
+    allowed = set(params.get("allowed_hosts", ["127.0.0.1"]))
+    exposed = params.get("exposed", {})
+    bad = []
+    for name, url in sorted(ctx.urls.items()):
+        host = urlsplit(url).hostname or ""
+        if host not in allowed and host not in exposed.get(name, []):
+            bad.append((name, url))
+    if bad:
+        return Outcome(
+            FAIL,
+            tuple(n for n, _ in bad),
+            f"{bad[0][0]} listens on {bad[0][1]}, reachable beyond {', '.join(sorted(allowed))}",
+        )
+    return Outcome(PASS, (), f"{len(ctx.urls)} services listen on {', '.join(sorted(allowed))}")
+
+
+def registry_audited(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
+) -> Outcome:
+    """Every service in the registry is covered by the last recorded audit."""
+    if ctx.record is None:
+        return Outcome(
+            FAIL,
+            tuple(ctx.services),
+            "no audit on record; run `sandbox audit --record` once it passes",
+        )
+    missing = [s for s in ctx.services if s not in ctx.record.services]
+    if missing:
+        return Outcome(
+            FAIL,
+            tuple(missing),
+            f"{', '.join(missing)} added after the audit of {ctx.record.recorded_at}; "
+            "audit again and record it (`sandbox audit --record`)",
+        )
+    return Outcome(
+        PASS,
+        (),
+        f"all {len(ctx.services)} services covered by the audit of {ctx.record.recorded_at}",
+    )
+
+
+CHECKS: dict[str, Check] = {
+    "forbidden_edge": forbidden_edge,
+    "no_personal_data_to": no_personal_data_to,
+    "flags_only": flags_only,
+    "consent_required": consent_required,
+    "idempotency_key": idempotency_key,
+    "signed_partner_calls": signed_partner_calls,
+    "webhooks_acknowledged": webhooks_acknowledged,
+    "loopback_only": loopback_only,
+    "registry_audited": registry_audited,
+}
+"""Rule kind to its check."""

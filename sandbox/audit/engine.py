@@ -1,0 +1,98 @@
+"""Run every rule of the loaded rule sets and collect a report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sandbox.audit.checks import CHECKS, FAIL, NA, PASS, AuditContext
+from sandbox.audit.records import AuditRecord, fingerprint
+from sandbox.audit.rules import Rule, RuleSet, load_rulesets
+from sandbox.trace.events import HttpCall
+
+MAX_EVIDENCE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """One rule's verdict."""
+
+    rule: Rule
+    verdict: str
+    evidence: tuple[str, ...] = ()
+    """Span ids of the offending calls (service names for registry rules), at most 10."""
+    reason: str = ""
+    total: int = 0
+    """How many pieces of evidence there were before the cut to 10."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """Every rule's verdict over one set of calls."""
+
+    results: tuple[RuleResult, ...]
+    services: tuple[str, ...]
+    rulesets: tuple[str, ...]
+    calls: int
+    traces: int
+    record: AuditRecord | None = None
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def passed(self) -> bool:
+        """True when no rule failed (not-applicable rules do not fail an audit)."""
+        return all(r.verdict != FAIL for r in self.results)
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [r for r in self.results if r.verdict == FAIL]
+
+    def to_record(self) -> AuditRecord:
+        """The record `sandbox audit --record` stores; raises ValueError for a failing audit."""
+        if not self.passed:
+            ids = ", ".join(r.rule.id for r in self.failed)
+            raise ValueError(f"the audit failed ({ids}); fix it before recording")
+        return AuditRecord(
+            recorded_at=self.created_at,
+            services=self.services,
+            rulesets=self.rulesets,
+            fingerprint=fingerprint(self.services),
+        )
+
+
+def run_rule(rule: Rule, calls: Sequence[HttpCall], ctx: AuditContext) -> RuleResult:
+    """One rule over the calls; a crashing check is reported as a failure, never raised."""
+    try:
+        outcome = CHECKS[rule.kind](calls, ctx, rule.params)
+    except Exception as exc:  # a broken rule file must not hide the other rules
+        return RuleResult(rule, FAIL, (), f"the {rule.kind} check could not run: {exc!r}")
+    assert outcome.verdict in (PASS, FAIL, NA), outcome.verdict
+    return RuleResult(
+        rule,
+        outcome.verdict,
+        outcome.evidence[:MAX_EVIDENCE],
+        outcome.reason,
+        len(outcome.evidence),
+    )
+
+
+def run_audit(
+    calls: Sequence[HttpCall],
+    services: Sequence[str],
+    record: AuditRecord | None,
+    urls: dict[str, str] | None = None,
+    rulesets: Sequence[RuleSet] | None = None,
+) -> AuditReport:
+    """Every rule of `rulesets` (default: the shipped ones) over `calls` and the registry."""
+    sets = list(rulesets) if rulesets is not None else load_rulesets()
+    ctx = AuditContext(services=tuple(services), record=record, urls=dict(urls or {}))
+    results = tuple(run_rule(rule, calls, ctx) for s in sets for rule in s.rules)
+    return AuditReport(
+        results=results,
+        services=tuple(services),
+        rulesets=tuple(s.id for s in sets),
+        calls=len(calls),
+        traces=len({c.trace_id for c in calls}),
+        record=record,
+    )

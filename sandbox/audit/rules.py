@@ -1,0 +1,111 @@
+"""Rule sets as data: one TOML file per set, each rule a kind plus its parameters.
+
+A rule file looks like this (see `rulesets/*.toml`):
+
+    id = "commerce"
+    title = "Social commerce"
+
+    [[rules]]
+    id = "SOC-PAY"
+    title = "The social app never calls the bank"
+    kind = "forbidden_edge"
+    why = "Permendag 31/2023 Art. 21(3): ..."
+    [rules.params]
+    edges = [["social", "bank"]]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RULESET_DIR = Path(__file__).parent / "rulesets"
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be read or names an unknown kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One checkable rule."""
+
+    id: str
+    title: str
+    kind: str
+    """Which Python check runs it (a key of `checks.CHECKS`)."""
+    why: str
+    """The reason in plain language, for a teacher or a student."""
+    params: dict[str, Any] = field(default_factory=dict)
+    ruleset: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The rules of one file."""
+
+    id: str
+    title: str
+    rules: tuple[Rule, ...]
+    path: Path | None = None
+
+
+def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
+    """A RuleSet from parsed TOML; raises RuleError naming what is missing."""
+    from sandbox.audit.checks import CHECKS
+
+    where = str(path) if path else "rule set"
+    set_id = data.get("id") or (path.stem if path else "")
+    if not set_id:
+        raise RuleError(f"{where}: missing `id`")
+    rules: list[Rule] = []
+    for n, raw in enumerate(data.get("rules", []), 1):
+        missing = [k for k in ("id", "title", "kind", "why") if not raw.get(k)]
+        if missing:
+            raise RuleError(f"{where}: rule {n} lacks {', '.join(missing)}")
+        if raw["kind"] not in CHECKS:
+            raise RuleError(
+                f"{where}: rule {raw['id']} has unknown kind {raw['kind']!r}; "
+                f"known kinds: {', '.join(sorted(CHECKS))}"
+            )
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            raise RuleError(f"{where}: rule {raw['id']}: `params` must be a table")
+        rules.append(
+            Rule(
+                id=str(raw["id"]),
+                title=str(raw["title"]),
+                kind=str(raw["kind"]),
+                why=" ".join(str(raw["why"]).split()),
+                params=params,
+                ruleset=str(set_id),
+            )
+        )
+    return RuleSet(
+        id=str(set_id), title=str(data.get("title", set_id)), rules=tuple(rules), path=path
+    )
+
+
+def load_ruleset(path: Path) -> RuleSet:
+    """Read one rule file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: {exc}") from exc
+    return parse_ruleset(data, path)
+
+
+def load_rulesets(directory: Path = RULESET_DIR) -> list[RuleSet]:
+    """Every `*.toml` rule set in `directory`, by file name; rule ids must be unique."""
+    sets = [load_ruleset(p) for p in sorted(directory.glob("*.toml"))]
+    seen: dict[str, str] = {}
+    for ruleset in sets:
+        for rule in ruleset.rules:
+            if rule.id in seen:
+                raise RuleError(
+                    f"rule {rule.id} is defined in both {seen[rule.id]} and {ruleset.id}"
+                )
+            seen[rule.id] = ruleset.id
+    return sets

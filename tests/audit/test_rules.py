@@ -1,0 +1,303 @@
+"""Every rule passes on real stories and fails, naming the call, on a crafted trace."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandbox.audit.checks import CHECKS, FAIL, NA, PASS, AuditContext
+from sandbox.audit.engine import run_audit
+from sandbox.audit.records import AuditRecord, default_record, fingerprint
+from sandbox.audit.rules import RuleError, load_rulesets, parse_ruleset
+from sandbox.scenarios import admission, checkout, open_account
+from sandbox.trace.events import HttpCall
+from tests.audit.conftest import LOCAL, NAMES, call, check
+from tests.conftest import Services
+
+SIGNED_SNAP = (("x-signature", "[redacted]"), ("x-external-id", "1"))
+
+
+@pytest.fixture
+async def story_calls(services: Services) -> list[HttpCall]:
+    """The recorded calls of a checkout, an account opening and a hospital admission."""
+    for story in (checkout, open_account, admission):
+        await story(services.wire, services.world, lambda _: None)
+    await services.settle()
+    return list(services.calls)
+
+
+def test_rule_files_are_teacher_readable_and_cover_every_kind() -> None:
+    rules = [r for s in load_rulesets() for r in s.rules]
+    assert {s.id for s in load_rulesets()} == {"commerce", "privacy", "platform"}
+    assert {r.kind for r in rules} == set(CHECKS)
+    assert {
+        "SOC-PAY",
+        "SOC-DATA",
+        "ID-FLAGS",
+        "CONSENT",
+        "IDEMPOTENT",
+        "SIGNED",
+        "WEBHOOK-ACK",
+        "LOCAL-ONLY",
+        "RE-AUDIT",
+    } <= {r.id for r in rules}
+    assert all(len(r.why) > 60 and "\n" not in r.why for r in rules)
+    assert "Permendag 31/2023 Art. 21(3)" in next(r.why for r in rules if r.id == "SOC-PAY")
+    assert "UU PDP 27/2022" in next(r.why for r in rules if r.id == "CONSENT")
+
+
+def test_a_rule_of_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(RuleError, match="unknown kind"):
+        parse_ruleset(
+            {"id": "x", "rules": [{"id": "X-1", "title": "t", "kind": "nope", "why": "because"}]}
+        )
+
+
+async def test_every_rule_passes_on_the_real_stories(story_calls: list[HttpCall]) -> None:
+    report = run_audit(story_calls, NAMES, default_record(), LOCAL)
+    verdicts = {r.rule.id: (r.verdict, r.reason) for r in report.results}
+    assert all(v == PASS for v, _ in verdicts.values()), verdicts
+    assert {r.rule.kind for r in report.results} == set(CHECKS)
+    assert report.passed and report.traces == 3
+
+
+async def test_a_fresh_sandbox_audits_clean() -> None:
+    report = run_audit([], NAMES, default_record(), {})
+    assert report.passed
+    assert {r.verdict for r in report.results} <= {PASS, NA}
+
+
+def test_social_calling_the_bank_fails_soc_pay() -> None:
+    calls = [
+        call("ok1", "social", "marketplace", "GET", "/api/v2/fs/7001/products?sign=x"),
+        call("bad1", "social", "bank", "GET", "/mobile/v1/accounts/me"),
+    ]
+    result = check("SOC-PAY", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1",)
+    assert "social -> bank GET /mobile/v1/accounts/me" in result.reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"buyer_nik":"************0001"}',
+        '{"buyer_nik":"3201010101010001"}',
+        '{"account":"9900000001"}',
+        '{"balance":2500000}',
+    ],
+)
+def test_personal_data_reaching_social_fails_soc_data(body: str) -> None:
+    calls = [
+        call(
+            "ok1",
+            "buyer",
+            "social",
+            "POST",
+            "/api/v1/videos/1/buy",
+            body='{"product_id":100101}',
+            response='{"order_id":"240301000001"}',
+        ),
+        call("bad1", "marketplace", "social", "POST", "/webhooks/marketplace", body=body),
+        call("other", "bank", "identity", "POST", "/v1/verify", body='{"nik":"************0001"}'),
+    ]
+    result = check("SOC-DATA", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1",), result.reason
+
+
+def test_a_balance_in_a_response_to_social_fails_soc_data() -> None:
+    calls = [
+        call(
+            "bad1",
+            "social",
+            "marketplace",
+            "GET",
+            "/api/v2/fs/7001/orders/1",
+            response='{"status":"PAID","balance_after":100}',
+        )
+    ]
+    result = check("SOC-DATA", calls)
+    assert result.verdict == FAIL and "balance_after" in result.reason
+
+
+VERIFY_OK = json.dumps(
+    {
+        "verification_id": "VRF-1",
+        "nik_last4": "0001",
+        "found": True,
+        "reason": None,
+        "fields": {"nama_lgkp": "SESUAI", "alamat": "TIDAK SESUAI"},
+        "name_score": 90,
+        "threshold": 80,
+        "purpose": "ACCOUNT_OPENING",
+        "consent_id": "CNS-1",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        json.dumps({"verification_id": "VRF-2", "fields": {"nama_lgkp": "DEWI LESTARI"}}),
+        json.dumps({"verification_id": "VRF-2", "fields": {}, "alamat": "Jl. Pantai Indah No. 21"}),
+    ],
+)
+def test_a_stored_value_in_a_verify_response_fails_id_flags(response: str) -> None:
+    calls = [
+        call("ok1", "bank", "identity", "POST", "/v1/verify", response=VERIFY_OK),
+        call("bad1", "hospital", "identity", "POST", "/v1/verify", response=response),
+    ]
+    result = check("ID-FLAGS", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1",), result.reason
+
+
+def test_a_verify_without_consent_fails_consent() -> None:
+    calls = [
+        call(
+            "ok1",
+            "bank",
+            "identity",
+            "POST",
+            "/v1/verify",
+            body='{"nik":"************0001","consent_id":"CNS-1"}',
+        ),
+        call(
+            "bad1",
+            "bank",
+            "identity",
+            "POST",
+            "/v1/verify",
+            body='{"nik":"************0001","consent_id":""}',
+        ),
+        call(
+            "bad2", "hospital", "identity", "POST", "/v1/verify", body='{"nik":"************0002"}'
+        ),
+    ]
+    result = check("CONSENT", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1", "bad2")
+    assert "consent_id" in result.reason
+
+
+def test_a_payment_without_idempotency_key_fails_idempotent() -> None:
+    calls = [
+        call(
+            "ok1",
+            "buyer",
+            "bank",
+            "POST",
+            "/mobile/v1/va-payments",
+            201,
+            headers=(("Idempotency-Key", "k1"),),
+        ),
+        call("bad1", "buyer", "bank", "POST", "/mobile/v1/va-payments", 201),
+        call(
+            "ok2", "marketplace", "bank", "POST", "/v1.0/transfer-va/create-va", headers=SIGNED_SNAP
+        ),
+        call(
+            "bad2",
+            "marketplace",
+            "bank",
+            "POST",
+            "/v1.0/transfer-va/create-va",
+            headers=(("x-signature", "[redacted]"),),
+        ),
+        call("na", "buyer", "bank", "GET", "/mobile/v1/accounts/me"),
+    ]
+    result = check("IDEMPOTENT", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1", "bad2")
+    assert "Idempotency-Key" in result.reason
+
+
+def test_an_unsigned_partner_call_fails_signed() -> None:
+    calls = [
+        call(
+            "ok1", "marketplace", "bank", "POST", "/v1.0/transfer-va/create-va", headers=SIGNED_SNAP
+        ),
+        call("bad1", "social", "marketplace", "GET", "/api/v2/fs/7001/products?ids=1"),
+        call(
+            "bad2",
+            "hospital",
+            "insurance",
+            "GET",
+            "/vclaim-rest/Peserta/nik/x",
+            headers=(("x-cons-id", "1"),),
+        ),
+        call("persona", "buyer", "bank", "GET", "/mobile/v1/accounts/me"),
+    ]
+    result = check("SIGNED", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1", "bad2")
+    assert "sign" in result.reason
+
+
+def test_an_unacknowledged_webhook_fails_webhook_ack() -> None:
+    late = '{"notification_id":"ntf_2"}'
+    calls = [
+        call(
+            "try1",
+            "marketplace",
+            "social",
+            "POST",
+            "/webhooks/marketplace",
+            500,
+            body='{"notification_id":"ntf_1"}',
+        ),
+        call(
+            "try2",
+            "marketplace",
+            "social",
+            "POST",
+            "/webhooks/marketplace",
+            200,
+            body='{"notification_id":"ntf_1"}',
+            trace="b" * 32,
+        ),
+        call("bad1", "bank", "marketplace", "POST", "/v1.0/transfer-va/payment", 500, body=late),
+        call("bad2", "bank", "marketplace", "POST", "/v1.0/transfer-va/payment", 503, body=late),
+    ]
+    result = check("WEBHOOK-ACK", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1", "bad2")
+    assert "500" in result.reason
+
+
+def test_a_service_on_all_interfaces_fails_local_only() -> None:
+    urls = dict(LOCAL, bank="http://0.0.0.0:8003")
+    result = check("LOCAL-ONLY", [], AuditContext(NAMES, default_record(), urls))
+    assert result.verdict == FAIL and result.evidence == ("bank",)
+    assert "0.0.0.0" in result.reason
+    assert check("LOCAL-ONLY", [], AuditContext(NAMES, default_record(), {})).verdict == NA
+
+
+def test_a_service_added_after_the_audit_fails_re_audit() -> None:
+    services = (*NAMES, "pharmacy")
+    result = check("RE-AUDIT", [], AuditContext(services, default_record(), LOCAL))
+    assert result.verdict == FAIL and result.evidence == ("pharmacy",)
+    assert "pharmacy" in result.reason
+    newer = AuditRecord("2024-03-02T00:00:00+00:00", services, ("platform",), fingerprint(services))
+    assert check("RE-AUDIT", [], AuditContext(services, newer, LOCAL)).verdict == PASS
+    assert check("RE-AUDIT", [], AuditContext(services, None, LOCAL)).verdict == FAIL
+
+
+def test_evidence_is_cut_at_ten_span_ids() -> None:
+    calls = [call(f"s{i}", "social", "bank", "GET", "/x") for i in range(15)]
+    report = run_audit(calls, NAMES, default_record(), LOCAL)
+    soc = next(r for r in report.results if r.rule.id == "SOC-PAY")
+    assert soc.evidence == tuple(f"s{i}" for i in range(10)) and soc.total == 15
+    assert not report.passed
+
+
+def test_a_diagnosis_reaching_the_bank_fails_minimize() -> None:
+    calls = [
+        call(
+            "ok1", "hospital", "records", "POST", "/fhir-r4/v1/Condition", body='{"icd10":"J06.9"}'
+        ),
+        call(
+            "bad1",
+            "hospital",
+            "bank",
+            "POST",
+            "/v1.0/transfer-va/create-va",
+            body='{"diagAwal":"J06.9"}',
+        ),
+    ]
+    result = check("MINIMIZE", calls)
+    assert result.verdict == FAIL and result.evidence == ("bad1",)
