@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import __version__
-from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, Settings, default_data_dir
+from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
 
 EXIT_USAGE = 2
 STORIES = ("checkout", "open-account", "admission")
@@ -35,7 +35,8 @@ def _settings(args: argparse.Namespace) -> Settings:
                     port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
                     seed=getattr(args, "seed", None) or DEFAULT_SEED,
                     trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
-                    body_limit=getattr(args, "body_limit", defaults.body_limit))
+                    body_limit=getattr(args, "body_limit", defaults.body_limit),
+                    variants=frozenset(getattr(args, "variant", None) or ()))
 
 
 def _log_to_file(data_dir: Path) -> Path:
@@ -93,10 +94,17 @@ def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
     rows = [(s.name, s.title, s.role, runtime.urls[s.name], runtime.urls[s.name] + "/docs")
             for s in runtime.specs]
     print(f"Integration sandbox {__version__}: {len(rows)} institutions on 127.0.0.1 "
-          f"(seed {settings.seed})")
+          f"(seed {settings.seed}{_variants_note(settings)})")
     _table(["service", "institution", "role", "url", "docs"], rows)
     print(f"control API {runtime.control_url}   data {settings.data_dir}   log {log_path}")
     print("Try: sandbox run checkout      Stop: Ctrl+C", flush=True)
+
+
+def _variants_note(settings: Settings) -> str:
+    """Said on the first line, so nobody forgets that a deliberately wrong variant is on."""
+    if not settings.variants:
+        return ""
+    return f", NON-COMPLIANT variants: {', '.join(sorted(settings.variants))}"
 
 
 def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -428,6 +436,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="calls kept in the trace store; oldest traces go first (default 100000)")
     up.add_argument("--body-limit", type=_positive, default=8192, metavar="C",
                     help="characters of each body kept in a recorded call (default 8192)")
+    up.add_argument("--variant", action="append", choices=sorted(VARIANTS), metavar="NAME",
+                    help="switch on a deliberately non-compliant behaviour, for teaching; "
+                         "repeatable. " + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()))
     up.set_defaults(func=cmd_up)
     status = command("status", "show the running sandbox's services and their health")
     status.add_argument("--json", action="store_true", help="print JSON")

@@ -19,6 +19,13 @@ DEFAULT_PORT_BASE = 8700
 HOST = "127.0.0.1"
 """Services bind to loopback only: nothing here is meant to be reachable from the network."""
 
+VARIANTS = {
+    "social-calls-bank": "the social app also calls the bank on Buy (breaks SOC-PAY)",
+    "catalogue-leaks-nik": "product cards carry the seller's NIK (breaks SOC-DATA)",
+}
+"""Deliberately non-compliant behaviours a teacher can switch on (`sandbox up --variant`), by
+name, with what they do. Off by default; each is a few commented lines in its service."""
+
 
 def default_data_dir() -> Path:
     """The per-user data directory, overridable with SANDBOX_DATA_DIR."""
@@ -46,3 +53,6 @@ class Settings:
     """The trace store keeps at most this many calls; the oldest traces are dropped whole."""
     body_limit: int = 8192
     """Characters of each request/response body kept in a recorded call."""
+    variants: frozenset[str] = frozenset()
+    """Names from VARIANTS switched on in every institution: deliberate non-compliance for
+    teaching. Empty by default."""

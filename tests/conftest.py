@@ -37,14 +37,16 @@ class FakeClock:
 class Services:
     """Every institution as an in-process app, with memory databases and one recorder."""
 
-    def __init__(self, world: dict[str, Any], clock: FakeClock) -> None:
+    def __init__(
+        self, world: dict[str, Any], clock: FakeClock, variants: frozenset[str] = frozenset()
+    ) -> None:
         self.world = world
         self.clock = clock
         self.calls: list[HttpCall] = []
         self.wire = Wire(recorder=self.calls.append, clock=clock, partner_ids=partner_ids(world))
         self.apps: dict[str, Any] = {}
         for spec in BUILTIN:
-            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, world))
+            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, world), variants=variants)
             self.apps[spec.name] = spec.load_factory()(env)
             self.wire.mount(spec.name, self.apps[spec.name])
 

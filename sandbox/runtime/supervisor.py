@@ -135,7 +135,8 @@ class Runtime:
         """Create each institution's app on its own database in the data directory."""
         for spec in self.specs:
             env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
-                             db_path=self.settings.data_dir / f"{spec.name}.db")
+                             db_path=self.settings.data_dir / f"{spec.name}.db",
+                             variants=self.settings.variants)
             self.apps[spec.name] = spec.load_factory()(env)
 
     def reset(self) -> None:

@@ -26,6 +26,7 @@ from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import t, textual_text
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.screens.help import HelpScreen
@@ -86,6 +87,13 @@ class SandboxApp(App[None]):
             t("key.app.composer"),
             id="app.composer",
             tooltip=t("key.app.composer.tip"),
+        ),
+        Binding(
+            "7",
+            "switch_mode('audit')",
+            t("key.app.audit"),
+            id="app.audit",
+            tooltip=t("key.app.audit.tip"),
         ),
         Binding(
             "question_mark",
@@ -150,6 +158,7 @@ class SandboxApp(App[None]):
         self.add_mode("services", lambda: ServicesScreen(self.backend))
         self.add_mode("stories", lambda: StoriesScreen(self.backend))
         self.add_mode("composer", lambda: ComposerScreen(self.backend))
+        self.add_mode("audit", lambda: AuditScreen(self.backend))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""

@@ -2,8 +2,8 @@
 
 Widgets and screens ask `t("key")` when they show something; nothing user-facing is a literal
 elsewhere (a test reads their source to check), so a translation is one edit here. Keys are
-grouped by prefix: `app.`, `map.`, `trace.`, `faces.`, `services.`, `stories.`, `composer.`
-(the screens), `log.`, `detail.`, `sequence.`, `callmap.` (the widgets), `help.`, `area.`
+grouped by prefix: `app.`, `map.`, `trace.`, `faces.`, `services.`, `stories.`, `composer.`,
+`audit.` (the screens), `log.`, `detail.`, `sequence.`, `callmap.` (the widgets), `help.`, `area.`
 (command palette areas), `key.` (key bindings) and `textual.` (Textual's own words). Both
 languages have exactly the same keys and the same `{placeholders}` per key (tested); a missing
 Indonesian entry would fall back to English.
@@ -94,6 +94,11 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     },
     "key.app.composer": {"en": "Composer", "id": "Penyusun"},
     "key.app.composer.tip": {"en": "Send your own request", "id": "Kirim permintaan sendiri"},
+    "key.app.audit": {"en": "Audit", "id": "Audit"},
+    "key.app.audit.tip": {
+        "en": "Check the calls against the rules",
+        "id": "Periksa panggilan terhadap aturan",
+    },
     "key.app.help": {"en": "Help", "id": "Bantuan"},
     "key.app.help.tip": {"en": "Explain this screen", "id": "Jelaskan layar ini"},
     "key.app.screenshot": {"en": "Screenshot", "id": "Tangkapan layar"},
@@ -115,6 +120,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "area.services": {"en": "services", "id": "layanan"},
     "area.stories": {"en": "stories", "id": "cerita"},
     "area.composer": {"en": "composer", "id": "penyusun"},
+    "area.audit": {"en": "audit", "id": "audit"},
     "area.log": {"en": "log", "id": "log"},
     "area.detail": {"en": "detail", "id": "rincian"},
     "area.sequence": {"en": "sequence", "id": "urutan"},
@@ -128,6 +134,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 ## Everywhere
 
 - **1** map · **2** trace player · **3** apps · **4** services · **5** stories · **6** composer
+- **7** audit
 - **ctrl+p** every action by name · **ctrl+s** save an SVG screenshot · **ctrl+t** light/dark
 - **ctrl+r** restore the seeded world · **ctrl+q** quit · **Esc** closes this help
 """,
@@ -135,6 +142,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 ## Di mana saja
 
 - **1** peta · **2** pemutar jejak · **3** aplikasi · **4** layanan · **5** cerita · **6** penyusun
+- **7** audit
 - **ctrl+p** semua aksi menurut namanya · **ctrl+s** simpan tangkapan layar SVG
 - **ctrl+t** terang/gelap · **ctrl+r** pulihkan dunia awal · **ctrl+q** keluar
 - **Esc** menutup bantuan ini
@@ -806,6 +814,82 @@ diperiksa di akhir.
     "key.stories.trace.tip": {
         "en": "Open the last story's trace in the player",
         "id": "Buka jejak cerita terakhir di pemutar",
+    },
+    # -- audit screen -----------------------------------------------------------------------
+    "audit.help": {
+        "en": """\
+# The audit
+
+An audit checks the recorded calls against rules written down as data (the files in
+`sandbox/audit/rulesets/`): for example, the video app must never call the bank, and no
+personal data may reach it. Each rule says **PASS**, **FAIL** or **n/a** (nothing it applies to
+was recorded yet).
+
+- Press **a** (or **Run audit**) to check the most recent calls (up to 5,000) again.
+- Move through the rules: the right side says why the rule exists and what was found.
+- For a failing rule, the calls that broke it are listed: **Enter** opens one in the trace
+  player, at that very call.
+
+The audit also checks the list of institutions: when a service is added, it is flagged until
+the audit is run again and recorded (`sandbox audit --record`). The UI cannot read the
+sandbox's records, so here it compares against the seeded world.
+""",
+        "id": """\
+# Audit
+
+Audit memeriksa panggilan yang terekam terhadap aturan yang ditulis sebagai data (berkas-berkas
+di `sandbox/audit/rulesets/`): misalnya, aplikasi video tidak boleh memanggil bank, dan tidak
+boleh ada data pribadi yang sampai ke sana. Setiap aturan berkata **LULUS**, **GAGAL** atau
+**t/b** (belum ada yang terekam yang berlaku untuk aturan itu).
+
+- Tekan **a** (atau **Jalankan audit**) untuk memeriksa lagi panggilan terbaru (hingga 5.000).
+- Telusuri aturan-aturannya: sisi kanan menjelaskan alasan aturan itu dan apa yang ditemukan.
+- Untuk aturan yang gagal, panggilan yang melanggarnya didaftar: **Enter** membukanya di
+  pemutar jejak, tepat di panggilan itu.
+
+Audit juga memeriksa daftar lembaga: bila sebuah layanan ditambahkan, layanan itu ditandai
+sampai audit dijalankan lagi dan dicatat (`sandbox audit --record`). UI tidak dapat membaca
+catatan sandbox, jadi di sini pembandingnya adalah dunia awal.
+""",
+    },
+    "audit.run": {"en": "Run audit", "id": "Jalankan audit"},
+    "audit.not_run": {
+        "en": "Not run yet: press a to audit the recorded calls.",
+        "id": "Belum dijalankan: tekan a untuk mengaudit panggilan yang terekam.",
+    },
+    "audit.running": {"en": "Auditing the recorded calls…", "id": "Mengaudit panggilan terekam…"},
+    "audit.summary_pass": {
+        "en": "No rule failed: {rules} rules over {calls} calls in {traces} traces.",
+        "id": "Tidak ada aturan yang gagal: {rules} aturan atas {calls} panggilan "
+        "dalam {traces} jejak.",
+    },
+    "audit.summary_fail": {
+        "en": "{failed} of {rules} rules failed, over {calls} calls in {traces} traces.",
+        "id": "{failed} dari {rules} aturan gagal, atas {calls} panggilan dalam {traces} jejak.",
+    },
+    "audit.col.rule": {"en": "Rule", "id": "Aturan"},
+    "audit.col.verdict": {"en": "Verdict", "id": "Hasil"},
+    "audit.col.title": {"en": "What it checks", "id": "Yang diperiksa"},
+    "audit.verdict.pass": {"en": "PASS", "id": "LULUS"},
+    "audit.verdict.fail": {"en": "FAIL", "id": "GAGAL"},
+    "audit.verdict.na": {"en": "n/a", "id": "t/b"},
+    "audit.finding": {"en": "Finding", "id": "Temuan"},
+    "audit.pick_rule": {
+        "en": "Run the audit, then choose a rule.",
+        "id": "Jalankan audit, lalu pilih sebuah aturan.",
+    },
+    "audit.reason": {"en": "What was found", "id": "Yang ditemukan"},
+    "audit.why": {"en": "Why the rule exists", "id": "Mengapa aturan ini ada"},
+    "audit.evidence": {
+        "en": "Evidence (Enter opens the call)",
+        "id": "Bukti (Enter membuka panggilannya)",
+    },
+    "audit.no_evidence": {"en": "No offending calls.", "id": "Tidak ada panggilan yang melanggar."},
+    "audit.evidence_more": {"en": "…and {count} more", "id": "…dan {count} lainnya"},
+    "key.audit.run": {"en": "Run audit", "id": "Jalankan audit"},
+    "key.audit.run.tip": {
+        "en": "Check the most recent calls against every rule",
+        "id": "Periksa panggilan terbaru terhadap setiap aturan",
     },
     # -- composer ---------------------------------------------------------------------------
     "composer.screen_help": {

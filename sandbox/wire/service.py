@@ -1,9 +1,10 @@
 """What the runtime hands an institution when it builds it.
 
 An institution is a factory `create_app(env: ServiceEnv) -> FastAPI`. The env carries the only
-things a service may depend on: its name, the wire, its own slice of the seeded world and the
-path of its own database. The app keeps its store on `app.state.store`, which has
-`reset(seed)` to restore the seeded world, and may start background loops in its lifespan.
+things a service may depend on: its name, the wire, its own slice of the seeded world, the
+path of its own database and the deliberately non-compliant teaching variants switched on. The
+app keeps its store on `app.state.store`, which has `reset(seed)` to restore the seeded world,
+and may start background loops in its lifespan.
 """
 
 from __future__ import annotations
@@ -28,3 +29,7 @@ class ServiceEnv:
     and `holds` (its own credentials at other institutions, by callee)."""
     db_path: Path | None = None
     """Its SQLite file; None keeps the database in memory (tests)."""
+    variants: frozenset[str] = frozenset()
+    """Deliberate non-compliance switched on for teaching (`sandbox up --variant NAME`), so the
+    audit can be seen failing for a real reason; empty, and so fully compliant, by default.
+    A service checks only for the names it implements (see `sandbox.config.VARIANTS`)."""

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, RichLog, Switch
 
+from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.screens.map import MapScreen
@@ -21,7 +22,7 @@ from sandbox.tui.widgets.sequence import SequencePlayer
 from tests.tui.factory import make_app
 
 SCREENS = {"1": MapScreen, "2": TraceScreen, "3": FacesScreen, "4": ServicesScreen,
-           "5": StoriesScreen, "6": ComposerScreen}
+           "5": StoriesScreen, "6": ComposerScreen, "7": AuditScreen}
 
 
 async def test_every_mode_opens_by_its_key_at_both_sizes(tmp_path: Path) -> None:

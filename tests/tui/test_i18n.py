@@ -17,6 +17,7 @@ from textual.widgets._footer import FooterKey
 from sandbox.tui import i18n
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.i18n import CATALOGUE, LANGUAGES, placeholders, t
+from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.screens.help import HelpScreen
@@ -41,6 +42,7 @@ WITH_BINDINGS = (
     ServicesScreen,
     StoriesScreen,
     ComposerScreen,
+    AuditScreen,
     HelpScreen,
     CallLog,
     CallDetail,

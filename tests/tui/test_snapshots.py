@@ -86,3 +86,19 @@ def test_composer_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int
         await pilot.pause(0.4)
 
     assert snap_compare(_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+def test_audit_screen(snap_compare: Any, tmp_path: Path) -> None:
+    """The audit over the recorded checkout (the made-up hostnames fail LOCAL-ONLY)."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("7")
+        await pilot.pause(0.2)
+        await pilot.press("a")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if pilot.app.screen.report is not None and not pilot.app.screen.running:
+                break
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(tmp_path), terminal_size=(120, 40), run_before=run_before)

@@ -80,6 +80,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
 
     app = new_app(env, "Marketplace (Pasarloka)", DESCRIPTION, render=render, lifespan=lifespan)
     app.state.store = store
+    app.state.variants = env.variants  # deliberate non-compliance for teaching; empty by default
     app.state.outbox = outbox
     app.state.partners = partners
     app.state.orders = orders

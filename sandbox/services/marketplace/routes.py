@@ -12,6 +12,7 @@ import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from sandbox.services.marketplace import errors
@@ -113,16 +114,36 @@ async def list_products(
     ] = None,
     cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> dict[str, Any] | JSONResponse:
     store = _store(request)
     if ids is None:
         cards = store.product_cards(after=cursor, limit=limit)
-        return {
+        payload = {
             "products": cards,
             "next_cursor": cards[-1]["product_id"] if len(cards) == limit else None,
         }
-    wanted = _parse_ids(ids)
-    return {"products": store.product_cards(wanted), "next_cursor": None}
+    else:
+        payload = {"products": store.product_cards(_parse_ids(ids)), "next_cursor": None}
+    if "catalogue-leaks-nik" in request.app.state.variants:
+        return _deliberately_leak_owner_nik(store, payload)
+    return payload
+
+
+def _deliberately_leak_owner_nik(
+    store: MarketplaceStore, payload: dict[str, Any]
+) -> JSONResponse:
+    """DELIBERATELY WRONG - variant "catalogue-leaks-nik", off unless `sandbox up --variant
+    catalogue-leaks-nik`. It exists so students can watch the audit catch it.
+
+    It breaks audit rule SOC-DATA: each product card gets its seller's NIK from our sellers
+    table, so the social storefront receives personal data it has no purpose for (UU PDP
+    27/2022, data minimisation). The right card is `ProductCard`: shop name, never the owner.
+    """
+    for card in payload["products"]:
+        rows = store.db.query("SELECT owner_nik FROM sellers WHERE shop_id = ?", [card["shop_id"]])
+        card["owner_nik"] = next(iter(rows))["owner_nik"]
+    # Answered directly: the response_model (ProductPage) would have dropped the extra field.
+    return JSONResponse(payload)
 
 
 def _parse_ids(ids: str) -> list[int]:

@@ -43,6 +43,8 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.store = SocialStore(open_database(env.db_path), env.seed)
     app.state.marketplace = MarketplacePartner(env)
     app.state.clock = env.wire.clock
+    app.state.wire = env.wire
+    app.state.variants = env.variants  # deliberate non-compliance for teaching; empty by default
     # No outbox and no lifespan: Klip sends no webhooks and runs no periodic work.
     app.include_router(routes.router)
     return app

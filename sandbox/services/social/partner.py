@@ -3,7 +3,8 @@
 Klip is a storefront (etalase). Under Permendag 31/2023 a social-commerce platform may show
 goods but may not take payment itself, so this module has exactly two outbound calls - read
 product cards, and hand over the buyer's intent to create an order - both to the marketplace's
-partner API, signed with `MarketplaceAuth`. There is no bank client anywhere in this package.
+partner API, signed with `MarketplaceAuth`. There is no bank client anywhere in this package
+(only the deliberately wrong teaching variant "social-calls-bank" in `routes`, off by default).
 
 The buyer is named by an opaque `link_token` the marketplace issued when the person linked
 their accounts; the marketplace alone knows who that is, their address and how they pay.

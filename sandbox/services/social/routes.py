@@ -2,7 +2,8 @@
 
 Two audiences call this app: people (with their session token) and the marketplace (with
 signed webhooks about orders). Look for what is absent: no endpoint takes a payment, shows a
-virtual account or stores an amount (audit rules SOC-PAY, SOC-DATA, SOC-ORDER).
+virtual account or stores an amount (audit rules SOC-PAY, SOC-DATA, SOC-ORDER). The one
+exception, `_deliberately_call_the_bank`, is a teaching variant that is off by default.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
@@ -238,12 +240,32 @@ async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User)
         errors.refused(status, code, message, marketplace_code=exc.code)
     order_id = str(created.order_id)
     store.add_order(order_id, user["user_id"], video_id, created.status, request.app.state.clock())
+    if "social-calls-bank" in request.app.state.variants:
+        await _deliberately_call_the_bank(request, order_id, created.total_amount)
     return BuyResult(
         order_id=order_id,
         status=created.status,
         total_amount=created.total_amount,
         checkout_url=marketplace.checkout_link(created.checkout_url),
     )
+
+
+async def _deliberately_call_the_bank(request: Request, order_id: str, amount: int) -> None:
+    """DELIBERATELY WRONG - variant "social-calls-bank", off unless `sandbox up --variant
+    social-calls-bank`. It exists so students can watch the audit catch it.
+
+    It breaks audit rule SOC-PAY: a social-media storefront may not take part in payments
+    (Permendag 31/2023 Art. 21(3)), so it must never call the bank; the marketplace does. Here
+    the app asks the bank about the order's payment itself, with no credentials (so SIGNED and
+    IDEMPOTENT flag the call too). The answer is ignored and no failure stops the purchase.
+    """
+    body = {"partnerReferenceNo": order_id, "totalAmount": {"value": f"{amount}.00",
+                                                            "currency": "IDR"}}
+    try:
+        client = request.app.state.wire.client("social", "bank")
+        await client.post("/v1.0/transfer-va/status", json=body, timeout=3.0)
+    except (httpx.HTTPError, LookupError) as exc:
+        log.info("variant social-calls-bank: the bank call failed (%s)", type(exc).__name__)
 
 
 @router.get(

@@ -1,0 +1,226 @@
+"""The audit: every rule with its verdict; a finding's evidence leads to the offending call."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sandbox.audit import AuditReport, RuleResult, default_record, run_audit
+from sandbox.audit.checks import FAIL, NA, PASS
+from sandbox.runtime.models import CallFilter
+from sandbox.trace.events import HttpCall
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import Lazy, TranslatedBindings, number, t
+from sandbox.tui.messages import ShowTrace
+
+MAX_CALLS = 5_000
+"""The audit looks at the most recent calls, at most this many."""
+PAGE = 500
+VERDICT_STYLE = {PASS: "bold green", FAIL: "bold red", NA: "dim"}
+VERDICT_KEY = {PASS: "audit.verdict.pass", FAIL: "audit.verdict.fail", NA: "audit.verdict.na"}
+
+
+async def recent_calls(
+    backend: Backend, limit: int = MAX_CALLS, page: int = PAGE
+) -> list[HttpCall]:
+    """The newest `limit` recorded calls, oldest first, fetched `page` at a time."""
+    flt = CallFilter()
+    total = await backend.count(flt)
+    offset = max(0, total - limit)
+    calls: list[HttpCall] = []
+    while offset < total:
+        batch = await backend.calls(offset, min(page, total - offset), flt)
+        if not batch:
+            break
+        calls.extend(batch)
+        offset += len(batch)
+    return calls[-limit:]
+
+
+def verdict_text(verdict: str) -> Text:
+    """PASS, FAIL or n/a in the UI's language, coloured."""
+    key = VERDICT_KEY.get(verdict, VERDICT_KEY[NA])
+    return Text(t(key), style=VERDICT_STYLE.get(verdict, ""))
+
+
+class AuditScreen(TranslatedBindings, Screen[None]):
+    """Run the audit rules over the recorded calls; jump from a finding to its call."""
+
+    CSS_PATH = "audit.tcss"
+    HELP = Lazy("audit.help")
+    BINDINGS = [
+        Binding(
+            "a",
+            "run_audit",
+            t("key.audit.run"),
+            id="audit.run",
+            tooltip=t("key.audit.run.tip"),
+        ),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.report: AuditReport | None = None
+        self.calls: dict[str, HttpCall] = {}
+        """The audited calls by span id, to show and open the evidence."""
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="rules-pane"):
+                with Horizontal(id="audit-bar"):
+                    yield Button(t("audit.run"), id="run-audit", variant="primary")
+                    yield Static(t("audit.not_run"), id="audit-summary")
+                yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="finding"):
+                yield Static(t("audit.pick_rule"), id="rule-detail")
+                yield OptionList(id="evidence")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rules", DataTable)
+        table.add_column(t("audit.col.rule"), key="id")
+        table.add_column(t("audit.col.verdict"), key="verdict")
+        table.add_column(t("audit.col.title"), key="title")
+        self.query_one("#finding").border_title = t("audit.finding")
+        self.query_one("#evidence", OptionList).border_title = t("audit.evidence")
+        table.focus()
+
+    @on(Button.Pressed, "#run-audit")
+    def action_run_audit(self) -> None:
+        self.run_audit_worker()
+
+    @work(exclusive=True, group="audit", exit_on_error=False)
+    async def run_audit_worker(self) -> None:
+        """Fetch the most recent calls and audit them here, in the UI process."""
+        self.running = True
+        summary = self.query_one("#audit-summary", Static)
+        summary.update(t("audit.running"))
+        try:
+            infos = list(self.app.services) or await self.backend.services()  # type: ignore[attr-defined]
+            calls = await recent_calls(self.backend)
+            # The UI reaches the sandbox only through its control API and cannot read the data
+            # directory's audits.json, so the audit on record is the seeded world's: a service
+            # added since then is flagged (RE-AUDIT) until someone records a new audit there.
+            report = await asyncio.to_thread(
+                run_audit,
+                calls,
+                [s.name for s in infos],
+                default_record(),
+                {s.name: s.url for s in infos},
+            )
+        except Exception as exc:
+            reason = str(exc) or type(exc).__name__
+            summary.update(t("app.failed", what=t("audit.run"), reason=reason))
+            self.running = False
+            return
+        self.calls = {c.span_id: c for c in calls}
+        self.show_report(report)
+        self.running = False
+
+    def show_report(self, report: AuditReport) -> None:
+        """Fill the rules table and the summary; keep the cursor where it was."""
+        self.report = report
+        table = self.query_one("#rules", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for result in report.results:
+            table.add_row(result.rule.id, verdict_text(result.verdict), result.rule.title,
+                          key=result.rule.id)
+        failed = len(report.failed)
+        self.query_one("#audit-summary", Static).update(
+            t(
+                "audit.summary_fail" if failed else "audit.summary_pass",
+                calls=number(report.calls),
+                traces=number(report.traces),
+                rules=len(report.results),
+                failed=failed,
+            )
+        )
+        if report.results:
+            table.move_cursor(row=min(max(row, 0), len(report.results) - 1))
+            self.show_result(self.result_at(table.cursor_row))
+
+    def result_at(self, row: int) -> RuleResult | None:
+        if self.report is None or not 0 <= row < len(self.report.results):
+            return None
+        return self.report.results[row]
+
+    def select_rule(self, rule_id: str) -> None:
+        """Put the cursor on a rule by its id (for tests and the palette)."""
+        if self.report is None:
+            return
+        for row, result in enumerate(self.report.results):
+            if result.rule.id == rule_id:
+                self.query_one("#rules", DataTable).move_cursor(row=row)
+                self.show_result(result)
+                return
+
+    @on(DataTable.RowHighlighted, "#rules")
+    def rule_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self.show_result(self.result_at(message.cursor_row))
+
+    @on(DataTable.RowSelected, "#rules")
+    def rule_selected(self, message: DataTable.RowSelected) -> None:
+        """Enter on a failing rule moves to its evidence."""
+        evidence = self.query_one("#evidence", OptionList)
+        if evidence.option_count and not evidence.get_option_at_index(0).disabled:
+            evidence.highlighted = 0
+            evidence.focus()
+
+    def show_result(self, result: RuleResult | None) -> None:
+        """The rule's reason and why, and its evidence calls when it failed."""
+        detail = self.query_one("#rule-detail", Static)
+        evidence = self.query_one("#evidence", OptionList)
+        evidence.clear_options()
+        if result is None:
+            detail.update(t("audit.pick_rule"))
+            return
+        text = Text()
+        text.append(f"{result.rule.id}  ", style="bold")
+        text.append_text(verdict_text(result.verdict))
+        text.append(f"\n{result.rule.title}\n\n", style="bold")
+        text.append(f"{t('audit.reason')}\n", style="underline")
+        text.append(f"{result.reason}\n\n")
+        text.append(f"{t('audit.why')}\n", style="underline")
+        text.append(result.rule.why)
+        detail.update(text)
+        if result.verdict != FAIL:
+            evidence.add_option(Option(t("audit.no_evidence"), disabled=True))
+            return
+        options = [self.evidence_option(item) for item in result.evidence]
+        if result.total > len(result.evidence):
+            options.append(
+                Option(t("audit.evidence_more", count=result.total - len(result.evidence)),
+                       disabled=True)
+            )
+        evidence.add_options(options or [Option(t("audit.no_evidence"), disabled=True)])
+
+    def evidence_option(self, item: str) -> Option:
+        """One offending call (caller → callee method path status), or a service name."""
+        call = self.calls.get(item)
+        if call is None:
+            return Option(Text(item), disabled=True)
+        status = str(call.status) if call.status is not None else (call.error or "—")
+        label = Text()
+        label.append(f"{call.caller} → {call.callee}  ", style="bold")
+        label.append(f"{call.method} {call.path}  ")
+        label.append(status, style="red" if call.outcome != "2xx" else "green")
+        return Option(label, id=call.span_id)
+
+    @on(OptionList.OptionSelected, "#evidence")
+    def open_evidence(self, message: OptionList.OptionSelected) -> None:
+        """Enter on an evidence call opens its trace in the player, at that call."""
+        call = self.calls.get(message.option.id or "")
+        if call is not None:
+            self.app.post_message(ShowTrace(call.trace_id, call.span_id))
