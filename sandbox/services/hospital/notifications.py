@@ -9,7 +9,6 @@ paymentRequestId we already recorded, and SNAP says to acknowledge a duplicate w
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,7 +18,6 @@ from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.schemas import PaymentNotification
 from sandbox.services.hospital.store import HospitalStore
 from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing.common import freshness_problem
 
 
 class BankNotifications:
@@ -36,30 +34,11 @@ class BankNotifications:
 
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
         """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
-        partner_id = headers.get("x-partner-id")
-        if not partner_id:
-            raise errors.snap_unauthorized("missing_partner_id", "Missing X-PARTNER-ID header.")
-        if not self.secret or not hmac.compare_digest(
-            partner_id.encode(), self.partner_id.encode()
-        ):
-            raise errors.snap_unauthorized(
-                "unknown_partner_id", f"X-PARTNER-ID {partner_id[:40]!r} is not our biller id."
-            )
-        ts = headers.get("x-timestamp")
-        problem = freshness_problem(ts, self.clock())
+        problem = snap.notification_problem(
+            partner_id=self.partner_id, secret=self.secret, method=method, path=path,
+            headers=headers, body=body, now=self.clock())
         if problem:
-            raise errors.snap_unauthorized("invalid_timestamp", f"X-TIMESTAMP: {problem}.")
-        assert ts is not None
-        given = headers.get("x-signature")
-        if not given:
-            raise errors.snap_unauthorized("missing_signature", "Missing X-SIGNATURE header.")
-        expected = snap.notification_signature(self.secret, method, path, body, ts)
-        if not snap.matches(expected, given):
-            raise errors.snap_unauthorized(
-                "invalid_signature",
-                "X-SIGNATURE does not match the notification signature "
-                "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).",
-            )
+            raise errors.snap_unauthorized(*problem)
 
     @staticmethod
     def parse(raw: bytes) -> PaymentNotification:

@@ -23,7 +23,7 @@ from sandbox.services.marketplace.rules import TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard, freshness_problem
+from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,27 +216,8 @@ class BankNotifications:
 
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
         """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
-        partner_id = headers.get("x-partner-id")
-        if not partner_id:
-            raise errors.snap_unauthorized("missing_partner_id", "Missing X-PARTNER-ID header.")
-        if not self.secret or not hmac.compare_digest(
-            partner_id.encode(), self.partner_id.encode()
-        ):
-            raise errors.snap_unauthorized(
-                "unknown_partner_id", f"X-PARTNER-ID {partner_id!r} is not our biller id."
-            )
-        ts = headers.get("x-timestamp")
-        problem = freshness_problem(ts, self.clock())
+        problem = snap.notification_problem(
+            partner_id=self.partner_id, secret=self.secret, method=method, path=path,
+            headers=headers, body=body, now=self.clock())
         if problem:
-            raise errors.snap_unauthorized("invalid_timestamp", f"X-TIMESTAMP: {problem}.")
-        assert ts is not None
-        given = headers.get("x-signature")
-        if not given:
-            raise errors.snap_unauthorized("missing_signature", "Missing X-SIGNATURE header.")
-        expected = snap.notification_signature(self.secret, method, path, body, ts)
-        if not snap.matches(expected, given):
-            raise errors.snap_unauthorized(
-                "invalid_signature",
-                "X-SIGNATURE does not match the notification signature "
-                "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).",
-            )
+            raise errors.snap_unauthorized(*problem)

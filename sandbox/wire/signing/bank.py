@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 
-from sandbox.wire.signing.common import body_hash
+from sandbox.wire.signing.common import body_hash, freshness_problem
 
 
 def _b64(digest: bytes) -> str:
@@ -42,3 +43,31 @@ def notification_signature(secret: str, method: str, path: str, body: bytes, ts:
 def matches(expected: str, given: str | None) -> bool:
     """Constant-time comparison that treats a missing signature as a mismatch."""
     return given is not None and hmac.compare_digest(expected, given)
+
+
+def notification_problem(*, partner_id: str, secret: str, method: str, path: str,
+                         headers: Mapping[str, str], body: bytes,
+                         now: float) -> tuple[str, str] | None:
+    """Why a payment notification did not come from our bank, as (code, message), or None.
+
+    Every biller (the marketplace, the hospital) checks notifications the same way: its own
+    partner id, a fresh X-TIMESTAMP, and the signature made with the shared notification
+    secret. Header names are looked up lower-case.
+    """
+    given_id = headers.get("x-partner-id")
+    if not given_id:
+        return "missing_partner_id", "Missing X-PARTNER-ID header."
+    if not secret or not hmac.compare_digest(given_id.encode(), partner_id.encode()):
+        return "unknown_partner_id", f"X-PARTNER-ID {given_id[:40]!r} is not our biller id."
+    ts = headers.get("x-timestamp")
+    problem = freshness_problem(ts, now)
+    if problem:
+        return "invalid_timestamp", f"X-TIMESTAMP: {problem}."
+    assert ts is not None
+    given = headers.get("x-signature")
+    if not given:
+        return "missing_signature", "Missing X-SIGNATURE header."
+    if not matches(notification_signature(secret, method, path, body, ts), given):
+        return ("invalid_signature", "X-SIGNATURE does not match the notification signature "
+                "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).")
+    return None
