@@ -24,6 +24,9 @@ STORIES = ("checkout", "open-account", "admission")
 """The names of sandbox.scenarios.SCENARIOS, kept here so `--help` imports no scenario code."""
 
 
+CONFIG_HELP = "services to run (default: ./sandbox.toml if present, plus installed plugins)"
+
+
 class UserError(Exception):
     """A problem the user can fix; printed as one line."""
 
@@ -37,6 +40,18 @@ def _settings(args: argparse.Namespace) -> Settings:
                     trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
                     body_limit=getattr(args, "body_limit", defaults.body_limit),
                     variants=frozenset(getattr(args, "variant", None) or ()))
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The services to run: `--config`, else ./sandbox.toml, plus installed plugins."""
+    from sandbox.runtime.config_file import ConfigError, find_config, load_config
+    from sandbox.runtime.plugins import PluginError
+
+    explicit = getattr(args, "config", None)
+    try:
+        return load_config(find_config(Path(explicit) if explicit else None))
+    except (ConfigError, PluginError) as exc:
+        raise UserError(str(exc)) from None
 
 
 def _log_to_file(data_dir: Path) -> Path:
@@ -53,25 +68,32 @@ def _log_to_file(data_dir: Path) -> Path:
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
     from sandbox.runtime.state import RuntimeState
-    from sandbox.runtime.supervisor import PortInUse, Runtime, SeedMismatch
+    from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
 
     settings = _settings(args)
+    config = _config(args)
     running = RuntimeState.read(settings.data_dir)
     if running:
         raise UserError(f"a sandbox is already running for {settings.data_dir} (pid "
                         f"{running.pid}, control API {running.control_url}); stop it first "
                         "or use another --data-dir")
     log_path = _log_to_file(settings.data_dir)
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, config)
     try:
         runtime.check_seed()
         runtime.bind()
     except PortInUse as exc:
-        raise UserError(f"{exc}. Stop the program using it, or pick other ports with "
-                        f"--port-base (e.g. --port-base {settings.port_base + 100}).") from None
+        fix = ("change its port in the configuration" if "declared at" in str(exc)
+               else f"pick other ports with --port-base (e.g. --port-base "
+                    f"{settings.port_base + 100})")
+        raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
     except SeedMismatch as exc:
         raise UserError(str(exc)) from None
-    runtime.build()
+    try:
+        runtime.build()
+    except AppLoadFailed as exc:
+        runtime.close_sockets()
+        raise UserError(str(exc)) from None
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
@@ -91,13 +113,23 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
-    rows = [(s.name, s.title, s.role, runtime.urls[s.name], runtime.urls[s.name] + "/docs")
+    rows = [(s.name, s.title, s.role, runtime.urls[s.name], _docs_of(s, runtime.urls[s.name]))
             for s in runtime.specs]
-    print(f"Integration sandbox {__version__}: {len(rows)} institutions on 127.0.0.1 "
+    print(f"Integration sandbox {__version__}: {len(rows)} services on 127.0.0.1 "
           f"(seed {settings.seed}{_variants_note(settings)})")
     _table(["service", "institution", "role", "url", "docs"], rows)
+    if runtime.config.path is not None:
+        print(f"configuration {runtime.config.path}")
     print(f"control API {runtime.control_url}   data {settings.data_dir}   log {log_path}")
     print("Try: sandbox run checkout      Stop: Ctrl+C", flush=True)
+
+
+def _docs_of(spec: Any, url: str) -> str:
+    if spec.kind == "url":
+        return f"proxy to {spec.url}"
+    if not spec.start:
+        return "starts later (control API: POST /services/NAME/start)"
+    return url + "/docs"
 
 
 def _variants_note(settings: Settings) -> str:
@@ -119,7 +151,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Show the services of a running sandbox and their health."""
     import httpx
 
-    from sandbox.runtime.registry import BUILTIN
     from sandbox.runtime.state import RuntimeState
 
     settings = _settings(args)
@@ -127,7 +158,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     if state is None:
         rows = [{"name": s.name, "url": None, "docs_url": None, "health": "not running"}
-                for s in BUILTIN]
+                for s in _config(args).specs]
     else:
         with httpx.Client(timeout=2.0, headers={"x-sandbox-recorded": "1"}) as http:
             for name, url in state.services.items():
@@ -181,7 +212,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         if not path.name.startswith("trace"):
             path.unlink()
     (settings.data_dir / SEED_FILE).unlink(missing_ok=True)
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, _config(args))
     runtime.check_seed()
     runtime.build()
     print(f"Rebuilt the world of seed {settings.seed} in {settings.data_dir}.")
@@ -205,7 +236,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sandbox.runtime.supervisor import Runtime, SeedMismatch
 
         _log_to_file(settings.data_dir)
-        runtime = Runtime(Settings(settings.data_dir, 0, settings.seed))
+        runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
         try:
             runtime.start_in_thread()
         except SeedMismatch as exc:
@@ -369,6 +400,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from sandbox.world import load_world
 
     settings = _settings(args)
+    config = None if args.attach else _config(args)
     started = None
     if args.attach:
         url = args.attach.rstrip("/")
@@ -379,7 +411,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     else:
         _log_to_file(settings.data_dir)
         try:
-            started = child.start(settings)
+            started = child.start(settings, config.path if config else None)
         except child.ChildFailed as exc:
             raise UserError(f"the sandbox could not start: {exc}") from None
         url, seed = started.state.control_url, started.state.seed
@@ -417,6 +449,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
     parser.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
                         help=f"ports of a sandbox started for the UI (default {DEFAULT_PORT_BASE})")
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     parser.set_defaults(func=cmd_ui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -425,6 +458,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", metavar="D",
                        help="where the sandbox keeps its data (default: your user data dir, "
                             "or $SANDBOX_DATA_DIR)")
+        if name in ("up", "status", "reset", "run"):
+            p.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
         return p
 
     up = command("up", "start every institution on 127.0.0.1 and serve until Ctrl+C")
@@ -452,8 +487,10 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     from sandbox.audit.command import add_parser as add_audit_parser
+    from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
+    add_new_parser(sub)
 
     trace = sub.add_parser("trace", help="recorded calls: list, show, tail, export",
                            description="Every call between the institutions is recorded.")

@@ -42,7 +42,7 @@ class ChildRuntime:
             self.process.wait()
 
 
-def start(settings: Settings) -> ChildRuntime:
+def start(settings: Settings, config: Path | None = None) -> ChildRuntime:
     """Attach to the sandbox running on `settings.data_dir`, or start one as a child."""
     running = RuntimeState.read(settings.data_dir)
     if running is not None:
@@ -53,7 +53,8 @@ def start(settings: Settings) -> ChildRuntime:
     with out.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "up", "--data-dir", str(settings.data_dir),
-             "--port-base", str(settings.port_base), "--seed", str(settings.seed)],
+             "--port-base", str(settings.port_base), "--seed", str(settings.seed),
+             *(["--config", str(config)] if config else [])],
             stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

@@ -78,8 +78,16 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         counts = await asyncio.to_thread(runtime.traces.party_counts)
         return [
             _service_info(runtime, s.name, counts.get(s.name, (0, 0))).to_dict()
-            for s in runtime.specs
+            for s in runtime.running()
         ]
+
+    @app.post("/services/{service}/start")
+    async def start_service(service: str) -> dict[str, Any]:
+        """Start a service the configuration declares with `start = false`."""
+        started = await runtime.start_service(known(service))
+        counts = await asyncio.to_thread(runtime.traces.party_counts)
+        info = _service_info(runtime, service, counts.get(service, (0, 0))).to_dict()
+        return {"started": started, "service": info}
 
     @app.get("/faults")
     async def faults() -> dict[str, Any]:
@@ -154,8 +162,9 @@ def create_control_app(runtime: Runtime) -> FastAPI:
 
     @app.post("/reset")
     async def reset() -> dict[str, Any]:
+        stopped = await runtime.stop_late_services()
         runtime.reset()  # runs on the runtime's loop, where the stores live
-        return {"reset": True, "seed": runtime.settings.seed}
+        return {"reset": True, "seed": runtime.settings.seed, "stopped": stopped}
 
     @app.post("/flush")
     async def flush() -> dict[str, Any]:
@@ -206,6 +215,7 @@ def _service_info(runtime: Runtime, name: str, counts: tuple[int, int]) -> Servi
         calls_in=counts[0],
         calls_out=counts[1],
         fault=fault,
+        kind=spec.kind,
     )
 
 

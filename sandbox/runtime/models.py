@@ -27,6 +27,8 @@ class ServiceInfo:
     calls_in: int = 0
     calls_out: int = 0
     fault: Fault = field(default_factory=Fault)
+    kind: str = "builtin"
+    """`builtin`, `module` (the user's Python service), `url` (proxied) or `plugin`."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""

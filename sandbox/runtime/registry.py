@@ -1,7 +1,9 @@
 """Which institutions exist, what they are, and where they listen.
 
-The one source of truth for the service list: the runtime, the CLI and (later) the UI, lessons
-and audit all read it. Ports are `port_base + offset`.
+The one source of truth for the service list: the runtime, the CLI, the UI, lessons and audit
+all read it. The built-in institutions are listed here; a `sandbox.toml` and installed plugins
+add the user's own services (see `sandbox.runtime.config_file`). Ports are `port_base + offset`
+unless a service names its own `port`.
 """
 
 from __future__ import annotations
@@ -27,10 +29,25 @@ class ServiceSpec:
     offset: int
     """Port offset from the base port."""
     factory: str
-    """`module:function` building its ASGI app from a `ServiceEnv`."""
+    """`module:attr`: a function building its ASGI app from a `ServiceEnv`, or an ASGI app.
+    Empty for a service that runs elsewhere (`url`)."""
+    kind: Literal["builtin", "module", "url", "plugin"] = "builtin"
+    """Where it comes from: this package, the user's folder, a URL, or an installed plugin."""
+    url: str = ""
+    """For `kind == "url"`: where the service really runs; the sandbox fronts it with a
+    recording proxy on the service's own port."""
+    port: int | None = None
+    """A fixed port instead of `port_base + offset`."""
+    calls: tuple[str, ...] = ()
+    """Institutions it calls as a partner (it holds credentials there)."""
+    start: bool = True
+    """False: declared, but started later (`POST /services/{name}/start` on the control API),
+    as a lesson adds a service in front of the learner."""
+    source: str = ""
+    """Where it was declared ("sandbox.toml:12", a plugin's distribution), for messages."""
 
     def load_factory(self) -> Callable[..., Any]:
-        """Import the app factory."""
+        """Import the app factory (or the app itself)."""
         module, _, attr = self.factory.partition(":")
         factory: Callable[..., Any] = getattr(importlib.import_module(module), attr)
         return factory

@@ -151,6 +151,11 @@ class ControlClient:
         """Restore every institution."""
         await self._request("DELETE", "/faults")
 
+    async def start_service(self, service: str) -> bool:
+        """Start a service declared with `start = false`; False if it already ran."""
+        data = await self._request("POST", f"/services/{_seg(service)}/start")
+        return bool(data.get("started"))
+
     async def tables(self, service: str) -> list[TableInfo]:
         """The tables of `service`'s own database, by name."""
         return [

@@ -6,6 +6,7 @@ credentials at other institutions - never another institution's data.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 _DATA_KEYS = {"identity": ("persons", "regions")}
@@ -40,3 +41,26 @@ def partner_ids(world: dict[str, Any]) -> dict[str, str]:
                 if field in creds:
                     ids[str(creds[field])] = caller
     return ids
+
+
+def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str, Any]]],
+                  titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The world plus the user's services as registered partners (a new dict; `world` is
+    untouched). A partner of the bank also gets its settlement account there, empty."""
+    if not partners:
+        return world
+    merged = dict(world)
+    merged["partners"] = {callee: dict(callers) for callee, callers in world["partners"].items()}
+    for callee, callers in partners.items():
+        merged["partners"].setdefault(callee, {}).update(callers)
+    bank_partners = partners.get("bank", {})
+    if bank_partners:
+        bank = dict(world["bank"])
+        known = {a["account_no"] for a in bank["accounts"]}
+        bank["accounts"] = list(bank["accounts"]) + [
+            {"account_no": creds["account_no"], "nik": None,
+             "name": (titles or {}).get(caller, caller).upper(), "balance": 0,
+             "pin": secrets.token_hex(3), "kind": "merchant"}
+            for caller, creds in bank_partners.items() if creds["account_no"] not in known]
+        merged["bank"] = bank
+    return merged

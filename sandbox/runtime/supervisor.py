@@ -22,9 +22,10 @@ from typing import Any
 import uvicorn
 
 from sandbox.config import Settings
+from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
-from sandbox.runtime.registry import BUILTIN, CONTROL_OFFSET, ServiceSpec
-from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
+from sandbox.runtime.seeding import partner_ids, seed_for, with_partners
 from sandbox.runtime.state import RuntimeState, clear
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
@@ -40,9 +41,14 @@ TRACE_FILE = "trace.db"
 class PortInUse(Exception):
     """A port the sandbox needs is taken by another program."""
 
-    def __init__(self, name: str, host: str, port: int) -> None:
-        super().__init__(f"port {port} on {host} (for {name}) is already in use")
+    def __init__(self, name: str, host: str, port: int, source: str = "") -> None:
+        where = f" (declared at {source})" if source else ""
+        super().__init__(f"port {port} on {host} (for {name}{where}) is already in use")
         self.name, self.host, self.port = name, host, port
+
+
+class AppLoadFailed(Exception):
+    """A user's service could not be built; says which, where it is declared, and why."""
 
 
 class SeedMismatch(Exception):
@@ -60,11 +66,13 @@ class _QuietServer(uvicorn.Server):
 class Runtime:
     """The institutions, their servers, the event stream and the control API."""
 
-    def __init__(self, settings: Settings, specs: tuple[ServiceSpec, ...] = BUILTIN,
+    def __init__(self, settings: Settings, config: SandboxConfig = DEFAULT,
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
-        self.specs = specs
-        self.world = load_world(settings.seed)
+        self.config = config
+        self.specs = config.specs
+        self.world = with_partners(load_world(settings.seed), config.partners,
+                                   {s.name: s.title for s in config.specs})
         self.stream = EventStream()
         self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls)
         self.writer = TraceWriter(self.traces)
@@ -76,6 +84,7 @@ class Runtime:
         self.control_url = ""
         self._sockets: dict[str, socket.socket] = {}
         self._servers: list[uvicorn.Server] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._serving: dict[str, uvicorn.Server] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -102,10 +111,12 @@ class Runtime:
     def bind(self) -> None:
         """Bind every socket first; raise PortInUse (and close the rest) if one is taken."""
         host, base = self.settings.host, self.settings.port_base
-        wanted = [("control", CONTROL_OFFSET)] + [(s.name, s.offset) for s in self.specs]
+        wanted = [("control", CONTROL_OFFSET, None, "")] + [
+            (s.name, s.offset, s.port, s.source if s.kind != "builtin" else "")
+            for s in self.specs]
         try:
-            for name, offset in wanted:
-                port = base + offset if base else 0
+            for name, offset, fixed, source in wanted:
+                port = fixed if fixed else base + offset if base else 0
                 # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections;
                 # without it every reused connection waits ~40 ms for a delayed ACK.
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -115,9 +126,10 @@ class Runtime:
                 except OSError as exc:
                     sock.close()
                     if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                        raise PortInUse(name, host, port) from None
+                        raise PortInUse(name, host, port, source) from None
                     raise
-                sock.listen(2048)
+                if name == "control" or self.spec(name).start:
+                    sock.listen(2048)  # a service started later refuses calls until then
                 sock.setblocking(False)
                 self._sockets[name] = sock
         except BaseException:
@@ -131,18 +143,29 @@ class Runtime:
                 self.urls[name] = url
                 self.wire.set_url(name, url)
 
+    def spec(self, name: str) -> ServiceSpec:
+        """The registry entry of service `name`."""
+        return self.config.spec(name)
+
     def build(self) -> None:
         """Create each institution's app on its own database in the data directory."""
         for spec in self.specs:
             env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
                              db_path=self.settings.data_dir / f"{spec.name}.db",
                              variants=self.settings.variants)
-            self.apps[spec.name] = spec.load_factory()(env)
+            try:
+                self.apps[spec.name] = build_app(spec, env)
+            except Exception as exc:
+                where = f" (declared at {spec.source})" if spec.source else ""
+                raise AppLoadFailed(f"{spec.name}{where} could not be built: "
+                                    f"{type(exc).__name__}: {exc}") from exc
 
     def reset(self) -> None:
         """Restore the seeded world in every institution (each in one transaction)."""
         for spec in self.specs:
-            self.apps[spec.name].state.store.reset(seed_for(spec.name, self.world))
+            store = store_of(self.apps[spec.name])
+            if store is not None:
+                store.reset(seed_for(spec.name, self.world))
 
     def close_sockets(self) -> None:
         for sock in self._sockets.values():
@@ -155,34 +178,83 @@ class Runtime:
         """Serve until `stop()`; publishes runtime.json while serving."""
         self._loop = asyncio.get_running_loop()
         control = create_control_app(self)
-        apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs]
-        for name, app in apps:
-            config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                    timeout_graceful_shutdown=2, ws="none")
-            server = _QuietServer(config)
-            self._servers.append(server)
-            self._serving[name] = server
-        tasks = [asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
-                 for server, (name, _) in zip(self._servers, apps, strict=True)]
+        apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs
+                                         if s.start]
+        self._tasks = [self._server_task(name, app) for name, app in apps]
         try:
             while not all(server.started for server in self._servers):
-                if any(task.done() for task in tasks):
+                if any(task.done() for task in self._tasks):
                     break
                 await asyncio.sleep(0.005)
             else:
                 self._publish_state()
                 self.started.set()
-            await asyncio.gather(*tasks)
+            while True:  # services started later add their own tasks
+                pending = [t for t in self._tasks if not t.done()]
+                if not pending:
+                    break
+                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.gather(*self._tasks)
         finally:
             clear(self.settings.data_dir, _pid())
             await self.wire.aclose()
             self.close_sockets()
             self.writer.close()
 
+    def _server_task(self, name: str, app: Any) -> asyncio.Task[None]:
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                timeout_graceful_shutdown=2, ws="none")
+        server = _QuietServer(config)
+        self._servers.append(server)
+        self._serving[name] = server
+        return asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
+
+    async def start_service(self, name: str) -> bool:
+        """Start a service declared with `start = false` (on the runtime's loop); False if it
+        was already running."""
+        if name in self._serving:
+            return False
+        self._sockets[name].listen(2048)
+        server_task = self._server_task(name, self.apps[name])
+        self._tasks.append(server_task)
+        # uvicorn offers no "started" event to await, only a flag to poll.
+        while not self._serving[name].started and not server_task.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+        self._publish_state()
+        return True
+
+    async def stop_late_services(self) -> list[str]:
+        """Stop the services started after the others (`start = false`), so a reset returns to
+        the declared world: a lesson that adds a service adds it again at its next run."""
+        stopped = []
+        for spec in self.specs:
+            server = self._serving.get(spec.name)
+            if spec.start or server is None:
+                continue
+            server.should_exit = True
+            index = self._servers.index(server)
+            task = self._tasks[index]
+            await asyncio.gather(task, return_exceptions=True)
+            del self._servers[index], self._tasks[index], self._serving[spec.name]
+            port = int(self.urls[spec.name].rsplit(":", 1)[1])
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.settings.host, port))  # reserved again, refusing calls
+            sock.setblocking(False)
+            self._sockets[spec.name] = sock
+            stopped.append(spec.name)
+        if stopped:
+            self._publish_state()
+        return stopped
+
+    def running(self) -> list[ServiceSpec]:
+        """The services serving now (a declared service not started yet is left out)."""
+        return [s for s in self.specs if s.start or s.name in self._serving]
+
     def _publish_state(self) -> None:
         RuntimeState(pid=_pid(), seed=self.settings.seed, control_url=self.control_url,
-                     services=dict(self.urls), started_at=time.time()
-                     ).write(self.settings.data_dir)
+                     services={s.name: self.urls[s.name] for s in self.running()},
+                     started_at=time.time()).write(self.settings.data_dir)
 
     def serving(self, name: str) -> bool:
         """True while the server of `name` (a service or `control`) accepts calls."""
@@ -234,6 +306,42 @@ class Runtime:
             fn()
         else:
             self._loop.call_soon_threadsafe(fn)
+
+
+def build_app(spec: ServiceSpec, env: ServiceEnv) -> Any:
+    """The ASGI app of `spec`: built by its factory, a plain ASGI app wrapped so its calls are
+    recorded, or a recording proxy in front of a server that runs elsewhere."""
+    from sandbox.wire.asgi import TraceMiddleware
+
+    if spec.kind == "url":
+        from sandbox.runtime.proxy import RecordingProxy
+
+        return TraceMiddleware(RecordingProxy(spec.name, spec.url), wire=env.wire,
+                               service=spec.name)
+    loaded = spec.load_factory()
+    if _is_factory(loaded):
+        return loaded(env)
+    return TraceMiddleware(loaded, wire=env.wire, service=spec.name)
+
+
+def _is_factory(obj: Any) -> bool:
+    """A `create_app(env)` function, as opposed to an ASGI app (which takes three arguments)."""
+    import inspect as _inspect
+
+    if not callable(obj) or hasattr(obj, "router"):
+        return False
+    try:
+        params = _inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return False
+    return len(params) == 1
+
+
+def store_of(app: Any) -> Any:
+    """The store (with `reset(seed)`) a service keeps on `app.state`, or None (plain apps,
+    proxies)."""
+    state = getattr(app, "state", None)
+    return getattr(state, "store", None)
 
 
 def _pid() -> int:

@@ -13,9 +13,7 @@ from typing import Any
 import httpx
 
 from sandbox.wire import Wire
-from sandbox.wire.auth import IdentityAuth, MarketplaceAuth, SnapAuth
-from sandbox.wire.fhir import RecordsAuth
-from sandbox.wire.vclaim import InsuranceAuth
+from sandbox.wire.partners import partner_auth as auth_for
 
 ANONYMOUS = "anonymous"
 """Calls with no credentials at all: how an institution treats a stranger."""
@@ -31,19 +29,7 @@ def identities_for(service: str, world: dict[str, Any]) -> list[str]:
 
 def partner_auth(callee: str, caller: str, world: dict[str, Any], wire: Wire) -> httpx.Auth:
     """The httpx Auth `caller` uses at `callee` with its credentials from the world."""
-    creds = world["partners"][callee][caller]
-    if callee == "identity":
-        return IdentityAuth(creds["client_id"], creds["client_secret"], wire.clock)
-    if callee == "bank":
-        return SnapAuth(creds["client_key"], creds["client_secret"], creds["partner_id"],
-                        creds["channel_id"], wire.clock)
-    if callee == "marketplace":
-        return MarketplaceAuth(creds["app_key"], creds["app_secret"], wire.clock)
-    if callee == "records":
-        return RecordsAuth(creds["client_id"], creds["client_secret"], wire.clock)
-    if callee == "insurance":
-        return InsuranceAuth(creds["cons_id"], creds["secret"], creds["user_key"], wire.clock)
-    raise LookupError(f"{callee} has no partner dialect")
+    return auth_for(callee, world["partners"][callee][caller], wire.clock)
 
 
 class Actor:

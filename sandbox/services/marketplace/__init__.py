@@ -1,11 +1,13 @@
 """Pasarloka, the marketplace: the transaction platform behind a social storefront.
 
 It owns sellers (verified at the civil registry), products and stock, buyers, orders, the
-checkout page and payment state (virtual accounts at the bank). The social app only shows
+checkout page, payment state (virtual accounts at the bank) and shipments (carried by courier
+partners). The social app only shows
 products and hands over the buyer's intent through the signed partner API; every order, price
 and payment lives here (Permendag 31/2023: social media may not process payments).
 
-Modules: `routes` (endpoints), `orders` (the order lifecycle), `sellers` (seller KYC),
+Modules: `routes` (endpoints), `orders` (the order lifecycle), `shipping` (couriers and
+tracking), `app_orders` and `app_routes` (our own buyer app), `sellers` (seller KYC),
 `partners` (who may call us and how we check it), `bank` and `registry` (our clients for the
 bank and the civil registry), `rules` (domain rules), `schemas`, `errors`, `store` (SQL).
 """
@@ -19,12 +21,19 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from sandbox.services.marketplace import routes
+from sandbox.services.marketplace import app_routes, routes
+from sandbox.services.marketplace.app_orders import AppOrders
 from sandbox.services.marketplace.bank import BankClient
 from sandbox.services.marketplace.errors import render
-from sandbox.services.marketplace.orders import Orders, webhook_kind
-from sandbox.services.marketplace.partners import BankNotifications, Partner, PartnerGate
+from sandbox.services.marketplace.orders import Orders
+from sandbox.services.marketplace.partners import (
+    BankNotifications,
+    Partner,
+    PartnerGate,
+    webhook_kind,
+)
 from sandbox.services.marketplace.registry import RegistryClient
+from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.app import new_app
 from sandbox.wire.outbox import Outbox, Signer
@@ -43,6 +52,9 @@ DESCRIPTION = """\
   `timestamp`, `nonce`, `sign`, header `x-tts-access-token`).
 * Orders get a closed virtual account at the bank; the bank notifies payments at
   `POST /v1.0/transfer-va/payment`; storefronts hear every status change by signed webhook.
+* Partners are channels (storefronts) or couriers: a paid order is offered to the courier by
+  signed webhook, and the courier reports tracking events.
+* Buyers without an integrated storefront order in our own app at `/app/v1/orders`.
 """
 
 
@@ -64,6 +76,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         partners,
         clock,
         own_url=lambda: _own_url(env),
+        shipping=Shipping(store, outbox, partners, clock),
     )
 
     @contextlib.asynccontextmanager
@@ -84,9 +97,11 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.outbox = outbox
     app.state.partners = partners
     app.state.orders = orders
+    app.state.app_orders = AppOrders(orders)
     app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
     app.state.registry = RegistryClient(env.wire, holds.get("identity"), clock)
     app.include_router(routes.router)
+    app.include_router(app_routes.router)
     return app
 
 

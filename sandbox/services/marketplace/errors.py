@@ -44,6 +44,17 @@ def wrong_shop_scope(path_fs_id: int, own_fs_id: int) -> ApiError:
     )
 
 
+def wrong_partner_role(needed: str, role: str) -> ApiError:
+    """403: a known partner calls an endpoint meant for partners of another role."""
+    return ApiError(
+        403,
+        "wrong_partner_role",
+        f"This endpoint is for {needed} partners; your app is registered as a {role}.",
+        required_role=needed,
+        role=role,
+    )
+
+
 # --- catalogue and orders -------------------------------------------------------------------
 
 
@@ -139,6 +150,31 @@ def checkout_not_found() -> ApiError:
         404,
         "checkout_not_found",
         "No checkout page has this token; open the link the storefront showed you.",
+    )
+
+
+# --- shipments ------------------------------------------------------------------------------
+
+
+def shipment_not_found(order_id: str) -> ApiError:
+    """404, not 403, for another courier's shipment: a courier cannot probe order ids."""
+    return ApiError(
+        404,
+        "shipment_not_found",
+        f"No shipment of order {order_id} is assigned to your app.",
+        order_id=order_id,
+    )
+
+
+def invalid_shipment_transition(order_id: str, current: str, new: str) -> ApiError:
+    moved: dict[str, Any] = {"from": current, "to": new}  # `from` is a Python keyword
+    return ApiError(
+        409,
+        "invalid_shipment_transition",
+        f"The shipment of order {order_id} is {current}; it cannot go from {current} to "
+        f"{new}. Statuses only move forward: send tracking events in the order they happened.",
+        order_id=order_id,
+        **moved,
     )
 
 

@@ -5,8 +5,11 @@
         +-- bank failed: cancelled (0) +-- expired:  cancelled (0), reason PAYMENT_EXPIRED
                                        +-- buyer:    cancelled (15)
 
-Each status change and the webhook announcing it are written in ONE transaction (the outbox
-pattern): if the change is saved, the webhook will be delivered, retried until acknowledged.
+Orders come from partner storefronts (`channel` = the partner's name) and from our own buyer
+app (`channel` "app", see app_orders.py); both go through `open`. Each status change and the
+webhook announcing it are written in ONE transaction (the outbox pattern): if the change is
+saved, the webhook will be delivered, retried until acknowledged. Payment also asks a courier
+to pick the parcel up (shipping.py), in that same transaction.
 Calls to the bank happen outside transactions, because nothing may wait on the network while
 holding the database.
 """
@@ -20,15 +23,15 @@ from typing import Any
 
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.bank import BankClient
-from sandbox.services.marketplace.partners import Partner, PartnerGate
+from sandbox.services.marketplace.partners import Partner, PartnerGate, webhook_kind
 from sandbox.services.marketplace.schemas import OrderItemIn, PaymentNotification
+from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock
 from sandbox.wire.outbox import Outbox
 
 log = logging.getLogger(__name__)
 BANK_NAME = "Bank Contoh"
 """The bank that holds the marketplace's virtual accounts, as buyers see it."""
-WEBHOOK_KIND = "order_status"
 
 
 class Orders:
@@ -42,8 +45,10 @@ class Orders:
         partners: PartnerGate,
         clock: Callable[[], float],
         own_url: Callable[[], str],
+        shipping: Shipping,
     ) -> None:
         self.store = store
+        self.shipping = shipping
         self.outbox = outbox
         self.bank = bank
         self.partners = partners
@@ -59,10 +64,35 @@ class Orders:
         items: list[OrderItemIn],
         channel_ref: str | None,
     ) -> dict[str, Any]:
-        """Reserve stock, create the order, get its VA from the bank; the create response."""
+        """A partner's order for a linked buyer; the partner API's create response."""
         buyer = self.store.buyer_by_link_token(buyer_link_token)
         if buyer is None:
             raise errors.unknown_buyer()
+        order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref)
+        return {
+            "order_id": order["order_id"],
+            "order_status": order["order_status"],
+            "status": rules.storefront_status(order["order_status"]),
+            "total_amount": order["total_amount"],
+            "expires_at": rules.iso_wib(order["expires_at"]),
+            "checkout_url": f"{self.own_url()}/checkout/{order['checkout_token']}",
+        }
+
+    async def open(
+        self,
+        channel: str,
+        fs_id: int,
+        buyer: dict[str, Any],
+        items: list[OrderItemIn],
+        channel_ref: str | None = None,
+    ) -> dict[str, Any]:
+        """Reserve stock, create the order, get its VA from the bank; the order as stored.
+
+        Every channel goes through here: partner storefronts and our own buyer app alike.
+        `buyer` is a buyers row, or a new buyer without `buyer_id` (the buyer app), saved in
+        the order's own transaction so that a refused order leaves no stray buyer behind.
+        Raises ApiError: unknown products, sold out (409), a bank without a VA (502).
+        """
         wanted = [item.model_dump() for item in items]
         products = self.store.products([item["product_id"] for item in wanted])
         shop_id = rules.check_order_items(wanted, products)
@@ -80,14 +110,20 @@ class Orders:
         expires_at = now + rules.VA_LIFETIME_SECONDS
         try:
             with self.store.transaction():
+                buyer_id = buyer.get("buyer_id") or self.store.add_buyer(
+                    name=buyer["name"],
+                    phone=buyer["phone"],
+                    address=buyer["address"],
+                    link_token=buyer["link_token"],
+                )
                 order_id = rules.order_id_for(now, self.store.next_order_sequence())
                 self.store.insert_order(
                     {
                         "order_id": order_id,
-                        "channel": partner.name,
-                        "fs_id": partner.fs_id,
+                        "channel": channel,
+                        "fs_id": fs_id,
                         "channel_ref": channel_ref,
-                        "buyer_id": buyer["buyer_id"],
+                        "buyer_id": buyer_id,
                         "shop_id": shop_id,
                         "order_status": rules.CREATED,
                         "total_amount": total,
@@ -107,7 +143,7 @@ class Orders:
             order_id, buyer["name"], total, expires_at
         )
         if va_no is None:
-            # The partner gets a 502 and never learns this order id, so no webhook is sent.
+            # The caller gets a 502 and never learns this order id, so no webhook is sent.
             with self.store.transaction():
                 if self.store.change_status(
                     order_id,
@@ -123,15 +159,7 @@ class Orders:
             if self.store.set_virtual_account(order_id, va_no, rules.WAITING_PAYMENT, self.clock()):
                 self._announce(order_id)
         self.outbox.kick()
-        order = self._order(order_id)
-        return {
-            "order_id": order_id,
-            "order_status": order["order_status"],
-            "status": rules.storefront_status(order["order_status"]),
-            "total_amount": total,
-            "expires_at": rules.iso_wib(expires_at),
-            "checkout_url": f"{self.own_url()}/checkout/{order['checkout_token']}",
-        }
+        return self._order(order_id)
 
     async def _open_virtual_account(
         self, order_id: str, name: str, total: int, expires_at: float
@@ -164,8 +192,7 @@ class Orders:
             raise errors.order_not_found(order_id)
         return order
 
-    @staticmethod
-    def view(order: dict[str, Any]) -> dict[str, Any]:
+    def view(self, order: dict[str, Any]) -> dict[str, Any]:
         """The partner API's view of an order."""
         return {
             "order_id": order["order_id"],
@@ -176,6 +203,7 @@ class Orders:
             "items": order["items"],
             "cancel_reason": order["cancel_reason"],
             "update_time": int(order["update_time"]),
+            "shipment": self.shipping.view(order["order_id"]),
         }
 
     def checkout_page(self, token: str) -> dict[str, Any]:
@@ -201,6 +229,7 @@ class Orders:
             "shop_name": self.store.shop_name(order["shop_id"]),
             "payment": payment,
             "items": order["items"],
+            "shipment": self.shipping.view(order_id),
         }
 
     # --- cancel and expire ------------------------------------------------------------------
@@ -298,6 +327,8 @@ class Orders:
             )
             self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
             self._announce(order_id)
+            # Same transaction: a recorded payment always has its courier's pickup request.
+            self.shipping.request_pickup(self._order(order_id))
         self.outbox.kick()
         return "payment_recorded", f"Order {order_id} is paid."
 
@@ -337,8 +368,3 @@ class Orders:
         order = self.store.order(order_id)
         assert order is not None, f"order {order_id} vanished"
         return order
-
-
-def webhook_kind(partner: Partner) -> str:
-    """Outbox kind per partner, so each partner's webhooks are signed with its own secret."""
-    return f"{WEBHOOK_KIND}:{partner.name}"

@@ -1,9 +1,13 @@
 """Who may call the open platform, and proof that a request really comes from them.
 
-A partner app (the social storefront) holds an `app_key` and `app_secret`. It trades them for an
+A partner app holds an `app_key` and `app_secret`. It trades them for an
 access token at `POST /oauth/token` (HTTP Basic), then signs every request: the query carries
 `app_key`, `timestamp` (Unix seconds), `nonce` and `sign`, the header `x-tts-access-token`.
 Each check below fails with its own 401 so an integrator knows exactly what to fix.
+
+Partners have a role: a "channel" (a storefront such as the social app) places and reads
+orders; a "courier" picks paid orders up and reports tracking events. Each endpoint is for one
+role, and the other gets a 403 `wrong_partner_role`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from sandbox.services.marketplace import errors
-from sandbox.services.marketplace.rules import TOKEN_LIFETIME_SECONDS
+from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
@@ -37,6 +41,45 @@ class Partner:
     fs_id: int
     """The partner's id in our paths: /api/v2/fs/{fs_id}/..."""
     webhook_path: str
+    role: str = "channel"
+    """"channel" (places orders) or "courier" (carries paid orders)."""
+
+
+def _partner(name: str, creds: Mapping[str, Any]) -> Partner:
+    """A partner from its credentials; a ValueError names what is wrong with them."""
+    role = creds.get("role", "channel")
+    if role not in PARTNER_ROLES:
+        raise ValueError(
+            f"marketplace partner {name!r} has role {role!r}; use one of {', '.join(PARTNER_ROLES)}"
+        )
+    if name == APP_CHANNEL:
+        raise ValueError(
+            f"a marketplace partner may not be named {APP_CHANNEL!r}: that channel is "
+            "Pasarloka's own buyer app"
+        )
+    return Partner(
+        name,
+        creds["app_key"],
+        creds["app_secret"],
+        int(creds["fs_id"]),
+        creds["webhook_path"],
+        role,
+    )
+
+
+WEBHOOK_KIND = "order_status"
+
+
+def webhook_kind(partner: Partner) -> str:
+    """Outbox kind per partner, so each partner's webhooks are signed with its own secret."""
+    return f"{WEBHOOK_KIND}:{partner.name}"
+
+
+def require_role(partner: Partner, needed: str) -> Partner:
+    """The partner, if it has the role an endpoint needs; else a 403 `wrong_partner_role`."""
+    if partner.role != needed:
+        raise errors.wrong_partner_role(needed, partner.role)
+    return partner
 
 
 def _hash(token: str) -> str:
@@ -53,13 +96,7 @@ class PartnerGate:
         clock: Callable[[], float],
     ) -> None:
         self.by_key = {
-            creds["app_key"]: Partner(
-                name,
-                creds["app_key"],
-                creds["app_secret"],
-                int(creds["fs_id"]),
-                creds["webhook_path"],
-            )
+            creds["app_key"]: _partner(name, creds)
             for name, creds in accepts.items()
             if "app_key" in creds
         }
@@ -67,6 +104,13 @@ class PartnerGate:
         self.store = store
         self.clock = clock
         self.replays = ReplayGuard()
+
+    def courier(self) -> Partner | None:
+        """The courier paid orders go to: the first courier partner by name, if any."""
+        couriers = sorted(
+            (p for p in self.by_name.values() if p.role == "courier"), key=lambda p: p.name
+        )
+        return couriers[0] if couriers else None
 
     # --- POST /oauth/token ------------------------------------------------------------------
 
@@ -217,7 +261,13 @@ class BankNotifications:
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
         """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
         problem = snap.notification_problem(
-            partner_id=self.partner_id, secret=self.secret, method=method, path=path,
-            headers=headers, body=body, now=self.clock())
+            partner_id=self.partner_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            now=self.clock(),
+        )
         if problem:
             raise errors.snap_unauthorized(*problem)

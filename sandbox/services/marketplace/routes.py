@@ -1,9 +1,12 @@
 """The marketplace's endpoints. Thin: check who is calling, validate, delegate, answer.
 
-- Open platform for partner apps (the social storefront): /oauth/token and /api/v2/fs/{fs_id}/...
+- Open platform for partner apps: /oauth/token and /api/v2/fs/{fs_id}/... - products and orders
+  for channels (the social storefront), shipment tracking for couriers
 - The checkout page a buyer sees inside the storefront app: /checkout/{checkout_token}
 - Seller centre: /seller/v1/registrations
 - The SNAP payment notification the bank sends us: /v1.0/transfer-va/payment
+
+Our own buyer app (/app/v1/...) has its own router in app_routes.py.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from pydantic import ValidationError
 
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.orders import Orders
-from sandbox.services.marketplace.partners import BankNotifications, Partner, PartnerGate
+from sandbox.services.marketplace.partners import (
+    BankNotifications,
+    Partner,
+    PartnerGate,
+    require_role,
+)
 from sandbox.services.marketplace.schemas import (
     CheckoutPage,
     OrderCreate,
@@ -30,6 +38,8 @@ from sandbox.services.marketplace.schemas import (
     SellerRegistered,
     SellerRegistration,
     TokenOut,
+    TrackingAccepted,
+    TrackingEvent,
 )
 from sandbox.services.marketplace.sellers import register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
@@ -63,7 +73,18 @@ async def signed_partner(
     )
 
 
-SignedPartner = Annotated[Partner, Depends(signed_partner)]
+async def channel_partner(partner: Annotated[Partner, Depends(signed_partner)]) -> Partner:
+    """A verified partner that is a channel (storefront): products and orders."""
+    return require_role(partner, "channel")
+
+
+async def courier_partner(partner: Annotated[Partner, Depends(signed_partner)]) -> Partner:
+    """A verified partner that is a courier: shipment tracking."""
+    return require_role(partner, "courier")
+
+
+ChannelPartner = Annotated[Partner, Depends(channel_partner)]
+CourierPartner = Annotated[Partner, Depends(courier_partner)]
 
 # --- open platform --------------------------------------------------------------------------
 
@@ -103,7 +124,7 @@ async def issue_token(request: Request) -> dict[str, Any]:
 )
 async def list_products(
     request: Request,
-    partner: SignedPartner,
+    partner: ChannelPartner,
     ids: Annotated[
         str | None,
         Query(
@@ -129,9 +150,7 @@ async def list_products(
     return payload
 
 
-def _deliberately_leak_owner_nik(
-    store: MarketplaceStore, payload: dict[str, Any]
-) -> JSONResponse:
+def _deliberately_leak_owner_nik(store: MarketplaceStore, payload: dict[str, Any]) -> JSONResponse:
     """DELIBERATELY WRONG - variant "catalogue-leaks-nik", off unless `sandbox up --variant
     catalogue-leaks-nik`. It exists so students can watch the audit catch it.
 
@@ -164,7 +183,7 @@ def _parse_ids(ids: str) -> list[int]:
     summary="One product card",
 )
 async def get_product(
-    request: Request, partner: SignedPartner, product_id: Annotated[int, Path(gt=0, lt=10**12)]
+    request: Request, partner: ChannelPartner, product_id: Annotated[int, Path(gt=0, lt=10**12)]
 ) -> dict[str, Any]:
     cards = _store(request).product_cards([product_id])
     if not cards:
@@ -180,7 +199,7 @@ async def get_product(
     summary="Create an order: reserve stock, get a virtual account from the bank",
 )
 async def create_order(
-    request: Request, partner: SignedPartner, body: OrderCreate
+    request: Request, partner: ChannelPartner, body: OrderCreate
 ) -> dict[str, Any]:
     return await _orders(request).place(
         partner, body.buyer_link_token, body.items, body.channel_ref
@@ -194,7 +213,7 @@ async def create_order(
     summary="An order placed through your app",
 )
 async def get_order(
-    request: Request, partner: SignedPartner, order_id: Annotated[str, Path(max_length=20)]
+    request: Request, partner: ChannelPartner, order_id: Annotated[str, Path(max_length=20)]
 ) -> dict[str, Any]:
     orders = _orders(request)
     return orders.view(orders.partner_order(partner, order_id))
@@ -207,9 +226,24 @@ async def get_order(
     summary="Cancel an unpaid order for the buyer (status 15, stock back, VA deleted)",
 )
 async def cancel_order(
-    request: Request, partner: SignedPartner, order_id: Annotated[str, Path(max_length=20)]
+    request: Request, partner: ChannelPartner, order_id: Annotated[str, Path(max_length=20)]
 ) -> dict[str, Any]:
     return await _orders(request).cancel_by_buyer(partner, order_id)
+
+
+@router.post(
+    "/api/v2/fs/{fs_id}/shipments/{order_id}/tracking",
+    response_model=TrackingAccepted,
+    tags=["open platform"],
+    summary="Courier: report where a parcel is (idempotent by event_id)",
+)
+async def track_shipment(
+    request: Request,
+    partner: CourierPartner,
+    order_id: Annotated[str, Path(max_length=20)],
+    body: TrackingEvent,
+) -> dict[str, Any]:
+    return _orders(request).shipping.track(partner, order_id, body)
 
 
 # --- buyer-facing checkout page -------------------------------------------------------------

@@ -56,12 +56,40 @@ TOKEN_LIFETIME_SECONDS = 2 * 3600
 MAX_QUANTITY = 99
 MAX_ITEMS = 20
 
+# --- partners, channels and shipments -------------------------------------------------------
+
+PARTNER_ROLES = ("channel", "courier")
+"""A channel (a storefront like the social app) places orders; a courier carries them."""
+APP_CHANNEL = "app"
+"""The `channel` of orders placed in Pasarloka's own buyer app (fs_id 0, no webhook)."""
+
+SHIPMENT_REQUESTED = "REQUESTED"
+"""A shipment's first status: the courier was asked to pick the parcel up."""
+SHIPMENT_MOVES: dict[str, frozenset[str]] = {
+    "REQUESTED": frozenset({"PICKED_UP", "IN_TRANSIT", "DELIVERED"}),
+    "PICKED_UP": frozenset({"PICKED_UP", "IN_TRANSIT", "DELIVERED", "FAILED_DELIVERY"}),
+    "IN_TRANSIT": frozenset({"IN_TRANSIT", "DELIVERED", "FAILED_DELIVERY"}),
+    "FAILED_DELIVERY": frozenset({"FAILED_DELIVERY", "IN_TRANSIT"}),
+    "DELIVERED": frozenset({"DELIVERED"}),
+}
+"""Where a shipment may go from each status: forward only (skipping a scan is fine), the same
+status again (another hub scanned it), and a failed delivery goes back on the road to retry."""
+
 _SNAP_AMOUNT = re.compile(r"^(0|[1-9][0-9]{0,14})\.([0-9]{2})$")
 
 
 def storefront_status(order_status: int) -> str:
     """The label a storefront partner shows for a marketplace order status code."""
     return _STOREFRONT_STATUS[order_status]
+
+
+def shipment_move_allowed(current: str, new: str) -> bool:
+    """May a courier's tracking event move a shipment from `current` to `new`?
+
+    Parcels do not travel backwards: a DELIVERED shipment that gets an IN_TRANSIT scan is a
+    courier's bug (or events arriving out of order), and is refused rather than believed.
+    """
+    return new in SHIPMENT_MOVES.get(current, frozenset())
 
 
 def payment_state(order_status: int, cancel_reason: str | None) -> str:

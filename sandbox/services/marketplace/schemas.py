@@ -95,6 +95,15 @@ class OrderLine(BaseModel):
     quantity: int
 
 
+class ShipmentView(BaseModel):
+    """Where the parcel is, as the courier last reported it."""
+
+    courier: str = Field(examples=["kurir"], description="The courier partner carrying it.")
+    status: Literal["REQUESTED", "PICKED_UP", "IN_TRANSIT", "DELIVERED", "FAILED_DELIVERY"]
+    tracking_no: str | None = Field(default=None, examples=["KRR0000123456"])
+    updated_at: int = Field(examples=[1709290800], description="Unix seconds.")
+
+
 class OrderView(BaseModel):
     order_id: str = Field(examples=["240301000001"])
     order_status: int = Field(examples=[220])
@@ -104,6 +113,9 @@ class OrderView(BaseModel):
     items: list[OrderLine]
     cancel_reason: str | None = Field(default=None, examples=[None])
     update_time: int = Field(examples=[1709290800], description="Unix seconds.")
+    shipment: ShipmentView | None = Field(
+        default=None, description="Null until the order is paid and a courier is asked."
+    )
 
 
 # --- checkout page --------------------------------------------------------------------------
@@ -125,6 +137,105 @@ class CheckoutPage(BaseModel):
     shop_name: str = Field(examples=["Toko Batik Budi"])
     payment: PaymentInfo | None
     items: list[OrderLine]
+    shipment: ShipmentView | None = None
+
+
+# --- open platform: courier tracking --------------------------------------------------------
+
+
+class TrackingEvent(BaseModel):
+    """One scan of the parcel, sent by the courier carrying it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "event_id": "evt-0001",
+                    "status": "PICKED_UP",
+                    "tracking_no": "KRR0000123456",
+                    "note": "Picked up at Toko Batik Budi",
+                }
+            ]
+        },
+    )
+
+    event_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Your id for this event; sending it again changes nothing (a retry).",
+    )
+    status: Literal["PICKED_UP", "IN_TRANSIT", "DELIVERED", "FAILED_DELIVERY"]
+    tracking_no: str = Field(min_length=1, max_length=40)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class TrackingAccepted(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    duplicate: bool = Field(description="True if this event_id was already received.")
+    shipment: ShipmentView
+
+
+# --- the marketplace's own buyer app ----------------------------------------------------------
+
+
+class AppBuyer(BaseModel):
+    """Who receives the parcel; typed in by the buyer, never shown back by the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, examples=["Rina Kartika"])
+    phone: str = Field(pattern=r"^\+?[0-9]{8,15}$", examples=["+6281200000099"])
+    address: str = Field(
+        min_length=1, max_length=200, examples=["Jl. Kenanga No. 3, Kota Bandar Contoh"]
+    )
+
+
+class AppOrderCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "product_id": 100101,
+                    "quantity": 1,
+                    "buyer": {
+                        "name": "Rina Kartika",
+                        "phone": "+6281200000099",
+                        "address": "Jl. Kenanga No. 3, Kota Bandar Contoh",
+                    },
+                }
+            ]
+        },
+    )
+
+    product_id: int = Field(ge=1, lt=10**12, examples=[100101])
+    quantity: int = Field(ge=1, le=99, examples=[1])
+    buyer: AppBuyer
+
+
+class AppOrderCreated(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    status: str = Field(examples=["UNPAID"])
+    order_status: int = Field(examples=[103])
+    total_amount: int = Field(examples=[185000])
+    bank: str = Field(examples=["Bank Contoh"])
+    va_number: str = Field(examples=["   88001240301000001"])
+    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
+
+
+class AppOrderView(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    status: str = Field(examples=["AWAITING_SHIPMENT"])
+    order_status: int = Field(examples=[220])
+    total_amount: int = Field(examples=[185000])
+    bank: str = Field(examples=["Bank Contoh"])
+    va_number: str | None = Field(
+        examples=["   88001240301000001"], description="Null if the bank never opened one."
+    )
+    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
+    items: list[OrderLine]
+    shipment: ShipmentView | None = None
 
 
 # --- seller centre --------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The marketplace's own SQLite database: the only module with SQL.
 
-Sellers, products (with stock), buyers, orders and their lines, payments received from the bank
-and partner access tokens. Money is integer rupiah. Every change that touches more than one row
-runs inside `transaction()`, so a crash never leaves half an order behind.
+Sellers, products (with stock), buyers, orders and their lines, payments received from the bank,
+shipments with the couriers' tracking events, and partner access tokens. Money is integer
+rupiah. Every change that touches more than one row runs inside `transaction()`, so a crash
+never leaves half an order behind.
 """
 
 from __future__ import annotations
@@ -127,6 +128,38 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_shipments(db: sqlite_utils.Database) -> None:
+    """Shipments (one per paid order, carried by a courier partner) and their tracking events."""
+    db.table("shipments").create(
+        {
+            "order_id": str,
+            "courier": str,
+            "status": str,
+            "tracking_no": str,
+            "created_at": float,
+            "updated_at": float,
+        },
+        pk="order_id",
+        foreign_keys=[("order_id", "orders")],
+        not_null={"courier", "status", "created_at", "updated_at"},
+    )
+    db.table("shipment_events").create(
+        {
+            "event_id": str,
+            "order_id": str,
+            "status": str,
+            "tracking_no": str,
+            "note": str,
+            "received_at": float,
+        },
+        pk="event_id",
+        foreign_keys=[("order_id", "shipments")],
+        not_null={"order_id", "status", "received_at"},
+    )
+    db.table("shipment_events").create_index(["order_id"])
+
+
 class OutOfStock(Exception):
     """A guarded stock decrement found fewer items than asked; the transaction is undone."""
 
@@ -162,6 +195,8 @@ class MarketplaceStore:
         data = seed.get("data", {})
         with self.db.atomic():
             for table in (
+                "shipment_events",
+                "shipments",
                 "payments",
                 "order_items",
                 "orders",
@@ -220,6 +255,25 @@ class MarketplaceStore:
         """The shop an owner already has, if any."""
         rows = list(self.db.query("SELECT shop_id FROM sellers WHERE owner_nik = ?", [nik]))
         return int(rows[0]["shop_id"]) if rows else None
+
+    def buyer(self, buyer_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM buyers WHERE buyer_id = ?", [buyer_id]))
+        return rows[0] if rows else None
+
+    def add_buyer(self, *, name: str, phone: str, address: str, link_token: str) -> int:
+        """A new buyer (from the buyer app); returns the id. Call inside `transaction()`."""
+        row = next(self.db.query("SELECT COALESCE(MAX(buyer_id), 50000) + 1 AS id FROM buyers"))
+        buyer_id = int(row["id"])
+        self.db.execute(
+            "INSERT INTO buyers (buyer_id, name, phone, address, link_token) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [buyer_id, name, phone, address, link_token],
+        )
+        return buyer_id
+
+    def seller_city(self, shop_id: int) -> str | None:
+        rows = list(self.db.query("SELECT city FROM sellers WHERE shop_id = ?", [shop_id]))
+        return rows[0]["city"] if rows else None
 
     def shop_name(self, shop_id: int) -> str:
         rows = list(self.db.query("SELECT shop_name FROM sellers WHERE shop_id = ?", [shop_id]))
@@ -358,6 +412,41 @@ class MarketplaceStore:
 
     def insert_payment(self, payment: dict[str, Any]) -> None:
         self.db.table("payments").insert(payment)
+
+    # --- shipments --------------------------------------------------------------------------
+
+    def insert_shipment(self, order_id: str, courier: str, status: str, now: float) -> None:
+        """A new shipment of a paid order (call inside the payment's transaction)."""
+        self.db.execute(
+            "INSERT INTO shipments (order_id, courier, status, tracking_no, created_at, "
+            "updated_at) VALUES (?, ?, ?, NULL, ?, ?)",
+            [order_id, courier, status, now, now],
+        )
+
+    def shipment(self, order_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM shipments WHERE order_id = ?", [order_id]))
+        return rows[0] if rows else None
+
+    def shipment_event(self, event_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM shipment_events WHERE event_id = ?", [event_id]))
+        return rows[0] if rows else None
+
+    def shipment_events(self, order_id: str) -> list[dict[str, Any]]:
+        """A shipment's tracking events, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM shipment_events WHERE order_id = ? ORDER BY received_at, rowid",
+                [order_id],
+            )
+        )
+
+    def record_shipment_event(self, event: dict[str, Any]) -> None:
+        """Save a tracking event and move its shipment (call inside `transaction()`)."""
+        self.db.table("shipment_events").insert(event)
+        self.db.execute(
+            "UPDATE shipments SET status = ?, tracking_no = ?, updated_at = ? WHERE order_id = ?",
+            [event["status"], event["tracking_no"], event["received_at"], event["order_id"]],
+        )
 
     # --- partner tokens ---------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Kirim Cepat, a courier: an example service built only with `sandbox.extend`."""

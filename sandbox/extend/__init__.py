@@ -1,0 +1,76 @@
+"""The public extension points: everything your own service needs to join the sandbox.
+
+A service of yours is a function `create_app(env: ServiceEnv) -> ASGI app` in your own folder,
+listed in `sandbox.toml` (or packaged as a plugin, declared with `Service`). From here it gets
+what the built-in institutions use, and nothing that ties it to their code:
+
+- `new_app(env, title, description)`: a FastAPI app with `/health`, offline `/docs`, JSON
+  errors (`ApiError`) and the recording middleware, so calls into it are traced;
+- `partner_client(env, callee)`: a recorded httpx client that authenticates at a built-in
+  institution in that institution's own dialect, with the credentials `sandbox.toml` holds;
+- `Outbox`: webhooks written in the same transaction as the change they announce, delivered
+  with retries and backoff, and kept across restarts;
+- `open_database(env.db_path)`: its own SQLite file (sqlite-utils), in WAL mode;
+- `marketplace_webhook_ok(env, body, authorization)`: checks a webhook really comes from the
+  marketplace.
+
+Import only from `sandbox.extend` in your service: the rest of the package may change.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from sandbox.wire.app import new_app
+from sandbox.wire.errors import ApiError
+from sandbox.wire.outbox import Outbox
+from sandbox.wire.partners import partner_auth
+from sandbox.wire.service import ServiceEnv
+from sandbox.wire.signing.marketplace import webhook_signature
+from sandbox.wire.storage import open_database
+
+__all__ = ["ApiError", "Outbox", "Service", "ServiceEnv", "marketplace_webhook_ok", "new_app",
+           "open_database", "partner_client"]
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """How a plugin package declares a service (the value of its entry point)."""
+
+    title: str
+    """The institution's display name on the map."""
+    role: str
+    """What it is, in a few words ("courier", "clinical laboratory")."""
+    app: str
+    """`package.module:create_app`."""
+    side: str = "back"
+    """`front` if people use it directly, `back` if it serves partners."""
+    calls: Sequence[str] = ()
+    """Built-in institutions it calls as a partner (credentials come from `sandbox.toml`)."""
+
+
+def partner_client(env: ServiceEnv, callee: str) -> httpx.AsyncClient:
+    """A recorded client from this service to `callee`, signing in `callee`'s dialect.
+
+    Raises LookupError naming the fix if the service holds no credentials at `callee`.
+    """
+    creds = env.seed.get("holds", {}).get(callee)
+    client = env.wire.client(env.name, callee)
+    if creds is None:
+        raise LookupError(f"{env.name} holds no credentials at {callee}; run `sandbox new "
+                          f"credentials {env.name} --calls {callee}`")
+    client.auth = partner_auth(callee, creds, env.wire.clock)
+    return client
+
+
+def marketplace_webhook_ok(env: ServiceEnv, body: bytes, authorization: str | None) -> bool:
+    """True if a webhook body was signed by the marketplace with this service's app secret."""
+    creds = env.seed.get("holds", {}).get("marketplace") or {}
+    if not authorization or not creds:
+        return False
+    expected = webhook_signature(creds["app_secret"], creds["app_key"], body)
+    return hmac.compare_digest(expected, authorization)

@@ -1,0 +1,1 @@
+"""`sandbox new`: a working service of your own, and partner credentials for it."""

@@ -1,0 +1,216 @@
+"""Write a new service into the user's folder and register it in their `sandbox.toml`.
+
+The generated service works at once: its test passes, `sandbox up` runs it, and it already makes
+one authenticated call to each institution it was asked to call, so the developer starts from
+a working integration and changes it, instead of starting from a blank page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.runtime.config_file import CONFIG_NAME, NAME, load_config
+from sandbox.runtime.credentials import DIALECTS, generate, to_toml
+from sandbox.runtime.registry import BUILTIN
+
+TEMPLATES = Path(__file__).parent / "template"
+UNKNOWN_NIK = "9900000000000000"
+"""A NIK that belongs to nobody (province 99 is the sandbox's, serial 0000 is never issued)."""
+
+
+HEADER = "# Services of this sandbox: see `sandbox new service --help`.\n"
+
+
+class ScaffoldError(Exception):
+    """The service cannot be generated; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One partner call the generated service makes, and the test that checks it."""
+
+    path: str
+    code: str
+
+
+EXAMPLES: dict[str, Example] = {
+    "marketplace": Example("/v1/partners/marketplace", '''
+        fs_id = env.seed["holds"]["marketplace"]["fs_id"]
+        response = await partner_client(env, "marketplace").get(
+            f"/api/v2/fs/{fs_id}/products", params={"page_size": 3})'''),
+    "bank": Example("/v1/partners/bank", '''
+        creds = env.seed["holds"]["bank"]
+        prefix = creds["partner_service_id"]
+        response = await partner_client(env, "bank").post("/v1.0/transfer-va/status", json={
+            "partnerServiceId": prefix, "customerNo": "1", "virtualAccountNo": prefix + "1",
+            "inquiryRequestId": "example-1"})  # a VA that was never made: a clean 404'''),
+    "identity": Example("/v1/partners/identity", '''
+        # Withdrawing a consent that does not exist: harmless, and proves the token works.
+        response = await partner_client(env, "identity").delete("/v1/consents/CNS-EXAMPLE")'''),
+    "records": Example("/v1/partners/records", f'''
+        response = await partner_client(env, "records").get(
+            "/fhir-r4/v1/Patient",
+            params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})'''),
+    "insurance": Example("/v1/partners/insurance", f'''
+        response = await partner_client(env, "insurance").get(
+            "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")'''),
+}
+
+
+def package_of(name: str) -> str:
+    """The Python package for service `name` (dashes become underscores)."""
+    return name.replace("-", "_")
+
+
+def new_service(folder: Path, name: str, calls: list[str], title: str | None = None) -> list[Path]:
+    """Generate service `name` in `folder`; returns the files written."""
+    _check_name(folder, name)
+    for callee in calls:
+        if callee not in DIALECTS:
+            raise ScaffoldError(f"{callee!r} takes no partners; a new service can call: "
+                                f"{', '.join(sorted(DIALECTS))}")
+    package = folder / package_of(name)
+    if package.exists():
+        raise ScaffoldError(f"{package} already exists; choose another name or remove it")
+    title = title or name.replace("-", " ").title()
+    fill = {"name": name, "title": title, "package": package_of(name),
+            "partner_calls": "".join(_partner_call(c) for c in calls),
+            "partner_tests": "".join(_partner_test(name, c) for c in calls),
+            "partner_sentence": _sentence(calls)}
+    package.mkdir(parents=True)
+    written = [package / "__init__.py"]
+    written[0].write_text(f'"""{title}: a service of yours in the integration sandbox."""\n')
+    for template, target in (("app.py", "app.py"), ("test_app.py", "test_app.py"),
+                             ("README.md", "README.md")):
+        text = (TEMPLATES / f"{template}.tmpl").read_text(encoding="utf-8").format(**fill)
+        path = package / target
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    config = folder / CONFIG_NAME
+    block = [f"\n[services.{name}]", f'app = "{package_of(name)}.app:create_app"',
+             f'title = "{title}"', 'role = "your service"',
+             "calls = [" + ", ".join(f'"{c}"' for c in calls) + "]", ""]
+    taken = _taken(config)
+    block += [to_toml(name, callee, generate(callee, name, taken)) for callee in calls]
+    _append(config, "\n".join(block))
+    written.append(config)
+    return written
+
+
+def new_credentials(config: Path, name: str, calls: list[str]) -> list[str]:
+    """Generate `name`'s credentials at each of `calls` it lacks; returns the callees added."""
+    from sandbox.runtime.plugins import discover
+
+    plugin = name in {s.name for s in discover()}
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
+    if table is None and not plugin:
+        raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
+                            f"has it; create it first with `sandbox new service {name}`")
+    if not text:
+        text = HEADER
+    added = []
+    taken = _taken(config)
+    for callee in calls:
+        if callee not in DIALECTS:
+            raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
+                                f"{', '.join(sorted(DIALECTS))}")
+        if re.search(rf"^\s*\[services\.{re.escape(name)}\.partners\.{callee}\]", text, re.M):
+            continue
+        text += "\n" + to_toml(name, callee, generate(callee, name, taken))
+        added.append(callee)
+    if table is not None:
+        text = _add_calls(text, name, calls)
+    config.write_text(text, encoding="utf-8")
+    return added
+
+
+def _check_name(folder: Path, name: str) -> None:
+    if not NAME.match(name):
+        raise ScaffoldError(f"service name {name!r}: use 2-31 lower-case letters, digits and "
+                            "dashes, starting with a letter (e.g. courier, lab-prima)")
+    if name in {s.name for s in BUILTIN}:
+        raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
+    config = folder / CONFIG_NAME
+    if config.is_file():
+        text = config.read_text(encoding="utf-8")
+        if re.search(rf"^\s*\[services\.{re.escape(name)}[\].]", text, re.M):
+            raise ScaffoldError(f"{config} already declares a service {name!r}")
+
+
+def _taken(config: Path) -> set[str]:
+    """Ids already in use (so generated partner ids, accounts and org ids never collide)."""
+    from sandbox.world import load_world
+
+    values: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, str | int) and not isinstance(node, bool):
+            values.add(str(node))
+
+    walk(load_world()["partners"])
+    walk([a["account_no"] for a in load_world()["bank"]["accounts"]])
+    if config.is_file():
+        walk(load_config(config, plugins=False, check_apps=False).partners)
+    return values
+
+
+def _append(config: Path, block: str) -> None:
+    if not config.exists():
+        config.write_text(HEADER, encoding="utf-8")
+    with config.open("a", encoding="utf-8") as out:
+        out.write(block)
+
+
+def _add_calls(text: str, name: str, calls: list[str]) -> str:
+    """Add `calls` to the `calls = [...]` of `[services.NAME]` (or write one)."""
+    header = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
+    assert header is not None
+    end = re.search(r"^\s*\[", text[header.end():], re.M)
+    stop = header.end() + (end.start() if end else len(text) - header.end())
+    body = text[header.end():stop]
+    found = re.search(r"^calls\s*=\s*\[(.*?)\]", body, re.M | re.S)
+    have = re.findall(r'"([^"]+)"', found.group(1)) if found else []
+    merged = have + [c for c in calls if c not in have]
+    line = "calls = [" + ", ".join(f'"{c}"' for c in merged) + "]"
+    body = body.replace(found.group(0), line) if found else "\n" + line + body
+    return text[:header.end()] + body + text[stop:]
+
+
+def _partner_call(callee: str) -> str:
+    example = EXAMPLES[callee]
+    doc = f'"""Calls {callee} as a partner, signed in its own dialect by `partner_client`."""'
+    answer = ("{" + f'"callee": "{callee}", "status": response.status_code, '
+              '"answer": response.json()' + "}")
+    return f'''
+    @app.get("{example.path}", summary="Example: an authenticated call to {callee}")
+    async def call_{callee}() -> dict[str, Any]:
+        {doc}{example.code}
+        return {answer}
+'''
+
+
+def _partner_test(name: str, callee: str) -> str:
+    example = EXAMPLES[callee]
+    return f'''
+
+@pytest.mark.asyncio
+async def test_calls_{callee}(sandbox: Harness) -> None:
+    response = await sandbox.client("{name}").get("{example.path}")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["status"] != 401, answer  # our credentials were accepted
+    assert any(c.caller == "{name}" and c.callee == "{callee}" for c in sandbox.calls)
+'''
+
+
+def _sentence(calls: list[str]) -> str:
+    if not calls:
+        return ""
+    return ", and one authenticated call to each of: " + ", ".join(calls)

@@ -1,0 +1,72 @@
+"""`sandbox new service`: a working service, its passing test, and its registration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.cli import main
+from sandbox.runtime.config_file import load_config
+from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
+
+
+@pytest.mark.slow
+def test_the_generated_service_passes_its_own_tests(tmp_path: Path) -> None:
+    assert main(["new", "service", "lab-prima", "--calls", "records,bank", "--dir",
+                 str(tmp_path)]) == 0
+    config = load_config(tmp_path / "sandbox.toml", plugins=False)
+    lab = config.spec("lab-prima")
+    assert (lab.kind, lab.title, lab.calls) == ("module", "Lab Prima", ("records", "bank"))
+    assert set(config.partners) == {"records", "bank"}
+    generated = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "lab_prima"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "4 passed" in generated.stdout
+    readme = (tmp_path / "lab_prima" / "README.md").read_text()
+    assert "sandbox up" in readme and "sandbox audit" in readme
+
+
+def test_credentials_are_fresh_for_every_service(tmp_path: Path) -> None:
+    new_service(tmp_path, "one", ["marketplace", "bank"])
+    new_service(tmp_path, "two", ["marketplace", "bank"])
+    partners = load_config(tmp_path / "sandbox.toml", plugins=False,
+                           check_apps=False).partners
+    one, two = partners["marketplace"]["one"], partners["marketplace"]["two"]
+    assert one["app_secret"] != two["app_secret"] and one["fs_id"] != two["fs_id"]
+    assert partners["bank"]["one"]["account_no"] != partners["bank"]["two"]["account_no"]
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    shipped = "".join(p.read_text() for p in fixtures.rglob("*.json"))
+    assert one["app_secret"] not in shipped
+
+
+def test_new_credentials_adds_a_callee_and_keeps_the_rest(tmp_path: Path) -> None:
+    new_service(tmp_path, "courier", ["marketplace"])
+    config = tmp_path / "sandbox.toml"
+    before = config.read_text()
+    assert new_credentials(config, "courier", ["identity", "marketplace"]) == ["identity"]
+    after = config.read_text()
+    assert after.startswith(before.split("calls =")[0])
+    loaded = load_config(config, plugins=False, check_apps=False)
+    assert loaded.spec("courier").calls == ("marketplace", "identity")
+    assert "courier" in loaded.partners["identity"]
+
+
+@pytest.mark.parametrize(("name", "calls", "words"), [
+    ("bank", [], "is a built-in institution"),
+    ("Bad Name", [], "service name 'Bad Name'"),
+    ("courier", ["social"], "'social' takes no partners"),
+])
+def test_refusals(tmp_path: Path, name: str, calls: list[str], words: str) -> None:
+    with pytest.raises(ScaffoldError, match=words):
+        new_service(tmp_path, name, calls)
+
+
+def test_a_name_already_declared_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    new_service(tmp_path, "courier", [])
+    assert main(["new", "service", "courier", "--dir", str(tmp_path)]) == 2
+    assert "already declares a service 'courier'" in capsys.readouterr().err
