@@ -487,9 +487,11 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     from sandbox.audit.command import add_parser as add_audit_parser
+    from sandbox.lessons.command import add_parser as add_lesson_parser
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
+    add_lesson_parser(sub)
     add_new_parser(sub)
 
     trace = sub.add_parser("trace", help="recorded calls: list, show, tail, export",

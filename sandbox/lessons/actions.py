@@ -1,0 +1,278 @@
+"""Doing what a step's `[action]` says, against a running sandbox.
+
+Every action that makes calls runs under a fresh root span, so the step's calls are exactly
+the calls of its trace(s); the engine then reads them back from the sandbox's trace store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.lessons.exercise import (
+    Exercise,
+    ExerciseFailed,
+    learner_file,
+    load_function,
+    run_function,
+)
+from sandbox.lessons.known import staff_headers
+from sandbox.lessons.model import Lesson, Step
+from sandbox.lessons.values import MISSING, UnknownPlaceholder, dig, fill
+from sandbox.runtime.remote import ControlClient, ControlError
+from sandbox.scenarios.identities import Actor
+from sandbox.wire import Wire
+from sandbox.wire.context import current_span, root_span
+from sandbox.wire.faults import Fault
+
+MAX_OUTPUT = 2000
+"""Characters of a response body shown as a step's output."""
+
+
+class ActionFailed(Exception):
+    """The action itself could not run (a service down, a missing saved value...)."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
+        """What the action showed before it failed (the learner's prints)."""
+
+
+@dataclass
+class Outcome:
+    """What an action did: its traces, text to show, and (for `audit`) the report."""
+
+    trace_ids: tuple[str, ...] = ()
+    output: str = ""
+    audit: Any = None
+    """The AuditReport of an `audit` action."""
+
+
+@dataclass
+class Stage:
+    """What actions act on: the running sandbox and what the lesson has done so far."""
+
+    lesson: Lesson
+    urls: dict[str, str]
+    control: ControlClient
+    world: dict[str, Any]
+    personas: dict[str, dict[str, Any]]
+    data_dir: Path
+    wire: Wire
+    solutions: bool = False
+    """Run exercises with the lesson's reference solution (CI) instead of the learner's file."""
+    saved: dict[str, Any] = field(default_factory=dict)
+    traces: list[tuple[str, ...]] = field(default_factory=list)
+    """The trace ids of every step that made calls, in order."""
+
+    def scope(self) -> dict[str, Any]:
+        """What `{{ placeholders }}` may name."""
+        return {"personas": self.personas, "saved": self.saved, "urls": self.urls}
+
+    def fill(self, value: Any) -> Any:
+        """`value` with its placeholders replaced, or ActionFailed naming the missing one."""
+        try:
+            return fill(value, self.scope())
+        except UnknownPlaceholder as exc:
+            raise ActionFailed(f"{exc}: run the earlier step that saves it first") from None
+
+
+async def perform(stage: Stage, step: Step) -> Outcome:
+    """Run the step's action; raises ActionFailed when it cannot run."""
+    assert step.action is not None
+    kind, spec = step.action.kind, step.action.spec
+    try:
+        if kind == "request":
+            return await _request(stage, spec)
+        if kind == "story":
+            return await _story(stage, spec, bool(step.expectations))
+        if kind == "exercise":
+            return await _exercise(stage, spec)
+        if kind == "fault":
+            return await _fault(stage, spec)
+        if kind == "reset":
+            await stage.control.reset()
+            return Outcome(output="The seeded world is restored in every service.")
+        if kind == "start":
+            return await _start(stage, str(spec["service"]))
+        if kind == "audit":
+            return await _audit(stage, spec)
+        if kind == "wait":
+            await asyncio.sleep(float(spec["seconds"]))
+            return Outcome(stage.traces[-1] if stage.traces else ())
+    except ControlError as exc:
+        raise ActionFailed(f"the sandbox refused: {exc.message}") from None
+    except httpx.TransportError as exc:
+        raise ActionFailed(f"a service could not be reached: {exc or type(exc).__name__}") from None
+    raise ActionFailed(f"unknown action kind {kind!r}")
+
+
+async def _request(stage: Stage, spec: dict[str, Any]) -> Outcome:
+    service = str(spec["service"])
+    if service not in stage.urls:
+        raise ActionFailed(f"this sandbox does not run {service}")
+    path, body = stage.fill(spec["path"]), stage.fill(spec.get("body"))
+    headers = {
+        **staff_headers(stage.world, str(spec["as"]), service),
+        **{k: str(v) for k, v in stage.fill(spec.get("headers", {})).items()},
+    }
+    span = root_span()
+    token = current_span.set(span)
+    try:
+        response = await Actor(stage.wire, stage.world, str(spec["as"])).request(
+            service, str(spec["method"]).upper(), path, json=body, headers=headers
+        )
+    finally:
+        current_span.reset(token)
+    stage.traces.append((span.trace_id,))
+    output = f"{spec['method']} {path} -> HTTP {response.status_code}\n{_show(response.text)}"
+    _save(stage, spec.get("save"), response)
+    return Outcome((span.trace_id,), output)
+
+
+def _show(text: str) -> str:
+    with contextlib.suppress(ValueError):
+        text = json.dumps(json.loads(text), indent=1, ensure_ascii=False)
+    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n..."
+
+
+def _save(stage: Stage, save: dict[str, str] | None, response: httpx.Response) -> None:
+    if not save:
+        return
+    try:
+        data = response.json()
+    except ValueError:
+        data = MISSING
+    for name, path in save.items():
+        value = dig(data, path)
+        if value is MISSING:
+            raise ActionFailed(
+                f"cannot save {name}: the response (HTTP {response.status_code}) "
+                f"has no {path}: {response.text[:200]}"
+            )
+        stage.saved[name] = value
+
+
+async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
+    from sandbox.scenarios import SCENARIOS, StoryFailed
+
+    lines: list[str] = []
+    traces: list[str] = []
+
+    async def note_trace(_: str) -> None:
+        span = current_span.get()  # the gate runs inside the story's span
+        if span is not None and span.trace_id not in traces:
+            traces.append(span.trace_id)
+
+    failed = None
+    try:
+        story = await SCENARIOS[str(spec["story"])](
+            stage.wire, stage.world, lines.append, gate=note_trace
+        )
+    except StoryFailed as exc:
+        failed = str(exc)
+        lines.append(f"The story stopped: {failed}")
+    stage.traces.append(tuple(traces))
+    if failed is not None:
+        if not judged:
+            raise ActionFailed(f"the story {spec['story']} stopped: {failed}")
+        return Outcome(tuple(traces), "\n".join(lines))
+    for name, key in spec.get("save", {}).items():
+        if key not in story.facts:
+            raise ActionFailed(
+                f"the story found no {key} to save as {name}; it found: "
+                f"{', '.join(story.facts) or 'nothing'}"
+            )
+        stage.saved[name] = story.facts[key]
+    return Outcome(tuple(traces), "\n".join(lines))
+
+
+async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
+    lesson = stage.lesson
+    template = lesson.folder / "exercise" / str(spec["file"])
+    if stage.solutions:
+        path = lesson.folder / "exercise" / "solution" / str(spec["file"])
+    else:
+        path = learner_file(template, stage.data_dir, lesson.slug)
+    span = root_span()
+    stage.traces.append((span.trace_id,))
+    output: list[str] = []
+    exercise = Exercise(stage.urls, stage.personas, span.trace_id)
+    try:
+        function = load_function(path, str(spec["function"]), output)
+        await run_function(function, exercise, path, float(spec.get("timeout", 10)))
+    except ExerciseFailed as exc:
+        raise ActionFailed(str(exc), _ran(output, spec, path)) from None
+    finally:
+        await exercise.aclose()
+    return Outcome((span.trace_id,), _ran(output, spec, path))
+
+
+def _ran(output: list[str], spec: dict[str, Any], path: Path) -> str:
+    """The learner's prints, then which file ran (so they know which file to edit)."""
+    return "".join(output) + f"(ran {spec['function']}() from {path})"
+
+
+async def _fault(stage: Stage, spec: dict[str, Any]) -> Outcome:
+    service = str(spec["service"])
+    if spec.get("clear"):
+        await stage.control.clear_fault(service)
+        return Outcome(output=f"{service} is healthy again.")
+    fault = Fault(
+        offline=bool(spec.get("offline", False)),
+        latency_ms=int(spec.get("latency_ms", 0)),
+        error_rate=float(spec.get("error_rate", 0.0)),
+    )
+    await stage.control.set_fault(service, fault)
+    what = (
+        "offline"
+        if fault.offline
+        else f"slowed by {fault.latency_ms} ms"
+        if fault.latency_ms
+        else f"failing {fault.error_rate:.0%} of its calls"
+    )
+    return Outcome(output=f"{service} is now {what}.")
+
+
+async def _start(stage: Stage, service: str) -> Outcome:
+    start = getattr(stage.control, "start_service", None)
+    if start is None:
+        raise ActionFailed("this sandbox cannot start services")
+    started = await start(service)
+    for info in await stage.control.services():
+        if info.name == service and info.url:
+            stage.urls[service] = info.url
+            stage.wire.set_url(service, info.url)
+    return Outcome(output=f"{service} {'started' if started else 'was already running'}.")
+
+
+async def _audit(stage: Stage, spec: dict[str, Any]) -> Outcome:
+    from sandbox.audit.engine import run_audit
+    from sandbox.audit.records import last_record
+    from sandbox.audit.report import render
+
+    scope = [stage.traces[-1]] if spec.get("scope") == "last" and stage.traces else stage.traces
+    calls = []
+    for trace_ids in scope:
+        calls.extend(await trace_calls(stage.control, trace_ids))
+    services = [info.name for info in await stage.control.services()]
+    report = run_audit(calls, services, last_record(stage.data_dir), stage.urls)
+    return Outcome((), render(report), report)
+
+
+async def trace_calls(control: ControlClient, trace_ids: tuple[str, ...]) -> list[Any]:
+    """Every recorded call of these traces, in start order ([] for a trace with no calls)."""
+    calls = []
+    for trace_id in trace_ids:
+        try:
+            calls.extend(await control.trace(trace_id))
+        except ControlError as exc:
+            if exc.status != 404:
+                raise
+    return sorted(calls, key=lambda c: c.started_at)

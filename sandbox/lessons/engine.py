@@ -1,0 +1,264 @@
+"""LessonRunner: plays a lesson's steps against a running sandbox and judges their calls.
+
+A step's action runs in its own trace; the runner then reads that trace back from the
+sandbox, waiting up to `within` seconds for calls that arrive later (webhooks, retries), and
+judges it with `matching`. Nothing here raises for a failed expectation or a service that is
+down: the StepResult says what happened, in words a learner can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.lessons.actions import ActionFailed, Outcome, Stage, perform, trace_calls
+from sandbox.lessons.exercise import learner_file
+from sandbox.lessons.known import persona_facts
+from sandbox.lessons.matching import Mismatch, evaluate, satisfied
+from sandbox.lessons.model import Expectation, Lesson, Step
+from sandbox.lessons.progress import Progress
+from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
+from sandbox.runtime.remote import ControlClient, ControlError
+from sandbox.trace.events import HttpCall
+from sandbox.wire import Wire
+
+__all__ = ["LessonRunner", "Mismatch", "StepResult"]
+DEFAULT_WITHIN = 5.0
+POLL_SECONDS = 0.1
+SETTLE_SECONDS = 0.3
+"""Looked again this long after the last positive expectation was met, before judging the
+`never` ones: a forbidden call caused by a webhook comes a moment after the answer."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What running one step produced."""
+
+    step: Step
+    ok: bool
+    calls: tuple[HttpCall, ...]
+    """Every call of the step's trace(s), in start order."""
+    trace_ids: tuple[str, ...]
+    failures: tuple[Mismatch, ...]
+    error: str | None
+    """The action itself could not run (service down, bad save path, learner's exception)."""
+    hint: str | None
+    """The next hint of the ladder, after a failed exercise."""
+    output: str = ""
+    """Text to show: the response, the story's narration, the audit report, exercise output."""
+
+
+class LessonRunner:
+    """Runs the steps of one lesson against one running sandbox."""
+
+    def __init__(
+        self,
+        lesson: Lesson,
+        *,
+        urls: dict[str, str],
+        control: ControlClient,
+        world: dict[str, Any],
+        data_dir: Path,
+        solutions: bool = False,
+    ) -> None:
+        """Args:
+        urls: service name to base URL of the running sandbox.
+        control: its control API client.
+        data_dir: where progress, fallbacks and the learner's exercises live.
+        solutions: run exercise steps with the lesson's reference solution (CI).
+        """
+        self.lesson = lesson
+        self.data_dir = data_dir
+        self.control = control
+        self.progress = Progress.load(data_dir)
+        wire = Wire()  # the running sandbox records these calls on its side
+        for name, url in urls.items():
+            wire.set_url(name, url)
+        self.stage = Stage(
+            lesson, dict(urls), control, world, persona_facts(world), data_dir, wire, solutions
+        )
+
+    async def prepare(self) -> list[str]:
+        """Before step 1: reset the world if the lesson asks, clear faults, check every service
+        is healthy. Returns problems in plain words ([] when all is well)."""
+        problems: list[str] = []
+        self.stage.saved.clear()
+        self.stage.traces.clear()
+        try:
+            if self.lesson.reset:
+                await self.control.reset()
+            await self.control.clear_faults()
+            services = {info.name: info.health for info in await self.control.services()}
+        except ControlError as exc:
+            return [f"the sandbox does not answer: {exc.message}"]
+        for name, health in services.items():
+            if health != "ok" and name in self._needed():
+                problems.append(f"{name} is {health}")
+        for name in sorted(self._needed() - set(services)):
+            problems.append(f"the lesson needs {name}, which this sandbox does not run")
+        if not self.stage.solutions:
+            for step in self.lesson.steps:
+                if step.action and step.action.kind == "exercise":
+                    template = self.lesson.folder / "exercise" / str(step.action.spec["file"])
+                    if template.exists():
+                        learner_file(template, self.data_dir, self.lesson.slug)
+        return problems
+
+    def _needed(self) -> set[str]:
+        """Services the lesson's actions name (started ones only count once started)."""
+        return {
+            str(step.action.spec["service"])
+            for step in self.lesson.steps
+            if step.action and "service" in step.action.spec and step.action.kind != "start"
+        }
+
+    async def run_step(self, index: int) -> StepResult:
+        """Run step `index` (0-based) and judge it; never raises for a failed expectation or
+        a service that is down."""
+        step = self.lesson.steps[index]
+        if step.action is None:
+            return StepResult(step, True, (), (), (), None, None)
+        outcome = Outcome()
+        calls: list[HttpCall] = []
+        failures: list[Mismatch] = []
+        error = None
+        before = len(self.stage.traces)
+        try:
+            outcome = await perform(self.stage, step)
+            expectations = tuple(self._filled(e) for e in step.expectations)
+            if step.action.kind == "audit":
+                failures = _judge_audit(expectations, outcome.audit)
+            elif step.action.kind in CALL_KINDS:
+                calls = await self._collect(outcome.trace_ids, expectations)
+                failures = evaluate(expectations, calls)
+        except ActionFailed as exc:
+            error = str(exc)
+            new = self.stage.traces[before:]
+            outcome = Outcome(tuple(t for ids in new for t in ids), exc.output)
+            calls = await self._calls_quietly(new)
+        except ControlError as exc:
+            error = f"the sandbox did not answer: {exc.message}"
+        ok = error is None and not failures
+        result = StepResult(
+            step,
+            ok,
+            tuple(calls),
+            outcome.trace_ids,
+            tuple(failures),
+            error,
+            None if ok else self._hint(index, step),
+            outcome.output,
+        )
+        if ok and calls:
+            self._keep_fallback(index, calls)
+        return result
+
+    def _filled(self, expectation: Expectation) -> Expectation:
+        machine = {k: v for k, v in expectation.spec.items() if k not in HUMAN_KEYS}
+        human = {k: v for k, v in expectation.spec.items() if k in HUMAN_KEYS}
+        return Expectation({**self.stage.fill(machine), **human}, expectation.line)
+
+    async def _collect(
+        self, trace_ids: tuple[str, ...], expectations: tuple[Expectation, ...]
+    ) -> list[HttpCall]:
+        """The traces' calls, re-read until every positive expectation is met or its own
+        `within` seconds have passed."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        by_label = {str(e.spec["label"]): e for e in expectations if "label" in e.spec}
+        while True:
+            calls = await trace_calls(self.control, trace_ids)
+            waiting = [
+                float(e.spec.get("within", DEFAULT_WITHIN))
+                for e in expectations
+                if not satisfied(e, calls, by_label)
+            ]
+            if not waiting:
+                break
+            if loop.time() - start >= max(waiting):
+                return calls
+            await asyncio.sleep(POLL_SECONDS)
+        if any(e.spec.get("never") for e in expectations):
+            await asyncio.sleep(SETTLE_SECONDS)
+            calls = await trace_calls(self.control, trace_ids)
+        return calls
+
+    async def _calls_quietly(self, traces: list[tuple[str, ...]]) -> list[HttpCall]:
+        try:
+            return [c for ids in traces for c in await trace_calls(self.control, ids)]
+        except ControlError:
+            return []
+
+    def _hint(self, index: int, step: Step) -> str | None:
+        """After a failed exercise: the next rung of its hint ladder."""
+        if not step.hints:
+            return None
+        attempts = self.progress.failed(self.lesson.slug, self.lesson.lang, index)
+        return step.hints[min(attempts, len(step.hints)) - 1]
+
+    def _fallback_path(self, index: int) -> Path:
+        lesson = self.lesson
+        return (
+            self.data_dir
+            / "lessons"
+            / "fallbacks"
+            / lesson.slug
+            / lesson.lang
+            / f"step-{lesson.steps[index].number:02d}.jsonl"
+        )
+
+    def _keep_fallback(self, index: int, calls: list[HttpCall]) -> None:
+        path = self._fallback_path(index)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in calls),
+            encoding="utf-8",
+        )
+        tmp.replace(path)
+
+    def fallback(self, index: int) -> list[HttpCall]:
+        """The calls of the last passing run of step `index` ([] if none)."""
+        path = self._fallback_path(index)
+        if not path.exists():
+            return []
+        return [
+            HttpCall.from_dict(json.loads(line))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+
+    async def aclose(self) -> None:
+        """Close the runner's HTTP clients (the control client belongs to the caller)."""
+        await self.stage.wire.aclose()
+
+
+def _judge_audit(expectations: tuple[Expectation, ...], report: Any) -> list[Mismatch]:
+    """`{ rule, outcome }` expectations over an audit report ("pass" means "did not fail")."""
+    from sandbox.audit.checks import FAIL
+
+    verdicts = {r.rule.id: r for r in report.results} if report is not None else {}
+    failures = []
+    for expectation in expectations:
+        rule, wanted = expectation.spec.get("rule"), expectation.spec.get("outcome", "pass")
+        result = verdicts.get(str(rule))
+        got = "fail" if result is not None and result.verdict == FAIL else "pass"
+        if result is None or got != wanted:
+            happened = (
+                f"{rule}: {result.verdict}: {result.reason}"
+                if result is not None
+                else f"the audit has no rule {rule}"
+            )
+            failures.append(
+                Mismatch(
+                    expectation.describe(),
+                    f"{rule} {wanted}",
+                    happened,
+                    str(expectation.spec.get("because", "")),
+                    None,
+                )
+            )
+    return failures

@@ -1,0 +1,176 @@
+"""Exercises: the learner writes a small Python function; the step judges the calls it made.
+
+The learner's file lives in `<data dir>/exercises/<lesson>/`, copied from the lesson's
+`exercise/` template the first time. It is imported fresh on every run (a new module name,
+never left in `sys.modules`), so edits are seen at once. Its HTTP calls carry
+`x-sandbox-caller: learner` and the step's trace, so the sandbox records them as the learner's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import inspect
+import itertools
+import shutil
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.wire.client import CALLER_HEADER
+from sandbox.wire.context import Span, format_traceparent, new_span_id
+
+LEARNER = "learner"
+"""The caller name of every call the learner's code makes."""
+_modules = itertools.count(1)
+
+
+class ExerciseFailed(Exception):
+    """The learner's code could not run or raised; the message points at their line."""
+
+
+class Exercise:
+    """What the learner's function receives: clients to the services, personas and URLs."""
+
+    def __init__(
+        self,
+        urls: dict[str, str],
+        personas: dict[str, dict[str, Any]],
+        trace_id: str,
+        timeout: float = 5.0,
+    ) -> None:
+        self.urls = dict(urls)
+        """Service name to base URL."""
+        self._personas = personas
+        self._trace_id = trace_id
+        self._timeout = timeout
+        self._clients: list[httpx.Client | httpx.AsyncClient] = []
+
+    def client(self, service: str) -> httpx.Client:
+        """An httpx.Client for `service` whose calls are recorded as the learner's, in this
+        step's trace."""
+        client = httpx.Client(
+            base_url=self._url(service),
+            timeout=self._timeout,
+            event_hooks={"request": [self._stamp]},
+        )
+        self._clients.append(client)
+        return client
+
+    def async_client(self, service: str) -> httpx.AsyncClient:
+        """The same as `client`, for an `async def` exercise function."""
+
+        async def stamp(request: httpx.Request) -> None:
+            self._stamp(request)
+
+        client = httpx.AsyncClient(
+            base_url=self._url(service), timeout=self._timeout, event_hooks={"request": [stamp]}
+        )
+        self._clients.append(client)
+        return client
+
+    def persona(self, name: str) -> dict[str, Any]:
+        """A persona's facts (name, NIK, accounts...), as `{{ personas.NAME... }}` sees them."""
+        try:
+            return dict(self._personas[name])
+        except KeyError:
+            raise KeyError(f"no persona {name!r}; personas: {', '.join(self._personas)}") from None
+
+    def _url(self, service: str) -> str:
+        try:
+            return self.urls[service]
+        except KeyError:
+            raise KeyError(f"no service {service!r}; services: {', '.join(self.urls)}") from None
+
+    def _stamp(self, request: httpx.Request) -> None:
+        """Every call is a new span of the step's trace, made by the learner."""
+        request.headers["traceparent"] = format_traceparent(Span(self._trace_id, new_span_id()))
+        request.headers[CALLER_HEADER] = LEARNER
+
+    async def aclose(self) -> None:
+        """Close every client the learner's code opened."""
+        for client in self._clients:
+            if isinstance(client, httpx.AsyncClient):
+                await client.aclose()
+            else:
+                client.close()
+        self._clients.clear()
+
+
+def exercise_dir(data_dir: Path, slug: str) -> Path:
+    """The learner's exercise folder for a lesson."""
+    return data_dir / "exercises" / slug
+
+
+def learner_file(template: Path, data_dir: Path, slug: str) -> Path:
+    """The learner's copy of `template`, created from it if absent (never overwritten)."""
+    target = exercise_dir(data_dir, slug) / template.name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+    return target
+
+
+def load_function(path: Path, name: str, output: list[str]) -> Callable[..., Any]:
+    """`name` from the file at `path`, imported fresh; its `print` writes into `output`."""
+    module_name = f"sandbox_exercise_{next(_modules)}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ExerciseFailed(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    module.print = _printer(output)  # type: ignore[attr-defined]
+    sys.modules[module_name] = module  # dataclasses and typing look the module up by name
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise ExerciseFailed(where_it_failed(exc, path)) from None
+    finally:
+        sys.modules.pop(module_name, None)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ExerciseFailed(f"{path.name} defines no function {name}(exercise)")
+    return function  # type: ignore[no-any-return]
+
+
+def _printer(output: list[str]) -> Callable[..., None]:
+    def learner_print(*args: Any, sep: str = " ", end: str = "\n", **_: Any) -> None:
+        output.append(sep.join(str(a) for a in args) + end)
+
+    return learner_print
+
+
+async def run_function(
+    function: Callable[..., Any], exercise: Exercise, path: Path, seconds: float
+) -> None:
+    """Call the learner's function (sync ones in a worker thread) within `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            if inspect.iscoroutinefunction(function):
+                await function(exercise)
+            else:
+                await asyncio.to_thread(function, exercise)
+    except TimeoutError:
+        raise ExerciseFailed(f"{function.__name__}() did not finish within {seconds:g} s") from None
+    except Exception as exc:
+        raise ExerciseFailed(where_it_failed(exc, path)) from None
+
+
+def where_it_failed(exc: BaseException, path: Path) -> str:
+    """The exception, at the last line of the learner's file it passed through."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).resolve() == path.resolve()
+    ]
+    what = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f"{path.name} line {exc.lineno}: {what}"
+    if not frames:
+        return f"{path.name}: {what}"
+    frame = frames[-1]
+    code = f"\n    {frame.line}" if frame.line else ""
+    return f"{path.name} line {frame.lineno}, in {frame.name}: {what}{code}"

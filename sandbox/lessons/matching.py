@@ -1,0 +1,283 @@
+"""Judging recorded calls against a step's expectations: pure functions over HttpCall lists.
+
+A failed expectation becomes a `Mismatch` in plain words: what was expected, what happened
+(the closest calls, and which of their keys did not match) and why it matters.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.lessons.model import Expectation
+from sandbox.lessons.values import MISSING, dig
+from sandbox.trace.events import HttpCall
+
+CLOSEST = 2
+"""How many near misses a failed expectation shows."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One failed expectation, in plain words."""
+
+    expectation: str
+    """Expectation.describe()."""
+    expected: str
+    happened: str
+    """The closest calls (caller -> callee method path status) and what differed, or "no call"."""
+    because: str
+    call: HttpCall | None
+    """The call it is about, if one."""
+
+
+@functools.lru_cache(maxsize=256)
+def path_regex(pattern: str) -> re.Pattern[str]:
+    """`*` matches within one path segment, `**` across segments; the rest is literal."""
+    out = []
+    for part in re.split(r"(\*\*|\*)", pattern):
+        out.append(".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part))
+    return re.compile("".join(out))
+
+
+def status_matches(wanted: int | str, status: int | None) -> bool:
+    """An exact status, a class ("2xx") or "failed" (no response)."""
+    if wanted == "failed":
+        return status is None
+    if isinstance(wanted, str):
+        return status is not None and str(status)[0] == wanted[0]
+    return status == wanted
+
+
+def body_json(text: str) -> Any:
+    """A recorded body as JSON, or MISSING when it is empty or not JSON."""
+    try:
+        return json.loads(text) if text else MISSING
+    except ValueError:
+        return MISSING
+
+
+def call_line(call: HttpCall) -> str:
+    """`caller -> callee METHOD path status` (or the error when no response came)."""
+    outcome = str(call.status) if call.status is not None else f"failed ({call.error})"
+    return f"{call.caller} -> {call.callee} {call.method} {call.path} {outcome}"
+
+
+Check = Callable[[Any, HttpCall], str | None]
+"""A key's check: None when the call matches, else a short reason."""
+
+
+def _equal(attr: str) -> Check:
+    def check(wanted: Any, call: HttpCall) -> str | None:
+        got = getattr(call, attr)
+        return None if got == wanted else f"{attr} is {got}, not {wanted}"
+
+    return check
+
+
+def _method(wanted: Any, call: HttpCall) -> str | None:
+    return (
+        None
+        if call.method.upper() == str(wanted).upper()
+        else f"method is {call.method}, not {str(wanted).upper()}"
+    )
+
+
+def _path(wanted: Any, call: HttpCall) -> str | None:
+    path = call.path.split("?", 1)[0]
+    return None if path_regex(str(wanted)).fullmatch(path) else f"path is {path}"
+
+
+def _status(wanted: Any, call: HttpCall) -> str | None:
+    if status_matches(wanted, call.status):
+        return None
+    got = call.status if call.status is not None else f"no response ({call.error})"
+    return f"status is {got}, not {wanted}"
+
+
+def _fields(side: str) -> Check:
+    def check(wanted: Any, call: HttpCall) -> str | None:
+        body = body_json(getattr(call, f"{side}_body"))
+        for path, value in wanted.items():
+            got = dig(body, path)
+            if got is MISSING:
+                return f"the {side} has no {path}"
+            if got != value:
+                return f"{side} {path} is {got!r}, not {value!r}"
+        return None
+
+    return check
+
+
+def _presence(side: str, present: bool) -> Check:
+    def check(wanted: Any, call: HttpCall) -> str | None:
+        body = body_json(getattr(call, f"{side}_body"))
+        for path in wanted:
+            if (dig(body, path) is not MISSING) != present:
+                return f"the {side} {'lacks' if present else 'has'} {path}"
+        return None
+
+    return check
+
+
+def _headers(present: bool) -> Check:
+    def check(wanted: Any, call: HttpCall) -> str | None:
+        names = {name.lower() for name, _ in call.request_headers}
+        for name in wanted:
+            if (name.lower() in names) != present:
+                return f"the request {'lacks' if present else 'has'} header {name}"
+        return None
+
+    return check
+
+
+KEY_CHECKS: dict[str, Check] = {
+    "caller": _equal("caller"),
+    "callee": _equal("callee"),
+    "method": _method,
+    "path": _path,
+    "status": _status,
+    "request": _fields("request"),
+    "response": _fields("response"),
+    "request_has": _presence("request", True),
+    "response_has": _presence("response", True),
+    "request_lacks": _presence("request", False),
+    "response_lacks": _presence("response", False),
+    "request_headers_has": _headers(True),
+    "request_headers_lacks": _headers(False),
+}
+"""Every key of an expectation that looks at one call."""
+
+
+def reasons(spec: dict[str, Any], call: HttpCall) -> list[str]:
+    """Why `call` does not match `spec` ([] when it matches)."""
+    found = []
+    for key, check in KEY_CHECKS.items():
+        if key in spec:
+            reason = check(spec[key], call)
+            if reason:
+                found.append(reason)
+    return found
+
+
+def matching(spec: dict[str, Any], calls: Sequence[HttpCall]) -> list[HttpCall]:
+    """The calls matching every call-level key of `spec`."""
+    return [call for call in calls if not reasons(spec, call)]
+
+
+def candidates(
+    expectation: Expectation, calls: Sequence[HttpCall], by_label: dict[str, Expectation]
+) -> Sequence[HttpCall] | None:
+    """The calls an expectation may match: all, or those after its `after` expectation's
+    first match (None when that one never matched)."""
+    after = expectation.spec.get("after")
+    if after is None or after not in by_label:
+        return calls
+    first = matching(by_label[after].spec, calls)
+    if not first:
+        return None
+    start = calls.index(first[0])
+    return calls[start + 1 :]
+
+
+def satisfied(
+    expectation: Expectation, calls: Sequence[HttpCall], by_label: dict[str, Expectation]
+) -> bool:
+    """True when a positive expectation is met by `calls` (used while waiting for calls)."""
+    spec = expectation.spec
+    if spec.get("never") or spec.get("count") == 0:
+        return True
+    pool = candidates(expectation, calls, by_label)
+    return pool is not None and len(matching(spec, pool)) >= spec.get("count", 1)
+
+
+def evaluate(expectations: Sequence[Expectation], calls: Sequence[HttpCall]) -> list[Mismatch]:
+    """Every failed expectation of a step over the calls of its trace(s), in order."""
+    by_label = {str(e.spec["label"]): e for e in expectations if "label" in e.spec}
+    failures = []
+    for expectation in expectations:
+        failure = judge(expectation, calls, by_label)
+        if failure is not None:
+            failures.append(failure)
+    return failures
+
+
+def judge(
+    expectation: Expectation,
+    calls: Sequence[HttpCall],
+    by_label: dict[str, Expectation] | None = None,
+) -> Mismatch | None:
+    """None when the calls meet `expectation`, else what went wrong."""
+    spec = expectation.spec
+    by_label = by_label or {}
+
+    def mismatch(expected: str, happened: str, call: HttpCall | None) -> Mismatch:
+        return Mismatch(
+            expectation.describe(), expected, happened, str(spec.get("because", "")), call
+        )
+
+    pool = candidates(expectation, calls, by_label)
+    if pool is None:
+        return mismatch(
+            f"{expected_words(spec)}, after: {spec['after']}",
+            f"{spec['after']} never happened, so nothing came after it",
+            None,
+        )
+    found = matching(spec, pool)
+    if spec.get("never"):
+        if found:
+            return mismatch(
+                f"no call {expected_words(spec)}",
+                f"{len(found)} such call(s): {call_line(found[0])}",
+                found[0],
+            )
+        return None
+    if "count" in spec:
+        if len(found) != spec["count"]:
+            shown = "; ".join(call_line(c) for c in found[:CLOSEST]) or "none"
+            return mismatch(
+                f"exactly {spec['count']} call(s) {expected_words(spec)}",
+                f"{len(found)} such call(s): {shown}",
+                found[0] if found else None,
+            )
+        return None
+    if found:
+        return None
+    return mismatch(f"a call {expected_words(spec)}", *_closest(spec, pool))
+
+
+def _closest(spec: dict[str, Any], calls: Sequence[HttpCall]) -> tuple[str, HttpCall | None]:
+    """The near misses: calls ordered by how few keys they miss, with what they miss."""
+    if not calls:
+        return "no call", None
+    scored = sorted(
+        ((reasons(spec, call), index, call) for index, call in enumerate(calls)),
+        key=lambda item: (len(item[0]), item[1]),
+    )
+    lines = [f"{call_line(call)} ({', '.join(why)})" for why, _, call in scored[:CLOSEST]]
+    return "closest: " + "; ".join(lines), scored[0][2]
+
+
+def expected_words(spec: dict[str, Any]) -> str:
+    """The call-level keys of `spec` in plain words."""
+    words = [f"{spec.get('caller', 'anyone')} -> {spec.get('callee', 'any service')}"]
+    if "method" in spec or "path" in spec:
+        words.append(f"{str(spec.get('method', '')).upper()} {spec.get('path', '')}".strip())
+    if "status" in spec:
+        words.append(f"status {spec['status']}")
+    for side in ("request", "response"):
+        for path, value in spec.get(side, {}).items():
+            words.append(f"{side} {path} = {value!r}")
+        if spec.get(f"{side}_has"):
+            words.append(f"{side} has {', '.join(spec[f'{side}_has'])}")
+        if spec.get(f"{side}_lacks"):
+            words.append(f"{side} lacks {', '.join(spec[f'{side}_lacks'])}")
+    if spec.get("request_headers_has"):
+        words.append(f"header {', '.join(spec['request_headers_has'])}")
+    if spec.get("request_headers_lacks"):
+        words.append(f"no header {', '.join(spec['request_headers_lacks'])}")
+    return ", ".join(words)

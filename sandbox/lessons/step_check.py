@@ -1,0 +1,94 @@
+"""What every check of a step's TOML shares: where problems go, placeholders, suggestions."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sandbox.lessons.known import Known
+from sandbox.lessons.model import Problem
+from sandbox.lessons.toml_block import Where
+from sandbox.lessons.values import ROOTS, placeholders
+
+HUMAN_KEYS = ("because", "hints", "label")
+"""Keys whose text differs between the English and Indonesian files."""
+MAX_WAIT = 30
+"""Longest wait a lesson may ask for, in seconds."""
+Verdict = tuple[str, str] | None
+"""None when a value is good, else (what is wrong, how to fix it)."""
+
+
+@dataclass
+class StepCheck:
+    """Where a step's problems go, and what it may refer to."""
+
+    file: Path
+    where: Where
+    known: Known
+    folder: Path
+    extra_services: tuple[str, ...] = ()
+    """Services the lesson's sandbox.toml declares."""
+    saved: set[str] = field(default_factory=set)
+    """Names saved by earlier steps; this step's `save` names are added."""
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, line: int, message: str, hint: str = "") -> None:
+        """Report one problem."""
+        self.problems.append(Problem(self.file, line, message, hint))
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return (*self.known.services, *self.extra_services)
+
+
+def check_placeholders(raw: dict[str, Any], table: str, index: int, ctx: StepCheck) -> None:
+    """Report every `{{ name }}` in the machine keys of `raw` that has no value."""
+    for key, value in raw.items():
+        if key in HUMAN_KEYS:
+            continue
+        for name in placeholders(value):
+            problem = _placeholder(name, ctx)
+            if problem:
+                ctx.add(
+                    ctx.where.key(table, index, key),
+                    f"unknown placeholder {{{{ {name} }}}}: {problem[0]}",
+                    problem[1],
+                )
+
+
+def _placeholder(name: str, ctx: StepCheck) -> Verdict:
+    root, _, rest = name.partition(".")
+    if root not in ROOTS or not rest:
+        return (
+            "it must start with personas., saved. or urls.",
+            "{{ personas.buyer.nik }}, {{ saved.order_id }}, {{ urls.bank }}",
+        )
+    head, _, field_ = rest.partition(".")
+    if root == "saved" and head not in ctx.saved:
+        return (
+            f"no earlier step saves {head!r}",
+            f'add save = {{ {head} = "dotted.path" }} to an earlier request',
+        )
+    if root == "urls" and head not in ctx.services:
+        return f"no service {head!r}", suggest(
+            head, ctx.services
+        ) or f"services: {', '.join(ctx.services)}"
+    if root == "personas":
+        facts = ctx.known.personas.get(head)
+        if facts is None:
+            return f"no persona {head!r}", suggest(
+                head, tuple(ctx.known.personas)
+            ) or f"personas: {', '.join(ctx.known.personas)}"
+        if field_ and field_.split(".")[0] not in facts:
+            return f"persona {head} has no {field_!r}", suggest(
+                field_, tuple(facts)
+            ) or f"its fields: {', '.join(facts)}"
+    return None
+
+
+def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """ "did you mean 'x'?" for the closest choice, or "" when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,177 @@
+"""Lessons run headless against real sandboxes (slow: binds loopback ports)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox.config import Settings
+from sandbox.lessons.check import check_lessons
+from sandbox.lessons.engine import LessonRunner
+from sandbox.lessons.loader import load_lesson
+from sandbox.lessons.progress import Progress
+from sandbox.runtime.remote import ControlClient
+from sandbox.runtime.supervisor import Runtime
+from tests.lessons.conftest import BUYING
+
+EXERCISE_LESSON = """# Balance
+
+## 1. Read the balance
+
+```toml
+[action]
+kind = "exercise"
+file = "balance.py"
+function = "balance"
+hints = ["concept", "the call", "the field"]
+
+[[expect]]
+label = "logged in"
+caller = "learner"
+callee = "bank"
+path = "/mobile/v1/sessions"
+status = 201
+within = 0.5
+
+[[expect]]
+caller = "learner"
+callee = "bank"
+path = "/mobile/v1/accounts/me"
+status = 200
+after = "logged in"
+within = 0.5
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    started = Runtime(Settings(data_dir=tmp_path_factory.mktemp("sandbox"), port_base=0))
+    started.start_in_thread()
+    yield started
+    started.stop_thread()
+
+
+@pytest.fixture
+async def control(runtime: Runtime) -> AsyncIterator[ControlClient]:
+    async with ControlClient(runtime.control_url) as client:
+        yield client
+
+
+@pytest.fixture
+def exercise_lesson(tmp_path: Path) -> Path:
+    folder = tmp_path / "lessons" / "07-balance"
+    (folder / "exercise" / "solution").mkdir(parents=True)
+    for lang in ("en", "id"):
+        (folder / f"{lang}.md").write_text(EXERCISE_LESSON, encoding="utf-8")
+    for part in ("balance.py", "solution/balance.py"):
+        shutil.copyfile(BUYING / "exercise" / part, folder / "exercise" / part)
+    return folder
+
+
+@pytest.mark.slow
+def test_the_test_lesson_passes_in_both_languages_with_the_reference_solution() -> None:
+    report = check_lessons([BUYING], ("en", "id"), solutions=True)
+    assert [(c.lang, c.ok, len(c.results)) for c in report.lessons] == [
+        ("en", True, 9),
+        ("id", True, 9),
+    ], report.render()
+    first = report.lessons[0].results[0]
+    assert [(c.caller, c.callee) for c in first.calls][:2] == [
+        ("buyer", "social"),
+        ("social", "marketplace"),
+    ]
+    assert report.render().endswith("2 of 2 lesson runs passed.")
+
+
+@pytest.mark.slow
+def test_the_format_docs_example_passes_and_a_wrong_lesson_fails_plainly(
+    doc_lesson: Path, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "09-wrong"
+    shutil.copytree(doc_lesson, wrong)
+    for lang in ("en", "id"):
+        path = wrong / f"{lang}.md"
+        path.write_text(path.read_text().replace('status = "2xx"', "status = 500\nwithin = 0.5", 1))
+    report = check_lessons([doc_lesson, wrong], "en")
+    assert [c.ok for c in report.lessons] == [True, False], report.render()
+    text = report.render()
+    assert "FAIL 09-wrong [en] Paying without leaving (1 steps run)" in text
+    assert "  step 1. Sari buys from a video (line 11)" in text
+    assert "    expectation: marketplace -> bank POST /v1.0/transfer-va/create-va 500" in text
+    assert (
+        "      expected: a call marketplace -> bank, POST /v1.0/transfer-va/create-va, "
+        "status 500, response responseCode = '2002700'" in text
+    )
+    assert (
+        "      happened: closest: marketplace -> bank POST /v1.0/transfer-va/create-va "
+        "200 (status is 200, not 500)" in text
+    )  # the nearest miss comes first
+
+
+@pytest.mark.slow
+async def test_a_failing_exercise_climbs_the_hint_ladder_then_passes(
+    runtime: Runtime, control: ControlClient, exercise_lesson: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "learner"
+    lesson = load_lesson(exercise_lesson, "en")
+    runner = LessonRunner(
+        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=data_dir
+    )
+    try:
+        assert await runner.prepare() == []
+        mine = data_dir / "exercises" / "07-balance" / "balance.py"
+        assert mine.exists()  # the template was copied for the learner
+        results = [await runner.run_step(0) for _ in range(4)]
+        assert [r.ok for r in results] == [False] * 4
+        assert [r.hint for r in results] == ["concept", "the call", "the field", "the field"]
+        failure = results[0].failures[0]
+        assert failure.call is not None and failure.call.status == 401
+        assert "learner -> bank GET /mobile/v1/accounts/me 401" in failure.happened
+        assert runner.fallback(0) == []
+        shutil.copyfile(exercise_lesson / "exercise" / "solution" / "balance.py", mine)
+        passed = await runner.run_step(0)
+        assert passed.ok and passed.output == f"balance: 2500000\n(ran balance() from {mine})"
+        assert [c.path for c in runner.fallback(0)] == [c.path for c in passed.calls]
+        mine.write_text("def balance(exercise):\n    return 1 / 0\n")
+        broken = await runner.run_step(0)
+        assert (
+            broken.error == "balance.py line 2, in balance: ZeroDivisionError: division "
+            "by zero\n    return 1 / 0"
+        )
+        assert broken.hint == "the field"
+        assert broken.output == f"(ran balance() from {mine})"
+    finally:
+        await runner.aclose()
+    assert Progress.load(data_dir).attempts("07-balance", "en", 0) == 5
+
+
+@pytest.mark.slow
+async def test_faults_audit_and_an_unreachable_saved_value(
+    runtime: Runtime, control: ControlClient, tmp_path: Path
+) -> None:
+    lesson = load_lesson(BUYING, "en")
+    runner = LessonRunner(
+        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=tmp_path
+    )
+    try:
+        assert await runner.prepare() == []
+        skipped = await runner.run_step(1)  # step 2 uses the order id step 1 saves
+        assert (
+            not skipped.ok
+            and skipped.error
+            == "{{ saved.order_id }} has no value: run the earlier step that saves it first"
+        )
+        offline = await runner.run_step(2)
+        assert offline.ok and offline.output == "bank is now offline."
+        assert (await control.faults())["bank"].offline
+        assert (await runner.run_step(3)).ok
+        assert (await runner.run_step(4)).ok
+        assert not (await control.faults())["bank"].offline
+        audit = await runner.run_step(5)
+        assert audit.ok and "SOC-PAY" in audit.output
+    finally:
+        await runner.aclose()

@@ -1,0 +1,81 @@
+"""`sandbox lesson list | lint | check` through the parser the CLI adds."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sandbox.lessons.command import add_parser
+from sandbox.lessons.progress import Progress
+from tests.lessons.conftest import BROKEN, BUYING, LESSONS
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="sandbox")
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["lesson", *argv])
+    result: int = args.func(args)
+    return result
+
+
+def test_lint_prints_file_line_message_and_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("lint", str(BROKEN / "03-unknown-kind")) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{BROKEN}/03-unknown-kind/en.md:7: unknown action kind 'requst' "
+        "(hint: did you mean 'request'?)",
+        f"{BROKEN}/03-unknown-kind/id.md:7: unknown action kind 'requst' "
+        "(hint: did you mean 'request'?)",
+    ]
+    assert err == "2 problem(s).\n"
+
+
+def test_lint_of_good_lessons_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("lint", "--root", str(LESSONS)) == 0
+    assert capsys.readouterr().out == f"No problems in {LESSONS}.\n"
+
+
+def test_list_shows_length_steps_progress_and_exercises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "lessons"
+    shutil.copytree(BUYING, root / "01-buying-from-a-video")
+    shutil.copytree(BUYING, root / "02-again")
+    shutil.copytree(BROKEN / "03-unknown-kind", root / "03-unknown-kind")
+    data = tmp_path / "data"
+    Progress.load(data).record("01-buying-from-a-video", "id", 3)
+    Progress.load(data).record("02-again", "id", 8, done=True)
+    assert run("list", "--root", str(root), "--data-dir", str(data), "--lang", "id") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["#", "lesson", "length", "steps", "progress", "exercises"]
+    assert lines[1].split()[:1] == ["1"] and "Membeli dari video" in lines[1]
+    assert lines[1].split()[-3:] == ["9", "3/9", f"{data}/exercises/01-buying-from-a-video"]
+    assert lines[2].split()[-2:] == ["done", f"{data}/exercises/02-again"]
+    assert "03-unknown-kind (broken: see `sandbox lesson lint`)" in lines[3]
+    assert lines[3].split()[-1] == "-"
+    assert lines[4] == f"Exercises live in {data}/exercises. Start one with `sandbox learn N`."
+
+
+def test_list_of_a_new_learner_shows_dashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("list", "--root", str(LESSONS), "--data-dir", str(tmp_path)) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-2] == "-"
+
+
+def test_check_of_a_broken_lesson_fails_without_starting_a_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run("check", "--root", str(BROKEN), "03", "--lang", "en") == 1
+    out = capsys.readouterr().out
+    assert "FAIL 03-unknown-kind [en]  (0 steps run)" in out
+    assert "en.md:7: unknown action kind 'requst'" in out
+    assert out.endswith("0 of 1 lesson runs passed.\n")
+
+
+def test_check_of_an_unknown_lesson_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("check", "--root", str(LESSONS), "42") == 2
+    assert "'42' matches no lesson; lessons: 01-buying-from-a-video" in capsys.readouterr().err

@@ -1,0 +1,130 @@
+"""LessonRunner over a fake control API: the steps that need no institution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.lessons.actions import ActionFailed, perform
+from sandbox.lessons.engine import LessonRunner
+from sandbox.lessons.loader import load_lesson
+from sandbox.lessons.model import Action, Step
+from sandbox.runtime.models import ServiceInfo
+from sandbox.runtime.remote import ControlError
+from sandbox.wire.faults import Fault
+from sandbox.world import load_world
+
+LESSON = """# Fake
+
+```toml
+[lesson]
+reset = {reset}
+```
+
+## 1. Only words
+
+Narration.
+
+## 2. Reset
+
+```toml
+[action]
+kind = "reset"
+```
+
+## 3. Slow the bank
+
+```toml
+[action]
+kind = "fault"
+service = "bank"
+latency_ms = 200
+```
+
+## 4. Wait with nothing to look at
+
+```toml
+[action]
+kind = "wait"
+seconds = 0.01
+
+[[expect]]
+callee = "bank"
+within = 0.2
+```
+"""
+
+
+class FakeControl:
+    """The part of ControlClient the runner uses, recording what it was asked."""
+
+    def __init__(self, health: str = "ok") -> None:
+        self.asked: list[tuple[str, Any]] = []
+        self.health = health
+
+    async def reset(self) -> dict[str, Any]:
+        self.asked.append(("reset", None))
+        return {"reset": True}
+
+    async def clear_faults(self) -> None:
+        self.asked.append(("clear_faults", None))
+
+    async def set_fault(self, service: str, fault: Fault) -> Fault:
+        self.asked.append(("set_fault", (service, fault)))
+        return fault
+
+    async def services(self) -> list[ServiceInfo]:
+        return [
+            ServiceInfo(name, name, "", "back", "", "", self.health if name == "bank" else "ok")
+            for name in ("social", "bank")
+        ]
+
+    async def trace(self, trace_id: str) -> list[Any]:
+        raise ControlError(f"No trace {trace_id!r} is stored.", 404, "unknown_trace")
+
+
+def runner(tmp_path: Path, control: FakeControl, reset: str = "true") -> LessonRunner:
+    folder = tmp_path / "01-fake"
+    folder.mkdir(exist_ok=True)
+    for lang in ("en", "id"):
+        (folder / f"{lang}.md").write_text(LESSON.replace("{reset}", reset))
+    return LessonRunner(
+        load_lesson(folder),
+        urls={"social": "http://s", "bank": "http://b"},
+        control=control,  # type: ignore[arg-type]
+        world=load_world(),
+        data_dir=tmp_path,
+    )
+
+
+async def test_prepare_resets_clears_faults_and_reports_unhealthy_services(tmp_path: Path) -> None:
+    control = FakeControl(health="offline")
+    lesson = runner(tmp_path, control)
+    assert await lesson.prepare() == ["bank is offline"]
+    assert [name for name, _ in control.asked] == ["reset", "clear_faults"]
+    quiet = FakeControl()
+    assert await runner(tmp_path, quiet, reset="false").prepare() == []
+    assert [name for name, _ in quiet.asked] == ["clear_faults"]
+
+
+async def test_steps_without_calls(tmp_path: Path) -> None:
+    control = FakeControl()
+    lesson = runner(tmp_path, control)
+    words = await lesson.run_step(0)
+    assert (words.ok, words.calls, words.error, words.hint) == (True, (), None, None)
+    assert (await lesson.run_step(1)).output == "The seeded world is restored in every service."
+    slowed = await lesson.run_step(2)
+    assert slowed.ok and slowed.output == "bank is now slowed by 200 ms."
+    assert control.asked[-1] == ("set_fault", ("bank", Fault(latency_ms=200)))
+    waited = await lesson.run_step(3)
+    assert not waited.ok and waited.failures[0].happened == "no call"
+    assert lesson.fallback(3) == []
+
+
+async def test_start_needs_a_sandbox_that_can_start_services(tmp_path: Path) -> None:
+    lesson = runner(tmp_path, FakeControl())
+    step = Step(1, "Start", "", "", Action("start", {"service": "courier"}, 1), (), (), 1)
+    with pytest.raises(ActionFailed, match="^this sandbox cannot start services$"):
+        await perform(lesson.stage, step)
