@@ -119,7 +119,8 @@ async def test_unknown_product_is_404(services: Services) -> None:
         ({"quantity": 0}, "quantity"),
         ({"quantity": 100}, "quantity"),
         ({"product_id": 0}, "product_id"),
-        ({"buyer": {**RINA, "phone": "0812-9999"}}, "buyer.phone"),
+        ({"buyer": {**RINA, "phone": "0812-999"}}, "buyer.phone"),
+        ({"buyer": {**RINA, "phone": "0812 99x9 9999"}}, "buyer.phone"),
         ({"buyer": {**RINA, "phone": "+62812999900011234"}}, "buyer.phone"),
         ({"buyer": {**RINA, "name": ""}}, "buyer.name"),
         ({"buyer": {**RINA, "address": "x" * 201}}, "buyer.address"),
@@ -168,3 +169,11 @@ async def test_bank_down_is_the_partner_path_502(services: Services) -> None:
     assert response.json()["code"] == "bank_unavailable"
     stock = services.apps["marketplace"].state.store.product_cards([SHIRT])[0]["stock"]
     assert stock == 25
+
+
+async def test_a_phone_number_is_taken_as_people_write_it(services: Services) -> None:
+    response = await order(services, buyer={**RINA, "phone": "+62 812-9999.0001"})
+    assert response.status_code == 201, response.text
+    stored = services.apps["marketplace"].state.store.db.execute(
+        "SELECT phone FROM buyers ORDER BY buyer_id DESC LIMIT 1").fetchone()
+    assert stored[0] == "+6281299990001"

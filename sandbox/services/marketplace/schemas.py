@@ -7,10 +7,11 @@ strict so a wrong request fails with a clear 400 instead of reaching the databas
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # --- open platform: token -------------------------------------------------------------------
 
@@ -185,10 +186,23 @@ class AppBuyer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, examples=["Rina Kartika"])
-    phone: str = Field(pattern=r"^\+?[0-9]{8,15}$", examples=["+6281200000099"])
+    phone: str = Field(
+        max_length=30,
+        examples=["+62 812-0000-0099"],
+        description="8 to 15 digits, optionally after +; spaces, dashes and dots are ignored.",
+    )
     address: str = Field(
         min_length=1, max_length=200, examples=["Jl. Kenanga No. 3, Kota Bandar Contoh"]
     )
+
+    @field_validator("phone")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        """People type phone numbers the way they read them: +62 812-0000-0001."""
+        compact = re.sub(r"[\s.\-()]", "", value)
+        if not re.fullmatch(r"\+?[0-9]{8,15}", compact):
+            raise ValueError("a phone number of 8 to 15 digits, e.g. +62 812-0000-0099")
+        return compact
 
 
 class AppOrderCreate(BaseModel):
