@@ -425,6 +425,84 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- lessons in the UI --------------------------------------------------------------------------
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    """Open the UI on a lesson, resuming where the learner stopped."""
+    return _lesson_ui(args, presenter=False)
+
+
+def cmd_present(args: argparse.Namespace) -> int:
+    """Open a lesson in presenter mode, from a freshly prepared world."""
+    return _lesson_ui(args, presenter=True)
+
+
+def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
+    import asyncio as _asyncio
+
+    from sandbox.lessons.engine import LessonRunner
+    from sandbox.lessons.loader import find_lesson, lesson_slugs, load_lesson
+    from sandbox.lessons.model import LessonError
+    from sandbox.lessons.progress import Progress
+    from sandbox.runtime import child
+    from sandbox.runtime.remote import ControlClient, ControlError
+    from sandbox.tui.backend import RemoteBackend
+    from sandbox.tui.lesson_launch import build_lesson_app
+    from sandbox.world import load_world
+
+    settings = _settings(args)
+    progress = Progress.load(settings.data_dir)
+    name = args.lesson
+    if name is None:  # the first lesson not finished yet, else the last one
+        slugs = lesson_slugs()
+        if not slugs:
+            raise UserError("no lessons found")
+        name = next((s for s in slugs if not progress.completed(s, args.lang)), slugs[-1])
+    try:
+        lesson = load_lesson(find_lesson(name), args.lang)
+    except (LookupError, LessonError) as exc:
+        raise UserError(str(exc.args[0] if isinstance(exc, LookupError) else exc)) from None
+    started = None
+    if args.attach:
+        url = args.attach.rstrip("/")
+        try:
+            seed, urls = _asyncio.run(_seed_and_urls(url))
+        except ControlError as exc:
+            raise UserError(f"no sandbox answers at {url}: {exc}") from None
+    else:
+        _log_to_file(settings.data_dir)
+        config_path = lesson.config or _config(args).path
+        try:
+            started = child.start(settings, config_path)
+        except child.ChildFailed as exc:
+            raise UserError(f"the sandbox could not start: {exc}") from None
+        url, seed, urls = (started.state.control_url, started.state.seed,
+                           dict(started.state.services))
+    try:
+        world = load_world(seed)
+        backend = RemoteBackend(ControlClient(url), world)
+        runner = LessonRunner(lesson, urls=urls, control=backend.control, world=world,
+                              data_dir=settings.data_dir)
+        build_lesson_app(backend, lesson, runner, progress, lang=args.lang, presenter=presenter,
+                         screenshot_dir=settings.data_dir / "screenshots").run()
+    finally:
+        if started is not None:
+            started.stop()
+    return 0
+
+
+async def _seed_and_urls(url: str) -> tuple[int, dict[str, str]]:
+    from sandbox.runtime.remote import ControlClient
+
+    control = ControlClient(url)
+    try:
+        health = await control.health()
+        services = await control.services()
+    finally:
+        await control.aclose()
+    return int(health.get("seed", DEFAULT_SEED)), {s.name: s.url for s in services}
+
+
 async def _seed_of(url: str) -> int:
     from sandbox.runtime.remote import ControlClient
 
@@ -458,7 +536,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", metavar="D",
                        help="where the sandbox keeps its data (default: your user data dir, "
                             "or $SANDBOX_DATA_DIR)")
-        if name in ("up", "status", "reset", "run"):
+        if name in ("up", "status", "reset", "run", "learn", "present"):
             p.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
         return p
 
@@ -485,6 +563,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.set_defaults(func=cmd_run)
+
+    for name, help_text, required in (
+            ("learn", "open the UI on a lesson and resume where you stopped", False),
+            ("present", "run a lesson on a projector: presenter mode, fresh world", True)):
+        p = command(name, help_text)
+        p.add_argument("lesson", nargs=None if required else "?", metavar="LESSON",
+                       help='a lesson by number ("3") or name' +
+                            ("" if required else " (default: the first one not finished)"))
+        p.add_argument("--lang", choices=["en", "id"], default="en",
+                       help="lesson and UI language (default en)")
+        p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
+        p.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
+                       help=f"ports of a sandbox started for the lesson (default "
+                            f"{DEFAULT_PORT_BASE})")
+        p.set_defaults(func=cmd_present if required else cmd_learn)
 
     from sandbox.audit.command import add_parser as add_audit_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser

@@ -25,12 +25,15 @@ from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import t, textual_text
+from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.screens.help import HelpScreen
+from sandbox.tui.screens.lesson import LessonScreen
 from sandbox.tui.screens.map import MapScreen
+from sandbox.tui.screens.presenter import PresenterScreen
 from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
@@ -96,6 +99,13 @@ class SandboxApp(App[None]):
             tooltip=t("key.app.audit.tip"),
         ),
         Binding(
+            "8",
+            "switch_mode('lesson')",
+            t("key.app.lesson"),
+            id="app.lesson",
+            tooltip=t("key.app.lesson.tip"),
+        ),
+        Binding(
             "question_mark",
             "help",
             t("key.app.help"),
@@ -137,7 +147,17 @@ class SandboxApp(App[None]):
         animate: bool = True,
         screenshot_dir: Path | None = None,
         live: bool = True,
+        lesson: LessonSession | None = None,
     ) -> None:
+        """Args:
+        backend: The sandbox, as the UI sees it.
+        lang: `en` or `id`.
+        animate: Fade arrows (False for tests and snapshots).
+        screenshot_dir: Where ctrl+s saves SVGs.
+        live: Follow the event stream and poll health (False for snapshots).
+        lesson: A lesson to open (`sandbox learn`, `sandbox present`): adds the lesson mode
+            (key 8) and starts in it; the app closes its runner on exit.
+        """
         i18n.set_language(lang)
         super().__init__()
         self.backend = backend
@@ -159,6 +179,10 @@ class SandboxApp(App[None]):
         self.add_mode("stories", lambda: StoriesScreen(self.backend))
         self.add_mode("composer", lambda: ComposerScreen(self.backend))
         self.add_mode("audit", lambda: AuditScreen(self.backend))
+        self.lesson = lesson
+        """The open lesson, if any: its mode is an addition to the others, not a separate app."""
+        if lesson is not None:
+            self.add_mode("lesson", lambda: _lesson_screen(self.backend, lesson))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
@@ -166,11 +190,24 @@ class SandboxApp(App[None]):
 
     async def on_mount(self) -> None:
         await self.refresh_services()
-        await self.switch_mode("map")
+        await self.switch_mode("lesson" if self.lesson is not None else "map")
         if self.live:
             self.follow_events()
             self.set_interval(DRAIN_SECONDS, self.drain_events)
             self.set_interval(HEALTH_SECONDS, self.refresh_services)
+
+    async def on_unmount(self) -> None:
+        if self.lesson is not None:
+            try:
+                await self.lesson.runner.aclose()
+            except Exception:  # closing at exit: nothing left to tell the person
+                log.info("closing the lesson runner failed", exc_info=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Key 8 exists only when a lesson is open."""
+        if action == "switch_mode" and parameters == ("lesson",):
+            return self.lesson is not None
+        return True
 
     # -- live data ---------------------------------------------------------------------------
 
@@ -268,6 +305,11 @@ class SandboxApp(App[None]):
                     binding.tooltip or "",
                     _runner(node, binding.action),
                 )
+
+
+def _lesson_screen(backend: Backend, lesson: LessonSession) -> Screen[None]:
+    """The learner's or the presenter's lesson screen."""
+    return PresenterScreen(backend, lesson) if lesson.presenter else LessonScreen(backend, lesson)
 
 
 def _runner(node: Any, action: str) -> Any:

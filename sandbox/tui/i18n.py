@@ -3,10 +3,10 @@
 Widgets and screens ask `t("key")` when they show something; nothing user-facing is a literal
 elsewhere (a test reads their source to check), so a translation is one edit here. Keys are
 grouped by prefix: `app.`, `map.`, `trace.`, `faces.`, `services.`, `stories.`, `composer.`,
-`audit.` (the screens), `log.`, `detail.`, `sequence.`, `callmap.` (the widgets), `help.`, `area.`
-(command palette areas), `key.` (key bindings) and `textual.` (Textual's own words). Both
-languages have exactly the same keys and the same `{placeholders}` per key (tested); a missing
-Indonesian entry would fall back to English.
+`audit.`, `lesson.`, `presenter.`, `jump.` (the screens), `log.`, `detail.`, `sequence.`,
+`callmap.` (the widgets), `help.`, `area.` (command palette areas), `key.` (key bindings) and
+`textual.` (Textual's own words). Both languages have exactly the same keys and the same
+`{placeholders}` per key (tested); a missing Indonesian entry would fall back to English.
 
 Texts are looked up when shown, never at import time, so the language chosen at start-up
 (`--lang id`) reaches every screen:
@@ -99,6 +99,11 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "Check the calls against the rules",
         "id": "Periksa panggilan terhadap aturan",
     },
+    "key.app.lesson": {"en": "Lesson", "id": "Pelajaran"},
+    "key.app.lesson.tip": {
+        "en": "Back to the open lesson",
+        "id": "Kembali ke pelajaran yang terbuka",
+    },
     "key.app.help": {"en": "Help", "id": "Bantuan"},
     "key.app.help.tip": {"en": "Explain this screen", "id": "Jelaskan layar ini"},
     "key.app.screenshot": {"en": "Screenshot", "id": "Tangkapan layar"},
@@ -121,6 +126,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "area.stories": {"en": "stories", "id": "cerita"},
     "area.composer": {"en": "composer", "id": "penyusun"},
     "area.audit": {"en": "audit", "id": "audit"},
+    "area.lesson": {"en": "lesson", "id": "pelajaran"},
+    "area.presenter": {"en": "presenter", "id": "penyaji"},
+    "area.jump": {"en": "jump", "id": "lompat"},
     "area.log": {"en": "log", "id": "log"},
     "area.detail": {"en": "detail", "id": "rincian"},
     "area.sequence": {"en": "sequence", "id": "urutan"},
@@ -134,7 +142,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 ## Everywhere
 
 - **1** map · **2** trace player · **3** apps · **4** services · **5** stories · **6** composer
-- **7** audit
+- **7** audit · **8** the open lesson (`sandbox learn`, `sandbox present`)
 - **ctrl+p** every action by name · **ctrl+s** save an SVG screenshot · **ctrl+t** light/dark
 - **ctrl+r** restore the seeded world · **ctrl+q** quit · **Esc** closes this help
 """,
@@ -142,7 +150,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 ## Di mana saja
 
 - **1** peta · **2** pemutar jejak · **3** aplikasi · **4** layanan · **5** cerita · **6** penyusun
-- **7** audit
+- **7** audit · **8** pelajaran yang terbuka (`sandbox learn`, `sandbox present`)
 - **ctrl+p** semua aksi menurut namanya · **ctrl+s** simpan tangkapan layar SVG
 - **ctrl+t** terang/gelap · **ctrl+r** pulihkan dunia awal · **ctrl+q** keluar
 - **Esc** menutup bantuan ini
@@ -891,6 +899,179 @@ catatan sandbox, jadi di sini pembandingnya adalah dunia awal.
         "en": "Check the most recent calls against every rule",
         "id": "Periksa panggilan terbaru terhadap setiap aturan",
     },
+    # -- lesson (learn mode), presenter mode, jump dialog ------------------------------------
+    "lesson.help": {
+        "en": """\
+# Lesson
+
+A lesson plays one step at a time against the running institutions. The left side says what
+is about to happen and why; the map and the log on the right show only this step's calls.
+
+- **r** or **Enter** runs the step (again, if you like); the verdict says *passed*, or for each
+  failed expectation what was expected, what happened instead and why it matters.
+- **n**, **→** or **Space** next step · **b** or **←** previous step · **g** jump to a step
+  (type its number) · **h** the next hint, on exercise steps.
+- **t** opens the step's calls in the trace player (every header and body); **8** comes back.
+- **Tab** moves to the call log: the call under its cursor stays lit on the map, **Enter**
+  opens it in the trace player.
+- Your place is saved after every step: `sandbox learn` resumes where you stopped.
+""",
+        "id": """\
+# Pelajaran
+
+Pelajaran memutar satu langkah setiap kali terhadap lembaga-lembaga yang sedang berjalan. Sisi
+kiri menjelaskan apa yang akan terjadi dan mengapa; peta dan log di kanan hanya menampilkan
+panggilan langkah ini.
+
+- **r** atau **Enter** menjalankan langkah (boleh diulang); putusannya berkata *lulus*, atau
+  untuk setiap harapan yang gagal: apa yang diharapkan, apa yang terjadi, dan mengapa penting.
+- **n**, **→** atau **Spasi** langkah berikutnya · **b** atau **←** langkah sebelumnya · **g**
+  lompat ke sebuah langkah (ketik nomornya) · **h** petunjuk berikutnya, pada langkah latihan.
+- **t** membuka panggilan langkah ini di pemutar jejak (setiap header dan body); **8**
+  kembali ke sini.
+- **Tab** pindah ke log panggilan: panggilan di bawah kursornya tetap menyala di peta, **Enter**
+  membukanya di pemutar jejak.
+- Posisi Anda disimpan setiap langkah: `sandbox learn` melanjutkan dari tempat Anda berhenti.
+""",
+    },
+    "lesson.step_of": {
+        "en": "Step {number} of {total} · {title}",
+        "id": "Langkah {number} dari {total} · {title}",
+    },
+    "lesson.no_steps": {
+        "en": "This lesson has no steps.",
+        "id": "Pelajaran ini tidak punya langkah.",
+    },
+    "lesson.not_run": {
+        "en": "Press r to run this step.",
+        "id": "Tekan r untuk menjalankan langkah ini.",
+    },
+    "lesson.running": {"en": "Running step {number}…", "id": "Menjalankan langkah {number}…"},
+    "lesson.passed": {
+        "en": "Passed: every expectation met ({calls} calls).",
+        "id": "Lulus: semua harapan terpenuhi ({calls} panggilan).",
+    },
+    "lesson.failed": {
+        "en": "Not yet: {count} expectation(s) not met.",
+        "id": "Belum: {count} harapan tidak terpenuhi.",
+    },
+    "lesson.could_not_run": {
+        "en": "The step could not run:",
+        "id": "Langkah ini tidak dapat dijalankan:",
+    },
+    "lesson.expected": {"en": "expected:", "id": "diharapkan:"},
+    "lesson.happened": {"en": "happened:", "id": "terjadi:"},
+    "lesson.because": {"en": "because:", "id": "sebab:"},
+    "lesson.hint": {"en": "Hint:", "id": "Petunjuk:"},
+    "lesson.no_more_hints": {
+        "en": "No more hints for this step.",
+        "id": "Tidak ada petunjuk lagi untuk langkah ini.",
+    },
+    "lesson.notes": {"en": "Presenter notes", "id": "Catatan penyaji"},
+    "lesson.warning": {
+        "en": "Before you start:",
+        "id": "Sebelum mulai:",
+    },
+    "lesson.preparing": {
+        "en": "Preparing: restoring the seeded world and checking every service…",
+        "id": "Menyiapkan: memulihkan dunia awal dan memeriksa setiap layanan…",
+    },
+    "lesson.busy": {
+        "en": "Wait a moment: a step is still running.",
+        "id": "Tunggu sebentar: sebuah langkah masih berjalan.",
+    },
+    "lesson.busy_preparing": {
+        "en": "Wait a moment: the sandbox is being prepared for step 1.",
+        "id": "Tunggu sebentar: sandbox sedang disiapkan untuk langkah 1.",
+    },
+    "lesson.calls": {"en": "Calls of this step", "id": "Panggilan langkah ini"},
+    "key.lesson.next": {"en": "Next", "id": "Lanjut"},
+    "key.lesson.next.tip": {"en": "Show the next step", "id": "Tampilkan langkah berikutnya"},
+    "key.lesson.back": {"en": "Back", "id": "Kembali"},
+    "key.lesson.back.tip": {
+        "en": "Show the previous step",
+        "id": "Tampilkan langkah sebelumnya",
+    },
+    "key.lesson.run": {"en": "Run step", "id": "Jalankan"},
+    "key.lesson.run.tip": {
+        "en": "Run this step (again) and check what happened",
+        "id": "Jalankan langkah ini (lagi) dan periksa apa yang terjadi",
+    },
+    "key.lesson.hint": {"en": "Hint", "id": "Petunjuk"},
+    "key.lesson.hint.tip": {
+        "en": "Show the next hint of this exercise",
+        "id": "Tampilkan petunjuk berikutnya untuk latihan ini",
+    },
+    "key.lesson.trace": {"en": "Trace", "id": "Jejak"},
+    "key.lesson.trace.tip": {
+        "en": "Open this step's calls in the trace player, with every header and body",
+        "id": "Buka panggilan langkah ini di pemutar jejak, lengkap dengan header dan body",
+    },
+    "key.lesson.jump": {"en": "Go to step", "id": "Ke langkah"},
+    "key.lesson.jump.tip": {
+        "en": "Jump to a step by its number",
+        "id": "Lompat ke sebuah langkah menurut nomornya",
+    },
+    "presenter.help": {
+        "en": """\
+# Presenter mode
+
+The lesson for a room: large narration, a map without the log, and the next step announced at
+the bottom. The world was restored and every service checked before step 1; a problem found
+then is shown in red above the narration before anyone runs a step.
+
+- **r** or **Enter** runs the step live · **n**, **→**, **Space** next · **b**, **←** back
+- **g** then the step's number jumps to it · **p** shows or hides your presenter notes
+- **f** after a live failure: replay the step's recorded calls from its last good run on the
+  map, one by one (the map says it is a recording)
+""",
+        "id": """\
+# Mode penyaji
+
+Pelajaran untuk sebuah ruangan: narasi besar, peta tanpa log, dan langkah berikutnya diumumkan
+di bawah. Dunia sudah dipulihkan dan setiap layanan diperiksa sebelum langkah 1; masalah yang
+ditemukan saat itu ditampilkan dengan merah di atas narasi sebelum langkah apa pun dijalankan.
+
+- **r** atau **Enter** menjalankan langkah secara langsung · **n**, **→**, **Spasi** lanjut ·
+  **b**, **←** kembali
+- **g** lalu nomor langkah untuk melompat ke sana · **p** menampilkan atau menyembunyikan
+  catatan penyaji
+- **f** setelah kegagalan langsung: putar ulang panggilan rekaman langkah ini dari putaran baik
+  terakhirnya di peta, satu per satu (peta menyebutkan bahwa itu rekaman)
+""",
+    },
+    "presenter.next": {"en": "Next: {number}. {title}", "id": "Berikutnya: {number}. {title}"},
+    "presenter.last": {
+        "en": "This is the last step.",
+        "id": "Ini langkah terakhir.",
+    },
+    "presenter.fallback_offer": {
+        "en": "The step failed live. Press f to replay its last good run on the map.",
+        "id": "Langkah gagal secara langsung. Tekan f untuk memutar ulang putaran baik "
+        "terakhirnya di peta.",
+    },
+    "presenter.no_fallback": {
+        "en": "The step failed live and has no recorded run to replay yet.",
+        "id": "Langkah gagal secara langsung dan belum punya rekaman untuk diputar ulang.",
+    },
+    "presenter.replaying": {
+        "en": "recorded run (replay)",
+        "id": "rekaman (putar ulang)",
+    },
+    "key.presenter.notes": {"en": "Notes", "id": "Catatan"},
+    "key.presenter.notes.tip": {
+        "en": "Show or hide the presenter notes",
+        "id": "Tampilkan atau sembunyikan catatan penyaji",
+    },
+    "key.presenter.fallback": {"en": "Replay recording", "id": "Putar rekaman"},
+    "key.presenter.fallback.tip": {
+        "en": "Replay this step's calls from its last good run on the map",
+        "id": "Putar ulang panggilan langkah ini dari putaran baik terakhirnya di peta",
+    },
+    "jump.title": {"en": "Go to step", "id": "Ke langkah"},
+    "jump.placeholder": {"en": "Step number", "id": "Nomor langkah"},
+    "key.jump.close": {"en": "Close", "id": "Tutup"},
+    "key.jump.close.tip": {"en": "Stay on this step", "id": "Tetap di langkah ini"},
     # -- composer ---------------------------------------------------------------------------
     "composer.screen_help": {
         "en": """\

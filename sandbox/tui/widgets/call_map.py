@@ -746,6 +746,8 @@ class CallMap(Widget):
 
     def clear(self) -> None:
         """Remove every arrow (the boxes and people stay)."""
+        if not self._arrows and self._highlighted is None:
+            return  # nothing to remove: spare the redraw (a lesson clears on every step)
         self._arrows.clear()
         self._highlighted = None
         self._rebuild_grid()

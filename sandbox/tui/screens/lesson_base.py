@@ -1,0 +1,276 @@
+"""What the learner's and the presenter's lesson screens share: moving through steps, running one.
+
+A step runs in a worker, so the map keeps drawing the step's calls as they arrive; while a step
+runs (or the world is being prepared) the step keys are ignored with a short notice, so a second
+key press can neither start a second run nor attach a result to the wrong step.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import TranslatedBindings, t
+from sandbox.tui.lesson_session import LessonSession, StepResultLike
+from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.screens.jump import JumpDialog
+from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.lesson_panel import LessonPanel
+
+NARROW = 110
+"""Narrower than this, the map goes under the narration (the screens' `-narrow` class)."""
+
+
+class LessonScreenBase(TranslatedBindings, Screen[None]):
+    """A lesson's steps: narration, next/back/run, hints, jump; the map shows the step's calls."""
+
+    BINDINGS = [
+        Binding(
+            "n,right,space",
+            "next",
+            t("key.lesson.next"),
+            id="lesson.next",
+            tooltip=t("key.lesson.next.tip"),
+        ),
+        Binding(
+            "b,left",
+            "back",
+            t("key.lesson.back"),
+            id="lesson.back",
+            tooltip=t("key.lesson.back.tip"),
+        ),
+        Binding(
+            "r,enter",
+            "run",
+            t("key.lesson.run"),
+            id="lesson.run",
+            tooltip=t("key.lesson.run.tip"),
+        ),
+        Binding(
+            "h",
+            "hint",
+            t("key.lesson.hint"),
+            id="lesson.hint",
+            tooltip=t("key.lesson.hint.tip"),
+        ),
+        Binding(
+            "t",
+            "open_trace",
+            t("key.lesson.trace"),
+            id="lesson.trace",
+            show=False,  # the footer already says "2 Trace"; help and the palette list it
+            tooltip=t("key.lesson.trace.tip"),
+        ),
+        Binding(
+            "g",
+            "jump",
+            t("key.lesson.jump"),
+            id="lesson.jump",
+            tooltip=t("key.lesson.jump.tip"),
+        ),
+    ]
+
+    def __init__(self, backend: Backend, session: LessonSession) -> None:
+        super().__init__()
+        self.backend = backend
+        self.session = session
+        self.running = False
+        """True while a step runs: its live calls go to the map, step keys wait."""
+        self.preparing = False
+        """True while the world is reset and checked before step 1."""
+        self._key_state: tuple[object, ...] = ()
+        self.problems: list[str] = []
+        """What `prepare()` found wrong before step 1 (shown as a warning)."""
+
+    @property
+    def panel(self) -> LessonPanel:
+        """The narration and verdict panel."""
+        return self.query_one(LessonPanel)
+
+    @property
+    def call_map(self) -> CallMap:
+        """The map of the step's calls."""
+        return self.query_one(CallMap)
+
+    async def on_mount(self) -> None:
+        self.setup()
+        self.query_one("#lesson-scroll").focus()
+        await self.show_step()
+        if self.wants_prepare():
+            self.preparing = True
+            self.prepare_world()
+
+    def setup(self) -> None:
+        """Subclasses finish their widgets here, before the first step shows."""
+
+    @property
+    def busy(self) -> bool:
+        """True while a step runs or the world is prepared: step keys wait for it."""
+        return self.running or self.preparing
+
+    def on_resize(self) -> None:
+        # A map squeezed beside the narration is too narrow to read: stack them instead.
+        self.set_class(self.size.width < NARROW, "-narrow")
+
+    def wants_prepare(self) -> bool:
+        """Prepare (reset, health check) only when the lesson starts from its first step."""
+        return self.session.index == 0 and not self.session.results
+
+    # -- showing a step --------------------------------------------------------------------
+
+    async def show_step(self) -> None:
+        """Show the step on screen with its last result, and its calls on the map."""
+        session = self.session
+        step = session.step
+        if step is None:
+            self.panel.show_empty()
+            return
+        intro = session.lesson.intro if session.index == 0 else ""
+        await self.panel.show_step(
+            step, session.index, session.total, intro=intro, title=session.lesson.title
+        )
+        self.panel.show_result(session.result, session.hints())
+        self.draw_calls(session.result)
+        self.update_keys()
+
+    def draw_calls(self, result: StepResultLike | None) -> None:
+        """Only this step's calls on the map; a failed expectation's call stays lit."""
+        call_map = self.call_map
+        call_map.clear()
+        if result is None:
+            return
+        for call in list(result.calls)[-MAX_ARROWS:]:
+            call_map.show_call(call)
+        blamed = next((m.call for m in result.failures if m.call is not None), None)
+        if blamed is not None:
+            call_map.highlight(blamed)
+
+    def show_result(self, result: StepResultLike) -> None:
+        """Show a fresh result of the step on screen."""
+        self.panel.show_result(result, self.session.hints())
+        self.panel.reveal_verdict()
+        self.draw_calls(result)
+        self.update_keys()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def key_state(self) -> tuple[object, ...]:
+        """What decides which step keys show (the footer is redrawn only when it changes)."""
+        step, result = self.session.step, self.session.result
+        return (bool(step is not None and step.hints), bool(result and result.trace_ids))
+
+    def update_keys(self) -> None:
+        """Redraw the footer if a key appeared or went: recomposing it costs ~30 ms a time."""
+        state = self.key_state()
+        if state != self._key_state:
+            self._key_state = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The hint key shows only on steps with hints, the trace key once the step ran."""
+        if action == "hint":
+            return bool(self.key_state()[0])
+        if action == "open_trace":
+            return bool(self.key_state()[1])
+        return True
+
+    def is_busy(self) -> bool:
+        """True (and says so) while a step runs or the world is prepared."""
+        if self.busy:
+            self.notify(t("lesson.busy_preparing" if self.preparing else "lesson.busy"), timeout=2)
+        return self.busy
+
+    async def action_next(self) -> None:
+        """Show the next step."""
+        await self.go(self.session.index + 1)
+
+    async def action_back(self) -> None:
+        """Show the previous step."""
+        await self.go(self.session.index - 1)
+
+    async def go(self, index: int) -> None:
+        """Show step `index` (0-based) unless a step is running."""
+        if self.is_busy():
+            return
+        if self.session.go(index):
+            await self.show_step()
+
+    def action_run(self) -> None:
+        """Run (or rerun) the step on screen."""
+        step = self.session.step
+        if step is None or self.is_busy():
+            return
+        self.running = True
+        self.panel.show_running(step.number)
+        self.panel.reveal_verdict()
+        self.call_map.clear()
+        self.run_step(self.session.index)
+
+    def action_hint(self) -> None:
+        """Show the next hint of the step's ladder."""
+        if self.session.more_hint():
+            self.panel.show_result(self.session.result, self.session.hints())
+        else:
+            self.notify(t("lesson.no_more_hints"), timeout=3)
+
+    def action_open_trace(self) -> None:
+        """Open the step's trace in the trace player (key 2), arrow by arrow with details."""
+        result = self.session.result
+        if result is not None and result.trace_ids:
+            self.app.post_message(ShowTrace(result.trace_ids[0]))
+
+    def action_jump(self) -> None:
+        """Choose a step by number or from the list."""
+        if self.is_busy() or not self.session.total:
+            return
+        steps = [(step.number, step.title) for step in self.session.lesson.steps]
+        self.app.push_screen(JumpDialog(steps, self.session.index), self.jump_to)
+
+    async def jump_to(self, index: int | None) -> None:
+        """Show the step chosen in the jump dialog."""
+        if index is not None:
+            await self.go(index)
+
+    # -- workers ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="lesson", exit_on_error=False)
+    async def run_step(self, index: int) -> None:
+        """Run one step through the runner; the result goes to the panel, the map, progress."""
+        try:
+            result = await self.session.runner.run_step(index)
+        except Exception as exc:  # the runner promises not to raise; if it does, say it plainly
+            self.running = False
+            self.panel.show_result(self.session.result, self.session.hints())
+            reason = str(exc) or type(exc).__name__
+            self.notify(t("app.failed", what=t("key.lesson.run"), reason=reason), severity="error")
+            return
+        self.running = False
+        self.session.finish(result, index)
+        if index == self.session.index:
+            self.show_result(result)
+
+    @work(exclusive=True, group="lesson", exit_on_error=False)
+    async def prepare_world(self) -> None:
+        """Before step 1: reset the world if the lesson asks, and check every service."""
+        self.panel.show_warning([t("lesson.preparing")])
+        try:
+            self.problems = list(await self.session.runner.prepare())
+        except Exception as exc:
+            self.problems = [str(exc) or type(exc).__name__]
+        self.preparing = False
+        self.panel.show_warning(self.problems)
+
+    # -- live data -------------------------------------------------------------------------
+
+    @on(CallsArrived)
+    def show_live_calls(self, message: CallsArrived) -> None:
+        """While a step runs its calls appear as they happen; otherwise the map stays the step's."""
+        if self.running:
+            for call in message.calls[-MAX_ARROWS:]:
+                self.call_map.show_call(call)
+
+    @on(ServicesUpdated)
+    def show_services(self, message: ServicesUpdated) -> None:
+        self.call_map.set_services(list(message.services))

@@ -1,0 +1,147 @@
+"""Presenter mode: a lesson in front of a room, with a clean map and a safety net.
+
+The world is reset and checked before step 1, so every rehearsal matches the show, and a broken
+service is reported to the presenter before the audience meets it. If a step fails live, the
+recorded calls of its last good run (its fallback) can be replayed on the map, one arrow at a
+time, as if live; the map's subtitle says it is a recording.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from sandbox.trace.events import HttpCall
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import Lazy, t
+from sandbox.tui.lesson_session import LessonSession, StepResultLike
+from sandbox.tui.screens.lesson_base import LessonScreenBase
+from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.lesson_panel import LessonPanel
+
+
+class PresenterScreen(LessonScreenBase):
+    """Large narration, the map without the log, the next step announced, notes on demand."""
+
+    CSS_PATH = "presenter.tcss"
+    HELP = Lazy("presenter.help")
+    BINDINGS = [
+        Binding(
+            "p",
+            "toggle_notes",
+            t("key.presenter.notes"),
+            id="presenter.notes",
+            tooltip=t("key.presenter.notes.tip"),
+        ),
+        Binding(
+            "f",
+            "replay_fallback",
+            t("key.presenter.fallback"),
+            id="presenter.fallback",
+            tooltip=t("key.presenter.fallback.tip"),
+        ),
+    ]
+    REPLAY_SECONDS = 0.6
+    """Pause between the arrows of a replayed fallback: slow enough to narrate over."""
+
+    def __init__(self, backend: Backend, session: LessonSession) -> None:
+        super().__init__(backend, session)
+        self.notes_on = False
+        """The presenter asked for the notes (they stay on from step to step)."""
+        self.fallback_calls: list[HttpCall] = []
+        """The recorded calls of the step on screen, offered after a live failure."""
+        self.replaying = False
+        self._queue: list[HttpCall] = []
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="presenter-stage"):
+            yield LessonPanel()
+            yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
+        yield Static(id="presenter-next")
+        yield Footer()
+
+    def wants_prepare(self) -> bool:
+        """Always: every presentation starts from the seeded world, checked."""
+        return True
+
+    async def show_step(self) -> None:
+        """The step, its notes if asked for, and the next step's title at the bottom."""
+        self.stop_replay()
+        self.fallback_calls = []
+        await super().show_step()
+        self.panel.show_notes(self.notes_on)
+        following = self.session.next_step
+        self.query_one("#presenter-next", Static).update(
+            t("presenter.next", number=following.number, title=following.title)
+            if following is not None
+            else t("presenter.last")
+        )
+
+    def show_result(self, result: StepResultLike) -> None:
+        """After a live failure, offer the recorded fallback when there is one."""
+        self.stop_replay()
+        super().show_result(result)
+        self.fallback_calls = [] if result.ok else self.session.runner.fallback(self.session.index)
+        if not result.ok:
+            offer = "presenter.fallback_offer" if self.fallback_calls else "presenter.no_fallback"
+            self.notify(t(offer), severity="warning", timeout=8)
+        self.update_keys()
+
+    def key_state(self) -> tuple[object, ...]:
+        """The fallback key comes and goes with a live failure."""
+        return (*super().key_state(), bool(self.fallback_calls))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The fallback key shows only after a live failure that has a recording to replay."""
+        if action == "replay_fallback":
+            return bool(self.fallback_calls)
+        return super().check_action(action, parameters)
+
+    def action_run(self) -> None:
+        """Run the step live (ending any replay first)."""
+        if not self.busy:
+            self.stop_replay()
+        super().action_run()
+
+    def action_toggle_notes(self) -> None:
+        """Show or hide the presenter notes."""
+        self.notes_on = not self.notes_on
+        self.panel.show_notes(self.notes_on)
+
+    def action_replay_fallback(self) -> None:
+        """Draw the step's last good run on the map, one call at a time, as if live."""
+        if not self.fallback_calls or self.running:
+            return
+        self.stop_replay()
+        self.call_map.clear()
+        self.call_map.border_subtitle = t("presenter.replaying")
+        self._queue = list(self.fallback_calls)
+        self.replaying = True
+        self._timer = self.set_interval(self.REPLAY_SECONDS, self.replay_next)
+        self.replay_next()
+
+    def replay_next(self) -> None:
+        """Draw the next recorded call; stop after the last."""
+        if not self._queue:
+            self.stop_replay(keep_subtitle=True)
+            return
+        call = self._queue.pop(0)
+        self.call_map.show_call(call)
+        self.call_map.highlight(call)
+
+    def stop_replay(self, *, keep_subtitle: bool = False) -> None:
+        """End a replay (a new step or a new run ends it too)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._queue = []
+        self.replaying = False
+        if not keep_subtitle:
+            self.call_map.border_subtitle = ""
+        else:
+            self.call_map.highlight(None)

@@ -1,0 +1,112 @@
+"""The lesson panel: where the learner is, what this step is about, and what the last run said.
+
+Narration is Markdown (Textual's `Markdown` widget: about 50 ms to re-render a step's narration
+on the development machine, against about 10 ms for Rich's Markdown in a `Static`; a step changes
+on a key press, so the nicer rendering is worth it). The panel only displays; the screen decides
+which step to show and runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Static
+
+from sandbox.tui.i18n import t
+from sandbox.tui.lesson_session import StepLike, StepResultLike
+from sandbox.tui.widgets.step_verdict import StepVerdict
+
+
+def narration(step: StepLike, intro: str = "") -> str:
+    """The step's Markdown, after the lesson's introduction set apart as a quote."""
+    if not intro.strip():
+        return step.narration
+    quoted = "\n".join(f"> {line}" if line else ">" for line in intro.strip().splitlines())
+    return f"{quoted}\n\n{step.narration}"
+
+
+class NarrationScroll(VerticalScroll, inherit_bindings=False):
+    """Scrolls the narration with up/down/page keys and leaves left/right to the lesson keys."""
+
+    BINDINGS = [
+        Binding("up", "scroll_up", show=False),
+        Binding("down", "scroll_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("home", "scroll_home", show=False),
+        Binding("end", "scroll_end", show=False),
+    ]
+
+
+class LessonPanel(Vertical):
+    """Step n of N, the narration, presenter notes (on demand) and the verdict of the last run."""
+
+    DEFAULT_CSS = """
+    LessonPanel { height: 1fr; }
+    LessonPanel #lesson-step { height: auto; padding: 0 1; text-style: bold; }
+    LessonPanel #lesson-warning { height: auto; display: none; }
+    LessonPanel #lesson-notes { height: auto; display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-step")
+        yield Static(id="lesson-warning")
+        with NarrationScroll(id="lesson-scroll"):
+            yield Markdown(id="lesson-narration")
+            yield Markdown(id="lesson-notes")
+            yield StepVerdict(t("lesson.not_run"), id="lesson-verdict")
+
+    _has_notes = False
+
+    @property
+    def notes_shown(self) -> bool:
+        """True while the presenter notes are on screen."""
+        return bool(self.query_one("#lesson-notes", Markdown).display)
+
+    async def show_step(
+        self, step: StepLike, index: int, total: int, *, intro: str = "", title: str = ""
+    ) -> None:
+        """Show one step: its heading, narration (after the lesson's intro on step 1), notes."""
+        heading = t("lesson.step_of", number=index + 1, total=total, title=step.title)
+        self.query_one("#lesson-step", Static).update(heading)
+        self.border_title = title
+        await self.query_one("#lesson-narration", Markdown).update(narration(step, intro))
+        notes = self.query_one("#lesson-notes", Markdown)
+        self._has_notes = bool(step.notes.strip())
+        await notes.update(f"**{t('lesson.notes')}**\n\n{step.notes}" if self._has_notes else "")
+        self.query_one(NarrationScroll).scroll_home(animate=False)
+
+    def show_result(self, result: StepResultLike | None, hints: Sequence[str] = ()) -> None:
+        """Show the verdict of the last run (or that the step has not run)."""
+        self.query_one(StepVerdict).show_result(result, hints)
+
+    def reveal_verdict(self) -> None:
+        """Scroll the verdict into view (on a small screen it sits below the narration)."""
+        verdict = self.query_one(StepVerdict)
+        self.call_after_refresh(verdict.scroll_visible, top=True, animate=False)
+
+    def show_running(self, number: int) -> None:
+        """Say step `number` is running."""
+        self.query_one(StepVerdict).show_running(number)
+
+    def show_notes(self, shown: bool) -> None:
+        """Show or hide the presenter notes (a step without notes shows none)."""
+        self.query_one("#lesson-notes", Markdown).display = shown and self._has_notes
+
+    def show_warning(self, lines: Sequence[str]) -> None:
+        """A warning above the narration (problems found before step 1); empty hides it."""
+        warning = self.query_one("#lesson-warning", Static)
+        warning.display = bool(lines)
+        if lines:
+            text = Text(t("lesson.warning"), style="bold")
+            for line in lines:  # problems are plain words from the engine, never markup
+                text.append(f"\n• {line}", style="not bold")
+            warning.update(text)
+
+    def show_empty(self) -> None:
+        """A lesson without steps: say so instead of crashing."""
+        self.query_one("#lesson-step", Static).update(t("lesson.no_steps"))
