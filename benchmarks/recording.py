@@ -597,6 +597,26 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def figures(result: dict[str, Any]) -> list[Any]:
+    """The result as rows of the `python -m benchmarks` table."""
+    from benchmarks.figures import Aim, Figure
+
+    section = "recording overhead (same endpoint, recording on vs off)"
+    on, off, ratios = result["on"], result["off"], result["ratios"]
+    return [
+        Figure(section, "requests/s, recording on", on["rps"], "/s", off["rps"], "off",
+               Aim(">=", AIM_THROUGHPUT_RATIO, of_ratio=True)),
+        Figure(section, "p99, recording on (saturated)", on["p99_ms"], "ms", off["p99_ms"],
+               "off", Aim("<=", AIM_P99_RATIO, of_ratio=True)),
+        Figure(section, "server CPU per call, recording on", on["cpu_us_per_call"], "us",
+               off["cpu_us_per_call"], "off"),
+        Figure(section, "added CPU per recorded call", ratios["added_cpu_us_per_call"], "us",
+               aim=Aim("<=", AIM_ADDED_CPU_US)),
+        Figure(section, "trace.db bytes per stored call", ratios["bytes_per_call"], "B",
+               aim=Aim("<=", AIM_BYTES_PER_CALL)),
+    ]  # fmt: skip
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.recording", description=__doc__.split("\n\n")[0]

@@ -307,8 +307,11 @@ class TraceWriter:
         while True:
             items = [self._queue.get()]
             # Let a batch gather: one transaction per `interval` instead of one per call, and
-            # no wake-up per call competing with the servers for the interpreter.
-            time.sleep(self.interval)
+            # no wake-up per call competing with the servers for the interpreter. With a full
+            # batch already waiting (a burst, a store being filled) there is nothing to gather,
+            # and sleeping would cap writing at `batch` calls per `interval`.
+            if self._queue.qsize() + 1 < self.batch:
+                time.sleep(self.interval)
             while len(items) < self.batch:
                 try:
                     items.append(self._queue.get_nowait())

@@ -1,0 +1,213 @@
+"""Cold start: from launching a command to what its user waits for.
+
+- `sandbox up`: from `Popen` to the moment every institution answers `GET /health` with 200,
+  polled every few milliseconds on each port (`--port-base` is chosen free, so the ports are
+  known before the process exists). Measured on a fresh data directory (the first run, which
+  also creates and seeds every SQLite file) and again on the same directory (a restart).
+- The baseline, in the same run: one plain FastAPI + uvicorn app (`benchmarks.baseline`),
+  from `Popen` to its `/health` answering 200. The sandbox serves seven institutions and a
+  control API from one process; the aim compares it with the 0.3-1.7 s a single JVM or Node
+  mock server takes on this kind of machine.
+- The UI: `sandbox` (no command) in a pseudo-terminal of 160x48, exactly as a user starts it:
+  it launches `sandbox up` as a child, waits for it, then starts the Textual app. The clock
+  stops when the terminal has received the first frame of the map, i.e. the bytes written so
+  far contain the institutions' names on the map (escape sequences stripped). That is the
+  moment a user sees the first screen; headless `run_test` would skip the terminal driver and
+  the child runtime, which are part of the wait. Then ctrl+q quits, as a user would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from benchmarks import baseline
+from benchmarks.figures import Aim, Figure
+from benchmarks.ui import free_port_base
+
+HOST = "127.0.0.1"
+TIMEOUT = 60.0
+POLL_S = 0.005
+SIZE = (160, 48)
+UI_MARKERS = (b"Pasarloka", b"Bank Contoh", b"Klip", b"RSUD")
+"""Words the map's first frame shows (institution names); all present = first screen seen."""
+_CSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]")
+
+SECTION = "cold start"
+
+
+def _healthy(port: int) -> bool:
+    """One raw HTTP/1.1 GET /health; True on a 200 (raw, so the poller stays cheap)."""
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return sock.recv(16).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_healthy(process: subprocess.Popen[bytes], ports: list[int], t0: float) -> float:
+    """Seconds from `t0` until every port answers /health with 200."""
+    waiting = set(ports)
+    deadline = t0 + TIMEOUT
+    while waiting:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode} before serving")
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"ports {sorted(waiting)} not healthy after {TIMEOUT:g} s")
+        waiting = {port for port in waiting if not _healthy(port)}
+        if waiting:
+            time.sleep(POLL_S)
+    return time.perf_counter() - t0
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def sandbox_ports(base: int) -> list[int]:
+    """Every port `sandbox up --port-base base` serves (institutions and control API)."""
+    from sandbox.runtime.registry import BUILTIN, CONTROL_OFFSET
+
+    return [base + CONTROL_OFFSET, *(base + spec.offset for spec in BUILTIN)]
+
+
+def time_sandbox_up(data_dir: Path) -> float:
+    """Seconds from launching `sandbox up` on `data_dir` to every /health answering 200."""
+    base = free_port_base()
+    command = [sys.executable, "-m", "sandbox", "up", "--data-dir", str(data_dir),
+               "--port-base", str(base)]  # fmt: skip
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
+    try:
+        return wait_healthy(process, sandbox_ports(base), t0)
+    finally:
+        _stop(process)
+
+
+def time_baseline() -> float:
+    """Seconds from launching the plain FastAPI app to its /health answering 200."""
+    port = free_port_base()
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        baseline.command(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        return wait_healthy(process, [port], t0)
+    finally:
+        _stop(process)
+
+
+def time_ui(data_dir: Path) -> float:
+    """Seconds from launching `sandbox` in a pseudo-terminal to its first frame of the map."""
+    base = free_port_base()
+    t0 = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child becomes `sandbox`
+        # The size is set here, before exec, so the app never sees the default 80x24 first.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        # An explicit environment: Textual trusts COLUMNS/LINES over the terminal, and a test
+        # runner may have put them in the C environment behind os.environ's back.
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+        env["TERM"] = "xterm-256color"
+        os.execve(sys.executable, [sys.executable, "-m", "sandbox", "--data-dir", str(data_dir),
+                                   "--port-base", str(base)], env)  # fmt: skip
+    seen = b""
+    shown: float | None = None
+    try:
+        while shown is None and time.perf_counter() - t0 < TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break  # the child closed the terminal (it exited)
+            seen += chunk
+            text = _CSI.sub(b"", seen)
+            if all(marker in text for marker in UI_MARKERS):
+                shown = time.perf_counter() - t0
+        if shown is None:
+            tail = _CSI.sub(b"", seen)[-400:].decode(errors="replace")
+            raise RuntimeError(f"`sandbox` showed no map within {TIMEOUT:g} s: {tail!r}")
+        return shown
+    finally:
+        _quit_ui(pid, fd, data_dir)
+
+
+def _quit_ui(pid: int, fd: int, data_dir: Path) -> None:
+    """ctrl+q, as a user quits (it also stops the child runtime); force it if that hangs."""
+    with contextlib.suppress(OSError):
+        os.write(fd, b"\x11")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):  # keep draining, or the app blocks on a full pty
+            if select.select([fd], [], [], 0.05)[0]:
+                os.read(fd, 1 << 16)
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+    else:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        from sandbox.runtime.state import RuntimeState
+
+        state = RuntimeState.read(data_dir)  # the runtime that `sandbox` started for us
+        if state is not None:
+            os.kill(state.pid, signal.SIGTERM)
+    os.close(fd)
+
+
+def run(repeats: int = 3) -> list[Figure]:
+    """Cold start figures: medians of `repeats` launches each."""
+    tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-cold-"))
+    fresh, again, plain, ui = [], [], [], []
+    try:
+        for i in range(repeats):
+            data = tmp / f"up-{i}"
+            fresh.append(time_sandbox_up(data))
+            again.append(time_sandbox_up(data))
+            plain.append(time_baseline())
+            ui.append(time_ui(tmp / f"ui-{i}"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    base = statistics.median(plain)
+    return [
+        Figure(SECTION, "sandbox up: launch to all healthy (fresh data dir)",
+               statistics.median(fresh), "s", base, "plain app", Aim("<", 0.5),
+               note="seven institutions + control API in one process, creating and seeding "
+               "every SQLite file"),
+        Figure(SECTION, "sandbox up: launch to all healthy (restart)", statistics.median(again),
+               "s", base, "plain app", Aim("<", 0.5)),
+        Figure(SECTION, "plain FastAPI + uvicorn: launch to healthy", base, "s"),
+        Figure(SECTION, "sandbox (UI): launch to first screen", statistics.median(ui), "s",
+               statistics.median(fresh), "sandbox up", Aim("<", 1.0),
+               note="pseudo-terminal 160x48, fresh data dir: starts `sandbox up`, waits for "
+               "it, then paints the map"),
+    ]  # fmt: skip
