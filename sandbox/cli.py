@@ -395,12 +395,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     from sandbox.runtime import child
     from sandbox.runtime.remote import ControlClient, ControlError
-    from sandbox.tui.app import SandboxApp
-    from sandbox.tui.backend import RemoteBackend
     from sandbox.world import load_world
 
     settings = _settings(args)
     config = None if args.attach else _config(args)
+    # Import the UI (Textual, the screens) while the child sandbox starts on the other core:
+    # the user waits for the slower of the two, not for both in turn.
+    preload = _preload("sandbox.tui.app", "sandbox.tui.backend")
     started = None
     if args.attach:
         url = args.attach.rstrip("/")
@@ -415,6 +416,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
         except child.ChildFailed as exc:
             raise UserError(f"the sandbox could not start: {exc}") from None
         url, seed = started.state.control_url, started.state.seed
+    preload.join()
+    from sandbox.tui.app import SandboxApp
+    from sandbox.tui.backend import RemoteBackend
+
     try:
         backend = RemoteBackend(ControlClient(url), load_world(seed))
         SandboxApp(backend, lang=args.lang,
@@ -423,6 +428,21 @@ def cmd_ui(args: argparse.Namespace) -> int:
         if started is not None:
             started.stop()
     return 0
+
+
+def _preload(*modules: str) -> Any:
+    """Import `modules` on a thread (a failure shows up later, at the real import)."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            for name in modules:
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="sandbox-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- lessons in the UI --------------------------------------------------------------------------

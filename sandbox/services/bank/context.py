@@ -36,7 +36,7 @@ class BankContext:
         return next(p for p in self.partners.values() if p.name == name)
 
 
-def get_bank(request: Request) -> BankContext:
+async def get_bank(request: Request) -> BankContext:
     """FastAPI dependency: the bank this request arrived at."""
     bank: BankContext = request.app.state.bank
     return bank

@@ -40,7 +40,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def logged_in(bank: Bank, authorization: Annotated[str | None, Header()] = None) -> str:
+async def logged_in(bank: Bank, authorization: Annotated[str | None, Header()] = None) -> str:
     """Dependency: the account number of the logged-in customer."""
     return sessions.customer(bank, authorization)
 

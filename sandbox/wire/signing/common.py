@@ -75,9 +75,14 @@ class ReplayGuard:
     def first_time(self, signature: str, now: float) -> bool:
         """True the first time a signature is presented; False for a replay."""
         with self._lock:
-            if len(self._seen) > 10_000:
-                cutoff = now - 2 * FRESHNESS_SECONDS
-                self._seen = {s: t for s, t in self._seen.items() if t > cutoff}
+            # Entries are in arrival order, so the expired ones are at the front: drop them
+            # one by one (amortised O(1)) instead of rebuilding a large dict on every call.
+            cutoff = now - 2 * FRESHNESS_SECONDS
+            while self._seen:
+                oldest = next(iter(self._seen))
+                if self._seen[oldest] > cutoff:
+                    break
+                del self._seen[oldest]
             if signature in self._seen:
                 return False
             self._seen[signature] = now
