@@ -9,6 +9,8 @@ injected faults (offline, latency, error rate) to every caller, whoever records 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import time
 from collections.abc import Iterable
@@ -148,7 +150,21 @@ class TraceMiddleware:
         for key, value in parse_qsl(query):
             if key == "app_key" and value in ids:
                 return ids[value]
+        basic = _basic_user(headers.get(b"authorization", b""))
+        if basic in ids:  # a token request: HTTP Basic with the partner's key as user name
+            return ids[basic]
         return "external"
+
+
+def _basic_user(authorization: bytes) -> str:
+    """The user name of an HTTP Basic Authorization header ("" if it is not one)."""
+    if authorization[:6].lower() != b"basic ":
+        return ""
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[0]
 
 
 @dataclass
