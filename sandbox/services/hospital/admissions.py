@@ -24,6 +24,7 @@ from sandbox.services.hospital.backends import (
     BackendFailure,
     Billing,
     Insurer,
+    InvalidNik,
     Records,
     Registry,
 )
@@ -106,7 +107,12 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
 async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> None:
     """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done)."""
     sent = rules.registry_fields(body.name, body.birth_place, body.birth_date, body.sex)
-    answer = await desk.registry.verify(body.nik, sent)
+    try:
+        answer = await desk.registry.verify(body.nik, sent)
+    except InvalidNik as exc:
+        # A NIK that cannot exist is the clerk's mistake (400), not a registry failure (502).
+        _save(desk, admission_id, status="REJECTED")
+        raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
     flags = {name: str((answer.get("fields") or {}).get(name, "TIDAK SESUAI")) for name in sent}
     _save(
         desk,

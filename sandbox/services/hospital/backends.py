@@ -53,6 +53,11 @@ async def _send(
     return response
 
 
+class InvalidNik(Exception):
+    """The registry refused the NIK itself (length, region, birth date): the clerk's typing
+    mistake, not a failing back end."""
+
+
 def _refused(callee: str, step: str, response: httpx.Response) -> BackendFailure:
     """A 4xx the desk did not expect: the back end refused; quote its own code and message."""
     try:
@@ -63,6 +68,15 @@ def _refused(callee: str, step: str, response: httpx.Response) -> BackendFailure
     code = body.get("code") or (meta or {}).get("code") or response.status_code
     message = body.get("message") or (meta or {}).get("message") or response.text[:200]
     return BackendFailure(callee, f"{step} refused: HTTP {response.status_code} {code} {message}")
+
+
+def _code(response: httpx.Response) -> str | None:
+    """The `code` of a JSON error answer, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return str(body.get("code")) if isinstance(body, dict) else None
 
 
 def _json(callee: str, step: str, response: httpx.Response) -> dict[str, Any]:
@@ -96,6 +110,8 @@ class Registry:
             self.auth,
             json={"nik": nik, "purpose": PURPOSE},
         )
+        if consent.status_code == 400 and _code(consent) == "invalid_nik":
+            raise InvalidNik(_json("identity", "consent", consent).get("message", "Invalid NIK."))
         if consent.status_code != 201:
             raise _refused("identity", "consent", consent)
         consent_id = _json("identity", "consent", consent).get("consent_id")

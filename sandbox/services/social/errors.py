@@ -41,8 +41,19 @@ def refused(status: int, code: str, message: str, **extra: Any) -> NoReturn:
     raise ApiError(status, code, message, **extra)
 
 
-def marketplace_unavailable(reason: str) -> NoReturn:
-    """502: the marketplace could not be reached or failed; nothing was ordered or stored."""
+def marketplace_unavailable(reason: str, unsure: bool = False) -> NoReturn:
+    """502: the marketplace could not be reached or failed; nothing was stored here.
+
+    After a timeout (`unsure`) the marketplace may still have created the order: its answer
+    just never arrived. Saying "no order was created" then would be a guess, so we do not.
+    """
+    if unsure:
+        raise ApiError(
+            502,
+            "marketplace_unavailable",
+            f"The marketplace is unavailable ({reason}); it may have created the order anyway. "
+            "Such an order stays unpaid and is cancelled when its payment time runs out.",
+        )
     raise ApiError(
         502,
         "marketplace_unavailable",

@@ -32,9 +32,11 @@ CARD_TIMEOUT = 3.0
 class MarketplaceDown(Exception):
     """The marketplace could not be reached, failed (5xx) or answered nonsense."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, unsure: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.unsure = unsure
+        """True when the request may have been carried out anyway (it timed out)."""
 
 
 class MarketplaceRefused(Exception):
@@ -66,7 +68,7 @@ class MarketplacePartner:
             client = self.wire.client("social", "marketplace")
             return await client.request(method, path, auth=self.auth, **kwargs)
         except httpx.TimeoutException:
-            raise MarketplaceDown("the marketplace did not answer in time") from None
+            raise MarketplaceDown("the marketplace did not answer in time", unsure=True) from None
         except (httpx.HTTPError, LookupError) as exc:
             raise MarketplaceDown(
                 f"the marketplace could not be reached ({type(exc).__name__})"

@@ -234,7 +234,7 @@ async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User)
             user["link_token"], body.product_id, body.quantity, rules.channel_ref(video_id)
         )
     except MarketplaceDown as exc:
-        errors.marketplace_unavailable(exc.reason)
+        errors.marketplace_unavailable(exc.reason, unsure=exc.unsure)
     except MarketplaceRefused as exc:
         status, code, message = rules.explain_refusal(exc.status, exc.code, exc.message)
         errors.refused(status, code, message, marketplace_code=exc.code)
