@@ -41,12 +41,6 @@ async def _bank_that_never_answers(scope: Any, receive: Any, send: Any) -> None:
     await asyncio.Event().wait()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="marketplace bug: an order stored in status 100 whose "
-    "process died before its VA was created is never reconciled; it holds its "
-    "stock and cannot be paid until the 24-hour expiry sweep cancels it",
-)
 async def test_an_order_left_without_a_va_by_a_crash_is_resolved_soon_after_restart(
     services: Services, tmp_path: Path
 ) -> None:

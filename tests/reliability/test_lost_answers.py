@@ -21,11 +21,6 @@ pytestmark = pytest.mark.reliability
 PRODUCT = 100101
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="social + marketplace design bug: order creation has no idempotency key, so an "
-    "order whose answer timed out is created but known to nobody (unpaid, stock held 24 h)",
-)
 async def test_an_order_whose_answer_was_lost_is_known_to_the_buyer_or_not_kept(
     services: Services,
 ) -> None:

@@ -417,6 +417,7 @@ async def test_order_reserves_stock_and_gets_a_va(services: Services, bank: Fake
         "order_status": 103,
         "status": "UNPAID",
         "update_time": int(services.clock()),
+        "channel_ref": "video-1",
     }
 
 

@@ -342,6 +342,7 @@ async def test_buy_creates_the_order_at_the_marketplace(
 ) -> None:
     response = await _buy(services, quantity=2)
     assert response.status_code == 201
+    assert fake.orders[0]["channel_ref"].startswith("video:1/p")
     assert response.json() == {
         "order_id": "ORD-000001",
         "status": "UNPAID",
@@ -353,7 +354,7 @@ async def test_buy_creates_the_order_at_the_marketplace(
             "order_id": "ORD-000001",
             "buyer_link_token": _user(services, BUYER)["link_token"],
             "items": [{"product_id": 100101, "quantity": 2}],
-            "channel_ref": "video:1",
+            "channel_ref": fake.orders[0]["channel_ref"],  # the video, and the purchase
         }
     ]
     assert fake.signed[-1] == "/api/v2/fs/7001/orders"
@@ -742,3 +743,19 @@ async def test_reset_restores_the_seeded_world(services: Services, fake: FakeMar
     assert listed.json() == {"orders": []}
     feed = await _klip(services).get("/api/v1/feed", headers=_as(services, BUYER))
     assert len(feed.json()["videos"]) == 20
+
+
+async def test_an_order_whose_create_answer_was_lost_is_recognised_by_its_webhook(
+    services: Services, fake: FakeMarketplace
+) -> None:
+    """The webhook echoes our purchase reference, so the order becomes the buyer's."""
+    store = services.apps["social"].state.store
+    store.start_purchase("p1234", _user(services, BUYER)["user_id"], 1, 0.0)
+    assert store.receive_update("ntf-a", "ORD-9", "UNPAID", 10.0, 11.0,
+                                purchase_id="p1234") == "recovered"
+    assert store.order_of(_user(services, BUYER)["user_id"], "ORD-9")["status"] == "UNPAID"
+    # Another webhook for the same purchase changes nothing more; a stranger's is unknown.
+    assert store.receive_update("ntf-b", "ORD-9", "AWAITING_SHIPMENT", 20.0, 21.0,
+                                purchase_id="p1234") == "applied"
+    assert store.receive_update("ntf-c", "ORD-10", "UNPAID", 10.0, 11.0,
+                                purchase_id="nope") == "unknown_order"

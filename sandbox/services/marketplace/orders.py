@@ -257,7 +257,26 @@ class Orders:
             if order is not None:
                 expired.append(order_id)
                 await self._delete_va(order)
-        return expired
+        return expired + await self._give_up_stranded()
+
+    async def _give_up_stranded(self) -> list[str]:
+        """Cancel orders a crash left without a virtual account (see rules.STRANDED_SECONDS).
+
+        The bank may have created the VA just before the crash, so it is deleted first; only a
+        clear answer (deleted, or no such VA) lets the order go, otherwise the next sweep tries
+        again - a VA that might still be payable must not outlive its cancelled order.
+        """
+        given_up = []
+        cutoff = self.clock() - rules.STRANDED_SECONDS
+        for order_id in self.store.stranded(cutoff, rules.CREATED):
+            answer = await self.bank.delete_va(order_id)
+            if answer.unsure:
+                log.warning("order %s has no VA and the bank cannot say (%s); retrying later",
+                            order_id, answer.describe())
+                continue
+            if self._cancel(order_id, rules.CANCELLED_BY_SELLER, "BANK_UNAVAILABLE"):
+                given_up.append(order_id)
+        return given_up
 
     def _cancel(self, order_id: str, status: int, reason: str) -> dict[str, Any] | None:
         """Cancel an unpaid order, return its stock and announce it; None if not unpaid."""
@@ -360,6 +379,9 @@ class Orders:
                     "order_status": order["order_status"],
                     "status": rules.storefront_status(order["order_status"]),
                     "update_time": int(order["update_time"]),
+                    # The partner's own reference, echoed: it lets a storefront whose create
+                    # call lost its answer recognise the order when this webhook arrives.
+                    "channel_ref": order["channel_ref"],
                 },
             },
         )

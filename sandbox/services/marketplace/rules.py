@@ -50,6 +50,10 @@ _STOREFRONT_STATUS = {
 # --- limits ---------------------------------------------------------------------------------
 
 VA_LIFETIME_SECONDS = 24 * 3600
+STRANDED_SECONDS = 5 * 60
+"""An order still without its virtual account this long after it was stored was abandoned by a
+crash between storing it and the bank's answer (which takes seconds at most): it is cancelled
+and its stock returned, instead of holding the stock for the VA's whole lifetime."""
 """How long a buyer has to pay an order's virtual account before the order is cancelled."""
 TOKEN_LIFETIME_SECONDS = 2 * 3600
 """How long a partner's OAuth access token is valid."""

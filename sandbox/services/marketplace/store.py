@@ -400,6 +400,17 @@ class MarketplaceStore:
             )
         ]
 
+    def stranded(self, before: float, status: int) -> list[str]:
+        """Ids of orders still in `status` (created, no VA yet) stored before `before`."""
+        return [
+            row["order_id"]
+            for row in self.db.query(
+                "SELECT order_id FROM orders WHERE order_status = ? AND created_at <= ? "
+                "ORDER BY created_at",
+                [status, before],
+            )
+        ]
+
     # --- payments ---------------------------------------------------------------------------
 
     def payment(self, payment_request_id: str) -> dict[str, Any] | None:

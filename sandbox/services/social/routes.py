@@ -9,6 +9,7 @@ exception, `_deliberately_call_the_bank`, is a teaching variant that is off by d
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Annotated, Any
 
 import httpx
@@ -229,9 +230,12 @@ async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User)
             f"{video_id}; it has {video['product_ids']}.",
             field="product_id",
         )
+    purchase_id = "p" + secrets.token_hex(8)
+    store.start_purchase(purchase_id, user["user_id"], video_id, request.app.state.clock())
     try:
         created = await marketplace.create_order(
-            user["link_token"], body.product_id, body.quantity, rules.channel_ref(video_id)
+            user["link_token"], body.product_id, body.quantity,
+            rules.channel_ref(video_id, purchase_id),
         )
     except MarketplaceDown as exc:
         errors.marketplace_unavailable(exc.reason, unsure=exc.unsure)
@@ -239,7 +243,10 @@ async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User)
         status, code, message = rules.explain_refusal(exc.status, exc.code, exc.message)
         errors.refused(status, code, message, marketplace_code=exc.code)
     order_id = str(created.order_id)
-    store.add_order(order_id, user["user_id"], video_id, created.status, request.app.state.clock())
+    store.finish_purchase(purchase_id, order_id)
+    if store.order_of(user["user_id"], order_id) is None:  # its webhook may have come first
+        store.add_order(order_id, user["user_id"], video_id, created.status,
+                        request.app.state.clock())
     if "social-calls-bank" in request.app.state.variants:
         await _deliberately_call_the_bank(request, order_id, created.total_amount)
     return BuyResult(
@@ -354,6 +361,7 @@ async def marketplace_webhook(request: Request) -> Ack:
         event.data.status,
         update_time,
         request.app.state.clock(),
+        purchase_id=rules.purchase_of(event.data.channel_ref),
     )
     if outcome == "unknown_order":
         log.warning(

@@ -102,9 +102,17 @@ def is_tagged(product_id: int, tagged_ids: list[int]) -> bool:
     return product_id in tagged_ids
 
 
-def channel_ref(video_id: int) -> str:
-    """How the marketplace learns where the sale came from (for creator commission reports)."""
-    return f"video:{video_id}"
+def channel_ref(video_id: int, purchase_id: str = "") -> str:
+    """How the marketplace learns where the sale came from (for creator commission reports),
+    and which of our purchases it is (so a webhook can be matched to it: see `purchase_of`)."""
+    return f"video:{video_id}" + (f"/{purchase_id}" if purchase_id else "")
+
+
+def purchase_of(ref: str | None) -> str | None:
+    """The purchase id inside a channel reference made by `channel_ref`, if any."""
+    if not ref or "/" not in ref:
+        return None
+    return ref.rsplit("/", 1)[1] or None
 
 
 def explain_refusal(status: int, code: str, message: str) -> tuple[int, str, str]:

@@ -160,6 +160,8 @@ class OrderUpdate(BaseModel):
     order_status: int | None = None
     status: str = Field(min_length=1, max_length=32, pattern=r"^[A-Z_]+$")
     update_time: int | float | str
+    channel_ref: str | None = Field(default=None, max_length=64)
+    """Our own reference for the purchase, echoed by the marketplace."""
 
 
 class MarketplaceWebhook(BaseModel):

@@ -81,7 +81,22 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notifications_by_order ON notifications (order_id)")
 
 
-TABLES_CHILD_FIRST = ("notifications", "orders", "video_products", "videos", "users", "meta")
+@migrations()
+def m002_purchases(db: sqlite_utils.Database) -> None:
+    """Purchases in flight: written before we ask the marketplace, so an order whose answer is
+    lost on the way back can still be matched to the person when its webhook arrives."""
+    db.execute("""
+        CREATE TABLE purchases (
+            purchase_id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(user_id),
+            video_id INTEGER NOT NULL,
+            order_id TEXT,            -- NULL until the marketplace's answer or webhook names it
+            created_at REAL NOT NULL
+        )""")
+
+
+TABLES_CHILD_FIRST = ("notifications", "purchases", "orders", "video_products", "videos",
+                      "users", "meta")
 """Deleting in this order never breaks a foreign key."""
 
 
@@ -224,6 +239,17 @@ class SocialStore:
             for note in early:
                 self._apply(order_id, note["status"], note["update_time"])
 
+    def start_purchase(self, purchase_id: str, user_id: int, video_id: int, now: float) -> None:
+        """Note a purchase before asking the marketplace for its order."""
+        self.db.execute(
+            "INSERT INTO purchases (purchase_id, user_id, video_id, order_id, created_at) "
+            "VALUES (?, ?, ?, NULL, ?)", [purchase_id, user_id, video_id, now])
+
+    def finish_purchase(self, purchase_id: str, order_id: str) -> None:
+        """The marketplace named the order of this purchase."""
+        self.db.execute("UPDATE purchases SET order_id = ? WHERE purchase_id = ?",
+                        [order_id, purchase_id])
+
     def orders_of(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
         """The person's orders, newest first."""
         return list(
@@ -242,13 +268,16 @@ class SocialStore:
         return next(iter(rows), None)
 
     def receive_update(
-        self, notification_id: str, order_id: str, status: str, update_time: float, now: float
+        self, notification_id: str, order_id: str, status: str, update_time: float, now: float,
+        purchase_id: str | None = None,
     ) -> str:
         """Handle one order-status webhook once; returns what happened.
 
         `duplicate`: this notification id was handled before (a retry): no effect.
-        `unknown_order`: not an order this app created (kept, in case our create call is
-        still on its way back). `stale`: older than what we already know. `applied`.
+        `recovered`: the order of one of our purchases whose create answer never came back
+        (matched by `purchase_id`): now the person's order. `unknown_order`: not an order this
+        app created (kept, in case our create call is still on its way back). `stale`: older
+        than what we already know. `applied`.
         """
         with self.db.atomic():
             seen = self.db.query(
@@ -259,7 +288,19 @@ class SocialStore:
             order = next(
                 iter(self.db.query("SELECT * FROM orders WHERE order_id = ?", [order_id])), None
             )
-            if order is None:
+            purchase = next(iter(self.db.query(
+                "SELECT * FROM purchases WHERE purchase_id = ? AND order_id IS NULL",
+                [purchase_id])), None) if purchase_id and order is None else None
+            if purchase is not None:
+                self.db.execute(
+                    "INSERT INTO orders (order_id, user_id, video_id, status, update_time, "
+                    "updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [order_id, purchase["user_id"], purchase["video_id"], status, update_time,
+                     now, purchase["created_at"]])
+                self.db.execute("UPDATE purchases SET order_id = ? WHERE purchase_id = ?",
+                                [order_id, purchase_id])
+                outcome = "recovered"
+            elif order is None:
                 outcome = "unknown_order"
             elif self._apply(order_id, status, update_time):
                 outcome = "applied"
