@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from sandbox.wire.nik import birth_digits_problem
+
 WIB = timezone(timedelta(hours=7), "WIB")
 FRESHNESS_SECONDS = 300
 """X-timestamp may be at most this far from the insurer's clock (the sandbox's 5 minutes)."""
@@ -28,33 +30,6 @@ def nik_problem(nik: str) -> str | None:
     if len(nik) != 16:
         return f"NIK must be 16 digits; got {len(nik)}."
     return birth_digits_problem(nik)
-
-
-def birth_digits_problem(nik: str) -> str | None:
-    """Why a 16-digit NIK cannot have been issued, judged from its own digits, or None.
-
-    Digits 7-12 are the birth date DDMMYY (women's day + 40) and the serial starts at 0001, so
-    a NIK with an impossible date or serial 0000 is malformed (400), not merely unknown. Which
-    region codes exist is the civil registry's to say: this institution has no region table.
-    """
-    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    real_day = day - 40 if day > 40 else day
-    if not any(_is_date(century + yy, month, real_day) for century in (1900, 2000)):
-        return (
-            f"NIK digits 7-12 ({nik[6:12]}) are not a birth date DDMMYY "
-            "(women's days are the day of birth + 40, so 41-71; men's are 01-31)."
-        )
-    if nik[12:] == "0000":
-        return "NIK serial (digits 13-16) starts at 0001; 0000 is never issued."
-    return None
-
-
-def _is_date(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def card_problem(card: str) -> str | None:
