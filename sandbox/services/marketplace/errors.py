@@ -110,6 +110,26 @@ def out_of_stock(product_id: int, stock: int) -> ApiError:
     )
 
 
+def idempotency_key_reused(key: str, order_id: str) -> ApiError:
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        f"Idempotency-Key {key!r} already created order {order_id} with another buyer or "
+        "other items; use a new key for a new order.",
+        order_id=order_id,
+    )
+
+
+def order_in_progress(key: str, order_id: str) -> ApiError:
+    return ApiError(
+        409,
+        "order_in_progress",
+        f"The first request with Idempotency-Key {key!r} is still creating order {order_id} "
+        "(waiting for the bank); retry with the same key in a moment.",
+        order_id=order_id,
+    )
+
+
 def order_not_found(order_id: str) -> ApiError:
     return ApiError(
         404,

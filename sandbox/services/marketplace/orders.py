@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -63,12 +64,31 @@ class Orders:
         buyer_link_token: str,
         items: list[OrderItemIn],
         channel_ref: str | None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """A partner's order for a linked buyer; the partner API's create response."""
+        """A partner's order for a linked buyer; the partner API's create response.
+
+        With an Idempotency-Key, a retry (after a timeout, a double tap) gets the order the
+        first request created instead of a second one.
+        """
         buyer = self.store.buyer_by_link_token(buyer_link_token)
         if buyer is None:
             raise errors.unknown_buyer()
-        order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref)
+        if idempotency_key:
+            first = self.store.order_id_by_key(partner.name, idempotency_key)
+            if first is not None:
+                order = self._replayed(first, idempotency_key, buyer, items)
+            else:
+                try:
+                    order = await self.open(partner.name, partner.fs_id, buyer, items,
+                                            channel_ref, idempotency_key)
+                except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
+                    first = self.store.order_id_by_key(partner.name, idempotency_key)
+                    if first is None:
+                        raise
+                    order = self._replayed(first, idempotency_key, buyer, items)
+        else:
+            order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref)
         return {
             "order_id": order["order_id"],
             "order_status": order["order_status"],
@@ -85,6 +105,7 @@ class Orders:
         buyer: dict[str, Any],
         items: list[OrderItemIn],
         channel_ref: str | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
         """Reserve stock, create the order, get its VA from the bank; the order as stored.
 
@@ -123,6 +144,7 @@ class Orders:
                         "channel": channel,
                         "fs_id": fs_id,
                         "channel_ref": channel_ref,
+                        "idempotency_key": idempotency_key,
                         "buyer_id": buyer_id,
                         "shop_id": shop_id,
                         "order_status": rules.CREATED,
@@ -181,6 +203,18 @@ class Orders:
             )
             return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", ""
         return None, "bank_unavailable", created.describe()
+
+    def _replayed(self, order_id: str, key: str, buyer: dict[str, Any],
+                  items: list[OrderItemIn]) -> dict[str, Any]:
+        """The order a first request with `key` created, if this request asks the same."""
+        order = self._order(order_id)
+        asked = sorted((i.product_id, i.quantity) for i in items)
+        has = sorted((i["product_id"], i["quantity"]) for i in order["items"])
+        if order["buyer_id"] != buyer["buyer_id"] or asked != has:
+            raise errors.idempotency_key_reused(key, order_id)
+        if order["order_status"] == rules.CREATED:
+            raise errors.order_in_progress(key, order_id)
+        return order
 
     # --- read -------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
@@ -199,10 +199,21 @@ async def get_product(
     summary="Create an order: reserve stock, get a virtual account from the bank",
 )
 async def create_order(
-    request: Request, partner: ChannelPartner, body: OrderCreate
+    request: Request,
+    partner: ChannelPartner,
+    body: OrderCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=64,
+            description="Send the same key when you retry: you get the first order back.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     return await _orders(request).place(
-        partner, body.buyer_link_token, body.items, body.channel_ref
+        partner, body.buyer_link_token, body.items, body.channel_ref, idempotency_key
     )
 
 

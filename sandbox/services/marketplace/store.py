@@ -160,6 +160,16 @@ def m002_shipments(db: sqlite_utils.Database) -> None:
     db.table("shipment_events").create_index(["order_id"])
 
 
+@migrations()
+def m003_idempotency_keys(db: sqlite_utils.Database) -> None:
+    """A partner's Idempotency-Key per order: a retried create returns the first order."""
+    db.table("orders").add_column("idempotency_key", str)
+    db.execute(
+        "CREATE UNIQUE INDEX orders_by_idempotency_key ON orders (channel, idempotency_key) "
+        "WHERE idempotency_key IS NOT NULL"
+    )
+
+
 class OutOfStock(Exception):
     """A guarded stock decrement found fewer items than asked; the transaction is undone."""
 
@@ -331,6 +341,13 @@ class MarketplaceStore:
                 )
                 raise OutOfStock(line["product_id"], int(row["stock"]))
             self.db.table("order_items").insert({"order_id": order["order_id"], **line})
+
+    def order_id_by_key(self, channel: str, key: str) -> str | None:
+        """The order a channel created with this Idempotency-Key, if any."""
+        rows = list(self.db.query(
+            "SELECT order_id FROM orders WHERE channel = ? AND idempotency_key = ?",
+            [channel, key]))
+        return str(rows[0]["order_id"]) if rows else None
 
     def order(self, order_id: str) -> dict[str, Any] | None:
         """An order with its lines (`items`)."""

@@ -94,15 +94,27 @@ class MarketplacePartner:
         return [by_id[pid] for pid in product_ids if pid in by_id]
 
     async def create_order(
-        self, link_token: str, product_id: int, quantity: int, channel_ref: str
+        self, link_token: str, product_id: int, quantity: int, channel_ref: str,
+        idempotency_key: str,
     ) -> OrderCreated:
-        """Ask the marketplace to create the order; it reserves stock and handles payment."""
+        """Ask the marketplace to create the order; it reserves stock and handles payment.
+
+        The key is the purchase's: a retry with it (after a timeout, or the buyer tapping
+        Buy again with the same key) gets the first order back, never a second one. One retry
+        is made here when the marketplace did not answer in time.
+        """
         body = {
             "buyer_link_token": link_token,
             "items": [{"product_id": product_id, "quantity": quantity}],
             "channel_ref": channel_ref,
         }
-        response = await self._send("POST", f"/api/v2/fs/{self.fs_id}/orders", json=body)
+        path, headers = f"/api/v2/fs/{self.fs_id}/orders", {"Idempotency-Key": idempotency_key}
+        try:
+            response = await self._send("POST", path, json=body, headers=headers)
+        except MarketplaceDown as exc:
+            if not exc.unsure:
+                raise
+            response = await self._send("POST", path, json=body, headers=headers)
         if response.status_code >= 500:
             raise MarketplaceDown(_answered(response))
         if response.status_code >= 400:

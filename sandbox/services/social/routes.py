@@ -9,11 +9,10 @@ exception, `_deliberately_call_the_bank`, is a teaching variant that is off by d
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, Path, Query, Request, Security
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
@@ -213,7 +212,21 @@ async def get_profile(
     tags=["orders"],
     summary="Buy a product tagged in a video (at the marketplace)",
 )
-async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User) -> BuyResult:
+async def buy(
+    request: Request,
+    video_id: VideoId,
+    body: BuyRequest,
+    user: User,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=64,
+            description="Send the same key if you tap Buy again for the same purchase.",
+        ),
+    ] = None,
+) -> BuyResult:
     """Create the order at the marketplace and remember only its id and status.
 
     The answer's `checkout_url` is the marketplace's page, where the amount due and the
@@ -230,12 +243,12 @@ async def buy(request: Request, video_id: VideoId, body: BuyRequest, user: User)
             f"{video_id}; it has {video['product_ids']}.",
             field="product_id",
         )
-    purchase_id = "p" + secrets.token_hex(8)
+    purchase_id = rules.purchase_id(user["user_id"], idempotency_key)
     store.start_purchase(purchase_id, user["user_id"], video_id, request.app.state.clock())
     try:
         created = await marketplace.create_order(
             user["link_token"], body.product_id, body.quantity,
-            rules.channel_ref(video_id, purchase_id),
+            rules.channel_ref(video_id, purchase_id), purchase_id,
         )
     except MarketplaceDown as exc:
         errors.marketplace_unavailable(exc.reason, unsure=exc.unsure)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
+import secrets
 from datetime import datetime, timedelta, timezone
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -106,6 +108,15 @@ def channel_ref(video_id: int, purchase_id: str = "") -> str:
     """How the marketplace learns where the sale came from (for creator commission reports),
     and which of our purchases it is (so a webhook can be matched to it: see `purchase_of`)."""
     return f"video:{video_id}" + (f"/{purchase_id}" if purchase_id else "")
+
+
+def purchase_id(user_id: int, idempotency_key: str | None) -> str:
+    """Our id for one purchase: fresh each time, or the same for the same person's key (so a
+    repeated Buy with one Idempotency-Key is one purchase, and one order at the marketplace)."""
+    if not idempotency_key:
+        return "p" + secrets.token_hex(8)
+    digest = hashlib.sha256(f"{user_id}:{idempotency_key}".encode()).hexdigest()
+    return "p" + digest[:16]
 
 
 def purchase_of(ref: str | None) -> str | None:

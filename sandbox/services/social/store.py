@@ -242,7 +242,8 @@ class SocialStore:
     def start_purchase(self, purchase_id: str, user_id: int, video_id: int, now: float) -> None:
         """Note a purchase before asking the marketplace for its order."""
         self.db.execute(
-            "INSERT INTO purchases (purchase_id, user_id, video_id, order_id, created_at) "
+            "INSERT OR IGNORE INTO purchases (purchase_id, user_id, video_id, order_id, "
+            "created_at) "
             "VALUES (?, ?, ?, NULL, ?)", [purchase_id, user_id, video_id, now])
 
     def finish_purchase(self, purchase_id: str, order_id: str) -> None:
