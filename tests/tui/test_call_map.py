@@ -362,3 +362,17 @@ def test_label_text_shortens_the_path_to_fit() -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_call_map_snapshot_checkout(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(MapApp(FOUR, checkout_calls()), terminal_size=size)
+
+
+async def test_a_service_that_joins_later_leaves_the_people_box() -> None:
+    app = MapApp(FOUR)
+    async with app.run_test(size=(120, 36)):
+        call_map = app.query_one(CallMap)
+        call_map.show_call(call("marketplace", "courier", "POST", "/webhooks/marketplace", None,
+                                "refused"))
+        assert call_map.people == ("courier",)
+        courier = ServiceInfo("courier", "Kirim Cepat", "courier", "back",
+                              "http://127.0.0.1:8710", "", "ok", kind="module")
+        call_map.set_services([*FOUR, courier])
+        assert call_map.people == ()
+        assert "courier" in call_map.boxes and PEOPLE not in call_map.boxes

@@ -711,6 +711,10 @@ class CallMap(Widget):
         if fresh == self._services:
             return  # the app polls every second: an unchanged map is not redrawn
         self._services = fresh
+        # A party first seen before it ran as a service (a service that joins later) leaves
+        # the people box for its own box.
+        names = {service.name for service in fresh}
+        self._people = [person for person in self._people if person not in names]
         self._changed()
 
     def show_call(self, call: HttpCall) -> None:
