@@ -6,9 +6,9 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from sandbox.lessons.known import STAFF
 from sandbox.lessons.model import Action
 from sandbox.lessons.step_check import MAX_WAIT, StepCheck, check_placeholders, suggest
+from sandbox.scenarios.identities import STAFF
 
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "request": (("service", "as", "method", "path"), ("body", "headers", "save")),

@@ -22,7 +22,6 @@ from sandbox.lessons.exercise import (
     load_function,
     run_function,
 )
-from sandbox.lessons.known import staff_headers
 from sandbox.lessons.model import Lesson, Step
 from sandbox.lessons.values import MISSING, UnknownPlaceholder, dig, fill
 from sandbox.runtime.remote import ControlClient, ControlError
@@ -118,10 +117,7 @@ async def _request(stage: Stage, spec: dict[str, Any]) -> Outcome:
     if service not in stage.urls:
         raise ActionFailed(f"this sandbox does not run {service}")
     path, body = stage.fill(spec["path"]), stage.fill(spec.get("body"))
-    headers = {
-        **staff_headers(stage.world, str(spec["as"]), service),
-        **{k: str(v) for k, v in stage.fill(spec.get("headers", {})).items()},
-    }
+    headers = {k: str(v) for k, v in stage.fill(spec.get("headers", {})).items()}
     span = root_span()
     token = current_span.set(span)
     try:

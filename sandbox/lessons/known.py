@@ -10,11 +10,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.scenarios.identities import STAFF
+
 EXTRA_CALLERS = ("external", "learner", "anonymous")
 """Callers that are neither services nor personas: a stranger, the learner's exercise code,
 and a request made as nobody."""
-STAFF = {"reception": "hospital"}
-"""Staff who use one institution's own screens, with the service they log in to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +33,6 @@ class Known:
     def callers(self) -> tuple[str, ...]:
         """Everything that can appear as a call's caller."""
         return (*self.services, *self.personas, *STAFF, *EXTRA_CALLERS)
-
-
-def staff_headers(world: dict[str, Any], who: str, service: str) -> dict[str, str]:
-    """The desk token header of a staff member at their own institution ({} otherwise)."""
-    if STAFF.get(who) != service or service != "hospital":
-        return {}
-    return {"Authorization": f"Bearer {world['hospital']['staff'][0]['token']}"}
 
 
 def persona_facts(world: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,8 @@ import httpx
 from sandbox.wire import Wire
 from sandbox.wire.partners import partner_auth as auth_for
 
+STAFF = {"reception": "hospital"}
+"""Staff who use one institution's own screens, with the institution they log in to."""
 ANONYMOUS = "anonymous"
 """Calls with no credentials at all: how an institution treats a stranger."""
 _OPEN_BANK_PATHS = ("/mobile/v1/sessions", "/mobile/v1/registrations")
@@ -24,7 +26,8 @@ def identities_for(service: str, world: dict[str, Any]) -> list[str]:
     """Who can call `service`: personas, the partners holding its credentials, and anonymous."""
     personas = list(world["personas"])
     partners = [name for name in world["partners"].get(service, {})]
-    return personas + partners + [ANONYMOUS]
+    staff = [who for who, at in STAFF.items() if at == service]
+    return personas + staff + partners + [ANONYMOUS]
 
 
 def partner_auth(callee: str, caller: str, world: dict[str, Any], wire: Wire) -> httpx.Auth:
@@ -72,6 +75,8 @@ class Actor:
         return self._auth[service]
 
     async def _persona_headers(self, service: str, path: str) -> dict[str, str]:
+        if STAFF.get(self.who) == service:  # the desk clerk, logged in to the desk's screen
+            return {"Authorization": f"Bearer {self.world['hospital']['staff'][0]['token']}"}
         persona = self.persona
         if persona is None:
             return {}
