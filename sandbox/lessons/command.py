@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandbox.lessons.loader import find_lesson, lesson_slugs, lessons_root, load_lesson
-from sandbox.lessons.model import LANGS, LessonError
+from sandbox.lessons.model import LANGS
+
+# The loader and engine are imported by each command, not here: `sandbox up` builds this
+# parser too, and should not pay for lessons at start-up.
 
 EXIT_FAIL, EXIT_USAGE = 1, 2
 
@@ -78,6 +80,8 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 
 def _root(args: argparse.Namespace) -> Path:
+    from sandbox.lessons.loader import lessons_root
+
     return Path(args.root).expanduser() if getattr(args, "root", None) else lessons_root()
 
 
@@ -93,6 +97,8 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from sandbox.lessons.exercise import exercise_dir
+    from sandbox.lessons.loader import lesson_slugs, load_lesson
+    from sandbox.lessons.model import LessonError
     from sandbox.lessons.progress import Progress
 
     root, data_dir = _root(args), _data_dir(args)
@@ -147,6 +153,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from sandbox.lessons.check import check_lessons
+    from sandbox.lessons.loader import find_lesson, lesson_slugs
 
     root = _root(args)
     names: list[str | Path] = list(lesson_slugs(root)) if args.all else list(args.lessons)
