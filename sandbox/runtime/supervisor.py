@@ -83,8 +83,8 @@ class Runtime:
         self.urls: dict[str, str] = {}
         self.control_url = ""
         self._sockets: dict[str, socket.socket] = {}
-        self._servers: list[uvicorn.Server] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        """The serving task of each server in `_serving`, by the same name."""
         self._serving: dict[str, uvicorn.Server] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -117,20 +117,14 @@ class Runtime:
         try:
             for name, offset, fixed, source in wanted:
                 port = fixed if fixed else base + offset if base else 0
-                # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections;
-                # without it every reused connection waits ~40 ms for a delayed ACK.
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
-                    sock.bind((host, port))
+                    sock = _bound_socket(host, port)
                 except OSError as exc:
-                    sock.close()
                     if exc.errno in (errno.EADDRINUSE, errno.EACCES):
                         raise PortInUse(name, host, port, source) from None
                     raise
                 if name == "control" or self.spec(name).start:
                     sock.listen(2048)  # a service started later refuses calls until then
-                sock.setblocking(False)
                 self._sockets[name] = sock
         except BaseException:
             self.close_sockets()
@@ -180,34 +174,35 @@ class Runtime:
         control = create_control_app(self)
         apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs
                                          if s.start]
-        self._tasks = [self._server_task(name, app) for name, app in apps]
+        for name, app in apps:
+            self._serve_one(name, app)
         try:
-            while not all(server.started for server in self._servers):
-                if any(task.done() for task in self._tasks):
+            while not all(server.started for server in self._serving.values()):
+                if any(task.done() for task in self._tasks.values()):
                     break
                 await asyncio.sleep(0.005)
             else:
                 self._publish_state()
                 self.started.set()
-            while True:  # services started later add their own tasks
-                pending = [t for t in self._tasks if not t.done()]
+            while True:  # services started (or stopped) later change the tasks
+                pending = [t for t in self._tasks.values() if not t.done()]
                 if not pending:
                     break
                 await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            await asyncio.gather(*self._tasks)
+            await asyncio.gather(*self._tasks.values())  # a server that failed says why
         finally:
             clear(self.settings.data_dir, _pid())
             await self.wire.aclose()
             self.close_sockets()
             self.writer.close()
 
-    def _server_task(self, name: str, app: Any) -> asyncio.Task[None]:
+    def _serve_one(self, name: str, app: Any) -> None:
+        """Start serving `app` on its bound socket (a task on the runtime's loop)."""
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=2, ws="none")
         server = _QuietServer(config)
-        self._servers.append(server)
         self._serving[name] = server
-        return asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
+        self._tasks[name] = asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
 
     async def start_service(self, name: str) -> bool:
         """Start a service declared with `start = false` (on the runtime's loop); False if it
@@ -215,10 +210,9 @@ class Runtime:
         if name in self._serving:
             return False
         self._sockets[name].listen(2048)
-        server_task = self._server_task(name, self.apps[name])
-        self._tasks.append(server_task)
+        self._serve_one(name, self.apps[name])
         # uvicorn offers no "started" event to await, only a flag to poll.
-        while not self._serving[name].started and not server_task.done():  # noqa: ASYNC110
+        while not self._serving[name].started and not self._tasks[name].done():  # noqa: ASYNC110
             await asyncio.sleep(0.005)
         self._publish_state()
         return True
@@ -232,16 +226,11 @@ class Runtime:
             if spec.start or server is None:
                 continue
             server.should_exit = True
-            index = self._servers.index(server)
-            task = self._tasks[index]
-            await asyncio.gather(task, return_exceptions=True)
-            del self._servers[index], self._tasks[index], self._serving[spec.name]
+            await asyncio.gather(self._tasks.pop(spec.name), return_exceptions=True)
+            del self._serving[spec.name]
             port = int(self.urls[spec.name].rsplit(":", 1)[1])
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.settings.host, port))  # reserved again, refusing calls
-            sock.setblocking(False)
-            self._sockets[spec.name] = sock
+            # Reserved again (bound, not listening): callers are refused until it starts.
+            self._sockets[spec.name] = _bound_socket(self.settings.host, port)
             stopped.append(spec.name)
         if stopped:
             self._publish_state()
@@ -267,7 +256,7 @@ class Runtime:
 
     def stop(self) -> None:
         """Ask every server to finish its requests and exit (thread-safe)."""
-        for server in self._servers:
+        for server in self._serving.values():
             server.should_exit = True
 
     # -- embedded ----------------------------------------------------------------------------
@@ -306,6 +295,21 @@ class Runtime:
             fn()
         else:
             self._loop.call_soon_threadsafe(fn)
+
+
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """A non-blocking TCP socket bound to `host:port` (not listening yet); OSError if taken."""
+    # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections; without it
+    # every reused connection waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
 
 
 def build_app(spec: ServiceSpec, env: ServiceEnv) -> Any:

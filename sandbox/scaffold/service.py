@@ -154,8 +154,9 @@ def _taken(config: Path) -> set[str]:
         elif isinstance(node, str | int) and not isinstance(node, bool):
             values.add(str(node))
 
-    walk(load_world()["partners"])
-    walk([a["account_no"] for a in load_world()["bank"]["accounts"]])
+    world = load_world()
+    walk(world["partners"])
+    walk([a["account_no"] for a in world["bank"]["accounts"]])
     if config.is_file():
         walk(load_config(config, plugins=False, check_apps=False).partners)
     return values
