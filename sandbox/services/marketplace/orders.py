@@ -74,21 +74,18 @@ class Orders:
         buyer = self.store.buyer_by_link_token(buyer_link_token)
         if buyer is None:
             raise errors.unknown_buyer()
-        if idempotency_key:
-            first = self.store.order_id_by_key(partner.name, idempotency_key)
-            if first is not None:
-                order = self._replayed(first, idempotency_key, buyer, items)
-            else:
-                try:
-                    order = await self.open(partner.name, partner.fs_id, buyer, items,
-                                            channel_ref, idempotency_key)
-                except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
-                    first = self.store.order_id_by_key(partner.name, idempotency_key)
-                    if first is None:
-                        raise
-                    order = self._replayed(first, idempotency_key, buyer, items)
-        else:
-            order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref)
+        key = idempotency_key or ""
+        first = self.store.order_id_by_key(partner.name, key) if key else None
+        if first is None:
+            try:
+                order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref,
+                                        idempotency_key)
+            except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
+                first = self.store.order_id_by_key(partner.name, key) if key else None
+                if first is None:
+                    raise
+        if first is not None:
+            order = self._replayed(first, key, buyer, items)
         return {
             "order_id": order["order_id"],
             "order_status": order["order_status"],
