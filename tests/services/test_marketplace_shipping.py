@@ -17,10 +17,10 @@ from fastapi import FastAPI, Request
 
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.marketplace import create_app, rules
-from sandbox.services.marketplace.schemas import PaymentNotification
 from sandbox.wire.partners import partner_auth
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing import marketplace as platform
+from sandbox.wire.snap_payment import PaymentNotification
 from tests.conftest import Services
 
 FS = 7001

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.wire.errors import ApiError
-
-SNAP_PAYMENT_SERVICE = "25"
+from sandbox.wire.snap_payment import snap_error as snap
 
 
 def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -75,39 +74,10 @@ def backend_failed(
     )
 
 
-def snap(status: int, case: str, response_message: str, code: str, message: str) -> ApiError:
-    """A SNAP error for the bank: responseCode = HTTP status + service 25 + case."""
-    return ApiError(
-        status,
-        code,
-        message,
-        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
-        responseMessage=response_message,
-    )
 
 
-def snap_unauthorized(code: str, message: str) -> ApiError:
-    """4012500: the notification's partner id, timestamp or signature is wrong."""
-    return snap(401, "00", "Unauthorized. " + message, code, message)
 
 
-def snap_bad_field(field: str, missing: bool) -> ApiError:
-    """4002502 (mandatory field missing) or 4002501 (bad format)."""
-    if missing:
-        return snap(
-            400,
-            "02",
-            f"Invalid Mandatory Field {field}",
-            "missing_field",
-            f"Field '{field}' is required.",
-        )
-    return snap(
-        400,
-        "01",
-        f"Invalid Field Format {field}",
-        "invalid_field",
-        f"Field '{field}' has an invalid format.",
-    )
 
 
 def snap_va_not_found(va: str) -> ApiError:

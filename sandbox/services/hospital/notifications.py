@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from sandbox.services.hospital import errors, rules
-from sandbox.services.hospital.schemas import PaymentNotification
 from sandbox.services.hospital.store import HospitalStore
+from sandbox.wire import snap_payment
 from sandbox.wire.signing import bank as snap
+from sandbox.wire.snap_payment import PaymentNotification
 
 
 class BankNotifications:
@@ -38,23 +37,18 @@ class BankNotifications:
             partner_id=self.partner_id, secret=self.secret, method=method, path=path,
             headers=headers, body=body, now=self.clock())
         if problem:
-            raise errors.snap_unauthorized(*problem)
+            raise snap_payment.unauthorized(*problem)
 
     @staticmethod
     def parse(raw: bytes) -> PaymentNotification:
         """The SNAP body; errors become 4002501 (format) / 4002502 (mandatory)."""
-        try:
-            return PaymentNotification.model_validate_json(raw)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "body"
-            raise errors.snap_bad_field(field, missing=first["type"] == "missing") from None
+        return snap_payment.parse(raw)
 
     def record(self, note: PaymentNotification) -> tuple[str, str]:
         """Apply a verified notification; returns (code, message). Duplicates change nothing."""
         paid = rules.parse_snap_amount(note.paid_amount.value)
         if paid is None:
-            raise errors.snap_bad_field("paidAmount.value", missing=False)
+            raise snap_payment.bad_field("paidAmount.value", missing=False)
         with self.store.atomic():
             if self.store.payment(note.payment_request_id) is not None:
                 return "duplicate_payment", (

@@ -6,7 +6,6 @@ SNAP notification signature instead (see `notifications.py`).
 
 from __future__ import annotations
 
-import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -17,10 +16,10 @@ from sandbox.services.hospital.notifications import BankNotifications
 from sandbox.services.hospital.schemas import (
     AdmissionRequest,
     AdmissionSummary,
-    PaymentAck,
-    PaymentNotification,
 )
 from sandbox.services.hospital.store import HospitalStore
+from sandbox.wire import snap_payment
+from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
 
@@ -82,22 +81,6 @@ async def get_admission(
     return admissions.summary(row)
 
 
-def _inline_schema(model: type[PaymentNotification]) -> dict[str, Any]:
-    """The model's JSON schema with nested models inlined (for the hand-made OpenAPI body)."""
-    schema = model.model_json_schema(by_alias=True)
-    defs = schema.pop("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inline(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
-            return {key: inline(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [inline(value) for value in node]
-        return node
-
-    inlined: dict[str, Any] = inline(schema)
-    return inlined
 
 
 @router.post(
@@ -105,12 +88,7 @@ def _inline_schema(model: type[PaymentNotification]) -> dict[str, Any]:
     response_model=PaymentAck,
     tags=["bank (SNAP)"],
     summary="Payment notification from the bank (SNAP service 25)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _inline_schema(PaymentNotification)}},
-        }
-    },
+    openapi_extra=snap_payment.openapi_body(),
 )
 async def payment_notification(request: Request) -> dict[str, Any]:
     """Mark a bill PAID; a duplicate paymentRequestId is acknowledged again without effect."""
@@ -120,19 +98,4 @@ async def payment_notification(request: Request) -> dict[str, Any]:
     gate.verify(request.method, request.url.path, request.headers, raw)
     note = gate.parse(raw)
     code, message = gate.record(note)
-    return {
-        "responseCode": "2002500",
-        "responseMessage": "Successful",
-        "code": code,
-        "message": message,
-        "virtualAccountData": {
-            "partnerServiceId": note.partner_service_id,
-            "customerNo": note.customer_no,
-            "virtualAccountNo": note.virtual_account_no,
-            "virtualAccountName": note.virtual_account_name,
-            "trxId": note.trx_id,
-            "paymentRequestId": note.payment_request_id,
-            "paidAmount": note.paid_amount.model_dump(),
-            "paymentFlagStatus": note.payment_flag_status,
-        },
-    }
+    return snap_payment.ack(note, code, message)

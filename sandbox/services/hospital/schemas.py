@@ -7,7 +7,7 @@ bank sends the same body to every biller.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,64 +105,3 @@ class AdmissionSummary(BaseModel):
 
 
 # --- SNAP payment notification (bank -> hospital) ---------------------------------------------
-
-
-class SnapAmount(BaseModel):
-    value: str = Field(max_length=20, examples=["150000.00"])
-    currency: Literal["IDR"] = "IDR"
-
-
-class FlagReason(BaseModel):
-    english: str = Field(default="", max_length=200)
-    indonesia: str = Field(default="", max_length=200)
-
-
-class PaymentNotification(BaseModel):
-    """SNAP `transfer-va/payment` body (service 25), sent by the bank when a VA is paid."""
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "partnerServiceId": "   77001",
-                    "customerNo": "20240301000001",
-                    "virtualAccountNo": "   7700120240301000001",
-                    "virtualAccountName": "RINA KUSUMA",
-                    "trxId": "ADM-20240301-000001",
-                    "paymentRequestId": "PRQ000001",
-                    "paidAmount": {"value": "150000.00", "currency": "IDR"},
-                    "totalAmount": {"value": "150000.00", "currency": "IDR"},
-                    "trxDateTime": "2024-03-01T15:10:00+07:00",
-                    "referenceNo": "REF0001",
-                    "paymentFlagStatus": "00",
-                    "paymentFlagReason": {"english": "Success", "indonesia": "Sukses"},
-                }
-            ]
-        },
-    )
-
-    partner_service_id: str = Field(alias="partnerServiceId", max_length=8)
-    customer_no: str = Field(alias="customerNo", max_length=20)
-    virtual_account_no: str = Field(alias="virtualAccountNo", max_length=28)
-    virtual_account_name: str = Field(default="", alias="virtualAccountName", max_length=255)
-    trx_id: str | None = Field(default=None, alias="trxId", max_length=64)
-    payment_request_id: str = Field(alias="paymentRequestId", min_length=1, max_length=128)
-    paid_amount: SnapAmount = Field(alias="paidAmount")
-    total_amount: SnapAmount | None = Field(default=None, alias="totalAmount")
-    trx_date_time: str | None = Field(default=None, alias="trxDateTime", max_length=32)
-    reference_no: str | None = Field(default=None, alias="referenceNo", max_length=64)
-    payment_flag_status: str = Field(default="00", alias="paymentFlagStatus", max_length=2)
-    payment_flag_reason: FlagReason | None = Field(default=None, alias="paymentFlagReason")
-
-
-class PaymentAck(BaseModel):
-    """The biller's answer: 2002500 for a new payment and for a duplicate alike."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    response_code: str = Field(alias="responseCode", examples=["2002500"])
-    response_message: str = Field(alias="responseMessage", examples=["Successful"])
-    code: str = Field(examples=["payment_recorded"])
-    message: str
-    virtual_account_data: dict[str, Any] = Field(alias="virtualAccountData")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.wire.errors import ApiError
+from sandbox.wire.snap_payment import snap_error as snap
 
-SNAP_PAYMENT_SERVICE = "25"
 """SNAP service code of the payment notification (DOMAIN.md, bank)."""
 
 
@@ -241,42 +241,10 @@ def registry_unavailable(detail: str) -> ApiError:
 # --- SNAP payment notification (from the bank) ----------------------------------------------
 
 
-def snap(
-    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
-) -> ApiError:
-    """An error in SNAP form: responseCode = HTTP status + service 25 + case."""
-    return ApiError(
-        status,
-        code,
-        message,
-        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
-        responseMessage=response_message,
-        **extra,
-    )
 
 
-def snap_unauthorized(code: str, message: str) -> ApiError:
-    return snap(401, "00", "Unauthorized. " + message, code, message)
 
 
-def snap_bad_field(field: str, missing: bool) -> ApiError:
-    if missing:
-        return snap(
-            400,
-            "02",
-            f"Invalid Mandatory Field {field}",
-            "missing_field",
-            f"Field '{field}' is required.",
-            field=field,
-        )
-    return snap(
-        400,
-        "01",
-        f"Invalid Field Format {field}",
-        "invalid_field",
-        f"Field '{field}' has the wrong format.",
-        field=field,
-    )
 
 
 def snap_va_not_found(trx_id: str) -> ApiError:

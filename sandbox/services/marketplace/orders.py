@@ -25,10 +25,12 @@ from typing import Any
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.bank import BankClient
 from sandbox.services.marketplace.partners import Partner, PartnerGate, webhook_kind
-from sandbox.services.marketplace.schemas import OrderItemIn, PaymentNotification
+from sandbox.services.marketplace.schemas import OrderItemIn
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock
+from sandbox.wire import snap_payment
 from sandbox.wire.outbox import Outbox
+from sandbox.wire.snap_payment import PaymentNotification
 
 log = logging.getLogger(__name__)
 BANK_NAME = "Bank Contoh"
@@ -343,7 +345,7 @@ class Orders:
         try:
             paid = rules.rupiah_from_snap(note.paid_amount.value)
         except ValueError:
-            raise errors.snap_bad_field("paidAmount.value", missing=False) from None
+            raise snap_payment.bad_field("paidAmount.value", missing=False) from None
         order_id = note.trx_id or note.customer_no
         with self.store.transaction():
             if self.store.payment(note.payment_request_id) is not None:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
+from sandbox.wire import snap_payment
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
 from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard
@@ -270,4 +271,4 @@ class BankNotifications:
             now=self.clock(),
         )
         if problem:
-            raise errors.snap_unauthorized(*problem)
+            raise snap_payment.unauthorized(*problem)

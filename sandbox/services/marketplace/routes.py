@@ -11,12 +11,10 @@ Our own buyer app (/app/v1/...) has its own router in app_routes.py.
 
 from __future__ import annotations
 
-import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.orders import Orders
@@ -31,8 +29,6 @@ from sandbox.services.marketplace.schemas import (
     OrderCreate,
     OrderCreated,
     OrderView,
-    PaymentAck,
-    PaymentNotification,
     ProductCard,
     ProductPage,
     SellerRegistered,
@@ -43,6 +39,8 @@ from sandbox.services.marketplace.schemas import (
 )
 from sandbox.services.marketplace.sellers import register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
+from sandbox.wire import snap_payment
+from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
 MAX_IDS = 100
@@ -289,22 +287,6 @@ async def register(request: Request, body: SellerRegistration) -> dict[str, Any]
 # --- SNAP payment notification from the bank ------------------------------------------------
 
 
-def _inline_schema(model: type[PaymentNotification]) -> dict[str, Any]:
-    """The model's JSON schema with nested models inlined (for the hand-made OpenAPI body)."""
-    schema = model.model_json_schema(by_alias=True)
-    defs = schema.pop("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inline(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
-            return {key: inline(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [inline(value) for value in node]
-        return node
-
-    inlined: dict[str, Any] = inline(schema)
-    return inlined
 
 
 @router.post(
@@ -312,12 +294,7 @@ def _inline_schema(model: type[PaymentNotification]) -> dict[str, Any]:
     response_model=PaymentAck,
     tags=["bank (SNAP)"],
     summary="Payment notification from the bank (SNAP service 25)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _inline_schema(PaymentNotification)}},
-        }
-    },
+    openapi_extra=snap_payment.openapi_body(),
 )
 async def payment_notification(request: Request) -> dict[str, Any]:
     # The body is read raw on purpose: the signature is checked over the exact bytes the bank
@@ -325,31 +302,6 @@ async def payment_notification(request: Request) -> dict[str, Any]:
     raw = await request.body()
     gate: BankNotifications = request.app.state.bank_notifications
     gate.verify(request.method, request.url.path, request.headers, raw)
-    note = _parse_notification(raw)
+    note = snap_payment.parse(raw)
     code, message = _orders(request).record_payment(note)
-    return {
-        "responseCode": "2002500",
-        "responseMessage": "Successful",
-        "code": code,
-        "message": message,
-        "virtualAccountData": {
-            "partnerServiceId": note.partner_service_id,
-            "customerNo": note.customer_no,
-            "virtualAccountNo": note.virtual_account_no,
-            "virtualAccountName": note.virtual_account_name,
-            "trxId": note.trx_id,
-            "paymentRequestId": note.payment_request_id,
-            "paidAmount": note.paid_amount.model_dump(),
-            "paymentFlagStatus": note.payment_flag_status,
-        },
-    }
-
-
-def _parse_notification(raw: bytes) -> PaymentNotification:
-    """Parse the SNAP body; errors become SNAP 400xx01 (format) / 400xx02 (mandatory)."""
-    try:
-        return PaymentNotification.model_validate_json(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
-        raise errors.snap_bad_field(field, missing=first["type"] == "missing") from None
+    return snap_payment.ack(note, code, message)
