@@ -17,13 +17,12 @@ import multiprocessing
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from benchmarks.recording import kill, parse_wrk, percentile
+from benchmarks.recording import drive, kill, parse_wrk
 
 LUA = """\
 -- Replays requests prepared by benchmarks/load.py: method, path, token, body (tab-separated).
@@ -112,53 +111,20 @@ def _run_wrk(
 async def _drive(
     base_url: str, requests: list[Prepared], seconds: float, connections: int
 ) -> dict[str, Any]:
-    import httpx
-
-    latencies: list[float] = []
-    errors = 0
+    """The prepared requests in turn, over `connections` connections, until the deadline."""
     nxt = 0
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [
-        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10.0)
-        for _ in range(connections)
-    ]
-    start = time.perf_counter()
-    deadline = start + seconds
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal errors, nxt
-        while time.perf_counter() < deadline:
-            r = requests[nxt % len(requests)]
-            nxt += 1
-            headers = {"x-tts-access-token": r.token}
-            if r.body:
-                headers["content-type"] = "application/json"
-            t0 = time.perf_counter()
-            try:
-                response = await client.request(
-                    r.method, r.path, content=r.body.encode() or None, headers=headers
-                )
-            except httpx.HTTPError:
-                errors += 1
-                continue
-            latencies.append((time.perf_counter() - t0) * 1000)
-            if response.status_code >= 300:
-                errors += 1
+    def send(client: Any) -> Any:
+        nonlocal nxt
+        r = requests[nxt % len(requests)]
+        nxt += 1
+        headers = {"x-tts-access-token": r.token}
+        if r.body:
+            headers["content-type"] = "application/json"
+        return client.request(r.method, r.path, content=r.body.encode() or None,
+                              headers=headers)
 
-    try:
-        await asyncio.gather(*(worker(client) for client in clients))
-        elapsed = time.perf_counter() - start
-    finally:
-        for client in clients:
-            await client.aclose()
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.50),
-        "p99_ms": percentile(latencies, 0.99),
-        "errors": errors,
-    }
+    return await drive(base_url, send, seconds, connections, lambda status: status < 300)
 
 
 def _python_worker(

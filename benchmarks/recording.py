@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -302,15 +302,25 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
+async def drive(
+    base_url: str,
+    send: Callable[[Any], Awaitable[Any]],
+    seconds: float,
+    connections: int,
+    ok: Callable[[int], bool],
+) -> dict[str, Any]:
     """`connections` workers, each with its own one-connection keep-alive client (one shared
-    pool of N connections is much slower in httpcore), sending GETs until the deadline."""
+    pool of N connections is much slower in httpcore), each calling `send(client)` until the
+    deadline; an answer whose status is not `ok` counts as an error."""
     import httpx
 
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [httpx.AsyncClient(limits=limits, timeout=10.0) for _ in range(connections)]
+    clients = [
+        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10.0)
+        for _ in range(connections)
+    ]
     start = time.perf_counter()
     deadline = start + seconds
 
@@ -319,12 +329,12 @@ async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
         while time.perf_counter() < deadline:
             t0 = time.perf_counter()
             try:
-                response = await client.get(url)
+                response = await send(client)
             except httpx.HTTPError:
                 errors += 1
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
-            if response.status_code != 200:
+            if not ok(response.status_code):
                 errors += 1
 
     try:
@@ -341,6 +351,12 @@ async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
         "p99_ms": percentile(latencies, 0.99),
         "errors": errors,
     }
+
+
+async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
+    """GETs of `url` until the deadline."""
+    return await drive("", lambda client: client.get(url), seconds, connections,
+                       lambda status: status == 200)
 
 
 def _python_generator(url: str, seconds: float, connections: int, conn: Connection) -> None:
