@@ -17,8 +17,9 @@ from sandbox.runtime.credentials import DIALECTS, generate, to_toml
 from sandbox.runtime.registry import BUILTIN
 
 TEMPLATES = Path(__file__).parent / "template"
-UNKNOWN_NIK = "9900000000000000"
-"""A NIK that belongs to nobody (province 99 is the sandbox's, serial 0000 is never issued)."""
+UNKNOWN_NIK = "9999990101909999"
+"""A well-formed NIK that belongs to nobody in the seeded world (region 99.99.99 is not in the
+sandbox's region table), so the example calls get a clean "not found", not a 400."""
 
 
 HEADER = "# Services of this sandbox: see `sandbox new service --help`.\n"
@@ -34,29 +35,32 @@ class Example:
 
     path: str
     code: str
+    status: int
+    """What the institution answers the example (the generated test checks it)."""
 
 
 EXAMPLES: dict[str, Example] = {
     "marketplace": Example("/v1/partners/marketplace", '''
         fs_id = env.seed["holds"]["marketplace"]["fs_id"]
         response = await partner_client(env, "marketplace").get(
-            f"/api/v2/fs/{fs_id}/products", params={"page_size": 3})'''),
+            f"/api/v2/fs/{fs_id}/products", params={"page_size": 3})''', 200),
     "bank": Example("/v1/partners/bank", '''
         creds = env.seed["holds"]["bank"]
         prefix = creds["partner_service_id"]
         response = await partner_client(env, "bank").post("/v1.0/transfer-va/status", json={
             "partnerServiceId": prefix, "customerNo": "1", "virtualAccountNo": prefix + "1",
-            "inquiryRequestId": "example-1"})  # a VA that was never made: a clean 404'''),
+            "inquiryRequestId": "example-1"})  # a VA that was never made: a clean 404''', 404),
     "identity": Example("/v1/partners/identity", '''
         # Withdrawing a consent that does not exist: harmless, and proves the token works.
-        response = await partner_client(env, "identity").delete("/v1/consents/CNS-EXAMPLE")'''),
+        response = await partner_client(env, "identity").delete(
+            "/v1/consents/CNS-EXAMPLE")''', 404),
     "records": Example("/v1/partners/records", f'''
         response = await partner_client(env, "records").get(
             "/fhir-r4/v1/Patient",
-            params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})'''),
+            params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})''', 200),
     "insurance": Example("/v1/partners/insurance", f'''
         response = await partner_client(env, "insurance").get(
-            "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")'''),
+            "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")''', 200),
 }
 
 
@@ -206,7 +210,7 @@ async def test_calls_{callee}(sandbox: Harness) -> None:
     response = await sandbox.client("{name}").get("{example.path}")
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert answer["status"] != 401, answer  # our credentials were accepted
+    assert answer["status"] == {example.status}, answer  # our credentials were accepted
     assert any(c.caller == "{name}" and c.callee == "{callee}" for c in sandbox.calls)
 '''
 

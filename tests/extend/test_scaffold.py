@@ -15,17 +15,17 @@ from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
 
 @pytest.mark.slow
 def test_the_generated_service_passes_its_own_tests(tmp_path: Path) -> None:
-    assert main(["new", "service", "lab-prima", "--calls", "records,bank", "--dir",
-                 str(tmp_path)]) == 0
+    every = "marketplace,bank,identity,records,insurance"
+    assert main(["new", "service", "lab-prima", "--calls", every, "--dir", str(tmp_path)]) == 0
     config = load_config(tmp_path / "sandbox.toml", plugins=False)
     lab = config.spec("lab-prima")
-    assert (lab.kind, lab.title, lab.calls) == ("module", "Lab Prima", ("records", "bank"))
-    assert set(config.partners) == {"records", "bank"}
+    assert (lab.kind, lab.title, lab.calls) == ("module", "Lab Prima", tuple(every.split(",")))
+    assert set(config.partners) == set(every.split(","))
     generated = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "lab_prima"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert generated.returncode == 0, generated.stdout + generated.stderr
-    assert "4 passed" in generated.stdout
+    assert "7 passed" in generated.stdout  # health, hello, and one call per institution
     readme = (tmp_path / "lab_prima" / "README.md").read_text()
     assert "sandbox up" in readme and "sandbox audit" in readme
 
