@@ -29,6 +29,7 @@ from sandbox.scenarios.openapi import Endpoint, example_body
 from sandbox.trace.export import FORMATS
 from sandbox.trace.store import TraceStore
 from tests.conftest import Services
+from tests.leaks import leaks
 from tests.reliability.callers import SERVICES, Caller
 from tests.reliability.corpus import operations, sample_path
 
@@ -296,16 +297,16 @@ async def test_no_fixture_secret_appears_in_any_trace_export(services: Services)
     assert len(services.calls) >= 20 and len(secrets) >= 20
     sent = {call.path.split("?")[0] for call in services.calls}
     assert {"/mobile/v1/sessions", "/v1/consents", "/oauth/token"} <= sent  # secrets went out
-    leaks = []
+    found = []
     for trace_id in sorted(traces):
         calls = store.trace(trace_id)
         for fmt, exporter in FORMATS.items():
             text = exporter(calls)
-            leaks += [
+            found += [
                 f"{what} in {fmt} of trace {trace_id}"
                 for what, value in secrets.items()
-                if value in text
+                if leaks(value, text)
             ]
-            if "000000" in text and '"pin"' in text:
-                leaks.append(f"the wrong PIN in {fmt}")
-    assert not leaks, "\n".join(leaks)
+            if leaks("000000", text):
+                found.append(f"the wrong PIN in {fmt}")
+    assert not found, "\n".join(found)

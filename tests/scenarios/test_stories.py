@@ -9,6 +9,7 @@ from sandbox.scenarios import StoryFailed, checkout, open_account
 from sandbox.trace.export import FORMATS
 from sandbox.trace.store import TraceStore
 from tests.conftest import Services
+from tests.leaks import leaks
 
 
 def _secrets(world: dict[str, Any]) -> set[str]:
@@ -49,7 +50,14 @@ async def test_no_secret_reaches_the_store_or_any_export(services: Services) -> 
     nik = services.world["personas"]["newcomer"]["nik"]
     for secret in _secrets(services.world) | {nik}:
         for text in texts:
-            assert secret not in text, f"a secret ({secret[:4]}...) leaked"
+            assert not leaks(secret, text), f"a secret ({secret[:4]}...) leaked"
+
+
+def test_a_pin_inside_a_timestamp_is_not_a_leak_but_on_its_own_it_is() -> None:
+    assert not leaks("070970", '"endTimeUnixNano": "1709280000007097000"')
+    assert leaks("070970", '{"pin": "070970"}')
+    assert leaks("070970", "pin=070970&x=1")
+    assert leaks("sk_live", "Authorization: sk_live")
 
 
 async def test_open_account_twice_says_what_to_do(services: Services) -> None:
@@ -98,5 +106,7 @@ async def test_admission_of_a_member_in_arrears_opens_a_bill(services: Services)
 
     story = await admission(services.wire, services.world, lambda _: None, persona="creator")
     assert not story.facts["covered"] and story.facts["amount"] == 150_000
-    assert any(c.caller == "hospital" and c.callee == "bank"
-               and c.path.endswith("/create-va") for c in services.calls)
+    assert any(
+        c.caller == "hospital" and c.callee == "bank" and c.path.endswith("/create-va")
+        for c in services.calls
+    )
