@@ -259,6 +259,20 @@ def test_an_unacknowledged_webhook_fails_webhook_ack() -> None:
     assert "500" in result.reason
 
 
+def test_an_unacknowledged_courier_webhook_fails_webhook_ack() -> None:
+    pickup = '{"type":"SHIPMENT_REQUEST","notification_id":"ntf_9"}'
+    calls = [
+        call("c1", "marketplace", "kirim-cepat", "POST", "/webhooks/marketplace", 500, body=pickup),
+        call("c2", "marketplace", "kirim-cepat", "POST", "/webhooks/marketplace", 502, body=pickup),
+    ]
+    result = check("WEBHOOK-ACK", calls)
+    assert result.verdict == FAIL and result.evidence == ("c1", "c2")
+    calls.append(
+        call("c3", "marketplace", "kirim-cepat", "POST", "/webhooks/marketplace", 200, body=pickup)
+    )
+    assert check("WEBHOOK-ACK", calls).verdict == PASS
+
+
 def test_a_service_on_all_interfaces_fails_local_only() -> None:
     urls = dict(LOCAL, bank="http://0.0.0.0:8003")
     result = check("LOCAL-ONLY", [], AuditContext(NAMES, default_record(), urls))
