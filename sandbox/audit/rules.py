@@ -10,8 +10,13 @@ A rule file looks like this (see `rulesets/*.toml`):
     title = "The social app never calls the bank"
     kind = "forbidden_edge"
     why = "Permendag 31/2023 Art. 21(3): ..."
+    [rules.translations.id]          # optional: the same texts for a learner in Indonesian
+    title = "Aplikasi sosial tidak pernah memanggil bank"
+    why = "Permendag 31/2023 Pasal 21(3): ..."
     [rules.params]
     edges = [["social", "bank"]]
+
+English is the rule's own language; a text missing in a translation falls back to it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,16 @@ class Rule:
     """The reason in plain language, for a teacher or a student."""
     params: dict[str, Any] = field(default_factory=dict)
     ruleset: str = ""
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Language code -> (title, why), for learners reading another language than English."""
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, or in English when the rule file has no such translation."""
+        return self.translations.get(lang, (self.title, self.why))[0]
+
+    def why_in(self, lang: str) -> str:
+        """The reason in `lang`, or in English when the rule file has no such translation."""
+        return self.translations.get(lang, (self.title, self.why))[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +65,12 @@ class RuleSet:
     title: str
     rules: tuple[Rule, ...]
     path: Path | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    """Language code -> the set's title in that language."""
+
+    def title_in(self, lang: str) -> str:
+        """The set's title in `lang`, English when it has none."""
+        return self.titles.get(lang, self.title)
 
 
 def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
@@ -73,6 +94,10 @@ def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
         params = raw.get("params", {})
         if not isinstance(params, dict):
             raise RuleError(f"{where}: rule {raw['id']}: `params` must be a table")
+        translations = {
+            lang: (" ".join(text["title"].split()), " ".join(text["why"].split()))
+            for lang, text in _translations(raw, f"{where}: rule {raw['id']}", ("title", "why"))
+        }
         rules.append(
             Rule(
                 id=str(raw["id"]),
@@ -81,11 +106,41 @@ def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
                 why=" ".join(str(raw["why"]).split()),
                 params=params,
                 ruleset=str(set_id),
+                translations=translations,
             )
         )
+    titles = {lang: text["title"] for lang, text in _translations(data, where, ("title",))}
     return RuleSet(
-        id=str(set_id), title=str(data.get("title", set_id)), rules=tuple(rules), path=path
+        id=str(set_id),
+        title=str(data.get("title", set_id)),
+        rules=tuple(rules),
+        path=path,
+        titles=titles,
     )
+
+
+def _translations(
+    raw: dict[str, Any], where: str, fields: tuple[str, ...]
+) -> list[tuple[str, dict[str, str]]]:
+    """The `[translations.<lang>]` tables of a rule or set, each with every one of `fields`."""
+    tables = raw.get("translations", {})
+    if not isinstance(tables, dict):
+        raise RuleError(f"{where}: `translations` must be a table of languages")
+    found = []
+    for lang, text in tables.items():
+        if not isinstance(text, dict):
+            raise RuleError(f"{where}: translation {lang!r} must be a table ({', '.join(fields)})")
+        missing = [f for f in fields if not isinstance(text.get(f), str) or not text[f].strip()]
+        if missing:
+            raise RuleError(f"{where}: translation {lang!r} lacks {', '.join(missing)}")
+        extra = sorted(set(text) - set(fields))
+        if extra:
+            raise RuleError(
+                f"{where}: translation {lang!r} has unknown {', '.join(extra)} "
+                f"(a translation holds {', '.join(fields)})"
+            )
+        found.append((str(lang), {f: str(text[f]) for f in fields}))
+    return found
 
 
 def load_ruleset(path: Path) -> RuleSet:

@@ -47,6 +47,31 @@ def test_rule_files_are_teacher_readable_and_cover_every_kind() -> None:
     assert "UU PDP 27/2022" in next(r.why for r in rules if r.id == "CONSENT")
 
 
+def test_every_rule_and_set_reads_in_indonesian_too() -> None:
+    for ruleset in load_rulesets():
+        assert ruleset.title_in("id") != ruleset.title
+        for rule in ruleset.rules:
+            assert rule.title_in("id") != rule.title, rule.id
+            assert len(rule.why_in("id")) > 60 and "\n" not in rule.why_in("id"), rule.id
+            assert rule.title_in("fr") == rule.title and rule.why_in("fr") == rule.why
+
+
+def _one_rule(**extra: object) -> dict[str, object]:
+    rule = {"id": "X-1", "title": "t", "kind": "forbidden_edge", "why": "because"}
+    return {"id": "x", "rules": [{**rule, **extra}]}
+
+
+def test_a_translation_must_be_complete_and_hold_only_texts() -> None:
+    with pytest.raises(RuleError, match="translation 'id' lacks why"):
+        parse_ruleset(_one_rule(translations={"id": {"title": "judul"}}))
+    with pytest.raises(RuleError, match="translation 'id' has unknown kind"):
+        parse_ruleset(_one_rule(translations={"id": {"title": "a", "why": "b", "kind": "c"}}))
+    with pytest.raises(RuleError, match="must be a table of languages"):
+        parse_ruleset(_one_rule(translations="id"))
+    ruleset = parse_ruleset(_one_rule(translations={"id": {"title": "judul", "why": "  a\n b "}}))
+    assert ruleset.rules[0].title_in("id") == "judul" and ruleset.rules[0].why_in("id") == "a b"
+
+
 def test_a_rule_of_an_unknown_kind_is_refused() -> None:
     with pytest.raises(RuleError, match="unknown kind"):
         parse_ruleset(

@@ -18,7 +18,7 @@ from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, number, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, language, number, t
 from sandbox.tui.messages import ShowTrace
 
 MAX_CALLS = 5_000
@@ -135,8 +135,8 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         row = table.cursor_row
         table.clear()
         for result in report.results:
-            table.add_row(result.rule.id, verdict_text(result.verdict), result.rule.title,
-                          key=result.rule.id)
+            table.add_row(result.rule.id, verdict_text(result.verdict),
+                          result.rule.title_in(language()), key=result.rule.id)
         failed = len(report.failed)
         self.query_one("#audit-summary", Static).update(
             t(
@@ -189,11 +189,11 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         text = Text()
         text.append(f"{result.rule.id}  ", style="bold")
         text.append_text(verdict_text(result.verdict))
-        text.append(f"\n{result.rule.title}\n\n", style="bold")
+        text.append(f"\n{result.rule.title_in(language())}\n\n", style="bold")
         text.append(f"{t('audit.reason')}\n", style="underline")
         text.append(f"{result.reason}\n\n")
         text.append(f"{t('audit.why')}\n", style="underline")
-        text.append(result.rule.why)
+        text.append(result.rule.why_in(language()))
         detail.update(text)
         if result.verdict != FAIL:
             evidence.add_option(Option(t("audit.no_evidence"), disabled=True))
