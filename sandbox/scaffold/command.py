@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sandbox.runtime.config_file import CONFIG_NAME
-from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
+from sandbox.scaffold.service import ROLES, ScaffoldError, new_credentials, new_service
 
 EXIT_USAGE = 2
 
@@ -25,6 +25,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     service.add_argument("--calls", metavar="A,B", default="", type=_names,
                          help="institutions it calls as a partner, e.g. marketplace,bank")
     service.add_argument("--title", help="display name on the map (default: from NAME)")
+    service.add_argument("--role", choices=ROLES,
+                         help="what it is to the marketplace: channel (a storefront placing "
+                              "orders, the default) or courier (ships paid orders)")
     service.add_argument("--dir", default=".", metavar="FOLDER",
                          help="folder to write into (default: here)")
     service.set_defaults(func=cmd_new_service)
@@ -34,6 +37,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "them in the configuration file.")
     creds.add_argument("name", metavar="NAME")
     creds.add_argument("--calls", metavar="A,B", required=True, type=_names)
+    creds.add_argument("--role", choices=ROLES,
+                       help="at the marketplace: channel (default) or courier")
     creds.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
                        help=f"the configuration file (default ./{CONFIG_NAME})")
     creds.set_defaults(func=cmd_new_credentials)
@@ -42,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def cmd_new_service(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     try:
-        written = new_service(folder, args.name, args.calls, args.title)
+        written = new_service(folder, args.name, args.calls, args.title, args.role)
     except ScaffoldError as exc:
         print(f"sandbox new: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -57,7 +62,7 @@ def cmd_new_service(args: argparse.Namespace) -> int:
 
 def cmd_new_credentials(args: argparse.Namespace) -> int:
     try:
-        added = new_credentials(Path(args.config), args.name, args.calls)
+        added = new_credentials(Path(args.config), args.name, args.calls, args.role)
     except ScaffoldError as exc:
         print(f"sandbox new: {exc}", file=sys.stderr)
         return EXIT_USAGE

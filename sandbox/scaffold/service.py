@@ -23,6 +23,8 @@ sandbox's region table), so the example calls get a clean "not found", not a 400
 
 
 HEADER = "# Services of this sandbox: see `sandbox new service --help`.\n"
+ROLES = ("channel", "courier")
+"""What a new service is to the marketplace: a storefront that places orders, or a courier."""
 
 
 class ScaffoldError(Exception):
@@ -62,6 +64,13 @@ EXAMPLES: dict[str, Example] = {
         response = await partner_client(env, "insurance").get(
             "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")''', 200),
 }
+COURIER_EXAMPLE = Example("/v1/partners/marketplace", '''
+        # A courier reports where parcels are; order 0 has none with us: a clean 404.
+        fs_id = env.seed["holds"]["marketplace"]["fs_id"]
+        response = await partner_client(env, "marketplace").post(
+            f"/api/v2/fs/{fs_id}/shipments/0/tracking",
+            json={"event_id": "example-1", "status": "PICKED_UP", "tracking_no": "EX0"})''', 404)
+"""A courier may not browse products; its example call is a tracking update instead."""
 
 
 def package_of(name: str) -> str:
@@ -69,21 +78,31 @@ def package_of(name: str) -> str:
     return name.replace("-", "_")
 
 
-def new_service(folder: Path, name: str, calls: list[str], title: str | None = None) -> list[Path]:
-    """Generate service `name` in `folder`; returns the files written."""
+def new_service(folder: Path, name: str, calls: list[str], title: str | None = None,
+                role: str | None = None) -> list[Path]:
+    """Generate service `name` in `folder`; returns the files written.
+
+    `role` is what the service is to the marketplace (ROLES; "channel" by default).
+    """
     _check_name(folder, name)
     for callee in calls:
         if callee not in DIALECTS:
             raise ScaffoldError(f"{callee!r} takes no partners; a new service can call: "
                                 f"{', '.join(sorted(DIALECTS))}")
+    role = _check_role(role, calls)
     package = folder / package_of(name)
     if package.exists():
         raise ScaffoldError(f"{package} already exists; choose another name or remove it")
     title = title or name.replace("-", " ").title()
+    hooks = "marketplace" in calls
     fill = {"name": name, "title": title, "package": package_of(name),
-            "partner_calls": "".join(_partner_call(c) for c in calls),
-            "partner_tests": "".join(_partner_test(name, c) for c in calls),
-            "partner_sentence": _sentence(calls)}
+            "imports": _imports(calls),
+            "partner_calls": "".join(_partner_call(c, role) for c in calls)
+                             + (WEBHOOK_RECEIVER if hooks else ""),
+            "partner_tests": "".join(_partner_test(name, c, role) for c in calls)
+                             + (_webhook_tests(name, role) if hooks else ""),
+            "test_imports": _test_imports(hooks and role == "courier"),
+            "partner_sentence": _sentence(calls, role if hooks else None)}
     package.mkdir(parents=True)
     written = [package / "__init__.py"]
     written[0].write_text(f'"""{title}: a service of yours in the integration sandbox."""\n')
@@ -98,16 +117,18 @@ def new_service(folder: Path, name: str, calls: list[str], title: str | None = N
              f'title = "{title}"', 'role = "your service"',
              "calls = [" + ", ".join(f'"{c}"' for c in calls) + "]", ""]
     taken = _taken(config)
-    block += [to_toml(name, callee, generate(callee, name, taken)) for callee in calls]
+    block += [to_toml(name, callee, _generate(callee, name, taken, role)) for callee in calls]
     _append(config, "\n".join(block))
     written.append(config)
     return written
 
 
-def new_credentials(config: Path, name: str, calls: list[str]) -> list[str]:
+def new_credentials(config: Path, name: str, calls: list[str],
+                    role: str | None = None) -> list[str]:
     """Generate `name`'s credentials at each of `calls` it lacks; returns the callees added."""
     from sandbox.runtime.plugins import discover
 
+    role = _check_role(role, calls)
     plugin = name in {s.name for s in discover()}
     text = config.read_text(encoding="utf-8") if config.is_file() else ""
     table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
@@ -124,12 +145,31 @@ def new_credentials(config: Path, name: str, calls: list[str]) -> list[str]:
                                 f"{', '.join(sorted(DIALECTS))}")
         if re.search(rf"^\s*\[services\.{re.escape(name)}\.partners\.{callee}\]", text, re.M):
             continue
-        text += "\n" + to_toml(name, callee, generate(callee, name, taken))
+        text += "\n" + to_toml(name, callee, _generate(callee, name, taken, role))
         added.append(callee)
     if table is not None:
         text = _add_calls(text, name, calls)
     config.write_text(text, encoding="utf-8")
     return added
+
+
+def _check_role(role: str | None, calls: list[str]) -> str:
+    if role is None:
+        return "channel"
+    if role not in ROLES:
+        raise ScaffoldError(f"role {role!r}: the marketplace knows the roles "
+                            f"{' and '.join(ROLES)}")
+    if "marketplace" not in calls:
+        raise ScaffoldError(f"a role ({role}) is what a service is to the marketplace; "
+                            "add marketplace to --calls")
+    return role
+
+
+def _generate(callee: str, name: str, taken: set[str], role: str) -> dict[str, Any]:
+    creds = generate(callee, name, taken)
+    if callee == "marketplace":
+        creds["role"] = role
+    return creds
 
 
 def _check_name(folder: Path, name: str) -> None:
@@ -188,8 +228,12 @@ def _add_calls(text: str, name: str, calls: list[str]) -> str:
     return text[:header.end()] + body + text[stop:]
 
 
-def _partner_call(callee: str) -> str:
-    example = EXAMPLES[callee]
+def _example(callee: str, role: str) -> Example:
+    return COURIER_EXAMPLE if (callee, role) == ("marketplace", "courier") else EXAMPLES[callee]
+
+
+def _partner_call(callee: str, role: str) -> str:
+    example = _example(callee, role)
     doc = f'"""Calls {callee} as a partner, signed in its own dialect by `partner_client`."""'
     answer = ("{" + f'"callee": "{callee}", "status": response.status_code, '
               '"answer": response.json()' + "}")
@@ -201,8 +245,8 @@ def _partner_call(callee: str) -> str:
 '''
 
 
-def _partner_test(name: str, callee: str) -> str:
-    example = EXAMPLES[callee]
+def _partner_test(name: str, callee: str, role: str) -> str:
+    example = _example(callee, role)
     return f'''
 
 @pytest.mark.asyncio
@@ -215,7 +259,78 @@ async def test_calls_{callee}(sandbox: Harness) -> None:
 '''
 
 
-def _sentence(calls: list[str]) -> str:
+def _sentence(calls: list[str], role: str | None) -> str:
     if not calls:
         return ""
-    return ", and one authenticated call to each of: " + ", ".join(calls)
+    sentence = ", and one authenticated call to each of: " + ", ".join(calls)
+    if role == "courier":
+        sentence += (". As the marketplace's courier it receives a signed SHIPMENT_REQUEST "
+                     "webhook for every paid order (`POST /webhooks/marketplace`)")
+    elif role is not None:
+        sentence += (". The marketplace's signed webhooks about the orders it places arrive "
+                     "at `POST /webhooks/marketplace`")
+    return sentence
+
+
+def _imports(calls: list[str]) -> str:
+    """The generated app's imports: only what its code uses, so linters stay quiet."""
+    hooks = "marketplace" in calls
+    stdlib = ["import json"] if hooks else []
+    names = ["ApiError", "ServiceEnv", *(["marketplace_webhook_ok"] if hooks else []),
+             "new_app", *(["partner_client"] if calls else [])]
+    line = f"from sandbox.extend import {', '.join(names)}"
+    if len(line) > 100:
+        line = "from sandbox.extend import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+    return "\n".join([*stdlib, "from typing import Any", "",
+                      f"from fastapi import FastAPI{', Request' if hooks else ''}", "", line])
+
+
+def _test_imports(scenarios: bool) -> str:
+    return "\nfrom sandbox.scenarios import SCENARIOS" if scenarios else ""
+
+
+WEBHOOK_RECEIVER = '''
+    @app.post("/webhooks/marketplace", summary="The marketplace's signed webhooks")
+    async def marketplace_webhook(request: Request) -> dict[str, Any]:
+        """Check the marketplace's signature, then acknowledge at once.
+
+        Answer 2xx quickly and do slow work later: the marketplace retries anything else
+        (the audit's WEBHOOK-ACK rule flags a webhook never acknowledged). Retries repeat the
+        same `notification_id`: handle each one once.
+        """
+        raw = await request.body()
+        if not marketplace_webhook_ok(env, raw, request.headers.get("authorization")):
+            raise ApiError(401, "invalid_signature",
+                           "The Authorization header is not the marketplace's signature.")
+        try:
+            note = json.loads(raw)
+        except ValueError:
+            raise ApiError(400, "invalid_json", "Expected a JSON notification.") from None
+        return {"code": "ok", "type": note.get("type"),
+                "notification_id": note.get("notification_id")}
+'''
+"""Generated when the service calls the marketplace: the marketplace then calls it back."""
+
+
+def _webhook_tests(name: str, role: str) -> str:
+    forged = f'''
+
+@pytest.mark.asyncio
+async def test_a_forged_marketplace_webhook_is_refused(sandbox: Harness) -> None:
+    forged = await sandbox.client("{name}", "stranger").post(
+        "/webhooks/marketplace", json={{"type": "SHIPMENT_REQUEST", "data": {{}}}},
+        headers={{"authorization": "0" * 64}})
+    assert forged.status_code == 401
+'''
+    if role != "courier":
+        return forged
+    return forged + f'''
+
+@pytest.mark.asyncio
+async def test_a_paid_order_books_a_shipment_with_us(sandbox: Harness) -> None:
+    await SCENARIOS["checkout"](sandbox.wire, sandbox.world, lambda _: None)
+    await sandbox.settle()
+    booked = [c for c in sandbox.calls if c.caller == "marketplace" and c.callee == "{name}"]
+    assert booked and booked[0].status == 200  # the signature checked out, we acknowledged
+    assert '"SHIPMENT_REQUEST"' in booked[0].request_body
+'''

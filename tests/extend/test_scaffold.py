@@ -25,9 +25,43 @@ def test_the_generated_service_passes_its_own_tests(tmp_path: Path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "lab_prima"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert generated.returncode == 0, generated.stdout + generated.stderr
-    assert "7 passed" in generated.stdout  # health, hello, and one call per institution
+    # health, hello, one call per institution, and a forged marketplace webhook refused
+    assert "8 passed" in generated.stdout
     readme = (tmp_path / "lab_prima" / "README.md").read_text()
     assert "sandbox up" in readme and "sandbox audit" in readme
+
+
+@pytest.mark.slow
+def test_a_generated_courier_is_booked_for_a_paid_order(tmp_path: Path) -> None:
+    argv = ["new", "service", "kurir", "--calls", "marketplace", "--role", "courier"]
+    assert main([*argv, "--dir", str(tmp_path)]) == 0
+    config = load_config(tmp_path / "sandbox.toml", plugins=False)
+    assert config.partners["marketplace"]["kurir"]["role"] == "courier"
+    app = (tmp_path / "kurir" / "app.py").read_text()
+    assert '@app.post("/webhooks/marketplace"' in app and "/shipments/0/tracking" in app
+    generated = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "kurir"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    # health, hello, its tracking call, a forged webhook refused, a real booking acknowledged
+    assert "5 passed" in generated.stdout
+
+
+def test_a_role_is_what_a_service_is_to_the_marketplace(tmp_path: Path) -> None:
+    with pytest.raises(ScaffoldError, match="add marketplace to --calls"):
+        new_service(tmp_path, "kurir", ["bank"], role="courier")
+    with pytest.raises(ScaffoldError, match="the roles channel and courier"):
+        new_service(tmp_path, "kurir", ["marketplace"], role="boss")
+    new_service(tmp_path, "toko", ["marketplace"])
+    new_service(tmp_path, "plain", [])
+    assert "/webhooks/marketplace" in (tmp_path / "toko" / "app.py").read_text()
+    plain = (tmp_path / "plain" / "app.py").read_text()
+    assert "webhook" not in plain and "partner_client" not in plain
+    new_service(tmp_path, "kurir", [])
+    config = tmp_path / "sandbox.toml"
+    assert new_credentials(config, "kurir", ["marketplace"], role="courier") == ["marketplace"]
+    partners = load_config(config, plugins=False, check_apps=False).partners["marketplace"]
+    assert (partners["toko"]["role"], partners["kurir"]["role"]) == ("channel", "courier")
 
 
 def test_credentials_are_fresh_for_every_service(tmp_path: Path) -> None:
