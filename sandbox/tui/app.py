@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
 from sandbox.runtime.models import ServiceInfo
@@ -222,11 +223,20 @@ class SandboxApp(App[None]):
                 log.info("event stream lost", exc_info=True)
             await asyncio.sleep(1.0)
 
+    def _tell_screen(self, message: Message) -> None:
+        """Post `message` to the showing screen, if any: a timer can fire while the app quits
+        or switches modes, when no screen is showing, and that must not crash the app."""
+        try:
+            screen = self.screen
+        except (ScreenStackError, UnknownModeError):
+            return
+        screen.post_message(message)
+
     def drain_events(self) -> None:
         """Hand the calls that arrived since last time to the showing screen."""
         if self._pending:
             batch, self._pending = tuple(self._pending), []
-            self.screen.post_message(CallsArrived(batch))
+            self._tell_screen(CallsArrived(batch))
 
     async def refresh_services(self) -> None:
         """Fetch health, counts and faults; tell the showing screen."""
@@ -242,7 +252,7 @@ class SandboxApp(App[None]):
             if self._unreachable:
                 self._unreachable = False
                 self.notify(t("app.reconnected"))
-        self.screen.post_message(ServicesUpdated(self.services))
+        self._tell_screen(ServicesUpdated(self.services))
 
     # -- actions -----------------------------------------------------------------------------
 

@@ -200,3 +200,16 @@ async def test_reset_world_button_on_the_services_screen(tmp_path: Path) -> None
         me = await backend.actor("buyer").request("bank", "GET", "/mobile/v1/accounts/me")
         assert me.json()["balance"] == 2_500_000
     await backend.aclose()
+
+
+async def test_a_timer_firing_while_the_app_quits_does_not_crash_it(tmp_path: Path) -> None:
+    """The health timer awaits the sandbox; the app may have closed every screen meanwhile."""
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.1)
+    assert not app.screen_stack  # quit: no screen shows any more
+    await app.refresh_services()
+    app._pending.append(object())  # type: ignore[arg-type]
+    app.drain_events()
+    assert not app._pending
+    await backend.aclose()
