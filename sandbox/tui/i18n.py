@@ -231,6 +231,16 @@ jawaban). Klik sebuah kotak untuk melihat panggilannya.
     "callmap.failed": {"en": "failed", "id": "gagal"},
     "callmap.latency": {"en": "+{ms} ms", "id": "+{ms} ms"},
     "callmap.errors": {"en": "{percent}% errors", "id": "{percent}% galat"},
+    # What each built-in institution is (the registry's English `role`), shown on the map.
+    "role.social": {"en": "storefront (short-video app)", "id": "etalase (aplikasi video pendek)"},
+    "role.marketplace": {"en": "transaction platform", "id": "platform transaksi"},
+    "role.bank": {"en": "bank (accounts, virtual accounts)",
+                  "id": "bank (rekening, virtual account)"},
+    "role.identity": {"en": "civil registry", "id": "registri kependudukan"},
+    "role.hospital": {"en": "hospital front desk", "id": "loket pendaftaran rumah sakit"},
+    "role.records": {"en": "health-records platform (FHIR)",
+                     "id": "platform rekam medis (FHIR)"},
+    "role.insurance": {"en": "national health insurer", "id": "asuransi kesehatan nasional"},
     "callmap.counts": {
         "en": "in {calls_in} · out {calls_out}",
         "id": "masuk {calls_in} · keluar {calls_out}",
@@ -1299,6 +1309,15 @@ def known(key: str) -> bool:
 def placeholders(text: str) -> set[str]:
     """The `{names}` a catalogue text expects."""
     return set(_PLACEHOLDER.findall(text))
+
+
+def role_text(name: str, role: str, kind: str) -> str:
+    """What a service is, in the current language: built-in institutions are translated,
+    a user's own service keeps the words its author wrote in sandbox.toml."""
+    entry = CATALOGUE.get(f"role.{name}")
+    if kind != "builtin" or entry is None or entry["en"] != role:
+        return role
+    return t(f"role.{name}")
 
 
 def number(value: int) -> str:

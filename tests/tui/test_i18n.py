@@ -27,6 +27,7 @@ from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
+from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.composer import Composer
 from sandbox.tui.widgets.faces import BankFace, SocialFace
 from sandbox.tui.widgets.sequence import SequencePlayer
@@ -121,6 +122,17 @@ def test_texts_follow_the_language(english: None) -> None:
     assert MapScreen.HELP.startswith("# The map")
     with pytest.raises(ValueError):
         i18n.set_language("fr")
+
+
+def test_built_in_roles_are_translated_and_a_users_own_words_are_kept(english: None) -> None:
+    from sandbox.runtime.registry import BUILTIN
+
+    for spec in BUILTIN:  # the catalogue's English is the registry's, word for word
+        assert CATALOGUE[f"role.{spec.name}"]["en"] == spec.role
+    i18n.set_language("id")
+    assert i18n.role_text("marketplace", "transaction platform", "builtin") == "platform transaksi"
+    assert i18n.role_text("courier", "last-mile delivery", "module") == "last-mile delivery"
+    assert i18n.role_text("bank", "my own bank", "plugin") == "my own bank"
 
 
 def test_every_binding_is_in_the_catalogue_by_its_id() -> None:
@@ -292,4 +304,12 @@ async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
         assert labels(".social--buy") and set(labels(".social--buy")) == {"Beli"}
         assert labels("#pay") == ["Bayar"]
         assert labels("#check") == ["Cek"]
+
+        await pilot.press("1")
+        await _until(lambda: isinstance(app.screen, MapScreen), pilot)
+        call_map = app.screen.query_one(CallMap)
+        await _until(lambda: call_map.size.height > 0, pilot)
+        drawn = "\n".join(call_map.render_line(y).text for y in range(call_map.size.height))
+        assert "platform tr" in drawn and "registri ke" in drawn  # cut short in narrow boxes
+        assert "transaction" not in drawn and "civil regis" not in drawn
     await backend.aclose()

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, role_text, t
 from sandbox.tui.messages import ServicesUpdated
 from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
@@ -136,7 +136,7 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
                 "services.info",
                 title=info.title,
                 name=info.name,
-                role=info.role,
+                role=role_text(info.name, info.role, info.kind),
                 url=info.url,
                 docs=info.docs_url,
                 health=health_word(info.health),

@@ -38,7 +38,7 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import Lazy, known, t
+from sandbox.tui.i18n import Lazy, known, role_text, t
 
 SERVICE_COLORS: dict[str, str] = {
     "svc-social": "#ec4899",
@@ -571,7 +571,7 @@ def _box_lines(info: ServiceInfo, rows: int, width: int | None = None) -> list[t
         counts = t("callmap.counts_short", calls_in=info.calls_in, calls_out=info.calls_out)
     lines = {
         "name": (info.name, "call-map--name"),
-        "role": (info.role, "call-map--muted"),
+        "role": (role_text(info.name, info.role, info.kind), "call-map--muted"),
         "health": (health, health_class),
         "counts": (counts, "call-map--muted"),
         "fault": (fault, "call-map--fault"),
