@@ -157,6 +157,7 @@ def _save(stage: Stage, save: dict[str, str] | None, response: httpx.Response) -
 
 async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
     from sandbox.scenarios import SCENARIOS, StoryFailed
+    from sandbox.scenarios.texts import LANGUAGES, say
 
     lines: list[str] = []
     traces: list[str] = []
@@ -167,13 +168,14 @@ async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
             traces.append(span.trace_id)
 
     failed = None
+    lang = stage.lesson.lang if stage.lesson.lang in LANGUAGES else "en"
     try:
         story = await SCENARIOS[str(spec["story"])](
-            stage.wire, stage.world, lines.append, gate=note_trace
+            stage.wire, stage.world, lines.append, gate=note_trace, lang=lang
         )
     except StoryFailed as exc:
         failed = str(exc)
-        lines.append(f"The story stopped: {failed}")
+        lines.append(say(lang, "story.stopped", reason=failed))
     stage.traces.append(tuple(traces))
     if failed is not None:
         if not judged:

@@ -18,9 +18,10 @@ PATIENT = "patient"
 
 
 async def admission(wire: Wire, world: dict[str, Any], report: Report = print,
-                    gate: Gate | None = None, persona: str = PATIENT) -> Story:
+                    gate: Gate | None = None, persona: str = PATIENT,
+                    lang: str = "en") -> Story:
     """Admit the named patient; raises StoryFailed unless every back-end answered."""
-    story = Story(wire, world, report, gate=gate)
+    story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(lambda s: _admit(s, persona))
 
 
@@ -31,10 +32,9 @@ async def _admit(story: Story, persona: str) -> None:
     hospital = story.world["hospital"]["hospitals"][0]
     desk = story.client("reception", "hospital")
 
-    await story.step(f"{person['name'].title()} arrives at the reception desk of "
-                     f"{hospital['name']} and hands over the ID card")
-    await story.step("One action on the desk's screen: admit (identity, records, insurance, "
-                     "billing behind it)")
+    await story.step(story.say("admission.arrive", name=person["name"].title(),
+                               hospital=hospital["name"]))
+    await story.step(story.say("admission.admit"))
     response = await desk.post("/api/v1/admissions", headers={
         "Authorization": f"Bearer {staff['token']}"}, json={
         "nik": person["nik"], "name": person["name"], "birth_date": person["birth_date"],
@@ -44,26 +44,29 @@ async def _admit(story: Story, persona: str) -> None:
     summary = expect(response, 201, "admission")
     story.facts.update(admission_id=summary["admission_id"])
 
-    await story.step("The civil registry answered with match flags, never the record")
+    await story.step(story.say("admission.identity"))
     for name, flag in summary["identity"]["fields"].items():
         story.report(f"    {name}: {flag}")
     if any(flag != "SESUAI" for flag in summary["identity"]["fields"].values()):
         raise StoryFailed("the registry did not confirm the patient")
 
-    await story.step("The health-records platform knows the patient and opened an encounter")
-    story.report(f"    patient {summary['patient']['ihs_number']}, "
-                 f"encounter {summary['records']['encounter_id']}")
+    await story.step(story.say("admission.records"))
+    story.report(story.say("admission.patient", patient=summary["patient"]["ihs_number"],
+                           encounter=summary["records"]["encounter_id"]))
 
-    await story.step("The insurer checked eligibility")
+    await story.step(story.say("admission.insurance"))
     insurance = summary["insurance"]
-    story.report(f"    {insurance['status']}" + (f", class {insurance['class']}"
-                                                  if insurance.get("class") else "")
-                 + (f", SEP {insurance['sep_no']}" if insurance.get("sep_no") else ""))
+    story.report(f"    {insurance['status']}"
+                 + (story.say("admission.class", value=insurance["class"])
+                    if insurance.get("class") else "")
+                 + (story.say("admission.sep", value=insurance["sep_no"])
+                    if insurance.get("sep_no") else ""))
 
-    await story.step("Billing: the bank holds a virtual account only for what is not covered")
+    await story.step(story.say("admission.billing"))
     bill = summary["bill"]
     if bill.get("virtual_account_no"):
-        story.report(f"    pay Rp{bill['amount']:,} to VA {bill['virtual_account_no'].strip()}")
+        story.report(story.say("admission.pay_to", amount=story.rupiah(bill["amount"]),
+                               va=bill["virtual_account_no"].strip()))
     else:
-        story.report("    nothing to pay at the desk: covered by insurance")
+        story.report(story.say("admission.covered"))
     story.facts.update(covered=not bill.get("virtual_account_no"), amount=bill["amount"])

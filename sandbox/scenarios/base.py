@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.scenarios import texts
 from sandbox.wire import Wire
 from sandbox.wire.context import Span, current_span, root_span
 
@@ -32,6 +33,21 @@ class Story:
     facts: dict[str, Any] = field(default_factory=dict)
     span: Span = field(default_factory=root_span)
     gate: Gate | None = None
+    lang: str = "en"
+    """The language the story speaks in (`texts.LANGUAGES`); its calls are the same in any."""
+
+    def __post_init__(self) -> None:
+        if self.lang not in texts.LANGUAGES:
+            raise ValueError(f"unknown language {self.lang!r}; choose one of "
+                             f"{', '.join(texts.LANGUAGES)}")
+
+    def say(self, key: str, **values: object) -> str:
+        """A line of the story (`texts.TEXTS`) in its language."""
+        return texts.say(self.lang, key, **values)
+
+    def rupiah(self, amount: int) -> str:
+        """An amount written as the story's language writes rupiah."""
+        return texts.rupiah(amount, self.lang)
 
     @property
     def trace_id(self) -> str:

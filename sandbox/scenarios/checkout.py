@@ -25,9 +25,9 @@ PAID = "AWAITING_SHIPMENT"
 
 async def checkout(wire: Wire, world: dict[str, Any], report: Report = print,
                    video_id: int = VIDEO_ID, product_id: int = PRODUCT_ID,
-                   gate: Gate | None = None) -> Story:
+                   gate: Gate | None = None, lang: str = "en") -> Story:
     """Run the checkout; raises StoryFailed unless the order ends paid, charged once."""
-    story = Story(wire, world, report, gate=gate)
+    story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(lambda s: _checkout(s, video_id, product_id))
 
 
@@ -37,30 +37,32 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     bank = story.client("buyer", "bank")
     me = {"Authorization": f"Bearer {buyer['session_token']}"}
 
-    await story.step(f"{buyer['name'].title()} watches video {video_id} in the social app")
+    await story.step(story.say("checkout.watch", name=buyer["name"].title(), video=video_id))
     video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, "video")
     card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
     if card is None:
         raise StoryFailed(f"video {video_id} shows no card for product {product_id}")
-    story.report(f"    product card: {card['name']} - Rp{card['price']:,} (from the marketplace)")
+    story.report(story.say("checkout.card", product=card["name"],
+                           price=story.rupiah(card["price"])))
 
-    await story.step("She taps Buy: the social app creates the order at the marketplace")
+    await story.step(story.say("checkout.buy"))
     order = expect(await social.post(f"/api/v1/videos/{video_id}/buy", headers=me,
                                      json={"product_id": product_id, "quantity": 1}),
                    201, "buy")
     order_id, amount = order["order_id"], order["total_amount"]
     story.facts.update(order_id=order_id, amount=amount)
-    story.report(f"    order {order_id}: Rp{amount:,}, status {order['status']}")
+    story.report(story.say("checkout.order", order=order_id, amount=story.rupiah(amount),
+                           status=order["status"]))
 
-    await story.step("The checkout page (served by the marketplace, inside the social app)")
+    await story.step(story.say("checkout.page"))
     checkout_path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
     page = expect(await story.client("buyer", "marketplace").get(checkout_path), 200,
                   "checkout page")
     va = page["payment"]["virtual_account_no"]
-    story.report(f"    pay Rp{page['payment']['amount']:,} to VA {va.strip()} at "
-                 f"{page['payment']['bank']}")
+    story.report(story.say("checkout.pay_to", amount=story.rupiah(page["payment"]["amount"]),
+                           va=va.strip(), bank=page["payment"]["bank"]))
 
-    await story.step("She opens her bank app and pays the virtual account")
+    await story.step(story.say("checkout.pay"))
     login = expect(await bank.post("/mobile/v1/sessions", json={
         "account_no": buyer["account_no"], "pin": buyer["pin"]}), 201, "bank login")
     auth = {"Authorization": f"Bearer {login['session_token']}"}
@@ -69,16 +71,16 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     payment = {"virtual_account_no": va, "amount": amount}
     paid = expect(await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201,
                   "payment")
-    story.report(f"    paid, reference {paid['reference_no']}")
+    story.report(story.say("checkout.paid", reference=paid["reference_no"]))
 
-    await story.step("Her phone lost the answer and retries (same idempotency key)")
+    await story.step(story.say("checkout.retry"))
     again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
     if again.status_code not in (200, 201) or again.json().get("payment_id") != \
             paid["payment_id"]:
         raise StoryFailed(f"the retried payment was not recognised: HTTP {again.status_code}")
-    story.report("    the bank answered with the first payment; nothing charged again")
+    story.report(story.say("checkout.retried"))
 
-    await story.step("The bank notifies the marketplace; the marketplace notifies the social app")
+    await story.step(story.say("checkout.notify"))
 
     async def shown_paid() -> bool:
         response = await social.get(f"/api/v1/me/orders/{order_id}", headers=me)
@@ -86,13 +88,13 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
 
     if not await wait_for(shown_paid):
         raise StoryFailed(f"the social app never showed order {order_id} as paid")
-    story.report(f"    the social app shows order {order_id}: {PAID}")
+    story.report(story.say("checkout.shown", order=order_id, status=PAID))
 
-    await story.step("Check: the money moved exactly once")
+    await story.step(story.say("checkout.check"))
     after = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
     moved = before["balance"] - after["balance"]
     story.facts.update(moved=moved)
     if moved != amount:
         raise StoryFailed(f"expected Rp{amount:,} to leave the account once, moved Rp{moved:,}")
-    story.report(f"    balance Rp{before['balance']:,} -> Rp{after['balance']:,} "
-                 f"(Rp{moved:,}, once)")
+    story.report(story.say("checkout.balance", before=story.rupiah(before["balance"]),
+                           after=story.rupiah(after["balance"]), moved=story.rupiah(moved)))

@@ -15,9 +15,9 @@ NEW_PIN = "246810"
 
 
 async def open_account(wire: Wire, world: dict[str, Any], report: Report = print,
-                       gate: Gate | None = None) -> Story:
+                       gate: Gate | None = None, lang: str = "en") -> Story:
     """Run the story; raises StoryFailed unless the account opens after a clean KYC."""
-    story = Story(wire, world, report, gate=gate)
+    story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(_open_account)
 
 
@@ -26,7 +26,7 @@ async def _open_account(story: Story) -> None:
     person = next(p for p in story.world["persons"] if p["nik"] == persona["nik"])
     bank = story.client("newcomer", "bank")
 
-    await story.step(f"{person['name'].title()} applies for an account in the bank's app")
+    await story.step(story.say("account.apply", name=person["name"].title()))
     response = await bank.post("/mobile/v1/registrations", json={
         "nik": person["nik"], "name": person["name"], "birth_place": person["birth_place"],
         "birth_date": person["birth_date"], "sex": person["sex"],
@@ -35,16 +35,16 @@ async def _open_account(story: Story) -> None:
         raise StoryFailed(f"{person['name'].title()} already has an account (from an earlier "
                           "run); `sandbox reset` restores the seeded world")
     opened = expect(response, 201, "registration")
-    await story.step("The bank verified her at the civil registry (consent, then match flags)")
+    await story.step(story.say("account.verified"))
     for name, flag in opened["kyc"]["fields"].items():
         story.report(f"    {name}: {flag}")
     story.facts.update(account_no=opened["account_no"])
 
-    await story.step("She logs in with her new PIN")
+    await story.step(story.say("account.login"))
     login = expect(await bank.post("/mobile/v1/sessions", json={
         "account_no": opened["account_no"], "pin": NEW_PIN}), 201, "login")
     me = expect(await bank.get("/mobile/v1/accounts/me", headers={
         "Authorization": f"Bearer {login['session_token']}"}), 200, "account")
     if me["balance"] != 0:
         raise StoryFailed(f"a new account should start at Rp0, not Rp{me['balance']:,}")
-    story.report(f"    account {me['account_no']} is open, balance Rp0")
+    story.report(story.say("account.open", account=me["account_no"], balance=story.rupiah(0)))

@@ -175,3 +175,21 @@ async def test_faults_audit_and_an_unreachable_saved_value(
         assert audit.ok and "SOC-PAY" in audit.output
     finally:
         await runner.aclose()
+
+
+@pytest.mark.slow
+async def test_a_story_step_speaks_the_lessons_language(
+    runtime: Runtime, control: ControlClient, tmp_path: Path
+) -> None:
+    lesson = load_lesson(BUYING, "id")
+    runner = LessonRunner(
+        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=tmp_path
+    )
+    try:
+        assert await runner.prepare() == []
+        whole = await runner.run_step(7)  # "8. Seluruh checkout": the checkout story
+        assert whole.ok, whole
+        assert "menonton video 1 di aplikasi sosial" in whole.output
+        assert "Rp185.000" in whole.output and "watches video" not in whole.output
+    finally:
+        await runner.aclose()

@@ -146,6 +146,14 @@ async def test_indonesian_ui_text(tmp_path: Path) -> None:
         await pilot.press("5")
         await pilot.pause()
         assert "Jalankan" in str(app.screen.query_one("#run", Button).label)
+        await pilot.click("#run")  # the story itself speaks Indonesian too
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.last_trace:  # type: ignore[attr-defined]
+                break
+        told = "\n".join(line.text for line in app.screen.query_one("#story-log", RichLog).lines)
+        assert "menonton video 1" in told and "Rp185.000" in told, told  # (wrapped lines)
+        assert "watches video" not in told
     await backend.aclose()
     from sandbox.tui import i18n
 

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, language, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
 
@@ -89,7 +89,7 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
 
         try:
             story = await SCENARIOS[name](
-                self.backend.wire, self.backend.world, log.write, gate=gate
+                self.backend.wire, self.backend.world, log.write, gate=gate, lang=language()
             )
         except StoryFailed as exc:
             log.write(f"[red]{t('stories.failed', reason=exc)}[/]")
