@@ -492,6 +492,11 @@ the virtual account the checkout shows.
 
 Every tap makes real calls between the institutions; the list under the apps says which tap
 caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
+
+**h** switches to the hospital's reception desk: pick the patient whose KTP is on the counter
+and press **Admit**. Behind that one action the hospital asks the civil registry, the
+health-records platform, the insurer and, for what insurance does not cover, the bank - the
+same pattern as Buy. Untick the consent box to see the desk refuse before asking anyone.
 """,
         "id": """\
 # Aplikasi
@@ -504,6 +509,11 @@ pembeli, tempat ia membayar virtual account yang tertera di halaman checkout.
 Setiap ketukan membuat panggilan sungguhan antarlembaga; daftar di bawah aplikasi menunjukkan
 ketukan mana yang memicu jejak mana (**Enter** membukanya di pemutar), dan peta menyala saat
 panggilan-panggilan itu terjadi.
+
+**h** berpindah ke loket pendaftaran rumah sakit: pilih pasien yang KTP-nya ada di meja loket,
+lalu tekan **Daftarkan**. Di balik satu tindakan itu rumah sakit menanya registri kependudukan,
+platform rekam medis, asuransi dan, untuk yang tidak ditanggung asuransi, bank - pola yang sama
+dengan Beli. Hapus centang persetujuan untuk melihat loket menolak sebelum menanya siapa pun.
 """,
     },
     "faces.taps": {"en": "taps → traces", "id": "ketukan → jejak"},
@@ -514,7 +524,13 @@ panggilan-panggilan itu terjadi.
     "faces.action.inquiry": {"en": "inquiry", "id": "cek"},
     "faces.action.pay": {"en": "pay", "id": "bayar"},
     "faces.action.retry": {"en": "retry", "id": "ulangi"},
+    "faces.action.admit": {"en": "admit", "id": "daftarkan"},
     "key.faces.trace": {"en": "Open trace", "id": "Buka jejak"},
+    "key.faces.switch": {"en": "Hospital desk", "id": "Loket RS"},
+    "key.faces.switch.tip": {
+        "en": "Switch between the buyer's phone and the hospital's reception desk",
+        "id": "Berpindah antara ponsel pembeli dan loket pendaftaran rumah sakit",
+    },
     "key.faces.trace.tip": {
         "en": "Open the selected tap's trace",
         "id": "Buka jejak dari ketukan yang dipilih",
@@ -689,6 +705,87 @@ panggilan-panggilan itu terjadi.
     "faces.bank.acted.retry": {
         "en": "retried payment {payment} with the same key, balance {balance}",
         "id": "mengulang pembayaran {payment} dengan key yang sama, saldo {balance}",
+    },
+    "faces.desk.help": {
+        "en": "The hospital's reception desk: pick the patient, press Admit, read what each "
+        "back-end answered.",
+        "id": "Loket pendaftaran rumah sakit: pilih pasien, tekan Daftarkan, baca jawaban "
+        "setiap sistem di belakangnya.",
+    },
+    "faces.desk.clerk": {"en": "desk: {clerk}", "id": "loket: {clerk}"},
+    "faces.desk.patient_title": {
+        "en": "Patient (the KTP on the counter)",
+        "id": "Pasien (KTP di meja loket)",
+    },
+    "faces.desk.no_patient": {"en": "No patient to admit.", "id": "Tidak ada pasien."},
+    "faces.desk.ktp": {
+        "en": "NIK {nik} · born {place}, {born} · sex {sex}",
+        "id": "NIK {nik} · lahir {place}, {born} · jenis kelamin {sex}",
+    },
+    "faces.desk.complaint.default": {
+        "en": "Demam dan batuk tiga hari",
+        "id": "Demam dan batuk tiga hari",
+    },
+    "faces.desk.complaint.placeholder": {"en": "Complaint", "id": "Keluhan"},
+    "faces.desk.complaint.tip": {
+        "en": "What the patient came for, in the patient's words",
+        "id": "Keluhan pasien, dengan kata-katanya sendiri",
+    },
+    "faces.desk.icd10.placeholder": {
+        "en": "ICD-10 code (optional)",
+        "id": "Kode ICD-10 (opsional)",
+    },
+    "faces.desk.icd10.tip": {
+        "en": "An initial diagnosis, if the doctor already gave one (J06.9: a common cold)",
+        "id": "Diagnosis awal, bila dokter sudah memberikannya (J06.9: selesma)",
+    },
+    "faces.desk.consent": {
+        "en": "The patient agrees to be checked",
+        "id": "Pasien setuju untuk diperiksa",
+    },
+    "faces.desk.consent.tip": {
+        "en": "Without consent the registry and the other back-ends may not be asked "
+        "(UU PDP 27/2022): untick it to see the desk refuse",
+        "id": "Tanpa persetujuan, registri dan sistem lain tidak boleh ditanya "
+        "(UU PDP 27/2022): hapus centang untuk melihat loket menolak",
+    },
+    "faces.desk.admit": {"en": "Admit", "id": "Daftarkan"},
+    "faces.desk.admit.tip": {
+        "en": "One action: the hospital asks identity, records, insurance and billing",
+        "id": "Satu tindakan: rumah sakit menanya identitas, rekam medis, asuransi dan tagihan",
+    },
+    "faces.desk.identity": {
+        "en": "Civil registry: match flags",
+        "id": "Registri kependudukan: tanda kecocokan",
+    },
+    "faces.desk.identity.none": {"en": "no answer", "id": "tidak ada jawaban"},
+    "faces.desk.flag": {"en": "  {field}: {flag}", "id": "  {field}: {flag}"},
+    "faces.desk.records": {
+        "en": "Health records: patient and visit",
+        "id": "Rekam medis: pasien dan kunjungan",
+    },
+    "faces.desk.records.answer": {
+        "en": "  patient {ihs} · encounter {encounter}",
+        "id": "  pasien {ihs} · kunjungan {encounter}",
+    },
+    "faces.desk.insurance": {"en": "Insurer: eligibility", "id": "Asuransi: kepesertaan"},
+    "faces.desk.insurance.answer": {
+        "en": "  {status} · {klass} · SEP {sep}",
+        "id": "  {status} · {klass} · SEP {sep}",
+    },
+    "faces.desk.insurance.none": {"en": "  not asked", "id": "  tidak ditanya"},
+    "faces.desk.bill": {"en": "Bank: what the patient pays", "id": "Bank: yang dibayar pasien"},
+    "faces.desk.bill.pay": {
+        "en": "  pay [b]{amount}[/b] to VA {va}",
+        "id": "  bayar [b]{amount}[/b] ke VA {va}",
+    },
+    "faces.desk.bill.covered": {
+        "en": "  nothing to pay: covered by insurance",
+        "id": "  tidak ada yang dibayar: ditanggung asuransi",
+    },
+    "faces.desk.acted.admit": {
+        "en": "admitted {name}: {status}",
+        "id": "mendaftarkan {name}: {status}",
     },
     "key.social.next_video": {"en": "Next video", "id": "Video berikutnya"},
     "key.social.next_video.tip": {

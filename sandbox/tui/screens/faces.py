@@ -1,7 +1,8 @@
-"""The apps people use: the short-video app and the bank app, side by side.
+"""The apps people use: the buyer's phone (video app and bank app) or the hospital's desk.
 
 Acting on a face performs the real calls; the face never leaves its own app - the "no jump app"
-point made visible - while the taps list says which tap caused which trace.
+point made visible - while the taps list says which tap caused which trace. `h` switches between
+the phone and the hospital's reception desk: the same pattern, one screen and many back-ends.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, t
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.desk_face import DESK, DeskFace
 from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 
 PERSONA = "buyer"
@@ -36,7 +38,14 @@ class FacesScreen(TranslatedBindings, Screen[None]):
             t("key.faces.trace"),
             id="faces.trace",
             tooltip=t("key.faces.trace.tip"),
-        )
+        ),
+        Binding(
+            "h",
+            "switch",
+            t("key.faces.switch"),
+            id="faces.switch",
+            tooltip=t("key.faces.switch.tip"),
+        ),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -47,15 +56,25 @@ class FacesScreen(TranslatedBindings, Screen[None]):
         yield Header()
         with Horizontal():
             with Vertical(id="phones"):
-                with Horizontal(id="faces"):
-                    yield SocialFace(self.backend.actor(PERSONA))
-                    yield BankFace(self.backend.actor(PERSONA))
+                with ContentSwitcher(initial="faces", id="switcher"):
+                    with Horizontal(id="faces"):
+                        yield SocialFace(self.backend.actor(PERSONA))
+                        yield BankFace(self.backend.actor(PERSONA))
+                    with Horizontal(id="desk"):
+                        yield DeskFace(self.backend.actor(DESK), self.backend.world)
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#taps", OptionList).border_title = t("faces.taps")
+
+    def action_switch(self) -> None:
+        """Key: the buyer's phone, or the hospital's reception desk."""
+        switcher = self.query_one("#switcher", ContentSwitcher)
+        switcher.current = "desk" if switcher.current == "faces" else "faces"
+        if switcher.current == "desk":
+            self.query_one(DeskFace).query_one("#admit").focus()
 
     @on(SocialFace.CheckoutShown)
     def prefill_payment(self, message: SocialFace.CheckoutShown) -> None:

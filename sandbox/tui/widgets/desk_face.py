@@ -1,0 +1,237 @@
+"""The hospital's reception desk: one screen, one action, four back-ends behind it.
+
+The article's analogy made tangible: the clerk picks the patient whose KTP is on the counter,
+types the complaint and presses Admit. Behind that one action the hospital asks the civil
+registry (match flags only), the health-records platform (patient and encounter), the insurer
+(eligibility and an SEP letter) and, for what is not covered, the bank (a virtual account). The
+desk shows only what each back-end answered, as the real screen would; the calls are on the map.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import getters, on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import HorizontalGroup, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+
+from sandbox.scenarios.identities import Actor
+from sandbox.tui.i18n import Lazy
+from sandbox.tui.widgets.faces import Face, FaceError, Notice, plain, rupiah, text
+
+PATIENTS = ("patient", "creator")
+"""The personas who come to the desk in the stories and lesson 5: one insured, one not."""
+DESK = "reception"
+"""The clerk's identity (`sandbox.scenarios.identities.STAFF`)."""
+
+
+class DeskFace(Face):
+    """The reception desk's screen at the hospital: pick a patient, admit, read the answers."""
+
+    HELP = Lazy("faces.desk.help")
+    DEFAULT_CSS = """
+    DeskFace {
+        width: 1fr; max-width: 64;
+        RadioSet { width: 1fr; height: auto; border: none; padding: 0; }
+        .desk--ktp { background: $boost; padding: 0 1; height: auto; }
+        .desk--label { margin-top: 1; color: $text-muted; }
+        Input { background: $boost; }
+        Checkbox { margin-top: 1; }
+        .face--actions { margin-top: 1; }
+        .desk--answer { height: auto; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = []
+    service = "hospital"
+
+    notice = getters.query_one("#admit-notice", Notice)
+
+    def __init__(
+        self,
+        actor: Actor,
+        world: dict[str, Any],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(actor, name=name, id=id, classes=classes)
+        people = {p["nik"]: p for p in world.get("persons", [])}
+        personas = world.get("personas", {})
+        self.patients: list[dict[str, Any]] = [
+            people[personas[key]["nik"]]
+            for key in PATIENTS
+            if key in personas and personas[key].get("nik") in people
+        ]
+        """The KTPs the clerk can pick from (the civil registry's people)."""
+        staff = world.get("hospital", {}).get("staff", [{}])
+        self.clerk = str(staff[0].get("name", DESK)) if staff else DESK
+        self.summary: dict[str, Any] | None = None
+        """The hospital's answer to the last admission."""
+
+    @property
+    def patient(self) -> dict[str, Any] | None:
+        """The KTP on the counter (the picked patient)."""
+        index = self.query_one(RadioSet).pressed_index
+        return self.patients[index] if 0 <= index < len(self.patients) else None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar(plain("desk.clerk", clerk=self.clerk))
+        with VerticalScroll(classes="face--body"):
+            yield Static(plain("desk.patient_title"), classes="face--section")
+            with RadioSet(compact=True, id="patients"):
+                for n, person in enumerate(self.patients):
+                    yield RadioButton(_name(person), value=n == 0, compact=True)
+            yield Static(classes="desk--ktp", id="ktp")
+            yield Static(plain("desk.complaint.placeholder"), classes="desk--label")
+            yield Input(
+                value=plain("desk.complaint.default"),
+                compact=True,
+                placeholder=plain("desk.complaint.placeholder"),
+                id="complaint",
+                max_length=500,
+                tooltip=plain("desk.complaint.tip"),
+            )
+            yield Static(plain("desk.icd10.placeholder"), classes="desk--label")
+            yield Input(
+                value="J06.9",
+                compact=True,
+                placeholder=plain("desk.icd10.placeholder"),
+                id="icd10",
+                restrict=r"[A-Za-z0-9.]*",
+                max_length=8,
+                tooltip=plain("desk.icd10.tip"),
+            )
+            yield Checkbox(
+                plain("desk.consent"), value=True, compact=True, id="consent",
+                tooltip=plain("desk.consent.tip"),
+            )
+            with HorizontalGroup(classes="face--actions"):
+                yield Button(
+                    plain("desk.admit"),
+                    variant="primary",
+                    compact=True,
+                    id="admit",
+                    tooltip=plain("desk.admit.tip"),
+                )
+            yield Notice(id="admit-notice")
+            for part in ("identity", "records", "insurance", "bill"):
+                yield Static(classes="desk--answer", id=f"answer-{part}")
+
+    def on_mount(self) -> None:
+        self.show_ktp()
+
+    @on(RadioSet.Changed, "#patients")
+    def show_ktp(self) -> None:
+        """The KTP's details, as the clerk reads them off the card (NIK shortened on screen)."""
+        person = self.patient
+        ktp = self.query_one("#ktp", Static)
+        if person is None:
+            ktp.update(plain("desk.no_patient"))
+            return
+        ktp.update(
+            text(
+                "desk.ktp",
+                nik=f"…{person['nik'][-4:]}",
+                place=person.get("birth_place", "?"),
+                born=person.get("birth_date", "?"),
+                sex=person.get("sex", "?"),
+            )
+        )
+
+    @on(Button.Pressed, "#admit")
+    def tap_admit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.admit()
+
+    @work(exclusive=True, group="desk-admit", exit_on_error=False)
+    async def admit(self) -> None:
+        """One action at the desk: the hospital reaches every back-end and answers once."""
+
+        async def body() -> str:
+            person = self.patient
+            if person is None:
+                raise FaceError(plain("desk.no_patient"))
+            icd10 = self.query_one("#icd10", Input).value.strip().upper()
+            self.summary = await self.call(
+                "hospital",
+                "POST",
+                "/api/v1/admissions",
+                json={
+                    "nik": person["nik"],
+                    "name": person["name"],
+                    "birth_date": person["birth_date"],
+                    "birth_place": person["birth_place"],
+                    "sex": person["sex"],
+                    "complaint": self.query_one("#complaint", Input).value.strip() or "-",
+                    **({"icd10": icd10} if icd10 else {}),
+                    "service": "outpatient",
+                    "consent": self.query_one("#consent", Checkbox).value,
+                },
+            )
+            self.show_answers(self.summary)
+            return plain(
+                "desk.acted.admit",
+                name=_name(person),
+                status=str(self.summary.get("status", "?")),
+            )
+
+        await self.act("admit", self.notice, body)
+
+    def show_answers(self, summary: dict[str, Any]) -> None:
+        """What each back-end said, one block per institution, as the desk shows them."""
+        flags = (summary.get("identity") or {}).get("fields") or {}
+        self._answer(
+            "identity",
+            text("desk.identity"),
+            Content("\n").join(
+                text("desk.flag", field=str(name), flag=str(flag)) for name, flag in flags.items()
+            )
+            if flags
+            else text("desk.identity.none"),
+        )
+        patient = summary.get("patient") or {}
+        records = summary.get("records") or {}
+        self._answer(
+            "records",
+            text("desk.records"),
+            text(
+                "desk.records.answer",
+                ihs=str(patient.get("ihs_number") or "-"),
+                encounter=str(records.get("encounter_id") or "-"),
+            ),
+        )
+        insurance = summary.get("insurance") or {}
+        self._answer(
+            "insurance",
+            text("desk.insurance"),
+            text(
+                "desk.insurance.answer",
+                status=str(insurance.get("status", "-")),
+                klass=str(insurance.get("class") or "-"),
+                sep=str(insurance.get("sep_no") or "-"),
+            )
+            if insurance
+            else text("desk.insurance.none"),
+        )
+        bill = summary.get("bill") or {}
+        va = str(bill.get("virtual_account_no") or "").strip()
+        self._answer(
+            "bill",
+            text("desk.bill"),
+            text("desk.bill.pay", amount=rupiah(bill.get("amount")), va=va)
+            if va
+            else text("desk.bill.covered"),
+        )
+
+    def _answer(self, part: str, title: Content, body: Content) -> None:
+        self.query_one(f"#answer-{part}", Static).update(
+            Content.assemble(title.stylize("bold"), "\n", body, "\n")
+        )
+
+
+def _name(person: dict[str, Any]) -> str:
+    return str(person.get("name", "?")).title()

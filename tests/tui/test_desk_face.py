@@ -1,0 +1,117 @@
+"""The hospital desk admits a patient with one action; four back-ends answer behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import Checkbox, RadioButton, Static
+
+from sandbox.scenarios.identities import Actor
+from sandbox.tui.screens.faces import FacesScreen
+from sandbox.tui.widgets.desk_face import DESK, DeskFace
+from sandbox.tui.widgets.faces import Face, Notice
+from tests.conftest import Services
+from tests.tui.factory import make_app
+from tests.tui.test_faces import acted, settle
+
+
+class DeskApp(App[None]):
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield DeskFace(Actor(self.services.wire, self.services.world, DESK), self.services.world)
+
+
+def answer(desk: DeskFace, part: str) -> str:
+    return str(desk.query_one(f"#answer-{part}", Static).render())
+
+
+async def test_one_admit_reaches_identity_records_and_insurance(services: Services) -> None:
+    seen: list[Message] = []
+    async with DeskApp(services).run_test(size=(70, 50), message_hook=seen.append) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        assert desk.patient is not None and desk.patient["name"] == "AGUS PRATAMA"
+        assert "…0001" in str(desk.query_one("#ktp", Static).render())
+        await pilot.click("#admit")
+        await settle(pilot)
+        assert desk.summary is not None and desk.summary["status"] == "ADMITTED"
+        assert "nama_lgkp: SESUAI" in answer(desk, "identity")
+        assert "ACTIVE" in answer(desk, "insurance") and "SEP" in answer(desk, "insurance")
+        assert "covered by insurance" in answer(desk, "bill")
+    [admit] = acted(seen, "admit")
+    assert admit.ok and admit.face == "hospital" and "Agus Pratama: ADMITTED" in admit.detail
+    edges = {(c.caller, c.callee) for c in services.calls if c.trace_id == admit.trace_id}
+    assert ("reception", "hospital") in edges
+    assert {("hospital", "identity"), ("hospital", "records"), ("hospital", "insurance")} <= edges
+
+
+async def test_an_uninsured_patient_gets_a_virtual_account(services: Services) -> None:
+    async with DeskApp(services).run_test(size=(70, 50)) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        await pilot.click(list(desk.query(RadioButton))[1])
+        await pilot.pause()
+        assert desk.patient is not None and desk.patient["name"] == "RINA KUSUMA"
+        await pilot.click("#admit")
+        await settle(pilot)
+        assert desk.summary is not None and desk.summary["bill"]["virtual_account_no"]
+        assert "pay Rp" in answer(desk, "bill") and "to VA" in answer(desk, "bill")
+    assert any(c.caller == "hospital" and c.callee == "bank" for c in services.calls)
+
+
+async def test_without_consent_the_desk_refuses_and_asks_nobody(services: Services) -> None:
+    seen: list[Message] = []
+    async with DeskApp(services).run_test(size=(70, 50), message_hook=seen.append) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        desk.query_one("#consent", Checkbox).value = False
+        await pilot.click("#admit")
+        await settle(pilot)
+        notice = desk.query_one("#admit-notice", Notice)
+        assert "-failed" in notice.classes and "consent" in str(notice.render()).lower()
+        assert desk.summary is None
+    assert not acted(seen, "admit")[0].ok
+    assert [c.callee for c in services.calls] == ["hospital"]  # the back-ends were never asked
+
+
+async def test_h_switches_the_apps_screen_to_the_desk_and_back(tmp_path: Path) -> None:
+    app, backend = make_app(tmp_path, lang="id")
+    try:
+        async with app.run_test(size=(140, 44)) as pilot:
+            await pilot.press("3")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, FacesScreen)
+            desk = app.screen.query_one(DeskFace)
+            assert not desk.display or not desk.parent.display  # type: ignore[union-attr]
+            await pilot.press("h")
+            await pilot.pause(0.2)
+            assert desk.parent is not None and desk.parent.display
+            assert str(desk.query_one("#admit").label) == "Daftarkan"  # type: ignore[attr-defined]
+            await pilot.press("enter")  # Admit has the focus
+            for _ in range(100):  # the app's own workers never finish: wait for the answer
+                if desk.summary is not None:
+                    break
+                await pilot.pause(0.05)
+            assert desk.summary is not None
+            assert "tanda kecocokan" in answer(desk, "identity")
+            taps: Any = app.screen.query_one("#taps")
+            assert any("hospital: daftarkan" in str(o.prompt) for o in taps.options)
+            await pilot.press("h")
+            await pilot.pause(0.1)
+            assert not desk.parent.display
+    finally:
+        await backend.aclose()
+
+
+def test_desk_texts_are_in_the_catalogue() -> None:
+    from sandbox.tui.i18n import CATALOGUE
+
+    assert {k for k in CATALOGUE if k.startswith("faces.desk.")} >= {
+        "faces.desk.admit",
+        "faces.desk.bill.pay",
+        "faces.desk.identity",
+    }
+    assert Face  # the desk is a Face: its taps reach the taps list like the phone's
