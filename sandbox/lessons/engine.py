@@ -21,6 +21,7 @@ from sandbox.lessons.matching import Mismatch, evaluate, satisfied
 from sandbox.lessons.model import Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
+from sandbox.lessons.words import word
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
@@ -130,10 +131,10 @@ class LessonRunner:
             outcome = await perform(self.stage, step)
             expectations = tuple(self._filled(e) for e in step.expectations)
             if step.action.kind == "audit":
-                failures = _judge_audit(expectations, outcome.audit)
+                failures = _judge_audit(expectations, outcome.audit, self.lesson.lang)
             elif step.action.kind in CALL_KINDS:
                 calls = await self._collect(outcome.trace_ids, expectations)
-                failures = evaluate(expectations, calls)
+                failures = evaluate(expectations, calls, self.lesson.lang)
         except ActionFailed as exc:
             error = str(exc)
             new = self.stage.traces[before:]
@@ -236,7 +237,9 @@ class LessonRunner:
         await self.stage.wire.aclose()
 
 
-def _judge_audit(expectations: tuple[Expectation, ...], report: Any) -> list[Mismatch]:
+def _judge_audit(
+    expectations: tuple[Expectation, ...], report: Any, lang: str = "en"
+) -> list[Mismatch]:
     """`{ rule, outcome }` expectations over an audit report ("pass" means "did not fail")."""
     from sandbox.audit.checks import FAIL
 
@@ -250,12 +253,13 @@ def _judge_audit(expectations: tuple[Expectation, ...], report: Any) -> list[Mis
             happened = (
                 f"{rule}: {result.verdict}: {result.reason}"
                 if result is not None
-                else f"the audit has no rule {rule}"
+                else word(lang, "audit_has_no_rule", rule=rule)
             )
+            named = word(lang, f"outcome.{wanted}") if wanted in ("pass", "fail") else wanted
             failures.append(
                 Mismatch(
-                    expectation.describe(),
-                    f"{rule} {wanted}",
+                    expectation.describe(lang),
+                    f"{rule} {named}",
                     happened,
                     str(expectation.spec.get("because", "")),
                     None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from sandbox.lessons.model import Expectation
 from sandbox.lessons.values import MISSING, dig
+from sandbox.lessons.words import word
 from sandbox.trace.events import HttpCall
 
 CLOSEST = 2
@@ -61,75 +62,80 @@ def body_json(text: str) -> Any:
         return MISSING
 
 
-def call_line(call: HttpCall) -> str:
+def call_line(call: HttpCall, lang: str = "en") -> str:
     """`caller -> callee METHOD path status` (or the error when no response came)."""
-    outcome = str(call.status) if call.status is not None else f"failed ({call.error})"
+    outcome = (
+        str(call.status) if call.status is not None else word(lang, "failed", error=call.error)
+    )
     return f"{call.caller} -> {call.callee} {call.method} {call.path} {outcome}"
 
 
-Check = Callable[[Any, HttpCall], str | None]
-"""A key's check: None when the call matches, else a short reason."""
+Check = Callable[[Any, HttpCall, str], str | None]
+"""A key's check: None when the call matches, else a short reason in the given language."""
 
 
 def _equal(attr: str) -> Check:
-    def check(wanted: Any, call: HttpCall) -> str | None:
+    def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         got = getattr(call, attr)
-        return None if got == wanted else f"{attr} is {got}, not {wanted}"
+        what = word(lang, f"attr.{attr}")
+        return None if got == wanted else word(lang, "is_not", what=what, got=got, wanted=wanted)
 
     return check
 
 
-def _method(wanted: Any, call: HttpCall) -> str | None:
-    return (
-        None
-        if call.method.upper() == str(wanted).upper()
-        else f"method is {call.method}, not {str(wanted).upper()}"
-    )
+def _method(wanted: Any, call: HttpCall, lang: str) -> str | None:
+    if call.method.upper() == str(wanted).upper():
+        return None
+    return word(lang, "method_is_not", got=call.method, wanted=str(wanted).upper())
 
 
-def _path(wanted: Any, call: HttpCall) -> str | None:
+def _path(wanted: Any, call: HttpCall, lang: str) -> str | None:
     path = call.path.split("?", 1)[0]
-    return None if path_regex(str(wanted)).fullmatch(path) else f"path is {path}"
+    return None if path_regex(str(wanted)).fullmatch(path) else word(lang, "path_is", path=path)
 
 
-def _status(wanted: Any, call: HttpCall) -> str | None:
+def _status(wanted: Any, call: HttpCall, lang: str) -> str | None:
     if status_matches(wanted, call.status):
         return None
-    got = call.status if call.status is not None else f"no response ({call.error})"
-    return f"status is {got}, not {wanted}"
+    got = call.status if call.status is not None else word(lang, "no_response", error=call.error)
+    return word(lang, "status_is_not", got=got, wanted=wanted)
 
 
 def _fields(side: str) -> Check:
-    def check(wanted: Any, call: HttpCall) -> str | None:
+    def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         body = body_json(getattr(call, f"{side}_body"))
+        named = word(lang, f"side.{side}")
         for path, value in wanted.items():
             got = dig(body, path)
             if got is MISSING:
-                return f"the {side} has no {path}"
+                return word(lang, "body_has_no", side=named, path=path)
             if got != value:
-                return f"{side} {path} is {got!r}, not {value!r}"
+                return word(
+                    lang, "field_is_not", side=named, path=path, got=repr(got), wanted=repr(value)
+                )
         return None
 
     return check
 
 
 def _presence(side: str, present: bool) -> Check:
-    def check(wanted: Any, call: HttpCall) -> str | None:
+    def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         body = body_json(getattr(call, f"{side}_body"))
         for path in wanted:
             if (dig(body, path) is not MISSING) != present:
-                return f"the {side} {'lacks' if present else 'has'} {path}"
+                key = "body_lacks" if present else "body_has"
+                return word(lang, key, side=word(lang, f"side.{side}"), path=path)
         return None
 
     return check
 
 
 def _headers(present: bool) -> Check:
-    def check(wanted: Any, call: HttpCall) -> str | None:
+    def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         names = {name.lower() for name, _ in call.request_headers}
         for name in wanted:
             if (name.lower() in names) != present:
-                return f"the request {'lacks' if present else 'has'} header {name}"
+                return word(lang, "header_lacks" if present else "header_has", name=name)
         return None
 
     return check
@@ -153,12 +159,12 @@ KEY_CHECKS: dict[str, Check] = {
 """Every key of an expectation that looks at one call."""
 
 
-def reasons(spec: dict[str, Any], call: HttpCall) -> list[str]:
+def reasons(spec: dict[str, Any], call: HttpCall, lang: str = "en") -> list[str]:
     """Why `call` does not match `spec` ([] when it matches)."""
     found = []
     for key, check in KEY_CHECKS.items():
         if key in spec:
-            reason = check(spec[key], call)
+            reason = check(spec[key], call, lang)
             if reason:
                 found.append(reason)
     return found
@@ -195,12 +201,15 @@ def satisfied(
     return pool is not None and len(matching(spec, pool)) >= spec.get("count", 1)
 
 
-def evaluate(expectations: Sequence[Expectation], calls: Sequence[HttpCall]) -> list[Mismatch]:
-    """Every failed expectation of a step over the calls of its trace(s), in order."""
+def evaluate(
+    expectations: Sequence[Expectation], calls: Sequence[HttpCall], lang: str = "en"
+) -> list[Mismatch]:
+    """Every failed expectation of a step over the calls of its trace(s), in order, in the
+    lesson's language."""
     by_label = {str(e.spec["label"]): e for e in expectations if "label" in e.spec}
     failures = []
     for expectation in expectations:
-        failure = judge(expectation, calls, by_label)
+        failure = judge(expectation, calls, by_label, lang)
         if failure is not None:
             failures.append(failure)
     return failures
@@ -210,6 +219,7 @@ def judge(
     expectation: Expectation,
     calls: Sequence[HttpCall],
     by_label: dict[str, Expectation] | None = None,
+    lang: str = "en",
 ) -> Mismatch | None:
     """None when the calls meet `expectation`, else what went wrong."""
     spec = expectation.spec
@@ -217,67 +227,98 @@ def judge(
 
     def mismatch(expected: str, happened: str, call: HttpCall | None) -> Mismatch:
         return Mismatch(
-            expectation.describe(), expected, happened, str(spec.get("because", "")), call
+            describe(expectation, lang), expected, happened, str(spec.get("because", "")), call
         )
 
+    words = expected_words(spec, lang)
     pool = candidates(expectation, calls, by_label)
     if pool is None:
         return mismatch(
-            f"{expected_words(spec)}, after: {spec['after']}",
-            f"{spec['after']} never happened, so nothing came after it",
+            word(lang, "after_expected", words=words, after=spec["after"]),
+            word(lang, "after_never", after=spec["after"]),
             None,
         )
     found = matching(spec, pool)
     if spec.get("never"):
         if found:
             return mismatch(
-                f"no call {expected_words(spec)}",
-                f"{len(found)} such call(s): {call_line(found[0])}",
+                word(lang, "no_call_words", words=words),
+                word(lang, "such_calls", count=len(found), calls=call_line(found[0], lang)),
                 found[0],
             )
         return None
     if "count" in spec:
         if len(found) != spec["count"]:
-            shown = "; ".join(call_line(c) for c in found[:CLOSEST]) or "none"
+            shown = "; ".join(call_line(c, lang) for c in found[:CLOSEST]) or word(lang, "none")
             return mismatch(
-                f"exactly {spec['count']} call(s) {expected_words(spec)}",
-                f"{len(found)} such call(s): {shown}",
+                word(lang, "exactly", count=spec["count"], words=words),
+                word(lang, "such_calls", count=len(found), calls=shown),
                 found[0] if found else None,
             )
         return None
     if found:
         return None
-    return mismatch(f"a call {expected_words(spec)}", *_closest(spec, pool))
+    return mismatch(word(lang, "a_call", words=words), *_closest(spec, pool, lang))
 
 
-def _closest(spec: dict[str, Any], calls: Sequence[HttpCall]) -> tuple[str, HttpCall | None]:
+def _closest(
+    spec: dict[str, Any], calls: Sequence[HttpCall], lang: str
+) -> tuple[str, HttpCall | None]:
     """The near misses: calls ordered by how few keys they miss, with what they miss."""
     if not calls:
-        return "no call", None
+        return word(lang, "no_call"), None
     scored = sorted(
-        ((reasons(spec, call), index, call) for index, call in enumerate(calls)),
+        ((reasons(spec, call, lang), index, call) for index, call in enumerate(calls)),
         key=lambda item: (len(item[0]), item[1]),
     )
-    lines = [f"{call_line(call)} ({', '.join(why)})" for why, _, call in scored[:CLOSEST]]
-    return "closest: " + "; ".join(lines), scored[0][2]
+    lines = [f"{call_line(call, lang)} ({', '.join(why)})" for why, _, call in scored[:CLOSEST]]
+    return word(lang, "closest", calls="; ".join(lines)), scored[0][2]
 
 
-def expected_words(spec: dict[str, Any]) -> str:
+def expected_words(spec: dict[str, Any], lang: str = "en") -> str:
     """The call-level keys of `spec` in plain words."""
-    words = [f"{spec.get('caller', 'anyone')} -> {spec.get('callee', 'any service')}"]
+    caller = spec.get("caller", word(lang, "anyone"))
+    words = [f"{caller} -> {spec.get('callee', word(lang, 'any_service'))}"]
     if "method" in spec or "path" in spec:
         words.append(f"{str(spec.get('method', '')).upper()} {spec.get('path', '')}".strip())
     if "status" in spec:
-        words.append(f"status {spec['status']}")
+        words.append(word(lang, "status", status=spec["status"]))
     for side in ("request", "response"):
+        named = word(lang, f"side.{side}")
         for path, value in spec.get(side, {}).items():
-            words.append(f"{side} {path} = {value!r}")
+            words.append(f"{named} {path} = {value!r}")
         if spec.get(f"{side}_has"):
-            words.append(f"{side} has {', '.join(spec[f'{side}_has'])}")
+            words.append(word(lang, "side_has", side=named, paths=", ".join(spec[f"{side}_has"])))
         if spec.get(f"{side}_lacks"):
-            words.append(f"{side} lacks {', '.join(spec[f'{side}_lacks'])}")
+            paths = ", ".join(spec[f"{side}_lacks"])
+            words.append(word(lang, "side_lacks", side=named, paths=paths))
     if spec.get("request_headers_has"):
-        words.append(f"header {', '.join(spec['request_headers_has'])}")
+        words.append(word(lang, "header", names=", ".join(spec["request_headers_has"])))
     if spec.get("request_headers_lacks"):
-        words.append(f"no header {', '.join(spec['request_headers_lacks'])}")
+        words.append(word(lang, "no_header", names=", ".join(spec["request_headers_lacks"])))
     return ", ".join(words)
+
+
+def describe(expectation: Expectation, lang: str = "en") -> str:
+    """The expectation's label, or words built from its keys, in `lang`."""
+    spec = expectation.spec
+    if spec.get("label"):
+        return str(spec["label"])
+    if "rule" in spec:
+        outcome = str(spec.get("outcome", "pass"))
+        named = word(lang, f"outcome.{outcome}") if outcome in ("pass", "fail") else outcome
+        return word(lang, "audit_rule", rule=spec["rule"], outcome=named)
+    caller, callee = spec.get("caller", word(lang, "anyone")), spec.get("callee")
+    who = f"{caller} -> {callee or word(lang, 'any_service')}"
+    parts = [
+        who,
+        str(spec.get("method", "")).upper(),
+        str(spec.get("path", "")),
+        str(spec.get("status", "")),
+    ]
+    text = " ".join(p for p in parts if p)
+    if spec.get("never"):
+        return word(lang, "never_words", words=text)
+    if "count" in spec:
+        return word(lang, "count_words", words=text, count=spec["count"])
+    return text

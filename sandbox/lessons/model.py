@@ -44,26 +44,11 @@ class Expectation:
     spec: dict[str, Any]
     line: int
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """The label, or words built from the keys ("marketplace -> bank POST /x 2xx")."""
-        spec = self.spec
-        if spec.get("label"):
-            return str(spec["label"])
-        if "rule" in spec:
-            return f"audit rule {spec['rule']} {spec.get('outcome', 'pass')}"
-        who = f"{spec.get('caller', 'anyone')} -> {spec.get('callee', 'any service')}"
-        parts = [
-            who,
-            str(spec.get("method", "")).upper(),
-            str(spec.get("path", "")),
-            str(spec.get("status", "")),
-        ]
-        text = " ".join(p for p in parts if p)
-        if spec.get("never"):
-            return f"no call {text}"
-        if "count" in spec:
-            return f"{text} (exactly {spec['count']})"
-        return text
+        from sandbox.lessons.matching import describe
+
+        return describe(self, lang)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from sandbox.lessons.actions import ActionFailed, perform
-from sandbox.lessons.engine import LessonRunner
+from sandbox.lessons.engine import LessonRunner, _judge_audit
 from sandbox.lessons.loader import load_lesson
-from sandbox.lessons.model import Action, Step
+from sandbox.lessons.model import Action, Expectation, Step
 from sandbox.runtime.models import ServiceInfo
 from sandbox.runtime.remote import ControlError
 from sandbox.wire.faults import Fault
@@ -128,3 +128,11 @@ async def test_start_needs_a_sandbox_that_can_start_services(tmp_path: Path) -> 
     step = Step(1, "Start", "", "", Action("start", {"service": "courier"}, 1), (), (), 1)
     with pytest.raises(ActionFailed, match="^this sandbox cannot start services$"):
         await perform(lesson.stage, step)
+
+
+def test_an_audit_expectation_is_judged_in_the_lessons_language() -> None:
+    [miss] = _judge_audit((Expectation({"rule": "NOPE-1", "outcome": "pass"}, 1),), None, "id")
+    assert (miss.expectation, miss.expected) == ("aturan audit NOPE-1 lulus", "NOPE-1 lulus")
+    assert miss.happened == "audit tidak punya aturan NOPE-1"
+    [miss] = _judge_audit((Expectation({"rule": "NOPE-1"}, 1),), None)
+    assert miss.happened == "the audit has no rule NOPE-1"

@@ -208,3 +208,39 @@ def test_failed_calls_match_status_failed() -> None:
     assert judge(expect(callee="bank", status="failed"), [offline]) is None
     failure = judge(expect(callee="bank", status=200), [offline])
     assert failure is not None and "status is no response (offline), not 200" in failure.happened
+
+
+def test_a_verdict_in_indonesian_keeps_names_paths_and_values() -> None:
+    spec = expect(
+        caller="marketplace",
+        callee="bank",
+        path="/v1.0/transfer-va/create-va",
+        response={"responseCode": "4012700"},
+    )
+    [failure] = evaluate([spec], CALLS, "id")
+    assert "respons responseCode = '4012700'" in failure.expected
+    assert failure.expected.startswith("sebuah panggilan marketplace -> bank")
+    assert failure.happened.startswith(
+        "yang paling mirip: marketplace -> bank POST /v1.0/transfer-va/create-va 200 "
+        "(respons responseCode bernilai '2002700', bukan '4012700')"
+    )
+    forbidden = call("social", "bank", "POST", "/v1.0/transfer-va/create-va", 200, at=3.0)
+    never = judge(expect(caller="social", callee="bank", never=True), [forbidden], lang="id")
+    assert never is not None and never.expectation == "tidak ada panggilan social -> bank"
+    assert never.happened.startswith("1 panggilan seperti itu: social -> bank POST")
+    nothing = judge(expect(callee="identity"), [], lang="id")
+    assert nothing is not None and nothing.happened == "tidak ada panggilan"
+    assert nothing.expectation == "siapa pun -> identity"
+
+
+def test_every_verdict_word_is_in_both_languages_with_the_same_placeholders() -> None:
+    import string
+
+    from sandbox.lessons.words import LANGUAGES, WORDS
+
+    def names(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, entry in WORDS.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert names(entry["en"]) == names(entry["id"]), key
