@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from sandbox.audit.reasons import reason
 from sandbox.audit.records import AuditRecord
 from sandbox.trace.events import HttpCall
 
@@ -33,6 +34,12 @@ class AuditContext:
     """The last recorded passed audit."""
     urls: dict[str, str] = field(default_factory=dict)
     """Service name to base URL, when a sandbox is running."""
+    lang: str = "en"
+    """The language reasons are written in (`reasons.LANGUAGES`)."""
+
+    def say(self, name: str, /, **values: object) -> str:
+        """A reason (`reasons.REASONS`) in this audit's language."""
+        return reason(self.lang, name, **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +54,11 @@ class Outcome:
 Check = Callable[[Sequence[HttpCall], AuditContext, dict[str, Any]], Outcome]
 
 
-def describe(call: HttpCall) -> str:
+def describe(call: HttpCall, lang: str = "en") -> str:
     """`caller -> callee METHOD path (span)`: how a reason names a call."""
     path = call.path if len(call.path) <= 80 else call.path[:77] + "..."
-    return f"{call.caller} -> {call.callee} {call.method} {path} (span {call.span_id})"
+    span = reason(lang, "span")
+    return f"{call.caller} -> {call.callee} {call.method} {path} ({span} {call.span_id})"
 
 
 def _bare(path: str) -> str:
@@ -72,13 +80,18 @@ def _json(text: str) -> Any:
         return None
 
 
-def _result(bad: list[HttpCall], why: str, checked: int, what: str) -> Outcome:
+def _result(ctx: AuditContext, bad: list[HttpCall], why: str, checked: int, what: str) -> Outcome:
     if bad:
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        return Outcome(FAIL, tuple(c.span_id for c in bad), f"{describe(bad[0])}: {why}{more}")
+        more = ctx.say("more", count=len(bad) - 1) if len(bad) > 1 else ""
+        call = describe(bad[0], ctx.lang)
+        return Outcome(
+            FAIL,
+            tuple(c.span_id for c in bad),
+            ctx.say("failed_call", call=call, why=why, more=more),
+        )
     if not checked:
-        return Outcome(NA, (), f"no {what} recorded")
-    return Outcome(PASS, (), f"{checked} {what} checked")
+        return Outcome(NA, (), ctx.say("none_recorded", what=what))
+    return Outcome(PASS, (), ctx.say("checked", count=checked, what=what))
 
 
 def _matches(call: HttpCall, spec: dict[str, Any]) -> bool:
@@ -112,8 +125,9 @@ def forbidden_edge(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[st
     bad = [c for c in calls if (c.caller, c.callee) in edges]
     names = ", ".join(f"{a} -> {b}" for a, b in sorted(edges))
     if bad:
-        return _result(bad, f"forbidden edge ({names})", len(calls), "calls")
-    return Outcome(PASS, (), f"none of {len(calls)} calls goes {names}")
+        why = ctx.say("forbidden_edge", edges=names)
+        return _result(ctx, bad, why, len(calls), ctx.say("what.calls"))
+    return Outcome(PASS, (), ctx.say("no_edge", count=len(calls), edges=names))
 
 
 def no_personal_data_to(
@@ -141,15 +155,17 @@ def no_personal_data_to(
         found = next((name for name, rx in patterns if rx.search(text)), "")
         if not found and field_re is not None:
             match = field_re.search(text)
-            found = f"field `{match.group(1)}`" if match else ""
+            found = ctx.say("field", name=match.group(1)) if match else ""
         if found:
             bad.append(call)
             first = first or found
+    named = ", ".join(sorted(parties))
     return _result(
+        ctx,
         bad,
-        f"{first} seen by {', '.join(sorted(parties))}",
+        ctx.say("seen_by", found=first, parties=named),
         touched,
-        f"calls of {', '.join(sorted(parties))}",
+        ctx.say("what.calls_of", parties=named),
     )
 
 
@@ -168,7 +184,7 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
         body = _json(call.response_body)
         problem = ""
         if not isinstance(body, dict):
-            problem = "response is not a JSON object of flags"
+            problem = ctx.say("not_flags")
         else:
             extra = sorted(set(body) - allowed)
             values = body.get(flag_key) or {}
@@ -178,13 +194,13 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
                 else [flag_key]
             )
             if extra:
-                problem = f"returns key(s) {', '.join(extra)} beyond the flags"
+                problem = ctx.say("extra_keys", keys=", ".join(extra))
             elif odd:
-                problem = f"returns a stored value for {', '.join(odd)}, not a flag"
+                problem = ctx.say("stored_value", keys=", ".join(odd))
         if problem:
             bad.append(call)
             first = first or problem
-    return _result(bad, first, checked, "verification responses")
+    return _result(ctx, bad, first, checked, ctx.say("what.verifications"))
 
 
 def consent_required(
@@ -202,10 +218,13 @@ def consent_required(
         value = body.get(key) if isinstance(body, dict) else None
         if not value and not _query(call.path).get(key):
             bad.append(call)
-    return _result(bad, f"personal data sent without a `{key}`", checked, "calls that need consent")
+    why = ctx.say("no_consent", key=key)
+    return _result(ctx, bad, why, checked, ctx.say("what.consent_calls"))
 
 
-def required_markers(calls: Sequence[HttpCall], params: dict[str, Any], what: str) -> Outcome:
+def required_markers(
+    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any], what: str
+) -> Outcome:
     """Calls matching any `params["require"]` table carry its header or query parameter."""
     bad: list[HttpCall] = []
     first = ""
@@ -217,21 +236,21 @@ def required_markers(calls: Sequence[HttpCall], params: dict[str, Any], what: st
             checked += 1
             if not _carries(call, spec):
                 bad.append(call)
-                marker = (
-                    f"header {spec['header']}"
+                missing = (
+                    ctx.say("no_header", name=spec["header"])
                     if spec.get("header")
-                    else f"query parameter `{spec.get('query')}`"
+                    else ctx.say("no_query", name=spec.get("query"))
                 )
-                first = first or f"no {marker}"
+                first = first or missing
             break
-    return _result(bad, first, checked, what)
+    return _result(ctx, bad, first, checked, what)
 
 
 def idempotency_key(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
     """Every payment call carries its idempotency marker (Idempotency-Key, X-EXTERNAL-ID)."""
-    return required_markers(calls, params, "payment calls")
+    return required_markers(calls, ctx, params, ctx.say("what.payment_calls"))
 
 
 def signed_partner_calls(
@@ -241,7 +260,7 @@ def signed_partner_calls(
     values are redacted before storage)."""
     services = set(ctx.services)
     between = [c for c in calls if c.caller in services and c.callee in services]
-    return required_markers(between, params, "partner calls")
+    return required_markers(between, ctx, params, ctx.say("what.partner_calls"))
 
 
 def webhooks_acknowledged(
@@ -259,11 +278,10 @@ def webhooks_acknowledged(
             bad.extend(tries)
     if bad:
         last = bad[0]
-        status = last.status if last.status is not None else last.error or "no answer"
-        return _result(
-            bad, f"webhook never acknowledged with a 2xx (got {status})", len(attempts), "webhooks"
-        )
-    return _result([], "", len(attempts), "webhooks")
+        status = last.status if last.status is not None else last.error or ctx.say("no_answer")
+        why = ctx.say("webhook_unacknowledged", status=status)
+        return _result(ctx, bad, why, len(attempts), ctx.say("what.webhooks"))
+    return _result(ctx, [], "", len(attempts), ctx.say("what.webhooks"))
 
 
 # -- registry checks ---------------------------------------------------------------------------
@@ -272,7 +290,7 @@ def webhooks_acknowledged(
 def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
     """Every service URL binds an allowed host (127.0.0.1 unless a rule file says otherwise)."""
     if not ctx.urls:
-        return Outcome(NA, (), "no running sandbox: no service URLs to check")
+        return Outcome(NA, (), ctx.say("no_sandbox"))
     allowed = set(params.get("allowed_hosts", ["127.0.0.1"]))
     exposed = params.get("exposed", {})
     bad = []
@@ -284,9 +302,13 @@ def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str
         return Outcome(
             FAIL,
             tuple(n for n, _ in bad),
-            f"{bad[0][0]} listens on {bad[0][1]}, reachable beyond {', '.join(sorted(allowed))}",
+            ctx.say(
+                "listens_beyond", name=bad[0][0], url=bad[0][1], hosts=", ".join(sorted(allowed))
+            ),
         )
-    return Outcome(PASS, (), f"{len(ctx.urls)} services listen on {', '.join(sorted(allowed))}")
+    return Outcome(
+        PASS, (), ctx.say("listens_on", count=len(ctx.urls), hosts=", ".join(sorted(allowed)))
+    )
 
 
 def registry_audited(
@@ -297,20 +319,19 @@ def registry_audited(
         return Outcome(
             FAIL,
             tuple(ctx.services),
-            "no audit on record; run `sandbox audit --record` once it passes",
+            ctx.say("no_record"),
         )
     missing = [s for s in ctx.services if s not in ctx.record.services]
     if missing:
         return Outcome(
             FAIL,
             tuple(missing),
-            f"{', '.join(missing)} added after the audit of {ctx.record.recorded_at}; "
-            "audit again and record it (`sandbox audit --record`)",
+            ctx.say("added_after", names=", ".join(missing), when=ctx.record.recorded_at),
         )
     return Outcome(
         PASS,
         (),
-        f"all {len(ctx.services)} services covered by the audit of {ctx.record.recorded_at}",
+        ctx.say("all_covered", count=len(ctx.services), when=ctx.record.recorded_at),
     )
 
 

@@ -59,6 +59,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
+        "--lang",
+        choices=["en", "id"],
+        default="en",
+        help="the report's language: English or Bahasa Indonesia (default: en)",
+    )
+    p.add_argument(
         "--record",
         action="store_true",
         help=f"store a passed audit in {FILENAME}, so the services it covered count as audited",
@@ -141,12 +147,14 @@ def load_calls(
         store.close()
 
 
-def audit(data_dir: Path, calls: Sequence[HttpCall], urls: dict[str, str]) -> AuditReport:
+def audit(
+    data_dir: Path, calls: Sequence[HttpCall], urls: dict[str, str], lang: str = "en"
+) -> AuditReport:
     """Run the shipped rule sets over `calls`, the registry and the last audit record."""
     from sandbox.runtime.registry import BUILTIN
 
     services = list(dict.fromkeys([s.name for s in BUILTIN] + sorted(urls)))
-    return run_audit(calls, services, last_record(data_dir), urls)
+    return run_audit(calls, services, last_record(data_dir), urls, lang=lang)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -160,14 +168,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
             getattr(args, "since", None),
             bool(getattr(args, "all", False)),
         )
-        report = audit(data_dir, calls, urls)
+        lang = getattr(args, "lang", "en")
+        report = audit(data_dir, calls, urls, lang)
     except (AuditUsageError, RuleError) as exc:
         print(f"sandbox audit: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if getattr(args, "json", False):
         print(json.dumps(to_dict(report), indent=1, ensure_ascii=False))
     else:
-        print(render(report))
+        print(render(report, lang=lang))
     if getattr(args, "record", False):
         if not report.passed:
             failed = ", ".join(r.rule.id for r in report.failed)

@@ -83,10 +83,12 @@ def run_audit(
     record: AuditRecord | None,
     urls: dict[str, str] | None = None,
     rulesets: Sequence[RuleSet] | None = None,
+    lang: str = "en",
 ) -> AuditReport:
-    """Every rule of `rulesets` (default: the shipped ones) over `calls` and the registry."""
+    """Every rule of `rulesets` (default: the shipped ones) over `calls` and the registry,
+    with the checks' reasons written in `lang`."""
     sets = list(rulesets) if rulesets is not None else load_rulesets()
-    ctx = AuditContext(services=tuple(services), record=record, urls=dict(urls or {}))
+    ctx = AuditContext(services=tuple(services), record=record, urls=dict(urls or {}), lang=lang)
     results = tuple(run_rule(rule, calls, ctx) for s in sets for rule in s.rules)
     return AuditReport(
         results=results,

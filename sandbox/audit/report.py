@@ -6,8 +6,7 @@ from typing import Any
 
 from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.audit.engine import AuditReport
-
-_MARK = {PASS: "PASS", FAIL: "FAIL", NA: "n/a"}
+from sandbox.audit.reasons import reason
 
 
 def to_dict(report: AuditReport) -> dict[str, Any]:
@@ -31,43 +30,62 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
                 "evidence_total": r.total,
                 "reason": r.reason,
                 "why": r.rule.why,
+                "translations": {
+                    lang: {"title": title, "why": why}
+                    for lang, (title, why) in r.rule.translations.items()
+                },
             }
             for r in report.results
         ],
     }
 
 
-def render(report: AuditReport, width: int = 100) -> str:
-    """A table: rule, verdict, title and reason, evidence below each failing rule."""
+def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
+    """A table: rule, verdict, title and reason, evidence below each failing rule; in `lang`
+    (the reasons are in the language the audit was run in)."""
     lines = [
-        f"Audit of {report.calls} calls in {report.traces} traces, "
-        f"{len(report.services)} services, rule sets: {', '.join(report.rulesets)}",
+        reason(
+            lang,
+            "report.header",
+            calls=report.calls,
+            traces=report.traces,
+            services=len(report.services),
+            sets=", ".join(report.rulesets),
+        ),
         "",
     ]
-    id_w = max([len(r.rule.id) for r in report.results] + [4])
-    lines.append(f"{'RULE'.ljust(id_w)}  VERDICT  TITLE / REASON")
+    marks = {v: reason(lang, f"verdict.{v}") for v in (PASS, FAIL, NA)}
+    heads = [reason(lang, f"report.{key}") for key in ("rule", "verdict", "title")]
+    mark_w = max([len(m) for m in marks.values()] + [len(heads[1])])
+    id_w = max([len(r.rule.id) for r in report.results] + [len(heads[0])])
+    lines.append(f"{heads[0].ljust(id_w)}  {heads[1].ljust(mark_w)}  {heads[2]}")
+    pad = " " * (id_w + mark_w + 4)
     for r in report.results:
-        lines.append(f"{r.rule.id.ljust(id_w)}  {_MARK[r.verdict].ljust(7)}  {r.rule.title}")
-        pad = " " * (id_w + 11)
-        reason = (
+        title = r.rule.title_in(lang)
+        lines.append(f"{r.rule.id.ljust(id_w)}  {marks[r.verdict].ljust(mark_w)}  {title}")
+        text = (
             r.reason
             if len(pad) + len(r.reason) <= width
             else (r.reason[: max(20, width - len(pad) - 3)] + "...")
         )
-        lines.append(f"{pad}{reason}")
+        lines.append(f"{pad}{text}")
         if r.verdict == FAIL:
             if r.evidence:
-                more = f" (+{r.total - len(r.evidence)} more)" if r.total > len(r.evidence) else ""
-                lines.append(f"{pad}evidence: {' '.join(r.evidence)}{more}")
-            lines.append(f"{pad}why: {r.rule.why}")
+                more = (
+                    reason(lang, "report.more", count=r.total - len(r.evidence))
+                    if r.total > len(r.evidence)
+                    else ""
+                )
+                spans = " ".join(r.evidence)
+                lines.append(pad + reason(lang, "report.evidence", spans=spans, more=more))
+            lines.append(pad + reason(lang, "report.why", why=r.rule.why_in(lang)))
     failed = report.failed
     lines.append("")
     if failed:
+        ids = ", ".join(r.rule.id for r in failed)
         lines.append(
-            f"FAILED: {len(failed)} of {len(report.results)} rules "
-            f"({', '.join(r.rule.id for r in failed)}). "
-            "`sandbox trace show <trace>` shows a call by its span id."
+            reason(lang, "report.failed", failed=len(failed), rules=len(report.results), ids=ids)
         )
     else:
-        lines.append(f"PASSED: no rule failed ({len(report.results)} rules).")
+        lines.append(reason(lang, "report.passed", rules=len(report.results)))
     return "\n".join(lines)

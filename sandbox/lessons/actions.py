@@ -260,8 +260,9 @@ async def _audit(stage: Stage, spec: dict[str, Any]) -> Outcome:
     for trace_ids in scope:
         calls.extend(await trace_calls(stage.control, trace_ids))
     services = [info.name for info in await stage.control.services()]
-    report = run_audit(calls, services, last_record(stage.data_dir), stage.urls)
-    return Outcome((), render(report), report)
+    lang = stage.lesson.lang if stage.lesson.lang in ("en", "id") else "en"
+    report = run_audit(calls, services, last_record(stage.data_dir), stage.urls, lang=lang)
+    return Outcome((), render(report, lang=lang), report)
 
 
 async def trace_calls(control: ControlClient, trace_ids: tuple[str, ...]) -> list[Any]:

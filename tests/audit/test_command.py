@@ -121,3 +121,19 @@ def test_an_audit_file_missing_a_service_flags_it(
     code, out = _run(capsys, tmp_path, "--json")
     re_audit = next(r for r in json.loads(out)["rules"] if r["id"] == "RE-AUDIT")
     assert code == 1 and re_audit["verdict"] == "fail" and re_audit["evidence"] == [NAMES[-1]]
+
+
+def test_lang_id_reports_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _fill(tmp_path, bad=True)
+    code, out = _run(capsys, tmp_path, "--lang", "id")
+    assert code == 1
+    assert out.startswith("Audit atas 2 panggilan dalam 2 jejak")
+    assert "SOC-PAY      GAGAL  Aplikasi sosial tidak pernah memanggil bank" in out
+    assert "social -> bank GET /mobile/v1/accounts/me (span bad1): jalur terlarang" in out
+    assert "mengapa: Platform media sosial boleh" in out
+    assert "GAGAL: " in out and "FAILED" not in out and "never calls the bank" not in out
+    code, out = _run(capsys, tmp_path, "--json", "--lang", "id")
+    soc = next(r for r in json.loads(out)["rules"] if r["id"] == "SOC-PAY")
+    assert "jalur terlarang" in soc["reason"]
+    assert soc["translations"]["id"]["title"] == "Aplikasi sosial tidak pernah memanggil bank"
+    assert soc["title"] == "The social app never calls the bank"  # the rule's own language

@@ -147,5 +147,6 @@ async def test_a_learner_reading_indonesian_sees_the_rules_in_indonesian(tmp_pat
         detail = str(screen.query_one("#rule-detail", Static).render())
         assert "Mengapa aturan ini ada" in detail
         assert "tidak boleh menjalankan transaksinya sendiri" in detail
+        assert "jalur terlarang (social -> bank)" in detail  # the check's reason, too
         assert "may not run the transaction" not in detail
     await backend.aclose()

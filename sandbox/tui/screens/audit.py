@@ -118,6 +118,8 @@ class AuditScreen(TranslatedBindings, Screen[None]):
                 [s.name for s in infos],
                 default_record(),
                 {s.name: s.url for s in infos},
+                None,
+                language(),
             )
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
