@@ -225,6 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a story headless against the running sandbox, or one started for the run."""
     from sandbox.runtime.state import RuntimeState
     from sandbox.scenarios import SCENARIOS, StoryFailed
+    from sandbox.scenarios.texts import say
     from sandbox.wire import Wire
     from sandbox.world import load_world
 
@@ -247,16 +248,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     world = load_world(seed)
     lines: list[str] = []
     report = lines.append if args.json else print
+    lang = getattr(args, "lang", "en")
     if not args.json:
-        where = "a sandbox started for this run" if runtime else f"the sandbox pid {state.pid}"  # type: ignore[union-attr]
-        print(f"Running `{args.scenario}` against {where}")
+        where = (say(lang, "run.started_here") if runtime
+                 else say(lang, "run.running", pid=state.pid))  # type: ignore[union-attr]
+        print(say(lang, "run.against", story=args.scenario, where=where))
 
     async def go() -> Any:
         wire = Wire()  # the running sandbox records these calls on its side
         for name, url in urls.items():
             wire.set_url(name, url)
         try:
-            return await scenario(wire, world, report)
+            return await scenario(wire, world, report, lang=lang)
         finally:
             await wire.aclose()
 
@@ -276,9 +279,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if story is not None:
             _print_trace(settings, story.trace_id)
         if error:
-            print(f"FAILED: {error}")
+            print(say(lang, "run.failed", reason=error))
         else:
-            print(f"OK: `{args.scenario}` finished as the story says.")
+            print(say(lang, "run.ok", story=args.scenario))
     return 0 if error is None else 1
 
 
@@ -582,6 +585,8 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.add_argument("--lang", choices=["en", "id"], default="en",
+                     help="the story's language: English or Bahasa Indonesia (default: en)")
     run.set_defaults(func=cmd_run)
 
     for name, help_text, required in (

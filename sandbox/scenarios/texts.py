@@ -12,6 +12,20 @@ from typing import Final
 LANGUAGES: Final = ("en", "id")
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
+    "run.against": {
+        "en": "Running `{story}` against {where}",
+        "id": "Menjalankan `{story}` pada {where}",
+    },
+    "run.started_here": {
+        "en": "a sandbox started for this run",
+        "id": "sandbox yang dinyalakan untuk ini",
+    },
+    "run.running": {"en": "the sandbox pid {pid}", "id": "sandbox dengan pid {pid}"},
+    "run.ok": {
+        "en": "OK: `{story}` finished as the story says.",
+        "id": "OK: `{story}` selesai seperti yang diceritakan.",
+    },
+    "run.failed": {"en": "FAILED: {reason}", "id": "GAGAL: {reason}"},
     "story.stopped": {
         "en": "The story stopped: {reason}",
         "id": "Cerita berhenti: {reason}",
@@ -80,8 +94,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "account.verified": {
         "en": "The bank verified her at the civil registry (consent, then match flags)",
-        "id": "Bank memverifikasinya di registri kependudukan (persetujuan, lalu tanda "
-        "kecocokan)",
+        "id": "Bank memverifikasinya di registri kependudukan (persetujuan, lalu tanda kecocokan)",
     },
     "account.login": {
         "en": "She logs in with her new PIN",

@@ -119,7 +119,11 @@ def test_run_starts_its_own_sandbox_when_none_runs(tmp_path: Path) -> None:
     again = _sandbox("run", "open-account", "--data-dir", str(tmp_path))
     assert again.returncode == 1 and "sandbox reset" in again.stdout
     assert _sandbox("reset", "--data-dir", str(tmp_path)).returncode == 0
-    assert _sandbox("run", "open-account", "--data-dir", str(tmp_path)).returncode == 0
+    told = _sandbox("run", "open-account", "--lang", "id", "--data-dir", str(tmp_path))
+    assert told.returncode == 0, told.stdout + told.stderr
+    assert "Menjalankan `open-account`" in told.stdout
+    assert "Ia masuk dengan PIN barunya" in told.stdout
+    assert "OK: `open-account` selesai seperti yang diceritakan." in told.stdout
 
 
 def test_bad_trace_id_is_a_clear_error(tmp_path: Path) -> None:
