@@ -102,7 +102,7 @@ REASONS: Final[dict[str, dict[str, str]]] = {
     },
     "verdict.pass": {"en": "PASS", "id": "LULUS"},
     "verdict.fail": {"en": "FAIL", "id": "GAGAL"},
-    "verdict.not-applicable": {"en": "n/a", "id": "t/a"},
+    "verdict.not-applicable": {"en": "n/a", "id": "t/b"},
     "all_covered": {
         "en": "all {count} services covered by the audit of {when}",
         "id": "semua {count} layanan tercakup oleh audit {when}",
