@@ -113,11 +113,14 @@ def _request(raw: dict[str, Any], ctx: StepCheck) -> None:
             f"one of {', '.join(METHODS)}",
         )
     path = raw.get("path")
-    if path is not None and (not isinstance(path, str) or not path.startswith("/")):
+    if path is not None and (
+        not isinstance(path, str) or not path.startswith(("/", "{{", "http://", "https://"))
+    ):
         ctx.add(
             _key_line(ctx, "path"),
             "`path` must be a string starting with /",
-            'for example path = "/api/v1/feed" (the service comes from `service`)',
+            'for example path = "/api/v1/feed" (the service comes from `service`), or a URL '
+            'the service handed out, such as path = "{{ saved.checkout_url }}"',
         )
     body = raw.get("body")
     if body is not None and not isinstance(body, dict | list):

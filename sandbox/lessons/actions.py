@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -117,6 +118,7 @@ async def _request(stage: Stage, spec: dict[str, Any]) -> Outcome:
     if service not in stage.urls:
         raise ActionFailed(f"this sandbox does not run {service}")
     path, body = stage.fill(spec["path"]), stage.fill(spec.get("body"))
+    path = _on_service(str(path), service, stage.urls[service])
     headers = {k: str(v) for k, v in stage.fill(spec.get("headers", {})).items()}
     span = root_span()
     token = current_span.set(span)
@@ -130,6 +132,19 @@ async def _request(stage: Stage, spec: dict[str, Any]) -> Outcome:
     output = f"{spec['method']} {path} -> HTTP {response.status_code}\n{_show(response.text)}"
     _save(stage, spec.get("save"), response)
     return Outcome((span.trace_id,), output)
+
+
+def _on_service(path: str, service: str, base: str) -> str:
+    """`path` as sent to `service`: a path as is, or a URL the service itself handed out (a
+    checkout page's `checkout_url`) cut to its path; a URL elsewhere is refused."""
+    if not path.startswith(("http://", "https://")):
+        return path
+    url, own = urlsplit(path), urlsplit(base)
+    if (url.scheme, url.netloc) != (own.scheme, own.netloc):
+        raise ActionFailed(
+            f"{path} is not at {service} ({base}); a request goes to the service it names"
+        )
+    return (url.path or "/") + (f"?{url.query}" if url.query else "")
 
 
 def _show(text: str) -> str:

@@ -193,3 +193,81 @@ async def test_a_story_step_speaks_the_lessons_language(
         assert "Rp185.000" in whole.output and "watches video" not in whole.output
     finally:
         await runner.aclose()
+
+
+CHECKOUT_PAGE_LESSON = """# The checkout page
+
+## 1. Buy
+
+```toml
+[action]
+kind = "request"
+service = "social"
+as = "buyer"
+method = "POST"
+path = "/api/v1/videos/1/buy"
+body = { product_id = 100101, quantity = 1 }
+save = { checkout_url = "checkout_url" }
+
+[[expect]]
+callee = "social"
+status = 201
+```
+
+## 2. Open the page the marketplace handed out
+
+```toml
+[action]
+kind = "request"
+service = "marketplace"
+as = "buyer"
+method = "GET"
+path = "{{ saved.checkout_url }}"
+
+[[expect]]
+caller = "buyer"
+callee = "marketplace"
+method = "GET"
+path = "/checkout/*"
+status = 200
+response_has = ["payment.virtual_account_no"]
+```
+
+## 3. The same URL is not the bank's
+
+```toml
+[action]
+kind = "request"
+service = "bank"
+as = "buyer"
+method = "GET"
+path = "{{ saved.checkout_url }}"
+```
+"""
+
+
+@pytest.mark.slow
+async def test_a_request_may_follow_a_url_its_service_handed_out(
+    runtime: Runtime, control: ControlClient, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lessons" / "09-page"
+    folder.mkdir(parents=True)
+    for lang in ("en", "id"):
+        (folder / f"{lang}.md").write_text(CHECKOUT_PAGE_LESSON, encoding="utf-8")
+    runner = LessonRunner(
+        load_lesson(folder, "en"),
+        urls=runtime.urls,
+        control=control,
+        world=runtime.world,
+        data_dir=tmp_path,
+    )
+    try:
+        assert await runner.prepare() == []
+        assert (await runner.run_step(0)).ok
+        page = await runner.run_step(1)
+        assert page.ok, page
+        elsewhere = await runner.run_step(2)
+        assert not elsewhere.ok and elsewhere.error is not None
+        assert "is not at bank" in elsewhere.error
+    finally:
+        await runner.aclose()
