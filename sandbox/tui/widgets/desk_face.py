@@ -9,11 +9,10 @@ desk shows only what each back-end answered, as the real screen would; the calls
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
@@ -44,7 +43,6 @@ class DeskFace(Face):
         .desk--answer { height: auto; }
     }
     """
-    BINDINGS: ClassVar[list[BindingType]] = []
     service = "hospital"
 
     notice = getters.query_one("#admit-notice", Notice)
