@@ -17,13 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import __version__
-from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
+from sandbox.config import (
+    DEFAULT_PORT_BASE,
+    DEFAULT_SEED,
+    LANGUAGES,
+    VARIANTS,
+    Settings,
+    default_data_dir,
+    default_language,
+)
 
 EXIT_USAGE = 2
 STORIES = ("checkout", "open-account", "admission")
 """The names of sandbox.scenarios.SCENARIOS, kept here so `--help` imports no scenario code."""
 
 
+LANG_DEFAULT = "default: $SANDBOX_LANG, else your system's language if Indonesian, else en"
 CONFIG_HELP = "services to run (default: ./sandbox.toml if present, plus installed plugins)"
 
 
@@ -545,8 +554,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--attach", metavar="URL",
                         help="open the UI on a running `sandbox up` (its control API URL)")
-    parser.add_argument("--lang", choices=["en", "id"], default="en",
-                        help="UI language: English or Bahasa Indonesia (default en)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+                        help=f"UI language: English or Bahasa Indonesia ({LANG_DEFAULT})")
     parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
     parser.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
                         help=f"ports of a sandbox started for the UI (default {DEFAULT_PORT_BASE})")
@@ -585,8 +594,8 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
-    run.add_argument("--lang", choices=["en", "id"], default="en",
-                     help="the story's language: English or Bahasa Indonesia (default: en)")
+    run.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+                     help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})")
     run.set_defaults(func=cmd_run)
 
     for name, help_text, required in (
@@ -596,8 +605,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("lesson", nargs=None if required else "?", metavar="LESSON",
                        help='a lesson by number ("3") or name' +
                             ("" if required else " (default: the first one not finished)"))
-        p.add_argument("--lang", choices=["en", "id"], default="en",
-                       help="lesson and UI language (default en)")
+        p.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+                       help=f"lesson and UI language ({LANG_DEFAULT})")
         p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
         p.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
                        help=f"ports of a sandbox started for the lesson (default "

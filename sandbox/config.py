@@ -27,6 +27,28 @@ VARIANTS = {
 name, with what they do. Off by default; each is a few commented lines in its service."""
 
 
+LANGUAGES = ("en", "id")
+"""The languages of the UI, lessons, stories and audit: English and Bahasa Indonesia."""
+
+
+def default_language() -> str:
+    """The person's language: $SANDBOX_LANG if it names one of LANGUAGES, else the system's
+    (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: `id_ID.UTF-8` means Indonesian), else English.
+
+    A student whose laptop speaks Indonesian gets the sandbox in Indonesian without a flag;
+    `--lang` always wins.
+    """
+    chosen = os.environ.get("SANDBOX_LANG", "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            first = value.split(":")[0].split(".")[0].split("@")[0].split("_")[0].lower()
+            return "id" if first in ("id", "in") else "en"
+    return "en"
+
+
 def default_data_dir() -> Path:
     """The per-user data directory, overridable with SANDBOX_DATA_DIR."""
     override = os.environ.get("SANDBOX_DATA_DIR")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +19,10 @@ from sandbox.world import load_world
 
 WORLD_START = 1_709_280_000.0
 """2024-03-01 08:00 UTC: tests run in the world's own time, never the machine's."""
+
+# The tests expect English where no language is chosen, whatever this machine's locale says
+# (a developer in Indonesia has LANG=id_ID.UTF-8); tests of the choice set it themselves.
+os.environ["SANDBOX_LANG"] = "en"
 
 
 class FakeClock:

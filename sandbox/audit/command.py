@@ -21,6 +21,7 @@ from sandbox.audit.engine import AuditReport, run_audit
 from sandbox.audit.records import FILENAME, last_record, save_record
 from sandbox.audit.report import render, to_dict
 from sandbox.audit.rules import RuleError
+from sandbox.config import LANGUAGES, default_language
 from sandbox.trace.events import HttpCall
 
 DEFAULT_TRACES = 200
@@ -60,9 +61,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
         "--lang",
-        choices=["en", "id"],
-        default="en",
-        help="the report's language: English or Bahasa Indonesia (default: en)",
+        choices=LANGUAGES,
+        default=default_language(),
+        help="the report's language: English or Bahasa Indonesia "
+        "(default: $SANDBOX_LANG, else your system's language if Indonesian, else en)",
     )
     p.add_argument(
         "--record",

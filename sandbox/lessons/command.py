@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sandbox.config import default_language
 from sandbox.lessons.model import LANGS
 
 # The loader and engine are imported by each command, not here: `sandbox up` builds this
@@ -40,7 +41,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         return p
 
     listing = action("list", "lessons with their length and your progress")
-    listing.add_argument("--lang", choices=LANGS, default="en", help="language of the titles")
+    listing.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=default_language(),
+        help="language of the titles (default: $SANDBOX_LANG, else your system's if "
+        "Indonesian, else en)",
+    )
     lint = action("lint", "report every problem in lesson files, with file, line and a hint")
     lint.add_argument(
         "path",
