@@ -107,7 +107,9 @@ def _list(args: argparse.Namespace) -> int:
     from sandbox.lessons.loader import lesson_slugs, load_lesson
     from sandbox.lessons.model import LessonError
     from sandbox.lessons.progress import Progress
+    from sandbox.lessons.words import word
 
+    lang = args.lang
     root, data_dir = _root(args), _data_dir(args)
     progress = Progress.load(data_dir)
     rows: list[tuple[Any, ...]] = []
@@ -116,11 +118,11 @@ def _list(args: argparse.Namespace) -> int:
             lesson = load_lesson(root / slug, args.lang)
         except LessonError:
             rows.append(
-                (slug.split("-")[0], f"{slug} (broken: see `sandbox lesson lint`)", "", "", "-", "")
+                (slug.split("-")[0], word(lang, "list.broken", slug=slug), "", "", "-", "")
             )
             continue
         if progress.completed(slug, args.lang):
-            reached = "done"
+            reached = word(lang, "list.done")
         elif progress.started(slug, args.lang):
             reached = f"{progress.position(slug, args.lang)}/{len(lesson.steps)}"
         else:
@@ -130,17 +132,17 @@ def _list(args: argparse.Namespace) -> int:
             (
                 lesson.number,
                 lesson.title,
-                f"{lesson.minutes} min",
+                word(lang, "list.minutes", minutes=lesson.minutes),
                 len(lesson.steps),
                 reached,
                 str(exercise_dir(data_dir, slug)) if exercises else "",
             )
         )
     if not rows:
-        print(f"No lessons in {root}.")
+        print(word(lang, "list.none", root=root))
         return 0
-    _table(["#", "lesson", "length", "steps", "progress", "exercises"], rows)
-    print(f"Exercises live in {data_dir / 'exercises'}. Start one with `sandbox learn N`.")
+    _table(word(lang, "list.header").split("|"), rows)
+    print(word(lang, "list.footer", folder=data_dir / "exercises"))
     return 0
 
 

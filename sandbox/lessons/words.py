@@ -75,6 +75,21 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "en": "the audit has no rule {rule}",
         "id": "audit tidak punya aturan {rule}",
     },
+    "list.header": {
+        "en": "#|lesson|length|steps|progress|exercises",
+        "id": "#|pelajaran|durasi|langkah|kemajuan|latihan",
+    },
+    "list.minutes": {"en": "{minutes} min", "id": "{minutes} menit"},
+    "list.done": {"en": "done", "id": "selesai"},
+    "list.broken": {
+        "en": "{slug} (broken: see `sandbox lesson lint`)",
+        "id": "{slug} (rusak: lihat `sandbox lesson lint`)",
+    },
+    "list.none": {"en": "No lessons in {root}.", "id": "Tidak ada pelajaran di {root}."},
+    "list.footer": {
+        "en": "Exercises live in {folder}. Start one with `sandbox learn N`.",
+        "id": "Latihan disimpan di {folder}. Mulai dengan `sandbox learn N`.",
+    },
     "never_words": {"en": "no call {words}", "id": "tidak ada panggilan {words}"},
     "count_words": {"en": "{words} (exactly {count})", "id": "{words} (tepat {count})"},
 }

@@ -50,12 +50,19 @@ def test_list_shows_length_steps_progress_and_exercises(
     Progress.load(data).record("02-again", "id", 8, done=True)
     assert run("list", "--root", str(root), "--data-dir", str(data), "--lang", "id") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["#", "lesson", "length", "steps", "progress", "exercises"]
+    assert lines[0].split() == ["#", "pelajaran", "durasi", "langkah", "kemajuan", "latihan"]
     assert lines[1].split()[:1] == ["1"] and "Membeli dari video" in lines[1]
     assert lines[1].split()[-3:] == ["9", "3/9", f"{data}/exercises/01-buying-from-a-video"]
-    assert lines[2].split()[-2:] == ["done", f"{data}/exercises/02-again"]
-    assert "03-unknown-kind (broken: see `sandbox lesson lint`)" in lines[3]
+    assert lines[2].split()[-2:] == ["selesai", f"{data}/exercises/02-again"]
+    assert "03-unknown-kind (rusak: lihat `sandbox lesson lint`)" in lines[3]
     assert lines[3].split()[-1] == "-"
+    assert lines[4] == f"Latihan disimpan di {data}/exercises. Mulai dengan `sandbox learn N`."
+    Progress.load(data).record("01-buying-from-a-video", "en", 8, done=True)
+    assert run("list", "--root", str(root), "--data-dir", str(data), "--lang", "en") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["#", "lesson", "length", "steps", "progress", "exercises"]
+    assert lines[1].split()[-2] == "done" and "10 min" in lines[1]
+    assert "03-unknown-kind (broken: see `sandbox lesson lint`)" in lines[3]
     assert lines[4] == f"Exercises live in {data}/exercises. Start one with `sandbox learn N`."
 
 
