@@ -554,7 +554,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--attach", metavar="URL",
                         help="open the UI on a running `sandbox up` (its control API URL)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
                         help=f"UI language: English or Bahasa Indonesia ({LANG_DEFAULT})")
     parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
     parser.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
@@ -594,7 +594,7 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
-    run.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+    run.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
                      help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})")
     run.set_defaults(func=cmd_run)
 
@@ -605,7 +605,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("lesson", nargs=None if required else "?", metavar="LESSON",
                        help='a lesson by number ("3") or name' +
                             ("" if required else " (default: the first one not finished)"))
-        p.add_argument("--lang", choices=LANGUAGES, default=default_language(),
+        p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
                        help=f"lesson and UI language ({LANG_DEFAULT})")
         p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
         p.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
@@ -661,9 +661,19 @@ def _port(text: str) -> int:
     return value
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line as a namespace; `lang` resolved once, wherever `--lang` was given
+    (`sandbox --lang id run checkout` and `sandbox run checkout --lang id` mean the same)."""
+    args = _parser().parse_args(argv)
+    # `sandbox lesson check` without a language checks both; its commands decide for themselves.
+    if getattr(args, "lang", None) is None and getattr(args, "command", None) != "lesson":
+        args.lang = default_language()
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sandbox` console script."""
-    args = _parser().parse_args(argv)
+    args = parse(argv)
     try:
         result: int = args.func(args)
         return result

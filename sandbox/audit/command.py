@@ -62,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p.add_argument(
         "--lang",
         choices=LANGUAGES,
-        default=default_language(),
+        default=argparse.SUPPRESS,
         help="the report's language: English or Bahasa Indonesia "
         "(default: $SANDBOX_LANG, else your system's language if Indonesian, else en)",
     )
@@ -170,7 +170,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             getattr(args, "since", None),
             bool(getattr(args, "all", False)),
         )
-        lang = getattr(args, "lang", "en")
+        lang = getattr(args, "lang", None) or default_language()
         report = audit(data_dir, calls, urls, lang)
     except (AuditUsageError, RuleError) as exc:
         print(f"sandbox audit: {exc}", file=sys.stderr)

@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     listing.add_argument(
         "--lang",
         choices=LANGS,
-        default=default_language(),
+        default=argparse.SUPPRESS,
         help="language of the titles (default: $SANDBOX_LANG, else your system's if "
         "Indonesian, else en)",
     )
@@ -68,7 +68,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         help='a lesson by number ("3"), name or folder',
     )
     which.add_argument("--all", action="store_true", help="every lesson")
-    check.add_argument("--lang", choices=LANGS, help="check one language (default: both)")
+    check.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=argparse.SUPPRESS,
+        help="check one language (default: both)",
+    )
     check.add_argument(
         "--solutions",
         action="store_true",
@@ -109,22 +114,22 @@ def _list(args: argparse.Namespace) -> int:
     from sandbox.lessons.progress import Progress
     from sandbox.lessons.words import word
 
-    lang = args.lang
+    lang = getattr(args, "lang", None) or default_language()
     root, data_dir = _root(args), _data_dir(args)
     progress = Progress.load(data_dir)
     rows: list[tuple[Any, ...]] = []
     for slug in lesson_slugs(root):
         try:
-            lesson = load_lesson(root / slug, args.lang)
+            lesson = load_lesson(root / slug, lang)
         except LessonError:
             rows.append(
                 (slug.split("-")[0], word(lang, "list.broken", slug=slug), "", "", "-", "")
             )
             continue
-        if progress.completed(slug, args.lang):
+        if progress.completed(slug, lang):
             reached = word(lang, "list.done")
-        elif progress.started(slug, args.lang):
-            reached = f"{progress.position(slug, args.lang)}/{len(lesson.steps)}"
+        elif progress.started(slug, lang):
+            reached = f"{progress.position(slug, lang)}/{len(lesson.steps)}"
         else:
             reached = "-"
         exercises = any(s.action and s.action.kind == "exercise" for s in lesson.steps)
@@ -170,7 +175,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"sandbox lesson: no lessons in {root}", file=sys.stderr)
         return EXIT_USAGE
     folders: list[str | Path] = [find_lesson(str(n), root) for n in names]
-    langs = (args.lang,) if args.lang else LANGS
+    langs = (args.lang,) if getattr(args, "lang", None) else LANGS
     _log_to_file(_data_dir(args))
     print(
         f"Checking {len(folders)} lesson(s) in {', '.join(langs)} against a fresh sandbox...",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.cli import _parser
+from sandbox.cli import parse
 from sandbox.config import default_language
 
 LOCALE = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -43,14 +43,18 @@ def test_every_command_with_a_language_defaults_to_it_and_the_flag_wins(
     no_language: pytest.MonkeyPatch,
 ) -> None:
     no_language.setenv("LANG", "id_ID.UTF-8")
-    parser = _parser()
+    for argv in ([], ["run", "checkout"], ["learn"], ["present", "1"], ["audit"]):
+        assert parse(argv).lang == "id", argv
+    assert parse(["run", "checkout", "--lang", "en"]).lang == "en"
+    # before or after the command, --lang wins over the default
     for argv in (
-        [],
-        ["run", "checkout"],
-        ["learn"],
-        ["present", "1"],
-        ["audit"],
-        ["lesson", "list"],
+        ["--lang", "en", "learn"],
+        ["--lang", "en", "audit"],
+        ["--lang", "en", "run", "checkout"],
     ):
-        assert parser.parse_args(argv).lang == "id", argv
-    assert parser.parse_args(["run", "checkout", "--lang", "en"]).lang == "en"
+        assert parse(argv).lang == "en", argv
+    no_language.setenv("LANG", "en_US.UTF-8")
+    assert parse(["--lang", "id", "run", "checkout"]).lang == "id"
+    # `lesson check` without a language checks both; `lesson list` decides when it runs
+    assert getattr(parse(["lesson", "check", "--all"]), "lang", None) is None
+    assert parse(["--lang", "id", "lesson", "check", "--all"]).lang == "id"
