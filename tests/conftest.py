@@ -65,14 +65,7 @@ class Services:
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause)."""
-        for _ in range(rounds):
-            delivered = 0
-            for app in self.apps.values():
-                outbox = getattr(app.state, "outbox", None)
-                if outbox is not None:
-                    delivered += await outbox.deliver_due()
-            if not delivered:
-                return
+        await settle_apps(self.apps, rounds)
 
     async def aclose(self) -> None:
         await self.wire.aclose()
@@ -93,3 +86,15 @@ async def services(world: dict[str, Any], clock: FakeClock) -> AsyncIterator[Ser
     built = Services(world, clock)
     yield built
     await built.aclose()
+
+
+async def settle_apps(apps: dict[str, Any], rounds: int = 10) -> None:
+    """Deliver every pending webhook of these apps' outboxes (and the webhooks those cause)."""
+    for _ in range(rounds):
+        delivered = 0
+        for app in apps.values():
+            outbox = getattr(app.state, "outbox", None)
+            if outbox is not None:
+                delivered += await outbox.deliver_due()
+        if not delivered:
+            return

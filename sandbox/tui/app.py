@@ -18,7 +18,6 @@ from textual import work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.message import Message
 from textual.screen import Screen
 
 from sandbox.runtime.models import ServiceInfo
@@ -223,20 +222,21 @@ class SandboxApp(App[None]):
                 log.info("event stream lost", exc_info=True)
             await asyncio.sleep(1.0)
 
-    def _tell_screen(self, message: Message) -> None:
-        """Post `message` to the showing screen, if any: a timer can fire while the app quits
-        or switches modes, when no screen is showing, and that must not crash the app."""
+    def _showing(self) -> Screen[object] | None:
+        """The showing screen, or None: a timer can fire while the app quits or switches
+        modes, when no screen shows, and that must not crash the app."""
         try:
-            screen = self.screen
+            return self.screen
         except (ScreenStackError, UnknownModeError):
-            return
-        screen.post_message(message)
+            return None
 
     def drain_events(self) -> None:
-        """Hand the calls that arrived since last time to the showing screen."""
-        if self._pending:
+        """Hand the calls that arrived since last time to the showing screen (they wait for
+        the next tick while no screen shows)."""
+        screen = self._showing()
+        if self._pending and screen is not None:
             batch, self._pending = tuple(self._pending), []
-            self._tell_screen(CallsArrived(batch))
+            screen.post_message(CallsArrived(batch))
 
     async def refresh_services(self) -> None:
         """Fetch health, counts and faults; tell the showing screen."""
@@ -252,7 +252,9 @@ class SandboxApp(App[None]):
             if self._unreachable:
                 self._unreachable = False
                 self.notify(t("app.reconnected"))
-        self._tell_screen(ServicesUpdated(self.services))
+        screen = self._showing()
+        if screen is not None:
+            screen.post_message(ServicesUpdated(self.services))
 
     # -- actions -----------------------------------------------------------------------------
 

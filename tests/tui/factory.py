@@ -7,9 +7,11 @@ serves, mounted on a wire through httpx.ASGITransport, and a trace store fed by 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+
+from textual.pilot import Pilot
 
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
@@ -24,7 +26,7 @@ from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, settle_apps
 
 
 class LocalBackend:
@@ -37,23 +39,37 @@ class LocalBackend:
         self.stream = EventStream()
         self.store = TraceStore(None)
         self.stream.subscribe(lambda call: self.store.add([call]))
-        self.wire = Wire(recorder=self.stream.publish, clock=self.clock,
-                         partner_ids=partner_ids(self.world))
+        self.wire = Wire(
+            recorder=self.stream.publish, clock=self.clock, partner_ids=partner_ids(self.world)
+        )
         self.apps: dict[str, Any] = {}
         for spec in BUILTIN:
-            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
-                             db_path=data_dir / f"{spec.name}.db")
+            env = ServiceEnv(
+                spec.name,
+                self.wire,
+                seed_for(spec.name, self.world),
+                db_path=data_dir / f"{spec.name}.db",
+            )
             self.apps[spec.name] = spec.load_factory()(env)
             self.wire.mount(spec.name, self.apps[spec.name])
         self._actors: dict[str, Actor] = {}
 
     async def services(self) -> list[ServiceInfo]:
         counts = self.store.party_counts()
-        return [ServiceInfo(s.name, s.title, s.role, s.side, f"http://{s.name}.sandbox",
-                            f"http://{s.name}.sandbox/docs",
-                            "offline" if self.wire.fault(s.name).offline else "ok",
-                            *counts.get(s.name, (0, 0)), fault=self.wire.fault(s.name))
-                for s in BUILTIN]
+        return [
+            ServiceInfo(
+                s.name,
+                s.title,
+                s.role,
+                s.side,
+                f"http://{s.name}.sandbox",
+                f"http://{s.name}.sandbox/docs",
+                "offline" if self.wire.fault(s.name).offline else "ok",
+                *counts.get(s.name, (0, 0)),
+                fault=self.wire.fault(s.name),
+            )
+            for s in BUILTIN
+        ]
 
     async def events(self) -> AsyncIterator[HttpCall]:
         queue: asyncio.Queue[HttpCall] = asyncio.Queue()
@@ -84,8 +100,9 @@ class LocalBackend:
     async def tables(self, service: str) -> list[TableInfo]:
         return inspect.tables(self.data_dir / f"{service}.db")
 
-    async def rows(self, service: str, table: str, offset: int,
-                   limit: int) -> tuple[list[str], list[list[Any]], int]:
+    async def rows(
+        self, service: str, table: str, offset: int, limit: int
+    ) -> tuple[list[str], list[list[Any]], int]:
         page = inspect.rows(self.data_dir / f"{service}.db", table, offset, limit)
         return page.columns, page.rows, page.total
 
@@ -101,14 +118,28 @@ class LocalBackend:
     def identities(self, service: str) -> list[str]:
         return identities_for(service, self.world)
 
+    async def settle(self, rounds: int = 10) -> None:
+        """Deliver every pending webhook (and the webhooks those cause), so nothing lands later."""
+        await settle_apps(self.apps, rounds)
+
     async def aclose(self) -> None:
         await self.wire.aclose()
 
 
-def make_app(data_dir: Path, *, live: bool = True, lang: str = "en",
-             clock: FakeClock | None = None) -> tuple[SandboxApp, LocalBackend]:
+def make_app(
+    data_dir: Path, *, live: bool = True, lang: str = "en", clock: FakeClock | None = None
+) -> tuple[SandboxApp, LocalBackend]:
     """The real app over a LocalBackend; `live=False` for snapshots (no timers)."""
     backend = LocalBackend(data_dir, clock)
-    app = SandboxApp(backend, lang=lang, animate=False, live=live,
-                     screenshot_dir=data_dir / "shots")
+    app = SandboxApp(
+        backend, lang=lang, animate=False, live=live, screenshot_dir=data_dir / "shots"
+    )
     return app, backend
+
+
+async def until(condition: Callable[[], bool], pilot: Pilot[Any], seconds: float = 30.0) -> None:
+    """Wait until `condition` holds: at once when it does, as long as a loaded machine needs
+    when it does not (the test's own assertion then says what is missing)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition() and asyncio.get_running_loop().time() < deadline:
+        await pilot.pause(0.05)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
 
 from sandbox.audit.checks import FAIL, NA, PASS
@@ -17,7 +14,7 @@ from sandbox.trace.events import HttpCall
 from sandbox.tui.screens.audit import AuditScreen, recent_calls
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.sequence import SequencePlayer
-from tests.tui.factory import LocalBackend, make_app
+from tests.tui.factory import LocalBackend, make_app, until
 
 BAD_TRACE = "b" * 32
 BAD_SPAN = "5" * 16
@@ -54,12 +51,6 @@ def _bad_call(started_at: float) -> HttpCall:
     )
 
 
-async def _until(condition: Callable[[], bool], pilot: Pilot[None], seconds: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
-        await pilot.pause(0.05)
-
-
 def _verdicts(screen: AuditScreen) -> dict[str, str]:
     assert screen.report is not None
     return {r.rule.id: r.verdict for r in screen.report.results}
@@ -69,6 +60,7 @@ async def test_checkout_audits_clean_and_a_bad_call_leads_to_its_trace(tmp_path:
     app, backend = make_app(tmp_path)
     _loopback(backend)
     await checkout(backend.wire, backend.world, lambda *_: None)
+    await backend.settle()  # no webhook of the checkout lands after this count
     recorded = backend.store.count()
     assert recorded >= 17
     async with app.run_test(size=(120, 40)) as pilot:
@@ -77,20 +69,19 @@ async def test_checkout_audits_clean_and_a_bad_call_leads_to_its_trace(tmp_path:
         screen = app.screen
         assert isinstance(screen, AuditScreen)
         await pilot.press("a")
-        await _until(lambda: screen.report is not None and not screen.running, pilot)
+        await until(lambda: screen.report is not None and not screen.running, pilot)
         verdicts = _verdicts(screen)
         assert verdicts and set(verdicts.values()) <= {PASS, NA}, verdicts
         assert verdicts["SOC-PAY"] == PASS
-        # every call recorded so far, a late webhook of the checkout included
-        assert screen.report is not None and screen.report.calls == backend.store.count()
+        assert screen.report is not None and screen.report.calls == recorded
         table = screen.query_one("#rules", DataTable)
         assert table.row_count == len(verdicts)
 
-        last = backend.store.calls(backend.store.count() - 1, 1)[0]
+        last = backend.store.calls(recorded - 1, 1)[0]
         backend.store.add([_bad_call(last.started_at + 1)])
         screen.report = None
         await pilot.click("#run-audit")
-        await _until(lambda: screen.report is not None and not screen.running, pilot)
+        await until(lambda: screen.report is not None and not screen.running, pilot)
         verdicts = _verdicts(screen)
         assert verdicts["SOC-PAY"] == FAIL
         assert [k for k, v in verdicts.items() if v == FAIL] == ["SOC-PAY"], verdicts
@@ -107,7 +98,7 @@ async def test_checkout_audits_clean_and_a_bad_call_leads_to_its_trace(tmp_path:
         evidence.focus()
         evidence.highlighted = 0
         await pilot.press("enter")
-        await _until(
+        await until(
             lambda: (
                 isinstance(app.screen, TraceScreen)
                 and app.screen.query_one(SequencePlayer).total > 0
@@ -139,7 +130,7 @@ async def test_a_learner_reading_indonesian_sees_the_rules_in_indonesian(tmp_pat
         screen = app.screen
         assert isinstance(screen, AuditScreen)
         await pilot.press("a")
-        await _until(lambda: screen.report is not None and not screen.running, pilot)
+        await until(lambda: screen.report is not None and not screen.running, pilot)
         table = screen.query_one("#rules", DataTable)
         assert str(table.get_row("SOC-PAY")[2]) == "Aplikasi sosial tidak pernah memanggil bank"
         screen.select_rule("SOC-PAY")

@@ -11,10 +11,10 @@ from textual.widgets import Checkbox, RadioButton, Static
 
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.screens.faces import FacesScreen
-from sandbox.tui.widgets.desk_face import DESK, DeskFace
-from sandbox.tui.widgets.faces import Face, Notice
+from sandbox.tui.widgets.desk_face import ANSWERS, DESK, DeskFace
+from sandbox.tui.widgets.faces import Notice
 from tests.conftest import Services
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, until
 from tests.tui.test_faces import acted, settle
 
 
@@ -91,10 +91,8 @@ async def test_h_switches_the_apps_screen_to_the_desk_and_back(tmp_path: Path) -
             assert desk.parent is not None and desk.parent.display
             assert str(desk.query_one("#admit").label) == "Daftarkan"  # type: ignore[attr-defined]
             await pilot.press("enter")  # Admit has the focus
-            for _ in range(100):  # the app's own workers never finish: wait for the answer
-                if desk.summary is not None:
-                    break
-                await pilot.pause(0.05)
+            # the app's own workers never finish: wait for the answer itself
+            await until(lambda: desk.summary is not None, pilot)
             assert desk.summary is not None
             assert "tanda kecocokan" in answer(desk, "identity")
             taps: Any = app.screen.query_one("#taps")
@@ -106,12 +104,17 @@ async def test_h_switches_the_apps_screen_to_the_desk_and_back(tmp_path: Path) -
         await backend.aclose()
 
 
-def test_desk_texts_are_in_the_catalogue() -> None:
-    from sandbox.tui.i18n import CATALOGUE
-
-    assert {k for k in CATALOGUE if k.startswith("faces.desk.")} >= {
-        "faces.desk.admit",
-        "faces.desk.bill.pay",
-        "faces.desk.identity",
-    }
-    assert Face  # the desk is a Face: its taps reach the taps list like the phone's
+async def test_another_patient_or_a_refusal_clears_the_last_answers(services: Services) -> None:
+    async with DeskApp(services).run_test(size=(70, 50)) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        await pilot.click("#admit")
+        await settle(pilot)
+        assert "SESUAI" in answer(desk, "identity")
+        await pilot.click(list(desk.query(RadioButton))[1])  # Rina comes to the counter
+        await pilot.pause()
+        assert desk.summary is None and not answer(desk, "identity").strip()
+        desk.query_one("#consent", Checkbox).value = False
+        await pilot.click("#admit")
+        await settle(pilot)
+        assert desk.summary is None
+        assert all(not answer(desk, part).strip() for part in ANSWERS)

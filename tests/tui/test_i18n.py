@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
-from textual.pilot import Pilot
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
 
@@ -31,7 +29,7 @@ from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.composer import Composer
 from sandbox.tui.widgets.faces import BankFace, SocialFace
 from sandbox.tui.widgets.sequence import SequencePlayer
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, until
 
 TUI = Path(__file__).parents[2] / "sandbox" / "tui"
 SOURCES = sorted([TUI / "app.py", *TUI.glob("screens/*.py"), *TUI.glob("widgets/*.py")])
@@ -267,12 +265,6 @@ def test_every_key_looked_up_exists(path: Path) -> None:
 # -- the running app -------------------------------------------------------------------------
 
 
-async def _until(condition: Callable[[], bool], pilot: Pilot[None], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
-        await pilot.pause(0.05)
-
-
 async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
     tmp_path: Path, english: None
 ) -> None:
@@ -283,7 +275,7 @@ async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
         def footer() -> list[str]:
             return [key.description for key in app.screen.query(FooterKey)]
 
-        await _until(lambda: "Peta" in footer(), pilot)
+        await until(lambda: "Peta" in footer(), pilot)
         shown = footer()
         for word in ("Ikuti", "Saring", "Peta", "Jejak", "Aplikasi", "Layanan", "Cerita"):
             assert word in shown
@@ -301,15 +293,15 @@ async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
         def labels(selector: str) -> list[str]:
             return [str(button.label) for button in app.screen.query(selector).results(Button)]
 
-        await _until(lambda: bool(labels(".social--buy")), pilot)
+        await until(lambda: bool(labels(".social--buy")), pilot)
         assert labels(".social--buy") and set(labels(".social--buy")) == {"Beli"}
         assert labels("#pay") == ["Bayar"]
         assert labels("#check") == ["Cek"]
 
         await pilot.press("1")
-        await _until(lambda: isinstance(app.screen, MapScreen), pilot)
+        await until(lambda: isinstance(app.screen, MapScreen), pilot)
         call_map = app.screen.query_one(CallMap)
-        await _until(lambda: call_map.size.height > 0, pilot)
+        await until(lambda: call_map.size.height > 0, pilot)
         drawn = "\n".join(call_map.render_line(y).text for y in range(call_map.size.height))
         assert "platform tr" in drawn and "registri ke" in drawn  # cut short in narrow boxes
         assert "transaction" not in drawn and "civil regis" not in drawn

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
 from sandbox.lessons.engine import LessonRunner
@@ -24,7 +21,7 @@ from sandbox.tui.screens.lesson import LessonScreen
 from sandbox.tui.widgets.step_verdict import StepVerdict
 from sandbox.wire.faults import Fault
 from sandbox.world import load_world
-from tests.tui.factory import LocalBackend
+from tests.tui.factory import LocalBackend, until
 from tests.tui.lesson_fakes import FakeRunner
 
 LESSON = """# Watching a fault
@@ -88,12 +85,6 @@ class FakeControl:
         raise ControlError(f"No trace {trace_id!r} is stored.", 404, "unknown_trace")
 
 
-async def _until(condition: Callable[[], bool], pilot: Pilot[None], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
-        await pilot.pause(0.05)
-
-
 def _verdict(app: Any) -> str:
     content = app.screen.query_one(StepVerdict).content
     return content.plain if isinstance(content, Text) else str(content)
@@ -119,14 +110,14 @@ async def test_the_real_runner_drives_the_lesson_screen(tmp_path: Path) -> None:
     session = app.lesson
     assert session is not None
     async with app.run_test(size=(120, 36)) as pilot:
-        await _until(lambda: isinstance(app.screen, LessonScreen) and not app.screen.busy, pilot)
+        await until(lambda: isinstance(app.screen, LessonScreen) and not app.screen.busy, pilot)
         assert control.asked[:2] == ["reset", "clear_faults"]  # prepare() before step 1
         await pilot.press("n", "r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert session.result is not None and session.result.ok
         assert "set_fault bank" in control.asked
         await pilot.press("n", "r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         shown = _verdict(app)
         assert "Not yet: 1 expectation(s) not met." in shown
         assert "happened: no call" in shown
@@ -148,7 +139,7 @@ async def test_every_step_of_the_real_lessons_renders(tmp_path: Path, lang: str)
                 backend, lesson, FakeRunner(), _Fresh(), lang=lang, animate=False, live=False
             )
             async with app.run_test(size=(80, 24)) as pilot:
-                await _until(partial(_on_lesson_screen, app), pilot)
+                await until(partial(_on_lesson_screen, app), pilot)
                 screen = app.screen
                 assert isinstance(screen, LessonScreen)
                 for index, step in enumerate(lesson.steps):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.sequence import SequencePlayer
 from sandbox.tui.widgets.step_verdict import StepVerdict
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, until
 from tests.tui.lesson_fakes import (
     LESSON,
     STEPS,
@@ -39,12 +38,6 @@ from tests.tui.lesson_fakes import (
 )
 
 SIZE = (120, 36)
-
-
-async def _until(condition: Callable[[], bool], pilot: Pilot[None], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
-        await pilot.pause(0.05)
 
 
 def _heading(app: Any) -> str:
@@ -61,10 +54,10 @@ def _verdict(app: Any) -> str:
 
 
 async def _ready(app: Any, pilot: Pilot[None]) -> LessonScreen:
-    await _until(lambda: isinstance(app.screen, LessonScreen), pilot)
+    await until(lambda: isinstance(app.screen, LessonScreen), pilot)
     screen = app.screen
     assert isinstance(screen, LessonScreen)
-    await _until(lambda: not screen.busy and "Step" in _heading(app), pilot)
+    await until(lambda: not screen.busy and "Step" in _heading(app), pilot)
     return screen
 
 
@@ -87,17 +80,17 @@ async def test_next_and_back_move_through_the_steps_and_save_the_place(tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         await pilot.press("n")
-        await _until(lambda: "Step 2" in _heading(app), pilot)
+        await until(lambda: "Step 2" in _heading(app), pilot)
         assert "checkout()" in _narration(app) and LESSON.intro not in _narration(app)
         await pilot.press("right")
-        await _until(lambda: "Step 3" in _heading(app), pilot)
+        await until(lambda: "Step 3" in _heading(app), pilot)
         await pilot.press("space")  # past the last step: stays
         await pilot.pause(0.1)
         assert session.index == 2 and "Step 3 of 3" in _heading(app)
         await pilot.press("b")
-        await _until(lambda: "Step 2" in _heading(app), pilot)
+        await until(lambda: "Step 2" in _heading(app), pilot)
         await pilot.press("left", "left")
-        await _until(lambda: "Step 1" in _heading(app), pilot)
+        await until(lambda: "Step 1" in _heading(app), pilot)
         assert session.index == 0
     assert [index for index, _ in progress.records] == [1, 2, 1, 0]
     await app.backend.aclose()
@@ -109,12 +102,12 @@ async def test_running_a_step_shows_the_verdict_and_its_calls(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert runner.ran == [0]
         assert "Passed" in _verdict(app) and "4 calls" in _verdict(app)
         assert [a.call for a in screen.call_map.arrows] == TRACE[:4]
         log = screen.query_one(CallLog)
-        await _until(lambda: log.total == 4, pilot)
+        await until(lambda: log.total == 4, pilot)
         assert screen.query_one(StepVerdict).has_class("-passed")
     assert progress.saved[(LESSON.slug, "en")] == (1, False)  # resumes at the next step
     await app.backend.aclose()
@@ -126,10 +119,10 @@ async def test_rerun_replaces_a_failed_verdict(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("enter")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert screen.query_one(StepVerdict).has_class("-failed")
         await pilot.press("r")
-        await _until(lambda: session.result is not None and session.result.ok, pilot)
+        await until(lambda: session.result is not None and session.result.ok, pilot)
         assert runner.ran == [0, 0]
         assert "Passed" in _verdict(app) and "expected" not in _verdict(app)
     await app.backend.aclose()
@@ -143,7 +136,7 @@ async def test_a_failed_expectation_says_what_was_expected_and_what_happened(
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         shown = _verdict(app)
         miss = failed(0).failures[0]
         assert "Not yet: 1 expectation(s) not met." in shown
@@ -166,7 +159,7 @@ async def test_an_action_that_could_not_run_is_shown_plainly(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert "The step could not run:" in _verdict(app)
         assert "bank is offline (503 from /health)" in _verdict(app)
     await app.backend.aclose()
@@ -197,9 +190,9 @@ async def test_passing_the_last_step_marks_the_lesson_done(tmp_path: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         await pilot.press("b")  # moving back keeps the lesson done
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
     assert progress.records[-2:] == [(2, True), (1, True)]
     await app.backend.aclose()
 
@@ -211,14 +204,14 @@ async def test_keys_pressed_while_a_step_runs_are_ignored(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: runner.ran == [0], pilot)
+        await until(lambda: runner.ran == [0], pilot)
         assert screen.running and "Running step 1" in _verdict(app)
         await pilot.press("r", "enter", "n", "b", "g")
         await pilot.pause(0.1)
         assert runner.ran == [0] and session.index == 0
         assert not isinstance(app.screen, JumpDialog)
         runner.gate.set()
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert not screen.running and "Passed" in _verdict(app)
     await app.backend.aclose()
 
@@ -229,11 +222,11 @@ async def test_a_runner_that_raises_is_reported_not_fatal(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: not screen.running, pilot)
+        await until(lambda: not screen.running, pilot)
         assert session.result is None
         assert any("engine bug" in str(n.message) for n in app._notifications)
         await pilot.press("n")
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
     await app.backend.aclose()
 
 
@@ -243,7 +236,7 @@ async def test_hints_show_one_at_a_time_only_on_exercise_steps(tmp_path: Path) -
         screen = await _ready(app, pilot)
         assert "hint" not in [b.binding.action for b in screen.active_bindings.values()]
         await pilot.press("n")
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
         assert "hint" in [b.binding.action for b in screen.active_bindings.values()]
         await pilot.press("h")
         await pilot.pause(0.05)
@@ -260,14 +253,14 @@ async def test_g_and_a_number_jump_to_that_step(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         await pilot.press("g")
-        await _until(lambda: isinstance(app.screen, JumpDialog), pilot)
+        await until(lambda: isinstance(app.screen, JumpDialog), pilot)
         await pilot.press("3")
-        await _until(lambda: isinstance(app.screen, LessonScreen) and session.index == 2, pilot)
+        await until(lambda: isinstance(app.screen, LessonScreen) and session.index == 2, pilot)
         assert _heading(app).startswith("Step 3 of 3")
         await pilot.press("g")
-        await _until(lambda: isinstance(app.screen, JumpDialog), pilot)
+        await until(lambda: isinstance(app.screen, JumpDialog), pilot)
         await pilot.press("escape")
-        await _until(lambda: isinstance(app.screen, LessonScreen), pilot)
+        await until(lambda: isinstance(app.screen, LessonScreen), pilot)
         assert session.index == 2
     await app.backend.aclose()
 
@@ -277,12 +270,12 @@ async def test_the_other_modes_stay_reachable_and_8_comes_back(tmp_path: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         await pilot.press("n")
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
         await pilot.press("tab")  # away from the narration, so digits reach the app
         await pilot.press("1")
-        await _until(lambda: isinstance(app.screen, MapScreen), pilot)
+        await until(lambda: isinstance(app.screen, MapScreen), pilot)
         await pilot.press("8")
-        await _until(lambda: isinstance(app.screen, LessonScreen), pilot)
+        await until(lambda: isinstance(app.screen, LessonScreen), pilot)
         assert session.index == 1 and "Step 2" in _heading(app)
     await app.backend.aclose()
 
@@ -312,7 +305,7 @@ async def test_lesson_keys_are_in_the_palette_in_indonesian(tmp_path: Path) -> N
 
 
 async def _ready_any(app: Any, pilot: Pilot[None]) -> None:
-    await _until(lambda: isinstance(app.screen, LessonScreenBase) and not app.screen.busy, pilot)
+    await until(lambda: isinstance(app.screen, LessonScreenBase) and not app.screen.busy, pilot)
     await pilot.pause(0.05)
 
 
@@ -349,15 +342,15 @@ async def test_jump_waits_while_the_typed_number_could_still_grow() -> None:
         await pilot.pause()
         assert isinstance(app.screen, JumpDialog) and chosen == []
         await pilot.press("2")
-        await _until(lambda: chosen == [11], pilot)
+        await until(lambda: chosen == [11], pilot)
         app.push_screen(JumpDialog(steps, 0), chosen.append)
         await pilot.pause()
         await pilot.press("1", "enter")
-        await _until(lambda: chosen == [11, 0], pilot)
+        await until(lambda: chosen == [11, 0], pilot)
         app.push_screen(JumpDialog(steps, 4), chosen.append)
         await pilot.pause()
         await pilot.press("0", "enter")  # no such step: Enter takes the highlighted one
-        await _until(lambda: len(chosen) == 3, pilot)
+        await until(lambda: len(chosen) == 3, pilot)
     assert chosen == [11, 0, 4]
 
 
@@ -368,12 +361,12 @@ async def test_t_opens_the_steps_trace_in_the_player_and_8_comes_back(tmp_path: 
         screen = await _ready(app, pilot)
         assert "open_trace" not in [b.binding.action for b in screen.active_bindings.values()]
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         await pilot.press("t")
-        await _until(lambda: isinstance(app.screen, TraceScreen), pilot)
+        await until(lambda: isinstance(app.screen, TraceScreen), pilot)
         player = app.screen.query_one(SequencePlayer)
-        await _until(lambda: bool(player.arrows), pilot)
+        await until(lambda: bool(player.arrows), pilot)
         assert {arrow.call.trace_id for arrow in player.arrows} == {TRACE[0].trace_id}
         await pilot.press("8")
-        await _until(lambda: app.screen is screen, pilot)
+        await until(lambda: app.screen is screen, pilot)
     await app.backend.aclose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 from sandbox.tui.i18n import CATALOGUE
 from sandbox.tui.screens.jump import JumpDialog
 from sandbox.tui.screens.presenter import PresenterScreen
+from tests.tui.factory import until
 from tests.tui.lesson_fakes import (
     STEPS,
     TRACE,
@@ -34,14 +35,8 @@ def quick_replay(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PresenterScreen, "REPLAY_SECONDS", 0.01)
 
 
-async def _until(condition: Callable[[], bool], pilot: Pilot[None], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
-        await pilot.pause(0.05)
-
-
 async def _ready(app: Any, pilot: Pilot[None]) -> PresenterScreen:
-    await _until(lambda: isinstance(app.screen, PresenterScreen) and not app.screen.busy, pilot)
+    await until(lambda: isinstance(app.screen, PresenterScreen) and not app.screen.busy, pilot)
     screen = app.screen
     assert isinstance(screen, PresenterScreen)
     await pilot.pause(0.05)
@@ -69,7 +64,7 @@ async def test_the_world_is_prepared_and_a_problem_shown_before_step_one(tmp_pat
         assert warning.display and PROBLEM in _text(app, "#lesson-warning")
         assert _text(app, "#lesson-warning").startswith("Before you start:")
         await pilot.press("n")
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
     assert progress.records == []  # rehearsals do not move the learner's place
     await app.backend.aclose()
 
@@ -79,7 +74,7 @@ async def test_no_step_runs_before_the_world_is_prepared(tmp_path: Path) -> None
     runner.prepare_gate = asyncio.Event()
     app, session, _ = make_lesson_app(tmp_path, runner, presenter=True)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(lambda: runner.prepared == 1, pilot)
+        await until(lambda: runner.prepared == 1, pilot)
         screen = app.screen
         assert isinstance(screen, PresenterScreen) and screen.preparing
         assert CATALOGUE["lesson.preparing"]["en"] in _text(app, "#lesson-warning")
@@ -89,10 +84,10 @@ async def test_no_step_runs_before_the_world_is_prepared(tmp_path: Path) -> None
         wait = CATALOGUE["lesson.busy_preparing"]["en"]
         assert any(n.message == wait for n in app._notifications)
         runner.prepare_gate.set()
-        await _until(lambda: not screen.busy, pilot)
+        await until(lambda: not screen.busy, pilot)
         assert not screen.query_one("#lesson-warning").display
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert runner.ran == [0]
     await app.backend.aclose()
 
@@ -116,10 +111,10 @@ async def test_notes_show_on_demand_and_stay_on_across_steps(tmp_path: Path) -> 
         notes = screen.query_one("#lesson-notes")
         assert isinstance(notes, Markdown) and STEPS[0].notes in notes.source
         await pilot.press("n")
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
         assert screen.notes_on and not screen.panel.notes_shown  # step 2 has no notes
         await pilot.press("b")
-        await _until(lambda: session.index == 0, pilot)
+        await until(lambda: session.index == 0, pilot)
         assert screen.panel.notes_shown
         await pilot.press("p")
         assert not screen.panel.notes_shown
@@ -132,9 +127,9 @@ async def test_the_next_step_is_announced(tmp_path: Path) -> None:
         await _ready(app, pilot)
         assert _text(app, "#presenter-next") == f"Next: 2. {STEPS[1].title}"
         await pilot.press("g")
-        await _until(lambda: isinstance(app.screen, JumpDialog), pilot)
+        await until(lambda: isinstance(app.screen, JumpDialog), pilot)
         await pilot.press("3")
-        await _until(lambda: session.index == 2 and isinstance(app.screen, PresenterScreen), pilot)
+        await until(lambda: session.index == 2 and isinstance(app.screen, PresenterScreen), pilot)
         assert _text(app, "#presenter-next") == CATALOGUE["presenter.last"]["en"]
     await app.backend.aclose()
 
@@ -149,17 +144,17 @@ async def test_a_live_failure_offers_the_recorded_fallback_and_replays_it(
         screen = await _ready(app, pilot)
         assert "replay_fallback" not in _actions(screen)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert "replay_fallback" in _actions(screen)
         offer = CATALOGUE["presenter.fallback_offer"]["en"]
         assert any(n.message == offer for n in app._notifications)
         await pilot.press("f")
-        await _until(lambda: not screen.replaying, pilot)
+        await until(lambda: not screen.replaying, pilot)
         drawn = [arrow.call for arrow in screen.call_map.arrows]
         assert drawn and set(drawn) <= set(recording) and drawn[-1] == recording[-1]
         assert screen.call_map.border_subtitle == CATALOGUE["presenter.replaying"]["en"]
         await pilot.press("n")  # a new step ends the replay's label
-        await _until(lambda: session.index == 1, pilot)
+        await until(lambda: session.index == 1, pilot)
         assert screen.call_map.border_subtitle == "" and not screen.call_map.arrows
     await app.backend.aclose()
 
@@ -169,7 +164,7 @@ async def test_a_failure_without_a_recording_says_so(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(app, pilot)
         await pilot.press("r")
-        await _until(lambda: session.result is not None, pilot)
+        await until(lambda: session.result is not None, pilot)
         assert "replay_fallback" not in [b.binding.action for b in screen.active_bindings.values()]
         message = CATALOGUE["presenter.no_fallback"]["en"]
         assert any(n.message == message for n in app._notifications)
@@ -199,7 +194,7 @@ def test_presenter_snapshot(snap_compare: Any, tmp_path: Path, utc: None) -> Non
     async def run_before(pilot: Any) -> None:
         await _ready(pilot.app, pilot)
         await pilot.press("p", "r")
-        await _until(lambda: pilot.app.lesson.result is not None, pilot)
+        await until(lambda: pilot.app.lesson.result is not None, pilot)
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

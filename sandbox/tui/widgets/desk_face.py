@@ -25,6 +25,8 @@ PATIENTS = ("patient", "creator")
 """The personas who come to the desk in the stories and lesson 5: one insured, one not."""
 DESK = "reception"
 """The clerk's identity (`sandbox.scenarios.identities.STAFF`)."""
+ANSWERS = ("identity", "records", "insurance", "bill")
+"""The back-ends whose answers the desk shows, in the order the hospital asks them."""
 
 
 class DeskFace(Face):
@@ -116,7 +118,7 @@ class DeskFace(Face):
                     tooltip=plain("desk.admit.tip"),
                 )
             yield Notice(id="admit-notice")
-            for part in ("identity", "records", "insurance", "bill"):
+            for part in ANSWERS:
                 yield Static(classes="desk--answer", id=f"answer-{part}")
 
     def on_mount(self) -> None:
@@ -124,7 +126,10 @@ class DeskFace(Face):
 
     @on(RadioSet.Changed, "#patients")
     def show_ktp(self) -> None:
-        """The KTP's details, as the clerk reads them off the card (NIK shortened on screen)."""
+        """The KTP's details, as the clerk reads them off the card (NIK shortened on screen).
+
+        Another patient at the counter: the last patient's answers leave the screen."""
+        self.clear_answers()
         person = self.patient
         ktp = self.query_one("#ktp", Static)
         if person is None:
@@ -148,6 +153,8 @@ class DeskFace(Face):
     @work(exclusive=True, group="desk-admit", exit_on_error=False)
     async def admit(self) -> None:
         """One action at the desk: the hospital reaches every back-end and answers once."""
+
+        self.clear_answers()
 
         async def body() -> str:
             person = self.patient
@@ -224,6 +231,12 @@ class DeskFace(Face):
             if va
             else text("desk.bill.covered"),
         )
+
+    def clear_answers(self) -> None:
+        """Forget the last admission: its answers belong to someone else's visit."""
+        self.summary = None
+        for part in ANSWERS:
+            self.query_one(f"#answer-{part}", Static).update("")
 
     def _answer(self, part: str, title: Content, body: Content) -> None:
         self.query_one(f"#answer-{part}", Static).update(
