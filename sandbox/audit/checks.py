@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.audit.reasons import reason
-from sandbox.audit.records import AuditRecord
+from sandbox.audit.records import SEEDED, AuditRecord
 from sandbox.trace.events import HttpCall
 
 PASS, FAIL, NA = "pass", "fail", "not-applicable"
@@ -139,7 +139,9 @@ def no_personal_data_to(
     (e.g. `balance`) that must not appear in any body the party sees.
     """
     parties = set(params.get("parties", []))
-    patterns = [(str(p["name"]), re.compile(str(p["regex"]))) for p in params.get("patterns", [])]
+    patterns = [
+        (_named(p, ctx.lang), re.compile(str(p["regex"]))) for p in params.get("patterns", [])
+    ]
     fields = [str(f) for f in params.get("fields", [])]
     field_re = (
         re.compile(r'"(' + "|".join(re.escape(f) for f in fields) + r')"\s*:') if fields else None
@@ -326,13 +328,26 @@ def registry_audited(
         return Outcome(
             FAIL,
             tuple(missing),
-            ctx.say("added_after", names=", ".join(missing), when=ctx.record.recorded_at),
+            ctx.say("added_after", names=", ".join(missing), when=_when(ctx)),
         )
     return Outcome(
         PASS,
         (),
-        ctx.say("all_covered", count=len(ctx.services), when=ctx.record.recorded_at),
+        ctx.say("all_covered", count=len(ctx.services), when=_when(ctx)),
     )
+
+
+def _named(pattern: dict[str, Any], lang: str) -> str:
+    """A personal-data pattern's name in `lang` (`translations = { id = "..." }`), else as is."""
+    translations = pattern.get("translations") or {}
+    return str(translations.get(lang) or pattern["name"])
+
+
+def _when(ctx: AuditContext) -> str:
+    """When the audit on record was made, in words: a time, or the seeded world's own."""
+    assert ctx.record is not None
+    at = ctx.record.recorded_at
+    return ctx.say("seeded_world") if at == SEEDED else f"{at}"
 
 
 CHECKS: dict[str, Check] = {

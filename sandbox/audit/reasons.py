@@ -103,6 +103,7 @@ REASONS: Final[dict[str, dict[str, str]]] = {
     "verdict.pass": {"en": "PASS", "id": "LULUS"},
     "verdict.fail": {"en": "FAIL", "id": "GAGAL"},
     "verdict.not-applicable": {"en": "n/a", "id": "t/b"},
+    "seeded_world": {"en": "the seeded world", "id": "dunia awal"},
     "all_covered": {
         "en": "all {count} services covered by the audit of {when}",
         "id": "semua {count} layanan tercakup oleh audit {when}",

@@ -132,6 +132,7 @@ def test_lang_id_reports_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFix
     assert "social -> bank GET /mobile/v1/accounts/me (span bad1): jalur terlarang" in out
     assert "mengapa: Platform media sosial boleh" in out
     assert "GAGAL: " in out and "FAILED" not in out and "never calls the bank" not in out
+    assert "tercakup oleh audit dunia awal" in out and "seeded world" not in out
     code, out = _run(capsys, tmp_path, "--json", "--lang", "id")
     soc = next(r for r in json.loads(out)["rules"] if r["id"] == "SOC-PAY")
     assert "jalur terlarang" in soc["reason"]

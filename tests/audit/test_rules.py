@@ -73,6 +73,22 @@ def test_every_audit_reason_is_in_both_languages_with_the_same_placeholders() ->
         assert names(entry["en"]) == names(entry["id"]), key
 
 
+def test_a_leaked_nik_is_named_in_the_audits_language() -> None:
+    leak = call(
+        "bad1",
+        "marketplace",
+        "social",
+        "POST",
+        "/webhooks/marketplace",
+        200,
+        body='{"nik": "9971015403960001"}',
+    )
+    context = AuditContext(NAMES, default_record(), LOCAL, lang="id")
+    result = check("SOC-DATA", [leak], context)
+    assert result.verdict == FAIL and "NIK terlihat oleh social" in result.reason
+    assert "a NIK seen by social" in check("SOC-DATA", [leak]).reason
+
+
 def test_a_translation_must_be_complete_and_hold_only_texts() -> None:
     with pytest.raises(RuleError, match="translation 'id' lacks why"):
         parse_ruleset(_one_rule(translations={"id": {"title": "judul"}}))
