@@ -286,7 +286,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                           "facts": story.facts if story else {}, "error": error}, indent=1))
     else:
         if story is not None:
-            _print_trace(settings, story.trace_id)
+            _print_trace(settings, story.trace_id, lang)
         if error:
             print(say(lang, "run.failed", reason=error))
         else:
@@ -294,7 +294,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if error is None else 1
 
 
-def _print_trace(settings: Settings, trace_id: str) -> None:
+def _print_trace(settings: Settings, trace_id: str, lang: str = "en") -> None:
+    from sandbox.scenarios.texts import say
     from sandbox.trace.waterfall import waterfall
 
     try:
@@ -303,7 +304,7 @@ def _print_trace(settings: Settings, trace_id: str) -> None:
         calls = []
     print()
     print("\n".join(waterfall(calls)) if calls else f"trace {trace_id}")
-    print(f"(sandbox trace export {trace_id[:12]} --format mermaid  draws it as a diagram)")
+    print(say(lang, "run.export_hint", trace=trace_id[:12]))
 
 
 # -- trace -------------------------------------------------------------------------------------

@@ -251,7 +251,7 @@ def _judge_audit(
         got = "fail" if result is not None and result.verdict == FAIL else "pass"
         if result is None or got != wanted:
             happened = (
-                f"{rule}: {result.verdict}: {result.reason}"
+                f"{rule}: {word(lang, f'outcome.{result.verdict}')}: {result.reason}"
                 if result is not None
                 else word(lang, "audit_has_no_rule", rule=rule)
             )

@@ -71,6 +71,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     "audit_rule": {"en": "audit rule {rule} {outcome}", "id": "aturan audit {rule} {outcome}"},
     "outcome.pass": {"en": "pass", "id": "lulus"},
     "outcome.fail": {"en": "fail", "id": "gagal"},
+    "outcome.not-applicable": {"en": "not applicable", "id": "tidak berlaku"},
     "audit_has_no_rule": {
         "en": "the audit has no rule {rule}",
         "id": "audit tidak punya aturan {rule}",

@@ -48,7 +48,7 @@ async def _admit(story: Story, persona: str) -> None:
     for name, flag in summary["identity"]["fields"].items():
         story.report(f"    {name}: {flag}")
     if any(flag != "SESUAI" for flag in summary["identity"]["fields"].values()):
-        raise StoryFailed("the registry did not confirm the patient")
+        raise StoryFailed.said("failed.not_confirmed")
 
     await story.step(story.say("admission.records"))
     story.report(story.say("admission.patient", patient=summary["patient"]["ihs_number"],

@@ -19,7 +19,31 @@ Gate = Callable[[str], Awaitable[None]]
 
 
 class StoryFailed(Exception):
-    """A step did not end as the story says it should; the message says what happened."""
+    """A step did not end as the story says it should; the message says what happened.
+
+    Raised with `StoryFailed.said(key, ...)` (a line of `texts.TEXTS`), the message is in
+    English and `Story.run` re-words it in the story's language.
+    """
+
+    def __init__(self, message: str, key: str = "", values: dict[str, object] | None = None):
+        super().__init__(message)
+        self.key = key
+        self.values = dict(values or {})
+
+    @classmethod
+    def said(cls, key: str, **values: object) -> StoryFailed:
+        """A failure worded by `texts.TEXTS[key]` (English until the story re-words it)."""
+        return cls(texts.say("en", key, **values), key, values)
+
+    def in_language(self, lang: str) -> StoryFailed:
+        """The same failure in `lang` (a failure without a key stays as it is)."""
+        if not self.key or lang == "en":
+            return self
+        values = dict(self.values)
+        what = f"what.{values.get('what')}"
+        if what in texts.TEXTS:
+            values["what"] = texts.say(lang, what)
+        return StoryFailed(texts.say(lang, self.key, **values), self.key, self.values)
 
 
 @dataclass
@@ -71,7 +95,12 @@ class Story:
         try:
             await body(self)
         except httpx.TransportError as exc:
-            raise StoryFailed(f"a service could not be reached: {exc}") from exc
+            failed = StoryFailed.said("failed.unreachable", error=exc)
+            raise failed.in_language(self.lang) from exc
+        except StoryFailed as exc:
+            if exc.in_language(self.lang) is exc:
+                raise
+            raise exc.in_language(self.lang) from None
         finally:
             current_span.reset(token)
         return self
@@ -84,7 +113,9 @@ def expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:
             detail = response.json().get("message", response.text)
         except ValueError:
             detail = response.text[:200]
-        raise StoryFailed(f"{what}: expected HTTP {status}, got {response.status_code}: {detail}")
+        raise StoryFailed.said(
+            "failed.http", what=what, status=status, got=response.status_code, detail=detail
+        )
     data: dict[str, Any] = response.json()
     return data
 

@@ -41,7 +41,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, "video")
     card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
     if card is None:
-        raise StoryFailed(f"video {video_id} shows no card for product {product_id}")
+        raise StoryFailed.said("failed.no_card", video=video_id, product=product_id)
     story.report(story.say("checkout.card", product=card["name"],
                            price=story.rupiah(card["price"])))
 
@@ -77,7 +77,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
     if again.status_code not in (200, 201) or again.json().get("payment_id") != \
             paid["payment_id"]:
-        raise StoryFailed(f"the retried payment was not recognised: HTTP {again.status_code}")
+        raise StoryFailed.said("failed.retry", status=again.status_code)
     story.report(story.say("checkout.retried"))
 
     await story.step(story.say("checkout.notify"))
@@ -87,7 +87,7 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
         return response.status_code == 200 and response.json().get("status") == PAID
 
     if not await wait_for(shown_paid):
-        raise StoryFailed(f"the social app never showed order {order_id} as paid")
+        raise StoryFailed.said("failed.never_paid", order=order_id)
     story.report(story.say("checkout.shown", order=order_id, status=PAID))
 
     await story.step(story.say("checkout.check"))
@@ -95,6 +95,8 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     moved = before["balance"] - after["balance"]
     story.facts.update(moved=moved)
     if moved != amount:
-        raise StoryFailed(f"expected Rp{amount:,} to leave the account once, moved Rp{moved:,}")
+        raise StoryFailed.said(
+            "failed.moved", amount=story.rupiah(amount), moved=story.rupiah(moved)
+        )
     story.report(story.say("checkout.balance", before=story.rupiah(before["balance"]),
                            after=story.rupiah(after["balance"]), moved=story.rupiah(moved)))

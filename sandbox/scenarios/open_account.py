@@ -32,8 +32,7 @@ async def _open_account(story: Story) -> None:
         "birth_date": person["birth_date"], "sex": person["sex"],
         "address": person["street"], "pin": NEW_PIN, "consent": True})
     if response.status_code == 409:
-        raise StoryFailed(f"{person['name'].title()} already has an account (from an earlier "
-                          "run); `sandbox reset` restores the seeded world")
+        raise StoryFailed.said("failed.has_account", name=person["name"].title())
     opened = expect(response, 201, "registration")
     await story.step(story.say("account.verified"))
     for name, flag in opened["kyc"]["fields"].items():
@@ -46,5 +45,7 @@ async def _open_account(story: Story) -> None:
     me = expect(await bank.get("/mobile/v1/accounts/me", headers={
         "Authorization": f"Bearer {login['session_token']}"}), 200, "account")
     if me["balance"] != 0:
-        raise StoryFailed(f"a new account should start at Rp0, not Rp{me['balance']:,}")
+        raise StoryFailed.said(
+            "failed.new_balance", zero=story.rupiah(0), balance=story.rupiah(me["balance"])
+        )
     story.report(story.say("account.open", account=me["account_no"], balance=story.rupiah(0)))

@@ -26,6 +26,59 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "id": "OK: `{story}` selesai seperti yang diceritakan.",
     },
     "run.failed": {"en": "FAILED: {reason}", "id": "GAGAL: {reason}"},
+    # -- when a story stops ----------------------------------------------------------------
+    "failed.unreachable": {
+        "en": "a service could not be reached: {error}",
+        "id": "sebuah layanan tidak dapat dihubungi: {error}",
+    },
+    "failed.http": {
+        "en": "{what}: expected HTTP {status}, got {got}: {detail}",
+        "id": "{what}: seharusnya HTTP {status}, ternyata {got}: {detail}",
+    },
+    "failed.no_card": {
+        "en": "video {video} shows no card for product {product}",
+        "id": "video {video} tidak menampilkan kartu produk {product}",
+    },
+    "failed.retry": {
+        "en": "the retried payment was not recognised: HTTP {status}",
+        "id": "pembayaran yang diulang tidak dikenali: HTTP {status}",
+    },
+    "failed.never_paid": {
+        "en": "the social app never showed order {order} as paid",
+        "id": "aplikasi sosial tidak pernah menampilkan pesanan {order} sebagai terbayar",
+    },
+    "failed.moved": {
+        "en": "expected {amount} to leave the account once, moved {moved}",
+        "id": "seharusnya {amount} keluar dari rekening satu kali, ternyata {moved}",
+    },
+    "failed.has_account": {
+        "en": "{name} already has an account (from an earlier run); `sandbox reset` restores "
+        "the seeded world",
+        "id": "{name} sudah punya rekening (dari percobaan sebelumnya); `sandbox reset` "
+        "memulihkan dunia awal",
+    },
+    "failed.new_balance": {
+        "en": "a new account should start at {zero}, not {balance}",
+        "id": "rekening baru seharusnya bersaldo {zero}, bukan {balance}",
+    },
+    "failed.not_confirmed": {
+        "en": "the registry did not confirm the patient",
+        "id": "registri tidak mengonfirmasi pasien itu",
+    },
+    "what.video": {"en": "video", "id": "video"},
+    "what.buy": {"en": "buy", "id": "beli"},
+    "what.checkout page": {"en": "checkout page", "id": "halaman checkout"},
+    "what.bank login": {"en": "bank login", "id": "masuk ke bank"},
+    "what.balance": {"en": "balance", "id": "saldo"},
+    "what.payment": {"en": "payment", "id": "pembayaran"},
+    "what.registration": {"en": "registration", "id": "pendaftaran rekening"},
+    "what.login": {"en": "login", "id": "masuk"},
+    "what.account": {"en": "account", "id": "rekening"},
+    "what.admission": {"en": "admission", "id": "pendaftaran pasien"},
+    "run.export_hint": {
+        "en": "(sandbox trace export {trace} --format mermaid  draws it as a diagram)",
+        "id": "(sandbox trace export {trace} --format mermaid  menggambarnya sebagai diagram)",
+    },
     "story.stopped": {
         "en": "The story stopped: {reason}",
         "id": "Cerita berhenti: {reason}",
