@@ -14,11 +14,11 @@ LANGUAGES: Final = ("en", "id")
 REASONS: Final[dict[str, dict[str, str]]] = {
     "failed_call": {"en": "{call}: {why}{more}", "id": "{call}: {why}{more}"},
     "more": {"en": " (and {count} more)", "id": " (dan {count} lainnya)"},
-    "none_recorded": {"en": "no {what} recorded", "id": "tidak ada {what} yang terekam"},
+    "none_recorded": {"en": "no {what} recorded", "id": "{what}: tidak ada yang terekam"},
     "checked": {"en": "{count} {what} checked", "id": "{count} {what} diperiksa"},
     "what.calls": {"en": "calls", "id": "panggilan"},
     "what.calls_of": {"en": "calls of {parties}", "id": "panggilan {parties}"},
-    "what.verifications": {"en": "verification responses", "id": "jawaban verifikasi"},
+    "what.verifications": {"en": "verification responses", "id": "respons verifikasi"},
     "what.consent_calls": {
         "en": "calls that need consent",
         "id": "panggilan yang memerlukan persetujuan",
@@ -32,11 +32,11 @@ REASONS: Final[dict[str, dict[str, str]]] = {
         "en": "none of {count} calls goes {edges}",
         "id": "tidak satu pun dari {count} panggilan melewati {edges}",
     },
-    "field": {"en": "field `{name}`", "id": "field `{name}`"},
+    "field": {"en": "field `{name}`", "id": "kolom `{name}`"},
     "seen_by": {"en": "{found} seen by {parties}", "id": "{found} terlihat oleh {parties}"},
     "not_flags": {
         "en": "response is not a JSON object of flags",
-        "id": "jawaban bukan objek JSON berisi tanda kecocokan",
+        "id": "respons bukan objek JSON berisi tanda kecocokan",
     },
     "extra_keys": {
         "en": "returns key(s) {keys} beyond the flags",
@@ -52,7 +52,7 @@ REASONS: Final[dict[str, dict[str, str]]] = {
     },
     "no_header": {"en": "no header {name}", "id": "tanpa header {name}"},
     "no_query": {"en": "no query parameter `{name}`", "id": "tanpa parameter query `{name}`"},
-    "no_answer": {"en": "no answer", "id": "tanpa jawaban"},
+    "no_answer": {"en": "no answer", "id": "tanpa respons"},
     "webhook_unacknowledged": {
         "en": "webhook never acknowledged with a 2xx (got {status})",
         "id": "webhook tidak pernah dijawab dengan 2xx (mendapat {status})",

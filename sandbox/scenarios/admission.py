@@ -57,8 +57,7 @@ async def _admit(story: Story, persona: str) -> None:
     await story.step(story.say("admission.insurance"))
     insurance = summary["insurance"]
     story.report(f"    {insurance['status']}"
-                 + (story.say("admission.class", value=insurance["class"])
-                    if insurance.get("class") else "")
+                 + (f", {insurance['class']}" if insurance.get("class") else "")
                  + (story.say("admission.sep", value=insurance["sep_no"])
                     if insurance.get("sep_no") else ""))
 

@@ -118,7 +118,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "checkout.retry": {
         "en": "Her phone lost the answer and retries (same idempotency key)",
-        "id": "Ponselnya kehilangan jawaban dan mengulang (kunci idempotensi yang sama)",
+        "id": "Ponselnya tidak menerima jawaban lalu mencoba lagi (kunci idempotensi yang sama)",
     },
     "checkout.retried": {
         "en": "    the bank answered with the first payment; nothing charged again",
@@ -184,7 +184,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "The insurer checked eligibility",
         "id": "Asuransi memeriksa kepesertaan",
     },
-    "admission.class": {"en": ", class {value}", "id": ", kelas {value}"},
     "admission.sep": {"en": ", SEP {value}", "id": ", SEP {value}"},
     "admission.billing": {
         "en": "Billing: the bank holds a virtual account only for what is not covered",

@@ -511,9 +511,9 @@ ketukan mana yang memicu jejak mana (**Enter** membukanya di pemutar), dan peta 
 panggilan-panggilan itu terjadi.
 
 **h** berpindah ke loket pendaftaran rumah sakit: pilih pasien yang KTP-nya ada di meja loket,
-lalu tekan **Daftarkan**. Di balik satu tindakan itu rumah sakit menanya registri kependudukan,
+lalu tekan **Daftarkan**. Di balik satu tindakan itu rumah sakit bertanya ke registri kependudukan,
 platform rekam medis, asuransi dan, untuk yang tidak ditanggung asuransi, bank - pola yang sama
-dengan Beli. Hapus centang persetujuan untuk melihat loket menolak sebelum menanya siapa pun.
+dengan Beli. Hapus centang persetujuan untuk melihat loket menolak sebelum bertanya ke siapa pun.
 """,
     },
     "faces.taps": {"en": "taps → traces", "id": "ketukan → jejak"},
@@ -752,7 +752,7 @@ dengan Beli. Hapus centang persetujuan untuk melihat loket menolak sebelum menan
     "faces.desk.admit": {"en": "Admit", "id": "Daftarkan"},
     "faces.desk.admit.tip": {
         "en": "One action: the hospital asks identity, records, insurance and billing",
-        "id": "Satu tindakan: rumah sakit menanya identitas, rekam medis, asuransi dan tagihan",
+        "id": "Satu tindakan: rumah sakit bertanya ke registri, rekam medis, asuransi dan bank",
     },
     "faces.desk.identity": {
         "en": "Civil registry: match flags",
