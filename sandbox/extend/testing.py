@@ -17,6 +17,7 @@ import httpx
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.seeding import partner_ids, seed_for, with_partners
 from sandbox.runtime.supervisor import build_app
+from sandbox.scenarios import Story
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.wire.service import ServiceEnv
@@ -56,6 +57,20 @@ class Harness:
                     delivered += await outbox.deliver_due()
             if not delivered:
                 return
+
+    async def story(self, name: str, **options: Any) -> Story:
+        """Run one of the sandbox's stories (`checkout`, `open-account`, `admission`) against
+        these services, then deliver its webhooks: a courier's booking, a storefront's status.
+
+        Raises StoryFailed (with what happened) when the story does not end as it should.
+        """
+        from sandbox.scenarios import SCENARIOS
+
+        if name not in SCENARIOS:
+            raise LookupError(f"no story {name!r}; the stories are {', '.join(SCENARIOS)}")
+        told = await SCENARIOS[name](self.wire, self.world, lambda _: None, **options)
+        await self.settle()
+        return told
 
     async def __aenter__(self) -> Harness:
         return self

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from sandbox.cli import main
+from sandbox.extend.testing import Harness
 from sandbox.runtime.config_file import load_config
 from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
+
+COURIER_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "courier" / "sandbox.toml"
 
 
 @pytest.mark.slow
@@ -104,3 +107,13 @@ def test_a_name_already_declared_is_refused(tmp_path: Path, capsys: pytest.Captu
     new_service(tmp_path, "courier", [])
     assert main(["new", "service", "courier", "--dir", str(tmp_path)]) == 2
     assert "already declares a service 'courier'" in capsys.readouterr().err
+
+
+async def test_the_harness_runs_a_story_and_names_the_stories_it_knows() -> None:
+    async with Harness(COURIER_EXAMPLE) as sandbox:
+        story = await sandbox.story("checkout")
+        assert story.facts["moved"] == story.facts["amount"]
+        booked = [c for c in sandbox.calls if c.callee == "courier"]
+        assert booked and booked[0].status == 200  # delivered by the story's settle
+        with pytest.raises(LookupError, match="the stories are checkout, open-account"):
+            await sandbox.story("refund")

@@ -9,7 +9,6 @@ import pytest
 import pytest_asyncio
 
 from sandbox.extend.testing import Harness
-from sandbox.scenarios import SCENARIOS
 
 CONFIG = Path(__file__).resolve().parent.parent / "sandbox.toml"
 
@@ -21,8 +20,7 @@ async def sandbox() -> AsyncIterator[Harness]:
 
 
 async def paid_order(sandbox: Harness) -> str:
-    story = await SCENARIOS["checkout"](sandbox.wire, sandbox.world, lambda _: None)
-    await sandbox.settle()
+    story = await sandbox.story("checkout")  # a buyer pays; the marketplace books the courier
     return str(story.facts["order_id"])
 
 
