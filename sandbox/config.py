@@ -41,12 +41,18 @@ def default_language() -> str:
     chosen = os.environ.get("SANDBOX_LANG", "").strip().lower()
     if chosen in LANGUAGES:
         return chosen
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            first = value.split(":")[0].split(".")[0].split("@")[0].split("_")[0].lower()
-            return "id" if first in ("id", "in") else "en"
-    return "en"
+    locale = next(
+        (v for n in ("LC_ALL", "LC_MESSAGES", "LANG") if (v := os.environ.get(n, "").strip())), ""
+    )
+    if _code(locale) in ("", "c", "posix"):  # as gettext does: no locale, no LANGUAGE either
+        return "en"
+    preferred = os.environ.get("LANGUAGE", "").strip() or locale
+    return "id" if _code(preferred) in ("id", "in") else "en"
+
+
+def _code(value: str) -> str:
+    """The language code of a locale or LANGUAGE value: `id_ID.UTF-8` and `id:en` give `id`."""
+    return value.split(":")[0].split(".")[0].split("@")[0].split("_")[0].lower()
 
 
 def default_data_dir() -> Path:

@@ -25,6 +25,8 @@ def no_language(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         ({"LANG": "en_US.UTF-8"}, "en"),
         ({"LANG": "C.UTF-8"}, "en"),
         ({"LANGUAGE": "id:en", "LANG": "en_US.UTF-8"}, "id"),
+        ({"LANGUAGE": "id", "LANG": "C.UTF-8"}, "en"),  # gettext ignores LANGUAGE under C
+        ({"LANGUAGE": "id"}, "en"),
         ({"LC_ALL": "in_ID", "LANG": "en_US.UTF-8"}, "id"),
         ({"SANDBOX_LANG": "id", "LANG": "en_US.UTF-8"}, "id"),
         ({"SANDBOX_LANG": "EN", "LANG": "id_ID.UTF-8"}, "en"),

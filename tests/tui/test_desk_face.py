@@ -100,6 +100,7 @@ async def test_h_switches_the_apps_screen_to_the_desk_and_back(tmp_path: Path) -
             await pilot.press("h")
             await pilot.pause(0.1)
             assert not desk.parent.display
+            assert app.focused is not None and app.focused.display  # keys still reach the phone
     finally:
         await backend.aclose()
 

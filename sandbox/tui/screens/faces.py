@@ -73,8 +73,12 @@ class FacesScreen(TranslatedBindings, Screen[None]):
         """Key: the buyer's phone, or the hospital's reception desk."""
         switcher = self.query_one("#switcher", ContentSwitcher)
         switcher.current = "desk" if switcher.current == "faces" else "faces"
-        if switcher.current == "desk":
-            self.query_one(DeskFace).query_one("#admit").focus()
+        # Focus follows: Admit at the desk, the phone's first control (keys keep working).
+        shown = self.query_one(f"#{switcher.current}")
+        wanted = shown.query("#admit") if switcher.current == "desk" else shown.query("*")
+        target = next((widget for widget in wanted if widget.focusable), None)
+        if target is not None:
+            target.focus()
 
     @on(SocialFace.CheckoutShown)
     def prefill_payment(self, message: SocialFace.CheckoutShown) -> None:
