@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from benchmarks.recording import drive, kill, parse_wrk
+from benchmarks.recording import drive, in_child, parse_wrk
 
 LUA = """\
 -- Replays requests prepared by benchmarks/load.py: method, path, token, body (tab-separated).
@@ -138,20 +138,4 @@ def _run_python(
     base_url: str, requests: list[Prepared], seconds: float, connections: int
 ) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(
-        target=_python_worker,
-        args=(base_url, requests, seconds, connections, child),
-        name="bench-load",
-        daemon=True,
-    )
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(seconds + 60):
-            raise TimeoutError("the load generator did not finish")
-        result: dict[str, Any] = parent.recv()
-        return result
-    finally:
-        process.join(5)
-        kill(process)
+    return in_child(ctx, _python_worker, (base_url, requests, seconds, connections), seconds)

@@ -365,13 +365,16 @@ def _python_generator(url: str, seconds: float, connections: int, conn: Connecti
 
 
 def run_python(ctx: Any, url: str, seconds: float, connections: int) -> dict[str, Any]:
+    return in_child(ctx, _python_generator, (url, seconds, connections), seconds)
+
+
+def in_child(
+    ctx: Any, target: Callable[..., None], args: tuple[Any, ...], seconds: float
+) -> dict[str, Any]:
+    """Run a load generator `target(*args, conn)` in a child process and return what it sends
+    back (it is CPU-bound: in a process of its own it takes no GIL time from the measured one)."""
     parent, child = ctx.Pipe()
-    process = ctx.Process(
-        target=_python_generator,
-        args=(url, seconds, connections, child),
-        name="bench-load",
-        daemon=True,
-    )
+    process = ctx.Process(target=target, args=(*args, child), name="bench-load", daemon=True)
     process.start()
     child.close()
     try:
