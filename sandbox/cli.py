@@ -17,15 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import __version__
-from sandbox.config import (
-    DEFAULT_PORT_BASE,
-    DEFAULT_SEED,
-    LANGUAGES,
-    VARIANTS,
-    Settings,
-    default_data_dir,
-    default_language,
-)
+from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
+from sandbox.language import LANGUAGES, default_language
 
 EXIT_USAGE = 2
 STORIES = ("checkout", "open-account", "admission")

@@ -27,34 +27,6 @@ VARIANTS = {
 name, with what they do. Off by default; each is a few commented lines in its service."""
 
 
-LANGUAGES = ("en", "id")
-"""The languages of the UI, lessons, stories and audit: English and Bahasa Indonesia."""
-
-
-def default_language() -> str:
-    """The person's language: $SANDBOX_LANG if it names one of LANGUAGES, else the system's
-    (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: `id_ID.UTF-8` means Indonesian), else English.
-
-    A student whose laptop speaks Indonesian gets the sandbox in Indonesian without a flag;
-    `--lang` always wins.
-    """
-    chosen = os.environ.get("SANDBOX_LANG", "").strip().lower()
-    if chosen in LANGUAGES:
-        return chosen
-    locale = next(
-        (v for n in ("LC_ALL", "LC_MESSAGES", "LANG") if (v := os.environ.get(n, "").strip())), ""
-    )
-    if _code(locale) in ("", "c", "posix"):  # as gettext does: no locale, no LANGUAGE either
-        return "en"
-    preferred = os.environ.get("LANGUAGE", "").strip() or locale
-    return "id" if _code(preferred) in ("id", "in") else "en"
-
-
-def _code(value: str) -> str:
-    """The language code of a locale or LANGUAGE value: `id_ID.UTF-8` and `id:en` give `id`."""
-    return value.split(":")[0].split(".")[0].split("@")[0].split("_")[0].lower()
-
-
 def default_data_dir() -> Path:
     """The per-user data directory, overridable with SANDBOX_DATA_DIR."""
     override = os.environ.get("SANDBOX_DATA_DIR")

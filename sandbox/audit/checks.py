@@ -328,12 +328,14 @@ def registry_audited(
         return Outcome(
             FAIL,
             tuple(missing),
-            ctx.say("added_after", names=", ".join(missing), when=_when(ctx)),
+            ctx.say(
+                "added_after", names=", ".join(missing), when=_when(ctx, ctx.record.recorded_at)
+            ),
         )
     return Outcome(
         PASS,
         (),
-        ctx.say("all_covered", count=len(ctx.services), when=_when(ctx)),
+        ctx.say("all_covered", count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)),
     )
 
 
@@ -343,11 +345,9 @@ def _named(pattern: dict[str, Any], lang: str) -> str:
     return str(translations.get(lang) or pattern["name"])
 
 
-def _when(ctx: AuditContext) -> str:
+def _when(ctx: AuditContext, recorded_at: str) -> str:
     """When the audit on record was made, in words: a time, or the seeded world's own."""
-    assert ctx.record is not None
-    at = ctx.record.recorded_at
-    return ctx.say("seeded_world") if at == SEEDED else f"{at}"
+    return ctx.say("seeded_world") if recorded_at == SEEDED else recorded_at
 
 
 CHECKS: dict[str, Check] = {

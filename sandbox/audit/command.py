@@ -21,7 +21,7 @@ from sandbox.audit.engine import AuditReport, run_audit
 from sandbox.audit.records import FILENAME, last_record, save_record
 from sandbox.audit.report import render, to_dict
 from sandbox.audit.rules import RuleError
-from sandbox.config import LANGUAGES, default_language
+from sandbox.language import LANGUAGES, default_language
 from sandbox.trace.events import HttpCall
 
 DEFAULT_TRACES = 200

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-LANGUAGES: Final = ("en", "id")
+from sandbox.language import LANGUAGES, translate
+
+__all__ = ["LANGUAGES", "REASONS", "reason"]
 
 REASONS: Final[dict[str, dict[str, str]]] = {
     "failed_call": {"en": "{call}: {why}{more}", "id": "{call}: {why}{more}"},
@@ -112,6 +114,5 @@ REASONS: Final[dict[str, dict[str, str]]] = {
 
 
 def reason(lang: str, name: str, /, **values: object) -> str:
-    """The reason `name` in `lang` (English when `lang` has none), placeholders filled."""
-    entry = REASONS[name]
-    return (entry.get(lang) or entry["en"]).format(**values)
+    """A check's reason `name` in `lang`, placeholders filled."""
+    return translate(REASONS, lang, name, **values)

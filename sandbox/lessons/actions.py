@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from sandbox.language import LANGUAGES
 from sandbox.lessons.exercise import (
     Exercise,
     ExerciseFailed,
@@ -70,6 +71,11 @@ class Stage:
     saved: dict[str, Any] = field(default_factory=dict)
     traces: list[tuple[str, ...]] = field(default_factory=list)
     """The trace ids of every step that made calls, in order."""
+
+    @property
+    def lang(self) -> str:
+        """The language the sandbox speaks in this lesson: the lesson file's own."""
+        return self.lesson.lang if self.lesson.lang in LANGUAGES else "en"
 
     def scope(self) -> dict[str, Any]:
         """What `{{ placeholders }}` may name."""
@@ -172,7 +178,7 @@ def _save(stage: Stage, save: dict[str, str] | None, response: httpx.Response) -
 
 async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
     from sandbox.scenarios import SCENARIOS, StoryFailed
-    from sandbox.scenarios.texts import LANGUAGES, say
+    from sandbox.scenarios.texts import say
 
     lines: list[str] = []
     traces: list[str] = []
@@ -183,7 +189,7 @@ async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
             traces.append(span.trace_id)
 
     failed = None
-    lang = stage.lesson.lang if stage.lesson.lang in LANGUAGES else "en"
+    lang = stage.lang
     try:
         story = await SCENARIOS[str(spec["story"])](
             stage.wire, stage.world, lines.append, gate=note_trace, lang=lang
@@ -275,7 +281,7 @@ async def _audit(stage: Stage, spec: dict[str, Any]) -> Outcome:
     for trace_ids in scope:
         calls.extend(await trace_calls(stage.control, trace_ids))
     services = [info.name for info in await stage.control.services()]
-    lang = stage.lesson.lang if stage.lesson.lang in ("en", "id") else "en"
+    lang = stage.lang
     report = run_audit(calls, services, last_record(stage.data_dir), stage.urls, lang=lang)
     return Outcome((), render(report, lang=lang), report)
 

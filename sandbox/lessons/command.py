@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandbox.config import default_language
+from sandbox.language import default_language
 from sandbox.lessons.model import LANGS
 
 # The loader and engine are imported by each command, not here: `sandbox up` builds this

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LANGS = ("en", "id")
+from sandbox.language import LANGUAGES
+
+LANGS = LANGUAGES
 """Every lesson is written in English and in Bahasa Indonesia."""
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-LANGUAGES: Final = ("en", "id")
+from sandbox.language import LANGUAGES, translate
+
+__all__ = ["LANGUAGES", "WORDS", "word"]
 
 WORDS: Final[dict[str, dict[str, str]]] = {
     "anyone": {"en": "anyone", "id": "siapa pun"},
@@ -96,7 +98,6 @@ WORDS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def word(lang: str, key: str, **values: object) -> str:
-    """The text for `key` in `lang` (English when `lang` has none), placeholders filled."""
-    entry = WORDS[key]
-    return (entry.get(lang) or entry["en"]).format(**values)
+def word(lang: str, key: str, /, **values: object) -> str:
+    """A verdict's words `key` in `lang`, placeholders filled."""
+    return translate(WORDS, lang, key, **values)

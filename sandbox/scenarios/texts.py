@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-LANGUAGES: Final = ("en", "id")
+from sandbox.language import LANGUAGES, translate
+
+__all__ = ["LANGUAGES", "TEXTS", "rupiah", "say"]
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "run.against": {
@@ -200,10 +202,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def say(lang: str, key: str, **values: object) -> str:
-    """The text for `key` in `lang` (English when `lang` has none), placeholders filled."""
-    entry = TEXTS[key]
-    return (entry.get(lang) or entry["en"]).format(**values)
+def say(lang: str, key: str, /, **values: object) -> str:
+    """A story's line `key` in `lang`, placeholders filled."""
+    return translate(TEXTS, lang, key, **values)
 
 
 def rupiah(amount: int, lang: str) -> str:

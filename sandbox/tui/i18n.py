@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from textual.binding import ActiveBinding, Binding
 
+from sandbox.language import LANGUAGES
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
 else:
     _ScreenBase = object
 
-LANGUAGES: Final = ("en", "id")
 _lang = "en"
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.cli import parse
-from sandbox.config import default_language
+from sandbox.language import default_language
 
 LOCALE = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
