@@ -12,6 +12,7 @@ from sandbox.config import Settings
 from sandbox.lessons.check import check_lessons
 from sandbox.lessons.engine import LessonRunner
 from sandbox.lessons.loader import load_lesson
+from sandbox.lessons.model import Lesson
 from sandbox.lessons.progress import Progress
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
@@ -59,6 +60,15 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 async def control(runtime: Runtime) -> AsyncIterator[ControlClient]:
     async with ControlClient(runtime.control_url) as client:
         yield client
+
+
+def _runner(
+    lesson: Lesson, runtime: Runtime, control: ControlClient, data_dir: Path
+) -> LessonRunner:
+    """A lesson runner on the module's running sandbox."""
+    return LessonRunner(
+        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=data_dir
+    )
 
 
 @pytest.fixture
@@ -118,9 +128,7 @@ async def test_a_failing_exercise_climbs_the_hint_ladder_then_passes(
 ) -> None:
     data_dir = tmp_path / "learner"
     lesson = load_lesson(exercise_lesson, "en")
-    runner = LessonRunner(
-        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=data_dir
-    )
+    runner = _runner(lesson, runtime, control, data_dir)
     try:
         assert await runner.prepare() == []
         mine = data_dir / "exercises" / "07-balance" / "balance.py"
@@ -154,9 +162,7 @@ async def test_faults_audit_and_an_unreachable_saved_value(
     runtime: Runtime, control: ControlClient, tmp_path: Path
 ) -> None:
     lesson = load_lesson(BUYING, "en")
-    runner = LessonRunner(
-        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=tmp_path
-    )
+    runner = _runner(lesson, runtime, control, tmp_path)
     try:
         assert await runner.prepare() == []
         skipped = await runner.run_step(1)  # step 2 uses the order id step 1 saves
@@ -182,9 +188,7 @@ async def test_a_story_step_speaks_the_lessons_language(
     runtime: Runtime, control: ControlClient, tmp_path: Path
 ) -> None:
     lesson = load_lesson(BUYING, "id")
-    runner = LessonRunner(
-        lesson, urls=runtime.urls, control=control, world=runtime.world, data_dir=tmp_path
-    )
+    runner = _runner(lesson, runtime, control, tmp_path)
     try:
         assert await runner.prepare() == []
         whole = await runner.run_step(7)  # "8. Seluruh checkout": the checkout story
@@ -254,13 +258,7 @@ async def test_a_request_may_follow_a_url_its_service_handed_out(
     folder.mkdir(parents=True)
     for lang in ("en", "id"):
         (folder / f"{lang}.md").write_text(CHECKOUT_PAGE_LESSON, encoding="utf-8")
-    runner = LessonRunner(
-        load_lesson(folder, "en"),
-        urls=runtime.urls,
-        control=control,
-        world=runtime.world,
-        data_dir=tmp_path,
-    )
+    runner = _runner(load_lesson(folder, "en"), runtime, control, tmp_path)
     try:
         assert await runner.prepare() == []
         assert (await runner.run_step(0)).ok
