@@ -77,8 +77,9 @@ Check = Callable[[Any, HttpCall, str], str | None]
 def _equal(attr: str) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         got = getattr(call, attr)
-        what = word(lang, f"attr.{attr}")
-        return None if got == wanted else word(lang, "is_not", what=what, got=got, wanted=wanted)
+        if got == wanted:
+            return None
+        return word(lang, "is_not", what=word(lang, f"attr.{attr}"), got=got, wanted=wanted)
 
     return check
 
@@ -104,12 +105,12 @@ def _status(wanted: Any, call: HttpCall, lang: str) -> str | None:
 def _fields(side: str) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         body = body_json(getattr(call, f"{side}_body"))
-        named = word(lang, f"side.{side}")
         for path, value in wanted.items():
             got = dig(body, path)
             if got is MISSING:
-                return word(lang, "body_has_no", side=named, path=path)
+                return word(lang, "body_has_no", side=word(lang, f"side.{side}"), path=path)
             if got != value:
+                named = word(lang, f"side.{side}")
                 return word(
                     lang, "field_is_not", side=named, path=path, got=repr(got), wanted=repr(value)
                 )
