@@ -1,0 +1,158 @@
+"""What the map keeps drawn: the current trace's calls, edge by edge, until the next trace.
+
+A class watches a story and then talks about it, so the picture must outlast the calls: every
+call of the trace on screen stays drawn, each direction between two parties its own edge, with
+how many calls it carried and the last one's method, path and status. A call of a new trace
+starts a new picture; a late call of an older trace (a webhook retried an hour later) does not
+take the picture away from the trace being discussed.
+
+Pure: no Textual. Parties are service slugs; callers that are not services (personas, tools,
+`external`) are kept by their own names and drawn in the people box.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
+
+from sandbox.trace.events import HttpCall
+
+STEP_HEADER = "x-sandbox-step"
+"""Set by a story or lesson on the calls its steps make: `checkout#4 She pays the VA`."""
+_SEEN_TRACES = 256
+
+
+@dataclass(slots=True)
+class Edge:
+    """The calls one party made to another in the picture."""
+
+    caller: str
+    callee: str
+    last: HttpCall
+    count: int = 1
+    failed: int = 0
+    """Calls that got a 5xx or no answer."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(caller, callee)."""
+        return self.caller, self.callee
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The sentence of the story or lesson step that made a call."""
+
+    source: str
+    """The story or lesson (`checkout`, `lesson 3`)."""
+    number: int
+    sentence: str
+
+
+@dataclass(slots=True)
+class Picture:
+    """The calls of one trace, gathered into edges."""
+
+    trace_id: str | None = None
+    calls: list[HttpCall] = field(default_factory=list)
+    edges: OrderedDict[tuple[str, str], Edge] = field(default_factory=OrderedDict)
+    """In order of their first call."""
+    _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def add(self, call: HttpCall) -> bool:
+        """Take in a new call; True when the picture changed (a new trace replaces the old)."""
+        if call.trace_id != self.trace_id:
+            if call.trace_id in self._seen and call.parent_id is not None:
+                return False  # a late call of a trace already replaced: keep the picture
+            self._start(call.trace_id)
+        self._take(call)
+        return True
+
+    def load(self, calls: Iterable[HttpCall]) -> None:
+        """Show exactly these calls (one trace, as the player or a lesson step shows it)."""
+        ordered = sorted(calls, key=lambda c: c.started_at)
+        self._start(ordered[0].trace_id if ordered else None)
+        for call in ordered:
+            self._take(call)
+
+    def clear(self) -> None:
+        """Show nothing until the next call."""
+        self._start(None)
+
+    def parties(self) -> list[str]:
+        """Everyone in the picture, in order of first appearance (caller before callee)."""
+        seen: dict[str, None] = {}
+        for call in sorted(self.calls, key=lambda c: c.started_at):
+            seen.setdefault(call.caller, None)
+            seen.setdefault(call.callee, None)
+        return list(seen)
+
+    def story(self) -> str | None:
+        """The story or lesson that made the trace, if its calls say so."""
+        for call in self.calls:
+            step = step_of(call)
+            if step is not None:
+                return step.source
+        return None
+
+    def _start(self, trace_id: str | None) -> None:
+        self.trace_id = trace_id
+        self.calls = []
+        self.edges = OrderedDict()
+        if trace_id is not None:
+            self._seen[trace_id] = None
+            self._seen.move_to_end(trace_id)
+            while len(self._seen) > _SEEN_TRACES:
+                self._seen.popitem(last=False)
+
+    def _take(self, call: HttpCall) -> None:
+        if call.caller == call.callee:
+            return
+        self.calls.append(call)
+        key = (call.caller, call.callee)
+        failed = 1 if call.status is None or call.status >= 500 else 0
+        edge = self.edges.get(key)
+        if edge is None:
+            self.edges[key] = Edge(call.caller, call.callee, call, 1, failed)
+            return
+        edge.count += 1
+        edge.failed += failed
+        if call.started_at >= edge.last.started_at:
+            edge.last = call
+
+
+def step_of(call: HttpCall) -> Step | None:
+    """The step a call's `x-sandbox-step` header names (only calls a story or lesson made)."""
+    for name, value in call.request_headers:
+        if name.lower() == STEP_HEADER:
+            return parse_step(value)
+    return None
+
+
+def parse_step(value: str) -> Step | None:
+    """`checkout#4 She%20pays` as a Step; None when it is not one."""
+    head, _, sentence = value.partition(" ")
+    source, _, number = head.rpartition("#")
+    if not source or not number.isascii() or not number.isdigit():
+        return None
+    return Step(unquote(source), int(number), unquote(sentence))
+
+
+def format_step(source: str, number: int, sentence: str) -> str:
+    """The header value for a step (latin-1 safe: anything else is percent-encoded)."""
+    return f"{quote(source, safe='')}#{number} {quote(sentence, safe=' ,.;:()!?/-')}"
+
+
+def steps_for(calls: Sequence[HttpCall]) -> dict[str, Step]:
+    """The step behind every call of a trace (by span id): a call without its own header
+    was made while serving one that has it (the social app's order call during Buy)."""
+    found: dict[str, Step] = {}
+    for call in sorted(calls, key=lambda c: c.started_at):
+        step = step_of(call)
+        if step is None and call.parent_id is not None:
+            step = found.get(call.parent_id)
+        if step is not None:
+            found[call.span_id] = step
+    return found
