@@ -75,7 +75,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     @app.get("/services")
     async def services() -> list[dict[str, Any]]:
         await flushed()
-        counts = await asyncio.to_thread(runtime.traces.party_counts)
+        counts = await asyncio.to_thread(runtime.traces.party_counts, runtime.counted_from)
         return [
             _service_info(runtime, s.name, counts.get(s.name, (0, 0))).to_dict()
             for s in runtime.running()
@@ -85,7 +85,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     async def start_service(service: str) -> dict[str, Any]:
         """Start a service the configuration declares with `start = false`."""
         started = await runtime.start_service(known(service))
-        counts = await asyncio.to_thread(runtime.traces.party_counts)
+        counts = await asyncio.to_thread(runtime.traces.party_counts, runtime.counted_from)
         info = _service_info(runtime, service, counts.get(service, (0, 0))).to_dict()
         return {"started": started, "service": info}
 
@@ -164,6 +164,9 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     async def reset() -> dict[str, Any]:
         stopped = await runtime.stop_late_services()
         runtime.reset()  # runs on the runtime's loop, where the stores live
+        # The map's counters count calls in this world: they start again from zero.
+        await flushed()
+        runtime.counted_from = await asyncio.to_thread(runtime.traces.next_seq)
         return {"reset": True, "seed": runtime.settings.seed, "stopped": stopped}
 
     @app.post("/flush")
@@ -216,6 +219,9 @@ def _service_info(runtime: Runtime, name: str, counts: tuple[int, int]) -> Servi
         calls_out=counts[1],
         fault=fault,
         kind=spec.kind,
+        lane=spec.lane,
+        calls=runtime.may_call.get(name, ()),
+        public=spec.faces_people,
     )
 
 

@@ -29,6 +29,13 @@ class ServiceInfo:
     fault: Fault = field(default_factory=Fault)
     kind: str = "builtin"
     """`builtin`, `module` (the user's Python service), `url` (proxied) or `plugin`."""
+    lane: str = ""
+    """Where the map draws it: `front`, `platform` or `back` (empty: from `side`)."""
+    calls: tuple[str, ...] = ()
+    """The institutions it may call (it holds their credentials, or they are its partners
+    that it calls back): the map's faint edges."""
+    public: bool = False
+    """People call it directly (their arrows come from the people box)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -41,6 +48,7 @@ class ServiceInfo:
         """Build from JSON."""
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         fields["fault"] = Fault.from_dict(data.get("fault") or {})
+        fields["calls"] = tuple(str(c) for c in data.get("calls") or ())
         return cls(**fields)
 
 

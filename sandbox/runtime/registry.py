@@ -45,6 +45,20 @@ class ServiceSpec:
     as a lesson adds a service in front of the learner."""
     source: str = ""
     """Where it was declared ("sandbox.toml:12", a plugin's distribution), for messages."""
+    platform: bool = False
+    """It owns the transactions others only show (the marketplace): the map's middle lane."""
+    public: bool | None = None
+    """People call it directly (an app, a checkout page, a desk); None: the front apps do."""
+
+    @property
+    def lane(self) -> Literal["front", "platform", "back"]:
+        """Where the map draws it: front apps, the platform, or the back-ends behind them."""
+        return "platform" if self.platform else self.side
+
+    @property
+    def faces_people(self) -> bool:
+        """True when people call it themselves (the map draws their arrows to it)."""
+        return self.side == "front" if self.public is None else self.public
 
     def load_factory(self) -> Callable[..., Any]:
         """Import the app factory (or the app itself)."""
@@ -57,9 +71,9 @@ BUILTIN: tuple[ServiceSpec, ...] = (
     ServiceSpec("social", "Klip", "storefront (short-video app)", "front", 1,
                 "sandbox.services.social:create_app"),
     ServiceSpec("marketplace", "Pasarloka", "transaction platform", "back", 2,
-                "sandbox.services.marketplace:create_app"),
+                "sandbox.services.marketplace:create_app", platform=True, public=True),
     ServiceSpec("bank", "Bank Contoh", "bank (accounts, virtual accounts)", "back", 3,
-                "sandbox.services.bank:create_app"),
+                "sandbox.services.bank:create_app", public=True),
     ServiceSpec("identity", "Registri Penduduk", "civil registry", "back", 4,
                 "sandbox.services.identity:create_app"),
     ServiceSpec("hospital", "RSUD Sukamaju", "hospital front desk", "front", 5,

@@ -43,6 +43,26 @@ def partner_ids(world: dict[str, Any]) -> dict[str, str]:
     return ids
 
 
+CALLS_BACK = {"marketplace": "", "bank": "notification_secret"}
+"""Institutions that call their partners back: the marketplace sends every partner its order
+webhooks; the bank notifies the billers it holds a notification secret for."""
+
+
+def may_call(world: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Who may call whom, from the partner credentials: a partner calls the institution that
+    holds its credentials, and some institutions call their partners back (`CALLS_BACK`)."""
+    edges: dict[str, list[str]] = {}
+    for callee, callers in world["partners"].items():
+        if callee == "admin":
+            continue
+        for caller, creds in callers.items():
+            edges.setdefault(caller, []).append(callee)
+            field = CALLS_BACK.get(callee)
+            if field is not None and (not field or field in creds):
+                edges.setdefault(callee, []).append(caller)
+    return {caller: tuple(dict.fromkeys(callees)) for caller, callees in edges.items()}
+
+
 def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str, Any]]],
                   titles: dict[str, str] | None = None) -> dict[str, Any]:
     """The world plus the user's services as registered partners (a new dict; `world` is

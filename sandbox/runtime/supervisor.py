@@ -25,7 +25,7 @@ from sandbox.config import Settings
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
-from sandbox.runtime.seeding import partner_ids, seed_for, with_partners
+from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
 from sandbox.runtime.state import RuntimeState, clear
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
@@ -73,9 +73,13 @@ class Runtime:
         self.specs = config.specs
         self.world = with_partners(load_world(settings.seed), config.partners,
                                    {s.name: s.title for s in config.specs})
+        self.may_call = may_call(self.world)
+        """Who may call whom (from the partner credentials): the map's faint edges."""
         self.stream = EventStream()
         self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls)
         self.writer = TraceWriter(self.traces)
+        self.counted_from = 0
+        """Calls stored from this position on are counted on the map (set by each reset)."""
         self.stream.subscribe(self.writer)
         self.wire = Wire(recorder=self.stream.publish, clock=clock,
                          body_limit=settings.body_limit, partner_ids=partner_ids(self.world))

@@ -219,8 +219,9 @@ class TraceStore:
                 [*params, max(0, limit), max(0, offset)]))
         return [_unpack(r) for r in rows]
 
-    def party_counts(self) -> dict[str, tuple[int, int]]:
-        """Calls each party received and made, as {name: (calls_in, calls_out)}.
+    def party_counts(self, since: int = 0) -> dict[str, tuple[int, int]]:
+        """Calls each party received and made, as {name: (calls_in, calls_out)}, counting the
+        calls stored from position `since` on (see `next_seq`: a reset starts the count anew).
 
         One statement over the caller and callee indexes, so it stays cheap at the retention
         limit and a viewer can ask every second.
@@ -228,12 +229,19 @@ class TraceStore:
         counts: dict[str, tuple[int, int]] = {}
         with self._lock:
             rows = self.db.execute(
-                "SELECT 1, callee, count(*) FROM calls GROUP BY callee UNION ALL "
-                "SELECT 0, caller, count(*) FROM calls GROUP BY caller").fetchall()
+                "SELECT 1, callee, count(*) FROM calls WHERE seq >= ? GROUP BY callee UNION ALL "
+                "SELECT 0, caller, count(*) FROM calls WHERE seq >= ? GROUP BY caller",
+                [since, since]).fetchall()
         for inbound, party, n in rows:
             calls_in, calls_out = counts.get(party, (0, 0))
             counts[party] = (calls_in + n, calls_out) if inbound else (calls_in, calls_out + n)
         return counts
+
+    def next_seq(self) -> int:
+        """The position the next stored call takes (calls from here on are "since now")."""
+        with self._lock:
+            row = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM calls").fetchone()
+        return int(row[0])
 
     def trace(self, trace_id: str) -> list[HttpCall]:
         """Every call of one trace, in start order; a unique prefix of the id also works."""

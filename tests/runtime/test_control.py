@@ -58,6 +58,36 @@ async def test_services_report_health_counts_and_faults(
 
 
 @pytest.mark.slow
+async def test_services_say_their_lane_who_they_may_call_and_whether_people_call_them(
+    control: ControlClient,
+) -> None:
+    services = {s.name: s for s in await control.services()}
+    lanes = {name: s.lane for name, s in services.items()}
+    assert lanes == {"social": "front", "marketplace": "platform", "bank": "back",
+                     "identity": "back", "hospital": "front", "records": "back",
+                     "insurance": "back"}
+    assert services["social"].calls == ("marketplace",)
+    # The marketplace calls its partners back (webhooks); the bank notifies its billers.
+    assert set(services["marketplace"].calls) == {"identity", "bank", "social"}
+    assert set(services["bank"].calls) == {"identity", "marketplace", "hospital"}
+    assert set(services["hospital"].calls) == {"identity", "bank", "records", "insurance"}
+    assert services["records"].calls == ()
+    assert {n for n, s in services.items() if s.public} == {
+        "social", "marketplace", "bank", "hospital"}
+
+
+@pytest.mark.slow
+async def test_a_reset_starts_the_counts_again(runtime: Runtime, control: ControlClient) -> None:
+    await _get(runtime, "bank", "/health", "/nope")
+    assert {s.name: s.calls_in for s in await control.services()}["bank"] == 2
+    await control.reset()
+    assert {s.name: s.calls_in for s in await control.services()}["bank"] == 0
+    await _get(runtime, "bank", "/nope")
+    assert {s.name: s.calls_in for s in await control.services()}["bank"] == 1
+    assert await control.count() == 3, "the calls themselves stay in the trace"
+
+
+@pytest.mark.slow
 async def test_calls_page_and_filter_in_store_order(
     runtime: Runtime, control: ControlClient
 ) -> None:
