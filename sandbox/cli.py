@@ -35,13 +35,14 @@ class UserError(Exception):
 
 def _settings(args: argparse.Namespace) -> Settings:
     defaults = Settings(data_dir=Path("."))
-    return Settings(data_dir=Path(args.data_dir).expanduser() if args.data_dir
-                    else default_data_dir(),
-                    port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
-                    seed=getattr(args, "seed", None) or DEFAULT_SEED,
-                    trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
-                    body_limit=getattr(args, "body_limit", defaults.body_limit),
-                    variants=frozenset(getattr(args, "variant", None) or ()))
+    return Settings(
+        data_dir=Path(args.data_dir).expanduser() if args.data_dir else default_data_dir(),
+        port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
+        seed=getattr(args, "seed", None) or DEFAULT_SEED,
+        trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
+        body_limit=getattr(args, "body_limit", defaults.body_limit),
+        variants=frozenset(getattr(args, "variant", None) or ()),
+    )
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -60,12 +61,14 @@ def _log_to_file(data_dir: Path) -> Path:
     """Logs go to a file: the terminal belongs to the user (and later the TUI)."""
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     path = data_dir / "logs" / "sandbox.log"
-    logging.basicConfig(filename=path, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return path
 
 
 # -- up ----------------------------------------------------------------------------------------
+
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
@@ -76,18 +79,22 @@ def cmd_up(args: argparse.Namespace) -> int:
     config = _config(args)
     running = RuntimeState.read(settings.data_dir)
     if running:
-        raise UserError(f"a sandbox is already running for {settings.data_dir} (pid "
-                        f"{running.pid}, control API {running.control_url}); stop it first "
-                        "or use another --data-dir")
+        raise UserError(
+            f"a sandbox is already running for {settings.data_dir} (pid "
+            f"{running.pid}, control API {running.control_url}); stop it first "
+            "or use another --data-dir"
+        )
     log_path = _log_to_file(settings.data_dir)
     runtime = Runtime(settings, config)
     try:
         runtime.check_seed()
         runtime.bind()
     except PortInUse as exc:
-        fix = ("change its port in the configuration" if "declared at" in str(exc)
-               else f"pick other ports with --port-base (e.g. --port-base "
-                    f"{settings.port_base + 100})")
+        fix = (
+            "change its port in the configuration"
+            if "declared at" in str(exc)
+            else f"pick other ports with --port-base (e.g. --port-base {settings.port_base + 100})"
+        )
         raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
     except SeedMismatch as exc:
         raise UserError(str(exc)) from None
@@ -115,10 +122,14 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
-    rows = [(s.name, s.title, s.role, runtime.urls[s.name], _docs_of(s, runtime.urls[s.name]))
-            for s in runtime.specs]
-    print(f"Integration sandbox {__version__}: {len(rows)} services on 127.0.0.1 "
-          f"(seed {settings.seed}{_variants_note(settings)})")
+    rows = [
+        (s.name, s.title, s.role, runtime.urls[s.name], _docs_of(s, runtime.urls[s.name]))
+        for s in runtime.specs
+    ]
+    print(
+        f"Integration sandbox {__version__}: {len(rows)} services on 127.0.0.1 "
+        f"(seed {settings.seed}{_variants_note(settings)})"
+    )
     _table(["service", "institution", "role", "url", "docs"], rows)
     if runtime.config.path is not None:
         print(f"configuration {runtime.config.path}")
@@ -149,6 +160,7 @@ def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
 
 # -- status ------------------------------------------------------------------------------------
 
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Show the services of a running sandbox and their health."""
     import httpx
@@ -159,21 +171,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     state = RuntimeState.read(settings.data_dir)
     rows: list[dict[str, Any]] = []
     if state is None:
-        rows = [{"name": s.name, "url": None, "docs_url": None, "health": "not running"}
-                for s in _config(args).specs]
+        rows = [
+            {"name": s.name, "url": None, "docs_url": None, "health": "not running"}
+            for s in _config(args).specs
+        ]
     else:
         with httpx.Client(timeout=2.0, headers={"x-sandbox-recorded": "1"}) as http:
             for name, url in state.services.items():
-                rows.append({"name": name, "url": url, "docs_url": f"{url}/docs",
-                             "health": _health(http, url)})
+                rows.append(
+                    {
+                        "name": name,
+                        "url": url,
+                        "docs_url": f"{url}/docs",
+                        "health": _health(http, url),
+                    }
+                )
     if args.json:
         print(json.dumps(rows, indent=1))
     elif state is None:
         print(f"No sandbox is running for {settings.data_dir}. Start one with `sandbox up`.")
     else:
         print(f"Sandbox pid {state.pid}, seed {state.seed}, control API {state.control_url}")
-        _table(["service", "url", "docs", "health"],
-               [(r["name"], r["url"], r["docs_url"], r["health"]) for r in rows])
+        _table(
+            ["service", "url", "docs", "health"],
+            [(r["name"], r["url"], r["docs_url"], r["health"]) for r in rows],
+        )
     healthy = state is not None and all(r["health"] == "ok" for r in rows)
     return 0 if healthy else 1
 
@@ -192,6 +214,7 @@ def _health(http: Any, url: str) -> str:
 
 # -- reset -------------------------------------------------------------------------------------
 
+
 def cmd_reset(args: argparse.Namespace) -> int:
     """Restore the seeded world, in a running sandbox or on disk."""
     import httpx
@@ -203,8 +226,10 @@ def cmd_reset(args: argparse.Namespace) -> int:
     state = RuntimeState.read(settings.data_dir)
     if state is not None:
         if args.seed and args.seed != state.seed:
-            raise UserError(f"the running sandbox uses seed {state.seed}; stop it before "
-                            f"resetting to seed {args.seed}")
+            raise UserError(
+                f"the running sandbox uses seed {state.seed}; stop it before "
+                f"resetting to seed {args.seed}"
+            )
         response = httpx.post(f"{state.control_url}/reset", timeout=30)
         if response.status_code != 200:
             raise UserError(f"the running sandbox refused to reset: {response.text[:200]}")
@@ -222,6 +247,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 # -- run ---------------------------------------------------------------------------------------
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a story headless against the running sandbox, or one started for the run."""
@@ -252,8 +278,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     report = lines.append if args.json else print
     lang = getattr(args, "lang", "en")
     if not args.json:
-        where = (say(lang, "run.started_here") if runtime
-                 else say(lang, "run.running", pid=state.pid))  # type: ignore[union-attr]
+        where = (
+            say(lang, "run.started_here") if runtime else say(lang, "run.running", pid=state.pid)
+        )  # type: ignore[union-attr]
         print(say(lang, "run.against", story=args.scenario, where=where))
 
     async def go() -> Any:
@@ -274,9 +301,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         if runtime is not None:
             runtime.stop_thread()
     if args.json:
-        print(json.dumps({"scenario": args.scenario, "ok": error is None,
-                          "trace_id": story.trace_id if story else None, "steps": lines,
-                          "facts": story.facts if story else {}, "error": error}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "scenario": args.scenario,
+                    "ok": error is None,
+                    "trace_id": story.trace_id if story else None,
+                    "steps": lines,
+                    "facts": story.facts if story else {},
+                    "error": error,
+                },
+                indent=1,
+            )
+        )
     else:
         if story is not None:
             _print_trace(settings, story.trace_id, lang)
@@ -302,6 +339,7 @@ def _print_trace(settings: Settings, trace_id: str, lang: str = "en") -> None:
 
 # -- trace -------------------------------------------------------------------------------------
 
+
 def _trace_store(settings: Settings) -> Any:
     """The trace store of the data dir, after asking a running sandbox to flush its writer."""
     import httpx
@@ -316,8 +354,10 @@ def _trace_store(settings: Settings) -> Any:
             httpx.post(f"{state.control_url}/flush", timeout=10)
     path = settings.data_dir / TRACE_FILE
     if not path.exists():
-        raise UserError(f"no traces recorded yet in {settings.data_dir}; run `sandbox up` and "
-                        "make some calls (e.g. `sandbox run checkout`)")
+        raise UserError(
+            f"no traces recorded yet in {settings.data_dir}; run `sandbox up` and "
+            "make some calls (e.g. `sandbox run checkout`)"
+        )
     return TraceStore(path)
 
 
@@ -330,9 +370,20 @@ def cmd_trace_list(args: argparse.Namespace) -> int:
     if not summaries:
         print("No traces recorded yet.")
         return 0
-    _table(["trace", "calls", "duration", "outcome", "root", "services"],
-           [(s.trace_id[:12], s.calls, f"{s.duration_ms:.1f} ms", s.outcome, s.root[:60],
-             ",".join(s.services)) for s in summaries])
+    _table(
+        ["trace", "calls", "duration", "outcome", "root", "services"],
+        [
+            (
+                s.trace_id[:12],
+                s.calls,
+                f"{s.duration_ms:.1f} ms",
+                s.outcome,
+                s.root[:60],
+                ",".join(s.services),
+            )
+            for s in summaries
+        ],
+    )
     return 0
 
 
@@ -340,8 +391,10 @@ def _calls_of(args: argparse.Namespace) -> list[Any]:
     store = _trace_store(_settings(args))
     calls: list[Any] = store.trace(args.trace_id)
     if not calls:
-        raise UserError(f"no trace matches {args.trace_id!r}; `sandbox trace list` shows "
-                        "recent ones (a unique prefix of the id is enough)")
+        raise UserError(
+            f"no trace matches {args.trace_id!r}; `sandbox trace list` shows "
+            "recent ones (a unique prefix of the id is enough)"
+        )
     return calls
 
 
@@ -362,8 +415,9 @@ def cmd_trace_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"Wrote {args.format} export of trace {args.trace_id} to {args.output}",
-              file=sys.stderr)
+        print(
+            f"Wrote {args.format} export of trace {args.trace_id} to {args.output}", file=sys.stderr
+        )
     return 0
 
 
@@ -394,6 +448,7 @@ def cmd_trace_tail(args: argparse.Namespace) -> int:
 
 
 # -- the UI ------------------------------------------------------------------------------------
+
 
 def cmd_ui(args: argparse.Namespace) -> int:
     """Open the terminal UI on a sandbox: attached by URL, found on the data dir, or started."""
@@ -428,8 +483,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     try:
         backend = RemoteBackend(ControlClient(url), load_world(seed))
-        SandboxApp(backend, lang=args.lang,
-                   screenshot_dir=settings.data_dir / "screenshots").run()
+        SandboxApp(backend, lang=args.lang, screenshot_dir=settings.data_dir / "screenshots").run()
     finally:
         if started is not None:
             started.stop()
@@ -452,6 +506,7 @@ def _preload(*modules: str) -> Any:
 
 
 # -- lessons in the UI --------------------------------------------------------------------------
+
 
 def cmd_learn(args: argparse.Namespace) -> int:
     """Open the UI on a lesson, resuming where the learner stopped."""
@@ -502,15 +557,26 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
             started = child.start(settings, config_path)
         except child.ChildFailed as exc:
             raise UserError(f"the sandbox could not start: {exc}") from None
-        url, seed, urls = (started.state.control_url, started.state.seed,
-                           dict(started.state.services))
+        url, seed, urls = (
+            started.state.control_url,
+            started.state.seed,
+            dict(started.state.services),
+        )
     try:
         world = load_world(seed)
         backend = RemoteBackend(ControlClient(url), world)
-        runner = LessonRunner(lesson, urls=urls, control=backend.control, world=world,
-                              data_dir=settings.data_dir)
-        build_lesson_app(backend, lesson, runner, progress, lang=args.lang, presenter=presenter,
-                         screenshot_dir=settings.data_dir / "screenshots").run()
+        runner = LessonRunner(
+            lesson, urls=urls, control=backend.control, world=world, data_dir=settings.data_dir
+        )
+        build_lesson_app(
+            backend,
+            lesson,
+            runner,
+            progress,
+            lang=args.lang,
+            presenter=presenter,
+            screenshot_dir=settings.data_dir / "screenshots",
+        ).run()
     finally:
         if started is not None:
             started.stop()
@@ -542,42 +608,84 @@ async def _seed_of(url: str) -> int:
 
 # -- parser ------------------------------------------------------------------------------------
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sandbox", description="Fake institutions integrating over real local HTTP APIs.")
+        prog="sandbox", description="Fake institutions integrating over real local HTTP APIs."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--attach", metavar="URL",
-                        help="open the UI on a running `sandbox up` (its control API URL)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help=f"UI language: English or Bahasa Indonesia ({LANG_DEFAULT})")
+    parser.add_argument(
+        "--attach",
+        metavar="URL",
+        help="open the UI on a running `sandbox up` (its control API URL)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help=f"UI language: English or Bahasa Indonesia ({LANG_DEFAULT})",
+    )
     parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
-    parser.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
-                        help=f"ports of a sandbox started for the UI (default {DEFAULT_PORT_BASE})")
+    parser.add_argument(
+        "--port-base",
+        type=_port,
+        default=DEFAULT_PORT_BASE,
+        metavar="N",
+        help=f"ports of a sandbox started for the UI (default {DEFAULT_PORT_BASE})",
+    )
     parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     parser.set_defaults(func=cmd_ui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("--data-dir", metavar="D",
-                       help="where the sandbox keeps its data (default: your user data dir, "
-                            "or $SANDBOX_DATA_DIR)")
+        p.add_argument(
+            "--data-dir",
+            metavar="D",
+            help="where the sandbox keeps its data (default: your user data dir, "
+            "or $SANDBOX_DATA_DIR)",
+        )
         if name in ("up", "status", "reset", "run", "learn", "present"):
             p.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
         return p
 
     up = command("up", "start every institution on 127.0.0.1 and serve until Ctrl+C")
-    up.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
-                    help=f"control API on N, institutions on N+1... (default {DEFAULT_PORT_BASE})")
-    up.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                    help=f"seed of the synthetic world (default {DEFAULT_SEED})")
-    up.add_argument("--max-calls", type=_positive, default=100_000, metavar="N",
-                    help="calls kept in the trace store; oldest traces go first (default 100000)")
-    up.add_argument("--body-limit", type=_positive, default=8192, metavar="C",
-                    help="characters of each body kept in a recorded call (default 8192)")
-    up.add_argument("--variant", action="append", choices=sorted(VARIANTS), metavar="NAME",
-                    help="switch on a deliberately non-compliant behaviour, for teaching; "
-                         "repeatable. " + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()))
+    up.add_argument(
+        "--port-base",
+        type=_port,
+        default=DEFAULT_PORT_BASE,
+        metavar="N",
+        help=f"control API on N, institutions on N+1... (default {DEFAULT_PORT_BASE})",
+    )
+    up.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"seed of the synthetic world (default {DEFAULT_SEED})",
+    )
+    up.add_argument(
+        "--max-calls",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="calls kept in the trace store; oldest traces go first (default 100000)",
+    )
+    up.add_argument(
+        "--body-limit",
+        type=_positive,
+        default=8192,
+        metavar="C",
+        help="characters of each body kept in a recorded call (default 8192)",
+    )
+    up.add_argument(
+        "--variant",
+        action="append",
+        choices=sorted(VARIANTS),
+        metavar="NAME",
+        help="switch on a deliberately non-compliant behaviour, for teaching; "
+        "repeatable. " + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()),
+    )
     up.set_defaults(func=cmd_up)
     status = command("status", "show the running sandbox's services and their health")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -588,23 +696,40 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
-    run.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                     help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})")
+    run.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})",
+    )
     run.set_defaults(func=cmd_run)
 
     for name, help_text, required in (
-            ("learn", "open the UI on a lesson and resume where you stopped", False),
-            ("present", "run a lesson on a projector: presenter mode, fresh world", True)):
+        ("learn", "open the UI on a lesson and resume where you stopped", False),
+        ("present", "run a lesson on a projector: presenter mode, fresh world", True),
+    ):
         p = command(name, help_text)
-        p.add_argument("lesson", nargs=None if required else "?", metavar="LESSON",
-                       help='a lesson by number ("3") or name' +
-                            ("" if required else " (default: the first one not finished)"))
-        p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                       help=f"lesson and UI language ({LANG_DEFAULT})")
+        p.add_argument(
+            "lesson",
+            nargs=None if required else "?",
+            metavar="LESSON",
+            help='a lesson by number ("3") or name'
+            + ("" if required else " (default: the first one not finished)"),
+        )
+        p.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=argparse.SUPPRESS,
+            help=f"lesson and UI language ({LANG_DEFAULT})",
+        )
         p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
-        p.add_argument("--port-base", type=_port, default=DEFAULT_PORT_BASE, metavar="N",
-                       help=f"ports of a sandbox started for the lesson (default "
-                            f"{DEFAULT_PORT_BASE})")
+        p.add_argument(
+            "--port-base",
+            type=_port,
+            default=DEFAULT_PORT_BASE,
+            metavar="N",
+            help=f"ports of a sandbox started for the lesson (default {DEFAULT_PORT_BASE})",
+        )
         p.set_defaults(func=cmd_present if required else cmd_learn)
 
     from sandbox.audit.command import add_parser as add_audit_parser
@@ -615,8 +740,11 @@ def _parser() -> argparse.ArgumentParser:
     add_lesson_parser(sub)
     add_new_parser(sub)
 
-    trace = sub.add_parser("trace", help="recorded calls: list, show, tail, export",
-                           description="Every call between the institutions is recorded.")
+    trace = sub.add_parser(
+        "trace",
+        help="recorded calls: list, show, tail, export",
+        description="Every call between the institutions is recorded.",
+    )
     trace_sub = trace.add_subparsers(dest="trace_command", metavar="ACTION", required=True)
 
     def trace_command(name: str, help: str) -> argparse.ArgumentParser:

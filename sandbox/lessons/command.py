@@ -122,9 +122,7 @@ def _list(args: argparse.Namespace) -> int:
         try:
             lesson = load_lesson(root / slug, lang)
         except LessonError:
-            rows.append(
-                (slug.split("-")[0], word(lang, "list.broken", slug=slug), "", "", "-", "")
-            )
+            rows.append((slug.split("-")[0], word(lang, "list.broken", slug=slug), "", "", "-", ""))
             continue
         if progress.completed(slug, lang):
             reached = word(lang, "list.done")

@@ -17,9 +17,14 @@ from sandbox.wire import Wire
 PATIENT = "patient"
 
 
-async def admission(wire: Wire, world: dict[str, Any], report: Report = print,
-                    gate: Gate | None = None, persona: str = PATIENT,
-                    lang: str = "en") -> Story:
+async def admission(
+    wire: Wire,
+    world: dict[str, Any],
+    report: Report = print,
+    gate: Gate | None = None,
+    persona: str = PATIENT,
+    lang: str = "en",
+) -> Story:
     """Admit the named patient; raises StoryFailed unless every back-end answered."""
     story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(lambda s: _admit(s, persona))
@@ -32,15 +37,25 @@ async def _admit(story: Story, persona: str) -> None:
     hospital = story.world["hospital"]["hospitals"][0]
     desk = story.client("reception", "hospital")
 
-    await story.step(story.say("admission.arrive", name=person["name"].title(),
-                               hospital=hospital["name"]))
+    await story.step(
+        story.say("admission.arrive", name=person["name"].title(), hospital=hospital["name"])
+    )
     await story.step(story.say("admission.admit"))
-    response = await desk.post("/api/v1/admissions", headers={
-        "Authorization": f"Bearer {staff['token']}"}, json={
-        "nik": person["nik"], "name": person["name"], "birth_date": person["birth_date"],
-        "birth_place": person["birth_place"], "sex": person["sex"],
-        "complaint": "Demam dan batuk tiga hari", "icd10": "J06.9",
-        "service": "outpatient", "consent": True})
+    response = await desk.post(
+        "/api/v1/admissions",
+        headers={"Authorization": f"Bearer {staff['token']}"},
+        json={
+            "nik": person["nik"],
+            "name": person["name"],
+            "birth_date": person["birth_date"],
+            "birth_place": person["birth_place"],
+            "sex": person["sex"],
+            "complaint": "Demam dan batuk tiga hari",
+            "icd10": "J06.9",
+            "service": "outpatient",
+            "consent": True,
+        },
+    )
     summary = expect(response, 201, "admission")
     story.facts.update(admission_id=summary["admission_id"])
 
@@ -51,21 +66,32 @@ async def _admit(story: Story, persona: str) -> None:
         raise StoryFailed.said("failed.not_confirmed")
 
     await story.step(story.say("admission.records"))
-    story.report(story.say("admission.patient", patient=summary["patient"]["ihs_number"],
-                           encounter=summary["records"]["encounter_id"]))
+    story.report(
+        story.say(
+            "admission.patient",
+            patient=summary["patient"]["ihs_number"],
+            encounter=summary["records"]["encounter_id"],
+        )
+    )
 
     await story.step(story.say("admission.insurance"))
     insurance = summary["insurance"]
-    story.report(f"    {insurance['status']}"
-                 + (f", {insurance['class']}" if insurance.get("class") else "")
-                 + (story.say("admission.sep", value=insurance["sep_no"])
-                    if insurance.get("sep_no") else ""))
+    story.report(
+        f"    {insurance['status']}"
+        + (f", {insurance['class']}" if insurance.get("class") else "")
+        + (story.say("admission.sep", value=insurance["sep_no"]) if insurance.get("sep_no") else "")
+    )
 
     await story.step(story.say("admission.billing"))
     bill = summary["bill"]
     if bill.get("virtual_account_no"):
-        story.report(story.say("admission.pay_to", amount=story.rupiah(bill["amount"]),
-                               va=bill["virtual_account_no"].strip()))
+        story.report(
+            story.say(
+                "admission.pay_to",
+                amount=story.rupiah(bill["amount"]),
+                va=bill["virtual_account_no"].strip(),
+            )
+        )
     else:
         story.report(story.say("admission.covered"))
     story.facts.update(covered=not bill.get("virtual_account_no"), amount=bill["amount"])

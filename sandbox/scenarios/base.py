@@ -62,8 +62,9 @@ class Story:
 
     def __post_init__(self) -> None:
         if self.lang not in texts.LANGUAGES:
-            raise ValueError(f"unknown language {self.lang!r}; choose one of "
-                             f"{', '.join(texts.LANGUAGES)}")
+            raise ValueError(
+                f"unknown language {self.lang!r}; choose one of {', '.join(texts.LANGUAGES)}"
+            )
 
     def say(self, key: str, **values: object) -> str:
         """A line of the story (`texts.TEXTS`) in its language."""
@@ -120,8 +121,9 @@ def expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:
     return data
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], within: float = 10.0,
-                   interval: float = 0.05) -> bool:
+async def wait_for(
+    check: Callable[[], Awaitable[bool]], within: float = 10.0, interval: float = 0.05
+) -> bool:
     """Poll `check` until it is true or `within` seconds (real time) pass."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within

@@ -23,9 +23,15 @@ PAID = "AWAITING_SHIPMENT"
 """What a storefront calls an order the marketplace has seen paid."""
 
 
-async def checkout(wire: Wire, world: dict[str, Any], report: Report = print,
-                   video_id: int = VIDEO_ID, product_id: int = PRODUCT_ID,
-                   gate: Gate | None = None, lang: str = "en") -> Story:
+async def checkout(
+    wire: Wire,
+    world: dict[str, Any],
+    report: Report = print,
+    video_id: int = VIDEO_ID,
+    product_id: int = PRODUCT_ID,
+    gate: Gate | None = None,
+    lang: str = "en",
+) -> Story:
     """Run the checkout; raises StoryFailed unless the order ends paid, charged once."""
     story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(lambda s: _checkout(s, video_id, product_id))
@@ -42,41 +48,63 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
     card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
     if card is None:
         raise StoryFailed.said("failed.no_card", video=video_id, product=product_id)
-    story.report(story.say("checkout.card", product=card["name"],
-                           price=story.rupiah(card["price"])))
+    story.report(
+        story.say("checkout.card", product=card["name"], price=story.rupiah(card["price"]))
+    )
 
     await story.step(story.say("checkout.buy"))
-    order = expect(await social.post(f"/api/v1/videos/{video_id}/buy", headers=me,
-                                     json={"product_id": product_id, "quantity": 1}),
-                   201, "buy")
+    order = expect(
+        await social.post(
+            f"/api/v1/videos/{video_id}/buy",
+            headers=me,
+            json={"product_id": product_id, "quantity": 1},
+        ),
+        201,
+        "buy",
+    )
     order_id, amount = order["order_id"], order["total_amount"]
     story.facts.update(order_id=order_id, amount=amount)
-    story.report(story.say("checkout.order", order=order_id, amount=story.rupiah(amount),
-                           status=order["status"]))
+    story.report(
+        story.say(
+            "checkout.order", order=order_id, amount=story.rupiah(amount), status=order["status"]
+        )
+    )
 
     await story.step(story.say("checkout.page"))
     checkout_path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
-    page = expect(await story.client("buyer", "marketplace").get(checkout_path), 200,
-                  "checkout page")
+    page = expect(
+        await story.client("buyer", "marketplace").get(checkout_path), 200, "checkout page"
+    )
     va = page["payment"]["virtual_account_no"]
-    story.report(story.say("checkout.pay_to", amount=story.rupiah(page["payment"]["amount"]),
-                           va=va.strip(), bank=page["payment"]["bank"]))
+    story.report(
+        story.say(
+            "checkout.pay_to",
+            amount=story.rupiah(page["payment"]["amount"]),
+            va=va.strip(),
+            bank=page["payment"]["bank"],
+        )
+    )
 
     await story.step(story.say("checkout.pay"))
-    login = expect(await bank.post("/mobile/v1/sessions", json={
-        "account_no": buyer["account_no"], "pin": buyer["pin"]}), 201, "bank login")
+    login = expect(
+        await bank.post(
+            "/mobile/v1/sessions", json={"account_no": buyer["account_no"], "pin": buyer["pin"]}
+        ),
+        201,
+        "bank login",
+    )
     auth = {"Authorization": f"Bearer {login['session_token']}"}
     before = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
     key = {**auth, "Idempotency-Key": secrets.token_hex(12)}
     payment = {"virtual_account_no": va, "amount": amount}
-    paid = expect(await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201,
-                  "payment")
+    paid = expect(
+        await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201, "payment"
+    )
     story.report(story.say("checkout.paid", reference=paid["reference_no"]))
 
     await story.step(story.say("checkout.retry"))
     again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
-    if again.status_code not in (200, 201) or again.json().get("payment_id") != \
-            paid["payment_id"]:
+    if again.status_code not in (200, 201) or again.json().get("payment_id") != paid["payment_id"]:
         raise StoryFailed.said("failed.retry", status=again.status_code)
     story.report(story.say("checkout.retried"))
 
@@ -98,5 +126,11 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
         raise StoryFailed.said(
             "failed.moved", amount=story.rupiah(amount), moved=story.rupiah(moved)
         )
-    story.report(story.say("checkout.balance", before=story.rupiah(before["balance"]),
-                           after=story.rupiah(after["balance"]), moved=story.rupiah(moved)))
+    story.report(
+        story.say(
+            "checkout.balance",
+            before=story.rupiah(before["balance"]),
+            after=story.rupiah(after["balance"]),
+            moved=story.rupiah(moved),
+        )
+    )

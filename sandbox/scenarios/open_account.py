@@ -14,8 +14,13 @@ from sandbox.wire import Wire
 NEW_PIN = "246810"
 
 
-async def open_account(wire: Wire, world: dict[str, Any], report: Report = print,
-                       gate: Gate | None = None, lang: str = "en") -> Story:
+async def open_account(
+    wire: Wire,
+    world: dict[str, Any],
+    report: Report = print,
+    gate: Gate | None = None,
+    lang: str = "en",
+) -> Story:
     """Run the story; raises StoryFailed unless the account opens after a clean KYC."""
     story = Story(wire, world, report, gate=gate, lang=lang)
     return await story.run(_open_account)
@@ -27,10 +32,19 @@ async def _open_account(story: Story) -> None:
     bank = story.client("newcomer", "bank")
 
     await story.step(story.say("account.apply", name=person["name"].title()))
-    response = await bank.post("/mobile/v1/registrations", json={
-        "nik": person["nik"], "name": person["name"], "birth_place": person["birth_place"],
-        "birth_date": person["birth_date"], "sex": person["sex"],
-        "address": person["street"], "pin": NEW_PIN, "consent": True})
+    response = await bank.post(
+        "/mobile/v1/registrations",
+        json={
+            "nik": person["nik"],
+            "name": person["name"],
+            "birth_place": person["birth_place"],
+            "birth_date": person["birth_date"],
+            "sex": person["sex"],
+            "address": person["street"],
+            "pin": NEW_PIN,
+            "consent": True,
+        },
+    )
     if response.status_code == 409:
         raise StoryFailed.said("failed.has_account", name=person["name"].title())
     opened = expect(response, 201, "registration")
@@ -40,10 +54,20 @@ async def _open_account(story: Story) -> None:
     story.facts.update(account_no=opened["account_no"])
 
     await story.step(story.say("account.login"))
-    login = expect(await bank.post("/mobile/v1/sessions", json={
-        "account_no": opened["account_no"], "pin": NEW_PIN}), 201, "login")
-    me = expect(await bank.get("/mobile/v1/accounts/me", headers={
-        "Authorization": f"Bearer {login['session_token']}"}), 200, "account")
+    login = expect(
+        await bank.post(
+            "/mobile/v1/sessions", json={"account_no": opened["account_no"], "pin": NEW_PIN}
+        ),
+        201,
+        "login",
+    )
+    me = expect(
+        await bank.get(
+            "/mobile/v1/accounts/me", headers={"Authorization": f"Bearer {login['session_token']}"}
+        ),
+        200,
+        "account",
+    )
     if me["balance"] != 0:
         raise StoryFailed.said(
             "failed.new_balance", zero=story.rupiah(0), balance=story.rupiah(me["balance"])

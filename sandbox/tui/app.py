@@ -245,8 +245,11 @@ class SandboxApp(App[None]):
         except Exception as exc:
             if not self._unreachable:  # say it once per outage, not every second
                 self._unreachable = True
-                self.notify(t("app.unreachable", reason=str(exc) or type(exc).__name__),
-                            severity="error", timeout=8)
+                self.notify(
+                    t("app.unreachable", reason=str(exc) or type(exc).__name__),
+                    severity="error",
+                    timeout=8,
+                )
             self.services = tuple(replace(s, health="unreachable") for s in self.services)
         else:
             if self._unreachable:

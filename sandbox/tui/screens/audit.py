@@ -137,8 +137,12 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         row = table.cursor_row
         table.clear()
         for result in report.results:
-            table.add_row(result.rule.id, verdict_text(result.verdict),
-                          result.rule.title_in(language()), key=result.rule.id)
+            table.add_row(
+                result.rule.id,
+                verdict_text(result.verdict),
+                result.rule.title_in(language()),
+                key=result.rule.id,
+            )
         failed = len(report.failed)
         self.query_one("#audit-summary", Static).update(
             t(
@@ -203,8 +207,10 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         options = [self.evidence_option(item) for item in result.evidence]
         if result.total > len(result.evidence):
             options.append(
-                Option(t("audit.evidence_more", count=result.total - len(result.evidence)),
-                       disabled=True)
+                Option(
+                    t("audit.evidence_more", count=result.total - len(result.evidence)),
+                    disabled=True,
+                )
             )
         evidence.add_options(options or [Option(t("audit.no_evidence"), disabled=True)])
 

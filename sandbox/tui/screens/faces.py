@@ -25,7 +25,6 @@ from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 PERSONA = "buyer"
 
 
-
 class FacesScreen(TranslatedBindings, Screen[None]):
     """Sari's phone: the video app where she shops, the bank app where she pays."""
 

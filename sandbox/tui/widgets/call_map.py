@@ -860,8 +860,11 @@ class CallMap(Widget):
             return None
         edge = (self._party(call.caller), self._party(call.callee))
         for arrow in self._arrows:
-            if (arrow.cells and _key(arrow.call) != self._highlighted
-                    and (self._party(arrow.call.caller), self._party(arrow.call.callee)) == edge):
+            if (
+                arrow.cells
+                and _key(arrow.call) != self._highlighted
+                and (self._party(arrow.call.caller), self._party(arrow.call.callee)) == edge
+            ):
                 return arrow
         return None
 

@@ -106,7 +106,10 @@ class DeskFace(Face):
                 tooltip=plain("desk.icd10.tip"),
             )
             yield Checkbox(
-                plain("desk.consent"), value=True, compact=True, id="consent",
+                plain("desk.consent"),
+                value=True,
+                compact=True,
+                id="consent",
                 tooltip=plain("desk.consent.tip"),
             )
             with HorizontalGroup(classes="face--actions"):
