@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox import __version__
 from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
-from sandbox.language import LANGUAGES, default_language
+from sandbox.language import LANGUAGES, default_language, texts
 
 EXIT_USAGE = 2
 STORIES = ("checkout", "open-account", "admission")
@@ -253,7 +253,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a story headless against the running sandbox, or one started for the run."""
     from sandbox.runtime.state import RuntimeState
     from sandbox.scenarios import SCENARIOS, StoryFailed
-    from sandbox.scenarios.texts import say
     from sandbox.wire import Wire
     from sandbox.world import load_world
 
@@ -277,11 +276,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     lines: list[str] = []
     report = lines.append if args.json else print
     lang = getattr(args, "lang", "en")
+    _ = texts("stories", lang)
     if not args.json:
         where = (
-            say(lang, "run.started_here") if runtime else say(lang, "run.running", pid=state.pid)
-        )  # type: ignore[union-attr]
-        print(say(lang, "run.against", story=args.scenario, where=where))
+            _("a sandbox started for this run")
+            if runtime
+            else _("the sandbox pid {pid}").format(pid=state.pid)  # type: ignore[union-attr]
+        )
+        print(_("Running `{story}` against {where}").format(story=args.scenario, where=where))
 
     async def go() -> Any:
         wire = Wire()  # the running sandbox records these calls on its side
@@ -318,14 +320,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if story is not None:
             _print_trace(settings, story.trace_id, lang)
         if error:
-            print(say(lang, "run.failed", reason=error))
+            print(_("FAILED: {reason}").format(reason=error))
         else:
-            print(say(lang, "run.ok", story=args.scenario))
+            print(_("OK: `{story}` finished as the story says.").format(story=args.scenario))
     return 0 if error is None else 1
 
 
 def _print_trace(settings: Settings, trace_id: str, lang: str = "en") -> None:
-    from sandbox.scenarios.texts import say
     from sandbox.trace.waterfall import waterfall
 
     try:
@@ -334,7 +335,12 @@ def _print_trace(settings: Settings, trace_id: str, lang: str = "en") -> None:
         calls = []
     print()
     print("\n".join(waterfall(calls)) if calls else f"trace {trace_id}")
-    print(say(lang, "run.export_hint", trace=trace_id[:12]))
+    _ = texts("stories", lang)
+    print(
+        _("(sandbox trace export {trace} --format mermaid  draws it as a diagram)").format(
+            trace=trace_id[:12]
+        )
+    )
 
 
 # -- trace -------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.audit.reasons import reason
 from sandbox.audit.records import SEEDED, AuditRecord
+from sandbox.language import texts
 from sandbox.trace.events import HttpCall
 
 PASS, FAIL, NA = "pass", "fail", "not-applicable"
@@ -35,11 +35,7 @@ class AuditContext:
     urls: dict[str, str] = field(default_factory=dict)
     """Service name to base URL, when a sandbox is running."""
     lang: str = "en"
-    """The language reasons are written in (`reasons.LANGUAGES`)."""
-
-    def say(self, name: str, /, **values: object) -> str:
-        """A reason (`reasons.REASONS`) in this audit's language."""
-        return reason(self.lang, name, **values)
+    """The language reasons are written in (`sandbox.language.LANGUAGES`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +52,9 @@ Check = Callable[[Sequence[HttpCall], AuditContext, dict[str, Any]], Outcome]
 
 def describe(call: HttpCall, lang: str = "en") -> str:
     """`caller -> callee METHOD path (span)`: how a reason names a call."""
+    _ = texts("audit", lang)
     path = call.path if len(call.path) <= 80 else call.path[:77] + "..."
-    span = reason(lang, "span")
+    span = _("span")
     return f"{call.caller} -> {call.callee} {call.method} {path} ({span} {call.span_id})"
 
 
@@ -81,17 +78,18 @@ def _json(text: str) -> Any:
 
 
 def _result(ctx: AuditContext, bad: list[HttpCall], why: str, checked: int, what: str) -> Outcome:
+    _ = texts("audit", ctx.lang)
     if bad:
-        more = ctx.say("more", count=len(bad) - 1) if len(bad) > 1 else ""
+        more = _(" (and {count} more)").format(count=len(bad) - 1) if len(bad) > 1 else ""
         call = describe(bad[0], ctx.lang)
         return Outcome(
             FAIL,
             tuple(c.span_id for c in bad),
-            ctx.say("failed_call", call=call, why=why, more=more),
+            _("{call}: {why}{more}").format(call=call, why=why, more=more),
         )
     if not checked:
-        return Outcome(NA, (), ctx.say("none_recorded", what=what))
-    return Outcome(PASS, (), ctx.say("checked", count=checked, what=what))
+        return Outcome(NA, (), _("no {what} recorded").format(what=what))
+    return Outcome(PASS, (), _("{count} {what} checked").format(count=checked, what=what))
 
 
 def _matches(call: HttpCall, spec: dict[str, Any]) -> bool:
@@ -121,13 +119,16 @@ def _carries(call: HttpCall, spec: dict[str, Any]) -> bool:
 
 def forbidden_edge(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
     """No call goes along any of `params["edges"]` ([caller, callee] pairs)."""
+    _ = texts("audit", ctx.lang)
     edges = {(str(a), str(b)) for a, b in params.get("edges", [])}
     bad = [c for c in calls if (c.caller, c.callee) in edges]
     names = ", ".join(f"{a} -> {b}" for a, b in sorted(edges))
     if bad:
-        why = ctx.say("forbidden_edge", edges=names)
-        return _result(ctx, bad, why, len(calls), ctx.say("what.calls"))
-    return Outcome(PASS, (), ctx.say("no_edge", count=len(calls), edges=names))
+        why = _("forbidden edge ({edges})").format(edges=names)
+        return _result(ctx, bad, why, len(calls), _("calls"))
+    return Outcome(
+        PASS, (), _("none of {count} calls goes {edges}").format(count=len(calls), edges=names)
+    )
 
 
 def no_personal_data_to(
@@ -138,6 +139,7 @@ def no_personal_data_to(
     `patterns` is a list of {name, regex} looked for in paths and bodies; `fields` are JSON keys
     (e.g. `balance`) that must not appear in any body the party sees.
     """
+    _ = texts("audit", ctx.lang)
     parties = set(params.get("parties", []))
     patterns = [
         (_named(p, ctx.lang), re.compile(str(p["regex"]))) for p in params.get("patterns", [])
@@ -157,7 +159,7 @@ def no_personal_data_to(
         found = next((name for name, rx in patterns if rx.search(text)), "")
         if not found and field_re is not None:
             match = field_re.search(text)
-            found = ctx.say("field", name=match.group(1)) if match else ""
+            found = _("field `{name}`").format(name=match.group(1)) if match else ""
         if found:
             bad.append(call)
             first = first or found
@@ -165,14 +167,15 @@ def no_personal_data_to(
     return _result(
         ctx,
         bad,
-        ctx.say("seen_by", found=first, parties=named),
+        _("{found} seen by {parties}").format(found=first, parties=named),
         touched,
-        ctx.say("what.calls_of", parties=named),
+        _("calls of {parties}").format(parties=named),
     )
 
 
 def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
     """Verification responses hold only the allowed keys and flag values, never stored data."""
+    _ = texts("audit", ctx.lang)
     allowed = set(params.get("allowed_keys", []))
     flags = set(params.get("flag_values", ["SESUAI", "TIDAK SESUAI"]))
     flag_key = str(params.get("flags_key", "fields"))
@@ -186,7 +189,7 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
         body = _json(call.response_body)
         problem = ""
         if not isinstance(body, dict):
-            problem = ctx.say("not_flags")
+            problem = _("response is not a JSON object of flags")
         else:
             extra = sorted(set(body) - allowed)
             values = body.get(flag_key) or {}
@@ -196,19 +199,22 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
                 else [flag_key]
             )
             if extra:
-                problem = ctx.say("extra_keys", keys=", ".join(extra))
+                problem = _("returns key(s) {keys} beyond the flags").format(keys=", ".join(extra))
             elif odd:
-                problem = ctx.say("stored_value", keys=", ".join(odd))
+                problem = _("returns a stored value for {keys}, not a flag").format(
+                    keys=", ".join(odd)
+                )
         if problem:
             bad.append(call)
             first = first or problem
-    return _result(ctx, bad, first, checked, ctx.say("what.verifications"))
+    return _result(ctx, bad, first, checked, _("verification responses"))
 
 
 def consent_required(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
     """Every matching call carries a non-empty `consent_id` in its JSON body (or query)."""
+    _ = texts("audit", ctx.lang)
     key = str(params.get("field", "consent_id"))
     bad: list[HttpCall] = []
     checked = 0
@@ -220,14 +226,15 @@ def consent_required(
         value = body.get(key) if isinstance(body, dict) else None
         if not value and not _query(call.path).get(key):
             bad.append(call)
-    why = ctx.say("no_consent", key=key)
-    return _result(ctx, bad, why, checked, ctx.say("what.consent_calls"))
+    why = _("personal data sent without a `{key}`").format(key=key)
+    return _result(ctx, bad, why, checked, _("calls that need consent"))
 
 
 def required_markers(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any], what: str
 ) -> Outcome:
     """Calls matching any `params["require"]` table carry its header or query parameter."""
+    _ = texts("audit", ctx.lang)
     bad: list[HttpCall] = []
     first = ""
     checked = 0
@@ -239,9 +246,9 @@ def required_markers(
             if not _carries(call, spec):
                 bad.append(call)
                 missing = (
-                    ctx.say("no_header", name=spec["header"])
+                    _("no header {name}").format(name=spec["header"])
                     if spec.get("header")
-                    else ctx.say("no_query", name=spec.get("query"))
+                    else _("no query parameter `{name}`").format(name=spec.get("query"))
                 )
                 first = first or missing
             break
@@ -252,7 +259,8 @@ def idempotency_key(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
     """Every payment call carries its idempotency marker (Idempotency-Key, X-EXTERNAL-ID)."""
-    return required_markers(calls, ctx, params, ctx.say("what.payment_calls"))
+    _ = texts("audit", ctx.lang)
+    return required_markers(calls, ctx, params, _("payment calls"))
 
 
 def signed_partner_calls(
@@ -260,15 +268,17 @@ def signed_partner_calls(
 ) -> Outcome:
     """Calls between services carry the credential the callee requires (header names only:
     values are redacted before storage)."""
+    _ = texts("audit", ctx.lang)
     services = set(ctx.services)
     between = [c for c in calls if c.caller in services and c.callee in services]
-    return required_markers(between, ctx, params, ctx.say("what.partner_calls"))
+    return required_markers(between, ctx, params, _("partner calls"))
 
 
 def webhooks_acknowledged(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
     """Every webhook delivery (same sender, receiver, path and body) got a 2xx at some attempt."""
+    _ = texts("audit", ctx.lang)
     attempts: dict[tuple[str, str, str, str], list[HttpCall]] = {}
     for call in calls:
         if any(_matches(call, spec) for spec in params.get("webhooks", [])):
@@ -280,10 +290,10 @@ def webhooks_acknowledged(
             bad.extend(tries)
     if bad:
         last = bad[0]
-        status = last.status if last.status is not None else last.error or ctx.say("no_answer")
-        why = ctx.say("webhook_unacknowledged", status=status)
-        return _result(ctx, bad, why, len(attempts), ctx.say("what.webhooks"))
-    return _result(ctx, [], "", len(attempts), ctx.say("what.webhooks"))
+        status = last.status if last.status is not None else last.error or _("no answer")
+        why = _("webhook never acknowledged with a 2xx (got {status})").format(status=status)
+        return _result(ctx, bad, why, len(attempts), _("webhooks"))
+    return _result(ctx, [], "", len(attempts), _("webhooks"))
 
 
 # -- registry checks ---------------------------------------------------------------------------
@@ -291,8 +301,9 @@ def webhooks_acknowledged(
 
 def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]) -> Outcome:
     """Every service URL binds an allowed host (127.0.0.1 unless a rule file says otherwise)."""
+    _ = texts("audit", ctx.lang)
     if not ctx.urls:
-        return Outcome(NA, (), ctx.say("no_sandbox"))
+        return Outcome(NA, (), _("no running sandbox: no service URLs to check"))
     allowed = set(params.get("allowed_hosts", ["127.0.0.1"]))
     exposed = params.get("exposed", {})
     bad = []
@@ -303,13 +314,17 @@ def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str
     if bad:
         return Outcome(
             FAIL,
-            tuple(n for n, _ in bad),
-            ctx.say(
-                "listens_beyond", name=bad[0][0], url=bad[0][1], hosts=", ".join(sorted(allowed))
+            tuple(name for name, _url in bad),
+            _("{name} listens on {url}, reachable beyond {hosts}").format(
+                name=bad[0][0], url=bad[0][1], hosts=", ".join(sorted(allowed))
             ),
         )
     return Outcome(
-        PASS, (), ctx.say("listens_on", count=len(ctx.urls), hosts=", ".join(sorted(allowed)))
+        PASS,
+        (),
+        _("{count} services listen on {hosts}").format(
+            count=len(ctx.urls), hosts=", ".join(sorted(allowed))
+        ),
     )
 
 
@@ -317,25 +332,29 @@ def registry_audited(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
     """Every service in the registry is covered by the last recorded audit."""
+    _ = texts("audit", ctx.lang)
     if ctx.record is None:
         return Outcome(
             FAIL,
             tuple(ctx.services),
-            ctx.say("no_record"),
+            _("no audit on record; run `sandbox audit --record` once it passes"),
         )
     missing = [s for s in ctx.services if s not in ctx.record.services]
     if missing:
         return Outcome(
             FAIL,
             tuple(missing),
-            ctx.say(
-                "added_after", names=", ".join(missing), when=_when(ctx, ctx.record.recorded_at)
-            ),
+            _(
+                "{names} added after the audit of {when}; audit again and "
+                "record it (`sandbox audit --record`)"
+            ).format(names=", ".join(missing), when=_when(ctx, ctx.record.recorded_at)),
         )
     return Outcome(
         PASS,
         (),
-        ctx.say("all_covered", count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)),
+        _("all {count} services covered by the audit of {when}").format(
+            count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)
+        ),
     )
 
 
@@ -347,7 +366,8 @@ def _named(pattern: dict[str, Any], lang: str) -> str:
 
 def _when(ctx: AuditContext, recorded_at: str) -> str:
     """When the audit on record was made, in words: a time, or the seeded world's own."""
-    return ctx.say("seeded_world") if recorded_at == SEEDED else recorded_at
+    _ = texts("audit", ctx.lang)
+    return _("the seeded world") if recorded_at == SEEDED else recorded_at
 
 
 CHECKS: dict[str, Check] = {

@@ -6,7 +6,10 @@ from typing import Any
 
 from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.audit.engine import AuditReport
-from sandbox.audit.reasons import reason
+from sandbox.language import N_, texts
+
+VERDICTS = {PASS: N_("PASS"), FAIL: N_("FAIL"), NA: N_("n/a")}
+"""How the table marks each verdict."""
 
 
 def to_dict(report: AuditReport) -> dict[str, Any]:
@@ -43,10 +46,11 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
 def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
     """A table: rule, verdict, title and reason, evidence below each failing rule; in `lang`
     (the reasons are in the language the audit was run in)."""
+    _ = texts("audit", lang)
     lines = [
-        reason(
-            lang,
-            "report.header",
+        _(
+            "Audit of {calls} calls in {traces} traces, {services} services, rule sets: {sets}"
+        ).format(
             calls=report.calls,
             traces=report.traces,
             services=len(report.services),
@@ -54,8 +58,8 @@ def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
         ),
         "",
     ]
-    marks = {v: reason(lang, f"verdict.{v}") for v in (PASS, FAIL, NA)}
-    heads = [reason(lang, f"report.{key}") for key in ("rule", "verdict", "title")]
+    marks = {verdict: _(mark) for verdict, mark in VERDICTS.items()}
+    heads = [_("RULE"), _("VERDICT"), _("TITLE / REASON")]
     mark_w = max([len(m) for m in marks.values()] + [len(heads[1])])
     id_w = max([len(r.rule.id) for r in report.results] + [len(heads[0])])
     lines.append(f"{heads[0].ljust(id_w)}  {heads[1].ljust(mark_w)}  {heads[2]}")
@@ -72,20 +76,23 @@ def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
         if r.verdict == FAIL:
             if r.evidence:
                 more = (
-                    reason(lang, "report.more", count=r.total - len(r.evidence))
+                    _(" (+{count} more)").format(count=r.total - len(r.evidence))
                     if r.total > len(r.evidence)
                     else ""
                 )
                 spans = " ".join(r.evidence)
-                lines.append(pad + reason(lang, "report.evidence", spans=spans, more=more))
-            lines.append(pad + reason(lang, "report.why", why=r.rule.why_in(lang)))
+                lines.append(pad + _("evidence: {spans}{more}").format(spans=spans, more=more))
+            lines.append(pad + _("why: {why}").format(why=r.rule.why_in(lang)))
     failed = report.failed
     lines.append("")
     if failed:
         ids = ", ".join(r.rule.id for r in failed)
         lines.append(
-            reason(lang, "report.failed", failed=len(failed), rules=len(report.results), ids=ids)
+            _(
+                "FAILED: {failed} of {rules} rules ({ids}). `sandbox trace "
+                "show <trace>` shows a call by its span id."
+            ).format(failed=len(failed), rules=len(report.results), ids=ids)
         )
     else:
-        lines.append(reason(lang, "report.passed", rules=len(report.results)))
+        lines.append(_("PASSED: no rule failed ({rules} rules).").format(rules=len(report.results)))
     return "\n".join(lines)

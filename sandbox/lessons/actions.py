@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sandbox.language import LANGUAGES
+from sandbox.language import LANGUAGES, texts
 from sandbox.lessons.exercise import (
     Exercise,
     ExerciseFailed,
@@ -178,7 +178,6 @@ def _save(stage: Stage, save: dict[str, str] | None, response: httpx.Response) -
 
 async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
     from sandbox.scenarios import SCENARIOS, StoryFailed
-    from sandbox.scenarios.texts import say
 
     lines: list[str] = []
     traces: list[str] = []
@@ -196,7 +195,8 @@ async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
         )
     except StoryFailed as exc:
         failed = str(exc)
-        lines.append(say(lang, "story.stopped", reason=failed))
+        _ = texts("lessons", lang)
+        lines.append(_("The story stopped: {reason}").format(reason=failed))
     stage.traces.append(tuple(traces))
     if failed is not None:
         if not judged:

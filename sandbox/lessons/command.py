@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandbox.language import default_language
+from sandbox.language import default_language, texts
 from sandbox.lessons.model import LANGS
 
 # The loader and engine are imported by each command, not here: `sandbox up` builds this
@@ -112,9 +112,9 @@ def _list(args: argparse.Namespace) -> int:
     from sandbox.lessons.loader import lesson_slugs, load_lesson
     from sandbox.lessons.model import LessonError
     from sandbox.lessons.progress import Progress
-    from sandbox.lessons.words import word
 
     lang = getattr(args, "lang", None) or default_language()
+    _ = texts("lessons", lang)
     root, data_dir = _root(args), _data_dir(args)
     progress = Progress.load(data_dir)
     rows: list[tuple[Any, ...]] = []
@@ -122,10 +122,11 @@ def _list(args: argparse.Namespace) -> int:
         try:
             lesson = load_lesson(root / slug, lang)
         except LessonError:
-            rows.append((slug.split("-")[0], word(lang, "list.broken", slug=slug), "", "", "-", ""))
+            broken = _("{slug} (broken: see `sandbox lesson lint`)").format(slug=slug)
+            rows.append((slug.split("-")[0], broken, "", "", "-", ""))
             continue
         if progress.completed(slug, lang):
-            reached = word(lang, "list.done")
+            reached = _("done")
         elif progress.started(slug, lang):
             reached = f"{progress.position(slug, lang)}/{len(lesson.steps)}"
         else:
@@ -135,17 +136,21 @@ def _list(args: argparse.Namespace) -> int:
             (
                 lesson.number,
                 lesson.title,
-                word(lang, "list.minutes", minutes=lesson.minutes),
+                _("{minutes} min").format(minutes=lesson.minutes),
                 len(lesson.steps),
                 reached,
                 str(exercise_dir(data_dir, slug)) if exercises else "",
             )
         )
     if not rows:
-        print(word(lang, "list.none", root=root))
+        print(_("No lessons in {root}.").format(root=root))
         return 0
-    _table(word(lang, "list.header").split("|"), rows)
-    print(word(lang, "list.footer", folder=data_dir / "exercises"))
+    _table(_("#|lesson|length|steps|progress|exercises").split("|"), rows)
+    print(
+        _("Exercises live in {folder}. Start one with `sandbox learn N`.").format(
+            folder=data_dir / "exercises"
+        )
+    )
     return 0
 
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.language import texts
 from sandbox.lessons.actions import ActionFailed, Outcome, Stage, perform, trace_calls
 from sandbox.lessons.exercise import learner_file
 from sandbox.lessons.known import persona_facts
-from sandbox.lessons.matching import Mismatch, evaluate, satisfied
+from sandbox.lessons.matching import OUTCOMES, Mismatch, evaluate, satisfied
 from sandbox.lessons.model import Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
-from sandbox.lessons.words import word
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
@@ -244,6 +244,7 @@ def _judge_audit(
     from sandbox.audit.checks import FAIL
 
     verdicts = {r.rule.id: r for r in report.results} if report is not None else {}
+    _ = texts("lessons", lang)
     failures = []
     for expectation in expectations:
         rule, wanted = expectation.spec.get("rule"), expectation.spec.get("outcome", "pass")
@@ -251,11 +252,11 @@ def _judge_audit(
         got = "fail" if result is not None and result.verdict == FAIL else "pass"
         if result is None or got != wanted:
             happened = (
-                f"{rule}: {word(lang, f'outcome.{result.verdict}')}: {result.reason}"
+                f"{rule}: {_(OUTCOMES[result.verdict])}: {result.reason}"
                 if result is not None
-                else word(lang, "audit_has_no_rule", rule=rule)
+                else _("the audit has no rule {rule}").format(rule=rule)
             )
-            named = word(lang, f"outcome.{wanted}") if wanted in ("pass", "fail") else wanted
+            named = _(OUTCOMES[wanted]) if wanted in ("pass", "fail") else wanted
             failures.append(
                 Mismatch(
                     expectation.describe(lang),

@@ -13,13 +13,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.language import N_, texts
 from sandbox.lessons.model import Expectation
 from sandbox.lessons.values import MISSING, dig
-from sandbox.lessons.words import word
 from sandbox.trace.events import HttpCall
 
 CLOSEST = 2
 """How many near misses a failed expectation shows."""
+ATTRIBUTES = {"caller": N_("caller"), "callee": N_("callee")}
+"""A call's attributes, as a mismatch names them."""
+SIDES = {"request": N_("request"), "response": N_("response")}
+"""A call's two bodies, as a mismatch names them."""
+OUTCOMES = {"pass": N_("pass"), "fail": N_("fail"), "not-applicable": N_("not applicable")}
+"""An audit rule's verdicts, in words."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,11 @@ def body_json(text: str) -> Any:
 
 def call_line(call: HttpCall, lang: str = "en") -> str:
     """`caller -> callee METHOD path status` (or the error when no response came)."""
+    _ = texts("lessons", lang)
     outcome = (
-        str(call.status) if call.status is not None else word(lang, "failed", error=call.error)
+        str(call.status)
+        if call.status is not None
+        else _("failed ({error})").format(error=call.error)
     )
     return f"{call.caller} -> {call.callee} {call.method} {call.path} {outcome}"
 
@@ -79,7 +88,10 @@ def _equal(attr: str) -> Check:
         got = getattr(call, attr)
         if got == wanted:
             return None
-        return word(lang, "is_not", what=word(lang, f"attr.{attr}"), got=got, wanted=wanted)
+        _ = texts("lessons", lang)
+        return _("{what} is {got}, not {wanted}").format(
+            what=_(ATTRIBUTES[attr]), got=got, wanted=wanted
+        )
 
     return check
 
@@ -87,32 +99,41 @@ def _equal(attr: str) -> Check:
 def _method(wanted: Any, call: HttpCall, lang: str) -> str | None:
     if call.method.upper() == str(wanted).upper():
         return None
-    return word(lang, "method_is_not", got=call.method, wanted=str(wanted).upper())
+    _ = texts("lessons", lang)
+    return _("method is {got}, not {wanted}").format(got=call.method, wanted=str(wanted).upper())
 
 
 def _path(wanted: Any, call: HttpCall, lang: str) -> str | None:
     path = call.path.split("?", 1)[0]
-    return None if path_regex(str(wanted)).fullmatch(path) else word(lang, "path_is", path=path)
+    _ = texts("lessons", lang)
+    return (
+        None if path_regex(str(wanted)).fullmatch(path) else _("path is {path}").format(path=path)
+    )
 
 
 def _status(wanted: Any, call: HttpCall, lang: str) -> str | None:
     if status_matches(wanted, call.status):
         return None
-    got = call.status if call.status is not None else word(lang, "no_response", error=call.error)
-    return word(lang, "status_is_not", got=got, wanted=wanted)
+    _ = texts("lessons", lang)
+    got = (
+        call.status
+        if call.status is not None
+        else _("no response ({error})").format(error=call.error)
+    )
+    return _("status is {got}, not {wanted}").format(got=got, wanted=wanted)
 
 
 def _fields(side: str) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         body = body_json(getattr(call, f"{side}_body"))
+        _ = texts("lessons", lang)
         for path, value in wanted.items():
             got = dig(body, path)
             if got is MISSING:
-                return word(lang, "body_has_no", side=word(lang, f"side.{side}"), path=path)
+                return _("the {side} has no {path}").format(side=_(SIDES[side]), path=path)
             if got != value:
-                named = word(lang, f"side.{side}")
-                return word(
-                    lang, "field_is_not", side=named, path=path, got=repr(got), wanted=repr(value)
+                return _("{side} {path} is {got}, not {wanted}").format(
+                    side=_(SIDES[side]), path=path, got=repr(got), wanted=repr(value)
                 )
         return None
 
@@ -122,10 +143,11 @@ def _fields(side: str) -> Check:
 def _presence(side: str, present: bool) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         body = body_json(getattr(call, f"{side}_body"))
+        _ = texts("lessons", lang)
         for path in wanted:
             if (dig(body, path) is not MISSING) != present:
-                key = "body_lacks" if present else "body_has"
-                return word(lang, key, side=word(lang, f"side.{side}"), path=path)
+                said = _("the {side} lacks {path}") if present else _("the {side} has {path}")
+                return said.format(side=_(SIDES[side]), path=path)
         return None
 
     return check
@@ -133,10 +155,16 @@ def _presence(side: str, present: bool) -> Check:
 
 def _headers(present: bool) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
-        names = {name.lower() for name, _ in call.request_headers}
+        names = {name.lower() for name, _value in call.request_headers}
+        _ = texts("lessons", lang)
         for name in wanted:
             if (name.lower() in names) != present:
-                return word(lang, "header_lacks" if present else "header_has", name=name)
+                said = (
+                    _("the request lacks header {name}")
+                    if present
+                    else _("the request has header {name}")
+                )
+                return said.format(name=name)
         return None
 
     return check
@@ -231,72 +259,81 @@ def judge(
             describe(expectation, lang), expected, happened, str(spec.get("because", "")), call
         )
 
+    _ = texts("lessons", lang)
     words = expected_words(spec, lang)
     pool = candidates(expectation, calls, by_label)
     if pool is None:
         return mismatch(
-            word(lang, "after_expected", words=words, after=spec["after"]),
-            word(lang, "after_never", after=spec["after"]),
+            _("{words}, after: {after}").format(words=words, after=spec["after"]),
+            _("{after} never happened, so nothing came after it").format(after=spec["after"]),
             None,
         )
     found = matching(spec, pool)
     if spec.get("never"):
         if found:
             return mismatch(
-                word(lang, "no_call_words", words=words),
-                word(lang, "such_calls", count=len(found), calls=call_line(found[0], lang)),
+                _("no call {words}").format(words=words),
+                _("{count} such call(s): {calls}").format(
+                    count=len(found), calls=call_line(found[0], lang)
+                ),
                 found[0],
             )
         return None
     if "count" in spec:
         if len(found) != spec["count"]:
-            shown = "; ".join(call_line(c, lang) for c in found[:CLOSEST]) or word(lang, "none")
+            shown = "; ".join(call_line(c, lang) for c in found[:CLOSEST]) or _("none")
             return mismatch(
-                word(lang, "exactly", count=spec["count"], words=words),
-                word(lang, "such_calls", count=len(found), calls=shown),
+                _("exactly {count} call(s) {words}").format(count=spec["count"], words=words),
+                _("{count} such call(s): {calls}").format(count=len(found), calls=shown),
                 found[0] if found else None,
             )
         return None
     if found:
         return None
-    return mismatch(word(lang, "a_call", words=words), *_closest(spec, pool, lang))
+    return mismatch(_("a call {words}").format(words=words), *_closest(spec, pool, lang))
 
 
 def _closest(
     spec: dict[str, Any], calls: Sequence[HttpCall], lang: str
 ) -> tuple[str, HttpCall | None]:
     """The near misses: calls ordered by how few keys they miss, with what they miss."""
+    _ = texts("lessons", lang)
     if not calls:
-        return word(lang, "no_call"), None
+        return _("no call"), None
     scored = sorted(
         ((reasons(spec, call, lang), index, call) for index, call in enumerate(calls)),
         key=lambda item: (len(item[0]), item[1]),
     )
-    lines = [f"{call_line(call, lang)} ({', '.join(why)})" for why, _, call in scored[:CLOSEST]]
-    return word(lang, "closest", calls="; ".join(lines)), scored[0][2]
+    lines = [
+        f"{call_line(call, lang)} ({', '.join(why)})" for why, _index, call in scored[:CLOSEST]
+    ]
+    return _("closest: {calls}").format(calls="; ".join(lines)), scored[0][2]
 
 
 def expected_words(spec: dict[str, Any], lang: str = "en") -> str:
     """The call-level keys of `spec` in plain words."""
-    caller = spec.get("caller", word(lang, "anyone"))
-    words = [f"{caller} -> {spec.get('callee', word(lang, 'any_service'))}"]
+    _ = texts("lessons", lang)
+    caller, callee = spec.get("caller", _("anyone")), spec.get("callee", _("any service"))
+    words = [f"{caller} -> {callee}"]
     if "method" in spec or "path" in spec:
         words.append(f"{str(spec.get('method', '')).upper()} {spec.get('path', '')}".strip())
     if "status" in spec:
-        words.append(word(lang, "status", status=spec["status"]))
+        words.append(_("status {status}").format(status=spec["status"]))
     for side in ("request", "response"):
-        named = word(lang, f"side.{side}")
+        named = _(SIDES[side])
         for path, value in spec.get(side, {}).items():
             words.append(f"{named} {path} = {value!r}")
         if spec.get(f"{side}_has"):
-            words.append(word(lang, "side_has", side=named, paths=", ".join(spec[f"{side}_has"])))
+            words.append(
+                _("{side} has {paths}").format(side=named, paths=", ".join(spec[f"{side}_has"]))
+            )
         if spec.get(f"{side}_lacks"):
             paths = ", ".join(spec[f"{side}_lacks"])
-            words.append(word(lang, "side_lacks", side=named, paths=paths))
+            words.append(_("{side} lacks {paths}").format(side=named, paths=paths))
     if spec.get("request_headers_has"):
-        words.append(word(lang, "header", names=", ".join(spec["request_headers_has"])))
+        words.append(_("header {names}").format(names=", ".join(spec["request_headers_has"])))
     if spec.get("request_headers_lacks"):
-        words.append(word(lang, "no_header", names=", ".join(spec["request_headers_lacks"])))
+        words.append(_("no header {names}").format(names=", ".join(spec["request_headers_lacks"])))
     return ", ".join(words)
 
 
@@ -305,12 +342,13 @@ def describe(expectation: Expectation, lang: str = "en") -> str:
     spec = expectation.spec
     if spec.get("label"):
         return str(spec["label"])
+    _ = texts("lessons", lang)
     if "rule" in spec:
         outcome = str(spec.get("outcome", "pass"))
-        named = word(lang, f"outcome.{outcome}") if outcome in ("pass", "fail") else outcome
-        return word(lang, "audit_rule", rule=spec["rule"], outcome=named)
-    caller, callee = spec.get("caller", word(lang, "anyone")), spec.get("callee")
-    who = f"{caller} -> {callee or word(lang, 'any_service')}"
+        named = _(OUTCOMES[outcome]) if outcome in ("pass", "fail") else outcome
+        return _("audit rule {rule} {outcome}").format(rule=spec["rule"], outcome=named)
+    caller, callee = spec.get("caller", _("anyone")), spec.get("callee") or _("any service")
+    who = f"{caller} -> {callee}"
     parts = [
         who,
         str(spec.get("method", "")).upper(),
@@ -319,7 +357,7 @@ def describe(expectation: Expectation, lang: str = "en") -> str:
     ]
     text = " ".join(p for p in parts if p)
     if spec.get("never"):
-        return word(lang, "never_words", words=text)
+        return _("no call {words}").format(words=text)
     if "count" in spec:
-        return word(lang, "count_words", words=text, count=spec["count"])
+        return _("{words} (exactly {count})").format(words=text, count=spec["count"])
     return text

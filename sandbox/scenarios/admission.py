@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect
 from sandbox.wire import Wire
 
@@ -31,6 +32,7 @@ async def admission(
 
 
 async def _admit(story: Story, persona: str) -> None:
+    _ = texts("stories", story.lang)
     who = story.world["personas"][persona]
     person = next(p for p in story.world["persons"] if p["nik"] == who["nik"])
     staff = story.world["hospital"]["staff"][0]
@@ -38,9 +40,16 @@ async def _admit(story: Story, persona: str) -> None:
     desk = story.client("reception", "hospital")
 
     await story.step(
-        story.say("admission.arrive", name=person["name"].title(), hospital=hospital["name"])
+        _("{name} arrives at the reception desk of {hospital} and hands over the ID card").format(
+            name=person["name"].title(), hospital=hospital["name"]
+        )
     )
-    await story.step(story.say("admission.admit"))
+    await story.step(
+        _(
+            "One action on the desk's screen: admit (identity, records, "
+            "insurance, billing behind it)"
+        )
+    )
     response = await desk.post(
         "/api/v1/admissions",
         headers={"Authorization": f"Bearer {staff['token']}"},
@@ -56,42 +65,38 @@ async def _admit(story: Story, persona: str) -> None:
             "consent": True,
         },
     )
-    summary = expect(response, 201, "admission")
+    summary = expect(response, 201, N_("admission"))
     story.facts.update(admission_id=summary["admission_id"])
 
-    await story.step(story.say("admission.identity"))
+    await story.step(_("The civil registry answered with match flags, never the record"))
     for name, flag in summary["identity"]["fields"].items():
         story.report(f"    {name}: {flag}")
     if any(flag != "SESUAI" for flag in summary["identity"]["fields"].values()):
-        raise StoryFailed.said("failed.not_confirmed")
+        raise StoryFailed.said(N_("the registry did not confirm the patient"))
 
-    await story.step(story.say("admission.records"))
+    await story.step(_("The health-records platform knows the patient and opened an encounter"))
     story.report(
-        story.say(
-            "admission.patient",
-            patient=summary["patient"]["ihs_number"],
-            encounter=summary["records"]["encounter_id"],
+        _("    patient {patient}, encounter {encounter}").format(
+            patient=summary["patient"]["ihs_number"], encounter=summary["records"]["encounter_id"]
         )
     )
 
-    await story.step(story.say("admission.insurance"))
+    await story.step(_("The insurer checked eligibility"))
     insurance = summary["insurance"]
     story.report(
         f"    {insurance['status']}"
         + (f", {insurance['class']}" if insurance.get("class") else "")
-        + (story.say("admission.sep", value=insurance["sep_no"]) if insurance.get("sep_no") else "")
+        + (_(", SEP {value}").format(value=insurance["sep_no"]) if insurance.get("sep_no") else "")
     )
 
-    await story.step(story.say("admission.billing"))
+    await story.step(_("Billing: the bank holds a virtual account only for what is not covered"))
     bill = summary["bill"]
     if bill.get("virtual_account_no"):
         story.report(
-            story.say(
-                "admission.pay_to",
-                amount=story.rupiah(bill["amount"]),
-                va=bill["virtual_account_no"].strip(),
+            _("    pay {amount} to VA {va}").format(
+                amount=story.rupiah(bill["amount"]), va=bill["virtual_account_no"].strip()
             )
         )
     else:
-        story.report(story.say("admission.covered"))
+        story.report(_("    nothing to pay at the desk: covered by insurance"))
     story.facts.update(covered=not bill.get("virtual_account_no"), amount=bill["amount"])

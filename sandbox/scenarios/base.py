@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.scenarios import texts
+from sandbox.language import LANGUAGES, N_, rupiah, texts
 from sandbox.wire import Wire
 from sandbox.wire.context import Span, current_span, root_span
 
@@ -21,29 +21,30 @@ Gate = Callable[[str], Awaitable[None]]
 class StoryFailed(Exception):
     """A step did not end as the story says it should; the message says what happened.
 
-    Raised with `StoryFailed.said(key, ...)` (a line of `texts.TEXTS`), the message is in
-    English and `Story.run` re-words it in the story's language.
+    Raised with `StoryFailed.said(N_("..."), ...)`, a message of the stories' catalogue, the
+    message is in English and `Story.run` re-words it in the story's language.
     """
 
-    def __init__(self, message: str, key: str = "", values: dict[str, object] | None = None):
+    def __init__(self, message: str, msgid: str = "", values: dict[str, object] | None = None):
         super().__init__(message)
-        self.key = key
+        self.msgid = msgid
+        """The message as marked, in English, placeholders and all ("" when not worded by one)."""
         self.values = dict(values or {})
 
     @classmethod
-    def said(cls, key: str, **values: object) -> StoryFailed:
-        """A failure worded by `texts.TEXTS[key]` (English until the story re-words it)."""
-        return cls(texts.say("en", key, **values), key, values)
+    def said(cls, message: str, **values: object) -> StoryFailed:
+        """A failure worded by `message` (English until the story re-words it)."""
+        return cls(message.format(**values), message, values)
 
     def in_language(self, lang: str) -> StoryFailed:
-        """The same failure in `lang` (a failure without a key stays as it is)."""
-        if not self.key or lang == "en":
+        """The same failure in `lang` (a failure without a message id stays as it is)."""
+        if not self.msgid or lang == "en":
             return self
+        _ = texts("stories", lang)
         values = dict(self.values)
-        what = f"what.{values.get('what')}"
-        if what in texts.TEXTS:
-            values["what"] = texts.say(lang, what)
-        return StoryFailed(texts.say(lang, self.key, **values), self.key, self.values)
+        if isinstance(values.get("what"), str):  # the step's name, marked where `expect` ran
+            values["what"] = _(str(values["what"]))
+        return StoryFailed(_(self.msgid).format(**values), self.msgid, self.values)
 
 
 @dataclass
@@ -58,21 +59,17 @@ class Story:
     span: Span = field(default_factory=root_span)
     gate: Gate | None = None
     lang: str = "en"
-    """The language the story speaks in (`texts.LANGUAGES`); its calls are the same in any."""
+    """The language the story speaks in (`LANGUAGES`); its calls are the same in any."""
 
     def __post_init__(self) -> None:
-        if self.lang not in texts.LANGUAGES:
+        if self.lang not in LANGUAGES:
             raise ValueError(
-                f"unknown language {self.lang!r}; choose one of {', '.join(texts.LANGUAGES)}"
+                f"unknown language {self.lang!r}; choose one of {', '.join(LANGUAGES)}"
             )
-
-    def say(self, key: str, **values: object) -> str:
-        """A line of the story (`texts.TEXTS`) in its language."""
-        return texts.say(self.lang, key, **values)
 
     def rupiah(self, amount: int) -> str:
         """An amount written as the story's language writes rupiah."""
-        return texts.rupiah(amount, self.lang)
+        return rupiah(amount, self.lang)
 
     @property
     def trace_id(self) -> str:
@@ -96,7 +93,7 @@ class Story:
         try:
             await body(self)
         except httpx.TransportError as exc:
-            failed = StoryFailed.said("failed.unreachable", error=exc)
+            failed = StoryFailed.said(N_("a service could not be reached: {error}"), error=exc)
             raise failed.in_language(self.lang) from exc
         except StoryFailed as exc:
             if exc.in_language(self.lang) is exc:
@@ -108,14 +105,21 @@ class Story:
 
 
 def expect(response: httpx.Response, status: int, what: str) -> dict[str, Any]:
-    """The JSON of `response`, or StoryFailed naming the step and what came back."""
+    """The JSON of `response`, or StoryFailed naming the step and what came back.
+
+    `what` names the step (`N_("video")`), so a failure can name it in the story's language.
+    """
     if response.status_code != status:
         try:
             detail = response.json().get("message", response.text)
         except ValueError:
             detail = response.text[:200]
         raise StoryFailed.said(
-            "failed.http", what=what, status=status, got=response.status_code, detail=detail
+            N_("{what}: expected HTTP {status}, got {got}: {detail}"),
+            what=what,
+            status=status,
+            got=response.status_code,
+            detail=detail,
         )
     data: dict[str, Any] = response.json()
     return data

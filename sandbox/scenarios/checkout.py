@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect, wait_for
 from sandbox.wire import Wire
 
@@ -38,21 +39,32 @@ async def checkout(
 
 
 async def _checkout(story: Story, video_id: int, product_id: int) -> None:
+    _ = texts("stories", story.lang)
     buyer = story.world["personas"]["buyer"]
     social = story.client("buyer", "social")
     bank = story.client("buyer", "bank")
     me = {"Authorization": f"Bearer {buyer['session_token']}"}
 
-    await story.step(story.say("checkout.watch", name=buyer["name"].title(), video=video_id))
-    video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, "video")
+    await story.step(
+        _("{name} watches video {video} in the social app").format(
+            name=buyer["name"].title(), video=video_id
+        )
+    )
+    video = expect(await social.get(f"/api/v1/videos/{video_id}", headers=me), 200, N_("video"))
     card = next((p for p in video.get("products", []) if p["product_id"] == product_id), None)
     if card is None:
-        raise StoryFailed.said("failed.no_card", video=video_id, product=product_id)
+        raise StoryFailed.said(
+            N_("video {video} shows no card for product {product}"),
+            video=video_id,
+            product=product_id,
+        )
     story.report(
-        story.say("checkout.card", product=card["name"], price=story.rupiah(card["price"]))
+        _("    product card: {product} - {price} (from the marketplace)").format(
+            product=card["name"], price=story.rupiah(card["price"])
+        )
     )
 
-    await story.step(story.say("checkout.buy"))
+    await story.step(_("She taps Buy: the social app creates the order at the marketplace"))
     order = expect(
         await social.post(
             f"/api/v1/videos/{video_id}/buy",
@@ -60,75 +72,83 @@ async def _checkout(story: Story, video_id: int, product_id: int) -> None:
             json={"product_id": product_id, "quantity": 1},
         ),
         201,
-        "buy",
+        N_("buy"),
     )
     order_id, amount = order["order_id"], order["total_amount"]
     story.facts.update(order_id=order_id, amount=amount)
     story.report(
-        story.say(
-            "checkout.order", order=order_id, amount=story.rupiah(amount), status=order["status"]
+        _("    order {order}: {amount}, status {status}").format(
+            order=order_id, amount=story.rupiah(amount), status=order["status"]
         )
     )
 
-    await story.step(story.say("checkout.page"))
+    await story.step(_("The checkout page (served by the marketplace, inside the social app)"))
     checkout_path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
     page = expect(
-        await story.client("buyer", "marketplace").get(checkout_path), 200, "checkout page"
+        await story.client("buyer", "marketplace").get(checkout_path), 200, N_("checkout page")
     )
     va = page["payment"]["virtual_account_no"]
     story.report(
-        story.say(
-            "checkout.pay_to",
+        _("    pay {amount} to VA {va} at {bank}").format(
             amount=story.rupiah(page["payment"]["amount"]),
             va=va.strip(),
             bank=page["payment"]["bank"],
         )
     )
 
-    await story.step(story.say("checkout.pay"))
+    await story.step(_("She opens her bank app and pays the virtual account"))
     login = expect(
         await bank.post(
             "/mobile/v1/sessions", json={"account_no": buyer["account_no"], "pin": buyer["pin"]}
         ),
         201,
-        "bank login",
+        N_("bank login"),
     )
     auth = {"Authorization": f"Bearer {login['session_token']}"}
-    before = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
+    before = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, N_("balance"))
     key = {**auth, "Idempotency-Key": secrets.token_hex(12)}
     payment = {"virtual_account_no": va, "amount": amount}
     paid = expect(
-        await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201, "payment"
+        await bank.post("/mobile/v1/va-payments", json=payment, headers=key), 201, N_("payment")
     )
-    story.report(story.say("checkout.paid", reference=paid["reference_no"]))
+    story.report(_("    paid, reference {reference}").format(reference=paid["reference_no"]))
 
-    await story.step(story.say("checkout.retry"))
+    await story.step(_("Her phone lost the answer and retries (same idempotency key)"))
     again = await bank.post("/mobile/v1/va-payments", json=payment, headers=key)
     if again.status_code not in (200, 201) or again.json().get("payment_id") != paid["payment_id"]:
-        raise StoryFailed.said("failed.retry", status=again.status_code)
-    story.report(story.say("checkout.retried"))
+        raise StoryFailed.said(
+            N_("the retried payment was not recognised: HTTP {status}"), status=again.status_code
+        )
+    story.report(_("    the bank answered with the first payment; nothing charged again"))
 
-    await story.step(story.say("checkout.notify"))
+    await story.step(
+        _("The bank notifies the marketplace; the marketplace notifies the social app")
+    )
 
     async def shown_paid() -> bool:
         response = await social.get(f"/api/v1/me/orders/{order_id}", headers=me)
         return response.status_code == 200 and response.json().get("status") == PAID
 
     if not await wait_for(shown_paid):
-        raise StoryFailed.said("failed.never_paid", order=order_id)
-    story.report(story.say("checkout.shown", order=order_id, status=PAID))
+        raise StoryFailed.said(
+            N_("the social app never showed order {order} as paid"), order=order_id
+        )
+    story.report(
+        _("    the social app shows order {order}: {status}").format(order=order_id, status=PAID)
+    )
 
-    await story.step(story.say("checkout.check"))
-    after = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, "balance")
+    await story.step(_("Check: the money moved exactly once"))
+    after = expect(await bank.get("/mobile/v1/accounts/me", headers=auth), 200, N_("balance"))
     moved = before["balance"] - after["balance"]
     story.facts.update(moved=moved)
     if moved != amount:
         raise StoryFailed.said(
-            "failed.moved", amount=story.rupiah(amount), moved=story.rupiah(moved)
+            N_("expected {amount} to leave the account once, moved {moved}"),
+            amount=story.rupiah(amount),
+            moved=story.rupiah(moved),
         )
     story.report(
-        story.say(
-            "checkout.balance",
+        _("    balance {before} -> {after} ({moved}, once)").format(
             before=story.rupiah(before["balance"]),
             after=story.rupiah(after["balance"]),
             moved=story.rupiah(moved),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect
 from sandbox.wire import Wire
 
@@ -27,11 +28,14 @@ async def open_account(
 
 
 async def _open_account(story: Story) -> None:
+    _ = texts("stories", story.lang)
     persona = story.world["personas"]["newcomer"]
     person = next(p for p in story.world["persons"] if p["nik"] == persona["nik"])
     bank = story.client("newcomer", "bank")
 
-    await story.step(story.say("account.apply", name=person["name"].title()))
+    await story.step(
+        _("{name} applies for an account in the bank's app").format(name=person["name"].title())
+    )
     response = await bank.post(
         "/mobile/v1/registrations",
         json={
@@ -46,30 +50,42 @@ async def _open_account(story: Story) -> None:
         },
     )
     if response.status_code == 409:
-        raise StoryFailed.said("failed.has_account", name=person["name"].title())
-    opened = expect(response, 201, "registration")
-    await story.step(story.say("account.verified"))
+        raise StoryFailed.said(
+            N_(
+                "{name} already has an account (from an earlier run); "
+                "`sandbox reset` restores the seeded world"
+            ),
+            name=person["name"].title(),
+        )
+    opened = expect(response, 201, N_("registration"))
+    await story.step(_("The bank verified her at the civil registry (consent, then match flags)"))
     for name, flag in opened["kyc"]["fields"].items():
         story.report(f"    {name}: {flag}")
     story.facts.update(account_no=opened["account_no"])
 
-    await story.step(story.say("account.login"))
+    await story.step(_("She logs in with her new PIN"))
     login = expect(
         await bank.post(
             "/mobile/v1/sessions", json={"account_no": opened["account_no"], "pin": NEW_PIN}
         ),
         201,
-        "login",
+        N_("login"),
     )
     me = expect(
         await bank.get(
             "/mobile/v1/accounts/me", headers={"Authorization": f"Bearer {login['session_token']}"}
         ),
         200,
-        "account",
+        N_("account"),
     )
     if me["balance"] != 0:
         raise StoryFailed.said(
-            "failed.new_balance", zero=story.rupiah(0), balance=story.rupiah(me["balance"])
+            N_("a new account should start at {zero}, not {balance}"),
+            zero=story.rupiah(0),
+            balance=story.rupiah(me["balance"]),
         )
-    story.report(story.say("account.open", account=me["account_no"], balance=story.rupiah(0)))
+    story.report(
+        _("    account {account} is open, balance {balance}").format(
+            account=me["account_no"], balance=story.rupiah(0)
+        )
+    )

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import string
 
 import pytest
 
 from sandbox.audit.checks import CHECKS, FAIL, NA, PASS, AuditContext
 from sandbox.audit.engine import run_audit
-from sandbox.audit.reasons import LANGUAGES as REASON_LANGUAGES
-from sandbox.audit.reasons import REASONS
 from sandbox.audit.records import AuditRecord, default_record, fingerprint
 from sandbox.audit.rules import RuleError, load_rulesets, parse_ruleset
 from sandbox.scenarios import admission, checkout, open_account
@@ -62,15 +59,6 @@ def test_every_rule_and_set_reads_in_indonesian_too() -> None:
 def _one_rule(**extra: object) -> dict[str, object]:
     rule = {"id": "X-1", "title": "t", "kind": "forbidden_edge", "why": "because"}
     return {"id": "x", "rules": [{**rule, **extra}]}
-
-
-def test_every_audit_reason_is_in_both_languages_with_the_same_placeholders() -> None:
-    def names(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-    for key, entry in REASONS.items():
-        assert set(entry) == set(REASON_LANGUAGES), key
-        assert names(entry["en"]) == names(entry["id"]), key
 
 
 def test_a_leaked_nik_is_named_in_the_audits_language() -> None:

@@ -231,16 +231,3 @@ def test_a_verdict_in_indonesian_keeps_names_paths_and_values() -> None:
     nothing = judge(expect(callee="identity"), [], lang="id")
     assert nothing is not None and nothing.happened == "tidak ada panggilan"
     assert nothing.expectation == "siapa pun -> identity"
-
-
-def test_every_verdict_word_is_in_both_languages_with_the_same_placeholders() -> None:
-    import string
-
-    from sandbox.lessons.words import LANGUAGES, WORDS
-
-    def names(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-    for key, entry in WORDS.items():
-        assert set(entry) == set(LANGUAGES), key
-        assert names(entry["en"]) == names(entry["id"]), key

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 import pytest
 
+from sandbox.language import N_, rupiah, texts
 from sandbox.scenarios import StoryFailed, admission, checkout, open_account
-from sandbox.scenarios.texts import LANGUAGES, TEXTS, rupiah, say
 from tests.conftest import Services
-
-
-def _names(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def test_every_line_is_in_both_languages_with_the_same_placeholders() -> None:
-    for key, entry in TEXTS.items():
-        assert set(entry) == set(LANGUAGES), key
-        same = {"admission.sep", "what.video"}  # the same words in both languages
-        assert entry["en"] != entry["id"] or key in same, key
-        assert _names(entry["en"]) == _names(entry["id"]), key
 
 
 def test_rupiah_is_written_as_each_language_writes_it() -> None:
     assert rupiah(185_000, "en") == "Rp185,000"
     assert rupiah(2_315_000, "id") == "Rp2.315.000"
-    assert say("id", "checkout.paid", reference="99") == "    terbayar, referensi 99"
+    said = texts("stories", "id")("    paid, reference {reference}").format(reference="99")
+    assert said == "    terbayar, referensi 99"
 
 
 async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Services) -> None:
@@ -42,15 +30,23 @@ async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Service
 
 
 @pytest.mark.parametrize(
-    ("story", "index", "key"),
-    [(open_account, 2, "account.login"), (admission, 1, "admission.admit")],
+    ("story", "index", "step"),
+    [
+        (open_account, 2, "She logs in with her new PIN"),
+        (
+            admission,
+            1,
+            "One action on the desk's screen: admit (identity, records, insurance, billing "
+            "behind it)",
+        ),
+    ],
 )
 async def test_the_other_stories_speak_indonesian_too(
-    services: Services, story: Any, index: int, key: str
+    services: Services, story: Any, index: int, step: str
 ) -> None:
     lines: list[str] = []
     ran = await story(services.wire, services.world, lines.append, lang="id")
-    assert ran.steps[index] == say("id", key) != say("en", key)
+    assert ran.steps[index] == texts("stories", "id")(step) != step
 
 
 async def test_an_unknown_language_is_refused(services: Services) -> None:
@@ -66,6 +62,7 @@ async def test_a_story_that_stops_says_why_in_its_language(services: Services) -
         "Dewi Lestari sudah punya rekening (dari percobaan sebelumnya); `sandbox reset` "
         "memulihkan dunia awal"
     )
-    refused = StoryFailed.said("failed.http", what="buy", status=201, got=409, detail="x")
+    http = N_("{what}: expected HTTP {status}, got {got}: {detail}")
+    refused = StoryFailed.said(http, what=N_("buy"), status=201, got=409, detail="x")
     assert str(refused) == "buy: expected HTTP 201, got 409: x"
     assert str(refused.in_language("id")) == "beli: seharusnya HTTP 201, ternyata 409: x"
