@@ -26,7 +26,7 @@ from pathlib import Path
 
 LANGUAGES = ("en", "id")
 """The languages of the UI, lessons, stories and audit: English and Bahasa Indonesia."""
-DOMAINS = ("lessons", "stories", "audit")
+DOMAINS = ("ui", "lessons", "stories", "audit")
 """The catalogues: the UI's texts, lesson verdicts, what the stories say, the audit's reasons."""
 LOCALES = Path(__file__).parent / "locale"
 """Where the catalogues live: `<lang>/LC_MESSAGES/<domain>.mo`, one template per domain."""

@@ -22,12 +22,37 @@ from sandbox.language import DOMAINS, LOCALES, N_, texts
 
 ROOT = Path(__file__).parents[1]
 SOURCES = {
+    "ui": ["sandbox/tui"],
     "lessons": ["sandbox/lessons"],
     "stories": ["sandbox/scenarios", "sandbox/cli.py"],
     "audit": ["sandbox/audit"],
 }
 """Where each domain's messages are marked: what `pybabel extract` reads for its template."""
 SAME = {
+    "ui": {
+        "Audit",
+        "Body",
+        "Body (JSON)",
+        "Demam dan batuk tiga hari",
+        "Endpoint",
+        "audit",
+        "bank",
+        "log",
+        "path",
+        "span",
+        "status",
+        "  {field}: {flag}",
+        "  {status} · {klass} · SEP {sep}",
+        "#{order}\n  {status}",
+        "+{ms} ms",
+        "@{handle}",
+        "[b]▶ Video {id}[/b] · @{handle}",
+        "[i]“{caption}”[/i]",
+        "{count} {noun} · {state}",
+        "{name} ({location}, {hint})",
+        "{name}: {fault}",
+        "{qty}× {name}",
+    },
     "lessons": {"header {names}", "status {status}"},
     "stories": {", SEP {value}", "video"},
     "audit": {"span", "{call}: {why}{more}"},
@@ -84,6 +109,8 @@ def test_every_message_is_translated_with_the_same_placeholders(domain: str) -> 
     po = _po(domain)
     assert _ids(po) == _ids(_catalogue(LOCALES / f"{domain}.pot")), "run pybabel update"
     assert po.num_plurals == 1  # Indonesian says "2 panggilan" as it says "1 panggilan"
+    problems = [f"{message.id!r}: {errors}" for message, errors in po.check()]
+    assert not problems, "\n".join(problems)  # what pybabel compile refuses
     for message in _messages(po):
         assert not message.fuzzy, f"fuzzy: {message.id!r}"
         forms = message.string if isinstance(message.string, tuple) else (message.string,)

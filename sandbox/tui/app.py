@@ -24,7 +24,7 @@ from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import t, textual_text
+from sandbox.tui.i18n import N_, Lazy, _, textual_text
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.audit import AuditScreen
@@ -42,6 +42,28 @@ from sandbox.tui.widgets.call_map import SERVICE_COLORS
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 0.1
 HEALTH_SECONDS = 1.0
+AREAS = frozenset(
+    {
+        N_("app"),
+        N_("map"),
+        N_("faces"),
+        N_("services"),
+        N_("stories"),
+        N_("composer"),
+        N_("audit"),
+        N_("lesson"),
+        N_("presenter"),
+        N_("jump"),
+        N_("log"),
+        N_("detail"),
+        N_("sequence"),
+        N_("help"),
+        N_("social"),
+        N_("bank"),
+        N_("screen"),
+    }
+)
+"""Where a palette command belongs ("map: Filter"): the first part of its binding's id."""
 
 
 class SandboxApp(App[None]):
@@ -52,90 +74,90 @@ class SandboxApp(App[None]):
         Binding(
             "1",
             "switch_mode('map')",
-            t("key.app.map"),
+            Lazy("Map"),
             id="app.map",
-            tooltip=t("key.app.map.tip"),
+            tooltip=Lazy("Institutions and every call between them"),
         ),
         Binding(
             "2",
             "switch_mode('trace')",
-            t("key.app.trace"),
+            Lazy("Trace"),
             id="app.trace",
-            tooltip=t("key.app.trace.tip"),
+            tooltip=Lazy("Replay one trace arrow by arrow"),
         ),
         Binding(
             "3",
             "switch_mode('faces')",
-            t("key.app.faces"),
+            Lazy("Apps"),
             id="app.faces",
-            tooltip=t("key.app.faces.tip"),
+            tooltip=Lazy("The apps people use"),
         ),
         Binding(
             "4",
             "switch_mode('services')",
-            t("key.app.services"),
+            Lazy("Services"),
             id="app.services",
-            tooltip=t("key.app.services.tip"),
+            tooltip=Lazy("Databases, faults, reset"),
         ),
         Binding(
             "5",
             "switch_mode('stories')",
-            t("key.app.stories"),
+            Lazy("Stories"),
             id="app.stories",
-            tooltip=t("key.app.stories.tip"),
+            tooltip=Lazy("Run a story, step by step"),
         ),
         Binding(
             "6",
             "switch_mode('composer')",
-            t("key.app.composer"),
+            Lazy("Composer"),
             id="app.composer",
-            tooltip=t("key.app.composer.tip"),
+            tooltip=Lazy("Send your own request"),
         ),
         Binding(
             "7",
             "switch_mode('audit')",
-            t("key.app.audit"),
+            Lazy("Audit"),
             id="app.audit",
-            tooltip=t("key.app.audit.tip"),
+            tooltip=Lazy("Check the calls against the rules"),
         ),
         Binding(
             "8",
             "switch_mode('lesson')",
-            t("key.app.lesson"),
+            Lazy("Lesson"),
             id="app.lesson",
-            tooltip=t("key.app.lesson.tip"),
+            tooltip=Lazy("Back to the open lesson"),
         ),
         Binding(
             "question_mark",
             "help",
-            t("key.app.help"),
+            Lazy("Help"),
             id="app.help",
             key_display="?",
-            tooltip=t("key.app.help.tip"),
+            tooltip=Lazy("Explain this screen"),
         ),
         Binding(
             "ctrl+s",
             "save_svg",
-            t("key.app.screenshot"),
+            Lazy("Screenshot"),
             id="app.screenshot",
             show=False,
-            tooltip=t("key.app.screenshot.tip"),
+            tooltip=Lazy("Save an SVG of the screen for slides"),
         ),
         Binding(
             "ctrl+t",
             "toggle_theme",
-            t("key.app.theme"),
+            Lazy("Light/dark"),
             id="app.theme",
             show=False,
-            tooltip=t("key.app.theme.tip"),
+            tooltip=Lazy("Switch between light and dark"),
         ),
         Binding(
             "ctrl+r",
             "reset_world",
-            t("key.app.reset"),
+            Lazy("Reset world"),
             id="app.reset",
             show=False,
-            tooltip=t("key.app.reset.tip"),
+            tooltip=Lazy("Restore the seeded world"),
         ),
     ]
 
@@ -171,7 +193,7 @@ class SandboxApp(App[None]):
         self.taps: dict[str, str] = {}
         """Trace id -> the tap on an app face that caused it."""
         self._pending: list[HttpCall] = []
-        self.title = t("app.title")
+        self.title = _("Integration sandbox")
         self.add_mode("map", lambda: MapScreen(self.backend))
         self.add_mode("trace", lambda: TraceScreen(self.backend))
         self.add_mode("faces", lambda: FacesScreen(self.backend))
@@ -246,7 +268,9 @@ class SandboxApp(App[None]):
             if not self._unreachable:  # say it once per outage, not every second
                 self._unreachable = True
                 self.notify(
-                    t("app.unreachable", reason=str(exc) or type(exc).__name__),
+                    _("The sandbox does not answer ({reason}). Is it still running?").format(
+                        reason=str(exc) or type(exc).__name__
+                    ),
                     severity="error",
                     timeout=8,
                 )
@@ -254,7 +278,7 @@ class SandboxApp(App[None]):
         else:
             if self._unreachable:
                 self._unreachable = False
-                self.notify(t("app.reconnected"))
+                self.notify(_("Connected to the sandbox again."))
         screen = self._showing()
         if screen is not None:
             screen.post_message(ServicesUpdated(self.services))
@@ -276,17 +300,18 @@ class SandboxApp(App[None]):
             self.screenshot_dir.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(self.screenshot_dir))
         except OSError as exc:
+            what = _("Screenshot")
             self.notify(
-                t("app.failed", what=t("key.app.screenshot"), reason=str(exc)), severity="error"
+                _("{what} failed: {reason}").format(what=what, reason=str(exc)), severity="error"
             )
             return
-        self.notify(t("app.screenshot_saved", path=path))
+        self.notify(_("Screenshot saved to {path}").format(path=path))
 
     def action_command_palette(self) -> None:
         """Textual's command palette, with its search prompt in the UI's language."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
-                CommandPalette(id="--command-palette", placeholder=t("textual.search"))
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
 
     def action_toggle_theme(self) -> None:
@@ -299,9 +324,12 @@ class SandboxApp(App[None]):
         try:
             await self.backend.reset()
         except Exception as exc:
-            self.notify(t("app.failed", what=t("key.app.reset"), reason=str(exc)), severity="error")
+            what = _("Reset world")
+            self.notify(
+                _("{what} failed: {reason}").format(what=what, reason=str(exc)), severity="error"
+            )
             return
-        self.notify(t("app.reset_done"))
+        self.notify(_("The seeded world is restored."))
         await self.refresh_services()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -311,12 +339,13 @@ class SandboxApp(App[None]):
                 title=textual_text(command.title), help=textual_text(command.help)
             )
         seen: set[str] = set()
-        for node, binding, enabled, _ in screen.active_bindings.values():
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
             if binding.description and enabled and binding.action not in seen:
                 seen.add(binding.action)
                 area = (binding.id or "screen").split(".")[0]
+                where = _(area) if area in AREAS else area
                 yield SystemCommand(
-                    f"{t(f'area.{area}')}: {binding.description}",
+                    f"{where}: {binding.description}",
                     binding.tooltip or "",
                     _runner(node, binding.action),
                 )

@@ -1,4 +1,4 @@
-"""One catalogue of UI strings, complete in English and Bahasa Indonesia, and used everywhere."""
+"""Every text the UI shows is a marked message, shown in the UI's language."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from textual.binding import Binding
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
 
+from sandbox.language import LOCALES
 from sandbox.tui import i18n
 from sandbox.tui.app import SandboxApp
-from sandbox.tui.i18n import CATALOGUE, LANGUAGES, placeholders, t
+from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
@@ -74,6 +76,8 @@ SHOWN_ATTRIBUTES = {
     "tooltip",
     "HELP",
 }
+MARKERS = {"_", "ngettext", "pgettext", "N_", "Lazy"}
+"""The calls that mark a message for the catalogue."""
 ALLOWED = {"→", "✓", "✕", "∅", "…", "ms"}
 """Literals that may be shown as they are: symbols and units, the same in both languages."""
 _MARKUP = re.compile(r"\[[^\]]*\]")
@@ -86,32 +90,21 @@ def english() -> Iterator[None]:
     i18n.set_language("en")
 
 
-# -- the catalogue ---------------------------------------------------------------------------
-
-
-def test_every_key_has_every_language_and_none_is_empty() -> None:
-    for key, entry in CATALOGUE.items():
-        assert set(entry) == set(LANGUAGES), key
-        for lang, text in entry.items():
-            assert text.strip(), f"{key} [{lang}] is empty"
-
-
-def test_both_languages_expect_the_same_placeholders() -> None:
-    for key, entry in CATALOGUE.items():
-        assert placeholders(entry["en"]) == placeholders(entry["id"]), key
+# -- the messages ----------------------------------------------------------------------------
 
 
 def test_markup_tags_are_the_same_in_both_languages() -> None:
-    for key, entry in CATALOGUE.items():
-        if key.startswith("faces."):
-            assert _MARKUP.findall(entry["en"]) == _MARKUP.findall(entry["id"]), key
+    with (LOCALES / "id" / "LC_MESSAGES" / "ui.po").open("rb") as po:
+        for message in read_po(po):
+            if message.id and isinstance(message.id, str):
+                assert _MARKUP.findall(message.id) == _MARKUP.findall(message.string), message.id
 
 
 def test_texts_follow_the_language(english: None) -> None:
-    assert t("stories.run") == "Run"
+    assert _("Run") == "Run"
     i18n.set_language("id")
-    assert t("stories.run") == "Jalankan"
-    assert t("app.failed", what="bank", reason="x") == "bank gagal: x"
+    assert _("Run") == "Jalankan"
+    assert _("{what} failed: {reason}").format(what="bank", reason="x") == "bank gagal: x"
     assert i18n.number(1234567) == "1.234.567"
     assert i18n.textual_text("Quit") == "Keluar"
     assert MapScreen.HELP.startswith("# Peta")
@@ -122,44 +115,56 @@ def test_texts_follow_the_language(english: None) -> None:
         i18n.set_language("fr")
 
 
+def test_a_lazy_text_is_looked_up_when_read_as_a_class_attribute(english: None) -> None:
+    class Shown:
+        HELP = Lazy("Run")
+
+    back = Lazy("Back", "trace player")
+    i18n.set_language("id")
+    assert Shown.HELP == "Jalankan" and type(Shown.HELP) is str
+    assert back == "Back" and back.translated() == "Mundur"  # a binding's text stays English
+    assert Lazy("Back").translated() == "Kembali"  # the same English without the context
+
+
 def test_built_in_roles_are_translated_and_a_users_own_words_are_kept(english: None) -> None:
     from sandbox.runtime.registry import BUILTIN
 
-    for spec in BUILTIN:  # the catalogue's English is the registry's, word for word
-        assert CATALOGUE[f"role.{spec.name}"]["en"] == spec.role
+    for spec in BUILTIN:  # the registry's English is the message, word for word
+        assert spec.role in i18n.ROLES, spec.name
     i18n.set_language("id")
-    assert i18n.role_text("marketplace", "transaction platform", "builtin") == "platform transaksi"
-    assert i18n.role_text("courier", "last-mile delivery", "module") == "last-mile delivery"
-    assert i18n.role_text("bank", "my own bank", "plugin") == "my own bank"
+    assert i18n.role_text("transaction platform", "builtin") == "platform transaksi"
+    assert i18n.role_text("last-mile delivery", "module") == "last-mile delivery"
+    assert i18n.role_text("transaction platform", "plugin") == "transaction platform"
 
 
-def test_every_binding_is_in_the_catalogue_by_its_id() -> None:
+def test_every_binding_has_an_id_and_texts_looked_up_when_shown() -> None:
     for cls in WITH_BINDINGS:
         for binding in cls.__dict__.get("BINDINGS", []):
             assert isinstance(binding, Binding), cls
             assert binding.id, f"{cls.__name__}: {binding.key} has no id"
-            key = f"key.{binding.id}"
-            assert i18n.known(f"{key}.tip"), f"{key}.tip"
-            assert binding.tooltip == CATALOGUE[f"{key}.tip"]["en"]
-            if binding.description:
-                assert binding.description == CATALOGUE[key]["en"], key
+            assert isinstance(binding.tooltip, Lazy), binding.id
+            assert isinstance(binding.description, Lazy) or not binding.description, binding.id
 
 
-def test_translate_binding_by_id_and_textual_by_text(english: None) -> None:
+def test_translate_binding_ours_as_marked_and_textual_by_its_words(english: None) -> None:
     i18n.set_language("id")
-    ours = i18n.translate_binding(Binding("f", "x", "Follow", id="log.follow", tooltip="?"))
-    assert (ours.description, ours.tooltip) == ("Ikuti", CATALOGUE["key.log.follow.tip"]["id"])
+    follow = Binding("f", "x", Lazy("Follow"), id="log.follow", tooltip=Lazy("Follow"))
+    ours = i18n.translate_binding(follow)
+    assert (ours.description, ours.tooltip) == ("Ikuti", "Ikuti")
+    assert type(ours.description) is str
     textual = i18n.translate_binding(Binding("ctrl+p", "command_palette", "palette"))
     assert textual.description == "palet"
     odd = Binding("z", "y", "Unknown words")
     assert i18n.translate_binding(odd) is odd
+    i18n.set_language("en")
+    assert i18n.translate_binding(follow) is follow
 
 
 # -- the sources -----------------------------------------------------------------------------
 
 
 def _literal_texts(node: ast.expr) -> Iterator[tuple[int, str]]:
-    """String literals a value is built from (not those passed to calls such as `t`)."""
+    """String literals a value is built from (not those passed to calls such as `_`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.lineno, node.value
     elif isinstance(node, ast.JoinedStr):
@@ -209,7 +214,7 @@ def _shown_values(tree: ast.AST) -> Iterator[ast.expr]:
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(TUI).as_posix())
-def test_no_user_facing_literal_outside_the_catalogue(path: Path) -> None:
+def test_no_user_facing_literal_is_left_unmarked(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = [
         f"{path.name}:{line}: {text!r}"
@@ -223,9 +228,9 @@ def test_no_user_facing_literal_outside_the_catalogue(path: Path) -> None:
 def test_the_literal_check_catches_literals() -> None:
     tree = ast.parse(
         'Static("Hello")\nself.notify(f"{n} saved")\nBinding("a", "b", "Go")\n'
-        'x.border_title = "Calls"\nInput(placeholder="name")\nStatic("→")\nStatic(t("k"))\n'
+        'x.border_title = "Calls"\nInput(placeholder="name")\nStatic("→")\nStatic(_("k"))\n'
         'box.update("shown")\n'
-        "log.write(f\"[b]{t('k')}[/]\")"
+        "title = _('k')\nlog.write(f\"[b]{title}[/]\")"
     )
     found = [text for value in _shown_values(tree) for _, text in _literal_texts(value)]
     assert sorted(text for text in found if _wordy(text)) == [
@@ -239,27 +244,19 @@ def test_the_literal_check_catches_literals() -> None:
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(TUI).as_posix())
-def test_every_key_looked_up_exists(path: Path) -> None:
+def test_no_message_is_marked_inside_an_f_string(path: Path) -> None:
+    """pybabel cannot read a message inside an f-string: it would never be translated."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    faces = path.parent.name == "widgets" and path.stem in ("faces", "desk_face")
-    prefix = "faces." if faces else ""
-    missing = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        key = node.args[0]
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            continue
-        name = _name(node.func)
-        if name in ("t", "Lazy", "known"):
-            full = key.value
-        elif prefix and name in ("text", "plain"):
-            full = prefix + key.value
-        else:
-            continue
-        if name != "known" and full not in CATALOGUE:
-            missing.append(f"{path.name}:{node.lineno}: {full}")
-    assert not missing, "\n".join(missing)
+    found = [
+        f"{path.name}:{node.lineno}"
+        for fstring in ast.walk(tree)
+        if isinstance(fstring, ast.JoinedStr)
+        for node in ast.walk(fstring)
+        if isinstance(node, ast.Call)
+        and _name(node.func) in MARKERS
+        and any(isinstance(arg, ast.Constant) for arg in node.args)
+    ]
+    assert not found, "\n".join(found)
 
 
 # -- the running app -------------------------------------------------------------------------

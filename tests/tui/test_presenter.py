@@ -12,7 +12,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
-from sandbox.tui.i18n import CATALOGUE
 from sandbox.tui.screens.jump import JumpDialog
 from sandbox.tui.screens.presenter import PresenterScreen
 from tests.tui.factory import until
@@ -77,11 +76,12 @@ async def test_no_step_runs_before_the_world_is_prepared(tmp_path: Path) -> None
         await until(lambda: runner.prepared == 1, pilot)
         screen = app.screen
         assert isinstance(screen, PresenterScreen) and screen.preparing
-        assert CATALOGUE["lesson.preparing"]["en"] in _text(app, "#lesson-warning")
+        preparing = "Preparing: restoring the seeded world and checking every service…"
+        assert preparing in _text(app, "#lesson-warning")
         await pilot.press("r", "n")
         await pilot.pause(0.05)
         assert runner.ran == [] and session.index == 0
-        wait = CATALOGUE["lesson.busy_preparing"]["en"]
+        wait = "Wait a moment: the sandbox is being prepared for step 1."
         assert any(n.message == wait for n in app._notifications)
         runner.prepare_gate.set()
         await until(lambda: not screen.busy, pilot)
@@ -130,7 +130,7 @@ async def test_the_next_step_is_announced(tmp_path: Path) -> None:
         await until(lambda: isinstance(app.screen, JumpDialog), pilot)
         await pilot.press("3")
         await until(lambda: session.index == 2 and isinstance(app.screen, PresenterScreen), pilot)
-        assert _text(app, "#presenter-next") == CATALOGUE["presenter.last"]["en"]
+        assert _text(app, "#presenter-next") == "This is the last step."
     await app.backend.aclose()
 
 
@@ -146,13 +146,13 @@ async def test_a_live_failure_offers_the_recorded_fallback_and_replays_it(
         await pilot.press("r")
         await until(lambda: session.result is not None, pilot)
         assert "replay_fallback" in _actions(screen)
-        offer = CATALOGUE["presenter.fallback_offer"]["en"]
+        offer = "The step failed live. Press f to replay its last good run on the map."
         assert any(n.message == offer for n in app._notifications)
         await pilot.press("f")
         await until(lambda: not screen.replaying, pilot)
         drawn = [arrow.call for arrow in screen.call_map.arrows]
         assert drawn and set(drawn) <= set(recording) and drawn[-1] == recording[-1]
-        assert screen.call_map.border_subtitle == CATALOGUE["presenter.replaying"]["en"]
+        assert screen.call_map.border_subtitle == "recorded run (replay)"
         await pilot.press("n")  # a new step ends the replay's label
         await until(lambda: session.index == 1, pilot)
         assert screen.call_map.border_subtitle == "" and not screen.call_map.arrows
@@ -166,7 +166,7 @@ async def test_a_failure_without_a_recording_says_so(tmp_path: Path) -> None:
         await pilot.press("r")
         await until(lambda: session.result is not None, pilot)
         assert "replay_fallback" not in [b.binding.action for b in screen.active_bindings.values()]
-        message = CATALOGUE["presenter.no_fallback"]["en"]
+        message = "The step failed live and has no recorded run to replay yet."
         assert any(n.message == message for n in app._notifications)
         await pilot.press("f")
         assert not screen.replaying

@@ -18,14 +18,14 @@ from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, language, number, t
+from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language, number
 from sandbox.tui.messages import ShowTrace
 
 MAX_CALLS = 5_000
 """The audit looks at the most recent calls, at most this many."""
 PAGE = 500
 VERDICT_STYLE = {PASS: "bold green", FAIL: "bold red", NA: "dim"}
-VERDICT_KEY = {PASS: "audit.verdict.pass", FAIL: "audit.verdict.fail", NA: "audit.verdict.na"}
+VERDICT_WORD = {PASS: N_("PASS"), FAIL: N_("FAIL"), NA: N_("n/a")}
 
 
 async def recent_calls(
@@ -47,22 +47,38 @@ async def recent_calls(
 
 def verdict_text(verdict: str) -> Text:
     """PASS, FAIL or n/a in the UI's language, coloured."""
-    key = VERDICT_KEY.get(verdict, VERDICT_KEY[NA])
-    return Text(t(key), style=VERDICT_STYLE.get(verdict, ""))
+    word = VERDICT_WORD.get(verdict, VERDICT_WORD[NA])
+    return Text(_(word), style=VERDICT_STYLE.get(verdict, ""))
 
 
 class AuditScreen(TranslatedBindings, Screen[None]):
     """Run the audit rules over the recorded calls; jump from a finding to its call."""
 
     CSS_PATH = "audit.tcss"
-    HELP = Lazy("audit.help")
+    HELP = Lazy("""\
+# The audit
+
+An audit checks the recorded calls against rules written down as data (the files in
+`sandbox/audit/rulesets/`): for example, the video app must never call the bank, and no
+personal data may reach it. Each rule says **PASS**, **FAIL** or **n/a** (nothing it applies to
+was recorded yet).
+
+- Press **a** (or **Run audit**) to check the most recent calls (up to 5,000) again.
+- Move through the rules: the right side says why the rule exists and what was found.
+- For a failing rule, the calls that broke it are listed: **Enter** opens one in the trace
+  player, at that very call.
+
+The audit also checks the list of institutions: when a service is added, it is flagged until
+the audit is run again and recorded (`sandbox audit --record`). The UI cannot read the
+sandbox's records, so here it compares against the seeded world.
+""")
     BINDINGS = [
         Binding(
             "a",
             "run_audit",
-            t("key.audit.run"),
+            Lazy("Run audit"),
             id="audit.run",
-            tooltip=t("key.audit.run.tip"),
+            tooltip=Lazy("Check the most recent calls against every rule"),
         ),
     ]
 
@@ -79,21 +95,23 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         with Horizontal():
             with Vertical(id="rules-pane"):
                 with Horizontal(id="audit-bar"):
-                    yield Button(t("audit.run"), id="run-audit", variant="primary")
-                    yield Static(t("audit.not_run"), id="audit-summary")
+                    yield Button(_("Run audit"), id="run-audit", variant="primary")
+                    yield Static(
+                        _("Not run yet: press a to audit the recorded calls."), id="audit-summary"
+                    )
                 yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
             with Vertical(id="finding"):
-                yield Static(t("audit.pick_rule"), id="rule-detail")
+                yield Static(_("Run the audit, then choose a rule."), id="rule-detail")
                 yield OptionList(id="evidence")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#rules", DataTable)
-        table.add_column(t("audit.col.rule"), key="id")
-        table.add_column(t("audit.col.verdict"), key="verdict")
-        table.add_column(t("audit.col.title"), key="title")
-        self.query_one("#finding").border_title = t("audit.finding")
-        self.query_one("#evidence", OptionList).border_title = t("audit.evidence")
+        table.add_column(_("Rule"), key="id")
+        table.add_column(_("Verdict"), key="verdict")
+        table.add_column(_("What it checks"), key="title")
+        self.query_one("#finding").border_title = _("Finding")
+        self.query_one("#evidence", OptionList).border_title = _("Evidence (Enter opens the call)")
         table.focus()
 
     @on(Button.Pressed, "#run-audit")
@@ -105,7 +123,7 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         """Fetch the most recent calls and audit them here, in the UI process."""
         self.running = True
         summary = self.query_one("#audit-summary", Static)
-        summary.update(t("audit.running"))
+        summary.update(_("Auditing the recorded calls…"))
         try:
             infos = list(self.app.services) or await self.backend.services()  # type: ignore[attr-defined]
             calls = await recent_calls(self.backend)
@@ -123,7 +141,8 @@ class AuditScreen(TranslatedBindings, Screen[None]):
             )
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
-            summary.update(t("app.failed", what=t("audit.run"), reason=reason))
+            what = _("Run audit")
+            summary.update(_("{what} failed: {reason}").format(what=what, reason=reason))
             self.running = False
             return
         self.calls = {c.span_id: c for c in calls}
@@ -145,8 +164,11 @@ class AuditScreen(TranslatedBindings, Screen[None]):
             )
         failed = len(report.failed)
         self.query_one("#audit-summary", Static).update(
-            t(
-                "audit.summary_fail" if failed else "audit.summary_pass",
+            (
+                _("{failed} of {rules} rules failed, over {calls} calls in {traces} traces.")
+                if failed
+                else _("No rule failed: {rules} rules over {calls} calls in {traces} traces.")
+            ).format(
                 calls=number(report.calls),
                 traces=number(report.traces),
                 rules=len(report.results),
@@ -190,29 +212,29 @@ class AuditScreen(TranslatedBindings, Screen[None]):
         evidence = self.query_one("#evidence", OptionList)
         evidence.clear_options()
         if result is None:
-            detail.update(t("audit.pick_rule"))
+            detail.update(_("Run the audit, then choose a rule."))
             return
         text = Text()
         text.append(f"{result.rule.id}  ", style="bold")
         text.append_text(verdict_text(result.verdict))
         text.append(f"\n{result.rule.title_in(language())}\n\n", style="bold")
-        text.append(f"{t('audit.reason')}\n", style="underline")
+        text.append(_("What was found") + "\n", style="underline")
         text.append(f"{result.reason}\n\n")
-        text.append(f"{t('audit.why')}\n", style="underline")
+        text.append(_("Why the rule exists") + "\n", style="underline")
         text.append(result.rule.why_in(language()))
         detail.update(text)
         if result.verdict != FAIL:
-            evidence.add_option(Option(t("audit.no_evidence"), disabled=True))
+            evidence.add_option(Option(_("No offending calls."), disabled=True))
             return
         options = [self.evidence_option(item) for item in result.evidence]
         if result.total > len(result.evidence):
             options.append(
                 Option(
-                    t("audit.evidence_more", count=result.total - len(result.evidence)),
+                    _("…and {count} more").format(count=result.total - len(result.evidence)),
                     disabled=True,
                 )
             )
-        evidence.add_options(options or [Option(t("audit.no_evidence"), disabled=True)])
+        evidence.add_options(options or [Option(_("No offending calls."), disabled=True)])
 
     def evidence_option(self, item: str) -> Option:
         """One offending call (caller → callee method path status), or a service name."""

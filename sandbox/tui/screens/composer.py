@@ -17,7 +17,17 @@ class ComposerScreen(TranslatedBindings, Screen[None]):
     """Pick a service, an endpoint from its OpenAPI document, an identity, and send."""
 
     CSS_PATH = "composer.tcss"
-    HELP = Lazy("composer.screen_help")
+    HELP = Lazy("""\
+# The composer
+
+Poke at an integration by hand. Choose an institution, one of its endpoints (read from its own
+OpenAPI document), and **who** you are: a persona (the buyer logs in with her PIN at the bank,
+uses her session at the video app), a partner institution (signing in that institution's
+dialect: SNAP at the bank, the open platform at the marketplace), or anonymous.
+
+The body is pre-filled from the endpoint's schema; edit it and press **F5** (or the Send
+button). The call is recorded like every other: see it on the map (1).
+""")
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()

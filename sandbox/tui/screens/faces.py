@@ -16,34 +16,62 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, t
+from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
 from sandbox.tui.widgets.desk_face import DESK, DeskFace
 from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 
 PERSONA = "buyer"
+ACTIONS = frozenset(
+    {
+        N_("load"),
+        N_("buy"),
+        N_("orders"),
+        N_("browse"),
+        N_("inquiry"),
+        N_("pay"),
+        N_("retry"),
+        N_("admit"),
+    }
+)
+"""What a tap on a face did (`Face.Acted.action`), as the list of taps names it."""
 
 
 class FacesScreen(TranslatedBindings, Screen[None]):
     """Sari's phone: the video app where she shops, the bank app where she pays."""
 
     CSS_PATH = "faces.tcss"
-    HELP = Lazy("faces.help")
+    HELP = Lazy("""\
+# The apps
+
+On the left is the short-video app (Klip): a video, its product cards, and a **Buy** button.
+Buying never leaves the app: the checkout page you see is **served by the marketplace**
+(Pasarloka) inside the video app's frame. On the right is the buyer's bank app, where she pays
+the virtual account the checkout shows.
+
+Every tap makes real calls between the institutions; the list under the apps says which tap
+caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
+
+**h** switches to the hospital's reception desk: pick the patient whose KTP is on the counter
+and press **Admit**. Behind that one action the hospital asks the civil registry, the
+health-records platform, the insurer and, for what insurance does not cover, the bank - the
+same pattern as Buy. Untick the consent box to see the desk refuse before asking anyone.
+""")
     BINDINGS = [
         Binding(
             "t",
             "open_tap",
-            t("key.faces.trace"),
+            Lazy("Open trace"),
             id="faces.trace",
-            tooltip=t("key.faces.trace.tip"),
+            tooltip=Lazy("Open the selected tap's trace"),
         ),
         Binding(
             "h",
             "switch",
-            t("key.faces.switch"),
+            Lazy("Hospital desk"),
             id="faces.switch",
-            tooltip=t("key.faces.switch.tip"),
+            tooltip=Lazy("Switch between the buyer's phone and the hospital's reception desk"),
         ),
     ]
 
@@ -66,7 +94,7 @@ class FacesScreen(TranslatedBindings, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#taps", OptionList).border_title = t("faces.taps")
+        self.query_one("#taps", OptionList).border_title = _("taps → traces")
 
     def action_switch(self) -> None:
         """Key: the buyer's phone, or the hospital's reception desk."""
@@ -87,7 +115,7 @@ class FacesScreen(TranslatedBindings, Screen[None]):
     def list_tap(self, message: Face.Acted) -> None:
         taps = self.query_one("#taps", OptionList)
         mark = "✓" if message.ok else "✕"
-        action = t(f"faces.action.{message.action}")
+        action = _(message.action) if message.action in ACTIONS else message.action
         label = f"{mark} {message.face}: {action} — {message.detail}"
         if message.trace_id:
             self.app.taps[message.trace_id] = f"{message.face}: {action}"  # type: ignore[attr-defined]

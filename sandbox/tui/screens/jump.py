@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from sandbox.tui.i18n import TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 
 
 class JumpDialog(TranslatedBindings, ModalScreen[int | None]):
@@ -22,9 +22,9 @@ class JumpDialog(TranslatedBindings, ModalScreen[int | None]):
         Binding(
             "escape",
             "dismiss",
-            t("key.jump.close"),
+            Lazy("Close"),
             id="jump.close",
-            tooltip=t("key.jump.close.tip"),
+            tooltip=Lazy("Stay on this step"),
         ),
     ]
     DEFAULT_CSS = """
@@ -46,8 +46,8 @@ class JumpDialog(TranslatedBindings, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = t("jump.title")
-            yield Input(placeholder=t("jump.placeholder"), type="integer", id="jump-number")
+            box.border_title = _("Go to step")
+            yield Input(placeholder=_("Step number"), type="integer", id="jump-number")
             yield OptionList(
                 *[
                     Option(f"{number}. {title}", id=str(i))
@@ -62,7 +62,7 @@ class JumpDialog(TranslatedBindings, ModalScreen[int | None]):
 
     def index_of(self, typed: str) -> int | None:
         """The index of the step numbered `typed`, or None."""
-        for index, (number, _) in enumerate(self.steps):
+        for index, (number, _title) in enumerate(self.steps):
             if str(number) == typed.strip():
                 return index
         return None

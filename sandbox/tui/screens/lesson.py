@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header
 
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, t
+from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.messages import ShowTrace
 from sandbox.tui.screens.lesson_base import LessonScreenBase
@@ -24,7 +24,21 @@ class LessonScreen(LessonScreenBase):
     """The learner's view: narration and verdict on the left, the step's calls on the right."""
 
     CSS_PATH = "lesson.tcss"
-    HELP = Lazy("lesson.help")
+    HELP = Lazy("""\
+# Lesson
+
+A lesson plays one step at a time against the running institutions. The left side says what
+is about to happen and why; the map and the log on the right show only this step's calls.
+
+- **r** or **Enter** runs the step (again, if you like); the verdict says *passed*, or for each
+  failed expectation what was expected, what happened instead and why it matters.
+- **n**, **→** or **Space** next step · **b** or **←** previous step · **g** jump to a step
+  (type its number) · **h** the next hint, on exercise steps.
+- **t** opens the step's calls in the trace player (every header and body); **8** comes back.
+- **Tab** moves to the call log: the call under its cursor stays lit on the map, **Enter**
+  opens it in the trace player.
+- Your place is saved after every step: `sandbox learn` resumes where you stopped.
+""")
 
     def __init__(self, backend: Backend, session: LessonSession) -> None:
         super().__init__(backend, session)
@@ -41,7 +55,7 @@ class LessonScreen(LessonScreenBase):
 
     def setup(self) -> None:
         """Name the log after what it lists."""
-        self.query_one(CallLog).border_subtitle = t("lesson.calls")
+        self.query_one(CallLog).border_subtitle = _("Calls of this step")
 
     async def _fetch(self, offset: int, limit: int) -> list[HttpCall]:
         return list(self._calls[offset : offset + limit])

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.jump import JumpDialog
@@ -30,45 +30,45 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         Binding(
             "n,right,space",
             "next",
-            t("key.lesson.next"),
+            Lazy("Next"),
             id="lesson.next",
-            tooltip=t("key.lesson.next.tip"),
+            tooltip=Lazy("Show the next step"),
         ),
         Binding(
             "b,left",
             "back",
-            t("key.lesson.back"),
+            Lazy("Back"),
             id="lesson.back",
-            tooltip=t("key.lesson.back.tip"),
+            tooltip=Lazy("Show the previous step"),
         ),
         Binding(
             "r,enter",
             "run",
-            t("key.lesson.run"),
+            Lazy("Run step"),
             id="lesson.run",
-            tooltip=t("key.lesson.run.tip"),
+            tooltip=Lazy("Run this step (again) and check what happened"),
         ),
         Binding(
             "h",
             "hint",
-            t("key.lesson.hint"),
+            Lazy("Hint"),
             id="lesson.hint",
-            tooltip=t("key.lesson.hint.tip"),
+            tooltip=Lazy("Show the next hint of this exercise"),
         ),
         Binding(
             "t",
             "open_trace",
-            t("key.lesson.trace"),
+            Lazy("Trace"),
             id="lesson.trace",
             show=False,  # the footer already says "2 Trace"; help and the palette list it
-            tooltip=t("key.lesson.trace.tip"),
+            tooltip=Lazy("Open this step's calls in the trace player, with every header and body"),
         ),
         Binding(
             "g",
             "jump",
-            t("key.lesson.jump"),
+            Lazy("Go to step"),
             id="lesson.jump",
-            tooltip=t("key.lesson.jump.tip"),
+            tooltip=Lazy("Jump to a step by its number"),
         ),
     ]
 
@@ -179,7 +179,12 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
     def is_busy(self) -> bool:
         """True (and says so) while a step runs or the world is prepared."""
         if self.busy:
-            self.notify(t("lesson.busy_preparing" if self.preparing else "lesson.busy"), timeout=2)
+            wait = (
+                _("Wait a moment: the sandbox is being prepared for step 1.")
+                if self.preparing
+                else _("Wait a moment: a step is still running.")
+            )
+            self.notify(wait, timeout=2)
         return self.busy
 
     async def action_next(self) -> None:
@@ -213,7 +218,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         if self.session.more_hint():
             self.panel.show_result(self.session.result, self.session.hints())
         else:
-            self.notify(t("lesson.no_more_hints"), timeout=3)
+            self.notify(_("No more hints for this step."), timeout=3)
 
     def action_open_trace(self) -> None:
         """Open the step's trace in the trace player (key 2), arrow by arrow with details."""
@@ -244,7 +249,10 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             self.running = False
             self.panel.show_result(self.session.result, self.session.hints())
             reason = str(exc) or type(exc).__name__
-            self.notify(t("app.failed", what=t("key.lesson.run"), reason=reason), severity="error")
+            what = _("Run step")
+            self.notify(
+                _("{what} failed: {reason}").format(what=what, reason=reason), severity="error"
+            )
             return
         self.running = False
         self.session.finish(result, index)
@@ -254,7 +262,9 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
     @work(exclusive=True, group="lesson", exit_on_error=False)
     async def prepare_world(self) -> None:
         """Before step 1: reset the world if the lesson asks, and check every service."""
-        self.panel.show_warning([t("lesson.preparing")])
+        self.panel.show_warning(
+            [_("Preparing: restoring the seeded world and checking every service…")]
+        )
         try:
             self.problems = list(await self.session.runner.prepare())
         except Exception as exc:

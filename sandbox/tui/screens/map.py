@@ -14,7 +14,7 @@ from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.filters import parse_filter
-from sandbox.tui.i18n import Lazy, TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
@@ -29,22 +29,34 @@ class MapScreen(TranslatedBindings, Screen[None]):
 
     CSS_PATH = "map.tcss"
     AUTO_FOCUS = "CallLog"
-    HELP = Lazy("map.help")
+    HELP = Lazy("""\
+# The map
+
+Each box is an institution running as a real HTTP service on this machine. People (the buyer,
+a developer's script) appear on the far left. Every call lights up as an arrow from caller to
+callee, labelled with its method, path and status, coloured by outcome (green 2xx, yellow 4xx,
+red 5xx or failed), then fades.
+
+- **Call log** (bottom left): every recorded call; `f` follows the newest; `/` filters by text,
+  `service:bank` or `status:4xx`; **Enter** selects a call.
+- **Call detail** (bottom right): headers, bodies, timing; `c` copies it as curl, `h` as
+  httpx; `t` opens the whole trace in the player (key 2).
+""")
     BINDINGS = [
         Binding(
             "slash",
             "filter",
-            t("key.map.filter"),
+            Lazy("Filter"),
             id="map.filter",
             key_display="/",
-            tooltip=t("key.map.filter.tip"),
+            tooltip=Lazy("Filter the call log"),
         ),
         Binding(
             "escape",
             "clear_filter",
             show=False,
             id="map.clear_filter",
-            tooltip=t("key.map.clear_filter.tip"),
+            tooltip=Lazy("Show every call again"),
         ),
     ]
 
@@ -57,7 +69,7 @@ class MapScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
-        yield Input(placeholder=t("map.filter_placeholder"), id="filter")
+        yield Input(placeholder=_("filter: text, service:bank, status:4xx"), id="filter")
         with Horizontal(id="lower"):
             yield CallLog(self._fetch, self._count)
             yield CallDetail()
@@ -71,8 +83,8 @@ class MapScreen(TranslatedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(CallDetail).base_urls = {s.name: s.url for s in self.app.services}  # type: ignore[attr-defined]
-        self.query_one(CallLog).border_title = t("map.calls")
-        self.query_one(CallDetail).border_title = t("map.detail")
+        self.query_one(CallLog).border_title = _("Calls")
+        self.query_one(CallDetail).border_title = _("Call detail")
 
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
@@ -108,7 +120,7 @@ class MapScreen(TranslatedBindings, Screen[None]):
         detail.call = call
         # A call made because someone tapped an app face says which tap caused it.
         tap = self.app.taps.get(call.trace_id)  # type: ignore[attr-defined]
-        detail.border_subtitle = t("map.caused_by", tap=tap) if tap else ""
+        detail.border_subtitle = _("caused by the tap: {tap}").format(tap=tap) if tap else ""
         self.query_one(CallMap).highlight(call)
 
     @on(CallDetail.TraceRequested)

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, t
+from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.screens.lesson_base import LessonScreenBase
 from sandbox.tui.widgets.call_map import CallMap
@@ -27,21 +27,32 @@ class PresenterScreen(LessonScreenBase):
     """Large narration, the map without the log, the next step announced, notes on demand."""
 
     CSS_PATH = "presenter.tcss"
-    HELP = Lazy("presenter.help")
+    HELP = Lazy("""\
+# Presenter mode
+
+The lesson for a room: large narration, a map without the log, and the next step announced at
+the bottom. The world was restored and every service checked before step 1; a problem found
+then is shown in red above the narration before anyone runs a step.
+
+- **r** or **Enter** runs the step live · **n**, **→**, **Space** next · **b**, **←** back
+- **g** then the step's number jumps to it · **p** shows or hides your presenter notes
+- **f** after a live failure: replay the step's recorded calls from its last good run on the
+  map, one by one (the map says it is a recording)
+""")
     BINDINGS = [
         Binding(
             "p",
             "toggle_notes",
-            t("key.presenter.notes"),
+            Lazy("Notes"),
             id="presenter.notes",
-            tooltip=t("key.presenter.notes.tip"),
+            tooltip=Lazy("Show or hide the presenter notes"),
         ),
         Binding(
             "f",
             "replay_fallback",
-            t("key.presenter.fallback"),
+            Lazy("Replay recording"),
             id="presenter.fallback",
-            tooltip=t("key.presenter.fallback.tip"),
+            tooltip=Lazy("Replay this step's calls from its last good run on the map"),
         ),
     ]
     REPLAY_SECONDS = 0.6
@@ -77,9 +88,9 @@ class PresenterScreen(LessonScreenBase):
         self.panel.show_notes(self.notes_on)
         following = self.session.next_step
         self.query_one("#presenter-next", Static).update(
-            t("presenter.next", number=following.number, title=following.title)
+            _("Next: {number}. {title}").format(number=following.number, title=following.title)
             if following is not None
-            else t("presenter.last")
+            else _("This is the last step.")
         )
 
     def show_result(self, result: StepResultLike) -> None:
@@ -88,8 +99,12 @@ class PresenterScreen(LessonScreenBase):
         super().show_result(result)
         self.fallback_calls = [] if result.ok else self.session.runner.fallback(self.session.index)
         if not result.ok:
-            offer = "presenter.fallback_offer" if self.fallback_calls else "presenter.no_fallback"
-            self.notify(t(offer), severity="warning", timeout=8)
+            offer = (
+                _("The step failed live. Press f to replay its last good run on the map.")
+                if self.fallback_calls
+                else _("The step failed live and has no recorded run to replay yet.")
+            )
+            self.notify(offer, severity="warning", timeout=8)
         self.update_keys()
 
     def key_state(self) -> tuple[object, ...]:
@@ -119,7 +134,7 @@ class PresenterScreen(LessonScreenBase):
             return
         self.stop_replay()
         self.call_map.clear()
-        self.call_map.border_subtitle = t("presenter.replaying")
+        self.call_map.border_subtitle = _("recorded run (replay)")
         self._queue = list(self.fallback_calls)
         self.replaying = True
         self._timer = self.set_interval(self.REPLAY_SECONDS, self.replay_next)

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, role_text, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _, role_text
 from sandbox.tui.messages import ServicesUpdated
 from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
@@ -35,34 +35,45 @@ PAGE = 100
 def describe_fault(fault: Fault) -> str:
     """A short human description: "offline", "+800 ms, 20% errors", or "healthy"."""
     if fault.offline:
-        return t("services.offline_state")
+        return _("OFFLINE")
     parts = []
     if fault.latency_ms:
-        parts.append(t("services.latency_added", ms=fault.latency_ms))
+        parts.append(_("+{ms} ms").format(ms=fault.latency_ms))
     if fault.error_rate:
-        parts.append(t("services.errors", rate=f"{fault.error_rate:.0%}"))
-    return ", ".join(parts) or t("services.healthy")
+        parts.append(_("{rate} errors").format(rate=f"{fault.error_rate:.0%}"))
+    return ", ".join(parts) or _("healthy")
 
 
 class ServicesScreen(TranslatedBindings, Screen[None]):
     """Every institution keeps its own data; here you can look at it, and break things."""
 
     CSS_PATH = "services.tcss"
-    HELP = Lazy("services.help")
+    HELP = Lazy("""\
+# Services
+
+Each institution is a separate HTTP service with **its own SQLite database**: the bank's
+accounts are not in the marketplace's tables, and the social app has no payment table at all.
+
+- Pick a service on the left to see its URL, its docs and its tables; pick a table to read
+  its rows (read-only).
+- **Faults**: take a service offline, add latency, or make some of its calls fail, then run a
+  story and watch what the others do. **Restore** clears the fault.
+- **ctrl+r** restores the seeded world everywhere.
+""")
     BINDINGS = [
         Binding(
             "n",
             "page(1)",
-            t("key.services.next_page"),
+            Lazy("Next rows"),
             id="services.next_page",
-            tooltip=t("key.services.next_page.tip"),
+            tooltip=Lazy("Next page of rows"),
         ),
         Binding(
             "p",
             "page(-1)",
-            t("key.services.prev_page"),
+            Lazy("Previous rows"),
             id="services.prev_page",
-            tooltip=t("key.services.prev_page.tip"),
+            tooltip=Lazy("Previous page of rows"),
         ),
     ]
 
@@ -81,24 +92,20 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
             with Vertical(id="service-detail"):
                 yield Static(id="service-info")
                 with Horizontal(id="faults"):
-                    yield Label(t("services.offline"))
+                    yield Label(_("Take offline"))
                     yield Switch(id="offline")
-                    yield Input(placeholder=t("services.latency"), id="latency", type="integer")
-                    yield Input(
-                        placeholder=t("services.error_rate"), id="error-rate", type="number"
-                    )
-                    yield Button(t("services.apply"), id="apply", variant="warning")
-                    yield Button(t("services.restore"), id="restore")
-                    yield Button(t("services.reset_world"), id="reset-world", variant="error")
+                    yield Input(placeholder=_("Latency (ms)"), id="latency", type="integer")
+                    yield Input(placeholder=_("Error rate (%)"), id="error-rate", type="number")
+                    yield Button(_("Apply"), id="apply", variant="warning")
+                    yield Button(_("Restore"), id="restore")
+                    yield Button(_("Reset world"), id="reset-world", variant="error")
                 with Horizontal(id="data"):
                     yield DataTable(id="tables", cursor_type="row")
                     yield DataTable(id="rows", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#tables", DataTable).add_columns(
-            t("services.col.table"), t("services.col.rows")
-        )
+        self.query_one("#tables", DataTable).add_columns(_("table"), _("rows"))
         self.show_services(ServicesUpdated(self.app.services))  # type: ignore[attr-defined]
 
     @on(ServicesUpdated)
@@ -132,11 +139,14 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
         if info is None:
             return
         self.query_one("#service-info", Static).update(
-            t(
-                "services.info",
+            _(
+                "[b]{title}[/] ({name}) — {role}\n"
+                "URL {url}   docs {docs}\n"
+                "health {health} · calls in {calls_in} · out {calls_out} · {fault}"
+            ).format(
                 title=info.title,
                 name=info.name,
-                role=role_text(info.name, info.role, info.kind),
+                role=role_text(info.role, info.kind),
                 url=info.url,
                 docs=info.docs_url,
                 health=health_word(info.health),
@@ -165,11 +175,14 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
         try:
             found = await self.backend.tables(self._service)
         except Exception as exc:
-            self.notify(t("app.failed", what=self._service, reason=str(exc)), severity="error")
+            self.notify(
+                _("{what} failed: {reason}").format(what=self._service, reason=str(exc)),
+                severity="error",
+            )
             return
         for table in found:
             tables.add_row(table.name, table.rows, key=table.name)
-        tables.border_title = t("services.tables", name=self._service)
+        tables.border_title = _("Tables in {name}'s own database").format(name=self._service)
 
     @on(DataTable.RowHighlighted, "#tables")
     def pick_table(self, message: DataTable.RowHighlighted) -> None:
@@ -192,7 +205,10 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
                 self._service, self._table, self._row_offset, PAGE
             )
         except Exception as exc:
-            self.notify(t("app.failed", what=self._table, reason=str(exc)), severity="error")
+            self.notify(
+                _("{what} failed: {reason}").format(what=self._table, reason=str(exc)),
+                severity="error",
+            )
             return
         rows_view.clear(columns=True)
         rows_view.add_columns(*columns)
@@ -213,7 +229,9 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
                 error_rate=float(rate) / 100,
             )
         except ValueError:
-            self.notify(t("services.bad_fault"), severity="error")
+            self.notify(
+                _("latency must be whole milliseconds, error rate a percentage"), severity="error"
+            )
             return
         self.set_fault(fault)
 
@@ -234,9 +252,12 @@ class ServicesScreen(TranslatedBindings, Screen[None]):
         try:
             await self.backend.set_fault(self._service, fault)
         except Exception as exc:
-            self.notify(t("app.failed", what=self._service, reason=str(exc)), severity="error")
+            self.notify(
+                _("{what} failed: {reason}").format(what=self._service, reason=str(exc)),
+                severity="error",
+            )
             return
-        self.notify(t("services.fault_set", name=self._service, fault=describe_fault(fault)))
+        self.notify(_("{name}: {fault}").format(name=self._service, fault=describe_fault(fault)))
         await self.app.refresh_services()  # type: ignore[attr-defined]
 
 

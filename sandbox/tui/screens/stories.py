@@ -14,30 +14,47 @@ from textual.widgets.option_list import Option
 
 from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, language, t
+from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+
+TITLES = {
+    "checkout": N_("Checkout from a video (no jump app)"),
+    "open-account": N_("Open a bank account (identity check)"),
+    "admission": N_("Hospital admission (one desk, four back-ends)"),
+}
+"""Each story (`SCENARIOS`) as the list names it."""
 
 
 class StoriesScreen(TranslatedBindings, Screen[None]):
     """The same scripted stories as `sandbox run`, shown on the map as they happen."""
 
     CSS_PATH = "stories.tcss"
-    HELP = Lazy("stories.help")
+    HELP = Lazy("""\
+# Stories
+
+The stories are the same code as `sandbox run checkout` and `sandbox run open-account`: real
+calls to the running institutions, checked at the end.
+
+- Choose a story and press **Run** (or **Enter**).
+- Tick **Pause before each step** to present at your own pace: the story waits before each
+  step until you press **n**.
+- When it finishes, **t** opens its trace in the player.
+""")
     BINDINGS = [
         Binding(
             "n",
             "continue",
-            t("key.stories.continue"),
+            Lazy("Continue"),
             id="stories.continue",
-            tooltip=t("key.stories.continue.tip"),
+            tooltip=Lazy("Let the paused story take its next step"),
         ),
         Binding(
             "t",
             "open_trace",
-            t("key.stories.trace"),
+            Lazy("Open trace"),
             id="stories.trace",
-            tooltip=t("key.stories.trace.tip"),
+            tooltip=Lazy("Open the last story's trace in the player"),
         ),
     ]
 
@@ -53,10 +70,10 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
         with Horizontal():
             with Vertical(id="controls"):
                 yield OptionList(
-                    *[Option(t(f"stories.{name}"), id=name) for name in SCENARIOS], id="story-list"
+                    *[Option(_(TITLES[name]), id=name) for name in SCENARIOS], id="story-list"
                 )
-                yield Checkbox(t("stories.step_mode"), id="step-mode")
-                yield Button(t("stories.run"), id="run", variant="primary")
+                yield Checkbox(_("Pause before each step"), id="step-mode")
+                yield Button(_("Run"), id="run", variant="primary")
                 yield RichLog(id="story-log", wrap=True, markup=True, min_width=20)
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
@@ -75,14 +92,16 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
         """Run one story; every report line goes to the log, every call to the map."""
         log = self.query_one("#story-log", RichLog)
         log.clear()
-        log.write(f"[b]{t(f'stories.{name}')}[/]")
+        title = _(TITLES[name])
+        log.write(f"[b]{title}[/]")
         step_mode = self.query_one("#step-mode", Checkbox).value
         await self.backend.services()  # learn the institutions' URLs
 
         async def gate(step: str) -> None:
             if step_mode:
                 self.waiting = True
-                log.write(f"[yellow]{t('stories.waiting', step=step)}[/]")
+                paused = _("Paused before: {step}  (press n to continue)").format(step=step)
+                log.write(f"[yellow]{paused}[/]")
                 self._go.clear()
                 await self._go.wait()
                 self.waiting = False
@@ -92,13 +111,16 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
                 self.backend.wire, self.backend.world, log.write, gate=gate, lang=language()
             )
         except StoryFailed as exc:
-            log.write(f"[red]{t('stories.failed', reason=exc)}[/]")
+            failed = _("Did not end as the story says: {reason}").format(reason=exc)
+            log.write(f"[red]{failed}[/]")
             return
         except Exception as exc:
-            log.write(f"[red]{t('app.failed', what=name, reason=exc)}[/]")
+            failed = _("{what} failed: {reason}").format(what=name, reason=exc)
+            log.write(f"[red]{failed}[/]")
             return
         self.last_trace = story.trace_id
-        log.write(f"[green]{t('stories.ok')}[/]  {t('stories.trace', trace=story.trace_id[:12])}")
+        ok, trace = _("Finished as the story says."), _("trace {trace} (t)")
+        log.write(f"[green]{ok}[/]  {trace.format(trace=story.trace_id[:12])}")
 
     def action_continue(self) -> None:
         self._go.set()

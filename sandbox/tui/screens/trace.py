@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, t
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_map import CallMap
@@ -22,7 +22,18 @@ class TraceScreen(TranslatedBindings, Screen[None]):
     """A sequence diagram of one trace; the map and the detail follow the current arrow."""
 
     CSS_PATH = "trace.tcss"
-    HELP = Lazy("trace.help")
+    HELP = Lazy("""\
+# The trace player
+
+One user action (a tap on Buy, an account opening) causes a chain of calls between
+institutions: one trace. Here it is drawn as a sequence diagram: a column per party, an arrow
+per call and a dashed arrow per answer.
+
+- **space** plays or pauses; **→** / **←** step forward and back (rewind any time);
+  **Home** / **End** jump to the first or last arrow.
+- The map and the call detail follow the current arrow.
+- Open a trace from the map: select a call, then press `t`.
+""")
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
@@ -30,7 +41,7 @@ class TraceScreen(TranslatedBindings, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("trace.none"), id="trace-title")
+        yield Static(_("Select a call and press t to open its trace."), id="trace-title")
         yield SequencePlayer()
         with Vertical(id="side"):
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
@@ -50,13 +61,18 @@ class TraceScreen(TranslatedBindings, Screen[None]):
         try:
             calls = await self.backend.trace(trace_id)
         except Exception as exc:
-            self.notify(t("app.failed", what=trace_id[:12], reason=str(exc)), severity="error")
+            self.notify(
+                _("{what} failed: {reason}").format(what=trace_id[:12], reason=str(exc)),
+                severity="error",
+            )
             return
         player = self.query_one(SequencePlayer)
         player.load(calls)
         parties = list(dict.fromkeys([c.caller for c in calls] + [c.callee for c in calls]))
         self.query_one("#trace-title", Static).update(
-            t("trace.title", trace=trace_id[:12], count=len(calls), parties=" → ".join(parties))
+            _("trace {trace}… · {count} · {parties}").format(
+                trace=trace_id[:12], count=len(calls), parties=" → ".join(parties)
+            )
         )
         if span_id:
             for index, arrow in enumerate(player.arrows):

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from sandbox.trace.events import Headers, HttpCall
 from sandbox.trace.redact import MASK
 from sandbox.trace.snippets import curl, httpx_snippet
-from sandbox.tui.i18n import Lazy, number, t
+from sandbox.tui.i18n import Lazy, _, number
 
 PARSE_LIMIT = 256_000
 """Bodies longer than this (characters) are shown as text, without parsing them as JSON."""
@@ -51,29 +51,38 @@ _NOTE = "$text-warning italic"
 class CallDetail(VerticalScroll, can_focus=True):
     """One recorded call in full; `c`/`h` copy it as curl/httpx, `t` opens its trace."""
 
-    HELP = Lazy("detail.help")
+    HELP = Lazy("""\
+
+## Call detail
+
+The call under the cursor: request line, status or error, timing, trace and parent ids,
+headers and bodies (JSON pretty-printed). Secrets were redacted when the call was recorded.
+
+- **c** copies the request as a curl command, **h** as an httpx script.
+- **t** opens the whole trace this call belongs to.
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "c",
             "copy_curl",
-            t("key.detail.copy_curl"),
+            Lazy("Copy curl"),
             id="detail.copy_curl",
-            tooltip=t("key.detail.copy_curl.tip"),
+            tooltip=Lazy("Copy this request as a curl command (credentials stay redacted)"),
         ),
         Binding(
             "h",
             "copy_httpx",
-            t("key.detail.copy_httpx"),
+            Lazy("Copy httpx"),
             id="detail.copy_httpx",
-            tooltip=t("key.detail.copy_httpx.tip"),
+            tooltip=Lazy("Copy this request as a Python httpx script (credentials stay redacted)"),
         ),
         Binding(
             "t",
             "open_trace",
-            t("key.detail.open_trace"),
+            Lazy("Trace"),
             id="detail.open_trace",
-            tooltip=t("key.detail.open_trace.tip"),
+            tooltip=Lazy("Open every call of this call's trace"),
         ),
     ]
 
@@ -110,15 +119,11 @@ class CallDetail(VerticalScroll, can_focus=True):
         """Service name -> base URL, for the copied snippets (the screen keeps it current)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(t("detail.empty"), id="detail-empty", markup=False)
+        yield Static(_("No call selected."), id="detail-empty", markup=False)
         yield Static(id="detail-summary", markup=False)
-        yield Static(
-            t("detail.request"), id="detail-request-heading", classes="-heading", markup=False
-        )
+        yield Static(_("Request"), id="detail-request-heading", classes="-heading", markup=False)
         yield Static(id="detail-request", markup=False)
-        yield Static(
-            t("detail.response"), id="detail-response-heading", classes="-heading", markup=False
-        )
+        yield Static(_("Response"), id="detail-response-heading", classes="-heading", markup=False)
         yield Static(id="detail-response", markup=False)
 
     def watch_call(self, call: HttpCall | None) -> None:
@@ -146,13 +151,13 @@ class CallDetail(VerticalScroll, can_focus=True):
         """Copy the request as a curl command."""
         if self.call is not None:
             self.app.copy_to_clipboard(curl(self.call, self.base_url(self.call.callee)))
-            self.notify(t("detail.copied_curl"), title=t("detail.copied"))
+            self.notify(_("Copied the request as a curl command."), title=_("Copied"))
 
     def action_copy_httpx(self) -> None:
         """Copy the request as an httpx script."""
         if self.call is not None:
             self.app.copy_to_clipboard(httpx_snippet(self.call, self.base_url(self.call.callee)))
-            self.notify(t("detail.copied_httpx"), title=t("detail.copied"))
+            self.notify(_("Copied the request as a Python httpx script."), title=_("Copied"))
 
     def action_open_trace(self) -> None:
         """Ask the screen to open this call's trace."""
@@ -162,7 +167,7 @@ class CallDetail(VerticalScroll, can_focus=True):
 
 def summary(call: HttpCall) -> Content:
     """Request line, parties, outcome, timing and ids."""
-    trace, span, parent = t("detail.trace"), t("detail.span"), t("detail.parent")
+    trace, span, parent = _("trace"), _("span"), _("parent")
     width = max(len(trace), len(span), len(parent)) + 1
     parts: list[str | Content | tuple[str, str]] = [
         (call.method, "bold"),
@@ -175,9 +180,9 @@ def summary(call: HttpCall) -> Content:
         "   ",
         (status_text(call), OUTCOME_STYLES.get(call.outcome, "bold")),
         "\n",
-        (f"{t('detail.started')} ", _MUTED),
+        (_("started") + " ", _MUTED),
         started_text(call.started_at),
-        (f"   {t('detail.took')} ", _MUTED),
+        ("   " + _("took") + " ", _MUTED),
         f"{call.duration_ms:,.1f} ms",
         "\n",
         (trace.ljust(width), _MUTED),
@@ -187,17 +192,20 @@ def summary(call: HttpCall) -> Content:
         call.span_id,
         "\n",
         (parent.ljust(width), _MUTED),
-        call.parent_id or (t("detail.root"), _MUTED),
+        call.parent_id or (_("none (a root call)"), _MUTED),
     ]
     if call.truncated and not any(_TRUNCATED.search(b[-64:]) for b in bodies(call)):
-        parts += ["\n", (t("detail.cut"), _NOTE)]
+        parts += [
+            "\n",
+            (_("✂ a body was cut when recorded (the recorder keeps a set size)"), _NOTE),
+        ]
     return Content.assemble(*parts)
 
 
 def status_text(call: HttpCall) -> str:
     """`404 Not Found`, or `no response: refused` for a failed call."""
     if call.status is None:
-        return t("detail.no_response", reason=call.error or t("detail.failed"))
+        return _("no response: {reason}").format(reason=call.error or _("failed"))
     try:
         phrase = HTTPStatus(call.status).phrase
     except ValueError:
@@ -211,7 +219,7 @@ def started_text(started_at: float) -> str:
     try:
         moment = datetime.fromtimestamp(started_at)
     except (OverflowError, OSError, ValueError):
-        return t("detail.unknown")
+        return _("unknown")
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
@@ -228,24 +236,24 @@ def request_part(call: HttpCall) -> Content:
 def response_part(call: HttpCall) -> Content:
     """Response headers and body, or why there was no response."""
     if call.status is None:
-        reason = call.error or t("detail.failed")
+        reason = call.error or _("failed")
         return Content.assemble(
-            (t("detail.no_response_long", reason=reason), OUTCOME_STYLES["failed"]),
-            (t("detail.failed_before_answer"), _MUTED),
+            (_("No response: {reason}.").format(reason=reason), OUTCOME_STYLES["failed"]),
+            (_(" The call failed before the callee answered."), _MUTED),
         )
     return _message_part(call.response_headers, call.response_body)
 
 
 def _message_part(headers: Headers, body: str) -> Content:
     if not headers and not body:
-        return Content.styled(t("detail.nothing"), _MUTED)
+        return Content.styled(_("(no headers, no body)"), _MUTED)
     return Content("\n\n").join([headers_text(headers), body_text(body)])
 
 
 def headers_text(headers: Headers) -> Content:
     """One `name: value` line per header; redacted values stand out."""
     if not headers:
-        return Content.styled(t("detail.no_headers"), _MUTED)
+        return Content.styled(_("(no headers)"), _MUTED)
     lines = [
         Content.assemble(
             (name, "$text-primary"),
@@ -260,16 +268,22 @@ def headers_text(headers: Headers) -> Content:
 def body_text(body: str) -> Content:
     """A body for reading: pretty JSON highlighted, otherwise plain text, capped in size."""
     if not body:
-        return Content.styled(t("detail.no_body"), _MUTED)
+        return Content.styled(_("(no body)"), _MUTED)
     notes: list[str] = []
     marker = _TRUNCATED.search(body[-64:])
     if marker is not None:
         body = body[: len(body) - len(marker.group(0))]
-        notes.append(t("detail.truncated", count=number(int(marker.group(1)))))
+        notes.append(
+            _("✂ truncated when recorded: {count} more characters not kept").format(
+                count=number(int(marker.group(1)))
+            )
+        )
     pretty = _pretty_json(body) if marker is None else None
     shown, hidden = _cap(pretty if pretty is not None else body)
     if hidden:
-        notes.append(t("detail.not_shown", what=hidden))
+        notes.append(
+            _("… {what} not shown here (copy as curl to get the whole body)").format(what=hidden)
+        )
     content = highlight(shown, language="json") if pretty is not None else Content(shown)
     content = content.rstrip()  # the highlighter ends with a newline
     content = content.highlight_regex(_MASKED, style=_NOTE, maximum_highlights=200)
@@ -297,7 +311,7 @@ def _cap(text: str) -> tuple[str, str]:
         return text, ""
     remaining = text[len(cut) :]
     more_lines = remaining.count("\n")
-    what = t("detail.characters", count=number(len(remaining)))
+    what = _("{count} characters").format(count=number(len(remaining)))
     if more_lines:
-        what += t("detail.more_lines", count=number(more_lines))
+        what += _(" ({count} more lines)").format(count=number(more_lines))
     return cut, what

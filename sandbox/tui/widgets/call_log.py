@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import Lazy, number, t
+from sandbox.tui.i18n import Lazy, _, number
 
 Fetch = Callable[[int, int], Awaitable[list[HttpCall]]]
 """`fetch(offset, limit)`: calls in store order (oldest first)."""
@@ -46,71 +46,81 @@ _log = logging.getLogger(__name__)
 class CallLog(ScrollView, can_focus=True):
     """A virtual list of recorded calls with a cursor, fed page by page by a provider."""
 
-    HELP = Lazy("log.help")
+    HELP = Lazy("""\
+
+## Call log
+
+One line per recorded call, oldest at the top: time, caller → callee, method, path, status
+(or why it failed) and duration.
+
+- **↑ ↓ PgUp PgDn Home End** or a click move the cursor; the detail shows that call.
+- **Enter** opens the call.
+- **f** follows the newest call (on by default, off when you move up).
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "up",
             "cursor_up",
-            t("key.log.cursor_up"),
+            Lazy("Up"),
             show=False,
             id="log.cursor_up",
-            tooltip=t("key.log.cursor_up.tip"),
+            tooltip=Lazy("Previous call (stops following)"),
         ),
         Binding(
             "down",
             "cursor_down",
-            t("key.log.cursor_down"),
+            Lazy("Down"),
             show=False,
             id="log.cursor_down",
-            tooltip=t("key.log.cursor_down.tip"),
+            tooltip=Lazy("Next call"),
         ),
         Binding(
             "pageup",
             "page_up",
-            t("key.log.page_up"),
+            Lazy("Page up"),
             show=False,
             id="log.page_up",
-            tooltip=t("key.log.page_up.tip"),
+            tooltip=Lazy("One screen of calls back (stops following)"),
         ),
         Binding(
             "pagedown",
             "page_down",
-            t("key.log.page_down"),
+            Lazy("Page down"),
             show=False,
             id="log.page_down",
-            tooltip=t("key.log.page_down.tip"),
+            tooltip=Lazy("One screen of calls forward"),
         ),
         Binding(
             "home",
             "first",
-            t("key.log.first"),
+            Lazy("First"),
             show=False,
             id="log.first",
-            tooltip=t("key.log.first.tip"),
+            tooltip=Lazy("Oldest call (stops following)"),
         ),
         Binding(
             "end",
             "last",
-            t("key.log.last"),
+            Lazy("Last"),
             show=False,
             id="log.last",
-            tooltip=t("key.log.last.tip"),
+            tooltip=Lazy("Newest call"),
         ),
         Binding(
             "enter",
             "select",
-            t("key.log.select"),
+            Lazy("Open"),
             show=False,
             id="log.select",
-            tooltip=t("key.log.select.tip"),
+            tooltip=Lazy("Open the call under the cursor"),
         ),
         Binding(
             "f",
             "toggle_follow",
-            t("key.log.follow"),
+            Lazy("Follow"),
             id="log.follow",
-            tooltip=t("key.log.follow.tip"),
+            tooltip=Lazy("Keep the newest call under the cursor as calls arrive"),
         ),
     ]
 
@@ -441,9 +451,11 @@ class CallLog(ScrollView, can_focus=True):
         self.refresh_count()
 
     def _update_title(self) -> None:
-        state = t("log.following") if self.following else t("log.follow_off")
-        noun = t("log.call") if self._total == 1 else t("log.calls")
-        self.border_title = t("log.title", count=number(self._total), noun=noun, state=state)
+        state = _("following") if self.following else _("follow off")
+        noun = _("call") if self._total == 1 else _("calls")
+        self.border_title = _("{count} {noun} · {state}").format(
+            count=number(self._total), noun=noun, state=state
+        )
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -463,7 +475,7 @@ class CallLog(ScrollView, can_focus=True):
         call = self.call_at(index)
         if call is None:
             pending = self.get_component_rich_style("call-log--pending", partial=True)
-            return self._strip(("…", "", "", t("log.loading"), "", ""), width, style + pending, {})
+            return self._strip(("…", "", "", _("loading"), "", ""), width, style + pending, {})
         styles = {4: self.get_component_rich_style(f"call-log--{call.outcome}", partial=True)}
         if index != self.cursor:  # on the cursor row the cursor colours keep names readable
             styles[1] = self.get_component_rich_style("call-log--parties", partial=True)
@@ -489,13 +501,11 @@ class CallLog(ScrollView, can_focus=True):
 
 
 def _header_cells() -> tuple[str, ...]:
-    return tuple(
-        t(f"log.col.{name}") for name in ("time", "parties", "method", "path", "status", "took")
-    )
+    return (_("time"), _("caller → callee"), _("method"), _("path"), _("status"), _("took"))
 
 
 def _row_cells(call: HttpCall) -> tuple[str, ...]:
-    status = str(call.status) if call.status is not None else (call.error or t("log.failed"))
+    status = str(call.status) if call.status is not None else (call.error or _("failed"))
     return (
         format_time(call.started_at),
         f"{call.caller} → {call.callee}",

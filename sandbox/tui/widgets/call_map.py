@@ -38,7 +38,7 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import Lazy, known, role_text, t
+from sandbox.tui.i18n import N_, Lazy, _, pgettext, role_text
 
 SERVICE_COLORS: dict[str, str] = {
     "svc-social": "#ec4899",
@@ -196,9 +196,7 @@ def _people_region(height: int, width: int, count: int) -> Region:
 
 def label_text(call: HttpCall, width: int) -> str | None:
     """`METHOD /path status` in at most `width` cells: query dropped, path shortened, or None."""
-    status = (
-        str(call.status) if call.status is not None else f"✕ {call.error or t('callmap.failed')}"
-    )
+    status = str(call.status) if call.status is not None else "✕ " + (call.error or _("failed"))
     path = call.path.split("?", 1)[0] or "/"
     for tail in (status, "✕" if call.status is None else status):
         room = width - cell_len(call.method) - cell_len(tail) - 2
@@ -532,16 +530,20 @@ class _Canvas:
         return strips
 
 
+HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown")})
+"""The health states the registry reports, in words."""
+
+
 def health_word(health: str) -> str:
     """A health state (`ok`, `down`...) in words; an unknown state as it came."""
-    key = f"health.{health or 'unknown'}"
-    return t(key) if known(key) else health
+    state = health or "unknown"
+    return _(state) if state in HEALTH else health
 
 
 def _health(info: ServiceInfo) -> tuple[str, str]:
     """Health text and the component class that colours it."""
     if info.health == "offline" or info.fault.offline:
-        return t("callmap.offline"), "call-map--offline"
+        return _("OFFLINE"), "call-map--offline"
     if info.health == "ok":
         return f"● {health_word('ok')}", "call-map--ok"
     if info.health == "down":
@@ -553,9 +555,10 @@ def _fault_text(info: ServiceInfo) -> str:
     """What a presenter injected: `+800 ms`, `50% errors` (offline shows as the health)."""
     parts = []
     if info.fault.latency_ms > 0:
-        parts.append(t("callmap.latency", ms=info.fault.latency_ms))
+        parts.append(_("+{ms} ms").format(ms=info.fault.latency_ms))
     if info.fault.error_rate > 0:
-        parts.append(t("callmap.errors", percent=round(info.fault.error_rate * 100)))
+        rate = f"{round(info.fault.error_rate * 100)}%"
+        parts.append(_("{rate} errors").format(rate=rate))
     return " ".join(parts)
 
 
@@ -566,12 +569,17 @@ def _box_lines(info: ServiceInfo, rows: int, width: int | None = None) -> list[t
     """
     health, health_class = _health(info)
     fault = _fault_text(info)
-    counts = t("callmap.counts", calls_in=info.calls_in, calls_out=info.calls_out)
+    counts = _("in {calls_in} · out {calls_out}").format(
+        calls_in=info.calls_in, calls_out=info.calls_out
+    )
     if width is not None and cell_len(counts) > width:
-        counts = t("callmap.counts_short", calls_in=info.calls_in, calls_out=info.calls_out)
+        # TRANSLATORS: the counts in a narrow box; abbreviate them if you can
+        counts = pgettext("abbreviated", "in {calls_in} · out {calls_out}").format(
+            calls_in=info.calls_in, calls_out=info.calls_out
+        )
     lines = {
         "name": (info.name, "call-map--name"),
-        "role": (role_text(info.name, info.role, info.kind), "call-map--muted"),
+        "role": (role_text(info.role, info.kind), "call-map--muted"),
         "health": (health, health_class),
         "counts": (counts, "call-map--muted"),
         "fault": (fault, "call-map--fault"),
@@ -630,7 +638,14 @@ class CallMap(Widget):
         "call-map--people",
         "call-map--highlight",
     }
-    HELP = Lazy("callmap.help")
+    HELP = Lazy("""\
+
+## Call map
+
+Each box is an institution (front apps left, back-ends right, people far left). Each arrow is
+one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx), red failed
+(5xx, or a dashed line ending in ✕ when no answer came). Click a box to see its calls.
+""")
 
     class ServiceSelected(Message):
         """The user clicked an institution's box."""
@@ -970,7 +985,7 @@ class CallMap(Widget):
 
     def _draw_people(self, canvas: _Canvas, region: Region) -> None:
         muted = self._style("call-map--muted")
-        canvas.box(region, t("callmap.people"), muted, muted)
+        canvas.box(region, _("people"), muted, muted)
         rows = region.height - 2
         shown = self._people if len(self._people) <= rows else self._people[: rows - 1]
         for row, person in enumerate(shown):

@@ -30,7 +30,7 @@ from sandbox.scenarios.identities import Actor
 from sandbox.scenarios.openapi import FORM, Endpoint, Parameter, example_body
 from sandbox.scenarios.openapi import endpoints as list_endpoints
 from sandbox.scenarios.openapi import fill_path as _fill_path
-from sandbox.tui.i18n import Lazy, t
+from sandbox.tui.i18n import Lazy, _
 
 MAX_SHOWN = 64_000
 """Characters of a response body drawn at most; a huge body must not freeze the projector."""
@@ -85,7 +85,15 @@ class _Request:
 class Composer(Vertical):
     """Pick a service, an endpoint and an identity; edit the body; send; read the answer."""
 
-    HELP = Lazy("composer.help")
+    HELP = Lazy("""\
+## Composer
+
+Choose a **service**, one of its **endpoints** and **who** sends the request: a persona
+(the buyer), a partner institution (credentials are added for you) or `anonymous`.
+The body is pre-filled from the service's OpenAPI example; edit it freely.
+Add headers as `Name: value; Other: value`. Press **F5** (or ctrl+enter) to send.
+The call appears on the map and in the log like any other.
+""")
 
     DEFAULT_CSS = """
     Composer {
@@ -122,9 +130,9 @@ class Composer(Vertical):
         Binding(
             "f5,ctrl+enter",
             "send",
-            t("key.composer.send"),
+            Lazy("Send"),
             id="composer.send",
-            tooltip=t("key.composer.send.tip"),
+            tooltip=Lazy("Send the request as the chosen identity"),
         ),
     ]
 
@@ -178,21 +186,21 @@ class Composer(Vertical):
             yield Select(
                 [(name, name) for name in self._services],
                 id="composer-service",
-                prompt=t("composer.service"),
+                prompt=_("Service"),
                 allow_blank=not self._services,
-                tooltip=t("composer.service.tip"),
+                tooltip=_("The institution to call"),
             )
             yield Select[str](
                 [],
                 id="composer-endpoint",
-                prompt=t("composer.endpoint"),
-                tooltip=t("composer.endpoint.tip"),
+                prompt=_("Endpoint"),
+                tooltip=_("What to call"),
             )
             yield Select[str](
                 [],
                 id="composer-identity",
-                prompt=t("composer.identity"),
-                tooltip=t("composer.identity.tip"),
+                prompt=_("As"),
+                tooltip=_("Who calls"),
             )
         yield Horizontal(id="composer-params", classes="-empty")
         with Horizontal(id="composer-main"):
@@ -201,23 +209,23 @@ class Composer(Vertical):
                 with Horizontal(id="composer-send-row"):
                     yield Input(
                         id="composer-headers",
-                        placeholder=t("composer.headers"),
-                        tooltip=t("composer.headers.tip"),
+                        placeholder=_("Headers (Name: value; …)"),
+                        tooltip=_("Extra request headers, e.g. Idempotency-Key: pay-001"),
                     )
                     yield Button(
-                        t("composer.send"),
+                        _("Send F5"),
                         id="composer-send",
                         variant="primary",
-                        tooltip=t("composer.send.tip"),
+                        tooltip=_("Send the request (F5 or ctrl+enter)"),
                     )
                 yield Static("", id="composer-error", classes="-empty", markup=False)
             with ScrollableContainer(id="composer-response"):
-                yield Static(t("composer.nothing_sent"), id="composer-status", markup=False)
+                yield Static(_("Nothing sent yet."), id="composer-status", markup=False)
                 yield Static("", id="composer-message", markup=False)
                 yield Static("", id="composer-reply", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#composer-response").border_title = t("composer.response")
+        self.query_one("#composer-response").border_title = _("Response")
         if self._services:
             self._choose_service(self._services[0])
 
@@ -248,9 +256,13 @@ class Composer(Vertical):
         try:
             names = list(self._identities_for(service))
         except Exception as error:  # an odd world must not take the composer down
-            self._show_error(t("composer.no_identities", service=service, error=error))
+            self._show_error(
+                _("Could not list identities for {service}: {error}").format(
+                    service=service, error=error
+                )
+            )
             names = []
-        picker.set_options([(t("composer.as", name=name), name) for name in names])
+        picker.set_options([(_("as {name}").format(name=name), name) for name in names])
         if isinstance(previous, str) and previous in names:
             picker.value = previous
         elif names:
@@ -265,7 +277,11 @@ class Composer(Vertical):
             try:
                 doc = await self._openapi_for(service)
             except Exception as error:
-                self._show_error(t("composer.no_openapi", service=service, error=error))
+                self._show_error(
+                    _("Could not read {service}'s OpenAPI document: {error}").format(
+                        service=service, error=error
+                    )
+                )
                 doc = {}
             else:
                 self._docs[service] = doc
@@ -297,9 +313,9 @@ class Composer(Vertical):
         headers = self.query_one("#composer-headers", Input)
         named = endpoint.header_params if endpoint else ()
         headers.placeholder = (
-            t("composer.headers_named", names="; ".join(f"{p.name}: …" for p in named))
+            _("Headers: {names}").format(names="; ".join(f"{p.name}: …" for p in named))
             if named
-            else t("composer.headers")
+            else _("Headers (Name: value; …)")
         )
 
     # --- sending --------------------------------------------------------------------------
@@ -314,17 +330,17 @@ class Composer(Vertical):
         try:
             request = self._build_request()
         except ValueError as error:
-            self._show_error(t("composer.not_sent", error=error))
+            self._show_error(_("{error} Nothing was sent.").format(error=error))
             return
         self._show_error("")
         self._send(request)
 
     def _build_request(self) -> _Request:
         if self._service is None or self._endpoint is None:
-            raise ValueError(t("composer.pick_endpoint"))
+            raise ValueError(_("Pick a service and an endpoint first."))
         identity = self.query_one("#composer-identity", Select).value
         if not isinstance(identity, str):
-            raise ValueError(t("composer.pick_identity"))
+            raise ValueError(_("Pick who sends the request."))
         endpoint = self._endpoint
         values = {p.name: field.value for p, field in self._params}
         path = _fill_path(endpoint.path, {p.name: values[p.name] for p in endpoint.path_params})
@@ -337,7 +353,7 @@ class Composer(Vertical):
         content = None
         if body is not None and endpoint.media_type == FORM:
             if not isinstance(body, dict):
-                raise ValueError(t("composer.form_body"))
+                raise ValueError(_("This endpoint takes a form: write it as one JSON object."))
             content = urlencode({k: _form_value(v) for k, v in body.items()}).encode()
             headers.setdefault("Content-Type", FORM)
             body = None
@@ -352,7 +368,9 @@ class Composer(Vertical):
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(
-                t("composer.bad_json", line=error.lineno, column=error.colno, reason=error.msg)
+                _("Invalid JSON at line {line}, column {column}: {reason}.").format(
+                    line=error.lineno, column=error.colno, reason=error.msg
+                )
             ) from error
 
     @work(exclusive=True, group="composer", exit_on_error=False)
@@ -384,11 +402,8 @@ class Composer(Vertical):
     def _show_pending(self, request: _Request) -> None:
         status = self.query_one("#composer-status", Static)
         status.update(
-            t(
-                "composer.sending",
-                method=request.method,
-                path=request.path,
-                identity=request.identity,
+            _("Sending {method} {path} as {identity}…").format(
+                method=request.method, path=request.path, identity=request.identity
             )
         )
         status.set_classes("-pending")
@@ -398,7 +413,7 @@ class Composer(Vertical):
     def watch_reply(self, reply: Reply | None) -> None:
         status = self.query_one("#composer-status", Static)
         if reply is None:
-            status.update(t("composer.nothing_sent"))
+            status.update(_("Nothing sent yet."))
             status.set_classes("")
             return
         status.update(status_line(reply))
@@ -431,7 +446,7 @@ def status_line(reply: Reply) -> str:
     """`200 OK · 3 ms`, or `no response · 2 ms` when the request failed."""
     took = f"{reply.duration_ms:.0f} ms"
     if reply.status is None:
-        return t("composer.no_response", took=took)
+        return _("no response · {took}").format(took=took)
     return f"{reply.status} {reply.reason}".rstrip() + f" · {took}"
 
 
@@ -460,7 +475,9 @@ def parse_headers(text: str) -> dict[str, str]:
             continue
         name, colon, value = piece.partition(":")
         if not colon or not name.strip() or " " in name.strip():
-            raise ValueError(t("composer.bad_header", header=repr(piece.strip())))
+            raise ValueError(
+                _("Header {header} should read Name: value.").format(header=repr(piece.strip()))
+            )
         headers[name.strip()] = value.strip()
     return headers
 
@@ -468,7 +485,9 @@ def parse_headers(text: str) -> dict[str, str]:
 def _trimmed(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
-    return text[:MAX_SHOWN] + t("composer.more_characters", count=len(text) - MAX_SHOWN)
+    return text[:MAX_SHOWN] + _("\n… ({count} more characters not shown)").format(
+        count=len(text) - MAX_SHOWN
+    )
 
 
 def _form_value(value: Any) -> str:
@@ -482,12 +501,14 @@ def _inputs_for(endpoint: Endpoint | None) -> tuple[Parameter, ...]:
 def _param_input(param: Parameter) -> Input:
     """One input per parameter, titled by its name so a filled value stays explained."""
     required = param.required or param.location == "path"
-    hint = t("composer.required") if required else t("composer.optional")
+    hint = _("required") if required else _("optional")
     if param.default:
-        hint = t("composer.default", value=param.default)
+        hint = _("default {value}").format(value=param.default)
     field = Input(
         value=param.example,
-        placeholder=t("composer.param", name=param.name, location=param.location, hint=hint),
+        placeholder=_("{name} ({location}, {hint})").format(
+            name=param.name, location=param.location, hint=hint
+        ),
         tooltip=param.description or None,
     )
     field.border_title = param.name
@@ -496,10 +517,10 @@ def _param_input(param: Parameter) -> Input:
 
 def _body_title(endpoint: Endpoint | None) -> str:
     if endpoint is None:
-        return t("composer.body")
+        return _("Body")
     if not endpoint.has_body:
-        return t("composer.no_body_for", method=endpoint.method, path=endpoint.path)
-    return t("composer.body_form") if endpoint.media_type == FORM else t("composer.body_json")
+        return _("No body for {method} {path}").format(method=endpoint.method, path=endpoint.path)
+    return _("Body (form, written as JSON)") if endpoint.media_type == FORM else _("Body (JSON)")
 
 
 def _body_editor() -> TextArea:
@@ -512,9 +533,9 @@ def _body_editor() -> TextArea:
         soft_wrap=False,
         show_line_numbers=False,
         tab_behavior="focus",
-        placeholder=t("composer.no_body"),
+        placeholder=_("No body"),
     )
-    editor.border_title = t("composer.body")
+    editor.border_title = _("Body")
     return editor
 
 

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.i18n import Lazy
+from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.widgets.faces import Face, FaceError, Notice, plain, rupiah, text
 
 PATIENTS = ("patient", "creator")
@@ -32,7 +32,10 @@ ANSWERS = ("identity", "records", "insurance", "bill")
 class DeskFace(Face):
     """The reception desk's screen at the hospital: pick a patient, admit, read the answers."""
 
-    HELP = Lazy("faces.desk.help")
+    HELP = Lazy(
+        "The hospital's reception desk: pick the patient, press "
+        "Admit, read what each back-end answered."
+    )
     DEFAULT_CSS = """
     DeskFace {
         width: 1fr; max-width: 64;
@@ -79,46 +82,56 @@ class DeskFace(Face):
         return self.patients[index] if 0 <= index < len(self.patients) else None
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_bar(plain("desk.clerk", clerk=self.clerk))
+        yield from self.compose_bar(plain(_("desk: {clerk}"), clerk=self.clerk))
         with VerticalScroll(classes="face--body"):
-            yield Static(plain("desk.patient_title"), classes="face--section")
+            yield Static(plain(_("Patient (the KTP on the counter)")), classes="face--section")
             with RadioSet(compact=True, id="patients"):
                 for n, person in enumerate(self.patients):
                     yield RadioButton(_name(person), value=n == 0, compact=True)
             yield Static(classes="desk--ktp", id="ktp")
-            yield Static(plain("desk.complaint.placeholder"), classes="desk--label")
+            yield Static(plain(_("Complaint")), classes="desk--label")
             yield Input(
-                value=plain("desk.complaint.default"),
+                value=plain(_("Demam dan batuk tiga hari")),
                 compact=True,
-                placeholder=plain("desk.complaint.placeholder"),
+                placeholder=plain(_("Complaint")),
                 id="complaint",
                 max_length=500,
-                tooltip=plain("desk.complaint.tip"),
+                tooltip=plain(_("What the patient came for, in the patient's words")),
             )
-            yield Static(plain("desk.icd10.placeholder"), classes="desk--label")
+            yield Static(plain(_("ICD-10 code (optional)")), classes="desk--label")
             yield Input(
                 value="J06.9",
                 compact=True,
-                placeholder=plain("desk.icd10.placeholder"),
+                placeholder=plain(_("ICD-10 code (optional)")),
                 id="icd10",
                 restrict=r"[A-Za-z0-9.]*",
                 max_length=8,
-                tooltip=plain("desk.icd10.tip"),
+                tooltip=plain(
+                    _("An initial diagnosis, if the doctor already gave one (J06.9: a common cold)")
+                ),
             )
             yield Checkbox(
-                plain("desk.consent"),
+                plain(_("The patient agrees to be checked")),
                 value=True,
                 compact=True,
                 id="consent",
-                tooltip=plain("desk.consent.tip"),
+                tooltip=plain(
+                    _(
+                        "Without consent the registry and the other back-ends may "
+                        "not be asked (UU PDP 27/2022): untick it to see the desk "
+                        "refuse"
+                    )
+                ),
             )
             with HorizontalGroup(classes="face--actions"):
                 yield Button(
-                    plain("desk.admit"),
+                    plain(_("Admit")),
                     variant="primary",
                     compact=True,
                     id="admit",
-                    tooltip=plain("desk.admit.tip"),
+                    tooltip=plain(
+                        _("One action: the hospital asks identity, records, insurance and billing")
+                    ),
                 )
             yield Notice(id="admit-notice")
             for part in ANSWERS:
@@ -136,11 +149,11 @@ class DeskFace(Face):
         person = self.patient
         ktp = self.query_one("#ktp", Static)
         if person is None:
-            ktp.update(plain("desk.no_patient"))
+            ktp.update(plain(_("No patient to admit.")))
             return
         ktp.update(
             text(
-                "desk.ktp",
+                _("NIK {nik} · born {place}, {born} · sex {sex}"),
                 nik=f"…{person['nik'][-4:]}",
                 place=person.get("birth_place", "?"),
                 born=person.get("birth_date", "?"),
@@ -162,7 +175,7 @@ class DeskFace(Face):
         async def body() -> str:
             person = self.patient
             if person is None:
-                raise FaceError(plain("desk.no_patient"))
+                raise FaceError(plain(_("No patient to admit.")))
             icd10 = self.query_one("#icd10", Input).value.strip().upper()
             self.summary = await self.call(
                 "hospital",
@@ -182,7 +195,7 @@ class DeskFace(Face):
             )
             self.show_answers(self.summary)
             return plain(
-                "desk.acted.admit",
+                _("admitted {name}: {status}"),
                 name=_name(person),
                 status=str(self.summary.get("status", "?")),
             )
@@ -194,20 +207,21 @@ class DeskFace(Face):
         flags = (summary.get("identity") or {}).get("fields") or {}
         self._answer(
             "identity",
-            text("desk.identity"),
+            text(_("Civil registry: match flags")),
             Content("\n").join(
-                text("desk.flag", field=str(name), flag=str(flag)) for name, flag in flags.items()
+                text(_("  {field}: {flag}"), field=str(name), flag=str(flag))
+                for name, flag in flags.items()
             )
             if flags
-            else text("desk.identity.none"),
+            else text(_("no answer")),
         )
         patient = summary.get("patient") or {}
         records = summary.get("records") or {}
         self._answer(
             "records",
-            text("desk.records"),
+            text(_("Health records: patient and visit")),
             text(
-                "desk.records.answer",
+                _("  patient {ihs} · encounter {encounter}"),
                 ihs=str(patient.get("ihs_number") or "-"),
                 encounter=str(records.get("encounter_id") or "-"),
             ),
@@ -215,24 +229,24 @@ class DeskFace(Face):
         insurance = summary.get("insurance") or {}
         self._answer(
             "insurance",
-            text("desk.insurance"),
+            text(_("Insurer: eligibility")),
             text(
-                "desk.insurance.answer",
+                _("  {status} · {klass} · SEP {sep}"),
                 status=str(insurance.get("status", "-")),
                 klass=str(insurance.get("class") or "-"),
                 sep=str(insurance.get("sep_no") or "-"),
             )
             if insurance
-            else text("desk.insurance.none"),
+            else text(_("  not asked")),
         )
         bill = summary.get("bill") or {}
         va = str(bill.get("virtual_account_no") or "").strip()
         self._answer(
             "bill",
-            text("desk.bill"),
-            text("desk.bill.pay", amount=rupiah(bill.get("amount")), va=va)
+            text(_("Bank: what the patient pays")),
+            text(_("  pay [b]{amount}[/b] to VA {va}"), amount=rupiah(bill.get("amount")), va=va)
             if va
-            else text("desk.bill.covered"),
+            else text(_("  nothing to pay: covered by insurance")),
         )
 
     def clear_answers(self) -> None:

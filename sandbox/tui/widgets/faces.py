@@ -28,7 +28,7 @@ from textual.widgets import Button, Input, Static
 
 from sandbox.runtime.registry import by_name
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.i18n import Lazy, known, t
+from sandbox.tui.i18n import N_, Lazy, _
 from sandbox.wire.context import current_span, root_span
 
 log = logging.getLogger(__name__)
@@ -37,17 +37,17 @@ log = logging.getLogger(__name__)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def text(key: str, **values: object) -> Content:
-    """The catalogue entry `faces.<key>` as Content, its `{name}` placeholders filled (escaped).
+def text(message: str, **values: object) -> Content:
+    """A translated message (`_("...")`) as Content, its `{name}` placeholders filled (escaped).
 
     Face texts are markup; the values are not: they become Textual template variables.
     """
-    return Content.from_markup(_PLACEHOLDER.sub(r"${\1}", t(f"faces.{key}")), **values)
+    return Content.from_markup(_PLACEHOLDER.sub(r"${\1}", message), **values)
 
 
-def plain(key: str, **values: object) -> str:
-    """The catalogue entry `faces.<key>` as plain text (labels, messages)."""
-    return text(key, **values).plain
+def plain(message: str, **values: object) -> str:
+    """A translated message as plain text (labels, messages), its placeholders filled."""
+    return text(message, **values).plain
 
 
 def rupiah(amount: object) -> str:
@@ -70,10 +70,22 @@ def moment(iso: object) -> str:
         return str(iso)
 
 
+STATUSES = {
+    "UNPAID": N_("Waiting for payment"),
+    "AWAITING_SHIPMENT": N_("Paid - waiting for shipment"),
+    "AWAITING_COLLECTION": N_("Waiting for the courier"),
+    "IN_TRANSIT": N_("On its way"),
+    "DELIVERED": N_("Delivered"),
+    "COMPLETED": N_("Completed"),
+    "CANCELLED": N_("Cancelled"),
+}
+"""The marketplace's order statuses, in the storefront's words."""
+
+
 def status_label(status: object) -> str:
     """What the storefront calls an order status, in words."""
-    key = f"status.{status}"
-    return plain(key) if known(f"faces.{key}") else str(status)
+    words = STATUSES.get(str(status))
+    return plain(_(words)) if words is not None else str(status)
 
 
 def _field(data: Any, *path: str) -> Any:
@@ -175,7 +187,7 @@ class Face(Vertical):
         """Run one tap: busy state, one trace for its calls, error in place, then `Acted`."""
         span = root_span()
         token = current_span.set(span)
-        notice.show(plain("busy"), "busy")
+        notice.show(plain(_("Working...")), "busy")
         ok = True
         try:
             detail = await body()
@@ -186,7 +198,7 @@ class Face(Vertical):
             notice.show(detail, "failed")
         except Exception as exc:  # a face must never take the app down
             log.exception("%s %s failed", self.service, action)
-            detail, ok = plain("unexpected", error=exc), False
+            detail, ok = plain(_("Something went wrong: {error}"), error=exc), False
             notice.show(detail, "failed")
         finally:
             current_span.reset(token)
@@ -205,19 +217,23 @@ class Face(Vertical):
         try:
             response = await self.actor.request(service, method, path, json=json, headers=headers)
         except httpx.TimeoutException:
-            raise FaceError(plain("timeout", service=service)) from None
+            raise FaceError(plain(_("{service} did not answer in time"), service=service)) from None
         except httpx.HTTPStatusError as exc:  # the actor's own login was refused
             raise FaceError(_message(exc.response, service)) from None
         except httpx.HTTPError:
-            raise FaceError(plain("unreachable", service=service)) from None
+            raise FaceError(plain(_("{service} unreachable"), service=service)) from None
         if not 200 <= response.status_code < 300:
             raise FaceError(_message(response, service))
         try:
             data = response.json()
         except ValueError:
-            raise FaceError(plain("not_json", service=service)) from None
+            raise FaceError(
+                plain(_("{service} answered something that is not JSON"), service=service)
+            ) from None
         if not isinstance(data, dict):
-            raise FaceError(plain("not_json", service=service))
+            raise FaceError(
+                plain(_("{service} answered something that is not JSON"), service=service)
+            )
         return data
 
 
@@ -229,7 +245,7 @@ def _message(response: httpx.Response, service: str) -> str:
         message = None
     if isinstance(message, str) and message:
         return message[:300]
-    return plain("http", status=response.status_code, service=service)
+    return plain(_("HTTP {status} from {service}"), status=response.status_code, service=service)
 
 
 class _BuyButton(Button):
@@ -237,10 +253,12 @@ class _BuyButton(Button):
 
     def __init__(self, product_id: int) -> None:
         super().__init__(
-            plain("social.buy"),
+            plain(_("Buy")),
             variant="success",
             compact=True,
-            tooltip=plain("social.buy.tip"),
+            tooltip=plain(
+                _("Order this product; the marketplace's checkout page opens in the app")
+            ),
             classes="social--buy",
         )
         self.product_id = product_id
@@ -251,7 +269,11 @@ def _product_card(card: dict[str, Any]) -> VerticalGroup:
     product_id = card.get("product_id")
     row = HorizontalGroup(
         Static(
-            text("social.price", price=rupiah(card.get("price")), stock=card.get("stock")),
+            text(
+                _("[b]{price}[/b] · stock {stock}"),
+                price=rupiah(card.get("price")),
+                stock=card.get("stock"),
+            ),
             classes="social--price",
         ),
         *([_BuyButton(product_id)] if isinstance(product_id, int) else []),
@@ -268,7 +290,7 @@ def _product_card(card: dict[str, Any]) -> VerticalGroup:
 class SocialFace(Face):
     """The short-video app: a video, its product cards, Buy, the checkout inside, my orders."""
 
-    HELP = Lazy("faces.social.help")
+    HELP = Lazy("The buyer's short-video app: watch, tap Buy, pay without leaving the app.")
     DEFAULT_CSS = """
     SocialFace {
         .face--bar { background: $accent; }
@@ -289,23 +311,23 @@ class SocialFace(Face):
         Binding(
             "n",
             "next_video",
-            t("key.social.next_video"),
+            Lazy("Next video"),
             id="social.next_video",
-            tooltip=t("key.social.next_video.tip"),
+            tooltip=Lazy("Show the next video in the feed"),
         ),
         Binding(
             "p",
             "previous_video",
-            t("key.social.previous_video"),
+            Lazy("Previous video"),
             id="social.previous_video",
-            tooltip=t("key.social.previous_video.tip"),
+            tooltip=Lazy("Show the previous video in the feed"),
         ),
         Binding(
             "o",
             "refresh_orders",
-            t("key.social.refresh_orders"),
+            Lazy("My orders"),
             id="social.refresh_orders",
-            tooltip=t("key.social.refresh_orders.tip"),
+            tooltip=Lazy("Ask the app for my orders' latest status"),
         ),
     ]
     service = "social"
@@ -348,24 +370,26 @@ class SocialFace(Face):
     def compose(self) -> ComposeResult:
         persona = self.actor.persona or {}
         yield from self.compose_bar(
-            plain("social.handle", handle=persona.get("handle", self.actor.who))
+            plain(_("@{handle}"), handle=persona.get("handle", self.actor.who))
         )
         with VerticalScroll(classes="face--body"):
             yield Static(classes="social--video", id="video")
             yield VerticalGroup(classes="social--cards", id="cards")
             yield Notice(id="video-notice")
             with VerticalGroup(classes="social--webview", id="webview") as webview:
-                webview.border_title = plain("social.webview", market=_title("marketplace"))
+                webview.border_title = plain(
+                    _("{market} · in-app web view"), market=_title("marketplace")
+                )
                 yield Static(id="webview-page")
             with HorizontalGroup(classes="social--orders-head"):
-                yield Static(plain("social.orders"))
+                yield Static(plain(_("My orders")))
                 yield Button(
-                    plain("social.refresh"),
+                    plain(_("Refresh")),
                     compact=True,
                     id="refresh-orders",
-                    tooltip=plain("social.refresh.tip"),
+                    tooltip=plain(_("Ask the app for my orders' latest status")),
                 )
-            yield Static(plain("social.orders.none"), id="orders")
+            yield Static(plain(_("No orders yet.")), id="orders")
             yield Notice(id="orders-notice")
 
     def on_mount(self) -> None:
@@ -385,7 +409,7 @@ class SocialFace(Face):
         await self._show_video(video)
         cards = video.get("products")
         return plain(
-            "social.acted.load",
+            _("showed video {id} with {count} product cards"),
             id=self.video_id,
             count=len(cards) if isinstance(cards, list) else 0,
         )
@@ -395,17 +419,19 @@ class SocialFace(Face):
         self.query_one("#video", Static).update(
             Content.assemble(
                 text(
-                    "social.video",
+                    _("[b]▶ Video {id}[/b] · @{handle}"),
                     id=video.get("video_id", self.video_id),
                     handle=_field(video, "creator", "handle") or "?",
                 ),
                 "\n",
                 str(_field(video, "creator", "display_name") or ""),
                 "\n",
-                text("social.caption", caption=caption),
+                text(_("[i]“{caption}”[/i]"), caption=caption),
                 "\n",
                 text(
-                    "social.stats", views=count(video.get("views")), likes=count(video.get("likes"))
+                    _("{views} views · ♥ {likes} likes"),
+                    views=count(video.get("views")),
+                    likes=count(video.get("likes")),
                 ),
             )
         )
@@ -416,7 +442,9 @@ class SocialFace(Face):
         if cards:
             await holder.mount_all(_product_card(card) for card in cards)
         else:
-            await holder.mount(Static(str(unavailable or plain("social.no_products"))))
+            await holder.mount(
+                Static(str(unavailable or plain(_("No products tagged in this video."))))
+            )
 
     @on(Button.Pressed, ".social--buy")
     def tap_buy(self, event: Button.Pressed) -> None:
@@ -442,7 +470,11 @@ class SocialFace(Face):
                 httpx.URL(str(order.get("checkout_url", ""))).raw_path.decode("ascii", "replace"),
             )
             self._show_checkout(page)
-            return plain("social.acted.buy", product=product_id, order=page.get("order_id"))
+            return plain(
+                _("ordered product {product}: order {order}, checkout page shown"),
+                product=product_id,
+                order=page.get("order_id"),
+            )
 
         await self.act("buy", self.video_notice, body)
         if self.checkout is not None:
@@ -451,7 +483,7 @@ class SocialFace(Face):
     def _show_checkout(self, page: dict[str, Any]) -> None:
         self.checkout = page
         items = "\n".join(
-            plain("social.item", qty=_field(i, "quantity"), name=_field(i, "name"))
+            plain(_("{qty}× {name}"), qty=_field(i, "quantity"), name=_field(i, "name"))
             for i in page.get("items") or []
             if isinstance(i, dict)
         )
@@ -459,7 +491,17 @@ class SocialFace(Face):
         amount = _field(page, "payment", "amount")
         self.query_one("#webview-page", Static).update(
             text(
-                "social.checkout",
+                _("""\
+[b]{shop}[/b]
+{items}
+
+Order  {order}
+Status {status}
+Total  [b]{total}[/b]
+
+Pay to {bank} VA
+[b reverse] {va} [/]
+Pay before {expires}"""),
                 shop=page.get("shop_name", ""),
                 items=items,
                 order=page.get("order_id"),
@@ -497,19 +539,23 @@ class SocialFace(Face):
             orders = tuple(o for o in answer.get("orders") or [] if isinstance(o, dict))
             self.orders = orders
             self.query_one("#orders", Static).update(self._orders_text(orders))
-            return plain("social.acted.orders", count=len(orders))
+            return plain(_("showed {count} orders"), count=len(orders))
 
         await self.act("orders", self.orders_notice, body)
 
     def _orders_text(self, orders: tuple[dict[str, Any], ...]) -> Content:
         if not orders:
-            return text("social.orders.none")
+            return text(_("No orders yet."))
         lines = [
-            text("social.order", order=o.get("order_id"), status=status_label(o.get("status")))
+            text(
+                _("#{order}\n  {status}"),
+                order=o.get("order_id"),
+                status=status_label(o.get("status")),
+            )
             for o in orders[: self.MAX_ORDERS]
         ]
         if len(orders) > self.MAX_ORDERS:
-            lines.append(text("social.orders.more", count=len(orders) - self.MAX_ORDERS))
+            lines.append(text(_("+{count} more"), count=len(orders) - self.MAX_ORDERS))
         return Content("\n").join(lines)
 
     def action_next_video(self) -> None:
@@ -535,7 +581,7 @@ class SocialFace(Face):
             here = self._feed.index(self.video_id) if self.video_id in self._feed else -1
             there = here + step if here >= 0 else 0
             if not 0 <= there < len(self._feed):
-                raise FaceError(plain("social.feed_end"))
+                raise FaceError(plain(_("No more videos in the feed.")))
             self.video_id = self._feed[there]
             return await self._load()
 
@@ -553,7 +599,7 @@ def _title(service: str) -> str:
 class BankFace(Face):
     """The bank app: balance, a virtual account to check and pay, and a same-key retry."""
 
-    HELP = Lazy("faces.bank.help")
+    HELP = Lazy("The buyer's bank app: see the balance, check a virtual account, pay it.")
     DEFAULT_CSS = """
     BankFace {
         .bank--account { background: $boost; padding: 0 1; height: auto; }
@@ -566,9 +612,9 @@ class BankFace(Face):
         Binding(
             "r",
             "refresh_balance",
-            t("key.bank.refresh_balance"),
+            Lazy("Refresh balance"),
             id="bank.refresh_balance",
-            tooltip=t("key.bank.refresh_balance.tip"),
+            tooltip=Lazy("Ask the bank for the balance again"),
         ),
     ]
     service = "bank"
@@ -617,34 +663,39 @@ class BankFace(Face):
         with VerticalScroll(classes="face--body"):
             yield Static(classes="bank--account", id="account")
             yield Notice(id="account-notice")
-            yield Static(plain("bank.pay_title"), classes="face--section")
+            yield Static(plain(_("Pay a virtual account")), classes="face--section")
             yield Input(
-                placeholder=plain("bank.va.placeholder"),
+                placeholder=plain(_("Virtual account number")),
                 id="va",
                 restrict=r"[0-9 ]*",
                 max_length=40,
-                tooltip=plain("bank.va.tip"),
+                tooltip=plain(_("The VA number from the checkout page")),
             )
             with HorizontalGroup(classes="face--actions"):
                 yield Button(
-                    plain("bank.check"), compact=True, id="check", tooltip=plain("bank.check.tip")
+                    plain(_("Check")),
+                    compact=True,
+                    id="check",
+                    tooltip=plain(_("Ask the bank who this VA pays and how much")),
                 )
                 yield Button(
-                    plain("bank.pay"),
+                    plain(_("Pay")),
                     variant="primary",
                     compact=True,
                     id="pay",
-                    tooltip=plain("bank.pay.tip"),
+                    tooltip=plain(_("Pay the VA with a fresh idempotency key")),
                 )
             yield Static(classes="bank--inquiry", id="inquiry")
             yield Notice(id="pay-notice")
             with HorizontalGroup(classes="face--actions"):
                 yield Button(
-                    plain("bank.retry"),
+                    plain(_("Retry, same key")),
                     compact=True,
                     id="retry",
                     disabled=True,
-                    tooltip=plain("bank.retry.tip"),
+                    tooltip=plain(
+                        _("Send the same payment again with the same key: nothing moves twice")
+                    ),
                 )
 
     def on_mount(self) -> None:
@@ -660,7 +711,7 @@ class BankFace(Face):
 
         async def body() -> str:
             await self._refresh_account()
-            return plain("bank.acted.load", balance=rupiah(self.balance))
+            return plain(_("balance {balance}"), balance=rupiah(self.balance))
 
         await self.act("load", self.account_notice, body)
 
@@ -670,7 +721,7 @@ class BankFace(Face):
             Content.assemble(
                 (str(self.account.get("name", "?")), "bold"),
                 "\n",
-                text("bank.balance", balance=rupiah(self.account.get("balance"))),
+                text(_("Balance [b]{balance}[/b]"), balance=rupiah(self.account.get("balance"))),
             )
         )
 
@@ -680,13 +731,15 @@ class BankFace(Face):
         self.va_input.value = self._va
         self._set_amount(amount)
         self.inquiry = None
-        self.query_one("#inquiry", Static).update(text("bank.prefilled", amount=rupiah(amount)))
+        self.query_one("#inquiry", Static).update(
+            text(_("Amount [b]{amount}[/b] from checkout"), amount=rupiah(amount))
+        )
         self.pay_notice.clear()
 
     def _set_amount(self, amount: int | None) -> None:
         self.amount = amount
         label = (
-            plain("bank.pay") if amount is None else plain("bank.pay_amount", amount=rupiah(amount))
+            plain(_("Pay")) if amount is None else plain(_("Pay {amount}"), amount=rupiah(amount))
         )
         button = self.query_one("#pay", Button)
         button.label = label
@@ -716,7 +769,7 @@ class BankFace(Face):
         async def body() -> str:
             found = await self._inquire()
             return plain(
-                "bank.acted.inquiry",
+                _("VA {va} pays {name} {amount}"),
                 va=self._va,
                 name=found.get("name"),
                 amount=rupiah(found.get("amount")),
@@ -726,7 +779,7 @@ class BankFace(Face):
 
     async def _inquire(self) -> dict[str, Any]:
         if not self._va:
-            raise FaceError(plain("bank.no_va"))
+            raise FaceError(plain(_("Enter a virtual account number first.")))
         found = await self.call(
             "bank", "POST", "/mobile/v1/va-inquiries", json={"virtual_account_no": self._va}
         )
@@ -735,7 +788,7 @@ class BankFace(Face):
         self._set_amount(amount if isinstance(amount, int) else None)
         self.query_one("#inquiry", Static).update(
             text(
-                "bank.inquiry",
+                _("To [b]{name}[/b]\nAmount [b]{amount}[/b] · {status}\nPay before {expires}"),
                 name=found.get("name", "?"),
                 amount=rupiah(amount),
                 status=found.get("status", "?"),
@@ -758,14 +811,14 @@ class BankFace(Face):
             if self.amount is None:
                 await self._inquire()
             if self.amount is None:
-                raise FaceError(plain("bank.no_amount"))
+                raise FaceError(plain(_("Check the virtual account first.")))
             va, amount, key = self._va, self.amount, secrets.token_hex(12)
             paid = await self._send(va, amount, key)
             self._last = _Payment(va, amount, key, str(paid.get("payment_id", "")))
             self.query_one("#retry", Button).disabled = False
             self.pay_notice.show(
                 text(
-                    "bank.paid",
+                    _("Paid [b]{amount}[/b] · reference {reference}"),
                     amount=rupiah(paid.get("amount", amount)),
                     reference=paid.get("reference_no", "?"),
                 ),
@@ -774,7 +827,10 @@ class BankFace(Face):
             await self._refresh_account()
             self.post_message(self.Paid(va, amount))
             return plain(
-                "bank.acted.pay", amount=rupiah(amount), va=va, balance=rupiah(self.balance)
+                _("paid {amount} to VA {va}, balance {balance}"),
+                amount=rupiah(amount),
+                va=va,
+                balance=rupiah(self.balance),
             )
 
         await self.act("pay", self.pay_notice, body)
@@ -803,12 +859,20 @@ class BankFace(Face):
         async def body() -> str:
             last = self._last
             if last is None:
-                raise FaceError(plain("bank.nothing_to_retry"))
+                raise FaceError(plain(_("Pay first; then retry with the same key.")))
             again = await self._send(last.va_no, last.amount, last.key)
             payment = str(again.get("payment_id", "?"))
-            key = "bank.retried" if payment == last.payment_id else "bank.retried_new"
-            self.pay_notice.show(text(key, payment=payment), "ok")
+            answered = (
+                _("Same key: the bank returned payment {payment} again; nothing moved.")
+                if payment == last.payment_id
+                else _("The bank answered with payment {payment}.")
+            )
+            self.pay_notice.show(text(answered, payment=payment), "ok")
             await self._refresh_account()
-            return plain("bank.acted.retry", payment=payment, balance=rupiah(self.balance))
+            return plain(
+                _("retried payment {payment} with the same key, balance {balance}"),
+                payment=payment,
+                balance=rupiah(self.balance),
+            )
 
         await self.act("retry", self.pay_notice, body)

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown, Static
 
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import _
 from sandbox.tui.lesson_session import StepLike, StepResultLike
 from sandbox.tui.widgets.step_verdict import StepVerdict
 
@@ -58,7 +58,7 @@ class LessonPanel(Vertical):
         with NarrationScroll(id="lesson-scroll"):
             yield Markdown(id="lesson-narration")
             yield Markdown(id="lesson-notes")
-            yield StepVerdict(t("lesson.not_run"), id="lesson-verdict")
+            yield StepVerdict(_("Press r to run this step."), id="lesson-verdict")
 
     _has_notes = False
 
@@ -71,13 +71,16 @@ class LessonPanel(Vertical):
         self, step: StepLike, index: int, total: int, *, intro: str = "", title: str = ""
     ) -> None:
         """Show one step: its heading, narration (after the lesson's intro on step 1), notes."""
-        heading = t("lesson.step_of", number=index + 1, total=total, title=step.title)
+        heading = _("Step {number} of {total} · {title}").format(
+            number=index + 1, total=total, title=step.title
+        )
         self.query_one("#lesson-step", Static).update(heading)
         self.border_title = title
         await self.query_one("#lesson-narration", Markdown).update(narration(step, intro))
         notes = self.query_one("#lesson-notes", Markdown)
         self._has_notes = bool(step.notes.strip())
-        await notes.update(f"**{t('lesson.notes')}**\n\n{step.notes}" if self._has_notes else "")
+        heading = _("Presenter notes")
+        await notes.update(f"**{heading}**\n\n{step.notes}" if self._has_notes else "")
         self.query_one(NarrationScroll).scroll_home(animate=False)
 
     def show_result(self, result: StepResultLike | None, hints: Sequence[str] = ()) -> None:
@@ -102,11 +105,11 @@ class LessonPanel(Vertical):
         warning = self.query_one("#lesson-warning", Static)
         warning.display = bool(lines)
         if lines:
-            text = Text(t("lesson.warning"), style="bold")
+            text = Text(_("Before you start:"), style="bold")
             for line in lines:  # problems are plain words from the engine, never markup
                 text.append(f"\n• {line}", style="not bold")
             warning.update(text)
 
     def show_empty(self) -> None:
         """A lesson without steps: say so instead of crashing."""
-        self.query_one("#lesson-step", Static).update(t("lesson.no_steps"))
+        self.query_one("#lesson-step", Static).update(_("This lesson has no steps."))

@@ -28,7 +28,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import Lazy, t
+from sandbox.tui.i18n import Lazy, _
 
 LIFELINE, ACTIVE = "┊", "┃"
 SOLID, DASHED = "─", "╌"
@@ -148,7 +148,7 @@ def _request_label(call: HttpCall, room: int) -> str:
 def _return_label(call: HttpCall) -> str:
     if call.status is not None:
         return str(call.status)
-    return _clean(call.error or t("sequence.failed"))
+    return _clean(call.error or _("failed"))
 
 
 def _arrow_text(label: str, length: int, body: str, head: str, pointing_right: bool) -> str:
@@ -304,45 +304,55 @@ def layout(arrows: Sequence[Arrow], width: int) -> Layout:
 class SequencePlayer(ScrollView, can_focus=True):
     """One trace as lifelines and arrows, with a cursor that plays, pauses and rewinds."""
 
-    HELP = Lazy("sequence.help")
+    HELP = Lazy("""\
+
+## Sequence player
+
+One trace drawn as a sequence diagram: a column per party, a solid arrow per request and a
+dashed arrow back per response (`✕` when none came back).
+
+- **space** plays or pauses; while playing, arrows not reached yet are dimmed.
+- **→ / l** and **← / h** step one arrow (stepping pauses the replay).
+- **home / end** jump to the first or last arrow.
+""")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
             "play_pause",
-            t("key.sequence.play"),
+            Lazy("Play/pause"),
             id="sequence.play",
-            tooltip=t("key.sequence.play.tip"),
+            tooltip=Lazy("Replay the trace one arrow at a time, or pause it"),
         ),
         Binding(
             "right,l",
             "step(1)",
-            t("key.sequence.step_forward"),
+            Lazy("Step"),
             id="sequence.step_forward",
-            tooltip=t("key.sequence.step_forward.tip"),
+            tooltip=Lazy("Show the next arrow (pauses the replay)"),
         ),
         Binding(
             "left,h",
             "step(-1)",
-            t("key.sequence.step_back"),
+            Lazy("Back", "trace player"),
             id="sequence.step_back",
-            tooltip=t("key.sequence.step_back.tip"),
+            tooltip=Lazy("Rewind one arrow (pauses the replay)"),
         ),
         Binding(
             "home",
             "first",
-            t("key.sequence.first"),
+            Lazy("First"),
             id="sequence.first",
             show=False,
-            tooltip=t("key.sequence.first.tip"),
+            tooltip=Lazy("Rewind to the first arrow"),
         ),
         Binding(
             "end",
             "last",
-            t("key.sequence.last"),
+            Lazy("Last"),
             id="sequence.last",
             show=False,
-            tooltip=t("key.sequence.last.tip"),
+            tooltip=Lazy("Jump to the last arrow"),
         ),
     ]
 
@@ -631,5 +641,5 @@ class SequencePlayer(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         style = self.get_component_rich_style("sequence-player--empty")
         return Strip(
-            [Segment(_fit([self._empty_text or t("sequence.empty")], width), style)]
+            [Segment(_fit([self._empty_text or _("No calls to show.")], width), style)]
         ).crop_extend(0, width, self.rich_style)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from sandbox.tui.i18n import t
+from sandbox.tui.i18n import _
 from sandbox.tui.lesson_session import MismatchLike, StepResultLike
 
 
@@ -21,12 +21,12 @@ def mismatch_text(mismatch: MismatchLike) -> Text:
     text = Text()
     text.append("• ", style="bold red")
     text.append(f"{mismatch.expectation}\n", style="bold")
-    text.append(f"  {t('lesson.expected')} ", style="dim")
+    text.append("  " + _("expected:") + " ", style="dim")
     text.append(f"{mismatch.expected}\n")
-    text.append(f"  {t('lesson.happened')} ", style="dim")
+    text.append("  " + _("happened:") + " ", style="dim")
     text.append(f"{mismatch.happened}\n", style="yellow")
     if mismatch.because:
-        text.append(f"  {t('lesson.because')} ", style="dim")
+        text.append("  " + _("because:") + " ", style="dim")
         text.append(f"{mismatch.because}\n", style="italic")
     return text
 
@@ -35,13 +35,15 @@ def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
     """The whole verdict of one run, with the hints asked for so far."""
     text = Text()
     if result.error:
-        text.append(f"✕ {t('lesson.could_not_run')}\n", style="bold red")
+        text.append("✕ " + _("The step could not run:") + "\n", style="bold red")
         text.append(f"{result.error}\n")
     elif result.ok:
-        text.append(f"✓ {t('lesson.passed', calls=len(result.calls))}\n", style="bold green")
+        passed = _("Passed: every expectation met ({calls} calls).").format(calls=len(result.calls))
+        text.append(f"✓ {passed}\n", style="bold green")
     else:
         failed = len(result.failures)
-        text.append(f"✕ {t('lesson.failed', count=failed)}\n", style="bold red")
+        not_yet = _("Not yet: {count} expectation(s) not met.").format(count=failed)
+        text.append(f"✕ {not_yet}\n", style="bold red")
         for mismatch in result.failures:
             text.append_text(mismatch_text(mismatch))
     if result.output:
@@ -50,7 +52,7 @@ def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
     if result.hint and result.hint not in shown:
         shown.append(result.hint)
     for hint in shown:
-        text.append(f"\n{t('lesson.hint')} ", style="bold yellow")
+        text.append("\n" + _("Hint:") + " ", style="bold yellow")
         text.append(hint)
     return text
 
@@ -71,14 +73,14 @@ class StepVerdict(Static):
         elif hints:
             text = Text()
             for hint in hints:
-                text.append(f"{t('lesson.hint')} ", style="bold yellow")
+                text.append(_("Hint:") + " ", style="bold yellow")
                 text.append(f"{hint}\n")
             self.update(text)
         else:
-            self.update(t("lesson.not_run"))
+            self.update(_("Press r to run this step."))
 
     def show_running(self, number: int) -> None:
         """Say the step is running (its arrows appear on the map meanwhile)."""
         self.set_class(False, "-passed")
         self.set_class(False, "-failed")
-        self.update(t("lesson.running", number=number))
+        self.update(_("Running step {number}…").format(number=number))
