@@ -77,6 +77,11 @@ def _ids(catalog: Catalog) -> set[tuple[str | None, object]]:
     return {(message.context, message.id) for message in _messages(catalog)}
 
 
+def _forms(value: object) -> tuple[str, ...]:
+    """A message's id or translation as its forms: one, or the singular and the plural."""
+    return tuple(map(str, value)) if isinstance(value, tuple | list) else (str(value or ""),)
+
+
 def _names(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
@@ -113,8 +118,7 @@ def test_every_message_is_translated_with_the_same_placeholders(domain: str) -> 
     assert not problems, "\n".join(problems)  # what pybabel compile refuses
     for message in _messages(po):
         assert not message.fuzzy, f"fuzzy: {message.id!r}"
-        forms = message.string if isinstance(message.string, tuple) else (message.string,)
-        english = message.id if isinstance(message.id, tuple) else (message.id,)
+        english, forms = _forms(message.id), _forms(message.string)
         assert all(form.strip() for form in forms), f"untranslated: {message.id!r}"
         for form in forms:  # the one Indonesian form stands for every count, as the plural does
             assert _names(form) == _names(english[-1]), f"placeholders of {message.id!r}"
@@ -131,18 +135,21 @@ def test_the_compiled_catalogue_says_what_the_po_says(domain: str) -> None:
     messages = _messages(_po(domain))
     stale = "run pybabel compile (docs/translating.md)"
     for message in messages:
-        if isinstance(message.id, tuple):
-            singular, plural = message.id
+        english, (translated, *_more) = _forms(message.id), _forms(message.string)
+        context = message.context
+        if len(english) == 2:
             got = (
-                translations.npgettext(message.context, singular, plural, 2)
-                if (message.context)
-                else translations.ngettext(singular, plural, 2)
+                translations.npgettext(context, *english, 2)
+                if context
+                else translations.ngettext(*english, 2)
             )
-            assert got == message.string[0], stale
-        elif message.context:
-            assert translations.pgettext(message.context, message.id) == message.string, stale
         else:
-            assert translations.gettext(message.id) == message.string, stale
+            got = (
+                translations.pgettext(context, *english)
+                if context
+                else translations.gettext(*english)
+            )
+        assert got == translated, stale
     entries = struct.unpack("<I", compiled.read_bytes()[8:12])[0]
     assert entries == len(messages) + 1, stale  # and nothing else, but the header
 
@@ -165,7 +172,7 @@ def test_code_looks_messages_up_in_the_domain_they_are_extracted_into() -> None:
                 and isinstance(node.args[0], ast.Constant)
                 and node.args[0].value != owner.get(path)
             ):
-                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value}")
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value!r}")
     assert not wrong, "\n".join(wrong)
 
 
