@@ -24,7 +24,7 @@ from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import N_, Lazy, _, textual_text
+from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.audit import AuditScreen
@@ -335,9 +335,7 @@ class SandboxApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every keyed action is also a palette command, titled "area: action"."""
         for command in super().get_system_commands(screen):  # Textual's own, in English
-            yield command._replace(
-                title=textual_text(command.title), help=textual_text(command.help)
-            )
+            yield textual_command(command)
         seen: set[str] = set()
         for node, binding, enabled, _tooltip in screen.active_bindings.values():
             if binding.description and enabled and binding.action not in seen:

@@ -14,8 +14,10 @@ Widgets and screens mark every text they show, with its English as the message i
     `TranslatedBindings`, whose `active_bindings` (what the footer, the keys panel and the
     command palette read) swap each binding for a copy in the current language. Key dispatch
     and keymaps are untouched. `Lazy(message, context)` is the `pgettext` form.
-  - Textual's own bindings and palette commands are not ours to mark: `textual_text` knows
-    their English words, and the app opens the palette with a translated search prompt.
+  - Textual's own bindings and palette commands are not ours to mark. Textual gives them no
+    id, so they are known by what they do: a binding by its action (`TEXTUAL_KEYS`), a
+    command by the method it runs (`textual_command`). The app opens the palette with a
+    translated search prompt.
 - Faces write markup with `{name}` placeholders: `widgets.faces.text(_("..."), name=...)`
   turns them into Textual's escaped `${name}` template variables.
 
@@ -33,6 +35,7 @@ from textual.binding import ActiveBinding, Binding
 from sandbox.language import LANGUAGES, N_, texts
 
 if TYPE_CHECKING:
+    from textual.app import SystemCommand
     from textual.screen import Screen
 
     _ScreenBase = Screen[Any]
@@ -50,7 +53,7 @@ __all__ = [
     "pgettext",
     "role_text",
     "set_language",
-    "textual_text",
+    "textual_command",
     "translate_binding",
 ]
 
@@ -111,51 +114,62 @@ def number(value: int) -> str:
     return grouped.replace(",", ".") if _lang == "id" else grouped
 
 
-TEXTUAL: Final = frozenset(
-    {
-        N_("palette"),
-        N_("Open the command palette"),
-        N_("Quit"),
-        N_("Quit the app and return to the command prompt."),
-        N_("Quit the application as soon as possible"),
-        N_("Theme"),
-        N_("Change the current theme"),
+TEXTUAL_KEYS: Final[dict[str, tuple[str, str]]] = {
+    "quit": (N_("Quit"), N_("Quit the app and return to the command prompt.")),
+    "command_palette": (N_("palette"), N_("Open the command palette")),
+    "app.focus_next": (N_("Focus Next"), ""),
+    "app.focus_previous": (N_("Focus Previous"), ""),
+    "screen.copy_text": (N_("Copy selected text"), ""),
+    "copy": (N_("Copy selected text"), ""),
+    "scroll_up": (N_("Scroll Up"), ""),
+    "scroll_down": (N_("Scroll Down"), ""),
+    "scroll_left": (N_("Scroll Left"), ""),
+    "scroll_right": (N_("Scroll Right"), ""),
+    "scroll_home": (N_("Scroll Home"), ""),
+    "scroll_end": (N_("Scroll End"), ""),
+    "page_up": (N_("Page Up"), ""),
+    "page_down": (N_("Page Down"), ""),
+    "page_left": (N_("Page Left"), ""),
+    "page_right": (N_("Page Right"), ""),
+    "cursor_up": (N_("Up"), ""),
+    "cursor_down": (N_("Down"), ""),
+    "first": (N_("First"), ""),
+    "last": (N_("Last"), ""),
+    "select": (N_("Select"), ""),
+    "show_overlay": (N_("Show menu"), ""),
+}
+"""Textual's own bindings (App, Screen, scrolling, OptionList, Select, Input) by their action:
+Textual gives them no id, and an action stays what it is whatever key a keymap binds to it."""
+TEXTUAL_COMMANDS: Final[dict[str, tuple[str, str]]] = {
+    "action_change_theme": (N_("Theme"), N_("Change the current theme")),
+    "action_quit": (N_("Quit"), N_("Quit the application as soon as possible")),
+    "action_show_help_panel": (
         N_("Keys"),
-        N_("Hide the keys and widget help panel"),
         N_("Show help for the focused widget and a summary of available keys"),
-        N_("Minimize"),
-        N_("Minimize the widget and restore to normal size"),
-        N_("Maximize"),
-        N_("Maximize the focused widget"),
-        N_("Screenshot"),
-        N_("Save an SVG 'screenshot' of the current screen"),
-        N_("Scroll Up"),
-        N_("Scroll Down"),
-        N_("Scroll Left"),
-        N_("Scroll Right"),
-        N_("Scroll Home"),
-        N_("Scroll End"),
-        N_("Page Up"),
-        N_("Page Down"),
-        N_("Page Left"),
-        N_("Page Right"),
-        N_("Focus Next"),
-        N_("Focus Previous"),
-        N_("Copy selected text"),
-        N_("Up"),
-        N_("Down"),
-        N_("First"),
-        N_("Last"),
-        N_("Select"),
-        N_("Show menu"),
-    }
-)
-"""Textual's own words (its bindings and palette commands) that the UI translates."""
+    ),
+    "action_hide_help_panel": (N_("Keys"), N_("Hide the keys and widget help panel")),
+    "action_maximize": (N_("Maximize"), N_("Maximize the focused widget")),
+    "action_minimize": (N_("Minimize"), N_("Minimize the widget and restore to normal size")),
+}
+"""Textual's own palette commands by the method they run."""
+TEXTUAL_BY_TITLE: Final[dict[str, tuple[str, str]]] = {
+    "Screenshot": (N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen")),
+}
+"""The palette commands Textual runs through a lambda, which names nothing: by English title."""
 
 
-def textual_text(english: str) -> str:
-    """One of Textual's own English words ("Quit", "Scroll Up") in the current language."""
-    return _(english) if english in TEXTUAL else english
+def textual_command(command: SystemCommand) -> SystemCommand:
+    """One of Textual's own palette commands in the UI's language.
+
+    Known by the method it runs; Textual's screenshot command runs a lambda, so that one alone
+    is known by its English title (tests/tui/test_i18n.py fails if Textual rewords it).
+    """
+    words = TEXTUAL_COMMANDS.get(getattr(command.callback, "__name__", ""))
+    if words is None:
+        words = TEXTUAL_BY_TITLE.get(command.title)
+    if words is None:
+        return command
+    return command._replace(title=_(words[0]), help=_(words[1]))
 
 
 class Lazy(str):
@@ -185,14 +199,15 @@ class Lazy(str):
 def translate_binding(binding: Binding) -> Binding:
     """`binding` with its description and tooltip in the current language.
 
-    Ours are `Lazy` texts; Textual's own are its English words (`textual_text`).
+    Ours are `Lazy` texts; Textual's own are known by their action (`TEXTUAL_KEYS`).
     """
     description, tooltip = binding.description, binding.tooltip
     if isinstance(description, Lazy) or isinstance(tooltip, Lazy):
         description = description.translated() if isinstance(description, Lazy) else description
         tooltip = tooltip.translated() if isinstance(tooltip, Lazy) else tooltip
-    else:
-        description, tooltip = textual_text(description), textual_text(tooltip)
+    elif (words := TEXTUAL_KEYS.get(binding.action)) is not None:
+        description = _(words[0]) if description else ""
+        tooltip = _(words[1]) if tooltip else ""
     if description == binding.description and tooltip == binding.tooltip:
         return binding
     return dataclasses.replace(binding, description=description, tooltip=tooltip)

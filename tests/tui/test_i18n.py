@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import re
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Button
+from textual.containers import ScrollableContainer
+from textual.screen import Screen
+from textual.widgets import Button, Input, OptionList, Select
 from textual.widgets._footer import FooterKey
 
 from sandbox.language import LOCALES
@@ -96,7 +101,7 @@ def english() -> Iterator[None]:
 def test_markup_tags_are_the_same_in_both_languages() -> None:
     with (LOCALES / "id" / "LC_MESSAGES" / "ui.po").open("rb") as po:
         for message in read_po(po):
-            if message.id and isinstance(message.id, str):
+            if isinstance(message.id, str) and isinstance(message.string, str) and message.id:
                 assert _MARKUP.findall(message.id) == _MARKUP.findall(message.string), message.id
 
 
@@ -106,7 +111,6 @@ def test_texts_follow_the_language(english: None) -> None:
     assert _("Run") == "Jalankan"
     assert _("{what} failed: {reason}").format(what="bank", reason="x") == "bank gagal: x"
     assert i18n.number(1234567) == "1.234.567"
-    assert i18n.textual_text("Quit") == "Keluar"
     assert MapScreen.HELP.startswith("# Peta")
     i18n.set_language("en")
     assert i18n.number(1234567) == "1,234,567"
@@ -146,18 +150,68 @@ def test_every_binding_has_an_id_and_texts_looked_up_when_shown() -> None:
             assert isinstance(binding.description, Lazy) or not binding.description, binding.id
 
 
-def test_translate_binding_ours_as_marked_and_textual_by_its_words(english: None) -> None:
+def test_translate_binding_ours_as_marked_and_textual_by_its_action(english: None) -> None:
     i18n.set_language("id")
     follow = Binding("f", "x", Lazy("Follow"), id="log.follow", tooltip=Lazy("Follow"))
     ours = i18n.translate_binding(follow)
     assert (ours.description, ours.tooltip) == ("Ikuti", "Ikuti")
     assert type(ours.description) is str
-    textual = i18n.translate_binding(Binding("ctrl+p", "command_palette", "palette"))
-    assert textual.description == "palet"
+    palette = Binding("ctrl+p", "command_palette", "palette", tooltip="Open the command palette")
+    textual = i18n.translate_binding(palette)
+    assert (textual.description, textual.tooltip) == ("palet", "Buka palet perintah")
+    reworded = i18n.translate_binding(Binding("pageup", "page_up", "PgUp"))
+    assert reworded.description == "Halaman naik"  # by its action, whatever Textual calls it
+    hidden = Binding("up", "scroll_up", show=False)
+    assert i18n.translate_binding(hidden) is hidden  # no words of its own: none added
     odd = Binding("z", "y", "Unknown words")
     assert i18n.translate_binding(odd) is odd
     i18n.set_language("en")
     assert i18n.translate_binding(follow) is follow
+    assert i18n.translate_binding(palette) is palette
+
+
+def _textual_bindings() -> list[Binding]:
+    """The bindings Textual itself gives the app and the widgets the UI uses."""
+    bindings = [binding for _key, binding in App()._bindings]  # the palette's is added here
+    for widget in (Screen, ScrollableContainer, OptionList, Select, Input):
+        for cls in widget.__mro__:
+            bindings += [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+    return bindings
+
+
+def test_textual_still_says_the_words_we_translate() -> None:
+    """Fails on a Textual upgrade that rewords its bindings: update TEXTUAL_KEYS to match."""
+    bindings = _textual_bindings()
+    for action, (description, tooltip) in i18n.TEXTUAL_KEYS.items():
+        said = {(b.description, b.tooltip) for b in bindings if b.action == action}
+        assert said == {(description, tooltip)}, action
+
+
+def test_textual_still_names_its_palette_commands_as_we_know_them() -> None:
+    """Fails on a Textual upgrade that rewords or re-routes its palette commands."""
+    source = textwrap.dedent(inspect.getsource(App.get_system_commands))
+    commands = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and _name(node.func) == "SystemCommand"
+    ]
+    assert len(commands) == len(i18n.TEXTUAL_COMMANDS) + len(i18n.TEXTUAL_BY_TITLE)
+    for command in commands:
+        title, help_text = (ast.literal_eval(arg) for arg in command.args[:2])
+        callback = command.args[2]
+        if isinstance(callback, ast.Lambda):  # names nothing: known by its English title
+            assert i18n.TEXTUAL_BY_TITLE[title] == (title, help_text)
+        else:
+            assert i18n.TEXTUAL_COMMANDS[_name(callback)] == (title, help_text)
+
+
+async def test_textual_commands_are_shown_in_the_ui_language(english: None) -> None:
+    i18n.set_language("id")
+    app: App[None] = App()
+    async with app.run_test():
+        shown = [i18n.textual_command(c) for c in app.get_system_commands(app.screen)]
+    assert [c.title for c in shown] == ["Tema", "Keluar", "Tombol", "Tangkapan layar"]
+    assert shown[1].help == "Keluar dari aplikasi secepatnya"
 
 
 # -- the sources -----------------------------------------------------------------------------
