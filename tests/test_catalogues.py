@@ -55,7 +55,7 @@ SAME = {
     },
     "lessons": {"header {names}", "status {status}"},
     "stories": {", SEP {value}", "video"},
-    "audit": {"span", "{call}: {why}{more}"},
+    "audit": {"span", "{call}: {why}{more}", "webhook"},
 }
 """Messages whose Indonesian is their English, on purpose (any other would be a copy left in)."""
 

@@ -78,6 +78,10 @@ def _json(text: str) -> Any:
 
 
 def _result(ctx: AuditContext, bad: list[HttpCall], why: str, checked: int, what: str) -> Outcome:
+    """Fail on the first bad call, else pass on the `checked` calls (or say none was recorded).
+
+    `what` names the calls checked in the form their count takes: `ngettext("call", "calls", n)`.
+    """
     _ = texts("audit", ctx.lang)
     if bad:
         more = _(" (and {count} more)").format(count=len(bad) - 1) if len(bad) > 1 else ""
@@ -125,10 +129,11 @@ def forbidden_edge(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[st
     names = ", ".join(f"{a} -> {b}" for a, b in sorted(edges))
     if bad:
         why = _("forbidden edge ({edges})").format(edges=names)
-        return _result(ctx, bad, why, len(calls), _("calls"))
-    return Outcome(
-        PASS, (), _("none of {count} calls goes {edges}").format(count=len(calls), edges=names)
+        return _result(ctx, bad, why, len(calls), _.ngettext("call", "calls", len(calls)))
+    spared = _.ngettext(
+        "the only call does not go {edges}", "none of {count} calls goes {edges}", len(calls)
     )
+    return Outcome(PASS, (), spared.format(count=len(calls), edges=names))
 
 
 def no_personal_data_to(
@@ -169,7 +174,7 @@ def no_personal_data_to(
         bad,
         _("{found} seen by {parties}").format(found=first, parties=named),
         touched,
-        _("calls of {parties}").format(parties=named),
+        _.ngettext("call of {parties}", "calls of {parties}", touched).format(parties=named),
     )
 
 
@@ -199,7 +204,11 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
                 else [flag_key]
             )
             if extra:
-                problem = _("returns key(s) {keys} beyond the flags").format(keys=", ".join(extra))
+                problem = _.ngettext(
+                    "returns key {keys} beyond the flags",
+                    "returns keys {keys} beyond the flags",
+                    len(extra),
+                ).format(keys=", ".join(extra))
             elif odd:
                 problem = _("returns a stored value for {keys}, not a flag").format(
                     keys=", ".join(odd)
@@ -207,7 +216,8 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
         if problem:
             bad.append(call)
             first = first or problem
-    return _result(ctx, bad, first, checked, _("verification responses"))
+    what = _.ngettext("verification response", "verification responses", checked)
+    return _result(ctx, bad, first, checked, what)
 
 
 def consent_required(
@@ -227,13 +237,25 @@ def consent_required(
         if not value and not _query(call.path).get(key):
             bad.append(call)
     why = _("personal data sent without a `{key}`").format(key=key)
-    return _result(ctx, bad, why, checked, _("calls that need consent"))
+    return _result(
+        ctx,
+        bad,
+        why,
+        checked,
+        _.ngettext("call that needs consent", "calls that need consent", checked),
+    )
 
 
 def required_markers(
-    calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any], what: str
+    calls: Sequence[HttpCall],
+    ctx: AuditContext,
+    params: dict[str, Any],
+    what: Callable[[int], str],
 ) -> Outcome:
-    """Calls matching any `params["require"]` table carry its header or query parameter."""
+    """Calls matching any `params["require"]` table carry its header or query parameter.
+
+    `what(n)` names n of the calls checked ("payment calls").
+    """
     _ = texts("audit", ctx.lang)
     bad: list[HttpCall] = []
     first = ""
@@ -252,7 +274,7 @@ def required_markers(
                 )
                 first = first or missing
             break
-    return _result(ctx, bad, first, checked, what)
+    return _result(ctx, bad, first, checked, what(checked))
 
 
 def idempotency_key(
@@ -260,7 +282,9 @@ def idempotency_key(
 ) -> Outcome:
     """Every payment call carries its idempotency marker (Idempotency-Key, X-EXTERNAL-ID)."""
     _ = texts("audit", ctx.lang)
-    return required_markers(calls, ctx, params, _("payment calls"))
+    return required_markers(
+        calls, ctx, params, lambda n: _.ngettext("payment call", "payment calls", n)
+    )
 
 
 def signed_partner_calls(
@@ -271,7 +295,9 @@ def signed_partner_calls(
     _ = texts("audit", ctx.lang)
     services = set(ctx.services)
     between = [c for c in calls if c.caller in services and c.callee in services]
-    return required_markers(between, ctx, params, _("partner calls"))
+    return required_markers(
+        between, ctx, params, lambda n: _.ngettext("partner call", "partner calls", n)
+    )
 
 
 def webhooks_acknowledged(
@@ -292,8 +318,10 @@ def webhooks_acknowledged(
         last = bad[0]
         status = last.status if last.status is not None else last.error or _("no answer")
         why = _("webhook never acknowledged with a 2xx (got {status})").format(status=status)
-        return _result(ctx, bad, why, len(attempts), _("webhooks"))
-    return _result(ctx, [], "", len(attempts), _("webhooks"))
+        return _result(
+            ctx, bad, why, len(attempts), _.ngettext("webhook", "webhooks", len(attempts))
+        )
+    return _result(ctx, [], "", len(attempts), _.ngettext("webhook", "webhooks", len(attempts)))
 
 
 # -- registry checks ---------------------------------------------------------------------------
@@ -322,9 +350,11 @@ def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str
     return Outcome(
         PASS,
         (),
-        _("{count} services listen on {hosts}").format(
-            count=len(ctx.urls), hosts=", ".join(sorted(allowed))
-        ),
+        _.ngettext(
+            "{count} service listens on {hosts}",
+            "{count} services listen on {hosts}",
+            len(ctx.urls),
+        ).format(count=len(ctx.urls), hosts=", ".join(sorted(allowed))),
     )
 
 
@@ -352,9 +382,11 @@ def registry_audited(
     return Outcome(
         PASS,
         (),
-        _("all {count} services covered by the audit of {when}").format(
-            count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)
-        ),
+        _.ngettext(
+            "{count} service covered by the audit of {when}",
+            "all {count} services covered by the audit of {when}",
+            len(ctx.services),
+        ).format(count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)),
     )
 
 

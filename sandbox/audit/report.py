@@ -47,13 +47,15 @@ def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
     """A table: rule, verdict, title and reason, evidence below each failing rule; in `lang`
     (the reasons are in the language the audit was run in)."""
     _ = texts("audit", lang)
+    calls, traces, services = report.calls, report.traces, len(report.services)
     lines = [
-        _(
-            "Audit of {calls} calls in {traces} traces, {services} services, rule sets: {sets}"
-        ).format(
-            calls=report.calls,
-            traces=report.traces,
-            services=len(report.services),
+        # TRANSLATORS: {calls}, {traces} and {services} are counted: "12 calls", "1 trace"
+        _("Audit of {calls} in {traces}, {services}, rule sets: {sets}").format(
+            calls=_.ngettext("{count} call", "{count} calls", calls).format(count=calls),
+            traces=_.ngettext("{count} trace", "{count} traces", traces).format(count=traces),
+            services=_.ngettext("{count} service", "{count} services", services).format(
+                count=services
+            ),
             sets=", ".join(report.rulesets),
         ),
         "",
@@ -83,16 +85,23 @@ def render(report: AuditReport, width: int = 100, lang: str = "en") -> str:
                 spans = " ".join(r.evidence)
                 lines.append(pad + _("evidence: {spans}{more}").format(spans=spans, more=more))
             lines.append(pad + _("why: {why}").format(why=r.rule.why_in(lang)))
-    failed = report.failed
+    failed, rules = report.failed, len(report.results)
     lines.append("")
     if failed:
         ids = ", ".join(r.rule.id for r in failed)
-        lines.append(
-            _(
-                "FAILED: {failed} of {rules} rules ({ids}). `sandbox trace "
-                "show <trace>` shows a call by its span id."
-            ).format(failed=len(failed), rules=len(report.results), ids=ids)
+        verdict = _.ngettext(
+            "FAILED: {failed} of {rules} rule ({ids}). `sandbox trace show <trace>` shows a call "
+            "by its span id.",
+            "FAILED: {failed} of {rules} rules ({ids}). `sandbox trace show <trace>` shows a "
+            "call by its span id.",
+            rules,
         )
+        lines.append(verdict.format(failed=len(failed), rules=rules, ids=ids))
     else:
-        lines.append(_("PASSED: no rule failed ({rules} rules).").format(rules=len(report.results)))
+        passed = _.ngettext(
+            "PASSED: no rule failed ({rules} rule).",
+            "PASSED: no rule failed ({rules} rules).",
+            rules,
+        )
+        lines.append(passed.format(rules=rules))
     return "\n".join(lines)

@@ -273,9 +273,7 @@ def judge(
         if found:
             return mismatch(
                 _("no call {words}").format(words=words),
-                _("{count} such call(s): {calls}").format(
-                    count=len(found), calls=call_line(found[0], lang)
-                ),
+                _such_calls(found, call_line(found[0], lang), lang),
                 found[0],
             )
         return None
@@ -283,14 +281,24 @@ def judge(
         if len(found) != spec["count"]:
             shown = "; ".join(call_line(c, lang) for c in found[:CLOSEST]) or _("none")
             return mismatch(
-                _("exactly {count} call(s) {words}").format(count=spec["count"], words=words),
-                _("{count} such call(s): {calls}").format(count=len(found), calls=shown),
+                _.ngettext(
+                    "exactly {count} call {words}", "exactly {count} calls {words}", spec["count"]
+                ).format(count=spec["count"], words=words),
+                _such_calls(found, shown, lang),
                 found[0] if found else None,
             )
         return None
     if found:
         return None
     return mismatch(_("a call {words}").format(words=words), *_closest(spec, pool, lang))
+
+
+def _such_calls(found: Sequence[HttpCall], shown: str, lang: str) -> str:
+    """`2 such calls: ...`, the calls an expectation did not want (or not so many of)."""
+    such = texts("lessons", lang).ngettext(
+        "{count} such call: {calls}", "{count} such calls: {calls}", len(found)
+    )
+    return such.format(count=len(found), calls=shown)
 
 
 def _closest(

@@ -72,6 +72,15 @@ def test_one_trace_is_audited_alone(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "no trace" in capsys.readouterr().err
 
 
+def test_the_report_counts_in_their_plural_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fill(tmp_path, bad=True)
+    code, out = _run(capsys, tmp_path, "--since", "2024-03-01T08:00:50+00:00")
+    assert code == 1 and out.startswith("Audit of 1 call in 1 trace, 7 services, rule sets:")
+    assert "FAILED: 1 of 10 rules" in out
+
+
 def test_since_filters_traces_by_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _fill(tmp_path, bad=True)
     code, out = _run(capsys, tmp_path, "--since", "2024-03-01T08:00:50+00:00", "--json")

@@ -249,6 +249,27 @@ def test_a_payment_without_idempotency_key_fails_idempotent() -> None:
     assert "Idempotency-Key" in result.reason
 
 
+def test_counted_calls_take_their_plural_form_in_each_language() -> None:
+    paid = call(
+        "p1",
+        "buyer",
+        "bank",
+        "POST",
+        "/mobile/v1/va-payments",
+        201,
+        headers=(("Idempotency-Key", "k1"),),
+    )
+    assert check("IDEMPOTENT", [paid]).reason == "1 payment call checked"
+    assert check("IDEMPOTENT", [paid, paid]).reason == "2 payment calls checked"
+    shop = call("s1", "social", "marketplace", "GET", "/api/v2/fs/7001/products")
+    assert check("SOC-PAY", [shop]).reason == "the only call does not go social -> bank"
+    indonesian = AuditContext(NAMES, default_record(), LOCAL, lang="id")
+    assert check("IDEMPOTENT", [paid], indonesian).reason == "1 panggilan pembayaran diperiksa"
+    assert check("IDEMPOTENT", [paid, paid], indonesian).reason == (
+        "2 panggilan pembayaran diperiksa"
+    )
+
+
 def test_an_unsigned_partner_call_fails_signed() -> None:
     calls = [
         call(

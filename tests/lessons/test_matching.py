@@ -156,7 +156,7 @@ def test_never_fails_on_the_forbidden_call() -> None:
     failure = judge(spec, [*CALLS, forbidden])
     assert failure is not None and failure.call == forbidden
     assert failure.expectation == "no call social -> bank"
-    assert failure.happened == "1 such call(s): social -> bank POST /v1.0/transfer-va/create-va 200"
+    assert failure.happened == "1 such call: social -> bank POST /v1.0/transfer-va/create-va 200"
 
 
 def test_count_is_exact() -> None:
@@ -166,10 +166,15 @@ def test_count_is_exact() -> None:
     spec = expect(path="/mobile/v1/va-payments", count=2, request_headers_has=["idempotency-key"])
     assert judge(spec, [retry, retry]) is None
     failure = judge(spec, [retry])
-    assert failure is not None and failure.expected.startswith("exactly 2 call(s)")
-    assert failure.happened.startswith("1 such call(s)")
+    assert failure is not None and failure.expected.startswith("exactly 2 calls")
+    assert failure.happened.startswith("1 such call:")
     assert not satisfied(spec, [retry], {})
     assert satisfied(spec, [retry, retry], {})
+    too_many = judge(spec, [retry, retry, retry])
+    assert too_many is not None and too_many.happened.startswith("3 such calls:")
+    once = judge(expect(path="/mobile/v1/va-payments", count=1), [retry, retry], lang="id")
+    assert once is not None and once.expected.startswith("tepat 1 panggilan")
+    assert once.happened.startswith("2 panggilan seperti itu:")  # Indonesian: no plural form
 
 
 def test_headers_and_body_presence() -> None:

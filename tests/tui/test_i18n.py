@@ -21,7 +21,7 @@ from textual.widgets._footer import FooterKey
 from sandbox.language import LOCALES
 from sandbox.tui import i18n
 from sandbox.tui.app import SandboxApp
-from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.i18n import Lazy, _, ngettext
 from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
@@ -117,6 +117,21 @@ def test_texts_follow_the_language(english: None) -> None:
     assert MapScreen.HELP.startswith("# The map")
     with pytest.raises(ValueError):
         i18n.set_language("fr")
+
+
+def test_a_count_takes_its_plural_form_and_indonesian_has_one(english: None) -> None:
+    def calls(n: int) -> str:
+        return ngettext("{count} call · {state}", "{count} calls · {state}", n).format(
+            count=n, state="-"
+        )
+
+    assert [calls(n) for n in (0, 1, 2)] == ["0 calls · -", "1 call · -", "2 calls · -"]
+    i18n.set_language("id")
+    assert [calls(n) for n in (0, 1, 2)] == [
+        "0 panggilan · -",
+        "1 panggilan · -",
+        "2 panggilan · -",
+    ]
 
 
 def test_a_lazy_text_is_looked_up_when_read_as_a_class_attribute(english: None) -> None:

@@ -119,7 +119,7 @@ async def test_the_real_runner_drives_the_lesson_screen(tmp_path: Path) -> None:
         await pilot.press("n", "r")
         await until(lambda: session.result is not None, pilot)
         shown = _verdict(app)
-        assert "Not yet: 1 expectation(s) not met." in shown
+        assert "Not yet: 1 expectation not met." in shown
         assert "happened: no call" in shown
         assert "because: Nothing in this lesson calls the bank." in shown
     assert Progress.load(data_dir).position(lesson.slug, "en") == 2

@@ -139,7 +139,7 @@ async def test_a_failed_expectation_says_what_was_expected_and_what_happened(
         await until(lambda: session.result is not None, pilot)
         shown = _verdict(app)
         miss = failed(0).failures[0]
-        assert "Not yet: 1 expectation(s) not met." in shown
+        assert "Not yet: 1 expectation not met." in shown
         for part in (
             miss.expectation,
             f"expected: {miss.expected}",

@@ -18,7 +18,7 @@ from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language, number
+from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language, ngettext, number
 from sandbox.tui.messages import ShowTrace
 
 MAX_CALLS = 5_000
@@ -43,6 +43,16 @@ async def recent_calls(
         calls.extend(batch)
         offset += len(batch)
     return calls[-limit:]
+
+
+def counted(report: AuditReport) -> dict[str, str]:
+    """The report's rules, calls and traces, each with its count: "7 rules", "1 call"."""
+    rules, calls, traces = len(report.results), report.calls, report.traces
+    return {
+        "rules": ngettext("{count} rule", "{count} rules", rules).format(count=number(rules)),
+        "calls": ngettext("{count} call", "{count} calls", calls).format(count=number(calls)),
+        "traces": ngettext("{count} trace", "{count} traces", traces).format(count=number(traces)),
+    }
 
 
 def verdict_text(verdict: str) -> Text:
@@ -165,15 +175,11 @@ sandbox's records, so here it compares against the seeded world.
         failed = len(report.failed)
         self.query_one("#audit-summary", Static).update(
             (
-                _("{failed} of {rules} rules failed, over {calls} calls in {traces} traces.")
+                # TRANSLATORS: {rules}, {calls} and {traces} are counted: "7 rules", "1 call"
+                _("{failed} of {rules} failed, over {calls} in {traces}.")
                 if failed
-                else _("No rule failed: {rules} rules over {calls} calls in {traces} traces.")
-            ).format(
-                calls=number(report.calls),
-                traces=number(report.traces),
-                rules=len(report.results),
-                failed=failed,
-            )
+                else _("No rule failed: {rules} over {calls} in {traces}.")
+            ).format(failed=failed, **counted(report))
         )
         if report.results:
             table.move_cursor(row=min(max(row, 0), len(report.results) - 1))

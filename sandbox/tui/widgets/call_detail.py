@@ -26,7 +26,7 @@ from textual.widgets import Static
 from sandbox.trace.events import Headers, HttpCall
 from sandbox.trace.redact import MASK
 from sandbox.trace.snippets import curl, httpx_snippet
-from sandbox.tui.i18n import Lazy, _, number
+from sandbox.tui.i18n import Lazy, _, ngettext, number
 
 PARSE_LIMIT = 256_000
 """Bodies longer than this (characters) are shown as text, without parsing them as JSON."""
@@ -273,10 +273,13 @@ def body_text(body: str) -> Content:
     marker = _TRUNCATED.search(body[-64:])
     if marker is not None:
         body = body[: len(body) - len(marker.group(0))]
+        dropped = int(marker.group(1))
         notes.append(
-            _("✂ truncated when recorded: {count} more characters not kept").format(
-                count=number(int(marker.group(1)))
-            )
+            ngettext(
+                "✂ truncated when recorded: {count} more character not kept",
+                "✂ truncated when recorded: {count} more characters not kept",
+                dropped,
+            ).format(count=number(dropped))
         )
     pretty = _pretty_json(body) if marker is None else None
     shown, hidden = _cap(pretty if pretty is not None else body)
@@ -311,7 +314,9 @@ def _cap(text: str) -> tuple[str, str]:
         return text, ""
     remaining = text[len(cut) :]
     more_lines = remaining.count("\n")
-    what = _("{count} characters").format(count=number(len(remaining)))
+    what = ngettext("{count} character", "{count} characters", len(remaining))
+    what = what.format(count=number(len(remaining)))
     if more_lines:
-        what += _(" ({count} more lines)").format(count=number(more_lines))
+        more = ngettext(" ({count} more line)", " ({count} more lines)", more_lines)
+        what += more.format(count=number(more_lines))
     return cut, what

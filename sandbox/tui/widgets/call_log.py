@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import Lazy, _, number
+from sandbox.tui.i18n import Lazy, _, ngettext, number
 
 Fetch = Callable[[int, int], Awaitable[list[HttpCall]]]
 """`fetch(offset, limit)`: calls in store order (oldest first)."""
@@ -452,10 +452,9 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
 
     def _update_title(self) -> None:
         state = _("following") if self.following else _("follow off")
-        noun = _("call") if self._total == 1 else _("calls")
-        self.border_title = _("{count} {noun} · {state}").format(
-            count=number(self._total), noun=noun, state=state
-        )
+        self.border_title = ngettext(
+            "{count} call · {state}", "{count} calls · {state}", self._total
+        ).format(count=number(self._total), state=state)
 
     # -- drawing ---------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from sandbox.scenarios.identities import Actor
 from sandbox.scenarios.openapi import FORM, Endpoint, Parameter, example_body
 from sandbox.scenarios.openapi import endpoints as list_endpoints
 from sandbox.scenarios.openapi import fill_path as _fill_path
-from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.i18n import Lazy, _, ngettext
 
 MAX_SHOWN = 64_000
 """Characters of a response body drawn at most; a huge body must not freeze the projector."""
@@ -485,9 +485,10 @@ def parse_headers(text: str) -> dict[str, str]:
 def _trimmed(text: str) -> str:
     if len(text) <= MAX_SHOWN:
         return text
-    return text[:MAX_SHOWN] + _("\n… ({count} more characters not shown)").format(
-        count=len(text) - MAX_SHOWN
-    )
+    hidden = len(text) - MAX_SHOWN
+    return text[:MAX_SHOWN] + ngettext(
+        "\n… ({count} more character not shown)", "\n… ({count} more characters not shown)", hidden
+    ).format(count=hidden)
 
 
 def _form_value(value: Any) -> str:

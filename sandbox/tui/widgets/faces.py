@@ -28,7 +28,7 @@ from textual.widgets import Button, Input, Static
 
 from sandbox.runtime.registry import by_name
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.i18n import N_, Lazy, _
+from sandbox.tui.i18n import N_, Lazy, _, ngettext
 from sandbox.wire.context import current_span, root_span
 
 log = logging.getLogger(__name__)
@@ -408,10 +408,15 @@ class SocialFace(Face):
         self.video = video
         await self._show_video(video)
         cards = video.get("products")
+        count = len(cards) if isinstance(cards, list) else 0
         return plain(
-            _("showed video {id} with {count} product cards"),
+            ngettext(
+                "showed video {id} with {count} product card",
+                "showed video {id} with {count} product cards",
+                count,
+            ),
             id=self.video_id,
-            count=len(cards) if isinstance(cards, list) else 0,
+            count=count,
         )
 
     async def _show_video(self, video: dict[str, Any]) -> None:
@@ -539,7 +544,8 @@ Pay before {expires}"""),
             orders = tuple(o for o in answer.get("orders") or [] if isinstance(o, dict))
             self.orders = orders
             self.query_one("#orders", Static).update(self._orders_text(orders))
-            return plain(_("showed {count} orders"), count=len(orders))
+            shown = ngettext("showed {count} order", "showed {count} orders", len(orders))
+            return plain(shown, count=len(orders))
 
         await self.act("orders", self.orders_notice, body)
 

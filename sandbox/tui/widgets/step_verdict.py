@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from sandbox.tui.i18n import _
+from sandbox.tui.i18n import _, ngettext
 from sandbox.tui.lesson_session import MismatchLike, StepResultLike
 
 
@@ -38,11 +38,20 @@ def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
         text.append("✕ " + _("The step could not run:") + "\n", style="bold red")
         text.append(f"{result.error}\n")
     elif result.ok:
-        passed = _("Passed: every expectation met ({calls} calls).").format(calls=len(result.calls))
+        calls = len(result.calls)
+        passed = ngettext(
+            "Passed: every expectation met ({calls} call).",
+            "Passed: every expectation met ({calls} calls).",
+            calls,
+        ).format(calls=calls)
         text.append(f"✓ {passed}\n", style="bold green")
     else:
         failed = len(result.failures)
-        not_yet = _("Not yet: {count} expectation(s) not met.").format(count=failed)
+        not_yet = ngettext(
+            "Not yet: {count} expectation not met.",
+            "Not yet: {count} expectations not met.",
+            failed,
+        ).format(count=failed)
         text.append(f"✕ {not_yet}\n", style="bold red")
         for mismatch in result.failures:
             text.append_text(mismatch_text(mismatch))
