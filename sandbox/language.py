@@ -99,7 +99,18 @@ def texts(domain: str, lang: str) -> Texts:
         return Texts(gettext.GNUTranslations(compiled))
 
 
+def number(value: int, lang: str) -> str:
+    """A whole number as `lang` writes it, from CLDR through Babel: 12,345 or 12.345."""
+    from babel.numbers import format_decimal  # Babel loads when a number is first shown
+
+    return format_decimal(value, locale=lang)
+
+
 def rupiah(amount: int, lang: str) -> str:
-    """An amount as people write it: Rp185,000 in English, Rp185.000 in Indonesian."""
-    grouped = f"{amount:,}"
-    return "Rp" + (grouped.replace(",", ".") if lang == "id" else grouped)
+    """Whole rupiah as `lang` writes them: Rp185,000 in English, Rp185.000 in Indonesian.
+
+    Not CLDR's currency format, which is not what an Indonesian app shows: English writes
+    IDR185,000, and some CLDR releases give Rp 185.000,00. Money is whole rupiah (integers) in
+    the sandbox, so it is "Rp" and the number in the language's grouping.
+    """
+    return "Rp" + number(amount, lang)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from textual.binding import ActiveBinding, Binding
 
 from sandbox.language import LANGUAGES, N_, texts
+from sandbox.language import number as number_in
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
@@ -109,9 +110,8 @@ def role_text(role: str, kind: str) -> str:
 
 
 def number(value: int) -> str:
-    """A count with the language's digit grouping: 12,345 or 12.345."""
-    grouped = f"{value:,}"
-    return grouped.replace(",", ".") if _lang == "id" else grouped
+    """A count in the UI's language (`sandbox.language.number`): 12,345 or 12.345."""
+    return number_in(value, _lang)
 
 
 TEXTUAL_KEYS: Final[dict[str, tuple[str, str]]] = {

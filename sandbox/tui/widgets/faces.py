@@ -26,6 +26,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
+from sandbox import language
 from sandbox.runtime.registry import by_name
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.i18n import N_, Lazy, _, ngettext
@@ -51,15 +52,18 @@ def plain(message: str, **values: object) -> str:
 
 
 def rupiah(amount: object) -> str:
-    """Rp185.000: Indonesian grouping with dots; anything not a whole number shown as is."""
+    """Rp185.000, as the Indonesian apps write it whatever the UI's language; anything not a
+    whole number shown as is."""
     if isinstance(amount, int) and not isinstance(amount, bool):
-        return "Rp" + f"{amount:,}".replace(",", ".")
+        return language.rupiah(amount, "id")
     return str(amount) if amount is not None else "?"
 
 
 def count(number: object) -> str:
-    """48.210: a count with Indonesian grouping."""
-    return rupiah(number).removeprefix("Rp")
+    """48.210, as the Indonesian apps write a count; anything not a whole number shown as is."""
+    if isinstance(number, int) and not isinstance(number, bool):
+        return language.number(number, "id")
+    return str(number) if number is not None else "?"
 
 
 def moment(iso: object) -> str:
