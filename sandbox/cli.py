@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -489,11 +490,28 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     try:
         backend = RemoteBackend(ControlClient(url), load_world(seed))
-        SandboxApp(backend, lang=args.lang, screenshot_dir=settings.data_dir / "screenshots").run()
+        SandboxApp(
+            backend,
+            lang=args.lang,
+            screenshot_dir=settings.data_dir / "screenshots",
+            theme=_theme(args),
+        ).run()
     finally:
         if started is not None:
             started.stop()
     return 0
+
+
+THEME_NAMES = ("dark", "light", "contrast")
+"""The UI's themes (`sandbox.tui.themes.THEMES`), named here so `--help` imports no Textual."""
+
+
+def _theme(args: argparse.Namespace) -> str:
+    """The theme asked for: --theme, else $SANDBOX_THEME, else dark."""
+    from sandbox.tui.themes import THEMES
+
+    chosen = getattr(args, "theme", None) or os.environ.get("SANDBOX_THEME", "").strip().lower()
+    return THEMES.get(chosen, THEMES["dark"])
 
 
 def _preload(*modules: str) -> Any:
@@ -582,6 +600,7 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
             lang=args.lang,
             presenter=presenter,
             screenshot_dir=settings.data_dir / "screenshots",
+            theme=_theme(args),
         ).run()
     finally:
         if started is not None:
@@ -630,6 +649,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         default=None,
         help=f"UI language: English or Bahasa Indonesia ({LANG_DEFAULT})",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=THEME_NAMES,
+        default=argparse.SUPPRESS,
+        help="UI colours: dark, light, or contrast for a projector (default: $SANDBOX_THEME, "
+        "else dark; ctrl+t switches)",
     )
     parser.add_argument("--data-dir", metavar="D", help="where the sandbox keeps its data")
     parser.add_argument(
@@ -727,6 +753,9 @@ def _parser() -> argparse.ArgumentParser:
             choices=LANGUAGES,
             default=argparse.SUPPRESS,
             help=f"lesson and UI language ({LANG_DEFAULT})",
+        )
+        p.add_argument(
+            "--theme", choices=THEME_NAMES, default=argparse.SUPPRESS, help="UI colours"
         )
         p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
         p.add_argument(

@@ -37,7 +37,7 @@ from sandbox.tui.screens.presenter import PresenterScreen
 from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
-from sandbox.tui.widgets.call_map import SERVICE_COLORS
+from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 0.1
@@ -146,10 +146,10 @@ class SandboxApp(App[None]):
         Binding(
             "ctrl+t",
             "toggle_theme",
-            Lazy("Light/dark"),
+            Lazy("Theme"),
             id="app.theme",
             show=False,
-            tooltip=Lazy("Switch between light and dark"),
+            tooltip=Lazy("Dark, light or high contrast, for the room's projector"),
         ),
         Binding(
             "ctrl+r",
@@ -170,6 +170,7 @@ class SandboxApp(App[None]):
         screenshot_dir: Path | None = None,
         live: bool = True,
         lesson: LessonSession | None = None,
+        theme: str = DARK,
     ) -> None:
         """Args:
         backend: The sandbox, as the UI sees it.
@@ -179,9 +180,13 @@ class SandboxApp(App[None]):
         live: Follow the event stream and poll health (False for snapshots).
         lesson: A lesson to open (`sandbox learn`, `sandbox present`): adds the lesson mode
             (key 8) and starts in it; the app closes its runner on exit.
+        theme: One of `sandbox.tui.themes` (dark, light, high contrast).
         """
         i18n.set_language(lang)
         super().__init__()
+        for item in THEME_OBJECTS:
+            self.register_theme(item)
+        self.theme = theme
         self.backend = backend
         self.fading = animate
         """False in tests and snapshots: arrows stay until cleared instead of fading."""
@@ -315,8 +320,8 @@ class SandboxApp(App[None]):
             )
 
     def action_toggle_theme(self) -> None:
-        """Light or dark, for the room's projector."""
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        """Dark, light, high contrast: whichever the room's projector shows best."""
+        self.theme = next_theme(self.theme)
 
     @work(group="reset", exclusive=True, exit_on_error=False)
     async def action_reset_world(self) -> None:

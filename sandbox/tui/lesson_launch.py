@@ -7,6 +7,7 @@ from pathlib import Path
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.backend import Backend
 from sandbox.tui.lesson_session import LessonLike, LessonSession, ProgressLike, RunnerLike
+from sandbox.tui.themes import DARK
 
 
 def build_lesson_app(
@@ -20,6 +21,7 @@ def build_lesson_app(
     screenshot_dir: Path | None = None,
     animate: bool = True,
     live: bool = True,
+    theme: str = DARK,
 ) -> SandboxApp:
     """The sandbox UI opened on `lesson`: learn mode resumes saved progress, presenter mode
     starts at step 1 from a freshly prepared world. The app closes `runner` when it exits.
@@ -40,4 +42,5 @@ def build_lesson_app(
         screenshot_dir=screenshot_dir,
         live=live,
         lesson=session,
+        theme=theme,
     )

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
 from sandbox.runtime.registry import BUILTIN
-from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.runtime.seeding import may_call, partner_ids, seed_for
 from sandbox.scenarios.identities import Actor, identities_for
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
@@ -56,6 +56,7 @@ class LocalBackend:
 
     async def services(self) -> list[ServiceInfo]:
         counts = self.store.party_counts()
+        may = may_call(self.world)
         return [
             ServiceInfo(
                 s.name,
@@ -67,6 +68,9 @@ class LocalBackend:
                 "offline" if self.wire.fault(s.name).offline else "ok",
                 *counts.get(s.name, (0, 0)),
                 fault=self.wire.fault(s.name),
+                lane=s.lane,
+                calls=may.get(s.name, ()),
+                public=s.faces_people,
             )
             for s in BUILTIN
         ]

@@ -219,3 +219,35 @@ async def test_a_timer_firing_while_the_app_quits_does_not_crash_it(tmp_path: Pa
     app.drain_events()
     assert app._pending == [late]  # kept for a screen to show, not thrown away
     await backend.aclose()
+
+
+async def test_the_map_keeps_a_story_and_l_switches_to_the_live_tail(tmp_path: Path) -> None:
+    from sandbox.tui.widgets.call_map import CallMap
+
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.actor("buyer").request("social", "GET", "/api/v1/videos/1")
+        call_map = app.screen.query_one(CallMap)
+        await until(lambda: bool(call_map.arrows), pilot)
+        assert call_map.trace_id is not None and not call_map.live_tail
+        kept = {(a.call.caller, a.call.callee) for a in call_map.arrows}
+        assert ("buyer", "social") in kept and ("social", "marketplace") in kept
+        await pilot.press("l")
+        assert call_map.live_tail and "Live tail" in call_map.caption
+        await pilot.press("l")
+        assert not call_map.live_tail
+    await backend.aclose()
+
+
+async def test_ctrl_t_cycles_dark_light_and_high_contrast(tmp_path: Path) -> None:
+    from sandbox.tui.themes import CONTRAST, DARK, LIGHT
+
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = [app.theme]
+        for _ in range(3):
+            await pilot.press("ctrl+t")
+            seen.append(app.theme)
+        assert seen == [DARK, LIGHT, CONTRAST, DARK]
+        assert app.theme_variables["svc-bank"] == "#60A5FA"
+    await backend.aclose()

@@ -369,6 +369,6 @@ async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
         call_map = app.screen.query_one(CallMap)
         await until(lambda: call_map.size.height > 0, pilot)
         drawn = "\n".join(call_map.render_line(y).text for y in range(call_map.size.height))
-        assert "platform tr" in drawn and "registri ke" in drawn  # cut short in narrow boxes
+        assert "platform transaksi" in drawn and "kependudukan" in drawn
         assert "transaction" not in drawn and "civil regis" not in drawn
     await backend.aclose()

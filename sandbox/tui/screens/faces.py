@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
-from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.desk_face import DESK, DeskFace
 from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
 
@@ -137,8 +137,7 @@ same pattern as Buy. Untick the consent box to see the desk refuse before asking
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-MAX_ARROWS:]:
-            call_map.show_call(call)
+        call_map.show_calls(message.calls)
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:

@@ -16,7 +16,7 @@ from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.jump import JumpDialog
-from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.lesson_panel import LessonPanel
 
 NARROW = 110
@@ -138,11 +138,10 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
     def draw_calls(self, result: StepResultLike | None) -> None:
         """Only this step's calls on the map; a failed expectation's call stays lit."""
         call_map = self.call_map
-        call_map.clear()
         if result is None:
+            call_map.clear()
             return
-        for call in list(result.calls)[-MAX_ARROWS:]:
-            call_map.show_call(call)
+        call_map.load(result.calls)
         blamed = next((m.call for m in result.failures if m.call is not None), None)
         if blamed is not None:
             call_map.highlight(blamed)
@@ -278,8 +277,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
     def show_live_calls(self, message: CallsArrived) -> None:
         """While a step runs its calls appear as they happen; otherwise the map stays the step's."""
         if self.running:
-            for call in message.calls[-MAX_ARROWS:]:
-                self.call_map.show_call(call)
+            self.call_map.show_calls(message.calls)
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:

@@ -18,7 +18,7 @@ from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
-from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.call_map import CallMap
 
 DETAIL_DELAY = 0.06
 """Seconds the log's cursor rests before the detail and map follow it."""
@@ -32,10 +32,12 @@ class MapScreen(TranslatedBindings, Screen[None]):
     HELP = Lazy("""\
 # The map
 
-Each box is an institution running as a real HTTP service on this machine. People (the buyer,
-a developer's script) appear on the far left. Every call lights up as an arrow from caller to
-callee, labelled with its method, path and status, coloured by outcome (green 2xx, yellow 4xx,
-red 5xx or failed), then fades.
+Each box is an institution running as a real HTTP service on this machine, in lanes by role:
+people (the buyer, a developer's script) on the far left, then the front apps, the platform
+and the back-ends. Faint lines show who may call whom. The calls of the latest trace stay
+drawn, one line per direction with a count and the last call's method, path and status,
+coloured by outcome (green 2xx, yellow 4xx, red 5xx or failed), until the next trace begins;
+the line above the boxes names it. `l` switches to the live tail: every call, fading out.
 
 - **Call log** (bottom left): every recorded call; `f` follows the newest; `/` filters by text,
   `service:bank` or `status:4xx`; **Enter** selects a call.
@@ -57,6 +59,13 @@ red 5xx or failed), then fades.
             show=False,
             id="map.clear_filter",
             tooltip=Lazy("Show every call again"),
+        ),
+        Binding(
+            "l",
+            "toggle_live_tail",
+            Lazy("Live tail"),
+            id="map.live_tail",
+            tooltip=Lazy("Every call of any trace, fading out; again to keep the latest trace"),
         ),
     ]
 
@@ -89,8 +98,7 @@ red 5xx or failed), then fades.
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-MAX_ARROWS:]:  # a burst beyond this would only flicker
-            call_map.show_call(call)
+        call_map.show_calls(message.calls)
         self.query_one(CallLog).refresh_count()
 
     @on(ServicesUpdated)
@@ -127,6 +135,11 @@ red 5xx or failed), then fades.
     def open_trace(self, message: CallDetail.TraceRequested) -> None:
         call = self.query_one(CallDetail).call
         self.app.post_message(ShowTrace(message.trace_id, call.span_id if call else None))
+
+    def action_toggle_live_tail(self) -> None:
+        """Switch the map between keeping the latest trace and the fading live tail."""
+        call_map = self.query_one(CallMap)
+        call_map.set_live_tail(not call_map.live_tail)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -16,7 +16,7 @@ from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
-from sandbox.tui.widgets.call_map import MAX_ARROWS, CallMap
+from sandbox.tui.widgets.call_map import CallMap
 
 TITLES = {
     "checkout": N_("Checkout from a video (no jump app)"),
@@ -132,8 +132,7 @@ calls to the running institutions, checked at the end.
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
-        for call in message.calls[-MAX_ARROWS:]:
-            call_map.show_call(call)
+        call_map.show_calls(message.calls)
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:

@@ -67,6 +67,7 @@ per call and a dashed arrow per answer.
             )
             return
         player = self.query_one(SequencePlayer)
+        self.query_one(CallMap).load(calls)  # the mini-map draws this trace and no other
         player.load(calls)
         parties = list(dict.fromkeys([c.caller for c in calls] + [c.callee for c in calls]))
         self.query_one("#trace-title", Static).update(

@@ -29,7 +29,7 @@ FULL_WIDTH = 100
 """From this many columns, boxes carry full names and roles."""
 
 _MIN_GAP_FULL, _MIN_GAP_COMPACT = 10, 4
-_MAX_BOX_WIDTH, _MIN_BOX_WIDTH = 32, 24
+_MAX_BOX_WIDTH, _MIN_BOX_WIDTH = 30, 24
 _PEOPLE_WIDTH = {False: 14, True: 10}
 _PEOPLE_ROWS = 3
 """Rows the people box keeps from the start, so the first few people move nothing."""
@@ -49,6 +49,8 @@ class Party:
     """Compact name, distinct on the map ("Bank")."""
     role: str = ""
     """What it is, in the UI's language ("bank (accounts, virtual accounts)")."""
+    footer: int = 0
+    """Cells its bottom border's text wants (slug, health, counts): boxes widen for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,17 @@ class Layout:
     def title(self, party: Party) -> str:
         """The name in the box's top border for this form."""
         return party.short if self.compact else party.title
+
+    def with_people(self, people: Sequence[str]) -> Layout:
+        """The same boxes with `people` on the people box's rows (as many as it holds).
+
+        People only ever join at the end, so everyone already there keeps their row.
+        """
+        box = self.boxes.get(PEOPLE)
+        if box is None:
+            return self
+        rows = {person: box.y + 1 + i for i, person in enumerate(people[: box.height - 2])}
+        return Layout(self.compact, self.boxes, self.roles, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,7 @@ def lay_out(
     height: int,
     *,
     edges: Iterable[tuple[str, str]] = (),
+    top: int = 0,
 ) -> Layout:
     """Place every box for a map of `width` x `height` cells.
 
@@ -105,6 +119,7 @@ def lay_out(
         edges: Who may call whom (people as `PEOPLE`): boxes sit near the boxes they talk
             to, and are made tall enough (when the map has the room) for every edge to meet
             them on a row of its own.
+        top: Rows kept free above the boxes (for a caption).
     """
     edges = [(a, b) for a, b in edges if a != b]
     links = _links(edges)
@@ -120,11 +135,24 @@ def lay_out(
     for form in forms:
         if not form.compact and width < FULL_WIDTH:
             continue
-        for roomy in (True, False):
-            placed = _try(form, parties, people, width, height, links, edges if roomy else ())
+        # Compact boxes stay small: the little room there is goes to the calls.
+        for roomy in (False,) if form.compact else (True, False):
+            placed = _try(form, parties, people, width, height - top, links, edges if roomy else ())
             if placed is not None:
-                return placed
+                return _lowered(placed, top)
     return Layout(compact=True, boxes={})
+
+
+def _lowered(layout: Layout, rows: int) -> Layout:
+    """The same layout `rows` further down."""
+    if not rows:
+        return layout
+    return Layout(
+        compact=layout.compact,
+        boxes={n: r._replace(y=r.y + rows) for n, r in layout.boxes.items()},
+        roles=layout.roles,
+        people_rows={p: y + rows for p, y in layout.people_rows.items()},
+    )
 
 
 def _links(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
@@ -233,6 +261,7 @@ def _widths(
             _MIN_BOX_WIDTH,
             *(cell(p.title) + 6 for p in members),
             *(_role_width(p.role, form.role_lines) + 4 for p in members),
+            *(p.footer + 4 for p in members),
         )
         box_w = min(_MAX_BOX_WIDTH, want)
         widths.append(box_w)

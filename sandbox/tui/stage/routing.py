@@ -197,8 +197,8 @@ def segments(cells: Sequence[Cell]) -> list[list[Cell]]:
 def place_label(grid: Grid, text_for: LabelText, cells: Sequence[Cell]) -> tuple[str, Rect] | None:
     """The label's text and cells: on a straight part of the route, or beside one.
 
-    The full text wins over a shortened one, then inline over beside, then nearness to the
-    route's middle.
+    The full text wins over a shortened one, then the longer text (a label that says more),
+    then inline over beside, then nearness to the route's middle.
     """
     own = set(cells)
     middle = cells[len(cells) // 2] if cells else (0, 0)
@@ -207,7 +207,7 @@ def place_label(grid: Grid, text_for: LabelText, cells: Sequence[Cell]) -> tuple
     for run in segments(cells):
         for text, region, rank in _spots(grid, text_for, run, own):
             distance = abs(region.x + region.width // 2 - middle[0]) + abs(region.y - middle[1])
-            score = (text.strip() != full, rank, distance, -len(text))
+            score = (text.strip() != full, -len(text.strip()), rank, distance)
             if best is None or score < best[0]:
                 best = (score, text, region)
     return None if best is None else (best[1], best[2])

@@ -69,23 +69,45 @@ class BoxLook:
 
     border: str
     title: str
-    footer: tuple[Piece, ...] = ()
+    footers: tuple[tuple[Piece, ...], ...] = ()
+    """Bottom-border texts, longest first: the first that fits the box is drawn."""
+    compact_footers: tuple[tuple[Piece, ...], ...] = ()
+    """The same for a compact box (no slug: the short name says who it is)."""
     body: str = "muted"
+
+    def footer(self, width: int, compact: bool = False) -> tuple[Piece, ...]:
+        """The longest footer within `width` cells (the last one, cut, if none fits)."""
+        choices = self.compact_footers if compact and self.compact_footers else self.footers
+        for pieces in choices:
+            if sum(len(text) for text, _ in pieces) <= width:
+                return pieces
+        return choices[-1] if choices else ()
 
 
 class Stage:
     """One layout of the map and the routes found in it."""
 
     def __init__(
-        self, layout: Layout, width: int, height: int, faint: Iterable[tuple[str, str]] = ()
+        self,
+        layout: Layout,
+        width: int,
+        height: int,
+        faint: Iterable[tuple[str, str]] = (),
+        reserved: Iterable[Rect] = (),
     ) -> None:
+        """`reserved`: areas no route may cross (a caption's row)."""
         self.layout = layout
         self.width, self.height = width, height
-        self._grid = Grid(width, height, layout.boxes.values())
+        self._grid = Grid(width, height, [*layout.boxes.values(), *reserved])
         self._paths: dict[tuple[str, str], Path | None] = {}
         self._labels: tuple[object, dict[int, tuple[str, Rect]]] | None = None
         self.faint = tuple(pair for pair in faint if self.path(*pair) is not None)
         """Edges of who may call whom, drawn faint beneath the calls."""
+
+    def meet(self, people: Sequence[str]) -> None:
+        """Give new people their rows (without routing anything again)."""
+        if list(people) != list(self.layout.people_rows):
+            self.layout = self.layout.with_people(people)
 
     def box_of(self, party: str) -> str:
         """The box a party is drawn in: its own, or the people box."""
@@ -138,7 +160,8 @@ class Stage:
             look = looks.get(party.name)
             if rect is None or look is None:
                 continue
-            canvas.box(rect, [(self.layout.title(party), look.title)], look.border, look.footer)
+            footer = look.footer(rect.width - 4, self.layout.compact)
+            canvas.box(rect, [(self.layout.title(party), look.title)], look.border, footer)
             for row, text in enumerate(self.layout.roles.get(party.name, ())):
                 if rect.y + 1 + row < rect.bottom - 1:
                     canvas.text(rect.x + 2, rect.y + 1 + row, text, look.body, rect.width - 4)

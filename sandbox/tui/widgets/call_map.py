@@ -1,36 +1,33 @@
-"""The call map: institutions as boxes, and each recent call as an arrow from caller to callee.
+"""The call map: institutions in lanes, and the current trace's calls kept drawn between them.
 
-It is what a room watches on the projector, so it favours "who calls whom" over detail: front
-apps on the left, back-ends on the right, people (personas, `external`) in a small box on the far
-left, and at most a handful of arrows at once, each in its own lane with its own label.
+It is what a room watches on the projector, and the room talks about a story after it ran, so
+the map keeps the picture: every call of the trace on screen stays drawn, each direction
+between two parties its own edge with a count and the last call's method, path and status,
+until the next trace begins. Faint edges beneath show who may call whom. A caption names the
+trace ("checkout · 18 calls · buyer → Klip → Pasarloka → Bank Contoh"). The live tail (`l` on
+the map screen) is the other way to watch: every call of any trace, fading out.
 
-One widget draws everything into a character canvas (`render_line` returns cached strips), and
-the canvas is rebuilt only when something changes: never one widget per arrow or per box.
+The widget is thin: `sandbox.tui.stage` lays out, routes and draws into a character canvas
+with style names; here those names become colours from the theme, and events become messages.
 
-Colours come from the theme. Outcome colours are component classes (`call-map--2xx` is
-`$success`, ...). Each institution's accent is a theme variable `svc-<name>` with a fallback
-`svc-default`; the app makes them themeable by merging `SERVICE_COLORS`:
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return {**super().get_theme_variable_defaults(), **SERVICE_COLORS}
-
-A theme may then override any of them (`Theme(..., variables={"svc-bank": "#0057b8"})`). An app
-that does not merge them still gets these defaults.
+Colours come from the theme (`sandbox.tui.themes`). Outcome colours are component classes
+(`call-map--2xx` is `$text-success`, ...). Each institution's accent is a theme variable
+`svc-<name>` with a fallback `svc-default`; the app merges `SERVICE_COLORS` into its theme
+variable defaults, and each theme tunes them to be readable on its background.
 """
 
 from __future__ import annotations
 
-import heapq
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.color import Color, ColorParseError
-from textual.geometry import Offset, Region, Size
+from textual.geometry import Offset, Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
@@ -38,566 +35,40 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
-from sandbox.tui.i18n import N_, Lazy, _, pgettext, role_text
+from sandbox.tui.i18n import N_, Lazy, _, ngettext, role_text
+from sandbox.tui.stage.canvas import Canvas, Piece
+from sandbox.tui.stage.geometry import Rect
+from sandbox.tui.stage.labels import edge_label
+from sandbox.tui.stage.layout import PEOPLE, Party, lay_out, short_names
+from sandbox.tui.stage.picture import Picture
+from sandbox.tui.stage.scene import BoxLook, Line, Stage
+from sandbox.tui.themes import SERVICE_COLORS
 
-SERVICE_COLORS: dict[str, str] = {
-    "svc-social": "#ec4899",
-    "svc-marketplace": "#f97316",
-    "svc-bank": "#3b82f6",
-    "svc-identity": "#a855f7",
-    "svc-hospital": "#14b8a6",
-    "svc-records": "#ca8a04",
-    "svc-insurance": "#06b6d4",
-    "svc-default": "#94a3b8",
-}
-"""Accent per institution (`svc-<slug>`), for `App.get_theme_variable_defaults`."""
-
-PEOPLE = "people"
-"""Key of the people box in `CallMap.boxes`: callers that are not services."""
-
-_FRONT_GAP, _MAIN_GAP, _BACK_GAP, _RIGHT_GAP = 6, 12, 6, 3
-"""Minimum widths of the channels arrows run in (the front-to-back one carries most labels)."""
-_MAX_BOX_HEIGHT, _MAX_BOX_WIDTH = 6, 30
+MAX_ARROWS = 6
+"""Arrows the live tail keeps at once (the newest win)."""
 _LIT_SECONDS = 0.5
-"""How long a new arrow stays bright before it starts to fade."""
+"""How long an edge that just carried a call stays bold."""
 _FADE_STEPS = 4
-
-# Route costs: a step costs 1; these steer arrows into their own lanes and off each other.
-_BEND, _PARALLEL, _CROSS, _OVER_LABEL, _NEAR_BOX = 3, 40, 4, 200, 2
-_MAX_EXPANSIONS = 400_000
-
-_UP, _RIGHT, _DOWN, _LEFT = 0, 1, 2, 3
-_STEP = ((0, -1), (1, 0), (0, 1), (-1, 0))
-_LINES = " ╵╶└╷│┌├╴┘─┴┐┤┬┼"
-"""Line character for a mask of directions (bit 1 up, 2 right, 4 down, 8 left)."""
-_VERTICAL, _HORIZONTAL = 1 | 4, 2 | 8
+_OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
 
 
 @dataclass(frozen=True, slots=True)
 class DrawnArrow:
-    """Where one call's arrow is drawn (for tests and for hit-testing)."""
+    """Where one edge is drawn (for tests and for hit-testing)."""
 
     call: HttpCall
+    """The edge's last call (or the highlighted one)."""
     cells: tuple[Offset, ...]
-    """Route from just outside the caller's box to the arrowhead, in content coordinates."""
     label: str
-    """The (possibly shortened) label text actually drawn, or "" when none fitted."""
     label_region: Region | None
-    """Cells the label occupies, padding included."""
+    count: int = 1
 
 
 @dataclass(slots=True)
-class _Arrow:
+class _TailEdge:
     call: HttpCall
     born: float
-    cells: tuple[tuple[int, int], ...] = ()
-    exit_port: tuple[int, int] | None = None
-    label: str = ""
-    label_region: Region | None = None
-
-
-MAX_ARROWS = 6
-"""Arrows on the map at once by default; screens draw no more than this from a burst."""
-
-
-# --- layout -------------------------------------------------------------------------------
-
-
-def layout_boxes(
-    size: Size, services: Sequence[ServiceInfo], people: Sequence[str]
-) -> dict[str, Region]:
-    """Place every box for a widget of `size`: people, front apps, then back-end columns.
-
-    Back-ends take one to three columns: the fewest that keep boxes at least 4 rows high (then
-    3). Returns each party's region by service name, plus `PEOPLE` when there are people.
-    """
-    width, height = size
-    fronts = [s.name for s in services if s.side == "front"]
-    backs = [s.name for s in services if s.side != "front"]
-    people_w = min(16, max(10, max((cell_len(p) for p in people), default=0) + 4)) if people else 0
-    for min_h, min_w in ((4, 14), (3, 12), (3, 10), (1, 3)):
-        for back_cols in range(1, 4) if backs else (0,):
-            columns = ([fronts] if fronts else []) + _split(backs, back_cols)
-            placed = _place(width, height, columns, people_w, min_h, min_w, bool(fronts))
-            if placed is not None:
-                if people:
-                    placed[PEOPLE] = _people_region(height, people_w, len(people))
-                return placed
-    return {}
-
-
-def _split(names: list[str], parts: int) -> list[list[str]]:
-    """Split `names` into `parts` columns in order, the first ones the fullest."""
-    if parts <= 0:
-        return []
-    per = -(-len(names) // parts)
-    return [names[i : i + per] for i in range(0, len(names), per)]
-
-
-def _place(
-    width: int,
-    height: int,
-    columns: list[list[str]],
-    people_w: int,
-    min_h: int,
-    min_w: int,
-    has_front: bool,
-) -> dict[str, Region] | None:
-    """Regions for `columns` of boxes right of the people box, or None if they do not fit."""
-    if not columns:
-        return {}
-    tallest = max(len(c) for c in columns)
-    box_h = min(_MAX_BOX_HEIGHT, (height - tallest - 1) // tallest)
-    gaps = [_FRONT_GAP if people_w else 0]
-    gaps += [
-        _MAIN_GAP
-        if (i == 1 and has_front) or (i == 0 and not has_front and people_w)
-        else _BACK_GAP
-        for i in range(1, len(columns))
-    ]
-    gaps += [_RIGHT_GAP]
-    fixed = 1 + people_w + sum(gaps)
-    room = (width - fixed) // len(columns)
-    # Boxes take three quarters of the free width; the channels between them carry the labels.
-    box_w = min(_MAX_BOX_WIDTH, room, max(min_w, (width - fixed) * 3 // (4 * len(columns))))
-    if box_h < min_h or box_w < min_w:
-        return None
-    spare = width - fixed - box_w * len(columns)
-    # Spare width goes to the channels that carry labels: people-to-front, then front-to-back.
-    weights = [2 if g else 0 for g in gaps[:-1]] + [1]
-    if has_front and len(columns) > 1:
-        weights[1] = 3
-    total = sum(weights)
-    gaps = [g + spare * w // total for g, w in zip(gaps, weights, strict=True)]
-    regions: dict[str, Region] = {}
-    x = 1 + people_w + gaps[0]
-    for column, gap in zip(columns, gaps[1:], strict=True):
-        for name, y in zip(column, _spread(height, len(column), box_h), strict=True):
-            regions[name] = Region(x, y, box_w, box_h)
-        x += box_w + gap
-    return regions
-
-
-def _spread(height: int, count: int, box_h: int) -> list[int]:
-    """Top rows of `count` boxes spread evenly down a column."""
-    free = height - count * box_h
-    gap = max(0, free // (count + 1))
-    top = max(0, (free - gap * (count - 1)) // 2)
-    return [top + i * (box_h + gap) for i in range(count)]
-
-
-def _people_region(height: int, width: int, count: int) -> Region:
-    box_h = min(height, max(5, count + 2))  # room for a few arrows to leave side by side
-    return Region(1, max(0, (height - box_h) // 2), width, box_h)
-
-
-# --- labels --------------------------------------------------------------------------------
-
-
-def label_text(call: HttpCall, width: int) -> str | None:
-    """`METHOD /path status` in at most `width` cells: query dropped, path shortened, or None."""
-    status = str(call.status) if call.status is not None else "✕ " + (call.error or _("failed"))
-    path = call.path.split("?", 1)[0] or "/"
-    for tail in (status, "✕" if call.status is None else status):
-        room = width - cell_len(call.method) - cell_len(tail) - 2
-        short = _shorten_path(path, room)
-        if short is not None:
-            return _safe(f"{call.method} {short} {tail}")
-    bare = f"{call.method} {'✕' if call.status is None else status}"
-    return _safe(bare) if cell_len(bare) <= width else None
-
-
-def _shorten_path(path: str, room: int) -> str | None:
-    """The path, or its last segments after `…/`, or its start and `…`, within `room` cells."""
-    if cell_len(path) <= room:
-        return path
-    segments = path.strip("/").split("/")
-    for keep in range(len(segments) - 1, 0, -1):
-        candidate = "…/" + "/".join(segments[-keep:])
-        if cell_len(candidate) <= room:
-            return candidate
-    return path[: room - 1] + "…" if room >= 6 else None
-
-
-def _safe(text: str) -> str:
-    """Text with every character one cell wide, so the canvas grid never shifts."""
-    return "".join(c if cell_len(c) == 1 else "?" for c in text)
-
-
-# --- routing -------------------------------------------------------------------------------
-
-
-class _Grid:
-    """What routing and label placement must avoid: boxes, other arrows, other labels."""
-
-    def __init__(self, width: int, height: int, boxes: Iterable[Region]) -> None:
-        self.width, self.height = width, height
-        self.blocked = bytearray(width * height)
-        self.near = bytearray(width * height)
-        self.lines = bytearray(width * height)
-        self.labels = bytearray(width * height)
-        self.heads = bytearray(width * height)
-        for box in boxes:
-            for y in range(max(0, box.y), min(height, box.bottom)):
-                for x in range(max(0, box.x - 1), min(width, box.right + 1)):
-                    inside = box.x <= x < box.right
-                    self.blocked[y * width + x] |= inside
-                    self.near[y * width + x] |= not inside
-
-    def add(self, arrow: _Arrow) -> None:
-        """Mark an arrow's route and label as taken."""
-        for mask, (x, y) in zip(_masks(arrow.cells), arrow.cells, strict=True):
-            self.lines[y * self.width + x] |= mask
-        if arrow.cells:
-            x, y = arrow.cells[-1]
-            self.heads[y * self.width + x] = 1
-        if arrow.label_region is not None:
-            for x, y in _cells(arrow.label_region):
-                self.labels[y * self.width + x] = 1
-
-    def free(self, x: int, y: int) -> bool:
-        """True where a label may go: inside, and clear of boxes, lines and labels."""
-        if not (0 <= x < self.width and 0 <= y < self.height):
-            return False
-        i = y * self.width + x
-        return not (self.blocked[i] or self.lines[i] or self.labels[i] or self.heads[i])
-
-    def route(
-        self, starts: list[tuple[int, int, int]], goals: dict[tuple[int, int], int]
-    ) -> list[tuple[int, int]] | None:
-        """Cheapest orthogonal path (A*) from a start port to a goal port, entering it head-on."""
-        if not goals:
-            return None
-        goal_cols = sorted({(x, d) for (x, _), d in goals.items()})
-        rows = [y for _, y in goals]
-        top, bottom = min(rows), max(rows)
-
-        def estimate(x: int, y: int) -> int:
-            dy = top - y if y < top else (y - bottom if y > bottom else 0)
-            return min(abs(x - gx) for gx, _ in goal_cols) + dy
-
-        best: dict[tuple[int, int, int], int] = {}
-        parent: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
-        queue: list[tuple[int, int, int, int, int]] = []
-        for x, y, d in starts:
-            if (
-                0 <= x < self.width
-                and 0 <= y < self.height
-                and not self.blocked[y * self.width + x]
-            ):
-                cost = 1 + self._penalty(x, y, d)
-                if cost < best.get((x, y, d), 1 << 30):
-                    best[(x, y, d)] = cost
-                    parent[(x, y, d)] = None
-                    heapq.heappush(queue, (cost + estimate(x, y), -cost, x, y, d))
-        expansions = 0
-        while queue and expansions < _MAX_EXPANSIONS:
-            _, neg, x, y, d = heapq.heappop(queue)
-            cost = -neg
-            if cost > best.get((x, y, d), 1 << 30):
-                continue
-            if goals.get((x, y)) == d:
-                return _unwind(parent, (x, y, d))
-            expansions += 1
-            for nd in (d, (d + 1) % 4, (d + 3) % 4):
-                nx, ny = x + _STEP[nd][0], y + _STEP[nd][1]
-                if not (0 <= nx < self.width and 0 <= ny < self.height):
-                    continue
-                if self.blocked[ny * self.width + nx]:
-                    continue
-                step = cost + 1 + self._penalty(nx, ny, nd) + (_BEND if nd != d else 0)
-                if step < best.get((nx, ny, nd), 1 << 30):
-                    best[(nx, ny, nd)] = step
-                    parent[(nx, ny, nd)] = (x, y, d)
-                    heapq.heappush(queue, (step + estimate(nx, ny), -step, nx, ny, nd))
-        return None
-
-    def _penalty(self, x: int, y: int, d: int) -> int:
-        i = y * self.width + x
-        used = self.lines[i]
-        along = _HORIZONTAL if d in (_LEFT, _RIGHT) else _VERTICAL
-        cost = _PARALLEL if used & along else (_CROSS if used else 0)
-        if self.labels[i]:
-            cost += _OVER_LABEL
-        if self.heads[i]:
-            cost += _PARALLEL
-        if self.near[i] and along == _VERTICAL:
-            cost += _NEAR_BOX
-        return cost
-
-
-def _unwind(
-    parent: dict[tuple[int, int, int], tuple[int, int, int] | None], state: tuple[int, int, int]
-) -> list[tuple[int, int]]:
-    path: list[tuple[int, int]] = []
-    node: tuple[int, int, int] | None = state
-    while node is not None:
-        path.append((node[0], node[1]))
-        node = parent[node]
-    path.reverse()
-    return path
-
-
-def _masks(cells: Sequence[tuple[int, int]]) -> list[int]:
-    """Direction bits per route cell (the first also points back into the caller's box)."""
-    masks = [0] * len(cells)
-    for i in range(len(cells) - 1):
-        d = _direction(cells[i], cells[i + 1])
-        masks[i] |= 1 << d
-        masks[i + 1] |= 1 << ((d + 2) % 4)
-    return masks
-
-
-def _direction(a: tuple[int, int], b: tuple[int, int]) -> int:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    return _STEP.index((max(-1, min(1, dx)), max(-1, min(1, dy))))
-
-
-def _cells(region: Region) -> Iterable[tuple[int, int]]:
-    for y in range(region.y, region.bottom):
-        for x in range(region.x, region.right):
-            yield x, y
-
-
-def _ports(box: Region, right_only: bool = False) -> list[tuple[int, int, int]]:
-    """Cells just outside a box's sides, with the direction leaving the box.
-
-    The people box sits at the far left, so its arrows only leave to the right.
-    """
-    rows = range(box.y + 1, box.bottom - 1) if box.height > 2 else [box.y]
-    ports = [(box.right, y, _RIGHT) for y in rows]
-    return ports if right_only else ports + [(box.x - 1, y, _LEFT) for y in rows]
-
-
-def _segments(cells: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Split a route into straight runs."""
-    runs: list[list[tuple[int, int]]] = []
-    for i, cell in enumerate(cells):
-        if i >= 2 and _direction(cells[i - 2], cells[i - 1]) != _direction(cells[i - 1], cell):
-            runs.append([cells[i - 1]])
-        if not runs:
-            runs.append([])
-        runs[-1].append(cell)
-    return runs
-
-
-def place_label(
-    grid: _Grid, call: HttpCall, cells: Sequence[tuple[int, int]]
-) -> tuple[str, Region] | None:
-    """Put the label on a straight part of the route (inline) or beside one, never on another."""
-    own = set(cells)
-    middle = cells[len(cells) // 2] if cells else (0, 0)
-    full = label_text(call, 1 << 16)
-    best: tuple[tuple[bool, int, int, int], str, Region] | None = None
-    for run in _segments(cells):
-        for text, region, rank in _label_spots(grid, call, run, own):
-            distance = abs(region.x + region.width // 2 - middle[0]) + abs(region.y - middle[1])
-            score = (text.strip() != full, rank, distance, -cell_len(text))
-            if best is None or score < best[0]:
-                best = (score, text, region)
-    return None if best is None else (best[1], best[2])
-
-
-def _label_spots(
-    grid: _Grid, call: HttpCall, run: list[tuple[int, int]], own: set[tuple[int, int]]
-) -> Iterable[tuple[str, Region, int]]:
-    """Candidate label positions for one straight run: on it (horizontal) or beside it."""
-    if len(run) >= 2 and run[0][1] == run[-1][1]:
-        y, xs = run[0][1], sorted(x for x, _ in run)
-        ok = [x for x in xs[1:-1] if (x, y) in own and not _taken(grid, x, y)]
-        for start, end in _spans(ok):
-            text = label_text(call, end - start - 2)
-            if text:
-                x = start + (end - start - cell_len(text) - 2) // 2
-                yield f" {text} ", Region(x, y, cell_len(text) + 2, 1), 0
-        for row in (y - 1, y + 1):  # just above or below a run too short to hold it
-            near = [x for x in range(xs[0], xs[-1] + 1) if _clear(grid, own, x, row)]
-            for start, end in _spans(near):
-                text = label_text(call, end - start)
-                if text:
-                    x = start + (end - start - cell_len(text)) // 2
-                    yield text, Region(x, row, cell_len(text), 1), 2
-        return
-    for x, y in run[1:-1]:
-        for lo, hi, right in ((x + 2, grid.width, True), (0, x - 1, False)):
-            if not grid.free(x + (1 if right else -1), y):
-                continue
-            span = _free_span(grid, y, lo, hi, from_left=right)
-            if span is None:
-                continue
-            text = label_text(call, span[1] - span[0])
-            if text:
-                x0 = span[0] if right else span[1] - cell_len(text)
-                yield text, Region(x0, y, cell_len(text), 1), 1
-
-
-def _taken(grid: _Grid, x: int, y: int) -> bool:
-    """A cell another arrow or label already uses (this arrow is not in the grid yet)."""
-    i = y * grid.width + x
-    return bool(grid.lines[i] or grid.labels[i] or grid.heads[i] or grid.blocked[i])
-
-
-def _clear(grid: _Grid, own: set[tuple[int, int]], x: int, y: int) -> bool:
-    """Free for a label, with a free cell either side so it never touches a line."""
-    return all(grid.free(x + dx, y) and (x + dx, y) not in own for dx in (-1, 0, 1))
-
-
-def _spans(xs: list[int]) -> Iterable[tuple[int, int]]:
-    """Maximal runs of consecutive integers as (start, end) half-open ranges."""
-    start = prev = None
-    for x in xs:
-        if start is None or prev is None or x != prev + 1:
-            if start is not None and prev is not None:
-                yield start, prev + 1
-            start = x
-        prev = x
-    if start is not None and prev is not None:
-        yield start, prev + 1
-
-
-def _free_span(grid: _Grid, y: int, lo: int, hi: int, from_left: bool) -> tuple[int, int] | None:
-    """The free cells from `lo` rightwards (or from `hi` leftwards) on row `y`.
-
-    A span that ends at something drawn gives up its last cell, so a label never touches
-    another arrow's line.
-    """
-    if from_left:
-        end = lo
-        while end < hi and grid.free(end, y):
-            end += 1
-        if end < grid.width:
-            end -= 1
-        return (lo, end) if end > lo else None
-    start = hi
-    while start > lo and grid.free(start - 1, y):
-        start -= 1
-    if start > 0:
-        start += 1
-    return (start, hi) if hi > start else None
-
-
-# --- drawing -------------------------------------------------------------------------------
-
-
-class _Canvas:
-    """A grid of one-cell characters with a style each, turned into strips once per change."""
-
-    def __init__(self, width: int, height: int, style: Style) -> None:
-        self.width, self.height = width, height
-        self.chars = [[" "] * width for _ in range(height)]
-        self.styles = [[style] * width for _ in range(height)]
-        self.blank = style
-
-    def put(self, x: int, y: int, char: str, style: Style) -> None:
-        if 0 <= x < self.width and 0 <= y < self.height:
-            self.chars[y][x] = char
-            self.styles[y][x] = style
-
-    def text(self, x: int, y: int, text: str, style: Style, width: int | None = None) -> None:
-        """Write `text` from (x, y), cut to `width` cells with `…` when it does not fit."""
-        text = _safe(text)
-        if width is not None and len(text) > width:
-            text = text[: max(0, width - 1)] + "…" if width > 0 else ""
-        for i, char in enumerate(text):
-            self.put(x + i, y, char, style)
-
-    def box(self, region: Region, title: str, style: Style, title_style: Style) -> None:
-        """A rounded box with `title` set into its top border."""
-        x0, y0, x1, y1 = region.x, region.y, region.right - 1, region.bottom - 1
-        for x in range(x0 + 1, x1):
-            self.put(x, y0, "─", style)
-            self.put(x, y1, "─", style)
-        for y in range(y0 + 1, y1):
-            self.put(x0, y, "│", style)
-            self.put(x1, y, "│", style)
-            for x in range(x0 + 1, x1):
-                self.put(x, y, " ", self.blank)
-        for x, y, char in ((x0, y0, "╭"), (x1, y0, "╮"), (x0, y1, "╰"), (x1, y1, "╯")):
-            self.put(x, y, char, style)
-        if region.width > 4:
-            self.text(x0 + 1, y0, f" {title} ", title_style, region.width - 2)
-
-    def strips(self) -> list[Strip]:
-        strips = []
-        for chars, styles in zip(self.chars, self.styles, strict=True):
-            segments: list[Segment] = []
-            start = 0
-            for x in range(1, self.width + 1):
-                if x == self.width or styles[x] != styles[start]:
-                    segments.append(Segment("".join(chars[start:x]), styles[start]))
-                    start = x
-            strips.append(Strip(segments, self.width))
-        return strips
-
-
-HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown")})
-"""The health states the registry reports, in words."""
-
-
-def health_word(health: str) -> str:
-    """A health state (`ok`, `down`...) in words; an unknown state as it came."""
-    state = health or "unknown"
-    return _(state) if state in HEALTH else health
-
-
-def _health(info: ServiceInfo) -> tuple[str, str]:
-    """Health text and the component class that colours it."""
-    if info.health == "offline" or info.fault.offline:
-        return _("OFFLINE"), "call-map--offline"
-    if info.health == "ok":
-        return f"● {health_word('ok')}", "call-map--ok"
-    if info.health == "down":
-        return f"● {health_word('down')}", "call-map--5xx"
-    return f"○ {health_word(info.health)}", "call-map--muted"
-
-
-def _fault_text(info: ServiceInfo) -> str:
-    """What a presenter injected: `+800 ms`, `50% errors` (offline shows as the health)."""
-    parts = []
-    if info.fault.latency_ms > 0:
-        parts.append(_("+{ms} ms").format(ms=info.fault.latency_ms))
-    if info.fault.error_rate > 0:
-        rate = f"{round(info.fault.error_rate * 100)}%"
-        parts.append(_("{rate} errors").format(rate=rate))
-    return " ".join(parts)
-
-
-def _box_lines(info: ServiceInfo, rows: int, width: int | None = None) -> list[tuple[str, str]]:
-    """Text lines (with their component class) for a box with `rows` inner rows.
-
-    Counts are abbreviated (in languages that have a shorter form) when `width` is too narrow.
-    """
-    health, health_class = _health(info)
-    fault = _fault_text(info)
-    counts = _("in {calls_in} · out {calls_out}").format(
-        calls_in=info.calls_in, calls_out=info.calls_out
-    )
-    if width is not None and cell_len(counts) > width:
-        # TRANSLATORS: the counts in a narrow box; abbreviate them if you can
-        counts = pgettext("abbreviated", "in {calls_in} · out {calls_out}").format(
-            calls_in=info.calls_in, calls_out=info.calls_out
-        )
-    lines = {
-        "name": (info.name, "call-map--name"),
-        "role": (role_text(info.role, info.kind), "call-map--muted"),
-        "health": (health, health_class),
-        "counts": (counts, "call-map--muted"),
-        "fault": (fault, "call-map--fault"),
-    }
-    if rows <= 1:
-        return [(f"{info.name} {health}", health_class)]
-    if rows == 2:
-        return [(f"{info.name} {health}", health_class), lines["fault" if fault else "counts"]]
-    wanted = (
-        ["name", "health", "fault", "counts", "role"]
-        if fault
-        else ["name", "health", "counts", "role"]
-    )
-    chosen = set(wanted[:rows])
-    return [lines[k] for k in ("name", "role", "health", "counts", "fault") if k in chosen]
-
-
-# --- the widget ----------------------------------------------------------------------------
+    count: int = 1
 
 
 def _key(call: HttpCall) -> tuple[str, str]:
@@ -605,21 +76,22 @@ def _key(call: HttpCall) -> tuple[str, str]:
 
 
 class CallMap(Widget):
-    """Institutions as boxes and recent calls as fading arrows between them."""
+    """Institutions in lanes; the calls of the trace on screen as edges between them."""
 
     DEFAULT_CSS = """
     CallMap {
         height: 1fr;
-        & > .call-map--2xx { color: $success; }
-        & > .call-map--3xx { color: $accent; }
-        & > .call-map--4xx { color: $warning; }
-        & > .call-map--5xx { color: $error; }
-        & > .call-map--failed { color: $error; }
-        & > .call-map--ok { color: $success; }
-        & > .call-map--name { text-style: bold; }
-        & > .call-map--muted { color: $text-muted; }
-        & > .call-map--offline { color: $text-disabled; text-style: bold; }
-        & > .call-map--fault { color: $warning; text-style: bold; }
+        & > .call-map--2xx { color: $text-success; }
+        & > .call-map--3xx { color: $text-primary; }
+        & > .call-map--4xx { color: $text-warning; }
+        & > .call-map--5xx { color: $text-error; }
+        & > .call-map--failed { color: $text-error; }
+        & > .call-map--ok { color: $text-success; }
+        & > .call-map--down { color: $text-error; }
+        & > .call-map--muted { color: $stage-muted; }
+        & > .call-map--caption { color: $stage-muted; }
+        & > .call-map--offline { color: $stage-muted; text-style: bold; }
+        & > .call-map--fault { color: $text-warning; text-style: bold; }
         & > .call-map--people { color: $foreground; }
         & > .call-map--highlight { text-style: bold reverse; }
     }
@@ -631,8 +103,9 @@ class CallMap(Widget):
         "call-map--5xx",
         "call-map--failed",
         "call-map--ok",
-        "call-map--name",
+        "call-map--down",
         "call-map--muted",
+        "call-map--caption",
         "call-map--offline",
         "call-map--fault",
         "call-map--people",
@@ -642,9 +115,13 @@ class CallMap(Widget):
 
 ## Call map
 
-Each box is an institution (front apps left, back-ends right, people far left). Each arrow is
-one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx), red failed
-(5xx, or a dashed line ending in ✕ when no answer came). Click a box to see its calls.
+Each box is an institution, in lanes by role: people on the far left, the front apps they
+touch, the platform that owns the transaction, the back-ends behind it. Faint lines show who
+may call whom. The calls of one trace stay drawn until the next trace begins: one line per
+direction between two parties, labelled with how many calls it carried and the last one's
+`METHOD /path status`, green when it succeeded, yellow when refused (4xx), red when it failed
+(5xx, or dashed with ✕ when no answer came). The line above the boxes names the trace.
+`l` switches to the live tail: every call of any trace, fading out. Click a box to see its calls.
 """)
 
     class ServiceSelected(Message):
@@ -666,6 +143,7 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
         services: Iterable[ServiceInfo] = (),
         *,
         animate: bool = True,
+        live_tail: bool = False,
         max_arrows: int = MAX_ARROWS,
         lifetime: float = 2.5,
         clock: Callable[[], float] = time.monotonic,
@@ -675,25 +153,31 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
     ) -> None:
         """Args:
         services: The institutions to draw.
-        animate: Fade arrows out (False keeps them until `clear()`: for snapshots).
-        max_arrows: How many arrows show at once (the newest win).
-        lifetime: Seconds from a call's arrow lighting up to its disappearing.
-        clock: Time source for fading (tests pass a fake one).
+        animate: A new call's edge lights up, and the live tail fades (False: steady, for
+            snapshots).
+        live_tail: Start in the live tail (every call, fading) instead of the trace.
+        max_arrows: How many edges the live tail shows at once (the newest win).
+        lifetime: Seconds from a call lighting up in the live tail to its disappearing.
+        clock: Time source (tests pass a fake one).
         """
         super().__init__(name=name, id=id, classes=classes)
         self._services: tuple[ServiceInfo, ...] = tuple(services)
         self._people: list[str] = []
-        self._arrows: list[_Arrow] = []
-        self._highlighted: tuple[str, str] | None = None
+        self._picture = Picture()
+        self._tail: OrderedDict[tuple[str, str], _TailEdge] = OrderedDict()
+        self._lit: dict[tuple[str, str], float] = {}
+        self._highlight: HttpCall | None = None
         self._animated = animate
+        self._live_tail = live_tail
         self._max_arrows = max(1, max_arrows)
         self._lifetime = lifetime
         self._clock = clock
-        self._boxes: dict[str, Region] = {}
-        self._layout_key: object = None
-        self._grid = _Grid(0, 0, ())
+        self._stage: Stage | None = None
+        self._stage_key: object = None
         self._strips: list[Strip] | None = None
+        self._drawn: tuple[DrawnArrow, ...] = ()
         self._levels: tuple[int, ...] = ()
+        self._styles: dict[str, Style] = {}
         self._timer: Timer | None = None
 
     # -- public API --
@@ -701,24 +185,58 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
     @property
     def boxes(self) -> dict[str, Region]:
         """Each party's box in content coordinates (services by slug, plus `PEOPLE`)."""
-        self._ensure_layout()
-        return dict(self._boxes)
+        stage = self._ensure_stage()
+        return {name: Region(*rect) for name, rect in stage.layout.boxes.items()}
 
     @property
     def arrows(self) -> tuple[DrawnArrow, ...]:
-        """The arrows on the map, oldest first."""
-        self._ensure_layout()
-        return tuple(
-            DrawnArrow(
-                a.call, tuple(Offset(x, y) for x, y in a.cells), a.label.strip(), a.label_region
-            )
-            for a in self._arrows
-        )
+        """The edges drawn now, the most prominent last."""
+        if self._strips is None:
+            self._strips = self._draw()
+        return self._drawn
 
     @property
     def people(self) -> tuple[str, ...]:
         """Callers that are not services, in order of their first call."""
         return tuple(self._people)
+
+    @property
+    def compact(self) -> bool:
+        """True when boxes show short names (narrower than 100 columns, or too little room)."""
+        return self._ensure_stage().layout.compact
+
+    @property
+    def highlighted(self) -> HttpCall | None:
+        """The call kept lit (the player's current arrow, a lesson's failed expectation)."""
+        return self._highlight
+
+    @property
+    def live_tail(self) -> bool:
+        """True while the map shows every call fading out instead of keeping the trace."""
+        return self._live_tail
+
+    @property
+    def trace_id(self) -> str | None:
+        """The trace on the map (None in the live tail or before any call)."""
+        return None if self._live_tail else self._picture.trace_id
+
+    @property
+    def caption(self) -> str:
+        """The line above the boxes: which trace is drawn, how many calls, who took part."""
+        if self._live_tail:
+            return _(
+                "Live tail: every call, fading out after {seconds} s (l: keep the trace)"
+            ).format(seconds=f"{self._lifetime:g}")
+        picture = self._picture
+        if not picture.calls:
+            return _("No calls yet: run a story (5) or tap in an app (3)")
+        first = min(picture.calls, key=lambda c: c.started_at)
+        name = picture.story() or f"{first.method} {first.path.split('?', 1)[0]}"
+        titles = {s.name: s.title for s in self._services}
+        parties = " → ".join(titles.get(p, p) for p in picture.parties())
+        count = len(picture.calls)
+        calls = ngettext("{count} call", "{count} calls", count).format(count=count)
+        return f"{name} · {calls} · {parties}"
 
     def set_services(self, services: Iterable[ServiceInfo]) -> None:
         """Show new service state (health, counts, faults); re-lays out only if the set changed."""
@@ -726,78 +244,107 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
         if fresh == self._services:
             return  # the app polls every second: an unchanged map is not redrawn
         self._services = fresh
-        # A party first seen before it ran as a service (a service that joins later) leaves
-        # the people box for its own box.
         names = {service.name for service in fresh}
         self._people = [person for person in self._people if person not in names]
         self._changed()
 
-    def show_call(self, call: HttpCall) -> None:
-        """Draw an arrow for `call` (lit, then fading); calls to the caller itself are ignored."""
-        if self._party(call.caller) == self._party(call.callee):
+    def set_live_tail(self, on: bool) -> None:
+        """Switch between keeping the trace (off) and the fading live tail (on)."""
+        if on == self._live_tail:
             return
-        for person in (call.caller, call.callee):
-            if self._party(person) == PEOPLE and person not in self._people:
-                self._people.append(person)
-        self._arrows = [a for a in self._arrows if _key(a.call) != _key(call)]
-        again = self._same_edge(call)
-        if again is not None:
-            self._relight(again, call)
-        else:
-            self._arrows.append(_Arrow(call, self._clock()))
-            self._drop_extra()
-            if self._layout_key == self._current_key():
-                self._route(self._arrows[-1])
-                self._grid.add(self._arrows[-1])
+        self._live_tail = on
+        self._tail.clear()
+        self._lit.clear()
+        self._highlight = None
         self._changed()
-        if self._animated and self._timer is not None:
-            self._timer.resume()
+        self._wake()
+
+    def show_call(self, call: HttpCall) -> None:
+        """Take in a new call: into the trace's picture (a new trace replaces it), or the tail."""
+        self.show_calls([call])
+
+    def show_calls(self, calls: Sequence[HttpCall]) -> None:
+        """Take in a batch of calls (the screen drains the live stream ten times a second)."""
+        now = self._clock()
+        changed = False
+        for call in calls:
+            if self._party(call.caller) == self._party(call.callee):
+                continue
+            self._meet(call)
+            key = (call.caller, call.callee)
+            if self._live_tail:
+                edge = self._tail.pop(key, None)
+                self._tail[key] = _TailEdge(call, now, edge.count + 1 if edge else 1)
+                while len(self._tail) > self._max_arrows:
+                    self._tail.popitem(last=False)
+                changed = True
+            else:
+                before = self._picture.trace_id
+                if self._picture.add(call):
+                    if self._picture.trace_id != before:
+                        self._lit.clear()
+                        self._highlight = None
+                    self._lit[key] = now
+                    changed = True
+        if changed:
+            self._changed()
+            self._wake()
+
+    def load(self, calls: Iterable[HttpCall]) -> None:
+        """Show exactly these calls, one trace as the player or a lesson step shows it."""
+        found = list(calls)
+        for call in sorted(found, key=lambda c: c.started_at):
+            self._meet(call)
+        self._picture.load(found)
+        self._tail.clear()
+        self._lit.clear()
+        self._highlight = None
+        self._changed()
 
     def highlight(self, call: HttpCall | None) -> None:
-        """Keep `call`'s arrow lit and dim the rest (None: back to normal)."""
-        if call is None:
-            self._highlighted = None
-        else:
-            self._highlighted = _key(call)
-            if all(_key(a.call) != _key(call) for a in self._arrows):
-                self.show_call(call)
+        """Keep `call`'s edge lit and dim the rest (None: back to normal)."""
+        if (
+            call is not None
+            and not self._live_tail
+            and all(_key(c) != _key(call) for c in self._picture.calls)
+        ):
+            self.show_calls([call])
+        self._highlight = call
         self._changed()
 
     def clear(self) -> None:
-        """Remove every arrow (the boxes and people stay)."""
-        if not self._arrows and self._highlighted is None:
+        """Remove every edge (the boxes and people stay)."""
+        if not self._picture.calls and not self._tail and self._highlight is None:
             return  # nothing to remove: spare the redraw (a lesson clears on every step)
-        self._arrows.clear()
-        self._highlighted = None
-        self._rebuild_grid()
+        self._picture.clear()
+        self._tail.clear()
+        self._lit.clear()
+        self._highlight = None
         self._changed()
 
-    def fade(self) -> None:
-        """Dim older arrows and drop expired ones; the timer calls this every 0.2 s."""
+    def tick(self) -> None:
+        """Let lit edges settle and the live tail fade; the timer calls this five times a second."""
         if not self._animated:
             return
         now = self._clock()
-        keep = [
-            a
-            for a in self._arrows
-            if _key(a.call) == self._highlighted or now - a.born < self._lifetime
-        ]
-        if len(keep) != len(self._arrows):
-            self._arrows = keep
-            self._rebuild_grid()
-            self._strips = None
-        if tuple(self._level(a, now) for a in self._arrows) != self._levels:
+        if self._live_tail:
+            alive = [k for k, e in self._tail.items() if now - e.born < self._lifetime]
+            if len(alive) != len(self._tail):
+                self._tail = OrderedDict((k, self._tail[k]) for k in alive)
+                self._strips = None
+        self._lit = {k: born for k, born in self._lit.items() if now - born < _LIT_SECONDS}
+        if self._strips is not None and self._current_levels(now) != self._levels:
             self._strips = None
         if self._strips is None:
             self.refresh()
-        if not self._arrows and self._timer is not None:
+        if not self._tail and not self._lit and self._timer is not None:
             self._timer.pause()
 
     # -- Textual hooks --
 
     def on_mount(self) -> None:
         if self._animated:
-            self._timer = self.set_interval(0.2, self.fade, pause=not self._arrows)
+            self._timer = self.set_interval(0.2, self.tick, pause=True)
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -814,10 +361,10 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self._strips = None
 
     def render_line(self, y: int) -> Strip:
-        self._ensure_layout()
         if self._strips is None:
             self._strips = self._draw()
         if 0 <= y < len(self._strips):
@@ -827,116 +374,222 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
     # -- internals --
 
     def _theme_changed(self) -> None:
+        self._styles.clear()
         self._changed()
+
+    def _wake(self) -> None:
+        if self._animated and self._timer is not None:
+            self._timer.resume()
+
+    def _meet(self, call: HttpCall) -> None:
+        for person in (call.caller, call.callee):
+            if self._party(person) == PEOPLE and person not in self._people:
+                self._people.append(person)
 
     def _party(self, name: str) -> str:
         """The box a caller or callee is drawn in."""
         return name if any(s.name == name for s in self._services) else PEOPLE
 
-    def _current_key(self) -> object:
-        return (self.size, tuple((s.name, s.side) for s in self._services), tuple(self._people))
-
     def _changed(self) -> None:
         self._strips = None
         self.refresh()
 
-    def _ensure_layout(self) -> None:
-        """Recompute boxes and every route when the size, services or people changed."""
-        key = self._current_key()
-        if key == self._layout_key:
-            return
-        self._layout_key = key
-        self._boxes = layout_boxes(self.size, self._services, self._people)
-        self._grid = _Grid(self.size.width, self.size.height, self._boxes.values())
-        for arrow in self._arrows:
-            self._route(arrow)
-            self._grid.add(arrow)
-        self._strips = None
-
-    def _rebuild_grid(self) -> None:
-        self._grid = _Grid(self.size.width, self.size.height, self._boxes.values())
-        for arrow in self._arrows:
-            self._grid.add(arrow)
-
-    def _drop_extra(self) -> None:
-        """Keep the newest `max_arrows` arrows (and always the highlighted one)."""
-        if len(self._arrows) <= self._max_arrows:
-            return
-        while len(self._arrows) > self._max_arrows:
-            victim = next(
-                (a for a in self._arrows if _key(a.call) != self._highlighted), self._arrows[0]
+    def _parties(self) -> list[Party]:
+        short = short_names([(s.name, s.title) for s in self._services])
+        # Boxes are sized for counts of up to two digits, so the slug usually stays in view.
+        counts = len(_("in {calls_in} · out {calls_out}").format(calls_in=99, calls_out=99))
+        return [
+            Party(
+                s.name,
+                s.lane or ("front" if s.side == "front" else "back"),
+                s.title,
+                short[s.name],
+                role_text(s.role, s.kind),
+                len(s.name) + 3 + counts,
             )
-            self._arrows.remove(victim)
-        self._rebuild_grid()
+            for s in self._services
+        ]
 
-    def _same_edge(self, call: HttpCall) -> _Arrow | None:
-        """A routed arrow between the same two boxes, if one is still on the map."""
-        if self._layout_key != self._current_key():
-            return None
-        edge = (self._party(call.caller), self._party(call.callee))
-        for arrow in self._arrows:
-            if (
-                arrow.cells
-                and _key(arrow.call) != self._highlighted
-                and (self._party(arrow.call.caller), self._party(arrow.call.callee)) == edge
-            ):
-                return arrow
-        return None
+    def _ensure_stage(self) -> Stage:
+        """The layout and routes for the current size, services and people (kept until one
+        of them changes: routing is the expensive part of drawing)."""
+        width, height = self.size
+        shape = tuple(
+            (s.name, s.lane, s.side, s.title, s.role, s.calls, s.public) for s in self._services
+        )
+        # People join one at a time: a new one gets a row, and moves nothing, until the
+        # people box must grow.
+        key = (width, height, shape, bool(self._people), max(3, len(self._people)))
+        if self._stage is not None and key == self._stage_key:
+            self._stage.meet(self._people)
+            return self._stage
+        names = {s.name for s in self._services}
+        may = [(s.name, callee) for s in self._services for callee in s.calls if callee in names]
+        public = [(PEOPLE, s.name) for s in self._services if s.public]
+        layout = lay_out(self._parties(), self._people, width, height, edges=may + public, top=1)
+        # Compact maps show only the calls: faint edges would fill the little room there is.
+        self._stage = Stage(
+            layout, width, height, () if layout.compact else may, reserved=[Rect(0, 0, width, 1)]
+        )
+        self._stage_key = key
+        return self._stage
 
-    def _relight(self, arrow: _Arrow, call: HttpCall) -> None:
-        """The same two boxes talk again: reuse the route already found (routing is the
-        expensive part, and a busy sandbox repeats the same edges many times a second) and
-        only place the new call's label."""
-        self._arrows.remove(arrow)
-        self._arrows.append(arrow)
-        arrow.call, arrow.born = call, self._clock()
-        arrow.label, arrow.label_region = "", None
-        self._rebuild_grid()  # forgets the old label's cells
-        placed = place_label(self._grid, call, list(arrow.cells))
-        if placed is not None:
-            arrow.label, arrow.label_region = placed
-            self._grid.add(arrow)
+    def _current_levels(self, now: float) -> tuple[int, ...]:
+        return tuple(level for level, _ in self._edges(now))
 
-    def _route(self, arrow: _Arrow) -> None:
-        """Find the arrow's path and label spot, avoiding everything already drawn."""
-        arrow.cells, arrow.label, arrow.label_region, arrow.exit_port = (), "", None, None
-        source = self._boxes.get(self._party(arrow.call.caller))
-        target = self._boxes.get(self._party(arrow.call.callee))
-        if source is None or target is None:
-            return
-        starts = _ports(source, right_only=source is self._boxes.get(PEOPLE))
-        goals = {
-            (x, y): (d + 2) % 4
-            for x, y, d in _ports(target, right_only=target is self._boxes.get(PEOPLE))
-        }
-        cells = self._grid.route(starts, goals)
-        if not cells:
-            return
-        arrow.cells = tuple(cells)
-        first = cells[0]
-        arrow.exit_port = (source.right - 1 if first[0] >= source.right else source.x, first[1])
-        placed = place_label(self._grid, arrow.call, cells)
-        if placed is not None:
-            arrow.label, arrow.label_region = placed
+    def _edges(self, now: float) -> list[tuple[int, tuple[HttpCall, int, tuple[str, str]]]]:
+        """(level, (call, count, key)) per edge: 0 just lit, 1 steady, 2.. fading, -1 the
+        highlighted call's edge; a highlight dims the others to the last level."""
+        found: list[tuple[int, tuple[HttpCall, int, tuple[str, str]]]] = []
+        hl = self._highlight
+        hl_key = (hl.caller, hl.callee) if hl is not None else None
+        if self._live_tail:
+            for key, edge in self._tail.items():
+                age = now - edge.born
+                if not self._animated:
+                    level = 1
+                elif age < _LIT_SECONDS:
+                    level = 0
+                else:
+                    share = (age - _LIT_SECONDS) / max(0.01, self._lifetime - _LIT_SECONDS)
+                    level = min(_FADE_STEPS, 1 + int(share * _FADE_STEPS))
+                found.append((level, (edge.call, edge.count, key)))
+        else:
+            for key, pedge in self._picture.edges.items():
+                level = 0 if self._animated and key in self._lit else 1
+                found.append((level, (pedge.last, pedge.count, key)))
+        if hl is not None:
+            found = [
+                (-1 if key == hl_key else _FADE_STEPS, (hl if key == hl_key else c, n, key))
+                for _, (c, n, key) in found
+            ]
+        return found
 
-    def _level(self, arrow: _Arrow, now: float) -> int:
-        """0 lit, 1 normal, then fading steps up to `_FADE_STEPS`; -1 highlighted."""
-        if _key(arrow.call) == self._highlighted:
-            return -1
-        if self._highlighted is not None:
-            return _FADE_STEPS
-        if not self._animated:
-            return 1
-        age = now - arrow.born
-        if age < _LIT_SECONDS:
-            return 0
-        share = (age - _LIT_SECONDS) / max(0.01, self._lifetime - _LIT_SECONDS)
-        return min(_FADE_STEPS, 1 + int(share * _FADE_STEPS))
+    def _draw(self) -> list[Strip]:
+        width, height = self.size
+        if width <= 0 or height <= 0:
+            self._drawn = ()
+            return []
+        stage = self._ensure_stage()
+        canvas = Canvas(width, height)
+        canvas.text(1, 0, self.caption, "caption", width - 2)
+        looks = {s.name: self._look(s) for s in self._services}
+        stage.draw_boxes(canvas, self._parties(), looks, self._people, _("people"))
+        now = self._clock()
+        edges = self._edges(now)
+        self._levels = tuple(level for level, _ in edges)
+        # Faded first, the newest and the highlighted last (on top, and first to a label).
+        order = sorted(range(len(edges)), key=lambda i: (edges[i][0] == -1, -edges[i][0], i))
+        failed = _("failed")
+        lines = []
+        for i in order:
+            level, (call, count, key) = edges[i]
+            outcome = call.outcome if call.outcome in _OUTCOMES else "failed"
+            lines.append(
+                Line(
+                    key[0],
+                    key[1],
+                    f"edge-{outcome}-{level}",
+                    edge_label(call, count, failed),
+                    dashed=call.status is None,
+                )
+            )
+        drawn = stage.draw_edges(canvas, lines)
+        self._drawn = tuple(
+            DrawnArrow(
+                edges[i][1][0],
+                tuple(Offset(x, y) for x, y in d.cells),
+                d.label,
+                Region(*d.label_region) if d.label_region else None,
+                edges[i][1][1],
+            )
+            for i, d in zip(order, drawn, strict=True)
+        )
+        return [
+            Strip([Segment(text, self._style(name)) for text, name in row], width)
+            for row in canvas.rows()
+        ]
 
-    # -- drawing --
+    def _look(self, info: ServiceInfo) -> BoxLook:
+        offline = info.health == "offline" or info.fault.offline
+        border = "offline" if offline else f"box-{info.name}"
+        health, health_style = _health(info)
+        head: tuple[Piece, ...] = (
+            (info.name, "muted"),
+            (f" {health}", "offline" if offline else health_style),
+        )
+        fault = _fault_text(info)
+        counts = {"calls_in": info.calls_in, "calls_out": info.calls_out}
+        dot: tuple[Piece, ...] = ((health, "offline" if offline else health_style),)
+        footers: tuple[tuple[Piece, ...], ...]
+        compact: tuple[tuple[Piece, ...], ...]
+        if fault:  # what a presenter injected matters more than who it is: it always shows
+            marked: tuple[Piece, ...] = ((f" {fault}", "fault"),)
+            footers = (head + marked, dot + marked, ((fault, "fault"),))
+            compact = footers[1:]
+        else:
+            counted: tuple[Piece, ...] = (
+                (" " + _("in {calls_in} · out {calls_out}").format(**counts), "muted"),
+            )
+            footers = (head + counted, dot + counted, head)
+            compact = (dot + ((f" {info.calls_in}/{info.calls_out}", "muted"),), dot)
+        return BoxLook(
+            border,
+            "offline" if offline else f"title-{info.name}",
+            footers,
+            compact,
+            "offline" if offline else "muted",
+        )
 
-    def _style(self, component: str) -> Style:
+    # -- styles --
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self._make_style(name)
+        return style
+
+    def _component(self, component: str) -> Style:
         return self.rich_style + self.get_component_rich_style(component, partial=True)
+
+    def _make_style(self, name: str) -> Style:
+        if name == "":
+            return self.rich_style
+        if name.startswith(("box-", "title-")):
+            kind, _, service = name.partition("-")
+            accent = self._accent(service)
+            return accent + Style(bold=True) if kind == "title" else accent
+        label = name.startswith("label-")
+        if label:
+            name = name[len("label-") :]
+        if name.startswith("edge-"):
+            _, outcome, level = name.split("-", 2)
+            return self._edge_style(outcome, int(level), label)
+        if name == "faint":
+            return self._faded(self._component("call-map--muted"), 0.6)
+        return self._component(f"call-map--{name}")
+
+    def _edge_style(self, outcome: str, level: int, label: bool) -> Style:
+        """Outcome colour: bold while lit, reversed when highlighted, faded when dimmed."""
+        style = self._component(f"call-map--{outcome}")
+        if level == -1:
+            style += Style(bold=True)
+            if label:
+                style += self.get_component_rich_style("call-map--highlight", partial=True)
+            return style
+        if level == 0:
+            return style + Style(bold=True)
+        if level == 1:
+            return style
+        return self._faded(style, 0.7 * (level - 1) / (_FADE_STEPS - 1))
+
+    def _faded(self, style: Style, share: float) -> Style:
+        """`style` with its colour blended `share` of the way towards the background."""
+        background = self.rich_style.bgcolor
+        if style.color is None or background is None:
+            return style + Style(dim=True)
+        faded = Color.from_rich_color(style.color).blend(Color.from_rich_color(background), share)
+        return style + Style(color=faded.rich_color)
 
     def _accent(self, name: str) -> Style:
         """The institution's `$svc-<name>` colour (or `$svc-default`)."""
@@ -950,109 +603,34 @@ one HTTP call, `METHOD /path status`: green succeeded, yellow was refused (4xx),
                     continue
         return self.rich_style
 
-    def _draw(self) -> list[Strip]:
-        width, height = self.size
-        canvas = _Canvas(width, height, self.rich_style)
-        by_name = {s.name: s for s in self._services}
-        for name, region in self._boxes.items():
-            if name == PEOPLE:
-                self._draw_people(canvas, region)
-            elif name in by_name:
-                self._draw_service(canvas, region, by_name[name])
-        now = self._clock()
-        self._levels = tuple(self._level(a, now) for a in self._arrows)
-        # Faded arrows first, the newest and the highlighted one last (on top).
-        order = sorted(
-            zip(self._levels, range(len(self._arrows)), strict=True),
-            key=lambda item: (item[0] == -1, -item[0], item[1]),
-        )
-        for level, index in order:
-            self._draw_arrow(canvas, self._arrows[index], level)
-        for level, index in order:
-            self._draw_label(canvas, self._arrows[index], level)
-        return canvas.strips()
 
-    def _draw_service(self, canvas: _Canvas, region: Region, info: ServiceInfo) -> None:
-        offline = info.health == "offline" or info.fault.offline
-        grey = self._style("call-map--offline")
-        accent = grey if offline else self._accent(info.name)
-        canvas.box(region, info.title, accent, accent + Style(bold=True))
-        for row, (text, component) in enumerate(
-            _box_lines(info, region.height - 2, region.width - 3)
-        ):
-            style = grey if offline else self._style(component)
-            canvas.text(region.x + 2, region.y + 1 + row, text, style, region.width - 3)
+HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown")})
+"""The health states the registry reports, in words."""
 
-    def _draw_people(self, canvas: _Canvas, region: Region) -> None:
-        muted = self._style("call-map--muted")
-        canvas.box(region, _("people"), muted, muted)
-        rows = region.height - 2
-        shown = self._people if len(self._people) <= rows else self._people[: rows - 1]
-        for row, person in enumerate(shown):
-            canvas.text(
-                region.x + 2,
-                region.y + 1 + row,
-                person,
-                self._style("call-map--people"),
-                region.width - 4,
-            )
-        if len(shown) < len(self._people):
-            canvas.text(
-                region.x + 2,
-                region.bottom - 2,
-                f"+{len(self._people) - len(shown)}",
-                muted,
-                region.width - 4,
-            )
 
-    def _arrow_style(self, arrow: _Arrow, level: int) -> Style:
-        """Outcome colour: bold while lit, blended towards the background as it fades."""
-        outcome = arrow.call.outcome
-        known = outcome in ("2xx", "3xx", "4xx", "5xx")
-        style = self._style(f"call-map--{outcome}" if known else "call-map--failed")
-        if level <= 0:
-            return style + Style(bold=True)
-        background = self.rich_style.bgcolor
-        if level == 1 or style.color is None or background is None:
-            return style if level == 1 else style + Style(dim=True)
-        share = 0.75 * (level - 1) / (_FADE_STEPS - 1)
-        faded = Color.from_rich_color(style.color).blend(Color.from_rich_color(background), share)
-        return style + Style(color=faded.rich_color)
+def health_word(health: str) -> str:
+    """A health state (`ok`, `down`...) in words; an unknown state as it came."""
+    state = health or "unknown"
+    return _(state) if state in HEALTH else health
 
-    def _draw_arrow(self, canvas: _Canvas, arrow: _Arrow, level: int) -> None:
-        if not arrow.cells:
-            return
-        style = self._arrow_style(arrow, level)
-        failed = arrow.call.status is None
-        masks = _masks(arrow.cells)
-        if arrow.exit_port is not None:
-            masks[0] |= 1 << _direction(arrow.cells[0], arrow.exit_port)
-        for (x, y), mask in zip(arrow.cells, masks, strict=True):
-            if not (0 <= x < canvas.width and 0 <= y < canvas.height):
-                continue
-            under = canvas.chars[y][x]
-            merged = mask | (_LINES.index(under) if under in _LINES else 0)
-            char = _LINES[merged]
-            if failed and merged == _HORIZONTAL:
-                char = "╌"
-            elif failed and merged == _VERTICAL:
-                char = "╎"
-            canvas.put(x, y, char, style)
-        if arrow.exit_port is not None:
-            px, py = arrow.exit_port
-            canvas.put(px, py, "├" if px < arrow.cells[0][0] else "┤", style)
-        hx, hy = arrow.cells[-1]
-        entering = _direction(arrow.cells[-2], arrow.cells[-1]) if len(arrow.cells) > 1 else None
-        if entering is None:
-            target = self._boxes.get(self._party(arrow.call.callee))
-            entering = _RIGHT if target is not None and hx < target.x else _LEFT
-        head = "✕" if failed else ("▶" if entering == _RIGHT else "◀")
-        canvas.put(hx, hy, head, style)
 
-    def _draw_label(self, canvas: _Canvas, arrow: _Arrow, level: int) -> None:
-        if arrow.label_region is None:
-            return
-        style = self._arrow_style(arrow, level)
-        if level == -1:
-            style += self.get_component_rich_style("call-map--highlight", partial=True)
-        canvas.text(arrow.label_region.x, arrow.label_region.y, arrow.label, style)
+def _health(info: ServiceInfo) -> tuple[str, str]:
+    """Health text and the style that colours it."""
+    if info.health == "offline" or info.fault.offline:
+        return _("OFFLINE"), "offline"
+    if info.health == "ok":
+        return "●", "ok"  # the word is for trouble: a healthy box stays short
+    if info.health == "down":
+        return f"● {health_word('down')}", "down"
+    return f"○ {health_word(info.health)}", "muted"
+
+
+def _fault_text(info: ServiceInfo) -> str:
+    """What a presenter injected: `+800 ms`, `50% errors` (offline shows as the health)."""
+    parts = []
+    if info.fault.latency_ms > 0:
+        parts.append(_("+{ms} ms").format(ms=info.fault.latency_ms))
+    if info.fault.error_rate > 0:
+        rate = f"{round(info.fault.error_rate * 100)}%"
+        parts.append(_("{rate} errors").format(rate=rate))
+    return " ".join(parts)

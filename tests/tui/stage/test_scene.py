@@ -100,7 +100,9 @@ def test_the_newest_line_gets_its_label_first() -> None:
 def test_boxes_carry_name_role_and_footer_and_wide_text_never_shifts_the_grid() -> None:
     scene = stage(160, 24)
     canvas = Canvas(160, 24)
-    looks = {p.name: BoxLook("box", "title", ((p.name, "muted"), (" ● ok", "ok"))) for p in SEVEN}
+    looks = {
+        p.name: BoxLook("box", "title", (((p.name, "muted"), (" ● ok", "ok")),)) for p in SEVEN
+    }
     scene.draw_boxes(canvas, SEVEN, looks, ["buyer", "ユーザー"], "people")
     scene.draw_edges(canvas, [Line("buyer", "social", "edge-2xx", label("GET /名前 200"))])
     text = "\n".join(canvas.row_text(y) for y in range(24))
