@@ -93,6 +93,14 @@ class LocalBackend:
     async def trace(self, trace_id: str) -> list[HttpCall]:
         return self.store.trace(trace_id)
 
+    async def latest_trace(self) -> str | None:
+        found = self.store.traces(1)
+        return found[0].trace_id if found else None
+
+    async def clear_faults(self) -> None:
+        for spec in BUILTIN:
+            self.wire.set_fault(spec.name, Fault())
+
     async def reset(self) -> None:
         for spec in BUILTIN:
             self.apps[spec.name].state.store.reset(seed_for(spec.name, self.world))
