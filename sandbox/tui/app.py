@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from sandbox.runtime.models import ServiceInfo
@@ -311,6 +312,23 @@ class SandboxApp(App[None]):
             )
             return
         self.notify(_("Screenshot saved to {path}").format(path=path))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, never read as markup: what it says often carries text from the wire (an
+        institution's error message, a path), which could hold `[b]` or `[@click=...]`.
+        Widgets' `notify` ask for markup by default; it is refused here for every toast."""
+        if timeout is None:
+            super().notify(message, title=title, severity=severity, markup=False)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_command_palette(self) -> None:
         """Textual's command palette, with its search prompt in the UI's language."""

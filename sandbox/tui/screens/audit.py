@@ -107,11 +107,15 @@ sandbox's records, so here it compares against the seeded world.
                 with Horizontal(id="audit-bar"):
                     yield Button(_("Run audit"), id="run-audit", variant="primary")
                     yield Static(
-                        _("Not run yet: press a to audit the recorded calls."), id="audit-summary"
+                        _("Not run yet: press a to audit the recorded calls."),
+                        id="audit-summary",
+                        markup=False,
                     )
                 yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
             with Vertical(id="finding"):
-                yield Static(_("Run the audit, then choose a rule."), id="rule-detail")
+                yield Static(
+                    _("Run the audit, then choose a rule."), id="rule-detail", markup=False
+                )
                 yield OptionList(id="evidence")
         yield Footer()
 

@@ -73,7 +73,7 @@ then is shown in red above the narration before anyone runs a step.
         with Horizontal(id="presenter-stage"):
             yield LessonPanel()
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
-        yield Static(id="presenter-next")
+        yield Static(id="presenter-next", markup=False)
         yield Footer()
 
     def wants_prepare(self) -> bool:

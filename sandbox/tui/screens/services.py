@@ -90,7 +90,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         with Horizontal():
             yield OptionList(id="service-list")
             with Vertical(id="service-detail"):
-                yield Static(id="service-info")
+                yield Static(id="service-info", markup=False)
                 with Horizontal(id="faults"):
                     yield Label(_("Take offline"))
                     yield Switch(id="offline")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,7 +75,7 @@ calls to the running institutions, checked at the end.
                 )
                 yield Checkbox(_("Pause before each step"), id="step-mode")
                 yield Button(_("Run"), id="run", variant="primary")
-                yield RichLog(id="story-log", wrap=True, markup=True, min_width=20)
+                yield RichLog(id="story-log", wrap=True, markup=False, min_width=20)
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
 
@@ -92,8 +93,7 @@ calls to the running institutions, checked at the end.
         """Run one story; every report line goes to the log, every call to the map."""
         log = self.query_one("#story-log", RichLog)
         log.clear()
-        title = _(TITLES[name])
-        log.write(f"[b]{title}[/]")
+        log.write(Text(_(TITLES[name]), style="bold"))
         step_mode = self.query_one("#step-mode", Checkbox).value
         await self.backend.services()  # learn the institutions' URLs
 
@@ -101,26 +101,35 @@ calls to the running institutions, checked at the end.
             if step_mode:
                 self.waiting = True
                 paused = _("Paused before: {step}  (press n to continue)").format(step=step)
-                log.write(f"[yellow]{paused}[/]")
+                log.write(self._said(paused, "text-warning"))
                 self._go.clear()
                 await self._go.wait()
                 self.waiting = False
 
         try:
             story = await SCENARIOS[name](
-                self.backend.wire, self.backend.world, log.write, gate=gate, lang=language()
+                self.backend.wire, self.backend.world, lambda line: log.write(Text(line)),
+                gate=gate, lang=language()
             )
         except StoryFailed as exc:
             failed = _("Did not end as the story says: {reason}").format(reason=exc)
-            log.write(f"[red]{failed}[/]")
+            log.write(self._said(failed, "text-error"))
             return
         except Exception as exc:
             failed = _("{what} failed: {reason}").format(what=name, reason=exc)
-            log.write(f"[red]{failed}[/]")
+            log.write(self._said(failed, "text-error"))
             return
         self.last_trace = story.trace_id
         ok, trace = _("Finished as the story says."), _("trace {trace} (t)")
-        log.write(f"[green]{ok}[/]  {trace.format(trace=story.trace_id[:12])}")
+        line = self._said(ok, "text-success")
+        line.append("  " + trace.format(trace=story.trace_id[:12]))
+        log.write(line)
+
+    def _said(self, line: str, colour: str) -> Text:
+        """A line of the story log in one of the theme's text colours (never read as markup:
+        a story's lines carry what the institutions answered)."""
+        value = self.app.theme_variables.get(colour, "")
+        return Text(line, style=f"bold {value}" if value.startswith("#") else "bold")
 
     def action_continue(self) -> None:
         self._go.set()

@@ -53,12 +53,12 @@ class LessonPanel(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="lesson-step")
-        yield Static(id="lesson-warning")
+        yield Static(id="lesson-step", markup=False)
+        yield Static(id="lesson-warning", markup=False)
         with NarrationScroll(id="lesson-scroll"):
             yield Markdown(id="lesson-narration")
             yield Markdown(id="lesson-notes")
-            yield StepVerdict(_("Press r to run this step."), id="lesson-verdict")
+            yield StepVerdict(_("Press r to run this step."), id="lesson-verdict", markup=False)
 
     _has_notes = False
 
