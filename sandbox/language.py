@@ -106,6 +106,13 @@ def number(value: int, lang: str) -> str:
     return format_decimal(value, locale=lang)
 
 
+def decimal(value: float, lang: str) -> str:
+    """A measure to one decimal as `lang` writes it: 1,234.5 or 1.234,5."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.0", locale=lang)
+
+
 def rupiah(amount: int, lang: str) -> str:
     """Whole rupiah as `lang` writes them: Rp185,000 in English, Rp185.000 in Indonesian.
 

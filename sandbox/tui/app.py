@@ -194,6 +194,8 @@ class SandboxApp(App[None]):
         self.live = live
         """False in snapshot tests: no event pump, no health polling."""
         self.screenshot_dir = screenshot_dir or Path.cwd()
+        self.exports_dir = self.screenshot_dir.parent / "exports"
+        """Where the trace player writes a trace's exports (`e`): beside the screenshots."""
         self.services: tuple[ServiceInfo, ...] = ()
         self._unreachable = False
         self.taps: dict[str, str] = {}

@@ -28,11 +28,14 @@ institutions themselves answer stay as they are in both languages.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING, Any, Final
 
 from textual.binding import ActiveBinding, Binding
+from textual.content import Content
 
 from sandbox.language import LANGUAGES, N_, texts
+from sandbox.language import decimal as decimal_in
 from sandbox.language import number as number_in
 
 if TYPE_CHECKING:
@@ -51,6 +54,8 @@ __all__ = [
     "language",
     "ngettext",
     "number",
+    "decimal",
+    "filled",
     "pgettext",
     "role_text",
     "set_language",
@@ -59,6 +64,7 @@ __all__ = [
 ]
 
 _lang = "en"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _messages = texts("ui", _lang)
 
 ROLES: Final = frozenset(
@@ -109,9 +115,26 @@ def role_text(role: str, kind: str) -> str:
     return _(role) if kind == "builtin" and role in ROLES else role
 
 
+def filled(markup: str, **values: object) -> Content:
+    """A translated markup template with its `{placeholders}` filled as plain text.
+
+    The template's own markup (`[b]{title}[/]`) is ours and styles the line; the values are
+    not (an institution's name, a URL, a message from the wire), so they become Textual
+    template variables, which are escaped: `[@click=...]` in a value stays text.
+    """
+    return Content.from_markup(
+        _PLACEHOLDER.sub(r"${\1}", markup), **{k: str(v) for k, v in values.items()}
+    )
+
+
 def number(value: int) -> str:
     """A count in the UI's language (`sandbox.language.number`): 12,345 or 12.345."""
     return number_in(value, _lang)
+
+
+def decimal(value: float) -> str:
+    """A measure in the UI's language, to one decimal: 2.5 or 2,5."""
+    return decimal_in(value, _lang)
 
 
 TEXTUAL_KEYS: Final[dict[str, tuple[str, str]]] = {

@@ -16,9 +16,9 @@ from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
-from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.sequence import SequencePlayer
+from sandbox.tui.widgets.step_card import StepCard
 from tests.tui.factory import make_app, until
 
 SCREENS = {"1": MapScreen, "2": TraceScreen, "3": FacesScreen, "4": ServicesScreen,
@@ -58,7 +58,8 @@ async def test_story_runs_and_calls_reach_the_log_and_the_trace_player(tmp_path:
         player = app.screen.query_one(SequencePlayer)
         assert player.total > 20  # 17+ calls, each with its return arrow
         await pilot.press("right", "right")
-        assert app.screen.query_one(CallDetail).call is not None
+        await pilot.pause(0.1)
+        assert app.screen.query_one(StepCard).display
         await pilot.press("1")
         await pilot.pause(0.3)
         log = app.screen.query_one(CallLog)

@@ -89,3 +89,11 @@ async def test_lesson_panel_statics_do_not_read_markup(tmp_path: Path) -> None:
         warning = panel.query_one("#lesson-warning", Static)
         assert "^[A-Z]\\d{2}" in shown(warning) and "[@click=app.quit]" in shown(warning)
     await backend.aclose()
+
+
+def test_a_filled_template_keeps_its_own_markup_and_escapes_the_values() -> None:
+    from sandbox.tui.i18n import filled
+
+    content = filled("[b]{title}[/] ({name})", title="x[@click=app.quit]y", name=3)
+    assert content.plain == "x[@click=app.quit]y (3)"
+    assert [span.style for span in content.spans] == ["b"]

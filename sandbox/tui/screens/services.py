@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, TranslatedBindings, _, role_text
+from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
 from sandbox.tui.messages import ServicesUpdated
 from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
@@ -139,11 +139,12 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         if info is None:
             return
         self.query_one("#service-info", Static).update(
-            _(
-                "[b]{title}[/] ({name}) — {role}\n"
-                "URL {url}   docs {docs}\n"
-                "health {health} · calls in {calls_in} · out {calls_out} · {fault}"
-            ).format(
+            filled(
+                _(
+                    "[b]{title}[/] ({name}) — {role}\n"
+                    "URL {url}   docs {docs}\n"
+                    "health {health} · calls in {calls_in} · out {calls_out} · {fault}"
+                ),
                 title=info.title,
                 name=info.name,
                 role=role_text(info.role, info.kind),
