@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.signal import Signal
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
@@ -158,7 +159,19 @@ class SandboxApp(App[None]):
             Lazy("Reset world"),
             id="app.reset",
             show=False,
-            tooltip=Lazy("Restore the seeded world"),
+            tooltip=Lazy(
+                "Restore the seeded world: every fault cleared, paused stories stopped, "
+                "counters at zero"
+            ),
+        ),
+        Binding(
+            "ctrl+f",
+            "clear_faults",
+            Lazy("Clear faults"),
+            id="app.clear_faults",
+            show=False,
+            priority=True,  # also from the composer's inputs: it is the presenter's way out
+            tooltip=Lazy("Every institution healthy again: no offline, no latency, no errors"),
         ),
     ]
 
@@ -195,6 +208,8 @@ class SandboxApp(App[None]):
         """False in snapshot tests: no event pump, no health polling."""
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.exports_dir = self.screenshot_dir.parent / "exports"
+        self.world_reset: Signal[None] = Signal(self, "world-reset")
+        """Published after ctrl+r restored the world: screens stop stories and clear maps."""
         """Where the trace player writes a trace's exports (`e`): beside the screenshots."""
         self.services: tuple[ServiceInfo, ...] = ()
         self._unreachable = False
@@ -345,16 +360,30 @@ class SandboxApp(App[None]):
 
     @work(group="reset", exclusive=True, exit_on_error=False)
     async def action_reset_world(self) -> None:
-        """Restore the seeded world in every institution."""
+        """Start again from the seeded world: every institution's data restored, every fault
+        cleared, paused stories stopped, the counters and the maps cleared."""
         try:
             await self.backend.reset()
-        except Exception as exc:
-            what = _("Reset world")
+            await self.backend.clear_faults()
+        except Exception:
             self.notify(
-                _("{what} failed: {reason}").format(what=what, reason=str(exc)), severity="error"
+                _("The world could not be reset: the sandbox did not answer."), severity="error"
             )
             return
-        self.notify(_("The seeded world is restored."))
+        self.world_reset.publish(None)
+        self.notify(_("The seeded world is restored: no faults, no paused story, counters at 0."))
+        await self.refresh_services()
+
+    @work(group="faults", exclusive=True, exit_on_error=False)
+    async def action_clear_faults(self) -> None:
+        """Make every institution healthy again, whatever was injected."""
+        try:
+            await self.backend.clear_faults()
+        except Exception:
+            self.notify(_("The faults could not be cleared: the sandbox did not answer."),
+                        severity="error")
+            return
+        self.notify(_("Every fault is cleared: the institutions answer normally."))
         await self.refresh_services()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -92,6 +92,21 @@ class StepResultLike(Protocol):
     def output(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class FailedRun:
+    """A step that could not run at all (the sandbox or an institution failed under it), as a
+    result the screens show like any other: the words say why, nothing ran to judge."""
+
+    step: StepLike
+    error: str
+    ok: bool = False
+    calls: Sequence[HttpCall] = ()
+    trace_ids: Sequence[str] = ()
+    failures: Sequence[MismatchLike] = ()
+    hint: str | None = None
+    output: str = ""
+
+
 class RunnerLike(Protocol):
     """Plays a lesson's steps against the running sandbox (`sandbox.lessons.LessonRunner`)."""
 
@@ -124,6 +139,8 @@ class LessonSession:
     """The latest result of each step run in this session."""
     hints_shown: dict[int, int] = field(default_factory=dict)
     """How many hints of each step's ladder are on screen."""
+    next_lesson: str = ""
+    """What comes after this lesson ("4 · Storefront and platform"), for the completion."""
 
     def __post_init__(self) -> None:
         if not self.presenter:

@@ -32,9 +32,8 @@ async def test_a_toast_shows_brackets_as_written_and_runs_nothing(tmp_path: Path
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         app.notify(HOSTILE)
         app.screen.notify(HOSTILE, severity="error")  # widgets ask for markup by default
-        await pilot.pause(0.3)
+        await until(lambda: len(app.screen.query("Toast")) == 2, pilot)
         toasts = list(app.screen.query("Toast"))
-        assert toasts, "no toast shown"
         for toast in toasts:
             assert "^[A-Z]\\d{2}" in shown(toast) and "[@click=app.quit]" in shown(toast)
         assert app.is_running

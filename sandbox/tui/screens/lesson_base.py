@@ -12,8 +12,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from sandbox.tui.backend import Backend
+from sandbox.tui.fault_words import failure_words, faults_on
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
-from sandbox.tui.lesson_session import LessonSession, StepResultLike
+from sandbox.tui.lesson_session import FailedRun, LessonSession, StepResultLike
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.jump import JumpDialog
 from sandbox.tui.widgets.call_map import CallMap
@@ -95,6 +96,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         return self.query_one(CallMap)
 
     async def on_mount(self) -> None:
+        self.app.world_reset.subscribe(self, self.forget_world)  # type: ignore[attr-defined]
         self.setup()
         self.query_one("#lesson-scroll").focus()
         await self.show_step()
@@ -124,6 +126,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         """Show the step on screen with its last result, and its calls on the map."""
         session = self.session
         step = session.step
+        self.panel.hide_completion()
         if step is None:
             self.panel.show_empty()
             return
@@ -147,9 +150,11 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             call_map.highlight(blamed)
 
     def show_result(self, result: StepResultLike) -> None:
-        """Show a fresh result of the step on screen."""
+        """Show a fresh result of the step on screen; the last step passing ends the lesson."""
         self.panel.show_result(result, self.session.hints())
         self.panel.reveal_verdict()
+        if result.ok and self.session.index == self.session.total - 1:
+            self.show_completion()
         self.draw_calls(result)
         self.update_keys()
 
@@ -187,8 +192,21 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         return self.busy
 
     async def action_next(self) -> None:
-        """Show the next step."""
+        """Show the next step; past the last one, the lesson's completion."""
+        if self.session.total and self.session.index == self.session.total - 1:
+            if not self.is_busy():
+                self.show_completion()
+            return
         await self.go(self.session.index + 1)
+
+    def show_completion(self) -> None:
+        """What the lesson showed, step by step, and the next lesson."""
+        session = self.session
+        rows = [
+            (step.number, step.title, session.results[i].ok if i in session.results else None)
+            for i, step in enumerate(session.lesson.steps)
+        ]
+        self.panel.show_completion(rows, session.next_lesson)
 
     async def action_back(self) -> None:
         """Show the previous step."""
@@ -207,6 +225,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         if step is None or self.is_busy():
             return
         self.running = True
+        self.name_faults()
         self.panel.show_running(step.number)
         self.panel.reveal_verdict()
         self.call_map.clear()
@@ -243,16 +262,11 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
     async def run_step(self, index: int) -> None:
         """Run one step through the runner; the result goes to the panel, the map, progress."""
         try:
-            result = await self.session.runner.run_step(index)
+            result: StepResultLike = await self.session.runner.run_step(index)
         except Exception as exc:  # the runner promises not to raise; if it does, say it plainly
-            self.running = False
-            self.panel.show_result(self.session.result, self.session.hints())
-            reason = str(exc) or type(exc).__name__
-            what = _("Run step")
-            self.notify(
-                _("{what} failed: {reason}").format(what=what, reason=reason), severity="error"
-            )
-            return
+            step = self.session.lesson.steps[index]
+            words = failure_words(exc, self.app.services)  # type: ignore[attr-defined]
+            result = FailedRun(step, _("This step could not run live: {why}.").format(why=words))
         self.running = False
         self.session.finish(result, index)
         if index == self.session.index:
@@ -270,6 +284,20 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             self.problems = [str(exc) or type(exc).__name__]
         self.preparing = False
         self.panel.show_warning(self.problems)
+
+    def name_faults(self) -> None:
+        """Say which faults are on before a step runs: a fault left from a rehearsal is the
+        commonest way a live step fails in front of a room."""
+        faults = faults_on(self.app.services)  # type: ignore[attr-defined]
+        if faults:
+            line = _("Faults are on: {faults}. ctrl+f clears them.").format(faults=faults)
+            self.panel.show_warning([*self.problems, line], _("Before this step runs:"))
+        else:
+            self.panel.show_warning(self.problems)
+
+    def forget_world(self, _reset: None = None) -> None:
+        """After ctrl+r: the step's calls belong to the old world; the step stays on screen."""
+        self.call_map.clear()
 
     # -- live data -------------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         return await self.backend.count(self.flt)
 
     def on_mount(self) -> None:
+        self.app.world_reset.subscribe(self, self.forget_world)  # type: ignore[attr-defined]
         self.query_one(CallDetail).base_urls = {s.name: s.url for s in self.app.services}  # type: ignore[attr-defined]
         self.query_one(CallLog).border_title = _("Calls")
         self.query_one(CallDetail).border_title = _("Call detail")
@@ -135,6 +136,11 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
     def open_trace(self, message: CallDetail.TraceRequested) -> None:
         call = self.query_one(CallDetail).call
         self.app.post_message(ShowTrace(message.trace_id, call.span_id if call else None))
+
+    def forget_world(self, _reset: None = None) -> None:
+        """After ctrl+r: the trace on the map belongs to the old world."""
+        self.query_one(CallMap).clear()
+        self.query_one(CallLog).refresh_count()
 
     def action_toggle_live_tail(self) -> None:
         """Switch the map between keeping the latest trace and the fading live tail."""

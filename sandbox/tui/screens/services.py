@@ -24,24 +24,13 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
+from sandbox.tui.fault_words import describe_fault
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
 from sandbox.tui.messages import ServicesUpdated
 from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
 
 PAGE = 100
-
-
-def describe_fault(fault: Fault) -> str:
-    """A short human description: "offline", "+800 ms, 20% errors", or "healthy"."""
-    if fault.offline:
-        return _("OFFLINE")
-    parts = []
-    if fault.latency_ms:
-        parts.append(_("+{ms} ms").format(ms=fault.latency_ms))
-    if fault.error_rate:
-        parts.append(_("{rate} errors").format(rate=f"{fault.error_rate:.0%}"))
-    return ", ".join(parts) or _("healthy")
 
 
 class ServicesScreen(TranslatedBindings, Screen[None]):
@@ -119,7 +108,12 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         for info in message.services:
             options.add_option(
                 Option(
-                    f"{info.title}\n[dim]{info.name} · {describe_fault(info.fault)}[/]",
+                    filled(
+                        "{title}\n[dim]{name} · {fault}[/]",
+                        title=info.title,
+                        name=info.name,
+                        fault=describe_fault(info.fault),
+                    ),
                     id=info.name,
                 )
             )

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from sandbox.scenarios import SCENARIOS, StoryFailed
 from sandbox.tui.backend import Backend
+from sandbox.tui.fault_words import failure_words, faults_on
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
@@ -81,6 +82,7 @@ calls to the running institutions, checked at the end.
 
     def on_mount(self) -> None:
         self.query_one("#story-list", OptionList).highlighted = 0
+        self.app.world_reset.subscribe(self, self.forget_world)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#run")
     @on(OptionList.OptionSelected, "#story-list")
@@ -94,6 +96,10 @@ calls to the running institutions, checked at the end.
         log = self.query_one("#story-log", RichLog)
         log.clear()
         log.write(Text(_(TITLES[name]), style="bold"))
+        faults = faults_on(self.app.services)  # type: ignore[attr-defined]
+        if faults:  # a fault left from a rehearsal: say so before the room sees it fail
+            warning = _("Faults are on: {faults}. ctrl+f clears them.").format(faults=faults)
+            log.write(self._said(warning, "text-warning"))
         step_mode = self.query_one("#step-mode", Checkbox).value
         await self.backend.services()  # learn the institutions' URLs
 
@@ -116,7 +122,8 @@ calls to the running institutions, checked at the end.
             log.write(self._said(failed, "text-error"))
             return
         except Exception as exc:
-            failed = _("{what} failed: {reason}").format(what=name, reason=exc)
+            why = failure_words(exc, self.app.services)  # type: ignore[attr-defined]
+            failed = _("The story could not go on: {why}.").format(why=why)
             log.write(self._said(failed, "text-error"))
             return
         self.last_trace = story.trace_id
@@ -133,6 +140,17 @@ calls to the running institutions, checked at the end.
 
     def action_continue(self) -> None:
         self._go.set()
+
+    def forget_world(self, _reset: None = None) -> None:
+        """After ctrl+r: a running or paused story belongs to the old world; stop it."""
+        stopped = any(w.group == "story" and w.is_running for w in self.workers)
+        self.workers.cancel_group(self, "story")
+        self.waiting = False
+        self._go.set()
+        self.query_one(CallMap).clear()
+        if stopped:
+            line = _("Stopped: the world was reset.")
+            self.query_one("#story-log", RichLog).write(self._said(line, "text-warning"))
 
     def action_open_trace(self) -> None:
         if self.last_trace:

@@ -35,6 +35,7 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
+from sandbox.tui.fault_words import describe_fault
 from sandbox.tui.i18n import N_, Lazy, _, ngettext, role_text
 from sandbox.tui.stage.canvas import Canvas, Piece
 from sandbox.tui.stage.geometry import Rect
@@ -626,11 +627,5 @@ def _health(info: ServiceInfo) -> tuple[str, str]:
 
 
 def _fault_text(info: ServiceInfo) -> str:
-    """What a presenter injected: `+800 ms`, `50% errors` (offline shows as the health)."""
-    parts = []
-    if info.fault.latency_ms > 0:
-        parts.append(_("+{ms} ms").format(ms=info.fault.latency_ms))
-    if info.fault.error_rate > 0:
-        rate = f"{round(info.fault.error_rate * 100)}%"
-        parts.append(_("{rate} errors").format(rate=rate))
-    return " ".join(parts)
+    """What a presenter injected: `+800 ms, 50% errors` (offline shows as the health)."""
+    return describe_fault(info.fault, offline=False)

@@ -50,6 +50,10 @@ class LessonPanel(Vertical):
     LessonPanel #lesson-step { height: auto; padding: 0 1; text-style: bold; }
     LessonPanel #lesson-warning { height: auto; display: none; }
     LessonPanel #lesson-notes { height: auto; display: none; }
+    LessonPanel #lesson-done {
+        height: auto; display: none; margin: 1 0 0 0; padding: 0 1;
+        border: round $border; border-title-color: $text-success; border-title-style: bold;
+    }
     """
 
     def compose(self) -> ComposeResult:
@@ -59,6 +63,7 @@ class LessonPanel(Vertical):
             yield Markdown(id="lesson-narration")
             yield Markdown(id="lesson-notes")
             yield StepVerdict(_("Press r to run this step."), id="lesson-verdict", markup=False)
+            yield Static(id="lesson-done", markup=False)
 
     _has_notes = False
 
@@ -92,6 +97,32 @@ class LessonPanel(Vertical):
         verdict = self.query_one(StepVerdict)
         self.call_after_refresh(verdict.scroll_visible, top=True, animate=False)
 
+    def show_completion(
+        self, steps: Sequence[tuple[int, str, bool | None]], next_lesson: str = ""
+    ) -> None:
+        """The lesson's end: every step with how its last run went, and what comes next.
+
+        `steps` holds (number, title, passed): passed is None for a step not run this time.
+        """
+        done = self.query_one("#lesson-done", Static)
+        done.border_title = _("Lesson complete")
+        text = Text(_("What this lesson showed:"), style="bold")
+        marks = {True: "✓", False: "✗", None: "·"}
+        for number, title, passed in steps:
+            text.append(f"\n {marks[passed]} {number}. {title}", style="not bold")
+        text.append("\n\n")
+        if next_lesson:
+            text.append(_("Next: {lesson}").format(lesson=next_lesson), style="bold")
+        else:
+            text.append(_("This was the last lesson."), style="bold")
+        done.update(text)
+        done.display = True
+        self.call_after_refresh(done.scroll_visible, animate=False)
+
+    def hide_completion(self) -> None:
+        """Back to the steps."""
+        self.query_one("#lesson-done", Static).display = False
+
     def show_running(self, number: int) -> None:
         """Say step `number` is running."""
         self.query_one(StepVerdict).show_running(number)
@@ -100,12 +131,13 @@ class LessonPanel(Vertical):
         """Show or hide the presenter notes (a step without notes shows none)."""
         self.query_one("#lesson-notes", Markdown).display = shown and self._has_notes
 
-    def show_warning(self, lines: Sequence[str]) -> None:
-        """A warning above the narration (problems found before step 1); empty hides it."""
+    def show_warning(self, lines: Sequence[str], heading: str | None = None) -> None:
+        """A warning above the narration (problems found before step 1, faults before a
+        step runs); empty hides it."""
         warning = self.query_one("#lesson-warning", Static)
         warning.display = bool(lines)
         if lines:
-            text = Text(_("Before you start:"), style="bold")
+            text = Text(heading or _("Before you start:"), style="bold")
             for line in lines:  # problems are plain words from the engine, never markup
                 text.append(f"\n• {line}", style="not bold")
             warning.update(text)
