@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -43,6 +43,8 @@ from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 0.1
+NARROW = 120
+"""Narrower than this, the app has the `-narrow` class (a compact footer)."""
 HEALTH_SECONDS = 1.0
 AREAS = frozenset(
     {
@@ -73,6 +75,16 @@ class SandboxApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
+        # Help first: on a narrow terminal the footer cuts the last keys off, and `? Help`
+        # is the one a newcomer needs.
+        Binding(
+            "question_mark",
+            "help",
+            Lazy("Help"),
+            id="app.help",
+            key_display="?",
+            tooltip=Lazy("Explain this screen"),
+        ),
         Binding(
             "1",
             "switch_mode('map')",
@@ -128,14 +140,6 @@ class SandboxApp(App[None]):
             Lazy("Lesson"),
             id="app.lesson",
             tooltip=Lazy("Back to the open lesson"),
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            Lazy("Help"),
-            id="app.help",
-            key_display="?",
-            tooltip=Lazy("Explain this screen"),
         ),
         Binding(
             "ctrl+s",
@@ -232,6 +236,10 @@ class SandboxApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
         return {**super().get_theme_variable_defaults(), **SERVICE_COLORS}
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 120 columns the footer's keys lose their padding, so more of them fit.
+        self.set_class(event.size.width < NARROW, "-narrow")
 
     async def on_mount(self) -> None:
         await self.refresh_services()

@@ -80,11 +80,13 @@ accounts are not in the marketplace's tables, and the social app has no payment 
             yield OptionList(id="service-list")
             with Vertical(id="service-detail"):
                 yield Static(id="service-info", markup=False)
+                # Two rows, so the buttons stay on screen at 80 columns.
                 with Horizontal(id="faults"):
                     yield Label(_("Take offline"))
                     yield Switch(id="offline")
                     yield Input(placeholder=_("Latency (ms)"), id="latency", type="integer")
                     yield Input(placeholder=_("Error rate (%)"), id="error-rate", type="number")
+                with Horizontal(id="fault-buttons"):
                     yield Button(_("Apply"), id="apply", variant="warning")
                     yield Button(_("Restore"), id="restore")
                     yield Button(_("Reset world"), id="reset-world", variant="error")
@@ -92,6 +94,10 @@ accounts are not in the marketplace's tables, and the social app has no payment 
                     yield DataTable(id="tables", cursor_type="row")
                     yield DataTable(id="rows", zebra_stripes=True)
         yield Footer()
+
+    def on_resize(self) -> None:
+        # At 80 columns the list and the tables give room to the faults and the rows.
+        self.set_class(self.size.width < 110, "-narrow")
 
     def on_mount(self) -> None:
         self.query_one("#tables", DataTable).add_columns(_("table"), _("rows"))
