@@ -319,7 +319,7 @@ class SandboxApp(App[None]):
     async def on_show_trace(self, message: ShowTrace) -> None:
         """Open a trace in the player, from any screen."""
         await self.switch_mode("trace")
-        self.screen.post_message(ShowTrace(message.trace_id, message.span_id))
+        self.screen.post_message(ShowTrace(message.trace_id, message.span_id, message.checks))
 
     def action_help(self) -> None:
         """Explain the showing screen."""

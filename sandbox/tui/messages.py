@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from textual.message import Message
 
 from sandbox.runtime.models import ServiceInfo
@@ -29,9 +32,14 @@ class ServicesUpdated(Message, bubble=False):
 
 
 class ShowTrace(Message, bubble=False):
-    """Open a trace in the trace player, optionally at one of its calls."""
+    """Open a trace in the trace player, optionally at one of its calls; a lesson step passes
+    its expectations (goal versus actual) to show beside the diagram."""
 
-    def __init__(self, trace_id: str, span_id: str | None = None) -> None:
+    def __init__(
+        self, trace_id: str, span_id: str | None = None, checks: Sequence[Any] = ()
+    ) -> None:
         super().__init__()
         self.trace_id = trace_id
         self.span_id = span_id
+        self.checks = tuple(checks)
+        """`sandbox.lessons` ExpectationResults (see `widgets.goals.CheckLike`)."""

@@ -10,7 +10,9 @@ from textual.geometry import Region
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
 
-from tests.tui.factory import make_app
+from sandbox.tui.screens.services import ServicesScreen
+from sandbox.tui.screens.stories import StoriesScreen
+from tests.tui.factory import make_app, until
 
 SIZES = [(80, 24), (120, 40), (160, 48), (200, 60)]
 
@@ -24,14 +26,18 @@ def visible(widget: Button | FooterKey, size: tuple[int, int]) -> bool:
 async def test_primary_actions_stay_on_screen(tmp_path: Path, size: tuple[int, int]) -> None:
     app, backend = make_app(tmp_path, live=False)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.2)
-        keys = {key.key: key for key in app.screen.query(FooterKey)}
-        assert visible(keys["question_mark"], size), "? Help must stay in the footer"
+        def keys() -> dict[str, FooterKey]:
+            return {key.key: key for key in app.screen.query(FooterKey)}
+
+        await until(lambda: "question_mark" in keys() and visible(keys()["question_mark"], size)
+                    or bool(app.screen.query(FooterKey)) and "question_mark" not in keys(), pilot)
+        assert visible(keys()["question_mark"], size), "? Help must stay in the footer"
         await pilot.press("4")
-        await pilot.pause(0.3)
+        await until(lambda: isinstance(app.screen, ServicesScreen), pilot)
+        await until(lambda: visible(app.screen.query_one("#reset-world", Button), size), pilot)
         for button in ("#apply", "#restore", "#reset-world"):
             assert visible(app.screen.query_one(button, Button), size), button
         await pilot.press("5")
-        await pilot.pause(0.3)
-        assert visible(app.screen.query_one("#run", Button), size)
+        await until(lambda: isinstance(app.screen, StoriesScreen), pilot)
+        await until(lambda: visible(app.screen.query_one("#run", Button), size), pilot)
     await backend.aclose()

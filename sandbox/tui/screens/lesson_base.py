@@ -242,7 +242,8 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         """Open the step's trace in the trace player (key 2), arrow by arrow with details."""
         result = self.session.result
         if result is not None and result.trace_ids:
-            self.app.post_message(ShowTrace(result.trace_ids[0]))
+            checks = getattr(result, "checks", ())  # goal versus actual, beside the diagram
+            self.app.post_message(ShowTrace(result.trace_ids[0], checks=checks))
 
     def action_jump(self) -> None:
         """Choose a step by number or from the list."""

@@ -24,6 +24,7 @@ from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.stage.picture import Step, steps_for
 from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.goals import GoalList, first_difference
 from sandbox.tui.widgets.sequence import SequencePlayer
 from sandbox.tui.widgets.step_card import StepCard
 
@@ -78,6 +79,7 @@ per call and a dashed arrow per answer.
         )
         with Vertical(id="main"):
             yield SequencePlayer()
+            yield GoalList()
             yield StepCard()
         with Vertical(id="side"):
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
@@ -95,7 +97,24 @@ per call and a dashed arrow per answer.
     @on(ShowTrace)
     def open_trace(self, message: ShowTrace) -> None:
         self._wanted = True
-        self.load(message.trace_id, message.span_id)
+        self.query_one(GoalList).show(message.checks)
+        span = message.span_id
+        first = first_difference(message.checks)
+        if span is None and first is not None and message.checks[first].call is not None:
+            span = message.checks[first].call.span_id  # start at the first difference
+        self.load(message.trace_id, span)
+
+    @on(GoalList.GoalChosen)
+    def show_goal(self, message: GoalList.GoalChosen) -> None:
+        self.goto(message.call.span_id)
+
+    def goto(self, span_id: str) -> None:
+        """Put the player's cursor on a call's request arrow."""
+        player = self.query_one(SequencePlayer)
+        for index, arrow in enumerate(player.arrows):
+            if arrow.call.span_id == span_id and not arrow.is_return:
+                player.goto(index)
+                return
 
     @work(exclusive=True, group="trace", exit_on_error=False)
     async def load_latest(self) -> None:
@@ -130,10 +149,7 @@ per call and a dashed arrow per answer.
         player = self.query_one(SequencePlayer)
         player.load(self.calls)
         if span_id:
-            for index, arrow in enumerate(player.arrows):
-                if arrow.call.span_id == span_id and not arrow.is_return:
-                    player.goto(index)
-                    break
+            self.goto(span_id)
         self._title(player.index)
         player.focus()
 

@@ -9,34 +9,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from sandbox.tui.i18n import _, ngettext
 from sandbox.tui.lesson_session import MismatchLike, StepResultLike
+from sandbox.tui.widgets.goals import CheckLike, first_difference, row
+
+OK, BAD, NOTE, MUTED = "$text-success bold", "$text-error bold", "$text-warning", "$text-muted"
+"""Theme colours (readable in every theme); never raw red and yellow, which the light theme
+and a projector wash out."""
 
 
-def mismatch_text(mismatch: MismatchLike) -> Text:
+def mismatch_text(mismatch: MismatchLike) -> Content:
     """One failed expectation: which, expected, happened, because."""
-    text = Text()
-    text.append("• ", style="bold red")
-    text.append(f"{mismatch.expectation}\n", style="bold")
-    text.append("  " + _("expected:") + " ", style="dim")
-    text.append(f"{mismatch.expected}\n")
-    text.append("  " + _("happened:") + " ", style="dim")
-    text.append(f"{mismatch.happened}\n", style="yellow")
+    parts: list[str | tuple[str, str]] = [
+        ("• ", BAD),
+        (f"{mismatch.expectation}\n", "bold"),
+        ("  " + _("expected:") + " ", MUTED),
+        f"{mismatch.expected}\n",
+        ("  " + _("happened:") + " ", MUTED),
+        (f"{mismatch.happened}\n", NOTE),
+    ]
     if mismatch.because:
-        text.append("  " + _("because:") + " ", style="dim")
-        text.append(f"{mismatch.because}\n", style="italic")
-    return text
+        parts += [("  " + _("because:") + " ", MUTED), (f"{mismatch.because}\n", "italic")]
+    return Content.assemble(*parts)
 
 
-def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
-    """The whole verdict of one run, with the hints asked for so far."""
-    text = Text()
+def goal_text(checks: Sequence[CheckLike]) -> Content:
+    """Goal versus actual: every expectation with its mark and what happened, the first
+    difference marked (the ones after it often only follow from it)."""
+    first = first_difference(checks)
+    rows = [row(check, i + 1, i == first) for i, check in enumerate(checks)]
+    heading = Content.styled(_("Goal and what happened:") + "\n", "bold")
+    return Content.assemble(heading, Content("\n").join(rows), "\n")
+
+
+def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Content:
+    """The whole verdict of one run, with the hints asked for so far.
+
+    A failed run shows its first failed expectation in full and the others as one line each:
+    a learner fixes the first cause, and the rest often follow from it.
+    """
+    parts: list[Content | str | tuple[str, str]] = []
+    checks = tuple(getattr(result, "checks", ()))
     if result.error:
-        text.append("✕ " + _("The step could not run:") + "\n", style="bold red")
-        text.append(f"{result.error}\n")
+        parts += [("✕ " + _("The step could not run:") + "\n", BAD), f"{result.error}\n"]
     elif result.ok:
         calls = len(result.calls)
         passed = ngettext(
@@ -44,7 +62,7 @@ def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
             "Passed: every expectation met ({calls} calls).",
             calls,
         ).format(calls=calls)
-        text.append(f"✓ {passed}\n", style="bold green")
+        parts.append((f"✓ {passed}\n", OK))
     else:
         failed = len(result.failures)
         not_yet = ngettext(
@@ -52,18 +70,22 @@ def verdict_text(result: StepResultLike, hints: Sequence[str] = ()) -> Text:
             "Not yet: {count} expectations not met.",
             failed,
         ).format(count=failed)
-        text.append(f"✕ {not_yet}\n", style="bold red")
-        for mismatch in result.failures:
-            text.append_text(mismatch_text(mismatch))
+        parts.append((f"✕ {not_yet}\n", BAD))
+        if result.failures:
+            parts.append(mismatch_text(result.failures[0]))
+    if checks and not result.error and (not result.ok or len(checks) > 1):
+        parts += ["\n", goal_text(checks)]
+    elif not checks:
+        for mismatch in list(result.failures)[1:]:
+            parts.append(mismatch_text(mismatch))
     if result.output:
-        text.append(f"\n{result.output.rstrip()}\n", style="dim")
+        parts.append((f"\n{result.output.rstrip()}\n", MUTED))
     shown = list(hints)
     if result.hint and result.hint not in shown:
         shown.append(result.hint)
     for hint in shown:
-        text.append("\n" + _("Hint:") + " ", style="bold yellow")
-        text.append(hint)
-    return text
+        parts += [("\n" + _("Hint:") + " ", "$text-accent bold"), hint]
+    return Content.assemble(*parts)
 
 
 class StepVerdict(Static):
@@ -80,11 +102,15 @@ class StepVerdict(Static):
         if result is not None:
             self.update(verdict_text(result, hints))
         elif hints:
-            text = Text()
-            for hint in hints:
-                text.append(_("Hint:") + " ", style="bold yellow")
-                text.append(f"{hint}\n")
-            self.update(text)
+            self.update(
+                Content.assemble(
+                    *[
+                        part
+                        for hint in hints
+                        for part in ((_("Hint:") + " ", "$text-accent bold"), f"{hint}\n")
+                    ]
+                )
+            )
         else:
             self.update(_("Press r to run this step."))
 
