@@ -110,7 +110,8 @@ def check_lessons(
     """Run lessons (by name, number or folder) in each language against fresh sandboxes.
 
     Args:
-        data_dir: the learner's data directory (exercises, progress, fallbacks); None keeps
+        data_dir: the learner's data directory (their exercise files and the steps'
+            fallbacks; never their progress, which a check leaves as it was); None keeps
             everything in the temporary sandbox.
         solutions: run exercise steps with each lesson's reference solution (CI).
     """
@@ -158,16 +159,16 @@ def _run_group(
                 for lesson in lessons
             ]
         try:
-            return asyncio.run(
-                _run_all(runtime, lessons, data_dir or Path(tmp), solutions, data_dir is not None)
-            )
+            return asyncio.run(_run_all(runtime, lessons, data_dir or Path(tmp), solutions))
         finally:
             runtime.stop_thread()
 
 
 async def _run_all(
-    runtime: Any, lessons: list[Lesson], data_dir: Path, solutions: bool, keep_progress: bool
+    runtime: Any, lessons: list[Lesson], data_dir: Path, solutions: bool
 ) -> list[LessonCheck]:
+    """Run each lesson; the learner's progress is never read or written (a check is not
+    learning: `sandbox learn` must open where the learner stopped, not where a check did)."""
     from sandbox.runtime.remote import ControlClient
 
     checks = []
@@ -182,15 +183,12 @@ async def _run_all(
                 world=runtime.world,
                 data_dir=data_dir,
                 solutions=solutions,
+                progress=Progress.in_memory(),
             )
             try:
                 checks.append(await run_lesson(runner))
             finally:
                 await runner.aclose()
-            if keep_progress and checks[-1].ok and not solutions:
-                Progress.load(data_dir).record(
-                    lesson.slug, lesson.lang, len(lesson.steps) - 1, done=True
-                )
     return checks
 
 

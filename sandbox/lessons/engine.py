@@ -64,17 +64,20 @@ class LessonRunner:
         world: dict[str, Any],
         data_dir: Path,
         solutions: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         """Args:
         urls: service name to base URL of the running sandbox.
         control: its control API client.
         data_dir: where progress, fallbacks and the learner's exercises live.
         solutions: run exercise steps with the lesson's reference solution (CI).
+        progress: where failed attempts are counted (default: the learner's saved progress;
+            `Progress.in_memory()` for a check that must leave it alone).
         """
         self.lesson = lesson
         self.data_dir = data_dir
         self.control = control
-        self.progress = Progress.load(data_dir)
+        self.progress = progress if progress is not None else Progress.load(data_dir)
         wire = Wire()  # the running sandbox records these calls on its side
         for name, url in urls.items():
             wire.set_url(name, url)

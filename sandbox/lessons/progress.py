@@ -24,8 +24,9 @@ def _key(slug: str, lang: str, index: int | None = None) -> str:
 class Progress:
     """The learner's progress through the lessons, stored in the data directory."""
 
-    def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: Path | None, data: dict[str, Any] | None = None) -> None:
         self.path = path
+        """Where it is saved; None keeps it in memory only (`sandbox lesson check`)."""
         self._data: dict[str, dict[str, Any]] = {"positions": {}, "done": {}, "attempts": {}}
         for part, values in (data or {}).items():
             if part in self._data and isinstance(values, dict):
@@ -43,6 +44,12 @@ class Progress:
             log.warning("ignoring unreadable progress file %s", path)
             data = {}
         return cls(path, data if isinstance(data, dict) else {})
+
+    @classmethod
+    def in_memory(cls) -> Progress:
+        """Progress that is never saved: a check counts attempts without touching the
+        learner's file."""
+        return cls(None)
 
     def position(self, slug: str, lang: str) -> int:
         """Index of the step to show next (0 for a lesson not started)."""
@@ -78,6 +85,8 @@ class Progress:
 
     def _refresh(self) -> None:
         """Take in changes another process saved since we loaded."""
+        if self.path is None:
+            return
         fresh = Progress.load(self.path.parent.parent)
         for part, values in fresh._data.items():
             self._data[part] = {
@@ -86,6 +95,8 @@ class Progress:
             }
 
     def _save(self) -> None:
+        if self.path is None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self._data, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -269,3 +269,14 @@ async def test_a_request_may_follow_a_url_its_service_handed_out(
         assert "is not at bank" in elsewhere.error
     finally:
         await runner.aclose()
+
+
+@pytest.mark.slow
+def test_a_check_leaves_the_learners_progress_as_it_was(tmp_path: Path) -> None:
+    data = tmp_path / "learner"
+    Progress.load(data).record("01-buying-from-a-video", "en", 2)
+    saved = (data / "lessons" / "progress.json").read_bytes()
+    report = check_lessons([BUYING], "en", data_dir=data)  # the learner's own exercise file
+    assert not report.ok  # the template fails the exercise step: an attempt, not progress
+    assert (data / "lessons" / "progress.json").read_bytes() == saved
+    assert Progress.load(data).position("01-buying-from-a-video", "en") == 2
