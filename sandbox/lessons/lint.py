@@ -63,7 +63,8 @@ def lint(path: Path) -> list[Problem]:
 def lint_lesson(folder: Path) -> list[Problem]:
     """Every problem of one lesson folder: each language, then how they differ."""
     parsed = {lang: read(folder, lang) for lang in LANGS}
-    problems = [p for lang in LANGS for p in parsed[lang].problems]
+    # A block id.md shares from en.md is read twice: report its problems once.
+    problems = list(dict.fromkeys(p for lang in LANGS for p in parsed[lang].problems))
     if all((folder / f"{lang}.md").exists() for lang in LANGS):
         problems.extend(compare(parsed["en"], parsed["id"], folder))
     return problems
@@ -119,7 +120,12 @@ def _machine(value: Any) -> Any:
     by position, since labels are translated."""
     if isinstance(value, dict) and isinstance(value.get("expect"), list):
         expects = value["expect"]
-        labels = {e.get("label"): i for i, e in enumerate(expects) if isinstance(e, dict)}
+        labels = {
+            text: i
+            for i, e in enumerate(expects)
+            if isinstance(e, dict)
+            for text in _label_texts(e.get("label"))
+        }
         value = {
             **value,
             "expect": [
@@ -134,6 +140,11 @@ def _machine(value: Any) -> Any:
     if isinstance(value, list):
         return [_machine(v) for v in value]
     return value
+
+
+def _label_texts(label: Any) -> list[Any]:
+    """A label's texts: one, or one per language (`label.en`, `label.id`)."""
+    return list(label.values()) if isinstance(label, dict) else [label]
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:

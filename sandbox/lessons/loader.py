@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.lessons.known import Known, known
-from sandbox.lessons.markdown import Block, Section, split, step_number, take_apart
+from sandbox.lessons.markdown import Block, Parts, Section, split, step_number, take_apart
 from sandbox.lessons.model import Lesson, LessonError, Problem, Step
 from sandbox.lessons.schema import StepCheck, check_step
 from sandbox.lessons.toml_block import TomlSyntaxError, Where, parse
+from sandbox.lessons.translated import resolve
 
 _FOLDER = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*$")
+SHARING = "en"
+"""The language whose file holds the TOML blocks the other languages share."""
 LESSON_KEYS = ("minutes", "reset", "config")
 DEFAULT_MINUTES = 10
 
@@ -110,12 +113,13 @@ def read(folder: Path, lang: str, names: Known | None = None) -> Parsed:
         add(line, message, hint)
     if not doc.title:
         add(1, "the lesson has no title", "start the file with `# Title`")
-    settings, config, extra = _intro(doc.intro, folder, path, parsed)
+    shared = _shared_blocks(folder, lang)
+    settings, config, extra = _intro(doc.intro, folder, path, parsed, shared)
     names = names or known()
     saved: set[str] = set()
     steps: list[Step] = []
     for index, section in enumerate(doc.steps):
-        step = _step(section, index, path, folder, names, extra, saved, parsed)
+        step = _step(section, index, path, folder, names, extra, saved, parsed, shared)
         if step is not None:
             steps.append(step)
     if not doc.steps:
@@ -142,11 +146,38 @@ def read(folder: Path, lang: str, names: Known | None = None) -> Parsed:
     return parsed
 
 
+@dataclass(frozen=True)
+class Shared:
+    """The TOML blocks of the sharing language's file (en.md), which another language's file
+    uses where it has none of its own: the machine part is written once."""
+
+    path: Path
+    intro: Block | None = None
+    steps: tuple[Block | None, ...] = ()
+
+    def step(self, index: int) -> Block | None:
+        """The block of step `index` (0-based), if en.md's step has one."""
+        return self.steps[index] if index < len(self.steps) else None
+
+
+def _shared_blocks(folder: Path, lang: str) -> Shared | None:
+    """en.md's blocks for another language's file (None for en.md itself, or without it)."""
+    path = folder / f"{SHARING}.md"
+    if lang == SHARING or not path.exists():
+        return None
+    doc = split(path.read_text(encoding="utf-8"))
+    intro = take_apart(doc.intro).tomls
+    steps = tuple(next(iter(take_apart(s).tomls), None) for s in doc.steps)
+    return Shared(path, intro[0] if intro else None, steps)
+
+
 def _intro(
-    section: Section, folder: Path, path: Path, parsed: Parsed
+    section: Section, folder: Path, path: Path, parsed: Parsed, shared: Shared | None
 ) -> tuple[dict[str, Any], Path | None, tuple[str, ...]]:
     """The [lesson] settings, the config file and the services it declares."""
     parts = take_apart(section)
+    if not parts.tomls and shared is not None and shared.intro is not None:
+        path, parts = shared.path, Parts(parts.prose, (shared.intro,), parts.notes)
     if not parts.tomls:
         return {}, None, ()
     for extra in parts.tomls[1:]:
@@ -235,6 +266,7 @@ def _step(
     extra: tuple[str, ...],
     saved: set[str],
     parsed: Parsed,
+    shared: Shared | None,
 ) -> Step | None:
     numbered = step_number(section.heading)
     if numbered is None:
@@ -268,18 +300,24 @@ def _step(
                 "put [action] and every [[expect]] in one block",
             )
         )
-    data = _parse(parts.tomls[0], path, parsed) if parts.tomls else {}
+    own = bool(parts.tomls)
+    block = parts.tomls[0] if own else shared.step(index) if shared is not None else None
+    where_file = path if own or shared is None else shared.path
+    data = _parse(block, where_file, parsed) if block is not None else {}
     parsed.step_data.append((section.line, data))
     if data is None:
         return None
     ctx = StepCheck(
-        path,
-        Where(parts.tomls[0]) if parts.tomls else Where(Block("", "", 0)),
+        where_file,
+        Where(block) if block is not None else Where(Block("", "", 0)),
         names,
         folder,
         extra,
         saved,
     )
+    data, untranslated = resolve(data, path.stem, shared=block is not None and not own)
+    for table, at, key, message, hint in untranslated:
+        ctx.add(ctx.where.key(table, at, key), message, hint)
     action, expectations, hints = check_step(data, ctx)
     parsed.problems.extend(ctx.problems)
     return Step(

@@ -58,7 +58,8 @@ class Where:
         start = self.table(name, occurrence) - self.base - 1
         if start < 0:
             start = 0
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        # `key = ...`, or one language of it: `label.id = ...`
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?(\.[A-Za-z_-]+)?\s*=")
         for index in range(start, len(self.lines)):
             if index > start and any(i == index for _, i in self.headers):
                 break

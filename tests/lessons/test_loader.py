@@ -77,3 +77,52 @@ def test_find_lesson_by_number_slug_word_or_path(tmp_path: Path) -> None:
 
 def test_lesson_slugs_of_the_test_lessons() -> None:
     assert lesson_slugs(LESSONS) == ["01-buying-from-a-video"]
+
+
+SHARED = """# Shared
+
+```toml
+[lesson]
+minutes = 5
+```
+
+## 1. Feed
+
+```toml
+[action]
+kind = "exercise"
+file = "feed.py"
+function = "feed"
+hints.en = ["look"]
+hints.id = ["lihat"]
+
+[[expect]]
+label.en = "the feed"
+label.id = "umpan"
+because.en = "why"
+because.id = "mengapa"
+callee = "social"
+
+[[expect]]
+callee = "social"
+after = "the feed"
+```
+"""
+
+
+def test_id_md_shares_the_machine_part_written_once_in_en_md(tmp_path: Path) -> None:
+    folder = tmp_path / "04-shared"
+    (folder / "exercise" / "solution").mkdir(parents=True)
+    for part in ("feed.py", "solution/feed.py"):
+        (folder / "exercise" / part).write_text("def feed(exercise):\n    pass\n")
+    (folder / "en.md").write_text(SHARED, encoding="utf-8")
+    (folder / "id.md").write_text("# Bersama\n\n## 1. Umpan\n\nNarasi.\n", encoding="utf-8")
+    en, id_ = load_lesson(folder, "en"), load_lesson(folder, "id")
+    assert (en.minutes, id_.minutes) == (5, 5)
+    assert [e.spec.get("label") for e in en.steps[0].expectations] == ["the feed", None]
+    assert [e.spec.get("label") for e in id_.steps[0].expectations] == ["umpan", None]
+    assert id_.steps[0].expectations[0].spec["because"] == "mengapa"
+    assert id_.steps[0].expectations[1].spec["after"] == "umpan"  # the same expectation
+    assert (en.steps[0].hints, id_.steps[0].hints) == (("look",), ("lihat",))
+    assert id_.steps[0].narration == "Narasi." and id_.steps[0].action is not None
+    assert id_.steps[0].action.line == en.steps[0].action.line  # lines of en.md, where it is
