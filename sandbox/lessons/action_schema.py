@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.lessons.model import Action
-from sandbox.lessons.step_check import MAX_WAIT, StepCheck, check_placeholders, suggest
+from sandbox.lessons.step_check import (
+    MAX_WAIT,
+    StepCheck,
+    check_operation,
+    check_placeholders,
+    suggest,
+)
 from sandbox.scenarios.identities import STAFF
 
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -34,8 +40,13 @@ CREDENTIAL_HEADERS = (
 )
 
 
-def check_action(raw: Any, ctx: StepCheck) -> Action | None:
-    """The `[action]` table as an Action (None when it is missing or unusable)."""
+def check_action(raw: Any, ctx: StepCheck, check_path: bool = True) -> Action | None:
+    """The `[action]` table as an Action (None when it is missing or unusable).
+
+    Args:
+        check_path: look the request's path up in the service's OpenAPI document (not when
+            the step shows a missing endpoint on purpose, expecting a 404).
+    """
     if raw is None:
         return None
     line = ctx.where.table("action")
@@ -65,6 +76,8 @@ def check_action(raw: Any, ctx: StepCheck) -> Action | None:
     check = _ACTION_CHECKS.get(kind)
     if check is not None:
         check(raw, ctx)
+    if kind == "request" and check_path:
+        _operation(raw, ctx)
     check_placeholders(raw, "action", 0, ctx)
     return Action(kind, dict(raw), line)
 
@@ -131,6 +144,12 @@ def _request(raw: dict[str, Any], ctx: StepCheck) -> None:
         )
     _headers(raw.get("headers"), ctx)
     _save(raw.get("save"), ctx)
+
+
+def _operation(raw: dict[str, Any], ctx: StepCheck) -> None:
+    service, method, path = raw.get("service"), raw.get("method"), raw.get("path")
+    if isinstance(service, str) and isinstance(path, str) and str(method).upper() in METHODS:
+        check_operation(service, method, path, _key_line(ctx, "path"), ctx)
 
 
 def _headers(headers: Any, ctx: StepCheck) -> None:

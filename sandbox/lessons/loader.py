@@ -23,6 +23,8 @@ SHARING = "en"
 """The language whose file holds the TOML blocks the other languages share."""
 LESSON_KEYS = ("minutes", "reset", "config")
 DEFAULT_MINUTES = 10
+MAX_MINUTES = 30
+"""A lesson longer than this is two lessons."""
 
 
 def lessons_root() -> Path:
@@ -119,7 +121,7 @@ def read(folder: Path, lang: str, names: Known | None = None) -> Parsed:
     saved: set[str] = set()
     steps: list[Step] = []
     for index, section in enumerate(doc.steps):
-        step = _step(section, index, path, folder, names, extra, saved, parsed, shared)
+        step = _step(section, index, path, folder, names, (extra, config), saved, parsed, shared)
         if step is not None:
             steps.append(step)
     if not doc.steps:
@@ -231,9 +233,12 @@ def _intro(
 
 def _setting(key: str, value: Any) -> tuple[str, str] | None:
     if key == "minutes" and (
-        not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60
+        not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_MINUTES
     ):
-        return f"bad minutes {value!r}", "how long a student needs, 5 to 15 as a rule"
+        return (
+            f"bad minutes {value!r}",
+            f"how long a student needs, 1 to {MAX_MINUTES}; split a longer lesson in two",
+        )
     if key == "reset" and not isinstance(value, bool):
         return f"bad reset {value!r}", "reset = true or reset = false"
     if key == "config" and not isinstance(value, str):
@@ -263,7 +268,7 @@ def _step(
     path: Path,
     folder: Path,
     names: Known,
-    extra: tuple[str, ...],
+    services: tuple[tuple[str, ...], Path | None],
     saved: set[str],
     parsed: Parsed,
     shared: Shared | None,
@@ -307,6 +312,7 @@ def _step(
     parsed.step_data.append((section.line, data))
     if data is None:
         return None
+    extra, config = services
     ctx = StepCheck(
         where_file,
         Where(block) if block is not None else Where(Block("", "", 0)),
@@ -314,6 +320,7 @@ def _step(
         folder,
         extra,
         saved,
+        config=config,
     )
     data, untranslated = resolve(data, path.stem, shared=block is not None and not own)
     for table, at, key, message, hint in untranslated:

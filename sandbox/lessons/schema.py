@@ -17,6 +17,7 @@ from sandbox.lessons.step_check import (
     MAX_WAIT,
     StepCheck,
     Verdict,
+    check_operation,
     check_placeholders,
     suggest,
 )
@@ -48,6 +49,8 @@ EXPECT_KEYS = (
     "because",
 )
 AUDIT_KEYS = ("rule", "outcome", "label", "because")
+MISSING_ENDPOINT = (404, 405)
+"""An expectation (or a step) that expects these shows a missing endpoint on purpose."""
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
 _PATH_CHARS = re.compile(r"^/[^\s?#]*$")
 
@@ -64,7 +67,11 @@ def check_step(
                 suggest(key, ("action", "expect"))
                 or "a step holds [action] and [[expect]] entries only",
             )
-    action = check_action(data.get("action"), ctx)
+    expects = data.get("expect")
+    on_purpose = isinstance(expects, list) and any(
+        isinstance(e, dict) and e.get("status") in MISSING_ENDPOINT for e in expects
+    )
+    action = check_action(data.get("action"), ctx, check_path=not on_purpose)
     raw = data.get("expect", [])
     if not isinstance(raw, list):
         ctx.add(
@@ -113,7 +120,27 @@ def _expectation(raw: Any, index: int, action: Action | None, ctx: StepCheck) ->
     if raw.get("never") and "count" in raw:
         ctx.add(line, "`never` and `count` together", "never = true already means count 0")
     check_placeholders(raw, "expect", index, ctx)
+    if (
+        "path" in raw
+        and not _path(raw["path"], ctx)
+        and not _method_ok(raw, ctx)
+        and raw.get("status") not in MISSING_ENDPOINT
+    ):
+        callee = raw.get("callee")
+        check_operation(
+            callee if isinstance(callee, str) else None,
+            raw.get("method"),
+            raw["path"],
+            ctx.where.key("expect", index, "path"),
+            ctx,
+            never=bool(raw.get("never")) or raw.get("count") == 0,
+        )
     return Expectation(dict(raw), line)
+
+
+def _method_ok(raw: dict[str, Any], ctx: StepCheck) -> Verdict:
+    """A problem with the method (already reported), so the operation is not looked up."""
+    return _method(raw["method"], ctx) if "method" in raw else None
 
 
 def _audit_expectation(

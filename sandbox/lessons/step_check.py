@@ -33,6 +33,8 @@ class StepCheck:
     saved: set[str] = field(default_factory=set)
     """Names saved by earlier steps; this step's `save` names are added."""
     problems: list[Problem] = field(default_factory=list)
+    config: Path | None = None
+    """The lesson's sandbox.toml (its services' operations are checked too)."""
 
     def add(self, line: int, message: str, hint: str = "") -> None:
         """Report one problem."""
@@ -41,6 +43,36 @@ class StepCheck:
     @property
     def services(self) -> tuple[str, ...]:
         return (*self.known.services, *self.extra_services)
+
+
+def check_operation(
+    service: str | None, method: Any, path: Any, line: int, ctx: StepCheck, never: bool = False
+) -> None:
+    """Report a path (and method) that no operation of `service` (or of any service, when
+    None) has in its OpenAPI document; `never`: the expectation could then never fail."""
+    from sandbox.lessons.operations import documents, matching
+
+    if not isinstance(path, str) or not path.startswith("/"):
+        return
+    method = str(method).upper() if isinstance(method, str) else None
+    docs = documents(ctx.config)
+    if service is not None and service not in docs:
+        return  # a persona, the learner, or a service whose document is not at hand
+    scope = {service: docs[service]} if service is not None else docs
+    if any(matching(ops, path, method) for ops in scope.values()):
+        return
+    where = service or "any service"
+    call = f"{method} {path}" if method else path
+    message = f"no operation of {where} matches {call}"
+    if never:
+        message += ": this expectation can never fail"
+    paths = sorted({op.path for ops in scope.values() for op in ops})
+    on_path = sorted({op.method for ops in scope.values() for op in matching(ops, path, None)})
+    if on_path:
+        hint = f"{path} takes {', '.join(on_path)}"
+    else:
+        hint = suggest(path, paths) or f"see {where}'s OpenAPI document (/docs on its URL)"
+    ctx.add(line, message, hint)
 
 
 def check_placeholders(raw: dict[str, Any], table: str, index: int, ctx: StepCheck) -> None:

@@ -73,3 +73,19 @@ def test_a_folder_of_lessons_reports_shared_numbers_and_stray_folders(tmp_path: 
 def test_a_missing_path_is_one_problem(tmp_path: Path) -> None:
     [problem] = lint(tmp_path / "nope")
     assert problem.message == "no such lesson file or folder"
+
+
+def test_a_lessons_path_pattern_is_looked_up_against_operation_templates() -> None:
+    from sandbox.lessons.operations import Operation, matching
+
+    ops = (
+        Operation("GET", "/api/v2/fs/{fs_id}/products/{product_id}"),
+        Operation("POST", "/api/v2/fs/{fs_id}/orders"),
+        Operation("GET", "/files/{name:path}"),
+    )
+    assert matching(ops, "/api/v2/fs/7001/products/*", "GET") == [ops[0]]
+    assert matching(ops, "/api/v2/fs/{{ saved.fs }}/orders", None) == [ops[1]]
+    assert matching(ops, "/api/**", None) == [ops[0], ops[1]]
+    assert matching(ops, "/api/v2/fs/7001/orders", "GET") == []
+    assert matching(ops, "/files/a/b/c", "GET") == [ops[2]]
+    assert matching(ops, "/api/v2/fs/*/prod*/1", "GET") == [ops[0]]
