@@ -546,8 +546,6 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
     import asyncio as _asyncio
 
     from sandbox.lessons.engine import LessonRunner
-    from sandbox.lessons.loader import find_lesson, lesson_slugs, load_lesson
-    from sandbox.lessons.model import LessonError
     from sandbox.lessons.progress import Progress
     from sandbox.runtime import child
     from sandbox.runtime.remote import ControlClient, ControlError
@@ -557,16 +555,7 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
 
     settings = _settings(args)
     progress = Progress.load(settings.data_dir)
-    name = args.lesson
-    if name is None:  # the first lesson not finished yet, else the last one
-        slugs = lesson_slugs()
-        if not slugs:
-            raise UserError("no lessons found")
-        name = next((s for s in slugs if not progress.completed(s, args.lang)), slugs[-1])
-    try:
-        lesson = load_lesson(find_lesson(name), args.lang)
-    except (LookupError, LessonError) as exc:
-        raise UserError(str(exc.args[0] if isinstance(exc, LookupError) else exc)) from None
+    lesson = chosen_lesson(args, progress)
     started = None
     if args.attach:
         url = args.attach.rstrip("/")
@@ -606,6 +595,26 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
         if started is not None:
             started.stop()
     return 0
+
+
+def chosen_lesson(args: argparse.Namespace, progress: Any) -> Any:
+    """The lesson `learn`/`present` opens: LESSON by number, name or folder (anywhere: a
+    teacher's own lessons need not live in the sandbox's folder), looked for in `--root`; with
+    no LESSON, the first one there not finished yet, else the last one."""
+    from sandbox.lessons.loader import find_lesson, lesson_slugs, lessons_root, load_lesson
+    from sandbox.lessons.model import LessonError
+
+    root = Path(args.root).expanduser() if getattr(args, "root", None) else lessons_root()
+    name = args.lesson
+    if name is None:
+        slugs = lesson_slugs(root)
+        if not slugs:
+            raise UserError(f"no lessons found in {root}")
+        name = next((s for s in slugs if not progress.completed(s, args.lang)), slugs[-1])
+    try:
+        return load_lesson(find_lesson(name, root), args.lang)
+    except (LookupError, LessonError) as exc:
+        raise UserError(str(exc.args[0] if isinstance(exc, LookupError) else exc)) from None
 
 
 async def _seed_and_urls(url: str) -> tuple[int, dict[str, str]]:
@@ -745,8 +754,13 @@ def _parser() -> argparse.ArgumentParser:
             "lesson",
             nargs=None if required else "?",
             metavar="LESSON",
-            help='a lesson by number ("3") or name'
+            help='a lesson by number ("3"), name or folder'
             + ("" if required else " (default: the first one not finished)"),
+        )
+        p.add_argument(
+            "--root",
+            metavar="DIR",
+            help="the folder of lessons (default: the sandbox's own lessons)",
         )
         p.add_argument(
             "--lang",
@@ -768,12 +782,13 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_present if required else cmd_learn)
 
     from sandbox.audit.command import add_parser as add_audit_parser
+    from sandbox.lessons.command import add_new_lesson_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
     add_lesson_parser(sub)
-    add_new_parser(sub)
+    add_new_lesson_parser(add_new_parser(sub))
 
     trace = sub.add_parser(
         "trace",

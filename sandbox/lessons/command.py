@@ -83,6 +83,43 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     return lesson
 
 
+def add_new_lesson_parser(
+    kinds: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Define `sandbox new lesson NAME` on `sandbox new`'s subparsers."""
+    help_text = "a lesson of your own in both languages, that lints and checks clean"
+    new = kinds.add_parser("lesson", help=help_text, description=help_text + ".")
+    new.add_argument(
+        "name",
+        metavar="NAME",
+        help="lowercase words with dashes (paying-twice), numbered after the lessons in "
+        "--root; or with its number (09-paying-twice)",
+    )
+    new.add_argument(
+        "--root", metavar="DIR", default=".", help="the folder of lessons (default: here)"
+    )
+    new.set_defaults(func=cmd_new_lesson)
+    return new
+
+
+def cmd_new_lesson(args: argparse.Namespace) -> int:
+    """Run `sandbox new lesson NAME`."""
+    from sandbox.lessons.new import NewLessonError, new_lesson
+
+    root = Path(args.root).expanduser()
+    try:
+        folder = new_lesson(root, args.name)
+    except NewLessonError as exc:
+        print(f"sandbox new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Created {folder / 'en.md'} and {folder / 'id.md'}.")
+    print(
+        f"Next: edit them, then `sandbox lesson lint {folder}`, "
+        f"`sandbox lesson check {folder}` and `sandbox learn {folder}`."
+    )
+    return 0
+
+
 def _data_dir(args: argparse.Namespace) -> Path:
     if getattr(args, "data_dir", None):
         return Path(args.data_dir).expanduser()

@@ -12,9 +12,11 @@ from sandbox.scaffold.service import ROLES, ScaffoldError, new_credentials, new_
 EXIT_USAGE = 2
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Define `sandbox new ...` on the CLI's subparsers."""
-    new = sub.add_parser("new", help="scaffold a service of your own, or its credentials",
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
+               ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Define `sandbox new ...` on the CLI's subparsers; returns its own subparsers, so
+    packages above this one can add kinds (`sandbox new lesson`)."""
+    new = sub.add_parser("new", help="scaffold a service, its credentials, or a lesson",
                          description="Add your own service to the sandbox.")
     what = new.add_subparsers(dest="new_command", metavar="WHAT", required=True)
     service = what.add_parser(
@@ -42,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     creds.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
                        help=f"the configuration file (default ./{CONFIG_NAME})")
     creds.set_defaults(func=cmd_new_credentials)
+    return what
 
 
 def cmd_new_service(args: argparse.Namespace) -> int:

@@ -280,3 +280,11 @@ def test_a_check_leaves_the_learners_progress_as_it_was(tmp_path: Path) -> None:
     assert not report.ok  # the template fails the exercise step: an attempt, not progress
     assert (data / "lessons" / "progress.json").read_bytes() == saved
     assert Progress.load(data).position("01-buying-from-a-video", "en") == 2
+
+
+@pytest.mark.slow
+def test_a_new_lesson_checks_clean_in_both_languages(tmp_path: Path) -> None:
+    from sandbox.lessons.new import new_lesson
+
+    report = check_lessons([new_lesson(tmp_path, "paying-twice")], ("en", "id"))
+    assert report.ok, report.render()

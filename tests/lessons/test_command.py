@@ -86,3 +86,34 @@ def test_check_of_a_broken_lesson_fails_without_starting_a_sandbox(
 def test_check_of_an_unknown_lesson_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("check", "--root", str(LESSONS), "42") == 2
     assert "'42' matches no lesson; lessons: 01-buying-from-a-video" in capsys.readouterr().err
+
+
+def test_new_lesson_writes_a_lesson_that_lints_clean_numbered_after_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sandbox.cli import main
+
+    shutil.copytree(BUYING, tmp_path / "01-buying-from-a-video")
+    assert main(["new", "lesson", "paying-twice", "--root", str(tmp_path)]) == 0
+    folder = tmp_path / "02-paying-twice"
+    assert f"Created {folder / 'en.md'} and {folder / 'id.md'}." in capsys.readouterr().out
+    assert run("lint", str(folder)) == 0
+    assert main(["new", "lesson", "paying-twice", "--root", str(tmp_path)]) == 0
+    assert (tmp_path / "03-paying-twice").is_dir()
+    assert main(["new", "lesson", "03-paying-twice", "--root", str(tmp_path)]) == 2
+    assert main(["new", "lesson", "Paying Twice", "--root", str(tmp_path)]) == 2
+    assert "is not a lesson name" in capsys.readouterr().err
+
+
+def test_learn_opens_a_lesson_outside_the_sandboxs_folder(tmp_path: Path) -> None:
+    from sandbox.cli import chosen_lesson, parse
+
+    mine = tmp_path / "teacher" / "01-buying-from-a-video"
+    shutil.copytree(BUYING, mine)
+    progress = Progress.load(tmp_path / "data")
+    by_path = chosen_lesson(parse(["learn", str(mine), "--lang", "id"]), progress)
+    assert (by_path.folder, by_path.lang) == (mine, "id")
+    in_root = chosen_lesson(parse(["learn", "--root", str(mine.parent), "--lang", "en"]), progress)
+    assert in_root.folder == mine
+    by_number = chosen_lesson(parse(["present", "1", "--root", str(mine.parent)]), progress)
+    assert by_number.folder == mine
