@@ -39,10 +39,12 @@ MAX_OUTPUT = 2000
 class ActionFailed(Exception):
     """The action itself could not run (a service down, a missing saved value...)."""
 
-    def __init__(self, message: str, output: str = "") -> None:
+    def __init__(self, message: str, output: str = "", lines: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.output = output
         """What the action showed before it failed (the learner's prints)."""
+        self.lines = lines or {}
+        """An exercise's calls so far: span id to the learner's line (see Outcome.lines)."""
 
 
 @dataclass
@@ -53,6 +55,9 @@ class Outcome:
     output: str = ""
     audit: Any = None
     """The AuditReport of an `audit` action."""
+    lines: dict[str, str] = field(default_factory=dict)
+    """For an exercise: the span id each learner's call was sent with, to the line of the
+    learner's file that sent it."""
 
 
 @dataclass
@@ -222,15 +227,17 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
     span = root_span()
     stage.traces.append((span.trace_id,))
     output: list[str] = []
-    exercise = Exercise(stage.urls, stage.personas, span.trace_id)
+    exercise = Exercise(
+        stage.urls, stage.personas, span.trace_id, partners=stage.world["partners"], path=path
+    )
     try:
         function = load_function(path, str(spec["function"]), output)
         await run_function(function, exercise, path, float(spec.get("timeout", 10)))
     except ExerciseFailed as exc:
-        raise ActionFailed(str(exc), _ran(output, spec, path)) from None
+        raise ActionFailed(str(exc), _ran(output, spec, path), exercise.lines) from None
     finally:
         await exercise.aclose()
-    return Outcome((span.trace_id,), _ran(output, spec, path))
+    return Outcome((span.trace_id,), _ran(output, spec, path), lines=exercise.lines)
 
 
 def _ran(output: list[str], spec: dict[str, Any], path: Path) -> str:

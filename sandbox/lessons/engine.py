@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from sandbox.language import texts
 from sandbox.lessons.actions import ActionFailed, Outcome, Stage, perform, trace_calls
 from sandbox.lessons.exercise import learner_file
 from sandbox.lessons.known import persona_facts
-from sandbox.lessons.matching import OUTCOMES, Mismatch, evaluate, satisfied
+from sandbox.lessons.matching import OUTCOMES, ExpectationResult, Mismatch, outcomes, satisfied
 from sandbox.lessons.model import Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
@@ -26,7 +26,7 @@ from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 
-__all__ = ["LessonRunner", "Mismatch", "StepResult"]
+__all__ = ["ExpectationResult", "LessonRunner", "Mismatch", "StepResult"]
 DEFAULT_WITHIN = 5.0
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.3
@@ -50,6 +50,17 @@ class StepResult:
     """The next hint of the ladder, after a failed exercise."""
     output: str = ""
     """Text to show: the response, the story's narration, the audit report, exercise output."""
+    checks: tuple[ExpectationResult, ...] = ()
+    """Every expectation, met or not, with the call that shows it: goal versus actual."""
+    learner_lines: dict[str, str] = field(default_factory=dict)
+    """An exercise's calls: the span id each was sent with (the recorded call's `parent_id`)
+    to the learner's line that sent it (`file.py line 12: ...`)."""
+
+    def learner_line(self, call: HttpCall | None) -> str | None:
+        """The line of the learner's file that made `call` (None for anyone else's call)."""
+        if call is None or call.parent_id is None:
+            return None
+        return self.learner_lines.get(call.parent_id)
 
 
 class LessonRunner:
@@ -127,24 +138,25 @@ class LessonRunner:
             return StepResult(step, True, (), (), (), None, None)
         outcome = Outcome()
         calls: list[HttpCall] = []
-        failures: list[Mismatch] = []
+        checks: list[ExpectationResult] = []
         error = None
         before = len(self.stage.traces)
         try:
             outcome = await perform(self.stage, step)
             expectations = tuple(self._filled(e) for e in step.expectations)
             if step.action.kind == "audit":
-                failures = _judge_audit(expectations, outcome.audit, self.lesson.lang)
+                checks = _judge_audit(expectations, outcome.audit, self.lesson.lang)
             elif step.action.kind in CALL_KINDS:
                 calls = await self._collect(outcome.trace_ids, expectations)
-                failures = evaluate(expectations, calls, self.lesson.lang)
+                checks = outcomes(expectations, calls, self.lesson.lang)
         except ActionFailed as exc:
             error = str(exc)
             new = self.stage.traces[before:]
-            outcome = Outcome(tuple(t for ids in new for t in ids), exc.output)
+            outcome = Outcome(tuple(t for ids in new for t in ids), exc.output, lines=exc.lines)
             calls = await self._calls_quietly(new)
         except ControlError as exc:
             error = f"the sandbox did not answer: {exc.message}"
+        failures = [c.failure for c in checks if c.failure is not None]
         ok = error is None and not failures
         result = StepResult(
             step,
@@ -155,6 +167,8 @@ class LessonRunner:
             error,
             None if ok else self._hint(index, step),
             outcome.output,
+            tuple(checks),
+            dict(outcome.lines),
         )
         if ok and calls:
             self._keep_fallback(index, calls)
@@ -242,31 +256,35 @@ class LessonRunner:
 
 def _judge_audit(
     expectations: tuple[Expectation, ...], report: Any, lang: str = "en"
-) -> list[Mismatch]:
+) -> list[ExpectationResult]:
     """`{ rule, outcome }` expectations over an audit report ("pass" means "did not fail")."""
     from sandbox.audit.checks import FAIL
 
     verdicts = {r.rule.id: r for r in report.results} if report is not None else {}
     _ = texts("lessons", lang)
-    failures = []
+    results = []
     for expectation in expectations:
         rule, wanted = expectation.spec.get("rule"), expectation.spec.get("outcome", "pass")
         result = verdicts.get(str(rule))
         got = "fail" if result is not None and result.verdict == FAIL else "pass"
+        named = _(OUTCOMES[wanted]) if wanted in ("pass", "fail") else wanted
+        failure = None
         if result is None or got != wanted:
             happened = (
                 f"{rule}: {_(OUTCOMES[result.verdict])}: {result.reason}"
                 if result is not None
                 else _("the audit has no rule {rule}").format(rule=rule)
             )
-            named = _(OUTCOMES[wanted]) if wanted in ("pass", "fail") else wanted
-            failures.append(
-                Mismatch(
-                    expectation.describe(lang),
-                    f"{rule} {named}",
-                    happened,
-                    str(expectation.spec.get("because", "")),
-                    None,
-                )
+            failure = Mismatch(
+                expectation.describe(lang),
+                f"{rule} {named}",
+                happened,
+                str(expectation.spec.get("because", "")),
+                None,
             )
-    return failures
+        results.append(
+            ExpectationResult(
+                expectation.describe(lang), f"{rule} {named}", failure is None, None, failure
+            )
+        )
+    return results

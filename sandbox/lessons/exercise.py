@@ -14,6 +14,7 @@ import inspect
 import itertools
 import shutil
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ import httpx
 
 from sandbox.wire.client import CALLER_HEADER
 from sandbox.wire.context import Span, format_traceparent, new_span_id
+from sandbox.wire.partners import partner_auth
 
 LEARNER = "learner"
 """The caller name of every call the learner's code makes."""
@@ -42,33 +44,70 @@ class Exercise:
         personas: dict[str, dict[str, Any]],
         trace_id: str,
         timeout: float = 5.0,
+        partners: dict[str, dict[str, dict[str, Any]]] | None = None,
+        path: Path | None = None,
     ) -> None:
+        """Args:
+        partners: callee to caller to credentials (the world's partner table).
+        path: the learner's file, whose line that made each call is kept in `lines`.
+        """
         self.urls = dict(urls)
         """Service name to base URL."""
         self._personas = personas
+        self._partners = partners or {}
         self._trace_id = trace_id
         self._timeout = timeout
+        self._path = path.resolve() if path is not None else None
         self._clients: list[httpx.Client | httpx.AsyncClient] = []
+        self.lines: dict[str, str] = {}
+        """Span id a call was sent with (its recorded `parent_id`) to the learner's line that
+        sent it: `file.py line 12: response = bank.post(...)`."""
 
-    def client(self, service: str) -> httpx.Client:
+    def client(self, service: str, timeout: float | None = None) -> httpx.Client:
         """An httpx.Client for `service` whose calls are recorded as the learner's, in this
-        step's trace."""
-        client = httpx.Client(
-            base_url=self._url(service),
-            timeout=self._timeout,
-            event_hooks={"request": [self._stamp]},
-        )
-        self._clients.append(client)
-        return client
+        step's trace (`timeout`: seconds before it gives up, default 5)."""
+        return self._sync(service, timeout, None)
 
-    def async_client(self, service: str) -> httpx.AsyncClient:
+    def partner_client(
+        self, service: str, partner: str, timeout: float | None = None
+    ) -> httpx.Client:
+        """An httpx.Client that signs every request as `partner` at `service`, in that
+        institution's own dialect (the sandbox's auth classes do the signing)."""
+        return self._sync(
+            service, timeout, partner_auth(service, self.credentials(service, partner), time.time)
+        )
+
+    def credentials(self, service: str, partner: str) -> dict[str, Any]:
+        """`partner`'s credentials at `service` (keys as in fixtures/world/partners.json), for
+        an exercise that signs by hand."""
+        try:
+            return dict(self._partners[service][partner])
+        except KeyError:
+            holders = ", ".join(self._partners.get(service, {})) or "none"
+            raise KeyError(
+                f"{partner!r} holds no credentials at {service!r}; holders: {holders}"
+            ) from None
+
+    def async_client(self, service: str, timeout: float | None = None) -> httpx.AsyncClient:
         """The same as `client`, for an `async def` exercise function."""
 
         async def stamp(request: httpx.Request) -> None:
             self._stamp(request)
 
         client = httpx.AsyncClient(
-            base_url=self._url(service), timeout=self._timeout, event_hooks={"request": [stamp]}
+            base_url=self._url(service),
+            timeout=self._timeout if timeout is None else timeout,
+            event_hooks={"request": [stamp]},
+        )
+        self._clients.append(client)
+        return client
+
+    def _sync(self, service: str, timeout: float | None, auth: httpx.Auth | None) -> httpx.Client:
+        client = httpx.Client(
+            base_url=self._url(service),
+            timeout=self._timeout if timeout is None else timeout,
+            event_hooks={"request": [self._stamp]},
+            auth=auth,
         )
         self._clients.append(client)
         return client
@@ -87,9 +126,17 @@ class Exercise:
             raise KeyError(f"no service {service!r}; services: {', '.join(self.urls)}") from None
 
     def _stamp(self, request: httpx.Request) -> None:
-        """Every call is a new span of the step's trace, made by the learner."""
-        request.headers["traceparent"] = format_traceparent(Span(self._trace_id, new_span_id()))
+        """Every call is a new span of the step's trace, made by the learner; the line of their
+        file that made it is kept."""
+        span = new_span_id()
+        request.headers["traceparent"] = format_traceparent(Span(self._trace_id, span))
         request.headers[CALLER_HEADER] = LEARNER
+        if self._path is not None:
+            for frame in reversed(traceback.extract_stack()):
+                if Path(frame.filename).resolve() == self._path:
+                    code = f": {frame.line}" if frame.line else ""
+                    self.lines[span] = f"{self._path.name} line {frame.lineno}{code}"
+                    break
 
     async def aclose(self) -> None:
         """Close every client the learner's code opened."""

@@ -42,6 +42,23 @@ class Mismatch:
     """The call it is about, if one."""
 
 
+@dataclass(frozen=True)
+class ExpectationResult:
+    """One expectation of a step, met or not: the goal (what the lesson wanted) beside the
+    actual (the call that met it, or the failure and the call it is about). The lesson screen
+    draws goal versus actual from these."""
+
+    expectation: str
+    """Expectation.describe(): its label, or words built from its keys."""
+    expected: str
+    """What it asks for, in plain words."""
+    ok: bool
+    call: HttpCall | None
+    """Met: the first call that matched (None for a `never` that held). Not met: the call the
+    failure is about (the offending or the closest one), if any."""
+    failure: Mismatch | None = None
+
+
 @functools.lru_cache(maxsize=256)
 def path_regex(pattern: str) -> re.Pattern[str]:
     """`*` matches within one path segment, `**` across segments; the rest is literal."""
@@ -235,13 +252,34 @@ def evaluate(
 ) -> list[Mismatch]:
     """Every failed expectation of a step over the calls of its trace(s), in order, in the
     lesson's language."""
+    return [r.failure for r in outcomes(expectations, calls, lang) if r.failure is not None]
+
+
+def outcomes(
+    expectations: Sequence[Expectation], calls: Sequence[HttpCall], lang: str = "en"
+) -> list[ExpectationResult]:
+    """Every expectation of a step, met or not, with the call that shows it, in order."""
     by_label = {str(e.spec["label"]): e for e in expectations if "label" in e.spec}
-    failures = []
+    results = []
     for expectation in expectations:
         failure = judge(expectation, calls, by_label, lang)
-        if failure is not None:
-            failures.append(failure)
-    return failures
+        spec = expectation.spec
+        if failure is None:
+            pool = candidates(expectation, calls, by_label) or ()
+            found = [] if spec.get("never") else matching(spec, pool)
+            call = found[0] if found else None
+        else:
+            call = failure.call
+        results.append(
+            ExpectationResult(
+                describe(expectation, lang),
+                expected_words(spec, lang),
+                failure is None,
+                call,
+                failure,
+            )
+        )
+    return results
 
 
 def judge(

@@ -138,6 +138,11 @@ async def test_a_failing_exercise_climbs_the_hint_ladder_then_passes(
         assert [r.hint for r in results] == ["concept", "the call", "the field", "the field"]
         failure = results[0].failures[0]
         assert failure.call is not None and failure.call.status == 401
+        assert results[0].learner_line(failure.call) == (
+            'balance.py line 15: me = bank.get("/mobile/v1/accounts/me")  '
+            "# TODO: the bank needs to know who is asking"
+        )  # the learner's own line made the call that failed
+        assert [c.ok for c in results[0].checks] == [True, False]
         assert "learner -> bank GET /mobile/v1/accounts/me 401" in failure.happened
         assert runner.fallback(0) == []
         shutil.copyfile(exercise_lesson / "exercise" / "solution" / "balance.py", mine)

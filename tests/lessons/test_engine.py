@@ -131,8 +131,11 @@ async def test_start_needs_a_sandbox_that_can_start_services(tmp_path: Path) -> 
 
 
 def test_an_audit_expectation_is_judged_in_the_lessons_language() -> None:
-    [miss] = _judge_audit((Expectation({"rule": "NOPE-1", "outcome": "pass"}, 1),), None, "id")
+    [check] = _judge_audit((Expectation({"rule": "NOPE-1", "outcome": "pass"}, 1),), None, "id")
+    assert not check.ok and check.failure is not None
+    miss = check.failure
     assert (miss.expectation, miss.expected) == ("aturan audit NOPE-1 lulus", "NOPE-1 lulus")
     assert miss.happened == "audit tidak punya aturan NOPE-1"
-    [miss] = _judge_audit((Expectation({"rule": "NOPE-1"}, 1),), None)
-    assert miss.happened == "the audit has no rule NOPE-1"
+    [check] = _judge_audit((Expectation({"rule": "NOPE-1"}, 1),), None)
+    assert check.failure is not None
+    assert check.failure.happened == "the audit has no rule NOPE-1"

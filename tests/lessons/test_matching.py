@@ -236,3 +236,21 @@ def test_a_verdict_in_indonesian_keeps_names_paths_and_values() -> None:
     nothing = judge(expect(callee="identity"), [], lang="id")
     assert nothing is not None and nothing.happened == "tidak ada panggilan"
     assert nothing.expectation == "siapa pun -> identity"
+
+
+def test_outcomes_pair_every_goal_with_the_call_that_met_it_or_the_failure() -> None:
+    from sandbox.lessons.matching import outcomes
+
+    calls = [call("social", "marketplace", "POST", "/orders", 201, at=1.0)]
+    met, missed, held = outcomes(
+        [
+            Expectation({"label": "order", "callee": "marketplace", "status": 201}, 1),
+            Expectation({"callee": "bank", "path": "/pay"}, 2),
+            Expectation({"caller": "social", "callee": "bank", "never": True}, 3),
+        ],
+        calls,
+    )
+    assert (met.expectation, met.ok, met.call, met.failure) == ("order", True, calls[0], None)
+    assert not missed.ok and missed.failure is not None and missed.call is calls[0]
+    assert missed.expected == "anyone -> bank, /pay"
+    assert (held.ok, held.call) == (True, None)
