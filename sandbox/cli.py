@@ -784,10 +784,12 @@ def _parser() -> argparse.ArgumentParser:
     from sandbox.audit.command import add_parser as add_audit_parser
     from sandbox.lessons.command import add_new_lesson_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser
+    from sandbox.lessons.exercise_command import add_parsers as add_exercise_parsers
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
     add_lesson_parser(sub)
+    add_exercise_parsers(sub)
     add_new_lesson_parser(add_new_parser(sub))
 
     trace = sub.add_parser(
@@ -837,8 +839,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line as a namespace; `lang` resolved once, wherever `--lang` was given
     (`sandbox --lang id run checkout` and `sandbox run checkout --lang id` mean the same)."""
     args = _parser().parse_args(argv)
-    # `sandbox lesson check` without a language checks both; its commands decide for themselves.
-    if getattr(args, "lang", None) is None and getattr(args, "command", None) != "lesson":
+    # `sandbox lesson check` and `exercise check` without a language check both; their commands
+    # decide for themselves.
+    if getattr(args, "lang", None) is None and getattr(args, "command", None) not in (
+        "lesson",
+        "exercise",
+    ):
         args.lang = default_language()
     return args
 

@@ -58,3 +58,12 @@ def test_lessons_that_need_assets_check_from_the_wheel(installed: Path, tmp_path
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 of 4 lesson runs passed." in result.stdout
+
+
+def test_the_exercise_track_checks_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    result = _sandbox(
+        installed, tmp_path, "exercise", "check", "--all", "--solutions", "--lang", "en",
+        "--data-dir", str(tmp_path / "data"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exercise runs passed." in result.stdout and "FAIL" not in result.stdout

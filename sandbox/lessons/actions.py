@@ -234,15 +234,17 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
         function = load_function(path, str(spec["function"]), output)
         await run_function(function, exercise, path, float(spec.get("timeout", 10)))
     except ExerciseFailed as exc:
-        raise ActionFailed(str(exc), _ran(output, spec, path), exercise.lines) from None
+        raise ActionFailed(str(exc), _ran(output, spec, path, stage.lang), exercise.lines) from None
     finally:
         await exercise.aclose()
-    return Outcome((span.trace_id,), _ran(output, spec, path), lines=exercise.lines)
+    return Outcome((span.trace_id,), _ran(output, spec, path, stage.lang), lines=exercise.lines)
 
 
-def _ran(output: list[str], spec: dict[str, Any], path: Path) -> str:
+def _ran(output: list[str], spec: dict[str, Any], path: Path, lang: str) -> str:
     """The learner's prints, then which file ran (so they know which file to edit)."""
-    return "".join(output) + f"(ran {spec['function']}() from {path})"
+    _ = texts("lessons", lang)
+    ran = _("(ran {function}() from {path})").format(function=spec["function"], path=path)
+    return "".join(output) + ran
 
 
 async def _fault(stage: Stage, spec: dict[str, Any]) -> Outcome:

@@ -28,6 +28,9 @@ from sandbox.wire import Wire
 
 __all__ = ["ExpectationResult", "LessonRunner", "Mismatch", "StepResult"]
 DEFAULT_WITHIN = 5.0
+EXERCISE_WITHIN = 1.0
+"""An exercise's own calls are recorded before their answers reach the learner's code, so a
+failing exercise step waits only a moment for what they caused (a webhook) by default."""
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.3
 """Looked again this long after the last positive expectation was met, before judging the
@@ -147,7 +150,8 @@ class LessonRunner:
             if step.action.kind == "audit":
                 checks = _judge_audit(expectations, outcome.audit, self.lesson.lang)
             elif step.action.kind in CALL_KINDS:
-                calls = await self._collect(outcome.trace_ids, expectations)
+                default = EXERCISE_WITHIN if step.action.kind == "exercise" else DEFAULT_WITHIN
+                calls = await self._collect(outcome.trace_ids, expectations, default)
                 checks = outcomes(expectations, calls, self.lesson.lang)
         except ActionFailed as exc:
             error = str(exc)
@@ -180,7 +184,10 @@ class LessonRunner:
         return Expectation({**self.stage.fill(machine), **human}, expectation.line)
 
     async def _collect(
-        self, trace_ids: tuple[str, ...], expectations: tuple[Expectation, ...]
+        self,
+        trace_ids: tuple[str, ...],
+        expectations: tuple[Expectation, ...],
+        default: float = DEFAULT_WITHIN,
     ) -> list[HttpCall]:
         """The traces' calls, re-read until every positive expectation is met or its own
         `within` seconds have passed."""
@@ -190,7 +197,7 @@ class LessonRunner:
         while True:
             calls = await trace_calls(self.control, trace_ids)
             waiting = [
-                float(e.spec.get("within", DEFAULT_WITHIN))
+                float(e.spec.get("within", default))
                 for e in expectations
                 if not satisfied(e, calls, by_label)
             ]

@@ -63,10 +63,17 @@ class Exercise:
         """Span id a call was sent with (its recorded `parent_id`) to the learner's line that
         sent it: `file.py line 12: response = bank.post(...)`."""
 
-    def client(self, service: str, timeout: float | None = None) -> httpx.Client:
+    def client(
+        self, service: str, timeout: float | None = None, lose_answers: int = 0
+    ) -> httpx.Client:
         """An httpx.Client for `service` whose calls are recorded as the learner's, in this
-        step's trace (`timeout`: seconds before it gives up, default 5)."""
-        return self._sync(service, timeout, None)
+        step's trace (`timeout`: seconds before it gives up, default 5).
+
+        `lose_answers`: the answers to this many POSTs are lost on the way back: the service
+        got the request and answered, and the client raises httpx.ReadTimeout instead of
+        returning the answer (a phone whose network dropped at the wrong moment).
+        """
+        return self._sync(service, timeout, None, lose_answers)
 
     def partner_client(
         self, service: str, partner: str, timeout: float | None = None
@@ -102,12 +109,15 @@ class Exercise:
         self._clients.append(client)
         return client
 
-    def _sync(self, service: str, timeout: float | None, auth: httpx.Auth | None) -> httpx.Client:
+    def _sync(
+        self, service: str, timeout: float | None, auth: httpx.Auth | None, lose: int = 0
+    ) -> httpx.Client:
         client = httpx.Client(
             base_url=self._url(service),
             timeout=self._timeout if timeout is None else timeout,
             event_hooks={"request": [self._stamp]},
             auth=auth,
+            transport=_LosingTransport(lose) if lose else None,
         )
         self._clients.append(client)
         return client
@@ -146,6 +156,25 @@ class Exercise:
             else:
                 client.close()
         self._clients.clear()
+
+
+class _LosingTransport(httpx.HTTPTransport):
+    """Sends every request; loses the answers to the first `count` POSTs after they came."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self._left = count
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "POST" and self._left > 0:
+            self._left -= 1
+            response.read()
+            response.close()
+            raise httpx.ReadTimeout(
+                "the answer was lost on the way back (the service did answer)", request=request
+            )
+        return response
 
 
 def exercise_dir(data_dir: Path, slug: str) -> Path:
