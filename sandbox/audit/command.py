@@ -180,7 +180,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(render(report, lang=lang))
     if getattr(args, "record", False):
-        if not report.passed:
+        if not report.recordable:
             failed = ", ".join(r.rule.id for r in report.failed)
             print(
                 f"sandbox audit: not recorded: the audit failed ({failed}). Fix what the "

@@ -377,3 +377,20 @@ def test_a_diagnosis_reaching_the_bank_fails_minimize() -> None:
     ]
     result = check("MINIMIZE", calls)
     assert result.verdict == FAIL and result.evidence == ("bad1",)
+
+
+def test_recording_an_audit_is_what_re_audits_a_new_service(story_calls: list[HttpCall]) -> None:
+    services = (*NAMES, "courier")
+    report = run_audit(story_calls, services, default_record(), LOCAL)
+    assert [r.rule.id for r in report.failed] == ["RE-AUDIT"]
+    assert not report.passed and report.recordable  # only the record itself is missing
+    again = run_audit(story_calls, services, report.to_record(), LOCAL)
+    assert again.passed
+
+
+def test_an_audit_with_another_failure_is_not_recorded() -> None:
+    leak = call("s1", "social", "bank", "POST", "/v1.0/transfer-va/create-va")
+    report = run_audit([leak], NAMES, default_record(), LOCAL)
+    assert not report.recordable
+    with pytest.raises(ValueError, match="SOC-PAY"):
+        report.to_record()
