@@ -22,7 +22,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fault": (("service",), ("offline", "latency_ms", "error_rate", "clear")),
     "reset": ((), ()),
     "start": (("service",), ()),
-    "audit": ((), ("scope",)),
+    "audit": ((), ("scope", "rules", "record", "hints")),
     "exercise": (("file", "function"), ("hints", "timeout")),
     "wait": (("seconds",), ()),
 }
@@ -250,9 +250,44 @@ def _audit(raw: dict[str, Any], ctx: StepCheck) -> None:
             f"unknown audit scope {scope!r}",
             '"all" (every call of the lesson so far) or "last" (the last step\'s calls)',
         )
+    if "record" in raw and not isinstance(raw["record"], bool):
+        ctx.add(_key_line(ctx, "record"), f"bad record {raw['record']!r}", "record = true")
+    _hints(raw, ctx)
+    rules = raw.get("rules")
+    if rules is None:
+        return
+    line = _key_line(ctx, "rules")
+    if not isinstance(rules, str) or "/" in rules or "\\" in rules or not rules.endswith(".toml"):
+        ctx.add(
+            line,
+            f"bad rules file name {rules!r}",
+            "a .toml rule set in the lesson's exercise/ folder, no directories",
+        )
+        return
+    solution = ctx.folder / "exercise" / "solution" / rules
+    for where, what in ((ctx.folder / "exercise" / rules, "template"), (solution, "solution")):
+        if not where.exists():
+            ctx.add(
+                line,
+                f"the rules {what} {where} does not exist",
+                "the learner writes the rule from the template; CI checks the solution",
+            )
+    if solution.exists():
+        ctx.rules.update(_rule_ids(solution))
 
 
-def _exercise(raw: dict[str, Any], ctx: StepCheck) -> None:
+def _rule_ids(path: Path) -> set[str]:
+    """The rule ids of a rule set file (none when it does not parse: the check reports it)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return set()
+    return {str(r["id"]) for r in data.get("rules", []) if isinstance(r, dict) and "id" in r}
+
+
+def _hints(raw: dict[str, Any], ctx: StepCheck) -> None:
     hints = raw.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
         ctx.add(
@@ -260,6 +295,10 @@ def _exercise(raw: dict[str, Any], ctx: StepCheck) -> None:
             "`hints` must be a list of strings",
             "concept first, then the call to look at, then the exact field",
         )
+
+
+def _exercise(raw: dict[str, Any], ctx: StepCheck) -> None:
+    _hints(raw, ctx)
     timeout = raw.get("timeout", 10)
     if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_WAIT:
         ctx.add(

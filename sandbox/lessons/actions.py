@@ -76,6 +76,19 @@ class Stage:
     saved: dict[str, Any] = field(default_factory=dict)
     traces: list[tuple[str, ...]] = field(default_factory=list)
     """The trace ids of every step that made calls, in order."""
+    records: list[Any] = field(default_factory=list)
+    """The lesson's own audit records (AuditRecord), newest last: the seeded world's at the
+    start, then each audit a step recorded. Never the learner's audits.json, so a rehearsal
+    always starts from the same audited system."""
+    rulesets: list[Any] = field(default_factory=list)
+    """Rule sets the learner wrote (`rules = "x.toml"`), audited from then on (RuleSet)."""
+
+    def learner_copy(self, name: str) -> Path:
+        """The file the learner edits for `name` (or the lesson's reference solution)."""
+        folder = self.lesson.folder / "exercise"
+        if self.solutions:
+            return folder / "solution" / name
+        return learner_file(folder / name, self.data_dir, self.lesson.slug)
 
     @property
     def lang(self) -> str:
@@ -218,12 +231,7 @@ async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
 
 
 async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
-    lesson = stage.lesson
-    template = lesson.folder / "exercise" / str(spec["file"])
-    if stage.solutions:
-        path = lesson.folder / "exercise" / "solution" / str(spec["file"])
-    else:
-        path = learner_file(template, stage.data_dir, lesson.slug)
+    path = stage.learner_copy(str(spec["file"]))
     span = root_span()
     stage.traces.append((span.trace_id,))
     output: list[str] = []
@@ -282,17 +290,67 @@ async def _start(stage: Stage, service: str) -> Outcome:
 
 async def _audit(stage: Stage, spec: dict[str, Any]) -> Outcome:
     from sandbox.audit.engine import run_audit
-    from sandbox.audit.records import last_record
+    from sandbox.audit.records import default_record
     from sandbox.audit.report import render
+    from sandbox.audit.rules import load_rulesets
 
+    if "rules" in spec:
+        stage.rulesets.append(_learner_rules(stage.learner_copy(str(spec["rules"]))))
     scope = [stage.traces[-1]] if spec.get("scope") == "last" and stage.traces else stage.traces
     calls = []
     for trace_ids in scope:
         calls.extend(await trace_calls(stage.control, trace_ids))
     services = [info.name for info in await stage.control.services()]
     lang = stage.lang
-    report = run_audit(calls, services, last_record(stage.data_dir), stage.urls, lang=lang)
-    return Outcome((), render(report, lang=lang), report)
+    if not stage.records:
+        stage.records.append(default_record())
+    sets = [*load_rulesets(), *stage.rulesets]
+
+    def audit() -> Any:
+        return run_audit(calls, services, stage.records[-1], stage.urls, sets, lang=lang)
+
+    report = audit()
+    if not spec.get("record"):
+        return Outcome((), render(report, lang=lang), report)
+    _ = texts("lessons", lang)
+    if not report.recordable:
+        failed = ", ".join(r.rule.id for r in report.failed)
+        refused = _("not recorded: the audit failed ({rules}); fix what the evidence shows first")
+        raise ActionFailed(refused.format(rules=failed), render(report, lang=lang))
+    stage.records.append(report.to_record())
+    report = audit()  # the audit as it stands now that it is recorded
+    recorded = _("Recorded a passed audit covering {services}.").format(
+        services=", ".join(report.services)
+    )
+    return Outcome((), f"{recorded}\n{render(report, lang=lang)}", report)
+
+
+def _learner_rules(path: Path) -> Any:
+    """The learner's rule set, or ActionFailed naming the line of their file at fault."""
+    import re
+    import tomllib
+
+    from sandbox.audit.rules import RuleError, parse_ruleset
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return parse_ruleset(data, path)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+)", str(exc))
+        where = f"{path.name} line {found.group(1)}" if found else path.name
+        what = re.sub(r" \(at line.*", "", str(exc))
+        raise ActionFailed(f"{where}: {what}") from None
+    except RuleError as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        raise ActionFailed(f"{path.name}{_todo_line(path)}: {message}") from None
+
+
+def _todo_line(path: Path) -> str:
+    """` line N` of the first TODO in the file (where a rule is unfinished), else ""."""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if "TODO" in text and not text.lstrip().startswith("#"):
+            return f" line {number}"
+    return ""
 
 
 async def trace_calls(control: ControlClient, trace_ids: tuple[str, ...]) -> list[Any]:

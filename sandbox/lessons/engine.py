@@ -105,6 +105,8 @@ class LessonRunner:
         problems: list[str] = []
         self.stage.saved.clear()
         self.stage.traces.clear()
+        self.stage.records.clear()  # the seeded world's audit record, again
+        self.stage.rulesets.clear()
         try:
             if self.lesson.reset:
                 await self.control.reset()
@@ -117,13 +119,24 @@ class LessonRunner:
                 problems.append(f"{name} is {health}")
         for name in sorted(self._needed() - set(services)):
             problems.append(f"the lesson needs {name}, which this sandbox does not run")
-        if not self.stage.solutions:
-            for step in self.lesson.steps:
-                if step.action and step.action.kind == "exercise":
-                    template = self.lesson.folder / "exercise" / str(step.action.spec["file"])
-                    if template.exists():
-                        learner_file(template, self.data_dir, self.lesson.slug)
+        for index in range(len(self.lesson.steps)):
+            self.exercise_file(index)  # the learner's copy exists from the first step on
         return problems
+
+    def exercise_file(self, index: int) -> Path | None:
+        """The file the learner edits for step `index` (an exercise, or an audit of rules
+        they write), created from the lesson's template if absent; None for other steps.
+        The lesson screen can show it from the first step."""
+        action = self.lesson.steps[index].action
+        name = None
+        if action is not None and action.kind == "exercise":
+            name = str(action.spec["file"])
+        elif action is not None and action.kind == "audit" and "rules" in action.spec:
+            name = str(action.spec["rules"])
+        template = self.lesson.folder / "exercise" / (name or "")
+        if name is None or self.stage.solutions or not template.is_file():
+            return None
+        return learner_file(template, self.data_dir, self.lesson.slug)
 
     def _needed(self) -> set[str]:
         """Services the lesson's actions name (started ones only count once started)."""

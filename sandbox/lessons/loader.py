@@ -119,9 +119,12 @@ def read(folder: Path, lang: str, names: Known | None = None) -> Parsed:
     settings, config, extra = _intro(doc.intro, folder, path, parsed, shared)
     names = names or known()
     saved: set[str] = set()
+    rules: set[str] = set()
     steps: list[Step] = []
     for index, section in enumerate(doc.steps):
-        step = _step(section, index, path, folder, names, (extra, config), saved, parsed, shared)
+        step = _step(
+            section, index, path, folder, names, (extra, config), (saved, rules), parsed, shared
+        )
         if step is not None:
             steps.append(step)
     if not doc.steps:
@@ -269,7 +272,7 @@ def _step(
     folder: Path,
     names: Known,
     services: tuple[tuple[str, ...], Path | None],
-    saved: set[str],
+    earlier: tuple[set[str], set[str]],
     parsed: Parsed,
     shared: Shared | None,
 ) -> Step | None:
@@ -313,6 +316,7 @@ def _step(
     if data is None:
         return None
     extra, config = services
+    saved, rules = earlier
     ctx = StepCheck(
         where_file,
         Where(block) if block is not None else Where(Block("", "", 0)),
@@ -321,6 +325,7 @@ def _step(
         extra,
         saved,
         config=config,
+        rules=rules,
     )
     data, untranslated = resolve(data, path.stem, shared=block is not None and not own)
     for table, at, key, message, hint in untranslated:

@@ -82,7 +82,11 @@ def check_step(
         raw = []
     expectations = tuple(_expectation(entry, i, action, ctx) for i, entry in enumerate(raw))
     _check_after(expectations, ctx)
-    hints = tuple(action.spec.get("hints", ())) if action and action.kind == "exercise" else ()
+    hints = (
+        tuple(action.spec.get("hints", ()))
+        if action and action.kind in ("exercise", "audit")
+        else ()
+    )
     return action, tuple(e for e in expectations if e is not None), hints
 
 
@@ -154,11 +158,12 @@ def _audit_expectation(
                 "after an audit action: rule, outcome, label, because",
             )
     rule = raw.get("rule")
-    if rule not in ctx.known.rules:
+    known = (*ctx.known.rules, *sorted(ctx.rules))
+    if rule not in known:
         ctx.add(
             ctx.where.key("expect", index, "rule"),
             f"unknown audit rule {rule!r}",
-            suggest(str(rule), ctx.known.rules) or f"rules: {', '.join(ctx.known.rules)}",
+            suggest(str(rule), known) or f"rules: {', '.join(known)}",
         )
     if raw.get("outcome", "pass") not in ("pass", "fail"):
         ctx.add(

@@ -35,6 +35,8 @@ class StepCheck:
     problems: list[Problem] = field(default_factory=list)
     config: Path | None = None
     """The lesson's sandbox.toml (its services' operations are checked too)."""
+    rules: set[str] = field(default_factory=set)
+    """Rule ids of the rule sets earlier audit steps (and this one) add (`rules = "x.toml"`)."""
 
     def add(self, line: int, message: str, hint: str = "") -> None:
         """Report one problem."""

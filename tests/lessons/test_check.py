@@ -293,3 +293,18 @@ def test_a_new_lesson_checks_clean_in_both_languages(tmp_path: Path) -> None:
 
     report = check_lessons([new_lesson(tmp_path, "paying-twice")], ("en", "id"))
     assert report.ok, report.render()
+
+
+@pytest.mark.slow
+def test_lesson_7_has_the_learner_write_a_rule_and_names_their_line(tmp_path: Path) -> None:
+    from sandbox.lessons.loader import lessons_root
+
+    report = check_lessons([lessons_root() / "07-audit-then-change"], "en", data_dir=tmp_path)
+    [check] = report.lessons
+    failed = check.results[-1]
+    assert (failed.step.number, failed.ok) == (3, False)
+    assert failed.error is not None and failed.error.startswith(
+        "courier_rules.toml line 18: rule COURIER-DATA has unknown kind 'TODO'"
+    )
+    assert (tmp_path / "exercises" / "07-audit-then-change" / "courier_rules.toml").exists()
+    assert not (tmp_path / "audits.json").exists()  # the lesson keeps its own audit records
