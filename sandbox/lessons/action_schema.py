@@ -23,7 +23,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reset": ((), ()),
     "start": (("service",), ()),
     "audit": ((), ("scope", "rules", "record", "hints")),
-    "exercise": (("file", "function"), ("hints", "timeout")),
+    "exercise": (("file", "function"), ("hints", "timeout", "lose", "repeat")),
     "wait": (("seconds",), ()),
 }
 """Each action kind's required and optional keys (besides `kind`)."""
@@ -299,6 +299,29 @@ def _hints(raw: dict[str, Any], ctx: StepCheck) -> None:
 
 def _exercise(raw: dict[str, Any], ctx: StepCheck) -> None:
     _hints(raw, ctx)
+    repeat = raw.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 5:
+        ctx.add(
+            _key_line(ctx, "repeat"),
+            f"bad repeat {repeat!r}",
+            "how many times the learner's function runs in the step, 1 to 5",
+        )
+    lose = raw.get("lose", {})
+    if not isinstance(lose, dict) or not all(
+        isinstance(k, str)
+        and len(k.split(" ", 1)) == 2
+        and k.split(" ", 1)[0] in METHODS
+        and k.split(" ", 1)[1].startswith("/")
+        and isinstance(v, int)
+        and not isinstance(v, bool)
+        and v > 0
+        for k, v in lose.items()
+    ):
+        ctx.add(
+            _key_line(ctx, "lose"),
+            f"bad lose {lose!r}",
+            'answers lost on the way back, per call: lose = { "POST /mobile/v1/va-payments" = 1 }',
+        )
     timeout = raw.get("timeout", 10)
     if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_WAIT:
         ctx.add(

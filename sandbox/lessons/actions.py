@@ -235,17 +235,26 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
     span = root_span()
     stage.traces.append((span.trace_id,))
     output: list[str] = []
-    exercise = Exercise(
-        stage.urls, stage.personas, span.trace_id, partners=stage.world["partners"], path=path
-    )
-    try:
-        function = load_function(path, str(spec["function"]), output)
-        await run_function(function, exercise, path, float(spec.get("timeout", 10)))
-    except ExerciseFailed as exc:
-        raise ActionFailed(str(exc), _ran(output, spec, path, stage.lang), exercise.lines) from None
-    finally:
-        await exercise.aclose()
-    return Outcome((span.trace_id,), _ran(output, spec, path, stage.lang), lines=exercise.lines)
+    lines: dict[str, str] = {}
+    for _ in range(int(spec.get("repeat", 1))):  # each run is a fresh phone: losses start over
+        exercise = Exercise(
+            stage.urls,
+            stage.personas,
+            span.trace_id,
+            partners=stage.world["partners"],
+            path=path,
+            lose=spec.get("lose"),
+        )
+        try:
+            function = load_function(path, str(spec["function"]), output)
+            await run_function(function, exercise, path, float(spec.get("timeout", 10)))
+        except ExerciseFailed as exc:
+            lines.update(exercise.lines)
+            raise ActionFailed(str(exc), _ran(output, spec, path, stage.lang), lines) from None
+        finally:
+            await exercise.aclose()
+        lines.update(exercise.lines)
+    return Outcome((span.trace_id,), _ran(output, spec, path, stage.lang), lines=lines)
 
 
 def _ran(output: list[str], spec: dict[str, Any], path: Path, lang: str) -> str:

@@ -46,11 +46,16 @@ class Exercise:
         timeout: float = 5.0,
         partners: dict[str, dict[str, dict[str, Any]]] | None = None,
         path: Path | None = None,
+        lose: dict[str, int] | None = None,
     ) -> None:
         """Args:
         partners: callee to caller to credentials (the world's partner table).
         path: the learner's file, whose line that made each call is kept in `lines`.
+        lose: `"METHOD /path"` to how many of those calls' answers every client loses on the
+            way back (the step's `lose`: a lost answer injected whatever client the learner
+            builds).
         """
+        self._lose = dict(lose or {})
         self.urls = dict(urls)
         """Service name to base URL."""
         self._personas = personas
@@ -74,6 +79,11 @@ class Exercise:
         returning the answer (a phone whose network dropped at the wrong moment).
         """
         return self._sync(service, timeout, None, lose_answers)
+
+    def _transport(self, lose_posts: int) -> _LosingTransport | None:
+        if not lose_posts and not self._lose:
+            return None
+        return _LosingTransport(lose_posts, self._lose)
 
     def partner_client(
         self, service: str, partner: str, timeout: float | None = None
@@ -105,6 +115,7 @@ class Exercise:
             base_url=self._url(service),
             timeout=self._timeout if timeout is None else timeout,
             event_hooks={"request": [stamp]},
+            transport=_AsyncLosingTransport(self._lose) if self._lose else None,
         )
         self._clients.append(client)
         return client
@@ -117,7 +128,7 @@ class Exercise:
             timeout=self._timeout if timeout is None else timeout,
             event_hooks={"request": [self._stamp]},
             auth=auth,
-            transport=_LosingTransport(lose) if lose else None,
+            transport=self._transport(lose),
         )
         self._clients.append(client)
         return client
@@ -158,22 +169,58 @@ class Exercise:
         self._clients.clear()
 
 
-class _LosingTransport(httpx.HTTPTransport):
-    """Sends every request; loses the answers to the first `count` POSTs after they came."""
+LOST = "the answer was lost on the way back (the service did answer)"
 
-    def __init__(self, count: int) -> None:
+
+class _Losses:
+    """Which answers to lose: the first `posts` POSTs, and the first N of each
+    `"METHOD /path"` in `calls`."""
+
+    def __init__(self, posts: int, calls: dict[str, int]) -> None:
+        self.posts = posts
+        self.calls = dict(calls)
+
+    def take(self, request: httpx.Request) -> bool:
+        """True when this request's answer is to be lost (counting it)."""
+        key = f"{request.method} {request.url.path}"
+        if self.calls.get(key, 0) > 0:
+            self.calls[key] -= 1
+            return True
+        if request.method == "POST" and self.posts > 0:
+            self.posts -= 1
+            return True
+        return False
+
+
+class _LosingTransport(httpx.HTTPTransport):
+    """Sends every request; loses some answers after they came (see `_Losses`)."""
+
+    def __init__(self, posts: int, calls: dict[str, int] | None = None) -> None:
         super().__init__()
-        self._left = count
+        self._losses = _Losses(posts, calls or {})
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = super().handle_request(request)
-        if request.method == "POST" and self._left > 0:
-            self._left -= 1
+        if self._losses.take(request):
             response.read()
             response.close()
-            raise httpx.ReadTimeout(
-                "the answer was lost on the way back (the service did answer)", request=request
-            )
+            raise httpx.ReadTimeout(LOST, request=request)
+        return response
+
+
+class _AsyncLosingTransport(httpx.AsyncHTTPTransport):
+    """The same for an async client."""
+
+    def __init__(self, calls: dict[str, int]) -> None:
+        super().__init__()
+        self._losses = _Losses(0, calls)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self._losses.take(request):
+            await response.aread()
+            await response.aclose()
+            raise httpx.ReadTimeout(LOST, request=request)
         return response
 
 

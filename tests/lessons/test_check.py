@@ -308,3 +308,19 @@ def test_lesson_7_has_the_learner_write_a_rule_and_names_their_line(tmp_path: Pa
     )
     assert (tmp_path / "exercises" / "07-audit-then-change" / "courier_rules.toml").exists()
     assert not (tmp_path / "audits.json").exists()  # the lesson keeps its own audit records
+
+
+@pytest.mark.slow
+def test_lesson_8_refuses_a_fixed_idempotency_key(tmp_path: Path) -> None:
+    from sandbox.lessons.loader import lessons_root
+
+    folder = lessons_root() / "08-build-your-own-integration"
+    mine = tmp_path / "exercises" / folder.name / "checkout_client.py"
+    mine.parent.mkdir(parents=True)
+    solution = (folder / "exercise" / "solution" / "checkout_client.py").read_text()
+    fixed = solution.replace("key = uuid.uuid4().hex", 'key = "sari-1"')
+    assert fixed != solution
+    mine.write_text(fixed)
+    [check] = check_lessons([folder], "en", data_dir=tmp_path).lessons
+    failed = check.results[-1]
+    assert failed.error is not None and "422 Unprocessable Entity" in failed.error
