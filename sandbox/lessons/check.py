@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.config import DEFAULT_SEED, Settings
+from sandbox.language import texts
 from sandbox.lessons.engine import LessonRunner, StepResult
 from sandbox.lessons.loader import find_lesson, load_lesson
 from sandbox.lessons.model import LANGS, Lesson, LessonError
@@ -52,41 +53,57 @@ class CheckReport:
         return all(lesson.ok for lesson in self.lessons)
 
     def render(self) -> str:
-        """The report as text: one line per lesson, details under each failure."""
+        """The report as text: one line per lesson, details under each failure, each lesson in
+        its own language (the summary too, when every lesson is in one)."""
         lines = []
         for check in self.lessons:
-            mark = "PASS" if check.ok else "FAIL"
-            lines.append(
-                f"{mark} {check.slug} [{check.lang}] {check.title} ({len(check.results)} steps run)"
-            )
+            lang = check.lang
+            _ = texts("lessons", lang)
+            mark = _("PASS") if check.ok else _("FAIL")
+            count = len(check.results)
+            run = _.ngettext("{count} step run", "{count} steps run", count).format(count=count)
+            lines.append(f"{mark} {check.slug} [{lang}] {check.title} ({run})")
             lines.extend(f"  {problem}" for problem in check.problems)
             for result in check.results:
                 if not result.ok:
-                    lines.extend(_failure(result))
-        passed = sum(c.ok for c in self.lessons)
-        lines.append(f"{passed} of {len(self.lessons)} lesson runs passed.")
+                    lines.extend(_failure(result, lang))
+        passed, total = sum(c.ok for c in self.lessons), len(self.lessons)
+        langs = {c.lang for c in self.lessons}
+        _ = texts("lessons", langs.pop() if len(langs) == 1 else "en")
+        summary = _.ngettext(
+            "{passed} of {total} lesson run passed.",
+            "{passed} of {total} lesson runs passed.",
+            total,
+        )
+        lines.append(summary.format(passed=passed, total=total))
         return "\n".join(lines)
 
 
-def _failure(result: StepResult) -> list[str]:
+def _failure(result: StepResult, lang: str = "en") -> list[str]:
     step = result.step
-    lines = [f"  step {step.number}. {step.title} (line {step.line})"]
+    _ = texts("lessons", lang)
+    where = _("step {number}. {title} (line {line})")
+    lines = ["  " + where.format(number=step.number, title=step.title, line=step.line)]
     if result.error:
-        lines.append(f"    error: {result.error}")
+        lines.append("    " + _("error: {error}").format(error=result.error))
     for failure in result.failures:
-        lines.append(f"    expectation: {failure.expectation}")
-        lines.append(f"      expected: {failure.expected}")
-        lines.append(f"      happened: {failure.happened}")
+        lines.append(
+            "    " + _("expectation: {expectation}").format(expectation=failure.expectation)
+        )
+        lines.append("      " + _("expected: {expected}").format(expected=failure.expected))
+        lines.append("      " + _("happened: {happened}").format(happened=failure.happened))
         if failure.because:
-            lines.append(f"      because:  {failure.because}")
+            lines.append("      " + _("because: {because}").format(because=failure.because))
     if result.hint:
-        lines.append(f"    hint: {result.hint}")
+        lines.append("    " + _("hint: {hint}").format(hint=result.hint))
     shown = result.output.splitlines()
     if shown:
-        lines.append("    output:")
+        lines.append("    " + _("output:"))
         lines.extend(f"      {line}" for line in shown[:MAX_OUTPUT_LINES])
-        if len(shown) > MAX_OUTPUT_LINES:
-            lines.append(f"      ... ({len(shown) - MAX_OUTPUT_LINES} more lines)")
+        more = len(shown) - MAX_OUTPUT_LINES
+        if more > 0:
+            cut = _.ngettext("... ({count} more line)", "... ({count} more lines)", more)
+            lines.append("      " + cut.format(count=more))
     return lines
 
 

@@ -95,6 +95,9 @@ def test_the_test_lesson_passes_in_both_languages_with_the_reference_solution() 
         ("social", "marketplace"),
     ]
     assert report.render().endswith("2 of 2 lesson runs passed.")
+    indonesian = check_lessons([BUYING], "id", solutions=True).render()
+    assert indonesian.startswith("LULUS 01-buying-from-a-video [id] Membeli dari video (9 langkah")
+    assert indonesian.endswith("1 dari 1 pelajaran lulus.")
 
 
 @pytest.mark.slow
@@ -109,7 +112,7 @@ def test_the_format_docs_example_passes_and_a_wrong_lesson_fails_plainly(
     report = check_lessons([doc_lesson, wrong], "en")
     assert [c.ok for c in report.lessons] == [True, False], report.render()
     text = report.render()
-    assert "FAIL 09-wrong [en] Paying without leaving (1 steps run)" in text
+    assert "FAIL 09-wrong [en] Paying without leaving (1 step run)" in text
     assert "  step 1. Sari buys from a video (line 11)" in text
     assert "    expectation: marketplace -> bank POST /v1.0/transfer-va/create-va 500" in text
     assert (

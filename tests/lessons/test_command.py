@@ -80,7 +80,7 @@ def test_check_of_a_broken_lesson_fails_without_starting_a_sandbox(
     out = capsys.readouterr().out
     assert "FAIL 03-unknown-kind [en]  (0 steps run)" in out
     assert "en.md:7: unknown action kind 'requst'" in out
-    assert out.endswith("0 of 1 lesson runs passed.\n")
+    assert out.endswith("0 of 1 lesson run passed.\n")
 
 
 def test_check_of_an_unknown_lesson_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
