@@ -168,7 +168,14 @@ def _list(args: argparse.Namespace) -> int:
             reached = f"{progress.position(slug, lang)}/{len(lesson.steps)}"
         else:
             reached = "-"
-        exercises = any(s.action and s.action.kind == "exercise" for s in lesson.steps)
+        exercises = any(
+            s.action
+            and (
+                s.action.kind == "exercise"
+                or (s.action.kind == "audit" and "rules" in s.action.spec)
+            )
+            for s in lesson.steps
+        )
         rows.append(
             (
                 lesson.number,

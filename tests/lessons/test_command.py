@@ -117,3 +117,11 @@ def test_learn_opens_a_lesson_outside_the_sandboxs_folder(tmp_path: Path) -> Non
     assert in_root.folder == mine
     by_number = chosen_lesson(parse(["present", "1", "--root", str(mine.parent)]), progress)
     assert by_number.folder == mine
+
+
+def test_list_shows_the_folder_of_a_lesson_whose_learner_writes_audit_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("list", "--data-dir", str(tmp_path), "--lang", "en") == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "Audit, then change" in line]
+    assert row.endswith(f"{tmp_path}/exercises/07-audit-then-change")
