@@ -29,11 +29,17 @@ MAX_MINUTES = 30
 
 def lessons_root() -> Path:
     """The repository's `lessons/`, or the copy packed inside the wheel."""
+    return content_root("lessons")
+
+
+def content_root(name: str) -> Path:
+    """The repository's top-level folder `name` (lessons, exercises), or the copy the wheel
+    packs as `sandbox/_<name>`."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "lessons", here / "_lessons"):
+    for candidate in (here.parent / name, here / f"_{name}"):
         if candidate.is_dir():
             return candidate
-    return here.parent / "lessons"
+    return here.parent / name
 
 
 def is_lesson_folder(path: Path) -> bool:

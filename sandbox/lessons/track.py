@@ -20,7 +20,7 @@ from sandbox.language import texts
 from sandbox.lessons.check import CheckReport, LessonCheck
 from sandbox.lessons.engine import StepResult
 from sandbox.lessons.exercise import exercise_dir
-from sandbox.lessons.loader import lesson_slugs, load_lesson
+from sandbox.lessons.loader import content_root, lesson_slugs, load_lesson
 from sandbox.lessons.model import Lesson, LessonError
 from sandbox.lessons.progress import Progress
 from sandbox.trace.events import HttpCall
@@ -33,11 +33,7 @@ SHOWN_HEADERS = ("content-type", "authorization", "idempotency-key", "x-signatur
 
 def exercises_root() -> Path:
     """The repository's `exercises/`, or the copy packed inside the wheel."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "exercises", here / "_exercises"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "exercises"
+    return content_root("exercises")
 
 
 @dataclass(frozen=True)
