@@ -590,11 +590,43 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
             presenter=presenter,
             screenshot_dir=settings.data_dir / "screenshots",
             theme=_theme(args),
+            next_lesson=_next_lesson(args, lesson, presenter),
+            glossary=_glossary(lesson),
         ).run()
     finally:
         if started is not None:
             started.stop()
     return 0
+
+
+def _next_lesson(args: argparse.Namespace, lesson: Any, presenter: bool) -> str:
+    """The lesson after `lesson` in its folder, as the completion names it ("" for the last)."""
+    from sandbox.lessons.loader import lesson_slugs, load_lesson
+    from sandbox.lessons.model import LessonError
+
+    root = lesson.folder.parent
+    slugs = lesson_slugs(root)
+    if lesson.folder.name not in slugs:
+        return ""
+    following = slugs[slugs.index(lesson.folder.name) + 1 :]
+    if not following:
+        return ""
+    try:
+        upcoming = load_lesson(root / following[0], args.lang)
+    except LessonError:
+        return ""
+    command = "present" if presenter else "learn"
+    return f"{upcoming.number} · {upcoming.title} (sandbox {command} {upcoming.number})"
+
+
+def _glossary(lesson: Any) -> list[tuple[str, str]]:
+    """The lessons' glossary in the lesson's language (none when the folder has none)."""
+    from sandbox.lessons.glossary import glossary
+
+    try:
+        return [(t.term, t.meaning) for t in glossary(lesson.lang, lesson.folder.parent)]
+    except (OSError, KeyError, ValueError):
+        return []
 
 
 def chosen_lesson(args: argparse.Namespace, progress: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sandbox.tui.app import SandboxApp
@@ -22,6 +23,8 @@ def build_lesson_app(
     animate: bool = True,
     live: bool = True,
     theme: str = DARK,
+    next_lesson: str = "",
+    glossary: Sequence[tuple[str, str]] = (),
 ) -> SandboxApp:
     """The sandbox UI opened on `lesson`: learn mode resumes saved progress, presenter mode
     starts at step 1 from a freshly prepared world. The app closes `runner` when it exits.
@@ -34,7 +37,9 @@ def build_lesson_app(
         lang: The UI's language; normally the lesson's.
         presenter: Presenter mode (`sandbox present`) instead of learn mode (`sandbox learn`).
     """
-    session = LessonSession(lesson, runner, progress, presenter=presenter)
+    session = LessonSession(
+        lesson, runner, progress, presenter=presenter, next_lesson=next_lesson, glossary=glossary
+    )
     return SandboxApp(
         backend,
         lang=lang,

@@ -141,6 +141,20 @@ class LessonSession:
     """How many hints of each step's ladder are on screen."""
     next_lesson: str = ""
     """What comes after this lesson ("4 · Storefront and platform"), for the completion."""
+    glossary: Sequence[tuple[str, str]] = ()
+    """The lessons' words and what they mean, in the lesson's language (`w` shows them)."""
+
+    def exercise_file(self) -> str:
+        """The file the learner edits in the step on screen ("" for a step without one),
+        shown from the first step so nobody waits for a failure to learn where it is."""
+        find = getattr(self.runner, "exercise_file", None)
+        if find is None or not self.total:
+            return ""
+        try:
+            path = find(self.index)
+        except (OSError, LookupError, ValueError):
+            return ""
+        return str(path) if path is not None else ""
 
     def __post_init__(self) -> None:
         if not self.presenter:

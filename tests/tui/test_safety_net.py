@@ -145,8 +145,7 @@ async def test_the_last_step_ends_the_lesson_with_what_it_showed_and_what_is_nex
         for _ in range(len(STEPS) - 1):
             await pilot.press("n")
         await until(lambda: session.index == len(STEPS) - 1, pilot)
-        await pilot.press("r")
-        await until(lambda: len(STEPS) - 1 in session.results, pilot)
+        await pilot.press("n")  # the last step only tells: n past it ends the lesson
         done = app.screen.query_one("#lesson-done", Static)
         await until(lambda: bool(done.display), pilot)
         text = _plain(done)
@@ -155,4 +154,41 @@ async def test_the_last_step_ends_the_lesson_with_what_it_showed_and_what_is_nex
         assert f"· 2. {STEPS[1].title}" in text  # not run this time
         await pilot.press("b")
         await until(lambda: not done.display, pilot)
+    await app.backend.aclose()
+
+
+async def test_a_step_that_only_tells_says_so_and_r_runs_nothing(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    app, session, _ = make_lesson_app(tmp_path, runner)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(lambda: not getattr(app.screen, "busy", True), pilot)
+        await pilot.press("n", "n")
+        await until(lambda: session.index == 2, pilot)
+        verdict = _plain(app.screen.query_one("#lesson-verdict", Static))
+        assert "Nothing to run here" in verdict and "Press r" not in verdict
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert runner.ran == [] and any("Nothing to run" in n.message for n in app._notifications)
+    await app.backend.aclose()
+
+
+async def test_the_exercise_file_shows_from_the_first_look_and_w_opens_the_glossary(
+    tmp_path: Path,
+) -> None:
+    runner = FakeRunner()
+    exercise = tmp_path / "checkout.py"
+    runner.exercise_file = lambda index: exercise if index == 1 else None  # type: ignore[attr-defined]
+    app, session, _ = make_lesson_app(tmp_path, runner)
+    session.glossary = [("VA", "virtual account: a payment code"), ("SESUAI", "matches")]
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: not getattr(app.screen, "busy", True), pilot)
+        await pilot.press("n")
+        await until(lambda: session.index == 1, pilot)
+        heading = _plain(app.screen.query_one("#lesson-step", Static))
+        assert f"Your file: {tmp_path / 'checkout.py'}" in heading
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        from sandbox.tui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen) and "SESUAI" in app.screen.text
     await app.backend.aclose()

@@ -65,6 +65,13 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             tooltip=Lazy("Open this step's calls in the trace player, with every header and body"),
         ),
         Binding(
+            "w",
+            "glossary",
+            Lazy("Glossary"),
+            id="lesson.glossary",
+            tooltip=Lazy("The lessons' words: VA, SNAP, SESUAI, idempotency key, SEP, FHIR..."),
+        ),
+        Binding(
             "g",
             "jump",
             Lazy("Go to step"),
@@ -132,9 +139,14 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             return
         intro = session.lesson.intro if session.index == 0 else ""
         await self.panel.show_step(
-            step, session.index, session.total, intro=intro, title=session.lesson.title
+            step,
+            session.index,
+            session.total,
+            intro=intro,
+            title=session.lesson.title,
+            exercise_file=session.exercise_file(),
         )
-        self.panel.show_result(session.result, session.hints())
+        self.panel.show_result(session.result, session.hints(), runnable=step.action is not None)
         self.draw_calls(session.result)
         self.update_keys()
 
@@ -220,9 +232,12 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             await self.show_step()
 
     def action_run(self) -> None:
-        """Run (or rerun) the step on screen."""
+        """Run (or rerun) the step on screen; a step that only tells has nothing to run."""
         step = self.session.step
         if step is None or self.is_busy():
+            return
+        if step.action is None:
+            self.notify(_("Nothing to run in this step: read it, then press n."), timeout=3)
             return
         self.running = True
         self.name_faults()
@@ -244,6 +259,18 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         if result is not None and result.trace_ids:
             checks = getattr(result, "checks", ())  # goal versus actual, beside the diagram
             self.app.post_message(ShowTrace(result.trace_ids[0], checks=checks))
+
+    def action_glossary(self) -> None:
+        """The lessons' words and what they mean, over the lesson."""
+        from sandbox.tui.screens.help import HelpScreen
+
+        terms = self.session.glossary
+        if not terms:
+            self.notify(_("This lesson has no glossary."), timeout=3)
+            return
+        lines = [f"# {_('Glossary')}", ""]
+        lines += [f"- **{term}**: {meaning}" for term, meaning in terms]
+        self.app.push_screen(HelpScreen("\n".join(lines)))
 
     def action_jump(self) -> None:
         """Choose a step by number or from the list."""

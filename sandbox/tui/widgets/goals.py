@@ -47,7 +47,7 @@ def first_difference(checks: Sequence[CheckLike]) -> int | None:
 
 def call_words(call: HttpCall) -> str:
     """`buyer → social POST /api/v1/videos/1/buy 201`."""
-    status = str(call.status) if call.status is not None else f"✕ {call.error or _('failed')}"
+    status = str(call.status) if call.status is not None else "✕ " + (call.error or _("failed"))
     return f"{call.caller} → {call.callee} {call.method} {call.path.split('?', 1)[0]} {status}"
 
 

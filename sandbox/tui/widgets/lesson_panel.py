@@ -73,12 +73,24 @@ class LessonPanel(Vertical):
         return bool(self.query_one("#lesson-notes", Markdown).display)
 
     async def show_step(
-        self, step: StepLike, index: int, total: int, *, intro: str = "", title: str = ""
+        self,
+        step: StepLike,
+        index: int,
+        total: int,
+        *,
+        intro: str = "",
+        title: str = "",
+        exercise_file: str = "",
     ) -> None:
-        """Show one step: its heading, narration (after the lesson's intro on step 1), notes."""
+        """Show one step: its heading, narration (after the lesson's intro on step 1), notes,
+        and the file the learner edits, when the step has one."""
         heading = _("Step {number} of {total} · {title}").format(
             number=index + 1, total=total, title=step.title
         )
+        if exercise_file:
+            heading += "\n" + _("Your file: {path} (edit it, then press r)").format(
+                path=exercise_file
+            )
         self.query_one("#lesson-step", Static).update(heading)
         self.border_title = title
         await self.query_one("#lesson-narration", Markdown).update(narration(step, intro))
@@ -88,8 +100,14 @@ class LessonPanel(Vertical):
         await notes.update(f"**{heading}**\n\n{step.notes}" if self._has_notes else "")
         self.query_one(NarrationScroll).scroll_home(animate=False)
 
-    def show_result(self, result: StepResultLike | None, hints: Sequence[str] = ()) -> None:
-        """Show the verdict of the last run (or that the step has not run)."""
+    def show_result(
+        self, result: StepResultLike | None, hints: Sequence[str] = (), *, runnable: bool = True
+    ) -> None:
+        """Show the verdict of the last run (or that the step has not run); a step without
+        an action (`runnable=False`) only tells, so it says so instead."""
+        if not runnable:
+            self.query_one(StepVerdict).show_reading()
+            return
         self.query_one(StepVerdict).show_result(result, hints)
 
     def reveal_verdict(self) -> None:

@@ -114,6 +114,12 @@ class StepVerdict(Static):
         else:
             self.update(_("Press r to run this step."))
 
+    def show_reading(self) -> None:
+        """A step that only tells: there is nothing to run, so no "press r" and no verdict."""
+        self.set_class(False, "-passed")
+        self.set_class(False, "-failed")
+        self.update(_("Nothing to run here: read, then press n for the next step."))
+
     def show_running(self, number: int) -> None:
         """Say the step is running (its arrows appear on the map meanwhile)."""
         self.set_class(False, "-passed")
