@@ -11,8 +11,8 @@ from textual.widgets import Checkbox, RadioButton, Static
 
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.screens.faces import FacesScreen
-from sandbox.tui.widgets.desk_face import ANSWERS, DESK, DeskFace
-from sandbox.tui.widgets.faces import Notice
+from sandbox.tui.widgets.faces import DeskFace, Notice
+from sandbox.tui.widgets.faces.desk import ANSWERS, DESK
 from tests.conftest import Services
 from tests.tui.factory import make_app, until
 from tests.tui.test_faces import acted, settle

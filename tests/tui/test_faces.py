@@ -15,7 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace, rupiah, status_label
+from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
+from sandbox.tui.widgets.faces.face import rupiah
+from sandbox.tui.widgets.faces.social import status_label
 from tests.conftest import FakeClock, Services
 
 M = TypeVar("M", bound=Message)

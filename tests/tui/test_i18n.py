@@ -39,7 +39,7 @@ from sandbox.tui.widgets.sequence import SequencePlayer
 from tests.tui.factory import make_app, until
 
 TUI = Path(__file__).parents[2] / "sandbox" / "tui"
-SOURCES = sorted([TUI / "app.py", *TUI.glob("screens/*.py"), *TUI.glob("widgets/*.py")])
+SOURCES = sorted([TUI / "app.py", *TUI.glob("screens/*.py"), *TUI.glob("widgets/**/*.py")])
 WITH_BINDINGS = (
     SandboxApp,
     MapScreen,

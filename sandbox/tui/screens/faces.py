@@ -19,8 +19,8 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
-from sandbox.tui.widgets.desk_face import DESK, DeskFace
-from sandbox.tui.widgets.faces import BankFace, Face, SocialFace
+from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, SocialFace
+from sandbox.tui.widgets.faces.desk import DESK
 
 PERSONA = "buyer"
 ACTIONS = frozenset(

@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Stat
 
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.i18n import Lazy, _
-from sandbox.tui.widgets.faces import Face, FaceError, Notice, plain, rupiah, text
+from sandbox.tui.widgets.faces.face import Face, FaceError, Notice, plain, rupiah, text
 
 PATIENTS = ("patient", "creator")
 """The personas who come to the desk in the stories and lesson 5: one insured, one not."""

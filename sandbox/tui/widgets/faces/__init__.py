@@ -1,0 +1,15 @@
+"""App faces: the apps people use, each drawn as a small screen that makes real calls.
+
+- `face`: what every face shares: the frame (`Face`), the one-line `Notice`, and how a face
+  writes its texts (markup filled with escaped values, rupiah, counts, times).
+- `social`: Klip, the short-video app, with the marketplace's checkout inside it (`SocialFace`).
+- `bank`: Bank Contoh's mobile app (`BankFace`).
+- `desk`: RSUD Sukamaju's reception desk (`DeskFace`).
+"""
+
+from sandbox.tui.widgets.faces.bank import BankFace
+from sandbox.tui.widgets.faces.desk import DeskFace
+from sandbox.tui.widgets.faces.face import Face, FaceError, Notice
+from sandbox.tui.widgets.faces.social import SocialFace
+
+__all__ = ["BankFace", "DeskFace", "Face", "FaceError", "Notice", "SocialFace"]

@@ -1,0 +1,230 @@
+"""What every app face shares: the phone frame, its notices, and how it writes its texts.
+
+A face is a small screen of one app a person uses (`social`, `bank`, `desk`). Unlike the other
+widgets, faces make real calls, as a person would, through an injected `Actor`; each tap runs
+in a worker under its own trace, so the screen can tell which tap caused which recorded calls
+(`Face.Acted`). Failures are shown where they happened, never raised.
+
+Texts are markup templates filled with escaped values (`text`): what an institution answered is
+never read as markup.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from sandbox import language
+from sandbox.runtime.registry import by_name
+from sandbox.scenarios.identities import Actor
+from sandbox.tui.i18n import _
+from sandbox.wire.context import current_span, root_span
+
+log = logging.getLogger(__name__)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def text(message: str, **values: object) -> Content:
+    """A translated message (`_("...")`) as Content, its `{name}` placeholders filled (escaped).
+
+    Face texts are markup; the values are not: they become Textual template variables.
+    """
+    return Content.from_markup(_PLACEHOLDER.sub(r"${\1}", message), **values)
+
+
+def plain(message: str, **values: object) -> str:
+    """A translated message as plain text (labels, messages), its placeholders filled."""
+    return text(message, **values).plain
+
+
+def rupiah(amount: object) -> str:
+    """Rp185.000, as the Indonesian apps write it whatever the UI's language; anything not a
+    whole number shown as is."""
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        return language.rupiah(amount, "id")
+    return str(amount) if amount is not None else "?"
+
+
+def count(number: object) -> str:
+    """48.210, as the Indonesian apps write a count; anything not a whole number shown as is."""
+    if isinstance(number, int) and not isinstance(number, bool):
+        return language.number(number, "id")
+    return str(number) if number is not None else "?"
+
+
+def moment(iso: object) -> str:
+    """An ISO timestamp as the app shows it (local time as sent, minutes); odd input as is."""
+    try:
+        return datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(iso)
+
+
+def lookup(data: Any, *path: str) -> Any:
+    """data[path...] or None, for answers whose shape we do not trust."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+class FaceError(Exception):
+    """A call failed; the message is what the face shows in place."""
+
+
+def title_of(service: str) -> str:
+    """An institution's display name (its slug if unknown)."""
+    try:
+        return by_name(service).title
+    except LookupError:
+        return service
+
+
+class Notice(Static):
+    """One line under an area: busy, failed or done, or hidden when there is nothing to say."""
+
+    def show(self, content: Content | str, state: str) -> None:
+        """Show `content` in `state` (`busy`, `failed` or `ok`)."""
+        self.update(content)
+        for name in ("busy", "failed", "ok"):
+            self.set_class(name == state, f"-{name}")
+
+    def clear(self) -> None:
+        """Hide the notice."""
+        self.update("")
+        self.remove_class("-busy", "-failed", "-ok")
+
+
+class Face(Vertical):
+    """A small phone screen for one app; runs each tap as a worker in its own trace."""
+
+    DEFAULT_CSS = """
+    Face {
+        width: 40; height: 1fr; max-height: 40; border: round $border; background: $surface;
+        .face--bar { dock: top; height: 1; padding: 0 1; text-style: bold;
+                     background: $primary; color: $text; }
+        .face--body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+        .face--section { margin-top: 1; text-style: bold; color: $text-primary; }
+        .face--actions { height: auto; }
+        .face--actions Button { margin-right: 1; }
+        Button.-textual-compact { min-width: 5; width: auto; padding: 0 1; }
+        Notice { display: none; }
+        Notice.-busy { display: block; color: $text-muted; text-style: italic; }
+        Notice.-failed { display: block; color: $text-error; }
+        Notice.-ok { display: block; color: $text-success; }
+    }
+    """
+
+    service: ClassVar[str] = ""
+    """The institution this app belongs to; its title is the app's name."""
+
+    class Acted(Message):
+        """A tap finished (or failed): which face, what was tapped, what came of it."""
+
+        def __init__(
+            self, face: str, action: str, detail: str, trace_id: str = "", ok: bool = True
+        ) -> None:
+            super().__init__()
+            self.face = face
+            """The service slug of the app (`social`, `bank`)."""
+            self.action = action
+            """Short id of the tap (`load`, `buy`, `pay`...)."""
+            self.detail = detail
+            """What the person saw as a result, or the error shown."""
+            self.trace_id = trace_id
+            """The trace holding every call this tap caused."""
+            self.ok = ok
+
+    def __init__(
+        self,
+        actor: Actor,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.actor = actor
+        self.app_name = title_of(self.service)
+        """The institution's display name, shown in the title bar."""
+
+    def compose_bar(self, subtitle: str) -> ComposeResult:
+        """The phone's title bar: app name and who is logged in."""
+        yield Static(Content.assemble((self.app_name, "bold"), "  ", subtitle), classes="face--bar")
+
+    async def act(self, action: str, notice: Notice, body: Callable[[], Awaitable[str]]) -> None:
+        """Run one tap: busy state, one trace for its calls, error in place, then `Acted`."""
+        span = root_span()
+        token = current_span.set(span)
+        notice.show(plain(_("Working...")), "busy")
+        ok = True
+        try:
+            detail = await body()
+            if "-busy" in notice.classes:
+                notice.clear()
+        except FaceError as exc:
+            detail, ok = str(exc), False
+            notice.show(detail, "failed")
+        except Exception as exc:  # a face must never take the app down
+            log.exception("%s %s failed", self.service, action)
+            detail, ok = plain(_("Something went wrong: {error}"), error=exc), False
+            notice.show(detail, "failed")
+        finally:
+            current_span.reset(token)
+        self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok))
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One call as the actor; the JSON object of a 2xx answer, or FaceError saying why."""
+        try:
+            response = await self.actor.request(service, method, path, json=json, headers=headers)
+        except httpx.TimeoutException:
+            raise FaceError(plain(_("{service} did not answer in time"), service=service)) from None
+        except httpx.HTTPStatusError as exc:  # the actor's own login was refused
+            raise FaceError(_message(exc.response, service)) from None
+        except httpx.HTTPError:
+            raise FaceError(plain(_("{service} unreachable"), service=service)) from None
+        if not 200 <= response.status_code < 300:
+            raise FaceError(_message(response, service))
+        try:
+            data = response.json()
+        except ValueError:
+            raise FaceError(
+                plain(_("{service} answered something that is not JSON"), service=service)
+            ) from None
+        if not isinstance(data, dict):
+            raise FaceError(
+                plain(_("{service} answered something that is not JSON"), service=service)
+            )
+        return data
+
+
+def _message(response: httpx.Response, service: str) -> str:
+    """The institution's own `message` for a failed call, else its status."""
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    if isinstance(message, str) and message:
+        return message[:300]
+    return plain(_("HTTP {status} from {service}"), status=response.status_code, service=service)
