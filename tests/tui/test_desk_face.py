@@ -9,13 +9,13 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Checkbox, RadioButton, Static
 
-from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import DeskClient
 from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.widgets.faces import DeskFace, Notice
 from sandbox.tui.widgets.faces.desk import ANSWERS, DESK
 from tests.conftest import Services
 from tests.tui.factory import make_app, until
-from tests.tui.test_faces import acted, settle
+from tests.tui.test_faces import People, acted, settle
 
 
 class DeskApp(App[None]):
@@ -24,7 +24,8 @@ class DeskApp(App[None]):
         self.services = services
 
     def compose(self) -> ComposeResult:
-        yield DeskFace(Actor(self.services.wire, self.services.world, DESK), self.services.world)
+        people = People(self.services)
+        yield DeskFace(DeskClient(people, DESK), self.services.world)
 
 
 def answer(desk: DeskFace, part: str) -> str:

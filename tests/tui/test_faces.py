@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import BankClient, SocialClient
 from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
 from sandbox.tui.widgets.faces.face import rupiah
 from sandbox.tui.widgets.faces.social import status_label
@@ -23,6 +24,19 @@ from tests.conftest import FakeClock, Services
 M = TypeVar("M", bound=Message)
 LIMITED_VIDEO, LIMITED_PRODUCT = 2, 100103
 """Video 2 tags one product with a stock of 1."""
+
+
+class People:
+    """Who the faces act as, over in-process services: one Actor per person, as the Backend."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._actors: dict[str, Actor] = {}
+
+    def actor(self, who: str) -> Actor:
+        if who not in self._actors:
+            self._actors[who] = Actor(self.services.wire, self.services.world, who)
+        return self._actors[who]
 
 
 class FacesApp(App[None]):
@@ -36,9 +50,9 @@ class FacesApp(App[None]):
         self.video_id = video_id
 
     def compose(self) -> ComposeResult:
-        wire, world = self.services.wire, self.services.world
-        yield SocialFace(Actor(wire, world, "buyer"), self.video_id)
-        yield BankFace(Actor(wire, world, "buyer"))
+        people = People(self.services)
+        yield SocialFace(SocialClient(people, "buyer"), self.video_id)
+        yield BankFace(BankClient(people, "buyer"))
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.tui.backend import Backend
+from sandbox.tui.clients import BankClient, DeskClient, SocialClient
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
@@ -85,10 +86,10 @@ same pattern as Buy. Untick the consent box to see the desk refuse before asking
             with Vertical(id="phones"):
                 with ContentSwitcher(initial="faces", id="switcher"):
                     with Horizontal(id="faces"):
-                        yield SocialFace(self.backend.actor(PERSONA))
-                        yield BankFace(self.backend.actor(PERSONA))
+                        yield SocialFace(SocialClient(self.backend, PERSONA))
+                        yield BankFace(BankClient(self.backend, PERSONA))
                     with Horizontal(id="desk"):
-                        yield DeskFace(self.backend.actor(DESK), self.backend.world)
+                        yield DeskFace(DeskClient(self.backend, DESK), self.backend.world)
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()

@@ -9,7 +9,7 @@
 
 from sandbox.tui.widgets.faces.bank import BankFace
 from sandbox.tui.widgets.faces.desk import DeskFace
-from sandbox.tui.widgets.faces.face import Face, FaceError, Notice
+from sandbox.tui.widgets.faces.face import Face, Notice
 from sandbox.tui.widgets.faces.social import SocialFace
 
-__all__ = ["BankFace", "DeskFace", "Face", "FaceError", "Notice", "SocialFace"]
+__all__ = ["BankFace", "DeskFace", "Face", "Notice", "SocialFace"]

@@ -6,7 +6,6 @@ The contrast to paying inside the video app: here the buyer jumps to her bank's 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,11 +17,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import BankClient, FaceError
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.widgets.faces.face import (
     Face,
-    FaceError,
     Notice,
     lookup,
     moment,
@@ -79,13 +77,15 @@ class BankFace(Face):
 
     def __init__(
         self,
-        actor: Actor,
+        client: BankClient,
         *,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(actor, name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes)
+        self.client = client
+        """Makes the app's calls as the account holder."""
         self.account: dict[str, Any] | None = None
         """The last account answer (number, name, balance)."""
         self.inquiry: dict[str, Any] | None = None
@@ -104,8 +104,7 @@ class BankFace(Face):
         return value if isinstance(value, int) else None
 
     def compose(self) -> ComposeResult:
-        persona = self.actor.persona or {}
-        yield from self.compose_bar(str(persona.get("account_no", self.actor.who)))
+        yield from self.compose_bar(str(self.client.persona.get("account_no", self.client.who)))
         with VerticalScroll(classes="face--body"):
             yield Static(classes="bank--account", id="account")
             yield Notice(id="account-notice")
@@ -162,7 +161,7 @@ class BankFace(Face):
         await self.act("load", self.account_notice, body)
 
     async def _refresh_account(self) -> None:
-        self.account = await self.call("bank", "GET", "/mobile/v1/accounts/me")
+        self.account = await self.client.account()
         self.query_one("#account", Static).update(
             Content.assemble(
                 (str(self.account.get("name", "?")), "bold"),
@@ -226,9 +225,7 @@ class BankFace(Face):
     async def _inquire(self) -> dict[str, Any]:
         if not self._va:
             raise FaceError(plain(_("Enter a virtual account number first.")))
-        found = await self.call(
-            "bank", "POST", "/mobile/v1/va-inquiries", json={"virtual_account_no": self._va}
-        )
+        found = await self.client.inquire(self._va)
         self.inquiry = found
         amount = found.get("amount")
         self._set_amount(amount if isinstance(amount, int) else None)
@@ -258,7 +255,7 @@ class BankFace(Face):
                 await self._inquire()
             if self.amount is None:
                 raise FaceError(plain(_("Check the virtual account first.")))
-            va, amount, key = self._va, self.amount, secrets.token_hex(12)
+            va, amount, key = self._va, self.amount, self.client.new_key()
             paid = await self._send(va, amount, key)
             self._last = _Payment(va, amount, key, str(paid.get("payment_id", "")))
             self.query_one("#retry", Button).disabled = False
@@ -283,13 +280,7 @@ class BankFace(Face):
 
     async def _send(self, va: str, amount: int, key: str) -> dict[str, Any]:
         # The key is a secret of this phone's request: it is sent, never shown.
-        self.payment = await self.call(
-            "bank",
-            "POST",
-            "/mobile/v1/va-payments",
-            json={"virtual_account_no": va, "amount": amount},
-            headers={"Idempotency-Key": key},
-        )
+        self.payment = await self.client.pay(va, amount, key)
         return self.payment
 
     @on(Button.Pressed, "#retry")

@@ -17,9 +17,9 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import DeskClient, FaceError
 from sandbox.tui.i18n import Lazy, _
-from sandbox.tui.widgets.faces.face import Face, FaceError, Notice, plain, rupiah, text
+from sandbox.tui.widgets.faces.face import Face, Notice, plain, rupiah, text
 
 PATIENTS = ("patient", "creator")
 """The personas who come to the desk in the stories and lesson 5: one insured, one not."""
@@ -54,14 +54,16 @@ class DeskFace(Face):
 
     def __init__(
         self,
-        actor: Actor,
+        client: DeskClient,
         world: dict[str, Any],
         *,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(actor, name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes)
+        self.client = client
+        """Makes the desk's calls as the clerk."""
         people = {p["nik"]: p for p in world.get("persons", [])}
         personas = world.get("personas", {})
         self.patients: list[dict[str, Any]] = [
@@ -177,21 +179,11 @@ class DeskFace(Face):
             if person is None:
                 raise FaceError(plain(_("No patient to admit.")))
             icd10 = self.query_one("#icd10", Input).value.strip().upper()
-            self.summary = await self.call(
-                "hospital",
-                "POST",
-                "/api/v1/admissions",
-                json={
-                    "nik": person["nik"],
-                    "name": person["name"],
-                    "birth_date": person["birth_date"],
-                    "birth_place": person["birth_place"],
-                    "sex": person["sex"],
-                    "complaint": self.query_one("#complaint", Input).value.strip() or "-",
-                    **({"icd10": icd10} if icd10 else {}),
-                    "service": "outpatient",
-                    "consent": self.query_one("#consent", Checkbox).value,
-                },
+            self.summary = await self.client.admit(
+                person,
+                complaint=self.query_one("#complaint", Input).value.strip() or "-",
+                icd10=icd10,
+                consent=self.query_one("#consent", Checkbox).value,
             )
             self.show_answers(self.summary)
             return plain(

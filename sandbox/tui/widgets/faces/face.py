@@ -1,9 +1,10 @@
 """What every app face shares: the phone frame, its notices, and how it writes its texts.
 
-A face is a small screen of one app a person uses (`social`, `bank`, `desk`). Unlike the other
-widgets, faces make real calls, as a person would, through an injected `Actor`; each tap runs
-in a worker under its own trace, so the screen can tell which tap caused which recorded calls
-(`Face.Acted`). Failures are shown where they happened, never raised.
+A face is a small screen of one app a person uses (`social`, `bank`, `desk`). Its taps make
+real calls, as a person would, through the app's client (`sandbox.tui.clients`), which returns
+what the institution answered; the face shows it. Each tap runs in a worker under its own
+trace, so the screen can tell which tap caused which recorded calls (`Face.Acted`). Failures
+are shown where they happened, never raised.
 
 Texts are markup templates filled with escaped values (`text`): what an institution answered is
 never read as markup.
@@ -17,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
-import httpx
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -26,7 +26,7 @@ from textual.widgets import Static
 
 from sandbox import language
 from sandbox.runtime.registry import by_name
-from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import FaceError
 from sandbox.tui.i18n import _
 from sandbox.wire.context import current_span, root_span
 
@@ -79,10 +79,6 @@ def lookup(data: Any, *path: str) -> Any:
             return None
         data = data.get(key)
     return data
-
-
-class FaceError(Exception):
-    """A call failed; the message is what the face shows in place."""
 
 
 def title_of(service: str) -> str:
@@ -149,15 +145,9 @@ class Face(Vertical):
             self.ok = ok
 
     def __init__(
-        self,
-        actor: Actor,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.actor = actor
         self.app_name = title_of(self.service)
         """The institution's display name, shown in the title bar."""
 
@@ -185,46 +175,3 @@ class Face(Vertical):
         finally:
             current_span.reset(token)
         self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok))
-
-    async def call(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """One call as the actor; the JSON object of a 2xx answer, or FaceError saying why."""
-        try:
-            response = await self.actor.request(service, method, path, json=json, headers=headers)
-        except httpx.TimeoutException:
-            raise FaceError(plain(_("{service} did not answer in time"), service=service)) from None
-        except httpx.HTTPStatusError as exc:  # the actor's own login was refused
-            raise FaceError(_message(exc.response, service)) from None
-        except httpx.HTTPError:
-            raise FaceError(plain(_("{service} unreachable"), service=service)) from None
-        if not 200 <= response.status_code < 300:
-            raise FaceError(_message(response, service))
-        try:
-            data = response.json()
-        except ValueError:
-            raise FaceError(
-                plain(_("{service} answered something that is not JSON"), service=service)
-            ) from None
-        if not isinstance(data, dict):
-            raise FaceError(
-                plain(_("{service} answered something that is not JSON"), service=service)
-            )
-        return data
-
-
-def _message(response: httpx.Response, service: str) -> str:
-    """The institution's own `message` for a failed call, else its status."""
-    try:
-        message = response.json().get("message")
-    except (ValueError, AttributeError):
-        message = None
-    if isinstance(message, str) and message:
-        return message[:300]
-    return plain(_("HTTP {status} from {service}"), status=response.status_code, service=service)

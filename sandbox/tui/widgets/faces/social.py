@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import httpx
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,11 +16,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from sandbox.scenarios.identities import Actor
+from sandbox.tui.clients import FaceError, SocialClient
 from sandbox.tui.i18n import N_, Lazy, _, ngettext
 from sandbox.tui.widgets.faces.face import (
     Face,
-    FaceError,
     Notice,
     count,
     lookup,
@@ -151,14 +149,16 @@ class SocialFace(Face):
 
     def __init__(
         self,
-        actor: Actor,
+        client: SocialClient,
         video_id: int = 1,
         *,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(actor, name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes)
+        self.client = client
+        """Makes the app's calls as the buyer."""
         self.video_id = video_id
         """The video on screen (or being loaded)."""
         self.video: dict[str, Any] | None = None
@@ -170,10 +170,8 @@ class SocialFace(Face):
         self._feed: tuple[int, ...] = ()
 
     def compose(self) -> ComposeResult:
-        persona = self.actor.persona or {}
-        yield from self.compose_bar(
-            plain(_("@{handle}"), handle=persona.get("handle", self.actor.who))
-        )
+        handle = self.client.persona.get("handle", self.client.who)
+        yield from self.compose_bar(plain(_("@{handle}"), handle=handle))
         with VerticalScroll(classes="face--body"):
             yield Static(classes="social--video", id="video")
             yield VerticalGroup(classes="social--cards", id="cards")
@@ -206,7 +204,7 @@ class SocialFace(Face):
         await self.act("load", self.video_notice, self._load)
 
     async def _load(self) -> str:
-        video = await self.call("social", "GET", f"/api/v1/videos/{self.video_id}")
+        video = await self.client.video(self.video_id)
         self.video = video
         await self._show_video(video)
         cards = video.get("products")
@@ -265,17 +263,8 @@ class SocialFace(Face):
         """Order one of `product_id` from the current video, then show the checkout page."""
 
         async def body() -> str:
-            order = await self.call(
-                "social",
-                "POST",
-                f"/api/v1/videos/{self.video_id}/buy",
-                json={"product_id": product_id, "quantity": 1},
-            )
-            page = await self.call(
-                "marketplace",
-                "GET",
-                httpx.URL(str(order.get("checkout_url", ""))).raw_path.decode("ascii", "replace"),
-            )
+            order = await self.client.buy(self.video_id, product_id)
+            page = await self.client.checkout(str(order.get("checkout_url", "")))
             self._show_checkout(page)
             return plain(
                 _("ordered product {product}: order {order}, checkout page shown"),
@@ -342,8 +331,7 @@ Pay before {expires}"""),
         """List my orders with their latest status (as the marketplace's webhooks left it)."""
 
         async def body() -> str:
-            answer = await self.call("social", "GET", "/api/v1/me/orders")
-            orders = tuple(o for o in answer.get("orders") or [] if isinstance(o, dict))
+            orders = await self.client.orders()
             self.orders = orders
             self.query_one("#orders", Static).update(self._orders_text(orders))
             shown = ngettext("showed {count} order", "showed {count} orders", len(orders))
@@ -380,12 +368,7 @@ Pay before {expires}"""),
 
         async def body() -> str:
             if not self._feed:
-                page = await self.call("social", "GET", "/api/v1/feed?limit=50")
-                self._feed = tuple(
-                    v["video_id"]
-                    for v in page.get("videos") or []
-                    if isinstance(v, dict) and isinstance(v.get("video_id"), int)
-                )
+                self._feed = await self.client.feed()
             here = self._feed.index(self.video_id) if self.video_id in self._feed else -1
             there = here + step if here >= 0 else 0
             if not 0 <= there < len(self._feed):

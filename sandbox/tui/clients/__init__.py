@@ -1,0 +1,20 @@
+"""The calls the app faces make, as the people who use those apps.
+
+A face (`sandbox.tui.widgets.faces`) displays and posts messages; the client behind it makes
+the HTTP calls as its person, through the `Backend`'s `actor(who)`, and returns plain data:
+the JSON objects the institutions answered. A failed call becomes a `FaceError` whose message
+is what the face shows in place.
+
+- `client`: `AppClient` (one person, one app: the call and its failure in words), `FaceError`
+  and `People`, the part of the `Backend` a client needs.
+- `social`: `SocialClient`, Klip's app and the marketplace checkout page it shows inside.
+- `bank`: `BankClient`, Bank Contoh's mobile app.
+- `desk`: `DeskClient`, the hospital's reception desk.
+"""
+
+from sandbox.tui.clients.bank import BankClient
+from sandbox.tui.clients.client import AppClient, FaceError, People
+from sandbox.tui.clients.desk import DeskClient
+from sandbox.tui.clients.social import SocialClient
+
+__all__ = ["AppClient", "BankClient", "DeskClient", "FaceError", "People", "SocialClient"]

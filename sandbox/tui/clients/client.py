@@ -1,0 +1,83 @@
+"""One person using one app: the calls it makes, and what a failed call means in words.
+
+Every client makes its calls through an `Actor` (`sandbox.scenarios.identities`), which
+authenticates the way that person would at each institution. The calls join the trace of
+whatever is running (a tap runs in its own), so the UI can tell which tap caused which calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Protocol
+
+import httpx
+
+from sandbox.scenarios.identities import Actor
+from sandbox.tui.i18n import _
+
+
+class People(Protocol):
+    """Who the UI can act as: the part of the `Backend` a client needs."""
+
+    def actor(self, who: str) -> Actor: ...
+
+
+class FaceError(Exception):
+    """A call failed; the message is what the face shows in place."""
+
+
+class AppClient:
+    """The calls `who` makes with one app; each answer as the JSON object the app received."""
+
+    service: ClassVar[str] = ""
+    """The institution whose app this is."""
+
+    def __init__(self, people: People, who: str) -> None:
+        self.who = who
+        """The person (or staff member) using the app."""
+        self.actor = people.actor(who)
+
+    @property
+    def persona(self) -> dict[str, Any]:
+        """The person's entry in the seeded world (empty for staff and partners)."""
+        return self.actor.persona or {}
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One call as the actor; the JSON object of a 2xx answer, or FaceError saying why."""
+        try:
+            response = await self.actor.request(service, method, path, json=json, headers=headers)
+        except httpx.TimeoutException:
+            raise FaceError(_("{service} did not answer in time").format(service=service)) from None
+        except httpx.HTTPStatusError as exc:  # the actor's own login was refused
+            raise FaceError(_message(exc.response, service)) from None
+        except httpx.HTTPError:
+            raise FaceError(_("{service} unreachable").format(service=service)) from None
+        if not 200 <= response.status_code < 300:
+            raise FaceError(_message(response, service))
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise FaceError(
+                _("{service} answered something that is not JSON").format(service=service)
+            )
+        return data
+
+
+def _message(response: httpx.Response, service: str) -> str:
+    """The institution's own `message` for a failed call, else its status."""
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    if isinstance(message, str) and message:
+        return message[:300]
+    return _("HTTP {status} from {service}").format(status=response.status_code, service=service)

@@ -1,0 +1,35 @@
+"""The hospital's reception desk, logged in as the desk clerk (a staff token, not a persona)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.tui.clients.client import AppClient
+
+
+class DeskClient(AppClient):
+    """What the reception screen asks the hospital: one admission, which reaches every back-end."""
+
+    service = "hospital"
+
+    async def admit(
+        self, person: dict[str, Any], complaint: str, icd10: str, consent: bool
+    ) -> dict[str, Any]:
+        """Admit the person whose KTP is on the counter; the hospital's summary of what each
+        back-end answered."""
+        return await self.call(
+            "hospital",
+            "POST",
+            "/api/v1/admissions",
+            json={
+                "nik": person["nik"],
+                "name": person["name"],
+                "birth_date": person["birth_date"],
+                "birth_place": person["birth_place"],
+                "sex": person["sex"],
+                "complaint": complaint,
+                **({"icd10": icd10} if icd10 else {}),
+                "service": "outpatient",
+                "consent": consent,
+            },
+        )

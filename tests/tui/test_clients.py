@@ -1,0 +1,58 @@
+"""The faces' clients make a person's calls and hand back plain data, or a failure in words."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sandbox.tui.clients import BankClient, DeskClient, FaceError, SocialClient
+from sandbox.tui.widgets.faces.desk import DESK
+from tests.conftest import Services
+from tests.tui.test_faces import People
+
+
+async def test_social_client_buys_and_loads_the_checkout_page_as_the_buyer(
+    services: Services,
+) -> None:
+    social = SocialClient(People(services), "buyer")
+    assert social.persona["handle"] == "sariwulan" and 1 in await social.feed()
+    order = await social.buy(1, 100101)
+    page = await social.checkout(order["checkout_url"])
+    assert page["order_id"] == order["order_id"] and page["status"] == "UNPAID"
+    assert [o["order_id"] for o in await social.orders()] == [order["order_id"]]
+    assert {(c.caller, c.callee) for c in services.calls} >= {
+        ("buyer", "social"),
+        ("buyer", "marketplace"),
+    }
+
+
+async def test_bank_client_pays_once_per_key(services: Services) -> None:
+    bank = BankClient(People(services), "buyer")
+    social = SocialClient(People(services), "buyer")
+    page = await social.checkout((await social.buy(1, 100101))["checkout_url"])
+    va = "".join(page["payment"]["virtual_account_no"].split())
+    assert (await bank.inquire(va))["amount"] == 185_000
+    key = bank.new_key()
+    first, again = await bank.pay(va, 185_000, key), await bank.pay(va, 185_000, key)
+    assert first["payment_id"] == again["payment_id"]
+    assert (await bank.account())["balance"] == 2_500_000 - 185_000
+
+
+async def test_desk_client_admits_as_the_clerk(services: Services, world: dict) -> None:
+    person = next(p for p in world["persons"] if p["nik"] == world["personas"]["patient"]["nik"])
+    summary = await DeskClient(People(services), DESK).admit(person, "Demam", "", consent=True)
+    assert summary["status"] == "ADMITTED"
+    assert ("reception", "hospital") in {(c.caller, c.callee) for c in services.calls}
+
+
+async def _refuse(scope: object, receive: object, send: object) -> None:
+    raise httpx.ConnectError("connection refused")
+
+
+async def test_a_failed_call_is_a_face_error_in_words(services: Services) -> None:
+    bank = BankClient(People(services), "buyer")
+    with pytest.raises(FaceError, match="No virtual account 123"):
+        await bank.inquire("123")  # the bank's own message
+    services.wire.mount("bank", _refuse)
+    with pytest.raises(FaceError, match="^bank unreachable$"):
+        await BankClient(People(services), "buyer").account()
