@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from sandbox.tui.clients import BankClient, DeskClient, FaceError, SocialClient
 from sandbox.tui.widgets.faces.desk import DESK
 from tests.conftest import Services
+from tests.tui.factory import LocalBackend
 from tests.tui.test_faces import People
 
 
@@ -56,3 +59,14 @@ async def test_a_failed_call_is_a_face_error_in_words(services: Services) -> Non
     services.wire.mount("bank", _refuse)
     with pytest.raises(FaceError, match="^bank unreachable$"):
         await BankClient(People(services), "buyer").account()
+
+
+async def test_a_client_logs_in_again_after_the_world_is_reset(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    try:
+        bank = BankClient(backend, "buyer")
+        assert (await bank.account())["balance"] == 2_500_000
+        await backend.reset()  # sessions belong to the old world
+        assert (await bank.account())["balance"] == 2_500_000
+    finally:
+        await backend.aclose()

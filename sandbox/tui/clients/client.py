@@ -34,7 +34,14 @@ class AppClient:
     def __init__(self, people: People, who: str) -> None:
         self.who = who
         """The person (or staff member) using the app."""
-        self.actor = people.actor(who)
+        self._people = people
+
+    @property
+    def actor(self) -> Actor:
+        """Who makes the calls, asked for at each call: a reset world logs everyone out, and
+        the backend then hands out a fresh actor (keeping the old one would send a session
+        token the bank no longer knows)."""
+        return self._people.actor(self.who)
 
     @property
     def persona(self) -> dict[str, Any]:
