@@ -19,6 +19,7 @@ from sandbox.tui.fault_words import failure_words, faults_on
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.toggles import TickBox
 
 TITLES = {
     "checkout": N_("Checkout from a video (no jump app)"),
@@ -74,7 +75,7 @@ calls to the running institutions, checked at the end.
                 yield OptionList(
                     *[Option(_(TITLES[name]), id=name) for name in SCENARIOS], id="story-list"
                 )
-                yield Checkbox(_("Pause before each step"), id="step-mode")
+                yield TickBox(_("Pause before each step"), id="step-mode")
                 yield Button(_("Run"), id="run", variant="primary")
                 yield RichLog(id="story-log", wrap=True, markup=False, min_width=20)
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]

@@ -15,11 +15,12 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, RadioSet, Static
 
 from sandbox.tui.clients import DeskClient, FaceError
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.widgets.faces.face import Face, Notice, plain, rupiah, text
+from sandbox.tui.widgets.toggles import RadioChoice, TickBox
 
 PATIENTS = ("patient", "creator")
 """The personas who come to the desk in the stories and lesson 5: one insured, one not."""
@@ -89,7 +90,7 @@ class DeskFace(Face):
             yield Static(plain(_("Patient (the KTP on the counter)")), classes="face--section")
             with RadioSet(compact=True, id="patients"):
                 for n, person in enumerate(self.patients):
-                    yield RadioButton(_name(person), value=n == 0, compact=True)
+                    yield RadioChoice(_name(person), value=n == 0, compact=True)
             yield Static(classes="desk--ktp", id="ktp")
             yield Static(plain(_("Complaint")), classes="desk--label")
             yield Input(
@@ -112,7 +113,7 @@ class DeskFace(Face):
                     _("An initial diagnosis, if the doctor already gave one (J06.9: a common cold)")
                 ),
             )
-            yield Checkbox(
+            yield TickBox(
                 plain(_("The patient agrees to be checked")),
                 value=True,
                 compact=True,
