@@ -61,6 +61,7 @@ async def test_an_uninsured_patient_gets_a_virtual_account(services: Services) -
         await settle(pilot)
         assert desk.summary is not None and desk.summary["bill"]["virtual_account_no"]
         assert "pay Rp" in answer(desk, "bill") and "to VA" in answer(desk, "bill")
+        assert "not paid yet" in answer(desk, "bill")
     assert any(c.caller == "hospital" and c.callee == "bank" for c in services.calls)
 
 
@@ -120,3 +121,16 @@ async def test_another_patient_or_a_refusal_clears_the_last_answers(services: Se
         await settle(pilot)
         assert desk.summary is None
         assert all(not answer(desk, part).strip() for part in ANSWERS)
+
+
+async def test_the_bill_says_in_words_whether_it_is_paid(services: Services) -> None:
+    async with DeskApp(services).run_test(size=(70, 50)) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        bill = {"amount": 150_000, "virtual_account_no": "  88002", "status": "UNPAID"}
+        desk.show_answers({"bill": bill})
+        assert "pay Rp150.000 to VA 88002\n  not paid yet" in answer(desk, "bill")
+        desk.show_answers({"bill": {**bill, "status": "PAID"}})
+        assert "Rp150.000 paid to VA 88002 ✓" in answer(desk, "bill")
+        assert "not paid" not in answer(desk, "bill")
+        desk.show_answers({"bill": {"amount": 0, "virtual_account_no": None, "status": "NONE"}})
+        assert "covered by insurance" in answer(desk, "bill")

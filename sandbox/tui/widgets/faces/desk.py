@@ -232,15 +232,7 @@ class DeskFace(Face):
             if insurance
             else text(_("  not asked")),
         )
-        bill = summary.get("bill") or {}
-        va = str(bill.get("virtual_account_no") or "").strip()
-        self._answer(
-            "bill",
-            text(_("Bank: what the patient pays")),
-            text(_("  pay [b]{amount}[/b] to VA {va}"), amount=rupiah(bill.get("amount")), va=va)
-            if va
-            else text(_("  nothing to pay: covered by insurance")),
-        )
+        self._answer("bill", text(_("Bank: what the patient pays")), _bill(summary))
 
     def clear_answers(self) -> None:
         """Forget the last admission: its answers belong to someone else's visit."""
@@ -252,6 +244,18 @@ class DeskFace(Face):
         self.query_one(f"#answer-{part}", Static).update(
             Content.assemble(title.stylize("bold"), "\n", body, "\n")
         )
+
+
+def _bill(summary: dict[str, Any]) -> Content:
+    """What the patient owes and whether the bank has said it is paid, in words (not colour)."""
+    bill = summary.get("bill") or {}
+    va = str(bill.get("virtual_account_no") or "").strip()
+    if not va:
+        return text(_("  nothing to pay: covered by insurance"))
+    amount = rupiah(bill.get("amount"))
+    if bill.get("status") == "PAID":
+        return text(_("  [b]{amount}[/b] paid to VA {va} ✓"), amount=amount, va=va)
+    return text(_("  pay [b]{amount}[/b] to VA {va}\n  not paid yet"), amount=amount, va=va)
 
 
 def _name(person: dict[str, Any]) -> str:
