@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from sandbox.tui.clients import BankClient, DeskClient, FaceError, SocialClient
+from sandbox.tui.clients.bank import va_paid
+from sandbox.tui.clients.social import OrderChange, order_change
 from sandbox.tui.widgets.faces.desk import DESK
 from tests.conftest import Services
 from tests.tui.factory import LocalBackend
@@ -70,3 +72,23 @@ async def test_a_client_logs_in_again_after_the_world_is_reset(tmp_path: Path) -
         assert (await bank.account())["balance"] == 2_500_000
     finally:
         await backend.aclose()
+
+
+async def test_the_clients_recognise_the_calls_that_change_what_their_apps_show(
+    services: Services,
+) -> None:
+    people = People(services)
+    social, bank = SocialClient(people, "buyer"), BankClient(people, "buyer")
+    page = await social.checkout((await social.buy(1, 100101))["checkout_url"])
+    va = "".join(page["payment"]["virtual_account_no"].split())
+    await BankClient(people, "creator").pay(va, 185_000, "a-friend-pays")
+    await services.settle()
+    changes = [change for call in services.calls if (change := order_change(call))]
+    assert changes == [
+        OrderChange(page["order_id"], "UNPAID"),
+        OrderChange(page["order_id"], "AWAITING_SHIPMENT"),
+    ]
+    assert [va_paid(call) for call in services.calls if va_paid(call)] == [va]
+    assert [call.path for call in services.calls if social.bought(call)] == ["/api/v1/videos/1/buy"]
+    assert not any(bank.moved_money(call, "9900000001") for call in services.calls)  # a friend
+    assert any(BankClient(people, "creator").moved_money(c, "9900000003") for c in services.calls)

@@ -5,7 +5,24 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sandbox.tui.clients.client import AppClient
+from sandbox.trace.events import HttpCall
+from sandbox.tui.clients.client import AppClient, body_of, took
+
+NOTIFICATION = "/v1.0/transfer-va/payment"
+"""Where the bank tells a biller (the marketplace, the hospital) that a VA was paid (SNAP 25)."""
+_OWN_PAYMENTS = ("/mobile/v1/va-payments", "/mobile/v1/transfers")
+
+
+def va_paid(call: HttpCall) -> str | None:
+    """The VA's digits when `call` is the bank telling its biller the VA was paid, and the
+    biller took the notification."""
+    if call.caller != "bank" or not took(call, call.callee, "POST", NOTIFICATION):
+        return None
+    body = body_of(call)
+    va = body.get("virtualAccountNo")
+    if not isinstance(va, str) or body.get("paymentFlagStatus", "00") != "00":
+        return None
+    return "".join(va.split()) or None
 
 
 class BankClient(AppClient):
@@ -32,6 +49,15 @@ class BankClient(AppClient):
             json={"virtual_account_no": va_no, "amount": amount},
             headers={"Idempotency-Key": key},
         )
+
+    def moved_money(self, call: HttpCall, account_no: str) -> bool:
+        """True when `call` moved money out of this person's account (paid from any device) or
+        into it (a transfer to `account_no`)."""
+        if any(took(call, "bank", "POST", path) for path in _OWN_PAYMENTS):
+            if call.caller == self.who:
+                return True
+            return body_of(call).get("to_account_no") == account_no
+        return False
 
     @staticmethod
     def new_key() -> str:

@@ -7,11 +7,13 @@ whatever is running (a tap runs in its own), so the UI can tell which tap caused
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar, Protocol
 
 import httpx
 
 from sandbox.scenarios.identities import Actor
+from sandbox.trace.events import HttpCall
 from sandbox.tui.i18n import _
 
 
@@ -77,6 +79,27 @@ class AppClient:
                 _("{service} answered something that is not JSON").format(service=service)
             )
         return data
+
+
+def took(call: HttpCall, callee: str, method: str, path: str) -> bool:
+    """True when `call` is `method path` to `callee` and the callee took it (a 2xx answer):
+    a refused call changed nothing, so nothing a face shows is stale because of it."""
+    return (
+        call.callee == callee
+        and call.method == method
+        and call.path.split("?", 1)[0] == path
+        and call.status is not None
+        and 200 <= call.status < 300
+    )
+
+
+def body_of(call: HttpCall) -> dict[str, Any]:
+    """The recorded request body as a JSON object; empty when it is not one (or was cut)."""
+    try:
+        data = json.loads(call.request_body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _message(response: httpx.Response, service: str) -> str:

@@ -33,3 +33,7 @@ class DeskClient(AppClient):
                 "consent": consent,
             },
         )
+
+    async def admission(self, admission_id: str) -> dict[str, Any]:
+        """One admission as the hospital keeps it now (the bill's status included)."""
+        return await self.call("hospital", "GET", f"/api/v1/admissions/{admission_id}")

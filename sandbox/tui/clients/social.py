@@ -6,14 +6,38 @@ page is fetched from the marketplace, as the buyer, at the URL Klip's order answ
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from sandbox.tui.clients.client import AppClient
+from sandbox.trace.events import HttpCall
+from sandbox.tui.clients.client import AppClient, body_of, took
 
 FEED_PAGE = 50
 """Videos the app asks the feed for at once (the sandbox's feed is shorter)."""
+WEBHOOK = "/webhooks/marketplace"
+"""Where the marketplace tells Klip that an order changed (signed, SOC-ORDER)."""
+_BUY = re.compile(r"/api/v1/videos/[^/?]+/buy")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """The marketplace told Klip that an order has a new status."""
+
+    order_id: str
+    status: str
+
+
+def order_change(call: HttpCall) -> OrderChange | None:
+    """What changed when `call` is the marketplace's webhook to Klip, and Klip took it."""
+    if not took(call, "social", "POST", WEBHOOK):
+        return None
+    data = body_of(call).get("data")
+    if not isinstance(data, dict) or data.get("order_id") is None:
+        return None
+    return OrderChange(str(data["order_id"]), str(data.get("status", "")))
 
 
 class SocialClient(AppClient):
@@ -47,6 +71,17 @@ class SocialClient(AppClient):
         """The marketplace's checkout page at `checkout_url`, as the in-app web view loads it."""
         path = httpx.URL(checkout_url).raw_path.decode("ascii", "replace")
         return await self.call("marketplace", "GET", path)
+
+    def bought(self, call: HttpCall) -> bool:
+        """True when `call` is this person ordering from a video on Klip (from any device)."""
+        return (
+            call.caller == self.who
+            and call.callee == "social"
+            and call.method == "POST"
+            and _BUY.fullmatch(call.path) is not None
+            and call.status is not None
+            and 200 <= call.status < 300
+        )
 
     async def orders(self) -> tuple[dict[str, Any], ...]:
         """My orders, newest first, as the marketplace's webhooks left them at Klip."""

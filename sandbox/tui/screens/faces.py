@@ -58,6 +58,10 @@ caused which trace (**Enter** opens it in the player), and the map lights up as 
 and press **Admit**. Behind that one action the hospital asks the civil registry, the
 health-records platform, the insurer and, for what insurance does not cover, the bank - the
 same pattern as Buy. Untick the consent box to see the desk refuse before asking anyone.
+
+The apps follow what happens elsewhere, without a tap: when the order is paid (in the bank
+app, by a story or by anyone), the phone shows it paid as soon as the marketplace's webhook
+reaches Klip; the desk shows the bill paid when the bank's notification reaches the hospital.
 """)
     BINDINGS = [
         Binding(
@@ -137,8 +141,10 @@ same pattern as Buy. Untick the consent box to see the desk refuse before asking
 
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
-        call_map = self.query_one(CallMap)
-        call_map.show_calls(message.calls)
+        """Draw the calls, and let every face (the hidden desk too) catch up with them."""
+        self.query_one(CallMap).show_calls(message.calls)
+        for face in self.query(Face):
+            face.follow(message.calls)
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:

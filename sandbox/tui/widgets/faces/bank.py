@@ -17,7 +17,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
+from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import BankClient, FaceError
+from sandbox.tui.clients.bank import va_paid
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.widgets.faces.face import (
     Face,
@@ -62,6 +64,7 @@ class BankFace(Face):
         ),
     ]
     service = "bank"
+    REFRESH_NOTICE = "#account-notice"
 
     class Paid(Message):
         """A virtual account was paid from this app (not sent for same-key retries)."""
@@ -159,6 +162,25 @@ class BankFace(Face):
             return plain(_("balance {balance}"), balance=rupiah(self.balance))
 
         await self.act("load", self.account_notice, body)
+
+    def changed_by(self, call: HttpCall) -> frozenset[str]:
+        """Money that left or reached the account elsewhere; the VA on screen being paid."""
+        parts = set()
+        account_no = str(self.client.persona.get("account_no", ""))
+        if self.client.moved_money(call, account_no):
+            parts.add("account")
+        inquired = self.inquiry is not None and self.inquiry.get("status") != "PAID"
+        if inquired and self._va and va_paid(call) == self._va:
+            parts.add("inquiry")
+        return frozenset(parts)
+
+    async def refetch(self, parts: frozenset[str]) -> Content | None:
+        """The balance, and what the bank says about the VA on screen, as they are now."""
+        if "account" in parts:
+            await self._refresh_account()
+        if "inquiry" in parts and self._va:
+            await self._inquire()
+        return None
 
     async def _refresh_account(self) -> None:
         self.account = await self.client.account()

@@ -17,7 +17,9 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, RadioSet, Static
 
+from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import DeskClient, FaceError
+from sandbox.tui.clients.bank import va_paid
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.widgets.faces.face import Face, Notice, plain, rupiah, text
 from sandbox.tui.widgets.toggles import RadioChoice, TickBox
@@ -50,6 +52,7 @@ class DeskFace(Face):
     }
     """
     service = "hospital"
+    REFRESH_NOTICE = "#admit-notice"
 
     notice = getters.query_one("#admit-notice", Notice)
 
@@ -233,6 +236,23 @@ class DeskFace(Face):
             else text(_("  not asked")),
         )
         self._answer("bill", text(_("Bank: what the patient pays")), _bill(summary))
+
+    def changed_by(self, call: HttpCall) -> frozenset[str]:
+        """The bank telling the hospital that the bill on screen is paid."""
+        bill = (self.summary or {}).get("bill") or {}
+        va = "".join(str(bill.get("virtual_account_no") or "").split())
+        if not va or bill.get("status") == "PAID" or call.callee != "hospital":
+            return frozenset()
+        return frozenset({"bill"}) if va_paid(call) == va else frozenset()
+
+    async def refetch(self, parts: frozenset[str]) -> Content | None:
+        """The admission as the hospital keeps it now: the bill paid."""
+        admission = str((self.summary or {}).get("admission_id") or "")
+        if not admission:
+            return None
+        self.summary = await self.client.admission(admission)
+        self.show_answers(self.summary)
+        return text(_("↻ Updated by the bank's payment notification"))
 
     def clear_answers(self) -> None:
         """Forget the last admission: its answers belong to someone else's visit."""

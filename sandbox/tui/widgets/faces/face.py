@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -22,15 +23,23 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
 from sandbox import language
 from sandbox.runtime.registry import by_name
+from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import FaceError
 from sandbox.tui.i18n import _
-from sandbox.wire.context import current_span, root_span
+from sandbox.wire.context import Span, current_span, root_span
 
 log = logging.getLogger(__name__)
+
+FOLLOW_DELAY = 0.25
+"""Seconds a face waits after a call that changed what it shows before it fetches again, so a
+burst of such calls (the screen drains them every 0.1 s) causes one refresh."""
+TAPS_KEPT = 32
+"""A face's latest taps whose traces it recognises as its own."""
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -126,6 +135,8 @@ class Face(Vertical):
 
     service: ClassVar[str] = ""
     """The institution this app belongs to; its title is the app's name."""
+    REFRESH_NOTICE: ClassVar[str] = "Notice"
+    """Where a refresh that recorded calls asked for says how it went."""
 
     class Acted(Message):
         """A tap finished (or failed): which face, what was tapped, what came of it."""
@@ -144,12 +155,29 @@ class Face(Vertical):
             """The trace holding every call this tap caused."""
             self.ok = ok
 
+    class Refreshed(Message):
+        """The face fetched again what recorded calls had changed (not a tap: nobody tapped)."""
+
+        def __init__(self, face: str, parts: frozenset[str], trace_id: str, ok: bool) -> None:
+            super().__init__()
+            self.face = face
+            """The service slug of the app."""
+            self.parts = parts
+            """What was fetched again (`orders`, `checkout`, `account`, `bill`...)."""
+            self.trace_id = trace_id
+            """The trace of the call that changed it, which the refresh's calls joined."""
+            self.ok = ok
+
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.app_name = title_of(self.service)
         """The institution's display name, shown in the title bar."""
+        self._taps: deque[str] = deque(maxlen=TAPS_KEPT)
+        self._stale: set[str] = set()
+        self._cause = ""
+        self._due: Timer | None = None
 
     def compose_bar(self, subtitle: str) -> ComposeResult:
         """The phone's title bar: app name and who is logged in."""
@@ -158,6 +186,7 @@ class Face(Vertical):
     async def act(self, action: str, notice: Notice, body: Callable[[], Awaitable[str]]) -> None:
         """Run one tap: busy state, one trace for its calls, error in place, then `Acted`."""
         span = root_span()
+        self._taps.append(span.trace_id)
         token = current_span.set(span)
         notice.show(plain(_("Working...")), "busy")
         ok = True
@@ -175,3 +204,68 @@ class Face(Vertical):
         finally:
             current_span.reset(token)
         self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok))
+
+    # -- following the calls: what someone else did changes what the face shows ---------------
+
+    def follow(self, calls: Iterable[HttpCall]) -> None:
+        """Fetch again what these recorded calls changed, once per burst.
+
+        The screen hands every batch of recorded calls to every face. A call made by one of
+        this face's own taps is skipped: the tap already shows its outcome. A refresh waits
+        `FOLLOW_DELAY` after the first call that concerns the face, so the rest of a burst
+        (a webhook and its retries, a flash sale) is taken in by the same refresh.
+        """
+        for call in calls:
+            if call.trace_id in self._taps:
+                continue
+            parts = self.changed_by(call)
+            if parts:
+                self._stale |= parts
+                self._cause = call.trace_id
+        if self._stale and self._due is None:
+            self._due = self.set_timer(FOLLOW_DELAY, self._catch_up)
+
+    def changed_by(self, call: HttpCall) -> frozenset[str]:
+        """What of this face `call` made stale; a face that shows nothing of it says none."""
+        return frozenset()
+
+    async def refetch(self, parts: frozenset[str]) -> Content | None:
+        """Fetch `parts` again and show them; what to say about it in the notice, if anything."""
+        return None
+
+    def _catch_up(self) -> None:
+        self._due = None
+        parts, self._stale = frozenset(self._stale), set()
+        if parts:
+            self.run_worker(
+                self._refresh(parts, self._cause),
+                group=f"{self.service}-follow",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _refresh(self, parts: frozenset[str], trace_id: str) -> None:
+        """Run a refresh the calls asked for, then `Refreshed`; nothing is listed as a tap.
+
+        Its calls join the trace of the call that caused it, as calls of their own (no parent):
+        the phone asks again because Klip (or the hospital) heard of a change - in a real app a
+        push message would tell it - so the map keeps the story that made the change, and the
+        trace shows the app catching up at its end. A failure is shown in place.
+        """
+        notice = self.query_one(self.REFRESH_NOTICE, Notice)
+        token = current_span.set(Span(trace_id, ""))
+        ok = True
+        try:
+            said = await self.refetch(parts)
+            if said is not None:
+                notice.show(said, "ok")
+        except FaceError as exc:
+            ok = False
+            notice.show(str(exc), "failed")
+        except Exception as exc:  # a face must never take the app down
+            log.exception("%s refresh of %s failed", self.service, sorted(parts))
+            ok = False
+            notice.show(plain(_("Something went wrong: {error}"), error=exc), "failed")
+        finally:
+            current_span.reset(token)
+        self.post_message(Face.Refreshed(self.service, parts, trace_id, ok))

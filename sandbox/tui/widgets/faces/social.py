@@ -16,7 +16,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import FaceError, SocialClient
+from sandbox.tui.clients.social import order_change
 from sandbox.tui.i18n import N_, Lazy, _, ngettext
 from sandbox.tui.widgets.faces.face import (
     Face,
@@ -131,6 +133,7 @@ class SocialFace(Face):
         ),
     ]
     service = "social"
+    REFRESH_NOTICE = "#orders-notice"
     MAX_ORDERS = 3
     """Orders listed; the rest are counted."""
 
@@ -165,6 +168,7 @@ class SocialFace(Face):
         """The last video answer, with its product cards."""
         self.checkout: dict[str, Any] | None = None
         """The last checkout page shown."""
+        self._checkout_url = ""
         self.orders: tuple[dict[str, Any], ...] = ()
         """My orders as the app last listed them, newest first."""
         self._feed: tuple[int, ...] = ()
@@ -264,7 +268,8 @@ class SocialFace(Face):
 
         async def body() -> str:
             order = await self.client.buy(self.video_id, product_id)
-            page = await self.client.checkout(str(order.get("checkout_url", "")))
+            self._checkout_url = str(order.get("checkout_url", ""))
+            page = await self.client.checkout(self._checkout_url)
             self._show_checkout(page)
             return plain(
                 _("ordered product {product}: order {order}, checkout page shown"),
@@ -276,7 +281,9 @@ class SocialFace(Face):
         if self.checkout is not None:
             self.refresh_orders()
 
-    def _show_checkout(self, page: dict[str, Any]) -> None:
+    def _show_checkout(self, page: dict[str, Any], *, fresh: bool = True) -> None:
+        """Show the checkout page; a `fresh` one (just bought) is scrolled into view and its VA
+        handed to the bank app, a page fetched again only changes in place."""
         self.checkout = page
         items = "\n".join(
             plain(_("{qty}× {name}"), qty=lookup(i, "quantity"), name=lookup(i, "name"))
@@ -310,6 +317,8 @@ Pay before {expires}"""),
         )
         webview = self.query_one("#webview")
         webview.add_class("-shown")
+        if not fresh:
+            return
         self.call_after_refresh(webview.scroll_visible, animate=False, top=True)
         if va and isinstance(amount, int):
             self.post_message(
@@ -331,13 +340,50 @@ Pay before {expires}"""),
         """List my orders with their latest status (as the marketplace's webhooks left it)."""
 
         async def body() -> str:
-            orders = await self.client.orders()
-            self.orders = orders
-            self.query_one("#orders", Static).update(self._orders_text(orders))
+            orders = await self._fetch_orders()
             shown = ngettext("showed {count} order", "showed {count} orders", len(orders))
             return plain(shown, count=len(orders))
 
         await self.act("orders", self.orders_notice, body)
+
+    async def _fetch_orders(self) -> tuple[dict[str, Any], ...]:
+        self.orders = await self.client.orders()
+        self.query_one("#orders", Static).update(self._orders_text(self.orders))
+        return self.orders
+
+    def changed_by(self, call: HttpCall) -> frozenset[str]:
+        """A webhook moving an order on screen to another status; an order bought elsewhere."""
+        change = order_change(call)
+        if change is not None:
+            shown = self._status_of(change.order_id)
+            if shown is None or shown == change.status:
+                return frozenset()  # not her order on screen, or nothing new to show
+            on_page = self.checkout is not None and str(self.checkout.get("order_id")) == (
+                change.order_id
+            )
+            return frozenset({"orders", "webhook", *(["checkout"] if on_page else [])})
+        if self.client.bought(call):
+            return frozenset({"orders"})
+        return frozenset()
+
+    def _status_of(self, order_id: str) -> str | None:
+        """The status the face shows for an order (My orders, else the checkout page)."""
+        for order in self.orders:
+            if str(order.get("order_id")) == order_id:
+                return str(order.get("status"))
+        if self.checkout is not None and str(self.checkout.get("order_id")) == order_id:
+            return str(self.checkout.get("status"))
+        return None
+
+    async def refetch(self, parts: frozenset[str]) -> Content | None:
+        """My orders (and the checkout page on screen) again, after a change elsewhere."""
+        if "checkout" in parts and self._checkout_url:
+            self._show_checkout(await self.client.checkout(self._checkout_url), fresh=False)
+        if "orders" in parts:
+            await self._fetch_orders()
+        if "webhook" not in parts:
+            return None
+        return text(_("↻ Updated by {market}'s webhook"), market=title_of("marketplace"))
 
     def _orders_text(self, orders: tuple[dict[str, Any], ...]) -> Content:
         if not orders:
