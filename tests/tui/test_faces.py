@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -12,14 +13,17 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Checkbox, Input, RadioButton
 
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.clients import BankClient, SocialClient
+from sandbox.tui.themes import DARK, LIGHT
+from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
 from sandbox.tui.widgets.faces.face import rupiah
 from sandbox.tui.widgets.faces.social import status_label
 from tests.conftest import FakeClock, Services
+from tests.tui.factory import make_app
 
 M = TypeVar("M", bound=Message)
 LIMITED_VIDEO, LIMITED_PRODUCT = 2, 100103
@@ -258,3 +262,83 @@ def test_faces_snapshot(
         assert snap_compare(FacesApp(services), terminal_size=size, run_before=run_before)
     finally:
         asyncio.run(services.aclose())
+
+
+SCREEN_SHOTS = [
+    # (face, size, theme, language): each face at both sizes in the dark theme and English,
+    # then the light theme and Indonesian at 160x48.
+    ("phone", (80, 24), DARK, "en"),
+    ("phone", (160, 48), DARK, "en"),
+    ("phone", (160, 48), LIGHT, "en"),
+    ("phone", (160, 48), DARK, "id"),
+    ("desk", (80, 24), DARK, "en"),
+    ("desk", (160, 48), DARK, "en"),
+    ("desk", (160, 48), LIGHT, "en"),
+    ("desk", (160, 48), DARK, "id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("face", "size", "theme", "lang"),
+    SCREEN_SHOTS,
+    ids=[f"{f}-{w}x{h}-{t.split('-')[-1]}-{lang}" for f, (w, h), t, lang in SCREEN_SHOTS],
+)
+def test_faces_screen_snapshot(
+    snap_compare: Any,
+    tmp_path: Path,
+    face: str,
+    size: tuple[int, int],
+    theme: str,
+    lang: str,
+) -> None:
+    """The apps screen: at 80x24 as it opens (Buy and Pay, or Admit, in view); at 160x48 after
+    a checkout on the phone, or after admitting the uninsured patient at the desk."""
+    app, backend = make_app(tmp_path, live=False, lang=lang)
+    app.theme = theme
+    large = size[0] >= 160
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("3")
+        await settle(pilot)
+        if face == "phone" and large:
+            await pilot.click(".social--buy")
+            await settle(pilot)
+        if face == "desk":
+            await pilot.press("h")
+            await pilot.pause()
+            if large:
+                await pilot.click(list(pilot.app.screen.query(RadioButton))[1])
+                await pilot.click("#admit")
+                await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        asyncio.run(backend.aclose())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_apps_primary_actions_are_in_view(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Buy, Check and Pay on the phone, Admit at the desk: on screen, whole, where a click lands."""
+    app, backend = make_app(tmp_path, live=False)
+
+    def in_view(selector: str) -> bool:
+        widget = app.screen.query(selector).first()
+        region = widget.region
+        label = str(widget.label) if isinstance(widget, Button | Checkbox) else ""
+        if not widget.display or region.width < len(label):
+            return False
+        found, _ = app.screen.get_widget_at(region.x + region.width // 2, region.y)
+        return found is widget
+
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            assert [in_view(s) for s in (".social--buy", "#check", "#pay")] == [True] * 3
+            assert app.screen.query_one(CallMap).display == (size[0] >= 120)
+            await pilot.press("h")
+            await pilot.pause()
+            assert in_view("#admit") and in_view("#consent")
+    finally:
+        await backend.aclose()

@@ -43,6 +43,10 @@ class FacesScreen(TranslatedBindings, Screen[None]):
     """Sari's phone: the video app where she shops, the bank app where she pays."""
 
     CSS_PATH = "faces.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """Narrower than 120 columns the apps fill the width and the map is not shown."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    """Shorter than 32 rows the taps list shrinks and the desk keeps Admit in view."""
     HELP = Lazy("""\
 # The apps
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.containers import HorizontalGroup, VerticalScroll
+from textual.containers import HorizontalGroup, VerticalGroup, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, RadioSet, Static
 
@@ -48,6 +48,7 @@ class DeskFace(Face):
         Input { background: $boost; }
         Checkbox { margin-top: 1; }
         .face--actions { margin-top: 1; }
+        .desk--submit { height: auto; margin-bottom: 1; }
         .desk--answer { height: auto; }
     }
     """
@@ -129,17 +130,21 @@ class DeskFace(Face):
                     )
                 ),
             )
-            with HorizontalGroup(classes="face--actions"):
-                yield Button(
-                    plain(_("Admit")),
-                    variant="primary",
-                    compact=True,
-                    id="admit",
-                    tooltip=plain(
-                        _("One action: the hospital asks identity, records, insurance and billing")
-                    ),
-                )
-            yield Notice(id="admit-notice")
+            with VerticalGroup(classes="desk--submit"):
+                with HorizontalGroup(classes="face--actions"):
+                    yield Button(
+                        plain(_("Admit")),
+                        variant="primary",
+                        compact=True,
+                        id="admit",
+                        tooltip=plain(
+                            _(
+                                "One action: the hospital asks identity, records, "
+                                "insurance and billing"
+                            )
+                        ),
+                    )
+                yield Notice(id="admit-notice")
             for part in ANSWERS:
                 yield Static(classes="desk--answer", id=f"answer-{part}")
 
@@ -190,6 +195,9 @@ class DeskFace(Face):
                 consent=self.query_one("#consent", Checkbox).value,
             )
             self.show_answers(self.summary)
+            # On a short screen the answers are below the form: bring them into view.
+            answers = self.query_one(f"#answer-{ANSWERS[0]}")
+            self.call_after_refresh(answers.scroll_visible, animate=False, top=True)
             return plain(
                 _("admitted {name}: {status}"),
                 name=_name(person),

@@ -122,6 +122,7 @@ class SocialFace(Face):
             "previous_video",
             Lazy("Previous video"),
             id="social.previous_video",
+            show=False,  # the footer keeps room for the screen's keys at 80 columns; n shows
             tooltip=Lazy("Show the previous video in the feed"),
         ),
         Binding(
