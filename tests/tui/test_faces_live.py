@@ -229,3 +229,33 @@ async def test_the_desk_shows_the_bill_paid_when_the_bank_says_so(tmp_path: Path
             assert len(acted(seen, "admit")) == 1  # nobody tapped again
     finally:
         await backend.aclose()
+
+
+async def test_after_a_reset_the_apps_show_the_seeded_world(tmp_path: Path) -> None:
+    """ctrl+r restores the world: the phone and the desk drop what belonged to the old one."""
+    app, backend = make_app(tmp_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("3")
+            social, bank = app.screen.query_one(SocialFace), app.screen.query_one(BankFace)
+            desk = app.screen.query_one(DeskFace)
+            await until(
+                lambda: bool(social.query(".social--buy")) and bank.balance is not None, pilot
+            )
+            await pilot.click(".social--buy")
+            await until(lambda: bank.amount == PRICE, pilot)
+            await pilot.click("#pay")
+            await until(lambda: bank.balance == 2_500_000 - PRICE, pilot)
+            desk.admit()
+            await until(lambda: desk.summary is not None, pilot)
+
+            await pilot.press("ctrl+r")
+            await until(lambda: bank.balance == 2_500_000, pilot)
+
+            assert social.checkout is None and not social.orders
+            assert not social.query_one("#webview").has_class("-shown")
+            assert not bank.va_input.value and bank.amount is None and bank.payment is None
+            assert bank.query_one("#retry").disabled
+            assert desk.summary is None
+    finally:
+        await backend.aclose()

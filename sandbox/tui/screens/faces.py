@@ -104,6 +104,13 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
 
     def on_mount(self) -> None:
         self.query_one("#taps", OptionList).border_title = _("taps → traces")
+        self.app.world_reset.subscribe(self, self.start_over)  # type: ignore[attr-defined]
+
+    def start_over(self, _reset: None = None) -> None:
+        """After ctrl+r: the apps show the seeded world again, and the map starts empty."""
+        self.query_one(CallMap).clear()
+        for face in self.query(Face):
+            face.start_over()
 
     def action_switch(self) -> None:
         """Key: the buyer's phone, or the hospital's reception desk."""

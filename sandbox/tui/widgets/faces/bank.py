@@ -149,6 +149,17 @@ class BankFace(Face):
     def on_mount(self) -> None:
         self.load()
 
+    def start_over(self) -> None:
+        """A reset world has its first balance and no payment: forget the VA and the retry."""
+        super().start_over()
+        self.inquiry, self.payment, self._last = None, None, None
+        self._va = ""
+        self.va_input.value = ""
+        self._set_amount(None)
+        self.query_one("#inquiry", Static).update("")
+        self.query_one("#retry", Button).disabled = True
+        self.load()
+
     def action_refresh_balance(self) -> None:
         """Key: ask for the balance again."""
         self.load()

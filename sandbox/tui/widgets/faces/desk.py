@@ -245,6 +245,11 @@ class DeskFace(Face):
         )
         self._answer("bill", text(_("Bank: what the patient pays")), _bill(summary))
 
+    def start_over(self) -> None:
+        """A reset world has no admission: the answers on screen belong to the old one."""
+        super().start_over()
+        self.clear_answers()
+
     def changed_by(self, call: HttpCall) -> frozenset[str]:
         """The bank telling the hospital that the bill on screen is paid."""
         bill = (self.summary or {}).get("bill") or {}

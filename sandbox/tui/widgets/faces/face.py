@@ -225,6 +225,16 @@ class Face(Vertical):
         if self._stale and self._due is None:
             self._due = self.set_timer(FOLLOW_DELAY, self._catch_up)
 
+    def start_over(self) -> None:
+        """The world was reset: what the face showed belongs to the old one (a face adds what
+        it forgets and loads again)."""
+        self._stale.clear()
+        if self._due is not None:
+            self._due.stop()
+            self._due = None
+        for notice in self.query(Notice):
+            notice.clear()
+
     def changed_by(self, call: HttpCall) -> frozenset[str]:
         """What of this face `call` made stale; a face that shows nothing of it says none."""
         return frozenset()

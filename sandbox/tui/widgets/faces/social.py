@@ -201,6 +201,15 @@ class SocialFace(Face):
         self.load()
         self.refresh_orders()
 
+    def start_over(self) -> None:
+        """A reset world has no orders and no checkout: show the video and My orders again."""
+        super().start_over()
+        self.checkout, self._checkout_url, self.orders = None, "", ()
+        self.query_one("#webview").remove_class("-shown")
+        self.query_one("#orders", Static).update(self._orders_text(()))
+        self.load()
+        self.refresh_orders()
+
     @work(exclusive=True, group="social-video", exit_on_error=False)
     async def load(self, video_id: int | None = None) -> None:
         """Fetch and show a video (the current one unless `video_id` is given)."""
