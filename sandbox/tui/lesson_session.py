@@ -204,6 +204,10 @@ class LessonSession:
         else:
             self.save()
 
+    def complete(self) -> None:
+        """The learner reached the lesson's end: it counts as done (progress keeps it)."""
+        self.save(position=self.index, done=True)
+
     def hints(self) -> tuple[str, ...]:
         """The hints of the step on screen that were asked for or earned by a failed run."""
         step = self.step

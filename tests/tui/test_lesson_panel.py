@@ -84,15 +84,16 @@ async def test_next_and_back_move_through_the_steps_and_save_the_place(tmp_path:
         assert "checkout()" in _narration(app) and LESSON.intro not in _narration(app)
         await pilot.press("right")
         await until(lambda: "Step 3" in _heading(app), pilot)
-        await pilot.press("space")  # past the last step: stays
+        await pilot.press("space")  # past the last step: stays, and the lesson's end shows
         await pilot.pause(0.1)
         assert session.index == 2 and "Step 3 of 3" in _heading(app)
+        assert app.screen.query_one("#lesson-done").display
         await pilot.press("b")
         await until(lambda: "Step 2" in _heading(app), pilot)
         await pilot.press("left", "left")
         await until(lambda: "Step 1" in _heading(app), pilot)
         assert session.index == 0
-    assert [index for index, _ in progress.records] == [1, 2, 1, 0]
+    assert [index for index, _ in progress.records] == [1, 2, 2, 1, 0]  # 2 again: the end
     await app.backend.aclose()
 
 
@@ -195,8 +196,8 @@ async def test_passing_the_last_step_marks_the_lesson_done(tmp_path: Path) -> No
     app, session, _ = make_lesson_app(tmp_path, progress=progress)
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
-        await pilot.press("r")
-        await until(lambda: session.result is not None, pilot)
+        await pilot.press("n")  # the last step only tells: n past it ends the lesson
+        await until(lambda: bool(progress.records) and progress.records[-1][1], pilot)
         await pilot.press("b")  # moving back keeps the lesson done
         await until(lambda: session.index == 1, pilot)
     assert progress.records[-2:] == [(2, True), (1, True)]

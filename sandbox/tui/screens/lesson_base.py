@@ -219,6 +219,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             for i, step in enumerate(session.lesson.steps)
         ]
         self.panel.show_completion(rows, session.next_lesson)
+        session.complete()
 
     async def action_back(self) -> None:
         """Show the previous step."""
@@ -268,7 +269,7 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
         if not terms:
             self.notify(_("This lesson has no glossary."), timeout=3)
             return
-        lines = [f"# {_('Glossary')}", ""]
+        lines = ["# " + _("Glossary"), ""]
         lines += [f"- **{term}**: {meaning}" for term, meaning in terms]
         self.app.push_screen(HelpScreen("\n".join(lines)))
 
