@@ -252,3 +252,21 @@ async def test_ctrl_t_cycles_dark_light_and_high_contrast(tmp_path: Path) -> Non
         assert seen == [DARK, LIGHT, CONTRAST, DARK]
         assert app.theme_variables["svc-bank"] == "#60A5FA"
     await backend.aclose()
+
+
+async def test_back_on_the_map_a_story_run_elsewhere_is_drawn(tmp_path: Path) -> None:
+    from sandbox.tui.widgets.call_map import CallMap
+
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("5")
+        await until(lambda: isinstance(app.screen, StoriesScreen), pilot)
+        await pilot.click("#run")
+        await until(lambda: bool(app.screen.last_trace), pilot)  # type: ignore[attr-defined]
+        story = app.screen.last_trace  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await until(lambda: isinstance(app.screen, MapScreen), pilot)
+        call_map = app.screen.query_one(CallMap)
+        await until(lambda: call_map.trace_id == story, pilot)
+        assert len(call_map.arrows) >= 6
+    await backend.aclose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -109,6 +109,24 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
 
     def on_screen_resume(self) -> None:
         self.query_one(CallLog).refresh_count()
+        self.catch_up()
+
+    @work(exclusive=True, group="map-catch-up", exit_on_error=False)
+    async def catch_up(self) -> None:
+        """Back on the map, draw the latest trace: a story run on the stories screen or a tap
+        in an app happened while another screen was showing, and the map keeps the picture."""
+        call_map = self.query_one(CallMap)
+        if call_map.live_tail:
+            return
+        try:
+            latest = await self.backend.latest_trace()
+            if latest is None or latest == call_map.trace_id:
+                return
+            calls = await self.backend.trace(latest)
+        except Exception:  # an unreachable sandbox is said by the app's health check
+            return
+        if latest != call_map.trace_id:
+            call_map.load(calls)
 
     @on(CallLog.CallHighlighted)
     def follow_cursor(self, message: CallLog.CallHighlighted) -> None:
