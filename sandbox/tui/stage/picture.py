@@ -60,6 +60,7 @@ class Picture:
     edges: OrderedDict[tuple[str, str], Edge] = field(default_factory=OrderedDict)
     """In order of their first call."""
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    _spans: set[str] = field(default_factory=set)
 
     def add(self, call: HttpCall) -> bool:
         """Take in a new call; True when the picture changed (a new trace replaces the old)."""
@@ -100,6 +101,7 @@ class Picture:
     def _start(self, trace_id: str | None) -> None:
         self.trace_id = trace_id
         self.calls = []
+        self._spans = set()
         self.edges = OrderedDict()
         if trace_id is not None:
             self._seen[trace_id] = None
@@ -108,8 +110,9 @@ class Picture:
                 self._seen.popitem(last=False)
 
     def _take(self, call: HttpCall) -> None:
-        if call.caller == call.callee:
-            return
+        if call.caller == call.callee or call.span_id in self._spans:
+            return  # a call met twice (loaded, then live) is drawn once
+        self._spans.add(call.span_id)
         self.calls.append(call)
         key = (call.caller, call.callee)
         failed = 1 if call.status is None or call.status >= 500 else 0

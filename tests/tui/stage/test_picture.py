@@ -73,6 +73,15 @@ def test_a_new_trace_replaces_the_picture_and_a_late_call_of_the_old_one_does_no
     assert picture.add(call("bank", "marketplace", trace="c", parent="1" * 16))  # unseen: new
 
 
+def test_a_call_met_twice_loaded_then_live_counts_once() -> None:
+    picture = Picture()
+    first, second = call("buyer", "social"), call("buyer", "social")
+    picture.load([first, second])
+    picture.add(second)
+    assert picture.edges[("buyer", "social")].count == 2
+    assert len(picture.calls) == 2
+
+
 def test_calls_to_oneself_are_not_edges() -> None:
     picture = Picture()
     picture.add(call("bank", "bank"))
