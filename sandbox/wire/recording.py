@@ -36,13 +36,21 @@ class Exchange:
 
 def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
     """Redact secrets, mask NIKs and cap bodies: the only way a call becomes an event."""
-    request_body, cut_in = redact.body(x.request_body, body_limit)
-    response_body, cut_out = redact.body(x.response_body, body_limit)
+    sent, got = tuple(x.request_headers), tuple(x.response_headers)
+    request_body, cut_in = redact.body(x.request_body, body_limit, _content_type(sent))
+    response_body, cut_out = redact.body(x.response_body, body_limit, _content_type(got))
     return HttpCall(
         trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
         callee=x.callee, method=x.method, path=redact.path(x.path), status=x.status,
         started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
-        request_headers=redact.headers(tuple(x.request_headers)),
-        request_body=request_body, response_headers=redact.headers(tuple(x.response_headers)),
-        response_body=response_body, error=x.error, truncated=cut_in or cut_out,
+        request_headers=redact.headers(sent), request_body=request_body,
+        response_headers=redact.headers(got), response_body=response_body, error=x.error,
+        truncated=cut_in or cut_out,
     )
+
+
+def _content_type(pairs: tuple[tuple[str, str], ...]) -> str:
+    for name, value in pairs:
+        if len(name) == 12 and name.lower() == "content-type":
+            return value
+    return ""

@@ -1,0 +1,113 @@
+"""Redaction holds however a client writes a secret or a NIK (`tests/disguises.py`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandbox.trace import redact
+from sandbox.wire.recording import Exchange, to_call
+from tests.disguises import NIK_LAST4, Disguise, disguises, exposed
+
+DISGUISES = disguises()
+
+
+def _exchange(d: Disguise) -> Exchange:
+    headers = [("host", "127.0.0.1:8703"), *d.headers.items()]
+    if d.content_type:
+        headers.append(("content-type", d.content_type))
+    return Exchange(
+        trace_id="a" * 32,
+        span_id="b" * 16,
+        parent_id=None,
+        caller="external",
+        callee="bank",
+        method="POST",
+        path="/mobile/v1/sessions" + (f"?{d.query}" if d.query else ""),
+        started_at=0.0,
+        duration_ms=1.0,
+        status=400,
+        request_headers=headers,
+        request_body=d.body,
+        response_headers=[("content-type", "application/json")],
+        response_body=d.body,
+    )
+
+
+def test_the_corpus_has_at_least_thirty_disguises() -> None:
+    assert len(DISGUISES) >= 30
+    assert len({d.name for d in DISGUISES}) == len(DISGUISES)
+
+
+@pytest.mark.parametrize("disguise", DISGUISES, ids=lambda d: d.name)
+def test_a_disguised_secret_never_reaches_a_recorded_call(disguise: Disguise) -> None:
+    call = to_call(_exchange(disguise), 100_000)
+    text = json.dumps(call.to_dict(), ensure_ascii=False)
+    assert not exposed(disguise.secret, text), text[:400]
+    assert not exposed(disguise.secret, json.dumps(call.to_dict()))
+
+
+def test_a_masked_nik_keeps_its_last_four_digits() -> None:
+    nik = next(d for d in DISGUISES if d.name == "nik in json")
+    call = to_call(_exchange(nik))
+    assert f"************{NIK_LAST4}" in call.request_body
+
+
+def test_json_nested_beyond_recursion_is_kept_as_a_plain_mark() -> None:
+    text, cut = redact.body(b'{"pin":"1","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}", 500)
+    assert text.startswith("[body not recorded: nested too deeply") and not cut
+
+
+def test_what_is_kept_is_kept_as_sent() -> None:
+    """A form or query keeps its own encoding; JSON without secrets is not rewritten."""
+    assert redact.path("/x?a=b%20c&sign=s&d=e+f") == "/x?a=b%20c&sign=[redacted]&d=e+f"
+    assert redact.body(b"grant_type=client_credentials", 100) == (
+        "grant_type=client_credentials",
+        False,
+    )
+    error = b'{"code":"unsupported_grant_type","message":"Send grant_type=client_credentials"}'
+    assert redact.body(error, 1000) == (error.decode(), False)
+    spaced = b'{ "name" : "Sari" }'
+    assert redact.body(spaced, 100) == (spaced.decode(), False)
+
+
+def test_an_error_message_that_explains_a_signature_is_not_mangled() -> None:
+    message = b'{"message":"HMAC-SHA512(client secret, \'METHOD:path:accessToken:x\')"}'
+    assert redact.body(message, 1000)[0] == message.decode()
+
+
+def test_secret_names_are_compared_without_case_or_separators() -> None:
+    for name in (
+        "client_secret",
+        "clientSecret",
+        "Client-Secret",
+        "X-SIGNATURE",
+        "x_signature",
+        "access_token",
+        "user_key",
+        "PIN",
+        "x-sandbox-recorded",
+        "Cookie",
+    ):
+        assert redact.secret_name(name), name
+    for name in (
+        "idempotency-key",
+        "app_key",
+        "x-partner-id",
+        "token_type",
+        "content-type",
+        "x-external-id",
+        "nonce",
+    ):
+        assert not redact.secret_name(name), name
+
+
+def test_log_text_is_redacted_like_a_call() -> None:
+    line = (
+        "HTTP Request: POST http://127.0.0.1:8702/api/v2/fs/7001/orders?app_key=k&"
+        'timestamp=1&sign=abcdef0123&nik=9971014107900042 "HTTP/1.1 201 Created"'
+    )
+    masked = redact.text(line)
+    assert "abcdef0123" not in masked and "997101410790" not in masked
+    assert "sign=[redacted]" in masked and "app_key=k" in masked
