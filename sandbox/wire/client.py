@@ -19,7 +19,7 @@ import httpx
 from sandbox.trace.events import HttpCall
 from sandbox.wire.context import Span, current_span, format_traceparent, new_span_id, new_trace_id
 from sandbox.wire.faults import Fault, fault_rng, offline_message
-from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, to_call
+from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, plain_call, to_call
 
 log = logging.getLogger(__name__)
 CALLER_HEADER = "x-sandbox-caller"
@@ -167,11 +167,19 @@ class Wire:
         app.add_middleware(TraceMiddleware, wire=self, service=service)
 
     def record(self, exchange: Exchange) -> None:
-        """Redact and publish one call; never raises into the service."""
+        """Redact and publish one call; never raises into the service, never drops the call.
+
+        If redaction fails (a body nobody foresaw), the call is still recorded, with its
+        content replaced by plain marks (`recording.plain_call`).
+        """
         if self.recorder is None:
             return
         try:
             call: HttpCall = to_call(exchange, self.body_limit)
+        except Exception:
+            log.exception("redacting a call failed; recording it without its content")
+            call = plain_call(exchange)
+        try:
             self.recorder(call)
         except Exception:
             log.exception("recording a call failed")

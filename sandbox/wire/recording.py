@@ -49,6 +49,30 @@ def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
     )
 
 
+def plain_call(x: Exchange) -> HttpCall:
+    """The call with nothing from its content: what is kept when redaction itself failed.
+
+    A call is evidence, so it is never dropped; but content the redactor could not read is
+    never stored either. Header names stay (their values masked), bodies become a plain mark.
+    """
+    def mark(raw: bytes) -> str:
+        return f"[body not recorded: it could not be redacted ({len(raw)} bytes)]" if raw else ""
+
+    try:
+        where = redact.path(x.path)
+    except Exception:  # the same failure may have hit the path
+        where = x.path.partition("?")[0][:200] + ("?[query not recorded]" if "?" in x.path else "")
+    return HttpCall(
+        trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
+        callee=x.callee, method=x.method, path=where, status=x.status,
+        started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
+        request_headers=tuple((k, redact.MASK) for k, _ in x.request_headers)[:64],
+        request_body=mark(x.request_body),
+        response_headers=tuple((k, redact.MASK) for k, _ in x.response_headers)[:64],
+        response_body=mark(x.response_body), error=x.error, truncated=True,
+    )
+
+
 def _content_type(pairs: tuple[tuple[str, str], ...]) -> str:
     for name, value in pairs:
         if len(name) == 12 and name.lower() == "content-type":

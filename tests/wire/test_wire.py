@@ -184,3 +184,31 @@ async def test_outbox_retries_with_backoff_until_acknowledged(clock: FakeClock) 
     assert all(c.trace_id == "ab" * 16 and c.parent_id == "cd" * 8 for c in calls)
     assert dict(calls[0].request_headers)["x-signed"] == "/hook:7"
     await wire.aclose()
+
+
+async def test_a_call_whose_redaction_fails_is_recorded_with_plain_marks(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body nobody foresaw must not make a call vanish from the trace, nor leak."""
+    calls: list[HttpCall] = []
+    wire = Wire(recorder=calls.append, clock=clock)
+
+    def unforeseen(raw: bytes, limit: int, content_type: str = "") -> tuple[str, bool]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(redact, "body", unforeseen)
+    app = new_app(ServiceEnv("bank", wire, {}), "Bank", "x")
+
+    @app.post("/sessions")
+    async def log_in(request: Request) -> dict[str, Any]:
+        return {"read": len(await request.body())}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as c:
+        response = await c.post("/sessions?sign=s3cret", json={"pin": "444444"})
+    assert response.status_code == 200
+    [call] = calls
+    assert (call.caller, call.callee, call.status) == ("external", "bank", 200)
+    assert call.path == "/sessions?sign=[redacted]" and call.truncated
+    assert call.request_body.startswith("[body not recorded: it could not be redacted")
+    assert "444444" not in json.dumps(call.to_dict())
+    await wire.aclose()
