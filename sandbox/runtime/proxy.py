@@ -15,7 +15,10 @@ import httpx
 from starlette.types import Message, Receive, Scope, Send
 
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
-              b"te", b"trailers", b"transfer-encoding", b"upgrade", b"host", b"content-length"}
+              b"te", b"trailers", b"transfer-encoding", b"upgrade", b"host", b"content-length",
+              b"x-sandbox-recorded"}
+"""Not forwarded: hop-by-hop headers, and the runtime's recording proof, which is nobody
+else's business."""
 MAX_BODY = 1024 * 1024
 """Requests larger than this are refused (413), like the institutions' own limit."""
 

@@ -8,8 +8,8 @@ anyway, so a developer signs a fresh request with the `httpx.Auth` classes inste
 Some recorded headers are left out because sending them again would be wrong, not just stale:
 hop-by-hop headers and `host`/`content-length` (the new connection sets them),
 `accept-encoding` (curl would print compressed bytes), `traceparent`/`tracestate` (a replay is
-a new action, so it starts its own trace) and `x-sandbox-recorded` (it tells the callee the
-caller already recorded the call, so a replay carrying it would never show up in the log).
+a new action, so it starts its own trace) and `x-sandbox-recorded` (the runtime's proof that
+its own client recorded the call: redacted, and worthless to anyone else).
 """
 
 from __future__ import annotations

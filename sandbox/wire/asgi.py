@@ -2,7 +2,9 @@
 
 It puts the call's span in `current_span` so calls made while serving it become its children,
 and it records calls that no sandbox client recorded - a developer's curl or script - naming the
-caller by its partner credential when it presents one, and `external` otherwise. It also applies
+caller by its partner credential when it presents one, and `external` otherwise. A call is
+left to its client only when it carries this runtime's proof (`Wire.proves_recorded`); the
+bare `x-sandbox-recorded` header proves nothing. It also applies
 injected faults (offline, latency, error rate) to every caller, whoever records the call.
 """
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 UNRECORDED_PREFIXES = ("/docs", "/openapi.json", "/static-offline-docs", "/redoc", "/favicon")
 """Documentation pages are not integration traffic."""
 IDENTIFYING_HEADERS = (b"x-partner-id", b"x-client-key", b"x-client-id", b"x-cons-id")
+_RECORDED = RECORDED_HEADER.encode()
 UNSLOWED_PATHS = ("/health", *UNRECORDED_PREFIXES)
 """Health checks and docs answer at once even when the service is slowed or failing; only
 an offline fault reaches them (so a health check sees a service that is down)."""
@@ -49,18 +52,21 @@ class TraceMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        inbound = parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
-        recorded = RECORDED_HEADER.encode() in headers
-        if recorded and inbound:
-            token = current_span.set(inbound)  # the client already recorded this call
+        traceparent = headers.get(b"traceparent", b"")
+        inbound = parse_traceparent(traceparent.decode("latin-1"))
+        mark = headers.get(_RECORDED)
+        if mark is not None and inbound and self.wire.proves_recorded(
+                mark, scope["method"], traceparent):
+            token = current_span.set(inbound)  # one of our clients already recorded this call
             try:
                 await self._serve(scope, receive, send)
             finally:
                 current_span.reset(token)
             return
-        if recorded or scope["path"].startswith(UNRECORDED_PREFIXES):
+        if scope["path"].startswith(UNRECORDED_PREFIXES):
             await self._serve(scope, receive, send)
             return
+        # Anyone else is recorded here, whatever marks it sends.
         await self._serve_recorded(scope, receive, send, headers, inbound)
 
     async def _serve_recorded(self, scope: Scope, receive: Receive, send: Send,

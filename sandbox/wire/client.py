@@ -8,8 +8,11 @@ in-process with `mount`, so the same code runs over sockets or over `httpx.ASGIT
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import random
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,7 +28,9 @@ log = logging.getLogger(__name__)
 CALLER_HEADER = "x-sandbox-caller"
 """Who is calling (a service slug or persona), set by every client of ours."""
 RECORDED_HEADER = "x-sandbox-recorded"
-"""Set when this client records the call itself, so the callee does not record it twice."""
+"""Set when this client records the call itself, so the callee does not record it twice. Its
+value is a proof only this runtime's wire can make (`Wire.proof`): anyone else who sends the
+header is recorded all the same."""
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -41,10 +46,11 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         parent = current_span.get()
         span = Span(parent.trace_id if parent else new_trace_id(), new_span_id())
-        request.headers["traceparent"] = format_traceparent(span)
+        traceparent = format_traceparent(span)
+        request.headers["traceparent"] = traceparent
         request.headers[CALLER_HEADER] = self._caller
         if self._wire.recorder is not None:
-            request.headers[RECORDED_HEADER] = "1"
+            request.headers[RECORDED_HEADER] = self._wire.proof(request.method, traceparent)
         started, t0 = self._wire.clock(), time.perf_counter()
         facts: dict[str, Any] = {}
         try:
@@ -101,6 +107,22 @@ class Wire:
         self.faults: dict[str, Fault] = {}
         """Active injected faults by service (see `sandbox.wire.faults`)."""
         self._dice: dict[str, random.Random] = {}
+        self._proof_key = secrets.token_bytes(32)
+        """Known only to this process: what makes the "already recorded" mark unforgeable."""
+
+    def proof(self, method: str, traceparent: str) -> str:
+        """The "already recorded" mark for one call: an HMAC of its method and trace context
+        under this wire's own key, so it proves the call came from one of our clients and
+        cannot be reused for a call with another span."""
+        digest = hmac.digest(self._proof_key, f"{method} {traceparent}".encode(), hashlib.sha256)
+        return digest.hex()[:32]
+
+    def proves_recorded(self, mark: bytes, method: str, traceparent: bytes) -> bool:
+        """Whether `mark` is this wire's proof for the call (any other value is not)."""
+        if self.recorder is None or len(mark) != 32 or not traceparent.isascii():
+            return False
+        expected = self.proof(method, traceparent.decode("ascii")).encode()
+        return hmac.compare_digest(expected, mark)
 
     def set_fault(self, service: str, fault: Fault) -> None:
         """Inject `fault` into `service` (the default `Fault()` restores it); the dice for its

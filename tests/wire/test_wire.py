@@ -212,3 +212,32 @@ async def test_a_call_whose_redaction_fails_is_recorded_with_plain_marks(
     assert call.request_body.startswith("[body not recorded: it could not be redacted")
     assert "444444" not in json.dumps(call.to_dict())
     await wire.aclose()
+
+
+@pytest.mark.parametrize("mark", ["1", "true", "0" * 32, "other-wire"])
+async def test_the_recorded_mark_hides_no_call_without_this_wires_proof(
+    clock: FakeClock, mark: str
+) -> None:
+    wire, calls, _, back = _pair(clock)
+    if mark == "other-wire":  # a genuine proof, made by another runtime's wire
+        mark = Wire(recorder=calls.append).proof("POST", _TRACEPARENT)
+    headers = {"x-sandbox-recorded": mark, "traceparent": _TRACEPARENT}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=back), base_url="http://b") as c:
+        response = await c.post("/echo", json={"amount": 1, "name": "x"}, headers=headers)
+    assert response.status_code == 200
+    [call] = calls
+    assert (call.caller, call.callee, call.path) == ("external", "back", "/echo")
+    assert dict(call.request_headers)["x-sandbox-recorded"] == "[redacted]"
+    await wire.aclose()
+
+
+async def test_our_own_client_proves_its_mark_and_is_recorded_once(clock: FakeClock) -> None:
+    wire, calls, _, _ = _pair(clock)
+    await wire.client("front", "back").post("/echo", json={"amount": 1, "name": "x"})
+    [call] = calls
+    assert (call.caller, call.callee) == ("front", "back")
+    assert dict(call.request_headers)["x-sandbox-recorded"] == "[redacted]"
+    await wire.aclose()
+
+
+_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
