@@ -23,7 +23,9 @@ class HttpCall:
     parent_id: str | None
     """The span of the inbound call that led to this one (None for a root call)."""
     caller: str
-    """Service slug, `external` for an unidentified caller, or a persona/scenario name."""
+    """Who made the call: the service slug whose credential the callee verified (or whose own
+    client recorded the call), `external` for a caller nobody verified, or a label a person's
+    tool gave itself (`buyer`, `my-script`; never an institution's or a partner's name)."""
     callee: str
     method: str
     path: str
@@ -40,7 +42,19 @@ class HttpCall:
     error: str | None = None
     """`refused`, `timeout`, `offline` or another short reason when no response came back."""
     truncated: bool = False
-    """True when a body was cut at the configured size."""
+    """True when a body or the headers were cut at the configured size."""
+    claimed_caller: str | None = None
+    """Who an `external` caller claimed to be (the institution or partner it named in
+    `X-Sandbox-Caller`, or whose credential it presented without passing the check): shown as
+    "claims to be social", never believed. None when nothing was claimed or it was verified."""
+
+    @property
+    def who(self) -> str:
+        """The caller as a reader should see it: `external (claims to be social)` when the
+        caller claimed an identity nobody verified, else just `caller`."""
+        if self.claimed_caller:
+            return f"{self.caller} (claims to be {self.claimed_caller})"
+        return self.caller
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (headers as lists of pairs)."""

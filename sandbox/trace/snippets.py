@@ -100,7 +100,7 @@ def replay_headers(call: HttpCall) -> Headers:
 
 def notes(call: HttpCall) -> list[str]:
     """Comment lines: where the call came from, and what was redacted or cut."""
-    lines = [f"{call.caller} -> {call.callee}, trace {call.trace_id}, span {call.span_id}"]
+    lines = [f"{call.who} -> {call.callee}, trace {call.trace_id}, span {call.span_id}"]
     text = " ".join([call.path, call.request_body, *(v for _, v in replay_headers(call))])
     if MASK in text:
         lines.extend(CREDENTIALS_HELP)

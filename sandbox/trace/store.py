@@ -28,7 +28,7 @@ from sandbox.trace.events import HttpCall
 log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
 _COLUMNS = ("trace_id", "span_id", "parent_id", "caller", "callee", "method", "path", "status",
-            "started_at", "duration_ms", "error", "truncated")
+            "started_at", "duration_ms", "error", "claimed_caller", "truncated")
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
 """What `calls(outcome=...)` accepts (the same words as `HttpCall.outcome`)."""
 
@@ -157,6 +157,9 @@ class TraceStore:
             " span_id TEXT NOT NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT,"
             " path TEXT, status INTEGER, started_at REAL, duration_ms REAL, error TEXT,"
             " truncated INTEGER, detail BLOB)")
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(calls)").fetchall()}
+        if "claimed_caller" not in columns:  # a trace.db from before the column existed
+            self.db.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
         # Filtering a log by institution and the per-service counts read these two.
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)")

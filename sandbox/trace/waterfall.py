@@ -14,7 +14,7 @@ def call_line(call: HttpCall) -> str:
     """One line for `trace tail`: time, parties, request, outcome, duration."""
     clock = time.strftime("%H:%M:%S", time.localtime(call.started_at))
     outcome = str(call.status) if call.status is not None else (call.error or "failed")
-    return (f"{clock} {call.trace_id[:8]} {call.caller:>12} -> {call.callee:<12} "
+    return (f"{clock} {call.trace_id[:8]} {call.who:>12} -> {call.callee:<12} "
             f"{call.method:<6} {call.path[:60]:<60} {outcome:>7} {call.duration_ms:8.1f} ms")
 
 
@@ -33,6 +33,6 @@ def waterfall(calls: list[HttpCall]) -> list[str]:
         width = max(1, round(call.duration_ms / 1000 / span * BAR_WIDTH))
         bar = (" " * left + "█" * width)[:BAR_WIDTH].ljust(BAR_WIDTH)
         outcome = str(call.status) if call.status is not None else (call.error or "failed")
-        label = f"{'  ' * depth}{call.caller} -> {call.callee} {call.method} {call.path}"
+        label = f"{'  ' * depth}{call.who} -> {call.callee} {call.method} {call.path}"
         lines.append(f"  {label[:78]:<78} {outcome:>7} {call.duration_ms:8.1f} ms |{bar}|")
     return lines

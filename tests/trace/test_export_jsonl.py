@@ -28,6 +28,7 @@ FIELDS = [
     "truncated",
     "request",
     "response",
+    "claimed_caller",
 ]
 
 

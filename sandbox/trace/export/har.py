@@ -12,7 +12,8 @@ HAR fields are filled by convention (all documented here, and in `log.comment`):
 - Failed calls (no response): `status` 0, empty `statusText` and `httpVersion`, and the reason
   in `_error`, as browsers write it.
 - Custom fields (HAR allows names starting with `_`): `_traceId`, `_spanId`, `_parentId`,
-  `_caller`, `_callee` and `_truncated` on every entry.
+  `_caller`, `_callee` and `_truncated` on every entry, and `_claimedCaller` ("claims to be
+  social") on a call from an `external` caller that named an identity it did not prove.
 - Pages: one page per trace, titled after its first call, so viewers group the story.
 """
 
@@ -67,6 +68,7 @@ def har_entry(call: HttpCall) -> dict[str, Any]:
         "_caller": call.caller,
         "_callee": call.callee,
         "_truncated": call.truncated,
+        **({"_claimedCaller": call.claimed_caller} if call.claimed_caller else {}),
     }
 
 
@@ -78,7 +80,7 @@ def _pages(ordered: Sequence[HttpCall]) -> list[dict[str, Any]]:
             {
                 "startedDateTime": _iso_utc(call.started_at),
                 "id": call.trace_id,
-                "title": f"{call.caller}: {call.method} {call.path} (trace {call.trace_id})",
+                "title": f"{call.who}: {call.method} {call.path} (trace {call.trace_id})",
                 "pageTimings": {"onContentLoad": -1, "onLoad": -1},
             },
         )

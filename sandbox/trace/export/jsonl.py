@@ -7,7 +7,8 @@ existing ones are never renamed or retyped. Each line holds, in this order:
 - `span_id` (str): 16 hex digits identifying this call.
 - `parent_id` (str | null): the `span_id` of the inbound call during which this call was made;
   null for a root call.
-- `caller` (str): the calling service slug, `external`, or a persona/scenario name.
+- `caller` (str): the calling service slug (verified by the callee, or recorded by the
+  sandbox's own client), `external`, or a label a person's tool gave itself.
 - `callee` (str): the service slug that was called.
 - `method` (str): the HTTP method, upper case.
 - `path` (str): path and query string as sent (signing parameters already masked).
@@ -22,6 +23,8 @@ existing ones are never renamed or retyped. Each line holds, in this order:
 - `request` and `response` (object): `headers`, a list of `[name, value]` pairs in the order
   sent (duplicates kept, credentials masked), and `body`, the recorded text ("" when empty;
   JSON bodies stay a string so the type never changes).
+- `claimed_caller` (str | null): for an `external` caller, the institution or partner it
+  claimed to be without proving it ("claims to be social"); null otherwise.
 
 Lines end with a newline; an empty trace is an empty string. Output is UTF-8 (not escaped).
 """
@@ -64,6 +67,7 @@ def call_record(call: HttpCall) -> dict[str, Any]:
         "truncated": call.truncated,
         "request": {"headers": _pairs(call.request_headers), "body": call.request_body},
         "response": {"headers": _pairs(call.response_headers), "body": call.response_body},
+        "claimed_caller": call.claimed_caller,
     }
 
 

@@ -46,7 +46,9 @@ def to_mermaid(calls: Sequence[HttpCall], titles: Mapping[str, str] | None = Non
         pad = INDENT * (depth + 1)
         caller, callee = ids[call.caller], ids[call.callee]
         if is_request:
-            lines.append(f"{pad}{caller}->>{callee}: {escape(f'{call.method} {call.path}')}")
+            claim = f" (claims to be {call.claimed_caller})" if call.claimed_caller else ""
+            label = escape(f"{call.method} {call.path}{claim}")
+            lines.append(f"{pad}{caller}->>{callee}: {label}")
         elif call.status is None:
             lines.append(f"{pad}{callee}--x{caller}: {escape(call.error or 'failed')}")
         else:

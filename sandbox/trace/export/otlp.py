@@ -20,7 +20,8 @@ service, else to the party that answered.
 `parentSpanId` is the recorded `parent_id`, omitted for roots. Span name: `METHOD /path` without
 the query. Attributes use the HTTP semantic conventions (`http.request.method`, `url.path`,
 `url.query`, `http.response.status_code`, `server.address` = callee, `error.type`) plus
-`sandbox.caller`, `sandbox.callee` and `sandbox.truncated`. Status: ERROR (2) for calls that
+`sandbox.caller`, `sandbox.callee`, `sandbox.truncated` and `sandbox.claimed_caller` (who an
+`external` caller claimed to be). Status: ERROR (2) for calls that
 failed or answered 5xx, with `error.type` the failure reason or the status code; otherwise
 UNSET (0). A 4xx is left UNSET on purpose: it is the callee's answer (often the lesson), not a
 broken call, even though the conventions let a client span mark it as an error.
@@ -89,6 +90,8 @@ def _attributes(call: HttpCall) -> list[dict[str, Any]]:
         _attribute("sandbox.caller", call.caller),
         _attribute("sandbox.callee", call.callee),
     ]
+    if call.claimed_caller:
+        attributes.append(_attribute("sandbox.claimed_caller", call.claimed_caller))
     if query:
         attributes.append(_attribute("url.query", query))
     if call.status is not None:
