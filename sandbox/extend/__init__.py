@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import httpx
 
 from sandbox.wire.app import new_app
+from sandbox.wire.attribution import verified
 from sandbox.wire.errors import ApiError
 from sandbox.wire.outbox import Outbox
 from sandbox.wire.partners import partner_auth
@@ -73,4 +74,7 @@ def marketplace_webhook_ok(env: ServiceEnv, body: bytes, authorization: str | No
     if not authorization or not creds:
         return False
     expected = webhook_signature(creds["app_secret"], creds["app_key"], body)
-    return hmac.compare_digest(expected, authorization)
+    if not authorization.isascii() or not hmac.compare_digest(expected, authorization):
+        return False
+    verified("marketplace")  # the trace names the marketplace as the caller
+    return True

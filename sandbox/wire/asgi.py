@@ -1,10 +1,10 @@
 """TraceMiddleware: the receiving side of every call (pure ASGI, no BaseHTTPMiddleware).
 
 It puts the call's span in `current_span` so calls made while serving it become its children,
-and it records calls that no sandbox client recorded - a developer's curl or script - naming the
-caller by its partner credential when it presents one, and `external` otherwise. A call is
-left to its client only when it carries this runtime's proof (`Wire.proves_recorded`); the
-bare `x-sandbox-recorded` header proves nothing. It also applies
+and it records calls that no sandbox client recorded - a developer's curl or script. Such a
+caller is named by what the institution verified, never by what it claims
+(`sandbox.wire.attribution`). A call is left to its client only when it carries this runtime's
+proof (`Wire.proves_recorded`); the bare `x-sandbox-recorded` header proves nothing. It also applies
 injected faults (offline, latency, error rate) to every caller, whoever records the call.
 """
 
@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.wire import attribution
 from sandbox.wire.client import CALLER_HEADER, RECORDED_HEADER
 from sandbox.wire.context import Span, current_span, new_span_id, new_trace_id, parse_traceparent
 from sandbox.wire.faults import offline_message
@@ -58,13 +59,19 @@ class TraceMiddleware:
         if mark is not None and inbound and self.wire.proves_recorded(
                 mark, scope["method"], traceparent):
             token = current_span.set(inbound)  # one of our clients already recorded this call
+            deaf = attribution.deaf()
             try:
                 await self._serve(scope, receive, send)
             finally:
+                attribution.stop(deaf)
                 current_span.reset(token)
             return
         if scope["path"].startswith(UNRECORDED_PREFIXES):
-            await self._serve(scope, receive, send)
+            deaf = attribution.deaf()
+            try:
+                await self._serve(scope, receive, send)
+            finally:
+                attribution.stop(deaf)
             return
         # Anyone else is recorded here, whatever marks it sends.
         await self._serve_recorded(scope, receive, send, headers, inbound)
@@ -73,6 +80,7 @@ class TraceMiddleware:
                               headers: dict[bytes, bytes], inbound: Span | None) -> None:
         span = Span(inbound.trace_id if inbound else new_trace_id(), new_span_id())
         token = current_span.set(span)
+        verified, listening = attribution.listen()
         seen = _Captured(limit=self.wire.body_limit * 4)
 
         async def capture_receive() -> Message:
@@ -89,10 +97,11 @@ class TraceMiddleware:
                 return
             recorded = True
             query = scope.get("query_string", b"").decode("latin-1")
+            caller, claimed = self._identify(headers, query, verified)
             self.wire.record(Exchange(
                 trace_id=span.trace_id, span_id=span.span_id,
                 parent_id=inbound.span_id if inbound else None,
-                caller=self._identify(headers, query), callee=self.service,
+                caller=caller, claimed_caller=claimed, callee=self.service,
                 method=scope["method"], path=scope["path"] + (f"?{query}" if query else ""),
                 started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
                 status=seen.status, request_headers=_text(scope["headers"]),
@@ -118,8 +127,9 @@ class TraceMiddleware:
             record(type(exc).__name__)
             raise
         finally:
-            current_span.reset(token)
             record()
+            attribution.stop(listening)
+            current_span.reset(token)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve through the app, unless an injected fault answers first."""
@@ -142,24 +152,31 @@ class TraceMiddleware:
             return
         await self.app(scope, receive, send)
 
-    def _identify(self, headers: dict[bytes, bytes], query: str) -> str:
-        """A caller that names itself or presents a partner credential id is named; anyone
-        else is `external`."""
-        named = headers.get(CALLER_HEADER.encode())
-        if named:
-            return named.decode("latin-1")[:40]
+    def _identify(self, headers: dict[bytes, bytes], query: str,
+                  verified: list[str]) -> tuple[str, str | None]:
+        """(caller, claimed_caller): the party the institution verified; else `external`,
+        keeping who the caller claimed to be; else the label a person's tool gave itself."""
+        if verified:
+            return verified[-1], None
+        label = headers.get(CALLER_HEADER.encode(), b"").decode("latin-1")[:100]
+        reserved = self.wire.reserved_names() if label else frozenset()
+        return attribution.attribute([], label, self._presented(headers, query), reserved)
+
+    def _presented(self, headers: dict[bytes, bytes], query: str) -> str | None:
+        """The party owning a credential id the call presents (not verified), if any."""
         ids = self.wire.partner_ids
         for name in IDENTIFYING_HEADERS:
             presented = headers.get(name, b"").decode("latin-1")
             if presented in ids:
                 return ids[presented]
-        for key, value in parse_qsl(query):
-            if key == "app_key" and value in ids:
-                return ids[value]
+        if "app_key=" in query:
+            for key, value in parse_qsl(query):
+                if key == "app_key" and value in ids:
+                    return ids[value]
         basic = _basic_user(headers.get(b"authorization", b""))
         if basic in ids:  # a token request: HTTP Basic with the partner's key as user name
             return ids[basic]
-        return "external"
+        return None
 
 
 def _basic_user(authorization: bytes) -> str:

@@ -124,6 +124,11 @@ class Wire:
         expected = self.proof(method, traceparent.decode("ascii")).encode()
         return hmac.compare_digest(expected, mark)
 
+    def reserved_names(self) -> frozenset[str]:
+        """Names no caller may give itself (lower case): every service this wire reaches and
+        every party that owns a partner credential (`sandbox.wire.attribution`)."""
+        return frozenset(name.lower() for name in (*self._urls, *self.partner_ids.values()))
+
     def set_fault(self, service: str, fault: Fault) -> None:
         """Inject `fault` into `service` (the default `Fault()` restores it); the dice for its
         error rate start again, so the same run fails the same calls."""

@@ -32,6 +32,7 @@ class Exchange:
     response_headers: Iterable[tuple[str, str]] = ()
     response_body: bytes = b""
     error: str | None = None
+    claimed_caller: str | None = None
 
 
 def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
@@ -45,7 +46,7 @@ def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
         started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
         request_headers=redact.headers(sent), request_body=request_body,
         response_headers=redact.headers(got), response_body=response_body, error=x.error,
-        truncated=cut_in or cut_out,
+        truncated=cut_in or cut_out, claimed_caller=x.claimed_caller,
     )
 
 
@@ -70,6 +71,7 @@ def plain_call(x: Exchange) -> HttpCall:
         request_body=mark(x.request_body),
         response_headers=tuple((k, redact.MASK) for k, _ in x.response_headers)[:64],
         response_body=mark(x.response_body), error=x.error, truncated=True,
+        claimed_caller=x.claimed_caller,
     )
 
 

@@ -17,6 +17,7 @@ from fastapi import Request
 
 from sandbox.services.bank import errors, rules
 from sandbox.services.bank.store import BankStore
+from sandbox.wire import attribution
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing.common import freshness_problem, parse_timestamp
 
@@ -120,6 +121,7 @@ def issue_token(
             "X-SIGNATURE is missing or wrong: it must be base64 "
             "HMAC-SHA256(client secret, 'clientKey|X-TIMESTAMP').",
         )
+    attribution.verified(partner.name)  # the trace names the caller by this, not by headers
     token = secrets.token_urlsafe(32)
     store.save_token(rules.token_hash(token), partner.client_key, now + TOKEN_SECONDS)
     return token
@@ -186,4 +188,5 @@ async def verify_transaction(
             "HMAC-SHA512(client secret, 'METHOD:path:accessToken:"
             "lowerhex(sha256(minified body)):X-TIMESTAMP').",
         )
+    attribution.verified(partner.name)
     return Caller(partner, external_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire import snap_payment
+from sandbox.wire import attribution, snap_payment
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.snap_payment import PaymentNotification
 
@@ -38,6 +38,7 @@ class BankNotifications:
             headers=headers, body=body, now=self.clock())
         if problem:
             raise snap_payment.unauthorized(*problem)
+        attribution.verified("bank")  # the only party holding our notification secret
 
     @staticmethod
     def parse(raw: bytes) -> PaymentNotification:

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import Request
 
 from sandbox.services.identity import errors, rules
+from sandbox.wire import attribution
 from sandbox.wire.signing import identity as registry
 from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp
 
@@ -81,6 +82,7 @@ async def authenticate_partner(request: Request) -> Partner:
             "This X-Nonce was already used; every "
             "request needs a fresh nonce and a fresh signature.",
         )
+    attribution.verified(agreement["partner"])  # who the trace says called: proven, not claimed
     calls_before = store.count_call(agreement["partner"], rules.semester_of(now))
     problem = rules.agreement_problem(agreement, now)
     if problem:

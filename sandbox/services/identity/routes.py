@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from sandbox.services.identity import errors, rules
 from sandbox.services.identity.partners import (
@@ -331,3 +333,25 @@ async def change_agreement(
         raise errors.not_found("partner_not_found", f"No agreement with partner {partner!r}.")
     log.info("agreement of %s is now %s", partner, body.status)
     return AgreementChanged(partner=partner, status=body.status)
+
+
+# --- anything else under /v1: a partner first, then "no such endpoint" --------------------------
+
+
+@router.api_route(
+    "/v1/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+async def no_such_endpoint(partner: PartnerDep, request: Request) -> None:
+    """Who is asking comes before what is asked, as at a real API gateway: a stranger probing
+    for a lookup endpoint gets 401 and learns nothing, while a partner asking for one (the
+    lesson's "just ask for the record") is recognised, counted and told there is none.
+    """
+    for route in router.routes:
+        if (
+            route is not request.scope.get("route")
+            and route.matches(request.scope)[0] == Match.PARTIAL
+        ):
+            raise StarletteHTTPException(405)  # the path exists, with another method
+    raise StarletteHTTPException(404)

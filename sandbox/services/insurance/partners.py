@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from sandbox.services.insurance import errors, rules
+from sandbox.wire import attribution
 from sandbox.wire.signing import insurance as vclaim
 
 HEADERS = ("X-cons-id", "X-timestamp", "X-signature", "user_key")
@@ -75,4 +76,5 @@ async def authenticate_facility(request: Request) -> Facility:
         raise errors.unauthorized(
             "invalid_user_key", "user_key is not the key issued to this X-cons-id."
         )
+    attribution.verified(partner["partner"])
     return Facility(partner["partner"], cons_id, partner["ppk_code"])

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire import snap_payment
+from sandbox.wire import attribution, snap_payment
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
 from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard
@@ -152,6 +152,7 @@ class PartnerGate:
             raise errors.unauthorized(
                 "invalid_app_secret", "The app_secret does not match this app_key."
             )
+        attribution.verified(partner.name)
         return partner
 
     # --- every signed partner request -------------------------------------------------------
@@ -180,6 +181,8 @@ class PartnerGate:
             raise errors.unauthorized(
                 "replayed_request", "This nonce was already used; sign each request anew."
             )
+        # A replay proves nothing about who sends it, so only a first use names the partner.
+        attribution.verified(partner.name)
         if fs_id != partner.fs_id:
             raise errors.wrong_shop_scope(fs_id, partner.fs_id)
         return partner
@@ -253,8 +256,12 @@ class BankNotifications:
     already recorded, and SNAP says to acknowledge such a duplicate without any effect.
     """
 
-    def __init__(self, holds: Mapping[str, Any] | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, holds: Mapping[str, Any] | None, clock: Callable[[], float], bank: str = "bank"
+    ) -> None:
         creds = dict(holds or {})
+        self.bank = bank
+        """The bank's service name, which the trace records for a verified notification."""
         self.partner_id = str(creds.get("partner_id", ""))
         self.secret = str(creds.get("notification_secret", ""))
         self.clock = clock
@@ -272,3 +279,4 @@ class BankNotifications:
         )
         if problem:
             raise snap_payment.unauthorized(*problem)
+        attribution.verified(self.bank)

@@ -18,6 +18,7 @@ from fastapi import Request
 
 from sandbox.services.records import errors, rules
 from sandbox.services.records.store import RecordsStore
+from sandbox.wire import attribution
 
 _MAX_FIELD = 200
 """Longer client ids or secrets are not ours; refuse them before any lookup."""
@@ -60,6 +61,7 @@ def issue_token(
         raise errors.unauthorized(
             "invalid_client", "client_id or client_secret is wrong; check your credentials."
         )
+    attribution.verified(client["partner"])
     token = secrets.token_urlsafe(32)
     store.save_token(token, client_id, client["org_id"], now, now + rules.TOKEN_SECONDS)
     return {
@@ -96,4 +98,6 @@ async def authenticate_org(request: Request) -> Organization:
             "The access token has expired (tokens last one hour); get a new one.",
             issue="expired",
         )
+    if row["partner"]:
+        attribution.verified(row["partner"])
     return Organization(org_id=row["org_id"], client_id=row["client_id"])

@@ -192,7 +192,11 @@ class RecordsStore:
 
     def token(self, token: str) -> dict[str, Any] | None:
         """The issued token row for a bearer token, or None if the platform never issued it."""
-        return self._one("SELECT * FROM tokens WHERE token_hash = ?", [token_hash(token)])
+        return self._one(
+            "SELECT t.*, c.partner FROM tokens t LEFT JOIN clients c ON c.client_id = t.client_id "
+            "WHERE t.token_hash = ?",
+            [token_hash(token)],
+        )
 
     # --- patients ----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from sandbox.services.social.schemas import (
     VideoSummary,
 )
 from sandbox.services.social.store import SocialStore
+from sandbox.wire import attribution
 from sandbox.wire.errors import describe_validation
 
 log = logging.getLogger(__name__)
@@ -345,6 +346,7 @@ async def marketplace_webhook(request: Request) -> Ack:
             "The Authorization signature does not match "
             "this body; sign app_key + the exact raw body with the app secret.",
         )
+    attribution.verified("marketplace")  # only the marketplace holds our app secret
     try:
         event = MarketplaceWebhook.model_validate_json(raw)
     except ValidationError as exc:
