@@ -51,11 +51,17 @@ Check = Callable[[Sequence[HttpCall], AuditContext, dict[str, Any]], Outcome]
 
 
 def describe(call: HttpCall, lang: str = "en") -> str:
-    """`caller -> callee METHOD path (span)`: how a reason names a call."""
+    """`caller -> callee METHOD path (span)`: how a reason names a call. A caller nobody
+    verified is named as such: `external (claims to be social)`."""
     _ = texts("audit", lang)
     path = call.path if len(call.path) <= 80 else call.path[:77] + "..."
     span = _("span")
-    return f"{call.caller} -> {call.callee} {call.method} {path} ({span} {call.span_id})"
+    who = call.caller
+    if call.claimed_caller:
+        who = _("{caller} (claims to be {claimed})").format(
+            caller=call.caller, claimed=call.claimed_caller
+        )
+    return f"{who} -> {call.callee} {call.method} {path} ({span} {call.span_id})"
 
 
 def _bare(path: str) -> str:
@@ -132,8 +138,18 @@ def forbidden_edge(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[st
         return _result(ctx, bad, why, len(calls), _.ngettext("call", "calls", len(calls)))
     spared = _.ngettext(
         "the only call does not go {edges}", "none of {count} calls goes {edges}", len(calls)
-    )
-    return Outcome(PASS, (), spared.format(count=len(calls), edges=names))
+    ).format(count=len(calls), edges=names)
+    # A call that only claimed to come from a party was not made by it: never blamed on it,
+    # but named, so a reader sees someone tried.
+    claims = [c for c in calls if (c.claimed_caller, c.callee) in edges]
+    if claims:
+        parties = ", ".join(sorted({str(c.claimed_caller) for c in claims}))
+        spared += _.ngettext(
+            "; {count} unverified call claiming to be {parties} not counted, e.g. {call}",
+            "; {count} unverified calls claiming to be {parties} not counted, e.g. {call}",
+            len(claims),
+        ).format(count=len(claims), parties=parties, call=describe(claims[0], ctx.lang))
+    return Outcome(PASS, (), spared)
 
 
 def no_personal_data_to(

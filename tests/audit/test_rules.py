@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -117,6 +118,22 @@ def test_social_calling_the_bank_fails_soc_pay() -> None:
     result = check("SOC-PAY", calls)
     assert result.verdict == FAIL and result.evidence == ("bad1",)
     assert "social -> bank GET /mobile/v1/accounts/me" in result.reason
+
+
+def test_an_unverified_call_claiming_to_be_social_is_named_not_blamed() -> None:
+    """A curl that said it was the social app (or showed its key) did not make social call
+    the bank: SOC-PAY passes, and says an unverified caller tried."""
+    forged = dataclasses.replace(
+        call("fake1", "external", "bank", "POST", "/v1.0/transfer-va/status"),
+        claimed_caller="social",
+    )
+    result = check("SOC-PAY", [call("ok1", "social", "marketplace", "GET", "/p"), forged])
+    assert result.verdict == PASS and result.evidence == ()
+    assert "1 unverified call claiming to be social not counted" in result.reason
+    assert "external (claims to be social) -> bank POST" in result.reason
+    ctx = AuditContext(services=NAMES, record=default_record(), urls=LOCAL, lang="id")
+    indonesian = check("SOC-PAY", [forged], ctx)
+    assert "external (mengaku sebagai social) -> bank" in indonesian.reason
 
 
 @pytest.mark.parametrize(
