@@ -27,7 +27,7 @@ from sandbox.trace.events import HttpCall
 DEFAULT_TRACES = 200
 TRACE_FILE = "trace.db"
 EXIT_FAIL, EXIT_USAGE = 1, 2
-_RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_RELATIVE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd])\s*")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -77,7 +77,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 
 def parse_since(text: str, now: float | None = None) -> float:
     """Unix seconds for `10m`-style durations ago or an ISO 8601 time (local time if naive)."""
-    match = _RELATIVE.match(text)
+    match = _RELATIVE.fullmatch(text)
     if match:
         now = time.time() if now is None else now
         return now - float(match.group(1)) * _UNITS[match.group(2)]

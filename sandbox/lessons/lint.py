@@ -46,7 +46,7 @@ def lint(path: Path) -> list[Problem]:
             )
             continue
         number = folder.name.split("-")[0]
-        if number.isdigit() and number in numbers:
+        if number.isascii() and number.isdigit() and number in numbers:
             problems.append(
                 Problem(
                     folder / "en.md",

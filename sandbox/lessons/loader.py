@@ -18,7 +18,7 @@ from sandbox.lessons.schema import StepCheck, check_step
 from sandbox.lessons.toml_block import TomlSyntaxError, Where, parse
 from sandbox.lessons.translated import resolve
 
-_FOLDER = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*$")
+_FOLDER = re.compile(r"([0-9]+)-[a-z0-9][a-z0-9-]*")
 SHARING = "en"
 """The language whose file holds the TOML blocks the other languages share."""
 LESSON_KEYS = ("minutes", "reset", "config")
@@ -63,8 +63,8 @@ def find_lesson(name: str, root: Path | None = None) -> Path:
     root = root or lessons_root()
     slugs = lesson_slugs(root)
     found = [s for s in slugs if s == name]
-    if not found and name.isdigit():
-        found = [s for s in slugs if _FOLDER.match(s) and int(s.split("-")[0]) == int(name)]
+    if not found and name.isascii() and name.isdigit():
+        found = [s for s in slugs if _FOLDER.fullmatch(s) and int(s.split("-")[0]) == int(name)]
     if not found:
         found = [
             s
@@ -108,7 +108,7 @@ def read(folder: Path, lang: str, names: Known | None = None) -> Parsed:
     if not path.exists():
         add(1, f"the lesson has no {lang}.md", "every lesson is written in en.md and id.md")
         return parsed
-    match = _FOLDER.match(folder.name)
+    match = _FOLDER.fullmatch(folder.name)
     if not match:
         add(
             1,

@@ -51,8 +51,8 @@ EXPECT_KEYS = (
 AUDIT_KEYS = ("rule", "outcome", "label", "because")
 MISSING_ENDPOINT = (404, 405)
 """An expectation (or a step) that expects these shows a missing endpoint on purpose."""
-_STATUS_CLASS = re.compile(r"^[1-5]xx$")
-_PATH_CHARS = re.compile(r"^/[^\s?#]*$")
+_STATUS_CLASS = re.compile(r"[1-5]xx")
+_PATH_CHARS = re.compile(r"/[^\s?#]*")
 
 
 def check_step(
@@ -190,7 +190,7 @@ def _method(value: Any, ctx: StepCheck) -> Verdict:
 
 
 def _path(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, str) or not _PATH_CHARS.match(PLACEHOLDER.sub("x", value)):
+    if not isinstance(value, str) or not _PATH_CHARS.fullmatch(PLACEHOLDER.sub("x", value)):
         return (
             f"{value!r} is not a path pattern",
             "start with /, no query string; * matches in one segment, ** across segments",
@@ -201,7 +201,7 @@ def _path(value: Any, ctx: StepCheck) -> Verdict:
 def _status(value: Any, ctx: StepCheck) -> Verdict:
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
         return None
-    if isinstance(value, str) and (_STATUS_CLASS.match(value) or value == "failed"):
+    if isinstance(value, str) and (_STATUS_CLASS.fullmatch(value) or value == "failed"):
         return None
     return f"{value!r}", 'an exact status (201), a class ("2xx", "4xx") or "failed"'
 

@@ -32,6 +32,7 @@ def dig(data: Any, path: str) -> Any:
             here = here[part]
         elif (
             isinstance(here, list)
+            and part.lstrip("-").isascii()
             and part.lstrip("-").isdigit()
             and -len(here) <= int(part) < len(here)
         ):

@@ -27,7 +27,7 @@ from sandbox.runtime.registry import BUILTIN, ServiceSpec
 CONFIG_NAME = "sandbox.toml"
 FIRST_EXTRA_OFFSET = 10
 """Services from the config file listen on base + 10, + 11, ... unless they name a port."""
-NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+NAME = re.compile(r"[a-z][a-z0-9-]{1,30}")
 BUILTIN_KEYS = {"enabled"}
 EXTRA_KEYS = {"app", "path", "url", "title", "role", "side", "port", "calls", "start",
               "enabled", "partners"}
@@ -118,7 +118,7 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         line = lines.table(name)
         if not isinstance(table, dict):
             raise ConfigError(path, line, f"services.{name} must be a table ([services.{name}])")
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise ConfigError(path, line, f"service name {name!r}: use 2-31 lower-case letters, "
                                           "digits and dashes, starting with a letter")
         allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else \
@@ -168,7 +168,7 @@ def _spec(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
                                       "(a Python service in this folder) or url = "
                                       "\"http://127.0.0.1:PORT\" (a server already running)")
     if app is not None:
-        if not isinstance(app, str) or not re.match(r"^[\w.]+:[\w.]+$", app):
+        if not isinstance(app, str) or not re.fullmatch(r"[\w.]+:[\w.]+", app):
             raise ConfigError(path, lines.key(name, "app"),
                               f"app = {app!r}: write it as \"package.module:create_app\"")
         _add_path(path, lines.key(name, "path"), table.get("path"))

@@ -172,7 +172,7 @@ def _generate(callee: str, name: str, taken: set[str], role: str) -> dict[str, A
 
 
 def _check_name(folder: Path, name: str) -> None:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise ScaffoldError(f"service name {name!r}: use 2-31 lower-case letters, digits and "
                             "dashes, starting with a letter (e.g. courier, lab-prima)")
     if name in {s.name for s in BUILTIN}:

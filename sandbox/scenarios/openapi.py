@@ -36,7 +36,8 @@ _FORMATS = {
     "uri": "http://example.sandbox/",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
-_DIGITS = re.compile(r"^\^?\\d\{(\d+)(?:,(\d+))?\}\$?$")
+_DIGITS = re.compile(r"\^?(?:\\d|\[0-9\])\{([0-9]+)(?:,([0-9]+))?\}\$?")
+"""A pattern of only digits (`^[0-9]{16}$` or `^\\d{16}$`): examples get that many ones."""
 """Patterns like `^\\d{16}$` (a NIK, a PIN): the one pattern shape worth honouring by hand."""
 
 
@@ -303,7 +304,7 @@ def _has_example(doc: dict[str, Any], prop: Any) -> bool:
 
 def _string(schema: dict[str, Any]) -> str:
     text = _FORMATS.get(str(schema.get("format")), "")
-    digits = _DIGITS.match(str(schema.get("pattern", "")))
+    digits = _DIGITS.fullmatch(str(schema.get("pattern", "")))
     if not text and digits:
         text = "1" * int(digits[1])
     text = text or "string"

@@ -11,7 +11,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+_TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def parse_traceparent(value: str | None) -> Span | None:
     """The caller's trace and span from a `traceparent` header, or None if absent or invalid."""
     if not value:
         return None
-    match = _TRACEPARENT.match(value.strip().lower())
+    match = _TRACEPARENT.fullmatch(value.strip().lower())
     if not match or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
         return None
     return Span(match.group(1), match.group(2))

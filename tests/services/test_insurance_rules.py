@@ -66,10 +66,12 @@ def test_sep_number_layout() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "ok"), [("A09", True), ("K35.8", True), ("a09", False), ("A9", False), ("A09.", False)]
+    ("code", "ok"),
+    [("A09", True), ("K35.8", True), ("a09", False), ("A9", False), ("A09.", False),
+     ("A09\n", False)],
 )
 def test_icd10_pattern(code: str, ok: bool) -> None:
-    assert bool(rules.ICD10.match(code)) is ok
+    assert bool(rules.ICD10.fullmatch(code)) is ok
 
 
 def test_today_is_in_indonesian_time() -> None:

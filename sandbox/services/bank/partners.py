@@ -8,7 +8,6 @@ of headers; each refusal says which header is missing or wrong.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from sandbox.services.bank import errors, rules
 from sandbox.services.bank.store import BankStore
 from sandbox.wire import attribution
 from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing.common import freshness_problem, parse_timestamp
+from sandbox.wire.signing.common import freshness_problem, parse_timestamp, same
 
 TOKEN_SECONDS = 900
 """A B2B access token lives 15 minutes of the bank's clock (SNAP's `expiresIn: "900"`)."""
@@ -151,7 +150,7 @@ async def verify_transaction(
     partner_id = request.headers.get("X-PARTNER-ID")
     if not partner_id:
         raise errors.missing_field(service, "X-PARTNER-ID", "Header X-PARTNER-ID is required.")
-    if not hmac.compare_digest(partner_id, partner.partner_id):
+    if not same(partner.partner_id, partner_id):
         raise errors.unauthorized(
             service,
             "Partner",

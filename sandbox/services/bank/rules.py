@@ -19,7 +19,7 @@ from sandbox.wire.signing.common import WIB
 # -- money -------------------------------------------------------------------------------------
 
 CURRENCY = "IDR"
-_AMOUNT = re.compile(r"^(0|[1-9]\d{0,15})\.(\d{2})$")
+_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,15})\.([0-9]{2})")
 
 
 def parse_amount(value: str) -> int | None:
@@ -28,7 +28,7 @@ def parse_amount(value: str) -> int | None:
     SNAP always sends two decimals. Rupiah has no coins smaller than Rp1 in use, so the sandbox
     refuses any cents other than ".00" rather than rounding money silently.
     """
-    match = _AMOUNT.match(value)
+    match = _AMOUNT.fullmatch(value)
     if match is None or match.group(2) != "00":
         return None
     return int(match.group(1))
@@ -65,17 +65,17 @@ def parse_expiry(value: str) -> float | None:
 
 # -- SNAP headers ------------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def external_id_ok(value: str) -> bool:
     """X-EXTERNAL-ID is numeric and at most 36 characters long."""
-    return len(value) <= 36 and bool(_DIGITS.match(value))
+    return len(value) <= 36 and bool(_DIGITS.fullmatch(value))
 
 
 def channel_id_ok(value: str) -> bool:
     """CHANNEL-ID is exactly 5 characters (SNAP channel codes such as 95221)."""
-    return len(value) == 5 and value.isalnum()
+    return len(value) == 5 and value.isascii() and value.isalnum()
 
 
 # -- virtual accounts --------------------------------------------------------------------------

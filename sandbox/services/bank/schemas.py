@@ -24,7 +24,7 @@ class Snap(BaseModel):
 class Amount(Snap):
     """Money on a SNAP wire: a string with exactly two decimals, and the currency."""
 
-    value: str = Field(max_length=19, pattern=r"^\d{1,16}\.\d{2}$", examples=["185000.00"])
+    value: str = Field(max_length=19, pattern=r"^[0-9]{1,16}\.[0-9]{2}$", examples=["185000.00"])
     currency: Literal["IDR"] = Field(examples=["IDR"])
 
 
@@ -53,7 +53,7 @@ PARTNER_SERVICE_ID = Field(
     examples=["   88001"],
     description="The biller's prefix, left-padded with spaces to 8.",
 )
-CUSTOMER_NO = Field(alias="customerNo", pattern=r"^\d{1,20}$", examples=["100000123"])
+CUSTOMER_NO = Field(alias="customerNo", pattern=r"^[0-9]{1,20}$", examples=["100000123"])
 VIRTUAL_ACCOUNT_NO = Field(
     alias="virtualAccountNo", min_length=9, max_length=28, examples=["   88001100000123"]
 )
@@ -127,8 +127,8 @@ class VaResponse(Snap):
 
 # -- mobile app (people) -----------------------------------------------------------------------
 
-ACCOUNT_NO = Field(pattern=r"^\d{10}$", examples=["9900000001"])
-PIN = Field(pattern=r"^\d{6}$", examples=["111111"])
+ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])
+PIN = Field(pattern=r"^[0-9]{6}$", examples=["111111"])
 AMOUNT = Field(
     strict=True, gt=0, le=1_000_000_000, examples=[185000], description="Integer rupiah."
 )
@@ -160,7 +160,7 @@ class VaInquiryRequest(BaseModel):
     """Which VA the customer typed (spaces are ignored)."""
 
     virtual_account_no: str = Field(
-        min_length=1, max_length=40, pattern=r"^[ \d]+$", examples=["88001100000123"]
+        min_length=1, max_length=40, pattern=r"^[ 0-9]+$", examples=["88001100000123"]
     )
 
 
@@ -178,7 +178,7 @@ class VaPaymentRequest(BaseModel):
     """Pay a closed VA: the amount must be exactly the bill."""
 
     virtual_account_no: str = Field(
-        min_length=1, max_length=40, pattern=r"^[ \d]+$", examples=["88001100000123"]
+        min_length=1, max_length=40, pattern=r"^[ 0-9]+$", examples=["88001100000123"]
     )
     amount: int = AMOUNT
 
@@ -216,13 +216,13 @@ class TransferResponse(BaseModel):
 class RegistrationRequest(BaseModel):
     """Open an account: the bank checks these details at the civil registry (KYC)."""
 
-    nik: str = Field(pattern=r"^\d{16}$", examples=["9902014907010001"])
+    nik: str = Field(pattern=r"^[0-9]{16}$", examples=["9902014907010001"])
     name: str = Field(min_length=1, max_length=100, examples=["DEWI LESTARI"])
     birth_place: str = Field(min_length=1, max_length=60, examples=["TANJUNG DAMAI"])
     birth_date: date = Field(examples=["2001-07-09"])
     sex: Literal["L", "P"] = Field(examples=["P"])
     address: str | None = Field(default=None, max_length=200, examples=["Jl. Pantai Indah No. 21"])
-    pin: str = Field(pattern=r"^\d{6}$", examples=["246810"])
+    pin: str = Field(pattern=r"^[0-9]{6}$", examples=["246810"])
     consent: bool = Field(
         examples=[True], description="The applicant agrees to the registry check; must be true."
     )

@@ -122,12 +122,12 @@ def snap_amount(rupiah: int) -> dict[str, str]:
     return {"value": f"{rupiah}.00", "currency": "IDR"}
 
 
-_AMOUNT = re.compile(r"^(0|[1-9]\d{0,15})\.00$")
+_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,15})\.00")
 
 
 def parse_snap_amount(value: str) -> int | None:
     """Integer rupiah from "150000.00", or None if malformed (cents are refused, not rounded)."""
-    match = _AMOUNT.match(value)
+    match = _AMOUNT.fullmatch(value)
     return int(match.group(1)) if match else None
 
 

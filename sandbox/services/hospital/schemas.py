@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NIK = Field(pattern=r"^\d{16}$", examples=["9972013005720001"], description="16-digit NIK.")
+NIK = Field(pattern=r"^[0-9]{16}$", examples=["9972013005720001"], description="16-digit NIK.")
 
 
 class AdmissionRequest(BaseModel):
@@ -44,7 +44,7 @@ class AdmissionRequest(BaseModel):
     complaint: str = Field(min_length=1, max_length=500)
     icd10: str | None = Field(
         default=None,
-        pattern=r"^[A-Z]\d{2}(\.\d{1,2})?$",
+        pattern=r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$",
         examples=["J06.9"],
         description="Initial diagnosis (ICD-10), when the doctor already gave one.",
     )

@@ -309,7 +309,7 @@ def _check_nik_agrees(parts: rules.NikParts, born: date, sex: str, district: str
 async def usage(
     request: Request,
     semester: Annotated[
-        str | None, Query(pattern=r"^\d{4}-[12]$", description="e.g. 2024-1; default: now")
+        str | None, Query(pattern=r"^[0-9]{4}-[12]$", description="e.g. 2024-1; default: now")
     ] = None,
 ) -> UsageReport:
     """The semester usage report every partner agreement requires."""

@@ -101,7 +101,9 @@ class VerifyRequest(_Body):
     nama_lgkp: str | None = Field(default=None, min_length=1, max_length=100)
     tmpt_lhr: str | None = Field(default=None, min_length=1, max_length=60)
     tgl_lhr: str | None = Field(
-        default=None, pattern=r"^\d{2}-\d{2}-\d{4}$", description="dd-mm-yyyy, e.g. 14-03-1996."
+        default=None,
+        pattern=r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$",
+        description="dd-mm-yyyy, e.g. 14-03-1996.",
     )
     jenis_klmin: Literal["LAKI-LAKI", "PEREMPUAN"] | None = None
     alamat: str | None = Field(
@@ -165,15 +167,15 @@ class PersonRequest(_Body):
     )
 
     nik: str = Field(min_length=1, max_length=64)
-    kk: str | None = Field(default=None, pattern=r"^\d{16}$", description="Family card number.")
+    kk: str | None = Field(default=None, pattern=r"^[0-9]{16}$", description="Family card number.")
     name: str = Field(min_length=1, max_length=100)
     birth_place: str = Field(min_length=1, max_length=60)
-    birth_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD.")
+    birth_date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD.")
     sex: Literal["L", "P"]
-    district_code: str = Field(pattern=r"^\d{6}$", description="District of registration.")
+    district_code: str = Field(pattern=r"^[0-9]{6}$", description="District of registration.")
     street: str = Field(min_length=1, max_length=120)
-    rt: str | None = Field(default=None, pattern=r"^\d{3}$")
-    rw: str | None = Field(default=None, pattern=r"^\d{3}$")
+    rt: str | None = Field(default=None, pattern=r"^[0-9]{3}$")
+    rw: str | None = Field(default=None, pattern=r"^[0-9]{3}$")
     village: str | None = Field(default=None, max_length=60)
     phone: str | None = Field(default=None, max_length=30)
     occupation: str | None = Field(default=None, max_length=60)

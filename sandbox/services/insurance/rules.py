@@ -18,9 +18,9 @@ ACTIVE = "0"
 """statusPeserta.kode of an active member; anything else (e.g. "2" arrears) is not covered."""
 SERVICE_TYPES = {"1": "Rawat Inap", "2": "Rawat Jalan"}
 """jnsPelayanan: "1" inpatient, "2" outpatient."""
-ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
+ICD10 = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?")
 """An ICD-10 code such as A09 or K35.8 (letter, two digits, optional dot and subcode)."""
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def nik_problem(nik: str) -> str | None:
@@ -41,7 +41,7 @@ def card_problem(card: str) -> str | None:
 
 def parse_date(value: str) -> date | None:
     """A `yyyy-MM-dd` date, or None when the text is not one (2024-02-30 is not a date)."""
-    if not _DATE.match(value):
+    if not _DATE.fullmatch(value):
         return None
     try:
         return date.fromisoformat(value)

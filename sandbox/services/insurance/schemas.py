@@ -112,7 +112,7 @@ class Poli(_In):
 class TSep(_In):
     """`t_sep`: one visit to be covered."""
 
-    no_kartu: str = Field(alias="noKartu", pattern=r"^\d{13}$", description="13-digit card.")
+    no_kartu: str = Field(alias="noKartu", pattern=r"^[0-9]{13}$", description="13-digit card.")
     tgl_sep: str = Field(alias="tglSep", max_length=10, description="yyyy-MM-dd.")
     ppk_pelayanan: str = Field(
         alias="ppkPelayanan", min_length=8, max_length=8, description="Your facility code."

@@ -28,7 +28,7 @@ from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire import attribution, snap_payment
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard
+from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,7 @@ class PartnerGate:
             raise errors.unauthorized(
                 "missing_timestamp", "Add the `timestamp` query parameter (Unix seconds)."
             )
-        if not value.isdigit():
+        if not digits(value, 12):
             raise errors.unauthorized(
                 "invalid_timestamp", f"timestamp {value!r} is not Unix seconds (e.g. 1709280000)."
             )

@@ -165,7 +165,7 @@ def _deliberately_leak_owner_nik(store: MarketplaceStore, payload: dict[str, Any
 
 def _parse_ids(ids: str) -> list[int]:
     parts = [part.strip() for part in ids.split(",") if part.strip()]
-    if not parts or not all(part.isdigit() and len(part) < 13 for part in parts):
+    if not parts or not all(part.isascii() and part.isdigit() and len(part) < 13 for part in parts):
         raise errors.bad_request(
             "invalid_ids", "ids must be comma-separated product ids, e.g. ids=100101,100102."
         )

@@ -79,7 +79,7 @@ SHIPMENT_MOVES: dict[str, frozenset[str]] = {
 """Where a shipment may go from each status: forward only (skipping a scan is fine), the same
 status again (another hub scanned it), and a failed delivery goes back on the road to retry."""
 
-_SNAP_AMOUNT = re.compile(r"^(0|[1-9][0-9]{0,14})\.([0-9]{2})$")
+_SNAP_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,14})\.([0-9]{2})")
 
 
 def storefront_status(order_status: int) -> str:
@@ -160,7 +160,7 @@ def rupiah_from_snap(value: str) -> int:
     Rupiah have no coins below 1; an amount with sen would be a bug at the bank, so it is
     refused rather than rounded.
     """
-    match = _SNAP_AMOUNT.match(value)
+    match = _SNAP_AMOUNT.fullmatch(value)
     if not match or match.group(2) != "00":
         raise ValueError(f"{value!r} is not a whole-rupiah amount like '150000.00'")
     return int(match.group(1))

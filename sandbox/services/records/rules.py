@@ -27,9 +27,10 @@ uses a token in its very last second (and, as on SATUSEHAT, it is a string)."""
 
 STATUS_ORDER = ("arrived", "in-progress", "finished")
 """The visit statuses the sandbox accepts, in the only order a visit can go through them."""
-ICD10_PATTERN = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
+ICD10_PATTERN = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?")
 """A letter, two digits, then an optional dot and subcategory: A09, J06.9, E11.9."""
-_NIK_PATTERN = re.compile(r"^[0-9]{16}$")
+_NIK_PATTERN = re.compile(r"[0-9]{16}")
+"""Matched whole (`fullmatch`): with `match` and `$`, a NIK ending in a newline passed."""
 
 
 class Problem(ValueError):
@@ -49,7 +50,7 @@ def mask_nik(nik: str) -> str:
 
 def check_nik(nik: str, field: str = "identifier") -> str:
     """The NIK itself, if it is 16 digits."""
-    if not _NIK_PATTERN.match(nik):
+    if not _NIK_PATTERN.fullmatch(nik):
         raise Problem(
             "invalid_nik", f"A NIK is exactly 16 digits; got {len(nik)} characters.", field
         )
@@ -118,7 +119,7 @@ def icd10_code(codings: list[tuple[str, str]]) -> str:
             f"code.coding[0].system must be {ICD10_SYSTEM}, not {system!r}.",
             "code.coding[0].system",
         )
-    if not ICD10_PATTERN.match(code):
+    if not ICD10_PATTERN.fullmatch(code):
         raise Problem(
             "invalid_icd10",
             f"{code!r} is not an ICD-10 code: write a letter, two digits and an optional "

@@ -111,7 +111,7 @@ class PatientCreate(_Element):
     name: list[HumanName] = Field(min_length=1, max_length=3)
     gender: Literal["male", "female"]
     birth_date: str = Field(
-        alias="birthDate", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD."
+        alias="birthDate", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD."
     )
 
 

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from sandbox.wire.signing.common import body_hash, freshness_problem
+from sandbox.wire.signing.common import body_hash, freshness_problem, same
 
 
 def _b64(digest: bytes) -> str:
@@ -41,8 +41,8 @@ def notification_signature(secret: str, method: str, path: str, body: bytes, ts:
 
 
 def matches(expected: str, given: str | None) -> bool:
-    """Constant-time comparison that treats a missing signature as a mismatch."""
-    return given is not None and hmac.compare_digest(expected, given)
+    """Constant-time comparison; a missing or non-ASCII signature is a mismatch."""
+    return same(expected, given)
 
 
 def notification_problem(*, partner_id: str, secret: str, method: str, path: str,
@@ -57,7 +57,7 @@ def notification_problem(*, partner_id: str, secret: str, method: str, path: str
     given_id = headers.get("x-partner-id")
     if not given_id:
         return "missing_partner_id", "Missing X-PARTNER-ID header."
-    if not secret or not hmac.compare_digest(given_id.encode(), partner_id.encode()):
+    if not secret or not same(partner_id, given_id):
         return "unknown_partner_id", f"X-PARTNER-ID {given_id[:40]!r} is not our biller id."
     ts = headers.get("x-timestamp")
     problem = freshness_problem(ts, now)

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import threading
 from datetime import datetime, timedelta, timezone
 
 WIB = timezone(timedelta(hours=7), "WIB")
 FRESHNESS_SECONDS = 300
 """A signed request older or newer than this is refused (the sandbox's 5-minute tolerance)."""
+
+
+def same(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of a credential with the one sent; a missing value, or one
+    with any non-ASCII character, never matches (`hmac.compare_digest` would raise TypeError
+    on such a string, and a signature is ASCII in every dialect here)."""
+    if given is None or not given.isascii() or not expected.isascii():
+        return False
+    return hmac.compare_digest(expected.encode("ascii"), given.encode("ascii"))
+
+
+def digits(value: str, most: int) -> bool:
+    """Whether `value` is 1 to `most` ASCII digits: `str.isdigit()` also accepts "²" and
+    "١٢", which `int()` then refuses or reads differently."""
+    return 0 < len(value) <= most and value.isascii() and value.isdigit()
 
 
 def minify(body: bytes) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from sandbox.wire.signing.common import body_hash
+from sandbox.wire.signing.common import body_hash, same
 
 
 def signature(secret: str, method: str, path: str, body: bytes, ts: str, nonce: str) -> str:
@@ -21,5 +21,5 @@ def signature(secret: str, method: str, path: str, body: bytes, ts: str, nonce: 
 
 
 def matches(expected: str, given: str | None) -> bool:
-    """Constant-time comparison that treats a missing signature as a mismatch."""
-    return given is not None and hmac.compare_digest(expected, given)
+    """Constant-time comparison; a missing or non-ASCII signature is a mismatch."""
+    return same(expected, given)

@@ -16,6 +16,8 @@ import base64
 import hashlib
 import hmac
 
+from sandbox.wire.signing.common import same
+
 
 def signature(cons_id: str, secret: str, timestamp: str) -> str:
     """The `X-signature` header for a request made at `timestamp` (Unix seconds)."""
@@ -24,5 +26,5 @@ def signature(cons_id: str, secret: str, timestamp: str) -> str:
 
 
 def matches(expected: str, given: str | None) -> bool:
-    """Constant-time comparison that treats a missing signature as a mismatch."""
-    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+    """Constant-time comparison; a missing or non-ASCII signature is a mismatch."""
+    return same(expected, given)

@@ -13,6 +13,8 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
+from sandbox.wire.signing.common import same
+
 UNSIGNED = frozenset({"sign", "access_token"})
 
 
@@ -29,5 +31,5 @@ def webhook_signature(app_secret: str, app_key: str, body: bytes) -> str:
 
 
 def matches(expected: str, given: str | None) -> bool:
-    """Constant-time comparison that treats a missing signature as a mismatch."""
-    return given is not None and hmac.compare_digest(expected, given)
+    """Constant-time comparison; a missing or non-ASCII signature is a mismatch."""
+    return same(expected, given)
