@@ -241,7 +241,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
                 f"the running sandbox uses seed {state.seed}; stop it before "
                 f"resetting to seed {args.seed}"
             )
-        response = httpx.post(f"{state.control_url}/reset", timeout=30)
+        response = httpx.post(
+            f"{state.control_url}/reset", timeout=30, headers=state.auth_headers()
+        )
         if response.status_code != 200:
             raise UserError(f"the running sandbox refused to reset: {response.text[:200]}")
         print(f"Reset the running sandbox (pid {state.pid}) to seed {state.seed}.")
@@ -368,7 +370,7 @@ def _trace_store(settings: Settings) -> Any:
     state = RuntimeState.read(settings.data_dir)
     if state is not None:
         with contextlib.suppress(httpx.HTTPError):
-            httpx.post(f"{state.control_url}/flush", timeout=10)
+            httpx.post(f"{state.control_url}/flush", timeout=10, headers=state.auth_headers())
     path = settings.data_dir / TRACE_FILE
     if not path.exists():
         raise UserError(
@@ -483,6 +485,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     started = None
     if args.attach:
         url = args.attach.rstrip("/")
+        token = _control_token(url, settings)
         try:
             seed = _asyncio.run(_seed_of(url))
         except ControlError as exc:
@@ -493,13 +496,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
             started = child.start(settings, config.path if config else None)
         except child.ChildFailed as exc:
             raise UserError(f"the sandbox could not start: {exc}") from None
-        url, seed = started.state.control_url, started.state.seed
+        url, seed, token = started.state.control_url, started.state.seed, started.state.token
     preload.join()
     from sandbox.tui.app import SandboxApp
     from sandbox.tui.backend import RemoteBackend
 
     try:
-        backend = RemoteBackend(ControlClient(url), load_world(seed))
+        backend = RemoteBackend(ControlClient(url, token=token), load_world(seed))
         SandboxApp(
             backend,
             lang=args.lang,
@@ -569,6 +572,7 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
     started = None
     if args.attach:
         url = args.attach.rstrip("/")
+        token = _control_token(url, settings)
         try:
             seed, urls = _asyncio.run(_seed_and_urls(url))
         except ControlError as exc:
@@ -585,9 +589,10 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
             started.state.seed,
             dict(started.state.services),
         )
+        token = started.state.token
     try:
         world = load_world(seed)
-        backend = RemoteBackend(ControlClient(url), world)
+        backend = RemoteBackend(ControlClient(url, token=token), world)
         runner = LessonRunner(
             lesson, urls=urls, control=backend.control, world=world, data_dir=settings.data_dir
         )
@@ -657,6 +662,22 @@ def chosen_lesson(args: argparse.Namespace, progress: Any) -> Any:
         return load_lesson(find_lesson(name, root), args.lang)
     except (LookupError, LessonError) as exc:
         raise UserError(str(exc.args[0] if isinstance(exc, LookupError) else exc)) from None
+
+
+def _control_token(url: str, settings: Settings) -> str:
+    """The control token of the sandbox at `url`: $SANDBOX_CONTROL_TOKEN, else the token in
+    runtime.json of the data directory when that sandbox is the one at `url` ("" if neither:
+    the UI can then watch but not reset or inject faults)."""
+    import os
+
+    from sandbox.runtime.state import RuntimeState
+
+    if os.environ.get("SANDBOX_CONTROL_TOKEN"):
+        return os.environ["SANDBOX_CONTROL_TOKEN"]
+    state = RuntimeState.read(settings.data_dir)
+    if state is not None and state.control_url.rstrip("/") == url.rstrip("/"):
+        return state.token
+    return ""
 
 
 async def _seed_and_urls(url: str) -> tuple[int, dict[str, str]]:

@@ -110,7 +110,7 @@ def _runtime_urls(data_dir: Path) -> dict[str, str]:
     import httpx
 
     with contextlib.suppress(httpx.HTTPError):
-        httpx.post(f"{state.control_url}/flush", timeout=10)
+        httpx.post(f"{state.control_url}/flush", timeout=10, headers=state.auth_headers())
     return dict(state.services)
 
 

@@ -189,7 +189,7 @@ async def _run_all(
     from sandbox.runtime.remote import ControlClient
 
     checks = []
-    async with ControlClient(runtime.control_url) as control:
+    async with ControlClient(runtime.control_url, token=runtime.control_token) as control:
         for lesson in lessons:
             if not lesson.reset:
                 await control.reset()  # every lesson starts from the seeded world here

@@ -19,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.runtime import inspect
+from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import OUTCOMES
@@ -36,9 +37,12 @@ MAX_PAGE = 500
 FLUSH_SECONDS = 1.0
 """How long a query waits for calls still queued for the store before answering anyway."""
 
-Offset = Annotated[int, Query(ge=0)]
+MAX_OFFSET = 1_000_000_000
+"""Far beyond any store (100,000 calls by default); a bigger offset overflowed SQLite (500)."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=0, le=MAX_PAGE)]
 Outcome = Annotated[str, Query(pattern="^(" + "|".join(OUTCOMES) + ")?$")]
+Text = Annotated[str, Query(max_length=200)]
 
 
 class FaultBody(BaseModel):
@@ -54,6 +58,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     """The control API of `runtime`."""
     app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
     install_error_handlers(app)
+    app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     names = [s.name for s in runtime.specs]
 
     def known(service: str) -> str:
@@ -114,10 +119,10 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     async def calls(
         offset: Offset = 0,
         limit: Limit = 100,
-        service: str = "",
+        service: Text = "",
         outcome: Outcome = "",
-        text: str = "",
-        trace_id: str = "",
+        text: Text = "",
+        trace_id: Text = "",
     ) -> dict[str, Any]:
         flt = {"service": service, "outcome": outcome, "text": text, "trace_id": trace_id}
         await flushed()
@@ -130,7 +135,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/calls/count")
     async def calls_count(
-        service: str = "", outcome: Outcome = "", text: str = "", trace_id: str = ""
+        service: Text = "", outcome: Outcome = "", text: Text = "", trace_id: Text = ""
     ) -> dict[str, Any]:
         await flushed()
         total = await asyncio.to_thread(

@@ -3,13 +3,16 @@
 Students see that each institution keeps its own books (no shared database). The file is opened
 with `mode=ro`, so nothing here can change it, and a table name from a request is only ever
 used after it was found in `sqlite_master`, quoted as an identifier. What reaches a screen
-follows the trace's rules: NIKs masked to their last four digits, columns holding secrets
-replaced by `[redacted]` (hashes stay: they show that no PIN is stored).
+follows the trace's rules (`trace/redact.py`): NIKs masked to their last four digits, prefixed
+tokens cut, columns whose name says secret (secrets, keys, tokens, PINs) replaced by
+`[redacted]`. A PIN hash keeps only its algorithm and cost (`pbkdf2_sha256$200000$[redacted]`):
+enough to show that no PIN is stored, nothing to start guessing from.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -21,6 +24,8 @@ from sandbox.runtime.models import TableInfo
 from sandbox.trace import redact
 
 INTERNAL_PREFIXES = ("sqlite_", "_sqlite")
+_HASHED = re.compile(r"((?:pbkdf2_[a-z0-9]+|scrypt)\$[0-9a-z:=,]+)\$.*", re.DOTALL)
+"""A password-style hash, `algorithm$cost$salt$digest`."""
 """SQLite's own tables and sqlite-utils' migration bookkeeping: not the institution's data."""
 
 
@@ -81,7 +86,10 @@ def _cell(value: Any, secret: bool) -> Any:
     if secret:
         return redact.MASK
     if isinstance(value, str):
-        return redact.mask_nik(value)
+        hashed = _HASHED.fullmatch(value)
+        if hashed:
+            return f"{hashed.group(1)}${redact.MASK}"
+        return redact.text(value)
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     if isinstance(value, float) and not math.isfinite(value):
@@ -113,7 +121,7 @@ def rows(path: Path, table: str, offset: int = 0, limit: int = 100) -> TableRows
             f"SELECT * FROM {quoted} LIMIT ? OFFSET ?", [max(0, limit), max(0, offset)]
         )
         columns = [str(d[0]) for d in cursor.description]
-        secret = [c.lower() in redact.SECRET_FIELDS for c in columns]
+        secret = [redact.secret_name(c) for c in columns]
         return TableRows(
             columns=columns,
             rows=[[_cell(v, s) for v, s in zip(row, secret, strict=True)] for row in cursor],

@@ -47,9 +47,20 @@ class ConnectionLost(ControlError):
 class ControlClient:
     """Typed async access to one sandbox's control API at `base_url`."""
 
-    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str = "",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=TIMEOUT, transport=transport)
+        self.can_change = bool(token)
+        """False without the control token: reads work, reset and faults are refused (401)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=TIMEOUT, transport=transport, headers=headers
+        )
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> ControlClient:
@@ -57,7 +68,7 @@ class ControlClient:
         state = RuntimeState.read(data_dir)
         if state is None:
             raise ControlError(f"no sandbox is running for {data_dir}; start one with `sandbox up`")
-        return cls(state.control_url)
+        return cls(state.control_url, token=state.token)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

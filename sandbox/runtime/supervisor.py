@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import secrets
 import socket
 import threading
 import time
@@ -86,6 +87,8 @@ class Runtime:
         self.apps: dict[str, Any] = {}
         self.urls: dict[str, str] = {}
         self.control_url = ""
+        self.control_token = secrets.token_urlsafe(32)
+        """Changing the sandbox through the control API needs this (runtime.json holds it)."""
         self._sockets: dict[str, socket.socket] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         """The serving task of each server in `_serving`, by the same name."""
@@ -247,7 +250,8 @@ class Runtime:
     def _publish_state(self) -> None:
         RuntimeState(pid=_pid(), seed=self.settings.seed, control_url=self.control_url,
                      services={s.name: self.urls[s.name] for s in self.running()},
-                     started_at=time.time()).write(self.settings.data_dir)
+                     started_at=time.time(), token=self.control_token
+                     ).write(self.settings.data_dir)
 
     def serving(self, name: str) -> bool:
         """True while the server of `name` (a service or `control`) accepts calls."""

@@ -57,9 +57,14 @@ def start(tmp_path: Path, text: str) -> Runtime:
     return runtime
 
 
+def _owner(runtime: Runtime) -> dict[str, str]:
+    """The control token: changing a sandbox needs it."""
+    return {"Authorization": f"Bearer {runtime.control_token}"}
+
+
 def calls_of(runtime: Runtime, service: str) -> list[dict[str, object]]:
     control = runtime.control_url
-    httpx.post(f"{control}/flush")
+    httpx.post(f"{control}/flush", headers=_owner(runtime))
     found: list[dict[str, object]] = httpx.get(f"{control}/calls",
                                                 params={"service": service}).json()["calls"]
     return found
@@ -117,23 +122,25 @@ def test_a_service_declared_to_start_later(tmp_path: Path) -> None:
         """)
     try:
         control = runtime.control_url
+        owner = _owner(runtime)
+        start_later = f"{control}/services/later/start"
         names = [s["name"] for s in httpx.get(f"{control}/services").json()]
         assert "later" not in names
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{runtime.urls['later']}/health")
-        assert httpx.post(f"{control}/services/later/start").json()["started"] is True
+        assert httpx.post(start_later, headers=owner).json()["started"] is True
         assert httpx.get(f"{runtime.urls['later']}/health").json()["status"] == "ok"
-        assert httpx.post(f"{control}/services/later/start").json()["started"] is False
+        assert httpx.post(start_later, headers=owner).json()["started"] is False
         names = [s["name"] for s in httpx.get(f"{control}/services").json()]
         assert names[-1] == "later"
         state = json.loads((tmp_path / "data" / "runtime.json").read_text())
         assert "later" in state["services"]
         # A reset returns to the declared world: the late service is stopped again...
-        assert httpx.post(f"{control}/reset").json()["stopped"] == ["later"]
+        assert httpx.post(f"{control}/reset", headers=owner).json()["stopped"] == ["later"]
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{runtime.urls['later']}/health")
         # ...and can join again, on the same port.
-        assert httpx.post(f"{control}/services/later/start").json()["started"] is True
+        assert httpx.post(start_later, headers=owner).json()["started"] is True
         assert httpx.get(f"{runtime.urls['later']}/health").json()["status"] == "ok"
     finally:
         runtime.stop_thread()

@@ -58,7 +58,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 
 @pytest.fixture
 async def control(runtime: Runtime) -> AsyncIterator[ControlClient]:
-    async with ControlClient(runtime.control_url) as client:
+    async with ControlClient(runtime.control_url, token=runtime.control_token) as client:
         yield client
 
 

@@ -212,6 +212,10 @@ async def test_events_end_with_connection_lost_when_the_sandbox_stops(
         ("DELETE", "/faults/nobody", None, 404, "unknown_service"),
         ("GET", "/calls?limit=501", None, 400, "invalid_field"),
         ("GET", "/calls?offset=-1", None, 400, "invalid_field"),
+        ("GET", "/calls?offset=9223372036854775808", None, 400, "invalid_field"),
+        ("GET", "/services/bank/tables/accounts?offset=9223372036854775808", None, 400,
+         "invalid_field"),
+        ("GET", "/calls?text=" + "x" * 201, None, 400, "invalid_field"),
         ("GET", "/calls?outcome=6xx", None, 400, "invalid_field"),
         ("GET", "/calls/count?outcome=ok", None, 400, "invalid_field"),
         ("GET", "/traces/ffff", None, 404, "unknown_trace"),
@@ -220,7 +224,8 @@ async def test_events_end_with_connection_lost_when_the_sandbox_stops(
 def test_bad_input_is_a_clear_4xx(
     runtime: Runtime, method: str, path: str, body: object, status: int, code: str
 ) -> None:
-    response = httpx.request(method, f"{runtime.control_url}{path}", json=body)
+    owner = {"Authorization": f"Bearer {runtime.control_token}"}
+    response = httpx.request(method, f"{runtime.control_url}{path}", json=body, headers=owner)
     assert response.status_code == status
     assert response.json()["code"] == code and response.json()["message"]
     assert {t.name for t in inspect.tables(runtime.db_path("bank"))} >= {"accounts"}

@@ -72,7 +72,7 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
 
 @pytest.fixture
 async def control(runtime: Runtime) -> AsyncIterator[ControlClient]:
-    client = ControlClient(runtime.control_url)
+    client = ControlClient(runtime.control_url, token=runtime.control_token)
     yield client
     await client.aclose()
 

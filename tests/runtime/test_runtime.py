@@ -113,7 +113,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 def test_reset_restores_the_seeded_world(runtime: Runtime) -> None:
     story = _run(checkout, runtime)
     assert story.facts["moved"] > 0
-    assert httpx.post(f"{runtime.control_url}/reset").status_code == 200
+    owner = {"Authorization": f"Bearer {runtime.control_token}"}
+    assert httpx.post(f"{runtime.control_url}/reset", headers=owner).status_code == 200
     buyer = runtime.world["personas"]["buyer"]
     bank = runtime.urls["bank"]
     token = httpx.post(f"{bank}/mobile/v1/sessions", json={
