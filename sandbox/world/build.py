@@ -96,6 +96,7 @@ def build_world(seed: int) -> dict[str, Any]:
     nik_of = {k: p["nik"] for k, p in key_of.items()}
 
     bank = _bank(named, rng, persons, nik_of, seed)
+    _hash_pins(bank["accounts"], seed)
     marketplace = _marketplace(named, fake, rng, persons, nik_of, seed)
     social = _social(named, fake, rng, persons, marketplace, seed)
     partners = _partners(seed, named)
@@ -172,6 +173,24 @@ def _bank(named: dict[str, Any], rng: random.Random, persons: list[dict[str, Any
                           "partner_service_id": m["partner_service_id"]})
     return {"bank_code": "990", "bank_name": "Bank Contoh", "accounts": accounts,
             "merchants": merchants}
+
+
+def _hash_pins(accounts: list[dict[str, Any]], seed: int) -> None:
+    """Give every account the bank's PIN hash, with a salt drawn from the seed (same seed,
+    same hashes). Done here, once, because a hash of real cost takes about 40 ms: computed at
+    every start or reset, 170 of them would take seconds. Threads, because hashlib releases
+    the GIL while it hashes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sandbox.services.bank.rules import hash_pin
+
+    def hashed(account: dict[str, Any]) -> str:
+        salt = bytes.fromhex(_secret(seed, "pin-salt", account["account_no"]))
+        return hash_pin(account["pin"], salt)
+
+    with ThreadPoolExecutor() as pool:
+        for account, pin_hash in zip(accounts, pool.map(hashed, accounts), strict=True):
+            account["pin_hash"] = pin_hash
 
 
 def _product_name(rng: random.Random) -> tuple[str, str]:

@@ -8,6 +8,7 @@ The account opens only if every field sent matches.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -124,6 +125,7 @@ async def register(bank: BankContext, body: RegistrationRequest) -> dict[str, An
             fields=answered,
             reason=answer.get("reason"),
         )
+    pin_hash = await asyncio.to_thread(rules.hash_pin, body.pin)  # slow on purpose
     with bank.store.atomic():
         # Checked again: another registration for this NIK may have finished meanwhile.
         if bank.store.account_by_nik(body.nik) is not None:
@@ -132,9 +134,7 @@ async def register(bank: BankContext, body: RegistrationRequest) -> dict[str, An
                 "account_exists",
                 "This NIK already has an account at this bank (one account per person).",
             )
-        account_no = bank.store.open_account(
-            body.nik, body.name, rules.hash_pin(body.pin), bank.clock()
-        )
+        account_no = bank.store.open_account(body.nik, body.name, pin_hash, bank.clock())
     return {
         "account_no": account_no,
         "name": body.name,

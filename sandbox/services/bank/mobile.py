@@ -69,7 +69,7 @@ def _required_key(key: str | None) -> str:
 )
 async def log_in(body: SessionRequest, bank: Bank) -> dict[str, Any]:
     """Five wrong PINs in a row lock the account."""
-    return sessions.log_in(bank, body)
+    return await sessions.log_in(bank, body)
 
 
 @router.get("/accounts/me", response_model=AccountView, summary="My account and balance")

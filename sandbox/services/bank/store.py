@@ -131,7 +131,9 @@ class BankStore:
                 "nik": a["nik"],
                 "name": a["name"],
                 "balance": a["balance"],
-                "pin_hash": rules.hash_pin(a["pin"]),
+                # Computed when the world was built; only an account added at run time
+                # (a user's own partner's settlement account) is hashed here.
+                "pin_hash": a.get("pin_hash") or rules.hash_pin(a["pin"]),
                 "kind": a["kind"],
                 "wrong_pins": 0,
                 "created_at": None,
