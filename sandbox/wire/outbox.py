@@ -4,6 +4,12 @@ A service enqueues a webhook in the same transaction as the change it announces,
 happen or neither. Delivery is attempted at once and then retried with exponential backoff until
 the receiver answers 2xx; rows live in the service's own database, so a restart resumes them.
 Receivers deduplicate by event id, because a retry after a lost acknowledgement sends twice.
+
+Retrying is bounded: after `max_attempts` failures (about 25 minutes with the default schedule)
+a webhook is given up and kept as a dead letter (`gave_up_at`, `gave_up_reason`), which the CLI
+(`sandbox webhooks`) and the control API (`GET /webhooks`) show. A sender that knows a refusal
+is final (the biller says the bill no longer exists) registers `on_refusal`: it can undo what
+the webhook announced, in the same transaction that gives the webhook up.
 """
 
 from __future__ import annotations
@@ -24,8 +30,15 @@ log = logging.getLogger(__name__)
 
 Signer = Callable[[str, bytes, float], dict[str, str]]
 """(path, body, now) -> headers to add; signing happens at send time so timestamps are fresh."""
+Refusal = Callable[[dict[str, Any], int, bytes], str | None]
+"""(row, status, response body) -> why the webhook can never succeed (it is given up at once,
+inside the transaction the callback ran in), or None to keep retrying."""
 MAX_BACKOFF = 60.0
+MAX_ATTEMPTS = 30
+"""Tries before a webhook is given up: 1 + 2 + ... + 32 s, then once a minute, about 25 minutes
+in all - long enough for a service taken offline in a lesson to come back."""
 TABLE = "_outbox"
+_ADDED_COLUMNS = {"gave_up_at": "REAL", "gave_up_reason": "TEXT"}
 
 
 def backoff(attempts: int) -> float:
@@ -36,11 +49,14 @@ def backoff(attempts: int) -> float:
 class Outbox:
     """Pending webhooks of one service, kept in its database."""
 
-    def __init__(self, db: sqlite_utils.Database, wire: Wire, sender: str) -> None:
+    def __init__(self, db: sqlite_utils.Database, wire: Wire, sender: str,
+                 max_attempts: int = MAX_ATTEMPTS) -> None:
         self.db = db
         self.wire = wire
         self.sender = sender
+        self.max_attempts = max_attempts
         self._signers: dict[str, Signer] = {}
+        self._refusals: dict[str, Refusal] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         db[TABLE].create({  # type: ignore[union-attr]
@@ -48,10 +64,18 @@ class Outbox:
             "attempts": int, "next_at": float, "delivered_at": float, "last_status": int,
             "last_error": str, "trace_id": str, "parent_span": str, "created_at": float,
         }, pk="event_id", if_not_exists=True)
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})").fetchall()}
+        for column, kind in _ADDED_COLUMNS.items():  # an outbox from before dead letters
+            if column not in have:
+                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {kind}")
 
     def signer(self, kind: str, sign: Signer) -> None:
         """Register how webhooks of `kind` are signed."""
         self._signers[kind] = sign
+
+    def on_refusal(self, kind: str, refusal: Refusal) -> None:
+        """Register how a non-2xx answer to a webhook of `kind` is judged (see `Refusal`)."""
+        self._refusals[kind] = refusal
 
     def enqueue(self, *, event_id: str, target: str, path: str, kind: str,
                 body: dict[str, Any]) -> None:
@@ -71,17 +95,23 @@ class Outbox:
         task.add_done_callback(self._tasks.discard)
 
     def pending(self) -> list[dict[str, Any]]:
-        """Webhooks not yet acknowledged."""
+        """Webhooks not yet acknowledged and not given up."""
         return list(self.db.query(
-            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL ORDER BY created_at"))
+            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND gave_up_at IS NULL "
+            "ORDER BY created_at"))
+
+    def dead(self) -> list[dict[str, Any]]:
+        """Webhooks given up (dead letters), oldest first."""
+        return list(self.db.query(
+            f"SELECT * FROM {TABLE} WHERE gave_up_at IS NOT NULL ORDER BY created_at"))
 
     async def deliver_due(self) -> int:
         """Send every webhook whose time has come; returns how many were acknowledged."""
         async with self._lock:
             now = self.wire.clock()
             rows = list(self.db.query(
-                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at <= ? "
-                "ORDER BY created_at LIMIT 100", [now]))
+                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND gave_up_at IS NULL "
+                "AND next_at <= ? ORDER BY created_at LIMIT 100", [now]))
             delivered = 0
             for row in rows:
                 delivered += await self._deliver(row)
@@ -98,10 +128,11 @@ class Outbox:
         token = current_span.set(parent)
         status: int | None = None
         error = None
+        answer = b""
         try:
             response = await self.wire.client(self.sender, row["target"]).post(
                 row["path"], content=body, headers=headers)
-            status = response.status_code
+            status, answer = response.status_code, response.content
         except (httpx.HTTPError, LookupError) as exc:
             error = type(exc).__name__
         finally:
@@ -112,12 +143,30 @@ class Outbox:
                             "last_status = ? WHERE event_id = ?", [now, status, row["event_id"]])
             return 1
         attempts = row["attempts"] + 1
-        self.db.execute(
-            f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ? "
-            "WHERE event_id = ?", [attempts, now + backoff(attempts), status, error,
-                                   row["event_id"]])
-        log.info("webhook %s to %s failed (%s), attempt %d", row["event_id"], row["target"],
-                 status or error, attempts)
+        refusal = self._refusals.get(row["kind"])
+
+        def settle(final: str | None) -> None:
+            self.db.execute(
+                f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ?, "
+                "gave_up_at = ?, gave_up_reason = ? WHERE event_id = ?",
+                [attempts, now + backoff(attempts), status, error, now if final else None, final,
+                 row["event_id"]])
+
+        try:
+            with self.db.atomic():
+                final = refusal(row, status, answer) if refusal and status is not None else None
+                if final is None and attempts >= self.max_attempts:
+                    final = f"no 2xx after {attempts} attempts (last: {status or error})"
+                settle(final)
+        except Exception as exc:  # the sender could not act on the refusal: a person must
+            log.exception("acting on the refusal of webhook %s failed", row["event_id"])
+            final = f"the refusal could not be acted on ({type(exc).__name__}: {exc})"[:300]
+            settle(final)
+        if final:
+            log.warning("webhook %s to %s given up: %s", row["event_id"], row["target"], final)
+        else:
+            log.info("webhook %s to %s failed (%s), attempt %d", row["event_id"], row["target"],
+                     status or error, attempts)
         return 0
 
     async def run(self, interval: float = 0.5) -> None:

@@ -1,0 +1,100 @@
+"""A webhook that cannot succeed is given up after a bounded schedule, never retried forever."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from sandbox.trace.events import HttpCall
+from sandbox.wire import Wire
+from sandbox.wire.outbox import MAX_ATTEMPTS, Outbox, backoff
+from sandbox.wire.storage import open_database
+from tests.conftest import FakeClock
+
+
+def _receiver(wire: Wire, status: int) -> None:
+    app = FastAPI()
+
+    @app.post("/hook")
+    async def hook() -> Any:
+        return JSONResponse({"code": "bill_expired"}, status_code=status)
+
+    wire.mount("receiver", app)
+
+
+async def _drain(outbox: Outbox, clock: FakeClock, rounds: int) -> None:
+    for attempt in range(1, rounds + 1):
+        await outbox.deliver_due()
+        clock.advance(backoff(attempt))
+
+
+async def test_a_webhook_is_given_up_after_its_attempts(clock: FakeClock) -> None:
+    calls: list[HttpCall] = []
+    wire = Wire(recorder=calls.append, clock=clock)
+    _receiver(wire, 500)
+    outbox = Outbox(open_database(None), wire, "sender", max_attempts=4)
+    outbox.enqueue(event_id="e1", target="receiver", path="/hook", kind="k", body={})
+    await _drain(outbox, clock, 10)
+    assert len(calls) == 4, "four attempts, then no more"
+    assert outbox.pending() == []
+    [dead] = outbox.dead()
+    assert dead["attempts"] == 4 and dead["last_status"] == 500
+    assert dead["gave_up_reason"] == "no 2xx after 4 attempts (last: 500)"
+    assert MAX_ATTEMPTS >= 20 and sum(backoff(n) for n in range(1, MAX_ATTEMPTS)) < 3600
+    await wire.aclose()
+
+
+async def test_a_final_refusal_is_acted_on_and_given_up_in_one_transaction(
+    clock: FakeClock,
+) -> None:
+    wire = Wire(recorder=lambda call: None, clock=clock)
+    _receiver(wire, 404)
+    db = open_database(None)
+    db.execute("CREATE TABLE undone (event_id TEXT)")
+    outbox = Outbox(db, wire, "sender")
+
+    def undo(row: dict[str, Any], status: int, body: bytes) -> str | None:
+        db.execute("INSERT INTO undone VALUES (?)", [row["event_id"]])
+        return f"refused for good ({status} {body.decode()})" if status == 404 else None
+
+    outbox.on_refusal("k", undo)
+    outbox.enqueue(event_id="e1", target="receiver", path="/hook", kind="k", body={})
+    await outbox.deliver_due()
+    assert [r["event_id"] for r in outbox.dead()] == ["e1"]
+    assert outbox.dead()[0]["gave_up_reason"] == 'refused for good (404 {"code":"bill_expired"})'
+    assert db.execute("SELECT event_id FROM undone").fetchall() == [("e1",)]
+    await wire.aclose()
+
+
+async def test_a_refusal_that_cannot_be_acted_on_is_a_dead_letter_not_a_loop(
+    clock: FakeClock,
+) -> None:
+    wire = Wire(recorder=lambda call: None, clock=clock)
+    _receiver(wire, 404)
+    db = open_database(None)
+    outbox = Outbox(db, wire, "sender")
+
+    def broken(row: dict[str, Any], status: int, body: bytes) -> str | None:
+        db.execute("INSERT INTO nowhere VALUES (1)")  # no such table: it raises
+        return "never reached"
+
+    outbox.on_refusal("k", broken)
+    outbox.enqueue(event_id="e1", target="receiver", path="/hook", kind="k", body={})
+    await outbox.deliver_due()
+    [dead] = outbox.dead()
+    assert dead["gave_up_reason"].startswith("the refusal could not be acted on")
+    assert await outbox.deliver_due() == 0 and outbox.pending() == []
+    await wire.aclose()
+
+
+def test_an_outbox_from_before_dead_letters_gains_the_columns() -> None:
+    db = open_database(None)
+    db.execute(
+        "CREATE TABLE _outbox (event_id TEXT PRIMARY KEY, target TEXT, path TEXT, kind TEXT, "
+        "body TEXT, attempts INTEGER, next_at REAL, delivered_at REAL, last_status INTEGER, "
+        "last_error TEXT, trace_id TEXT, parent_span TEXT, created_at REAL)"
+    )
+    outbox = Outbox(db, Wire(), "sender")
+    assert outbox.pending() == [] and outbox.dead() == []
