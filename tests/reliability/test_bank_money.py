@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -43,6 +44,17 @@ NEWCOMERS = [p for p in WORLD["persons"] if p["nik"] not in _HAS_ACCOUNT][:4]
 PIN = "135790"
 
 
+def _acknowledging_biller() -> FastAPI:
+    """A biller that acknowledges every payment notification (SNAP 2002500)."""
+    biller = FastAPI()
+
+    @biller.post("/v1.0/transfer-va/payment")
+    async def notified() -> dict[str, str]:
+        return {"responseCode": "2002500", "responseMessage": "Successful"}
+
+    return biller
+
+
 class BankMoney(RuleBasedStateMachine):
     """Customers and a biller acting at random; the model says what must come back."""
 
@@ -50,6 +62,11 @@ class BankMoney(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.services = Services(WORLD, FakeClock())
+        # The test plays the biller: its VAs are its own, so it acknowledges their payment
+        # notifications. (The real marketplace knows none of them and would refuse them for
+        # good; the bank would then rightly reverse each payment: tests/services/
+        # test_bank_reversals.py.)
+        self.services.wire.mount("marketplace", _acknowledging_biller())
         self.store = self.services.apps["bank"].state.store
         self.app = self.services.client("bank", "buyer")
         self.biller = self.services.client("bank", "marketplace")

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from sandbox.services.bank import errors, mobile, notifications, routes
+from sandbox.services.bank import errors, mobile, notifications, reversals, routes
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
@@ -65,6 +65,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
         partners=partners,
         registry_credentials=env.seed.get("holds", {}).get("identity"),
     )
+    for partner in partners.values():
+        # A biller that refuses a payment for good gets the money reversed (reversals.py).
+        outbox.on_refusal(notifications.kind(partner), reversals.refusal(app.state.bank, partner))
     app.include_router(routes.router)
     app.include_router(mobile.router)
     return app

@@ -226,7 +226,7 @@ async def delete_va(body: DeleteVaRequest, caller: DeleteVaCaller, bank: Bank) -
     with bank.store.atomic():
         _claim(bank, caller, service, "/v1.0/transfer-va/delete-va", now)
         va = _owned_va(bank, service, caller.partner, body.virtual_account_no)
-        if va["status"] == "DELETED":
+        if va["status"] in ("DELETED", "REVERSED"):
             raise errors.va_not_found(
                 service, f"Virtual account '{body.virtual_account_no}' was already deleted."
             )

@@ -80,7 +80,8 @@ def channel_id_ok(value: str) -> bool:
 
 # -- virtual accounts --------------------------------------------------------------------------
 
-VaState = Literal["UNPAID", "PAID", "EXPIRED", "DELETED"]
+VaState = Literal["UNPAID", "PAID", "EXPIRED", "DELETED", "REVERSED"]
+"""REVERSED: paid, then the biller refused the payment for good and the money went back."""
 FLAG_PAID, FLAG_UNPAID, FLAG_GONE = "00", "01", "02"
 """SNAP `paymentFlagStatus`: paid, not paid yet, or no longer payable (expired/deleted)."""
 
@@ -122,7 +123,7 @@ def payment_problem(state: VaState, bill: int, offered: int, balance: int) -> Pa
     Closed VA: it is paid once, for exactly the billed amount, before it expires. The checks
     run in this order so the customer hears the most useful reason first.
     """
-    if state == "DELETED":
+    if state in ("DELETED", "REVERSED"):
         return "va_deleted"
     if state == "PAID":
         return "va_already_paid"

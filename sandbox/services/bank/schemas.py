@@ -170,7 +170,7 @@ class VaInquiryResponse(BaseModel):
     virtual_account_no: str
     name: str
     amount: int
-    status: Literal["UNPAID", "PAID", "EXPIRED", "DELETED"]
+    status: Literal["UNPAID", "PAID", "EXPIRED", "DELETED", "REVERSED"]
     expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
 
 

@@ -55,7 +55,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         expires_at REAL NOT NULL,
         additional_info TEXT,
         merchant_account_no TEXT NOT NULL REFERENCES accounts(account_no),
-        status TEXT NOT NULL,               -- UNPAID | PAID | DELETED (EXPIRED is computed)
+        status TEXT NOT NULL,      -- UNPAID | PAID | DELETED | REVERSED (EXPIRED is computed)
         created_at REAL NOT NULL,
         paid_at REAL, paid_amount INTEGER, payment_request_id TEXT UNIQUE, reference_no TEXT,
         deleted_at REAL)""")
@@ -80,6 +80,14 @@ def create_tables(db: sqlite_utils.Database) -> None:
         account_no TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
         response TEXT NOT NULL, created_at REAL NOT NULL,
         PRIMARY KEY (account_no, key))""")
+
+
+@migrations()
+def add_reversals(db: sqlite_utils.Database) -> None:
+    """A paid VA whose biller refused the payment for good is reversed: when, and the movement
+    that returned the money."""
+    db.execute("ALTER TABLE vas ADD COLUMN reversed_at REAL")
+    db.execute("ALTER TABLE vas ADD COLUMN reversal_reference_no TEXT")
 
 
 TABLES = (
@@ -346,6 +354,20 @@ class BankStore:
             "UPDATE vas SET status = 'PAID', paid_at = ?, paid_amount = ?, "
             "payment_request_id = ?, reference_no = ? WHERE virtual_account_no = ?",
             [now, amount, payment_request_id, reference_no, virtual_account_no],
+        )
+
+    def movement(self, reference_no: str) -> dict[str, Any] | None:
+        """A movement by its reference number, or None."""
+        rows = list(self.db.query("SELECT * FROM movements WHERE reference_no = ?",
+                                  [reference_no]))
+        return rows[0] if rows else None
+
+    def mark_va_reversed(self, virtual_account_no: str, reference_no: str, now: float) -> None:
+        """A paid VA whose payment went back to the payer (inside the reversal's transaction)."""
+        self.db.execute(
+            "UPDATE vas SET status = 'REVERSED', reversed_at = ?, reversal_reference_no = ? "
+            "WHERE virtual_account_no = ? AND status = 'PAID'",
+            [now, reference_no, virtual_account_no],
         )
 
     def mark_va_deleted(self, virtual_account_no: str, now: float) -> None:
