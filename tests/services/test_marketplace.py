@@ -520,6 +520,34 @@ async def test_bank_failure_cancels_and_returns_stock(
     assert webhooks(services) == []
 
 
+async def test_a_va_the_bank_cannot_deny_keeps_the_order_until_it_can(
+    services: Services, bank: FakeBank
+) -> None:
+    """After a timeout the VA may exist: unless the bank confirms it is closed, the order is
+    not cancelled (a payable VA of a cancelled order would charge a buyer for nothing)."""
+    bank.create, bank.delete = "timeout", "timeout"
+    response = await place(services)
+    assert response.status_code == 502 and "as soon as the bank confirms" in response.text
+    assert order_row(services, "240301000001")["order_status"] == 100
+    assert stock(services, BUDI_SHIRT) == 23, "held until the bank answers"
+    services.clock.advance(5 * 60)
+    orders = app_state(services).orders
+    assert await orders.expire_due() == []
+    bank.delete = "ok"
+    assert await orders.expire_due() == ["240301000001"]
+    assert stock(services, BUDI_SHIRT) == 25
+
+
+async def test_an_order_whose_va_is_paid_is_not_given_up(
+    services: Services, bank: FakeBank
+) -> None:
+    bank.create, bank.delete = "timeout", "paid"
+    assert (await place(services)).status_code == 502
+    services.clock.advance(5 * 60)
+    assert await app_state(services).orders.expire_due() == []
+    assert order_row(services, "240301000001")["order_status"] == 100
+
+
 async def test_timeout_but_va_exists_keeps_the_order(services: Services, bank: FakeBank) -> None:
     bank.create, bank.status = "timeout", "unpaid"
     response = await place(services)

@@ -28,6 +28,8 @@ class FakeBank:
         """ok | error500 | refuse400 | timeout"""
         self.status = status
         """none (VA unknown) | unpaid (VA exists)"""
+        self.delete = "ok"
+        """ok | timeout | paid (the VA was paid: SNAP 4043114)"""
         self.calls: list[tuple[str, dict[str, Any], bool]] = []
         """(path, body, signature valid) of every transaction call."""
         self.app = FastAPI()
@@ -114,9 +116,17 @@ class FakeBank:
             status_code=404,
         )
 
-    async def delete_va(self, request: Request) -> dict[str, Any]:
+    async def delete_va(self, request: Request) -> JSONResponse:
         await self._record(request)
-        return {"responseCode": "2003100", "responseMessage": "Successful"}
+        if self.delete == "timeout":
+            raise httpx.ReadTimeout("the fake bank took too long")
+        if self.delete == "paid":
+            return JSONResponse(
+                {"responseCode": "4043114", "responseMessage": "Paid Bill",
+                 "code": "va_already_paid", "message": "paid"},
+                status_code=404,
+            )
+        return JSONResponse({"responseCode": "2003100", "responseMessage": "Successful"})
 
 
 class FakeRegistry:

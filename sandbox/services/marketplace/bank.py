@@ -31,6 +31,9 @@ class BankAnswer:
     body: dict[str, Any] = field(default_factory=dict)
     failure: str | None = None
     """"timeout", "unreachable", ... when there was no answer at all."""
+    sent: bool = True
+    """False when the request never reached the bank (the connection could not be made): then
+    it certainly did nothing, whatever it asked."""
 
     @property
     def ok(self) -> bool:
@@ -122,9 +125,12 @@ class BankClient:
         try:
             client = self.wire.client("marketplace", "bank")
             response = await client.request(method, path, json=body, auth=self.auth)
+        except (httpx.ConnectError, httpx.ConnectTimeout, LookupError) as exc:
+            # No connection, so no request: the bank cannot have acted on it.
+            return BankAnswer(None, failure=f"unreachable ({type(exc).__name__})", sent=False)
         except httpx.TimeoutException:
             return BankAnswer(None, failure="timeout")
-        except (httpx.HTTPError, LookupError) as exc:
+        except httpx.HTTPError as exc:
             return BankAnswer(None, failure=f"unreachable ({type(exc).__name__})")
         try:
             payload = response.json()

@@ -154,13 +154,50 @@ def order_not_cancellable(order_id: str, status: str) -> ApiError:
     )
 
 
-def bank_failed(code: str, detail: str, order_id: str) -> ApiError:
-    """502: the bank did not give the order a virtual account, so the order was cancelled."""
+def bank_failed(code: str, detail: str, order_id: str, cancelled: bool = True) -> ApiError:
+    """502: the bank did not give the order a virtual account. The order was cancelled, or,
+    when the bank could not even confirm that no VA exists, it is cancelled once it can."""
+    fate = ("was cancelled and its stock returned" if cancelled else
+            "will be cancelled and its stock returned as soon as the bank confirms that no "
+            "virtual account exists for it")
     return ApiError(
         502,
         code,
         f"The bank could not create a virtual account ({detail}); order {order_id} "
-        "was cancelled and its stock returned. Try again in a moment.",
+        f"{fate}. Try again in a moment.",
+        order_id=order_id,
+    )
+
+
+def order_being_set_up(order_id: str) -> ApiError:
+    """409: the order is still waiting for its virtual account; it cannot be cancelled yet."""
+    return ApiError(
+        409,
+        "order_in_progress",
+        f"Order {order_id} is still waiting for its virtual account from the bank; cancel it "
+        "in a moment.",
+        order_id=order_id,
+    )
+
+
+def order_being_paid(order_id: str) -> ApiError:
+    """409: the buyer has paid at the bank; the payment notification is on its way."""
+    return ApiError(
+        409,
+        "order_being_paid",
+        f"The bank has already received the payment for order {order_id}; the order will show "
+        "as paid in a moment. A paid order is refunded, not cancelled.",
+        order_id=order_id,
+    )
+
+
+def va_not_closed(order_id: str, detail: str) -> ApiError:
+    """503: the bank did not confirm the VA is closed, so the order may still be paid."""
+    return ApiError(
+        503,
+        "bank_unavailable",
+        f"The bank did not confirm that the virtual account of order {order_id} is closed "
+        f"({detail}), so the order stays open: it could still be paid. Try again in a moment.",
         order_id=order_id,
     )
 

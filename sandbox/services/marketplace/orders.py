@@ -5,6 +5,11 @@
         +-- bank failed: cancelled (0) +-- expired:  cancelled (0), reason PAYMENT_EXPIRED
                                        +-- buyer:    cancelled (15)
 
+An order is cancelled only after its VA is closed at the bank (`_close_va`): a VA still open
+while the order is cancelled would let a buyer pay for nothing. If the bank says the VA is
+already paid, the order is not cancelled (the payment notification is on its way); if the bank
+does not answer, the order stays open and the cancellation is tried again.
+
 Orders come from partner storefronts (`channel` = the partner's name) and from our own buyer
 app (`channel` "app", see app_orders.py); both go through `open`. Each status change and the
 webhook announcing it are written in ONE transaction (the outbox pattern): if the change is
@@ -35,6 +40,8 @@ from sandbox.wire.snap_payment import PaymentNotification
 log = logging.getLogger(__name__)
 BANK_NAME = "Bank Contoh"
 """The bank that holds the marketplace's virtual accounts, as buyers see it."""
+CLOSED, PAID, UNSURE = "closed", "paid", "unsure"
+"""What the bank said when asked to close an order's VA (`Orders._close_va`)."""
 
 
 class Orders:
@@ -160,38 +167,49 @@ class Orders:
         except OutOfStock as exc:
             raise errors.out_of_stock(exc.product_id, exc.stock) from None
 
-        va_no, failure, detail = await self._open_virtual_account(
+        va_no, failure, detail, maybe = await self._open_virtual_account(
             order_id, buyer["name"], total, expires_at
         )
         if va_no is None:
-            # The caller gets a 502 and never learns this order id, so no webhook is sent.
-            with self.store.transaction():
-                if self.store.change_status(
-                    order_id,
-                    rules.CANCELLED_BY_SELLER,
-                    rules.UNPAID_STATUSES,
-                    self.clock(),
-                    reason="BANK_UNAVAILABLE",
-                ):
-                    self.store.return_stock(order_id)
-            raise errors.bank_failed(failure, detail, order_id)
+            # A clear refusal, or a request that never reached the bank, created nothing; after
+            # a timeout the VA may exist after all, so it is closed first. Unconfirmed, the
+            # order waits for the stranded sweep.
+            closed = not maybe or await self._close_va(order_id) == CLOSED
+            if closed:
+                # The caller gets a 502 and never learns this order id: no webhook is sent.
+                with self.store.transaction():
+                    if self.store.change_status(
+                        order_id,
+                        rules.CANCELLED_BY_SELLER,
+                        (rules.CREATED,),
+                        self.clock(),
+                        reason="BANK_UNAVAILABLE",
+                    ):
+                        self.store.return_stock(order_id)
+            raise errors.bank_failed(failure, detail, order_id, cancelled=closed)
 
         with self.store.transaction():
-            if self.store.set_virtual_account(order_id, va_no, rules.WAITING_PAYMENT, self.clock()):
+            placed = self.store.set_virtual_account(
+                order_id, va_no, rules.WAITING_PAYMENT, self.clock()
+            )
+            if placed:
                 self._announce(order_id)
+        if not placed:  # given up meanwhile: its new VA must not stay payable
+            await self._close_va(order_id)
         self.outbox.kick()
         return self._order(order_id)
 
     async def _open_virtual_account(
         self, order_id: str, name: str, total: int, expires_at: float
-    ) -> tuple[str | None, str, str]:
-        """(VA number, "", "") or (None, error code, what went wrong)."""
+    ) -> tuple[str | None, str, str, bool]:
+        """(VA number, "", "", True) or (None, error code, what went wrong, whether a VA may
+        exist all the same)."""
         created = await self.bank.create_va(order_id, name, total, expires_at)
         if created.ok:
             data = created.body.get("virtualAccountData") or {}
-            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", ""
+            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", "", True
         if not created.unsure:
-            return None, "bank_refused", created.describe()
+            return None, "bank_refused", created.describe(), False
         # A timeout or a 5xx does not say whether the bank created the VA before failing.
         # Creating again could make a second VA; asking first is the SNAP way.
         status = await self.bank.va_status(order_id)
@@ -200,8 +218,8 @@ class Orders:
             log.info(
                 "VA of order %s exists although create-va failed (%s)", order_id, created.describe()
             )
-            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", ""
-        return None, "bank_unavailable", created.describe()
+            return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", "", True
+        return None, "bank_unavailable", created.describe(), created.sent
 
     def _replayed(self, order_id: str, key: str, buyer: dict[str, Any],
                   items: list[OrderItemIn]) -> dict[str, Any]:
@@ -268,28 +286,44 @@ class Orders:
     # --- cancel and expire ------------------------------------------------------------------
 
     async def cancel_by_buyer(self, partner: Partner, order_id: str) -> dict[str, Any]:
-        """Status 15, stock back, VA deleted. A paid order cannot be cancelled here (409)."""
-        self.partner_order(partner, order_id)
+        """Status 15, stock back, once the VA is closed at the bank.
+
+        A paid order cannot be cancelled here (409); nor can one whose VA the bank says is
+        paid (409 `order_being_paid`), nor one still waiting for its VA (409); and if the bank
+        cannot confirm the VA is closed, the order stays open (503): it could still be paid.
+        """
+        status = self.partner_order(partner, order_id)["order_status"]
+        if status == rules.CREATED:
+            raise errors.order_being_set_up(order_id)
+        if status == rules.WAITING_PAYMENT:
+            closed, detail = await self._closed_va(order_id)
+            if closed == PAID:
+                raise errors.order_being_paid(order_id)
+            if closed == UNSURE:
+                raise errors.va_not_closed(order_id, detail)
         order = self._cancel(order_id, rules.CANCELLED_BY_BUYER, "CANCELLED_BY_BUYER")
         if order is None:
             current = self._order(order_id)
             raise errors.order_not_cancellable(
                 order_id, rules.storefront_status(current["order_status"])
             )
-        await self._delete_va(order)
         return self.view(order)
 
     async def expire_due(self) -> list[str]:
-        """Cancel every unpaid order whose VA has expired; returns their ids.
+        """Cancel every unpaid order whose VA has expired, once the bank closed it; returns
+        their ids. An order whose VA the bank says is paid waits for its notification; one the
+        bank does not answer about is tried again at the next sweep.
 
         Run every second by the service's lifespan (tests call it after moving the clock).
         """
         expired = []
-        for order_id in self.store.unpaid_due(self.clock(), rules.UNPAID_STATUSES):
-            order = self._cancel(order_id, rules.CANCELLED_BY_SELLER, "PAYMENT_EXPIRED")
-            if order is not None:
+        for order_id in self.store.unpaid_due(self.clock(), (rules.WAITING_PAYMENT,)):
+            closed, detail = await self._closed_va(order_id)
+            if closed != CLOSED:
+                log.info("order %s is due but its VA is %s (%s)", order_id, closed, detail)
+                continue
+            if self._cancel(order_id, rules.CANCELLED_BY_SELLER, "PAYMENT_EXPIRED") is not None:
                 expired.append(order_id)
-                await self._delete_va(order)
         return expired + await self._give_up_stranded()
 
     async def _give_up_stranded(self) -> list[str]:
@@ -302,10 +336,10 @@ class Orders:
         given_up = []
         cutoff = self.clock() - rules.STRANDED_SECONDS
         for order_id in self.store.stranded(cutoff, rules.CREATED):
-            answer = await self.bank.delete_va(order_id)
-            if answer.unsure:
-                log.warning("order %s has no VA and the bank cannot say (%s); retrying later",
-                            order_id, answer.describe())
+            closed, detail = await self._closed_va(order_id)
+            if closed != CLOSED:
+                log.warning("order %s has no VA and the bank says %s (%s); retrying later",
+                            order_id, closed, detail)
                 continue
             if self._cancel(order_id, rules.CANCELLED_BY_SELLER, "BANK_UNAVAILABLE"):
                 given_up.append(order_id)
@@ -323,16 +357,22 @@ class Orders:
         self.outbox.kick()
         return self._order(order_id)
 
-    async def _delete_va(self, order: dict[str, Any]) -> None:
-        """Best effort: if the bank is down the VA still cannot be paid - the order is
-        cancelled, so a late payment notification is refused as an expired bill."""
-        if not order["va_no"]:
-            return
-        answer = await self.bank.delete_va(order["order_id"])
-        if not answer.ok:
-            log.warning(
-                "deleting the VA of order %s failed: %s", order["order_id"], answer.describe()
-            )
+    async def _close_va(self, order_id: str) -> str:
+        """Make the order's VA unpayable at the bank: CLOSED, PAID or UNSURE."""
+        return (await self._closed_va(order_id))[0]
+
+    async def _closed_va(self, order_id: str) -> tuple[str, str]:
+        """(CLOSED | PAID | UNSURE, what the bank said). Closed means deleted now, or no such
+        VA (never created, or deleted before a crash): either way nobody can pay it."""
+        answer = await self.bank.delete_va(order_id)
+        if answer.ok:
+            return CLOSED, answer.describe()
+        case = str(answer.body.get("responseCode", ""))[-2:] if answer.status == 404 else ""
+        if case == "12":
+            return CLOSED, answer.describe()
+        if case == "14":
+            return PAID, answer.describe()
+        return UNSURE, answer.describe()
 
     # --- payment (from the bank) ------------------------------------------------------------
 
