@@ -466,6 +466,50 @@ def cmd_trace_tail(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- webhooks ----------------------------------------------------------------------------------
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    """Webhooks the institutions have not delivered: still retried, or given up (dead letters).
+
+    Read straight from each institution's database file, so it works whether or not the
+    sandbox runs. Exits 1 when there is a dead letter: someone must look at it.
+    """
+    from sandbox.runtime import inspect
+    from sandbox.runtime.supervisor import data_file
+
+    settings = _settings(args)
+    states = ("dead",) if args.dead else ("pending",) if args.pending else ("pending", "dead")
+    found = []
+    for spec in _config(args).specs:
+        path = data_file(settings.data_dir, spec.name)
+        if path.exists():
+            found += inspect.webhooks(path, spec.name, states)
+    found.sort(key=lambda w: w.created_at)
+    if args.json:
+        print(json.dumps([w.to_dict() for w in found], indent=1))
+    elif not found:
+        print("No webhook is waiting: every one was acknowledged.")
+    else:
+        _table(
+            ["service", "event", "to", "path", "state", "tries", "last", "why given up"],
+            [
+                (
+                    w.service,
+                    w.event_id,
+                    w.target,
+                    w.path,
+                    w.state,
+                    w.attempts,
+                    w.last_status or w.last_error or "",
+                    (w.gave_up_reason or "")[:70],
+                )
+                for w in found
+            ],
+        )
+    return 1 if any(w.state == "dead" for w in found) else 0
+
+
 # -- the UI ------------------------------------------------------------------------------------
 
 
@@ -749,7 +793,7 @@ def _parser() -> argparse.ArgumentParser:
             help="where the sandbox keeps its data (default: your user data dir, "
             "or $SANDBOX_DATA_DIR)",
         )
-        if name in ("up", "status", "reset", "run", "learn", "present"):
+        if name in ("up", "status", "reset", "run", "learn", "present", "webhooks"):
             p.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
         return p
 
@@ -797,6 +841,13 @@ def _parser() -> argparse.ArgumentParser:
     reset = command("reset", "restore the seeded world")
     reset.add_argument("--seed", type=int, metavar="S", help="rebuild from another seed")
     reset.set_defaults(func=cmd_reset)
+    hooks = command("webhooks", "webhooks not delivered yet: still retried, or given up")
+    which = hooks.add_mutually_exclusive_group()
+    which.add_argument("--dead", action="store_true",
+                       help="only dead letters (given up after their schedule)")
+    which.add_argument("--pending", action="store_true", help="only those still retried")
+    hooks.add_argument("--json", action="store_true", help="print JSON")
+    hooks.set_defaults(func=cmd_webhooks)
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")

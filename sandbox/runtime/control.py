@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.runtime import inspect
 from sandbox.runtime.control_guard import ControlGuard
-from sandbox.runtime.models import ServiceInfo
+from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import OUTCOMES
 from sandbox.wire.errors import ApiError, install_error_handlers
@@ -164,6 +164,24 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         except inspect.UnknownTable as exc:
             raise ApiError(404, "unknown_table", f"{service}: {exc.args[0]}.") from None
         return page.to_dict()
+
+    @app.get("/webhooks")
+    async def webhooks(
+        state: Annotated[str, Query(pattern="^(" + "|".join(WEBHOOK_STATES) + ")?$")] = "",
+    ) -> list[dict[str, Any]]:
+        """Webhooks not delivered yet: `state=pending` (still retried), `state=dead` (given up
+        after their schedule, or refused for good), or both (no state)."""
+        states = (state,) if state else WEBHOOK_STATES
+
+        def read() -> list[dict[str, Any]]:
+            found = []
+            for spec in runtime.running():
+                path = runtime.db_path(spec.name)
+                if path.exists():
+                    found += [w.to_dict() for w in inspect.webhooks(path, spec.name, states)]
+            return sorted(found, key=lambda w: w["created_at"])[:MAX_PAGE]
+
+        return await asyncio.to_thread(read)
 
     @app.post("/reset")
     async def reset() -> dict[str, Any]:

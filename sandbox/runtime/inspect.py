@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from sandbox.runtime.models import TableInfo
+from sandbox.runtime.models import TableInfo, Webhook
 from sandbox.trace import redact
 
 INTERNAL_PREFIXES = ("sqlite_", "_sqlite")
@@ -127,3 +127,37 @@ def rows(path: Path, table: str, offset: int = 0, limit: int = 100) -> TableRows
             rows=[[_cell(v, s) for v, s in zip(row, secret, strict=True)] for row in cursor],
             total=int(total),
         )
+
+
+OUTBOX = "_outbox"
+"""The table `sandbox.wire.outbox.Outbox` keeps webhooks in (kept in step by a test)."""
+
+
+def webhooks(path: Path, service: str, states: tuple[str, ...] = ("pending", "dead")
+             ) -> list[Webhook]:
+    """The webhooks `service` has not delivered, oldest first: `pending` ones still retried,
+    `dead` ones given up. An institution without an outbox has none."""
+    with _read_only(path) as conn:
+        if OUTBOX not in {n for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}:
+            return []
+        columns = set(_columns(conn, OUTBOX))
+        dead = "gave_up_at IS NOT NULL" if "gave_up_at" in columns else "0"
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            f"SELECT *, CASE WHEN {dead} THEN 'dead' ELSE 'pending' END AS state FROM {OUTBOX} "
+            "WHERE delivered_at IS NULL ORDER BY created_at").fetchall()
+    found = []
+    for row in rows:
+        data = dict(row)
+        if data["state"] not in states:
+            continue
+        found.append(Webhook(
+            service=service, event_id=data["event_id"], target=data["target"],
+            path=redact.path(data["path"]), kind=data["kind"], state=data["state"],
+            attempts=int(data["attempts"] or 0), created_at=float(data["created_at"] or 0),
+            last_status=data.get("last_status"), last_error=data.get("last_error"),
+            next_at=data.get("next_at") if data["state"] == "pending" else None,
+            gave_up_at=data.get("gave_up_at"), gave_up_reason=data.get("gave_up_reason"),
+            trace_id=data.get("trace_id")))
+    return found

@@ -76,3 +76,41 @@ class TableInfo:
     name: str
     rows: int
     columns: tuple[str, ...] = ()
+
+
+WEBHOOK_STATES = ("pending", "dead")
+"""`pending`: still being retried; `dead`: given up after its schedule (a dead letter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """One webhook an institution has not delivered: still retried, or given up."""
+
+    service: str
+    """The institution sending it."""
+    event_id: str
+    target: str
+    path: str
+    kind: str
+    state: str
+    """`pending` or `dead` (see WEBHOOK_STATES)."""
+    attempts: int
+    created_at: float
+    last_status: int | None = None
+    last_error: str | None = None
+    next_at: float | None = None
+    """When a pending webhook is tried next."""
+    gave_up_at: float | None = None
+    gave_up_reason: str | None = None
+    """Why a dead letter was given up (its schedule ran out, or the receiver refused for good)."""
+    trace_id: str | None = None
+    """The trace of the call that caused it (its attempts are children of that call)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Webhook:
+        """Build from JSON (unknown keys ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.runtime.inspect import TableRows
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
 from sandbox.runtime.state import RuntimeState
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceSummary
@@ -182,6 +182,12 @@ class ControlClient:
             params={"offset": offset, "limit": limit},
         )
         return TableRows.from_dict(data)
+
+    async def webhooks(self, state: str = "") -> list[Webhook]:
+        """Webhooks the institutions have not delivered: `pending` (still retried), `dead`
+        (given up: dead letters), or both (""), oldest first."""
+        data = await self._request("GET", "/webhooks", params={"state": state} if state else {})
+        return [Webhook.from_dict(w) for w in data]
 
     async def events(
         self,
