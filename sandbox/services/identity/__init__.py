@@ -35,8 +35,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app = new_app(env, "Registri Penduduk", DESCRIPTION, render=errors.render)
     app.state.store = IdentityStore.open(env.db_path, env.seed)
     app.state.clock = env.wire.clock
-    # Nonces seen within the 5-minute freshness window, so a captured request cannot be replayed.
-    app.state.replay_guard = ReplayGuard()
+    # Nonces seen within the 5-minute freshness window, so a captured request cannot be replayed,
+    # kept in the registry's own database so a restart does not forget them.
+    app.state.replay_guard = ReplayGuard(app.state.store.db)
     app.state.admin_key = env.seed.get("admin_key")
     app.include_router(routes.router)
     return app

@@ -104,7 +104,7 @@ class PartnerGate:
         self.by_name = {p.name: p for p in self.by_key.values()}
         self.store = store
         self.clock = clock
-        self.replays = ReplayGuard()
+        self.replays = ReplayGuard(store.db)  # kept in our database: survives a restart
 
     def courier(self) -> Partner | None:
         """The courier paid orders go to: the first courier partner by name, if any."""

@@ -7,6 +7,8 @@ import hmac
 import threading
 from datetime import datetime, timedelta, timezone
 
+import sqlite_utils
+
 WIB = timezone(timedelta(hours=7), "WIB")
 FRESHNESS_SECONDS = 300
 """A signed request older or newer than this is refused (the sandbox's 5-minute tolerance)."""
@@ -82,15 +84,29 @@ def freshness_problem(value: str | None, now: float) -> str | None:
 
 
 class ReplayGuard:
-    """Remembers signatures seen within the freshness window, so a captured request fails."""
+    """Remembers nonces seen within the freshness window, so a captured request fails.
 
-    def __init__(self) -> None:
+    Given the service's own database, it keeps them there (`_nonces`) for the window, so a
+    request captured before a restart and replayed after it, still within its timestamp's five
+    minutes, is refused too; without one (unit tests), it keeps them in memory.
+    """
+
+    TABLE = "_nonces"
+
+    def __init__(self, db: sqlite_utils.Database | None = None) -> None:
         self._seen: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._db = db
+        self._next_purge = 0.0
+        if db is not None:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
+                       "(nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL)")
 
     def first_time(self, signature: str, now: float) -> bool:
         """True the first time a signature is presented; False for a replay."""
         with self._lock:
+            if self._db is not None:
+                return self._first_in(self._db, signature, now)
             # Entries are in arrival order, so the expired ones are at the front: drop them
             # one by one (amortised O(1)) instead of rebuilding a large dict on every call.
             cutoff = now - 2 * FRESHNESS_SECONDS
@@ -103,3 +119,16 @@ class ReplayGuard:
                 return False
             self._seen[signature] = now
             return True
+
+    def _first_in(self, db: sqlite_utils.Database, nonce: str, now: float) -> bool:
+        cutoff = now - 2 * FRESHNESS_SECONDS
+        if now >= self._next_purge:  # forget expired nonces about once a minute
+            db.execute(f"DELETE FROM {self.TABLE} WHERE seen_at < ?", [cutoff])
+            self._next_purge = now + 60
+        # One statement decides: a new nonce is inserted, an expired one taken again; a nonce
+        # seen within the window changes nothing (rowcount 0), and the request is a replay.
+        written = db.execute(
+            f"INSERT INTO {self.TABLE} (nonce, seen_at) VALUES (?, ?) ON CONFLICT(nonce) "
+            f"DO UPDATE SET seen_at = excluded.seen_at WHERE {self.TABLE}.seen_at < ?",
+            [nonce, now, cutoff]).rowcount
+        return bool(written == 1)
