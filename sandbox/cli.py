@@ -73,6 +73,7 @@ def _log_to_file(data_dir: Path) -> Path:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
+    from sandbox.runtime.data_dir import ForeignFolder
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
 
@@ -85,8 +86,11 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"{running.pid}, control API {running.control_url}); stop it first "
             "or use another --data-dir"
         )
+    try:
+        runtime = Runtime(settings, config)
+    except ForeignFolder as exc:
+        raise UserError(str(exc)) from None
     log_path = _log_to_file(settings.data_dir)
-    runtime = Runtime(settings, config)
     try:
         runtime.check_seed()
         runtime.bind()
@@ -97,7 +101,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             else f"pick other ports with --port-base (e.g. --port-base {settings.port_base + 100})"
         )
         raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
-    except SeedMismatch as exc:
+    except (SeedMismatch, ForeignFolder) as exc:
         raise UserError(str(exc)) from None
     try:
         runtime.build()
@@ -230,8 +234,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
     """Restore the seeded world, in a running sandbox or on disk."""
     import httpx
 
+    from sandbox.runtime import data_dir
     from sandbox.runtime.state import RuntimeState
-    from sandbox.runtime.supervisor import SEED_FILE, Runtime
+    from sandbox.runtime.supervisor import Runtime
 
     settings = _settings(args)
     state = RuntimeState.read(settings.data_dir)
@@ -248,12 +253,15 @@ def cmd_reset(args: argparse.Namespace) -> int:
             raise UserError(f"the running sandbox refused to reset: {response.text[:200]}")
         print(f"Reset the running sandbox (pid {state.pid}) to seed {state.seed}.")
         return 0
-    for path in settings.data_dir.glob("*.db*"):
-        if not path.name.startswith("trace"):
-            path.unlink()
-    (settings.data_dir / SEED_FILE).unlink(missing_ok=True)
-    runtime = Runtime(settings, _config(args))
-    runtime.check_seed()
+    config = _config(args)
+    try:
+        # Only the databases the sandbox created here go (never the trace, never anything
+        # else in the folder); a folder that is not the sandbox's is left alone.
+        data_dir.clear(settings.data_dir, [s.name for s in config.specs])
+        runtime = Runtime(settings, config)
+        runtime.check_seed()
+    except data_dir.ForeignFolder as exc:
+        raise UserError(str(exc)) from None
     runtime.build()
     print(f"Rebuilt the world of seed {settings.seed} in {settings.data_dir}.")
     return 0
@@ -274,13 +282,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     state = RuntimeState.read(settings.data_dir)
     runtime = None
     if state is None:
+        from sandbox.runtime.data_dir import ForeignFolder
         from sandbox.runtime.supervisor import Runtime, SeedMismatch
 
-        _log_to_file(settings.data_dir)
-        runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
         try:
+            runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
+            _log_to_file(settings.data_dir)
             runtime.start_in_thread()
-        except SeedMismatch as exc:
+        except (SeedMismatch, ForeignFolder) as exc:
             raise UserError(str(exc)) from None
         urls, seed = runtime.urls, settings.seed
     else:

@@ -23,6 +23,7 @@ from typing import Any
 import uvicorn
 
 from sandbox.config import Settings
+from sandbox.runtime import data_dir
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
@@ -72,6 +73,8 @@ class Runtime:
         self.settings = settings
         self.config = config
         self.specs = config.specs
+        # Before any file is opened: a folder that is not the sandbox's is left untouched.
+        data_dir.prepare(settings.data_dir, [s.name for s in self.specs])
         self.world = with_partners(load_world(settings.seed), config.partners,
                                    {s.name: s.title for s in config.specs})
         self.may_call = may_call(self.world)
@@ -100,7 +103,9 @@ class Runtime:
     # -- preparing ---------------------------------------------------------------------------
 
     def check_seed(self) -> None:
-        """Refuse to mix worlds: a data directory keeps the seed it was built with."""
+        """Refuse to mix worlds: a data directory keeps the seed it was built with. Refuse a
+        folder that is not the sandbox's, too (`data_dir.ForeignFolder`)."""
+        data_dir.prepare(self.settings.data_dir, [s.name for s in self.specs])
         path = self.settings.data_dir / SEED_FILE
         if path.exists():
             import json
