@@ -632,6 +632,13 @@ def _lesson_ui(args: argparse.Namespace, *, presenter: bool) -> int:
             raise UserError(f"no sandbox answers at {url}: {exc}") from None
     else:
         _log_to_file(settings.data_dir)
+        if lesson.config is not None:
+            from sandbox.runtime.config_file import ConfigError, load_config
+
+            try:  # a lesson runs Python only from its own folder
+                load_config(lesson.config, confined=True)
+            except ConfigError as exc:
+                raise UserError(str(exc)) from None
         config_path = lesson.config or _config(args).path
         try:
             started = child.start(settings, config_path)

@@ -1,5 +1,5 @@
 """The sandbox installed from its wheel (`pip install .`, not -e) still has every lesson asset:
-lesson 7's courier (examples/), exercise templates and solutions, the seeded world."""
+lesson 7's courier (in its folder), exercise templates and solutions, the seeded world."""
 
 from __future__ import annotations
 

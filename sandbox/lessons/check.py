@@ -112,7 +112,7 @@ def sandbox_config(config: Path | None) -> Any:
     those of the lesson's sandbox.toml."""
     from sandbox.runtime.config_file import DEFAULT, load_config
 
-    return DEFAULT if config is None else load_config(config)
+    return DEFAULT if config is None else load_config(config, confined=True)
 
 
 def check_lessons(

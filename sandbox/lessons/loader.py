@@ -227,6 +227,17 @@ def _intro(
     if not isinstance(config, str):
         return settings, None, ()
     config_path = folder / config
+    if not config_path.resolve().is_relative_to(folder.resolve()):
+        parsed.problems.append(
+            Problem(
+                path,
+                where.key("lesson", 0, "config"),
+                f"the config {config!r} is outside the lesson folder",
+                "a lesson runs only what its own folder holds: put its sandbox.toml next to "
+                "en.md (config = \"sandbox.toml\")",
+            )
+        )
+        return settings, None, ()
     if not config_path.is_file():
         parsed.problems.append(
             Problem(
@@ -237,7 +248,31 @@ def _intro(
             )
         )
         return settings, None, ()
+    wrong = _confined_config_problem(config_path)
+    if wrong:
+        parsed.problems.append(
+            Problem(
+                path,
+                where.key("lesson", 0, "config"),
+                wrong,
+                "keep the lesson's services' Python inside its folder, or use an installed "
+                "plugin",
+            )
+        )
+        return settings, None, ()
     return settings, config_path, declared_services(config_path)
+
+
+def _confined_config_problem(config: Path) -> str | None:
+    """What is wrong with a lesson's sandbox.toml, read as the lesson will run it (confined
+    to the lesson's folder, nothing imported), or None."""
+    from sandbox.runtime.config_file import ConfigError, load_config
+
+    try:
+        load_config(config, plugins=False, check_apps=False, confined=True)
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _setting(key: str, value: Any) -> tuple[str, str] | None:

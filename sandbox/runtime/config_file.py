@@ -9,6 +9,10 @@ switched off (`[services.hospital] enabled = false`). Installed plugins (see
 
 Every mistake is a `ConfigError` naming the file and line, because the person reading it is
 looking at that file.
+
+A lesson's config is read `confined`: a lesson may run Python only from its own folder (or
+installed plugins), so every `path` must stay inside the folder of the file and every `app`
+module must be a file there, found before anything is imported.
 """
 
 from __future__ import annotations
@@ -79,9 +83,10 @@ def find_config(explicit: Path | None = None, cwd: Path | None = None) -> Path |
     return candidate if candidate.is_file() else None
 
 
-def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = True
-                ) -> SandboxConfig:
-    """Read and check `path` (None: built-ins and plugins only)."""
+def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = True,
+                confined: bool = False) -> SandboxConfig:
+    """Read and check `path` (None: built-ins and plugins only); `confined` for a lesson's
+    config (see the module docstring)."""
     from sandbox.runtime.plugins import discover
 
     found = discover() if plugins else []
@@ -139,6 +144,8 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
             plugin.pop(name, None)
             continue
         base = plugin.pop(name, None)
+        if confined and base is None and isinstance(table.get("app"), str):
+            _check_confined(path, lines, name, table)  # before `path` joins sys.path
         spec = _spec(path, lines, name, table, base, len(extras))
         extras.append(spec)
         for callee, creds in _partners(path, lines, name, table).items():
@@ -150,7 +157,7 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
     for spec in extras:
         _check_calls(path, lines, spec, specs, partners)
         if check_apps and spec.kind in ("module", "plugin"):
-            _check_app(path, lines, spec)
+            _check_app(path, lines, spec, path.parent if confined and path else None)
     return SandboxConfig(tuple(specs), partners, path)
 
 
@@ -276,7 +283,41 @@ def _check_calls(path: Path | None, lines: _Lines, spec: ServiceSpec, specs: lis
                                           f"--calls {callee}` to generate them")
 
 
-def _check_app(path: Path | None, lines: _Lines, spec: ServiceSpec) -> None:
+def _check_confined(path: Path | None, lines: _Lines, name: str, table: dict[str, Any]) -> None:
+    """A lesson's service: its `path` inside the lesson folder and its module a file there."""
+    if path is None:
+        return
+    root = path.parent.resolve()
+    bases = [root]
+    if isinstance(table.get("path"), str):
+        folder = (path.parent / table["path"]).resolve()
+        if not folder.is_relative_to(root):
+            raise ConfigError(path, lines.key(name, "path"),
+                              f"path = {table['path']!r} leaves the lesson's folder; a lesson "
+                              "runs Python only from its own folder or installed plugins")
+        bases.insert(0, folder)
+    module = str(table["app"]).partition(":")[0]
+    found = module_file(module, bases)
+    if found is None or not found.resolve().is_relative_to(root):
+        raise ConfigError(path, lines.key(name, "app"),
+                          f"app = {table['app']!r}: no module {module!r} in the lesson's folder; "
+                          "a lesson runs Python only from its own folder or installed plugins")
+
+
+def module_file(module: str, bases: list[Path]) -> Path | None:
+    """The file of `module` (a.b.c) under the first of `bases` that has it, found without
+    importing anything."""
+    parts = module.split(".")
+    for base in bases:
+        here = base.joinpath(*parts)
+        for candidate in (here.with_suffix(".py"), here / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _check_app(path: Path | None, lines: _Lines, spec: ServiceSpec,
+               root: Path | None = None) -> None:
     import importlib
 
     line = lines.key(spec.name, "app") if spec.kind == "module" else None
@@ -294,6 +335,11 @@ def _check_app(path: Path | None, lines: _Lines, spec: ServiceSpec) -> None:
     except Exception as exc:
         raise ConfigError(where, line, f"{spec.name}: importing {module!r} failed: "
                                        f"{type(exc).__name__}: {exc}") from None
+    source = getattr(loaded, "__file__", None)
+    if root is not None and not (source and Path(source).resolve().is_relative_to(root.resolve())):
+        raise ConfigError(where, line, f"{spec.name}: module {module!r} was loaded from "
+                                       f"{source}, outside the lesson's folder; a lesson runs "
+                                       "Python only from its own folder or installed plugins")
     if not hasattr(loaded, attr):
         raise ConfigError(where, line, f"{spec.name}: module {module!r} has no {attr!r} (the app "
                                        "factory or ASGI app named after the colon)")
