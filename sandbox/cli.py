@@ -41,6 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         port_base=getattr(args, "port_base", DEFAULT_PORT_BASE),
         seed=getattr(args, "seed", None) or DEFAULT_SEED,
         trace_max_calls=getattr(args, "max_calls", defaults.trace_max_calls),
+        trace_max_bytes=getattr(args, "max_bytes", defaults.trace_max_bytes),
         body_limit=getattr(args, "body_limit", defaults.body_limit),
         variants=frozenset(getattr(args, "variant", None) or ()),
     )
@@ -836,11 +837,20 @@ def _parser() -> argparse.ArgumentParser:
         help="calls kept in the trace store; oldest traces go first (default 100000)",
     )
     up.add_argument(
+        "--max-bytes",
+        type=_size,
+        default=256 * 1024 * 1024,
+        metavar="B",
+        help="bytes the trace store may take, e.g. 500M or 2G; oldest traces go first "
+        "(default 256M)",
+    )
+    up.add_argument(
         "--body-limit",
         type=_positive,
         default=8192,
         metavar="C",
-        help="characters of each body kept in a recorded call (default 8192)",
+        help="characters of each body (and of each call's headers) kept in a recorded call "
+        "(default 8192)",
     )
     up.add_argument(
         "--variant",
@@ -955,6 +965,20 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _size(text: str) -> int:
+    """A byte count: digits, optionally followed by K, M or G (powers of 1024)."""
+    units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number[-1:] in ("K", "M", "G"):
+        number, unit = number[:-1], number[-1]
+    if not (number.isascii() and number.isdigit() and len(number) <= 12):
+        raise argparse.ArgumentTypeError("a size in bytes, e.g. 500M or 2G")
+    value = int(number) * units[unit]
+    if value < 1024 * 1024:
+        raise argparse.ArgumentTypeError("at least 1M: a trace store needs room for a story")
     return value
 
 

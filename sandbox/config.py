@@ -51,6 +51,9 @@ class Settings:
     """Interface every server binds to."""
     trace_max_calls: int = 100_000
     """The trace store keeps at most this many calls; the oldest traces are dropped whole."""
+    trace_max_bytes: int = 256 * 1024 * 1024
+    """...and at most about this many bytes of them (headers and bodies are capped per call at
+    `body_limit` characters each, so 100,000 big calls cannot fill a disk)."""
     body_limit: int = 8192
     """Characters of each request/response body kept in a recorded call."""
     variants: frozenset[str] = frozenset()

@@ -80,7 +80,8 @@ class Runtime:
         self.may_call = may_call(self.world)
         """Who may call whom (from the partner credentials): the map's faint edges."""
         self.stream = EventStream()
-        self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls)
+        self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls,
+                                 settings.trace_max_bytes)
         self.writer = TraceWriter(self.traces)
         self.counted_from = 0
         """Calls stored from this position on are counted on the map (set by each reset)."""

@@ -2,8 +2,10 @@
 
 Calls are queued by the recorder and written in batches by one writer thread, so a service
 never waits on the disk. Headers and bodies are kept as one zlib-compressed JSON blob per call,
-and scalar columns (trace, parties, status, timing) stay queryable. Retention is bounded: past
-`max_calls`, the oldest traces are dropped whole, never half a trace.
+and scalar columns (trace, parties, status, timing) stay queryable. Retention is bounded in
+calls and in bytes: past `max_calls` calls or `max_bytes` bytes (each row's blob and columns
+plus an allowance for its index entries, `size`), the oldest traces are dropped whole, never
+half a trace. SQLite reuses the pages freed, so the file stays near the bound too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from sandbox.trace.events import HttpCall
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""About 400,000 ordinary calls (600 bytes each), or 8,000 of the largest the recorder keeps."""
+ROW_OVERHEAD = 160
+"""Bytes counted per row beyond its values: SQLite's record header and three index entries."""
 _COLUMNS = ("trace_id", "span_id", "parent_id", "caller", "callee", "method", "path", "status",
             "started_at", "duration_ms", "error", "claimed_caller", "truncated")
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
@@ -121,6 +127,22 @@ def _pack(call: HttpCall) -> bytes:
     return _PACKED_V1 + data + packer.flush()
 
 
+_SIZE = f"COALESCE(size, length(detail) + {ROW_OVERHEAD})"
+"""A row's size, also for rows stored before sizes were kept."""
+
+
+def _size(call: HttpCall, detail: bytes) -> int:
+    """The bytes a stored call takes, as retention counts them."""
+    text = len(call.path) + len(call.trace_id) + len(call.span_id) + len(call.caller) + \
+        len(call.callee) + len(call.error or "") + len(call.claimed_caller or "")
+    return len(detail) + text + ROW_OVERHEAD
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _unpack_detail(blob: bytes) -> Any:
     if blob[:1] == _PACKED_V1:
         unpacker = zlib.decompressobj(zdict=_ZDICT)
@@ -139,19 +161,26 @@ def _unpack(row: dict[str, Any]) -> HttpCall:
 class TraceStore:
     """Read and write recorded calls in `trace.db`."""
 
-    def __init__(self, path: Path | None, max_calls: int = DEFAULT_MAX_CALLS) -> None:
+    def __init__(self, path: Path | None, max_calls: int = DEFAULT_MAX_CALLS,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         target = ":memory:" if path is None else str(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10)
         self.db = sqlite_utils.Database(conn)
         self.max_calls = max_calls
+        self.max_bytes = max_bytes
         self._lock = threading.RLock()
         self._total: int | None = None
         """Rows in `calls`, kept by `add` and retention (None until first counted)."""
+        self._bytes: int | None = None
+        """Their `size`, summed the same way."""
         if path is not None:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # The write-ahead log is truncated to this after each checkpoint, so it cannot
+            # keep the disk space of a burst.
+            self.db.execute("PRAGMA journal_size_limit=8388608")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL,"
             " span_id TEXT NOT NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT,"
@@ -160,6 +189,8 @@ class TraceStore:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(calls)").fetchall()}
         if "claimed_caller" not in columns:  # a trace.db from before the column existed
             self.db.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
+        if "size" not in columns:  # ...or before stores were bounded in bytes
+            self.db.execute("ALTER TABLE calls ADD COLUMN size INTEGER")
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
         # Filtering a log by institution and the per-service counts read these two.
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)")
@@ -167,33 +198,61 @@ class TraceStore:
 
     def add(self, calls: list[HttpCall]) -> None:
         """Insert a batch in one transaction, then enforce retention."""
-        rows = [(*(getattr(c, k) for k in _COLUMNS[:-1]), int(c.truncated), _pack(c))
-                for c in calls]
+        rows = []
+        for c in calls:
+            detail = _pack(c)
+            rows.append((*(getattr(c, k) for k in _COLUMNS[:-1]), int(c.truncated), detail,
+                         _size(c, detail)))
         with self._lock:
             try:
                 with self.db.atomic():
                     self.db.conn.executemany(
-                        f"INSERT INTO calls ({', '.join(_COLUMNS)}, detail) "
-                        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})", rows)
-                    if self._total is not None:
+                        f"INSERT INTO calls ({', '.join(_COLUMNS)}, detail, size) "
+                        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", rows)
+                    if self._total is not None and self._bytes is not None:
                         self._total += len(rows)
+                        self._bytes += sum(row[-1] for row in rows)
                     self._enforce_retention()
             except BaseException:
-                self._total = None  # rolled back: count again next time
+                self._total = self._bytes = None  # rolled back: count again next time
                 raise
 
+    def stored_bytes(self) -> int:
+        """What retention counts against `max_bytes`: the rows' sizes, summed."""
+        with self._lock:
+            row = self.db.execute(
+                f"SELECT COALESCE(SUM({_SIZE}), 0) FROM calls").fetchone()
+        return int(row[0])
+
     def _enforce_retention(self) -> None:
-        # Counting the table each batch grows with it; a running total costs nothing.
-        if self._total is None:
-            self._total = self.count()
-        if self._total <= self.max_calls:
+        # Counting the table each batch grows with it; running totals cost nothing.
+        if self._total is None or self._bytes is None:
+            self._total, self._bytes = self.count(), self.stored_bytes()
+        calls_over = self._total - self.max_calls
+        bytes_over = self._bytes - self.max_bytes
+        if calls_over <= 0 and bytes_over <= 0:
             return
-        excess = self._total - self.max_calls
-        # The traces of the oldest `excess` calls go whole, so no trace is left half-cut.
-        deleted = self.db.execute(
-            "DELETE FROM calls WHERE trace_id IN (SELECT DISTINCT trace_id FROM "
-            "(SELECT trace_id FROM calls ORDER BY seq LIMIT ?))", [excess]).rowcount
-        self._total -= deleted
+        # The traces of the oldest calls that cover the excess go whole, so no trace is left
+        # half-cut.
+        doomed: set[str] = set()
+        weighed = 0
+        oldest = self.db.execute(f"SELECT trace_id, {_SIZE} FROM calls ORDER BY seq")
+        try:
+            for counted, (trace_id, size) in enumerate(oldest):
+                if counted >= calls_over and weighed >= bytes_over:
+                    break
+                doomed.add(trace_id)
+                weighed += size
+        finally:
+            oldest.close()  # before deleting from the table it reads
+        for chunk in _chunks(sorted(doomed), 500):
+            marks = ",".join("?" * len(chunk))
+            gone, freed = self.db.execute(
+                f"SELECT COUNT(*), COALESCE(SUM({_SIZE}), 0) FROM calls WHERE trace_id IN "
+                f"({marks})", chunk).fetchone()
+            self.db.execute(f"DELETE FROM calls WHERE trace_id IN ({marks})", chunk)
+            self._total -= int(gone)
+            self._bytes -= int(freed)
 
     def count(self, *, service: str = "", outcome: str = "", text: str = "",
               trace_id: str = "") -> int:

@@ -36,17 +36,21 @@ class Exchange:
 
 
 def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
-    """Redact secrets, mask NIKs and cap bodies: the only way a call becomes an event."""
+    """Redact secrets, mask NIKs and cap bodies and headers: the only way a call becomes an
+    event. The headers of each side are capped like a body, at `body_limit` characters."""
     sent, got = tuple(x.request_headers), tuple(x.response_headers)
     request_body, cut_in = redact.body(x.request_body, body_limit, _content_type(sent))
     response_body, cut_out = redact.body(x.response_body, body_limit, _content_type(got))
+    request_headers = redact.headers(sent, body_limit)
+    response_headers = redact.headers(got, body_limit)
+    cut_headers = redact.headers_cut(request_headers) or redact.headers_cut(response_headers)
     return HttpCall(
         trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
         callee=x.callee, method=x.method, path=redact.path(x.path), status=x.status,
         started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
-        request_headers=redact.headers(sent), request_body=request_body,
-        response_headers=redact.headers(got), response_body=response_body, error=x.error,
-        truncated=cut_in or cut_out, claimed_caller=x.claimed_caller,
+        request_headers=request_headers, request_body=request_body,
+        response_headers=response_headers, response_body=response_body, error=x.error,
+        truncated=cut_in or cut_out or cut_headers, claimed_caller=x.claimed_caller,
     )
 
 
