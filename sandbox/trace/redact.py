@@ -89,12 +89,10 @@ _SECRET_TOKENS = re.compile(r"\b(sess|lnk|tok|adm)_[0-9a-zA-Z]{8,}")
 _TOKEN_PREFIXES = ("sess_", "lnk_", "tok_", "adm_")
 _CREDENTIAL_VALUE = re.compile(r"(?i)\s*(bearer|basic|digest|hmac[-\w]*)\s+\S")
 _JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.){1,100})"\s*:\s*("(?:[^"\\]|\\.)*"?|[^\s,}\]]+)')
-_ASSIGNED = re.compile(
-    r"""([A-Za-z0-9_.%\-]{1,100})[ \t]*[=:][ \t]*("[^"\r\n]*"?|'[^'\r\n]*'?|[^\s&,;"']+)"""
-)
-_ASSIGNED_EQUALS = re.compile(
-    r"""([A-Za-z0-9_.%\-]{1,100})[ \t]*=[ \t]*("[^"\r\n]*"?|'[^'\r\n]*'?|[^\s&,;"']+)"""
-)
+_KEY = re.compile(r"([A-Za-z0-9_.%\-]{1,100})[ \t]*([=:])[ \t]*")
+"""A name followed by `=` or `:`; only a secret one's value is then read and masked, so the
+value of any other name cannot hide a secret assignment that follows inside it."""
+_VALUE = re.compile(r"""("[^"\r\n]*"?|'[^'\r\n]*'?|[^\s&,;"']+)""")
 _MULTIPART = re.compile(
     r'(?i)name="([^"\r\n]{1,100})"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)'
 )
@@ -294,7 +292,7 @@ def scrub_text(text: str, colons: bool = True) -> str:
         return text
     text = _JSON_PAIR.sub(_json_pair, text)
     text = _MULTIPART.sub(_multipart_field, text)
-    return (_ASSIGNED if colons else _ASSIGNED_EQUALS).sub(_assignment, text)
+    return _assignments(text, "=:" if colons else "=")
 
 
 def _json_pair(match: re.Match[str]) -> str:
@@ -314,11 +312,21 @@ def _multipart_field(match: re.Match[str]) -> str:
     return whole[: len(whole) - len(value)] + MASK
 
 
-def _assignment(match: re.Match[str]) -> str:
-    if not secret_name(unquote_plus(match.group(1))) or match.group(2) == f'"{MASK}"':
-        return match.group(0)
-    whole, value = match.group(0), match.group(2)
-    return whole[: len(whole) - len(value)] + MASK
+def _assignments(text: str, separators: str) -> str:
+    """`name=value` (and `name: value`) with a secret name: the value masked."""
+    out: list[str] = []
+    done = 0
+    for key in _KEY.finditer(text):
+        if key.start() < done or key.group(2) not in separators:
+            continue
+        if not secret_name(unquote_plus(key.group(1))):
+            continue
+        value = _VALUE.match(text, key.end())
+        if value is None or value.group(0) == f'"{MASK}"':
+            continue
+        out.append(text[done : value.start()] + MASK)
+        done = value.end()
+    return "".join(out) + text[done:] if out else text
 
 
 _ESCAPED_RUN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")

@@ -111,3 +111,12 @@ def test_log_text_is_redacted_like_a_call() -> None:
     masked = redact.text(line)
     assert "abcdef0123" not in masked and "997101410790" not in masked
     assert "sign=[redacted]" in masked and "app_key=k" in masked
+
+
+def test_a_secret_assignment_inside_another_value_is_still_found() -> None:
+    """`http://host/api?access_token=...` reads as `http: //...`: the value of a name that is
+    not secret must not hide the secret assignment inside it."""
+    line = "cannot reach http://127.0.0.1:1/api?access_token=Vk3yT0ken&x=redirect?sign=abc123"
+    masked = redact.text(line)
+    assert "Vk3yT0ken" not in masked and "abc123" not in masked
+    assert masked.endswith("access_token=[redacted]&x=redirect?sign=[redacted]")
