@@ -60,12 +60,13 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _log_to_file(data_dir: Path) -> Path:
-    """Logs go to a file: the terminal belongs to the user (and later the TUI)."""
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    """Logs go to a file: the terminal belongs to the user (and later the TUI). The file is
+    redacted like the trace (`sandbox.trace.logs`)."""
+    from sandbox.trace.logs import log_to_file
+
     path = data_dir / "logs" / "sandbox.log"
-    logging.basicConfig(
-        filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    if not any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers):
+        log_to_file(path)
     return path
 
 

@@ -243,12 +243,9 @@ def _log_to_file(data_dir: Path) -> None:
     report's lines (the CLI's own commands do the same)."""
     if logging.getLogger().handlers:
         return
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        filename=data_dir / "logs" / "sandbox.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from sandbox.trace.logs import log_to_file
+
+    log_to_file(data_dir / "logs" / "sandbox.log")  # redacted like the trace
 
 
 def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
