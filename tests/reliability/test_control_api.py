@@ -18,7 +18,7 @@ from sandbox.runtime.control_guard import host_name
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.runtime.supervisor import Runtime
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

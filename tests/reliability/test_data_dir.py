@@ -11,6 +11,8 @@ import pytest
 
 from sandbox.runtime import data_dir
 
+pytestmark = pytest.mark.reliability
+
 
 def _sandbox(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANDBOX_LANG": "en"}
@@ -40,6 +42,7 @@ def _contents(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
+@pytest.mark.slow  # starts a process
 def test_reset_refuses_a_folder_that_is_not_a_sandbox(tmp_path: Path) -> None:
     files = _someone_elses(tmp_path / "mine")
     result = _sandbox("reset", "--data-dir", str(tmp_path / "mine"))
@@ -48,6 +51,7 @@ def test_reset_refuses_a_folder_that_is_not_a_sandbox(tmp_path: Path) -> None:
     assert _contents(tmp_path / "mine") == files, "nothing deleted, nothing added"
 
 
+@pytest.mark.slow  # starts a process
 def test_up_refuses_to_adopt_files_it_did_not_create(tmp_path: Path) -> None:
     files = _someone_elses(tmp_path / "mine")
     result = _sandbox("up", "--data-dir", str(tmp_path / "mine"), "--port-base", "47100")
@@ -55,6 +59,7 @@ def test_up_refuses_to_adopt_files_it_did_not_create(tmp_path: Path) -> None:
     assert _contents(tmp_path / "mine") == files
 
 
+@pytest.mark.slow  # starts a process
 def test_reset_deletes_only_the_sandbox_files(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     assert _sandbox("reset", "--data-dir", str(folder)).returncode == 0  # builds the world

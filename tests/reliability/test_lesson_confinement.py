@@ -26,6 +26,8 @@ COURIER = REPO / "lessons" / "07-audit-then-change"
 TRIPWIRE = 'import pathlib; pathlib.Path(__file__).with_name("IMPORTED").write_text("ran")\n'
 """A module that leaves a file when imported: proof that outside code ran."""
 
+pytestmark = pytest.mark.reliability
+
 
 def _lesson(tmp_path: Path, config: str, toml: str | None = None) -> Path:
     folder = tmp_path / "lessons" / BUYING.name
@@ -82,6 +84,7 @@ def test_a_symlink_out_of_the_lesson_folder_does_not_count_as_inside(tmp_path: P
     assert any("no module 'evil.app' in the lesson's folder" in m for m in _messages(folder))
 
 
+@pytest.mark.slow  # starts a process
 def test_lesson_check_runs_no_python_from_outside(tmp_path: Path) -> None:
     folder = _lesson(tmp_path, "../../outside/sandbox.toml")
     result = subprocess.run(
