@@ -13,7 +13,6 @@ role, and the other gets a 403 `wrong_partner_role`.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import secrets
@@ -138,7 +137,7 @@ class PartnerGate:
             )
         try:
             decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 inside
             decoded = ""
         app_key, colon, app_secret = decoded.partition(":")
         if not colon:
