@@ -131,11 +131,17 @@ _SIZE = f"COALESCE(size, length(detail) + {ROW_OVERHEAD})"
 """A row's size, also for rows stored before sizes were kept."""
 
 
+PAGE = 4096
+"""SQLite's page: a row too big for one is spread over whole overflow pages."""
+
+
 def _size(call: HttpCall, detail: bytes) -> int:
-    """The bytes a stored call takes, as retention counts them."""
+    """The bytes a stored call takes, as retention counts them: its values and overhead,
+    rounded up to whole pages when it overflows one (a 6 KB row takes two pages)."""
     text = len(call.path) + len(call.trace_id) + len(call.span_id) + len(call.caller) + \
         len(call.callee) + len(call.error or "") + len(call.claimed_caller or "")
-    return len(detail) + text + ROW_OVERHEAD
+    size = len(detail) + text + ROW_OVERHEAD
+    return size if size < PAGE // 2 else -(-size // (PAGE - 4)) * PAGE
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -206,6 +212,10 @@ class TraceStore:
         with self._lock:
             try:
                 with self.db.atomic():
+                    # Room first, so the batch reuses the pages the oldest traces free and
+                    # the file does not grow by a batch beyond the bound; then once more, in
+                    # case the batch alone is bigger than the bound.
+                    self._enforce_retention(len(rows), sum(row[-1] for row in rows))
                     self.db.conn.executemany(
                         f"INSERT INTO calls ({', '.join(_COLUMNS)}, detail, size) "
                         f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", rows)
@@ -224,12 +234,12 @@ class TraceStore:
                 f"SELECT COALESCE(SUM({_SIZE}), 0) FROM calls").fetchone()
         return int(row[0])
 
-    def _enforce_retention(self) -> None:
+    def _enforce_retention(self, calls_coming: int = 0, bytes_coming: int = 0) -> None:
         # Counting the table each batch grows with it; running totals cost nothing.
         if self._total is None or self._bytes is None:
             self._total, self._bytes = self.count(), self.stored_bytes()
-        calls_over = self._total - self.max_calls
-        bytes_over = self._bytes - self.max_bytes
+        calls_over = self._total + calls_coming - self.max_calls
+        bytes_over = self._bytes + bytes_coming - self.max_bytes
         if calls_over <= 0 and bytes_over <= 0:
             return
         # The traces of the oldest calls that cover the excess go whole, so no trace is left
