@@ -99,8 +99,7 @@ class Webhook:
     last_status: int | None = None
     last_error: str | None = None
     next_at: float | None = None
-    """When a pending webhook is tried next."""
-    gave_up_at: float | None = None
+    """When a pending webhook is tried next (None for a dead letter)."""
     gave_up_reason: str | None = None
     """Why a dead letter was given up (its schedule ran out, or the receiver refused for good)."""
     trace_id: str | None = None

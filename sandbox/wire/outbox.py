@@ -6,10 +6,11 @@ the receiver answers 2xx; rows live in the service's own database, so a restart 
 Receivers deduplicate by event id, because a retry after a lost acknowledgement sends twice.
 
 Retrying is bounded: after `max_attempts` failures (about 25 minutes with the default schedule)
-a webhook is given up and kept as a dead letter (`gave_up_at`, `gave_up_reason`), which the CLI
-(`sandbox webhooks`) and the control API (`GET /webhooks`) show. A sender that knows a refusal
-is final (the biller says the bill no longer exists) registers `on_refusal`: it can undo what
-the webhook announced, in the same transaction that gives the webhook up.
+a webhook is given up and kept as a dead letter: no next attempt (`next_at` NULL) and
+`last_error` saying "given up: " and why. The CLI (`sandbox webhooks`) and the control API
+(`GET /webhooks`) show them. A sender that knows a refusal is final (the biller says the bill
+no longer exists) registers `on_refusal`: it can undo what the webhook announced, in the same
+transaction that gives the webhook up.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ MAX_ATTEMPTS = 30
 """Tries before a webhook is given up: 1 + 2 + ... + 32 s, then once a minute, about 25 minutes
 in all - long enough for a service taken offline in a lesson to come back."""
 TABLE = "_outbox"
-_ADDED_COLUMNS = {"gave_up_at": "REAL", "gave_up_reason": "TEXT"}
+GAVE_UP = "given up: "
+"""How `last_error` of a dead letter starts; the rest says why."""
 
 
 def backoff(attempts: int) -> float:
@@ -64,10 +66,6 @@ class Outbox:
             "attempts": int, "next_at": float, "delivered_at": float, "last_status": int,
             "last_error": str, "trace_id": str, "parent_span": str, "created_at": float,
         }, pk="event_id", if_not_exists=True)
-        have = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})").fetchall()}
-        for column, kind in _ADDED_COLUMNS.items():  # an outbox from before dead letters
-            if column not in have:
-                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {kind}")
 
     def signer(self, kind: str, sign: Signer) -> None:
         """Register how webhooks of `kind` are signed."""
@@ -97,21 +95,22 @@ class Outbox:
     def pending(self) -> list[dict[str, Any]]:
         """Webhooks not yet acknowledged and not given up."""
         return list(self.db.query(
-            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND gave_up_at IS NULL "
+            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NOT NULL "
             "ORDER BY created_at"))
 
     def dead(self) -> list[dict[str, Any]]:
         """Webhooks given up (dead letters), oldest first."""
         return list(self.db.query(
-            f"SELECT * FROM {TABLE} WHERE gave_up_at IS NOT NULL ORDER BY created_at"))
+            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NULL "
+            "ORDER BY created_at"))
 
     async def deliver_due(self) -> int:
         """Send every webhook whose time has come; returns how many were acknowledged."""
         async with self._lock:
             now = self.wire.clock()
             rows = list(self.db.query(
-                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND gave_up_at IS NULL "
-                "AND next_at <= ? ORDER BY created_at LIMIT 100", [now]))
+                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at <= ? "
+                "ORDER BY created_at LIMIT 100", [now]))
             delivered = 0
             for row in rows:
                 delivered += await self._deliver(row)
@@ -147,10 +146,10 @@ class Outbox:
 
         def settle(final: str | None) -> None:
             self.db.execute(
-                f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ?, "
-                "gave_up_at = ?, gave_up_reason = ? WHERE event_id = ?",
-                [attempts, now + backoff(attempts), status, error, now if final else None, final,
-                 row["event_id"]])
+                f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ? "
+                "WHERE event_id = ?",
+                [attempts, None if final else now + backoff(attempts), status,
+                 GAVE_UP + final if final else error, row["event_id"]])
 
         try:
             with self.db.atomic():

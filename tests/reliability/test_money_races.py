@@ -187,7 +187,7 @@ async def _settled(runtime: Runtime) -> None:
             _query(
                 runtime,
                 name,
-                "SELECT COUNT(*) FROM _outbox WHERE delivered_at IS NULL AND gave_up_at IS NULL",
+                "SELECT COUNT(*) FROM _outbox WHERE delivered_at IS NULL AND next_at IS NOT NULL",
             )[0][0]
             == 0
             for name in ("bank", "marketplace")
@@ -229,10 +229,8 @@ def _verdict(runtime: Runtime, races: list[Race], total_before: int) -> dict[str
         "SUM(CASE WHEN direction = 'C' THEN amount END) FROM ledger",
     )[0]
     assert debit == credit
-    dead = _query(runtime, "bank", "SELECT event_id FROM _outbox WHERE gave_up_at IS NOT NULL")
-    dead += _query(
-        runtime, "marketplace", "SELECT event_id FROM _outbox WHERE gave_up_at IS NOT NULL"
-    )
+    given_up = "SELECT event_id FROM _outbox WHERE delivered_at IS NULL AND next_at IS NULL"
+    dead = _query(runtime, "bank", given_up) + _query(runtime, "marketplace", given_up)
     reversed_ = sum(1 for taken in moved.values() if "va_reversal" in taken)
     # The VA is closed before an order goes, so no payment ever lands on a cancelled order:
     # the bank's reversal (its safety net) is never needed, and no webhook is given up.

@@ -48,7 +48,7 @@ async def test_a_payment_the_biller_refuses_for_good_is_reversed(services: Servi
     assert debit == credit
     assert store(services).va(f"   {VA}")["status"] == "REVERSED"
     [dead] = outbox(services).dead()
-    assert "refused the payment for good (4042519); reversed as 990" in dead["gave_up_reason"]
+    assert "refused the payment for good (4042519); reversed as 990" in dead["last_error"]
     assert outbox(services).pending() == []
     moved = (
         store(services)

@@ -41,7 +41,8 @@ async def test_a_webhook_is_given_up_after_its_attempts(clock: FakeClock) -> Non
     assert outbox.pending() == []
     [dead] = outbox.dead()
     assert dead["attempts"] == 4 and dead["last_status"] == 500
-    assert dead["gave_up_reason"] == "no 2xx after 4 attempts (last: 500)"
+    assert dead["last_error"] == "given up: no 2xx after 4 attempts (last: 500)"
+    assert dead["next_at"] is None
     assert MAX_ATTEMPTS >= 20 and sum(backoff(n) for n in range(1, MAX_ATTEMPTS)) < 3600
     await wire.aclose()
 
@@ -63,7 +64,8 @@ async def test_a_final_refusal_is_acted_on_and_given_up_in_one_transaction(
     outbox.enqueue(event_id="e1", target="receiver", path="/hook", kind="k", body={})
     await outbox.deliver_due()
     assert [r["event_id"] for r in outbox.dead()] == ["e1"]
-    assert outbox.dead()[0]["gave_up_reason"] == 'refused for good (404 {"code":"bill_expired"})'
+    reason = 'given up: refused for good (404 {"code":"bill_expired"})'
+    assert outbox.dead()[0]["last_error"] == reason
     assert db.execute("SELECT event_id FROM undone").fetchall() == [("e1",)]
     await wire.aclose()
 
@@ -84,17 +86,6 @@ async def test_a_refusal_that_cannot_be_acted_on_is_a_dead_letter_not_a_loop(
     outbox.enqueue(event_id="e1", target="receiver", path="/hook", kind="k", body={})
     await outbox.deliver_due()
     [dead] = outbox.dead()
-    assert dead["gave_up_reason"].startswith("the refusal could not be acted on")
+    assert dead["last_error"].startswith("given up: the refusal could not be acted on")
     assert await outbox.deliver_due() == 0 and outbox.pending() == []
     await wire.aclose()
-
-
-def test_an_outbox_from_before_dead_letters_gains_the_columns() -> None:
-    db = open_database(None)
-    db.execute(
-        "CREATE TABLE _outbox (event_id TEXT PRIMARY KEY, target TEXT, path TEXT, kind TEXT, "
-        "body TEXT, attempts INTEGER, next_at REAL, delivered_at REAL, last_status INTEGER, "
-        "last_error TEXT, trace_id TEXT, parent_span TEXT, created_at REAL)"
-    )
-    outbox = Outbox(db, Wire(), "sender")
-    assert outbox.pending() == [] and outbox.dead() == []
