@@ -52,6 +52,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            app.state.bank.hasher.shutdown(wait=False)
 
     app = new_app(env, "Bank", DESCRIPTION, render=errors.render, lifespan=lifespan)
     # SNAP wants validation errors as 400xx01/400xx02 with the service code of the endpoint.

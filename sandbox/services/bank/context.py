@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -25,6 +27,14 @@ class BankContext:
     """SNAP partners by client key."""
     registry_credentials: dict[str, Any] | None
     """The bank's own credentials at the civil registry (for KYC), if it holds any."""
+    hasher: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="bank-pin"))
+    """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
+    queues there, and the institutions sharing the event loop keep a core to serve on."""
+
+    async def slowly(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` on the PIN-hashing thread (hashlib lets go of the GIL meanwhile)."""
+        return await asyncio.get_running_loop().run_in_executor(self.hasher, work, *args)
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -34,6 +44,9 @@ class BankContext:
     def partner_named(self, name: str) -> Partner:
         """A partner by its service name (the VA rows remember which partner owns them)."""
         return next(p for p in self.partners.values() if p.name == name)
+
+
+T = TypeVar("T")
 
 
 async def get_bank(request: Request) -> BankContext:

@@ -8,7 +8,6 @@ The account opens only if every field sent matches.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -125,7 +124,7 @@ async def register(bank: BankContext, body: RegistrationRequest) -> dict[str, An
             fields=answered,
             reason=answer.get("reason"),
         )
-    pin_hash = await asyncio.to_thread(rules.hash_pin, body.pin)  # slow on purpose
+    pin_hash = await bank.slowly(rules.hash_pin, body.pin)  # slow on purpose
     with bank.store.atomic():
         # Checked again: another registration for this NIK may have finished meanwhile.
         if bank.store.account_by_nik(body.nik) is not None:
