@@ -18,7 +18,7 @@ import httpx
 
 from sandbox.runtime.inspect import TableRows
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
-from sandbox.runtime.state import RuntimeState
+from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceSummary
 from sandbox.wire.faults import Fault
@@ -51,10 +51,14 @@ class ControlClient:
         self,
         base_url: str,
         *,
-        token: str = "",
+        token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`token`: the sandbox's control token (runtime.json); None uses the token of a
+        sandbox this same process serves, if it is the one at `base_url`; "" sends none."""
         self.base_url = base_url.rstrip("/")
+        if token is None:
+            token = token_in_this_process(self.base_url)
         self.can_change = bool(token)
         """False without the control token: reads work, reset and faults are refused (401)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}

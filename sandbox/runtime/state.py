@@ -57,6 +57,25 @@ class RuntimeState:
         return state if _alive(state.pid) else None
 
 
+_IN_THIS_PROCESS: dict[str, str] = {}
+"""Control tokens of the sandboxes this process serves, by control URL."""
+
+
+def remember_token(control_url: str, token: str) -> None:
+    """Note the token of a sandbox this process serves (`forget_token` when it stops)."""
+    _IN_THIS_PROCESS[control_url.rstrip("/")] = token
+
+
+def forget_token(control_url: str) -> None:
+    _IN_THIS_PROCESS.pop(control_url.rstrip("/"), None)
+
+
+def token_in_this_process(control_url: str) -> str:
+    """The token of the sandbox at `control_url` if this very process serves it, else "": code
+    in the same process as the sandbox is its owner already."""
+    return _IN_THIS_PROCESS.get(control_url.rstrip("/"), "")
+
+
 def clear(data_dir: Path, pid: int) -> None:
     """Remove the state file if it is ours."""
     path = data_dir / FILENAME

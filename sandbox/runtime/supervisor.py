@@ -28,7 +28,7 @@ from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
-from sandbox.runtime.state import RuntimeState, clear
+from sandbox.runtime.state import RuntimeState, clear, forget_token, remember_token
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
@@ -146,6 +146,7 @@ class Runtime:
             url = f"http://{host}:{sock.getsockname()[1]}"
             if name == "control":
                 self.control_url = url
+                remember_token(url, self.control_token)
             else:
                 self.urls[name] = url
                 self.wire.set_url(name, url)
@@ -205,6 +206,7 @@ class Runtime:
             await asyncio.gather(*self._tasks.values())  # a server that failed says why
         finally:
             clear(self.settings.data_dir, _pid())
+            forget_token(self.control_url)
             await self.wire.aclose()
             self.close_sockets()
             self.writer.close()

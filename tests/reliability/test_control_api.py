@@ -119,7 +119,7 @@ def test_changes_need_the_token_from_runtime_json(runtime: Runtime) -> None:
 
 
 async def test_the_client_reads_without_the_token_and_changes_with_it(runtime: Runtime) -> None:
-    async with ControlClient(runtime.control_url) as reader:
+    async with ControlClient(runtime.control_url, token="") as reader:
         assert await reader.services() and not reader.can_change
         with pytest.raises(ControlError) as caught:
             await reader.reset()
