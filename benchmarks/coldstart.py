@@ -55,7 +55,9 @@ def _healthy(port: int) -> bool:
     """One raw HTTP/1.1 GET /health; True on a 200 (raw, so the poller stays cheap)."""
     try:
         with socket.create_connection((HOST, port), timeout=0.5) as sock:
-            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            # A loopback Host: the control API answers no other name (DNS rebinding).
+            sock.sendall(
+                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             return sock.recv(16).startswith(b"HTTP/1.1 200")
     except OSError:
         return False

@@ -22,7 +22,10 @@ MARKER = ".integration-sandbox"
 SEED_FILE = "world.json"
 DB_SUFFIXES = ("", "-wal", "-shm", "-journal")
 """A SQLite database is its file and these companions."""
-OWN_FILES = ("trace.db", SEED_FILE, "runtime.json")
+ADOPTED = (SEED_FILE,)
+"""Besides the institutions' databases, what the sandbox would take over in a folder. A trace
+store is left out: a trace.db prepared beforehand (a benchmark's, a copied one) is only read
+and appended to, never migrated or deleted."""
 
 
 class ForeignFolder(Exception):
@@ -47,7 +50,7 @@ def prepare(data_dir: Path, names: Iterable[str]) -> None:
     """Make `data_dir` the sandbox's (or check it already is) and record that databases
     `names` are created there. Raises ForeignFolder for a folder that already holds files
     with the sandbox's names but no marker: they are somebody else's."""
-    wanted = {f"{name}.db" for name in names} | set(OWN_FILES)
+    wanted = {f"{name}.db" for name in names} | set(ADOPTED)
     if not is_ours(data_dir) and data_dir.is_dir():
         clashing = sorted(p.name for p in data_dir.iterdir() if p.name in wanted)
         if clashing:
