@@ -2,7 +2,8 @@
 
 The sandbox runs as it does for a user (real uvicorn servers on 127.0.0.1, SQLite files); the
 buyers tap "buy" in the social app, open the marketplace's checkout page and pay the virtual
-account in the bank's app, all at the same moment. Afterwards, read from the institutions' own
+account in the bank's app, all at the same moment (each payer logged in to the bank app
+beforehand: a PIN check has a real cost now). Afterwards, read from the institutions' own
 databases: no order lost, no stock below zero, exactly as many winners as there were items,
 every paid order paid exactly once, and every webhook delivered.
 """
@@ -71,8 +72,30 @@ def _crowd(world: dict[str, Any]) -> list[tuple[dict[str, Any], int, int, dict[s
     ]
 
 
+async def _sessions(wire: Wire, payers: list[dict[str, Any]]) -> dict[str, str]:
+    """A bank app session per payer, opened before the crowd: a PIN check costs about 40 ms
+    of CPU on purpose (real PBKDF2 cost), and 160 of them at once would measure the hashing,
+    not the races this test is about."""
+    bank = wire.client("buyer", "bank")
+
+    async def log_in(payer: dict[str, Any]) -> tuple[str, str]:
+        login = await bank.post(
+            "/mobile/v1/sessions", json={"account_no": payer["account_no"], "pin": payer["pin"]}
+        )
+        assert login.status_code == 201, login.text
+        return payer["account_no"], str(login.json()["session_token"])
+
+    unique = {p["account_no"]: p for p in payers}
+    return dict(await asyncio.gather(*(log_in(p) for p in unique.values())))
+
+
 async def _checkout(
-    wire: Wire, user: dict[str, Any], video: int, product: int, payer: dict[str, Any]
+    wire: Wire,
+    sessions: dict[str, str],
+    user: dict[str, Any],
+    video: int,
+    product: int,
+    payer: dict[str, Any],
 ) -> dict[str, Any]:
     """One buyer's whole checkout; returns what happened."""
     me = {"Authorization": f"Bearer {user['session_token']}"}
@@ -85,11 +108,8 @@ async def _checkout(
     path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
     page = (await wire.client("buyer", "marketplace").get(path)).json()
     bank = wire.client("buyer", "bank")
-    login = await bank.post(
-        "/mobile/v1/sessions", json={"account_no": payer["account_no"], "pin": payer["pin"]}
-    )
     auth = {
-        "Authorization": f"Bearer {login.json()['session_token']}",
+        "Authorization": f"Bearer {sessions[payer['account_no']]}",
         "Idempotency-Key": f"pay-{order['order_id']}",
     }
     paid = await bank.post(
@@ -112,6 +132,12 @@ async def _checkout(
     }
 
 
+def _in_progress(result: dict[str, Any]) -> bool:
+    """The storefront's retry found the order still waiting for the bank (a slow machine)."""
+    body = result.get("body") or {}
+    return result["status"] == 409 and body.get("marketplace_code") == "order_in_progress"
+
+
 async def test_200_concurrent_checkouts_lose_nothing_and_pay_once(runtime: Runtime) -> None:
     world = runtime.world
     stock = {p["product_id"]: p["stock"] for p in world["marketplace"]["products"]}
@@ -119,15 +145,21 @@ async def test_200_concurrent_checkouts_lose_nothing_and_pay_once(runtime: Runti
     for name, url in runtime.urls.items():
         wire.set_url(name, url)
     try:
-        results = await asyncio.gather(*(_checkout(wire, *who) for who in _crowd(world)))
+        crowd = _crowd(world)
+        sessions = await _sessions(wire, [payer for *_, payer in crowd])
+        results = await asyncio.gather(*(_checkout(wire, sessions, *who) for who in crowd))
     finally:
         await wire.aclose()
     orders = [r for r in results if r["status"] == 201]
-    sold_out = [r for r in results if r["status"] == 409]
-    busy = [r for r in results if r["status"] not in (201, 409)]
+    sold_out = [r for r in results if r["status"] == 409 and not _in_progress(r)]
+    busy = [r for r in results if r["status"] not in (201, 409) or _in_progress(r)]
     # On two loaded cores an internal call can outlast the wire's 5-second timeout; the buyer
-    # is then told so (a 5xx JSON error). Allowed, rarely, as long as nothing is lost by it.
-    assert all(500 <= r["status"] < 600 and r["body"].get("code") for r in busy), busy[:3]
+    # is then told so (a 5xx JSON error, or, when the social app's retry with the same key
+    # finds the first request still waiting for the bank, 409 order_in_progress). Allowed,
+    # rarely, as long as nothing is lost by it.
+    assert all(
+        (500 <= r["status"] < 600 or _in_progress(r)) and r["body"].get("code") for r in busy
+    ), busy[:3]
     assert len(busy) <= CHECKOUTS // 20, busy[:3]
     assert all(r["paid"] == 201 for r in orders), [r for r in orders if r["paid"] != 201][:3]
 
