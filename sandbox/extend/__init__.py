@@ -12,7 +12,9 @@ what the built-in institutions use, and nothing that ties it to their code:
   with retries and backoff, and kept across restarts;
 - `open_database(env.db_path)`: its own SQLite file (sqlite-utils), in WAL mode;
 - `marketplace_webhook_ok(env, body, authorization)`: checks a webhook really comes from the
-  marketplace.
+  marketplace;
+- `verified(party)`: tells the recorder which partner your own authentication accepted, so the
+  trace names it as the caller (a caller's own claims are never believed).
 
 Import only from `sandbox.extend` in your service: the rest of the package may change.
 """
@@ -35,7 +37,7 @@ from sandbox.wire.signing.marketplace import webhook_signature
 from sandbox.wire.storage import open_database
 
 __all__ = ["ApiError", "Outbox", "Service", "ServiceEnv", "marketplace_webhook_ok", "new_app",
-           "open_database", "partner_client"]
+           "open_database", "partner_client", "verified"]
 
 
 @dataclass(frozen=True, slots=True)
