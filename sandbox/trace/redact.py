@@ -139,9 +139,16 @@ def _may_hold_secret(text: str) -> bool:
 def _tidy(text: str) -> str:
     """NIKs masked and prefixed tokens (sessions, link tokens) cut, in any text."""
     text = mask_nik(text)
-    if any(prefix in text for prefix in _TOKEN_PREFIXES):
+    if "_" in text and any(prefix in text for prefix in _TOKEN_PREFIXES):
         text = _SECRET_TOKENS.sub(lambda m: f"{m.group(1)}_{MASK}", text)
     return text
+
+
+def _needs_tidy(text: str) -> bool:
+    """Whether `_tidy` would change anything in `text` (one scan for many short values)."""
+    return _NIK.search(text) is not None or (
+        "_" in text and any(prefix in text for prefix in _TOKEN_PREFIXES)
+    )
 
 
 # -- headers -------------------------------------------------------------------------------------
@@ -152,10 +159,13 @@ def headers(pairs: tuple[tuple[str, str], ...], limit: int = 0) -> tuple[tuple[s
     characters of names and values in all (the rest cut with a visible mark)."""
     kept: list[tuple[str, str]] = []
     used = 0
+    # One scan of every value at once: most calls carry no NIK or token in any header, and a
+    # scan per value costs more than the scan itself.
+    tidy = _needs_tidy("\n".join(value for _, value in pairs))
     for index, (name, value) in enumerate(pairs):
         if secret_name(name) or (" " in value and _CREDENTIAL_VALUE.match(value)):
             value = MASK
-        elif len(value) >= 13:  # shorter values hold neither a NIK nor a session token
+        elif tidy and len(value) >= 13:  # shorter values hold neither a NIK nor a token
             value = _tidy(value)
         if limit:
             room = limit - used - len(name)
