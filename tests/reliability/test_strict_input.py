@@ -23,6 +23,7 @@ from sandbox.config import Settings
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scenarios.openapi import example_body
 from sandbox.wire import Wire
+from sandbox.wire.partners import partner_auth
 from tests.reliability.callers import SERVICES, Caller
 from tests.reliability.corpus import operations, sample_path
 
@@ -243,3 +244,24 @@ def test_numeric_parameters_take_ascii_digits_within_bounds(runtime: Runtime, va
             headers={"Authorization": f"Bearer {buyer['session_token']}"},
         )
         assert response.status_code < 500, (service, path, value, response.text)
+
+
+@pytest.mark.parametrize("suffix", ["\n", " ", "\t"])
+def test_a_nik_with_a_trailing_character_is_a_400_at_records(runtime: Runtime, suffix: str) -> None:
+    """`re.match` with `$` let "…0001\\n" through as a NIK (it is matched whole now)."""
+    from urllib.parse import quote
+
+    creds = runtime.world["partners"]["records"]["hospital"]
+    nik = runtime.world["personas"]["patient"]["nik"]
+    with httpx.Client(
+        base_url=runtime.urls["records"], auth=partner_auth("records", creds, time.time)
+    ) as records:
+        found = records.get(
+            "/fhir-r4/v1/Patient?identifier=" + quote(f"https://fhir.kemkes.go.id/id/nik|{nik}")
+        )
+        assert found.status_code == 200 and found.json()["total"] == 1
+        response = records.get(
+            "/fhir-r4/v1/Patient?identifier="
+            + quote(f"https://fhir.kemkes.go.id/id/nik|{nik}{suffix}")
+        )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_nik"
