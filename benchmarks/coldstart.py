@@ -56,8 +56,7 @@ def _healthy(port: int) -> bool:
     try:
         with socket.create_connection((HOST, port), timeout=0.5) as sock:
             # A loopback Host: the control API answers no other name (DNS rebinding).
-            sock.sendall(
-                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             return sock.recv(16).startswith(b"HTTP/1.1 200")
     except OSError:
         return False

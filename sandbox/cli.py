@@ -189,9 +189,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         with httpx.Client(timeout=2.0, headers={"x-sandbox-caller": "sandbox-status"}) as http:
             for name, url in state.services.items():
                 health = known.get(name) or _health(http, url)
-                rows.append(
-                    {"name": name, "url": url, "docs_url": f"{url}/docs", "health": health}
-                )
+                rows.append({"name": name, "url": url, "docs_url": f"{url}/docs", "health": health})
     if args.json:
         print(json.dumps(rows, indent=1))
     elif state is None:
@@ -870,8 +868,9 @@ def _parser() -> argparse.ArgumentParser:
     reset.set_defaults(func=cmd_reset)
     hooks = command("webhooks", "webhooks not delivered yet: still retried, or given up")
     which = hooks.add_mutually_exclusive_group()
-    which.add_argument("--dead", action="store_true",
-                       help="only dead letters (given up after their schedule)")
+    which.add_argument(
+        "--dead", action="store_true", help="only dead letters (given up after their schedule)"
+    )
     which.add_argument("--pending", action="store_true", help="only those still retried")
     hooks.add_argument("--json", action="store_true", help="print JSON")
     hooks.set_defaults(func=cmd_webhooks)

@@ -234,7 +234,7 @@ def _intro(
                 where.key("lesson", 0, "config"),
                 f"the config {config!r} is outside the lesson folder",
                 "a lesson runs only what its own folder holds: put its sandbox.toml next to "
-                "en.md (config = \"sandbox.toml\")",
+                'en.md (config = "sandbox.toml")',
             )
         )
         return settings, None, ()
@@ -255,8 +255,7 @@ def _intro(
                 path,
                 where.key("lesson", 0, "config"),
                 wrong,
-                "keep the lesson's services' Python inside its folder, or use an installed "
-                "plugin",
+                "keep the lesson's services' Python inside its folder, or use an installed plugin",
             )
         )
         return settings, None, ()

@@ -135,30 +135,43 @@ GAVE_UP = "given up: "
 """How the outbox marks a dead letter's `last_error` (`sandbox.wire.outbox.GAVE_UP`)."""
 
 
-def webhooks(path: Path, service: str, states: tuple[str, ...] = ("pending", "dead")
-             ) -> list[Webhook]:
+def webhooks(
+    path: Path, service: str, states: tuple[str, ...] = ("pending", "dead")
+) -> list[Webhook]:
     """The webhooks `service` has not delivered, oldest first: `pending` ones still retried,
     `dead` ones given up. An institution without an outbox has none."""
     with _read_only(path) as conn:
-        if OUTBOX not in {n for (n,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}:
+        if OUTBOX not in {
+            n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }:
             return []
         conn.row_factory = sqlite3.Row
         rows = conn.execute(
             f"SELECT *, CASE WHEN next_at IS NULL THEN 'dead' ELSE 'pending' END AS state "
-            f"FROM {OUTBOX} WHERE delivered_at IS NULL ORDER BY created_at").fetchall()
+            f"FROM {OUTBOX} WHERE delivered_at IS NULL ORDER BY created_at"
+        ).fetchall()
     found = []
     for row in rows:
         data = dict(row)
         if data["state"] not in states:
             continue
         error = data.get("last_error") or None
-        reason = error[len(GAVE_UP):] if error and error.startswith(GAVE_UP) else None
-        found.append(Webhook(
-            service=service, event_id=data["event_id"], target=data["target"],
-            path=redact.path(data["path"]), kind=data["kind"], state=data["state"],
-            attempts=int(data["attempts"] or 0), created_at=float(data["created_at"] or 0),
-            last_status=data.get("last_status"), last_error=None if reason else error,
-            next_at=data.get("next_at"), gave_up_reason=reason,
-            trace_id=data.get("trace_id")))
+        reason = error[len(GAVE_UP) :] if error and error.startswith(GAVE_UP) else None
+        found.append(
+            Webhook(
+                service=service,
+                event_id=data["event_id"],
+                target=data["target"],
+                path=redact.path(data["path"]),
+                kind=data["kind"],
+                state=data["state"],
+                attempts=int(data["attempts"] or 0),
+                created_at=float(data["created_at"] or 0),
+                last_status=data.get("last_status"),
+                last_error=None if reason else error,
+                next_at=data.get("next_at"),
+                gave_up_reason=reason,
+                trace_id=data.get("trace_id"),
+            )
+        )
     return found

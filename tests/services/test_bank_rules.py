@@ -125,4 +125,3 @@ def test_kyc_mismatches_lists_unconfirmed_fields() -> None:
     sent = {"nama_lgkp": "X", "tgl_lhr": "01-01-2000", "tmpt_lhr": "Y"}
     answered = {"nama_lgkp": "SESUAI", "tgl_lhr": "TIDAK SESUAI"}
     assert rules.kyc_mismatches(sent, answered) == ["tgl_lhr", "tmpt_lhr"]
-

@@ -67,8 +67,14 @@ def test_sep_number_layout() -> None:
 
 @pytest.mark.parametrize(
     ("code", "ok"),
-    [("A09", True), ("K35.8", True), ("a09", False), ("A9", False), ("A09.", False),
-     ("A09\n", False)],
+    [
+        ("A09", True),
+        ("K35.8", True),
+        ("a09", False),
+        ("A9", False),
+        ("A09.", False),
+        ("A09\n", False),
+    ],
 )
 def test_icd10_pattern(code: str, ok: bool) -> None:
     assert bool(rules.ICD10.fullmatch(code)) is ok

@@ -122,8 +122,12 @@ class FakeBank:
             raise httpx.ReadTimeout("the fake bank took too long")
         if self.delete == "paid":
             return JSONResponse(
-                {"responseCode": "4043114", "responseMessage": "Paid Bill",
-                 "code": "va_already_paid", "message": "paid"},
+                {
+                    "responseCode": "4043114",
+                    "responseMessage": "Paid Bill",
+                    "code": "va_already_paid",
+                    "message": "paid",
+                },
                 status_code=404,
             )
         return JSONResponse({"responseCode": "2003100", "responseMessage": "Successful"})

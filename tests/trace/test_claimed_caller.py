@@ -13,9 +13,17 @@ from sandbox.trace.store import TraceStore
 from sandbox.trace.waterfall import call_line, waterfall
 
 CLAIMED = HttpCall(
-    trace_id="a" * 32, span_id="b" * 16, parent_id=None, caller="external", callee="bank",
-    method="POST", path="/v1.0/transfer-va/create-va", status=401, started_at=1_709_280_000.0,
-    duration_ms=2.0, claimed_caller="social",
+    trace_id="a" * 32,
+    span_id="b" * 16,
+    parent_id=None,
+    caller="external",
+    callee="bank",
+    method="POST",
+    path="/v1.0/transfer-va/create-va",
+    status=401,
+    started_at=1_709_280_000.0,
+    duration_ms=2.0,
+    claimed_caller="social",
 )
 
 
@@ -34,7 +42,8 @@ def test_a_store_from_before_the_claim_gains_the_column(tmp_path: Path) -> None:
     old.execute(
         "CREATE TABLE calls (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL, span_id TEXT NOT"
         " NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT, path TEXT, status INTEGER,"
-        " started_at REAL, duration_ms REAL, error TEXT, truncated INTEGER, detail BLOB)")
+        " started_at REAL, duration_ms REAL, error TEXT, truncated INTEGER, detail BLOB)"
+    )
     old.commit()
     old.close()
     store = TraceStore(path)
@@ -44,8 +53,10 @@ def test_a_store_from_before_the_claim_gains_the_column(tmp_path: Path) -> None:
 
 def test_every_view_says_it_is_a_claim() -> None:
     said = "external (claims to be social)"
-    assert CLAIMED.who == said and "claims" not in HttpCall(**{**CLAIMED.to_dict(),
-                                                                "claimed_caller": None}).who
+    assert (
+        CLAIMED.who == said
+        and "claims" not in HttpCall(**{**CLAIMED.to_dict(), "claimed_caller": None}).who
+    )
     assert said in "\n".join(waterfall([CLAIMED])) and said in call_line(CLAIMED)
     assert said in curl(CLAIMED, "http://127.0.0.1:8703")
     assert json.loads(export([CLAIMED], "jsonl"))["claimed_caller"] == "social"

@@ -28,7 +28,8 @@ class BankContext:
     registry_credentials: dict[str, Any] | None
     """The bank's own credentials at the civil registry (for KYC), if it holds any."""
     hasher: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="bank-pin"))
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="bank-pin")
+    )
     """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
     queues there, and the institutions sharing the event loop keep a core to serve on."""
 

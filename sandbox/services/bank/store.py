@@ -358,8 +358,7 @@ class BankStore:
 
     def movement(self, reference_no: str) -> dict[str, Any] | None:
         """A movement by its reference number, or None."""
-        rows = list(self.db.query("SELECT * FROM movements WHERE reference_no = ?",
-                                  [reference_no]))
+        rows = list(self.db.query("SELECT * FROM movements WHERE reference_no = ?", [reference_no]))
         return rows[0] if rows else None
 
     def mark_va_reversed(self, virtual_account_no: str, reference_no: str, now: float) -> None:

@@ -99,8 +99,10 @@ class ReplayGuard:
         self._db = db
         self._next_purge = 0.0
         if db is not None:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
-                       "(nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL)")
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
+                "(nonce TEXT PRIMARY KEY, seen_at REAL NOT NULL)"
+            )
 
     def first_time(self, signature: str, now: float) -> bool:
         """True the first time a signature is presented; False for a replay."""
@@ -130,5 +132,6 @@ class ReplayGuard:
         written = db.execute(
             f"INSERT INTO {self.TABLE} (nonce, seen_at) VALUES (?, ?) ON CONFLICT(nonce) "
             f"DO UPDATE SET seen_at = excluded.seen_at WHERE {self.TABLE}.seen_at < ?",
-            [nonce, now, cutoff]).rowcount
+            [nonce, now, cutoff],
+        ).rowcount
         return bool(written == 1)
