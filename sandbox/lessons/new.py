@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_NAME = re.compile(r"^(?:(\d+)-)?([a-z0-9][a-z0-9-]*)$")
+_NAME = re.compile(r"(?:([0-9]+)-)?([a-z0-9][a-z0-9-]*)")
+"""Matched whole (`fullmatch`): ASCII digits only, as the loader reads a lesson's number."""
 
 EN = """# {title}
 
@@ -92,7 +93,7 @@ def new_lesson(root: Path, name: str) -> Path:
     `name` is `words-with-dashes` (numbered after the lessons already in `root`) or
     `NN-words-with-dashes`.
     """
-    match = _NAME.match(name)
+    match = _NAME.fullmatch(name)
     if not match:
         raise NewLessonError(
             f"{name!r} is not a lesson name: use lowercase words with dashes, "
@@ -115,4 +116,4 @@ def new_lesson(root: Path, name: str) -> Path:
 def _lessons(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
-    return [p for p in root.iterdir() if p.is_dir() and _NAME.match(p.name) and p.name[0].isdigit()]
+    return [p for p in root.iterdir() if p.is_dir() and (m := _NAME.fullmatch(p.name)) and m[1]]

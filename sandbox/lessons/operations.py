@@ -19,7 +19,7 @@ from sandbox.lessons.values import PLACEHOLDER
 
 log = logging.getLogger(__name__)
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_TEMPLATE = re.compile(r"^\{[^{}]+\}$")
+_TEMPLATE = re.compile(r"\{[^{}]+\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ def _fits(pattern: list[str], template: list[str]) -> bool:
         return False
     if template[0].endswith(":path}"):
         return any(_fits(pattern[i:], template[1:]) for i in range(1, len(pattern) + 1))
-    same = _TEMPLATE.match(template[0]) is not None or path_regex(head).fullmatch(template[0])
+    same = _TEMPLATE.fullmatch(template[0]) is not None or path_regex(head).fullmatch(template[0])
     return bool(same) and _fits(rest, template[1:])
 
 

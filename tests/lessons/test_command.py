@@ -105,6 +105,19 @@ def test_new_lesson_writes_a_lesson_that_lints_clean_numbered_after_the_others(
     assert "is not a lesson name" in capsys.readouterr().err
 
 
+def test_new_lesson_takes_only_ascii_numbers_and_no_trailing_newline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A number the loader would not read as one (٣, ²) or a name ending in a newline is refused,
+    not written as a folder no lesson list finds."""
+    from sandbox.cli import main
+
+    for name in ("\u0663-paying", "\u00b2-paying", "paying\n", "04-paying\n"):
+        assert main(["new", "lesson", name, "--root", str(tmp_path)]) == 2, name
+        assert "is not a lesson name" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
 def test_learn_opens_a_lesson_outside_the_sandboxs_folder(tmp_path: Path) -> None:
     from sandbox.cli import chosen_lesson, parse
 
