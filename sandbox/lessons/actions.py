@@ -58,6 +58,8 @@ class Outcome:
     lines: dict[str, str] = field(default_factory=dict)
     """For an exercise: the span id each learner's call was sent with, to the line of the
     learner's file that sent it."""
+    learner_spans: frozenset[str] = frozenset()
+    """For an exercise: every span id the learner's calls were sent with, line known or not."""
 
 
 @dataclass
@@ -236,6 +238,7 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
     stage.traces.append((span.trace_id,))
     output: list[str] = []
     lines: dict[str, str] = {}
+    spans: set[str] = set()
     for _ in range(int(spec.get("repeat", 1))):  # each run is a fresh phone: losses start over
         exercise = Exercise(
             stage.urls,
@@ -254,7 +257,13 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
         finally:
             await exercise.aclose()
         lines.update(exercise.lines)
-    return Outcome((span.trace_id,), _ran(output, spec, path, stage.lang), lines=lines)
+        spans |= exercise.spans
+    return Outcome(
+        (span.trace_id,),
+        _ran(output, spec, path, stage.lang),
+        lines=lines,
+        learner_spans=frozenset(spans),
+    )
 
 
 def _ran(output: list[str], spec: dict[str, Any], path: Path, lang: str) -> str:

@@ -16,9 +16,16 @@ from typing import Any
 
 from sandbox.language import texts
 from sandbox.lessons.actions import ActionFailed, Outcome, Stage, perform, trace_calls
-from sandbox.lessons.exercise import learner_file
+from sandbox.lessons.exercise import LEARNER, learner_file
 from sandbox.lessons.known import persona_facts
-from sandbox.lessons.matching import OUTCOMES, ExpectationResult, Mismatch, outcomes, satisfied
+from sandbox.lessons.matching import (
+    OUTCOMES,
+    ExpectationResult,
+    Mismatch,
+    SentFrom,
+    outcomes,
+    satisfied,
+)
 from sandbox.lessons.model import Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
@@ -159,7 +166,9 @@ class LessonRunner:
         before = len(self.stage.traces)
         try:
             outcome = await perform(self.stage, step)
-            expectations = tuple(self._filled(e) for e in step.expectations)
+            expectations = tuple(
+                _as_sent(self._filled(e), outcome.learner_spans) for e in step.expectations
+            )
             if step.action.kind == "audit":
                 checks = _judge_audit(expectations, outcome.audit, self.lesson.lang)
             elif step.action.kind in CALL_KINDS:
@@ -272,6 +281,15 @@ class LessonRunner:
     async def aclose(self) -> None:
         """Close the runner's HTTP clients (the control client belongs to the caller)."""
         await self.stage.wire.aclose()
+
+
+def _as_sent(expectation: Expectation, spans: frozenset[str]) -> Expectation:
+    """In an exercise step, `caller = "learner"` is any call the learner's code sent: the trace
+    names who the callee verified, and a call signed with a partner's key is that partner's."""
+    if not spans or expectation.spec.get("caller") != LEARNER:
+        return expectation
+    spec = {**expectation.spec, "caller": SentFrom(LEARNER, spans)}
+    return Expectation(spec, expectation.line)
 
 
 def _judge_audit(

@@ -3,7 +3,9 @@
 The learner's file lives in `<data dir>/exercises/<lesson>/`, copied from the lesson's
 `exercise/` template the first time. It is imported fresh on every run (a new module name,
 never left in `sys.modules`), so edits are seen at once. Its HTTP calls carry
-`x-sandbox-caller: learner` and the step's trace, so the sandbox records them as the learner's.
+`x-sandbox-caller: learner` and the step's trace, so the sandbox records them as the learner's;
+one signed with a partner's key is recorded as the partner the callee verified, and the step
+knows it for the learner's by the span it was sent from (`Exercise.spans`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Exercise:
         self._timeout = timeout
         self._path = path.resolve() if path is not None else None
         self._clients: list[httpx.Client | httpx.AsyncClient] = []
+        self.spans: set[str] = set()
+        """Every span id a call was sent with (its recorded `parent_id`): the learner's calls,
+        whoever the callee verified them as."""
         self.lines: dict[str, str] = {}
         """Span id a call was sent with (its recorded `parent_id`) to the learner's line that
         sent it: `file.py line 12: response = bank.post(...)`."""
@@ -150,6 +155,7 @@ class Exercise:
         """Every call is a new span of the step's trace, made by the learner; the line of their
         file that made it is kept."""
         span = new_span_id()
+        self.spans.add(span)
         request.headers["traceparent"] = format_traceparent(Span(self._trace_id, span))
         request.headers[CALLER_HEADER] = LEARNER
         if self._path is not None:

@@ -100,10 +100,29 @@ Check = Callable[[Any, HttpCall, str], str | None]
 """A key's check: None when the call matches, else a short reason in the given language."""
 
 
+class SentFrom(str):
+    """An expected caller that also matches every call sent from known spans.
+
+    In an exercise step, `caller = "learner"` means the calls the learner's code sent. The trace
+    names the party whose credential the callee verified, so a call the learner signed with a
+    partner's key is recorded as that partner (or as `external` when the signature is wrong);
+    it is still the learner's call, known by the span it was sent from (its `parent_id`).
+    """
+
+    spans: frozenset[str]
+
+    def __new__(cls, name: str, spans: frozenset[str]) -> SentFrom:
+        made = super().__new__(cls, name)
+        made.spans = spans
+        return made
+
+
 def _equal(attr: str) -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
         got = getattr(call, attr)
         if got == wanted:
+            return None
+        if isinstance(wanted, SentFrom) and call.parent_id in wanted.spans:
             return None
         _ = texts("lessons", lang)
         return _("{what} is {got}, not {wanted}").format(

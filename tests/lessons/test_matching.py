@@ -254,3 +254,24 @@ def test_outcomes_pair_every_goal_with_the_call_that_met_it_or_the_failure() -> 
     assert not missed.ok and missed.failure is not None and missed.call is calls[0]
     assert missed.expected == "anyone -> bank, /pay"
     assert (held.ok, held.call) == (True, None)
+
+
+def test_learner_in_an_exercise_is_every_call_sent_from_the_learners_spans() -> None:
+    """A call the learner signed with the social app's key is recorded as social's (the callee
+    verified that key) or, signed wrongly, as external: it is still the learner's call, known
+    by the span it was sent from; a call the social app made itself is not."""
+    from dataclasses import replace
+
+    from sandbox.lessons.matching import SentFrom
+
+    theirs = replace(ORDER, parent_id="a" * 16)
+    wrong = replace(ORDER, parent_id="b" * 16, caller="external", status=401)
+    app = replace(ORDER, parent_id="c" * 16)
+    learner = SentFrom("learner", frozenset({"a" * 16, "b" * 16}))
+    expect = Expectation({"caller": learner, "callee": "marketplace", "status": 201}, 1)
+    assert judge(expect, [theirs]) is None
+    assert judge(expect, [app]) is not None
+    assert judge(Expectation({"caller": learner, "status": 401}, 1), [wrong]) is None
+    plain = Expectation({"caller": "learner", "callee": "marketplace"}, 1)
+    assert judge(plain, [theirs]) is not None
+    assert "learner -> marketplace" in judge(expect, [app]).expected  # type: ignore[union-attr]
