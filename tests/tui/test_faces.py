@@ -13,7 +13,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, RadioButton
+from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
 
 from sandbox.scenarios.identities import Actor
 from sandbox.tui.clients import BankClient, SocialClient
@@ -340,5 +340,25 @@ async def test_the_apps_primary_actions_are_in_view(tmp_path: Path, size: tuple[
             await pilot.press("h")
             await pilot.pause()
             assert in_view("#admit") and in_view("#consent")
+    finally:
+        await backend.aclose()
+
+
+async def test_taps_are_listed_in_the_order_they_were_made(tmp_path: Path) -> None:
+    """A slow tap made first (the bank app's log-in) is listed before a quick one made after."""
+    app, backend = make_app(tmp_path, live=False)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            screen = pilot.app.screen
+            taps = screen.query_one("#taps", OptionList)
+            before = taps.option_count
+            screen.post_message(Face.Acted("bank", "late", "made second", "b" * 32, True, 2e9))
+            screen.post_message(Face.Acted("social", "early", "made first", "a" * 32, True, 1e9))
+            await pilot.pause()
+            labels = [str(taps.get_option_at_index(i).prompt) for i in range(taps.option_count)]
+            assert "early" in labels[before] and "late" in labels[before + 1]
+            assert taps.highlighted == before
     finally:
         await backend.aclose()

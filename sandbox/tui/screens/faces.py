@@ -7,6 +7,8 @@ the phone and the hospital's reception desk: the same pattern, one screen and ma
 
 from __future__ import annotations
 
+import bisect
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,6 +89,8 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
+        self._tap_starts: list[float] = []
+        """When each listed tap was made, in list order."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,8 +139,17 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         label = f"{mark} {message.face}: {action} — {message.detail}"
         if message.trace_id:
             self.app.taps[message.trace_id] = f"{message.face}: {action}"  # type: ignore[attr-defined]
-        taps.add_option(Option(label[:120], id=message.trace_id or None))
-        taps.highlighted = taps.option_count - 1
+        option = Option(label[:120], id=message.trace_id or None)
+        at = bisect.bisect(self._tap_starts, message.started)
+        self._tap_starts.insert(at, message.started)
+        if at == taps.option_count:
+            taps.add_option(option)
+        else:  # a slower tap made earlier finished last: it still goes where it was made
+            options = [taps.get_option_at_index(i) for i in range(taps.option_count)]
+            options.insert(at, option)
+            taps.clear_options()
+            taps.add_options(options)
+        taps.highlighted = at
 
     @on(OptionList.OptionSelected, "#taps")
     def open_selected(self, message: OptionList.OptionSelected) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
@@ -142,7 +143,13 @@ class Face(Vertical):
         """A tap finished (or failed): which face, what was tapped, what came of it."""
 
         def __init__(
-            self, face: str, action: str, detail: str, trace_id: str = "", ok: bool = True
+            self,
+            face: str,
+            action: str,
+            detail: str,
+            trace_id: str = "",
+            ok: bool = True,
+            started: float = 0.0,
         ) -> None:
             super().__init__()
             self.face = face
@@ -154,6 +161,8 @@ class Face(Vertical):
             self.trace_id = trace_id
             """The trace holding every call this tap caused."""
             self.ok = ok
+            self.started = started
+            """When the tap was made (monotonic): taps are listed in the order they were made."""
 
     class Refreshed(Message):
         """The face fetched again what recorded calls had changed (not a tap: nobody tapped)."""
@@ -186,6 +195,7 @@ class Face(Vertical):
     async def act(self, action: str, notice: Notice, body: Callable[[], Awaitable[str]]) -> None:
         """Run one tap: busy state, one trace for its calls, error in place, then `Acted`."""
         span = root_span()
+        started = time.monotonic()
         self._taps.append(span.trace_id)
         token = current_span.set(span)
         notice.show(plain(_("Working...")), "busy")
@@ -203,7 +213,7 @@ class Face(Vertical):
             notice.show(detail, "failed")
         finally:
             current_span.reset(token)
-        self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok))
+        self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok, started))
 
     # -- following the calls: what someone else did changes what the face shows ---------------
 
