@@ -10,6 +10,7 @@ import random
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
+from urllib.parse import quote
 
 _TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 
@@ -59,3 +60,16 @@ def parse_traceparent(value: str | None) -> Span | None:
 def format_traceparent(span: Span) -> str:
     """The `traceparent` header value for a call made as `span`."""
     return f"00-{span.trace_id}-{span.span_id}-01"
+
+
+STEP_HEADER = "x-sandbox-step"
+"""Set by a story or lesson on the calls its steps make (`checkout#4 She pays the VA`), so the
+stage can say which step of which story drew an arrow, even for a story run from a terminal."""
+
+current_step: ContextVar[str | None] = ContextVar("sandbox_current_step", default=None)
+"""The `x-sandbox-step` value for calls made now, or None outside a story or lesson step."""
+
+
+def format_step(source: str, number: int, sentence: str) -> str:
+    """The header value for a step (latin-1 safe: anything else is percent-encoded)."""
+    return f"{quote(source, safe='')}#{number} {quote(sentence, safe=' ,.;:()!?/-')}"

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from sandbox.trace.events import HttpCall
+from sandbox.wire.context import STEP_HEADER, format_step
 
-STEP_HEADER = "x-sandbox-step"
-"""Set by a story or lesson on the calls its steps make: `checkout#4 She pays the VA`."""
+__all__ = ["STEP_HEADER", "Edge", "Picture", "Step", "format_step", "parse_step", "step_of"]
+
 _SEEN_TRACES = 256
 
 
@@ -141,11 +142,6 @@ def parse_step(value: str) -> Step | None:
     if not source or not number.isascii() or not number.isdigit():
         return None
     return Step(unquote(source), int(number), unquote(sentence))
-
-
-def format_step(source: str, number: int, sentence: str) -> str:
-    """The header value for a step (latin-1 safe: anything else is percent-encoded)."""
-    return f"{quote(source, safe='')}#{number} {quote(sentence, safe=' ,.;:()!?/-')}"
 
 
 def steps_for(calls: Sequence[HttpCall]) -> dict[str, Step]:
