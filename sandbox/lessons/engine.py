@@ -32,6 +32,7 @@ from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
+from sandbox.wire.context import current_step, format_step
 
 __all__ = ["ExpectationResult", "LessonRunner", "Mismatch", "StepResult"]
 DEFAULT_WITHIN = 5.0
@@ -164,6 +165,7 @@ class LessonRunner:
         checks: list[ExpectationResult] = []
         error = None
         before = len(self.stage.traces)
+        said = current_step.set(format_step(self.lesson.slug, step.number, step.title))
         try:
             outcome = await perform(self.stage, step)
             expectations = tuple(
@@ -182,6 +184,8 @@ class LessonRunner:
             calls = await self._calls_quietly(new)
         except ControlError as exc:
             error = f"the sandbox did not answer: {exc.message}"
+        finally:
+            current_step.reset(said)
         failures = [c.failure for c in checks if c.failure is not None]
         ok = error is None and not failures
         result = StepResult(

@@ -27,7 +27,7 @@ async def admission(
     lang: str = "en",
 ) -> Story:
     """Admit the named patient; raises StoryFailed unless every back-end answered."""
-    story = Story(wire, world, report, gate=gate, lang=lang)
+    story = Story(wire, world, report, gate=gate, lang=lang, name="admission")
     return await story.run(lambda s: _admit(s, persona))
 
 

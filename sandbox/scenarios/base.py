@@ -11,7 +11,7 @@ import httpx
 
 from sandbox.language import LANGUAGES, N_, rupiah, texts
 from sandbox.wire import Wire
-from sandbox.wire.context import Span, current_span, root_span
+from sandbox.wire.context import Span, current_span, current_step, format_step, root_span
 
 Report = Callable[[str], None]
 Gate = Callable[[str], Awaitable[None]]
@@ -60,6 +60,8 @@ class Story:
     gate: Gate | None = None
     lang: str = "en"
     """The language the story speaks in (`LANGUAGES`); its calls are the same in any."""
+    name: str = ""
+    """The story's name (`checkout`): its calls say which of its steps made them."""
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
@@ -81,6 +83,8 @@ class Story:
         if self.gate is not None:
             await self.gate(text)
         self.steps.append(text)
+        if self.name:
+            current_step.set(format_step(self.name, len(self.steps), text))
         self.report(f"{len(self.steps):>2}. {text}")
 
     def client(self, caller: str, callee: str) -> httpx.AsyncClient:
@@ -89,7 +93,7 @@ class Story:
 
     async def run(self, body: Callable[[Story], Awaitable[None]]) -> Story:
         """Run `body` with every call inside this story's trace."""
-        token = current_span.set(self.span)
+        token, step = current_span.set(self.span), current_step.set(None)
         try:
             await body(self)
         except httpx.TransportError as exc:
@@ -100,6 +104,7 @@ class Story:
                 raise
             raise exc.in_language(self.lang) from None
         finally:
+            current_step.reset(step)
             current_span.reset(token)
         return self
 

@@ -34,7 +34,7 @@ async def checkout(
     lang: str = "en",
 ) -> Story:
     """Run the checkout; raises StoryFailed unless the order ends paid, charged once."""
-    story = Story(wire, world, report, gate=gate, lang=lang)
+    story = Story(wire, world, report, gate=gate, lang=lang, name="checkout")
     return await story.run(lambda s: _checkout(s, video_id, product_id))
 
 

@@ -23,7 +23,7 @@ async def open_account(
     lang: str = "en",
 ) -> Story:
     """Run the story; raises StoryFailed unless the account opens after a clean KYC."""
-    story = Story(wire, world, report, gate=gate, lang=lang)
+    story = Story(wire, world, report, gate=gate, lang=lang, name="open-account")
     return await story.run(_open_account)
 
 

@@ -16,6 +16,7 @@ from sandbox.lessons.model import Lesson
 from sandbox.lessons.progress import Progress
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
+from sandbox.tui.stage.picture import Step, step_of, steps_for
 from tests.lessons.conftest import BUYING
 
 EXERCISE_LESSON = """# Balance
@@ -150,6 +151,8 @@ async def test_a_failing_exercise_climbs_the_hint_ladder_then_passes(
         assert runner.fallback(0) == []
         shutil.copyfile(exercise_lesson / "exercise" / "solution" / "balance.py", mine)
         passed = await runner.run_step(0)
+        said = {step_of(c) for c in passed.calls if c.caller == "learner"}
+        assert said == {Step(lesson.slug, lesson.steps[0].number, lesson.steps[0].title)}
         assert passed.ok and passed.output == f"balance: 2500000\n(ran balance() from {mine})"
         assert [c.path for c in runner.fallback(0)] == [c.path for c in passed.calls]
         mine.write_text("def balance(exercise):\n    return 1 / 0\n")
@@ -201,6 +204,7 @@ async def test_a_story_step_speaks_the_lessons_language(
         assert await runner.prepare() == []
         whole = await runner.run_step(7)  # "8. Seluruh checkout": the checkout story
         assert whole.ok, whole
+        assert {s.source for s in steps_for(whole.calls).values()} == {"checkout"}
         assert "menonton video 1 di aplikasi sosial" in whole.output
         assert "Rp185.000" in whole.output and "watches video" not in whole.output
     finally:

@@ -8,6 +8,8 @@ from typing import Any
 from sandbox.scenarios import StoryFailed, checkout, open_account
 from sandbox.trace.export import FORMATS
 from sandbox.trace.store import TraceStore
+from sandbox.tui.stage.picture import steps_for
+from sandbox.wire.context import current_step
 from tests.conftest import Services
 from tests.leaks import leaks
 
@@ -34,6 +36,20 @@ async def test_checkout_is_one_trace_with_the_promised_edges(services: Services)
     edges = {(c.caller, c.callee) for c in services.calls}
     assert ("social", "bank") not in edges and ("social", "identity") not in edges
     assert ("bank", "marketplace") in edges and ("marketplace", "social") in edges
+
+
+async def test_every_call_of_a_story_says_its_step_or_inherits_it(services: Services) -> None:
+    """The stage names the story and step behind an arrow, even for a story run elsewhere."""
+    said: list[str] = []
+    story = await checkout(services.wire, services.world, said.append)
+    steps = steps_for(services.calls)
+    assert set(steps) == {c.span_id for c in services.calls}
+    assert {s.source for s in steps.values()} == {"checkout"}
+    numbers = sorted({s.number for s in steps.values()})
+    assert numbers[0] == 1 and numbers[-1] <= len(story.steps) and len(numbers) >= 4
+    for step in steps.values():
+        assert step.sentence == story.steps[step.number - 1]
+    assert current_step.get() is None  # the story's steps do not leak into what runs after
 
 
 async def test_no_secret_reaches_the_store_or_any_export(services: Services) -> None:
