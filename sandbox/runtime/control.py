@@ -22,7 +22,7 @@ from sandbox.runtime import inspect
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import OUTCOMES
+from sandbox.trace.store import ORDERS, OUTCOMES
 from sandbox.wire.errors import ApiError, install_error_handlers
 from sandbox.wire.faults import MAX_LATENCY_MS, Fault
 
@@ -43,6 +43,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=0, le=MAX_PAGE)]
 Outcome = Annotated[str, Query(pattern="^(" + "|".join(OUTCOMES) + ")?$")]
 Text = Annotated[str, Query(max_length=200)]
+Order = Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")]
 
 
 class FaultBody(BaseModel):
@@ -123,12 +124,15 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         outcome: Outcome = "",
         text: Text = "",
         trace_id: Text = "",
+        order: Order = "stored",
     ) -> dict[str, Any]:
+        """A page of calls: `order=started` in the order they began, else as stored."""
         flt = {"service": service, "outcome": outcome, "text": text, "trace_id": trace_id}
         await flushed()
 
         def query() -> tuple[list[HttpCall], int]:
-            return runtime.traces.calls(offset, limit, **flt), runtime.traces.count(**flt)
+            page = runtime.traces.calls(offset, limit, order=order, **flt)
+            return page, runtime.traces.count(**flt)
 
         page, total = await asyncio.to_thread(query)
         return {"calls": [c.to_dict() for c in page], "total": total}

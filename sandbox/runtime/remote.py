@@ -115,12 +115,20 @@ class ControlClient:
         return [ServiceInfo.from_dict(s) for s in await self._request("GET", "/services")]
 
     async def calls(
-        self, offset: int = 0, limit: int = 100, flt: CallFilter | None = None
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        flt: CallFilter | None = None,
+        order: str = "stored",
     ) -> list[HttpCall]:
-        """One page of recorded calls matching `flt`, oldest first (`limit` at most 500)."""
+        """One page of recorded calls matching `flt`, oldest first (`limit` at most 500).
+
+        `order` is `stored` (as the recorder wrote them: when they finished) or `started`.
+        """
         params: dict[str, Any] = {
             "offset": offset,
             "limit": limit,
+            "order": order,
             **(flt or CallFilter()).to_params(),
         }
         data = await self._request("GET", "/calls", params=params)

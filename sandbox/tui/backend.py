@@ -30,7 +30,9 @@ class Backend(Protocol):
 
     async def services(self) -> list[ServiceInfo]: ...
     def events(self) -> AsyncIterator[HttpCall]: ...
-    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]: ...
+    async def calls(
+        self, offset: int, limit: int, flt: CallFilter, order: str = "stored"
+    ) -> list[HttpCall]: ...
     async def count(self, flt: CallFilter) -> int: ...
     async def trace(self, trace_id: str) -> list[HttpCall]: ...
     async def latest_trace(self) -> str | None: ...
@@ -68,9 +70,11 @@ class RemoteBackend:
         """Recorded calls as they happen."""
         return self.control.events()
 
-    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]:
-        """A page of recorded calls, oldest first."""
-        return await self.control.calls(offset, limit, flt)
+    async def calls(
+        self, offset: int, limit: int, flt: CallFilter, order: str = "stored"
+    ) -> list[HttpCall]:
+        """A page of recorded calls, oldest first: as stored, or by start (`order="started"`)."""
+        return await self.control.calls(offset, limit, flt, order)
 
     async def count(self, flt: CallFilter) -> int:
         """How many recorded calls match."""

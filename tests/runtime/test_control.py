@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -106,6 +107,32 @@ async def test_calls_page_and_filter_in_store_order(
     one = everything[3]
     assert await control.calls(0, 10, CallFilter(trace_id=one.trace_id)) == [one]
     assert await control.calls(100, 10) == []
+
+
+@pytest.mark.slow
+async def test_calls_page_in_start_order_when_asked(
+    runtime: Runtime, control: ControlClient
+) -> None:
+    """A caller is stored after the calls it made (it finishes last) but listed above them."""
+    base = HttpCall("1" * 32, "a" * 16, None, "buyer", "social", "POST", "/buy", 200, 50.0, 9.0)
+    inner = replace(
+        base,
+        span_id="b" * 16,
+        parent_id=base.span_id,
+        caller="social",
+        callee="marketplace",
+        path="/orders",
+        started_at=50.002,
+        duration_ms=5.0,
+    )
+    runtime.traces.add([inner])
+    runtime.traces.add([base])
+    flt = CallFilter(trace_id=base.trace_id)
+    assert [c.path for c in await control.calls(0, 10, flt)] == ["/orders", "/buy"]
+    assert [c.path for c in await control.calls(0, 10, flt, order="started")] == ["/buy", "/orders"]
+    with pytest.raises(ControlError) as refused:
+        await control.calls(0, 10, order="finished")
+    assert refused.value.status == 400
 
 
 @pytest.mark.slow

@@ -84,8 +84,10 @@ class LocalBackend:
         finally:
             unsubscribe()
 
-    async def calls(self, offset: int, limit: int, flt: CallFilter) -> list[HttpCall]:
-        return self.store.calls(offset, limit, **flt.to_params())
+    async def calls(
+        self, offset: int, limit: int, flt: CallFilter, order: str = "stored"
+    ) -> list[HttpCall]:
+        return self.store.calls(offset, limit, order=order, **flt.to_params())
 
     async def count(self, flt: CallFilter) -> int:
         return self.store.count(**flt.to_params())

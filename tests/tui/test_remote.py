@@ -44,6 +44,11 @@ async def test_remote_backend_sees_a_story_live(tmp_path: Path) -> None:
         assert await backend.count(CallFilter(service="bank")) >= 6
         page = await backend.calls(0, 5, CallFilter(outcome="2xx"))
         assert len(page) == 5 and all(c.outcome == "2xx" for c in page)
+        # The log's order: each caller above the calls it made, though stored after them.
+        story_calls = CallFilter(trace_id=story.trace_id)
+        started = await backend.calls(0, 100, story_calls, order="started")
+        assert [c.started_at for c in started] == sorted(c.started_at for c in started)
+        assert started != await backend.calls(0, 100, story_calls), "stored order differs"
         stored = {c.span_id for c in await backend.trace(story.trace_id)}
         assert {c.span_id for c in seen} <= stored
         await backend.set_fault("identity", Fault(offline=True))
