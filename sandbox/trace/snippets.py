@@ -10,12 +10,20 @@ hop-by-hop headers and `host`/`content-length` (the new connection sets them),
 `accept-encoding` (curl would print compressed bytes), `traceparent`/`tracestate` (a replay is
 a new action, so it starts its own trace) and `x-sandbox-recorded` (the runtime's proof that
 its own client recorded the call: redacted, and worthless to anyone else).
+
+`resend_draft` is the third form, for the composer: what a person edits before sending the
+call again as an identity of their choice. It keeps what the request *says* (its path and
+query, body and headers such as an Idempotency-Key) and leaves out everything that says who
+sent it - credentials, signatures and the parameters and headers that carry them - because
+the composer signs the request afresh, in the callee's own dialect, for the chosen identity.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from sandbox.trace.events import Headers, HttpCall
 from sandbox.trace.redact import MASK
@@ -46,6 +54,37 @@ CREDENTIALS_HELP = (
     "Signing and tokens per institution: sandbox/wire/auth.py (IdentityAuth, SnapAuth,",
     "MarketplaceAuth) - signatures carry a timestamp, so sign a fresh request.",
 )
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-signature",
+        "x-client-key",
+        "x-client-secret",
+        "x-tts-access-token",
+        "x-admin-key",
+        "x-api-key",
+        "x-cons-id-secret",
+        "user_key",
+        "x-client-id",
+        "x-timestamp",
+        "x-nonce",
+        "x-partner-id",
+        "channel-id",
+        "x-cons-id",
+        "x-sandbox-caller",
+    }
+)
+"""Headers that prove or say who sent a call and when it was signed (sandbox/wire/auth.py,
+vclaim.py, and the caller's name the wire adds): the identity that sends it again sets its
+own. Any header whose recorded value holds `[redacted]` is left out as well."""
+SIGNING_PARAMS = frozenset(
+    {"sign", "access_token", "client_secret", "token", "app_key", "timestamp", "nonce"}
+)
+"""Query parameters that sign or authenticate a call (the open platform's, OAuth's)."""
+CLIENT_HEADERS = frozenset({"user-agent", "accept", "content-type"})
+"""Headers the sending client sets for itself (the composer sends JSON or a form)."""
 _NIK_MASK = re.compile(r"\*{12}\d{4}")
 _CURL_GLOB = re.compile(r"[\[\]{}]")
 
@@ -118,3 +157,55 @@ def _curl_method(call: HttpCall) -> list[str]:
     if method == "GET" and not call.request_body:
         return []
     return ["-X", shlex.quote(method)]
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A recorded request without its credentials, to edit and send again."""
+
+    service: str
+    """The institution called (the recorded callee)."""
+    method: str
+    path: str
+    """The path without its query string."""
+    query: tuple[tuple[str, str], ...]
+    """The query parameters worth sending again, in recorded order."""
+    headers: Headers
+    """The request headers worth sending again: none that authenticate or sign."""
+    body: str
+    """The request body as recorded ("" for none); redacted fields still read `[redacted]`."""
+    caller: str
+    """Who sent the recorded call (preselected when it is an identity the composer knows)."""
+    span_id: str
+    """The recorded call this draft came from."""
+
+    @property
+    def has_masks(self) -> bool:
+        """True when the body or query still holds a `[redacted]` placeholder to fill in."""
+        return MASK in self.body or any(MASK in value for _, value in self.query)
+
+
+def resend_draft(call: HttpCall) -> Draft:
+    """The request of `call` for the composer: credentials and signing left out."""
+    path, _, query = call.path.partition("?")
+    params = tuple(
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if name.lower() not in SIGNING_PARAMS and MASK not in value
+    )
+    dropped = SKIPPED_HEADERS | CREDENTIAL_HEADERS | CLIENT_HEADERS
+    headers = tuple(
+        (name, value)
+        for name, value in call.request_headers
+        if name.lower() not in dropped and MASK not in value
+    )
+    return Draft(
+        service=call.callee,
+        method=call.method.upper(),
+        path=path or "/",
+        query=params,
+        headers=headers,
+        body=call.request_body,
+        caller=call.caller,
+        span_id=call.span_id,
+    )

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sandbox.trace.events import HttpCall
-from sandbox.trace.snippets import curl, httpx_snippet, request_url
+from sandbox.trace.snippets import curl, httpx_snippet, request_url, resend_draft
 from tests.trace.conftest import CREATE_VA, TRACE, checkout_calls
 
 BANK = "http://127.0.0.1:8103"
@@ -153,3 +153,40 @@ def test_httpx_snippet_keeps_repeated_headers_and_comments_on_credentials(
 def test_request_url_joins_base_and_path_with_one_slash() -> None:
     call = replace(checkout_calls()[0], path="api/x")
     assert request_url(call, "http://social.sandbox/") == "http://social.sandbox/api/x"
+
+
+def test_resend_draft_keeps_what_the_request_says_and_not_who_signed_it() -> None:
+    call = replace(
+        signed_call(),
+        path="/v1.0/transfer-va/create-va?sign=[redacted]&app_key=k&timestamp=1&lang=id",
+        request_headers=(
+            *signed_call().request_headers,
+            ("X-TIMESTAMP", "2024-03-01T08:00:00+07:00"),
+            ("CHANNEL-ID", "95221"),
+            ("X-EXTERNAL-ID", "000000000000000042"),
+            ("Idempotency-Key", "pay-001"),
+            ("user-agent", "integration-sandbox/marketplace"),
+            ("X-Note", "token [redacted] inside"),
+        ),
+    )
+    draft = resend_draft(call)
+    assert (draft.service, draft.method, draft.path) == (
+        "bank",
+        "POST",
+        "/v1.0/transfer-va/create-va",
+    )
+    assert draft.query == (("lang", "id"),)
+    assert draft.headers == (
+        ("X-EXTERNAL-ID", "000000000000000042"),
+        ("Idempotency-Key", "pay-001"),
+    )
+    assert draft.body == call.request_body
+    assert (draft.caller, draft.span_id) == ("marketplace", CREATE_VA)
+    assert draft.has_masks, "the body's pin was redacted: the person fills it in"
+
+
+def test_resend_draft_says_when_a_redacted_value_is_left_to_fill_in() -> None:
+    call = replace(signed_call(), request_body='{"account_no": "1", "pin": "[redacted]"}')
+    assert resend_draft(call).has_masks
+    plain = resend_draft(replace(call, path="/", request_body=""))
+    assert plain.path == "/" and not plain.has_masks
