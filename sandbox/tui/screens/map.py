@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,16 +13,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
-from sandbox.runtime.models import CallFilter
+from sandbox.runtime.models import CallFilter, ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.filters import parse_filter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.widgets import call_actions
+from sandbox.tui.widgets.call_actions import CallActions
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import CallMap
 
+OFFERED = call_actions.COPY | {"open_trace"}
+"""What the log and the detail offer on the map: copying, and the trace in the player."""
 DETAIL_DELAY = 0.06
 """Seconds the log's cursor rests before the detail and map follow it."""
 
@@ -39,10 +46,12 @@ drawn, one line per direction with a count and the last call's method, path and 
 coloured by outcome (green 2xx, yellow 4xx, red 5xx or failed), until the next trace begins;
 the line above the boxes names it. `l` switches to the live tail: every call, fading out.
 
-- **Call log** (bottom left): every recorded call; `f` follows the newest; `/` filters by text,
-  `service:bank` or `status:4xx`; **Enter** selects a call.
-- **Call detail** (bottom right): headers, bodies, timing; `c` copies it as curl, `h` as
-  httpx; `t` opens the whole trace in the player (key 2).
+- **Call log** (bottom left): every recorded call, in the order the calls started (a caller
+  above the calls it made); `f` follows the newest; `/` filters by text, `service:bank` or
+  `status:4xx`; **Enter** selects a call.
+- **Call detail** (bottom right): headers, bodies, timing.
+- On the call under the cursor, in either: `c` copies it as curl, `h` as httpx; `t` opens
+  the whole trace in the player (key 2).
 """)
     BINDINGS = [
         Binding(
@@ -80,19 +89,20 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Input(placeholder=_("filter: text, service:bank, status:4xx"), id="filter")
         with Horizontal(id="lower"):
-            yield CallLog(self._fetch, self._count)
-            yield CallDetail()
+            yield CallLog(self._fetch, self._count, offered=OFFERED)
+            yield CallDetail(offered=OFFERED)
         yield Footer()
 
     async def _fetch(self, offset: int, limit: int) -> list[HttpCall]:
-        return await self.backend.calls(offset, limit, self.flt)
+        # In start order: a caller above the calls it made, though stored after them.
+        return await self.backend.calls(offset, limit, self.flt, order="started")
 
     async def _count(self) -> int:
         return await self.backend.count(self.flt)
 
     def on_mount(self) -> None:
         self.app.world_reset.subscribe(self, self.forget_world)  # type: ignore[attr-defined]
-        self.query_one(CallDetail).base_urls = {s.name: s.url for s in self.app.services}  # type: ignore[attr-defined]
+        self._set_base_urls(self.app.services)  # type: ignore[attr-defined]
         self.query_one(CallLog).border_title = _("Calls")
         self.query_one(CallDetail).border_title = _("Call detail")
 
@@ -100,15 +110,23 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
         call_map.show_calls(message.calls)
-        self.query_one(CallLog).refresh_count()
+        started = min((call.started_at for call in message.calls), default=None)
+        self.query_one(CallLog).refresh_count(started_from=started)
 
     @on(ServicesUpdated)
     def show_services(self, message: ServicesUpdated) -> None:
         self.query_one(CallMap).set_services(list(message.services))
-        self.query_one(CallDetail).base_urls = {s.name: s.url for s in message.services}
+        self._set_base_urls(message.services)
+
+    def _set_base_urls(self, services: Iterable[ServiceInfo]) -> None:
+        """Where each institution listens, for the snippets the log and the detail copy."""
+        urls = {s.name: s.url for s in services}
+        self.query_one(CallLog).base_urls = urls
+        self.query_one(CallDetail).base_urls = urls
 
     def on_screen_resume(self) -> None:
-        self.query_one(CallLog).refresh_count()
+        # Calls that arrived meanwhile may belong anywhere in start order: fetch all again.
+        self.query_one(CallLog).refresh_count(started_from=-math.inf)
         self.catch_up()
 
     @work(exclusive=True, group="map-catch-up", exit_on_error=False)
@@ -150,10 +168,10 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         detail.border_subtitle = _("caused by the tap: {tap}").format(tap=tap) if tap else ""
         self.query_one(CallMap).highlight(call)
 
-    @on(CallDetail.TraceRequested)
-    def open_trace(self, message: CallDetail.TraceRequested) -> None:
-        call = self.query_one(CallDetail).call
-        self.app.post_message(ShowTrace(message.trace_id, call.span_id if call else None))
+    @on(CallActions.TraceRequested)
+    def open_trace(self, message: CallActions.TraceRequested) -> None:
+        """`t` in the log or the detail: the call's trace in the player, at that call."""
+        self.app.post_message(ShowTrace(message.trace_id, message.call.span_id))
 
     def forget_world(self, _reset: None = None) -> None:
         """After ctrl+r: the trace on the map belongs to the old world."""

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from http import HTTPStatus
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from sandbox.trace.events import Headers, HttpCall
 from sandbox.trace.redact import MASK
-from sandbox.trace.snippets import curl, httpx_snippet
 from sandbox.tui.i18n import Lazy, _, ngettext, number
+from sandbox.tui.widgets.call_actions import ALL, COPY, CallActions, call_bindings
 
 PARSE_LIMIT = 256_000
 """Bodies longer than this (characters) are shown as text, without parsing them as JSON."""
@@ -44,11 +44,13 @@ OUTCOME_STYLES = {
 """Status colours by `HttpCall.outcome` (the same meaning as the call log's)."""
 _TRUNCATED = re.compile(r"…\[truncated (\d+) characters\]\Z")
 _MASKED = re.compile(re.escape(MASK))
-_MUTED = "$foreground-muted"
+_MUTED = "$foreground 75%"
+"""Quiet text (labels, "no body"). Not `$foreground-muted` (3.98:1 in the light theme) nor
+`$text-muted`, whose `auto` a Content span draws as plain black or white."""
 _NOTE = "$text-warning italic"
 
 
-class CallDetail(VerticalScroll, can_focus=True):
+class CallDetail(CallActions, VerticalScroll, can_focus=True):
     """One recorded call in full; `c`/`h` copy it as curl/httpx, `t` opens its trace."""
 
     HELP = Lazy("""\
@@ -63,27 +65,7 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "c",
-            "copy_curl",
-            Lazy("Copy curl"),
-            id="detail.copy_curl",
-            tooltip=Lazy("Copy this request as a curl command (credentials stay redacted)"),
-        ),
-        Binding(
-            "h",
-            "copy_httpx",
-            Lazy("Copy httpx"),
-            id="detail.copy_httpx",
-            tooltip=Lazy("Copy this request as a Python httpx script (credentials stay redacted)"),
-        ),
-        Binding(
-            "t",
-            "open_trace",
-            Lazy("Trace"),
-            id="detail.open_trace",
-            tooltip=Lazy("Open every call of this call's trace"),
-        ),
+        *call_bindings("detail", shown=("copy_curl", "copy_httpx", "open_trace")),
     ]
 
     DEFAULT_CSS = """
@@ -96,12 +78,8 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
     }
     """
 
-    class TraceRequested(Message):
-        """The user asked to see the whole trace of the shown call."""
-
-        def __init__(self, trace_id: str) -> None:
-            super().__init__()
-            self.trace_id = trace_id
+    DEFAULT_OFFERED: ClassVar[frozenset[str]] = COPY | {"open_trace"}
+    """What a detail offers unless its screen says otherwise."""
 
     call: reactive[HttpCall | None] = reactive(None)
     """The call shown, or None for the empty state."""
@@ -110,13 +88,18 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
         self,
         base_urls: dict[str, str] | None = None,
         *,
+        offered: Iterable[str] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """Args:
+        base_urls: service name -> base URL, for the copied snippets.
+        offered: the call actions (`call_actions.ALL`) the screen handles.
+        """
         super().__init__(name=name, id=id, classes=classes)
-        self.base_urls: dict[str, str] = dict(base_urls or {})
-        """Service name -> base URL, for the copied snippets (the screen keeps it current)."""
+        self.base_urls = dict(base_urls or {})
+        self.offered = self.DEFAULT_OFFERED if offered is None else frozenset(offered)
 
     def compose(self) -> ComposeResult:
         yield Static(_("No call selected."), id="detail-empty", markup=False)
@@ -137,32 +120,15 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
         self.scroll_home(animate=False)
         self.refresh_bindings()
 
-    def base_url(self, service: str) -> str:
-        """Where `service` listens, or `http://<service>.sandbox` when the screen did not say."""
-        return self.base_urls.get(service) or f"http://{service}.sandbox"
+    def current_call(self) -> HttpCall | None:
+        """The call shown."""
+        return self.call
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The copy and trace keys show as disabled while no call is shown."""
-        if action in {"copy_curl", "copy_httpx", "open_trace"} and self.call is None:
-            return None
+        """The call keys show as disabled while no call is shown."""
+        if action in ALL:
+            return self.check_call_action(action)
         return True
-
-    def action_copy_curl(self) -> None:
-        """Copy the request as a curl command."""
-        if self.call is not None:
-            self.app.copy_to_clipboard(curl(self.call, self.base_url(self.call.callee)))
-            self.notify(_("Copied the request as a curl command."), title=_("Copied"))
-
-    def action_copy_httpx(self) -> None:
-        """Copy the request as an httpx script."""
-        if self.call is not None:
-            self.app.copy_to_clipboard(httpx_snippet(self.call, self.base_url(self.call.callee)))
-            self.notify(_("Copied the request as a Python httpx script."), title=_("Copied"))
-
-    def action_open_trace(self) -> None:
-        """Ask the screen to open this call's trace."""
-        if self.call is not None:
-            self.post_message(self.TraceRequested(self.call.trace_id))
 
 
 def summary(call: HttpCall) -> Content:

@@ -1,17 +1,23 @@
 """`CallLog`: every recorded call as one line, over a store that may hold 100,000 of them.
 
-The log never holds the store: it asks an injected provider for pages (offset and limit in
-store order, oldest first) around what is on screen, keeps a few, and draws only the visible
-lines (Textual's line API), so scrolling from the first call to the last costs a few page
-fetches, not a widget or a row object per call.
+The log never holds the store: it asks an injected provider for pages (offset and limit,
+oldest first) around what is on screen, keeps a few, and draws only the visible lines
+(Textual's line API), so scrolling from the first call to the last costs a few page fetches,
+not a widget or a row object per call.
+
+The map's provider lists calls in the order they *started*: a caller above the calls it made,
+though the recorder stores it after them (it finishes last). A call that arrives can therefore
+belong above rows already on screen; `refresh_count(started_from=...)` says from where, and
+the log fetches again the pages that may have moved while keeping the person's place.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import ClassVar
 
@@ -28,9 +34,10 @@ from textual.strip import Strip
 
 from sandbox.trace.events import HttpCall
 from sandbox.tui.i18n import Lazy, _, ngettext, number
+from sandbox.tui.widgets.call_actions import ALL, CallActions, call_bindings
 
 Fetch = Callable[[int, int], Awaitable[list[HttpCall]]]
-"""`fetch(offset, limit)`: calls in store order (oldest first)."""
+"""`fetch(offset, limit)`: calls oldest first (by start, or as stored)."""
 Count = Callable[[], Awaitable[int]]
 """`count()`: how many calls the store (under the current filter) holds."""
 
@@ -39,23 +46,31 @@ PAGE_SIZE = 100
 MAX_PAGES = 8
 """Pages kept in memory; the least recently drawn page goes first."""
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
+MIN_PATH = 10
+"""Cells the path keeps however narrow the log: below this, the log shows fewer columns."""
+PARTIES_WIDTH = 23
+"""Enough for the longest pair of institutions, `marketplace → insurance`."""
+MARK = "◆"
+"""Drawn in the gutter of the call marked for comparing."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _log = logging.getLogger(__name__)
 
 
-class CallLog(ScrollView, can_focus=True):
+class CallLog(CallActions, ScrollView, can_focus=True):
     """A virtual list of recorded calls with a cursor, fed page by page by a provider."""
 
     HELP = Lazy("""\
 
 ## Call log
 
-One line per recorded call, oldest at the top: time, caller → callee, method, path, status
-(or why it failed) and duration.
+One line per recorded call, in the order the calls started (a caller above the calls it
+made): time, caller → callee, method, path, status (or why it failed) and duration. A narrow
+log leaves out the time, then the duration, never who called whom.
 
 - **↑ ↓ PgUp PgDn Home End** or a click move the cursor; the detail shows that call.
 - **Enter** opens the call.
 - **f** follows the newest call (on by default, off when you move up).
+- **c** copies the call as curl, **h** as an httpx script; **t** opens its trace.
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -122,6 +137,7 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
             id="log.follow",
             tooltip=Lazy("Keep the newest call under the cursor as calls arrive"),
         ),
+        *call_bindings("log", shown=("edit_call", "mark_call", "compare_call")),
     ]
 
     COMPONENT_CLASSES = {
@@ -129,6 +145,7 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         "call-log--cursor",
         "call-log--pending",
         "call-log--parties",
+        "call-log--mark",
         *(f"call-log--{outcome}" for outcome in OUTCOMES),
     }
 
@@ -153,6 +170,7 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         & > .call-log--header { color: $text-muted; text-style: bold; }
         & > .call-log--pending { color: $text-disabled; }
         & > .call-log--parties { color: $text-secondary; }
+        & > .call-log--mark { color: $text-warning; text-style: bold; }
         & > .call-log--2xx { color: $text-success; }
         & > .call-log--3xx { color: $text-accent; }
         & > .call-log--4xx { color: $text-warning; text-style: bold; }
@@ -185,13 +203,26 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         fetch: Fetch,
         count: Count,
         *,
+        offered: Iterable[str] = (),
+        base_urls: dict[str, str] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """Args:
+        fetch: a page of calls, `fetch(offset, limit)`.
+        count: how many calls there are.
+        offered: the call actions (`call_actions.ALL`) the screen handles; none by default.
+        base_urls: service name -> base URL, for the copied snippets.
+        """
         super().__init__(name=name, id=id, classes=classes)
+        self.offered = frozenset(offered)
+        self.base_urls = dict(base_urls or {})
         self._fetch = fetch
         self._count = count
+        self._moved_from = math.inf
+        """The earliest start among calls that arrived since the last count: cached pages
+        from there on may have moved (start order); infinity when none did."""
         self._total = 0
         self._pages: OrderedDict[int, list[HttpCall]] = OrderedDict()
         self._loading: set[int] = set()
@@ -226,6 +257,16 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         """The call under the cursor, if loaded."""
         return self.call_at(self.cursor)
 
+    def current_call(self) -> HttpCall | None:
+        """The call the keys act on: the one under the cursor."""
+        return self.highlighted
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The call keys are shown only where the screen handles them."""
+        if action in ALL:
+            return self.check_call_action(action)
+        return True
+
     # -- the source ------------------------------------------------------------------------
 
     def set_source(self, fetch: Fetch, count: Count) -> None:
@@ -250,8 +291,16 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         self.refresh()
         self.refresh_count()
 
-    def refresh_count(self) -> None:
-        """Ask the provider how many calls there are now (after new calls arrived)."""
+    def refresh_count(self, started_from: float | None = None) -> None:
+        """Ask the provider how many calls there are now (after new calls arrived).
+
+        Args:
+            started_from: the earliest start among the calls that arrived, when the provider
+                lists calls by start: pages holding calls that started from then on are
+                fetched again. None: new calls only ever come last (stored order).
+        """
+        if started_from is not None:
+            self._moved_from = min(self._moved_from, started_from)
         self._count_wanted = True
         if self._ready and not self._counting:  # before mounting, on_mount counts
             self._counting = True
@@ -262,16 +311,17 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         try:
             while self._count_wanted:
                 self._count_wanted = False
+                moved, self._moved_from = self._moved_from, math.inf
                 generation = self._generation
                 total = await self._count()
                 if generation == self._generation:
-                    self._apply_count(max(total, 0))
+                    self._apply_count(max(total, 0), moved)
         except Exception:
             _log.exception("call log: counting calls failed")
         finally:
             self._counting = False
 
-    def _apply_count(self, total: int) -> None:
+    def _apply_count(self, total: int, moved_from: float = math.inf) -> None:
         old = self._total
         if total < old:
             self._pages.clear()  # rows were dropped (retention): every offset may have moved
@@ -280,7 +330,14 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
             # The last page has grown: keep drawing it until the fresh copy arrives (no flicker).
             for page in range(old // PAGE_SIZE, (total - 1) // PAGE_SIZE + 1):
                 if page in self._pages or page in self._loading:
-                    self._stale[page] = self._stale.get(page, 0) + 1
+                    self._mark_stale(page)
+        if moved_from < math.inf:
+            # Calls that started before some shown ones went in above them: every page from
+            # the first such row on shifted (a page still loading may be an old copy too).
+            for page in {*self._pages, *self._loading}:
+                rows = self._pages.get(page)
+                if not rows or rows[-1].started_at >= moved_from:
+                    self._mark_stale(page)
         self._failed.clear()
         self._total = total
         self.virtual_size = Size(0, total + 1)
@@ -292,6 +349,10 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         self._ensure_pages()
         self._announce_cursor()
         self.refresh()
+
+    def _mark_stale(self, page: int) -> None:
+        """Keep drawing `page` until a fresh copy arrives (no flicker), then swap it in."""
+        self._stale[page] = self._stale.get(page, 0) + 1
 
     # -- pages -----------------------------------------------------------------------------
 
@@ -338,8 +399,28 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
             self._stale.pop(page, None)
         else:
             self._ensure_pages()  # the page grew while this copy was on its way
+        self._keep_place()
         self.refresh()
         self._announce_cursor()
+
+    def _keep_place(self) -> None:
+        """Calls that went in above the cursor moved its call down: follow it there, and
+        scroll as far, so the row a person was reading stays under the cursor and in place."""
+        if self.following or self._announced is None:
+            return
+        generation, index, span = self._announced
+        here = self.call_at(self.cursor)
+        if generation != self._generation or index != self.cursor:
+            return  # the source changed, or the person moved the cursor since
+        if here is None or here.span_id == span:
+            return
+        for moved in range(index + 1, min(index + PAGE_SIZE, self._total)):
+            call = self.call_at(moved)
+            if call is not None and call.span_id == span:
+                self._announced = (generation, moved, span)  # the same call: not news
+                self.scroll_to(y=self.scroll_offset.y + moved - index, animate=False, force=True)
+                self.cursor = moved
+                return
 
     # -- the cursor ------------------------------------------------------------------------
 
@@ -463,7 +544,7 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            header = self.get_component_rich_style("call-log--header", partial=True)
+            header = self._text_style("call-log--header")
             return self._strip(_header_cells(), width, base + header, {})
         index = round(self.scroll_offset.y) + y - 1
         if index >= self._total:
@@ -473,26 +554,48 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
             style = base + self.get_component_rich_style("call-log--cursor")
         call = self.call_at(index)
         if call is None:
-            pending = self.get_component_rich_style("call-log--pending", partial=True)
-            return self._strip(("…", "", "", _("loading"), "", ""), width, style + pending, {})
-        styles = {4: self.get_component_rich_style(f"call-log--{call.outcome}", partial=True)}
-        if index != self.cursor:  # on the cursor row the cursor colours keep names readable
-            styles[1] = self.get_component_rich_style("call-log--parties", partial=True)
-        return self._strip(_row_cells(call), width, style, styles)
+            pending = self._text_style("call-log--pending")
+            return self._strip(("", "…", "", "", _("loading"), "", ""), width, style + pending, {})
+        # On the cursor row the cursor's colours keep every cell readable: a status keeps
+        # its weight (bold, reversed when the call failed) but not its colour.
+        on_cursor = index == self.cursor
+        styles = {5: self._text_style(f"call-log--{call.outcome}", colour=not on_cursor)}
+        if not on_cursor:
+            styles[2] = self._text_style("call-log--parties")
+        marked = self.marked is not None and self.marked.span_id == call.span_id
+        if marked:
+            styles[0] = self._text_style("call-log--mark", colour=not on_cursor)
+        return self._strip(_row_cells(call, marked), width, style, styles)
+
+    def _text_style(self, name: str, colour: bool = True) -> Style:
+        """A component's text colour and attributes, to draw over any row's background.
+
+        Not `partial=True`: that resolves an `auto` colour (`$text-muted` is `auto 60%`)
+        against no background, which gives white - unreadable in the light theme.
+        """
+        full = self.get_component_rich_style(name)
+        return Style(
+            color=full.color if colour else None,
+            bold=full.bold,
+            italic=full.italic,
+            underline=full.underline,
+            reverse=full.reverse,
+        )
 
     def _strip(
         self, cells: tuple[str, ...], width: int, style: Style, styles: dict[int, Style]
     ) -> Strip:
         segments: list[Segment] = []
-        for column, (text, size, right) in enumerate(zip(cells, *_layout(width), strict=True)):
+        after_column = False  # the gutter sits against the first column; a space between others
+        for column, (text, size) in enumerate(zip(cells, _layout(width), strict=True)):
             if size <= 0:
                 continue
-            if segments:
+            if after_column:
                 segments.append(Segment(" ", style))
-            if column == 1 and cell_len(text) > size:
-                text = text.replace(" → ", "→")  # names matter more than the arrow's spaces
+            after_column = column > 0
+            cell = _parties(text, size) if column == 2 else _fit(text, size, column == 6)
             cell_style = style + styles[column] if column in styles else style
-            segments.append(Segment(_fit(text, size, right), cell_style))
+            segments.append(Segment(cell, cell_style))
         used = sum(segment.cell_length for segment in segments)
         if used < width:
             segments.append(Segment(" " * (width - used), style))
@@ -500,12 +603,21 @@ One line per recorded call, oldest at the top: time, caller → callee, method, 
 
 
 def _header_cells() -> tuple[str, ...]:
-    return (_("time"), _("caller → callee"), _("method"), _("path"), _("status"), _("took"))
+    return (
+        "",
+        _("time"),
+        _("caller → callee"),
+        _("method"),
+        _("path"),
+        _("status"),
+        _("took"),
+    )
 
 
-def _row_cells(call: HttpCall) -> tuple[str, ...]:
+def _row_cells(call: HttpCall, marked: bool = False) -> tuple[str, ...]:
     status = str(call.status) if call.status is not None else (call.error or _("failed"))
     return (
+        MARK if marked else "",
         format_time(call.started_at),
         f"{call.caller} → {call.callee}",
         call.method,
@@ -515,20 +627,71 @@ def _row_cells(call: HttpCall) -> tuple[str, ...]:
     )
 
 
-def _layout(width: int) -> tuple[tuple[int, ...], tuple[bool, ...]]:
-    """Column widths (time, parties, method, path, status, took) and right alignment."""
-    time_width = 12 if width >= 60 else 0
-    fixed = time_width + 6 + 7 + 6 + (5 if time_width else 4)
-    rest = max(width - fixed, 0)
-    parties = min(24, rest // 2)
-    return (time_width, parties, 6, rest - parties, 7, 6), (False,) * 5 + (True,)
+def _layout(width: int) -> tuple[int, ...]:
+    """Column widths: gutter, time, caller → callee, method, path, status, took.
+
+    Who called whom comes first: a narrow log keeps the parties, a short method, the path (at
+    least MIN_PATH cells) and the status; with more room the parties widen first, then the
+    method and the status, and the duration and the time come last, while the path keeps
+    room to be read.
+    """
+    widths = {"time": 0, "parties": 12, "method": 4, "status": 4, "took": 0}
+
+    def path() -> int:
+        shown = [w for w in widths.values() if w]
+        return width - 1 - sum(shown) - len(shown)  # the gutter; a space between columns
+
+    for column, wanted, keep in _GROWTH:
+        before = widths[column]
+        widths[column] = wanted
+        if column == "parties":  # the parties take what they can get, up to `wanted`
+            widths[column] = min(wanted, max(before, wanted + path() - keep))
+        if path() < keep:
+            widths[column] = before
+    return (1, widths["time"], widths["parties"], widths["method"], max(path(), 0),
+            widths["status"], widths["took"])  # fmt: skip
+
+
+_GROWTH = (
+    ("parties", 18, MIN_PATH),
+    ("method", 6, 16),
+    ("parties", PARTIES_WIDTH, 16),
+    ("status", 7, 16),
+    ("took", 6, 16),
+    ("time", 12, 16),
+)
+"""In order: a column, the width it grows to, and the path it must leave (cells)."""
+
+
+def _parties(text: str, width: int) -> str:
+    """`caller → callee` in `width` cells: the arrow's spaces go first, then each name is cut
+    (the longer one first), so both parties always show."""
+    if cell_len(text) <= width:
+        return _fit(text, width)
+    caller, _arrow, callee = text.partition(" → ")
+    caller, callee = _CONTROL.sub("·", caller), _CONTROL.sub("·", callee)
+    room = width - 1
+    if cell_len(caller) + cell_len(callee) > room:
+        half = room // 2
+        if cell_len(caller) <= half:
+            callee = _cut(callee, room - cell_len(caller))
+        elif cell_len(callee) <= room - half:
+            caller = _cut(caller, room - cell_len(callee))
+        else:
+            caller, callee = _cut(caller, half), _cut(callee, room - half)
+    return _fit(f"{caller}→{callee}", width)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, an ellipsis marking a cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)) + "…" if width > 0 else ""
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
     """Text cut (with an ellipsis) or padded to exactly `width` cells."""
-    text = _CONTROL.sub("·", text)
-    if cell_len(text) > width:
-        text = set_cell_size(text, width - 1) + "…"
+    text = _cut(_CONTROL.sub("·", text), width)
     if right:
         return " " * (width - cell_len(text)) + text
     return set_cell_size(text, width)
