@@ -60,6 +60,7 @@ AREAS = frozenset(
         N_("jump"),
         N_("log"),
         N_("detail"),
+        N_("compare"),
         N_("sequence"),
         N_("help"),
         N_("social"),

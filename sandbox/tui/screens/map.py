@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
@@ -19,14 +20,15 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.filters import parse_filter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.screens.compare import CompareScreen
 from sandbox.tui.widgets import call_actions
 from sandbox.tui.widgets.call_actions import CallActions
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import CallMap
 
-OFFERED = call_actions.COPY | {"open_trace"}
-"""What the log and the detail offer on the map: copying, and the trace in the player."""
+OFFERED = call_actions.ALL - {"edit_call"}
+"""What the log and the detail offer on the map: copying, the trace, marking and comparing."""
 DETAIL_DELAY = 0.06
 """Seconds the log's cursor rests before the detail and map follow it."""
 
@@ -51,7 +53,8 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
   `status:4xx`; **Enter** selects a call.
 - **Call detail** (bottom right): headers, bodies, timing.
 - On the call under the cursor, in either: `c` copies it as curl, `h` as httpx; `t` opens
-  the whole trace in the player (key 2).
+  the whole trace in the player (key 2); `m` marks it (◆) and `=` on another call compares
+  the two side by side (the first payment and its retry).
 """)
     BINDINGS = [
         Binding(
@@ -82,6 +85,8 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         super().__init__()
         self.backend = backend
         self.flt = CallFilter()
+        self.marked: HttpCall | None = None
+        """The call marked with `m`, to compare others with (the log draws it with ◆)."""
         self._settle: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -177,6 +182,28 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         """After ctrl+r: the trace on the map belongs to the old world."""
         self.query_one(CallMap).clear()
         self.query_one(CallLog).refresh_count()
+
+    @on(CallActions.MarkRequested)
+    def mark_call(self, message: CallActions.MarkRequested) -> None:
+        """`m`: mark the call to compare others with (`m` on the marked call unmarks it)."""
+        same = self.marked is not None and self.marked.span_id == message.call.span_id
+        self.marked = None if same else message.call
+        log = self.query_one(CallLog)
+        log.marked = self.query_one(CallDetail).marked = self.marked
+        if self.marked is None:
+            log.border_subtitle = ""
+        else:  # the path is the service's text: Content, never markup
+            log.border_subtitle = Content(
+                _("◆ {method} {path} · = compares").format(
+                    method=self.marked.method, path=self.marked.path
+                )
+            )
+
+    @on(CallActions.CompareRequested)
+    def compare_calls(self, message: CallActions.CompareRequested) -> None:
+        """`=`: the marked call and this one, side by side."""
+        if self.marked is not None and self.marked.span_id != message.call.span_id:
+            self.app.push_screen(CompareScreen(self.marked, message.call))
 
     def action_toggle_live_tail(self) -> None:
         """Switch the map between keeping the latest trace and the fading live tail."""

@@ -62,6 +62,7 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
 
 - **c** copies the request as a curl command, **h** as an httpx script.
 - **t** opens the whole trace this call belongs to.
+- **m** marks the call; **=** on another call compares the two side by side (on the map).
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
