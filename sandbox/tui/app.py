@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -28,7 +28,7 @@ from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
-from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.messages import CallsArrived, EditCall, ServicesUpdated, ShowTrace
 from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
@@ -40,6 +40,7 @@ from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
+from sandbox.tui.widgets.call_actions import CallActions
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 0.1
@@ -321,6 +322,12 @@ class SandboxApp(App[None]):
         """Open a trace in the player, from any screen."""
         await self.switch_mode("trace")
         self.screen.post_message(ShowTrace(message.trace_id, message.span_id, message.checks))
+
+    @on(CallActions.EditRequested)
+    async def open_call_in_composer(self, message: CallActions.EditRequested) -> None:
+        """`e` on a recorded call, from any screen that shows one: the composer, with it."""
+        await self.switch_mode("composer")
+        self.screen.post_message(EditCall(message.call))
 
     def action_help(self) -> None:
         """Explain the showing screen."""

@@ -43,3 +43,11 @@ class ShowTrace(Message, bubble=False):
         self.span_id = span_id
         self.checks = tuple(checks)
         """`sandbox.lessons` ExpectationResults (see `widgets.goals.CheckLike`)."""
+
+
+class EditCall(Message, bubble=False):
+    """Open a recorded call in the composer, to change it and send it again."""
+
+    def __init__(self, call: HttpCall) -> None:
+        super().__init__()
+        self.call = call

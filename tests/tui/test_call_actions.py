@@ -136,7 +136,7 @@ class DetailApp(App[None]):
         yield Footer()
 
 
-async def test_detail_offers_copying_and_the_trace_by_default() -> None:
+async def test_detail_offers_copy_trace_and_edit_by_default() -> None:
     call = many_calls(1)[0]
     seen: list[Message] = []
     app = DetailApp()
@@ -145,12 +145,12 @@ async def test_detail_offers_copying_and_the_trace_by_default() -> None:
         detail.call = call
         detail.focus()
         await pilot.pause()
-        await pilot.press("t", "m")
-        assert _asked(seen, CallActions.TraceRequested) == [call]
+        await pilot.press("e", "m")
+        assert _asked(seen, CallActions.EditRequested) == [call]
         assert not once(seen, CallActions.MarkRequested)
         shown = {b.binding.action for b in app.screen.active_bindings.values()}
-        assert {"copy_curl", "copy_httpx", "open_trace"} <= shown
-        assert not {"edit_call", "mark_call", "compare_call"} & shown
+        assert {"copy_curl", "copy_httpx", "open_trace", "edit_call"} <= shown
+        assert not {"mark_call", "compare_call"} & shown
 
 
 async def test_detail_marks_and_compares_where_its_screen_offers_it() -> None:

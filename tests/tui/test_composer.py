@@ -10,7 +10,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
 from sandbox.scenarios.identities import Actor, identities_for
-from sandbox.tui.widgets.composer import Composer, Reply, parse_headers, pretty_body
+from sandbox.tui.widgets.composer import Composer, parse_headers
+from sandbox.tui.widgets.composer_reply import Reply, pretty_body
 from tests.conftest import FakeClock, Services
 
 CREATE_VA = "POST /v1.0/transfer-va/create-va"

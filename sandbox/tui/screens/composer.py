@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header
 from sandbox.runtime.registry import BUILTIN
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings
+from sandbox.tui.messages import EditCall
 from sandbox.tui.widgets.composer import Composer
 
 
@@ -27,6 +28,11 @@ dialect: SNAP at the bank, the open platform at the marketplace), or anonymous.
 
 The body is pre-filled from the endpoint's schema; edit it and press **F5** (or the Send
 button). The call is recorded like every other: see it on the map (1).
+
+To send a recorded call again, changed or not, press **e** on it in the map's log or detail:
+it opens here with its endpoint, parameters, body and headers, and its caller chosen as the
+identity when the composer knows it. Recorded credentials are never copied: sending signs
+the request afresh for the identity chosen.
 """)
 
     def __init__(self, backend: Backend) -> None:
@@ -38,6 +44,11 @@ button). The call is recorded like every other: see it on the map (1).
         names = [s.name for s in self.app.services] or [s.name for s in BUILTIN]  # type: ignore[attr-defined]
         yield Composer(names, self.backend.actor, self.backend.openapi, self.backend.identities)
         yield Footer()
+
+    @on(EditCall)
+    def edit_call(self, message: EditCall) -> None:
+        """A recorded call to change and send again (`e` on the map)."""
+        self.query_one(Composer).edit_call(message.call)
 
     @on(Composer.Sent)
     def refresh_counts(self) -> None:

@@ -27,8 +27,6 @@ from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import CallMap
 
-OFFERED = call_actions.ALL - {"edit_call"}
-"""What the log and the detail offer on the map: copying, the trace, marking and comparing."""
 DETAIL_DELAY = 0.06
 """Seconds the log's cursor rests before the detail and map follow it."""
 
@@ -53,8 +51,9 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
   `status:4xx`; **Enter** selects a call.
 - **Call detail** (bottom right): headers, bodies, timing.
 - On the call under the cursor, in either: `c` copies it as curl, `h` as httpx; `t` opens
-  the whole trace in the player (key 2); `m` marks it (◆) and `=` on another call compares
-  the two side by side (the first payment and its retry).
+  the whole trace in the player (key 2); `e` opens it in the composer (key 6) to change it
+  and send it again, signed afresh; `m` marks it (◆) and `=` on another call compares the
+  two side by side (the first payment and its retry).
 """)
     BINDINGS = [
         Binding(
@@ -94,8 +93,8 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Input(placeholder=_("filter: text, service:bank, status:4xx"), id="filter")
         with Horizontal(id="lower"):
-            yield CallLog(self._fetch, self._count, offered=OFFERED)
-            yield CallDetail(offered=OFFERED)
+            yield CallLog(self._fetch, self._count, offered=call_actions.ALL)
+            yield CallDetail(offered=call_actions.ALL)
         yield Footer()
 
     async def _fetch(self, offset: int, limit: int) -> list[HttpCall]:

@@ -51,7 +51,8 @@ _NOTE = "$text-warning italic"
 
 
 class CallDetail(CallActions, VerticalScroll, can_focus=True):
-    """One recorded call in full; `c`/`h` copy it as curl/httpx, `t` opens its trace."""
+    """One recorded call in full; `c`/`h` copy it as curl/httpx, `t` opens its trace, `e` edits
+    it in the composer (and, where the screen offers them, `m` marks it and `=` compares)."""
 
     HELP = Lazy("""\
 
@@ -62,11 +63,12 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
 
 - **c** copies the request as a curl command, **h** as an httpx script.
 - **t** opens the whole trace this call belongs to.
+- **e** opens the request in the composer: change it and send it again, signed afresh.
 - **m** marks the call; **=** on another call compares the two side by side (on the map).
 """)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *call_bindings("detail", shown=("copy_curl", "copy_httpx", "open_trace")),
+        *call_bindings("detail", shown=("copy_curl", "copy_httpx", "open_trace", "edit_call")),
     ]
 
     DEFAULT_CSS = """
@@ -79,8 +81,8 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
     }
     """
 
-    DEFAULT_OFFERED: ClassVar[frozenset[str]] = COPY | {"open_trace"}
-    """What a detail offers unless its screen says otherwise."""
+    DEFAULT_OFFERED: ClassVar[frozenset[str]] = COPY | {"open_trace", "edit_call"}
+    """What a detail offers unless its screen says otherwise (the app opens the composer)."""
 
     call: reactive[HttpCall | None] = reactive(None)
     """The call shown, or None for the empty state."""

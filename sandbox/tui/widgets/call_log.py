@@ -71,6 +71,7 @@ log leaves out the time, then the duration, never who called whom.
 - **Enter** opens the call.
 - **f** follows the newest call (on by default, off when you move up).
 - **c** copies the call as curl, **h** as an httpx script; **t** opens its trace.
+- **e** opens it in the composer, to change it and send it again.
 - **m** marks it (◆); **=** on another call compares the two side by side.
 """)
 

@@ -5,6 +5,14 @@ pre-fills a body the service would accept, and sends it as a persona, a partner 
 the same request can be watched succeeding for the marketplace and failing for a stranger.
 The call goes through the injected `Actor`, which records it like any other: it shows up on
 the map and in the log without the composer knowing either exists.
+
+`edit_call` opens a recorded call instead (`e` on the map): its institution, endpoint,
+parameters, body and plain headers, with the original caller chosen when it is an identity
+here. Nothing that authenticated the recorded call is copied (it was redacted anyway): the
+`Actor` signs the request afresh, in the callee's dialect, for whoever is chosen.
+
+Everything a service wrote - OpenAPI summaries and descriptions, answers, headers, errors -
+is shown as text, never read as markup (`[b]` in a summary stays `[b]`).
 """
 
 from __future__ import annotations
@@ -16,12 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.highlight import highlight
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Button, Input, Select, Static, TextArea
@@ -30,43 +38,12 @@ from sandbox.scenarios.identities import Actor
 from sandbox.scenarios.openapi import FORM, Endpoint, Parameter, example_body
 from sandbox.scenarios.openapi import endpoints as list_endpoints
 from sandbox.scenarios.openapi import fill_path as _fill_path
-from sandbox.tui.i18n import Lazy, _, ngettext
-
-MAX_SHOWN = 64_000
-"""Characters of a response body drawn at most; a huge body must not freeze the projector."""
-MAX_HIGHLIGHTED = 16_000
-"""Above this, JSON is shown pretty but uncoloured (highlighting is the slow part)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What came back from one send: a response, or the reason there was none."""
-
-    status: int | None
-    """HTTP status; None when the request never got an answer (see `error`)."""
-    duration_ms: float
-    body: str = ""
-    reason: str = ""
-    """The HTTP reason phrase ("Unauthorized")."""
-    error: str = ""
-    """Why nothing came back (connection refused, a credential that could not be obtained)."""
-
-    @property
-    def message(self) -> str:
-        """The service's own human `message` field, when the body is a JSON object with one."""
-        try:
-            data = json.loads(self.body)
-        except ValueError:
-            return ""
-        text = data.get("message") if isinstance(data, dict) else None
-        return text if isinstance(text, str) else ""
-
-    @property
-    def outcome(self) -> str:
-        """A state class for the status line: -ok, -redirect, -client-error or -failed."""
-        if self.status is None or self.status >= 500:
-            return "-failed"
-        return {2: "-ok", 3: "-redirect"}.get(self.status // 100, "-client-error")
+from sandbox.trace.events import HttpCall
+from sandbox.trace.snippets import resend_draft
+from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.resend import Opened, open_draft
+from sandbox.tui.widgets.call_log import format_time
+from sandbox.tui.widgets.composer_reply import Reply, ReplyView
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +70,10 @@ Choose a **service**, one of its **endpoints** and **who** sends the request: a 
 The body is pre-filled from the service's OpenAPI example; edit it freely.
 Add headers as `Name: value; Other: value`. Press **F5** (or ctrl+enter) to send.
 The call appears on the map and in the log like any other.
+
+**e** on a call in the map's log or detail opens that recorded request here: the same
+endpoint, parameters, body and headers, and its caller as the identity when it is one.
+Credentials are never copied: sending signs the request again for whoever you choose.
 """)
 
     DEFAULT_CSS = """
@@ -114,15 +95,9 @@ The call appears on the map and in the log like any other.
         #composer-send { min-width: 10; }
         #composer-error { height: auto; color: $text-error; padding: 0 1; }
         #composer-error.-empty { display: none; }
+        #composer-origin { height: auto; color: $text-muted; padding: 0 1; }
+        #composer-origin.-empty { display: none; }
         #composer-response { width: 1fr; border: round $border; padding: 0 1; }
-        #composer-status { text-style: bold; }
-        #composer-status.-ok { color: $text-success; }
-        #composer-status.-redirect { color: $text-primary; }
-        #composer-status.-client-error { color: $text-warning; }
-        #composer-status.-failed { color: $text-error; }
-        #composer-status.-pending { color: $text-muted; text-style: italic; }
-        #composer-message { color: $text-muted; }
-        #composer-reply { width: auto; text-wrap: nowrap; }
     }
     """
 
@@ -180,6 +155,8 @@ The call appears on the map and in the log like any other.
         self._service: str | None = None
         self._endpoint: Endpoint | None = None
         self._params: list[tuple[Parameter, Input]] = []
+        self._identities: tuple[str, ...] = ()
+        """Who may be chosen for the service shown."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-pickers"):
@@ -202,6 +179,7 @@ The call appears on the map and in the log like any other.
                 prompt=_("As"),
                 tooltip=_("Who calls"),
             )
+        yield Static("", id="composer-origin", classes="-empty", markup=False)
         yield Horizontal(id="composer-params", classes="-empty")
         with Horizontal(id="composer-main"):
             with Vertical(id="composer-request"):
@@ -219,13 +197,9 @@ The call appears on the map and in the log like any other.
                         tooltip=_("Send the request (F5 or ctrl+enter)"),
                     )
                 yield Static("", id="composer-error", classes="-empty", markup=False)
-            with ScrollableContainer(id="composer-response"):
-                yield Static(_("Nothing sent yet."), id="composer-status", markup=False)
-                yield Static("", id="composer-message", markup=False)
-                yield Static("", id="composer-reply", markup=False)
+            yield ReplyView(id="composer-response")
 
     def on_mount(self) -> None:
-        self.query_one("#composer-response").border_title = _("Response")
         if self._services:
             self._choose_service(self._services[0])
 
@@ -247,6 +221,7 @@ The call appears on the map and in the log like any other.
 
     def _choose_service(self, service: str) -> None:
         self._service = service
+        self._show_origin("")
         self._set_identities(service)
         self._load_service(service)
 
@@ -262,7 +237,8 @@ The call appears on the map and in the log like any other.
                 )
             )
             names = []
-        picker.set_options([(_("as {name}").format(name=name), name) for name in names])
+        self._identities = tuple(names)
+        picker.set_options([(Text(_("as {name}").format(name=name)), name) for name in names])
         if isinstance(previous, str) and previous in names:
             picker.value = previous
         elif names:
@@ -270,8 +246,21 @@ The call appears on the map and in the log like any other.
 
     @work(exclusive=True, group="composer-doc", exit_on_error=False)
     async def _load_service(self, service: str) -> None:
-        """Fetch the document once per service (it does not change while the sandbox runs)."""
+        """List the service's endpoints and show the first."""
         self._show_error("")
+        listed = list_endpoints(await self._document(service))
+        self._list_endpoints(listed)
+        self._endpoint = None
+        if listed:
+            self._endpoint = listed[0]  # before the picker's Changed message is handled
+            self.query_one("#composer-endpoint", Select).value = listed[0].key
+            await self._show_endpoint(listed[0])
+        else:
+            await self._show_endpoint(None)
+
+    async def _document(self, service: str) -> dict[str, Any]:
+        """Fetch the document once per service (it does not change while the sandbox runs);
+        an empty one, with the reason shown, when it cannot be read."""
         doc = self._docs.get(service)
         if doc is None:
             try:
@@ -282,19 +271,66 @@ The call appears on the map and in the log like any other.
                         service=service, error=error
                     )
                 )
-                doc = {}
-            else:
-                self._docs[service] = doc
-        listed = list_endpoints(doc)
+                return {}
+            self._docs[service] = doc
+        return doc
+
+    def _list_endpoints(self, listed: list[Endpoint]) -> None:
         self._endpoints = {endpoint.key: endpoint for endpoint in listed}
         picker: Select[str] = self.query_one("#composer-endpoint", Select)
-        picker.set_options([(endpoint.label, endpoint.key) for endpoint in listed])
-        self._endpoint = None
-        if listed:
-            picker.value = listed[0].key
-            await self._show_endpoint(listed[0])
+        # A summary is the service's own text: shown as written, never read as markup.
+        picker.set_options([(Text(endpoint.label), endpoint.key) for endpoint in listed])
+
+    # --- a recorded call ------------------------------------------------------------------
+
+    def edit_call(self, call: HttpCall) -> None:
+        """Open a recorded call to change and send again (credentials are not copied)."""
+        self._open_call(call)
+
+    @work(exclusive=True, group="composer-doc", exit_on_error=False)
+    async def _open_call(self, call: HttpCall) -> None:
+        draft = resend_draft(call)
+        if draft.service not in self._services:
+            self._show_error(
+                _("{service} is not a service the composer can call.").format(service=draft.service)
+            )
+            return
+        self._show_error("")
+        self._service = draft.service  # before the picker's Changed message is handled
+        self.query_one("#composer-service", Select).value = draft.service
+        self._set_identities(draft.service)
+        identity: Select[str] = self.query_one("#composer-identity", Select)
+        known = draft.caller in self._identities
+        if known:
+            identity.value = draft.caller
         else:
-            await self._show_endpoint(None)
+            identity.clear()
+        listed = list_endpoints(await self._document(draft.service))
+        opened = open_draft(draft, listed)
+        if not opened.documented:
+            listed = [opened.endpoint, *listed]
+        else:
+            listed = [opened.endpoint if e.key == opened.endpoint.key else e for e in listed]
+        self._list_endpoints(listed)
+        self._endpoint = opened.endpoint
+        self.query_one("#composer-endpoint", Select).value = opened.endpoint.key
+        await self._show_endpoint(opened.endpoint)
+        self._fill(opened)
+        self._show_origin(_origin_text(call, opened, known))
+
+    def _fill(self, opened: Opened) -> None:
+        """Put the recorded values where the endpoint's example values were."""
+        for param, field in self._params:
+            if param.name in opened.values:
+                field.value = opened.values[param.name]
+        editor = self.query_one("#composer-body", TextArea)
+        editor.load_text(opened.body)
+        self.query_one("#composer-headers", Input).value = opened.headers
+
+    def _show_origin(self, text: str) -> None:
+        origin = self.query_one("#composer-origin", Static)
+        origin.update(text)
+        origin.set_class(not text, "-empty")
 
     async def _show_endpoint(self, endpoint: Endpoint | None) -> None:
         """Parameters as inputs and the example body in the editor."""
@@ -308,7 +344,7 @@ The call appears on the map and in the log like any other.
         doc = self._docs.get(self._service or "", {})
         body = example_body(doc, endpoint) if endpoint and endpoint.has_body else None
         editor.load_text("" if body is None else json.dumps(body, indent=2, ensure_ascii=False))
-        editor.border_title = _body_title(endpoint)
+        editor.border_title = Content(_body_title(endpoint))  # the path is the service's text
         editor.disabled = endpoint is None or not endpoint.has_body
         headers = self.query_one("#composer-headers", Input)
         named = endpoint.header_params if endpoint else ()
@@ -392,7 +428,14 @@ The call appears on the map and in the log like any other.
             self.reply = Reply(None, elapsed, error=f"{type(error).__name__}: {error}")
         else:
             elapsed = (self._timer() - started) * 1000
-            self.reply = Reply(response.status_code, elapsed, response.text, response.reason_phrase)
+            headers = tuple(response.headers.multi_items())
+            self.reply = Reply(
+                response.status_code,
+                elapsed,
+                response.text,
+                response.reason_phrase,
+                headers=headers,
+            )
         self.post_message(
             self.Sent(request.service, request.method, request.path, self.reply.status)
         )
@@ -400,26 +443,14 @@ The call appears on the map and in the log like any other.
     # --- showing --------------------------------------------------------------------------
 
     def _show_pending(self, request: _Request) -> None:
-        status = self.query_one("#composer-status", Static)
-        status.update(
+        self.query_one(ReplyView).show_pending(
             _("Sending {method} {path} as {identity}…").format(
                 method=request.method, path=request.path, identity=request.identity
             )
         )
-        status.set_classes("-pending")
-        self.query_one("#composer-message", Static).update("")
-        self.query_one("#composer-reply", Static).update("")
 
     def watch_reply(self, reply: Reply | None) -> None:
-        status = self.query_one("#composer-status", Static)
-        if reply is None:
-            status.update(_("Nothing sent yet."))
-            status.set_classes("")
-            return
-        status.update(status_line(reply))
-        status.set_classes(reply.outcome)
-        self.query_one("#composer-message", Static).update(reply.error or reply.message)
-        self.query_one("#composer-reply", Static).update(pretty_body(reply.body))
+        self.query_one(ReplyView).reply = reply
 
     def _show_error(self, text: str) -> None:
         error = self.query_one("#composer-error", Static)
@@ -442,27 +473,6 @@ The call appears on the map and in the log like any other.
         return str(self.query_one("#composer-error", Static).content)
 
 
-def status_line(reply: Reply) -> str:
-    """`200 OK · 3 ms`, or `no response · 2 ms` when the request failed."""
-    took = f"{reply.duration_ms:.0f} ms"
-    if reply.status is None:
-        return _("no response · {took}").format(took=took)
-    return f"{reply.status} {reply.reason}".rstrip() + f" · {took}"
-
-
-def pretty_body(body: str) -> Content | str:
-    """JSON indented and coloured with theme variables; anything else as text, trimmed."""
-    if not body:
-        return ""
-    try:
-        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        return _trimmed(body)
-    if len(text) > MAX_HIGHLIGHTED:
-        return _trimmed(text)
-    return highlight(text, language="json")
-
-
 def parse_headers(text: str) -> dict[str, str]:
     """`Name: value; Other: value` (or one per line) as a dict.
 
@@ -480,15 +490,6 @@ def parse_headers(text: str) -> dict[str, str]:
             )
         headers[name.strip()] = value.strip()
     return headers
-
-
-def _trimmed(text: str) -> str:
-    if len(text) <= MAX_SHOWN:
-        return text
-    hidden = len(text) - MAX_SHOWN
-    return text[:MAX_SHOWN] + ngettext(
-        "\n… ({count} more character not shown)", "\n… ({count} more characters not shown)", hidden
-    ).format(count=hidden)
 
 
 def _form_value(value: Any) -> str:
@@ -510,9 +511,9 @@ def _param_input(param: Parameter) -> Input:
         placeholder=_("{name} ({location}, {hint})").format(
             name=param.name, location=param.location, hint=hint
         ),
-        tooltip=param.description or None,
+        tooltip=Content(param.description) if param.description else None,
     )
-    field.border_title = param.name
+    field.border_title = Content(param.name)  # names and descriptions are the service's text
     return field
 
 
@@ -547,3 +548,24 @@ def _has_json_grammar() -> bool:
     except ImportError:  # a private module: tolerate its moving in a later Textual
         return False
     return bool(TREE_SITTER) and get_language("json") is not None
+
+
+def _origin_text(call: HttpCall, opened: Opened, known: bool) -> str:
+    """Where the request in the composer came from, and what sending it does."""
+    parts = [
+        _("Editing {caller} → {callee} {method} {path}, recorded at {time}.").format(
+            caller=call.caller,
+            callee=call.callee,
+            method=call.method,
+            path=call.path,
+            time=format_time(call.started_at),
+        ),
+        _("Sending signs it afresh as the identity chosen; recorded credentials are not copied.")
+        if known
+        else _("{caller} is not an identity here: choose who sends it.").format(caller=call.caller),
+    ]
+    if not opened.documented:
+        parts.append(_("No endpoint in the document matches: it is sent as recorded."))
+    if resend_draft(call).has_masks:
+        parts.append(_("Fill in each [redacted] value, or leave the field out."))
+    return " ".join(parts)
