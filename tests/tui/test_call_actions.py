@@ -95,8 +95,11 @@ async def test_log_compares_only_once_a_call_is_marked_and_not_with_itself() -> 
         assert log.check_action("compare_call", ()) is None  # the cursor is on the marked call
         await pilot.press("equals_sign", "up", "equals_sign")
         assert _asked(seen, CallActions.CompareRequested) == [source.calls[6]]
-        keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}
-        assert "equals_sign" in keys
+        active = {b.binding.key: b.binding for b in app.screen.active_bindings.values()}
+        assert active["equals_sign"].show
+        assert active["m"].action == "remark_call" and not active["m"].show
+        await pilot.press("m")  # still marks, from out of the footer
+        assert _asked(seen, CallActions.MarkRequested) == [source.calls[6]]
 
 
 async def test_log_marks_its_marked_call_in_the_gutter() -> None:
