@@ -95,10 +95,11 @@ def test_audit_screen(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.press("7")
         await pilot.pause(0.2)
         await pilot.press("a")
-        for _ in range(100):
+        for _ in range(600):  # a loaded machine (CI) can take seconds
             await pilot.pause(0.05)
             if pilot.app.screen.report is not None and not pilot.app.screen.running:
                 break
-        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)
 
     assert snap_compare(_app(tmp_path), terminal_size=(120, 40), run_before=run_before)
