@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from sandbox.trace.events import HttpCall
 from sandbox.trace.snippets import curl, httpx_snippet
 from sandbox.tui.widgets.call_detail import MAX_LINES, CallDetail, body_text, status_text
+from sandbox.tui.widgets.call_log import caller_text
 from tests.trace.conftest import CREATE_VA, TRACE, checkout_calls
 
 
@@ -191,3 +192,17 @@ def test_call_detail_snapshot_80x24(snap_compare: Any, utc: None) -> None:
 
 def test_call_detail_snapshot_failed_call_160x48(snap_compare: Any, utc: None) -> None:
     assert snap_compare(DetailApp(refused()), terminal_size=(160, 48))
+
+
+async def test_an_unverified_caller_is_shown_as_recorded_with_its_claim_beside() -> None:
+    """A call that said it was the social app, without the social app's credential, reads as
+    external everywhere; the claim is shown and named as not verified."""
+    claimed = replace(create_va(), caller="external", claimed_caller="social")
+    app = DetailApp(claimed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = shown(app)
+        assert "external → bank" in text or "external →  bank" in text
+        assert "claims to be social" in text and "recorded as external" in text
+    assert caller_text(claimed) == "external(social?)"
+    assert caller_text(create_va()) == create_va().caller

@@ -163,6 +163,9 @@ def summary(call: HttpCall) -> Content:
         (parent.ljust(width), _MUTED),
         call.parent_id or (_("none (a root call)"), _MUTED),
     ]
+    if call.claimed_caller:
+        claim = _("⚠ claims to be {party}; not verified by the callee, so recorded as {caller}")
+        parts += ["\n", (claim.format(party=call.claimed_caller, caller=call.caller), _NOTE)]
     if call.truncated and not any(_TRUNCATED.search(b[-64:]) for b in bodies(call)):
         parts += [
             "\n",

@@ -616,12 +616,20 @@ def _header_cells() -> tuple[str, ...]:
     )
 
 
+def caller_text(call: HttpCall) -> str:
+    """The caller as recorded; one that claimed an identity nobody verified reads
+    `external(social?)`, so it never looks like the party it named."""
+    if call.claimed_caller:
+        return f"{call.caller}({call.claimed_caller}?)"
+    return call.caller
+
+
 def _row_cells(call: HttpCall, marked: bool = False) -> tuple[str, ...]:
     status = str(call.status) if call.status is not None else (call.error or _("failed"))
     return (
         MARK if marked else "",
         format_time(call.started_at),
-        f"{call.caller} → {call.callee}",
+        f"{caller_text(call)} → {call.callee}",
         call.method,
         call.path,
         status,
