@@ -22,13 +22,19 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
-from sandbox.runtime.models import ServiceInfo
+from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
-from sandbox.tui.messages import CallsArrived, EditCall, ServicesUpdated, ShowTrace
+from sandbox.tui.messages import (
+    CallsArrived,
+    EditCall,
+    ServicesUpdated,
+    ShowTrace,
+    WebhooksUpdated,
+)
 from sandbox.tui.screens.audit import AuditScreen
 from sandbox.tui.screens.composer import ComposerScreen
 from sandbox.tui.screens.faces import FacesScreen
@@ -40,6 +46,7 @@ from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.stories import StoriesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
+from sandbox.tui.undelivered import given_up_words, newly_dead
 from sandbox.tui.widgets.call_actions import CallActions
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,10 @@ DRAIN_SECONDS = 0.1
 NARROW = 120
 """Narrower than this, the app has the `-narrow` class (a compact footer)."""
 HEALTH_SECONDS = 1.0
+WEBHOOK_SECONDS = 3.0
+"""Undelivered webhooks change at the pace of their retries: seconds, not frames."""
+TOLD_AT_ONCE = 3
+"""Dead letters said as toasts per poll; the map's caption counts them all."""
 AREAS = frozenset(
     {
         N_("app"),
@@ -214,10 +225,13 @@ class SandboxApp(App[None]):
         """False in snapshot tests: no event pump, no health polling."""
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.exports_dir = self.screenshot_dir.parent / "exports"
+        """Where the trace player writes a trace's exports (`e`): beside the screenshots."""
         self.world_reset: Signal[None] = Signal(self, "world-reset")
         """Published after ctrl+r restored the world: screens stop stories and clear maps."""
-        """Where the trace player writes a trace's exports (`e`): beside the screenshots."""
         self.services: tuple[ServiceInfo, ...] = ()
+        self.webhooks: tuple[Webhook, ...] = ()
+        """Webhooks not delivered yet, as last polled (`sandbox.tui.undelivered`)."""
+        self._told_dead: set[tuple[str, str]] = set()
         self._unreachable = False
         self.taps: dict[str, str] = {}
         """Trace id -> the tap on an app face that caused it."""
@@ -250,6 +264,7 @@ class SandboxApp(App[None]):
             self.follow_events()
             self.set_interval(DRAIN_SECONDS, self.drain_events)
             self.set_interval(HEALTH_SECONDS, self.refresh_services)
+            self.set_interval(WEBHOOK_SECONDS, self.refresh_webhooks)
 
     async def on_unmount(self) -> None:
         if self.lesson is not None:
@@ -315,6 +330,26 @@ class SandboxApp(App[None]):
         screen = self._showing()
         if screen is not None:
             screen.post_message(ServicesUpdated(self.services))
+
+    async def refresh_webhooks(self) -> None:
+        """Fetch the webhooks not delivered; say each one given up, once."""
+        try:
+            found = tuple(await self.backend.webhooks())
+        except Exception:  # an unreachable sandbox is said by the health check
+            log.debug("could not read the undelivered webhooks", exc_info=True)
+            return
+        titles = {s.name: s.title for s in self.services}
+        for hook in newly_dead(found, self._told_dead)[:TOLD_AT_ONCE]:
+            self.notify(
+                given_up_words(hook, titles),
+                title=_("Webhook given up"),
+                severity="warning",
+                timeout=10,
+            )
+        self.webhooks = found
+        screen = self._showing()
+        if screen is not None:
+            screen.post_message(WebhooksUpdated(found))
 
     # -- actions -----------------------------------------------------------------------------
 

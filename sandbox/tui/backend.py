@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
 from sandbox.runtime.remote import ControlClient
 from sandbox.scenarios.identities import Actor, identities_for
 from sandbox.trace.events import HttpCall
@@ -36,6 +36,7 @@ class Backend(Protocol):
     async def count(self, flt: CallFilter) -> int: ...
     async def trace(self, trace_id: str) -> list[HttpCall]: ...
     async def latest_trace(self) -> str | None: ...
+    async def webhooks(self) -> list[Webhook]: ...
     async def reset(self) -> None: ...
     async def clear_faults(self) -> None: ...
     async def set_fault(self, service: str, fault: Fault) -> None: ...
@@ -88,6 +89,10 @@ class RemoteBackend:
         """The id of the most recent trace (None before any call)."""
         found = await self.control.traces(limit=1)
         return found[0].trace_id if found else None
+
+    async def webhooks(self) -> list[Webhook]:
+        """Webhooks not delivered: still retried (`pending`) or given up (`dead`)."""
+        return await self.control.webhooks()
 
     async def clear_faults(self) -> None:
         """Restore every institution to health."""

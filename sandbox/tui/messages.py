@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.message import Message
 
-from sandbox.runtime.models import ServiceInfo
+from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.trace.events import HttpCall
 
 
@@ -51,3 +51,15 @@ class EditCall(Message, bubble=False):
     def __init__(self, call: HttpCall) -> None:
         super().__init__()
         self.call = call
+
+
+class WebhooksUpdated(Message, bubble=False):
+    """The webhooks not delivered yet: still retried (`pending`) or given up (`dead`)."""
+
+    def __init__(self, webhooks: tuple[Webhook, ...]) -> None:
+        super().__init__()
+        self.webhooks = webhooks
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the latest state matters."""
+        return isinstance(message, WebhooksUpdated)

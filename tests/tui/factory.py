@@ -99,6 +99,14 @@ class LocalBackend:
         found = self.store.traces(1)
         return found[0].trace_id if found else None
 
+    async def webhooks(self) -> list[Webhook]:
+        found: list[Webhook] = []
+        for spec in BUILTIN:
+            path = self.data_dir / f"{spec.name}.db"
+            if path.exists():
+                found += inspect.webhooks(path, spec.name)
+        return sorted(found, key=lambda w: w.created_at)
+
     async def clear_faults(self) -> None:
         for spec in BUILTIN:
             self.wire.set_fault(spec.name, Fault())

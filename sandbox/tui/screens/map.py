@@ -19,8 +19,9 @@ from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.filters import parse_filter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
-from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace, WebhooksUpdated
 from sandbox.tui.screens.compare import CompareScreen
+from sandbox.tui.undelivered import summary
 from sandbox.tui.widgets import call_actions
 from sandbox.tui.widgets.call_actions import CallActions
 from sandbox.tui.widgets.call_detail import CallDetail
@@ -128,7 +129,12 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         self.query_one(CallLog).base_urls = urls
         self.query_one(CallDetail).base_urls = urls
 
+    @on(WebhooksUpdated)
+    def show_webhooks(self, message: WebhooksUpdated) -> None:
+        self.query_one(CallMap).set_undelivered(summary(message.webhooks))
+
     def on_screen_resume(self) -> None:
+        self.query_one(CallMap).set_undelivered(summary(self.app.webhooks))  # type: ignore[attr-defined]
         # Calls that arrived meanwhile may belong anywhere in start order: fetch all again.
         self.query_one(CallLog).refresh_count(started_from=-math.inf)
         self.catch_up()

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -26,7 +27,8 @@ from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import describe_fault
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
-from sandbox.tui.messages import ServicesUpdated
+from sandbox.tui.messages import ServicesUpdated, WebhooksUpdated
+from sandbox.tui.undelivered import summary
 from sandbox.tui.widgets.call_map import health_word
 from sandbox.wire.faults import Fault
 
@@ -138,24 +140,34 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         info = self._info()
         if info is None:
             return
-        self.query_one("#service-info", Static).update(
-            filled(
-                _(
-                    "[b]{title}[/] ({name}) — {role}\n"
-                    "URL {url}   docs {docs}\n"
-                    "health {health} · calls in {calls_in} · out {calls_out} · {fault}"
-                ),
-                title=info.title,
-                name=info.name,
-                role=role_text(info.role, info.kind),
-                url=info.url,
-                docs=info.docs_url,
-                health=health_word(info.health),
-                calls_in=info.calls_in,
-                calls_out=info.calls_out,
-                fault=describe_fault(info.fault),
-            )
+        shown = filled(
+            _(
+                "[b]{title}[/] ({name}) — {role}\n"
+                "URL {url}   docs {docs}\n"
+                "health {health} · calls in {calls_in} · out {calls_out} · {fault}"
+            ),
+            title=info.title,
+            name=info.name,
+            role=role_text(info.role, info.kind),
+            url=info.url,
+            docs=info.docs_url,
+            health=health_word(info.health),
+            calls_in=info.calls_in,
+            calls_out=info.calls_out,
+            fault=describe_fault(info.fault),
         )
+        undelivered = summary(self.app.webhooks, info.name)  # type: ignore[attr-defined]
+        if undelivered:
+            shown += Content("\n") + filled(
+                "[b]{undelivered}[/] {see}",
+                undelivered=undelivered,
+                see=_("(its outbox table below; `sandbox webhooks` lists them)"),
+            )
+        self.query_one("#service-info", Static).update(shown)
+
+    @on(WebhooksUpdated)
+    def show_webhooks(self, message: WebhooksUpdated) -> None:
+        self._show_info()
 
     @on(OptionList.OptionHighlighted, "#service-list")
     def pick_service(self, message: OptionList.OptionHighlighted) -> None:

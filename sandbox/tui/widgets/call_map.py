@@ -168,6 +168,7 @@ direction between two parties, labelled with how many calls it carried and the l
         self._tail: OrderedDict[tuple[str, str], _TailEdge] = OrderedDict()
         self._lit: dict[tuple[str, str], float] = {}
         self._highlight: HttpCall | None = None
+        self._undelivered = ""
         self._animated = animate
         self._live_tail = live_tail
         self._max_arrows = max(1, max_arrows)
@@ -223,7 +224,12 @@ direction between two parties, labelled with how many calls it carried and the l
 
     @property
     def caption(self) -> str:
-        """The line above the boxes: which trace is drawn, how many calls, who took part."""
+        """The line above the boxes: which trace is drawn, how many calls, who took part, and
+        the webhooks not delivered, if any."""
+        said = self._trace_caption()
+        return f"{said} · {self._undelivered}" if self._undelivered else said
+
+    def _trace_caption(self) -> str:
         if self._live_tail:
             return _(
                 "Live tail: every call, fading out after {seconds} s (l: keep the trace)"
@@ -238,6 +244,12 @@ direction between two parties, labelled with how many calls it carried and the l
         count = len(picture.calls)
         calls = ngettext("{count} call", "{count} calls", count).format(count=count)
         return f"{name} · {calls} · {parties}"
+
+    def set_undelivered(self, summary: str) -> None:
+        """What the caption adds about webhooks not delivered (`✉ 1 webhook given up`)."""
+        if summary != self._undelivered:
+            self._undelivered = summary
+            self.refresh()
 
     def set_services(self, services: Iterable[ServiceInfo]) -> None:
         """Show new service state (health, counts, faults); re-lays out only if the set changed."""
