@@ -356,13 +356,31 @@ class TraceStore:
         return [(r["seq"], _unpack(r)) for r in rows]
 
     def traces(self, limit: int = 20) -> list[TraceSummary]:
-        """The most recent traces, newest first."""
+        """The most recent traces (by their last stored call), newest first.
+
+        The newest calls are read backwards along the primary key until `limit` traces are
+        found, then only those traces are summed up: grouping every call of a 100,000-call
+        store took 64 ms for the one newest trace the map asks for; this takes well under 1 ms.
+        """
+        newest: dict[str, None] = {}
+        cursor = self.db.execute("SELECT trace_id FROM calls ORDER BY seq DESC")
+        try:
+            for (trace_id,) in cursor:
+                if len(newest) >= limit:
+                    break
+                newest.setdefault(trace_id, None)
+        finally:
+            cursor.close()  # an unfinished read would hold the database's read lock
+        if not newest:
+            return []
+        marks = ",".join("?" * len(newest))
         rows = self.db.query(
             "SELECT trace_id, count(*) AS calls, min(started_at) AS start, "
             "max(started_at + duration_ms / 1000.0) AS end, max(seq) AS last, "
             "sum(status IS NULL) AS failed, sum(status >= 400) AS errors, "
             "group_concat(DISTINCT caller) AS callers, group_concat(DISTINCT callee) AS callees "
-            "FROM calls GROUP BY trace_id ORDER BY last DESC LIMIT ?", [limit])
+            f"FROM calls WHERE trace_id IN ({marks}) GROUP BY trace_id ORDER BY last DESC",
+            list(newest))
         return [self._summary(r) for r in rows]
 
     def _summary(self, row: dict[str, Any]) -> TraceSummary:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -84,3 +85,24 @@ def test_tree_order_puts_children_under_parents() -> None:
     calls = [_call(1, 0), _call(2, 0, parent=1), _call(3, 0, parent=2), _call(4, 0)]
     assert [(d, c.span_id[-1]) for d, c in iter_tree(calls)] == [
         (0, "1"), (1, "2"), (2, "3"), (0, "4")]
+
+
+def test_the_newest_traces_are_those_whose_last_call_was_stored_last() -> None:
+    """Read backwards from the newest call, the summaries match grouping the whole store: a
+    late call (a webhook retried) makes its older trace the newest again."""
+    rng = random.Random(7)
+    store = TraceStore(None)
+    statuses = [200, 404, None]
+    calls = [_call(i, rng.randrange(40), status=rng.choice(statuses)) for i in range(1, 600)]
+    store.add(calls)
+    whole = store.db.query(
+        "SELECT trace_id, max(seq) AS last, count(*) AS calls FROM calls "
+        "GROUP BY trace_id ORDER BY last DESC"
+    )
+    expected = [(r["trace_id"], r["calls"]) for r in whole]
+    for limit in (0, 1, 5, 40, 100):
+        got = [(t.trace_id, t.calls) for t in store.traces(limit)]
+        assert got == expected[:limit]
+    late = _call(1000, int(expected[-1][0], 16))
+    store.add([late])
+    assert store.traces(1)[0].trace_id == late.trace_id
