@@ -29,7 +29,7 @@ from sandbox.tui.fault_words import describe_fault
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
 from sandbox.tui.messages import ServicesUpdated, WebhooksUpdated
 from sandbox.tui.undelivered import summary
-from sandbox.tui.widgets.call_map import health_word
+from sandbox.tui.widgets.box_looks import health_word
 from sandbox.wire.faults import Fault
 
 PAGE = 100

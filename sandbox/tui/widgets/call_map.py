@@ -35,15 +35,15 @@ from textual.widget import Widget
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
-from sandbox.tui.fault_words import describe_fault
-from sandbox.tui.i18n import N_, Lazy, _, ngettext, role_text
-from sandbox.tui.stage.canvas import Canvas, Piece
+from sandbox.tui.i18n import Lazy, _, ngettext, role_text
+from sandbox.tui.stage.canvas import Canvas
 from sandbox.tui.stage.geometry import Rect
 from sandbox.tui.stage.labels import edge_label
 from sandbox.tui.stage.layout import PEOPLE, Party, lay_out, short_names
 from sandbox.tui.stage.picture import Picture
-from sandbox.tui.stage.scene import BoxLook, Line, Stage
+from sandbox.tui.stage.scene import Line, Stage
 from sandbox.tui.themes import SERVICE_COLORS
+from sandbox.tui.widgets.box_looks import box_look
 
 MAX_ARROWS = 6
 """Arrows the live tail keeps at once (the newest win)."""
@@ -486,7 +486,7 @@ direction between two parties, labelled with how many calls it carried and the l
         stage = self._ensure_stage()
         canvas = Canvas(width, height)
         canvas.text(1, 0, self.caption, "caption", width - 2)
-        looks = {s.name: self._look(s) for s in self._services}
+        looks = {s.name: box_look(s) for s in self._services}
         stage.draw_boxes(canvas, self._parties(), looks, self._people, _("people"))
         now = self._clock()
         edges = self._edges(now)
@@ -522,37 +522,6 @@ direction between two parties, labelled with how many calls it carried and the l
             Strip([Segment(text, self._style(name)) for text, name in row], width)
             for row in canvas.rows()
         ]
-
-    def _look(self, info: ServiceInfo) -> BoxLook:
-        offline = info.health == "offline" or info.fault.offline
-        border = "offline" if offline else f"box-{info.name}"
-        health, health_style = _health(info)
-        head: tuple[Piece, ...] = (
-            (info.name, "muted"),
-            (f" {health}", "offline" if offline else health_style),
-        )
-        fault = _fault_text(info)
-        counts = {"calls_in": info.calls_in, "calls_out": info.calls_out}
-        dot: tuple[Piece, ...] = ((health, "offline" if offline else health_style),)
-        footers: tuple[tuple[Piece, ...], ...]
-        compact: tuple[tuple[Piece, ...], ...]
-        if fault:  # what a presenter injected matters more than who it is: it always shows
-            marked: tuple[Piece, ...] = ((f" {fault}", "fault"),)
-            footers = (head + marked, dot + marked, ((fault, "fault"),))
-            compact = footers[1:]
-        else:
-            counted: tuple[Piece, ...] = (
-                (" " + _("in {calls_in} · out {calls_out}").format(**counts), "muted"),
-            )
-            footers = (head + counted, dot + counted, head)
-            compact = (dot + ((f" {info.calls_in}/{info.calls_out}", "muted"),), dot)
-        return BoxLook(
-            border,
-            "offline" if offline else f"title-{info.name}",
-            footers,
-            compact,
-            "offline" if offline else "muted",
-        )
 
     # -- styles --
 
@@ -615,29 +584,3 @@ direction between two parties, labelled with how many calls it carried and the l
                 except ColorParseError:
                     continue
         return self.rich_style
-
-
-HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown")})
-"""The health states the registry reports, in words."""
-
-
-def health_word(health: str) -> str:
-    """A health state (`ok`, `down`...) in words; an unknown state as it came."""
-    state = health or "unknown"
-    return _(state) if state in HEALTH else health
-
-
-def _health(info: ServiceInfo) -> tuple[str, str]:
-    """Health text and the style that colours it."""
-    if info.health == "offline" or info.fault.offline:
-        return _("OFFLINE"), "offline"
-    if info.health == "ok":
-        return "●", "ok"  # the word is for trouble: a healthy box stays short
-    if info.health == "down":
-        return f"● {health_word('down')}", "down"
-    return f"○ {health_word(info.health)}", "muted"
-
-
-def _fault_text(info: ServiceInfo) -> str:
-    """What a presenter injected: `+800 ms, 50% errors` (offline shows as the health)."""
-    return describe_fault(info.fault, offline=False)
