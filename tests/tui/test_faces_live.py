@@ -259,3 +259,36 @@ async def test_after_a_reset_the_apps_show_the_seeded_world(tmp_path: Path) -> N
             assert desk.summary is None
     finally:
         await backend.aclose()
+
+
+async def test_back_on_the_apps_the_phone_shows_what_was_paid_meanwhile(tmp_path: Path) -> None:
+    """Live calls reach only the screen on show. Buy, go to the map, pay from another bank
+    app there, come back: the phone catches up with the calls it missed."""
+    app, backend = make_app(tmp_path)
+    seen: list[Message] = []
+    try:
+        async with app.run_test(size=(160, 48), message_hook=seen.append) as pilot:
+            await pilot.press("3")
+            screen = app.screen
+            assert isinstance(screen, FacesScreen)
+            social = screen.query_one(SocialFace)
+            await until(
+                lambda: bool(social.query(".social--buy")) and bool(acted(seen, "orders")), pilot
+            )
+            await pilot.click(".social--buy")
+            await until(lambda: len(acted(seen, "orders")) == 2, pilot)
+            assert social.checkout is not None
+            va = digits(social.checkout["payment"]["virtual_account_no"])
+
+            await pilot.press("1")
+            await pilot.pause(0.3)
+            await pay_elsewhere(backend.wire, backend.world, "buyer", va, PRICE)
+            await backend.settle()
+            await pilot.pause(0.5)
+            assert not refreshed(seen, "social")  # off screen, the phone heard nothing
+
+            await pilot.press("3")
+            await until(lambda: bool(refreshed(seen, "social")), pilot)
+            assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
+    finally:
+        await backend.aclose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
+from sandbox.runtime.models import CallFilter
 from sandbox.tui.backend import Backend
 from sandbox.tui.clients import BankClient, DeskClient, SocialClient
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
@@ -26,6 +27,8 @@ from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, SocialFace
 from sandbox.tui.widgets.faces.desk import DESK
 
 PERSONA = "buyer"
+MISSED = 500
+"""The most calls made while the apps were off screen that they catch up with."""
 ACTIONS = frozenset(
     {
         N_("load"),
@@ -89,6 +92,8 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
+        self._left_at: int | None = None
+        """How many calls were stored when the apps went off screen (None: on screen)."""
         self._tap_starts: list[float] = []
         """When each listed tap was made, in list order."""
 
@@ -162,6 +167,36 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             option = taps.get_option_at_index(taps.highlighted)
             if option.id:
                 self.app.post_message(ShowTrace(option.id))
+
+    def on_screen_suspend(self) -> None:
+        self._remember_where_we_left()
+
+    def on_screen_resume(self) -> None:
+        self._catch_up()
+
+    @work(exclusive=True, group="faces-away", exit_on_error=False)
+    async def _remember_where_we_left(self) -> None:
+        """How many calls were stored when another screen came on: live calls reach only
+        the screen on show, so the ones after this are fetched when the apps come back."""
+        try:
+            self._left_at = await self.backend.count(CallFilter())
+        except Exception:  # an unreachable sandbox is said by the app's health check
+            self._left_at = None
+
+    @work(exclusive=True, group="faces-away", exit_on_error=False)
+    async def _catch_up(self) -> None:
+        """Back on the apps: the calls made meanwhile (a story paid the order, the bank's
+        webhook arrived) change what the phone and the desk show, as if they had been on."""
+        left_at, self._left_at = self._left_at, None
+        if left_at is None:
+            return
+        try:
+            now = await self.backend.count(CallFilter())
+            missed = await self.backend.calls(left_at, min(now - left_at, MISSED), CallFilter())
+        except Exception:  # an unreachable sandbox is said by the app's health check
+            return
+        if missed:
+            self.show_calls(CallsArrived(tuple(missed)))
 
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
