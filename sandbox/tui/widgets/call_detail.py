@@ -112,8 +112,9 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
         yield Static(_("Response"), id="detail-response-heading", classes="-heading", markup=False)
         yield Static(id="detail-response", markup=False)
 
-    def watch_call(self, call: HttpCall | None) -> None:
-        """Redraw every section and start at the top."""
+    def watch_call(self, old: HttpCall | None, call: HttpCall | None) -> None:
+        """Redraw every section and start at the top; the footer only when what the keys
+        offer changed (re-composing it at every cursor move cost most of a key press)."""
         for static in self.query(Static):
             static.display = (static.id == "detail-empty") == (call is None)
         if call is not None:
@@ -121,7 +122,13 @@ headers and bodies (JSON pretty-printed). Secrets were redacted when the call wa
             self.query_one("#detail-request", Static).update(request_part(call))
             self.query_one("#detail-response", Static).update(response_part(call))
         self.scroll_home(animate=False)
-        self.refresh_bindings()
+        marked = self.marked
+        if (old is None) != (call is None) or (
+            marked is not None
+            and (old is not None and old.span_id == marked.span_id)
+            != (call is not None and call.span_id == marked.span_id)
+        ):
+            self.refresh_bindings()
 
     def current_call(self) -> HttpCall | None:
         """The call shown."""
