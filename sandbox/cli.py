@@ -525,6 +525,8 @@ def cmd_webhooks(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     """Open the terminal UI on a sandbox: attached by URL, found on the data dir, or started."""
     import asyncio as _asyncio
+    import threading
+    from concurrent.futures import Future
 
     from sandbox.runtime import child
     from sandbox.runtime.remote import ControlClient, ControlError
@@ -532,10 +534,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     config = None if args.attach else _config(args)
-    # Import the UI (Textual, the screens) while the child sandbox starts on the other core:
-    # the user waits for the slower of the two, not for both in turn.
-    preload = _preload("sandbox.tui.app", "sandbox.tui.backend")
-    started = None
     if args.attach:
         url = args.attach.rstrip("/")
         token = _control_token(url, settings)
@@ -543,29 +541,57 @@ def cmd_ui(args: argparse.Namespace) -> int:
             seed = _asyncio.run(_seed_of(url))
         except ControlError as exc:
             raise UserError(f"no sandbox answers at {url}: {exc}") from None
-    else:
-        _log_to_file(settings.data_dir)
+        from sandbox.tui.backend import RemoteBackend
+
+        _run_ui(args, settings, RemoteBackend(ControlClient(url, token=token), load_world(seed)))
+        return 0
+    _log_to_file(settings.data_dir)
+    # The sandbox starts on a thread (its own process, the other core) while Textual is imported
+    # and the map drawn from the registry: the first screen waits for the slower of the two,
+    # not for both in turn (sandbox.tui.starting).
+    pending: Future[Any] = Future()
+    started: list[Any] = []
+
+    def start() -> None:
         try:
-            started = child.start(settings, config.path if config else None)
-        except child.ChildFailed as exc:
-            raise UserError(f"the sandbox could not start: {exc}") from None
-        url, seed, token = started.state.control_url, started.state.seed, started.state.token
-    preload.join()
-    from sandbox.tui.app import SandboxApp
-    from sandbox.tui.backend import RemoteBackend
+            runtime = child.start(settings, config.path if config else None)
+        except BaseException as exc:  # said by the command once the UI has closed
+            pending.set_exception(exc)
+            return
+        started.append(runtime)
+        from sandbox.tui.backend import RemoteBackend
+
+        state = runtime.state
+        control = ControlClient(state.control_url, token=state.token)
+        pending.set_result(RemoteBackend(control, load_world(state.seed)))
+
+    threading.Thread(target=start, name="sandbox-start", daemon=True).start()
+    from sandbox.tui.starting import StartingBackend
 
     try:
-        backend = RemoteBackend(ControlClient(url, token=token), load_world(seed))
-        SandboxApp(
-            backend,
-            lang=args.lang,
-            screenshot_dir=settings.data_dir / "screenshots",
-            theme=_theme(args),
-        ).run()
+        _run_ui(args, settings, StartingBackend(load_world(settings.seed), pending))
     finally:
-        if started is not None:
-            started.stop()
+        with contextlib.suppress(Exception):
+            pending.exception(timeout=child.START_TIMEOUT)  # quit early: the child still stops
+        for runtime in started:
+            runtime.stop()
+    failure = pending.exception() if pending.done() else None
+    if isinstance(failure, child.ChildFailed):
+        raise UserError(f"the sandbox could not start: {failure}")
+    if failure is not None:
+        raise failure
     return 0
+
+
+def _run_ui(args: argparse.Namespace, settings: Settings, backend: Any) -> None:
+    from sandbox.tui.app import SandboxApp
+
+    SandboxApp(
+        backend,
+        lang=args.lang,
+        screenshot_dir=settings.data_dir / "screenshots",
+        theme=_theme(args),
+    ).run()
 
 
 THEME_NAMES = ("dark", "light", "contrast")
@@ -578,21 +604,6 @@ def _theme(args: argparse.Namespace) -> str:
 
     chosen = getattr(args, "theme", None) or os.environ.get("SANDBOX_THEME", "").strip().lower()
     return THEMES.get(chosen, THEMES["dark"])
-
-
-def _preload(*modules: str) -> Any:
-    """Import `modules` on a thread (a failure shows up later, at the real import)."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            for name in modules:
-                importlib.import_module(name)
-
-    thread = threading.Thread(target=load, name="sandbox-preload", daemon=True)
-    thread.start()
-    return thread
 
 
 # -- lessons in the UI --------------------------------------------------------------------------

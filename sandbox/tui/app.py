@@ -8,8 +8,9 @@ institutions' health every second.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,16 +36,8 @@ from sandbox.tui.messages import (
     ShowTrace,
     WebhooksUpdated,
 )
-from sandbox.tui.screens.audit import AuditScreen
-from sandbox.tui.screens.composer import ComposerScreen
-from sandbox.tui.screens.faces import FacesScreen
-from sandbox.tui.screens.help import HelpScreen
-from sandbox.tui.screens.lesson import LessonScreen
 from sandbox.tui.screens.map import MapScreen
-from sandbox.tui.screens.presenter import PresenterScreen
-from sandbox.tui.screens.services import ServicesScreen
-from sandbox.tui.screens.stories import StoriesScreen
-from sandbox.tui.screens.trace import TraceScreen
+from sandbox.tui.starting import StartingBackend
 from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
 from sandbox.tui.undelivered import given_up_words, newly_dead
 from sandbox.tui.widgets.call_actions import CallActions
@@ -238,12 +231,10 @@ class SandboxApp(App[None]):
         self._pending: list[HttpCall] = []
         self.title = _("Integration sandbox")
         self.add_mode("map", lambda: MapScreen(self.backend))
-        self.add_mode("trace", lambda: TraceScreen(self.backend))
-        self.add_mode("faces", lambda: FacesScreen(self.backend))
-        self.add_mode("services", lambda: ServicesScreen(self.backend))
-        self.add_mode("stories", lambda: StoriesScreen(self.backend))
-        self.add_mode("composer", lambda: ComposerScreen(self.backend))
-        self.add_mode("audit", lambda: AuditScreen(self.backend))
+        # The other screens are imported when first shown: the map is the first screen, and
+        # importing them all before it took about a third of the UI's start.
+        for mode, module, name in LATER_SCREENS:
+            self.add_mode(mode, _later(module, name, self.backend))
         self.lesson = lesson
         """The open lesson, if any: its mode is an addition to the others, not a separate app."""
         if lesson is not None:
@@ -258,6 +249,8 @@ class SandboxApp(App[None]):
         self.set_class(event.size.width < NARROW, "-narrow")
 
     async def on_mount(self) -> None:
+        if isinstance(self.backend, StartingBackend):
+            self.wait_for_the_sandbox(self.backend)
         await self.refresh_services()
         await self.switch_mode("lesson" if self.lesson is not None else "map")
         if self.live:
@@ -331,6 +324,17 @@ class SandboxApp(App[None]):
         if screen is not None:
             screen.post_message(ServicesUpdated(self.services))
 
+    @work(exclusive=True, group="starting", exit_on_error=False)
+    async def wait_for_the_sandbox(self, backend: StartingBackend) -> None:
+        """The map is up before the sandbox this app started: once it answers, show its
+        institutions at once; if it never does, close (the command says why)."""
+        try:
+            await backend.come_up()
+        except Exception:
+            self.exit(return_code=1)
+            return
+        await self.refresh_services()
+
     async def refresh_webhooks(self) -> None:
         """Fetch the webhooks not delivered; say each one given up, once."""
         try:
@@ -366,6 +370,8 @@ class SandboxApp(App[None]):
 
     def action_help(self) -> None:
         """Explain the showing screen."""
+        from sandbox.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(getattr(self.screen, "HELP", None) or ""))
 
     def action_save_svg(self) -> None:
@@ -454,8 +460,33 @@ class SandboxApp(App[None]):
                 )
 
 
+def _later(module: str, name: str, backend: Backend) -> Callable[[], Screen[Any]]:
+    """A mode's screen, its module imported the first time the mode is shown."""
+
+    def make() -> Screen[Any]:
+        screen_class = getattr(importlib.import_module(f"sandbox.tui.screens.{module}"), name)
+        screen: Screen[Any] = screen_class(backend)
+        return screen
+
+    return make
+
+
+LATER_SCREENS = (
+    ("trace", "trace", "TraceScreen"),
+    ("faces", "faces", "FacesScreen"),
+    ("services", "services", "ServicesScreen"),
+    ("stories", "stories", "StoriesScreen"),
+    ("composer", "composer", "ComposerScreen"),
+    ("audit", "audit", "AuditScreen"),
+)
+"""(mode, module under sandbox.tui.screens, screen class) of every mode but the map."""
+
+
 def _lesson_screen(backend: Backend, lesson: LessonSession) -> Screen[None]:
     """The learner's or the presenter's lesson screen."""
+    from sandbox.tui.screens.lesson import LessonScreen
+    from sandbox.tui.screens.presenter import PresenterScreen
+
     return PresenterScreen(backend, lesson) if lesson.presenter else LessonScreen(backend, lesson)
 
 

@@ -75,6 +75,7 @@ def test_the_map_keeps_a_story_run_from_outside_for_the_room(
     every institution by its full name and role, and the story's calls still drawn."""
     session, data_dir = terminal
     _wait_for(session, "No calls yet")
+    _wait_for(session, "● in 0 · out 0")  # the map is up at once; the sandbox a moment later
     done = subprocess.run(
         [sys.executable, "-m", "sandbox", "run", "checkout", "--data-dir", str(data_dir)],
         capture_output=True, text=True, timeout=120)

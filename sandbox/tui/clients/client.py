@@ -15,6 +15,7 @@ import httpx
 from sandbox.scenarios.identities import Actor
 from sandbox.trace.events import HttpCall
 from sandbox.tui.i18n import _
+from sandbox.tui.starting import sandbox_started
 
 
 class People(Protocol):
@@ -60,6 +61,10 @@ class AppClient:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """One call as the actor; the JSON object of a 2xx answer, or FaceError saying why."""
+        try:
+            await sandbox_started(self._people)
+        except RuntimeError as exc:  # the sandbox this app started never came up
+            raise FaceError(str(exc)) from None
         try:
             response = await self.actor.request(service, method, path, json=json, headers=headers)
         except httpx.TimeoutException:

@@ -18,6 +18,7 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import failure_words, faults_on
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
+from sandbox.tui.starting import sandbox_started
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.toggles import TickBox
 
@@ -102,6 +103,7 @@ calls to the running institutions, checked at the end.
             warning = _("Faults are on: {faults}. ctrl+f clears them.").format(faults=faults)
             log.write(self._said(warning, "text-warning"))
         step_mode = self.query_one("#step-mode", Checkbox).value
+        await sandbox_started(self.backend)  # run in the first second: wait for the sandbox
         await self.backend.services()  # learn the institutions' URLs
 
         async def gate(step: str) -> None:

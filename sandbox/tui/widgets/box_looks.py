@@ -47,7 +47,7 @@ def box_look(info: ServiceInfo) -> BoxLook:
     )
 
 
-HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown")})
+HEALTH = frozenset({N_("ok"), N_("down"), N_("offline"), N_("unknown"), N_("starting")})
 """The health states the registry reports, in words."""
 
 
