@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sandbox.trace.steps import STEP_HEADER as STEP_HEADER  # the wire sets what traces read
+
 _TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 
 
@@ -61,10 +63,6 @@ def format_traceparent(span: Span) -> str:
     """The `traceparent` header value for a call made as `span`."""
     return f"00-{span.trace_id}-{span.span_id}-01"
 
-
-STEP_HEADER = "x-sandbox-step"
-"""Set by a story or lesson on the calls its steps make (`checkout#4 She pays the VA`), so the
-stage can say which step of which story drew an arrow, even for a story run from a terminal."""
 
 current_step: ContextVar[str | None] = ContextVar("sandbox_current_step", default=None)
 """The `x-sandbox-step` value for calls made now, or None outside a story or lesson step."""

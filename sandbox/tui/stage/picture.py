@@ -13,14 +13,16 @@ Pure: no Textual. Parties are service slugs; callers that are not services (pers
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from sandbox.trace.events import HttpCall
-from sandbox.wire.context import STEP_HEADER, format_step
+from sandbox.trace.steps import STEP_HEADER, Step, parse_step, step_of, steps_for
+from sandbox.wire.context import format_step
 
-__all__ = ["STEP_HEADER", "Edge", "Picture", "Step", "format_step", "parse_step", "step_of"]
+__all__ = [
+    "STEP_HEADER", "Edge", "Picture", "Step", "format_step", "parse_step", "step_of", "steps_for",
+]
 
 _SEEN_TRACES = 256
 
@@ -40,16 +42,6 @@ class Edge:
     def key(self) -> tuple[str, str]:
         """(caller, callee)."""
         return self.caller, self.callee
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The sentence of the story or lesson step that made a call."""
-
-    source: str
-    """The story or lesson (`checkout`, `lesson 3`)."""
-    number: int
-    sentence: str
 
 
 @dataclass(slots=True)
@@ -126,32 +118,3 @@ class Picture:
         if call.started_at >= edge.last.started_at:
             edge.last = call
 
-
-def step_of(call: HttpCall) -> Step | None:
-    """The step a call's `x-sandbox-step` header names (only calls a story or lesson made)."""
-    for name, value in call.request_headers:
-        if name.lower() == STEP_HEADER:
-            return parse_step(value)
-    return None
-
-
-def parse_step(value: str) -> Step | None:
-    """`checkout#4 She%20pays` as a Step; None when it is not one."""
-    head, _, sentence = value.partition(" ")
-    source, _, number = head.rpartition("#")
-    if not source or not number.isascii() or not number.isdigit():
-        return None
-    return Step(unquote(source), int(number), unquote(sentence))
-
-
-def steps_for(calls: Sequence[HttpCall]) -> dict[str, Step]:
-    """The step behind every call of a trace (by span id): a call without its own header
-    was made while serving one that has it (the social app's order call during Buy)."""
-    found: dict[str, Step] = {}
-    for call in sorted(calls, key=lambda c: c.started_at):
-        step = step_of(call)
-        if step is None and call.parent_id is not None:
-            step = found.get(call.parent_id)
-        if step is not None:
-            found[call.span_id] = step
-    return found
