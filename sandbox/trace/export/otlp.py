@@ -20,22 +20,26 @@ service, else to the party that answered.
 `parentSpanId` is the recorded `parent_id`, omitted for roots. Span name: `METHOD /path` without
 the query. Attributes use the HTTP semantic conventions (`http.request.method`, `url.path`,
 `url.query`, `http.response.status_code`, `server.address` = callee, `error.type`) plus
-`sandbox.caller`, `sandbox.callee`, `sandbox.truncated` and `sandbox.claimed_caller` (who an
-`external` caller claimed to be). Status: ERROR (2) for calls that
-failed or answered 5xx, with `error.type` the failure reason or the status code; otherwise
-UNSET (0). A 4xx is left UNSET on purpose: it is the callee's answer (often the lesson), not a
-broken call, even though the conventions let a client span mark it as an error.
+`sandbox.caller`, `sandbox.callee`, `sandbox.truncated`, `sandbox.claimed_caller` (who an
+`external` caller claimed to be) and, on a call a story or lesson step made itself (its
+`x-sandbox-step` header), `sandbox.story` (the story's name or the lesson's slug: the header
+does not say which), `sandbox.step` (its number) and `sandbox.step.sentence`. Status: ERROR
+(2) for calls that failed or answered 5xx, with `error.type` the failure reason or the status
+code; otherwise UNSET (0). A 4xx is left UNSET on purpose: it is the callee's answer (often
+the lesson), not a broken call, even though the conventions let a client span mark it as an
+error.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sandbox import __version__
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import step_of
 
 SCOPE_NAME = "integration-sandbox"
 SPAN_KIND_SERVER = 2
@@ -48,12 +52,20 @@ def to_otlp(calls: Sequence[HttpCall], services: Collection[str] | None = None) 
     """The calls as OTLP/JSON; `services` adds callers to treat as services (see module doc)."""
     ordered = sorted(calls, key=lambda call: call.started_at)
     known = {call.callee for call in ordered} | set(services or ())
-    by_service: dict[str, list[dict[str, Any]]] = {}
-    for call in ordered:
-        owner = call.caller if call.caller in known else call.callee
-        by_service.setdefault(owner, []).append(otlp_span(call, client=owner == call.caller))
-    resource_spans = [_resource_spans(name, spans) for name, spans in by_service.items()]
+    by_service = spans_by_service(ordered, known)
+    resource_spans = [resource_spans_of(name, spans) for name, spans in by_service.items()]
     return json.dumps({"resourceSpans": resource_spans}, ensure_ascii=False, indent=2)
+
+
+def spans_by_service(
+    calls: Iterable[HttpCall], services: Collection[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each call's span under the service it belongs to (the module doc's rule), in order."""
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    for call in calls:
+        owner = call.caller if call.caller in services else call.callee
+        by_service.setdefault(owner, []).append(otlp_span(call, client=owner == call.caller))
+    return by_service
 
 
 def otlp_span(call: HttpCall, *, client: bool) -> dict[str, Any]:
@@ -74,9 +86,13 @@ def otlp_span(call: HttpCall, *, client: bool) -> dict[str, Any]:
     return span
 
 
-def _resource_spans(service: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
+def resource_spans_of(
+    service: str, spans: list[dict[str, Any]], resource: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """One `resourceSpans` entry: `spans` of `service`, with more `resource` attributes."""
+    extra = [_attribute(key, value) for key, value in (resource or {}).items()]
     return {
-        "resource": {"attributes": [_attribute("service.name", service)]},
+        "resource": {"attributes": [_attribute("service.name", service), *extra]},
         "scopeSpans": [{"scope": {"name": SCOPE_NAME, "version": __version__}, "spans": spans}],
     }
 
@@ -100,6 +116,11 @@ def _attributes(call: HttpCall) -> list[dict[str, Any]]:
         attributes.append(_attribute("error.type", call.error or str(call.status)))
     if call.truncated:
         attributes.append(_attribute("sandbox.truncated", True))
+    step = step_of(call)
+    if step is not None:
+        attributes += [_attribute("sandbox.story", step.source),
+                       _attribute("sandbox.step", step.number),
+                       _attribute("sandbox.step.sentence", step.sentence)]
     return attributes
 
 
