@@ -44,6 +44,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         trace_max_bytes=getattr(args, "max_bytes", defaults.trace_max_bytes),
         body_limit=getattr(args, "body_limit", defaults.body_limit),
         variants=frozenset(getattr(args, "variant", None) or ()),
+        otlp_endpoint=getattr(args, "otlp_endpoint", None) or "",
+        student=getattr(args, "student", None) or "",
     )
 
 
@@ -80,6 +82,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
 
     settings = _settings(args)
+    if settings.student and not settings.otlp_endpoint:
+        raise UserError("--student names you on the spans --otlp-endpoint sends; give both")
     config = _config(args)
     running = RuntimeState.read(settings.data_dir)
     if running:
@@ -141,6 +145,10 @@ def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
     if runtime.config.path is not None:
         print(f"configuration {runtime.config.path}")
     print(f"control API {runtime.control_url}   data {settings.data_dir}   log {log_path}")
+    if runtime.otlp is not None:
+        who = f" as student {settings.student}" if settings.student else ""
+        print(f"spans to {runtime.otlp.endpoint}{who} (dropped and counted while it is down; "
+              "`sandbox status` shows the counts)")
     print("Try: sandbox run checkout      Stop: Ctrl+C", flush=True)
 
 
@@ -200,6 +208,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             ["service", "url", "docs", "health"],
             [(r["name"], r["url"], r["docs_url"], r["health"]) for r in rows],
         )
+        otlp = _control_otlp(state.control_url)
+        if otlp:
+            print(otlp)
     healthy = state is not None and all(r["health"] == "ok" for r in rows)
     return 0 if healthy else 1
 
@@ -213,6 +224,21 @@ def _control_health(control_url: str) -> dict[str, str]:
         return {str(s["name"]): str(s["health"]) for s in services}
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return {}
+
+
+def _control_otlp(control_url: str) -> str:
+    """A line on the stream to a class's collector, or "" when there is none."""
+    import httpx
+
+    try:
+        otlp = httpx.get(f"{control_url}/otlp", timeout=5.0).json()
+        if not otlp.get("enabled"):
+            return ""
+        line = (f"spans to {otlp['endpoint']}: {otlp['sent']} sent, {otlp['dropped']} dropped, "
+                f"{otlp['failed']} failed, {otlp['queued']} queued")
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    return line + (f" (last error: {otlp['last_error']})" if otlp.get("last_error") else "")
 
 
 def _health(http: Any, url: str) -> str:
@@ -870,6 +896,21 @@ def _parser() -> argparse.ArgumentParser:
         help="switch on a deliberately non-compliant behaviour, for teaching; "
         "repeatable. " + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()),
     )
+    up.add_argument(
+        "--otlp-endpoint",
+        type=_otlp_endpoint,
+        metavar="URL",
+        help="also send every recorded call as an OpenTelemetry span (OTLP/HTTP, JSON) to "
+        "this collector or Jaeger, e.g. http://teacher:4318 (/v1/traces is added); spans are "
+        "dropped and counted while it is down, never waited for",
+    )
+    up.add_argument(
+        "--student",
+        type=_student,
+        metavar="NAME",
+        help="your name on the spans --otlp-endpoint sends (resource attribute "
+        "sandbox.student), so a teacher can find your traces",
+    )
     up.set_defaults(func=cmd_up)
     status = command("status", "show the running sandbox's services and their health")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -991,6 +1032,22 @@ def _size(text: str) -> int:
     if value < 1024 * 1024:
         raise argparse.ArgumentTypeError("at least 1M: a trace store needs room for a story")
     return value
+
+
+def _otlp_endpoint(text: str) -> str:
+    from sandbox.trace.otlp_stream import endpoint_url
+
+    try:
+        return endpoint_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _student(text: str) -> str:
+    name = text.strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise argparse.ArgumentTypeError("give a name of 1 to 64 printable characters")
+    return name
 
 
 def _port(text: str) -> int:

@@ -59,3 +59,9 @@ class Settings:
     variants: frozenset[str] = frozenset()
     """Names from VARIANTS switched on in every institution: deliberate non-compliance for
     teaching. Empty by default."""
+    otlp_endpoint: str = ""
+    """Where to stream every recorded call as an OTLP span (`sandbox up --otlp-endpoint`), or
+    "" for nowhere. Unlike the services, this may be any host: the user asked for it."""
+    student: str = ""
+    """Who is running this sandbox, as the spans' `sandbox.student` (`--student`); "" for
+    nobody named."""

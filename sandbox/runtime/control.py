@@ -2,8 +2,9 @@
 
 Plain snake_case JSON (our own API, not an institution's): the services, injected faults,
 resetting the world, recorded calls and traces, a read-only look into each institution's
-tables, and the live stream of calls as server-sent events, so a viewer in another process -
-or on another machine - can follow a running sandbox. Errors are `{"code", "message"}` JSON
+tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`), and the
+live stream of calls as server-sent events, so a viewer in another process - or on another
+machine - can follow a running sandbox. Errors are `{"code", "message"}` JSON
 with a 4xx status, like the institutions' own plain dialect.
 """
 
@@ -77,6 +78,13 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     async def health() -> dict[str, Any]:
         return {"status": "ok", "service": "control", "sandbox": True,
                 "seed": runtime.settings.seed}
+
+    @app.get("/otlp")
+    async def otlp() -> dict[str, Any]:
+        """The stream to a class's collector: its counters, or that there is none."""
+        if runtime.otlp is None:
+            return {"enabled": False}
+        return {"enabled": True, **runtime.otlp.stats()}
 
     @app.get("/services")
     async def services() -> list[dict[str, Any]]:

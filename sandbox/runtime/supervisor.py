@@ -29,6 +29,7 @@ from sandbox.runtime.control import create_control_app
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
 from sandbox.runtime.state import RuntimeState, clear, forget_token, remember_token
+from sandbox.trace.otlp_stream import OtlpStream
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
@@ -38,6 +39,8 @@ from sandbox.world import load_world
 log = logging.getLogger(__name__)
 SEED_FILE = "world.json"
 TRACE_FILE = "trace.db"
+OTLP_CLOSE_SECONDS = 2.0
+"""How long stopping waits for spans still queued for a class's collector."""
 
 
 class PortInUse(Exception):
@@ -86,6 +89,12 @@ class Runtime:
         self.counted_from = 0
         """Calls stored from this position on are counted on the map (set by each reset)."""
         self.stream.subscribe(self.writer)
+        self.otlp: OtlpStream | None = None
+        """The stream to a class's collector, when `settings.otlp_endpoint` names one."""
+        if settings.otlp_endpoint:
+            self.otlp = OtlpStream(settings.otlp_endpoint, [s.name for s in self.specs],
+                                   settings.student)
+            self.stream.subscribe(self.otlp)
         self.wire = Wire(recorder=self.stream.publish, clock=clock,
                          body_limit=settings.body_limit, partner_ids=partner_ids(self.world))
         self.apps: dict[str, Any] = {}
@@ -210,6 +219,8 @@ class Runtime:
             await self.wire.aclose()
             self.close_sockets()
             self.writer.close()
+            if self.otlp is not None:
+                await asyncio.to_thread(self.otlp.close, OTLP_CLOSE_SECONDS)
 
     def _serve_one(self, name: str, app: Any) -> None:
         """Start serving `app` on its bound socket (a task on the runtime's loop)."""

@@ -66,7 +66,9 @@ def endpoint_url(text: str) -> str:
     if not parts.hostname:
         raise ValueError(f"{text!r} names no host")
     if parts.username is not None or parts.password is not None:
-        raise ValueError(f"{text!r} holds credentials; give the URL without them")
+        # Not echoed: the password would end up on the screen and in shell logs.
+        raise ValueError("the URL holds a user name or password (credentials); give it "
+                         "without them")
     if parts.query or parts.fragment:
         raise ValueError(f"{text!r} has a query or fragment; an OTLP endpoint has neither")
     path = parts.path.rstrip("/")
