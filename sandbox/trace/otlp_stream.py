@@ -158,8 +158,15 @@ class OtlpStream:
         with httpx.Client(timeout=self.timeout, headers=headers) as http:
             while not (self._stop.is_set() and self._queue.empty()):
                 calls = self._gather()
-                if calls:
-                    self._deliver(http, calls)
+                try:
+                    if calls:
+                        self._deliver(http, calls)
+                except Exception as exc:  # a sender that died would leave the queue full
+                    log.exception("sending %d spans to %s failed", len(calls), self.endpoint)
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    self.failed += len(calls)
+                    self.failed_batches += 1
+                    self._settled_as(calls)
 
     def _gather(self) -> list[HttpCall]:
         """The next batch: waits for a first call, then lets more arrive for `interval`."""

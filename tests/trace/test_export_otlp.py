@@ -162,3 +162,16 @@ def _ids(request: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def test_otlp_empty_trace_has_no_resource_spans() -> None:
     assert json.loads(to_otlp([])) == {"resourceSpans": []}
+
+
+def test_otlp_a_call_a_story_step_made_names_the_story_and_step(
+    checkout: list[HttpCall],
+) -> None:
+    header = ("x-sandbox-step", "checkout#4 She%20pays the VA")
+    stepped = [replace(c, request_headers=(*c.request_headers, header))
+               if c.span_id == CHECKOUT else c for c in checkout]
+    spans = _spans(to_otlp(stepped))
+    said = _attributes(spans[CHECKOUT][1])
+    assert (said["sandbox.story"], said["sandbox.step"]) == ("checkout", "4")
+    assert said["sandbox.step.sentence"] == "She pays the VA"
+    assert "sandbox.step" not in _attributes(spans[ORDER][1])  # a child has no header itself

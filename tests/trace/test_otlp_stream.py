@@ -152,3 +152,21 @@ def test_without_a_student_the_resource_is_only_the_service(receiver: Receiver) 
     assert stream.flush(10.0) and stream.close(2.0)
     [(resource, span)] = spans_of(receiver.accepted())
     assert resource == {"service.name": "social"} and span["kind"] == 2
+
+
+def test_a_streamed_body_parses_with_the_official_protobuf_parser(receiver: Receiver) -> None:
+    trace_service = pytest.importorskip(
+        "opentelemetry.proto.collector.trace.v1.trace_service_pb2",
+        reason="opentelemetry-proto is not installed (pip install opentelemetry-proto)",
+    )
+    json_format = pytest.importorskip("google.protobuf.json_format")
+    stream = OtlpStream(receiver.url, SERVICES, "rina", interval=0.01)
+    for n in range(3):
+        stream(_call(n))
+    assert stream.flush(10.0) and stream.close(2.0)
+    for _, _, body in receiver.requests:
+        message = json_format.Parse(body, trace_service.ExportTraceServiceRequest())
+        [resource_spans] = message.resource_spans
+        keys = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+        assert keys == {"service.name": "social", "sandbox.student": "rina"}
+
