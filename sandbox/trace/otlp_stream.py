@@ -181,7 +181,7 @@ class OtlpStream:
         return [item for item in items if item is not None]
 
     def _deliver(self, http: httpx.Client, calls: list[HttpCall]) -> None:
-        posts = 0
+        body, posts = _encode(calls, self.services, self.student), 0
         while True:
             closing = self._stop.is_set()
             if not closing:
@@ -190,7 +190,6 @@ class OtlpStream:
             if left <= 0 or (closing and self._closing_failed):
                 self._settled_as(calls, dropped=True)
                 return
-            body = _encode(calls, self.services, self.student)
             error, retry = self._post(http, body, min(self.timeout, left))
             posts += 1
             if error is None:
