@@ -14,7 +14,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from sandbox.runtime import inspect
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for
 from sandbox.scenarios.identities import Actor, identities_for
