@@ -36,6 +36,7 @@ from sandbox.tui.messages import (
     ShowTrace,
     WebhooksUpdated,
 )
+from sandbox.tui.read_only import ACTING, FOLLOWING_MODES, ReadOnlyBackend, refused
 from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.starting import StartingBackend
 from sandbox.tui.themes import DARK, SERVICE_COLORS, THEME_OBJECTS, next_theme
@@ -195,6 +196,7 @@ class SandboxApp(App[None]):
         live: bool = True,
         lesson: LessonSession | None = None,
         theme: str = DARK,
+        read_only: bool = False,
     ) -> None:
         """Args:
         backend: The sandbox, as the UI sees it.
@@ -205,13 +207,18 @@ class SandboxApp(App[None]):
         lesson: A lesson to open (`sandbox learn`, `sandbox present`): adds the lesson mode
             (key 8) and starts in it; the app closes its runner on exit.
         theme: One of `sandbox.tui.themes` (dark, light, high contrast).
+        read_only: Follow the presenter's sandbox without changing it (`sandbox serve
+            --followers`): no reset, faults, composer, app faces, stories or lessons
+            (`sandbox.tui.read_only`).
         """
         i18n.set_language(lang)
         super().__init__()
         for item in THEME_OBJECTS:
             self.register_theme(item)
         self.theme = theme
-        self.backend = backend
+        self.read_only = read_only
+        """A student's page: it watches and changes nothing (`sandbox.tui.read_only`)."""
+        self.backend: Backend = ReadOnlyBackend(backend) if read_only else backend
         self.fading = animate
         """False in tests and snapshots: arrows stay until cleared instead of fading."""
         self.live = live
@@ -230,6 +237,8 @@ class SandboxApp(App[None]):
         """Trace id -> the tap on an app face that caused it."""
         self._pending: list[HttpCall] = []
         self.title = _("Integration sandbox")
+        if read_only:
+            self.sub_title = _("read-only: following the presenter")
         self.add_mode("map", lambda: MapScreen(self.backend))
         # The other screens are imported when first shown: the map is the first screen, and
         # importing them all before it took about a third of the UI's start.
@@ -267,10 +276,21 @@ class SandboxApp(App[None]):
                 log.info("closing the lesson runner failed", exc_info=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Key 8 exists only when a lesson is open."""
-        if action == "switch_mode" and parameters == ("lesson",):
-            return self.lesson is not None
+        """Key 8 exists only when a lesson is open; a follower's page has no key that acts."""
+        if action == "switch_mode" and parameters == ("lesson",) and self.lesson is None:
+            return False
+        if self.read_only:
+            if action == "switch_mode":
+                return parameters[:1] != () and parameters[0] in FOLLOWING_MODES
+            return action not in ACTING
         return True
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """Show another mode; a follower's page shows only what it may watch."""
+        if self.read_only and mode not in FOLLOWING_MODES:
+            refused(self)
+            return
+        self.switch_mode(mode)
 
     # -- live data ---------------------------------------------------------------------------
 
@@ -365,6 +385,8 @@ class SandboxApp(App[None]):
     @on(CallActions.EditRequested)
     async def open_call_in_composer(self, message: CallActions.EditRequested) -> None:
         """`e` on a recorded call, from any screen that shows one: the composer, with it."""
+        if refused(self):
+            return
         await self.switch_mode("composer")
         self.screen.post_message(EditCall(message.call))
 
@@ -375,7 +397,10 @@ class SandboxApp(App[None]):
         self.push_screen(HelpScreen(getattr(self.screen, "HELP", None) or ""))
 
     def action_save_svg(self) -> None:
-        """Save an SVG of the screen, for slides."""
+        """Save an SVG of the screen, for slides (not from a follower's page: the file would
+        land on the presenter's disk)."""
+        if refused(self):
+            return
         try:
             self.screenshot_dir.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(self.screenshot_dir))
@@ -419,6 +444,8 @@ class SandboxApp(App[None]):
     async def action_reset_world(self) -> None:
         """Start again from the seeded world: every institution's data restored, every fault
         cleared, paused stories stopped, the counters and the maps cleared."""
+        if refused(self):
+            return
         try:
             await self.backend.reset()
             await self.backend.clear_faults()
@@ -434,6 +461,8 @@ class SandboxApp(App[None]):
     @work(group="faults", exclusive=True, exit_on_error=False)
     async def action_clear_faults(self) -> None:
         """Make every institution healthy again, whatever was injected."""
+        if refused(self):
+            return
         try:
             await self.backend.clear_faults()
         except Exception:

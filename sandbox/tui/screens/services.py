@@ -28,6 +28,7 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import describe_fault
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
 from sandbox.tui.messages import ServicesUpdated, WebhooksUpdated
+from sandbox.tui.read_only import following, refused
 from sandbox.tui.undelivered import summary
 from sandbox.tui.widgets.box_looks import health_word
 from sandbox.wire.faults import Fault
@@ -103,6 +104,9 @@ accounts are not in the marketplace's tables, and the social app has no payment 
 
     def on_mount(self) -> None:
         self.query_one("#tables", DataTable).add_columns(_("table"), _("rows"))
+        if following(self):  # a student's page watches the faults, it does not set them
+            for control in self.query("#faults Switch, #faults Input, #fault-buttons Button"):
+                control.disabled = True
         self.show_services(ServicesUpdated(self.app.services))  # type: ignore[attr-defined]
 
     @on(ServicesUpdated)
@@ -233,6 +237,8 @@ accounts are not in the marketplace's tables, and the social app has no payment 
 
     @on(Button.Pressed, "#apply")
     def apply_fault(self) -> None:
+        if refused(self):
+            return
         latency = self.query_one("#latency", Input).value or "0"
         rate = self.query_one("#error-rate", Input).value or "0"
         try:
@@ -250,10 +256,14 @@ accounts are not in the marketplace's tables, and the social app has no payment 
 
     @on(Button.Pressed, "#reset-world")
     def reset_world(self) -> None:
+        if refused(self):
+            return
         self.app.action_reset_world()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#restore")
     def restore(self) -> None:
+        if refused(self):
+            return
         self.query_one("#offline", Switch).value = False
         self.query_one("#latency", Input).value = ""
         self.query_one("#error-rate", Input).value = ""
@@ -262,6 +272,8 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     @work(exclusive=True, group="fault", exit_on_error=False)
     async def set_fault(self, fault: Fault) -> None:
         """Send the fault to the runtime; the map shows it at the next refresh."""
+        if refused(self):
+            return
         try:
             await self.backend.set_fault(self._service, fault)
         except Exception as exc:

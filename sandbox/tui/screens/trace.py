@@ -22,6 +22,7 @@ from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
+from sandbox.tui.read_only import following, refused
 from sandbox.tui.stage.picture import Step, steps_for
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.goals import GoalList, first_difference
@@ -187,8 +188,14 @@ per call and a dashed arrow per answer.
     def show_services(self, message: ServicesUpdated) -> None:
         self.query_one(CallMap).set_services(list(message.services))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A follower's page writes no file on the presenter's machine."""
+        return not (action == "export" and following(self))
+
     def action_export(self) -> None:
         """Write the trace on screen in every export format, into the data directory."""
+        if refused(self):
+            return
         if not self.calls or self.trace_id is None:
             self.notify(_("No trace to export yet."), severity="warning")
             return

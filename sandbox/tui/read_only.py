@@ -1,0 +1,115 @@
+"""Read-only: a student's page follows the presenter's sandbox and can change nothing in it.
+
+`sandbox serve --followers` gives each student's browser its own copy of the UI, run on the
+presenter's machine. Those copies watch (the map, the trace player, the services' tables) but
+must not reset the world, inject or clear faults, send from the composer, tap in the app faces,
+run stories, change a lesson or write files on the presenter's disk. Three walls, so a key that
+slips past one still does nothing:
+
+1. The app hides those keys and commands (`SandboxApp.check_action`, the palette reads it) and
+   disables the buttons that act.
+2. The action methods themselves refuse (`refused`), whichever way they were reached.
+3. The backend refuses every change (`ReadOnlyBackend`), and a follower is given no control
+   token, so the control API refuses them too (401).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.scenarios.identities import Actor
+from sandbox.trace.events import HttpCall
+from sandbox.tui.backend import Backend
+from sandbox.tui.i18n import _
+from sandbox.wire import Wire
+from sandbox.wire.faults import Fault
+
+FOLLOWING_MODES = frozenset({"map", "trace", "services"})
+"""What a follower may look at: the map, the trace player and the services (their tables)."""
+ACTING = frozenset({"reset_world", "clear_faults", "save_svg", "export"})
+"""Actions that change the sandbox or write files on the presenter's machine."""
+
+
+class ReadOnly(PermissionError):
+    """A follower's UI asked to change something."""
+
+
+def following(node: Any) -> bool:
+    """Whether the app `node` belongs to only follows the presenter."""
+    app = node if hasattr(node, "read_only") else getattr(node, "app", None)
+    return bool(getattr(app, "read_only", False))
+
+
+def refused(node: Any) -> bool:
+    """True (and said once, in a toast) when `node`'s app only follows: the caller stops."""
+    if not following(node):
+        return False
+    node.notify(_("Read-only: only the presenter can do that."), severity="warning")
+    return True
+
+
+class ReadOnlyBackend:
+    """A backend that reads through `inner` and refuses every change.
+
+    Its `wire` knows no institution, so a story or a tap that got this far would reach nobody.
+    """
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.world: dict[str, Any] = inner.world
+        self.wire = Wire()
+
+    async def services(self) -> list[ServiceInfo]:
+        return await self.inner.services()
+
+    def events(self) -> AsyncIterator[HttpCall]:
+        return self.inner.events()
+
+    async def calls(
+        self, offset: int, limit: int, flt: CallFilter, order: str = "stored"
+    ) -> list[HttpCall]:
+        return await self.inner.calls(offset, limit, flt, order)
+
+    async def count(self, flt: CallFilter) -> int:
+        return await self.inner.count(flt)
+
+    async def trace(self, trace_id: str) -> list[HttpCall]:
+        return await self.inner.trace(trace_id)
+
+    async def latest_trace(self) -> str | None:
+        return await self.inner.latest_trace()
+
+    async def webhooks(self) -> list[Webhook]:
+        return await self.inner.webhooks()
+
+    async def tables(self, service: str) -> list[TableInfo]:
+        return await self.inner.tables(service)
+
+    async def rows(
+        self, service: str, table: str, offset: int, limit: int
+    ) -> tuple[list[str], list[list[Any]], int]:
+        return await self.inner.rows(service, table, offset, limit)
+
+    async def openapi(self, service: str) -> dict[str, Any]:
+        return await self.inner.openapi(service)
+
+    def identities(self, service: str) -> list[str]:
+        return self.inner.identities(service)
+
+    async def reset(self) -> None:
+        raise ReadOnly("a follower cannot reset the world")
+
+    async def clear_faults(self) -> None:
+        raise ReadOnly("a follower cannot clear faults")
+
+    async def set_fault(self, service: str, fault: Fault) -> None:
+        raise ReadOnly("a follower cannot inject faults")
+
+    def actor(self, who: str) -> Actor:
+        raise ReadOnly("a follower cannot make calls")
+
+    async def aclose(self) -> None:
+        await self.wire.aclose()
+        await self.inner.aclose()
