@@ -632,6 +632,50 @@ def _theme(args: argparse.Namespace) -> str:
     return THEMES.get(chosen, THEMES["dark"])
 
 
+# -- serve -------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The stage in browsers: the presenter's on this machine, or read-only for a room."""
+    from sandbox.serve.stage import ServeError, serve_stage
+
+    settings = _settings(args)
+    config = _config(args)
+    _log_to_file(settings.data_dir)
+    try:
+        serve_stage(
+            settings,
+            config.path,
+            port=args.port,
+            lang=args.lang,
+            theme=getattr(args, "theme", None),
+            followers=args.followers,
+            host=args.host,
+        )
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+    print("Stage stopped.")
+    return 0
+
+
+def _serve_port(text: str) -> int:
+    value = int(text)
+    if value != 0 and not 1024 <= value <= 65535:
+        raise argparse.ArgumentTypeError("choose a port between 1024 and 65535 (0: any free one)")
+    return value
+
+
+def _address(text: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip("[]")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "an IP address of this machine, e.g. 0.0.0.0 for every network"
+        ) from None
+
+
 # -- lessons in the UI --------------------------------------------------------------------------
 
 
@@ -936,6 +980,42 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})",
     )
     run.set_defaults(func=cmd_run)
+    serve = command("serve", "the stage in a browser: the same UI, on this machine or for a room")
+    serve.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    serve.add_argument(
+        "--port",
+        type=_serve_port,
+        default=8690,
+        metavar="N",
+        help="the web page's port (default 8690; 0: any free port)",
+    )
+    serve.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=f"UI language of the pages ({LANG_DEFAULT})",
+    )
+    serve.add_argument("--theme", choices=THEME_NAMES, default=argparse.SUPPRESS, help="UI colours")
+    serve.add_argument(
+        "--port-base",
+        type=_port,
+        default=DEFAULT_PORT_BASE,
+        metavar="N",
+        help=f"ports of a sandbox started for the stage (default {DEFAULT_PORT_BASE})",
+    )
+    serve.add_argument(
+        "--followers",
+        action="store_true",
+        help="serve read-only pages for students: they watch, only the presenter acts",
+    )
+    serve.add_argument(
+        "--host",
+        type=_address,
+        metavar="ADDRESS",
+        help="with --followers: listen on this address too, e.g. 0.0.0.0 for the room's "
+        "network (default: 127.0.0.1 only)",
+    )
+    serve.set_defaults(func=cmd_serve)
 
     for name, help_text, required in (
         ("learn", "open the UI on a lesson and resume where you stopped", False),

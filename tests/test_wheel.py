@@ -67,3 +67,10 @@ def test_the_exercise_track_checks_from_the_wheel(installed: Path, tmp_path: Pat
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "exercise runs passed." in result.stdout and "FAIL" not in result.stdout
+
+
+def test_the_stage_page_ships_in_the_wheel(installed: Path) -> None:
+    """`sandbox serve` renders its own page (no Google Fonts): it must be in the wheel."""
+    page = installed / "sandbox" / "serve" / "template" / "app_index.html"
+    assert page.is_file()
+    assert "static/js/textual.js" in page.read_text()
