@@ -15,6 +15,7 @@ world and inject faults, and any web page the presenter opens could otherwise re
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def new_token() -> str:
     """A join token nobody can guess: printed once, in the link the presenter shares."""
     return secrets.token_urlsafe(24)
+
+
+def cookie_name(token: str) -> str:
+    """The cookie of one stage: a browser keeps cookies per host, not per port, so the
+    presenter's stage and the followers' on the same machine must not overwrite each other's."""
+    return f"{COOKIE}_{hashlib.sha256(token.encode()).hexdigest()[:12]}"
 
 
 def host_name(host: str) -> str:
@@ -51,6 +58,7 @@ def _refuse(reason: str) -> web.Response:
 
 def stage_guard(token: str, *, loopback_only: bool) -> Callable[..., Awaitable[web.StreamResponse]]:
     """aiohttp middleware: the join token, loopback Host names (`loopback_only`), one origin."""
+    cookie = cookie_name(token)
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -61,11 +69,11 @@ def stage_guard(token: str, *, loopback_only: bool) -> Callable[..., Awaitable[w
         if origin is not None and origin.lower() != f"{request.scheme}://{host.lower()}":
             return _refuse("This stage does not answer pages from other sites.")
         from_link = _matches(request.query.get(TOKEN_PARAM), token)
-        if not from_link and not _matches(request.cookies.get(COOKIE), token):
+        if not from_link and not _matches(request.cookies.get(cookie), token):
             return _refuse("Open the stage with the link the presenter's `sandbox serve` printed.")
         response = await handler(request)
         if from_link and not response.prepared:
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+            response.set_cookie(cookie, token, httponly=True, samesite="Strict", path="/")
         return response
 
     return guard

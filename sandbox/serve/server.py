@@ -21,13 +21,24 @@ TEMPLATES = Path(__file__).parent / "template"
 """Our page: textual-serve's own links Google Fonts, which a classroom offline cannot reach."""
 STATICS = Path(textual_serve.__file__).parent / "static"
 """xterm.js, its stylesheet and the Roboto Mono font, as textual-serve ships them."""
+MAX_PAGES = 60
+"""Pages open at once: each is a UI process of about 60 MB on the presenter's machine, so a
+room (or one student's reload loop) cannot use up its memory; the next page is told to wait."""
 
 
 class StageServer(Server):
     """The stage's web server: every page the same UI, behind the join token."""
 
     def __init__(
-        self, command: str, *, host: str, port: int, token: str, loopback_only: bool, title: str
+        self,
+        command: str,
+        *,
+        host: str,
+        port: int,
+        token: str,
+        loopback_only: bool,
+        title: str,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         super().__init__(
             command,
@@ -39,6 +50,7 @@ class StageServer(Server):
         )
         self.token = token
         self.loopback_only = loopback_only
+        self.max_pages = max_pages
         self.bound_port = port
         """The port listened on (the one the system chose when `port` is 0)."""
         self._pages: set[asyncio.Task[object]] = set()
@@ -49,8 +61,15 @@ class StageServer(Server):
         app.on_shutdown.append(self._close_pages)
         return app
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """One page's terminal, known until it closes, so stopping the server ends it."""
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        """One page's terminal, known until it closes, so stopping the server ends it; 503
+        once `max_pages` are open."""
+        if len(self._pages) >= self.max_pages:
+            return web.Response(
+                status=503,
+                text=f"The stage has {self.max_pages} pages open, as many as it serves; "
+                "close one and try again.\n",
+            )
         task = asyncio.current_task()
         if task is not None:
             self._pages.add(task)

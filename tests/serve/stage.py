@@ -22,11 +22,17 @@ TOKEN = "a-join-token-for-tests"
 
 @asynccontextmanager
 async def running(
-    *, host: str = "127.0.0.1", loopback_only: bool = True, command: str = "true"
+    *, host: str = "127.0.0.1", loopback_only: bool = True, max_pages: int = 60
 ) -> AsyncIterator[StageServer]:
     """The stage's server listening on `host` (port chosen by the system) until the block ends."""
     server = StageServer(
-        command, host=host, port=0, token=TOKEN, loopback_only=loopback_only, title="Stage"
+        "true",
+        host=host,
+        port=0,
+        token=TOKEN,
+        loopback_only=loopback_only,
+        title="Stage",
+        max_pages=max_pages,
     )
     stop, listening = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(server.run(listening, stop))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from sandbox.serve.guard import COOKIE, host_name, new_token
+from sandbox.serve.guard import cookie_name, host_name, new_token
 from tests.serve.stage import TOKEN, running
 
 WS_HEADERS = {
@@ -31,7 +31,7 @@ async def test_the_link_opens_the_page_and_its_cookie_the_rest() -> None:
         base = f"http://127.0.0.1:{server.bound_port}"
         page = await http.get(f"{base}/?token={TOKEN}")
         assert page.status_code == 200 and "textual.js" in page.text
-        assert http.cookies.get(COOKIE) == TOKEN
+        assert http.cookies.get(cookie_name(TOKEN)) == TOKEN
         set_cookie = page.headers["set-cookie"].lower()
         assert "httponly" in set_cookie and "samesite=strict" in set_cookie
         script = await http.get(f"{base}/static/js/textual.js")
@@ -73,9 +73,19 @@ async def test_a_followers_stage_on_every_network_answers_any_name_with_the_toke
         assert answer.status_code == 200
 
 
+async def test_a_full_stage_says_so_instead_of_starting_another_page() -> None:
+    async with running(max_pages=0) as server, httpx.AsyncClient() as http:
+        base = f"http://127.0.0.1:{server.bound_port}"
+        await http.get(f"{base}/?token={TOKEN}")
+        answer = await http.get(f"{base}/ws", headers=WS_HEADERS)
+        assert answer.status_code == 503
+        assert "close one" in answer.text
+
+
 def test_tokens_are_fresh_and_host_names_lose_their_port() -> None:
     assert len({new_token() for _ in range(20)}) == 20
     assert len(new_token()) >= 32
     assert host_name("LocalHost:8690") == "localhost"
     assert host_name("[::1]:8690") == "[::1]"
     assert host_name("127.0.0.1") == "127.0.0.1"
+    assert cookie_name("one") != cookie_name("another")
