@@ -106,7 +106,8 @@ def test_the_presenters_stage_draws_the_map_and_answers_keys(browser: Any, tmp_p
         stage.wait_for("Take offline", "Reset world", since=mark)
         mark = stage.press("2")
         stage.wait_for("No trace yet", since=mark)
-        # The presenter's keys act (the same keys a follower's page ignores): ctrl+f clears.
+        # The presenter's keys act (the same keys a follower's page ignores): ctrl+f clears
+        # the faults, ctrl+r resets the world (the browser does not keep them for itself).
         state = RuntimeState.read(tmp_path)
         assert state is not None
         with httpx.Client(base_url=state.control_url, headers=state.auth_headers()) as control:
@@ -114,6 +115,8 @@ def test_the_presenters_stage_draws_the_map_and_answers_keys(browser: Any, tmp_p
             mark = stage.press("Control+f")
             stage.wait_for("Every fault is cleared", since=mark)
             assert control.get("/faults").json()["bank"]["latency_ms"] == 0
+            mark = stage.press("Control+r")
+            stage.wait_for("The seeded world is restored", since=mark)
         assert stage.hosts() == {"127.0.0.1"}, stage.requests
         assert any(url.startswith("ws://127.0.0.1") for url in stage.requests)
         token = state.token
