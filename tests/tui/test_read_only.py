@@ -120,3 +120,20 @@ async def test_the_backend_refuses_every_change_and_still_reads(tmp_path: Path) 
     assert [s.name for s in await guarded.services()] == [s.name for s in await backend.services()]
     assert await guarded.count(CallFilter()) == 0
     await guarded.aclose()
+
+
+async def test_a_follower_in_indonesian_is_told_so_in_indonesian(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    app = SandboxApp(backend, lang="id", animate=False, read_only=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert app.sub_title == "hanya baca: mengikuti penyaji"
+            await pilot.press("ctrl+r")
+            app.action_reset_world()
+            await pilot.pause(0.2)
+            assert any("hanya penyaji" in n.message for n in app._notifications)
+    finally:
+        await backend.aclose()
+        from sandbox.tui import i18n
+
+        i18n.set_language("en")
