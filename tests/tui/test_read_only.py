@@ -13,6 +13,8 @@ from sandbox.tui.read_only import ReadOnly, ReadOnlyBackend
 from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.trace import TraceScreen
+from sandbox.tui.widgets.call_detail import CallDetail
+from sandbox.tui.widgets.call_log import CallLog
 from sandbox.wire.faults import Fault
 from tests.tui.factory import LocalBackend, until
 
@@ -78,6 +80,12 @@ async def test_only_the_map_the_trace_and_the_services_open(tmp_path: Path) -> N
         await pilot.press("4")
         await pilot.pause()
         assert isinstance(app.screen, ServicesScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        for widget in (app.screen.query_one(CallLog), app.screen.query_one(CallDetail)):
+            assert widget.check_action("edit_call", ()) is False  # no composer to edit in
+        await pilot.press("4")
+        await pilot.pause()
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert not any("Reset" in c or "fault" in c or "Composer" in c for c in commands)
         assert any("Map" in c for c in commands)

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from sandbox.trace.events import HttpCall
 from sandbox.trace.snippets import curl, httpx_snippet
 from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.read_only import following
 
 COPY = frozenset({"copy_curl", "copy_httpx"})
 """Copying needs nothing from the screen."""
@@ -154,6 +155,8 @@ class CallActions:
             action == "remark_call" and "mark_call" in self.offered
         ):
             return False
+        if action == "edit_call" and following(self):
+            return False  # a follower's page has no composer
         if action == "mark_call" and self._marked is not None:
             return False  # `remark_call` has the key now, out of the footer
         if action == "remark_call" and self._marked is None:
