@@ -25,7 +25,7 @@ from textual.signal import Signal
 
 from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.trace.events import HttpCall
-from sandbox.tui import i18n
+from sandbox.tui import footer, i18n
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
@@ -44,6 +44,7 @@ from sandbox.tui.undelivered import given_up_words, newly_dead
 from sandbox.tui.widgets.call_actions import CallActions
 
 log = logging.getLogger(__name__)
+footer.install()
 DRAIN_SECONDS = 0.1
 NARROW = 120
 """Narrower than this, the app has the `-narrow` class (a compact footer)."""
