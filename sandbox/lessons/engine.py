@@ -31,8 +31,9 @@ from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import format_step
 from sandbox.wire import Wire
-from sandbox.wire.context import current_step, format_step
+from sandbox.wire.context import current_step
 
 __all__ = ["ExpectationResult", "LessonRunner", "Mismatch", "StepResult"]
 DEFAULT_WITHIN = 5.0

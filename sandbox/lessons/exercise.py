@@ -25,13 +25,7 @@ from typing import Any
 import httpx
 
 from sandbox.wire.client import CALLER_HEADER
-from sandbox.wire.context import (
-    STEP_HEADER,
-    Span,
-    current_step,
-    format_traceparent,
-    new_span_id,
-)
+from sandbox.wire.context import Span, format_traceparent, new_span_id, stamp_step
 from sandbox.wire.partners import partner_auth
 
 LEARNER = "learner"
@@ -164,9 +158,7 @@ class Exercise:
         self.spans.add(span)
         request.headers["traceparent"] = format_traceparent(Span(self._trace_id, span))
         request.headers[CALLER_HEADER] = LEARNER
-        step = current_step.get()
-        if step is not None and STEP_HEADER not in request.headers:
-            request.headers[STEP_HEADER] = step
+        stamp_step(request.headers)
         if self._path is not None:
             for frame in reversed(traceback.extract_stack()):
                 if Path(frame.filename).resolve() == self._path:

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 
 from sandbox.language import LANGUAGES, N_, rupiah, texts
+from sandbox.trace.steps import format_step
 from sandbox.wire import Wire
-from sandbox.wire.context import Span, current_span, current_step, format_step, root_span
+from sandbox.wire.context import Span, current_span, current_step, root_span
 
 Report = Callable[[str], None]
 Gate = Callable[[str], Awaitable[None]]

@@ -1,21 +1,27 @@
 """Which story or lesson step made a call, read from the call's `x-sandbox-step` header.
 
-A story or lesson sets the header on the calls its steps make (`sandbox.wire.context` writes
-it with `format_step`). It lives here, below the wire and the TUI, because both the stage and
-the exporters read it from recorded calls, and a recorded call is all they have.
+A story or lesson sets the header on the calls its steps make (`format_step` writes it,
+`sandbox.wire.context.stamp_step` puts it on a request). It lives here, below the wire and the
+TUI, because both the stage and the exporters read it from recorded calls, and a recorded call
+is all they have.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from sandbox.trace.events import HttpCall
 
 STEP_HEADER = "x-sandbox-step"
 """Set by a story or lesson on the calls its steps make (`checkout#4 She pays the VA`), so the
 stage can say which step of which story drew an arrow, even for a story run from a terminal."""
+
+
+def format_step(source: str, number: int, sentence: str) -> str:
+    """The header value for a step (latin-1 safe: anything else is percent-encoded)."""
+    return f"{quote(source, safe='')}#{number} {quote(sentence, safe=' ,.;:()!?/-')}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,12 @@ import httpx
 
 from sandbox.trace.events import HttpCall
 from sandbox.wire.context import (
-    STEP_HEADER,
     Span,
     current_span,
-    current_step,
     format_traceparent,
     new_span_id,
     new_trace_id,
+    stamp_step,
 )
 from sandbox.wire.faults import Fault, fault_rng, offline_message
 from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, plain_call, to_call
@@ -57,9 +56,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         traceparent = format_traceparent(span)
         request.headers["traceparent"] = traceparent
         request.headers[CALLER_HEADER] = self._caller
-        step = current_step.get()
-        if step is not None and STEP_HEADER not in request.headers:
-            request.headers[STEP_HEADER] = step
+        stamp_step(request.headers)
         if self._wire.recorder is not None:
             request.headers[RECORDED_HEADER] = self._wire.proof(request.method, traceparent)
         started, t0 = self._wire.clock(), time.perf_counter()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from urllib.parse import quote
 
-from sandbox.trace.steps import STEP_HEADER as STEP_HEADER  # the wire sets what traces read
+from sandbox.trace.steps import STEP_HEADER
 
 _TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 
@@ -68,6 +68,8 @@ current_step: ContextVar[str | None] = ContextVar("sandbox_current_step", defaul
 """The `x-sandbox-step` value for calls made now, or None outside a story or lesson step."""
 
 
-def format_step(source: str, number: int, sentence: str) -> str:
-    """The header value for a step (latin-1 safe: anything else is percent-encoded)."""
-    return f"{quote(source, safe='')}#{number} {quote(sentence, safe=' ,.;:()!?/-')}"
+def stamp_step(headers: MutableMapping[str, str]) -> None:
+    """Name the current story or lesson step on an outgoing request, unless it already does."""
+    step = current_step.get()
+    if step is not None and STEP_HEADER not in headers:
+        headers[STEP_HEADER] = step

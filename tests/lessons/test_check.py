@@ -16,7 +16,7 @@ from sandbox.lessons.model import Lesson
 from sandbox.lessons.progress import Progress
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.tui.stage.picture import Step, step_of, steps_for
+from sandbox.trace.steps import Step, step_of, steps_for
 from tests.lessons.conftest import BUYING
 
 EXERCISE_LESSON = """# Balance

@@ -7,8 +7,8 @@ from typing import Any
 
 from sandbox.scenarios import StoryFailed, checkout, open_account
 from sandbox.trace.export import FORMATS
+from sandbox.trace.steps import steps_for
 from sandbox.trace.store import TraceStore
-from sandbox.tui.stage.picture import steps_for
 from sandbox.wire.context import current_step
 from tests.conftest import Services
 from tests.leaks import leaks

@@ -13,8 +13,8 @@ from textual.geometry import Region
 
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import STEP_HEADER, format_step
 from sandbox.tui.stage.layout import PEOPLE
-from sandbox.tui.stage.picture import STEP_HEADER, format_step
 from sandbox.tui.widgets.call_map import SERVICE_COLORS, CallMap
 from sandbox.wire.faults import Fault
 from tests.conftest import WORLD_START, FakeClock

@@ -10,9 +10,9 @@ from pathlib import Path
 from textual.widgets import Static
 
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import STEP_HEADER, format_step
 from sandbox.tui.messages import ShowTrace
 from sandbox.tui.screens.trace import TraceScreen
-from sandbox.tui.stage.picture import STEP_HEADER, format_step
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.sequence import SequencePlayer
 from sandbox.tui.widgets.step_card import StepCard

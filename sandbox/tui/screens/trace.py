@@ -19,11 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import Step, steps_for
 from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.read_only import following, refused
-from sandbox.tui.stage.picture import Step, steps_for
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.goals import GoalList, first_difference
 from sandbox.tui.widgets.sequence import SequencePlayer

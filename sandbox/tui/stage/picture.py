@@ -17,12 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sandbox.trace.events import HttpCall
-from sandbox.trace.steps import STEP_HEADER, Step, parse_step, step_of, steps_for
-from sandbox.wire.context import format_step
-
-__all__ = [
-    "STEP_HEADER", "Edge", "Picture", "Step", "format_step", "parse_step", "step_of", "steps_for",
-]
+from sandbox.trace.steps import step_of
 
 _SEEN_TRACES = 256
 

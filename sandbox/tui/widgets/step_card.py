@@ -13,8 +13,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sandbox.trace.events import HttpCall
+from sandbox.trace.steps import Step
 from sandbox.tui.i18n import _, decimal
-from sandbox.tui.stage.picture import Step
 from sandbox.tui.widgets.call_detail import body_text, status_text
 
 

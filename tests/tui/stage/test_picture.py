@@ -5,14 +5,8 @@ from __future__ import annotations
 import itertools
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.stage.picture import (
-    STEP_HEADER,
-    Picture,
-    format_step,
-    parse_step,
-    step_of,
-    steps_for,
-)
+from sandbox.trace.steps import STEP_HEADER, format_step, parse_step, step_of, steps_for
+from sandbox.tui.stage.picture import Picture
 
 _ids = itertools.count(1)
 
