@@ -18,6 +18,24 @@ from sandbox.wire import Wire
 PATIENT = "patient"
 
 
+def admission_request(
+    person: dict[str, Any], complaint: str, icd10: str, *, consent: bool
+) -> dict[str, Any]:
+    """What the reception desk sends the hospital to admit `person` (an outpatient visit):
+    the KTP's fields, the complaint, an ICD-10 code when one is known, and the consent."""
+    return {
+        "nik": person["nik"],
+        "name": person["name"],
+        "birth_date": person["birth_date"],
+        "birth_place": person["birth_place"],
+        "sex": person["sex"],
+        "complaint": complaint,
+        **({"icd10": icd10} if icd10 else {}),
+        "service": "outpatient",
+        "consent": consent,
+    }
+
+
 async def admission(
     wire: Wire,
     world: dict[str, Any],
@@ -53,17 +71,7 @@ async def _admit(story: Story, persona: str) -> None:
     response = await desk.post(
         "/api/v1/admissions",
         headers={"Authorization": f"Bearer {staff['token']}"},
-        json={
-            "nik": person["nik"],
-            "name": person["name"],
-            "birth_date": person["birth_date"],
-            "birth_place": person["birth_place"],
-            "sex": person["sex"],
-            "complaint": "Demam dan batuk tiga hari",
-            "icd10": "J06.9",
-            "service": "outpatient",
-            "consent": True,
-        },
+        json=admission_request(person, "Demam dan batuk tiga hari", "J06.9", consent=True),
     )
     summary = expect(response, 201, N_("admission"))
     story.facts.update(admission_id=summary["admission_id"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.scenarios.admission import admission_request
 from sandbox.tui.clients.client import AppClient
 
 
@@ -21,17 +22,7 @@ class DeskClient(AppClient):
             "hospital",
             "POST",
             "/api/v1/admissions",
-            json={
-                "nik": person["nik"],
-                "name": person["name"],
-                "birth_date": person["birth_date"],
-                "birth_place": person["birth_place"],
-                "sex": person["sex"],
-                "complaint": complaint,
-                **({"icd10": icd10} if icd10 else {}),
-                "service": "outpatient",
-                "consent": consent,
-            },
+            json=admission_request(person, complaint, icd10, consent=consent),
         )
 
     async def admission(self, admission_id: str) -> dict[str, Any]:
