@@ -109,11 +109,6 @@ class StartingBackend:
             raise RuntimeError(self._failed or "the sandbox did not start")
         return self._real
 
-    async def started(self) -> None:
-        """Return once the runtime answers: a story or a tap made in the first second waits
-        for it instead of failing (RuntimeError if it never will)."""
-        await self.real()
-
     def _event(self) -> asyncio.Event:
         if self._ready is None:
             self._ready = asyncio.Event()
@@ -162,6 +157,7 @@ class StartingBackend:
 
 
 async def sandbox_started(backend: object) -> None:
-    """Wait until `backend` can act: at once, except for a sandbox still starting."""
+    """Wait until `backend` can act: at once, except for a sandbox still starting (a story or
+    a tap made in the first second waits for it; RuntimeError if it never comes up)."""
     if isinstance(backend, StartingBackend):
-        await backend.started()
+        await backend.real()
