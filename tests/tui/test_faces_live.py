@@ -163,25 +163,29 @@ async def test_the_phone_ignores_what_does_not_concern_it(services: Services) ->
         assert not refreshed(seen)
 
 
+async def buy_on_the_phone(pilot: Pilot[None], seen: list[Message]) -> tuple[SocialFace, str]:
+    """On the apps screen, tap Buy once the phone has loaded; the phone's face and the VA its
+    checkout page shows, once the orders are listed again after the checkout."""
+    await pilot.press("3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FacesScreen)
+    social = screen.query_one(SocialFace)
+    await until(lambda: bool(social.query(".social--buy")) and bool(acted(seen, "orders")), pilot)
+    await pilot.click(".social--buy")
+    await until(lambda: len(acted(seen, "orders")) == 2, pilot)  # after the checkout
+    assert social.checkout is not None
+    return social, digits(social.checkout["payment"]["virtual_account_no"])
+
+
 async def test_the_apps_screen_follows_the_webhook_with_no_tap(tmp_path: Path) -> None:
     """The real app: recorded calls reach the faces screen through the live event pump."""
     app, backend = make_app(tmp_path)
     seen: list[Message] = []
     try:
         async with app.run_test(size=(160, 48), message_hook=seen.append) as pilot:
-            await pilot.press("3")
-            screen = app.screen
-            assert isinstance(screen, FacesScreen)
-            social = screen.query_one(SocialFace)
-            await until(
-                lambda: bool(social.query(".social--buy")) and bool(acted(seen, "orders")), pilot
-            )
-            await pilot.click(".social--buy")
-            listed = screen.query_one("#taps", OptionList)
-            await until(lambda: len(acted(seen, "orders")) == 2, pilot)  # after the checkout
+            social, va = await buy_on_the_phone(pilot, seen)
+            listed = app.screen.query_one("#taps", OptionList)
             await until(lambda: listed.option_count == len(unique(seen, Face.Acted)), pilot)
-            assert social.checkout is not None
-            va = digits(social.checkout["payment"]["virtual_account_no"])
             taps = listed.option_count
 
             await pay_elsewhere(backend.wire, backend.world, "buyer", va, PRICE)
@@ -268,17 +272,7 @@ async def test_back_on_the_apps_the_phone_shows_what_was_paid_meanwhile(tmp_path
     seen: list[Message] = []
     try:
         async with app.run_test(size=(160, 48), message_hook=seen.append) as pilot:
-            await pilot.press("3")
-            screen = app.screen
-            assert isinstance(screen, FacesScreen)
-            social = screen.query_one(SocialFace)
-            await until(
-                lambda: bool(social.query(".social--buy")) and bool(acted(seen, "orders")), pilot
-            )
-            await pilot.click(".social--buy")
-            await until(lambda: len(acted(seen, "orders")) == 2, pilot)
-            assert social.checkout is not None
-            va = digits(social.checkout["payment"]["virtual_account_no"])
+            social, va = await buy_on_the_phone(pilot, seen)
 
             await pilot.press("1")
             await pilot.pause(0.3)
