@@ -103,3 +103,11 @@ def test_lesson_check_runs_no_python_from_outside(tmp_path: Path) -> None:
 def test_the_shipped_courier_lesson_keeps_its_python_inside(tmp_path: Path) -> None:
     assert lint(COURIER) == []
     assert (COURIER / "kirim_cepat" / "app.py").is_file()
+
+
+def test_the_lessons_courier_is_the_example_courier_to_the_byte() -> None:
+    """Lesson 7 runs its own copy of the courier (a lesson runs Python only from its folder);
+    the copy must not drift from examples/courier, which the docs describe."""
+    example = REPO / "examples" / "courier" / "courier"
+    for name in ("app.py", "store.py"):
+        assert (COURIER / "kirim_cepat" / name).read_bytes() == (example / name).read_bytes()

@@ -24,7 +24,6 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from kirim_cepat.store import CourierStore
 from sandbox.extend import (
     ApiError,
     Outbox,
@@ -34,6 +33,8 @@ from sandbox.extend import (
     open_database,
     partner_client,
 )
+
+from .store import CourierStore
 
 TITLE = "Kirim Cepat (courier)"
 DESCRIPTION = """\
