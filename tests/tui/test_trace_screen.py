@@ -159,3 +159,25 @@ async def test_e_without_a_trace_says_so(tmp_path: Path) -> None:
         assert any("No trace to export" in n.message for n in app._notifications)
         assert not (tmp_path / "exports").exists()
     await backend.aclose()
+
+
+async def test_a_step_from_the_wire_is_shown_as_written(tmp_path: Path) -> None:
+    """Any client can send an `x-sandbox-step` header: its story and sentence are text, never
+    markup, in the card's title and the player's title."""
+    loud = "[@click=app.quit]quit[/] [b]bold[/b] ^[A-Z]"
+    calls = list(TRACE)
+    step = (STEP_HEADER, format_step("[b]s[/b]", 1, loud))
+    calls[0] = dataclasses.replace(calls[0], request_headers=(*calls[0].request_headers, step))
+    app, backend = make_app(tmp_path, live=False)
+    backend.store.add(calls)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.post_message(ShowTrace(TRACE[0].trace_id, calls[0].span_id))
+        await until(
+            lambda: isinstance(app.screen, TraceScreen) and app.screen.trace_id is not None, pilot
+        )
+        await pilot.pause(0.2)
+        card = app.screen.query_one(StepCard)
+        assert card._border_title is not None and card._border_title.plain == f"1. {loud}"
+        assert shown(app.screen.query_one("#trace-title", Static)).startswith("[b]s[/b] · step ")
+        assert app.is_running
+    await backend.aclose()

@@ -233,7 +233,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
             rows_view.add_row(*(_cell(v) for v in row))
         end = min(self._row_offset + PAGE, total)
         first = self._row_offset + 1 if total else 0
-        rows_view.border_title = f"{self._table}: {first}–{end} / {total}"
+        rows_view.border_title = Content(f"{self._table}: {first}–{end} / {total}")  # its name
 
     @on(Button.Pressed, "#apply")
     def apply_fault(self) -> None:

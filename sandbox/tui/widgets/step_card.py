@@ -51,7 +51,8 @@ class StepCard(Vertical):
         self.display = call is not None
         if call is None:
             return
-        self.border_title = f"{step.number}. {step.sentence}" if step is not None else ""
+        # The sentence came in a header any client can send: text, never markup.
+        self.border_title = Content(f"{step.number}. {step.sentence}") if step is not None else ""
         line = Content.assemble(
             (f"{call.caller} → {call.callee}", "$text-primary"),
             "  ",
