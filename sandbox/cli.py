@@ -45,6 +45,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         body_limit=getattr(args, "body_limit", defaults.body_limit),
         variants=frozenset(getattr(args, "variant", None) or ()),
         otlp_endpoint=getattr(args, "otlp_endpoint", None) or "",
+        otlp_protocol=getattr(args, "otlp_protocol", None) or "http/json",
         student=getattr(args, "student", None) or "",
     )
 
@@ -84,6 +85,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.student and not settings.otlp_endpoint:
         raise UserError("--student names you on the spans --otlp-endpoint sends; give both")
+    if getattr(args, "otlp_protocol", None) and not settings.otlp_endpoint:
+        raise UserError("--otlp-protocol says how to send to --otlp-endpoint; give both")
     config = _config(args)
     running = RuntimeState.read(settings.data_dir)
     if running:
@@ -947,6 +950,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also send every recorded call as an OpenTelemetry span (OTLP/HTTP, JSON) to "
         "this collector or Jaeger, e.g. http://teacher:4318 (/v1/traces is added); spans are "
         "dropped and counted while it is down, never waited for",
+    )
+    up.add_argument(
+        "--otlp-protocol",
+        choices=["http/json", "http/protobuf"],
+        help="the spans' encoding: http/json (the default) or http/protobuf, for a "
+        "collector configured for protobuf",
     )
     up.add_argument(
         "--student",

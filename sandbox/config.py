@@ -62,6 +62,8 @@ class Settings:
     otlp_endpoint: str = ""
     """Where to stream every recorded call as an OTLP span (`sandbox up --otlp-endpoint`), or
     "" for nowhere. Unlike the services, this may be any host: the user asked for it."""
+    otlp_protocol: str = "http/json"
+    """How the spans are encoded (`--otlp-protocol`): `http/json` or `http/protobuf`."""
     student: str = ""
     """Who is running this sandbox, as the spans' `sandbox.student` (`--student`); "" for
     nobody named."""

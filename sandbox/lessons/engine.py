@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +35,11 @@ from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import format_step
+from sandbox.trace.verdict import TRACE_ID, LessonVerdict
 from sandbox.wire import Wire
 from sandbox.wire.context import current_step
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ExpectationResult", "LessonRunner", "Mismatch", "StepResult"]
 DEFAULT_WITHIN = 5.0
@@ -203,7 +209,33 @@ class LessonRunner:
         )
         if ok and calls:
             self._keep_fallback(index, calls)
+        await self._report(result)
         return result
+
+    async def _report(self, result: StepResult) -> None:
+        """Tell the sandbox the verdict, for a class's teacher (`sandbox.trace.verdict`):
+        best effort, since the learner's own verdict does not depend on it."""
+        first = result.failures[0] if result.failures else None
+        said = result.error or (
+            f"{first.expectation}: expected {first.expected}, got {first.happened}"
+            if first is not None
+            else ""
+        )
+        verdict = LessonVerdict(
+            lesson=self.lesson.slug,
+            step=result.step.number,
+            title=result.step.title,
+            verdict="passed" if result.ok else ("error" if result.error else "failed"),
+            expectation=said,
+            trace_id=next(
+                (t for t in result.trace_ids if TRACE_ID.match(t)), secrets.token_hex(16)
+            ),
+            at=time.time(),
+        )
+        try:
+            await self.control.report_verdict(verdict)
+        except ControlError as exc:
+            log.debug("the verdict of step %d was not reported: %s", verdict.step, exc)
 
     def _filled(self, expectation: Expectation) -> Expectation:
         machine = {k: v for k, v in expectation.spec.items() if k not in HUMAN_KEYS}

@@ -2,7 +2,8 @@
 
 Plain snake_case JSON (our own API, not an institution's): the services, injected faults,
 resetting the world, recorded calls and traces, a read-only look into each institution's
-tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`), and the
+tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`) and the
+lesson verdicts it also carries (`POST /verdicts`), and the
 live stream of calls as server-sent events, so a viewer in another process - or on another
 machine - can follow a running sandbox. Errors are `{"code", "message"}` JSON
 with a 4xx status, like the institutions' own plain dialect.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import FastAPI, Query
 from fastapi.responses import StreamingResponse
@@ -24,6 +25,7 @@ from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import ORDERS, OUTCOMES
+from sandbox.trace.verdict import LessonVerdict
 from sandbox.wire.errors import ApiError, install_error_handlers
 from sandbox.wire.faults import MAX_LATENCY_MS, Fault
 
@@ -45,6 +47,19 @@ Limit = Annotated[int, Query(ge=0, le=MAX_PAGE)]
 Outcome = Annotated[str, Query(pattern="^(" + "|".join(OUTCOMES) + ")?$")]
 Text = Annotated[str, Query(max_length=200)]
 Order = Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")]
+
+
+class VerdictBody(BaseModel):
+    """A lesson step's verdict, as the lesson engine reports it."""
+
+    model_config = ConfigDict(extra="forbid")
+    lesson: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
+    step: int = Field(ge=1, le=10_000)
+    title: str = Field(default="", max_length=2_000)
+    verdict: Literal["passed", "failed", "error"]
+    expectation: str = Field(default="", max_length=4_000)
+    trace_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    at: float = Field(ge=0, le=1e11)
 
 
 class FaultBody(BaseModel):
@@ -85,6 +100,15 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         if runtime.otlp is None:
             return {"enabled": False}
         return {"enabled": True, **runtime.otlp.stats()}
+
+    @app.post("/verdicts")
+    async def verdicts(body: VerdictBody) -> dict[str, Any]:
+        """A lesson step's verdict for the class's stream (`queued`: false when this
+        sandbox streams to no collector; the verdict is then not kept)."""
+        if runtime.otlp is None:
+            return {"queued": False}
+        runtime.otlp(LessonVerdict(**body.model_dump()))
+        return {"queued": True}
 
     @app.get("/services")
     async def services() -> list[dict[str, Any]]:

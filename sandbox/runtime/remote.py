@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
 from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceSummary
+from sandbox.trace.verdict import LessonVerdict
 from sandbox.wire.faults import Fault
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -173,6 +175,12 @@ class ControlClient:
     async def clear_faults(self) -> None:
         """Restore every institution."""
         await self._request("DELETE", "/faults")
+
+    async def report_verdict(self, verdict: LessonVerdict) -> bool:
+        """Hand a lesson step's verdict to the class's stream; False when the sandbox sends
+        no spans (nothing was queued)."""
+        data = await self._request("POST", "/verdicts", json=asdict(verdict))
+        return bool(data.get("queued"))
 
     async def start_service(self, service: str) -> bool:
         """Start a service declared with `start = false`; False if it already ran."""

@@ -93,7 +93,7 @@ class Runtime:
         """The stream to a class's collector, when `settings.otlp_endpoint` names one."""
         if settings.otlp_endpoint:
             self.otlp = OtlpStream(settings.otlp_endpoint, [s.name for s in self.specs],
-                                   settings.student)
+                                   settings.student, protocol=settings.otlp_protocol)
             self.stream.subscribe(self.otlp)
         self.wire = Wire(recorder=self.stream.publish, clock=clock,
                          body_limit=settings.body_limit, partner_ids=partner_ids(self.world))

@@ -4,7 +4,9 @@ A class keeps its traces in one place: each student's `sandbox up --otlp-endpoin
 NAME` posts its spans (OTLP/HTTP with the JSON encoding, `POST .../v1/traces`) to the
 teacher's collector, with the student's name as the resource attribute `sandbox.student`. The
 spans are those of `sandbox trace export --format otlp` (`sandbox.trace.export.otlp`), so a
-trace looks the same uploaded from a file or streamed.
+trace looks the same uploaded from a file or streamed; each lesson step's verdict follows as
+one more span (`verdict`). `protocol="http/protobuf"` posts the same spans in OTLP's protobuf
+encoding (OpenTelemetry's default, for a collector configured for it).
 
 The collector is another machine on a classroom network: it may be slow, down or never there.
 So sending must never cost the sandbox a request:
@@ -35,6 +37,7 @@ import json
 import logging
 import queue
 import random
+import secrets
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -45,10 +48,19 @@ import httpx
 
 from sandbox import __version__
 from sandbox.trace.events import HttpCall
-from sandbox.trace.export.otlp import resource_spans_of, spans_by_service
+from sandbox.trace.export.otlp import (
+    LESSON_SERVICE,
+    resource_spans_of,
+    spans_by_service,
+    verdict_span,
+)
+from sandbox.trace.export.otlp_protobuf import to_protobuf
+from sandbox.trace.verdict import LessonVerdict
 
 log = logging.getLogger(__name__)
 TRACES_PATH = "/v1/traces"
+PROTOCOLS = {"http/json": "application/json", "http/protobuf": "application/x-protobuf"}
+"""OTLP/HTTP's two encodings (OpenTelemetry's names for them) and their content types."""
 RETRY_STATUSES = frozenset({408, 429})
 """Answers worth posting again besides any 5xx: the collector is busy, not refusing."""
 
@@ -81,13 +93,17 @@ class OtlpStream:
     """A recorder (call it with each HttpCall) that streams the calls as OTLP spans."""
 
     def __init__(self, endpoint: str, services: Collection[str], student: str = "", *,
-                 max_queue: int = 10_000, batch: int = 512, interval: float = 1.0,
+                 protocol: str = "http/json", max_queue: int = 10_000, batch: int = 512,
+                 interval: float = 1.0,
                  timeout: float = 5.0, backoff: float = 0.5, max_backoff: float = 30.0,
                  attempts: int = 5) -> None:
         self.endpoint = endpoint_url(endpoint)
         self.services = frozenset(services)
         """Parties that run code: their calls are CLIENT spans under their own name."""
         self.student = student
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}")
+        self.protocol = protocol
         self.max_queue, self.batch, self.interval = max_queue, batch, interval
         self.timeout, self.backoff, self.max_backoff = timeout, backoff, max_backoff
         self.attempts = attempts
@@ -99,7 +115,7 @@ class OtlpStream:
         """Failed posts in a row: the backoff before the next post grows with them."""
         self._closing_failed = False
         """A post failed after `close`: the calls still queued are dropped, not tried."""
-        self._queue: queue.Queue[HttpCall | None] = queue.Queue(max_queue)
+        self._queue: queue.Queue[HttpCall | LessonVerdict | None] = queue.Queue(max_queue)
         self._lock = threading.Lock()
         self._settle = threading.Condition()
         self._stop = threading.Event()
@@ -109,8 +125,9 @@ class OtlpStream:
 
     # -- the recording side: never waits --------------------------------------------------
 
-    def __call__(self, call: HttpCall) -> None:
-        """Queue `call` for sending, or drop and count it when the queue is full."""
+    def __call__(self, call: HttpCall | LessonVerdict) -> None:
+        """Queue `call` (or a lesson step's verdict) for sending, or drop and count it when
+        the queue is full."""
         try:
             self._queue.put_nowait(call)
         except queue.Full:
@@ -122,12 +139,13 @@ class OtlpStream:
 
     @property
     def dropped(self) -> int:
-        """Calls never sent: the queue was full, or they were still queued at `close`."""
+        """Calls (and verdicts) never sent: the queue was full, or they were still queued at
+        `close`."""
         return self._dropped
 
     def stats(self) -> dict[str, Any]:
         """The counters, JSON-ready."""
-        return {"endpoint": self.endpoint, "student": self.student,
+        return {"endpoint": self.endpoint, "student": self.student, "protocol": self.protocol,
                 "queued": self._queue.qsize(), "max_queue": self.max_queue, "sent": self.sent,
                 "dropped": self._dropped, "failed": self.failed,
                 "failed_batches": self.failed_batches, "retries": self.retries,
@@ -153,7 +171,7 @@ class OtlpStream:
     # -- the sending thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        headers = {"content-type": "application/json",
+        headers = {"content-type": PROTOCOLS[self.protocol],
                    "user-agent": f"integration-sandbox/{__version__}"}
         with httpx.Client(timeout=self.timeout, headers=headers) as http:
             while not (self._stop.is_set() and self._queue.empty()):
@@ -168,7 +186,7 @@ class OtlpStream:
                     self.failed_batches += 1
                     self._settled_as(calls)
 
-    def _gather(self) -> list[HttpCall]:
+    def _gather(self) -> list[HttpCall | LessonVerdict]:
         """The next batch: waits for a first call, then lets more arrive for `interval`."""
         items = [self._queue.get()]
         if self._queue.qsize() + 1 < self.batch:
@@ -180,8 +198,8 @@ class OtlpStream:
                 break
         return [item for item in items if item is not None]
 
-    def _deliver(self, http: httpx.Client, calls: list[HttpCall]) -> None:
-        body, posts = _encode(calls, self.services, self.student), 0
+    def _deliver(self, http: httpx.Client, calls: list[HttpCall | LessonVerdict]) -> None:
+        body, posts = _encode(calls, self.services, self.student, self.protocol), 0
         while True:
             closing = self._stop.is_set()
             if not closing:
@@ -237,7 +255,7 @@ class OtlpStream:
         if self._stop.is_set():
             self._closing_failed = True
 
-    def _settled_as(self, calls: Sequence[HttpCall], dropped: bool = False) -> None:
+    def _settled_as(self, calls: Sequence[object], dropped: bool = False) -> None:
         if dropped:
             with self._lock:
                 self._dropped += len(calls)
@@ -249,11 +267,18 @@ class OtlpStream:
             self._settle.notify_all()
 
 
-def _encode(calls: Sequence[HttpCall], services: Collection[str], student: str) -> bytes:
-    """An OTLP/JSON `ExportTraceServiceRequest` body for `calls`."""
-    ordered = sorted(calls, key=lambda call: call.started_at)
+def _encode(items: Sequence[HttpCall | LessonVerdict], services: Collection[str], student: str,
+            protocol: str = "http/json") -> bytes:
+    """An OTLP `ExportTraceServiceRequest` body for `items`, in `protocol`'s encoding."""
+    calls = sorted((i for i in items if isinstance(i, HttpCall)), key=lambda c: c.started_at)
+    verdicts = [item for item in items if isinstance(item, LessonVerdict)]
     resource = {"sandbox.student": student} if student else {}
-    by_service = spans_by_service(ordered, services)
+    by_service = spans_by_service(calls, services)
+    if verdicts:
+        by_service.setdefault(LESSON_SERVICE, []).extend(
+            verdict_span(verdict, secrets.token_hex(8)) for verdict in verdicts)
     body = {"resourceSpans": [resource_spans_of(name, spans, resource)
                               for name, spans in by_service.items()]}
+    if protocol == "http/protobuf":
+        return to_protobuf(body)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -20,6 +20,15 @@ def test_the_endpoint_and_student_reach_the_settings() -> None:
 def test_without_the_flags_nothing_is_streamed() -> None:
     settings = _settings(_parser().parse_args(["up"]))
     assert settings.otlp_endpoint == "" and settings.student == ""
+    assert settings.otlp_protocol == "http/json"
+
+
+def test_protobuf_is_asked_for_by_its_opentelemetry_name() -> None:
+    args = _parser().parse_args(
+        ["up", "--otlp-endpoint", "http://127.0.0.1:4318", "--otlp-protocol", "http/protobuf"])
+    assert _settings(args).otlp_protocol == "http/protobuf"
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["up", "--otlp-endpoint", "http://h:4318", "--otlp-protocol", "grpc"])
 
 
 @pytest.mark.parametrize(("url", "said"), [

@@ -13,6 +13,7 @@ from sandbox.lessons.loader import load_lesson
 from sandbox.lessons.model import Action, Expectation, Step
 from sandbox.runtime.models import ServiceInfo
 from sandbox.runtime.remote import ControlError
+from sandbox.trace.verdict import LessonVerdict
 from sandbox.wire.faults import Fault
 from sandbox.world import load_world
 
@@ -84,6 +85,10 @@ class FakeControl:
     async def trace(self, trace_id: str) -> list[Any]:
         raise ControlError(f"No trace {trace_id!r} is stored.", 404, "unknown_trace")
 
+    async def report_verdict(self, verdict: LessonVerdict) -> bool:
+        self.asked.append(("report_verdict", verdict))
+        return True
+
 
 def runner(tmp_path: Path, control: FakeControl, reset: str = "true") -> LessonRunner:
     folder = tmp_path / "01-fake"
@@ -117,10 +122,14 @@ async def test_steps_without_calls(tmp_path: Path) -> None:
     assert (await lesson.run_step(1)).output == "The seeded world is restored in every service."
     slowed = await lesson.run_step(2)
     assert slowed.ok and slowed.output == "bank is now slowed by 200 ms."
-    assert control.asked[-1] == ("set_fault", ("bank", Fault(latency_ms=200)))
+    assert ("set_fault", ("bank", Fault(latency_ms=200))) in control.asked
     waited = await lesson.run_step(3)
     assert not waited.ok and waited.failures[0].happened == "no call"
     assert lesson.fallback(3) == []
+    # Each judged step is reported for the class's teacher; a step that only tells is not.
+    reported = [v for asked, v in control.asked if asked == "report_verdict"]
+    assert [(v.step, v.verdict) for v in reported] == [(2, "passed"), (3, "passed"), (4, "failed")]
+    assert "no call" in reported[-1].expectation and len(reported[-1].trace_id) == 32
 
 
 async def test_start_needs_a_sandbox_that_can_start_services(tmp_path: Path) -> None:

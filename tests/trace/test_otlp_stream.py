@@ -11,6 +11,7 @@ from sandbox.scenarios import checkout
 from sandbox.trace.events import HttpCall
 from sandbox.trace.otlp_stream import OtlpStream, endpoint_url
 from sandbox.trace.steps import step_of
+from sandbox.trace.verdict import LessonVerdict
 from tests.conftest import Services
 from tests.trace.otlp_receiver import Receiver, attributes, closed_port, spans_of
 
@@ -170,3 +171,45 @@ def test_a_streamed_body_parses_with_the_official_protobuf_parser(receiver: Rece
         keys = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
         assert keys == {"service.name": "social", "sandbox.student": "rina"}
 
+
+
+def test_protobuf_spans_and_a_verdict_parse_with_the_official_definitions(
+    receiver: Receiver,
+) -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    stream = OtlpStream(receiver.url, SERVICES, "rina", protocol="http/protobuf", interval=0.01)
+    stream(_call(1, trace_id))
+    stream(LessonVerdict("3-paying", 2, "Pay 3201234567890123", "failed",
+                         "expected 201, got 402 for nik=3201234567890123", trace_id, 1.7e9))
+    assert stream.flush(10.0)
+    assert stream.close(2.0)
+
+    message = ExportTraceServiceRequest()
+    message.ParseFromString(receiver.requests[0][2])
+    found = {}
+    for resource_spans in message.resource_spans:
+        resource = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+        assert resource["sandbox.student"] == "rina"
+        for scope in resource_spans.scope_spans:
+            for span in scope.spans:
+                found[resource["service.name"]] = (span, {a.key: a.value for a in span.attributes})
+    call_span, call_attributes = found["social"]
+    assert call_span.trace_id.hex() == trace_id and call_span.span_id.hex() == f"{2:016x}"
+    assert call_attributes["url.path"].string_value == "/products/1"
+    verdict_span, verdict = found["lesson"]
+    assert verdict_span.trace_id.hex() == trace_id and verdict_span.kind == 1
+    assert verdict["sandbox.verdict"].string_value == "failed"
+    assert verdict["sandbox.step"].int_value == 2
+    # A NIK quoted by a failing check does not leave the machine.
+    assert "3201234567890123" not in verdict["sandbox.expectation"].string_value
+    assert "3201234567890123" not in verdict["sandbox.step.title"].string_value
+    assert verdict_span.status.code == 2
+
+
+def test_an_unknown_protocol_is_refused() -> None:
+    with pytest.raises(ValueError, match="protocol"):
+        OtlpStream("http://127.0.0.1:4318", SERVICES, protocol="grpc")

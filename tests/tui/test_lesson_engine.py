@@ -84,6 +84,10 @@ class FakeControl:
     async def trace(self, trace_id: str) -> list[Any]:
         raise ControlError(f"No trace {trace_id!r} is stored.", 404, "unknown_trace")
 
+    async def report_verdict(self, verdict: Any) -> bool:
+        self.asked.append(f"verdict {verdict.step} {verdict.verdict}")
+        return False
+
 
 def _verdict(app: Any) -> str:
     content = app.screen.query_one(StepVerdict).content

@@ -28,6 +28,11 @@ does not say which), `sandbox.step` (its number) and `sandbox.step.sentence`. St
 code; otherwise UNSET (0). A 4xx is left UNSET on purpose: it is the callee's answer (often
 the lesson), not a broken call, even though the conventions let a client span mark it as an
 error.
+
+A lesson step's verdict (`sandbox.trace.verdict`) is one more span in that step's trace:
+INTERNAL (kind 1) under the resource `lesson`, named `lesson <slug> step <n>`, with
+`sandbox.lesson`, `sandbox.step`, `sandbox.step.title`, `sandbox.verdict` (passed, failed or
+error) and `sandbox.expectation` (the first expectation not met); ERROR status unless passed.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from typing import Any
 from sandbox import __version__
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import step_of
+from sandbox.trace.verdict import LessonVerdict
 
 SCOPE_NAME = "integration-sandbox"
 SPAN_KIND_SERVER = 2
@@ -147,3 +153,35 @@ def _is_error(call: HttpCall) -> bool:
 def _nanos(value: float, per_unit: int) -> int:
     """Whole nanoseconds of `value` units, via the shortest decimal so floats add no noise."""
     return int((Decimal(repr(value)) * per_unit).to_integral_value())
+
+
+LESSON_SERVICE = "lesson"
+"""The resource (`service.name`) of verdict spans: the learner's lesson, not an institution."""
+SPAN_KIND_INTERNAL = 1
+
+
+def verdict_span(verdict: LessonVerdict, span_id: str) -> dict[str, Any]:
+    """One lesson step's verdict as an INTERNAL span in the step's trace: ERROR status when
+    the step failed or could not run, with the expectation not met as its message."""
+    at = _nanos(verdict.at, 1_000_000_000)
+    attributes = [
+        _attribute("sandbox.lesson", verdict.lesson),
+        _attribute("sandbox.step", verdict.step),
+        _attribute("sandbox.step.title", verdict.title),
+        _attribute("sandbox.verdict", verdict.verdict),
+    ]
+    if verdict.expectation:
+        attributes.append(_attribute("sandbox.expectation", verdict.expectation))
+    status: dict[str, Any] = {"code": STATUS_UNSET}
+    if verdict.verdict != "passed":
+        status = {"code": STATUS_ERROR, "message": verdict.expectation or verdict.verdict}
+    return {
+        "traceId": verdict.trace_id,
+        "spanId": span_id,
+        "name": f"lesson {verdict.lesson} step {verdict.step}",
+        "kind": SPAN_KIND_INTERNAL,
+        "startTimeUnixNano": str(at),
+        "endTimeUnixNano": str(at),
+        "attributes": attributes,
+        "status": status,
+    }
