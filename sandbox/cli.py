@@ -635,6 +635,41 @@ def _theme(args: argparse.Namespace) -> str:
     return THEMES.get(chosen, THEMES["dark"])
 
 
+# -- class -------------------------------------------------------------------------------------
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """The teacher's board: receive the class's spans and show where each student is."""
+    from sandbox.classroom.receiver import ClassReceiver
+    from sandbox.classroom.roster import Roster
+    from sandbox.serve.guard import new_token
+    from sandbox.serve.stage import join_host
+    from sandbox.tui.board import ClassBoardApp
+
+    settings = _settings(args)
+    host = args.host or "127.0.0.1"
+    roster = Roster()
+    try:
+        receiver = ClassReceiver(roster, new_token(), host, args.port)
+        receiver.start()
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host} port {args.port}: {exc.strerror or exc} "
+                        "(another board or collector? choose another --port)") from None
+    endpoint = receiver.url(join_host(host))
+    print(f"Students send to the board with: sandbox up --otlp-endpoint {endpoint} "
+          "--student NAME")
+    if host == "127.0.0.1":
+        print("(Only this machine can reach it: give --host 0.0.0.0 for the class's network.)")
+    try:
+        ClassBoardApp(roster, endpoint, lang=args.lang, theme=_theme(args),
+                      exports_dir=settings.data_dir / "exports").run()
+    finally:
+        receiver.stop()
+    count = len(roster.rows())
+    print(f"Board closed: {count} student{'s' if count != 1 else ''} heard from.")
+    return 0
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
@@ -1025,6 +1060,27 @@ def _parser() -> argparse.ArgumentParser:
         "network (default: 127.0.0.1 only)",
     )
     serve.set_defaults(func=cmd_serve)
+    board = command("class", "the teacher's board: each student's lesson, step and verdict, live")
+    board.add_argument(
+        "--port",
+        type=_serve_port,
+        default=4318,
+        metavar="N",
+        help="where students' sandboxes send their spans (OTLP/HTTP; default 4318; 0: any "
+        "free port)",
+    )
+    board.add_argument(
+        "--host",
+        type=_address,
+        metavar="ADDRESS",
+        help="listen on this address, e.g. 0.0.0.0 for the class's network (default: "
+        "127.0.0.1 only); the endpoint printed carries the class's token",
+    )
+    board.add_argument(
+        "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=f"UI language ({LANG_DEFAULT})"
+    )
+    board.add_argument("--theme", choices=THEME_NAMES, default=argparse.SUPPRESS, help="UI colours")
+    board.set_defaults(func=cmd_class)
 
     for name, help_text, required in (
         ("learn", "open the UI on a lesson and resume where you stopped", False),

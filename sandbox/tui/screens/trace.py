@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Protocol
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +21,6 @@ from textual.widgets import Footer, Header, Static
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import Step, steps_for
-from sandbox.tui.backend import Backend
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.read_only import following, refused
@@ -32,6 +32,13 @@ from sandbox.tui.widgets.step_card import StepCard
 MAP_MIN_WIDTH = 120
 EXPORTS = (("mermaid", "mmd"), ("har", "har"), ("jsonl", "jsonl"), ("otlp", "otlp.json"))
 """What `e` writes, and the file extension of each."""
+
+
+class TraceSource(Protocol):
+    """Where the player finds traces: a sandbox's backend, or a class board's roster."""
+
+    async def trace(self, trace_id: str) -> list[HttpCall]: ...
+    async def latest_trace(self) -> str | None: ...
 
 
 class TraceScreen(TranslatedBindings, Screen[None]):
@@ -64,7 +71,7 @@ per call and a dashed arrow per answer.
         ),
     ]
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: TraceSource) -> None:
         super().__init__()
         self.backend = backend
         self.calls: list[HttpCall] = []
