@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.remote import StageShown
+from sandbox.runtime.stage_view import StageView
 from sandbox.scenarios.identities import Actor
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
@@ -97,6 +99,12 @@ class ReadOnlyBackend:
 
     def identities(self, service: str) -> list[str]:
         return self.inner.identities(service)
+
+    async def stage(self, since: str = "") -> StageShown | None:
+        return await self.inner.stage(since)
+
+    async def show_stage(self, view: StageView) -> None:
+        raise ReadOnly("a follower does not say what the stage shows")
 
     async def reset(self) -> None:
         raise ReadOnly("a follower cannot reset the world")
