@@ -24,9 +24,11 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from sandbox.runtime.models import ServiceInfo, Webhook
+from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui import footer, i18n
 from sandbox.tui.backend import Backend
+from sandbox.tui.following import PUBLISH_SECONDS, RETRY_SECONDS, stage_view
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import (
@@ -237,6 +239,8 @@ class SandboxApp(App[None]):
         self.taps: dict[str, str] = {}
         """Trace id -> the tap on an app face that caused it."""
         self._pending: list[HttpCall] = []
+        self._published: StageView | None = None
+        """What this UI last told followers it shows (`sandbox.tui.following`)."""
         self.title = _("Integration sandbox")
         if read_only:
             self.sub_title = _("read-only: following the presenter")
@@ -268,6 +272,8 @@ class SandboxApp(App[None]):
             self.set_interval(DRAIN_SECONDS, self.drain_events)
             self.set_interval(HEALTH_SECONDS, self.refresh_services)
             self.set_interval(WEBHOOK_SECONDS, self.refresh_webhooks)
+            if not self.read_only:
+                self.set_interval(PUBLISH_SECONDS, self.publish_stage)
 
     async def on_unmount(self) -> None:
         if self.lesson is not None:
@@ -344,6 +350,35 @@ class SandboxApp(App[None]):
         screen = self._showing()
         if screen is not None:
             screen.post_message(ServicesUpdated(self.services))
+
+    def stage_view(self) -> StageView | None:
+        """What this UI shows the room now (None before its first screen)."""
+        try:
+            stack = self.screen_stack
+        except KeyError:  # no screen shows: the app quits or switches modes
+            return None
+        return stage_view(self.current_mode, stack[0] if stack else None, self.lesson)
+
+    def publish_stage(self) -> None:
+        """The presenter's UI tells followers' pages what it shows, when that changed. Looked
+        at on a timer, so a burst of keys is one document and no key waits for the network."""
+        view = self.stage_view()
+        if view is not None and view != self._published:
+            self._published = view
+            self.put_stage(view)
+
+    @work(exclusive=True, group="stage", exit_on_error=False)
+    async def put_stage(self, view: StageView) -> None:
+        """Put what the stage shows on the control API; a newer view cancels this one."""
+        try:
+            await self.backend.show_stage(view)
+        except Exception:  # followers wait; the presenter is never interrupted for it
+            log.info("could not say what the stage shows", exc_info=True)
+            self.set_timer(RETRY_SECONDS, self._forget_published)
+
+    def _forget_published(self) -> None:
+        """Say what the stage shows again at the next look (after a failed publish)."""
+        self._published = None
 
     @work(exclusive=True, group="starting", exit_on_error=False)
     async def wait_for_the_sandbox(self, backend: StartingBackend) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import Step, steps_for
 from sandbox.tui.backend import Backend
+from sandbox.tui.following import Cursor
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.read_only import following, refused
@@ -153,6 +154,15 @@ per call and a dashed arrow per answer.
             self.goto(span_id)
         self._title(player.index)
         player.focus()
+
+    def stage_cursor(self) -> Cursor | None:
+        """The trace on screen and the arrow under the cursor, as followers are told it."""
+        if self.trace_id is None:
+            return None
+        arrow = self.query_one(SequencePlayer).current
+        if arrow is None:
+            return Cursor(self.trace_id, None, False)
+        return Cursor(self.trace_id, arrow.call.span_id, arrow.is_return)
 
     def on_resize(self) -> None:
         # A map narrower than its boxes teaches nothing: give the room to the diagram.

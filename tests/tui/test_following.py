@@ -1,0 +1,124 @@
+"""Followers see what the presenter shows: the presenter's UI says it, a follower's UI goes there.
+
+In process, over the tests' LocalBackend, whose StageBoard stands for the control API's
+`/stage`; `tests/serve/test_follow.py` does the same over a real sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sandbox.runtime.stage_view import StageView
+from sandbox.trace.events import HttpCall
+from sandbox.tui.screens.presenter import PresenterScreen
+from sandbox.tui.screens.trace import TraceScreen
+from sandbox.tui.widgets.sequence import SequencePlayer
+from tests.tui.factory import LocalBackend, make_app, until
+from tests.tui.lesson_fakes import STEPS, FakeRunner, failed, make_lesson_app
+
+TRACE = [
+    HttpCall.from_dict(d)
+    for d in json.loads(
+        (Path(__file__).parent / "data" / "checkout.json").read_text(encoding="utf-8")
+    )
+]
+SIZE = (160, 48)
+
+
+def said(backend: LocalBackend) -> StageView:
+    """What the presenter's UI last said it shows."""
+    return backend.board.view or StageView("nothing yet")
+
+
+async def test_the_presenter_says_its_screen_its_trace_and_the_arrow_under_the_cursor(
+    tmp_path: Path,
+) -> None:
+    app, backend = make_app(tmp_path)
+    backend.store.add(TRACE)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: said(backend) == StageView("map"), pilot)
+        await pilot.press("2")
+        await until(lambda: said(backend).trace_id == TRACE[0].trace_id, pilot)
+        player = app.screen.query_one(SequencePlayer)
+        assert player.current is not None
+        assert (said(backend).mode, said(backend).span_id) == ("trace", player.current.call.span_id)
+        assert said(backend).response is False
+        await pilot.press("end")  # the last arrow: an answer
+        await until(lambda: said(backend).response, pilot)
+        assert said(backend).span_id == player.current.call.span_id
+        last = said(backend)
+        await pilot.press("left")
+        await until(lambda: said(backend) != last, pilot)
+        arrow = player.current
+        assert (said(backend).span_id, said(backend).response) == (
+            arrow.call.span_id, arrow.is_return)  # fmt: skip
+        await pilot.press("4")
+        await until(lambda: said(backend).mode == "services", pilot)
+        assert said(backend) == StageView("services")
+        version = backend.board.version
+        await pilot.press("question_mark")  # help over the services: still the services
+        await pilot.pause(0.5)
+        assert backend.board.version == version
+    await backend.aclose()
+
+
+class Unreachable(LocalBackend):
+    """A sandbox that refuses to be told what the stage shows."""
+
+    tried = 0
+
+    async def show_stage(self, view: StageView) -> None:
+        self.tried += 1
+        raise ConnectionError("the sandbox went away")
+
+
+async def test_a_failed_publish_never_interrupts_the_presenter(tmp_path: Path) -> None:
+    backend = Unreachable(tmp_path)
+    app, _ = make_app(tmp_path)
+    app.backend = backend
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: backend.tried > 0, pilot)
+        await pilot.press("2", "4", "1")
+        await pilot.pause(0.5)
+        assert not [n for n in app._notifications if "stage" in n.message.lower()]
+        assert app.is_running
+    await backend.aclose()
+
+
+async def test_the_lesson_step_and_its_verdict_are_said_but_never_the_notes(
+    tmp_path: Path,
+) -> None:
+    runner = FakeRunner(script={1: [failed(1)]})
+    app, session, _ = make_lesson_app(tmp_path, runner, presenter=True)
+    backend = app.backend
+    assert isinstance(backend, LocalBackend)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: isinstance(app.screen, PresenterScreen) and not app.screen.busy, pilot)
+        await until(lambda: said(backend).lesson is not None, pilot)
+        lesson = said(backend).lesson
+        assert lesson is not None and said(backend).mode == "lesson"
+        assert (lesson.slug, lesson.lang, lesson.step, lesson.steps) == (
+            "03-paying-without-leaving", "en", 0, 3)  # fmt: skip
+        assert lesson.step_title == STEPS[0].title and lesson.verdict is None
+        await pilot.press("r")
+        await until(lambda: _verdict(backend) == "passed", pilot)
+        await pilot.press("n", "r")
+        await until(lambda: _verdict(backend) == "failed", pilot)
+        lesson = said(backend).lesson
+        assert lesson is not None and lesson.step == 1 and lesson.verdict is not None
+        assert lesson.verdict.failures[0].expectation.startswith("marketplace -> bank")
+        assert lesson.verdict.trace_ids == (TRACE[0].trace_id,)
+        assert "Pause here" not in json.dumps(said(backend).to_dict()), "notes stay private"
+        await pilot.press("p")  # the presenter's notes on screen: still not said
+        await pilot.press("t")  # the step's trace in the player: the lesson is still said
+        await until(lambda: said(backend).mode == "trace", pilot)
+        assert isinstance(app.screen, TraceScreen)
+        assert said(backend).lesson == lesson
+    assert session.index == 1
+    await backend.aclose()
+
+
+def _verdict(backend: LocalBackend) -> str | None:
+    lesson = said(backend).lesson
+    return lesson.verdict.state if lesson is not None and lesson.verdict is not None else None
