@@ -28,7 +28,13 @@ from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui import footer, i18n
 from sandbox.tui.backend import Backend
-from sandbox.tui.following import PUBLISH_SECONDS, RETRY_SECONDS, stage_view
+from sandbox.tui.following import (
+    FOLLOW_SECONDS,
+    PUBLISH_SECONDS,
+    RETRY_SECONDS,
+    follower_title,
+    stage_view,
+)
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import (
@@ -152,6 +158,15 @@ class SandboxApp(App[None]):
             tooltip=Lazy("Back to the open lesson"),
         ),
         Binding(
+            "0",
+            "toggle_following",
+            Lazy("Follow"),
+            id="app.follow",
+            tooltip=Lazy(
+                "Follow the presenter's screen, or stop following to look around on your own"
+            ),
+        ),
+        Binding(
             "ctrl+s",
             "save_svg",
             Lazy("Screenshot"),
@@ -241,6 +256,10 @@ class SandboxApp(App[None]):
         self._pending: list[HttpCall] = []
         self._published: StageView | None = None
         """What this UI last told followers it shows (`sandbox.tui.following`)."""
+        self.following = read_only
+        """A follower's page goes where the presenter is (key 0 stops and resumes it)."""
+        self.presenter_view: StageView | None = None
+        """What the presenter's stage shows, as a follower last read it."""
         self.title = _("Integration sandbox")
         if read_only:
             self.sub_title = _("read-only: following the presenter")
@@ -272,7 +291,9 @@ class SandboxApp(App[None]):
             self.set_interval(DRAIN_SECONDS, self.drain_events)
             self.set_interval(HEALTH_SECONDS, self.refresh_services)
             self.set_interval(WEBHOOK_SECONDS, self.refresh_webhooks)
-            if not self.read_only:
+            if self.read_only:
+                self.follow_presenter()
+            else:
                 self.set_interval(PUBLISH_SECONDS, self.publish_stage)
 
     async def on_unmount(self) -> None:
@@ -283,7 +304,10 @@ class SandboxApp(App[None]):
                 log.info("closing the lesson runner failed", exc_info=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Key 8 exists only when a lesson is open; a follower's page has no key that acts."""
+        """Key 8 exists only when a lesson is open; a follower's page has no key that acts,
+        and only it has the key that follows."""
+        if action == "toggle_following":
+            return self.read_only
         if action == "switch_mode" and parameters == ("lesson",) and self.lesson is None:
             return False
         if self.read_only:
@@ -298,6 +322,57 @@ class SandboxApp(App[None]):
             refused(self)
             return
         self.switch_mode(mode)
+
+    # -- the stage: what the presenter shows, followed ----------------------------------------
+
+    @work(group="follow", exit_on_error=False)
+    async def follow_presenter(self) -> None:
+        """A follower's page: ask what the presenter shows, and go there when it changed
+        (the sandbox answers "unchanged" until then)."""
+        tag = ""
+        while True:
+            try:
+                shown = await self.backend.stage(tag)
+                if shown is not None:
+                    tag = shown.tag
+                    await self.presenter_moved(shown.view)
+            except Exception:  # an unreachable sandbox is said by the health check
+                log.debug("could not follow the presenter", exc_info=True)
+            await asyncio.sleep(FOLLOW_SECONDS)
+
+    async def presenter_moved(self, view: StageView | None) -> None:
+        """The presenter's stage shows `view` now: follow it, unless the student stopped."""
+        self.presenter_view = view
+        self.sub_title = follower_title(self.following, view, FOLLOWING_MODES)
+        if self.following and view is not None:
+            await self.go_to_presenter(view)
+
+    async def go_to_presenter(self, view: StageView) -> None:
+        """Show what the presenter shows, where a follower may look: the same screen, and on
+        it the same trace and arrow."""
+        if view.mode not in FOLLOWING_MODES:
+            return  # a screen that acts (apps, composer...): stay on the one shown
+        if self.current_mode != view.mode:
+            await self.switch_mode(view.mode)
+        stack = self.screen_stack
+        follow = getattr(stack[0], "follow_stage", None) if stack else None
+        if callable(follow):
+            follow(view)
+
+    async def action_toggle_following(self) -> None:
+        """Stop following the presenter to look around, or follow again (and go there now)."""
+        if not self.read_only:
+            return
+        self.following = not self.following
+        self.sub_title = follower_title(self.following, self.presenter_view, FOLLOWING_MODES)
+        if self.following and self.presenter_view is not None:
+            await self.go_to_presenter(self.presenter_view)
+        self.notify(
+            _("Following the presenter again.")
+            if self.following
+            else _("Not following: look around on your own; 0 follows the presenter again."),
+            timeout=4,
+        )
 
     # -- live data ---------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from sandbox.runtime.stage_view import (
     ShownVerdict,
     StageView,
 )
-from sandbox.tui.i18n import N_
+from sandbox.tui.i18n import N_, _
 from sandbox.tui.lesson_session import LessonSession
 
 PUBLISH_SECONDS = 0.15
@@ -126,3 +126,14 @@ def stage_view(mode: str, screen: object, session: LessonSession | None) -> Stag
         return StageView(mode, lesson=lesson)
     span = cursor.span_id if cursor.span_id and _SPAN_ID.fullmatch(cursor.span_id) else None
     return StageView(mode, cursor.trace_id, span, cursor.response and span is not None, lesson)
+
+
+def follower_title(following: bool, view: StageView | None, followable: frozenset[str]) -> str:
+    """A follower's sub-title: why the screen moves on its own, or that it no longer does."""
+    if not following:
+        return _("read-only: not following the presenter (0 follows again)")
+    if view is not None and view.mode not in followable:
+        screen = MODE_NAMES.get(view.mode)
+        if screen is not None:
+            return _("read-only: following the presenter, now on {screen}").format(screen=_(screen))
+    return _("read-only: following the presenter")

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
+from sandbox.tui import i18n
+from sandbox.tui.app import SandboxApp
+from sandbox.tui.following import follower_title
+from sandbox.tui.messages import ShowTrace
+from sandbox.tui.read_only import FOLLOWING_MODES
+from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.screens.presenter import PresenterScreen
+from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.sequence import SequencePlayer
 from tests.tui.factory import LocalBackend, make_app, until
@@ -122,3 +129,108 @@ async def test_the_lesson_step_and_its_verdict_are_said_but_never_the_notes(
 def _verdict(backend: LocalBackend) -> str | None:
     lesson = said(backend).lesson
     return lesson.verdict.state if lesson is not None and lesson.verdict is not None else None
+
+
+def follower_of(backend: LocalBackend, lang: str = "en") -> SandboxApp:
+    """A student's page on the same sandbox as the presenter's app."""
+    return SandboxApp(backend, lang=lang, animate=False, read_only=True)
+
+
+def later_trace() -> list[HttpCall]:
+    """Another trace, after the checkout: the latest, so not what `2` alone would open."""
+    start = TRACE[-1].started_at + 10
+    return [
+        HttpCall("ef" * 16, "1" * 16, None, "reception", "hospital", "POST", "/admissions",
+                 201, start, 9.0),
+    ]  # fmt: skip
+
+
+async def test_a_follower_goes_where_the_presenter_is(tmp_path: Path) -> None:
+    presenter, backend = make_app(tmp_path)
+    backend.store.add(TRACE)
+    backend.store.add(later_trace())
+    follower = follower_of(backend)
+    async with presenter.run_test(size=SIZE) as pilot, follower.run_test(size=SIZE) as watcher:
+        await until(lambda: follower.presenter_view is not None, watcher)
+        assert isinstance(follower.screen, MapScreen)
+        assert follower.sub_title == "read-only: following the presenter"
+        presenter.post_message(ShowTrace(TRACE[0].trace_id, TRACE[3].span_id))
+        await until(lambda: isinstance(follower.screen, TraceScreen), watcher)
+        screen = follower.screen
+        assert isinstance(screen, TraceScreen)
+        await until(lambda: screen.trace_id == TRACE[0].trace_id, watcher)
+        theirs = screen.query_one(SequencePlayer)
+        await until(lambda: _on(theirs) == (TRACE[3].span_id, False), watcher)
+        await pilot.press("end")
+        mine = presenter.screen.query_one(SequencePlayer)
+        await until(lambda: theirs.index == mine.index, watcher)
+        assert _on(theirs) == _on(mine) and _on(mine)[1] is True
+        # The apps and the composer act: the follower stays, and says where the presenter is.
+        await pilot.press("3")
+        await until(lambda: "Apps" in follower.sub_title, watcher)
+        assert follower.sub_title == "read-only: following the presenter, now on Apps"
+        assert follower.screen is screen
+        await pilot.press("4")
+        await until(lambda: isinstance(follower.screen, ServicesScreen), watcher)
+        assert follower.sub_title == "read-only: following the presenter"
+    await backend.aclose()
+
+
+async def test_a_follower_looks_around_and_the_next_move_brings_it_back(tmp_path: Path) -> None:
+    presenter, backend = make_app(tmp_path)
+    backend.store.add(TRACE)
+    follower = follower_of(backend)
+    async with presenter.run_test(size=SIZE) as pilot, follower.run_test(size=SIZE) as watcher:
+        await pilot.press("2")
+        await until(lambda: isinstance(follower.screen, TraceScreen), watcher)
+        await watcher.press("1")  # the student looks at the map
+        await watcher.pause()
+        assert isinstance(follower.screen, MapScreen)
+        await pilot.press("right")
+        await until(lambda: isinstance(follower.screen, TraceScreen), watcher)
+        theirs = follower.screen.query_one(SequencePlayer)
+        await until(lambda: theirs.index == 1, watcher)
+        # 0: stop following; the presenter's moves no longer move the page.
+        await watcher.press("0")
+        assert follower.sub_title == "read-only: not following the presenter (0 follows again)"
+        await watcher.press("4")
+        await pilot.press("right", "1")
+        await until(lambda: follower.presenter_view == StageView("map"), watcher)
+        assert isinstance(follower.screen, ServicesScreen)
+        # 0 again: straight to where the presenter is now.
+        await watcher.press("0")
+        await until(lambda: isinstance(follower.screen, MapScreen), watcher)
+        assert follower.sub_title == "read-only: following the presenter"
+        assert any("Following the presenter again" in n.message for n in follower._notifications)
+    await backend.aclose()
+
+
+async def test_only_a_follower_has_the_follow_key(tmp_path: Path) -> None:
+    presenter, backend = make_app(tmp_path)
+    follower = follower_of(backend)
+    assert presenter.check_action("toggle_following", ()) is False
+    assert follower.check_action("toggle_following", ()) is True
+    await presenter.run_action("toggle_following")
+    assert presenter.following is False
+    await backend.aclose()
+
+
+def _on(player: SequencePlayer) -> tuple[str, bool] | None:
+    arrow = player.current
+    return (arrow.call.span_id, arrow.is_return) if arrow is not None else None
+
+
+def test_a_follower_in_indonesian_is_told_where_the_presenter_is() -> None:
+    i18n.set_language("id")
+    try:
+        assert follower_title(True, StageView("faces"), FOLLOWING_MODES) == (
+            "hanya baca: mengikuti penyaji, kini di Aplikasi"
+        )
+        assert follower_title(False, StageView("map"), FOLLOWING_MODES) == (
+            "hanya baca: tidak mengikuti penyaji (0 untuk mengikuti lagi)"
+        )
+        assert follower_title(True, StageView("map"), FOLLOWING_MODES) == (
+            "hanya baca: mengikuti penyaji"
+        )
+    finally:
+        i18n.set_language("en")
