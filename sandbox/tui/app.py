@@ -272,6 +272,8 @@ class SandboxApp(App[None]):
         """The open lesson, if any: its mode is an addition to the others, not a separate app."""
         if lesson is not None:
             self.add_mode("lesson", lambda: _lesson_screen(self.backend, lesson))
+        elif read_only:  # the presenter's lesson, narration and verdict, read-only
+            self.add_mode("lesson", _later("followed_lesson", "FollowedLessonScreen", self.backend))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
@@ -304,17 +306,22 @@ class SandboxApp(App[None]):
                 log.info("closing the lesson runner failed", exc_info=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Key 8 exists only when a lesson is open; a follower's page has no key that acts,
-        and only it has the key that follows."""
+        """Key 8 exists only when a lesson is open (for a follower: the presenter's); a
+        follower's page has no key that acts, and only it has the key that follows."""
         if action == "toggle_following":
             return self.read_only
-        if action == "switch_mode" and parameters == ("lesson",) and self.lesson is None:
+        if action == "switch_mode" and parameters == ("lesson",) and not self._has_lesson():
             return False
         if self.read_only:
             if action == "switch_mode":
                 return parameters[:1] != () and parameters[0] in FOLLOWING_MODES
             return action not in ACTING
         return True
+
+    def _has_lesson(self) -> bool:
+        """A lesson is open here, or (on a follower's page) on the presenter's screen."""
+        view = self.presenter_view
+        return self.lesson is not None or (view is not None and view.lesson is not None)
 
     async def action_switch_mode(self, mode: str) -> None:
         """Show another mode; a follower's page shows only what it may watch."""
@@ -342,15 +349,18 @@ class SandboxApp(App[None]):
 
     async def presenter_moved(self, view: StageView | None) -> None:
         """The presenter's stage shows `view` now: follow it, unless the student stopped."""
+        had_lesson = self._has_lesson()
         self.presenter_view = view
+        if had_lesson != self._has_lesson():
+            self.refresh_bindings()  # key 8 comes or goes with the presenter's lesson
         self.sub_title = follower_title(self.following, view, FOLLOWING_MODES)
         if self.following and view is not None:
             await self.go_to_presenter(view)
 
     async def go_to_presenter(self, view: StageView) -> None:
         """Show what the presenter shows, where a follower may look: the same screen, and on
-        it the same trace and arrow."""
-        if view.mode not in FOLLOWING_MODES:
+        it the same trace and arrow, or the same lesson step."""
+        if view.mode not in FOLLOWING_MODES or (view.mode == "lesson" and view.lesson is None):
             return  # a screen that acts (apps, composer...): stay on the one shown
         if self.current_mode != view.mode:
             await self.switch_mode(view.mode)

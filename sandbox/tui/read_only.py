@@ -28,8 +28,9 @@ from sandbox.tui.i18n import _
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
 
-FOLLOWING_MODES = frozenset({"map", "trace", "services"})
-"""What a follower may look at: the map, the trace player and the services (their tables)."""
+FOLLOWING_MODES = frozenset({"map", "trace", "services", "lesson"})
+"""What a follower may look at: the map, the trace player, the services (their tables) and
+the presenter's lesson (its narration and verdict, `screens.followed_lesson`)."""
 ACTING = frozenset({"reset_world", "clear_faults", "save_svg", "export"})
 """Actions that change the sandbox or write files on the presenter's machine."""
 

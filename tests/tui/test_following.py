@@ -6,23 +6,30 @@ In process, over the tests' LocalBackend, whose StageBoard stands for the contro
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
-from sandbox.runtime.stage_view import StageView
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Markdown, Static
+
+from sandbox.lessons.loader import lessons_root, load_lesson
+from sandbox.runtime.stage_view import ShownLesson, StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.following import follower_title
 from sandbox.tui.messages import ShowTrace
 from sandbox.tui.read_only import FOLLOWING_MODES
+from sandbox.tui.screens.followed_lesson import FollowedLessonScreen
 from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.screens.presenter import PresenterScreen
 from sandbox.tui.screens.services import ServicesScreen
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.widgets.sequence import SequencePlayer
 from tests.tui.factory import LocalBackend, make_app, until
-from tests.tui.lesson_fakes import STEPS, FakeRunner, failed, make_lesson_app
+from tests.tui.lesson_fakes import LESSON, STEPS, FakeRunner, failed, make_lesson_app
 
 TRACE = [
     HttpCall.from_dict(d)
@@ -210,6 +217,7 @@ async def test_only_a_follower_has_the_follow_key(tmp_path: Path) -> None:
     follower = follower_of(backend)
     assert presenter.check_action("toggle_following", ()) is False
     assert follower.check_action("toggle_following", ()) is True
+    assert follower.check_action("switch_mode", ("lesson",)) is False, "no lesson yet"
     await presenter.run_action("toggle_following")
     assert presenter.following is False
     await backend.aclose()
@@ -218,6 +226,64 @@ async def test_only_a_follower_has_the_follow_key(tmp_path: Path) -> None:
 def _on(player: SequencePlayer) -> tuple[str, bool] | None:
     arrow = player.current
     return (arrow.call.span_id, arrow.is_return) if arrow is not None else None
+
+
+async def test_a_follower_sees_the_presenters_lesson_step_and_verdict(tmp_path: Path) -> None:
+    runner = FakeRunner(script={1: [failed(1)]})
+    presenter, session, _ = make_lesson_app(tmp_path, runner, presenter=True)
+    backend = presenter.backend
+    assert isinstance(backend, LocalBackend)
+    backend.store.add(TRACE)
+    follower = follower_of(backend)
+    real = load_lesson(lessons_root() / LESSON.slug, "en")
+    async with presenter.run_test(size=SIZE) as pilot, follower.run_test(size=SIZE) as watcher:
+        await until(lambda: isinstance(follower.screen, FollowedLessonScreen), watcher)
+        screen = follower.screen
+        assert isinstance(screen, FollowedLessonScreen)
+        heading = f"Step 1 of 3 · {real.steps[0].title}"
+        await until(lambda: _text(screen, "#lesson-step") == heading, watcher)
+        assert screen.panel.border_title == LESSON.title
+        assert follower.check_action("switch_mode", ("lesson",)) is True
+        await until(lambda: "not run this step" in _text(screen, "#lesson-verdict"), watcher)
+        runner.gate = asyncio.Event()
+        await until(lambda: not presenter.screen.busy, pilot)
+        await pilot.press("r")
+        await until(lambda: "Running step 1" in _text(screen, "#lesson-verdict"), watcher)
+        runner.gate.set()
+        await until(lambda: "Passed" in _text(screen, "#lesson-verdict"), watcher)
+        # The run's trace, read back from the sandbox: every call of it.
+        assert f"({len(TRACE)} calls)" in _text(screen, "#lesson-verdict")
+        assert screen.call_map.trace_id == TRACE[0].trace_id
+        await pilot.press("n", "r", "p")  # step 2 fails; the presenter's notes on
+        await until(lambda: "Not yet" in _text(screen, "#lesson-verdict"), watcher)
+        verdict = _text(screen, "#lesson-verdict")
+        assert "marketplace -> bank POST /v1.0/transfer-va/create-va 2xx" in verdict
+        assert "The storefront never touches money." in verdict
+        assert _text(screen, "#lesson-step").startswith("Step 2 of 3 · ")
+        notes = screen.query_one("#lesson-notes", Markdown)
+        assert not notes.display and "Pause here" not in notes.source
+        # Looking at the map meanwhile, then 8: back to the presenter's step.
+        await watcher.press("1")
+        await watcher.pause()
+        await watcher.press("8")
+        await until(lambda: follower.screen is screen, watcher)
+    assert session.index == 1
+    await backend.aclose()
+
+
+async def test_a_lesson_from_elsewhere_shows_its_titles(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    follower = follower_of(backend)
+    shown = ShownLesson("", "en", "Our own lesson", 4, 9, "Ask the bank twice")
+    async with follower.run_test(size=SIZE) as watcher:
+        await backend.show_stage(StageView("lesson", lesson=shown))
+        await until(lambda: isinstance(follower.screen, FollowedLessonScreen), watcher)
+        screen = follower.screen
+        assert isinstance(screen, FollowedLessonScreen)
+        await until(lambda: "Ask the bank" in _text(screen, "#lesson-step"), watcher)
+        assert _text(screen, "#lesson-step") == "Step 5 of 9 · Ask the bank twice"
+        assert "not run this step" in _text(screen, "#lesson-verdict")
+    await backend.aclose()
 
 
 def test_a_follower_in_indonesian_is_told_where_the_presenter_is() -> None:
@@ -234,3 +300,12 @@ def test_a_follower_in_indonesian_is_told_where_the_presenter_is() -> None:
         )
     finally:
         i18n.set_language("en")
+
+
+def _text(screen: Screen[object], selector: str) -> str:
+    """What a Static shows ("" before the screen composed it)."""
+    try:
+        content = screen.query_one(selector, Static).content
+    except NoMatches:
+        return ""
+    return getattr(content, "plain", str(content))
