@@ -1,7 +1,7 @@
 """Followers see what the presenter shows: the presenter's UI says it, a follower's UI goes there.
 
 In process, over the tests' LocalBackend, whose StageBoard stands for the control API's
-`/stage`; `tests/serve/test_follow.py` does the same over a real sandbox.
+`/stage`; `tests/serve/test_follow.py` and `test_browser.py` do it over a real sandbox.
 """
 
 from __future__ import annotations
