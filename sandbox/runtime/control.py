@@ -3,10 +3,10 @@
 Plain snake_case JSON (our own API, not an institution's): the services, injected faults,
 resetting the world, recorded calls and traces, a read-only look into each institution's
 tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`) and the
-lesson verdicts it also carries (`POST /verdicts`), and the
-live stream of calls as server-sent events, so a viewer in another process - or on another
-machine - can follow a running sandbox. Errors are `{"code", "message"}` JSON
-with a 4xx status, like the institutions' own plain dialect.
+lesson verdicts it also carries (`POST /verdicts`), what the presenter's screen shows
+(`/stage`, for followers' pages), and the live stream of calls as server-sent events, so a
+viewer in another process - or on another machine - can follow a running sandbox. Errors are
+`{"code", "message"}` JSON with a 4xx status, like the institutions' own plain dialect.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import FastAPI, Query
-from fastapi.responses import StreamingResponse
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.runtime import inspect
+from sandbox.runtime import stage_view as stage
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
+from sandbox.runtime.stage_view import StageBoard, StageView
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import ORDERS, OUTCOMES
 from sandbox.trace.verdict import LessonVerdict
@@ -49,8 +51,8 @@ Text = Annotated[str, Query(max_length=200)]
 Order = Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")]
 
 
-class VerdictBody(BaseModel):
-    """A lesson step's verdict, as the lesson engine reports it."""
+class ReportedVerdict(BaseModel):
+    """A lesson step's verdict, as the lesson engine reports it for the class's stream."""
 
     model_config = ConfigDict(extra="forbid")
     lesson: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
@@ -71,12 +73,65 @@ class FaultBody(BaseModel):
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
+Mode = Literal["map", "trace", "faces", "services", "stories", "composer", "audit", "lesson"]
+TraceId = Annotated[str, Field(pattern=stage.TRACE_ID)]
+SpanId = Annotated[str, Field(pattern=stage.SPAN_ID)]
+Words = Annotated[str, Field(max_length=stage.MAX_TEXT)]
+
+
+class _StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class FailureBody(_StrictBody):
+    """`stage_view.ShownFailure` as the presenter's UI sends it."""
+
+    expectation: Words
+    expected: Words = ""
+    happened: Words = ""
+    because: Words = ""
+
+
+class VerdictBody(_StrictBody):
+    """`stage_view.ShownVerdict` as the presenter's UI sends it."""
+
+    state: Literal["running", "passed", "failed"]
+    error: Words = ""
+    failures: list[FailureBody] = Field(default_factory=list, max_length=stage.MAX_FAILURES)
+    output: str = Field(default="", max_length=stage.MAX_OUTPUT)
+    trace_ids: list[TraceId] = Field(default_factory=list, max_length=stage.MAX_TRACES)
+
+
+class LessonBody(_StrictBody):
+    """`stage_view.ShownLesson` as the presenter's UI sends it."""
+
+    slug: str = Field(pattern=stage.SLUG)
+    lang: Literal["en", "id"]
+    title: Words
+    step: int = Field(ge=0, lt=stage.MAX_STEPS)
+    steps: int = Field(ge=0, le=stage.MAX_STEPS)
+    step_title: Words = ""
+    verdict: VerdictBody | None = None
+
+
+class StageBody(_StrictBody):
+    """`stage_view.StageView` as the presenter's UI sends it: every field checked, so a
+    hostile body is a 400 that names the field, never a 500."""
+
+    mode: Mode
+    trace_id: TraceId | None = None
+    span_id: SpanId | None = None
+    response: bool = False
+    lesson: LessonBody | None = None
+
+
 def create_control_app(runtime: Runtime) -> FastAPI:
     """The control API of `runtime`."""
     app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
     install_error_handlers(app)
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     names = [s.name for s in runtime.specs]
+    board = StageBoard()
 
     def known(service: str) -> str:
         if service not in names:
@@ -102,7 +157,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         return {"enabled": True, **runtime.otlp.stats()}
 
     @app.post("/verdicts")
-    async def verdicts(body: VerdictBody) -> dict[str, Any]:
+    async def verdicts(body: ReportedVerdict) -> dict[str, Any]:
         """A lesson step's verdict for the class's stream (`queued`: false when this
         sandbox streams to no collector; the verdict is then not kept)."""
         if runtime.otlp is None:
@@ -246,6 +301,21 @@ def create_control_app(runtime: Runtime) -> FastAPI:
         if not calls:
             raise ApiError(404, "unknown_trace", f"No trace {trace_id!r} is stored.")
         return [c.to_dict() for c in calls]
+
+    @app.get("/stage")
+    async def stage(request: Request) -> Response:
+        """What the presenter's screen shows (`{"version", "view"}`); 304 while it is still
+        what the caller saw last (`If-None-Match` with the ETag it was given)."""
+        headers = {"ETag": board.tag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == board.tag:
+            return Response(status_code=304, headers=headers)
+        view = board.view.to_dict() if board.view is not None else None
+        return JSONResponse({"version": board.version, "view": view}, headers=headers)
+
+    @app.put("/stage")
+    async def put_stage(body: StageBody) -> dict[str, Any]:
+        """The presenter's UI says what it shows now (the guard asks for the token)."""
+        return {"version": board.put(StageView.from_dict(body.model_dump()))}
 
     @app.get("/events")
     async def events() -> StreamingResponse:

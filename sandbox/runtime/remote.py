@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +19,7 @@ import httpx
 
 from sandbox.runtime.inspect import TableRows
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.stage_view import StageView
 from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceSummary
@@ -44,6 +45,17 @@ class ControlError(Exception):
 
 class ConnectionLost(ControlError):
     """The sandbox stopped answering: it was stopped, or the connection dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageShown:
+    """What the presenter's screen shows, as `GET /stage` said it."""
+
+    version: int
+    """Grows each time the presenter moves (0: nothing shown yet)."""
+    view: StageView | None
+    tag: str
+    """Give it back to `ControlClient.stage` to hear only of the next change."""
 
 
 class ControlClient:
@@ -208,6 +220,38 @@ class ControlClient:
         (given up: dead letters), or both (""), oldest first."""
         data = await self._request("GET", "/webhooks", params={"state": state} if state else {})
         return [Webhook.from_dict(w) for w in data]
+
+    async def stage(self, since: str = "") -> StageShown | None:
+        """What the presenter's screen shows; None while it is what tag `since` showed."""
+        headers = {"If-None-Match": since} if since else {}
+        try:
+            response = await self._http.get("/stage", headers=headers)
+        except httpx.HTTPError as exc:
+            raise ConnectionLost(
+                f"cannot reach the sandbox at {self.base_url}: {_describe(exc)}"
+            ) from None
+        if response.status_code == 304:
+            return None
+        if response.status_code >= 400:
+            raise _refusal(response)
+        try:
+            data = response.json()
+            view = data["view"]
+            return StageShown(
+                version=int(data["version"]),
+                view=StageView.from_dict(view) if view is not None else None,
+                tag=response.headers.get("etag", ""),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise ControlError(
+                "the sandbox answered GET /stage with something this version cannot read",
+                response.status_code,
+            ) from None
+
+    async def show_stage(self, view: StageView) -> int:
+        """Say what the presenter's screen shows now (needs the control token); the version."""
+        data = await self._request("PUT", "/stage", json=view.to_dict())
+        return int(data["version"])
 
     async def events(
         self,

@@ -3,7 +3,8 @@
 It runs on the presenter's machine, one per student's browser, and opens the UI read-only
 (`SandboxApp(read_only=True)`) on the presenter's sandbox with no control token, so even the
 control API would refuse a change it asked for. It reads the sandbox's seed from the control
-API, like `sandbox --attach`, to draw the same world.
+API, like `sandbox --attach`, to draw the same world, and follows what the presenter's stage
+shows (`/stage` on the control API; `sandbox.tui.following`).
 """
 
 from __future__ import annotations

@@ -24,9 +24,17 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from sandbox.runtime.models import ServiceInfo, Webhook
+from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui import footer, i18n
 from sandbox.tui.backend import Backend
+from sandbox.tui.following import (
+    FOLLOW_SECONDS,
+    PUBLISH_SECONDS,
+    RETRY_SECONDS,
+    follower_title,
+    stage_view,
+)
 from sandbox.tui.i18n import N_, Lazy, _, textual_command
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import (
@@ -150,6 +158,15 @@ class SandboxApp(App[None]):
             tooltip=Lazy("Back to the open lesson"),
         ),
         Binding(
+            "0",
+            "toggle_following",
+            Lazy("Follow"),
+            id="app.follow",
+            tooltip=Lazy(
+                "Follow the presenter's screen, or stop following to look around on your own"
+            ),
+        ),
+        Binding(
             "ctrl+s",
             "save_svg",
             Lazy("Screenshot"),
@@ -237,6 +254,12 @@ class SandboxApp(App[None]):
         self.taps: dict[str, str] = {}
         """Trace id -> the tap on an app face that caused it."""
         self._pending: list[HttpCall] = []
+        self._published: StageView | None = None
+        """What this UI last told followers it shows (`sandbox.tui.following`)."""
+        self.following = read_only
+        """A follower's page goes where the presenter is (key 0 stops and resumes it)."""
+        self.presenter_view: StageView | None = None
+        """What the presenter's stage shows, as a follower last read it."""
         self.title = _("Integration sandbox")
         if read_only:
             self.sub_title = _("read-only: following the presenter")
@@ -249,6 +272,8 @@ class SandboxApp(App[None]):
         """The open lesson, if any: its mode is an addition to the others, not a separate app."""
         if lesson is not None:
             self.add_mode("lesson", lambda: _lesson_screen(self.backend, lesson))
+        elif read_only:  # the presenter's lesson, narration and verdict, read-only
+            self.add_mode("lesson", _later("followed_lesson", "FollowedLessonScreen", self.backend))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
@@ -268,6 +293,10 @@ class SandboxApp(App[None]):
             self.set_interval(DRAIN_SECONDS, self.drain_events)
             self.set_interval(HEALTH_SECONDS, self.refresh_services)
             self.set_interval(WEBHOOK_SECONDS, self.refresh_webhooks)
+            if self.read_only:
+                self.follow_presenter()
+            else:
+                self.set_interval(PUBLISH_SECONDS, self.publish_stage)
 
     async def on_unmount(self) -> None:
         if self.lesson is not None:
@@ -277,8 +306,11 @@ class SandboxApp(App[None]):
                 log.info("closing the lesson runner failed", exc_info=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Key 8 exists only when a lesson is open; a follower's page has no key that acts."""
-        if action == "switch_mode" and parameters == ("lesson",) and self.lesson is None:
+        """Key 8 exists only when a lesson is open (for a follower: the presenter's); a
+        follower's page has no key that acts, and only it has the key that follows."""
+        if action == "toggle_following":
+            return self.read_only
+        if action == "switch_mode" and parameters == ("lesson",) and not self._has_lesson():
             return False
         if self.read_only:
             if action == "switch_mode":
@@ -286,12 +318,71 @@ class SandboxApp(App[None]):
             return action not in ACTING
         return True
 
+    def _has_lesson(self) -> bool:
+        """A lesson is open here, or (on a follower's page) on the presenter's screen."""
+        view = self.presenter_view
+        return self.lesson is not None or (view is not None and view.lesson is not None)
+
     async def action_switch_mode(self, mode: str) -> None:
         """Show another mode; a follower's page shows only what it may watch."""
         if self.read_only and mode not in FOLLOWING_MODES:
             refused(self)
             return
         self.switch_mode(mode)
+
+    # -- the stage: what the presenter shows, followed ----------------------------------------
+
+    @work(group="follow", exit_on_error=False)
+    async def follow_presenter(self) -> None:
+        """A follower's page: ask what the presenter shows, and go there when it changed
+        (the sandbox answers "unchanged" until then)."""
+        tag = ""
+        while True:
+            try:
+                shown = await self.backend.stage(tag)
+                if shown is not None:
+                    tag = shown.tag
+                    await self.presenter_moved(shown.view)
+            except Exception:  # an unreachable sandbox is said by the health check
+                log.debug("could not follow the presenter", exc_info=True)
+            await asyncio.sleep(FOLLOW_SECONDS)
+
+    async def presenter_moved(self, view: StageView | None) -> None:
+        """The presenter's stage shows `view` now: follow it, unless the student stopped."""
+        had_lesson = self._has_lesson()
+        self.presenter_view = view
+        if had_lesson != self._has_lesson():
+            self.refresh_bindings()  # key 8 comes or goes with the presenter's lesson
+        self.sub_title = follower_title(self.following, view, FOLLOWING_MODES)
+        if self.following and view is not None:
+            await self.go_to_presenter(view)
+
+    async def go_to_presenter(self, view: StageView) -> None:
+        """Show what the presenter shows, where a follower may look: the same screen, and on
+        it the same trace and arrow, or the same lesson step."""
+        if view.mode not in FOLLOWING_MODES or (view.mode == "lesson" and view.lesson is None):
+            return  # a screen that acts (apps, composer...): stay on the one shown
+        if self.current_mode != view.mode:
+            await self.switch_mode(view.mode)
+        stack = self.screen_stack
+        follow = getattr(stack[0], "follow_stage", None) if stack else None
+        if callable(follow):
+            follow(view)
+
+    async def action_toggle_following(self) -> None:
+        """Stop following the presenter to look around, or follow again (and go there now)."""
+        if not self.read_only:
+            return
+        self.following = not self.following
+        self.sub_title = follower_title(self.following, self.presenter_view, FOLLOWING_MODES)
+        if self.following and self.presenter_view is not None:
+            await self.go_to_presenter(self.presenter_view)
+        self.notify(
+            _("Following the presenter again.")
+            if self.following
+            else _("Not following: look around on your own; 0 follows the presenter again."),
+            timeout=4,
+        )
 
     # -- live data ---------------------------------------------------------------------------
 
@@ -344,6 +435,35 @@ class SandboxApp(App[None]):
         screen = self._showing()
         if screen is not None:
             screen.post_message(ServicesUpdated(self.services))
+
+    def stage_view(self) -> StageView | None:
+        """What this UI shows the room now (None before its first screen)."""
+        try:
+            stack = self.screen_stack
+        except KeyError:  # no screen shows: the app quits or switches modes
+            return None
+        return stage_view(self.current_mode, stack[0] if stack else None, self.lesson)
+
+    def publish_stage(self) -> None:
+        """The presenter's UI tells followers' pages what it shows, when that changed. Looked
+        at on a timer, so a burst of keys is one document and no key waits for the network."""
+        view = self.stage_view()
+        if view is not None and view != self._published:
+            self._published = view
+            self.put_stage(view)
+
+    @work(exclusive=True, group="stage", exit_on_error=False)
+    async def put_stage(self, view: StageView) -> None:
+        """Put what the stage shows on the control API; a newer view cancels this one."""
+        try:
+            await self.backend.show_stage(view)
+        except Exception:  # followers wait; the presenter is never interrupted for it
+            log.info("could not say what the stage shows", exc_info=True)
+            self.set_timer(RETRY_SECONDS, self._forget_published)
+
+    def _forget_published(self) -> None:
+        """Say what the stage shows again at the next look (after a failed publish)."""
+        self._published = None
 
     @work(exclusive=True, group="starting", exit_on_error=False)
     async def wait_for_the_sandbox(self, backend: StartingBackend) -> None:

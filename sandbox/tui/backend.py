@@ -14,7 +14,8 @@ from typing import Any, Protocol
 import httpx
 
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
-from sandbox.runtime.remote import ControlClient
+from sandbox.runtime.remote import ControlClient, StageShown
+from sandbox.runtime.stage_view import StageView
 from sandbox.scenarios.identities import Actor, identities_for
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
@@ -47,6 +48,8 @@ class Backend(Protocol):
     async def openapi(self, service: str) -> dict[str, Any]: ...
     def actor(self, who: str) -> Actor: ...
     def identities(self, service: str) -> list[str]: ...
+    async def stage(self, since: str = "") -> StageShown | None: ...
+    async def show_stage(self, view: StageView) -> None: ...
     async def aclose(self) -> None: ...
 
 
@@ -138,6 +141,14 @@ class RemoteBackend:
     def identities(self, service: str) -> list[str]:
         """Who can call `service`."""
         return identities_for(service, self.world)
+
+    async def stage(self, since: str = "") -> StageShown | None:
+        """What the presenter's screen shows (None: still what tag `since` showed)."""
+        return await self.control.stage(since)
+
+    async def show_stage(self, view: StageView) -> None:
+        """Say what this UI shows, for followers' pages (needs the control token)."""
+        await self.control.show_stage(view)
 
     async def aclose(self) -> None:
         """Close connections."""

@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.remote import StageShown
+from sandbox.runtime.stage_view import StageView
 from sandbox.scenarios.identities import Actor
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
@@ -26,8 +28,9 @@ from sandbox.tui.i18n import _
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
 
-FOLLOWING_MODES = frozenset({"map", "trace", "services"})
-"""What a follower may look at: the map, the trace player and the services (their tables)."""
+FOLLOWING_MODES = frozenset({"map", "trace", "services", "lesson"})
+"""What a follower may look at: the map, the trace player, the services (their tables) and
+the presenter's lesson (its narration and verdict, `screens.followed_lesson`)."""
 ACTING = frozenset({"reset_world", "clear_faults", "save_svg", "export"})
 """Actions that change the sandbox or write files on the presenter's machine."""
 
@@ -97,6 +100,12 @@ class ReadOnlyBackend:
 
     def identities(self, service: str) -> list[str]:
         return self.inner.identities(service)
+
+    async def stage(self, since: str = "") -> StageShown | None:
+        return await self.inner.stage(since)
+
+    async def show_stage(self, view: StageView) -> None:
+        raise ReadOnly("a follower does not say what the stage shows")
 
     async def reset(self) -> None:
         raise ReadOnly("a follower cannot reset the world")

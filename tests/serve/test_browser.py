@@ -163,3 +163,35 @@ def test_a_followers_page_watches_and_changes_nothing(browser: Any, tmp_path: Pa
         assert not any(f["offline"] or f["error_rate"] for f in faults.values())
         assert stage.hosts() == {"127.0.0.1"}, stage.requests
         control.close()
+
+
+def test_a_followers_page_goes_where_the_presenters_page_goes(browser: Any, tmp_path: Path) -> None:
+    """The presenter's page and a student's page, each `sandbox serve` on one sandbox: the
+    presenter opens the trace player and steps through it; the student's page follows."""
+    with (
+        serving(tmp_path) as (presenter_link, _presenter),
+        serving(tmp_path, "--followers") as (follower_link, _followers),
+    ):
+        story = subprocess.run(
+            [sys.executable, "-m", "sandbox", "run", "checkout", "--data-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert story.returncode == 0, story.stdout + story.stderr
+        presenter = open_stage(browser, presenter_link)
+        follower = open_stage(browser, follower_link)
+        presenter.wait_for(*NAMES)
+        follower.wait_for(*NAMES, "read-only: following the presenter")
+        presenter.page.click("#terminal")
+        mark = len(follower.frames)
+        started = time.monotonic()
+        presenter.press("2")
+        follower.wait_for("checkout · step 1 of", since=mark)
+        print(f"presenter's 2 to the follower's player: {time.monotonic() - started:.2f} s")
+        mark = len(follower.frames)
+        started = time.monotonic()
+        presenter.press("ArrowRight", "ArrowRight")
+        follower.wait_for("step 3 of", since=mark)
+        print(f"presenter's two steps to the follower's: {time.monotonic() - started:.2f} s")
+        mark = len(follower.frames)
+        presenter.press("4")
+        follower.wait_for("Take offline", since=mark)

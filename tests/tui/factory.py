@@ -16,7 +16,9 @@ from textual.pilot import Pilot
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
 from sandbox.runtime.registry import BUILTIN
+from sandbox.runtime.remote import StageShown
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for
+from sandbox.runtime.stage_view import StageBoard, StageView
 from sandbox.scenarios.identities import Actor, identities_for
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
@@ -53,6 +55,8 @@ class LocalBackend:
             self.apps[spec.name] = spec.load_factory()(env)
             self.wire.mount(spec.name, self.apps[spec.name])
         self._actors: dict[str, Actor] = {}
+        self.board = StageBoard()
+        """What the presenter's screen shows, as the control API keeps it."""
 
     async def services(self) -> list[ServiceInfo]:
         counts = self.store.party_counts()
@@ -139,6 +143,14 @@ class LocalBackend:
 
     def identities(self, service: str) -> list[str]:
         return identities_for(service, self.world)
+
+    async def stage(self, since: str = "") -> StageShown | None:
+        if since == self.board.tag:
+            return None
+        return StageShown(self.board.version, self.board.view, self.board.tag)
+
+    async def show_stage(self, view: StageView) -> None:
+        self.board.put(view)
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause), so nothing lands later."""

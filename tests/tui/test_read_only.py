@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Button, Input, Switch
 
 from sandbox.runtime.models import CallFilter
+from sandbox.runtime.stage_view import StageView
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.read_only import ReadOnly, ReadOnlyBackend
 from sandbox.tui.screens.map import MapScreen
@@ -125,6 +126,13 @@ async def test_the_backend_refuses_every_change_and_still_reads(tmp_path: Path) 
         await guarded.set_fault("bank", Fault(offline=True))
     with pytest.raises(ReadOnly):
         guarded.actor("buyer")
+    with pytest.raises(ReadOnly):
+        await guarded.show_stage(StageView(mode="map"))
+    assert backend.board.version == 0
+    await backend.show_stage(StageView(mode="trace"))
+    shown = await guarded.stage()
+    assert shown is not None and shown.view == StageView(mode="trace")
+    assert await guarded.stage(shown.tag) is None
     assert [s.name for s in await guarded.services()] == [s.name for s in await backend.services()]
     assert await guarded.count(CallFilter()) == 0
     await guarded.aclose()

@@ -19,8 +19,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import Step, steps_for
+from sandbox.tui.following import Cursor
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.read_only import following, refused
@@ -116,13 +118,26 @@ per call and a dashed arrow per answer.
     def show_goal(self, message: GoalList.GoalChosen) -> None:
         self.goto(message.call.span_id)
 
-    def goto(self, span_id: str) -> None:
-        """Put the player's cursor on a call's request arrow."""
+    def goto(self, span_id: str, *, response: bool = False) -> bool:
+        """Put the player's cursor on a call's request arrow (or its `response` arrow);
+        False when the trace on screen has no such call."""
         player = self.query_one(SequencePlayer)
         for index, arrow in enumerate(player.arrows):
-            if arrow.call.span_id == span_id and not arrow.is_return:
+            if arrow.call.span_id == span_id and arrow.is_return == response:
                 player.goto(index)
-                return
+                return True
+        return False
+
+    def follow_stage(self, view: StageView) -> None:
+        """A follower's page: the presenter's trace, the cursor on the presenter's arrow."""
+        if view.trace_id is None:
+            return
+        self._wanted = True  # not the latest trace: the presenter's
+        self.query_one(SequencePlayer).pause()  # the presenter's cursor leads
+        if view.trace_id != self.trace_id:
+            self.load(view.trace_id, view.span_id, view.response)
+        elif view.span_id is not None and not self.goto(view.span_id, response=view.response):
+            self.load(view.trace_id, view.span_id, view.response)  # the trace grew since
 
     @work(exclusive=True, group="trace", exit_on_error=False)
     async def load_latest(self) -> None:
@@ -135,11 +150,11 @@ per call and a dashed arrow per answer.
             await self._show(latest, None)
 
     @work(exclusive=True, group="trace", exit_on_error=False)
-    async def load(self, trace_id: str, span_id: str | None = None) -> None:
-        """Fetch the trace and put the cursor on the chosen call."""
-        await self._show(trace_id, span_id)
+    async def load(self, trace_id: str, span_id: str | None = None, response: bool = False) -> None:
+        """Fetch the trace and put the cursor on the chosen call (its `response` arrow)."""
+        await self._show(trace_id, span_id, response)
 
-    async def _show(self, trace_id: str, span_id: str | None) -> None:
+    async def _show(self, trace_id: str, span_id: str | None, response: bool = False) -> None:
         try:
             calls = await self.backend.trace(trace_id)
         except Exception:
@@ -157,9 +172,18 @@ per call and a dashed arrow per answer.
         player = self.query_one(SequencePlayer)
         player.load(self.calls)
         if span_id:
-            self.goto(span_id)
+            self.goto(span_id, response=response)
         self._title(player.index)
         player.focus()
+
+    def stage_cursor(self) -> Cursor | None:
+        """The trace on screen and the arrow under the cursor, as followers are told it."""
+        if self.trace_id is None:
+            return None
+        arrow = self.query_one(SequencePlayer).current
+        if arrow is None:
+            return Cursor(self.trace_id, None, False)
+        return Cursor(self.trace_id, arrow.call.span_id, arrow.is_return)
 
     def on_resize(self) -> None:
         # A map narrower than its boxes teaches nothing: give the room to the diagram.
