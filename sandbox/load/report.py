@@ -97,7 +97,9 @@ class ProductFigures:
     stock: int
     """Stock when the sale started."""
     orders: int = 0
-    """Orders the marketplace accepted for it during the sale."""
+    """Items of orders the marketplace accepted for it during the sale and still holds."""
+    cancelled: int = 0
+    """Items of the sale's orders cancelled since (their stock went back)."""
     paid: int = 0
     stock_after: int = 0
 
@@ -111,6 +113,7 @@ class ProductFigures:
             "name": self.name,
             "stock": self.stock,
             "orders": self.orders,
+            "cancelled": self.cancelled,
             "paid": self.paid,
             "stock_after": self.stock_after,
             "oversold": self.oversold,
@@ -202,6 +205,7 @@ class SaleReport:
         out += [
             f"  {p.product_id} {p.name[:36]:36}  stock {p.stock:>3} -> {p.stock_after:>3}"
             f"  orders {p.orders:>3}  paid {p.paid:>3}"
+            + (f"  cancelled {p.cancelled}" if p.cancelled else "")
             for p in self.products
         ]
         out += ["", "Refused buyers, by what they were told:"]
