@@ -306,6 +306,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sandbox.wire import Wire
     from sandbox.world import load_world
 
+    if args.scenario == "flash-sale":
+        return cmd_flash_sale(args)
+    _no_sale_options(args)
     settings = _settings(args)
     scenario = SCENARIOS[args.scenario]
     state = RuntimeState.read(settings.data_dir)
@@ -375,6 +378,76 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             print(_("OK: `{story}` finished as the story says.").format(story=args.scenario))
     return 0 if error is None else 1
+
+
+# -- run flash-sale ----------------------------------------------------------------------------
+
+SALE_OPTIONS = ("buyers", "duration", "products", "pay")
+
+
+def _no_sale_options(args: argparse.Namespace) -> None:
+    given = [f"--{name}" for name in SALE_OPTIONS if getattr(args, name, None) is not None]
+    if given:
+        raise UserError(f"{', '.join(given)}: only for `sandbox run flash-sale`")
+
+
+def cmd_flash_sale(args: argparse.Namespace) -> int:
+    """Buyers race for limited stock through the whole integration; the invariants checked."""
+    from sandbox.load.report import SaleReport
+    from sandbox.load.sale import SaleError, SaleOptions, Target, check_options, flash_sale
+    from sandbox.runtime.state import RuntimeState
+    from sandbox.world import load_world
+
+    settings = _settings(args)
+    defaults = SaleOptions()
+    options = SaleOptions(
+        buyers=args.buyers or defaults.buyers,
+        duration_s=args.duration or defaults.duration_s,
+        products=args.products or defaults.products,
+        pay=args.pay or defaults.pay,
+    )
+    state = RuntimeState.read(settings.data_dir)
+    world = load_world(state.seed if state else settings.seed)
+    try:
+        check_options(options, world)  # before starting anything
+    except SaleError as exc:
+        raise UserError(str(exc)) from None
+    runtime = None
+    if state is None:
+        runtime = _runtime_for_the_run(settings, args)
+        target = Target(runtime.control_url, runtime.urls)
+    else:
+        target = Target(state.control_url, state.services)
+    say = (lambda _text: None) if args.json else print
+    try:
+        report: SaleReport = flash_sale(
+            target, world, options, settings.data_dir / "flash-sale", say
+        )
+    except SaleError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if runtime is not None:
+            runtime.stop_thread()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        print("\n".join(report.lines()))
+        print("OK: the invariants hold." if report.ok else "FAILED: an invariant does not hold.")
+    return 0 if report.ok else 1
+
+
+def _runtime_for_the_run(settings: Settings, args: argparse.Namespace) -> Any:
+    """A sandbox started on a thread for this run (no `sandbox up` is running)."""
+    from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.supervisor import Runtime, SeedMismatch
+
+    try:
+        runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
+        _log_to_file(settings.data_dir)
+        runtime.start_in_thread()
+    except (SeedMismatch, ForeignFolder) as exc:
+        raise UserError(str(exc)) from None
+    return runtime
 
 
 def _print_trace(settings: Settings, trace_id: str, lang: str = "en") -> None:
@@ -1015,13 +1088,31 @@ def _parser() -> argparse.ArgumentParser:
     hooks.add_argument("--json", action="store_true", help="print JSON")
     hooks.set_defaults(func=cmd_webhooks)
     run = command("run", "run a story headless and check its outcome")
-    run.add_argument("scenario", choices=STORIES)
+    run.add_argument("scenario", choices=(*STORIES, "flash-sale"))
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=argparse.SUPPRESS,
         help=f"the story's language: English or Bahasa Indonesia ({LANG_DEFAULT})",
+    )
+    sale = run.add_argument_group(
+        "flash-sale",
+        "Harbolnas 12.12: seeded buyers race for limited stock (needs Locust: "
+        "pip install 'integration-sandbox[load]'; see docs/flash-sale.md)",
+    )
+    sale.add_argument("--buyers", type=_positive, metavar="N", help="distinct buyers (default 50)")
+    sale.add_argument(
+        "--duration", type=_positive, metavar="S", help="longest the sale runs, in s (default 30)"
+    )
+    sale.add_argument(
+        "--products", type=_positive, metavar="K", help="limited-stock products (default 2)"
+    )
+    sale.add_argument(
+        "--pay",
+        metavar="HOW",
+        help="how buyers pay: va, their bank app paying the virtual account (the default; "
+        "debit comes with the bank's direct debit)",
     )
     run.set_defaults(func=cmd_run)
     serve = command("serve", "the stage in a browser: the same UI, on this machine or for a room")

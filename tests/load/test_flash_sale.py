@@ -1,0 +1,71 @@
+"""`sandbox run flash-sale`: its refusals, and a small sale over a real sandbox with Locust."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from sandbox.cli import main
+
+
+def test_too_many_buyers_says_how_many_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "flash-sale", "--data-dir", str(tmp_path), "--buyers", "1000"])
+    assert code == 2
+    assert "the seeded world has 124 Klip users with an account" in capsys.readouterr().err
+    assert not (tmp_path / "flash-sale").exists()  # refused before anything started
+
+
+def test_unknown_payment_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "flash-sale", "--data-dir", str(tmp_path), "--pay", "debit"]) == 2
+    assert "only by va" in capsys.readouterr().err
+
+
+def test_sale_options_belong_to_the_sale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "checkout", "--data-dir", str(tmp_path), "--buyers", "3"]) == 2
+    assert "only for `sandbox run flash-sale`" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra")
+def test_small_flash_sale_keeps_stock_and_money(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "run",
+            "flash-sale",
+            "--data-dir",
+            str(tmp_path),
+            "--buyers",
+            "12",
+            "--products",
+            "2",
+            "--duration",
+            "15",
+            "--json",
+        ]
+    )
+    sale = json.loads(capsys.readouterr().out)
+    assert code == 0, sale["problems"]
+    assert sale["buyers"] == 12
+    assert sale["oversold"] == 0 and sale["money_conserved"] is True
+    stock = sum(p["stock"] for p in sale["products"])
+    assert sale["paid"] <= sale["orders"] <= stock < 12  # more buyers than items
+    for product in sale["products"]:
+        assert product["orders"] <= product["stock"]
+        assert product["stock_after"] == product["stock"] - product["orders"]
+    refused = sale["refused"]
+    assert refused["untold"] == 0
+    assert sum(refused["by_reason"].values()) == refused["total"] == 12 - sale["paid"]
+    assert sale["sold_out"] == refused["by_reason"].get("out_of_stock", 0) > 0
+    assert {"buyer->social", "social->marketplace", "marketplace->bank", "buyer->bank"} <= set(
+        sale["edges"]
+    )
+    assert all(e["errors"] == 0 for e in sale["edges"].values())
