@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sandbox.runtime.registry import BUILTIN
@@ -94,6 +95,25 @@ def test_up_status_run_trace_and_clean_stop(
     assert proc.returncode == 0
     assert "http://127.0.0.1" in out and "stopped" in out
     assert not (data_dir / "runtime.json").exists()
+
+
+def test_trace_show_finds_the_call_a_response_names(
+        running: tuple[Path, int, subprocess.Popen[str]]) -> None:
+    data_dir, _, _ = running
+    state = json.loads((data_dir / "runtime.json").read_text())
+    url = state["services"]["marketplace"]
+    answer = httpx.get(f"{url}/api/v2/fs/7001/products", params={"ids": "1"})
+    assert answer.status_code == 401, "a stranger's call, answered with an error"
+    request_id = answer.headers["x-request-id"]
+    for ref in (request_id, answer.headers["traceresponse"]):
+        shown = _sandbox("trace", "show", ref, "--data-dir", str(data_dir))
+        assert shown.returncode == 0, shown.stderr
+        [marked] = [line for line in shown.stdout.splitlines() if line.startswith("> ")]
+        assert "external -> marketplace GET /api/v2/fs/7001/products" in marked
+        assert "401" in marked and f"marks the call {request_id}" in shown.stdout
+    exported = _sandbox("trace", "export", request_id, "--format", "jsonl",
+                        "--data-dir", str(data_dir))
+    assert exported.returncode == 0 and request_id in exported.stdout
 
 
 def test_second_up_on_taken_ports_says_so(
