@@ -39,8 +39,12 @@ def create_app(env: ServiceEnv) -> FastAPI:
     # The outbox shares the store's database, so a payment and its notification commit together.
     outbox = Outbox(db, env.wire, sender=env.name)
     partners = partners_from_seed(env.seed.get("accepts", {}))
+    names = {a["account_no"]: a["name"] for a in env.seed["data"].get("accounts", [])}
     for partner in partners.values():
         outbox.signer(notifications.kind(partner), notifications.signer(partner))
+        # A biller onboarded after the bank was first seeded still needs its account.
+        store.add_merchant_account(partner.account_no,
+                                   names.get(partner.account_no, partner.name.upper()))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
