@@ -65,13 +65,17 @@ def cmd_new_service(args: argparse.Namespace) -> int:
 
 def cmd_new_credentials(args: argparse.Namespace) -> int:
     try:
-        added = new_credentials(Path(args.config), args.name, args.calls, args.role)
+        written = new_credentials(Path(args.config), args.name, args.calls, args.role)
     except ScaffoldError as exc:
         print(f"sandbox new: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if added:
-        print(f"Added credentials of {args.name} at {', '.join(added)} to {args.config}.")
-    else:
+    if written.added:
+        print(f"Added credentials of {args.name} at {', '.join(written.added)} to "
+              f"{args.config}.")
+    if written.replaced:
+        print(f"Replaced the incomplete credentials of {args.name} at "
+              f"{', '.join(written.replaced)} in {args.config} with new ones.")
+    if not written.added and not written.replaced:
         print(f"{args.name} already holds credentials at {', '.join(args.calls)}.")
     return 0
 

@@ -8,12 +8,13 @@ a working integration and changes it, instead of starting from a blank page.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime.config_file import CONFIG_NAME, NAME, load_config
-from sandbox.runtime.credentials import DIALECTS, generate, to_toml
+from sandbox.runtime.config_file import CONFIG_NAME, NAME
+from sandbox.runtime.credentials import DIALECTS, generate, missing_fields, to_toml
 from sandbox.runtime.registry import BUILTIN
 
 TEMPLATES = Path(__file__).parent / "template"
@@ -122,34 +123,111 @@ def new_service(folder: Path, name: str, calls: list[str], title: str | None = N
     return written
 
 
-def new_credentials(config: Path, name: str, calls: list[str],
-                    role: str | None = None) -> list[str]:
-    """Generate `name`'s credentials at each of `calls` it lacks; returns the callees added."""
-    from sandbox.runtime.plugins import discover
+@dataclass(frozen=True)
+class Written:
+    """What `new_credentials` wrote."""
 
-    role = _check_role(role, calls)
-    plugin = name in {s.name for s in discover()}
-    text = config.read_text(encoding="utf-8") if config.is_file() else ""
-    table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
-    if table is None and not plugin:
-        raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
-                            f"has it; create it first with `sandbox new service {name}`")
-    if not text:
-        text = HEADER
-    added = []
-    taken = _taken(config)
+    added: list[str]
+    """Institutions where the service had no credentials before."""
+    replaced: list[str]
+    """Institutions whose credentials were incomplete and were made anew."""
+
+
+def new_credentials(config: Path, name: str, calls: list[str],
+                    role: str | None = None) -> Written:
+    """Generate `name`'s credentials at each of `calls` where it has none, or incomplete ones.
+
+    Works on a configuration the runtime refuses (that is what it repairs): the file is only
+    parsed as TOML, never checked as a whole. Raises ScaffoldError for anything it cannot do.
+    """
+    from sandbox.runtime.plugins import PluginError, discover
+
+    if not calls:
+        raise ScaffoldError("--calls names no institution; e.g. --calls marketplace,bank")
     for callee in calls:
         if callee not in DIALECTS:
             raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
                                 f"{', '.join(sorted(DIALECTS))}")
-        if re.search(rf"^\s*\[services\.{re.escape(name)}\.partners\.{callee}\]", text, re.M):
+    if name in {s.name for s in BUILTIN}:
+        raise ScaffoldError(f"{name!r} is a built-in institution: it holds its credentials "
+                            "in the seeded world, not in a configuration file")
+    _check_role(role, calls)
+    text = _read(config)
+    data = _parse(config, text)
+    try:
+        plugin = name in {s.name for s in discover()}
+    except PluginError as exc:
+        raise ScaffoldError(str(exc)) from None
+    table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
+    if table is None and not plugin:
+        raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
+                            f"has it; create it first with `sandbox new service {name}`")
+    held = _held(data, name)
+    taken = _taken_in(data)
+    if not text.strip():
+        text = HEADER
+    added, replaced = [], []
+    for callee in calls:
+        old = held.get(callee)
+        if isinstance(old, dict) and not missing_fields(callee, old):
             continue
-        text += "\n" + to_toml(name, callee, _generate(callee, name, taken, role))
-        added.append(callee)
+        if old is not None:  # incomplete (or not a table): made anew, the rest kept
+            text = _drop_table(text, f"{name}.partners.{callee}")
+            replaced.append(callee)
+        else:
+            added.append(callee)
+        kept_role = old.get("role") if isinstance(old, dict) else None
+        chosen = role or (kept_role if kept_role in ROLES else None) or "channel"
+        text = text.rstrip("\n") + "\n\n" + to_toml(name, callee,
+                                                  _generate(callee, name, taken, chosen))
     if table is not None:
         text = _add_calls(text, name, calls)
-    config.write_text(text, encoding="utf-8")
-    return added
+    _write(config, text)
+    return Written(added, replaced)
+
+
+def _read(config: Path) -> str:
+    """The configuration's text ("" if there is none yet); ScaffoldError if unreadable."""
+    if not config.exists():
+        return ""
+    try:
+        return config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScaffoldError(f"cannot read {config}: {exc}") from None
+
+
+def _write(config: Path, text: str) -> None:
+    try:
+        config.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {config}: {exc}") from None
+
+
+def _parse(config: Path, text: str) -> dict[str, Any]:
+    """The file as TOML, checked for nothing else; ScaffoldError if it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScaffoldError(f"{config} is not valid TOML ({exc}); fix that first") from None
+
+
+def _held(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The partner tables of `[services.NAME]`, as written (maybe incomplete)."""
+    services = data.get("services")
+    table = services.get(name) if isinstance(services, dict) else None
+    partners = table.get("partners") if isinstance(table, dict) else None
+    return partners if isinstance(partners, dict) else {}
+
+
+def _drop_table(text: str, dotted: str) -> str:
+    """`text` without the `[services.<dotted>]` table (its header and keys)."""
+    parts = r"\s*\.\s*".join(re.escape(p) for p in dotted.split("."))
+    header = re.search(rf"^\s*\[\s*services\s*\.\s*{parts}\s*\][^\n]*\n?", text, re.M)
+    if header is None:
+        return text
+    following = re.search(r"^\s*\[", text[header.end():], re.M)
+    stop = header.end() + following.start() if following else len(text)
+    return text[:header.start()] + text[stop:]
 
 
 def _check_role(role: str | None, calls: list[str]) -> str:
@@ -186,6 +264,11 @@ def _check_name(folder: Path, name: str) -> None:
 
 def _taken(config: Path) -> set[str]:
     """Ids already in use (so generated partner ids, accounts and org ids never collide)."""
+    return _taken_in(_parse(config, _read(config)))
+
+
+def _taken_in(data: dict[str, Any]) -> set[str]:
+    """Ids in use in the seeded world and in the configuration `data` (parsed, unchecked)."""
     from sandbox.world import load_world
 
     values: set[str] = set()
@@ -194,14 +277,19 @@ def _taken(config: Path) -> set[str]:
         if isinstance(node, dict):
             for value in node.values():
                 walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
         elif isinstance(node, str | int) and not isinstance(node, bool):
             values.add(str(node))
 
     world = load_world()
     walk(world["partners"])
     walk([a["account_no"] for a in world["bank"]["accounts"]])
-    if config.is_file():
-        walk(load_config(config, plugins=False, check_apps=False).partners)
+    services = data.get("services")
+    for table in services.values() if isinstance(services, dict) else ():
+        if isinstance(table, dict):
+            walk(table.get("partners"))
     return values
 
 

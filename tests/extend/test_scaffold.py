@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.cli import main
 from sandbox.extend.testing import Harness
-from sandbox.runtime.config_file import load_config
+from sandbox.runtime.config_file import ConfigError, load_config
 from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
 
 COURIER_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "courier" / "sandbox.toml"
@@ -62,7 +62,8 @@ def test_a_role_is_what_a_service_is_to_the_marketplace(tmp_path: Path) -> None:
     assert "webhook" not in plain and "partner_client" not in plain
     new_service(tmp_path, "kurir", [])
     config = tmp_path / "sandbox.toml"
-    assert new_credentials(config, "kurir", ["marketplace"], role="courier") == ["marketplace"]
+    assert new_credentials(config, "kurir", ["marketplace"], role="courier").added == [
+        "marketplace"]
     partners = load_config(config, plugins=False, check_apps=False).partners["marketplace"]
     assert (partners["toko"]["role"], partners["kurir"]["role"]) == ("channel", "courier")
 
@@ -84,12 +85,66 @@ def test_new_credentials_adds_a_callee_and_keeps_the_rest(tmp_path: Path) -> Non
     new_service(tmp_path, "courier", ["marketplace"])
     config = tmp_path / "sandbox.toml"
     before = config.read_text()
-    assert new_credentials(config, "courier", ["identity", "marketplace"]) == ["identity"]
+    assert new_credentials(config, "courier", ["identity", "marketplace"]).added == ["identity"]
     after = config.read_text()
     assert after.startswith(before.split("calls =")[0])
     loaded = load_config(config, plugins=False, check_apps=False)
     assert loaded.spec("courier").calls == ("marketplace", "identity")
     assert "courier" in loaded.partners["identity"]
+
+
+def test_new_credentials_repairs_what_the_runtime_refuses(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_service(tmp_path, "tiny2", [])
+    config = tmp_path / "sandbox.toml"
+    config.write_text(config.read_text().replace("calls = []", 'calls = ["marketplace"]'))
+    with pytest.raises(ConfigError, match="run `sandbox new credentials tiny2 --calls"):
+        load_config(config, plugins=False, check_apps=False)
+    argv = ["new", "credentials", "tiny2", "--calls", "marketplace", "--config", str(config)]
+    assert main(argv) == 0  # the command the refusal recommends
+    assert "Added credentials of tiny2 at marketplace" in capsys.readouterr().out
+    assert "tiny2" in load_config(config, plugins=False, check_apps=False).partners["marketplace"]
+
+
+def test_new_credentials_makes_incomplete_credentials_anew(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_service(tmp_path, "kurir", ["marketplace", "bank"], role="courier")
+    config = tmp_path / "sandbox.toml"
+    whole = load_config(config, plugins=False, check_apps=False).partners
+    secret = whole["marketplace"]["kurir"]["app_secret"]
+    config.write_text(config.read_text().replace(f'app_secret = "{secret}"\n', ""))
+    with pytest.raises(ConfigError, match="lack app_secret"):
+        load_config(config, plugins=False, check_apps=False)
+    argv = ["new", "credentials", "kurir", "--calls", "marketplace,bank", "--config", str(config)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Replaced the incomplete credentials of kurir at marketplace" in out
+    partners = load_config(config, plugins=False, check_apps=False).partners
+    fresh = partners["marketplace"]["kurir"]
+    assert fresh["role"] == "courier", "its role is kept"
+    assert fresh["app_key"] != whole["marketplace"]["kurir"]["app_key"]
+    assert partners["bank"]["kurir"] == whole["bank"]["kurir"], "complete ones are kept"
+
+
+@pytest.mark.parametrize(("setup", "argv", "words"), [
+    ("[services.x\n", ["x", "--calls", "bank"], "is not valid TOML"),
+    ("", ["bank", "--calls", "marketplace"], "'bank' is a built-in institution"),
+    ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
+    ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
+    ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
+    (None, ["x", "--calls", "bank"], "cannot read"),
+])
+def test_new_credentials_refusals_are_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str | None, argv: list[str],
+        words: str) -> None:
+    config = tmp_path / "sandbox.toml"
+    if setup is None:
+        config.mkdir()  # a folder where the file should be
+    else:
+        config.write_text(setup)
+    assert main(["new", "credentials", *argv, "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize(("name", "calls", "words"), [
