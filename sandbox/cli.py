@@ -92,8 +92,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"{running.pid}, control API {running.control_url}); stop it first "
             "or use another --data-dir"
         )
+    from sandbox.runtime.config_file import CONFIG_NAME
+
+    # Partners registered while it runs (`sandbox new credentials`) come from this file,
+    # made here later if there is none yet.
+    watched = config.path or Path.cwd() / CONFIG_NAME
     try:
-        runtime = Runtime(settings, config)
+        runtime = Runtime(settings, config, partners_file=watched)
     except ForeignFolder as exc:
         raise UserError(str(exc)) from None
     log_path = _log_to_file(settings.data_dir)
@@ -1174,3 +1179,4 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+

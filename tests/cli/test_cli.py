@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from sandbox.runtime.registry import BUILTIN
+from tests.extend.partner_probe import accepted, held
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +115,33 @@ def test_trace_show_finds_the_call_a_response_names(
     exported = _sandbox("trace", "export", request_id, "--format", "jsonl",
                         "--data-dir", str(data_dir))
     assert exported.returncode == 0 and request_id in exported.stdout
+
+
+def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> None:
+    project, data = tmp_path / "project", tmp_path / "data"
+    project.mkdir()  # no sandbox.toml yet: `up` still watches the one made here later
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir", str(data),
+                             "--port-base", str(_free_base())], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (data / "runtime.json").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "sandbox up did not start"
+            time.sleep(0.05)
+        urls = json.loads((data / "runtime.json").read_text())["services"]
+        made = _sandbox("new", "service", "lab", "--calls", "identity,records", "--dir",
+                        str(project))
+        assert made.returncode == 0, made.stderr
+        more = _sandbox("new", "credentials", "lab", "--calls", "insurance,bank", "--config",
+                        str(project / "sandbox.toml"))
+        assert more.returncode == 0 and "Added credentials of lab at insurance, bank" in more.stdout
+        creds = held(project / "sandbox.toml", "lab")
+        assert accepted(urls, creds) == dict.fromkeys(
+            ["identity", "records", "insurance", "bank"], True)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
 
 
 def test_second_up_on_taken_ports_says_so(

@@ -41,3 +41,41 @@ def test_a_service_added_to_an_existing_world_is_accepted_after_a_restart(
             assert probe(again.urls, callee, spoiled(callee, c)) == 401, callee
     finally:
         again.stop_thread()
+
+
+def test_a_partner_registered_while_the_sandbox_runs_is_accepted_at_once(
+        tmp_path: Path) -> None:
+    config = tmp_path / "sandbox.toml"
+    config.write_text("# nothing of mine yet\n")
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
+                      load_config(config, plugins=False), partners_file=config)
+    runtime.start_in_thread()
+    try:
+        new_service(tmp_path, "lab", EVERY)  # not running: its credentials are what count
+        creds = held(config, "lab")
+        assert accepted(runtime.urls, creds) == dict.fromkeys(EVERY, True)
+        for callee, c in creds.items():
+            assert probe(runtime.urls, callee, spoiled(callee, c)) == 401, callee
+        runtime.writer.flush()
+        verified = {c.callee for c in runtime.traces.calls(limit=1000) if c.caller == "lab"}
+        assert verified == set(EVERY), "recorded as the partner each institution verified"
+        assert set(runtime.may_call["lab"]) == set(EVERY)
+        config.write_text("# lab is gone\n")
+        assert accepted(runtime.urls, creds) == dict.fromkeys(EVERY, False)
+    finally:
+        runtime.stop_thread()
+
+
+def test_a_configuration_that_no_longer_reads_changes_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "sandbox.toml"
+    new_service(tmp_path, "lab", ["identity"])
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
+                      load_config(config, plugins=False), partners_file=config)
+    runtime.start_in_thread()
+    try:
+        creds = held(config, "lab")
+        config.write_text(config.read_text() + "\n[services.lab.partners.identity.oops\n")
+        assert accepted(runtime.urls, creds) == {"identity": True}, "the last good partners"
+    finally:
+        runtime.stop_thread()
+
