@@ -1179,4 +1179,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except ValueError as exc:
+        # Partner credentials that name someone else, from any command that builds the world
+        # with the user's partners (imported here: `sandbox --help` stays quick).
+        from sandbox.runtime.seeding import PartnerClash
 
+        if not isinstance(exc, PartnerClash):
+            raise
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sandbox.runtime.config_file import ConfigError, SandboxConfig, load_config
 from sandbox.runtime.plugins import PluginError
+from sandbox.runtime.seeding import PartnerClash
 
 log = logging.getLogger(__name__)
 Stamp = tuple[int, int, int] | None
@@ -40,7 +41,7 @@ class PartnerWatch:
         try:
             config = load_config(self.path if stamp else None, check_apps=False)
             self.take(config)
-        except (ConfigError, PluginError) as exc:
+        except (ConfigError, PluginError, PartnerClash) as exc:
             log.warning("%s changed but cannot be used (%s); partners stay as they were",
                         self.path, exc)
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.cli import main
 from sandbox.config import Settings
 from sandbox.runtime.config_file import load_config
+from sandbox.runtime.seeding import PartnerClash
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scaffold.service import new_service
 from tests.extend.partner_probe import PROBES, accepted, held, probe, spoiled
@@ -79,3 +81,31 @@ def test_a_configuration_that_no_longer_reads_changes_nothing(tmp_path: Path) ->
     finally:
         runtime.stop_thread()
 
+
+def test_credentials_that_name_someone_else_are_refused(tmp_path: Path) -> None:
+    new_service(tmp_path, "lab", ["records", "bank"])
+    config = tmp_path / "sandbox.toml"
+    creds = held(config, "lab")
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
+                      load_config(config, plugins=False), partners_file=config)
+    hospital_org = str(runtime.world["partners"]["records"]["hospital"]["org_id"])
+    buyer_account = runtime.world["personas"]["buyer"]["account_no"]
+    runtime.start_in_thread()
+    try:
+        # Made to act as the hospital's organization while the sandbox runs: not taken.
+        text = config.read_text()
+        config.write_text(text.replace(f'org_id = "{creds["records"]["org_id"]}"',
+                                       f'org_id = "{hospital_org}"'))
+        assert accepted(runtime.urls, creds) == {"records": True, "bank": True}
+        assert str(runtime.world["partners"]["records"]["lab"]["org_id"]) != hospital_org
+    finally:
+        runtime.stop_thread()
+    for callee, field, theirs in (("records", "org_id", hospital_org),
+                                  ("bank", "account_no", buyer_account)):
+        config.write_text(text.replace(f'{field} = "{creds[callee][field]}"',
+                                       f'{field} = "{theirs}"'))
+        with pytest.raises(PartnerClash, match="which is hospital's|already keeps"):
+            Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
+                    load_config(config, plugins=False))
+    refused = main(["reset", "--config", str(config), "--data-dir", str(tmp_path / "data")])
+    assert refused == 2
