@@ -17,6 +17,8 @@ module must be a file there, found before anything is imported.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import sys
 import tomllib
@@ -37,6 +39,39 @@ EXTRA_KEYS = {"app", "path", "url", "title", "role", "side", "port", "calls", "s
               "enabled", "partners"}
 PLUGIN_KEYS = {"enabled", "port", "start", "partners"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+TAKEN_NAMES = {
+    "external": "the trace's name for a caller nobody verified",
+    "anonymous": "the name of a caller with no credentials at all",
+    "learner": "the name lessons give a learner's own code",
+    "student": "the name of a person using the sandbox",
+    "reception": "the hospital desk's staff",
+}
+"""Names the trace, lessons and stories give parties that are not services."""
+
+
+def taken_name(name: str) -> str | None:
+    """Why `name` cannot be one of the user's parties (a service or a client), or None.
+
+    A partner is recorded under its name once an institution verifies it, so that name must
+    not pass for someone else: an institution (checked by the caller), a persona of the seeded
+    world, or a word the trace and lessons use for parties that are not services.
+    """
+    if name in TAKEN_NAMES:
+        return f"{name!r} is {TAKEN_NAMES[name]}"
+    if name in _persona_names():
+        return (f"{name!r} is a persona of the seeded world: the trace would show the calls "
+                "as that person's")
+    return None
+
+
+@functools.cache
+def _persona_names() -> frozenset[str]:
+    from sandbox.world.build import fixtures_dir
+
+    named = json.loads((fixtures_dir() / "personas.json").read_text(encoding="utf-8"))
+    return frozenset(person["key"] for person in named["persons"] if "key" in person)
 
 
 class ConfigError(Exception):
@@ -126,6 +161,9 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         if not NAME.fullmatch(name):
             raise ConfigError(path, line, f"service name {name!r}: use 2-31 lower-case letters, "
                                           "digits and dashes, starting with a letter")
+        taken = None if name in builtin else taken_name(name)
+        if taken:
+            raise ConfigError(path, line, f"service name {taken}; choose another name")
         allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else \
             EXTRA_KEYS
         for key in table:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime.config_file import CONFIG_NAME, NAME
+from sandbox.runtime.config_file import CONFIG_NAME, NAME, taken_name
 from sandbox.runtime.credentials import DIALECTS, generate, missing_fields, to_toml
 from sandbox.runtime.registry import BUILTIN
 
@@ -151,6 +151,9 @@ def new_credentials(config: Path, name: str, calls: list[str],
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution: it holds its credentials "
                             "in the seeded world, not in a configuration file")
+    why = taken_name(name)
+    if why:
+        raise ScaffoldError(f"{why}; it cannot hold credentials")
     _check_role(role, calls)
     text = _read(config)
     data = _parse(config, text)
@@ -255,6 +258,9 @@ def _check_name(folder: Path, name: str) -> None:
                             "dashes, starting with a letter (e.g. courier, lab-prima)")
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
+    taken = taken_name(name)
+    if taken:
+        raise ScaffoldError(f"{taken}; choose another name")
     config = folder / CONFIG_NAME
     if config.is_file():
         text = config.read_text(encoding="utf-8")

@@ -129,6 +129,7 @@ def test_new_credentials_makes_incomplete_credentials_anew(
 @pytest.mark.parametrize(("setup", "argv", "words"), [
     ("[services.x\n", ["x", "--calls", "bank"], "is not valid TOML"),
     ("", ["bank", "--calls", "marketplace"], "'bank' is a built-in institution"),
+    ("[services.buyer]\n", ["buyer", "--calls", "bank"], "'buyer' is a persona"),
     ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
     ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
     ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
@@ -149,6 +150,8 @@ def test_new_credentials_refusals_are_one_line(
 
 @pytest.mark.parametrize(("name", "calls", "words"), [
     ("bank", [], "is a built-in institution"),
+    ("newcomer", [], "'newcomer' is a persona of the seeded world"),
+    ("learner", [], "the name lessons give a learner's own code"),
     ("Bad Name", [], "service name 'Bad Name'"),
     ("courier", ["social"], "'social' takes no partners"),
 ])
