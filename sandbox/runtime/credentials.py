@@ -94,9 +94,9 @@ def _unused(taken: set[str], make: Callable[[], str]) -> str:
             return value
 
 
-def to_toml(caller: str, callee: str, creds: dict[str, Any]) -> str:
-    """A `[services.CALLER.partners.CALLEE]` table to append to a sandbox.toml."""
-    lines = [f"[services.{caller}.partners.{callee}]"]
+def to_toml(caller: str, callee: str, creds: dict[str, Any], section: str = "services") -> str:
+    """A `[SECTION.CALLER.partners.CALLEE]` table to append to a sandbox.toml."""
+    lines = [f"[{section}.{caller}.partners.{callee}]"]
     lines += [f"{key} = {_value(value)}" for key, value in creds.items()]
     return "\n".join(lines) + "\n"
 

@@ -165,7 +165,18 @@ def new_credentials(config: Path, name: str, calls: list[str],
     if table is None and not plugin:
         raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
                             f"has it; create it first with `sandbox new service {name}`")
-    held = _held(data, name)
+    text, written = _fill(text, data, "services", name, calls, role)
+    if table is not None:
+        text = _add_calls(text, name, calls)
+    _write(config, text)
+    return written
+
+
+def _fill(text: str, data: dict[str, Any], section: str, name: str, calls: list[str],
+          role: str | None) -> tuple[str, Written]:
+    """`text` with `[SECTION.NAME.partners.CALLEE]` credentials for each of `calls` that has
+    none or incomplete ones (made anew, the rest kept), and what was written."""
+    held = _held(data, section, name)
     taken = _taken_in(data)
     if not text.strip():
         text = HEADER
@@ -175,18 +186,15 @@ def new_credentials(config: Path, name: str, calls: list[str],
         if isinstance(old, dict) and not missing_fields(callee, old):
             continue
         if old is not None:  # incomplete (or not a table): made anew, the rest kept
-            text = _drop_table(text, f"{name}.partners.{callee}")
+            text = _drop_table(text, f"{section}.{name}.partners.{callee}")
             replaced.append(callee)
         else:
             added.append(callee)
         kept_role = old.get("role") if isinstance(old, dict) else None
         chosen = role or (kept_role if kept_role in ROLES else None) or "channel"
-        text = text.rstrip("\n") + "\n\n" + to_toml(name, callee,
-                                                  _generate(callee, name, taken, chosen))
-    if table is not None:
-        text = _add_calls(text, name, calls)
-    _write(config, text)
-    return Written(added, replaced)
+        creds = _generate(callee, name, taken, chosen)
+        text = text.rstrip("\n") + "\n\n" + to_toml(name, callee, creds, section)
+    return text, Written(added, replaced)
 
 
 def _read(config: Path) -> str:
@@ -214,18 +222,18 @@ def _parse(config: Path, text: str) -> dict[str, Any]:
         raise ScaffoldError(f"{config} is not valid TOML ({exc}); fix that first") from None
 
 
-def _held(data: dict[str, Any], name: str) -> dict[str, Any]:
-    """The partner tables of `[services.NAME]`, as written (maybe incomplete)."""
-    services = data.get("services")
-    table = services.get(name) if isinstance(services, dict) else None
+def _held(data: dict[str, Any], section: str, name: str) -> dict[str, Any]:
+    """The partner tables of `[SECTION.NAME]`, as written (maybe incomplete)."""
+    tables = data.get(section)
+    table = tables.get(name) if isinstance(tables, dict) else None
     partners = table.get("partners") if isinstance(table, dict) else None
     return partners if isinstance(partners, dict) else {}
 
 
 def _drop_table(text: str, dotted: str) -> str:
-    """`text` without the `[services.<dotted>]` table (its header and keys)."""
+    """`text` without the `[<dotted>]` table (its header and keys)."""
     parts = r"\s*\.\s*".join(re.escape(p) for p in dotted.split("."))
-    header = re.search(rf"^\s*\[\s*services\s*\.\s*{parts}\s*\][^\n]*\n?", text, re.M)
+    header = re.search(rf"^\s*\[\s*{parts}\s*\][^\n]*\n?", text, re.M)
     if header is None:
         return text
     following = re.search(r"^\s*\[", text[header.end():], re.M)
