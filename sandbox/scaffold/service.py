@@ -142,12 +142,7 @@ def new_credentials(config: Path, name: str, calls: list[str],
     """
     from sandbox.runtime.plugins import PluginError, discover
 
-    if not calls:
-        raise ScaffoldError("--calls names no institution; e.g. --calls marketplace,bank")
-    for callee in calls:
-        if callee not in DIALECTS:
-            raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
-                                f"{', '.join(sorted(DIALECTS))}")
+    _check_calls(calls)
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution: it holds its credentials "
                             "in the seeded world, not in a configuration file")
@@ -162,14 +157,61 @@ def new_credentials(config: Path, name: str, calls: list[str],
     except PluginError as exc:
         raise ScaffoldError(str(exc)) from None
     table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
+    if table is None and not plugin and _held(data, "clients", name):
+        raise ScaffoldError(f"{name!r} is a client of {config}; `sandbox new client {name} "
+                            f"--calls {','.join(calls)}` gives it more credentials")
     if table is None and not plugin:
         raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
-                            f"has it; create it first with `sandbox new service {name}`")
+                            f"has it; create it first with `sandbox new service {name}`, or "
+                            f"make credentials for a plain script with `sandbox new client "
+                            f"{name} --calls {','.join(calls)}`")
     text, written = _fill(text, data, "services", name, calls, role)
     if table is not None:
         text = _add_calls(text, name, calls)
     _write(config, text)
     return written
+
+
+def new_client(config: Path, name: str, calls: list[str]) -> Written:
+    """Credentials for `name`, a script of the user's with no service, at each of `calls`.
+
+    Written as `[clients.NAME.partners.CALLEE]`; like `new_credentials`, a callee where the
+    client already holds complete credentials is left alone and incomplete ones are made anew.
+    An institution that verifies them records the call as `name`.
+    """
+    from sandbox.runtime.plugins import PluginError, discover
+
+    if not NAME.fullmatch(name):
+        raise ScaffoldError(f"client name {name!r}: use 2-31 lower-case letters, digits and "
+                            "dashes, starting with a letter (e.g. my-script)")
+    if name in {s.name for s in BUILTIN}:
+        raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
+    why = taken_name(name)
+    if why:
+        raise ScaffoldError(f"{why}; choose another name")
+    _check_calls(calls)
+    text = _read(config)
+    data = _parse(config, text)
+    try:
+        plugins = {s.name for s in discover()}
+    except PluginError as exc:
+        raise ScaffoldError(str(exc)) from None
+    services = data.get("services")
+    if name in plugins or (isinstance(services, dict) and name in services):
+        raise ScaffoldError(f"{name!r} is a service; give a service more credentials with "
+                            f"`sandbox new credentials {name}`, or choose another client name")
+    text, written = _fill(text, data, "clients", name, calls, None)
+    _write(config, text)
+    return written
+
+
+def _check_calls(calls: list[str]) -> None:
+    if not calls:
+        raise ScaffoldError("--calls names no institution; e.g. --calls marketplace,bank")
+    for callee in calls:
+        if callee not in DIALECTS:
+            raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
+                                f"{', '.join(sorted(DIALECTS))}")
 
 
 def _fill(text: str, data: dict[str, Any], section: str, name: str, calls: list[str],

@@ -139,6 +139,10 @@ def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> 
         creds = held(project / "sandbox.toml", "lab")
         assert accepted(urls, creds) == dict.fromkeys(
             ["identity", "records", "insurance", "bank"], True)
+        mine = _sandbox("new", "client", "me", "--calls", "marketplace", "--config",
+                        str(project / "sandbox.toml"))
+        assert mine.returncode == 0 and "recorded as me" in mine.stdout, mine.stderr
+        assert accepted(urls, held(project / "sandbox.toml", "me")) == {"marketplace": True}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=15)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sandbox.cli import main
 from sandbox.config import Settings
+from sandbox.extend import client_auth
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.seeding import PartnerClash
 from sandbox.runtime.supervisor import Runtime
@@ -109,3 +111,32 @@ def test_credentials_that_name_someone_else_are_refused(tmp_path: Path) -> None:
                     load_config(config, plugins=False))
     refused = main(["reset", "--config", str(config), "--data-dir", str(tmp_path / "data")])
     assert refused == 2
+
+
+def test_a_client_made_while_the_sandbox_runs_is_recorded_as_itself(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "sandbox.toml"
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
+                      load_config(None, plugins=False), partners_file=config)
+    runtime.start_in_thread()
+    try:
+        argv = ["new", "client", "me", "--calls", ",".join(EVERY), "--config", str(config)]
+        assert main(argv) == 0
+        told = capsys.readouterr().out
+        assert "recorded as me" in told and 'client_auth("me", "marketplace"' in told
+        creds = held(config, "me")
+        assert "app_secret" in creds["marketplace"] and creds["marketplace"]["app_secret"] \
+            not in told, "secrets stay in the file"
+        assert accepted(runtime.urls, creds) == dict.fromkeys(EVERY, True)
+        for callee, c in creds.items():
+            assert probe(runtime.urls, callee, spoiled(callee, c)) == 401, callee
+        fs_id = creds["marketplace"]["fs_id"]
+        with httpx.Client(base_url=runtime.urls["marketplace"],
+                          auth=client_auth("me", "marketplace", config)) as marketplace:
+            answer = marketplace.get(f"/api/v2/fs/{fs_id}/products", params={"ids": "100101"})
+        assert answer.status_code == 200 and answer.json()["products"]
+        runtime.writer.flush()
+        callers = {c.caller for c in runtime.traces.calls(limit=1000) if c.callee in EVERY}
+        assert callers == {"me", "external"}, "verified calls are me's; spoiled ones nobody's"
+    finally:
+        runtime.stop_thread()

@@ -11,7 +11,7 @@ import pytest
 from sandbox.cli import main
 from sandbox.extend.testing import Harness
 from sandbox.runtime.config_file import ConfigError, load_config
-from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
+from sandbox.scaffold.service import ScaffoldError, new_client, new_credentials, new_service
 
 COURIER_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "courier" / "sandbox.toml"
 
@@ -133,6 +133,8 @@ def test_new_credentials_makes_incomplete_credentials_anew(
     ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
     ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
     ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
+    ("[clients.me.partners.bank]\n", ["me", "--calls", "bank"],
+     "`sandbox new client me --calls bank` gives it more credentials"),
     (None, ["x", "--calls", "bank"], "cannot read"),
 ])
 def test_new_credentials_refusals_are_one_line(
@@ -144,6 +146,33 @@ def test_new_credentials_refusals_are_one_line(
     else:
         config.write_text(setup)
     assert main(["new", "credentials", *argv, "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
+
+
+def test_new_client_writes_credentials_of_its_own(tmp_path: Path) -> None:
+    config = tmp_path / "sandbox.toml"
+    assert new_client(config, "me", ["marketplace", "bank"]).added == ["marketplace", "bank"]
+    again = new_client(config, "me", ["marketplace", "identity"])
+    assert (again.added, again.replaced) == (["identity"], [])
+    loaded = load_config(config, plugins=False, check_apps=False)
+    assert loaded.clients == ("me",) and not loaded.extra, "a client is no service"
+    assert {c for c, callers in loaded.partners.items() if "me" in callers} == {
+        "marketplace", "bank", "identity"}
+    assert loaded.partners["marketplace"]["me"]["role"] == "channel"
+
+
+@pytest.mark.parametrize(("setup", "name", "words"), [
+    ("", "social", "'social' is a built-in institution"),
+    ("", "external", "the trace's name for a caller nobody verified"),
+    ("", "Me", "client name 'Me'"),
+    ("[services.lab]\nurl = 'http://127.0.0.1:1'\n", "lab", "'lab' is a service"),
+])
+def test_new_client_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str,
+                             name: str, words: str) -> None:
+    config = tmp_path / "sandbox.toml"
+    config.write_text(setup)
+    assert main(["new", "client", name, "--calls", "bank", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1, err
 
