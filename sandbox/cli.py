@@ -95,8 +95,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"{running.pid}, control API {running.control_url}); stop it first "
             "or use another --data-dir"
         )
+    from sandbox.runtime.config_file import CONFIG_NAME
+
+    # Partners registered while it runs (`sandbox new credentials`) come from this file,
+    # made here later if there is none yet.
+    watched = config.path or Path.cwd() / CONFIG_NAME
     try:
-        runtime = Runtime(settings, config)
+        runtime = Runtime(settings, config, partners_file=watched)
     except ForeignFolder as exc:
         raise UserError(str(exc)) from None
     log_path = _log_to_file(settings.data_dir)
@@ -517,22 +522,29 @@ def cmd_trace_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calls_of(args: argparse.Namespace) -> list[Any]:
+def _located(args: argparse.Namespace) -> tuple[list[Any], str | None]:
+    """The calls of the trace `args.trace_id` names, and the span of the call it names."""
     store = _trace_store(_settings(args))
-    calls: list[Any] = store.trace(args.trace_id)
-    if not calls:
+    found = store.locate(args.trace_id)
+    if found is None:
         raise UserError(
-            f"no trace matches {args.trace_id!r}; `sandbox trace list` shows "
-            "recent ones (a unique prefix of the id is enough)"
+            f"no trace or call matches {args.trace_id!r}; give a trace id (a unique prefix "
+            "is enough, `sandbox trace list` shows recent ones), a response's X-Request-Id "
+            "or its traceresponse header"
         )
-    return calls
+    trace_id, span_id = found
+    calls: list[Any] = store.trace(trace_id)
+    return calls, span_id
 
 
 def cmd_trace_show(args: argparse.Namespace) -> int:
-    """The call tree of one trace as an indented waterfall."""
+    """The call tree of one trace as an indented waterfall, the call asked for marked."""
     from sandbox.trace.waterfall import waterfall
 
-    print("\n".join(waterfall(_calls_of(args))))
+    calls, span_id = _located(args)
+    print("\n".join(waterfall(calls, mark=span_id)))
+    if span_id is not None:
+        print(f"(> marks the call {span_id})")
     return 0
 
 
@@ -540,7 +552,7 @@ def cmd_trace_export(args: argparse.Namespace) -> int:
     """Write one trace as HAR, Mermaid, JSON lines or OTLP/JSON."""
     from sandbox.trace.export import export
 
-    text = export(_calls_of(args), args.format)
+    text = export(_located(args)[0], args.format)
     if args.output in (None, "-"):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
@@ -1237,7 +1249,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=cmd_trace_list)
     show = trace_command("show", "one trace as an indented waterfall")
-    show.add_argument("trace_id", metavar="ID")
+    show.add_argument(
+        "trace_id",
+        metavar="ID",
+        help="a trace id or a unique prefix of one, or what a response carries: its "
+        "X-Request-Id (the call's span id) or its traceresponse header",
+    )
     show.set_defaults(func=cmd_trace_show)
     tail = trace_command("tail", "follow calls live, one line each")
     tail.set_defaults(func=cmd_trace_tail)
@@ -1318,3 +1335,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except ValueError as exc:
+        # Partner credentials that name someone else, from any command that builds the world
+        # with the user's partners (imported here: `sandbox --help` stays quick).
+        from sandbox.runtime.seeding import PartnerClash
+
+        if not isinstance(exc, PartnerClash):
+            raise
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return EXIT_USAGE

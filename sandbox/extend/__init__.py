@@ -14,7 +14,10 @@ what the built-in institutions use, and nothing that ties it to their code:
 - `marketplace_webhook_ok(env, body, authorization)`: checks a webhook really comes from the
   marketplace;
 - `verified(party)`: tells the recorder which partner your own authentication accepted, so the
-  trace names it as the caller (a caller's own claims are never believed).
+  trace names it as the caller (a caller's own claims are never believed);
+- `client_auth(name, callee)`: for a plain script, the httpx Auth of a client made with
+  `sandbox new client NAME` (its credentials read from `sandbox.toml`), so its calls are
+  recorded as NAME.
 
 Import only from `sandbox.extend` in your service: the rest of the package may change.
 """
@@ -22,8 +25,12 @@ Import only from `sandbox.extend` in your service: the rest of the package may c
 from __future__ import annotations
 
 import hmac
+import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -36,8 +43,8 @@ from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.marketplace import webhook_signature
 from sandbox.wire.storage import open_database
 
-__all__ = ["ApiError", "Outbox", "Service", "ServiceEnv", "marketplace_webhook_ok", "new_app",
-           "open_database", "partner_client", "verified"]
+__all__ = ["ApiError", "Outbox", "Service", "ServiceEnv", "client_auth", "marketplace_webhook_ok",
+           "new_app", "open_database", "partner_client", "verified"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,25 @@ def partner_client(env: ServiceEnv, callee: str) -> httpx.AsyncClient:
                           f"credentials {env.name} --calls {callee}`")
     client.auth = partner_auth(callee, creds, env.wire.clock)
     return client
+
+
+def client_auth(name: str, callee: str, config: str | Path = "sandbox.toml") -> httpx.Auth:
+    """How client `name` (made by `sandbox new client`) authenticates at `callee`, signing in
+    `callee`'s dialect with its credentials from `config`; works with `httpx.Client` and
+    `httpx.AsyncClient`. Raises LookupError naming the fix if it holds none there.
+    """
+    path = Path(config)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LookupError(f"cannot read the credentials in {path}: {exc}") from None
+    creds: Any = data
+    for key in ("clients", name, "partners", callee):
+        creds = creds.get(key) if isinstance(creds, dict) else None
+    if not isinstance(creds, dict):
+        raise LookupError(f"client {name!r} holds no credentials at {callee} in {path}; run "
+                          f"`sandbox new client {name} --calls {callee}`")
+    return partner_auth(callee, creds, time.time)
 
 
 def marketplace_webhook_ok(env: ServiceEnv, body: bytes, authorization: str | None) -> bool:

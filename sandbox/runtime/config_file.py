@@ -17,6 +17,8 @@ module must be a file there, found before anything is imported.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import sys
 import tomllib
@@ -39,6 +41,39 @@ PLUGIN_KEYS = {"enabled", "port", "start", "partners"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
+TAKEN_NAMES = {
+    "external": "the trace's name for a caller nobody verified",
+    "anonymous": "the name of a caller with no credentials at all",
+    "learner": "the name lessons give a learner's own code",
+    "student": "the name of a person using the sandbox",
+    "reception": "the hospital desk's staff",
+}
+"""Names the trace, lessons and stories give parties that are not services."""
+
+
+def taken_name(name: str) -> str | None:
+    """Why `name` cannot be one of the user's parties (a service or a client), or None.
+
+    A partner is recorded under its name once an institution verifies it, so that name must
+    not pass for someone else: an institution (checked by the caller), a persona of the seeded
+    world, or a word the trace and lessons use for parties that are not services.
+    """
+    if name in TAKEN_NAMES:
+        return f"{name!r} is {TAKEN_NAMES[name]}"
+    if name in _persona_names():
+        return (f"{name!r} is a persona of the seeded world: the trace would show the calls "
+                "as that person's")
+    return None
+
+
+@functools.cache
+def _persona_names() -> frozenset[str]:
+    from sandbox.world.build import fixtures_dir
+
+    named = json.loads((fixtures_dir() / "personas.json").read_text(encoding="utf-8"))
+    return frozenset(person["key"] for person in named["persons"] if "key" in person)
+
+
 class ConfigError(Exception):
     """A mistake in the sandbox configuration, with where it is."""
 
@@ -57,6 +92,8 @@ class SandboxConfig:
     """Credentials from the file, keyed like the world's: callee, then caller."""
     path: Path | None = None
     """The file read, or None for the built-in defaults."""
+    clients: tuple[str, ...] = ()
+    """The user's clients: scripts with credentials of their own and no service."""
 
     @property
     def extra(self) -> tuple[ServiceSpec, ...]:
@@ -100,15 +137,18 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         match = re.search(r"\(at line (\d+)", str(exc))
         raise ConfigError(path, int(match.group(1)) if match else None,
                           f"not valid TOML: {exc}") from None
-    unknown = set(data) - {"services"}
+    unknown = set(data) - {"services", "clients"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(path, lines.key(None, key),
                           f"unknown section {key!r}; a sandbox.toml has only [services.NAME] "
-                          "tables")
+                          "and [clients.NAME] tables")
     services = data.get("services", {})
     if not isinstance(services, dict):
         raise ConfigError(path, lines.key(None, "services"), "`services` must be a table")
+    clients = data.get("clients", {})
+    if not isinstance(clients, dict):
+        raise ConfigError(path, lines.key(None, "clients"), "`clients` must be a table")
     if path is not None:
         folder = str(path.parent.resolve())
         if folder not in sys.path:
@@ -126,6 +166,9 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         if not NAME.fullmatch(name):
             raise ConfigError(path, line, f"service name {name!r}: use 2-31 lower-case letters, "
                                           "digits and dashes, starting with a letter")
+        taken = None if name in builtin else taken_name(name)
+        if taken:
+            raise ConfigError(path, line, f"service name {taken}; choose another name")
         allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else \
             EXTRA_KEYS
         for key in table:
@@ -158,7 +201,34 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         _check_calls(path, lines, spec, specs, partners)
         if check_apps and spec.kind in ("module", "plugin"):
             _check_app(path, lines, spec, path.parent if confined and path else None)
-    return SandboxConfig(tuple(specs), partners, path)
+    service_names = {*services, *builtin, *(s.name for s in found)}
+    for name, table in clients.items():
+        for callee, creds in _client(path, lines, name, table, service_names).items():
+            partners.setdefault(callee, {})[name] = creds
+    return SandboxConfig(tuple(specs), partners, path, tuple(clients))
+
+
+def _client(path: Path | None, lines: _Lines, name: str, table: Any,
+            services: set[str]) -> dict[str, dict[str, Any]]:
+    """The credentials of `[clients.NAME]`: a script of the user's, with no service."""
+    line = lines.table(name, "clients")
+    if not isinstance(table, dict):
+        raise ConfigError(path, line, f"clients.{name} must be a table ([clients.{name}])")
+    if not NAME.fullmatch(name):
+        raise ConfigError(path, line, f"client name {name!r}: use 2-31 lower-case letters, "
+                                      "digits and dashes, starting with a letter")
+    if name in services:
+        raise ConfigError(path, line, f"client name {name!r} is a service's name; a client is "
+                                      "a script of yours, with a name of its own")
+    taken = taken_name(name)
+    if taken:
+        raise ConfigError(path, line, f"client name {taken}; choose another name")
+    for key in table:
+        if key != "partners":
+            raise ConfigError(path, lines.key(name, key, "clients"),
+                              f"unknown key {key!r} for a client; it holds only partners "
+                              f"([clients.{name}.partners.CALLEE])")
+    return _partners(path, lines, name, table, "clients")
 
 
 def _spec(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
@@ -237,14 +307,14 @@ def _check_url(path: Path | None, line: int | None, url: Any) -> None:
                                       "machine (127.0.0.1 or localhost); nothing leaves it")
 
 
-def _partners(path: Path | None, lines: _Lines, name: str,
-              table: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _partners(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
+              section: str = "services") -> dict[str, dict[str, Any]]:
     found = table.get("partners", {})
     if not isinstance(found, dict):
-        raise ConfigError(path, lines.key(name, "partners"),
-                          f"partners is a table: [services.{name}.partners.CALLEE]")
+        raise ConfigError(path, lines.key(name, "partners", section),
+                          f"partners is a table: [{section}.{name}.partners.CALLEE]")
     for callee, creds in found.items():
-        line = lines.table(f"{name}.partners.{callee}")
+        line = lines.table(f"{name}.partners.{callee}", section)
         if callee not in DIALECTS:
             raise ConfigError(path, line, f"{name} holds credentials at {callee!r}, which takes "
                                           "no partners; partners are accepted by: "
@@ -253,8 +323,13 @@ def _partners(path: Path | None, lines: _Lines, name: str,
         if lacking:
             raise ConfigError(path, line, f"credentials of {name} at {callee} lack "
                                           f"{', '.join(lacking)}; regenerate them with "
-                                          f"`sandbox new credentials {name} --calls {callee}`")
+                                          f"`sandbox new {_COMMAND[section]} {name} --calls "
+                                          f"{callee}`")
     return found
+
+
+_COMMAND = {"services": "credentials", "clients": "client"}
+"""The command that makes credentials anew, for a service's and for a client's."""
 
 
 def _check_ports(path: Path | None, lines: _Lines, specs: list[ServiceSpec]) -> None:
@@ -352,16 +427,19 @@ class _Lines:
         self.path = path
         self.lines = text.splitlines()
 
-    def table(self, dotted: str) -> int | None:
-        header = re.compile(r"^\s*\[\s*services\.\s*" + r"\s*\.\s*".join(
-            re.escape(p) for p in dotted.split(".")) + r"\s*\]")
-        for number, line in enumerate(self.lines, 1):
-            if header.match(line):
-                return number
+    def table(self, dotted: str, section: str = "services") -> int | None:
+        name = r"^\s*\[\s*" + section + r"\.\s*" + r"\s*\.\s*".join(
+            re.escape(p) for p in dotted.split("."))
+        # The table's own header, else the first table inside it ([clients.me.partners.bank]
+        # declares [clients.me] without a header of its own).
+        for header in (re.compile(name + r"\s*\]"), re.compile(name + r"\s*\.")):
+            for number, line in enumerate(self.lines, 1):
+                if header.match(line):
+                    return number
         return self.key(None, dotted.split(".")[0])
 
-    def key(self, service: str | None, key: str) -> int | None:
-        start = (self.table(service) or 0) if service else 0
+    def key(self, service: str | None, key: str, section: str = "services") -> int | None:
+        start = (self.table(service, section) or 0) if service else 0
         pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*[=.\]]")
         for number, line in enumerate(self.lines[start:], start + 1):
             if service and number > start + 1 and line.lstrip().startswith("["):

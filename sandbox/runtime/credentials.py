@@ -62,6 +62,17 @@ DIALECTS: dict[str, tuple[tuple[str, ...], Callable[[str, set[str]], dict[str, A
 """Institutions that accept partners: the fields a credential needs, and how to make one."""
 
 
+IDENTIFYING: dict[str, tuple[str, ...]] = {
+    "marketplace": ("app_key", "fs_id"),
+    "bank": ("client_key", "partner_id", "partner_service_id", "account_no"),
+    "identity": ("client_id",),
+    "records": ("client_id", "org_id"),
+    "insurance": ("cons_id", "ppk_code"),
+}
+"""The fields that say who a partner is at each institution: two partners sharing one would
+be taken one for the other (an org's records, a biller's VAs, a settlement account)."""
+
+
 def missing_fields(callee: str, creds: dict[str, Any]) -> list[str]:
     """Required fields absent from `creds` at `callee`."""
     return [f for f in DIALECTS[callee][0] if f not in creds]
@@ -83,9 +94,9 @@ def _unused(taken: set[str], make: Callable[[], str]) -> str:
             return value
 
 
-def to_toml(caller: str, callee: str, creds: dict[str, Any]) -> str:
-    """A `[services.CALLER.partners.CALLEE]` table to append to a sandbox.toml."""
-    lines = [f"[services.{caller}.partners.{callee}]"]
+def to_toml(caller: str, callee: str, creds: dict[str, Any], section: str = "services") -> str:
+    """A `[SECTION.CALLER.partners.CALLEE]` table to append to a sandbox.toml."""
+    lines = [f"[{section}.{caller}.partners.{callee}]"]
     lines += [f"{key} = {_value(value)}" for key, value in creds.items()]
     return "\n".join(lines) + "\n"
 

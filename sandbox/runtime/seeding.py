@@ -63,12 +63,21 @@ def may_call(world: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return {caller: tuple(dict.fromkeys(callees)) for caller, callees in edges.items()}
 
 
+class PartnerClash(ValueError):
+    """A partner's credentials name someone else (an id another party holds)."""
+
+
 def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str, Any]]],
                   titles: dict[str, str] | None = None) -> dict[str, Any]:
     """The world plus the user's services as registered partners (a new dict; `world` is
-    untouched). A partner of the bank also gets its settlement account there, empty."""
+    untouched). A partner of the bank also gets its settlement account there, empty.
+
+    Raises PartnerClash when a partner's credentials reuse what identifies another party
+    (`credentials.IDENTIFYING`), or settle into an account the bank already has.
+    """
     if not partners:
         return world
+    _check_clashes(world, partners)
     merged = dict(world)
     merged["partners"] = {callee: dict(callers) for callee, callers in world["partners"].items()}
     for callee, callers in partners.items():
@@ -84,3 +93,31 @@ def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str,
             for caller, creds in bank_partners.items() if creds["account_no"] not in known]
         merged["bank"] = bank
     return merged
+
+
+def _check_clashes(world: dict[str, Any], partners: dict[str, dict[str, dict[str, Any]]]) -> None:
+    from sandbox.runtime.credentials import IDENTIFYING
+
+    for callee, callers in partners.items():
+        held: dict[tuple[str, str], str] = {}
+        builtin = world["partners"].get(callee, {})
+        for caller, creds in [*builtin.items(), *callers.items()]:
+            for field in IDENTIFYING.get(callee, ()):
+                key = (field, str(creds.get(field, "")).strip())
+                if not key[1]:
+                    continue
+                owner = held.setdefault(key, caller)
+                if owner != caller:
+                    raise PartnerClash(
+                        f"the credentials of {caller} at {callee} reuse {field} {key[1]!r}, "
+                        f"which is {owner}'s: {callee} would take one for the other; delete "
+                        f"[services.{caller}.partners.{callee}] and run `sandbox new "
+                        f"credentials {caller} --calls {callee}` for credentials of its own")
+    accounts = {a["account_no"] for a in world["bank"]["accounts"]}
+    for caller, creds in partners.get("bank", {}).items():
+        if creds["account_no"] in accounts:
+            raise PartnerClash(
+                f"the credentials of {caller} at bank settle into account "
+                f"{creds['account_no']}, which the bank already keeps for someone else; delete "
+                f"[services.{caller}.partners.bank] and run `sandbox new credentials {caller} "
+                "--calls bank` for an account of its own")

@@ -26,6 +26,7 @@ from sandbox.config import Settings
 from sandbox.runtime import data_dir
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
+from sandbox.runtime.partner_watch import PartnerWatch
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
 from sandbox.runtime.state import RuntimeState, clear, forget_token, remember_token
@@ -33,6 +34,7 @@ from sandbox.trace.otlp_stream import OtlpStream
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
+from sandbox.wire.partner_book import PartnerBook
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 
@@ -72,14 +74,23 @@ class Runtime:
     """The institutions, their servers, the event stream and the control API."""
 
     def __init__(self, settings: Settings, config: SandboxConfig = DEFAULT,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 partners_file: Path | None = None) -> None:
+        """`partners_file` is the configuration partners are re-read from while running
+        (default: `config.path`; the CLI also names ./sandbox.toml before it exists)."""
         self.settings = settings
         self.config = config
         self.specs = config.specs
         # Before any file is opened: a folder that is not the sandbox's is left untouched.
         data_dir.prepare(settings.data_dir, [s.name for s in self.specs])
-        self.world = with_partners(load_world(settings.seed), config.partners,
+        self._seeded = load_world(settings.seed)
+        """The world before any partner of the configuration joins it."""
+        self.world = with_partners(self._seeded, config.partners,
                                    {s.name: s.title for s in config.specs})
+        watched = partners_file or config.path
+        self.partner_watch = PartnerWatch(watched, self.take_partners) if watched else None
+        self.books: dict[str, PartnerBook] = {}
+        """Each institution's partners, kept current while it runs."""
         self.may_call = may_call(self.world)
         """Who may call whom (from the partner credentials): the map's faint edges."""
         self.stream = EventStream()
@@ -167,15 +178,35 @@ class Runtime:
     def build(self) -> None:
         """Create each institution's app on its own database in the data directory."""
         for spec in self.specs:
-            env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, self.world),
+            seed = seed_for(spec.name, self.world)
+            self.books[spec.name] = PartnerBook(seed["accepts"], refresh=self.refresh_partners)
+            env = ServiceEnv(spec.name, self.wire, seed,
                              db_path=self.settings.data_dir / f"{spec.name}.db",
-                             variants=self.settings.variants)
+                             variants=self.settings.variants, partners=self.books[spec.name])
             try:
                 self.apps[spec.name] = build_app(spec, env)
             except Exception as exc:
                 where = f" (declared at {spec.source})" if spec.source else ""
                 raise AppLoadFailed(f"{spec.name}{where} could not be built: "
                                     f"{type(exc).__name__}: {exc}") from exc
+
+    def refresh_partners(self) -> None:
+        """Take the partners of the configuration if it changed (institutions ask this
+        before checking a credential, on the runtime's loop)."""
+        if self.partner_watch is not None:
+            self.partner_watch.check()
+
+    def take_partners(self, config: SandboxConfig) -> None:
+        """Make the partners of `config` those of every institution, of the map's edges and
+        of the trace's attribution; the services running stay the same."""
+        titles = {s.name: s.title for s in (*config.specs, *self.specs)}
+        world = with_partners(self._seeded, config.partners, titles)
+        self.world = world
+        self.may_call = may_call(world)
+        self.wire.partner_ids = partner_ids(world)
+        for name, book in self.books.items():
+            if book.update(seed_for(name, world)["accepts"]):
+                log.info("partners of %s changed (%s)", name, ", ".join(book.accepts))
 
     def reset(self) -> None:
         """Restore the seeded world in every institution (each in one transaction)."""

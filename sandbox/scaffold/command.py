@@ -7,7 +7,20 @@ import sys
 from pathlib import Path
 
 from sandbox.runtime.config_file import CONFIG_NAME
-from sandbox.scaffold.service import ROLES, ScaffoldError, new_credentials, new_service
+from sandbox.scaffold.service import (
+    ROLES,
+    ScaffoldError,
+    new_client,
+    new_credentials,
+    new_service,
+)
+from sandbox.scaffold.usage import (
+    CALLS_BACK,
+    client_credentials,
+    default_url,
+    first_call,
+    usage,
+)
 
 EXIT_USAGE = 2
 
@@ -44,6 +57,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     creds.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
                        help=f"the configuration file (default ./{CONFIG_NAME})")
     creds.set_defaults(func=cmd_new_credentials)
+    client = what.add_parser(
+        "client", help="credentials of your own for a plain script (no service to declare)",
+        description="Generate credentials for NAME, a script of yours, at each institution of "
+                    "--calls, in each one's dialect, and store them in the configuration "
+                    "file as [clients.NAME]. Calls signed with them are recorded as NAME; a "
+                    "running sandbox accepts them at once.")
+    client.add_argument("name", metavar="NAME", help="how the trace names your script, e.g. me")
+    client.add_argument("--calls", metavar="A,B", required=True, type=_names,
+                        help="institutions it calls, e.g. marketplace,bank")
+    client.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
+                        help=f"the configuration file (default ./{CONFIG_NAME})")
+    client.set_defaults(func=cmd_new_client)
     return what
 
 
@@ -65,14 +90,55 @@ def cmd_new_service(args: argparse.Namespace) -> int:
 
 def cmd_new_credentials(args: argparse.Namespace) -> int:
     try:
-        added = new_credentials(Path(args.config), args.name, args.calls, args.role)
+        written = new_credentials(Path(args.config), args.name, args.calls, args.role)
     except ScaffoldError as exc:
         print(f"sandbox new: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if added:
-        print(f"Added credentials of {args.name} at {', '.join(added)} to {args.config}.")
-    else:
+    if written.added:
+        print(f"Added credentials of {args.name} at {', '.join(written.added)} to "
+              f"{args.config}.")
+    if written.replaced:
+        print(f"Replaced the incomplete credentials of {args.name} at "
+              f"{', '.join(written.replaced)} in {args.config} with new ones.")
+    if not written.added and not written.replaced:
         print(f"{args.name} already holds credentials at {', '.join(args.calls)}.")
+    return 0
+
+
+def cmd_new_client(args: argparse.Namespace) -> int:
+    config = Path(args.config)
+    try:
+        written = new_client(config, args.name, args.calls)
+        held = client_credentials(config, args.name)
+    except ScaffoldError as exc:
+        print(f"sandbox new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    fresh = written.added + written.replaced
+    if fresh:
+        print(f"Wrote credentials of client {args.name} at {', '.join(fresh)} to {config}.")
+    else:
+        print(f"Client {args.name} already holds credentials at {', '.join(args.calls)}.")
+    print(f"Calls signed with them are recorded as {args.name}; a running sandbox accepts "
+          "them at once. The secrets stay in the file.\n")
+    for callee in args.calls:
+        print(f"  {callee:<12} {usage(callee, held[callee])}")
+    back = [CALLS_BACK[c] for c in args.calls if c in CALLS_BACK]
+    if back:
+        print(f"\nA script has no server: {' and '.join(back)} wait in the sender's outbox, "
+              "retried for about 25 minutes, then listed by `sandbox webhooks`.")
+    example = args.calls[0]
+    where = "" if args.config == CONFIG_NAME else f", {str(config)!r}"
+    print(f"""
+From Python, let the sandbox sign for you (`sandbox status` shows the URLs):
+
+    import httpx
+    from sandbox.extend import client_auth
+
+    auth = client_auth("{args.name}", "{example}"{where})  # reads {config}
+    with httpx.Client(base_url="{default_url(example)}", auth=auth) as {example}:
+        print({first_call(example, held[example])}.text)
+
+Each dialect in full: docs/services/<institution>.md.""")
     return 0
 
 

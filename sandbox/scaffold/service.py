@@ -8,12 +8,13 @@ a working integration and changes it, instead of starting from a blank page.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime.config_file import CONFIG_NAME, NAME, load_config
-from sandbox.runtime.credentials import DIALECTS, generate, to_toml
+from sandbox.runtime.config_file import CONFIG_NAME, NAME, taken_name
+from sandbox.runtime.credentials import DIALECTS, generate, missing_fields, to_toml
 from sandbox.runtime.registry import BUILTIN
 
 TEMPLATES = Path(__file__).parent / "template"
@@ -122,34 +123,164 @@ def new_service(folder: Path, name: str, calls: list[str], title: str | None = N
     return written
 
 
-def new_credentials(config: Path, name: str, calls: list[str],
-                    role: str | None = None) -> list[str]:
-    """Generate `name`'s credentials at each of `calls` it lacks; returns the callees added."""
-    from sandbox.runtime.plugins import discover
+@dataclass(frozen=True)
+class Written:
+    """What `new_credentials` wrote."""
 
-    role = _check_role(role, calls)
-    plugin = name in {s.name for s in discover()}
-    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    added: list[str]
+    """Institutions where the service had no credentials before."""
+    replaced: list[str]
+    """Institutions whose credentials were incomplete and were made anew."""
+
+
+def new_credentials(config: Path, name: str, calls: list[str],
+                    role: str | None = None) -> Written:
+    """Generate `name`'s credentials at each of `calls` where it has none, or incomplete ones.
+
+    Works on a configuration the runtime refuses (that is what it repairs): the file is only
+    parsed as TOML, never checked as a whole. Raises ScaffoldError for anything it cannot do.
+    """
+    from sandbox.runtime.plugins import PluginError, discover
+
+    _check_calls(calls)
+    if name in {s.name for s in BUILTIN}:
+        raise ScaffoldError(f"{name!r} is a built-in institution: it holds its credentials "
+                            "in the seeded world, not in a configuration file")
+    why = taken_name(name)
+    if why:
+        raise ScaffoldError(f"{why}; it cannot hold credentials")
+    _check_role(role, calls)
+    text = _read(config)
+    data = _parse(config, text)
+    try:
+        plugin = name in {s.name for s in discover()}
+    except PluginError as exc:
+        raise ScaffoldError(str(exc)) from None
     table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
+    if table is None and not plugin and _held(data, "clients", name):
+        raise ScaffoldError(f"{name!r} is a client of {config}; `sandbox new client {name} "
+                            f"--calls {','.join(calls)}` gives it more credentials")
     if table is None and not plugin:
         raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
-                            f"has it; create it first with `sandbox new service {name}`")
-    if not text:
-        text = HEADER
-    added = []
-    taken = _taken(config)
+                            f"has it; create it first with `sandbox new service {name}`, or "
+                            f"make credentials for a plain script with `sandbox new client "
+                            f"{name} --calls {','.join(calls)}`")
+    text, written = _fill(text, data, "services", name, calls, role)
+    if table is not None:
+        text = _add_calls(text, name, calls)
+    _write(config, text)
+    return written
+
+
+def new_client(config: Path, name: str, calls: list[str]) -> Written:
+    """Credentials for `name`, a script of the user's with no service, at each of `calls`.
+
+    Written as `[clients.NAME.partners.CALLEE]`; like `new_credentials`, a callee where the
+    client already holds complete credentials is left alone and incomplete ones are made anew.
+    An institution that verifies them records the call as `name`.
+    """
+    from sandbox.runtime.plugins import PluginError, discover
+
+    if not NAME.fullmatch(name):
+        raise ScaffoldError(f"client name {name!r}: use 2-31 lower-case letters, digits and "
+                            "dashes, starting with a letter (e.g. my-script)")
+    if name in {s.name for s in BUILTIN}:
+        raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
+    why = taken_name(name)
+    if why:
+        raise ScaffoldError(f"{why}; choose another name")
+    _check_calls(calls)
+    text = _read(config)
+    data = _parse(config, text)
+    try:
+        plugins = {s.name for s in discover()}
+    except PluginError as exc:
+        raise ScaffoldError(str(exc)) from None
+    services = data.get("services")
+    if name in plugins or (isinstance(services, dict) and name in services):
+        raise ScaffoldError(f"{name!r} is a service; give a service more credentials with "
+                            f"`sandbox new credentials {name}`, or choose another client name")
+    text, written = _fill(text, data, "clients", name, calls, None)
+    _write(config, text)
+    return written
+
+
+def _check_calls(calls: list[str]) -> None:
+    if not calls:
+        raise ScaffoldError("--calls names no institution; e.g. --calls marketplace,bank")
     for callee in calls:
         if callee not in DIALECTS:
             raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
                                 f"{', '.join(sorted(DIALECTS))}")
-        if re.search(rf"^\s*\[services\.{re.escape(name)}\.partners\.{callee}\]", text, re.M):
+
+
+def _fill(text: str, data: dict[str, Any], section: str, name: str, calls: list[str],
+          role: str | None) -> tuple[str, Written]:
+    """`text` with `[SECTION.NAME.partners.CALLEE]` credentials for each of `calls` that has
+    none or incomplete ones (made anew, the rest kept), and what was written."""
+    held = _held(data, section, name)
+    taken = _taken_in(data)
+    if not text.strip():
+        text = HEADER
+    added, replaced = [], []
+    for callee in calls:
+        old = held.get(callee)
+        if isinstance(old, dict) and not missing_fields(callee, old):
             continue
-        text += "\n" + to_toml(name, callee, _generate(callee, name, taken, role))
-        added.append(callee)
-    if table is not None:
-        text = _add_calls(text, name, calls)
-    config.write_text(text, encoding="utf-8")
-    return added
+        if old is not None:  # incomplete (or not a table): made anew, the rest kept
+            text = _drop_table(text, f"{section}.{name}.partners.{callee}")
+            replaced.append(callee)
+        else:
+            added.append(callee)
+        kept_role = old.get("role") if isinstance(old, dict) else None
+        chosen = role or (kept_role if kept_role in ROLES else None) or "channel"
+        creds = _generate(callee, name, taken, chosen)
+        text = text.rstrip("\n") + "\n\n" + to_toml(name, callee, creds, section)
+    return text, Written(added, replaced)
+
+
+def _read(config: Path) -> str:
+    """The configuration's text ("" if there is none yet); ScaffoldError if unreadable."""
+    if not config.exists():
+        return ""
+    try:
+        return config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScaffoldError(f"cannot read {config}: {exc}") from None
+
+
+def _write(config: Path, text: str) -> None:
+    try:
+        config.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {config}: {exc}") from None
+
+
+def _parse(config: Path, text: str) -> dict[str, Any]:
+    """The file as TOML, checked for nothing else; ScaffoldError if it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScaffoldError(f"{config} is not valid TOML ({exc}); fix that first") from None
+
+
+def _held(data: dict[str, Any], section: str, name: str) -> dict[str, Any]:
+    """The partner tables of `[SECTION.NAME]`, as written (maybe incomplete)."""
+    tables = data.get(section)
+    table = tables.get(name) if isinstance(tables, dict) else None
+    partners = table.get("partners") if isinstance(table, dict) else None
+    return partners if isinstance(partners, dict) else {}
+
+
+def _drop_table(text: str, dotted: str) -> str:
+    """`text` without the `[<dotted>]` table (its header and keys)."""
+    parts = r"\s*\.\s*".join(re.escape(p) for p in dotted.split("."))
+    header = re.search(rf"^\s*\[\s*{parts}\s*\][^\n]*\n?", text, re.M)
+    if header is None:
+        return text
+    following = re.search(r"^\s*\[", text[header.end():], re.M)
+    stop = header.end() + following.start() if following else len(text)
+    return text[:header.start()] + text[stop:]
 
 
 def _check_role(role: str | None, calls: list[str]) -> str:
@@ -177,6 +308,9 @@ def _check_name(folder: Path, name: str) -> None:
                             "dashes, starting with a letter (e.g. courier, lab-prima)")
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
+    taken = taken_name(name)
+    if taken:
+        raise ScaffoldError(f"{taken}; choose another name")
     config = folder / CONFIG_NAME
     if config.is_file():
         text = config.read_text(encoding="utf-8")
@@ -186,6 +320,11 @@ def _check_name(folder: Path, name: str) -> None:
 
 def _taken(config: Path) -> set[str]:
     """Ids already in use (so generated partner ids, accounts and org ids never collide)."""
+    return _taken_in(_parse(config, _read(config)))
+
+
+def _taken_in(data: dict[str, Any]) -> set[str]:
+    """Ids in use in the seeded world and in the configuration `data` (parsed, unchecked)."""
     from sandbox.world import load_world
 
     values: set[str] = set()
@@ -194,14 +333,19 @@ def _taken(config: Path) -> set[str]:
         if isinstance(node, dict):
             for value in node.values():
                 walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
         elif isinstance(node, str | int) and not isinstance(node, bool):
             values.add(str(node))
 
     world = load_world()
     walk(world["partners"])
     walk([a["account_no"] for a in world["bank"]["accounts"]])
-    if config.is_file():
-        walk(load_config(config, plugins=False, check_apps=False).partners)
+    services = data.get("services")
+    for table in services.values() if isinstance(services, dict) else ():
+        if isinstance(table, dict):
+            walk(table.get("partners"))
     return values
 
 

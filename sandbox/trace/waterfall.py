@@ -18,8 +18,9 @@ def call_line(call: HttpCall) -> str:
             f"{call.method:<6} {call.path[:60]:<60} {outcome:>7} {call.duration_ms:8.1f} ms")
 
 
-def waterfall(calls: list[HttpCall]) -> list[str]:
-    """The call tree of one trace, indented by depth, with a timing bar per call."""
+def waterfall(calls: list[HttpCall], mark: str | None = None) -> list[str]:
+    """The call tree of one trace, indented by depth, with a timing bar per call; the call
+    whose span id is `mark` starts with `>`."""
     if not calls:
         return []
     start = min(c.started_at for c in calls)
@@ -34,5 +35,6 @@ def waterfall(calls: list[HttpCall]) -> list[str]:
         bar = (" " * left + "█" * width)[:BAR_WIDTH].ljust(BAR_WIDTH)
         outcome = str(call.status) if call.status is not None else (call.error or "failed")
         label = f"{'  ' * depth}{call.who} -> {call.callee} {call.method} {call.path}"
-        lines.append(f"  {label[:78]:<78} {outcome:>7} {call.duration_ms:8.1f} ms |{bar}|")
+        pointer = "> " if mark is not None and call.span_id == mark else "  "
+        lines.append(f"{pointer}{label[:78]:<78} {outcome:>7} {call.duration_ms:8.1f} ms |{bar}|")
     return lines

@@ -6,6 +6,11 @@ caller is named by what the institution verified, never by what it claims
 (`sandbox.wire.attribution`). A call is left to its client only when it carries this runtime's
 proof (`Wire.proves_recorded`); the bare `x-sandbox-recorded` header proves nothing. It also applies
 injected faults (offline, latency, error rate) to every caller, whoever records the call.
+
+Every recorded call's response names it (`correlation_headers`): W3C `traceresponse`
+(`00-<trace id>-<span id>-01`) and `X-Request-Id` (the span id), so a client's log line leads
+to `sandbox trace show <id>`. Whichever side records the call, the span named is the recorded
+call's own.
 """
 
 from __future__ import annotations
@@ -60,8 +65,13 @@ class TraceMiddleware:
                 mark, scope["method"], traceparent):
             token = current_span.set(inbound)  # one of our clients already recorded this call
             deaf = attribution.deaf()
+            named = self._named(inbound)
+
+            async def naming_send(message: Message) -> None:
+                await send(_with_headers(message, named))
+
             try:
-                await self._serve(scope, receive, send)
+                await self._serve(scope, receive, naming_send)
             finally:
                 attribution.stop(deaf)
                 current_span.reset(token)
@@ -90,6 +100,7 @@ class TraceMiddleware:
 
         started, t0 = self.wire.clock(), time.perf_counter()
         recorded = False
+        named = self._named(span)
 
         def record(error: str | None = None) -> None:
             nonlocal recorded
@@ -110,6 +121,7 @@ class TraceMiddleware:
                 response_body=bytes(seen.response_body), error=error))
 
         async def capture_send(message: Message) -> None:
+            message = _with_headers(message, named)
             if message["type"] == "http.response.start":
                 seen.status = message["status"]
                 seen.response_headers = list(message.get("headers", []))
@@ -130,6 +142,10 @@ class TraceMiddleware:
             record()
             attribution.stop(listening)
             current_span.reset(token)
+
+    def _named(self, span: Span) -> list[tuple[bytes, bytes]]:
+        """The headers naming the recorded call `span` (sampled only when calls are kept)."""
+        return correlation_headers(span, sampled=self.wire.recorder is not None)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve through the app, unless an injected fault answers first."""
@@ -177,6 +193,31 @@ class TraceMiddleware:
         if basic in ids:  # a token request: HTTP Basic with the partner's key as user name
             return ids[basic]
         return None
+
+
+TRACERESPONSE = b"traceresponse"
+REQUEST_ID = b"x-request-id"
+
+
+def correlation_headers(span: Span, sampled: bool = True) -> list[tuple[bytes, bytes]]:
+    """`traceresponse` (W3C Trace Context Level 2) and `X-Request-Id` for the call `span`.
+
+    `traceresponse` is `00-<trace id>-<span id>-<flags>`, the flags `01` when the call was
+    recorded; `X-Request-Id` is the span id alone, the recorded call's id in the trace store.
+    """
+    flags = "01" if sampled else "00"
+    return [(TRACERESPONSE, f"00-{span.trace_id}-{span.span_id}-{flags}".encode()),
+            (REQUEST_ID, span.span_id.encode())]
+
+
+def _with_headers(message: Message, named: list[tuple[bytes, bytes]]) -> Message:
+    """A response start carrying `named`, replacing any the app set under those names (a
+    proxied server's own request id would name a call the trace does not know)."""
+    if message["type"] != "http.response.start":
+        return message
+    kept = [(k, v) for k, v in message.get("headers", ())
+            if k.lower() not in (TRACERESPONSE, REQUEST_ID)]
+    return {**message, "headers": [*kept, *named]}
 
 
 def _basic_user(authorization: bytes) -> str:

@@ -2,9 +2,9 @@
 
 An institution is a factory `create_app(env: ServiceEnv) -> FastAPI`. The env carries the only
 things a service may depend on: its name, the wire, its own slice of the seeded world, the
-path of its own database and the deliberately non-compliant teaching variants switched on. The
-app keeps its store on `app.state.store`, which has `reset(seed)` to restore the seeded world,
-and may start background loops in its lifespan.
+path of its own database, the deliberately non-compliant teaching variants switched on and the
+book of the partners it accepts. The app keeps its store on `app.state.store`, which has
+`reset(seed)` to restore the seeded world, and may start background loops in its lifespan.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.wire.client import Wire
+from sandbox.wire.partner_book import PartnerBook
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,16 @@ class ServiceEnv:
     """Deliberate non-compliance switched on for teaching (`sandbox up --variant NAME`), so the
     audit can be seen failing for a real reason; empty, and so fully compliant, by default.
     A service checks only for the names it implements (see `sandbox.config.VARIANTS`)."""
+    partners: PartnerBook | None = None
+    """The partners allowed to call it, kept current by the runtime while it runs (a partner
+    registered meanwhile is let in); when not given, a book of `seed`'s `accepts`."""
+
+    def __post_init__(self) -> None:
+        if self.partners is None:
+            object.__setattr__(self, "partners", PartnerBook(self.seed.get("accepts", {})))
+
+    @property
+    def book(self) -> PartnerBook:
+        """`partners`, which is never None once the env is made."""
+        assert self.partners is not None
+        return self.partners

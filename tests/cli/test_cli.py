@@ -13,9 +13,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sandbox.runtime.registry import BUILTIN
+from tests.extend.partner_probe import accepted, held
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +96,56 @@ def test_up_status_run_trace_and_clean_stop(
     assert proc.returncode == 0
     assert "http://127.0.0.1" in out and "stopped" in out
     assert not (data_dir / "runtime.json").exists()
+
+
+def test_trace_show_finds_the_call_a_response_names(
+        running: tuple[Path, int, subprocess.Popen[str]]) -> None:
+    data_dir, _, _ = running
+    state = json.loads((data_dir / "runtime.json").read_text())
+    url = state["services"]["marketplace"]
+    answer = httpx.get(f"{url}/api/v2/fs/7001/products", params={"ids": "1"})
+    assert answer.status_code == 401, "a stranger's call, answered with an error"
+    request_id = answer.headers["x-request-id"]
+    for ref in (request_id, answer.headers["traceresponse"]):
+        shown = _sandbox("trace", "show", ref, "--data-dir", str(data_dir))
+        assert shown.returncode == 0, shown.stderr
+        [marked] = [line for line in shown.stdout.splitlines() if line.startswith("> ")]
+        assert "external -> marketplace GET /api/v2/fs/7001/products" in marked
+        assert "401" in marked and f"marks the call {request_id}" in shown.stdout
+    exported = _sandbox("trace", "export", request_id, "--format", "jsonl",
+                        "--data-dir", str(data_dir))
+    assert exported.returncode == 0 and request_id in exported.stdout
+
+
+def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> None:
+    project, data = tmp_path / "project", tmp_path / "data"
+    project.mkdir()  # no sandbox.toml yet: `up` still watches the one made here later
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir", str(data),
+                             "--port-base", str(_free_base())], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (data / "runtime.json").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "sandbox up did not start"
+            time.sleep(0.05)
+        urls = json.loads((data / "runtime.json").read_text())["services"]
+        made = _sandbox("new", "service", "lab", "--calls", "identity,records", "--dir",
+                        str(project))
+        assert made.returncode == 0, made.stderr
+        more = _sandbox("new", "credentials", "lab", "--calls", "insurance,bank", "--config",
+                        str(project / "sandbox.toml"))
+        assert more.returncode == 0 and "Added credentials of lab at insurance, bank" in more.stdout
+        creds = held(project / "sandbox.toml", "lab")
+        assert accepted(urls, creds) == dict.fromkeys(
+            ["identity", "records", "insurance", "bank"], True)
+        mine = _sandbox("new", "client", "me", "--calls", "marketplace", "--config",
+                        str(project / "sandbox.toml"))
+        assert mine.returncode == 0 and "recorded as me" in mine.stdout, mine.stderr
+        assert accepted(urls, held(project / "sandbox.toml", "me")) == {"marketplace": True}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
 
 
 def test_second_up_on_taken_ports_says_so(

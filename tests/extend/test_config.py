@@ -94,10 +94,19 @@ def test_a_module_service_a_url_service_and_a_switched_off_institution(tmp_path:
      "unknown key 'colour'"),
     ("[services.bank]\nport = 9000\n", 2, "unknown key 'port' for a built-in institution"),
     ("[services.a]\nurl = 'http://127.0.0.1:1'\n", 1, "service name 'a'"),
+    ("[services.buyer]\nurl = 'http://127.0.0.1:1'\n", 1, "'buyer' is a persona"),
+    ("[services.external]\nurl = 'http://127.0.0.1:1'\n", 1, "a caller nobody verified"),
     ("[services.one]\nurl = 'http://127.0.0.1:1'\nport = 9100\n[services.two]\n"
      "url = 'http://127.0.0.1:2'\nport = 9100\n", 6, "port 9100 is given to both one and two"),
     ("[services.one]\nurl = 'http://127.0.0.1:1'\nport = 80\n", 3, "from 1024 to 65535"),
     ("[plugins]\nx = 1\n", 1, "unknown section 'plugins'"),
+    ("[clients.me]\nurl = 'http://127.0.0.1:1'\n", 2, "unknown key 'url' for a client"),
+    ("[clients.loyalty]\n[services.loyalty]\nurl = 'http://127.0.0.1:1'\n", 1,
+     "client name 'loyalty' is a service's name"),
+    ("[clients.patient.partners.bank]\nclient_key = 'K'\n", 1, "'patient' is a persona"),
+    ("[clients.me.partners.bank]\nclient_key = 'K'\n", 1,
+     "lack client_secret, partner_id, channel_id, partner_service_id, account_no, "
+     "notification_secret; regenerate them with `sandbox new client me --calls bank`"),
     ("[services.courier\n", 1, "not valid TOML"),
 ])
 def test_every_mistake_names_the_file_and_line(tmp_path: Path, text: str, line: int,

@@ -10,8 +10,8 @@ import pytest
 
 from sandbox.cli import main
 from sandbox.extend.testing import Harness
-from sandbox.runtime.config_file import load_config
-from sandbox.scaffold.service import ScaffoldError, new_credentials, new_service
+from sandbox.runtime.config_file import ConfigError, load_config
+from sandbox.scaffold.service import ScaffoldError, new_client, new_credentials, new_service
 
 COURIER_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "courier" / "sandbox.toml"
 
@@ -62,7 +62,8 @@ def test_a_role_is_what_a_service_is_to_the_marketplace(tmp_path: Path) -> None:
     assert "webhook" not in plain and "partner_client" not in plain
     new_service(tmp_path, "kurir", [])
     config = tmp_path / "sandbox.toml"
-    assert new_credentials(config, "kurir", ["marketplace"], role="courier") == ["marketplace"]
+    assert new_credentials(config, "kurir", ["marketplace"], role="courier").added == [
+        "marketplace"]
     partners = load_config(config, plugins=False, check_apps=False).partners["marketplace"]
     assert (partners["toko"]["role"], partners["kurir"]["role"]) == ("channel", "courier")
 
@@ -84,7 +85,7 @@ def test_new_credentials_adds_a_callee_and_keeps_the_rest(tmp_path: Path) -> Non
     new_service(tmp_path, "courier", ["marketplace"])
     config = tmp_path / "sandbox.toml"
     before = config.read_text()
-    assert new_credentials(config, "courier", ["identity", "marketplace"]) == ["identity"]
+    assert new_credentials(config, "courier", ["identity", "marketplace"]).added == ["identity"]
     after = config.read_text()
     assert after.startswith(before.split("calls =")[0])
     loaded = load_config(config, plugins=False, check_apps=False)
@@ -92,8 +93,94 @@ def test_new_credentials_adds_a_callee_and_keeps_the_rest(tmp_path: Path) -> Non
     assert "courier" in loaded.partners["identity"]
 
 
+def test_new_credentials_repairs_what_the_runtime_refuses(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_service(tmp_path, "tiny2", [])
+    config = tmp_path / "sandbox.toml"
+    config.write_text(config.read_text().replace("calls = []", 'calls = ["marketplace"]'))
+    with pytest.raises(ConfigError, match="run `sandbox new credentials tiny2 --calls"):
+        load_config(config, plugins=False, check_apps=False)
+    argv = ["new", "credentials", "tiny2", "--calls", "marketplace", "--config", str(config)]
+    assert main(argv) == 0  # the command the refusal recommends
+    assert "Added credentials of tiny2 at marketplace" in capsys.readouterr().out
+    assert "tiny2" in load_config(config, plugins=False, check_apps=False).partners["marketplace"]
+
+
+def test_new_credentials_makes_incomplete_credentials_anew(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_service(tmp_path, "kurir", ["marketplace", "bank"], role="courier")
+    config = tmp_path / "sandbox.toml"
+    whole = load_config(config, plugins=False, check_apps=False).partners
+    secret = whole["marketplace"]["kurir"]["app_secret"]
+    config.write_text(config.read_text().replace(f'app_secret = "{secret}"\n', ""))
+    with pytest.raises(ConfigError, match="lack app_secret"):
+        load_config(config, plugins=False, check_apps=False)
+    argv = ["new", "credentials", "kurir", "--calls", "marketplace,bank", "--config", str(config)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Replaced the incomplete credentials of kurir at marketplace" in out
+    partners = load_config(config, plugins=False, check_apps=False).partners
+    fresh = partners["marketplace"]["kurir"]
+    assert fresh["role"] == "courier", "its role is kept"
+    assert fresh["app_key"] != whole["marketplace"]["kurir"]["app_key"]
+    assert partners["bank"]["kurir"] == whole["bank"]["kurir"], "complete ones are kept"
+
+
+@pytest.mark.parametrize(("setup", "argv", "words"), [
+    ("[services.x\n", ["x", "--calls", "bank"], "is not valid TOML"),
+    ("", ["bank", "--calls", "marketplace"], "'bank' is a built-in institution"),
+    ("[services.buyer]\n", ["buyer", "--calls", "bank"], "'buyer' is a persona"),
+    ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
+    ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
+    ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
+    ("[clients.me.partners.bank]\n", ["me", "--calls", "bank"],
+     "`sandbox new client me --calls bank` gives it more credentials"),
+    (None, ["x", "--calls", "bank"], "cannot read"),
+])
+def test_new_credentials_refusals_are_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str | None, argv: list[str],
+        words: str) -> None:
+    config = tmp_path / "sandbox.toml"
+    if setup is None:
+        config.mkdir()  # a folder where the file should be
+    else:
+        config.write_text(setup)
+    assert main(["new", "credentials", *argv, "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
+
+
+def test_new_client_writes_credentials_of_its_own(tmp_path: Path) -> None:
+    config = tmp_path / "sandbox.toml"
+    assert new_client(config, "me", ["marketplace", "bank"]).added == ["marketplace", "bank"]
+    again = new_client(config, "me", ["marketplace", "identity"])
+    assert (again.added, again.replaced) == (["identity"], [])
+    loaded = load_config(config, plugins=False, check_apps=False)
+    assert loaded.clients == ("me",) and not loaded.extra, "a client is no service"
+    assert {c for c, callers in loaded.partners.items() if "me" in callers} == {
+        "marketplace", "bank", "identity"}
+    assert loaded.partners["marketplace"]["me"]["role"] == "channel"
+
+
+@pytest.mark.parametrize(("setup", "name", "words"), [
+    ("", "social", "'social' is a built-in institution"),
+    ("", "external", "the trace's name for a caller nobody verified"),
+    ("", "Me", "client name 'Me'"),
+    ("[services.lab]\nurl = 'http://127.0.0.1:1'\n", "lab", "'lab' is a service"),
+])
+def test_new_client_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str,
+                             name: str, words: str) -> None:
+    config = tmp_path / "sandbox.toml"
+    config.write_text(setup)
+    assert main(["new", "client", name, "--calls", "bank", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
+
+
 @pytest.mark.parametrize(("name", "calls", "words"), [
     ("bank", [], "is a built-in institution"),
+    ("newcomer", [], "'newcomer' is a persona of the seeded world"),
+    ("learner", [], "the name lessons give a learner's own code"),
     ("Bad Name", [], "service name 'Bad Name'"),
     ("courier", ["social"], "'social' takes no partners"),
 ])

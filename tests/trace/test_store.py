@@ -9,6 +9,7 @@ from pathlib import Path
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore, TraceWriter, iter_tree
 from sandbox.trace.stream import EventStream
+from sandbox.trace.waterfall import waterfall
 
 
 def _call(i: int, trace: int, parent: int | None = None, status: int | None = 200) -> HttpCall:
@@ -106,3 +107,23 @@ def test_the_newest_traces_are_those_whose_last_call_was_stored_last() -> None:
     late = _call(1000, int(expected[-1][0], 16))
     store.add([late])
     assert store.traces(1)[0].trace_id == late.trace_id
+
+
+def test_locate_finds_a_trace_or_the_call_a_response_named() -> None:
+    store = TraceStore(None)
+    store.add([_call(1, 7), _call(2, 7, parent=1), _call(3, 8)])
+    trace, other = f"{7:032x}", f"{8:032x}"
+    span = f"{2:016x}"
+    assert store.locate(trace) == (trace, None)
+    assert store.locate(span) == (trace, span), "an X-Request-Id is a span id"
+    assert store.locate(f"00-{trace}-{span}-01") == (trace, span), "a traceresponse"
+    assert store.locate(f" {trace}-{span.upper()} ") == (trace, span)
+    assert store.locate(f"00-{other}-{span}-01") == (other, None), "not a call of that trace"
+    for nothing in ("", "f" * 16, f"00-{'f' * 32}-{span}-01", "zz"):
+        assert store.locate(nothing) is None, nothing
+
+
+def test_waterfall_marks_the_call_asked_for() -> None:
+    calls = [_call(1, 7), _call(2, 7, parent=1)]
+    lines = waterfall(calls, mark=f"{2:016x}")
+    assert [line[:2] for line in lines[1:]] == ["  ", "> "]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -38,9 +39,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     store = BankStore(db, env.seed)
     # The outbox shares the store's database, so a payment and its notification commit together.
     outbox = Outbox(db, env.wire, sender=env.name)
-    partners = partners_from_seed(env.seed.get("accepts", {}))
-    for partner in partners.values():
-        outbox.signer(notifications.kind(partner), notifications.signer(partner))
+    names = {a["account_no"]: a["name"] for a in env.seed["data"].get("accounts", [])}
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -59,16 +58,30 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.add_exception_handler(RequestValidationError, errors.validation_failed)
     app.state.store = store
     app.state.outbox = outbox
-    app.state.bank = BankContext(
+    app.state.bank = bank = BankContext(
         store=store,
         outbox=outbox,
         wire=env.wire,
-        partners=partners,
+        partners={},
         registry_credentials=env.seed.get("holds", {}).get("identity"),
+        refresh_partners=env.book.refresh,
     )
-    for partner in partners.values():
-        # A biller that refuses a payment for good gets the money reversed (reversals.py).
-        outbox.on_refusal(notifications.kind(partner), reversals.refusal(app.state.bank, partner))
+
+    def take_partners(accepts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Our billers from now on: their notifications signed with their own secrets, a
+        payment they refuse for good reversed (reversals.py), and a settlement account each."""
+        fresh = partners_from_seed(accepts)
+        bank.partners.clear()
+        bank.partners.update(fresh)
+        for partner in fresh.values():
+            outbox.signer(notifications.kind(partner), notifications.signer(partner))
+            outbox.on_refusal(notifications.kind(partner), reversals.refusal(bank, partner))
+            # A biller onboarded after the bank was first seeded still needs its account.
+            store.add_merchant_account(partner.account_no,
+                                       names.get(partner.account_no, partner.name.upper()))
+
+    take_partners(env.book.accepts)
+    env.book.on_change(take_partners)  # a biller registered while the bank runs is let in
     app.include_router(routes.router)
     app.include_router(mobile.router)
     return app

@@ -27,6 +27,8 @@ class BankContext:
     """SNAP partners by client key."""
     registry_credentials: dict[str, Any] | None
     """The bank's own credentials at the civil registry (for KYC), if it holds any."""
+    refresh_partners: Callable[[], None] = lambda: None
+    """Let the runtime bring in partners registered meanwhile (before checking a credential)."""
     hasher: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="bank-pin")
     )

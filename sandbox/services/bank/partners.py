@@ -9,6 +9,7 @@ of headers; each refusal says which header is missing or wrong.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,7 @@ class Caller:
     external_id: str
 
 
-def partners_from_seed(accepts: dict[str, dict[str, Any]]) -> dict[str, Partner]:
+def partners_from_seed(accepts: Mapping[str, Mapping[str, Any]]) -> dict[str, Partner]:
     """Every partner allowed to call the bank, by client key."""
     return {
         creds["client_key"]: Partner(

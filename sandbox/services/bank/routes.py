@@ -30,6 +30,7 @@ def snap_caller(service: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency verifying a SNAP transaction for service code `service`."""
 
     async def verified(request: Request, bank: Bank) -> Caller:
+        bank.refresh_partners()
         return await partners.verify_transaction(
             request, service, bank.store, bank.partners, bank.clock()
         )
@@ -49,6 +50,7 @@ DeleteVaCaller = Annotated[Caller, Depends(snap_caller("31"))]
 )
 async def access_token(body: TokenRequest, request: Request, bank: Bank) -> dict[str, Any]:
     """Headers X-CLIENT-KEY, X-TIMESTAMP, X-SIGNATURE; the token lasts 900 seconds."""
+    bank.refresh_partners()  # a biller registered a moment ago is known now
     token = partners.issue_token(request, bank.store, bank.partners, bank.clock())
     return {
         **errors.success("73"),

@@ -9,6 +9,7 @@ guards that too). Callers group several steps into one transaction with `store.a
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -233,6 +234,18 @@ class BankStore:
             [account_no, nik, name, pin_hash, now],
         )
         return account_no
+
+    def add_merchant_account(self, account_no: str, name: str) -> bool:
+        """Open a partner's settlement account (balance 0, a PIN nobody knows) unless it
+        exists; False if it did. For a partner onboarded after the bank was seeded."""
+        if self.account(account_no) is not None:
+            return False
+        self.db.execute(
+            "INSERT OR IGNORE INTO accounts (account_no, nik, name, balance, pin_hash, kind, "
+            "wrong_pins, created_at) VALUES (?, NULL, ?, 0, ?, 'merchant', 0, NULL)",
+            [account_no, name, rules.hash_pin(secrets.token_hex(8))],
+        )
+        return True
 
     def total_balance(self) -> int:
         """The sum of every balance: money is only moved, never made, so this never changes."""

@@ -34,6 +34,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     """Build the registry. Opens no sockets; its database is `env.db_path` (memory if None)."""
     app = new_app(env, "Registri Penduduk", DESCRIPTION, render=errors.render)
     app.state.store = IdentityStore.open(env.db_path, env.seed)
+    # A partner onboarded while the registry runs gets its agreement at once.
+    app.state.partners = env.book
+    env.book.on_change(app.state.store.sync_agreements)
     app.state.clock = env.wire.clock
     # Nonces seen within the 5-minute freshness window, so a captured request cannot be replayed,
     # kept in the registry's own database so a restart does not forget them.

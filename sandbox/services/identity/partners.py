@@ -53,6 +53,7 @@ async def authenticate_partner(request: Request) -> Partner:
                 "request as the registry's partner scheme says (see /docs).",
             )
     client_id, ts, nonce, given = (str(headers[n]) for n in SIGNED_HEADERS)
+    app.state.partners.refresh()  # a partner registered a moment ago is known now
     agreement = store.agreement_by_client_id(client_id)
     if agreement is None:
         raise errors.unauthorized(

@@ -128,6 +128,8 @@ class IdentityStore:
         store = cls(open_database(path))
         if store.db.table("meta").count == 0:
             store.reset(seed)
+        else:  # partners onboarded since the register was made are let in without a reset
+            store.sync_agreements(seed.get("accepts", {}))
         store._load_districts()
         return store
 
@@ -148,6 +150,30 @@ class IdentityStore:
                 _agreement_row(name, a) for name, a in seed.get("accepts", {}).items()
             )
         self._load_districts()
+
+    def sync_agreements(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Make the agreements those of `accepts`, in one transaction: a new partner gets its
+        agreement, a partner's changed credentials or terms replace the old ones, and a
+        partner no longer listed loses its agreement. A status the registry set (a
+        suspension) is kept; a new agreement starts with the status it was given."""
+        rows = [_agreement_row(name, a) for name, a in accepts.items()]
+        kept = [row["partner"] for row in rows]
+        with self.db.atomic():
+            self.db.execute(
+                f"DELETE FROM agreements WHERE partner NOT IN ({', '.join('?' * len(kept))})",
+                kept,
+            )
+            for row in rows:
+                self.db.execute(
+                    "INSERT INTO agreements (partner, client_id, client_secret, purpose, "
+                    "allowed_fields, quota, valid_until, status) VALUES (:partner, :client_id, "
+                    ":client_secret, :purpose, :allowed_fields, :quota, :valid_until, :status) "
+                    "ON CONFLICT (partner) DO UPDATE SET client_id = excluded.client_id, "
+                    "client_secret = excluded.client_secret, purpose = excluded.purpose, "
+                    "allowed_fields = excluded.allowed_fields, quota = excluded.quota, "
+                    "valid_until = excluded.valid_until",
+                    row,
+                )
 
     def _load_districts(self) -> None:
         # The region table never changes at run time, so keep the codes in memory.

@@ -33,6 +33,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     """Build the insurer. Opens no sockets; its database is `env.db_path` (memory if None)."""
     app = new_app(env, "Jaminan Kesehatan", DESCRIPTION, render=errors.render)
     app.state.store = InsuranceStore.open(env.db_path, env.seed)
+    # A facility onboarded while the insurer runs is known at once.
+    app.state.partners = env.book
+    env.book.on_change(app.state.store.sync_partners)
     app.state.clock = env.wire.clock
     app.include_router(routes.router)
     return app

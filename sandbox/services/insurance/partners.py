@@ -57,6 +57,7 @@ async def authenticate_facility(request: Request) -> Facility:
             raise errors.unauthorized("invalid_header", f"Header {name} is too long.")
         values[name] = value
     cons_id, ts, given, user_key = (values[n] for n in HEADERS)
+    request.app.state.partners.refresh()  # a facility registered a moment ago is known now
     partner = store.partner_by_cons_id(cons_id)
     if partner is None:
         raise errors.unauthorized(

@@ -86,7 +86,28 @@ class InsuranceStore:
         store = cls(open_database(path))
         if store.db.table("meta").count == 0:
             store.reset(seed)
+        else:  # facilities onboarded since the insurer was seeded are let in without a reset
+            store.sync_partners(seed.get("accepts", {}))
         return store
+
+    def sync_partners(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Make the facilities those of `accepts`, in one transaction: a new one is added,
+        changed credentials replace the old ones, and one no longer listed is removed."""
+        rows = [_partner_row(name, creds) for name, creds in accepts.items()]
+        kept = [row["partner"] for row in rows]
+        with self.db.atomic():
+            self.db.execute(
+                f"DELETE FROM partners WHERE partner NOT IN ({', '.join('?' * len(kept))})", kept
+            )
+            for row in rows:
+                self.db.execute(
+                    "INSERT INTO partners (partner, cons_id, secret, user_key, ppk_code) "
+                    "VALUES (:partner, :cons_id, :secret, :user_key, :ppk_code) "
+                    "ON CONFLICT (partner) DO UPDATE SET cons_id = excluded.cons_id, "
+                    "secret = excluded.secret, user_key = excluded.user_key, "
+                    "ppk_code = excluded.ppk_code",
+                    row,
+                )
 
     def reset(self, seed: Mapping[str, Any]) -> None:
         """Restore the seeded world (env.seed: `data`, `accepts`) in one transaction."""
@@ -96,14 +117,7 @@ class InsuranceStore:
                 self.db.execute(f"DELETE FROM {table}")
             self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
             self.db.table("partners").insert_all(
-                {
-                    "partner": name,
-                    "cons_id": str(creds["cons_id"]),
-                    "secret": creds["secret"],
-                    "user_key": creds["user_key"],
-                    "ppk_code": creds["ppk_code"],
-                }
-                for name, creds in seed.get("accepts", {}).items()
+                _partner_row(name, creds) for name, creds in seed.get("accepts", {}).items()
             )
             self.db.table("clinics").insert_all(data.get("clinics", []))
             self.db.table("members").insert_all(_member_row(m) for m in data.get("members", []))
@@ -196,4 +210,14 @@ def _member_row(member: Mapping[str, Any]) -> dict[str, Any]:
         "status_name": member["status"]["keterangan"],
         "provider_code": member["primary_care"]["kdProvider"],
         "provider_name": member["primary_care"]["nmProvider"],
+    }
+
+
+def _partner_row(name: str, creds: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "partner": name,
+        "cons_id": str(creds["cons_id"]),
+        "secret": creds["secret"],
+        "user_key": creds["user_key"],
+        "ppk_code": creds["ppk_code"],
     }

@@ -64,10 +64,16 @@ def create_app(env: ServiceEnv) -> FastAPI:
     if not store.is_seeded():
         store.reset(env.seed)
     clock = env.wire.clock
-    partners = PartnerGate(env.seed.get("accepts", {}), store, clock)
+    partners = PartnerGate(env.book, store, clock)
     outbox = Outbox(store.db, env.wire, sender=env.name)
-    for partner in partners.by_key.values():
-        outbox.signer(webhook_kind(partner), _webhook_signer(partner))
+
+    def sign_webhooks(_: object = None) -> None:
+        # Each partner's webhooks are signed with its own secret, new partners' too.
+        for partner in partners.by_key.values():
+            outbox.signer(webhook_kind(partner), _webhook_signer(partner))
+
+    sign_webhooks()
+    env.book.on_change(sign_webhooks)
     holds = env.seed.get("holds", {})
     orders = Orders(
         store,

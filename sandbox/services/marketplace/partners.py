@@ -25,6 +25,7 @@ from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire import attribution, snap_payment
+from sandbox.wire.partner_book import PartnerBook
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import marketplace as platform
 from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
@@ -32,7 +33,7 @@ from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
 
 @dataclass(frozen=True, slots=True)
 class Partner:
-    """A partner app allowed to call us (from the seed's `accepts`)."""
+    """A partner app allowed to call us (from our `PartnerBook`)."""
 
     name: str
     """The partner's service slug, e.g. "social": where its webhooks go."""
@@ -89,21 +90,25 @@ def _hash(token: str) -> str:
 class PartnerGate:
     """Issues access tokens and verifies signed partner requests."""
 
-    def __init__(
-        self,
-        accepts: Mapping[str, Mapping[str, Any]],
-        store: MarketplaceStore,
-        clock: Callable[[], float],
-    ) -> None:
-        self.by_key = {
+    def __init__(self, book: PartnerBook, store: MarketplaceStore, clock: Callable[[], float]
+                 ) -> None:
+        self.book = book
+        self.by_key: dict[str, Partner] = {}
+        self.by_name: dict[str, Partner] = {}
+        self.load(book.accepts)
+        book.on_change(self.load)  # a partner registered while we run is let in at once
+        self.store = store
+        self.clock = clock
+        self.replays = ReplayGuard(store.db)  # kept in our database: survives a restart
+
+    def load(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Take these partners (all of them, or none if one is wrong: a ValueError says why)."""
+        by_key = {
             creds["app_key"]: _partner(name, creds)
             for name, creds in accepts.items()
             if "app_key" in creds
         }
-        self.by_name = {p.name: p for p in self.by_key.values()}
-        self.store = store
-        self.clock = clock
-        self.replays = ReplayGuard(store.db)  # kept in our database: survives a restart
+        self.by_key, self.by_name = by_key, {p.name: p for p in by_key.values()}
 
     def courier(self) -> Partner | None:
         """The courier paid orders go to: the first courier partner by name, if any."""
@@ -144,6 +149,7 @@ class PartnerGate:
             raise errors.unauthorized(
                 "invalid_basic_auth", "The Basic credentials are not base64 of app_key:app_secret."
             )
+        self.book.refresh()  # a partner registered a moment ago is known now
         partner = self.by_key.get(app_key)
         if partner is None:
             raise errors.unauthorized("unknown_app_key", f"No partner app has app_key {app_key!r}.")
@@ -189,6 +195,7 @@ class PartnerGate:
     def _app(self, app_key: str | None) -> Partner:
         if not app_key:
             raise errors.unauthorized("missing_app_key", "Add the `app_key` query parameter.")
+        self.book.refresh()
         partner = self.by_key.get(app_key)
         if partner is None:
             raise errors.unauthorized("unknown_app_key", f"No partner app has app_key {app_key!r}.")

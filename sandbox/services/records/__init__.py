@@ -31,6 +31,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     """Build the platform. Opens no sockets; its database is `env.db_path` (memory if None)."""
     app = new_app(env, "Rekam Medis", DESCRIPTION, render=errors.render)
     app.state.store = RecordsStore.open(env.db_path, env.seed)
+    # A facility onboarded while the platform runs gets its client at once.
+    app.state.partners = env.book
+    env.book.on_change(app.state.store.sync_clients)
     app.state.clock = env.wire.clock
     app.include_router(routes.router)
     return app

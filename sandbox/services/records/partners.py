@@ -85,6 +85,7 @@ async def authenticate_org(request: Request) -> Organization:
             "Send Authorization: Bearer <token>, with a token from "
             "POST /oauth2/v1/accesstoken?grant_type=client_credentials.",
         )
+    request.app.state.partners.refresh()  # a client removed meanwhile loses its tokens
     row = store.token(token.strip())
     if row is None:
         raise errors.unauthorized(

@@ -58,6 +58,7 @@ async def access_token(
     grant_type: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Form fields `client_id` and `client_secret`; query `grant_type=client_credentials`."""
+    request.app.state.partners.refresh()  # a facility registered a moment ago is known now
     return issue_token(_store(request), grant_type, await request.body(), _now(request))
 
 

@@ -111,7 +111,31 @@ class RecordsStore:
         store = cls(open_database(path))
         if store.db.table("meta").count == 0:
             store.reset(seed)
+        else:  # facilities onboarded since the platform was seeded are let in without a reset
+            store.sync_clients(seed.get("accepts", {}))
         return store
+
+    def sync_clients(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Make the credentials those of `accepts`, in one transaction: a new facility gets
+        its organization and client, changed credentials replace the old ones, and a client
+        no longer listed is removed with the tokens issued to it."""
+        kept = [str(c["client_id"]) for c in accepts.values()]
+        marks = ", ".join("?" * len(kept))
+        with self.db.atomic():
+            self.db.execute(f"DELETE FROM tokens WHERE client_id NOT IN ({marks})", kept)
+            self.db.execute(f"DELETE FROM clients WHERE client_id NOT IN ({marks})", kept)
+            for partner, c in accepts.items():
+                self.db.execute(
+                    "INSERT OR IGNORE INTO organizations (org_id, name) VALUES (?, ?)",
+                    [str(c["org_id"]), str(c["org_name"])],
+                )
+                self.db.execute(
+                    "INSERT INTO clients (client_id, client_secret, org_id, partner) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET "
+                    "client_secret = excluded.client_secret, org_id = excluded.org_id, "
+                    "partner = excluded.partner",
+                    [str(c["client_id"]), c["client_secret"], str(c["org_id"]), partner],
+                )
 
     # --- seeding ---------------------------------------------------------------------------
 
