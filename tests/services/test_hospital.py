@@ -7,6 +7,7 @@ back end that breaks the contract shows up as a difference between the two.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -391,6 +392,58 @@ async def test_signed_notification_is_recorded_once(desk: Desk) -> None:
     assert (again.json()["responseCode"], again.json()["code"]) == ("2002500", "duplicate_payment")
     assert len([r for r in desk.store.dump() if r.get("payment_request_id")]) == 1
     assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
+async def test_a_bill_is_paid_once_a_second_payment_is_refused(desk: Desk) -> None:
+    admitted = (await desk.admit("creator")).json()
+    first = await _notify(desk, _note(desk, admitted, "PRQ0001"))
+    assert first.json()["code"] == "payment_recorded"
+    second = await _notify(desk, _note(desk, admitted, "PRQ0002"))
+    assert second.status_code == 404, second.text
+    assert (second.json()["responseCode"], second.json()["code"]) == (
+        "4042514",
+        "bill_already_paid",
+    )
+    assert admitted["admission_id"] in second.json()["message"]
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert [p["payment_request_id"] for p in payments] == ["PRQ0001"]
+
+
+async def test_two_payments_of_one_bill_at_once_pay_it_once(desk: Desk) -> None:
+    """Two notifications for the same bill, different payments, at the same moment."""
+    admitted = (await desk.admit("creator")).json()
+    answers = await asyncio.gather(
+        *(_notify(desk, _note(desk, admitted, f"PRQ-RACE-{n}")) for n in range(4))
+    )
+    codes = sorted(a.json()["responseCode"] for a in answers)
+    assert codes == ["2002500", "4042514", "4042514", "4042514"]
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert len(payments) == 1
+    assert payments[0]["paid_amount"] == admitted["bill"]["amount"]
+    assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
+def test_the_store_marks_a_bill_paid_only_once(desk: Desk) -> None:
+    """The check is in the UPDATE itself, so no interleaving can pay a bill twice."""
+    now = desk.services.clock()
+    admission_id = desk.store.new_admission(
+        "20240301",
+        {
+            "staff_id": "FD-001",
+            "hospital_code": "0301R001",
+            "service": "outpatient",
+            "status": "ADMITTED",
+            "nik_last4": "0001",
+            "amount": 1000,
+            "bill_status": "UNPAID",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    row = {"admission_id": admission_id, "paid_amount": 1000, "received_at": now}
+    assert desk.store.record_payment({**row, "payment_request_id": "A"}, now)
+    assert not desk.store.record_payment({**row, "payment_request_id": "B"}, now)
+    assert desk.store.payment("B") is None
 
 
 async def test_notification_with_bad_signature_is_refused(desk: Desk) -> None:

@@ -100,3 +100,14 @@ def snap_invalid_amount(paid: int, total: int) -> ApiError:
         "invalid_amount",
         f"paidAmount {paid} differs from the bill of {total}.",
     )
+
+
+def snap_paid_bill(admission_id: str) -> ApiError:
+    """4042514: the bill was already paid by another payment; the bank gives this one back."""
+    return snap(
+        404,
+        "14",
+        "Paid Bill",
+        "bill_already_paid",
+        f"The bill of admission {admission_id} was already paid by another payment.",
+    )

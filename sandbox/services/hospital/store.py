@@ -168,14 +168,22 @@ class HospitalStore:
         )
         return rows[0] if rows else None
 
-    def record_payment(self, row: Mapping[str, Any], now: float) -> None:
-        """Insert the payment and mark the bill PAID, together."""
+    def record_payment(self, row: Mapping[str, Any], now: float) -> bool:
+        """Mark the bill PAID and insert the payment, together; False if it was not UNPAID.
+
+        The UPDATE itself checks the status, so two payments of one bill can never both
+        succeed, however their requests interleave: the second changes no row.
+        """
         with self.db.atomic():
-            self.db.table("payments").insert(dict(row))
-            self.db.execute(
-                "UPDATE admissions SET bill_status = 'PAID', updated_at = ? WHERE admission_id = ?",
+            changed = self.db.execute(
+                "UPDATE admissions SET bill_status = 'PAID', updated_at = ? "
+                "WHERE admission_id = ? AND bill_status = 'UNPAID'",
                 [now, row["admission_id"]],
-            )
+            ).rowcount
+            if changed != 1:
+                return False
+            self.db.table("payments").insert(dict(row))
+        return True
 
     def atomic(self) -> Any:
         """A transaction (for a check-then-write that must not interleave)."""
