@@ -130,8 +130,10 @@ async def test_insured_patient_gets_an_sep_and_no_va(desk: Desk) -> None:
         "amount": 0,
         "virtual_account_no": None,
         "status": "NONE",
+        "reason": None,
         "expires_at": None,
     }
+    assert body["insurance"]["upgrade_class"] is None
     steps = [c for c in desk.called() if "token" not in c[2]]
     assert [(c[0], c[2].rsplit("/", 1)[-1] if c[0] != "insurance" else c[1]) for c in steps] == [
         ("identity", "consents"),
@@ -177,6 +179,141 @@ async def test_newcomer_without_insurance_gets_a_va(desk: Desk) -> None:
     assert body["records"]["condition_id"] is None
     assert ("records", "POST", "/fhir-r4/v1/Condition") not in desk.called()
     assert desk.called()[-1][0] == "bank"
+
+
+# --- a higher class: naik kelas --------------------------------------------------------------
+
+
+def _class_tariff(desk: Desk, klass: str) -> int:
+    return int(desk.world["hospital"]["hospitals"][0]["inpatient_class_tariff"][klass])
+
+
+def _stay(**changes: Any) -> dict[str, Any]:
+    """An inpatient stay for dengue haemorrhagic fever (A91)."""
+    return {"service": "inpatient", "icd10": "A91", "complaint": "Demam tinggi empat hari"} | (
+        changes
+    )
+
+
+def _sent_sep(desk: Desk) -> dict[str, Any]:
+    sent = next(c for c in desk.services.calls if c.path.startswith("/vclaim-rest/SEP/2.0/insert"))
+    t_sep: dict[str, Any] = json.loads(sent.request_body or "{}")["request"]["t_sep"]
+    return t_sep
+
+
+async def test_a_class_upgrade_bills_exactly_the_difference(desk: Desk) -> None:
+    """Agus is entitled to class II and asks for class I: the insurer covers class II, he pays
+    the class I tariff minus the class II tariff, through a VA at the bank."""
+    response = await desk.admit("patient", **_stay(requested_class="1"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    difference = _class_tariff(desk, "1") - _class_tariff(desk, "2")
+    assert difference == 200_000
+    assert (body["insurance"]["class"], body["insurance"]["upgrade_class"]) == (
+        "KELAS II",
+        "KELAS I",
+    )
+    assert body["insurance"]["covered"] is True and body["insurance"]["sep_no"]
+    bill = body["bill"]
+    assert (bill["amount"], bill["reason"], bill["status"]) == (
+        difference,
+        "class_upgrade",
+        "UNPAID",
+    )
+    assert _sent_sep(desk)["klsRawat"] == {
+        "klsRawatHak": "2",
+        "klsRawatNaik": "3",
+        "pembiayaan": "1",
+        "penanggungJawab": "Pribadi",
+    }
+    steps = [c for c in desk.called() if "token" not in c[2]]
+    assert steps[-2:] == [
+        ("insurance", "POST", "/vclaim-rest/SEP/2.0/insert"),
+        ("bank", "POST", "/v1.0/transfer-va/create-va"),
+    ]
+    va = await _bank_inquiry(desk, "patient", bill["virtual_account_no"])
+    assert (va["amount"], va["status"]) == (difference, "UNPAID")
+    assert desk.row(body["admission_id"])["requested_class"] == "1"
+
+
+async def test_above_class_one_the_difference_is_at_most_75_percent(desk: Desk) -> None:
+    """Sari is entitled to class I and asks for VIP: the tariffs differ by Rp900,000, but
+    the difference is capped at 75% of the class I tariff."""
+    response = await desk.admit("buyer", **_stay(requested_class="VIP"))
+    assert response.status_code == 201, response.text
+    cap = _class_tariff(desk, "1") * 75 // 100
+    assert _class_tariff(desk, "VIP") - _class_tariff(desk, "1") > cap
+    assert response.json()["bill"]["amount"] == cap == 825_000
+    assert _sent_sep(desk)["klsRawat"]["klsRawatNaik"] == "2"
+
+
+async def test_asking_for_the_covered_class_is_no_upgrade(desk: Desk) -> None:
+    response = await desk.admit("patient", **_stay(requested_class="2"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["bill"]["amount"], body["insurance"]["upgrade_class"]) == (0, None)
+    assert "klsRawatNaik" not in _sent_sep(desk)["klsRawat"]
+    assert "bank" not in [c[0] for c in desk.called()]
+
+
+async def test_without_cover_the_patient_pays_the_whole_stay(desk: Desk) -> None:
+    response = await desk.admit("creator", **_stay(requested_class="1"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["bill"]["amount"] == _tariff(desk, "inpatient")
+    assert (body["bill"]["reason"], body["insurance"]["upgrade_class"]) == ("not_covered", None)
+
+
+def _active_class_three_member(desk: Desk) -> dict[str, Any]:
+    """A generated person whose membership is active, in class III."""
+    niks = {
+        m["nik"]
+        for m in desk.world["insurance"]["members"]
+        if m["class"]["kode"] == "3" and m["status"]["kode"] == "0"
+    }
+    person: dict[str, Any] = next(p for p in desk.world["persons"] if p["nik"] in niks)
+    return person
+
+
+@pytest.mark.parametrize(
+    ("who", "asked", "said"),
+    [
+        ("patient", "VIP", "Only one class above the entitlement"),
+        ("patient", "3", "below the KELAS II"),
+        ("class III", "2", "KELAS III may not move up"),
+    ],
+)
+async def test_a_class_the_rules_do_not_allow_is_refused_before_the_sep(
+    desk: Desk, who: str, asked: str, said: str
+) -> None:
+    if who == "class III":
+        person = _active_class_three_member(desk)
+        fields = {k: person[k] for k in ("nik", "name", "birth_date", "birth_place", "sex")}
+        response = await desk.admit("patient", **fields, **_stay(requested_class=asked))
+    else:
+        response = await desk.admit(who, **_stay(requested_class=asked))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["code"], body["status"]) == ("upgrade_not_allowed", "REJECTED")
+    assert said in body["message"] and "No SEP was issued" in body["message"]
+    assert body["done"][-1] == "eligibility checked"
+    called = desk.called()
+    assert ("insurance", "POST", "/vclaim-rest/SEP/2.0/insert") not in called
+    assert "bank" not in [c[0] for c in called]
+    row = desk.row(body["admission_id"])
+    assert (row["status"], row["sep_no"], row["va_no"]) == ("REJECTED", None, None)
+
+
+async def test_a_higher_class_is_only_for_an_inpatient_stay(desk: Desk) -> None:
+    response = await desk.admit("patient", requested_class="1")
+    assert response.status_code == 400, response.text
+    assert (response.json()["code"], response.json()["field"]) == (
+        "invalid_field",
+        "requested_class",
+    )
+    assert desk.called() == []
+    unknown = await desk.admit("patient", **_stay(requested_class="VVIP"))
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "requested_class")
 
 
 async def test_wrong_birth_date_is_refused_before_any_other_institution(desk: Desk) -> None:

@@ -4,8 +4,11 @@ The order matters and is part of the lesson:
 1. identity: consent, then verify. If the registry does not confirm the patient, stop - no
    record, no insurance check and no bill may be made for someone we could not identify.
 2. records: find the patient by NIK (create when new), open an Encounter, add the Condition.
-3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk.
-4. bank: a closed virtual account for what the patient pays (the tariff when not covered).
+3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk,
+   unless the patient asked for a higher inpatient class ("naik kelas",
+   `rules.upgrade_problem`): the SEP notes it, and the patient pays the difference.
+4. bank: a closed virtual account for what the patient pays (the tariff when not covered, the
+   difference of a higher class when covered).
 
 After every step the admission row is updated with the *reference* it produced (an IHS number,
 an encounter id, an SEP number, a VA number). If a back end fails, the row already says what
@@ -34,6 +37,10 @@ from sandbox.services.hospital.store import HospitalStore
 STEPS = ("identity", "records", "insurance", "bank")
 
 
+class UpgradeRefused(Exception):
+    """The patient asked for a class the rules do not allow (the message says which rule)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Desk:
     """Everything the admission flow needs: store, clock, back-end clients, the facility."""
@@ -56,6 +63,13 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
             "The desk may check the patient at the registry, health records and insurer only "
             'with the patient\'s consent: ask, then send "consent": true.',
             field="consent",
+        )
+    if body.requested_class and body.service != "inpatient":
+        raise errors.bad_request(
+            "invalid_field",
+            'requested_class is the class of an inpatient stay: send "service": "inpatient", '
+            "or leave requested_class out.",
+            field="requested_class",
         )
     now = desk.clock()
     admission_id = desk.store.new_admission(
@@ -88,6 +102,10 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
         done.append(f"SEP {cover}" if cover else "eligibility checked (not covered)")
         step = "bank"
         await _bill(desk, admission_id, body, covered=cover is not None, now=now)
+    except UpgradeRefused as refused:
+        done.append("eligibility checked")
+        _save(desk, admission_id, status="REJECTED", failure=str(refused))
+        raise errors.upgrade_not_allowed(admission_id, str(refused), done) from None
     except BackendFailure as failure:
         _save(
             desk,
@@ -164,31 +182,49 @@ async def _insure(
         insurance_status=cover.status,
         covered=int(cover.covered),
         card_last4=cover.card_no[-4:] if cover.card_no else None,
+        class_code=cover.class_code,
         class_name=cover.class_name,
         coverage_reason=cover.reason,
     )
     if not cover.covered:
-        return None
+        return None  # a patient without cover pays the whole tariff, whatever the class
     assert cover.card_no is not None
+    entitled = cover.class_code or "3"
+    raised = None
+    if body.requested_class:
+        problem = rules.upgrade_problem(entitled, body.requested_class)
+        if problem:
+            raise UpgradeRefused(problem)
+        if rules.is_upgrade(entitled, body.requested_class):
+            raised = body.requested_class
     sep = await desk.insurer.issue_sep(
         card_no=cover.card_no,
         day=day,
         service=body.service,
-        class_code=cover.class_code or "3",
+        class_code=entitled,
         medical_record=ihs,
         icd10=body.icd10,
         staff_id=staff["staff_id"],
+        raised_class=raised,
     )
-    _save(desk, admission_id, sep_no=sep)
+    _save(desk, admission_id, sep_no=sep, requested_class=raised)
     return sep
 
 
 async def _bill(
     desk: Desk, admission_id: str, body: AdmissionRequest, *, covered: bool, now: float
 ) -> None:
-    """A VA for the patient's share; covered visits cost nothing at the desk, so no VA."""
-    amount = rules.patient_share(covered, int(desk.hospital["tariff"][body.service]))
-    _save(desk, admission_id, amount=amount)
+    """A VA for the patient's share; covered visits cost nothing at the desk, so no VA, unless
+    the patient stays in a higher class than covered: then the VA is for the difference."""
+    row = _row(desk, admission_id)
+    difference = 0
+    if covered and row["requested_class"]:
+        difference = rules.upgrade_difference(
+            row["class_code"], row["requested_class"], desk.hospital["inpatient_class_tariff"]
+        )
+    amount = rules.patient_share(covered, int(desk.hospital["tariff"][body.service]), difference)
+    reason = None if amount == 0 else "class_upgrade" if covered else "not_covered"
+    _save(desk, admission_id, amount=amount, bill_reason=reason)
     if amount == 0:
         return
     va = await desk.billing.create_va(admission_id, body.name, amount, now)
@@ -218,6 +254,7 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
             "reason": row["coverage_reason"],
             "card_no_last4": row["card_last4"],
             "class": row["class_name"],
+            "upgrade_class": rules.CLASS_NAMES.get(row["requested_class"] or ""),
             "sep_no": row["sep_no"],
         }
     return {
@@ -236,6 +273,7 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
             "amount": row["amount"] or 0,
             "virtual_account_no": row["va_no"],
             "status": row["bill_status"],
+            "reason": row["bill_reason"],
             "expires_at": rules.wib_iso(row["va_expires_at"]) if row["va_expires_at"] else None,
         },
         "created_at": rules.wib_iso(row["created_at"]),

@@ -321,14 +321,27 @@ class Insurer:
         medical_record: str,
         icd10: str | None,
         staff_id: str,
+        raised_class: str | None = None,
     ) -> str:
-        """Insert an SEP for this visit; returns its number."""
+        """Insert an SEP for this visit; returns its number.
+
+        A higher class the patient asked for ("naik kelas") is noted in `klsRawat` as SEP 2.0
+        does: the class (`klsRawatNaik`) and who pays the difference - in the sandbox always
+        the patient ("1", Pribadi). The SEP still covers the entitled class only.
+        """
+        klass = {"klsRawatHak": class_code}
+        if raised_class:
+            klass.update(
+                klsRawatNaik=rules.VCLAIM_RAISED_CLASS[raised_class],
+                pembiayaan="1",
+                penanggungJawab="Pribadi",
+            )
         t_sep = {
             "noKartu": card_no,
             "tglSep": day,
             "ppkPelayanan": self.ppk_code,
             "jnsPelayanan": rules.SERVICE_CODES[service],
-            "klsRawat": {"klsRawatHak": class_code},
+            "klsRawat": klass,
             "noMR": medical_record,
             "rujukan": {"asalRujukan": "1", "tglRujukan": day, "noRujukan": "", "ppkRujukan": ""},
             # The insurer requires an initial diagnosis; a desk that has none yet files the

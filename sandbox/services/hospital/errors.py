@@ -55,6 +55,19 @@ def identity_mismatch(admission_id: str, mismatched: list[str], reason: str | No
     )
 
 
+def upgrade_not_allowed(admission_id: str, problem: str, done: list[str]) -> ApiError:
+    """422: the patient asked for a class the rules do not allow; no SEP and no bill."""
+    return ApiError(
+        422,
+        "upgrade_not_allowed",
+        f"{problem} Already done: {'; '.join(done)}. No SEP was issued and nothing was billed; "
+        f"the admission {admission_id} is stored as REJECTED.",
+        admission_id=admission_id,
+        admission_status="REJECTED",
+        done=done,
+    )
+
+
 def backend_failed(
     admission_id: str, institution: str, detail: str, done: list[str], missing: list[str]
 ) -> ApiError:

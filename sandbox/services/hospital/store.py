@@ -19,7 +19,7 @@ from sandbox.wire.storage import open_database
 migrations = sqlite_utils.Migrations("hospital")
 
 _TABLES = ("payments", "admissions", "staff", "meta")
-ADMISSION_COLUMNS = (
+_FIRST_COLUMNS = (
     "admission_id",
     "seq",
     "staff_id",
@@ -47,6 +47,8 @@ ADMISSION_COLUMNS = (
     "created_at",
     "updated_at",
 )
+"""The columns of the first migration (m001); later migrations add to them."""
+ADMISSION_COLUMNS = (*_FIRST_COLUMNS, "class_code", "requested_class", "bill_reason")
 """Every column of an admission: references and statuses only (see the module docstring)."""
 
 
@@ -58,7 +60,7 @@ def m001_desk(db: sqlite_utils.Database) -> None:
         {"staff_id": str, "hospital_code": str, "token_hash": str}, pk="staff_id"
     )
     db.table("staff").create_index(["token_hash"], unique=True)
-    types: dict[str, Any] = dict.fromkeys(ADMISSION_COLUMNS, str)
+    types: dict[str, Any] = dict.fromkeys(_FIRST_COLUMNS, str)
     types.update(
         seq=int, covered=int, amount=int, created_at=float, updated_at=float, va_expires_at=float
     )
@@ -75,6 +77,13 @@ def m001_desk(db: sqlite_utils.Database) -> None:
         },
         pk="payment_request_id",
     )
+
+
+@migrations()
+def m002_class_upgrade(db: sqlite_utils.Database) -> None:
+    """The entitled class's code, the higher class asked for ("naik kelas"), why a bill exists."""
+    for column in ("class_code", "requested_class", "bill_reason"):
+        db.table("admissions").add_column(column, str)
 
 
 class HospitalStore:
