@@ -76,12 +76,15 @@ class Desk:
             **changes,
         }
 
-    async def admit(self, persona: str, token: str | None = None, **changes: Any) -> httpx.Response:
+    async def admit(
+        self, persona: str, token: str | None = None, key: str | None = None, **changes: Any
+    ) -> httpx.Response:
         self.services.calls.clear()
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        if key:
+            headers["Idempotency-Key"] = key
         return await self.client.post(
-            "/api/v1/admissions",
-            json=self.body(persona, **changes),
-            headers={"Authorization": f"Bearer {token or self.token}"},
+            "/api/v1/admissions", json=self.body(persona, **changes), headers=headers
         )
 
     def called(self, caller: str = "hospital") -> list[tuple[str, str, str]]:
@@ -314,6 +317,155 @@ async def test_a_higher_class_is_only_for_an_inpatient_stay(desk: Desk) -> None:
     assert desk.called() == []
     unknown = await desk.admit("patient", **_stay(requested_class="VVIP"))
     assert (unknown.status_code, unknown.json()["field"]) == (400, "requested_class")
+
+
+# --- retries: one admission, one bill ----------------------------------------------------------
+
+
+def _hospital_vas(desk: Desk) -> list[dict[str, Any]]:
+    """The hospital's virtual accounts, as the bank keeps them."""
+    bank_db = desk.services.apps["bank"].state.store.db
+    return list(bank_db.query("SELECT * FROM vas WHERE partner = 'hospital'"))
+
+
+async def test_a_retry_with_the_same_key_gets_the_same_admission_and_bill(desk: Desk) -> None:
+    first = await desk.admit("creator", key="desk-try-1")
+    assert first.status_code == 201, first.text
+    assert "Idempotent-Replayed" not in first.headers
+    again = await desk.admit("creator", key="desk-try-1")
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["admission_id"] == first.json()["admission_id"]
+    assert again.json()["bill"] == first.json()["bill"]
+    assert desk.called() == []  # answered from the desk's own database
+    assert len(_hospital_vas(desk)) == 1
+    other = await desk.admit("creator", key="desk-try-2")
+    assert other.json()["admission_id"] != first.json()["admission_id"]  # a new key: a new one
+
+
+async def test_the_same_key_for_another_request_is_refused(desk: Desk) -> None:
+    first = await desk.admit("creator", key="desk-try-1")
+    reused = await desk.admit("patient", key="desk-try-1")
+    assert reused.status_code == 422, reused.text
+    body = reused.json()
+    assert (body["code"], body["admission_id"]) == (
+        "idempotency_key_reused",
+        first.json()["admission_id"],
+    )
+    assert desk.called() == []
+
+
+async def test_two_tries_at_once_make_one_admission(desk: Desk) -> None:
+    """A double tap: the second request arrives while the first waits for a slow insurer."""
+    desk.services.wire.set_fault("insurance", Fault(latency_ms=50))
+    desk.services.calls.clear()
+    answers = await asyncio.gather(
+        *(
+            desk.client.post(
+                "/api/v1/admissions",
+                json=desk.body("patient", **_stay(requested_class="1")),
+                headers={"Authorization": f"Bearer {desk.token}", "Idempotency-Key": "twice"},
+            )
+            for _ in range(2)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    busy = next(a for a in answers if a.status_code == 409).json()
+    assert (busy["code"], busy["status"]) == ("admission_in_progress", "IN_PROGRESS")
+    assert len(_hospital_vas(desk)) == 1
+    assert len([c for c in desk.called() if c[2].endswith("/create-va")]) == 1
+
+
+async def test_a_retry_resumes_where_the_bank_stopped_it(desk: Desk) -> None:
+    """The bank is down at the last step; the clerk retries with the same key once it is back:
+    the admission is finished, nothing before the bank is done twice, and there is one bill."""
+    desk.services.wire.set_fault("bank", Fault(offline=True))
+    stopped = await desk.admit("patient", key="resume-1", **_stay(requested_class="1"))
+    assert stopped.status_code == 502, stopped.text
+    assert (stopped.json()["code"], stopped.json()["missing"]) == ("bank_failed", ["bank"])
+    admission_id = stopped.json()["admission_id"]
+    sep = desk.row(admission_id)["sep_no"]
+    desk.services.wire.set_fault("bank", Fault())
+
+    resumed = await desk.admit("patient", key="resume-1", **_stay(requested_class="1"))
+    assert resumed.status_code == 201, resumed.text
+    body = resumed.json()
+    assert (body["admission_id"], body["status"]) == (admission_id, "ADMITTED")
+    assert (body["insurance"]["sep_no"], body["bill"]["amount"]) == (sep, 200_000)
+    assert {c[0] for c in desk.called()} == {"bank"}  # identity, records, insurance: done
+    assert len(_hospital_vas(desk)) == 1
+    row = desk.row(admission_id)
+    assert (row["failed_at"], row["failure"]) == (None, None)
+
+
+async def test_a_retry_after_the_insurer_failed_opens_no_second_encounter(desk: Desk) -> None:
+    desk.services.wire.set_fault("insurance", Fault(offline=True))
+    stopped = await desk.admit("patient", key="resume-2")
+    assert stopped.json()["code"] == "insurance_failed"
+    encounter = desk.row(stopped.json()["admission_id"])["encounter_id"]
+    desk.services.wire.set_fault("insurance", Fault())
+    resumed = await desk.admit("patient", key="resume-2")
+    assert resumed.status_code == 201, resumed.text
+    assert resumed.json()["records"]["encounter_id"] == encounter
+    assert {c[0] for c in desk.called()} == {"insurance"}
+
+
+def test_only_one_retry_resumes_an_incomplete_admission(desk: Desk) -> None:
+    now = desk.services.clock()
+    admission_id = desk.store.new_admission(
+        "20240301",
+        {
+            "staff_id": "FD-001",
+            "hospital_code": "0301R001",
+            "service": "outpatient",
+            "status": "INCOMPLETE",
+            "nik_last4": "0001",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    assert desk.store.claim_incomplete(admission_id)
+    assert not desk.store.claim_incomplete(admission_id)
+    assert desk.row(admission_id)["status"] == "IN_PROGRESS"
+
+
+async def test_a_bill_whose_answer_was_lost_is_found_not_made_twice(desk: Desk) -> None:
+    """The bank creates the VA but its answer never arrives: the desk asks the bank's status
+    (SNAP's advice after a timeout) and keeps the VA that is there."""
+    bank = desk.services.apps["bank"]
+
+    async def answer_lost(scope: Any, receive: Any, send: Any) -> None:
+        if not (scope["type"] == "http" and scope["path"].endswith("/create-va")):
+            await bank(scope, receive, send)
+            return
+
+        async def drop(message: Any) -> None:
+            pass  # the bank does the work; its answer never reaches the desk
+
+        await bank(scope, receive, drop)
+        raise httpx.ReadTimeout("the answer was lost")
+
+    desk.services.wire.mount("bank", answer_lost)
+    admitted = await desk.admit("creator")
+    desk.services.wire.mount("bank", bank)
+    assert admitted.status_code == 201, admitted.text
+    bill = admitted.json()["bill"]
+    [va] = _hospital_vas(desk)
+    assert (va["virtual_account_no"], va["amount"]) == (bill["virtual_account_no"], bill["amount"])
+    paths = [c[2] for c in desk.called() if c[0] == "bank" and "token" not in c[2]]
+    assert paths == ["/v1.0/transfer-va/create-va", "/v1.0/transfer-va/status"]
+
+
+async def test_a_rejected_admission_is_not_tried_again_with_its_key(desk: Desk) -> None:
+    wrong = {"birth_date": "1972-05-31"}
+    refused = await desk.admit("patient", key="typo", **wrong)
+    assert refused.status_code == 422
+    again = await desk.admit("patient", key="typo", **wrong)
+    assert again.status_code == 422, again.text
+    body = again.json()
+    assert (body["code"], body["status"]) == ("admission_rejected", "REJECTED")
+    assert "identity_mismatch: tgl_lhr" in body["message"]
+    assert desk.called() == []
 
 
 async def test_wrong_birth_date_is_refused_before_any_other_institution(desk: Desk) -> None:

@@ -18,6 +18,7 @@ exists, so the desk can tell the clerk exactly what was done and what was not.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,54 @@ class Desk:
     """This facility's row of the seed: code, name, tariff per service."""
 
 
-async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) -> dict[str, Any]:
-    """Run the whole admission; returns the stored admission row (references only)."""
+async def admit(
+    desk: Desk,
+    body: AdmissionRequest,
+    staff: Mapping[str, str],
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Run the whole admission; the stored admission row (references only), and whether it is
+    the answer to an earlier request (a replay).
+
+    With an Idempotency-Key, a retry of the same request never makes a second admission or a
+    second bill: a finished admission is answered again, one a back end stopped is resumed
+    where it stopped (what exists is reused), one still running is a 409.
+    """
+    _check(body)
+    key = idempotency_key
+    fingerprint = rules.request_fingerprint(body.model_dump(mode="json")) if key else None
+    first = desk.store.admission_by_key(staff["staff_id"], key) if key else None
+    if first is None:
+        now = desk.clock()
+        try:
+            admission_id = desk.store.new_admission(
+                rules.wib_day(now),
+                {
+                    "staff_id": staff["staff_id"],
+                    "hospital_code": desk.hospital["code"],
+                    "service": body.service,
+                    "status": "IN_PROGRESS",
+                    "nik_last4": body.nik[-4:],
+                    "amount": 0,
+                    "bill_status": "NONE",
+                    "idempotency_key": key,
+                    "request_fingerprint": fingerprint,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
+            first = desk.store.admission_by_key(staff["staff_id"], key) if key else None
+            if first is None:
+                raise
+        else:
+            return await _run(desk, admission_id, body, staff), False
+    assert key is not None
+    return await _retried(desk, first, body, staff, key, fingerprint)
+
+
+def _check(body: AdmissionRequest) -> None:
+    """Refuse, before anyone is asked, what no back end could make right."""
     if not body.consent:
         raise errors.bad_request(
             "consent_required",
@@ -71,21 +118,36 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
             "or leave requested_class out.",
             field="requested_class",
         )
-    now = desk.clock()
-    admission_id = desk.store.new_admission(
-        rules.wib_day(now),
-        {
-            "staff_id": staff["staff_id"],
-            "hospital_code": desk.hospital["code"],
-            "service": body.service,
-            "status": "IN_PROGRESS",
-            "nik_last4": body.nik[-4:],
-            "amount": 0,
-            "bill_status": "NONE",
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+
+
+async def _retried(
+    desk: Desk,
+    first: dict[str, Any],
+    body: AdmissionRequest,
+    staff: Mapping[str, str],
+    key: str,
+    fingerprint: str | None,
+) -> tuple[dict[str, Any], bool]:
+    """The answer to a request whose Idempotency-Key already made `first`."""
+    admission_id = first["admission_id"]
+    if first["request_fingerprint"] != fingerprint:
+        raise errors.idempotency_key_reused(key, admission_id)
+    if first["status"] == "ADMITTED":
+        return first, True
+    if first["status"] == "REJECTED":
+        raise errors.admission_rejected(key, admission_id, first["failure"])
+    # INCOMPLETE: resume it, but only one retry at a time (the claim is one UPDATE).
+    if first["status"] != "INCOMPLETE" or not desk.store.claim_incomplete(admission_id):
+        raise errors.admission_in_progress(key, admission_id)
+    return await _run(desk, admission_id, body, staff), False
+
+
+async def _run(
+    desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str]
+) -> dict[str, Any]:
+    """The four steps, in order; a step whose reference the admission already holds (from an
+    attempt a back end stopped) is not done again."""
+    now = _row(desk, admission_id)["created_at"]  # the visit's time, also when resumed
     done: list[str] = []
     step = "identity"
     try:
@@ -101,7 +163,7 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
         cover = await _insure(desk, admission_id, body, ihs, staff, now)
         done.append(f"SEP {cover}" if cover else "eligibility checked (not covered)")
         step = "bank"
-        await _bill(desk, admission_id, body, covered=cover is not None, now=now)
+        await _bill(desk, admission_id, body, covered=cover is not None, now=desk.clock())
     except UpgradeRefused as refused:
         done.append("eligibility checked")
         _save(desk, admission_id, status="REJECTED", failure=str(refused))
@@ -118,18 +180,23 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
         raise errors.backend_failed(
             admission_id, failure.institution, failure.detail, done, missing
         ) from None
-    _save(desk, admission_id, status="ADMITTED")
+    _save(desk, admission_id, status="ADMITTED", failed_at=None, failure=None)
     return _row(desk, admission_id)
 
 
 async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> None:
-    """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done)."""
+    """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done).
+
+    A resumed admission was verified already: only a confirmed patient gets past this step.
+    """
+    if _row(desk, admission_id)["verification_id"]:
+        return
     sent = rules.registry_fields(body.name, body.birth_place, body.birth_date, body.sex)
     try:
         answer = await desk.registry.verify(body.nik, sent)
     except InvalidNik as exc:
         # A NIK that cannot exist is the clerk's mistake (400), not a registry failure (502).
-        _save(desk, admission_id, status="REJECTED")
+        _save(desk, admission_id, status="REJECTED", failure="invalid_nik")
         raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
     flags = {name: str((answer.get("fields") or {}).get(name, "TIDAK SESUAI")) for name in sent}
     _save(
@@ -140,26 +207,32 @@ async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> No
     )
     mismatched = rules.identity_mismatches(sent, answer)
     if mismatched:
-        _save(desk, admission_id, status="REJECTED")
+        _save(
+            desk,
+            admission_id,
+            status="REJECTED",
+            failure=f"identity_mismatch: {', '.join(mismatched)}",
+        )
         raise errors.identity_mismatch(admission_id, mismatched, answer.get("reason"))
 
 
 async def _record(
     desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str], now: float
 ) -> tuple[str, str]:
-    """Find or create the patient, open the encounter, add the condition."""
-    ihs = await desk.records.find_patient(body.nik)
+    """Find or create the patient, open the encounter, add the condition (each once)."""
+    row = _row(desk, admission_id)
+    ihs = row["ihs_number"] or await desk.records.find_patient(body.nik)
     if ihs is None:
         gender = "male" if body.sex == "L" else "female"
         ihs = await desk.records.create_patient(
             body.nik, body.name, gender, body.birth_date.isoformat()
         )
     _save(desk, admission_id, ihs_number=ihs)
-    encounter = await desk.records.open_encounter(
+    encounter = row["encounter_id"] or await desk.records.open_encounter(
         ihs, body.name, admission_id, body.service, staff, now
     )
     _save(desk, admission_id, encounter_id=encounter)
-    if body.icd10:
+    if body.icd10 and not row["condition_id"]:
         condition = await desk.records.add_condition(ihs, encounter, body.icd10)
         _save(desk, admission_id, condition_id=condition)
     return ihs, encounter
@@ -173,7 +246,14 @@ async def _insure(
     staff: Mapping[str, str],
     now: float,
 ) -> str | None:
-    """Eligibility for today (WIB); an active member gets an SEP. Returns the SEP number."""
+    """Eligibility for today (WIB); an active member gets an SEP. Returns the SEP number.
+
+    A resumed admission with an SEP, or found not covered, keeps that answer: the bill it may
+    already have at the bank was made for it.
+    """
+    row = _row(desk, admission_id)
+    if row["sep_no"] or (row["insurance_status"] and not row["covered"]):
+        return str(row["sep_no"]) if row["sep_no"] else None
     day = rules.wib_date(now)
     cover = rules.coverage(await desk.insurer.eligibility(body.nik, day))
     _save(
@@ -217,6 +297,8 @@ async def _bill(
     """A VA for the patient's share; covered visits cost nothing at the desk, so no VA, unless
     the patient stays in a higher class than covered: then the VA is for the difference."""
     row = _row(desk, admission_id)
+    if row["va_no"]:
+        return  # billed by an earlier attempt
     difference = 0
     if covered and row["requested_class"]:
         difference = rules.upgrade_difference(

@@ -68,6 +68,41 @@ def upgrade_not_allowed(admission_id: str, problem: str, done: list[str]) -> Api
     )
 
 
+def idempotency_key_reused(key: str, admission_id: str) -> ApiError:
+    """422: the key already made an admission from another request."""
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        f"Idempotency-Key {key!r} already made admission {admission_id} from another request; "
+        "send a new key with a new admission.",
+        admission_id=admission_id,
+    )
+
+
+def admission_in_progress(key: str, admission_id: str) -> ApiError:
+    """409: the first request with this key is still running."""
+    return ApiError(
+        409,
+        "admission_in_progress",
+        f"The first request with Idempotency-Key {key!r} is still admitting ({admission_id}); "
+        "retry with the same key in a moment.",
+        admission_id=admission_id,
+        admission_status="IN_PROGRESS",
+    )
+
+
+def admission_rejected(key: str, admission_id: str, failure: str | None) -> ApiError:
+    """422: the first request with this key was refused; a retry would be refused again."""
+    return ApiError(
+        422,
+        "admission_rejected",
+        f"The admission {admission_id} made with Idempotency-Key {key!r} was rejected "
+        f"({failure or 'refused'}); correct the request and send it with a new key.",
+        admission_id=admission_id,
+        admission_status="REJECTED",
+    )
+
+
 def backend_failed(
     admission_id: str, institution: str, detail: str, done: list[str], missing: list[str]
 ) -> ApiError:

@@ -6,6 +6,7 @@ Nothing here touches the database or HTTP, so each rule can be read (and unit-te
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,6 +201,13 @@ def parse_snap_amount(value: str) -> int | None:
     """Integer rupiah from "150000.00", or None if malformed (cents are refused, not rounded)."""
     match = _AMOUNT.fullmatch(value)
     return int(match.group(1)) if match else None
+
+
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """A one-way fingerprint of an admission request, to tell a retry from another request
+    sent with the same Idempotency-Key. It is not a copy: nothing can be read back from it."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def token_hash(token: str) -> str:

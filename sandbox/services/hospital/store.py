@@ -48,7 +48,14 @@ _FIRST_COLUMNS = (
     "updated_at",
 )
 """The columns of the first migration (m001); later migrations add to them."""
-ADMISSION_COLUMNS = (*_FIRST_COLUMNS, "class_code", "requested_class", "bill_reason")
+ADMISSION_COLUMNS = (
+    *_FIRST_COLUMNS,
+    "class_code",
+    "requested_class",
+    "bill_reason",
+    "idempotency_key",
+    "request_fingerprint",
+)
 """Every column of an admission: references and statuses only (see the module docstring)."""
 
 
@@ -84,6 +91,17 @@ def m002_class_upgrade(db: sqlite_utils.Database) -> None:
     """The entitled class's code, the higher class asked for ("naik kelas"), why a bill exists."""
     for column in ("class_code", "requested_class", "bill_reason"):
         db.table("admissions").add_column(column, str)
+
+
+@migrations()
+def m003_idempotency_keys(db: sqlite_utils.Database) -> None:
+    """A clerk's Idempotency-Key per admission, and a fingerprint of the request it came with."""
+    db.table("admissions").add_column("idempotency_key", str)
+    db.table("admissions").add_column("request_fingerprint", str)
+    db.execute(
+        "CREATE UNIQUE INDEX admissions_by_idempotency_key ON admissions "
+        "(staff_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
+    )
 
 
 class HospitalStore:
@@ -157,6 +175,29 @@ class HospitalStore:
             self.db.query("SELECT * FROM admissions WHERE admission_id = ?", [admission_id])
         )
         return rows[0] if rows else None
+
+    def admission_by_key(self, staff_id: str, key: str) -> dict[str, Any] | None:
+        """The admission a clerk's request with this Idempotency-Key made, if any."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM admissions WHERE staff_id = ? AND idempotency_key = ?",
+                [staff_id, key],
+            )
+        )
+        return rows[0] if rows else None
+
+    def claim_incomplete(self, admission_id: str) -> bool:
+        """Mark an INCOMPLETE admission IN_PROGRESS again; False if it is not INCOMPLETE.
+
+        One UPDATE that checks the status: of two retries at the same moment, one resumes the
+        admission and the other is told it is in progress.
+        """
+        changed = self.db.execute(
+            "UPDATE admissions SET status = 'IN_PROGRESS' "
+            "WHERE admission_id = ? AND status = 'INCOMPLETE'",
+            [admission_id],
+        ).rowcount
+        return bool(changed == 1)
 
     def admission_by_va(self, va_no: str) -> dict[str, Any] | None:
         """The admission whose bill has this VA (compared without the padding spaces)."""
