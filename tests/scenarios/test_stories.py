@@ -112,9 +112,14 @@ async def test_admission_reaches_four_back_ends_from_one_desk(services: Services
     the bank, he pays it, and the bank's notification closes the bill."""
     from sandbox.scenarios import admission
 
+    bank = services.apps["bank"].state.store
+    total = bank.total_balance()
     story = await admission(services.wire, services.world, lambda _: None)
     await services.settle()
     assert story.facts["covered"] and story.facts["upgrade_class"] == "KELAS I"
+    hospital_account = services.world["partners"]["bank"]["hospital"]["account_no"]
+    assert bank.account(hospital_account)["balance"] == 200_000  # the hospital got the difference
+    assert bank.total_balance() == total  # money moved, none made or lost
     assert story.facts["amount"] == story.facts["moved"] == 200_000  # class I minus class II
     assert {c.trace_id for c in services.calls} == {story.trace_id}
     edges = {(c.caller, c.callee) for c in services.calls}

@@ -622,6 +622,36 @@ async def test_paying_the_va_marks_the_bill_paid(desk: Desk) -> None:
     assert desk.services.apps["bank"].state.outbox.pending() == []
 
 
+async def test_the_difference_paid_twice_at_once_leaves_the_account_once(desk: Desk) -> None:
+    """Agus pays his bill from two phones at the same moment (two idempotency keys): the bank
+    takes one payment, the hospital records one, and no rupiah is made or lost."""
+    admitted = (await desk.admit("patient", **_stay(requested_class="1"))).json()
+    va, amount = admitted["bill"]["virtual_account_no"], admitted["bill"]["amount"]
+    store = desk.services.apps["bank"].state.store
+    total = store.total_balance()
+    account = desk.world["personas"]["patient"]["account_no"]
+    before = store.account(account)["balance"]
+    bank = await _bank_session(desk, "patient")
+    answers = await asyncio.gather(
+        *(
+            bank.post(
+                "/mobile/v1/va-payments",
+                headers={"Idempotency-Key": f"phone-{n}"},
+                json={"virtual_account_no": va, "amount": amount},
+            )
+            for n in range(2)
+        )
+    )
+    assert sorted(a.status_code for a in answers)[0] == 201
+    assert [a.status_code for a in answers].count(201) == 1, [a.text for a in answers]
+    await desk.services.settle()
+    assert store.account(account)["balance"] == before - amount
+    assert store.total_balance() == total
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert [p["paid_amount"] for p in payments] == [amount]
+    assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
 def _note(
     desk: Desk, admitted: dict[str, Any], request_id: str = "PRQ0001", amount: int | None = None
 ) -> dict[str, Any]:
