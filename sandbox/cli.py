@@ -22,7 +22,7 @@ from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, 
 from sandbox.language import LANGUAGES, default_language, texts
 
 EXIT_USAGE = 2
-STORIES = ("checkout", "open-account", "admission")
+STORIES = ("checkout", "open-account", "admission", "admission-covered")
 """The names of sandbox.scenarios.SCENARIOS, kept here so `--help` imports no scenario code."""
 
 

@@ -59,7 +59,7 @@ class Harness:
                 return
 
     async def story(self, name: str, **options: Any) -> Story:
-        """Run one of the sandbox's stories (`checkout`, `open-account`, `admission`) against
+        """Run one of the sandbox's stories (`checkout`, `open-account`, `admission`...) against
         these services, then deliver its webhooks: a courier's booking, a storefront's status.
 
         Raises StoryFailed (with what happened) when the story does not end as it should.

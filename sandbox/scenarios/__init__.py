@@ -6,13 +6,22 @@ is exactly what the tests check. Each story runs under one root span: one story,
 
 from collections.abc import Awaitable, Callable
 
-from sandbox.scenarios.admission import admission
+from sandbox.scenarios.admission import admission, admission_covered
 from sandbox.scenarios.base import Story, StoryFailed
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.open_account import open_account
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
-    "checkout": checkout, "open-account": open_account, "admission": admission}
+    "checkout": checkout, "open-account": open_account, "admission": admission,
+    "admission-covered": admission_covered}
 """Every story by the name the CLI, the UI and lessons use."""
 
-__all__ = ["SCENARIOS", "Story", "StoryFailed", "admission", "checkout", "open_account"]
+__all__ = [
+    "SCENARIOS",
+    "Story",
+    "StoryFailed",
+    "admission",
+    "admission_covered",
+    "checkout",
+    "open_account",
+]

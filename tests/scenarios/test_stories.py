@@ -108,21 +108,63 @@ def test_cli_knows_every_story() -> None:
 
 
 async def test_admission_reaches_four_back_ends_from_one_desk(services: Services) -> None:
+    """The headline: Agus stays one class above his cover; the desk bills the difference at
+    the bank, he pays it, and the bank's notification closes the bill."""
     from sandbox.scenarios import admission
 
+    bank = services.apps["bank"].state.store
+    total = bank.total_balance()
     story = await admission(services.wire, services.world, lambda _: None)
+    await services.settle()
+    assert story.facts["covered"] and story.facts["upgrade_class"] == "KELAS I"
+    hospital_account = services.world["partners"]["bank"]["hospital"]["account_no"]
+    assert bank.account(hospital_account)["balance"] == 200_000  # the hospital got the difference
+    assert bank.total_balance() == total  # money moved, none made or lost
+    assert story.facts["amount"] == story.facts["moved"] == 200_000  # class I minus class II
+    assert {c.trace_id for c in services.calls} == {story.trace_id}
+    edges = {(c.caller, c.callee) for c in services.calls}
+    assert {("hospital", b) for b in ("identity", "records", "insurance", "bank")} <= edges
+    assert ("patient", "bank") in edges  # he pays in his bank app
+    create_va = [c for c in services.calls if c.path == "/v1.0/transfer-va/create-va"]
+    assert [(c.caller, c.status) for c in create_va] == [("hospital", 200)]
+    assert json.loads(create_va[0].request_body)["totalAmount"]["value"] == "200000.00"
+    notified = [c for c in services.calls if c.path == "/v1.0/transfer-va/payment"]
+    assert [(c.caller, c.callee, c.status) for c in notified] == [("bank", "hospital", 200)]
+    assert json.loads(notified[0].response_body)["code"] == "payment_recorded"
+    sep = next(c for c in services.calls if c.path.endswith("/SEP/2.0/insert"))
+    assert json.loads(sep.request_body)["request"]["t_sep"]["klsRawat"]["klsRawatNaik"] == "3"
+
+
+async def test_the_covered_admission_makes_no_call_to_the_bank(services: Services) -> None:
+    from sandbox.scenarios import admission_covered
+
+    story = await admission_covered(services.wire, services.world, lambda _: None)
     assert story.facts["covered"] and story.facts["amount"] == 0
     callees = {c.callee for c in services.calls if c.caller == "hospital"}
     assert callees == {"identity", "records", "insurance"}, "covered: no bill at the bank"
-    assert not any(c.caller == "hospital" and c.callee == "bank" for c in services.calls)
+    assert not any(c.callee == "bank" for c in services.calls)
+    assert len(story.steps) == 6
 
 
-async def test_admission_of_a_member_in_arrears_opens_a_bill(services: Services) -> None:
+async def test_admission_of_a_member_in_arrears_bills_the_whole_stay(services: Services) -> None:
     from sandbox.scenarios import admission
 
     story = await admission(services.wire, services.world, lambda _: None, persona="creator")
-    assert not story.facts["covered"] and story.facts["amount"] == 150_000
+    assert not story.facts["covered"] and story.facts["amount"] == 750_000
+    assert story.facts["moved"] == 750_000
     assert any(
         c.caller == "hospital" and c.callee == "bank" and c.path.endswith("/create-va")
         for c in services.calls
     )
+
+
+async def test_every_admission_call_says_its_step(services: Services) -> None:
+    from sandbox.scenarios import admission
+
+    story = await admission(services.wire, services.world, lambda _: None)
+    await services.settle()
+    steps = steps_for(services.calls)
+    assert {s.source for s in steps.values()} == {"admission"}
+    by_path = {c.path: steps[c.span_id].sentence for c in services.calls if c.span_id in steps}
+    assert by_path["/mobile/v1/va-payments"] == story.steps[7]
+    assert by_path["/v1.0/transfer-va/payment"] == story.steps[7]  # the notification it caused

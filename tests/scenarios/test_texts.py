@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sandbox.language import N_, rupiah, texts
-from sandbox.scenarios import StoryFailed, admission, checkout, open_account
+from sandbox.scenarios import StoryFailed, admission, admission_covered, checkout, open_account
 from tests.conftest import Services
 
 
@@ -35,6 +35,17 @@ async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Service
         (open_account, 2, "She logs in with her new PIN"),
         (
             admission,
+            2,
+            "One action on the desk's screen: admit (identity, records, insurance, billing "
+            "behind it)",
+        ),
+        (
+            admission,
+            7,
+            "The patient pays the virtual account in the bank app",
+        ),
+        (
+            admission_covered,
             1,
             "One action on the desk's screen: admit (identity, records, insurance, billing "
             "behind it)",

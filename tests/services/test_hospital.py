@@ -7,6 +7,7 @@ back end that breaks the contract shows up as a difference between the two.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -75,12 +76,15 @@ class Desk:
             **changes,
         }
 
-    async def admit(self, persona: str, token: str | None = None, **changes: Any) -> httpx.Response:
+    async def admit(
+        self, persona: str, token: str | None = None, key: str | None = None, **changes: Any
+    ) -> httpx.Response:
         self.services.calls.clear()
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        if key:
+            headers["Idempotency-Key"] = key
         return await self.client.post(
-            "/api/v1/admissions",
-            json=self.body(persona, **changes),
-            headers={"Authorization": f"Bearer {token or self.token}"},
+            "/api/v1/admissions", json=self.body(persona, **changes), headers=headers
         )
 
     def called(self, caller: str = "hospital") -> list[tuple[str, str, str]]:
@@ -129,8 +133,10 @@ async def test_insured_patient_gets_an_sep_and_no_va(desk: Desk) -> None:
         "amount": 0,
         "virtual_account_no": None,
         "status": "NONE",
+        "reason": None,
         "expires_at": None,
     }
+    assert body["insurance"]["upgrade_class"] is None
     steps = [c for c in desk.called() if "token" not in c[2]]
     assert [(c[0], c[2].rsplit("/", 1)[-1] if c[0] != "insurance" else c[1]) for c in steps] == [
         ("identity", "consents"),
@@ -176,6 +182,290 @@ async def test_newcomer_without_insurance_gets_a_va(desk: Desk) -> None:
     assert body["records"]["condition_id"] is None
     assert ("records", "POST", "/fhir-r4/v1/Condition") not in desk.called()
     assert desk.called()[-1][0] == "bank"
+
+
+# --- a higher class: naik kelas --------------------------------------------------------------
+
+
+def _class_tariff(desk: Desk, klass: str) -> int:
+    return int(desk.world["hospital"]["hospitals"][0]["inpatient_class_tariff"][klass])
+
+
+def _stay(**changes: Any) -> dict[str, Any]:
+    """An inpatient stay for dengue haemorrhagic fever (A91)."""
+    return {"service": "inpatient", "icd10": "A91", "complaint": "Demam tinggi empat hari"} | (
+        changes
+    )
+
+
+def _sent_sep(desk: Desk) -> dict[str, Any]:
+    sent = next(c for c in desk.services.calls if c.path.startswith("/vclaim-rest/SEP/2.0/insert"))
+    t_sep: dict[str, Any] = json.loads(sent.request_body or "{}")["request"]["t_sep"]
+    return t_sep
+
+
+async def test_a_class_upgrade_bills_exactly_the_difference(desk: Desk) -> None:
+    """Agus is entitled to class II and asks for class I: the insurer covers class II, he pays
+    the class I tariff minus the class II tariff, through a VA at the bank."""
+    response = await desk.admit("patient", **_stay(requested_class="1"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    difference = _class_tariff(desk, "1") - _class_tariff(desk, "2")
+    assert difference == 200_000
+    assert (body["insurance"]["class"], body["insurance"]["upgrade_class"]) == (
+        "KELAS II",
+        "KELAS I",
+    )
+    assert body["insurance"]["covered"] is True and body["insurance"]["sep_no"]
+    bill = body["bill"]
+    assert (bill["amount"], bill["reason"], bill["status"]) == (
+        difference,
+        "class_upgrade",
+        "UNPAID",
+    )
+    assert _sent_sep(desk)["klsRawat"] == {
+        "klsRawatHak": "2",
+        "klsRawatNaik": "3",
+        "pembiayaan": "1",
+        "penanggungJawab": "Pribadi",
+    }
+    steps = [c for c in desk.called() if "token" not in c[2]]
+    assert steps[-2:] == [
+        ("insurance", "POST", "/vclaim-rest/SEP/2.0/insert"),
+        ("bank", "POST", "/v1.0/transfer-va/create-va"),
+    ]
+    va = await _bank_inquiry(desk, "patient", bill["virtual_account_no"])
+    assert (va["amount"], va["status"]) == (difference, "UNPAID")
+    assert desk.row(body["admission_id"])["requested_class"] == "1"
+
+
+async def test_above_class_one_the_difference_is_at_most_75_percent(desk: Desk) -> None:
+    """Sari is entitled to class I and asks for VIP: the tariffs differ by Rp900,000, but
+    the difference is capped at 75% of the class I tariff."""
+    response = await desk.admit("buyer", **_stay(requested_class="VIP"))
+    assert response.status_code == 201, response.text
+    cap = _class_tariff(desk, "1") * 75 // 100
+    assert _class_tariff(desk, "VIP") - _class_tariff(desk, "1") > cap
+    assert response.json()["bill"]["amount"] == cap == 825_000
+    assert _sent_sep(desk)["klsRawat"]["klsRawatNaik"] == "2"
+
+
+async def test_asking_for_the_covered_class_is_no_upgrade(desk: Desk) -> None:
+    response = await desk.admit("patient", **_stay(requested_class="2"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["bill"]["amount"], body["insurance"]["upgrade_class"]) == (0, None)
+    assert "klsRawatNaik" not in _sent_sep(desk)["klsRawat"]
+    assert "bank" not in [c[0] for c in desk.called()]
+
+
+async def test_without_cover_the_patient_pays_the_whole_stay(desk: Desk) -> None:
+    response = await desk.admit("creator", **_stay(requested_class="1"))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["bill"]["amount"] == _tariff(desk, "inpatient")
+    assert (body["bill"]["reason"], body["insurance"]["upgrade_class"]) == ("not_covered", None)
+
+
+def _active_class_three_member(desk: Desk) -> dict[str, Any]:
+    """A generated person whose membership is active, in class III."""
+    niks = {
+        m["nik"]
+        for m in desk.world["insurance"]["members"]
+        if m["class"]["kode"] == "3" and m["status"]["kode"] == "0"
+    }
+    person: dict[str, Any] = next(p for p in desk.world["persons"] if p["nik"] in niks)
+    return person
+
+
+@pytest.mark.parametrize(
+    ("who", "asked", "said"),
+    [
+        ("patient", "VIP", "Only one class above the entitlement"),
+        ("patient", "3", "below the KELAS II"),
+        ("class III", "2", "KELAS III may not move up"),
+    ],
+)
+async def test_a_class_the_rules_do_not_allow_is_refused_before_the_sep(
+    desk: Desk, who: str, asked: str, said: str
+) -> None:
+    if who == "class III":
+        person = _active_class_three_member(desk)
+        fields = {k: person[k] for k in ("nik", "name", "birth_date", "birth_place", "sex")}
+        response = await desk.admit("patient", **fields, **_stay(requested_class=asked))
+    else:
+        response = await desk.admit(who, **_stay(requested_class=asked))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["code"], body["status"]) == ("upgrade_not_allowed", "REJECTED")
+    assert said in body["message"] and "No SEP was issued" in body["message"]
+    assert body["done"][-1] == "eligibility checked"
+    called = desk.called()
+    assert ("insurance", "POST", "/vclaim-rest/SEP/2.0/insert") not in called
+    assert "bank" not in [c[0] for c in called]
+    row = desk.row(body["admission_id"])
+    assert (row["status"], row["sep_no"], row["va_no"]) == ("REJECTED", None, None)
+
+
+async def test_a_higher_class_is_only_for_an_inpatient_stay(desk: Desk) -> None:
+    response = await desk.admit("patient", requested_class="1")
+    assert response.status_code == 400, response.text
+    assert (response.json()["code"], response.json()["field"]) == (
+        "invalid_field",
+        "requested_class",
+    )
+    assert desk.called() == []
+    unknown = await desk.admit("patient", **_stay(requested_class="VVIP"))
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "requested_class")
+
+
+# --- retries: one admission, one bill ----------------------------------------------------------
+
+
+def _hospital_vas(desk: Desk) -> list[dict[str, Any]]:
+    """The hospital's virtual accounts, as the bank keeps them."""
+    bank_db = desk.services.apps["bank"].state.store.db
+    return list(bank_db.query("SELECT * FROM vas WHERE partner = 'hospital'"))
+
+
+async def test_a_retry_with_the_same_key_gets_the_same_admission_and_bill(desk: Desk) -> None:
+    first = await desk.admit("creator", key="desk-try-1")
+    assert first.status_code == 201, first.text
+    assert "Idempotent-Replayed" not in first.headers
+    again = await desk.admit("creator", key="desk-try-1")
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["admission_id"] == first.json()["admission_id"]
+    assert again.json()["bill"] == first.json()["bill"]
+    assert desk.called() == []  # answered from the desk's own database
+    assert len(_hospital_vas(desk)) == 1
+    other = await desk.admit("creator", key="desk-try-2")
+    assert other.json()["admission_id"] != first.json()["admission_id"]  # a new key: a new one
+
+
+async def test_the_same_key_for_another_request_is_refused(desk: Desk) -> None:
+    first = await desk.admit("creator", key="desk-try-1")
+    reused = await desk.admit("patient", key="desk-try-1")
+    assert reused.status_code == 422, reused.text
+    body = reused.json()
+    assert (body["code"], body["admission_id"]) == (
+        "idempotency_key_reused",
+        first.json()["admission_id"],
+    )
+    assert desk.called() == []
+
+
+async def test_two_tries_at_once_make_one_admission(desk: Desk) -> None:
+    """A double tap: the second request arrives while the first waits for a slow insurer."""
+    desk.services.wire.set_fault("insurance", Fault(latency_ms=50))
+    desk.services.calls.clear()
+    answers = await asyncio.gather(
+        *(
+            desk.client.post(
+                "/api/v1/admissions",
+                json=desk.body("patient", **_stay(requested_class="1")),
+                headers={"Authorization": f"Bearer {desk.token}", "Idempotency-Key": "twice"},
+            )
+            for _ in range(2)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    busy = next(a for a in answers if a.status_code == 409).json()
+    assert (busy["code"], busy["status"]) == ("admission_in_progress", "IN_PROGRESS")
+    assert len(_hospital_vas(desk)) == 1
+    assert len([c for c in desk.called() if c[2].endswith("/create-va")]) == 1
+
+
+async def test_a_retry_resumes_where_the_bank_stopped_it(desk: Desk) -> None:
+    """The bank is down at the last step; the clerk retries with the same key once it is back:
+    the admission is finished, nothing before the bank is done twice, and there is one bill."""
+    desk.services.wire.set_fault("bank", Fault(offline=True))
+    stopped = await desk.admit("patient", key="resume-1", **_stay(requested_class="1"))
+    assert stopped.status_code == 502, stopped.text
+    assert (stopped.json()["code"], stopped.json()["missing"]) == ("bank_failed", ["bank"])
+    admission_id = stopped.json()["admission_id"]
+    sep = desk.row(admission_id)["sep_no"]
+    desk.services.wire.set_fault("bank", Fault())
+
+    resumed = await desk.admit("patient", key="resume-1", **_stay(requested_class="1"))
+    assert resumed.status_code == 201, resumed.text
+    body = resumed.json()
+    assert (body["admission_id"], body["status"]) == (admission_id, "ADMITTED")
+    assert (body["insurance"]["sep_no"], body["bill"]["amount"]) == (sep, 200_000)
+    assert {c[0] for c in desk.called()} == {"bank"}  # identity, records, insurance: done
+    assert len(_hospital_vas(desk)) == 1
+    row = desk.row(admission_id)
+    assert (row["failed_at"], row["failure"]) == (None, None)
+
+
+async def test_a_retry_after_the_insurer_failed_opens_no_second_encounter(desk: Desk) -> None:
+    desk.services.wire.set_fault("insurance", Fault(offline=True))
+    stopped = await desk.admit("patient", key="resume-2")
+    assert stopped.json()["code"] == "insurance_failed"
+    encounter = desk.row(stopped.json()["admission_id"])["encounter_id"]
+    desk.services.wire.set_fault("insurance", Fault())
+    resumed = await desk.admit("patient", key="resume-2")
+    assert resumed.status_code == 201, resumed.text
+    assert resumed.json()["records"]["encounter_id"] == encounter
+    assert {c[0] for c in desk.called()} == {"insurance"}
+
+
+def test_only_one_retry_resumes_an_incomplete_admission(desk: Desk) -> None:
+    now = desk.services.clock()
+    admission_id = desk.store.new_admission(
+        "20240301",
+        {
+            "staff_id": "FD-001",
+            "hospital_code": "0301R001",
+            "service": "outpatient",
+            "status": "INCOMPLETE",
+            "nik_last4": "0001",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    assert desk.store.claim_incomplete(admission_id)
+    assert not desk.store.claim_incomplete(admission_id)
+    assert desk.row(admission_id)["status"] == "IN_PROGRESS"
+
+
+async def test_a_bill_whose_answer_was_lost_is_found_not_made_twice(desk: Desk) -> None:
+    """The bank creates the VA but its answer never arrives: the desk asks the bank's status
+    (SNAP's advice after a timeout) and keeps the VA that is there."""
+    bank = desk.services.apps["bank"]
+
+    async def answer_lost(scope: Any, receive: Any, send: Any) -> None:
+        if not (scope["type"] == "http" and scope["path"].endswith("/create-va")):
+            await bank(scope, receive, send)
+            return
+
+        async def drop(message: Any) -> None:
+            pass  # the bank does the work; its answer never reaches the desk
+
+        await bank(scope, receive, drop)
+        raise httpx.ReadTimeout("the answer was lost")
+
+    desk.services.wire.mount("bank", answer_lost)
+    admitted = await desk.admit("creator")
+    desk.services.wire.mount("bank", bank)
+    assert admitted.status_code == 201, admitted.text
+    bill = admitted.json()["bill"]
+    [va] = _hospital_vas(desk)
+    assert (va["virtual_account_no"], va["amount"]) == (bill["virtual_account_no"], bill["amount"])
+    paths = [c[2] for c in desk.called() if c[0] == "bank" and "token" not in c[2]]
+    assert paths == ["/v1.0/transfer-va/create-va", "/v1.0/transfer-va/status"]
+
+
+async def test_a_rejected_admission_is_not_tried_again_with_its_key(desk: Desk) -> None:
+    wrong = {"birth_date": "1972-05-31"}
+    refused = await desk.admit("patient", key="typo", **wrong)
+    assert refused.status_code == 422
+    again = await desk.admit("patient", key="typo", **wrong)
+    assert again.status_code == 422, again.text
+    body = again.json()
+    assert (body["code"], body["status"]) == ("admission_rejected", "REJECTED")
+    assert "identity_mismatch: tgl_lhr" in body["message"]
+    assert desk.called() == []
 
 
 async def test_wrong_birth_date_is_refused_before_any_other_institution(desk: Desk) -> None:
@@ -332,6 +622,36 @@ async def test_paying_the_va_marks_the_bill_paid(desk: Desk) -> None:
     assert desk.services.apps["bank"].state.outbox.pending() == []
 
 
+async def test_the_difference_paid_twice_at_once_leaves_the_account_once(desk: Desk) -> None:
+    """Agus pays his bill from two phones at the same moment (two idempotency keys): the bank
+    takes one payment, the hospital records one, and no rupiah is made or lost."""
+    admitted = (await desk.admit("patient", **_stay(requested_class="1"))).json()
+    va, amount = admitted["bill"]["virtual_account_no"], admitted["bill"]["amount"]
+    store = desk.services.apps["bank"].state.store
+    total = store.total_balance()
+    account = desk.world["personas"]["patient"]["account_no"]
+    before = store.account(account)["balance"]
+    bank = await _bank_session(desk, "patient")
+    answers = await asyncio.gather(
+        *(
+            bank.post(
+                "/mobile/v1/va-payments",
+                headers={"Idempotency-Key": f"phone-{n}"},
+                json={"virtual_account_no": va, "amount": amount},
+            )
+            for n in range(2)
+        )
+    )
+    assert sorted(a.status_code for a in answers)[0] == 201
+    assert [a.status_code for a in answers].count(201) == 1, [a.text for a in answers]
+    await desk.services.settle()
+    assert store.account(account)["balance"] == before - amount
+    assert store.total_balance() == total
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert [p["paid_amount"] for p in payments] == [amount]
+    assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
 def _note(
     desk: Desk, admitted: dict[str, Any], request_id: str = "PRQ0001", amount: int | None = None
 ) -> dict[str, Any]:
@@ -391,6 +711,58 @@ async def test_signed_notification_is_recorded_once(desk: Desk) -> None:
     assert (again.json()["responseCode"], again.json()["code"]) == ("2002500", "duplicate_payment")
     assert len([r for r in desk.store.dump() if r.get("payment_request_id")]) == 1
     assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
+async def test_a_bill_is_paid_once_a_second_payment_is_refused(desk: Desk) -> None:
+    admitted = (await desk.admit("creator")).json()
+    first = await _notify(desk, _note(desk, admitted, "PRQ0001"))
+    assert first.json()["code"] == "payment_recorded"
+    second = await _notify(desk, _note(desk, admitted, "PRQ0002"))
+    assert second.status_code == 404, second.text
+    assert (second.json()["responseCode"], second.json()["code"]) == (
+        "4042514",
+        "bill_already_paid",
+    )
+    assert admitted["admission_id"] in second.json()["message"]
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert [p["payment_request_id"] for p in payments] == ["PRQ0001"]
+
+
+async def test_two_payments_of_one_bill_at_once_pay_it_once(desk: Desk) -> None:
+    """Two notifications for the same bill, different payments, at the same moment."""
+    admitted = (await desk.admit("creator")).json()
+    answers = await asyncio.gather(
+        *(_notify(desk, _note(desk, admitted, f"PRQ-RACE-{n}")) for n in range(4))
+    )
+    codes = sorted(a.json()["responseCode"] for a in answers)
+    assert codes == ["2002500", "4042514", "4042514", "4042514"]
+    payments = [r for r in desk.store.dump() if r.get("payment_request_id")]
+    assert len(payments) == 1
+    assert payments[0]["paid_amount"] == admitted["bill"]["amount"]
+    assert desk.row(admitted["admission_id"])["bill_status"] == "PAID"
+
+
+def test_the_store_marks_a_bill_paid_only_once(desk: Desk) -> None:
+    """The check is in the UPDATE itself, so no interleaving can pay a bill twice."""
+    now = desk.services.clock()
+    admission_id = desk.store.new_admission(
+        "20240301",
+        {
+            "staff_id": "FD-001",
+            "hospital_code": "0301R001",
+            "service": "outpatient",
+            "status": "ADMITTED",
+            "nik_last4": "0001",
+            "amount": 1000,
+            "bill_status": "UNPAID",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    row = {"admission_id": admission_id, "paid_amount": 1000, "received_at": now}
+    assert desk.store.record_payment({**row, "payment_request_id": "A"}, now)
+    assert not desk.store.record_payment({**row, "payment_request_id": "B"}, now)
+    assert desk.store.payment("B") is None
 
 
 async def test_notification_with_bad_signature_is_refused(desk: Desk) -> None:

@@ -59,6 +59,30 @@ def test_coverage_only_for_active_members() -> None:
 def test_patient_share() -> None:
     assert rules.patient_share(True, 150000) == 0
     assert rules.patient_share(False, 150000) == 150000
+    assert rules.patient_share(True, 750000, difference=200000) == 200000
+    assert rules.patient_share(False, 750000, difference=200000) == 750000
+
+
+def test_one_class_up_except_from_class_three() -> None:
+    assert rules.upgrade_problem("2", "1") is None
+    assert rules.upgrade_problem("1", "VIP") is None
+    assert rules.upgrade_problem("2", "2") is None  # the entitled class: no upgrade at all
+    assert "one class above" in (rules.upgrade_problem("2", "VIP") or "")
+    assert "KELAS III may not move up" in (rules.upgrade_problem("3", "2") or "")
+    assert "below" in (rules.upgrade_problem("1", "2") or "")
+    assert "Unknown class" in (rules.upgrade_problem("4", "1") or "")
+    assert rules.is_upgrade("2", "1") and rules.is_upgrade("1", "VIP")
+    assert not rules.is_upgrade("2", "2") and not rules.is_upgrade("2", None)
+
+
+def test_the_difference_of_a_higher_class() -> None:
+    tariff = {"3": 750_000, "2": 900_000, "1": 1_100_000, "VIP": 2_000_000}
+    assert rules.upgrade_difference("2", "1", tariff) == 200_000
+    assert rules.upgrade_difference("1", "VIP", tariff) == 825_000  # 75% of class I, not 900,000
+    cheap_vip = {**tariff, "VIP": 1_500_000}
+    assert rules.upgrade_difference("1", "VIP", cheap_vip) == 400_000  # under the cap: all of it
+    odd = {**tariff, "1": 1_100_001, "VIP": 9_000_000}
+    assert rules.upgrade_difference("1", "VIP", odd) == 825_000  # rounded down: "at most"
 
 
 def test_ids_and_customer_number() -> None:

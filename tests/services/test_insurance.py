@@ -324,6 +324,51 @@ async def test_insert_sep_for_another_facility_is_403(insurer: Insurer) -> None:
     assert "0301R001" in response.json()["message"]
 
 
+RAISED = {"klsRawatHak": "1", "klsRawatNaik": "2", "pembiayaan": "1", "penanggungJawab": "Pribadi"}
+"""Sari (entitled to class 1) asks for a VIP room and pays the difference herself."""
+
+
+async def test_insert_sep_notes_a_raised_class_and_covers_the_entitled_one(
+    insurer: Insurer,
+) -> None:
+    response = await _insert(insurer, jnsPelayanan="1", poli={"tujuan": ""}, klsRawat=RAISED)
+    assert response.status_code == 200, response.text
+    sep = response.json()["response"]["sep"]
+    assert sep["kelasRawat"] == "1"  # what the insurer covers: the entitlement
+    assert sep["klsRawat"] == RAISED
+    shown = await insurer.client.get(f"/vclaim-rest/SEP/{sep['noSep']}", auth=insurer.auth)
+    assert shown.json()["response"]["sep"]["klsRawat"] == RAISED
+    plain = (await _insert(insurer)).json()["response"]["sep"]["klsRawat"]
+    assert plain == {
+        "klsRawatHak": "1",
+        "klsRawatNaik": "",
+        "pembiayaan": "",
+        "penanggungJawab": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"jnsPelayanan": "2"}, "inpatient"),
+        ({"klsRawat": {**RAISED, "klsRawatNaik": "7"}}, "intensive care"),
+        ({"klsRawat": {**RAISED, "klsRawatNaik": "3"}}, "not above"),
+        ({"klsRawat": {**RAISED, "pembiayaan": ""}}, "who pays"),
+        ({"klsRawat": {**RAISED, "penanggungJawab": " "}}, "who pays"),
+    ],
+)
+async def test_a_raised_class_is_a_room_above_the_entitlement_with_a_payer(
+    insurer: Insurer, changes: dict[str, Any], said: str
+) -> None:
+    t_sep = {"jnsPelayanan": "1", "poli": {"tujuan": ""}, "klsRawat": RAISED, **changes}
+    response = await _insert(insurer, **t_sep)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["code"], body["metaData"]["code"]) == ("invalid_upgrade", "201")
+    assert said in body["message"]
+    assert list(insurer.store.db.query("SELECT * FROM seps")) == []
+
+
 @pytest.mark.parametrize(
     ("t_sep", "field"),
     [

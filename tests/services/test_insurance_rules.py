@@ -83,3 +83,15 @@ def test_icd10_pattern(code: str, ok: bool) -> None:
 def test_today_is_in_indonesian_time() -> None:
     # 2024-02-29 20:00 UTC is already 1 March in WIB.
     assert rules.today(1_709_236_800.0) == date(2024, 3, 1)
+
+
+def test_a_raised_class_must_be_an_inpatient_room_above_the_entitlement() -> None:
+    assert rules.upgrade_problem("1", "2", "", "", "") is None  # no upgrade asked
+    assert rules.upgrade_problem("1", "2", "3", "1", "Pribadi") is None  # class 2 -> Kelas 1
+    assert rules.upgrade_problem("1", "1", "2", "1", "Pribadi") is None  # class 1 -> VIP
+    assert "inpatient" in (rules.upgrade_problem("2", "2", "3", "1", "Pribadi") or "")
+    assert "not above" in (rules.upgrade_problem("1", "2", "4", "1", "Pribadi") or "")
+    assert "not above" in (rules.upgrade_problem("1", "1", "3", "1", "Pribadi") or "")
+    assert rules.upgrade_problem("1", "1", "8", "1", "Pribadi") is None  # above Kelas 1
+    assert "intensive care" in (rules.upgrade_problem("1", "3", "6", "1", "Pribadi") or "")
+    assert "who pays" in (rules.upgrade_problem("1", "2", "3", "", "Pribadi") or "")

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.message import Message
-from textual.widgets import Checkbox, RadioButton, Static
+from textual.widgets import Checkbox, Input, RadioButton, Select, Static
 
 from sandbox.tui.clients import DeskClient
 from sandbox.tui.screens.faces import FacesScreen
@@ -16,6 +16,7 @@ from sandbox.tui.widgets.faces.desk import ANSWERS, DESK
 from tests.conftest import Services
 from tests.tui.factory import make_app, until
 from tests.tui.test_faces import People, acted, settle
+from tests.tui.test_faces_live import digits, pay_elsewhere
 
 
 class DeskApp(App[None]):
@@ -134,3 +135,62 @@ async def test_the_bill_says_in_words_whether_it_is_paid(services: Services) -> 
         assert "not paid" not in answer(desk, "bill")
         desk.show_answers({"bill": {"amount": 0, "virtual_account_no": None, "status": "NONE"}})
         assert "covered by insurance" in answer(desk, "bill")
+
+
+async def test_a_stay_one_class_up_is_billed_and_the_bank_closes_the_bill(
+    services: Services,
+) -> None:
+    """Agus asks for class I (he is insured in class II): the desk shows the difference to pay
+    at the bank, he pays it from his bank app, and the bank's notification shows it paid."""
+    seen: list[Message] = []
+    async with DeskApp(services).run_test(size=(70, 50), message_hook=seen.append) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        desk.query_one("#visit", Select).value = "inpatient-1"
+        await pilot.pause()
+        assert desk.visit == ("inpatient", "1")
+        assert desk.query_one("#icd10", Input).value == "A91"  # a stay's complaint, suggested
+        await pilot.click("#admit")
+        await settle(pilot)
+        assert desk.summary is not None
+        bill = desk.summary["bill"]
+        assert (bill["amount"], bill["reason"], bill["status"]) == (
+            200_000,
+            "class_upgrade",
+            "UNPAID",
+        )
+        assert "naik kelas to KELAS I: noted on the SEP, KELAS II covered" in answer(
+            desk, "insurance"
+        )
+        shown = answer(desk, "bill")
+        assert "the difference for KELAS I, not covered" in shown
+        assert "pay Rp200.000 to VA" in shown and "not paid yet" in shown
+
+        start = len(services.calls)
+        await pay_elsewhere(
+            services.wire, services.world, "patient", digits(bill["virtual_account_no"]), 200_000
+        )
+        await services.settle()  # the bank notifies the hospital
+        desk.follow(services.calls[start:])
+        await until(lambda: (desk.summary or {})["bill"]["status"] == "PAID", pilot)
+        shown = answer(desk, "bill")
+        assert "Rp200.000 paid to VA" in shown and "✓" in shown and "not paid" not in shown
+        assert "payment notification" in str(desk.notice.render())
+    [admit] = acted(seen, "admit")
+    callees = {c.callee for c in services.calls if c.trace_id == admit.trace_id}
+    assert {"hospital", "identity", "records", "insurance", "bank"} <= callees
+    notified = [c for c in services.calls[start:] if c.path == "/v1.0/transfer-va/payment"]
+    assert [(c.caller, c.callee, c.status) for c in notified] == [("bank", "hospital", 200)]
+
+
+async def test_a_class_the_rules_refuse_is_said_at_the_desk(services: Services) -> None:
+    async with DeskApp(services).run_test(size=(70, 50)) as pilot:
+        desk = pilot.app.query_one(DeskFace)
+        desk.query_one("#visit", Select).value = "inpatient-VIP"  # two classes above class II
+        await pilot.pause()
+        await pilot.click("#admit")
+        await settle(pilot)
+        notice = desk.query_one("#admit-notice", Notice)
+        assert "-failed" in notice.classes
+        assert "Only one class above the entitlement" in str(notice.render())
+        assert desk.summary is None
+    assert not any(c.callee == "bank" for c in services.calls)

@@ -4,8 +4,11 @@ The order matters and is part of the lesson:
 1. identity: consent, then verify. If the registry does not confirm the patient, stop - no
    record, no insurance check and no bill may be made for someone we could not identify.
 2. records: find the patient by NIK (create when new), open an Encounter, add the Condition.
-3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk.
-4. bank: a closed virtual account for what the patient pays (the tariff when not covered).
+3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk,
+   unless the patient asked for a higher inpatient class ("naik kelas",
+   `rules.upgrade_problem`): the SEP notes it, and the patient pays the difference.
+4. bank: a closed virtual account for what the patient pays (the tariff when not covered, the
+   difference of a higher class when covered).
 
 After every step the admission row is updated with the *reference* it produced (an IHS number,
 an encounter id, an SEP number, a VA number). If a back end fails, the row already says what
@@ -15,6 +18,7 @@ exists, so the desk can tell the clerk exactly what was done and what was not.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +38,10 @@ from sandbox.services.hospital.store import HospitalStore
 STEPS = ("identity", "records", "insurance", "bank")
 
 
+class UpgradeRefused(Exception):
+    """The patient asked for a class the rules do not allow (the message says which rule)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Desk:
     """Everything the admission flow needs: store, clock, back-end clients, the facility."""
@@ -48,8 +56,54 @@ class Desk:
     """This facility's row of the seed: code, name, tariff per service."""
 
 
-async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) -> dict[str, Any]:
-    """Run the whole admission; returns the stored admission row (references only)."""
+async def admit(
+    desk: Desk,
+    body: AdmissionRequest,
+    staff: Mapping[str, str],
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Run the whole admission; the stored admission row (references only), and whether it is
+    the answer to an earlier request (a replay).
+
+    With an Idempotency-Key, a retry of the same request never makes a second admission or a
+    second bill: a finished admission is answered again, one a back end stopped is resumed
+    where it stopped (what exists is reused), one still running is a 409.
+    """
+    _check(body)
+    key = idempotency_key
+    fingerprint = rules.request_fingerprint(body.model_dump(mode="json")) if key else None
+    first = desk.store.admission_by_key(staff["staff_id"], key) if key else None
+    if first is None:
+        now = desk.clock()
+        try:
+            admission_id = desk.store.new_admission(
+                rules.wib_day(now),
+                {
+                    "staff_id": staff["staff_id"],
+                    "hospital_code": desk.hospital["code"],
+                    "service": body.service,
+                    "status": "IN_PROGRESS",
+                    "nik_last4": body.nik[-4:],
+                    "amount": 0,
+                    "bill_status": "NONE",
+                    "idempotency_key": key,
+                    "request_fingerprint": fingerprint,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
+            first = desk.store.admission_by_key(staff["staff_id"], key) if key else None
+            if first is None:
+                raise
+        else:
+            return await _run(desk, admission_id, body, staff), False
+    assert key is not None
+    return await _retried(desk, first, body, staff, key, fingerprint)
+
+
+def _check(body: AdmissionRequest) -> None:
+    """Refuse, before anyone is asked, what no back end could make right."""
     if not body.consent:
         raise errors.bad_request(
             "consent_required",
@@ -57,21 +111,43 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
             'with the patient\'s consent: ask, then send "consent": true.',
             field="consent",
         )
-    now = desk.clock()
-    admission_id = desk.store.new_admission(
-        rules.wib_day(now),
-        {
-            "staff_id": staff["staff_id"],
-            "hospital_code": desk.hospital["code"],
-            "service": body.service,
-            "status": "IN_PROGRESS",
-            "nik_last4": body.nik[-4:],
-            "amount": 0,
-            "bill_status": "NONE",
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+    if body.requested_class and body.service != "inpatient":
+        raise errors.bad_request(
+            "invalid_field",
+            'requested_class is the class of an inpatient stay: send "service": "inpatient", '
+            "or leave requested_class out.",
+            field="requested_class",
+        )
+
+
+async def _retried(
+    desk: Desk,
+    first: dict[str, Any],
+    body: AdmissionRequest,
+    staff: Mapping[str, str],
+    key: str,
+    fingerprint: str | None,
+) -> tuple[dict[str, Any], bool]:
+    """The answer to a request whose Idempotency-Key already made `first`."""
+    admission_id = first["admission_id"]
+    if first["request_fingerprint"] != fingerprint:
+        raise errors.idempotency_key_reused(key, admission_id)
+    if first["status"] == "ADMITTED":
+        return first, True
+    if first["status"] == "REJECTED":
+        raise errors.admission_rejected(key, admission_id, first["failure"])
+    # INCOMPLETE: resume it, but only one retry at a time (the claim is one UPDATE).
+    if first["status"] != "INCOMPLETE" or not desk.store.claim_incomplete(admission_id):
+        raise errors.admission_in_progress(key, admission_id)
+    return await _run(desk, admission_id, body, staff), False
+
+
+async def _run(
+    desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str]
+) -> dict[str, Any]:
+    """The four steps, in order; a step whose reference the admission already holds (from an
+    attempt a back end stopped) is not done again."""
+    now = _row(desk, admission_id)["created_at"]  # the visit's time, also when resumed
     done: list[str] = []
     step = "identity"
     try:
@@ -87,7 +163,11 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
         cover = await _insure(desk, admission_id, body, ihs, staff, now)
         done.append(f"SEP {cover}" if cover else "eligibility checked (not covered)")
         step = "bank"
-        await _bill(desk, admission_id, body, covered=cover is not None, now=now)
+        await _bill(desk, admission_id, body, covered=cover is not None, now=desk.clock())
+    except UpgradeRefused as refused:
+        done.append("eligibility checked")
+        _save(desk, admission_id, status="REJECTED", failure=str(refused))
+        raise errors.upgrade_not_allowed(admission_id, str(refused), done) from None
     except BackendFailure as failure:
         _save(
             desk,
@@ -100,18 +180,23 @@ async def admit(desk: Desk, body: AdmissionRequest, staff: Mapping[str, str]) ->
         raise errors.backend_failed(
             admission_id, failure.institution, failure.detail, done, missing
         ) from None
-    _save(desk, admission_id, status="ADMITTED")
+    _save(desk, admission_id, status="ADMITTED", failed_at=None, failure=None)
     return _row(desk, admission_id)
 
 
 async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> None:
-    """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done)."""
+    """Verify at the registry; a mismatch stores REJECTED and answers 422 (nothing else done).
+
+    A resumed admission was verified already: only a confirmed patient gets past this step.
+    """
+    if _row(desk, admission_id)["verification_id"]:
+        return
     sent = rules.registry_fields(body.name, body.birth_place, body.birth_date, body.sex)
     try:
         answer = await desk.registry.verify(body.nik, sent)
     except InvalidNik as exc:
         # A NIK that cannot exist is the clerk's mistake (400), not a registry failure (502).
-        _save(desk, admission_id, status="REJECTED")
+        _save(desk, admission_id, status="REJECTED", failure="invalid_nik")
         raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
     flags = {name: str((answer.get("fields") or {}).get(name, "TIDAK SESUAI")) for name in sent}
     _save(
@@ -122,26 +207,32 @@ async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> No
     )
     mismatched = rules.identity_mismatches(sent, answer)
     if mismatched:
-        _save(desk, admission_id, status="REJECTED")
+        _save(
+            desk,
+            admission_id,
+            status="REJECTED",
+            failure=f"identity_mismatch: {', '.join(mismatched)}",
+        )
         raise errors.identity_mismatch(admission_id, mismatched, answer.get("reason"))
 
 
 async def _record(
     desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str], now: float
 ) -> tuple[str, str]:
-    """Find or create the patient, open the encounter, add the condition."""
-    ihs = await desk.records.find_patient(body.nik)
+    """Find or create the patient, open the encounter, add the condition (each once)."""
+    row = _row(desk, admission_id)
+    ihs = row["ihs_number"] or await desk.records.find_patient(body.nik)
     if ihs is None:
         gender = "male" if body.sex == "L" else "female"
         ihs = await desk.records.create_patient(
             body.nik, body.name, gender, body.birth_date.isoformat()
         )
     _save(desk, admission_id, ihs_number=ihs)
-    encounter = await desk.records.open_encounter(
+    encounter = row["encounter_id"] or await desk.records.open_encounter(
         ihs, body.name, admission_id, body.service, staff, now
     )
     _save(desk, admission_id, encounter_id=encounter)
-    if body.icd10:
+    if body.icd10 and not row["condition_id"]:
         condition = await desk.records.add_condition(ihs, encounter, body.icd10)
         _save(desk, admission_id, condition_id=condition)
     return ihs, encounter
@@ -155,7 +246,14 @@ async def _insure(
     staff: Mapping[str, str],
     now: float,
 ) -> str | None:
-    """Eligibility for today (WIB); an active member gets an SEP. Returns the SEP number."""
+    """Eligibility for today (WIB); an active member gets an SEP. Returns the SEP number.
+
+    A resumed admission with an SEP, or found not covered, keeps that answer: the bill it may
+    already have at the bank was made for it.
+    """
+    row = _row(desk, admission_id)
+    if row["sep_no"] or (row["insurance_status"] and not row["covered"]):
+        return str(row["sep_no"]) if row["sep_no"] else None
     day = rules.wib_date(now)
     cover = rules.coverage(await desk.insurer.eligibility(body.nik, day))
     _save(
@@ -164,31 +262,51 @@ async def _insure(
         insurance_status=cover.status,
         covered=int(cover.covered),
         card_last4=cover.card_no[-4:] if cover.card_no else None,
+        class_code=cover.class_code,
         class_name=cover.class_name,
         coverage_reason=cover.reason,
     )
     if not cover.covered:
-        return None
+        return None  # a patient without cover pays the whole tariff, whatever the class
     assert cover.card_no is not None
+    entitled = cover.class_code or "3"
+    raised = None
+    if body.requested_class:
+        problem = rules.upgrade_problem(entitled, body.requested_class)
+        if problem:
+            raise UpgradeRefused(problem)
+        if rules.is_upgrade(entitled, body.requested_class):
+            raised = body.requested_class
     sep = await desk.insurer.issue_sep(
         card_no=cover.card_no,
         day=day,
         service=body.service,
-        class_code=cover.class_code or "3",
+        class_code=entitled,
         medical_record=ihs,
         icd10=body.icd10,
         staff_id=staff["staff_id"],
+        raised_class=raised,
     )
-    _save(desk, admission_id, sep_no=sep)
+    _save(desk, admission_id, sep_no=sep, requested_class=raised)
     return sep
 
 
 async def _bill(
     desk: Desk, admission_id: str, body: AdmissionRequest, *, covered: bool, now: float
 ) -> None:
-    """A VA for the patient's share; covered visits cost nothing at the desk, so no VA."""
-    amount = rules.patient_share(covered, int(desk.hospital["tariff"][body.service]))
-    _save(desk, admission_id, amount=amount)
+    """A VA for the patient's share; covered visits cost nothing at the desk, so no VA, unless
+    the patient stays in a higher class than covered: then the VA is for the difference."""
+    row = _row(desk, admission_id)
+    if row["va_no"]:
+        return  # billed by an earlier attempt
+    difference = 0
+    if covered and row["requested_class"]:
+        difference = rules.upgrade_difference(
+            row["class_code"], row["requested_class"], desk.hospital["inpatient_class_tariff"]
+        )
+    amount = rules.patient_share(covered, int(desk.hospital["tariff"][body.service]), difference)
+    reason = None if amount == 0 else "class_upgrade" if covered else "not_covered"
+    _save(desk, admission_id, amount=amount, bill_reason=reason)
     if amount == 0:
         return
     va = await desk.billing.create_va(admission_id, body.name, amount, now)
@@ -218,6 +336,7 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
             "reason": row["coverage_reason"],
             "card_no_last4": row["card_last4"],
             "class": row["class_name"],
+            "upgrade_class": rules.CLASS_NAMES.get(row["requested_class"] or ""),
             "sep_no": row["sep_no"],
         }
     return {
@@ -236,6 +355,7 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
             "amount": row["amount"] or 0,
             "virtual_account_no": row["va_no"],
             "status": row["bill_status"],
+            "reason": row["bill_reason"],
             "expires_at": rules.wib_iso(row["va_expires_at"]) if row["va_expires_at"] else None,
         },
         "created_at": rules.wib_iso(row["created_at"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -25,6 +26,8 @@ PURPOSE = "PATIENT_ADMISSION"
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
 FHIR = "/fhir-r4/v1"
+CREATE_VA = "/v1.0/transfer-va/create-va"
+VA_STATUS = "/v1.0/transfer-va/status"
 
 
 GENERAL_EXAMINATION = "Z00.0"
@@ -321,14 +324,27 @@ class Insurer:
         medical_record: str,
         icd10: str | None,
         staff_id: str,
+        raised_class: str | None = None,
     ) -> str:
-        """Insert an SEP for this visit; returns its number."""
+        """Insert an SEP for this visit; returns its number.
+
+        A higher class the patient asked for ("naik kelas") is noted in `klsRawat` as SEP 2.0
+        does: the class (`klsRawatNaik`) and who pays the difference - in the sandbox always
+        the patient ("1", Pribadi). The SEP still covers the entitled class only.
+        """
+        klass = {"klsRawatHak": class_code}
+        if raised_class:
+            klass.update(
+                klsRawatNaik=rules.VCLAIM_RAISED_CLASS[raised_class],
+                pembiayaan="1",
+                penanggungJawab="Pribadi",
+            )
         t_sep = {
             "noKartu": card_no,
             "tglSep": day,
             "ppkPelayanan": self.ppk_code,
             "jnsPelayanan": rules.SERVICE_CODES[service],
-            "klsRawat": {"klsRawatHak": class_code},
+            "klsRawat": klass,
             "noMR": medical_record,
             "rujukan": {"asalRujukan": "1", "tglRujukan": day, "noRujukan": "", "ppkRujukan": ""},
             # The insurer requires an initial diagnosis; a desk that has none yet files the
@@ -381,32 +397,80 @@ class Billing:
         )
 
     async def create_va(self, admission_id: str, name: str, amount: int, now: float) -> Va:
-        """A closed VA for exactly `amount`, valid 24 hours."""
+        """A closed VA for exactly `amount`, valid 24 hours: one per admission, even retried.
+
+        The VA number is made from the admission id, so the bank refuses a second VA for the
+        same admission (409). After a 409, a 5xx or no answer at all, the VA may exist anyway
+        (the answer was lost): as SNAP says, the desk asks the bank's status before it gives
+        up, and takes the VA that is there when it bills the same amount.
+        """
         customer_no = rules.customer_no(admission_id)
         va_no = self.partner_service_id.rjust(8) + customer_no
         expires_at = now + rules.VA_HOURS * 3600
-        response = await _send(
-            self.wire,
-            "bank",
-            "create VA",
-            "POST",
-            "/v1.0/transfer-va/create-va",
-            self.auth,
-            json={
-                "partnerServiceId": self.partner_service_id.rjust(8),
-                "customerNo": customer_no,
-                "virtualAccountNo": va_no,
-                "virtualAccountName": name[:255],
-                "trxId": admission_id,
-                "totalAmount": rules.snap_amount(amount),
-                "expiredDate": rules.wib_iso(expires_at),
-                # Nothing medical goes to the bank (MINIMIZE rule).
-                "additionalInfo": {},
-            },
-            headers={"X-EXTERNAL-ID": _external_id()},
-        )
+        try:
+            response = await _send(
+                self.wire,
+                "bank",
+                "create VA",
+                "POST",
+                CREATE_VA,
+                self.auth,
+                json={
+                    "partnerServiceId": self.partner_service_id.rjust(8),
+                    "customerNo": customer_no,
+                    "virtualAccountNo": va_no,
+                    "virtualAccountName": name[:255],
+                    "trxId": admission_id,
+                    "totalAmount": rules.snap_amount(amount),
+                    "expiredDate": rules.wib_iso(expires_at),
+                    # Nothing medical goes to the bank (MINIMIZE rule).
+                    "additionalInfo": {},
+                },
+                headers={"X-EXTERNAL-ID": _external_id()},
+            )
+        except BackendFailure:
+            found = await self._existing(customer_no, va_no, amount)
+            if found is None:
+                raise
+            return found
+        if response.status_code == 200:
+            return Va(va_no, expires_at)
+        if response.status_code == 409:
+            found = await self._existing(customer_no, va_no, amount)
+            if found is not None:
+                return found
+        raise _refused("bank", "create VA", response)
+
+    async def _existing(self, customer_no: str, va_no: str, amount: int) -> Va | None:
+        """The admission's VA if the bank has it, unpaid or paid, for `amount`; else None."""
+        try:
+            response = await _send(
+                self.wire,
+                "bank",
+                "VA status",
+                "POST",
+                VA_STATUS,
+                self.auth,
+                json={
+                    "partnerServiceId": self.partner_service_id.rjust(8),
+                    "customerNo": customer_no,
+                    "virtualAccountNo": va_no,
+                    "inquiryRequestId": _external_id(),
+                },
+                headers={"X-EXTERNAL-ID": _external_id()},
+            )
+        except BackendFailure:
+            return None
         if response.status_code != 200:
-            raise _refused("bank", "create VA", response)
+            return None
+        data = _json("bank", "VA status", response).get("virtualAccountData") or {}
+        total = rules.parse_snap_amount(str((data.get("totalAmount") or {}).get("value", "")))
+        if data.get("paymentFlagStatus") not in ("00", "01") or total != amount:
+            return None
+        try:
+            expires_at = datetime.fromisoformat(str(data.get("expiredDate"))).timestamp()
+        except ValueError:
+            return None
         return Va(va_no, expires_at)
 
 

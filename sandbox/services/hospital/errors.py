@@ -55,6 +55,54 @@ def identity_mismatch(admission_id: str, mismatched: list[str], reason: str | No
     )
 
 
+def upgrade_not_allowed(admission_id: str, problem: str, done: list[str]) -> ApiError:
+    """422: the patient asked for a class the rules do not allow; no SEP and no bill."""
+    return ApiError(
+        422,
+        "upgrade_not_allowed",
+        f"{problem} Already done: {'; '.join(done)}. No SEP was issued and nothing was billed; "
+        f"the admission {admission_id} is stored as REJECTED.",
+        admission_id=admission_id,
+        admission_status="REJECTED",
+        done=done,
+    )
+
+
+def idempotency_key_reused(key: str, admission_id: str) -> ApiError:
+    """422: the key already made an admission from another request."""
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        f"Idempotency-Key {key!r} already made admission {admission_id} from another request; "
+        "send a new key with a new admission.",
+        admission_id=admission_id,
+    )
+
+
+def admission_in_progress(key: str, admission_id: str) -> ApiError:
+    """409: the first request with this key is still running."""
+    return ApiError(
+        409,
+        "admission_in_progress",
+        f"The first request with Idempotency-Key {key!r} is still admitting ({admission_id}); "
+        "retry with the same key in a moment.",
+        admission_id=admission_id,
+        admission_status="IN_PROGRESS",
+    )
+
+
+def admission_rejected(key: str, admission_id: str, failure: str | None) -> ApiError:
+    """422: the first request with this key was refused; a retry would be refused again."""
+    return ApiError(
+        422,
+        "admission_rejected",
+        f"The admission {admission_id} made with Idempotency-Key {key!r} was rejected "
+        f"({failure or 'refused'}); correct the request and send it with a new key.",
+        admission_id=admission_id,
+        admission_status="REJECTED",
+    )
+
+
 def backend_failed(
     admission_id: str, institution: str, detail: str, done: list[str], missing: list[str]
 ) -> ApiError:
@@ -99,4 +147,15 @@ def snap_invalid_amount(paid: int, total: int) -> ApiError:
         "Invalid Amount",
         "invalid_amount",
         f"paidAmount {paid} differs from the bill of {total}.",
+    )
+
+
+def snap_paid_bill(admission_id: str) -> ApiError:
+    """4042514: the bill was already paid by another payment; the bank gives this one back."""
+    return snap(
+        404,
+        "14",
+        "Paid Bill",
+        "bill_already_paid",
+        f"The bill of admission {admission_id} was already paid by another payment.",
     )

@@ -1,10 +1,12 @@
-"""Payment notifications from the bank (SNAP service 25): verify, deduplicate, mark PAID.
+"""Payment notifications from the bank (SNAP service 25): verify, deduplicate, mark PAID once.
 
 The bank signs each notification with the notification secret it shares with us (from
 `holds["bank"]`): base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP".
 The checks are exactly the marketplace's (the other biller): our partner id, a fresh timestamp,
 then the signature in constant time. There is no nonce: a replayed notification carries a
 paymentRequestId we already recorded, and SNAP says to acknowledge a duplicate without effect.
+A *different* payment of a bill that is already paid is refused (4042514 "Paid Bill"), so a
+bill is paid once; the bank takes that answer as final and gives the second payment back.
 """
 
 from __future__ import annotations
@@ -62,10 +64,14 @@ class BankNotifications:
                 return "payment_not_successful", (
                     f"paymentFlagStatus {note.payment_flag_status}: nothing was paid."
                 )
+            if admission["bill_status"] == "PAID":
+                # Another payment (another paymentRequestId) already paid this bill. Refused
+                # with SNAP's "Paid Bill", a final answer: the bank gives this money back.
+                raise errors.snap_paid_bill(admission["admission_id"])
             if paid != admission["amount"]:
                 raise errors.snap_invalid_amount(paid, admission["amount"])
             now = self.clock()
-            self.store.record_payment(
+            recorded = self.store.record_payment(
                 {
                     "payment_request_id": note.payment_request_id,
                     "admission_id": admission["admission_id"],
@@ -76,4 +82,6 @@ class BankNotifications:
                 },
                 now,
             )
+            if not recorded:  # paid between our read and our write: the store said no
+                raise errors.snap_paid_bill(admission["admission_id"])
         return "payment_recorded", f"The bill of admission {admission['admission_id']} is paid."

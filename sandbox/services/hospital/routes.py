@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
 from sandbox.services.hospital import admissions, errors, rules
 from sandbox.services.hospital.admissions import Desk
@@ -51,14 +51,35 @@ Staff = Annotated[dict[str, Any], Depends(desk_staff)]
     tags=["admissions"],
     summary="Admit a patient: identity, records, insurance and billing in one action",
     responses={
-        422: {"description": "The civil registry did not confirm the patient"},
+        409: {"description": "The first request with this Idempotency-Key is still running"},
+        422: {
+            "description": "The civil registry did not confirm the patient, a class the rules "
+            "do not allow, or an Idempotency-Key reused for another request"
+        },
         502: {"description": "A back end failed; the admission is stored as INCOMPLETE"},
     },
 )
-async def admit(body: AdmissionRequest, staff: Staff, request: Request) -> dict[str, Any]:
+async def admit(
+    body: AdmissionRequest,
+    staff: Staff,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=64,
+            description="Send the same key when you retry: you get the first admission (and "
+            "its one bill) back, resumed if a back end had stopped it.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
     """Verify at identity, open the visit at records, check insurance, bill the rest."""
     desk: Desk = request.app.state.desk
-    row = await admissions.admit(desk, body, staff)
+    row, replayed = await admissions.admit(desk, body, staff, idempotency_key)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return admissions.summary(row, name=body.name)
 
 

@@ -6,6 +6,7 @@ Nothing here touches the database or HTTP, so each rule can be read (and unit-te
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -79,9 +80,80 @@ def coverage(peserta: Mapping[str, Any] | None) -> Coverage:
     return Coverage("INACTIVE", False, str(status.get("keterangan") or "not active"), **common)
 
 
-def patient_share(covered: bool, tariff: int) -> int:
-    """What the patient pays at the desk: nothing when covered, else the full tariff."""
-    return 0 if covered else tariff
+def patient_share(covered: bool, tariff: int, difference: int = 0) -> int:
+    """What the patient pays at the desk: the full tariff when not covered; when covered,
+    nothing but the difference of a higher class the patient asked for (`upgrade_difference`)."""
+    return difference if covered else tariff
+
+
+# -- a higher class: "naik kelas" --------------------------------------------------------------
+#
+# JKN lets a member stay in a higher class than the entitlement if the difference is paid, by
+# the member, the employer or a supplementary insurer: Perpres 82/2018 on Jaminan Kesehatan,
+# Pasal 51(1)-(2). Pasal 51(3), as amended by Perpres 59/2024, excludes PBI members, members
+# registered by a local government, PBPU and BP members with class III benefits, and PPU
+# members laid off (with their families); in the sandbox every class III member is one of them.
+# Permenkes 51/2018 (urun biaya and selisih biaya) allows one class above the entitlement
+# (Pasal 10(5)) and sets the difference: from class II to class I, the INA-CBG tariff of
+# class I minus that of class II; from class I to above class I (VIP), at most 75% of the
+# INA-CBG tariff of class I. The desk applies these rules; the tariffs are the sandbox's own
+# (`inpatient_class_tariff` of the hospital in fixtures/), not real INA-CBG figures.
+
+ROOM_CLASSES = ("3", "2", "1", "VIP")
+"""The inpatient classes a patient can stay in, lowest first (JKN entitlements are 1 to 3)."""
+CLASS_NAMES = {"3": "KELAS III", "2": "KELAS II", "1": "KELAS I", "VIP": "VIP"}
+"""A class as the insurer writes an entitlement (`hakKelas.keterangan`)."""
+VCLAIM_RAISED_CLASS = {"2": "4", "1": "3", "VIP": "2"}
+"""VClaim SEP 2.0 `klsRawatNaik` of a raised class: "4" Kelas 2, "3" Kelas 1, "2" VIP."""
+ABOVE_CLASS_I_CAP_PERCENT = 75
+"""Above class I the difference is at most 75% of the class I tariff (Permenkes 51/2018)."""
+
+
+def upgrade_problem(entitled: str, requested: str) -> str | None:
+    """Why a member entitled to class `entitled` may not stay in `requested`, or None.
+
+    Asking for the entitled class itself is no upgrade and no problem.
+    """
+    if requested not in ROOM_CLASSES or entitled not in ROOM_CLASSES[:3]:
+        return f"Unknown class: entitled {entitled!r}, requested {requested!r}."
+    step = ROOM_CLASSES.index(requested) - ROOM_CLASSES.index(entitled)
+    if step < 0:
+        return (
+            f"{CLASS_NAMES[requested]} is below the {CLASS_NAMES[entitled]} the insurer covers; "
+            "requested_class is only for a higher class."
+        )
+    if step > 0 and entitled == "3":
+        return (
+            "A member entitled to KELAS III may not move up a class (Perpres 82/2018 Pasal "
+            "51(3)); admit in KELAS III, or as a patient paying the whole tariff."
+        )
+    if step > 1:
+        return (
+            f"Only one class above the entitlement may be asked for (Permenkes 51/2018 Pasal "
+            f"10(5)): from {CLASS_NAMES[entitled]} that is "
+            f"{CLASS_NAMES[ROOM_CLASSES[ROOM_CLASSES.index(entitled) + 1]]}."
+        )
+    return None
+
+
+def is_upgrade(entitled: str, requested: str | None) -> bool:
+    """Whether `requested` is above the entitlement (only meaningful once it has no problem)."""
+    return requested in ROOM_CLASSES and ROOM_CLASSES.index(requested) > ROOM_CLASSES.index(
+        entitled
+    )
+
+
+def upgrade_difference(entitled: str, requested: str, tariff: Mapping[str, int]) -> int:
+    """What the member pays for one class above the entitlement, in whole rupiah.
+
+    To class I (or II): the class tariff minus the entitled class's tariff. Above class I:
+    the difference too, but at most 75% of the class I tariff (rounded down: "at most").
+    """
+    difference = int(tariff[requested]) - int(tariff[entitled])
+    if requested == "VIP":
+        cap = int(tariff["1"]) * ABOVE_CLASS_I_CAP_PERCENT // 100
+        difference = min(difference, cap)
+    return max(difference, 0)
 
 
 # -- ids, time and money -----------------------------------------------------------------------
@@ -129,6 +201,13 @@ def parse_snap_amount(value: str) -> int | None:
     """Integer rupiah from "150000.00", or None if malformed (cents are refused, not rounded)."""
     match = _AMOUNT.fullmatch(value)
     return int(match.group(1)) if match else None
+
+
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """A one-way fingerprint of an admission request, to tell a retry from another request
+    sent with the same Idempotency-Key. It is not a copy: nothing can be read back from it."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def token_hash(token: str) -> str:

@@ -31,7 +31,19 @@ class AdmissionRequest(BaseModel):
                     "icd10": "J06.9",
                     "service": "outpatient",
                     "consent": True,
-                }
+                },
+                {
+                    "nik": "9972013005720001",
+                    "name": "AGUS PRATAMA",
+                    "birth_date": "1972-05-30",
+                    "birth_place": "SUMBER JAYA",
+                    "sex": "L",
+                    "complaint": "Demam tinggi empat hari, bintik merah di kulit",
+                    "icd10": "A91",
+                    "service": "inpatient",
+                    "requested_class": "1",
+                    "consent": True,
+                },
             ]
         },
     )
@@ -49,6 +61,11 @@ class AdmissionRequest(BaseModel):
         description="Initial diagnosis (ICD-10), when the doctor already gave one.",
     )
     service: Literal["outpatient", "inpatient"]
+    requested_class: Literal["1", "2", "3", "VIP"] | None = Field(
+        default=None,
+        description="Inpatient only: the class the patient asks to stay in. One class above "
+        'what the insurer covers ("naik kelas") is billed: the patient pays the difference.',
+    )
     consent: bool = Field(description="The patient agreed to be checked at the back ends.")
 
 
@@ -70,6 +87,11 @@ class InsurancePart(BaseModel):
     reason: str | None = None
     card_no_last4: str | None = None
     class_: str | None = Field(default=None, alias="class", examples=["KELAS II"])
+    upgrade_class: str | None = Field(
+        default=None,
+        examples=["KELAS I"],
+        description="The higher class noted on the SEP, when the patient asked for one.",
+    )
     sep_no: str | None = None
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -84,6 +106,11 @@ class BillPart(BaseModel):
     amount: int = Field(description="What the patient pays at the desk, in rupiah.")
     virtual_account_no: str | None
     status: str = Field(examples=["NONE", "UNPAID", "PAID"])
+    reason: str | None = Field(
+        default=None,
+        examples=["class_upgrade", "not_covered"],
+        description="Why there is a bill: the difference of a higher class, or no cover.",
+    )
     expires_at: str | None = None
 
 

@@ -19,7 +19,7 @@ from sandbox.wire.storage import open_database
 migrations = sqlite_utils.Migrations("hospital")
 
 _TABLES = ("payments", "admissions", "staff", "meta")
-ADMISSION_COLUMNS = (
+_FIRST_COLUMNS = (
     "admission_id",
     "seq",
     "staff_id",
@@ -47,6 +47,15 @@ ADMISSION_COLUMNS = (
     "created_at",
     "updated_at",
 )
+"""The columns of the first migration (m001); later migrations add to them."""
+ADMISSION_COLUMNS = (
+    *_FIRST_COLUMNS,
+    "class_code",
+    "requested_class",
+    "bill_reason",
+    "idempotency_key",
+    "request_fingerprint",
+)
 """Every column of an admission: references and statuses only (see the module docstring)."""
 
 
@@ -58,7 +67,7 @@ def m001_desk(db: sqlite_utils.Database) -> None:
         {"staff_id": str, "hospital_code": str, "token_hash": str}, pk="staff_id"
     )
     db.table("staff").create_index(["token_hash"], unique=True)
-    types: dict[str, Any] = dict.fromkeys(ADMISSION_COLUMNS, str)
+    types: dict[str, Any] = dict.fromkeys(_FIRST_COLUMNS, str)
     types.update(
         seq=int, covered=int, amount=int, created_at=float, updated_at=float, va_expires_at=float
     )
@@ -74,6 +83,24 @@ def m001_desk(db: sqlite_utils.Database) -> None:
             "received_at": float,
         },
         pk="payment_request_id",
+    )
+
+
+@migrations()
+def m002_class_upgrade(db: sqlite_utils.Database) -> None:
+    """The entitled class's code, the higher class asked for ("naik kelas"), why a bill exists."""
+    for column in ("class_code", "requested_class", "bill_reason"):
+        db.table("admissions").add_column(column, str)
+
+
+@migrations()
+def m003_idempotency_keys(db: sqlite_utils.Database) -> None:
+    """A clerk's Idempotency-Key per admission, and a fingerprint of the request it came with."""
+    db.table("admissions").add_column("idempotency_key", str)
+    db.table("admissions").add_column("request_fingerprint", str)
+    db.execute(
+        "CREATE UNIQUE INDEX admissions_by_idempotency_key ON admissions "
+        "(staff_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
     )
 
 
@@ -149,6 +176,29 @@ class HospitalStore:
         )
         return rows[0] if rows else None
 
+    def admission_by_key(self, staff_id: str, key: str) -> dict[str, Any] | None:
+        """The admission a clerk's request with this Idempotency-Key made, if any."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM admissions WHERE staff_id = ? AND idempotency_key = ?",
+                [staff_id, key],
+            )
+        )
+        return rows[0] if rows else None
+
+    def claim_incomplete(self, admission_id: str) -> bool:
+        """Mark an INCOMPLETE admission IN_PROGRESS again; False if it is not INCOMPLETE.
+
+        One UPDATE that checks the status: of two retries at the same moment, one resumes the
+        admission and the other is told it is in progress.
+        """
+        changed = self.db.execute(
+            "UPDATE admissions SET status = 'IN_PROGRESS' "
+            "WHERE admission_id = ? AND status = 'INCOMPLETE'",
+            [admission_id],
+        ).rowcount
+        return bool(changed == 1)
+
     def admission_by_va(self, va_no: str) -> dict[str, Any] | None:
         """The admission whose bill has this VA (compared without the padding spaces)."""
         digits = "".join(va_no.split())
@@ -168,14 +218,22 @@ class HospitalStore:
         )
         return rows[0] if rows else None
 
-    def record_payment(self, row: Mapping[str, Any], now: float) -> None:
-        """Insert the payment and mark the bill PAID, together."""
+    def record_payment(self, row: Mapping[str, Any], now: float) -> bool:
+        """Mark the bill PAID and insert the payment, together; False if it was not UNPAID.
+
+        The UPDATE itself checks the status, so two payments of one bill can never both
+        succeed, however their requests interleave: the second changes no row.
+        """
         with self.db.atomic():
-            self.db.table("payments").insert(dict(row))
-            self.db.execute(
-                "UPDATE admissions SET bill_status = 'PAID', updated_at = ? WHERE admission_id = ?",
+            changed = self.db.execute(
+                "UPDATE admissions SET bill_status = 'PAID', updated_at = ? "
+                "WHERE admission_id = ? AND bill_status = 'UNPAID'",
                 [now, row["admission_id"]],
-            )
+            ).rowcount
+            if changed != 1:
+                return False
+            self.db.table("payments").insert(dict(row))
+        return True
 
     def atomic(self) -> Any:
         """A transaction (for a check-then-write that must not interleave)."""

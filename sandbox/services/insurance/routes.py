@@ -117,6 +117,12 @@ def _sep(sep: dict[str, Any], member: dict[str, Any]) -> dict[str, Any]:
         "ppkPelayanan": sep["ppk_code"],
         "jnsPelayanan": rules.SERVICE_TYPES[sep["service_type"]],
         "kelasRawat": sep["class_code"],
+        "klsRawat": {
+            "klsRawatHak": sep["class_code"],
+            "klsRawatNaik": sep["raised_class"] or "",
+            "pembiayaan": sep["raised_payer"] or "",
+            "penanggungJawab": sep["raised_guarantor"] or "",
+        },
         "diagnosa": sep["diagnosis"],
         "poli": sep["clinic"],
         "noRujukan": sep["referral"].get("noRujukan") or "",
@@ -159,6 +165,16 @@ async def insert_sep(body: SepInsert, facility: FacilityDep, request: Request) -
             "member_not_active",
             rules.inactive_message(member["status_code"], member["status_name"]),
         )
+    kls = t_sep.kls_rawat
+    problem = rules.upgrade_problem(
+        t_sep.jns_pelayanan,
+        member["class_code"],
+        kls.kls_rawat_naik,
+        kls.pembiayaan,
+        kls.penanggung_jawab,
+    )
+    if problem:
+        raise errors.refused("invalid_upgrade", problem)
     row = {
         "ppk_code": facility.ppk_code,
         "card_no": member["card_no"],
@@ -166,6 +182,10 @@ async def insert_sep(body: SepInsert, facility: FacilityDep, request: Request) -
         "service_type": t_sep.jns_pelayanan,
         # The class comes from the membership, not from the request: a desk cannot upgrade it.
         "class_code": member["class_code"],
+        # A raised class is noted on the SEP; the insurer still covers the entitled class only.
+        "raised_class": kls.kls_rawat_naik,
+        "raised_payer": kls.pembiayaan if kls.kls_rawat_naik else "",
+        "raised_guarantor": kls.penanggung_jawab.strip() if kls.kls_rawat_naik else "",
         "no_mr": t_sep.no_mr,
         "referral": t_sep.rujukan.model_dump(by_alias=True, exclude_none=True)
         if t_sep.rujukan

@@ -21,6 +21,10 @@ SERVICE_TYPES = {"1": "Rawat Inap", "2": "Rawat Jalan"}
 ICD10 = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?")
 """An ICD-10 code such as A09 or K35.8 (letter, two digits, optional dot and subcode)."""
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+RAISED_CLASS_RANK = {"5": 3, "4": 2, "3": 1, "8": 0, "2": 0, "1": -1}
+"""SEP 2.0 `klsRawatNaik` codes of room classes, ranked like `klsRawatHak` (lower is better):
+"5" Kelas 3, "4" Kelas 2, "3" Kelas 1, "8" above Kelas 1, "2" VIP, "1" VVIP. "6" ICCU and
+"7" ICU are intensive care, which a doctor orders; they are not a room a patient asks for."""
 
 
 def nik_problem(nik: str) -> str | None:
@@ -90,3 +94,29 @@ def sep_number(ppk_code: str, day: date, seq: int) -> str:
 def today(now: float) -> date:
     """The calendar day in Indonesian time (dates on the wire are WIB)."""
     return datetime.fromtimestamp(now, WIB).date()
+
+
+def upgrade_problem(
+    service_type: str, entitled: str, raised: str, payer: str, guarantor: str
+) -> str | None:
+    """Why a class upgrade on an SEP cannot be filed as asked, or None (also for no upgrade).
+
+    The insurer checks the form of "naik kelas": an inpatient stay, a room above the
+    entitlement, and who pays the difference. How far a member may go up, and how much the
+    difference is, are the hospital's to apply (it bills the member).
+    """
+    if not raised:
+        return None
+    if service_type != "1":
+        return 'klsRawatNaik is for inpatient stays only (jnsPelayanan "1").'
+    rank = RAISED_CLASS_RANK.get(raised)
+    if rank is None:
+        return f"klsRawatNaik {raised!r} is intensive care, not a room class a patient asks for."
+    if rank >= int(entitled):
+        return (
+            f"klsRawatNaik {raised!r} is not above the member's class {entitled}; "
+            "leave it empty when the class is not raised."
+        )
+    if not payer or not guarantor.strip():
+        return "A raised class needs pembiayaan and penanggungJawab: who pays the difference."
+    return None

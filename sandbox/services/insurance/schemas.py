@@ -89,9 +89,31 @@ class PesertaAnswer(_Out):
 
 
 class KelasRawat(_In):
-    """The care class the member is entitled to."""
+    """The care class the member is entitled to, and the class asked for when it is raised.
+
+    SEP 2.0 carries a class upgrade ("naik kelas") in the same object: `klsRawatNaik` is the
+    room the patient asked for, `pembiayaan` who pays the difference and `penanggungJawab`
+    that payer's name. All three stay empty ("") without an upgrade, as VClaim sends them.
+    """
 
     kls_rawat_hak: Literal["1", "2", "3"] = Field(alias="klsRawatHak")
+    kls_rawat_naik: Literal["", "1", "2", "3", "4", "5", "6", "7", "8"] = Field(
+        default="",
+        alias="klsRawatNaik",
+        description='The raised class: "1" VVIP, "2" VIP, "3" Kelas 1, "4" Kelas 2, '
+        '"5" Kelas 3, "6" ICCU, "7" ICU, "8" above Kelas 1; "" for no upgrade.',
+    )
+    pembiayaan: Literal["", "1", "2", "3"] = Field(
+        default="",
+        description='Who pays the difference: "1" the member (Pribadi), "2" the employer, '
+        '"3" supplementary health insurance; only with klsRawatNaik.',
+    )
+    penanggung_jawab: str = Field(
+        default="",
+        alias="penanggungJawab",
+        max_length=100,
+        description='The payer\'s name, e.g. "Pribadi"; only with klsRawatNaik.',
+    )
 
 
 class Rujukan(_In):
@@ -202,6 +224,15 @@ class SepPeserta(_Out):
     no_mr: str = Field(alias="noMr")
 
 
+class SepKelas(_Out):
+    """The class on an issued SEP: the entitlement, and the upgrade if one was asked for."""
+
+    kls_rawat_hak: str = Field(alias="klsRawatHak", examples=["2"])
+    kls_rawat_naik: str = Field(alias="klsRawatNaik", examples=["3"])
+    pembiayaan: str = Field(examples=["1"])
+    penanggung_jawab: str = Field(alias="penanggungJawab", examples=["Pribadi"])
+
+
 class Sep(_Out):
     """An issued SEP (Surat Eligibilitas Peserta)."""
 
@@ -209,7 +240,10 @@ class Sep(_Out):
     tgl_sep: str = Field(alias="tglSep", examples=["2024-03-01"])
     ppk_pelayanan: str = Field(alias="ppkPelayanan", examples=["0301R001"])
     jns_pelayanan: str = Field(alias="jnsPelayanan", examples=["Rawat Jalan"])
-    kelas_rawat: str = Field(alias="kelasRawat", examples=["1"])
+    kelas_rawat: str = Field(
+        alias="kelasRawat", examples=["1"], description="The entitled class: it is what is covered."
+    )
+    kls_rawat: SepKelas = Field(alias="klsRawat")
     diagnosa: str = Field(examples=["A09"])
     poli: str = Field(examples=["INT"])
     no_rujukan: str = Field(alias="noRujukan", examples=[""])

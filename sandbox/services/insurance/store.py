@@ -73,6 +73,13 @@ def m001_membership(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_raised_class(db: sqlite_utils.Database) -> None:
+    """An SEP notes a class upgrade ("naik kelas"): the class asked for and who pays."""
+    for column in ("raised_class", "raised_payer", "raised_guarantor"):
+        db.table("seps").add_column(column, str, not_null_default="")
+
+
 class InsuranceStore:
     """Reads and writes of the insurer."""
 

@@ -14,15 +14,28 @@ class DeskClient(AppClient):
     service = "hospital"
 
     async def admit(
-        self, person: dict[str, Any], complaint: str, icd10: str, consent: bool
+        self,
+        person: dict[str, Any],
+        complaint: str,
+        icd10: str,
+        consent: bool,
+        service: str = "outpatient",
+        requested_class: str | None = None,
     ) -> dict[str, Any]:
-        """Admit the person whose KTP is on the counter; the hospital's summary of what each
-        back-end answered."""
+        """Admit the person whose KTP is on the counter, for a visit or a stay (in a higher
+        class, if asked); the hospital's summary of what each back-end answered."""
         return await self.call(
             "hospital",
             "POST",
             "/api/v1/admissions",
-            json=admission_request(person, complaint, icd10, consent=consent),
+            json=admission_request(
+                person,
+                complaint,
+                icd10,
+                consent=consent,
+                service=service,
+                requested_class=requested_class,
+            ),
         )
 
     async def admission(self, admission_id: str) -> dict[str, Any]:

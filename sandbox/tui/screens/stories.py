@@ -1,4 +1,5 @@
-"""Stories: run the checkout or the account opening from the UI, at a presenter's pace."""
+"""Stories: run the checkout, the account opening or an admission from the UI, at a
+presenter's pace."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ TITLES = {
     "checkout": N_("Checkout from a video (no jump app)"),
     "open-account": N_("Open a bank account (identity check)"),
     "admission": N_("Hospital admission (one desk, four back-ends)"),
+    "admission-covered": N_("Hospital admission, fully covered (no bill)"),
 }
 """Each story (`SCENARIOS`) as the list names it."""
 
@@ -37,8 +39,8 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
     HELP = Lazy("""\
 # Stories
 
-The stories are the same code as `sandbox run checkout` and `sandbox run open-account`: real
-calls to the running institutions, checked at the end.
+The stories are the same code as `sandbox run checkout`, `open-account`, `admission` and
+`admission-covered`: real calls to the running institutions, checked at the end.
 
 - Choose a story and press **Run** (or **Enter**).
 - Tick **Pause before each step** to present at your own pace: the story waits before each

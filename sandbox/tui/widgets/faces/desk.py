@@ -1,10 +1,13 @@
 """The hospital's reception desk: one screen, one action, four back-ends behind it.
 
 The article's analogy made tangible: the clerk picks the patient whose KTP is on the counter,
-types the complaint and presses Admit. Behind that one action the hospital asks the civil
-registry (match flags only), the health-records platform (patient and encounter), the insurer
-(eligibility and an SEP letter) and, for what is not covered, the bank (a virtual account). The
-desk shows only what each back-end answered, as the real screen would; the calls are on the map.
+the visit (an outpatient visit, or a stay, perhaps one class above the insured class: "naik
+kelas"), types the complaint and presses Admit. Behind that one action the hospital asks the
+civil registry (match flags only), the health-records platform (patient and encounter), the
+insurer (eligibility and an SEP letter) and, for what is not covered, the bank (a virtual
+account: the whole tariff, or the difference of a higher class). The desk shows only what each
+back-end answered, as the real screen would; the calls are on the map. When the bank tells the
+hospital the bill is paid, the desk shows it paid.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
+from sandbox.scenarios.admission import STAY, VISIT
 from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import DeskClient, FaceError
 from sandbox.tui.clients.bank import va_paid
-from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.i18n import N_, Lazy, _
 from sandbox.tui.widgets.faces.face import Face, Notice, plain, rupiah, text
 from sandbox.tui.widgets.toggles import RadioChoice, TickBox
 
@@ -30,6 +34,14 @@ DESK = "reception"
 """The clerk's identity (`sandbox.scenarios.identities.STAFF`)."""
 ANSWERS = ("identity", "records", "insurance", "bill")
 """The back-ends whose answers the desk shows, in the order the hospital asks them."""
+VISITS = {
+    "outpatient": ("outpatient", None, N_("Outpatient visit")),
+    "inpatient": ("inpatient", None, N_("Stay, in the insured class")),
+    "inpatient-1": ("inpatient", "1", N_("Stay, class I (naik kelas)")),
+    "inpatient-VIP": ("inpatient", "VIP", N_("Stay, VIP (naik kelas)")),
+}
+"""The visits the clerk can choose: (service, class asked for, label). One class above the
+insured class is "naik kelas": the insurer covers the insured class, the patient pays the rest."""
 
 
 class DeskFace(Face):
@@ -96,6 +108,20 @@ class DeskFace(Face):
                 for n, person in enumerate(self.patients):
                     yield RadioChoice(_name(person), value=n == 0, compact=True)
             yield Static(classes="desk--ktp", id="ktp")
+            yield Select(
+                [(plain(_(label)), key) for key, (_s, _c, label) in VISITS.items()],
+                value="outpatient",
+                allow_blank=False,
+                compact=True,
+                id="visit",
+                tooltip=plain(
+                    _(
+                        "An outpatient visit, or a stay. One class above the insured class is "
+                        "naik kelas: the insurer covers the insured class, the patient pays "
+                        "the difference at the bank"
+                    )
+                ),
+            )
             yield Static(plain(_("Complaint")), classes="desk--label")
             yield Input(
                 value=plain(_("Demam dan batuk tiga hari")),
@@ -172,6 +198,23 @@ class DeskFace(Face):
             )
         )
 
+    @property
+    def visit(self) -> tuple[str, str | None]:
+        """The visit chosen: the service, and the class asked for (None: the insured one)."""
+        key = self.query_one("#visit", Select).value
+        service, klass, _label = VISITS.get(str(key), VISITS["outpatient"])
+        return service, klass
+
+    @on(Select.Changed, "#visit")
+    def suggest_complaint(self) -> None:
+        """A stay comes with a stay's complaint, unless the clerk has typed one of her own."""
+        complaint, icd10 = self.query_one("#complaint", Input), self.query_one("#icd10", Input)
+        visit = plain(_(VISIT[0]))  # the complaint field's first words, as the desk wrote them
+        if complaint.value in (visit, STAY[0]) and icd10.value in (VISIT[1], STAY[1]):
+            stay = self.visit[0] == "inpatient"
+            complaint.value = STAY[0] if stay else visit
+            icd10.value = STAY[1] if stay else VISIT[1]
+
     @on(Button.Pressed, "#admit")
     def tap_admit(self, event: Button.Pressed) -> None:
         event.stop()
@@ -188,11 +231,14 @@ class DeskFace(Face):
             if person is None:
                 raise FaceError(plain(_("No patient to admit.")))
             icd10 = self.query_one("#icd10", Input).value.strip().upper()
+            service, klass = self.visit
             self.summary = await self.client.admit(
                 person,
                 complaint=self.query_one("#complaint", Input).value.strip() or "-",
                 icd10=icd10,
                 consent=self.query_one("#consent", Checkbox).value,
+                service=service,
+                requested_class=klass,
             )
             self.show_answers(self.summary)
             # On a short screen the answers are below the form: bring them into view.
@@ -231,9 +277,7 @@ class DeskFace(Face):
             ),
         )
         insurance = summary.get("insurance") or {}
-        self._answer(
-            "insurance",
-            text(_("Insurer: eligibility")),
+        eligibility = (
             text(
                 _("  {status} · {klass} · SEP {sep}"),
                 status=str(insurance.get("status", "-")),
@@ -241,8 +285,19 @@ class DeskFace(Face):
                 sep=str(insurance.get("sep_no") or "-"),
             )
             if insurance
-            else text(_("  not asked")),
+            else text(_("  not asked"))
         )
+        if insurance.get("upgrade_class"):
+            eligibility = Content.assemble(
+                eligibility,
+                "\n",
+                text(
+                    _("  naik kelas to {raised}: noted on the SEP, {klass} covered"),
+                    raised=str(insurance["upgrade_class"]),
+                    klass=str(insurance.get("class") or "-"),
+                ),
+            )
+        self._answer("insurance", text(_("Insurer: eligibility")), eligibility)
         self._answer("bill", text(_("Bank: what the patient pays")), _bill(summary))
 
     def start_over(self) -> None:
@@ -287,8 +342,14 @@ def _bill(summary: dict[str, Any]) -> Content:
         return text(_("  nothing to pay: covered by insurance"))
     amount = rupiah(bill.get("amount"))
     if bill.get("status") == "PAID":
-        return text(_("  [b]{amount}[/b] paid to VA {va} ✓"), amount=amount, va=va)
-    return text(_("  pay [b]{amount}[/b] to VA {va}\n  not paid yet"), amount=amount, va=va)
+        owed = text(_("  [b]{amount}[/b] paid to VA {va} ✓"), amount=amount, va=va)
+    else:
+        owed = text(_("  pay [b]{amount}[/b] to VA {va}\n  not paid yet"), amount=amount, va=va)
+    if bill.get("reason") != "class_upgrade":
+        return owed
+    raised = str((summary.get("insurance") or {}).get("upgrade_class") or "-")
+    why = text(_("  the difference for {raised}, not covered"), raised=raised)
+    return Content.assemble(why, "\n", owed)
 
 
 def _name(person: dict[str, Any]) -> str:
