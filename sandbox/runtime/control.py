@@ -14,25 +14,28 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.config import Settings
 from sandbox.runtime import inspect
 from sandbox.runtime import stage_view as stage
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
+from sandbox.runtime.registry import ServiceSpec
 from sandbox.runtime.stage_view import StageBoard, StageView
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import ORDERS, OUTCOMES
+from sandbox.trace.otlp_stream import OtlpStream
+from sandbox.trace.store import ORDERS, OUTCOMES, TraceStore, TraceWriter
+from sandbox.trace.stream import EventStream
 from sandbox.trace.verdict import LessonVerdict
+from sandbox.wire.client import Wire
 from sandbox.wire.errors import ApiError, install_error_handlers
 from sandbox.wire.faults import MAX_LATENCY_MS, Fault
-
-if TYPE_CHECKING:
-    from sandbox.runtime.supervisor import Runtime
 
 KEEPALIVE_SECONDS = 15.0
 MAX_QUEUED_EVENTS = 10_000
@@ -49,6 +52,51 @@ Limit = Annotated[int, Query(ge=0, le=MAX_PAGE)]
 Outcome = Annotated[str, Query(pattern="^(" + "|".join(OUTCOMES) + ")?$")]
 Text = Annotated[str, Query(max_length=200)]
 Order = Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")]
+
+
+class ControlledRuntime(Protocol):
+    """What the control API uses of the runtime it serves: `supervisor.Runtime`, which builds
+    this API as it starts serving (a protocol, so this module need not import the supervisor)."""
+
+    settings: Settings
+    specs: tuple[ServiceSpec, ...]
+    """Every service the configuration declares, started or not."""
+    control_token: str
+    """What a change through this API must carry."""
+    stream: EventStream
+    traces: TraceStore
+    writer: TraceWriter
+    otlp: OtlpStream | None
+    wire: Wire
+    apps: dict[str, Any]
+    urls: dict[str, str]
+    may_call: dict[str, tuple[str, ...]]
+    counted_from: int
+    """Calls stored from this position on are counted on the map (set by each reset)."""
+
+    def running(self) -> list[ServiceSpec]:
+        """The services serving now."""
+        ...
+
+    def serving(self, name: str) -> bool:
+        """Whether `name`'s server accepts calls."""
+        ...
+
+    def db_path(self, name: str) -> Path:
+        """The SQLite file of institution `name`."""
+        ...
+
+    def reset(self) -> None:
+        """The seeded world again in every institution."""
+        ...
+
+    async def start_service(self, name: str) -> bool:
+        """Start a service declared with `start = false`."""
+        ...
+
+    async def stop_late_services(self) -> list[str]:
+        """Stop the services started late; their names."""
+        ...
 
 
 class ReportedVerdict(BaseModel):
@@ -125,7 +173,7 @@ class StageBody(_StrictBody):
     lesson: LessonBody | None = None
 
 
-def create_control_app(runtime: Runtime) -> FastAPI:
+def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     """The control API of `runtime`."""
     app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
     install_error_handlers(app)
@@ -329,7 +377,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     return app
 
 
-def _service_info(runtime: Runtime, name: str, counts: tuple[int, int]) -> ServiceInfo:
+def _service_info(runtime: ControlledRuntime, name: str, counts: tuple[int, int]) -> ServiceInfo:
     """What a viewer shows for one institution; health is checked in-process (no HTTP call
     the trace would show)."""
     spec = next(s for s in runtime.specs if s.name == name)
@@ -354,7 +402,7 @@ def _service_info(runtime: Runtime, name: str, counts: tuple[int, int]) -> Servi
     )
 
 
-async def _event_stream(runtime: Runtime) -> AsyncIterator[bytes]:
+async def _event_stream(runtime: ControlledRuntime) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[HttpCall | None] = asyncio.Queue()
     lagged = False
