@@ -42,16 +42,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import json
 import multiprocessing
 import random
 import resource
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -64,13 +60,20 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.recording import kill, machine, percentile, sigterm_interrupts
+from benchmarks.processes import (
+    START_TIMEOUT,
+    Sandbox,
+    Worker,
+    kill,
+    sigterm_interrupts,
+    start_sandbox,
+    start_worker,
+)
+from benchmarks.recording import machine, percentile
 
 if TYPE_CHECKING:
-    from sandbox.runtime.state import RuntimeState
     from sandbox.trace.events import HttpCall
 
-HOST = "127.0.0.1"
 SIZE = (160, 48)
 AIM_P99_MS = 100.0
 """A key press must redraw within 100 ms (p99) while the sandbox serves --rps requests/s."""
@@ -85,7 +88,6 @@ LIVE_KEYS = ("up", "down", "2", "1")
 LOG_KEYS = ("home", "pagedown", "pagedown", "end")
 LOG_KEY_GAP = 0.05
 """Seconds between presses in the big log, so each press starts from a settled screen."""
-START_TIMEOUT = 60.0
 FILL_BATCH = 5_000
 STORE_MAX_CALLS = 100_000
 """`sandbox up`'s default retention."""
@@ -158,88 +160,6 @@ def fill_store(db_path: Path, count: int) -> float:
     finally:
         store.close()
     return time.perf_counter() - start
-
-
-# -- the sandbox (a child process) ------------------------------------------------------------
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the child gets SIGTERM if this process dies without stopping it."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def free_port_base() -> int:
-    """A base port whose control and service ports are all free on 127.0.0.1 right now."""
-    from sandbox.runtime.registry import BUILTIN, CONTROL_OFFSET
-
-    offsets = [CONTROL_OFFSET, *(spec.offset for spec in BUILTIN)]
-    for _ in range(200):
-        base = random.randrange(20_000, 60_000)
-        try:
-            for offset in offsets:
-                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                    sock.bind((HOST, base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free range of ports found on 127.0.0.1")
-
-
-@dataclass
-class Sandbox:
-    """A `sandbox up` we started."""
-
-    process: subprocess.Popen[bytes]
-    state: RuntimeState
-    log: Path
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def url(self, service: str) -> str:
-        return self.state.services[service]
-
-
-def start_sandbox(data_dir: Path, max_calls: int) -> Sandbox:
-    """`python -m sandbox up` on `data_dir` with free ports; returns once it serves."""
-    from sandbox.runtime.state import RuntimeState
-
-    log = data_dir / "logs" / "bench-runtime.out"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(5):
-        command = [
-            sys.executable, "-m", "sandbox", "up", "--data-dir", str(data_dir),
-            "--port-base", str(free_port_base()), "--max-calls", str(max_calls),
-        ]  # fmt: skip
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                command,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            state = RuntimeState.read(data_dir)
-            if state is not None and state.pid == process.pid:
-                return Sandbox(process, state, log)
-            if process.poll() is not None:
-                break
-            time.sleep(0.02)
-        said = log.read_text(errors="replace").strip().splitlines()
-        Sandbox(process, RuntimeState(0, 0, ""), log).stop()
-        if said and "already in use" in said[-1]:
-            continue  # someone took a port between probing and binding: other ports
-        raise RuntimeError(f"the sandbox did not start: {said[-1] if said else 'no output'}")
-    raise RuntimeError("the sandbox could not find free ports in five attempts")
 
 
 # -- the load generator (a child process) -----------------------------------------------------
@@ -319,38 +239,25 @@ def _load_worker(url: str, rps: float, max_seconds: float, conn: Connection) -> 
 
 
 @dataclass
-class Load:
+class Load(Worker):
     """A running load generator."""
-
-    process: BaseProcess
-    conn: Connection
 
     def stop(self) -> dict[str, Any]:
         with contextlib.suppress(OSError, ValueError):
             self.conn.send("stop")
         try:
-            if not self.conn.poll(30):
-                raise TimeoutError("the load generator did not stop")
-            result: dict[str, Any] = self.conn.recv()
-            return result
+            return self.receive(30, "the load generator did not stop")
         finally:
-            self.process.join(5)
-            kill(self.process)
-            self.conn.close()
+            self.end(5)
 
 
 def start_load(ctx: Any, url: str, rps: float, max_seconds: float) -> Load:
-    parent, child = ctx.Pipe()
-    process = ctx.Process(
-        target=_load_worker, args=(url, rps, max_seconds, child), name="bench-load", daemon=True
-    )
-    process.start()
-    child.close()
-    load = Load(process, parent)
-    if not parent.poll(30):
+    worker = start_worker(ctx, _load_worker, (url, rps, max_seconds), "bench-load")
+    load = Load(worker.process, worker.conn)
+    if not load.conn.poll(30):
         load.stop()
         raise TimeoutError("the load generator did not start")
-    parent.recv()  # ready
+    load.conn.recv()  # ready
     return load
 
 
