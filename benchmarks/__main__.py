@@ -35,7 +35,7 @@ from benchmarks.figures import Aim, Figure, notes, render
 from benchmarks.memory import status_mb
 from benchmarks.processes import sigterm_interrupts, start_sandbox
 from benchmarks.recording import machine
-from benchmarks.ui import start_ui
+from benchmarks.ui_driver import start_ui
 
 PARTS = ("coldstart", "recording", "story", "throughput", "memory", "store")
 AIM_IDLE_MB = 80.0

@@ -24,7 +24,8 @@ from typing import Any
 from benchmarks.figures import Figure
 from benchmarks.memory import status_mb
 from benchmarks.processes import start_sandbox, start_worker
-from benchmarks.ui import fill_store, start_ui, synthetic_calls
+from benchmarks.ui import fill_store, synthetic_calls
+from benchmarks.ui_driver import start_ui
 
 SECTION = "trace store and log at {calls:,} calls"
 BATCH = 5_000
