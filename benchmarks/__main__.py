@@ -33,8 +33,9 @@ from typing import Any
 from benchmarks import coldstart, load, recording, store, story, throughput
 from benchmarks.figures import Aim, Figure, notes, render
 from benchmarks.memory import status_mb
-from benchmarks.recording import machine, sigterm_interrupts
-from benchmarks.ui import start_sandbox, start_ui
+from benchmarks.processes import sigterm_interrupts, start_sandbox
+from benchmarks.recording import machine
+from benchmarks.ui_driver import start_ui
 
 PARTS = ("coldstart", "recording", "story", "throughput", "memory", "store")
 AIM_IDLE_MB = 80.0

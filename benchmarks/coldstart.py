@@ -29,7 +29,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import statistics
 import struct
 import subprocess
@@ -41,53 +40,15 @@ from pathlib import Path
 
 from benchmarks import baseline
 from benchmarks.figures import Aim, Figure
-from benchmarks.ui import free_port_base
+from benchmarks.processes import free_port_base, stop_process, wait_healthy
 
-HOST = "127.0.0.1"
 TIMEOUT = 60.0
-POLL_S = 0.005
 SIZE = (160, 48)
 UI_MARKERS = (b"Pasarloka", b"Bank Contoh", b"Klip", b"RSUD")
 """Words the map's first frame shows (institution names); all present = first screen seen."""
 _CSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]")
 
 SECTION = "cold start"
-
-
-def _healthy(port: int) -> bool:
-    """One raw HTTP/1.1 GET /health; True on a 200 (raw, so the poller stays cheap)."""
-    try:
-        with socket.create_connection((HOST, port), timeout=0.5) as sock:
-            # A loopback Host: the control API answers no other name (DNS rebinding).
-            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            return sock.recv(16).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
-
-
-def wait_healthy(process: subprocess.Popen[bytes], ports: list[int], t0: float) -> float:
-    """Seconds from `t0` until every port answers /health with 200."""
-    waiting = set(ports)
-    deadline = t0 + TIMEOUT
-    while waiting:
-        if process.poll() is not None:
-            raise RuntimeError(f"the process exited with {process.returncode} before serving")
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"ports {sorted(waiting)} not healthy after {TIMEOUT:g} s")
-        waiting = {port for port in waiting if not _healthy(port)}
-        if waiting:
-            time.sleep(POLL_S)
-    return time.perf_counter() - t0
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def sandbox_ports(base: int) -> list[int]:
@@ -109,7 +70,7 @@ def time_sandbox_up(data_dir: Path) -> float:
     try:
         return wait_healthy(process, sandbox_ports(base), t0)
     finally:
-        _stop(process)
+        stop_process(process, 15)
 
 
 def time_baseline() -> float:
@@ -125,7 +86,7 @@ def time_baseline() -> float:
     try:
         return wait_healthy(process, [port], t0)
     finally:
-        _stop(process)
+        stop_process(process, 15)
 
 
 def time_ui(data_dir: Path) -> float:

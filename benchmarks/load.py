@@ -22,7 +22,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from benchmarks.recording import drive, in_child, parse_wrk
+from benchmarks.processes import in_child
+from benchmarks.recording import drive, parse_wrk
 
 LUA = """\
 -- Replays requests prepared by benchmarks/load.py: method, path, token, body (tab-separated).

@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import statistics
@@ -36,12 +35,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
+
+from benchmarks.processes import in_child, kill, sigterm_interrupts, start_worker, stop_all
 
 HOST = "127.0.0.1"
 PRODUCT_ID = 100101
@@ -189,38 +190,12 @@ class Server:
         kill(self.process)
 
 
-def kill(process: BaseProcess) -> None:
-    """End a child process we started (SIGTERM, then SIGKILL)."""
-    if process.is_alive():
-        process.terminate()
-        process.join(3)
-    if process.is_alive():
-        process.kill()
-        process.join(3)
-
-
-def stop_all(processes: list[BaseProcess]) -> None:
-    """End every child still running: SIGTERM to all at once, SIGKILL to any left after 3 s."""
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    deadline = time.monotonic() + 3
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        kill(process)
-
-
 def start_servers(ctx: Any, db_path: Path) -> tuple[Server, Server]:
     """Start A (recording ON) and B (OFF) together; return once both have bound a port."""
     servers = []
     for label, recording in (("on", True), ("off", False)):
-        parent, child = ctx.Pipe()
-        process = ctx.Process(
-            target=_serve, args=(recording, str(db_path), child), name=f"bench-{label}", daemon=True
-        )
-        process.start()
-        child.close()
-        servers.append(Server(label, process, parent))
+        worker = start_worker(ctx, _serve, (recording, str(db_path)), f"bench-{label}")
+        servers.append(Server(label, worker.process, worker.conn))
     try:
         for server in servers:
             if not server.conn.poll(60):
@@ -366,25 +341,6 @@ def _python_generator(url: str, seconds: float, connections: int, conn: Connecti
 
 def run_python(ctx: Any, url: str, seconds: float, connections: int) -> dict[str, Any]:
     return in_child(ctx, _python_generator, (url, seconds, connections), seconds)
-
-
-def in_child(
-    ctx: Any, target: Callable[..., None], args: tuple[Any, ...], seconds: float
-) -> dict[str, Any]:
-    """Run a load generator `target(*args, conn)` in a child process and return what it sends
-    back (it is CPU-bound: in a process of its own it takes no GIL time from the measured one)."""
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=target, args=(*args, child), name="bench-load", daemon=True)
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(seconds + 60):
-            raise TimeoutError("the load generator did not finish")
-        result: dict[str, Any] = parent.recv()
-        return result
-    finally:
-        process.join(5)
-        kill(process)
 
 
 # -- the benchmark ---------------------------------------------------------------------------
@@ -656,23 +612,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.seconds <= 0 or args.repeats < 1 or args.connections < 1 or args.threads < 1:
         parser.error("--seconds, --repeats, --connections and --threads must be positive")
     return args
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl+C while a benchmark runs, so its children are always stopped."""
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

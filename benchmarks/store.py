@@ -23,8 +23,9 @@ from typing import Any
 
 from benchmarks.figures import Figure
 from benchmarks.memory import status_mb
-from benchmarks.recording import kill
-from benchmarks.ui import fill_store, start_sandbox, start_ui, synthetic_calls
+from benchmarks.processes import start_sandbox, start_worker
+from benchmarks.ui import fill_store, synthetic_calls
+from benchmarks.ui_driver import start_ui
 
 SECTION = "trace store and log at {calls:,} calls"
 BATCH = 5_000
@@ -59,19 +60,11 @@ def _fill_through_writer(db_path: str, count: int, conn: Connection) -> None:
 def fill(db_path: Path, count: int) -> dict[str, Any]:
     """Fill `db_path` through the writer in a child process; its report."""
     ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=_fill_through_writer, args=(str(db_path), count, child),
-                          name="bench-fill", daemon=True)  # fmt: skip
-    process.start()
-    child.close()
+    worker = start_worker(ctx, _fill_through_writer, (str(db_path), count), "bench-fill")
     try:
-        if not parent.poll(900):
-            raise TimeoutError("filling the trace store took more than 15 minutes")
-        result: dict[str, Any] = parent.recv()
-        return result
+        return worker.receive(900, "filling the trace store took more than 15 minutes")
     finally:
-        process.join(10)
-        kill(process)
+        worker.end(10)
 
 
 def open_ui(data_dir: Path, calls: int) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.figures import Figure
+from benchmarks.processes import Sandbox
 from benchmarks.recording import percentile, trace_rows
-from benchmarks.ui import Sandbox
 
 CONCURRENT = 20
 SECTION = "checkout story"

@@ -38,8 +38,8 @@ import httpx
 from benchmarks import baseline, load
 from benchmarks.figures import Aim, Figure
 from benchmarks.memory import status_mb
+from benchmarks.processes import Sandbox, free_port_base, stop_process, wait_healthy
 from benchmarks.recording import cpu_ticks
-from benchmarks.ui import Sandbox, free_port_base
 
 PARTNER = "social"
 READ_PRODUCT = 100101
@@ -151,8 +151,6 @@ def answers(marketplace_url: str, signer: Signer) -> dict[str, Any]:
 @contextlib.contextmanager
 def plain_app(answered: dict[str, Any]) -> Iterator[tuple[str, int]]:
     """The baseline app in a child process: (base URL, pid)."""
-    from benchmarks.coldstart import _stop, wait_healthy
-
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-plain-") as tmp:
         path = Path(tmp) / "answers.json"
         path.write_text(json.dumps(answered))
@@ -164,7 +162,7 @@ def plain_app(answered: dict[str, Any]) -> Iterator[tuple[str, int]]:
             wait_healthy(process, [port], time.perf_counter())
             yield f"http://127.0.0.1:{port}", process.pid
         finally:
-            _stop(process)
+            stop_process(process, 15)
 
 
 def _one(

@@ -9,7 +9,8 @@ second run through the sandbox", and the log must stay usable with 100,000 calls
 Processes, as in real use: a real sandbox (`python -m sandbox up --data-dir <tmp> --port-base
 <free>`) runs as a child; the real `SandboxApp` runs headless (`run_test(size=(160, 48))`) in
 another child process, attached through `RemoteBackend(ControlClient(url))` exactly as
-`sandbox --attach URL` does; load comes from a third process.
+`sandbox --attach URL` does; load comes from a third process. `processes.py` starts and stops
+them all; the UI's child is driven through `ui_driver.py` and runs `ui_session.py`.
 
 Redraw latency, per key press: the key event is posted through the app's driver (as a terminal
 would) and the clock stops at the first frame the screen's compositor produces (`App._display`,
@@ -42,36 +43,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import json
 import multiprocessing
 import random
-import resource
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.recording import kill, machine, percentile, sigterm_interrupts
+from benchmarks.processes import (
+    Sandbox,
+    Worker,
+    kill,
+    sigterm_interrupts,
+    start_sandbox,
+    start_worker,
+)
+from benchmarks.recording import machine, percentile
+from benchmarks.ui_driver import LIVE_KEYS, LOG_KEYS, PRESS_TIMEOUT, SIZE, Ui, start_ui
 
 if TYPE_CHECKING:
-    from sandbox.runtime.state import RuntimeState
     from sandbox.trace.events import HttpCall
 
-HOST = "127.0.0.1"
-SIZE = (160, 48)
 AIM_P99_MS = 100.0
 """A key press must redraw within 100 ms (p99) while the sandbox serves --rps requests/s."""
 LOAD_SERVICE = "bank"
@@ -79,13 +79,6 @@ LOAD_PATH = "/health"
 LOAD_CALLER = "bench-load"
 MAX_IN_FLIGHT = 64
 """The load generator never has more requests open than this; the excess is counted, not sent."""
-PRESS_TIMEOUT = 5.0
-"""A press whose frame has not come after this long counts as this long (and as a timeout)."""
-LIVE_KEYS = ("up", "down", "2", "1")
-LOG_KEYS = ("home", "pagedown", "pagedown", "end")
-LOG_KEY_GAP = 0.05
-"""Seconds between presses in the big log, so each press starts from a settled screen."""
-START_TIMEOUT = 60.0
 FILL_BATCH = 5_000
 STORE_MAX_CALLS = 100_000
 """`sandbox up`'s default retention."""
@@ -158,88 +151,6 @@ def fill_store(db_path: Path, count: int) -> float:
     finally:
         store.close()
     return time.perf_counter() - start
-
-
-# -- the sandbox (a child process) ------------------------------------------------------------
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the child gets SIGTERM if this process dies without stopping it."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def free_port_base() -> int:
-    """A base port whose control and service ports are all free on 127.0.0.1 right now."""
-    from sandbox.runtime.registry import BUILTIN, CONTROL_OFFSET
-
-    offsets = [CONTROL_OFFSET, *(spec.offset for spec in BUILTIN)]
-    for _ in range(200):
-        base = random.randrange(20_000, 60_000)
-        try:
-            for offset in offsets:
-                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                    sock.bind((HOST, base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free range of ports found on 127.0.0.1")
-
-
-@dataclass
-class Sandbox:
-    """A `sandbox up` we started."""
-
-    process: subprocess.Popen[bytes]
-    state: RuntimeState
-    log: Path
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def url(self, service: str) -> str:
-        return self.state.services[service]
-
-
-def start_sandbox(data_dir: Path, max_calls: int) -> Sandbox:
-    """`python -m sandbox up` on `data_dir` with free ports; returns once it serves."""
-    from sandbox.runtime.state import RuntimeState
-
-    log = data_dir / "logs" / "bench-runtime.out"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(5):
-        command = [
-            sys.executable, "-m", "sandbox", "up", "--data-dir", str(data_dir),
-            "--port-base", str(free_port_base()), "--max-calls", str(max_calls),
-        ]  # fmt: skip
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                command,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            state = RuntimeState.read(data_dir)
-            if state is not None and state.pid == process.pid:
-                return Sandbox(process, state, log)
-            if process.poll() is not None:
-                break
-            time.sleep(0.02)
-        said = log.read_text(errors="replace").strip().splitlines()
-        Sandbox(process, RuntimeState(0, 0, ""), log).stop()
-        if said and "already in use" in said[-1]:
-            continue  # someone took a port between probing and binding: other ports
-        raise RuntimeError(f"the sandbox did not start: {said[-1] if said else 'no output'}")
-    raise RuntimeError("the sandbox could not find free ports in five attempts")
 
 
 # -- the load generator (a child process) -----------------------------------------------------
@@ -319,337 +230,26 @@ def _load_worker(url: str, rps: float, max_seconds: float, conn: Connection) -> 
 
 
 @dataclass
-class Load:
+class Load(Worker):
     """A running load generator."""
-
-    process: BaseProcess
-    conn: Connection
 
     def stop(self) -> dict[str, Any]:
         with contextlib.suppress(OSError, ValueError):
             self.conn.send("stop")
         try:
-            if not self.conn.poll(30):
-                raise TimeoutError("the load generator did not stop")
-            result: dict[str, Any] = self.conn.recv()
-            return result
+            return self.receive(30, "the load generator did not stop")
         finally:
-            self.process.join(5)
-            kill(self.process)
-            self.conn.close()
+            self.end(5)
 
 
 def start_load(ctx: Any, url: str, rps: float, max_seconds: float) -> Load:
-    parent, child = ctx.Pipe()
-    process = ctx.Process(
-        target=_load_worker, args=(url, rps, max_seconds, child), name="bench-load", daemon=True
-    )
-    process.start()
-    child.close()
-    load = Load(process, parent)
-    if not parent.poll(30):
+    worker = start_worker(ctx, _load_worker, (url, rps, max_seconds), "bench-load")
+    load = Load(worker.process, worker.conn)
+    if not load.conn.poll(30):
         load.stop()
         raise TimeoutError("the load generator did not start")
-    parent.recv()  # ready
+    load.conn.recv()  # ready
     return load
-
-
-# -- the UI (a child process) -----------------------------------------------------------------
-
-
-class FrameWatch:
-    """Stops clocks at the first composed frame in which a condition holds.
-
-    Wraps the app's `_display`, which the showing screen calls with each compositor update
-    (dirty regions rendered to segments; in a terminal, the next step writes them out).
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.frames = 0
-        self._waiting: list[tuple[Callable[[Any], bool], asyncio.Future[float]]] = []
-        original = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            original(screen, renderable)
-            if renderable is None:
-                return
-            self.frames += 1
-            now = time.perf_counter()
-            for check, future in self._waiting:
-                if not future.done() and check(screen):
-                    future.set_result(now)
-
-        app._display = display
-
-    async def until(self, check: Callable[[Any], bool], limit: float) -> float | None:
-        """perf_counter() of the first frame for which `check(screen)` holds; None on timeout."""
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        entry = (check, future)
-        self._waiting.append(entry)
-        try:
-            return await asyncio.wait_for(future, limit)
-        except TimeoutError:
-            return None
-        finally:
-            self._waiting.remove(entry)
-
-
-def _visible_loaded(log: Any) -> bool:
-    """Every call row on screen is loaded (no `loading` placeholder)."""
-    top = round(log.scroll_offset.y)
-    rows = max(log.scrollable_content_region.height - 1, 1)
-    return all(log.call_at(i) is not None for i in range(top, min(top + rows, log.total)))
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-async def _ui_session(
-    control_url: str, seed: int, expected: int, shots: str, conn: Connection
-) -> None:
-    from textual import events
-
-    from sandbox.runtime.models import CallFilter
-    from sandbox.runtime.remote import ControlClient
-    from sandbox.tui.app import SandboxApp
-    from sandbox.tui.backend import RemoteBackend
-    from sandbox.tui.screens.map import MapScreen
-    from sandbox.tui.screens.trace import TraceScreen
-    from sandbox.tui.widgets.call_log import CallLog
-    from sandbox.world import load_world
-
-    class MeteredBackend(RemoteBackend):
-        """RemoteBackend that counts the events it delivers and the counts it answers."""
-
-        events_seen = 0
-        counts_answered = 0
-
-        def events(self) -> AsyncIterator[HttpCall]:
-            return self._metered(super().events())
-
-        async def _metered(self, source: AsyncIterator[HttpCall]) -> AsyncIterator[HttpCall]:
-            async for call in source:
-                self.events_seen += 1
-                yield call
-
-        async def count(self, flt: CallFilter) -> int:
-            total = await super().count(flt)
-            self.counts_answered += 1
-            return total
-
-    loop = asyncio.get_running_loop()
-    backend = MeteredBackend(ControlClient(control_url), load_world(seed))
-    app = SandboxApp(backend, screenshot_dir=Path(shots))
-    watch = FrameWatch(app)
-    found: list[CallLog] = []
-
-    def log_of(screen: Any) -> CallLog | None:
-        if not isinstance(screen, MapScreen):
-            return None
-        if not found:
-            logs = screen.query(CallLog)
-            if not logs:
-                return None
-            found.append(logs.first())
-        return found[0]
-
-    def populated(screen: Any) -> bool:
-        log = log_of(screen)
-        return (
-            log is not None
-            and backend.counts_answered > 0
-            and log.total >= expected
-            and _visible_loaded(log)
-        )
-
-    started = time.perf_counter()
-    opened = asyncio.ensure_future(watch.until(populated, START_TIMEOUT))
-    async with app.run_test(size=SIZE):
-        shown = await opened
-        if shown is None:
-            raise TimeoutError("the call log did not show its calls within a minute")
-        log = found[0]
-        conn.send({"open_ms": (shown - started) * 1000, "total": log.total})
-
-        def send_key(key: str) -> None:
-            event = events.Key(key, key if len(key) == 1 else None)
-            event.set_sender(app)
-            assert app._driver is not None
-            app._driver.send_message(event)
-
-        async def press(key: str, check: Callable[[Any], bool]) -> tuple[float, bool]:
-            t0 = time.perf_counter()
-            send_key(key)
-            done = await watch.until(check, PRESS_TIMEOUT)
-            if done is None:
-                return PRESS_TIMEOUT * 1000, True
-            return (done - t0) * 1000, False
-
-        def on_cursor(target: int, whole_view: bool) -> Callable[[Any], bool]:
-            def check(screen: Any) -> bool:
-                if log_of(screen) is not log or log.cursor != target:
-                    return False
-                return _visible_loaded(log) if whole_view else log.call_at(target) is not None
-
-            return check
-
-        async def settle(limit: float = 60.0) -> float:
-            """Wait until the loop is caught up (three 50 ms sleeps late by < 10 ms)."""
-            start, quiet = time.perf_counter(), 0
-            while quiet < 3 and time.perf_counter() - start < limit:
-                t0 = time.perf_counter()
-                await asyncio.sleep(0.05)
-                quiet = quiet + 1 if time.perf_counter() - t0 < 0.06 else 0
-            return time.perf_counter() - start
-
-        def showing(kind: type) -> Callable[[Any], bool]:
-            return lambda screen: isinstance(screen, kind)
-
-        async def press_live(key: str) -> tuple[str, float, bool] | None:
-            if key in ("up", "down"):
-                if not isinstance(app.screen, MapScreen) or log.total < 2:
-                    return None
-                if not log.has_focus:
-                    log.focus()
-                    await asyncio.sleep(0.02)
-                cursor = log.cursor
-                if key == "up" and cursor == 0:
-                    key = "down"
-                elif key == "down" and cursor >= log.total - 1:
-                    key = "up"
-                target = cursor - 1 if key == "up" else cursor + 1
-                return (key, *await press(key, on_cursor(target, whole_view=False)))
-            kind = TraceScreen if key == "2" else MapScreen
-            return (key, *await press(key, showing(kind)))
-
-        async def live_round(presses: int, seconds: float, calm: bool) -> dict[str, Any]:
-            settled = await settle() if calm else 0.0
-            interval = seconds / presses
-            samples: list[tuple[str, float, bool]] = []
-            events0, cpu0 = backend.events_seen, _cpu_seconds()
-            start = time.perf_counter()
-            i = 0
-            while len(samples) < presses:
-                delay = start + len(samples) * interval - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sample = await press_live(LIVE_KEYS[i % len(LIVE_KEYS)])
-                i += 1
-                if sample is not None:
-                    samples.append(sample)
-                if i > presses * 4:
-                    break
-            await asyncio.sleep(max(0.0, start + seconds - time.perf_counter()))
-            elapsed = time.perf_counter() - start
-            return {
-                "samples": samples,
-                "seconds": elapsed,
-                "events_per_s": (backend.events_seen - events0) / elapsed,
-                "ui_cpu_percent": (_cpu_seconds() - cpu0) / elapsed * 100,
-                "frames": watch.frames,
-                "log_total": log.total,
-                "settle_s": settled,
-            }
-
-        async def log_keys(cycles: int) -> dict[str, Any]:
-            if not isinstance(app.screen, MapScreen):
-                await app.switch_mode("map")
-            log.focus()
-            await asyncio.sleep(0.1)
-            samples: list[tuple[str, float, bool]] = []
-            for _ in range(cycles):
-                for key in LOG_KEYS:
-                    rows = max(log.scrollable_content_region.height - 1, 1)
-                    last = max(log.total - 1, 0)
-                    target = {"home": 0, "end": last}.get(key, min(log.cursor + rows, last))
-                    if target == log.cursor:
-                        continue  # nothing would change on screen, so no frame would come
-                    samples.append((key, *await press(key, on_cursor(target, whole_view=True))))
-                    await asyncio.sleep(LOG_KEY_GAP)
-            return {"samples": samples, "log_total": log.total}
-
-        while True:
-            try:
-                command: dict[str, Any] = await loop.run_in_executor(None, conn.recv)
-            except (EOFError, OSError):
-                break  # the parent is gone
-            if command["do"] == "round":
-                conn.send(await live_round(command["presses"], command["seconds"], command["calm"]))
-            elif command["do"] == "log_keys":
-                conn.send(await log_keys(command["cycles"]))
-            elif command["do"] == "warm":
-                for key in LIVE_KEYS:
-                    await press_live(key)
-                conn.send({"warm": True})
-            else:
-                break
-    await backend.aclose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    conn.send({"peak_rss_mb": peak * scale / 2**20})
-
-
-def _ui_worker(control_url: str, seed: int, expected: int, shots: str, conn: Connection) -> None:
-    """Child process: the real app, headless, attached to the sandbox; driven over `conn`."""
-    try:
-        asyncio.run(_ui_session(control_url, seed, expected, shots, conn))
-    except BaseException:
-        with contextlib.suppress(OSError, ValueError):
-            conn.send({"error": traceback.format_exc()})
-        raise
-
-
-@dataclass
-class Ui:
-    """A running UI process, as the parent sees it."""
-
-    process: BaseProcess
-    conn: Connection
-    opened: dict[str, Any]
-
-    def ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:
-        self.conn.send(command)
-        return self.answer(timeout)
-
-    def answer(self, timeout: float) -> dict[str, Any]:
-        if not self.conn.poll(timeout):
-            raise TimeoutError(f"the UI did not answer within {timeout:.0f} s")
-        answer: dict[str, Any] = self.conn.recv()
-        if "error" in answer:
-            raise RuntimeError(f"the UI failed:\n{answer['error']}")
-        return answer
-
-    def close(self) -> dict[str, Any]:
-        """Quit the app; its peak memory."""
-        try:
-            return self.ask({"do": "quit"}, 60)
-        finally:
-            self.process.join(10)
-            kill(self.process)
-            self.conn.close()
-
-
-def start_ui(ctx: Any, sandbox: Sandbox, expected: int) -> Ui:
-    shots = str(sandbox.log.parent.parent / "screenshots")  # only written on ctrl+s
-    parent, child = ctx.Pipe()
-    process = ctx.Process(
-        target=_ui_worker,
-        args=(sandbox.state.control_url, sandbox.state.seed, expected, shots, child),
-        name="bench-ui",
-        daemon=True,
-    )
-    process.start()
-    child.close()
-    ui = Ui(process, parent, {})
-    try:
-        ui.opened = ui.answer(START_TIMEOUT + 30)
-    except BaseException:
-        kill(process)
-        parent.close()
-        raise
-    return ui
 
 
 # -- the benchmark ---------------------------------------------------------------------------
@@ -680,6 +280,35 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+@dataclass
+class Started:
+    """Every sandbox and child process a run started: all stopped at its end, however it ends."""
+
+    sandboxes: list[Sandbox] = field(default_factory=list)
+    processes: list[BaseProcess] = field(default_factory=list)
+
+    def sandbox(self, data_dir: Path, max_calls: int) -> Sandbox:
+        sandbox = start_sandbox(data_dir, max_calls)
+        self.sandboxes.append(sandbox)
+        return sandbox
+
+    def ui(self, ctx: Any, sandbox: Sandbox, expected: int) -> Ui:
+        ui = start_ui(ctx, sandbox, expected)
+        self.processes.append(ui.process)
+        return ui
+
+    def load(self, ctx: Any, url: str, rps: float, max_seconds: float) -> Load:
+        load = start_load(ctx, url, rps, max_seconds)
+        self.processes.append(load.process)
+        return load
+
+    def stop(self) -> None:
+        for process in self.processes:
+            kill(process)
+        for sandbox in self.sandboxes:
+            sandbox.stop()
+
+
 def run_benchmark(
     seconds: float = 5.0,
     rps: float = 200.0,
@@ -691,79 +320,18 @@ def run_benchmark(
     """Run the whole benchmark and return its results (see `main` for the printed form)."""
     ctx = multiprocessing.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-ui-"))
-    sandboxes: list[Sandbox] = []
-    children: list[BaseProcess] = []
+    started = Started()
     max_calls = max(calls, STORE_MAX_CALLS)
     try:
         fill_s = fill_store(tmp / "big" / "trace.db", calls)
-
-        # 1. empty store: open time and memory baseline; then idle/loaded rounds on it.
-        sandbox = start_sandbox(tmp / "live", max_calls)
-        sandboxes.append(sandbox)
-        ui = start_ui(ctx, sandbox, 0)
-        children.append(ui.process)
-        empty_open = ui.opened
-        empty_peak = ui.close()["peak_rss_mb"]
-
-        load_url = sandbox.url(LOAD_SERVICE) + LOAD_PATH
-        warm = min(1.0, seconds) if warmup is None else warmup
-        if warm > 0:  # warms the sandbox and gives the log calls to move the cursor over
-            load = start_load(ctx, load_url, rps, warm + 30)
-            children.append(load.process)
-            time.sleep(warm)
-            load.stop()
-        ui = start_ui(ctx, sandbox, 0)
-        children.append(ui.process)
-        ui.ask({"do": "warm"}, 60)  # builds the trace screen once, outside the clock
-        rounds: list[dict[str, Any]] = []
-        budget = seconds * 4 + 60
-        for repeat in range(repeats):
-            idle = ui.ask(
-                {"do": "round", "presses": presses, "seconds": seconds, "calm": True}, budget + 60
-            )
-            rounds.append({"repeat": repeat, "label": "idle", **_round(idle)})
-            load = start_load(ctx, load_url, rps, seconds * 4 + 30)
-            children.append(load.process)
-            time.sleep(0.5)  # the UI sees the stream at full rate before the first press
-            loaded = ui.ask(
-                {"do": "round", "presses": presses, "seconds": seconds, "calm": False}, budget
-            )
-            rounds.append({"repeat": repeat, "label": "loaded", **_round(loaded),
-                           "load": load.stop()})  # fmt: skip
-        ui.close()
+        sandbox = started.sandbox(tmp / "live", max_calls)
+        empty = _empty_store(ctx, started, sandbox)
+        rounds = _live_rounds(ctx, started, sandbox, seconds, rps, repeats, presses, warmup)
         sandbox.stop()
-
-        # 2. the big store: open time, End/Home/PageDown, memory.
-        sandbox = start_sandbox(tmp / "big", max_calls)
-        sandboxes.append(sandbox)
-        ui = start_ui(ctx, sandbox, calls)
-        children.append(ui.process)
-        big_open = ui.opened
-        keys = ui.ask({"do": "log_keys", "cycles": presses}, presses * 4 * PRESS_TIMEOUT + 60)
-        big_peak = ui.close()["peak_rss_mb"]
-        sandbox.stop()
+        big = _full_store(ctx, started, started.sandbox(tmp / "big", max_calls), calls, presses)
     finally:
-        for process in children:
-            kill(process)
-        for sandbox in sandboxes:
-            sandbox.stop()
+        started.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-    idle_rounds = [r for r in rounds if r["label"] == "idle"]
-    loaded_rounds = [r for r in rounds if r["label"] == "loaded"]
-    pairs = list(zip(loaded_rounds, idle_rounds, strict=True))
-    ratios = {
-        k: statistics.median(a[k] / b[k] if b[k] else 0.0 for a, b in pairs) for k in STAT_KEYS
-    }
-    loads = [r["load"] for r in loaded_rounds]
-    idle_s, loaded_s = summarize(idle_rounds), summarize(loaded_rounds)
-    drains = [r["settle_s"] for r in idle_rounds[1:]]
-    loaded_s["catch_up_s"] = statistics.median(drains) if drains else 0.0
-    key_stats = {}
-    for key in dict.fromkeys(LOG_KEYS):
-        stats = latency_stats([s for s in keys["samples"] if s[0] == key])
-        stats["p50_vs_idle"] = stats["p50_ms"] / idle_s["p50_ms"] if idle_s["p50_ms"] else 0.0
-        key_stats[key] = stats
     return {
         "machine": machine(),
         "settings": {
@@ -777,6 +345,87 @@ def run_benchmark(
             "log_keys": list(LOG_KEYS),
             "load": f"{LOAD_CALLER}: open-loop httpx asyncio, GET {LOAD_SERVICE}{LOAD_PATH}",
         },
+        **_figures(rounds, fill_s, empty, big),
+        "rounds": rounds,
+    }
+
+
+def _empty_store(ctx: Any, started: Started, sandbox: Sandbox) -> dict[str, Any]:
+    """The UI opened on the empty store: its open time and its memory baseline."""
+    ui = started.ui(ctx, sandbox, 0)
+    return {**ui.opened, "peak_rss_mb": ui.close()["peak_rss_mb"]}
+
+
+def _live_rounds(
+    ctx: Any,
+    started: Started,
+    sandbox: Sandbox,
+    seconds: float,
+    rps: float,
+    repeats: int,
+    presses: int,
+    warmup: float | None,
+) -> list[dict[str, Any]]:
+    """Idle and loaded rounds of key presses, alternating, `repeats` times each."""
+    load_url = sandbox.url(LOAD_SERVICE) + LOAD_PATH
+    warm = min(1.0, seconds) if warmup is None else warmup
+    if warm > 0:  # warms the sandbox and gives the log calls to move the cursor over
+        load = started.load(ctx, load_url, rps, warm + 30)
+        time.sleep(warm)
+        load.stop()
+    ui = started.ui(ctx, sandbox, 0)
+    ui.ask({"do": "warm"}, 60)  # builds the trace screen once, outside the clock
+    rounds: list[dict[str, Any]] = []
+    budget = seconds * 4 + 60
+    for repeat in range(repeats):
+        idle = ui.ask(
+            {"do": "round", "presses": presses, "seconds": seconds, "calm": True}, budget + 60
+        )
+        rounds.append({"repeat": repeat, "label": "idle", **_round(idle)})
+        load = started.load(ctx, load_url, rps, seconds * 4 + 30)
+        time.sleep(0.5)  # the UI sees the stream at full rate before the first press
+        loaded = ui.ask(
+            {"do": "round", "presses": presses, "seconds": seconds, "calm": False}, budget
+        )
+        rounds.append({"repeat": repeat, "label": "loaded", **_round(loaded),
+                       "load": load.stop()})  # fmt: skip
+    ui.close()
+    return rounds
+
+
+def _full_store(
+    ctx: Any, started: Started, sandbox: Sandbox, calls: int, presses: int
+) -> dict[str, Any]:
+    """The UI on the big store: open time, End/Home/PageDown, memory."""
+    ui = started.ui(ctx, sandbox, calls)
+    opened = ui.opened
+    keys = ui.ask({"do": "log_keys", "cycles": presses}, presses * 4 * PRESS_TIMEOUT + 60)
+    peak = ui.close()["peak_rss_mb"]
+    sandbox.stop()
+    return {**opened, "keys": keys, "peak_rss_mb": peak}
+
+
+def _figures(
+    rounds: list[dict[str, Any]], fill_s: float, empty: dict[str, Any], big: dict[str, Any]
+) -> dict[str, Any]:
+    """The result's `redraw` and `log` parts, from the rounds and the two stores."""
+    idle_rounds = [r for r in rounds if r["label"] == "idle"]
+    loaded_rounds = [r for r in rounds if r["label"] == "loaded"]
+    pairs = list(zip(loaded_rounds, idle_rounds, strict=True))
+    ratios = {
+        k: statistics.median(a[k] / b[k] if b[k] else 0.0 for a, b in pairs) for k in STAT_KEYS
+    }
+    loads = [r["load"] for r in loaded_rounds]
+    idle_s, loaded_s = summarize(idle_rounds), summarize(loaded_rounds)
+    drains = [r["settle_s"] for r in idle_rounds[1:]]
+    loaded_s["catch_up_s"] = statistics.median(drains) if drains else 0.0
+    key_stats = {}
+    for key in dict.fromkeys(LOG_KEYS):
+        stats = latency_stats([s for s in big["keys"]["samples"] if s[0] == key])
+        stats["p50_vs_idle"] = stats["p50_ms"] / idle_s["p50_ms"] if idle_s["p50_ms"] else 0.0
+        key_stats[key] = stats
+    empty_peak, big_peak = empty["peak_rss_mb"], big["peak_rss_mb"]
+    return {
         "redraw": {
             "idle": idle_s,
             "loaded": {
@@ -788,17 +437,16 @@ def run_benchmark(
             "aim": {"p99_loaded_ms": f"< {AIM_P99_MS:g}", "met": loaded_s["p99_ms"] < AIM_P99_MS},
         },
         "log": {
-            "calls": big_open["total"],
+            "calls": big["total"],
             "fill_s": fill_s,
             "open_ms": {
-                "empty": empty_open["open_ms"],
-                "full": big_open["open_ms"],
-                "ratio": big_open["open_ms"] / empty_open["open_ms"],
+                "empty": empty["open_ms"],
+                "full": big["open_ms"],
+                "ratio": big["open_ms"] / empty["open_ms"],
             },
             "peak_rss_mb": {"empty": empty_peak, "full": big_peak, "ratio": big_peak / empty_peak},
             "keys": key_stats,
         },
-        "rounds": rounds,
     }
 
 

@@ -7,7 +7,8 @@ audit is run and recorded again.
 """
 
 from sandbox.audit.engine import AuditReport, RuleResult, run_audit
-from sandbox.audit.records import AuditRecord, default_record, last_record, save_record
+from sandbox.audit.history import default_record, last_record, save_record
+from sandbox.audit.records import AuditRecord
 from sandbox.audit.rules import Rule, RuleSet, load_rulesets
 
 __all__ = [

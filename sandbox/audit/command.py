@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sandbox.audit.engine import AuditReport, run_audit
-from sandbox.audit.records import FILENAME, last_record, save_record
+from sandbox.audit.history import FILENAME, last_record, save_record
 from sandbox.audit.report import render, to_dict
 from sandbox.audit.rules import RuleError
 from sandbox.language import LANGUAGES, default_language

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.audit.checks import CHECKS
+
 RULESET_DIR = Path(__file__).parent / "rulesets"
 
 
@@ -75,8 +77,6 @@ class RuleSet:
 
 def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
     """A RuleSet from parsed TOML; raises RuleError naming what is missing."""
-    from sandbox.audit.checks import CHECKS
-
     where = str(path) if path else "rule set"
     set_id = data.get("id") or (path.stem if path else "")
     if not set_id:

@@ -308,7 +308,7 @@ async def _start(stage: Stage, service: str) -> Outcome:
 
 async def _audit(stage: Stage, spec: dict[str, Any]) -> Outcome:
     from sandbox.audit.engine import run_audit
-    from sandbox.audit.records import default_record
+    from sandbox.audit.history import default_record
     from sandbox.audit.report import render
     from sandbox.audit.rules import load_rulesets
 

@@ -22,14 +22,13 @@ from sandbox.lessons.actions import ActionFailed, Outcome, Stage, perform, trace
 from sandbox.lessons.exercise import LEARNER, learner_file
 from sandbox.lessons.known import persona_facts
 from sandbox.lessons.matching import (
-    OUTCOMES,
     ExpectationResult,
     Mismatch,
     SentFrom,
     outcomes,
     satisfied,
 )
-from sandbox.lessons.model import Expectation, Lesson, Step
+from sandbox.lessons.model import OUTCOMES, Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
 from sandbox.runtime.remote import ControlClient, ControlError

@@ -24,9 +24,9 @@ from typing import Any
 
 import httpx
 
-from sandbox.wire.client import CALLER_HEADER
 from sandbox.wire.context import Span, format_traceparent, new_span_id, stamp_step
 from sandbox.wire.partners import partner_auth
+from sandbox.wire.recording import CALLER_HEADER
 
 LEARNER = "learner"
 """The caller name of every call the learner's code makes."""

@@ -24,8 +24,6 @@ ATTRIBUTES = {"caller": N_("caller"), "callee": N_("callee")}
 """A call's attributes, as a mismatch names them."""
 SIDES = {"request": N_("request"), "response": N_("response")}
 """A call's two bodies, as a mismatch names them."""
-OUTCOMES = {"pass": N_("pass"), "fail": N_("fail"), "not-applicable": N_("not applicable")}
-"""An audit rule's verdicts, in words."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +289,7 @@ def outcomes(
             call = failure.call
         results.append(
             ExpectationResult(
-                describe(expectation, lang),
+                expectation.describe(lang),
                 expected_words(spec, lang),
                 failure is None,
                 call,
@@ -313,7 +311,7 @@ def judge(
 
     def mismatch(expected: str, happened: str, call: HttpCall | None) -> Mismatch:
         return Mismatch(
-            describe(expectation, lang), expected, happened, str(spec.get("because", "")), call
+            expectation.describe(lang), expected, happened, str(spec.get("because", "")), call
         )
 
     _ = texts("lessons", lang)
@@ -400,29 +398,3 @@ def expected_words(spec: dict[str, Any], lang: str = "en") -> str:
     if spec.get("request_headers_lacks"):
         words.append(_("no header {names}").format(names=", ".join(spec["request_headers_lacks"])))
     return ", ".join(words)
-
-
-def describe(expectation: Expectation, lang: str = "en") -> str:
-    """The expectation's label, or words built from its keys, in `lang`."""
-    spec = expectation.spec
-    if spec.get("label"):
-        return str(spec["label"])
-    _ = texts("lessons", lang)
-    if "rule" in spec:
-        outcome = str(spec.get("outcome", "pass"))
-        named = _(OUTCOMES[outcome]) if outcome in ("pass", "fail") else outcome
-        return _("audit rule {rule} {outcome}").format(rule=spec["rule"], outcome=named)
-    caller, callee = spec.get("caller", _("anyone")), spec.get("callee") or _("any service")
-    who = f"{caller} -> {callee}"
-    parts = [
-        who,
-        str(spec.get("method", "")).upper(),
-        str(spec.get("path", "")),
-        str(spec.get("status", "")),
-    ]
-    text = " ".join(p for p in parts if p)
-    if spec.get("never"):
-        return _("no call {words}").format(words=text)
-    if "count" in spec:
-        return _("{words} (exactly {count})").format(words=text, count=spec["count"])
-    return text

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.language import LANGUAGES
+from sandbox.language import LANGUAGES, N_, texts
 
 LANGS = LANGUAGES
 """Every lesson is written in English and in Bahasa Indonesia."""
+OUTCOMES = {"pass": N_("pass"), "fail": N_("fail"), "not-applicable": N_("not applicable")}
+"""An audit rule's verdicts, in words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +49,30 @@ class Expectation:
     line: int
 
     def describe(self, lang: str = "en") -> str:
-        """The label, or words built from the keys ("marketplace -> bank POST /x 2xx")."""
-        from sandbox.lessons.matching import describe
-
-        return describe(self, lang)
+        """The label, or words built from the keys ("marketplace -> bank POST /x 2xx"), in
+        `lang`."""
+        spec = self.spec
+        if spec.get("label"):
+            return str(spec["label"])
+        _ = texts("lessons", lang)
+        if "rule" in spec:
+            outcome = str(spec.get("outcome", "pass"))
+            named = _(OUTCOMES[outcome]) if outcome in ("pass", "fail") else outcome
+            return _("audit rule {rule} {outcome}").format(rule=spec["rule"], outcome=named)
+        caller, callee = spec.get("caller", _("anyone")), spec.get("callee") or _("any service")
+        who = f"{caller} -> {callee}"
+        parts = [
+            who,
+            str(spec.get("method", "")).upper(),
+            str(spec.get("path", "")),
+            str(spec.get("status", "")),
+        ]
+        text = " ".join(p for p in parts if p)
+        if spec.get("never"):
+            return _("no call {words}").format(words=text)
+        if "count" in spec:
+            return _("{words} (exactly {count})").format(words=text, count=spec["count"])
+        return text
 
 
 @dataclass(frozen=True, slots=True)

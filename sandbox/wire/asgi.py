@@ -22,19 +22,14 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.wire import attribution
-from sandbox.wire.client import CALLER_HEADER, RECORDED_HEADER
 from sandbox.wire.context import Span, current_span, new_span_id, new_trace_id, parse_traceparent
 from sandbox.wire.faults import offline_message
-from sandbox.wire.recording import Exchange
-
-if TYPE_CHECKING:
-    from sandbox.wire.client import Wire
+from sandbox.wire.recording import CALLER_HEADER, RECORDED_HEADER, Exchange, RecordingWire
 
 UNRECORDED_PREFIXES = ("/docs", "/openapi.json", "/static-offline-docs", "/redoc", "/favicon")
 """Documentation pages are not integration traffic."""
@@ -48,7 +43,7 @@ an offline fault reaches them (so a health check sees a service that is down).""
 class TraceMiddleware:
     """Sets the trace context for a request and records external callers' calls."""
 
-    def __init__(self, app: ASGIApp, wire: Wire, service: str) -> None:
+    def __init__(self, app: ASGIApp, wire: RecordingWire, service: str) -> None:
         self.app = app
         self.wire = wire
         self.service = service

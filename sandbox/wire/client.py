@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from sandbox.trace.events import HttpCall
+from sandbox.wire.asgi import TraceMiddleware
 from sandbox.wire.context import (
     Span,
     current_span,
@@ -29,15 +30,17 @@ from sandbox.wire.context import (
     stamp_step,
 )
 from sandbox.wire.faults import Fault, fault_rng, offline_message
-from sandbox.wire.recording import DEFAULT_BODY_LIMIT, Exchange, Recorder, plain_call, to_call
+from sandbox.wire.recording import (
+    CALLER_HEADER,
+    DEFAULT_BODY_LIMIT,
+    RECORDED_HEADER,
+    Exchange,
+    Recorder,
+    plain_call,
+    to_call,
+)
 
 log = logging.getLogger(__name__)
-CALLER_HEADER = "x-sandbox-caller"
-"""Who is calling (a service slug or persona), set by every client of ours."""
-RECORDED_HEADER = "x-sandbox-recorded"
-"""Set when this client records the call itself, so the callee does not record it twice. Its
-value is a proof only this runtime's wire can make (`Wire.proof`): anyone else who sends the
-header is recorded all the same."""
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -197,8 +200,6 @@ class Wire:
 
     def instrument(self, app: Any, service: str) -> None:
         """Record calls into `app` that no client of ours recorded (curl, scripts, other tools)."""
-        from sandbox.wire.asgi import TraceMiddleware
-
         app.add_middleware(TraceMiddleware, wire=self, service=service)
 
     def record(self, exchange: Exchange) -> None:

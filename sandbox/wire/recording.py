@@ -1,16 +1,30 @@
-"""Turn what crossed the wire into a redacted `HttpCall` and hand it to the recorder."""
+"""Turn what crossed the wire into a redacted `HttpCall` and hand it to the recorder.
+
+Both sides of a call record through here: the calling client (`client.RecordingTransport`)
+and the receiving middleware (`asgi.TraceMiddleware`). So the marks a client puts on a call for
+the receiving side, and what that side needs from the runtime's `Wire` (`RecordingWire`), live
+here too: the middleware then never imports the client module, which adds it to every app.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sandbox.trace import redact
 from sandbox.trace.events import HttpCall
+from sandbox.wire.faults import Fault
 
 Recorder = Callable[[HttpCall], None]
 DEFAULT_BODY_LIMIT = 8192
 """Characters of each body kept in a record; the rest is cut with a visible mark."""
+CALLER_HEADER = "x-sandbox-caller"
+"""Who is calling (a service slug or persona), set by every client of ours."""
+RECORDED_HEADER = "x-sandbox-recorded"
+"""Set when this client records the call itself, so the callee does not record it twice. Its
+value is a proof only this runtime's wire can make (`Wire.proof`): anyone else who sends the
+header is recorded all the same."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,38 @@ class Exchange:
     response_body: bytes = b""
     error: str | None = None
     claimed_caller: str | None = None
+
+
+class RecordingWire(Protocol):
+    """The runtime's `Wire` as the receiving side uses it: to record a call, check the
+    "already recorded" proof, apply injected faults and tell whose credential a call shows."""
+
+    body_limit: int
+    """Characters of each body kept in a record (`DEFAULT_BODY_LIMIT` unless set)."""
+    partner_ids: dict[str, str]
+    """Credential ids (client keys, app keys) to the service that owns them."""
+    faults: dict[str, Fault]
+    """Active injected faults by service."""
+    clock: Callable[[], float]
+    """The runtime's clock (seconds)."""
+    recorder: Recorder | None
+    """Where recorded calls go; None when this wire keeps no calls (nothing is sampled)."""
+
+    def record(self, exchange: Exchange) -> None:
+        """Redact and publish one call."""
+        ...
+
+    def proves_recorded(self, mark: bytes, method: str, traceparent: bytes) -> bool:
+        """Whether `mark` is this wire's proof that a client of ours recorded the call."""
+        ...
+
+    def roll(self, service: str) -> float:
+        """The next number in [0, 1) from `service`'s seeded dice (for its error rate)."""
+        ...
+
+    def reserved_names(self) -> frozenset[str]:
+        """Names no caller may give itself (lower case)."""
+        ...
 
 
 def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sandbox.audit.checks import AuditContext
 from sandbox.audit.engine import RuleResult, run_rule
-from sandbox.audit.records import default_record
+from sandbox.audit.history import default_record
 from sandbox.audit.rules import Rule, load_rulesets
 from sandbox.runtime.registry import BUILTIN
 from sandbox.trace.events import Headers, HttpCall

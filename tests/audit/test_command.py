@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.audit.command import add_parser, cmd_audit, parse_since
-from sandbox.audit.records import FILENAME, SEEDED, load_records
+from sandbox.audit.history import FILENAME, load_records
+from sandbox.audit.records import SEEDED
 from sandbox.trace.store import TraceStore
 from tests.audit.conftest import NAMES, call
 

@@ -9,7 +9,8 @@ import pytest
 
 from sandbox.audit.checks import CHECKS, FAIL, NA, PASS, AuditContext
 from sandbox.audit.engine import run_audit
-from sandbox.audit.records import AuditRecord, default_record, fingerprint
+from sandbox.audit.history import default_record
+from sandbox.audit.records import AuditRecord, fingerprint
 from sandbox.audit.rules import RuleError, load_rulesets, parse_ruleset
 from sandbox.scenarios import admission, checkout, open_account
 from sandbox.trace.events import HttpCall

@@ -9,7 +9,7 @@ import pytest
 
 from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.audit.engine import AuditReport, run_audit
-from sandbox.audit.records import default_record
+from sandbox.audit.history import default_record
 from sandbox.cli import _parser, _settings
 from sandbox.config import VARIANTS
 from sandbox.scenarios import checkout

@@ -92,9 +92,9 @@ def test_up_status_run_trace_and_clean_stop(
         assert out.returncode == 0 and out.stdout.strip(), (fmt, out.stderr)
 
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=15)
+    printed, _ = proc.communicate(timeout=15)
     assert proc.returncode == 0
-    assert "http://127.0.0.1" in out and "stopped" in out
+    assert "http://127.0.0.1" in printed and "stopped" in printed
     assert not (data_dir / "runtime.json").exists()
 
 

@@ -125,4 +125,5 @@ def test_id_md_shares_the_machine_part_written_once_in_en_md(tmp_path: Path) -> 
     assert id_.steps[0].expectations[1].spec["after"] == "umpan"  # the same expectation
     assert (en.steps[0].hints, id_.steps[0].hints) == (("look",), ("lihat",))
     assert id_.steps[0].narration == "Narasi." and id_.steps[0].action is not None
+    assert en.steps[0].action is not None
     assert id_.steps[0].action.line == en.steps[0].action.line  # lines of en.md, where it is

@@ -63,7 +63,10 @@ def sample_path(endpoint: Endpoint, value: str = "1") -> str:
 def body_problems(doc: dict[str, Any], endpoint: Endpoint) -> Iterator[BadRequest]:
     """Every broken variant of the endpoint's body."""
     path = sample_path(endpoint)
-    send = lambda what, content: BadRequest(what, endpoint.method, path, content)  # noqa: E731
+
+    def send(what: str, content: bytes) -> BadRequest:
+        return BadRequest(what, endpoint.method, path, content)
+
     yield send("invalid json", b'{"nik": "99",')
     yield send("not utf-8", b'{"name": "\xff\xfe"}')
     yield send("a list", b"[1, 2]")

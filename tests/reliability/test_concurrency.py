@@ -212,7 +212,7 @@ async def test_200_concurrent_checkouts_lose_nothing_and_pay_once(runtime: Runti
 
     # Every webhook delivered: nothing pending, and the social app shows every order paid.
     async def all_delivered() -> bool:
-        pending = sum(
+        pending: int = sum(
             _query(runtime, name, "SELECT COUNT(*) FROM _outbox WHERE delivered_at IS NULL")[0][0]
             for name in ("bank", "marketplace")
         )

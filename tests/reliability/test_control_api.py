@@ -107,7 +107,7 @@ def test_changes_need_the_token_from_runtime_json(runtime: Runtime) -> None:
     assert httpx.put(url, json={"offline": True}).json()["code"] == "missing_control_token"
     wrong = {"Authorization": "Bearer " + "x" * 43}
     assert httpx.put(url, json={"offline": True}, headers=wrong).status_code == 401
-    unicode = {"Authorization": "Bearer é".encode()}
+    unicode = {b"Authorization": "Bearer é".encode()}
     assert httpx.put(url, json={"offline": True}, headers=unicode).status_code == 401
     assert httpx.post(f"{runtime.control_url}/flush").status_code == 401
     state = json.loads((runtime.settings.data_dir / "runtime.json").read_text())

@@ -214,13 +214,11 @@ async def _check(
     """What the last crash left must be consistent; unpaid orders must still be payable."""
 
     async def delivered() -> bool:
-        return (
-            sum(
-                sandbox.query(name, "SELECT COUNT(*) FROM _outbox WHERE delivered_at IS NULL")[0][0]
-                for name in ("bank", "marketplace")
-            )
-            == 0
+        pending: int = sum(
+            sandbox.query(name, "SELECT COUNT(*) FROM _outbox WHERE delivered_at IS NULL")[0][0]
+            for name in ("bank", "marketplace")
         )
+        return pending == 0
 
     assert await wait_for(delivered, within=90, interval=0.2), [
         sandbox.query(

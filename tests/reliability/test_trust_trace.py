@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from sandbox.audit.engine import run_audit
-from sandbox.audit.records import default_record
+from sandbox.audit.history import default_record
 from sandbox.config import Settings
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall

@@ -33,7 +33,8 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 def _a_va_the_marketplace_never_asked_for(runtime: Runtime) -> str:
     """Created with the marketplace's own SNAP key, but for no order of the marketplace."""
     creds: dict[str, Any] = runtime.world["partners"]["bank"]["marketplace"]
-    prefix, customer = creds["partner_service_id"], "777000111"
+    prefix: str = creds["partner_service_id"]
+    customer = "777000111"
     body = {
         "partnerServiceId": prefix,
         "customerNo": customer,

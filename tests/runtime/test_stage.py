@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
-from sandbox.runtime import control, stage_view
+from sandbox.runtime import stage_view
+from sandbox.runtime.control import stage as control_stage
 from sandbox.runtime.remote import ControlClient, ControlError
 from sandbox.runtime.stage_view import StageBoard, StageView
 from sandbox.runtime.supervisor import Runtime
@@ -178,15 +179,15 @@ def test_the_version_only_grows_and_tags_differ_between_runtimes() -> None:
 @pytest.mark.parametrize(
     ("body", "view"),
     [
-        (control.StageBody, StageView),
-        (control.LessonBody, stage_view.ShownLesson),
-        (control.VerdictBody, stage_view.ShownVerdict),
-        (control.FailureBody, stage_view.ShownFailure),
+        (control_stage.StageBody, StageView),
+        (control_stage.LessonBody, stage_view.ShownLesson),
+        (control_stage.VerdictBody, stage_view.ShownVerdict),
+        (control_stage.FailureBody, stage_view.ShownFailure),
     ],
 )
 def test_what_the_api_checks_is_what_the_ui_holds(body: Any, view: Any) -> None:
     assert list(body.model_fields) == [f.name for f in fields(view)]
-    assert get_args(control.Mode) == stage_view.MODES
+    assert get_args(control_stage.Mode) == stage_view.MODES
 
 
 def test_a_newer_sandbox_may_say_more() -> None:

@@ -57,7 +57,12 @@ def serving(data_dir: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[
                str(data_dir), "--port-base", str(_free_base()), *args]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(x) for x in process.stdout or ()])
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    reader = threading.Thread(target=read)
     reader.start()
     said: list[str] = []
     deadline = time.monotonic() + 60

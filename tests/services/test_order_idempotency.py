@@ -27,7 +27,8 @@ async def _buy(services: Services, key: str | None, quantity: int = 1) -> httpx.
 
 def _orders(services: Services) -> list[Any]:
     store = services.apps["marketplace"].state.store
-    return store.db.execute("SELECT order_id FROM orders").fetchall()
+    rows: list[Any] = store.db.execute("SELECT order_id FROM orders").fetchall()
+    return rows
 
 
 def _stock(services: Services) -> int:

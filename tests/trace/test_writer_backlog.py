@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from sandbox.trace import store as store_module
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore, TraceWriter
 
@@ -38,13 +38,13 @@ def test_writer_drains_a_backlog_without_waiting_between_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sleeps: list[float] = []
-    real_sleep = store_module.time.sleep
+    real_sleep = time.sleep
 
     def counting_sleep(seconds: float) -> None:
         sleeps.append(seconds)
         real_sleep(seconds)
 
-    monkeypatch.setattr(store_module.time, "sleep", counting_sleep)
+    monkeypatch.setattr("sandbox.trace.store.time.sleep", counting_sleep)
     store = _HeldStore(tmp_path / "trace.db")
     writer = TraceWriter(store, interval=0.01, batch=100)
     writer(_call(0))

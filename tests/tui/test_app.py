@@ -45,13 +45,15 @@ async def test_story_runs_and_calls_reach_the_log_and_the_trace_player(tmp_path:
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("5")
         await pilot.pause()
+        stories = app.screen
+        assert isinstance(stories, StoriesScreen)
         await pilot.click("#run")
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.screen.last_trace:  # type: ignore[attr-defined]
+            if stories.last_trace:
                 break
-        story_log = app.screen.query_one("#story-log", RichLog)
-        assert app.screen.last_trace, "\n".join(str(line.text) for line in story_log.lines)
+        story_log = stories.query_one("#story-log", RichLog)
+        assert stories.last_trace, "\n".join(str(line.text) for line in story_log.lines)
         await pilot.press("t")
         await pilot.pause(0.3)
         assert isinstance(app.screen, TraceScreen)

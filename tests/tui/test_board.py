@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable
 
@@ -25,9 +26,9 @@ TRACE = [
 ]
 
 
-def _sent_by(student: str, body: str) -> dict[str, object]:
+def _sent_by(student: str, body: str) -> dict[str, Any]:
     """An OTLP request as `student`'s sandbox sends it (its name on every resource)."""
-    request = json.loads(body)
+    request: dict[str, Any] = json.loads(body)
     for resource_spans in request["resourceSpans"]:
         resource_spans["resource"]["attributes"].append(
             {"key": "sandbox.student", "value": {"stringValue": student}})

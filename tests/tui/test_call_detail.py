@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from sandbox.trace.events import HttpCall
 from sandbox.trace.snippets import curl, httpx_snippet
 from sandbox.tui.widgets.call_detail import MAX_LINES, CallDetail, body_text, status_text
-from sandbox.tui.widgets.call_log import caller_text
+from sandbox.tui.widgets.call_row import caller_text
 from tests.trace.conftest import CREATE_VA, TRACE, checkout_calls
 
 

@@ -15,7 +15,8 @@ from textual.message import Message
 from textual.widgets import Footer
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.widgets.call_log import MAX_PAGES, PAGE_SIZE, CallLog, format_duration
+from sandbox.tui.widgets.call_log import MAX_PAGES, PAGE_SIZE, CallLog
+from sandbox.tui.widgets.call_row import format_duration
 from tests.trace.conftest import T0, checkout_calls
 
 

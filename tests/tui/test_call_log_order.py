@@ -14,14 +14,8 @@ import pytest
 from textual.message import Message
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.widgets.call_log import (
-    MIN_PATH,
-    PAGE_SIZE,
-    PARTIES_WIDTH,
-    CallLog,
-    _layout,
-    _parties,
-)
+from sandbox.tui.widgets.call_log import PAGE_SIZE, CallLog
+from sandbox.tui.widgets.call_row import MIN_PATH, PARTIES_WIDTH, _layout, _parties
 from tests.tui.test_call_log import ListSource, LogApp, highlighted, many_calls
 
 PAIRS = [

@@ -15,7 +15,8 @@ from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import STEP_HEADER, format_step
 from sandbox.tui.stage.layout import PEOPLE
-from sandbox.tui.widgets.call_map import SERVICE_COLORS, CallMap
+from sandbox.tui.themes import SERVICE_COLORS
+from sandbox.tui.widgets.call_map import CallMap
 from sandbox.wire.faults import Fault
 from tests.conftest import WORLD_START, FakeClock
 
@@ -389,5 +390,5 @@ async def test_a_service_that_joins_later_leaves_the_people_box() -> None:
         assert call_map.people == ("courier",)
         courier = svc("courier", "Kirim Cepat", "courier")
         call_map.set_services([*SEVEN, courier])
-        assert call_map.people == ()
+        assert not call_map.people
         assert "courier" in call_map.boxes

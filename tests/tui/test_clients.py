@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ async def test_bank_client_pays_once_per_key(services: Services) -> None:
     assert (await bank.account())["balance"] == 2_500_000 - 185_000
 
 
-async def test_desk_client_admits_as_the_clerk(services: Services, world: dict) -> None:
+async def test_desk_client_admits_as_the_clerk(services: Services, world: dict[str, Any]) -> None:
     person = next(p for p in world["persons"] if p["nik"] == world["personas"]["patient"]["nik"])
     summary = await DeskClient(People(services), DESK).admit(person, "Demam", "", consent=True)
     assert summary["status"] == "ADMITTED"

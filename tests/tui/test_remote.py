@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ async def test_remote_backend_sees_a_story_live(tmp_path: Path) -> None:
         seen = []
 
         async def follow() -> None:
-            async with contextlib.aclosing(backend.events()) as events:
+            stream = backend.events()
+            assert isinstance(stream, AsyncGenerator)  # the control client's SSE reader
+            async with contextlib.aclosing(stream) as events:
                 async for call in events:
                     seen.append(call)
                     if len(seen) >= 17:

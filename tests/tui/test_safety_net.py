@@ -112,8 +112,8 @@ async def test_a_live_503_is_said_plainly_and_the_fallback_offered(tmp_path: Pat
         assert all("mozilla" not in n.message for n in app._notifications)
         assert any("Press f to replay" in n.message for n in app._notifications)
         await pilot.press("f")
-        await until(lambda: not screen.replaying, pilot)  # type: ignore[attr-defined]
-        assert screen.call_map.arrows  # type: ignore[attr-defined]
+        await until(lambda: not screen.replaying, pilot)
+        assert screen.call_map.arrows
     await app.backend.aclose()
 
 

@@ -13,7 +13,8 @@ from textual.pilot import Pilot
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.export.mermaid import to_mermaid
-from sandbox.tui.widgets.sequence import SequencePlayer, arrange, layout, parties
+from sandbox.tui.widgets.sequence import SequencePlayer
+from sandbox.tui.widgets.sequence_layout import arrange, layout, parties
 
 T0 = 1_709_280_000.0
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -24,7 +24,7 @@ class NotOtlp(ValueError):
 
 def to_protobuf(request: dict[str, Any]) -> bytes:
     """An OTLP/JSON `ExportTraceServiceRequest` dictionary as protobuf bytes."""
-    from google.protobuf import json_format  # type: ignore[import-untyped]
+    from google.protobuf import json_format
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
         ExportTraceServiceRequest,
     )
@@ -42,7 +42,7 @@ def from_protobuf(body: bytes) -> dict[str, Any]:
     """Protobuf bytes as the OTLP/JSON dictionary (hex ids, camelCase names); NotOtlp when
     they do not parse."""
     from google.protobuf import json_format
-    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
+    from google.protobuf.message import DecodeError
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
         ExportTraceServiceRequest,
     )

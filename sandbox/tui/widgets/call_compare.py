@@ -25,7 +25,7 @@ from sandbox.trace.compare import ADDED, CHANGED, REMOVED, SAME, Row, Section, c
 from sandbox.trace.events import HttpCall
 from sandbox.tui.i18n import N_, Lazy, _, ngettext, number
 from sandbox.tui.widgets.call_detail import status_text
-from sandbox.tui.widgets.call_log import format_duration, format_time
+from sandbox.tui.widgets.call_row import format_duration, format_time
 
 MARKERS = {SAME: " ", CHANGED: "~", ADDED: "+", REMOVED: "-"}
 """The column between the two sides: what happened to the row, without colour."""

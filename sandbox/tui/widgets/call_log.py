@@ -3,7 +3,8 @@
 The log never holds the store: it asks an injected provider for pages (offset and limit,
 oldest first) around what is on screen, keeps a few, and draws only the visible lines
 (Textual's line API), so scrolling from the first call to the last costs a few page fetches,
-not a widget or a row object per call.
+not a widget or a row object per call. What a row says and how its columns share the width
+is `call_row.py`'s: this module is the list - its pages, its cursor and following the newest.
 
 The map's provider lists calls in the order they *started*: a caller above the calls it made,
 though the recorder stores it after them (it finishes last). A call that arrives can therefore
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -35,6 +32,7 @@ from textual.strip import Strip
 from sandbox.trace.events import HttpCall
 from sandbox.tui.i18n import Lazy, _, ngettext, number
 from sandbox.tui.widgets.call_actions import ALL, CallActions, call_bindings
+from sandbox.tui.widgets.call_row import header_cells, row_cells, row_strip
 
 Fetch = Callable[[int, int], Awaitable[list[HttpCall]]]
 """`fetch(offset, limit)`: calls oldest first (by start, or as stored)."""
@@ -46,13 +44,6 @@ PAGE_SIZE = 100
 MAX_PAGES = 8
 """Pages kept in memory; the least recently drawn page goes first."""
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
-MIN_PATH = 10
-"""Cells the path keeps however narrow the log: below this, the log shows fewer columns."""
-PARTIES_WIDTH = 23
-"""Enough for the longest pair of institutions, `marketplace → insurance`."""
-MARK = "◆"
-"""Drawn in the gutter of the call marked for comparing."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _log = logging.getLogger(__name__)
 
 
@@ -547,7 +538,7 @@ log leaves out the time, then the duration, never who called whom.
         base = self.rich_style
         if y == 0:
             header = self._text_style("call-log--header")
-            return self._strip(_header_cells(), width, base + header, {})
+            return row_strip(header_cells(), width, base + header, {})
         index = round(self.scroll_offset.y) + y - 1
         if index >= self._total:
             return Strip.blank(width, base)
@@ -557,7 +548,7 @@ log leaves out the time, then the duration, never who called whom.
         call = self.call_at(index)
         if call is None:
             pending = self._text_style("call-log--pending")
-            return self._strip(("", "…", "", "", _("loading"), "", ""), width, style + pending, {})
+            return row_strip(("", "…", "", "", _("loading"), "", ""), width, style + pending, {})
         # On the cursor row the cursor's colours keep every cell readable: a status keeps
         # its weight (bold, reversed when the call failed) but not its colour.
         on_cursor = index == self.cursor
@@ -567,7 +558,7 @@ log leaves out the time, then the duration, never who called whom.
         marked = self.marked is not None and self.marked.span_id == call.span_id
         if marked:
             styles[0] = self._text_style("call-log--mark", colour=not on_cursor)
-        return self._strip(_row_cells(call, marked), width, style, styles)
+        return row_strip(row_cells(call, marked), width, style, styles)
 
     def _text_style(self, name: str, colour: bool = True) -> Style:
         """A component's text colour and attributes, to draw over any row's background.
@@ -584,144 +575,3 @@ log leaves out the time, then the duration, never who called whom.
             reverse=full.reverse,
         )
 
-    def _strip(
-        self, cells: tuple[str, ...], width: int, style: Style, styles: dict[int, Style]
-    ) -> Strip:
-        segments: list[Segment] = []
-        after_column = False  # the gutter sits against the first column; a space between others
-        for column, (text, size) in enumerate(zip(cells, _layout(width), strict=True)):
-            if size <= 0:
-                continue
-            if after_column:
-                segments.append(Segment(" ", style))
-            after_column = column > 0
-            cell = _parties(text, size) if column == 2 else _fit(text, size, column == 6)
-            cell_style = style + styles[column] if column in styles else style
-            segments.append(Segment(cell, cell_style))
-        used = sum(segment.cell_length for segment in segments)
-        if used < width:
-            segments.append(Segment(" " * (width - used), style))
-        return Strip(segments, width).crop(0, width)
-
-
-def _header_cells() -> tuple[str, ...]:
-    return (
-        "",
-        _("time"),
-        _("caller → callee"),
-        _("method"),
-        _("path"),
-        _("status"),
-        _("took"),
-    )
-
-
-def caller_text(call: HttpCall) -> str:
-    """The caller as recorded; one that claimed an identity nobody verified reads
-    `external(social?)`, so it never looks like the party it named."""
-    if call.claimed_caller:
-        return f"{call.caller}({call.claimed_caller}?)"
-    return call.caller
-
-
-def _row_cells(call: HttpCall, marked: bool = False) -> tuple[str, ...]:
-    status = str(call.status) if call.status is not None else (call.error or _("failed"))
-    return (
-        MARK if marked else "",
-        format_time(call.started_at),
-        f"{caller_text(call)} → {call.callee}",
-        call.method,
-        call.path,
-        status,
-        format_duration(call.duration_ms),
-    )
-
-
-def _layout(width: int) -> tuple[int, ...]:
-    """Column widths: gutter, time, caller → callee, method, path, status, took.
-
-    Who called whom comes first: a narrow log keeps the parties, a short method, the path (at
-    least MIN_PATH cells) and the status; with more room the parties widen first, then the
-    method and the status, and the duration and the time come last, while the path keeps
-    room to be read.
-    """
-    widths = {"time": 0, "parties": 12, "method": 4, "status": 4, "took": 0}
-
-    def path() -> int:
-        shown = [w for w in widths.values() if w]
-        return width - 1 - sum(shown) - len(shown)  # the gutter; a space between columns
-
-    for column, wanted, keep in _GROWTH:
-        before = widths[column]
-        widths[column] = wanted
-        if column == "parties":  # the parties take what they can get, up to `wanted`
-            widths[column] = min(wanted, max(before, wanted + path() - keep))
-        if path() < keep:
-            widths[column] = before
-    return (1, widths["time"], widths["parties"], widths["method"], max(path(), 0),
-            widths["status"], widths["took"])  # fmt: skip
-
-
-_GROWTH = (
-    ("parties", 18, MIN_PATH),
-    ("method", 6, 16),
-    ("parties", PARTIES_WIDTH, 16),
-    ("status", 7, 16),
-    ("took", 6, 16),
-    ("time", 12, 16),
-)
-"""In order: a column, the width it grows to, and the path it must leave (cells)."""
-
-
-def _parties(text: str, width: int) -> str:
-    """`caller → callee` in `width` cells: the arrow's spaces go first, then each name is cut
-    (the longer one first), so both parties always show."""
-    if cell_len(text) <= width:
-        return _fit(text, width)
-    caller, _arrow, callee = text.partition(" → ")
-    caller, callee = _CONTROL.sub("·", caller), _CONTROL.sub("·", callee)
-    room = width - 1
-    if cell_len(caller) + cell_len(callee) > room:
-        half = room // 2
-        if cell_len(caller) <= half:
-            callee = _cut(callee, room - cell_len(caller))
-        elif cell_len(callee) <= room - half:
-            caller = _cut(caller, room - cell_len(callee))
-        else:
-            caller, callee = _cut(caller, half), _cut(callee, room - half)
-    return _fit(f"{caller}→{callee}", width)
-
-
-def _cut(text: str, width: int) -> str:
-    """`text` in at most `width` cells, an ellipsis marking a cut."""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, max(width - 1, 0)) + "…" if width > 0 else ""
-
-
-def _fit(text: str, width: int, right: bool = False) -> str:
-    """Text cut (with an ellipsis) or padded to exactly `width` cells."""
-    text = _cut(_CONTROL.sub("·", text), width)
-    if right:
-        return " " * (width - cell_len(text)) + text
-    return set_cell_size(text, width)
-
-
-def format_time(started_at: float) -> str:
-    """Local wall-clock time to the millisecond: `HH:MM:SS.mmm`."""
-    try:
-        moment = datetime.fromtimestamp(started_at)
-    except (OverflowError, OSError, ValueError):
-        return "--:--:--.---"
-    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-
-
-def format_duration(duration_ms: float) -> str:
-    """Short duration: `0.4ms`, `152ms`, `12.3s`."""
-    if duration_ms != duration_ms or duration_ms < 0:  # NaN or a clock that went backwards
-        return "?"
-    if duration_ms < 10:
-        return f"{duration_ms:.1f}ms"
-    if duration_ms < 10_000:
-        return f"{duration_ms:.0f}ms"
-    return f"{duration_ms / 1000:.1f}s"

@@ -42,7 +42,7 @@ from sandbox.trace.events import HttpCall
 from sandbox.trace.snippets import resend_draft
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.resend import Opened, open_draft
-from sandbox.tui.widgets.call_log import format_time
+from sandbox.tui.widgets.call_row import format_time
 from sandbox.tui.widgets.composer_reply import Reply, ReplyView
 
 

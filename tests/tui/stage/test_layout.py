@@ -18,8 +18,8 @@ def test_layout_keeps_every_box_on_screen_apart_and_in_its_lane(size: tuple[int,
     assert set(boxes) == {p.name for p in SEVEN} | {PEOPLE}
     for box in boxes.values():
         assert box.inside(width, height) and box.height >= 2
-    for a, b in itertools.combinations(boxes.values(), 2):
-        assert not a.overlaps(b), (a, b)
+    for one, other in itertools.combinations(boxes.values(), 2):
+        assert not one.overlaps(other), (one, other)
     lane_of = {p.name: p.lane for p in SEVEN} | {PEOPLE: "people"}
     order = ["people", "front", "platform", "back"]
     for a, b in itertools.permutations(boxes, 2):

@@ -1,0 +1,41 @@
+"""The control API: what viewers and the CLI use to ask a running sandbox about itself.
+
+Plain snake_case JSON (our own API, not an institution's): the services, injected faults,
+resetting the world, recorded calls and traces, a read-only look into each institution's
+tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`) and the
+lesson verdicts it also carries (`POST /verdicts`), what the presenter's screen shows
+(`/stage`, for followers' pages), and the live stream of calls as server-sent events, so a
+viewer in another process - or on another machine - can follow a running sandbox. Errors are
+`{"code", "message"}` JSON with a 4xx status, like the institutions' own plain dialect.
+
+One router per concern, each reading the runtime it serves through a FastAPI dependency
+(`dependencies.py`, where `ControlledRuntime` says what the API uses of the supervisor's
+`Runtime`): services, faults and reset (`services.py`), calls and traces (`calls.py`), the
+institutions' tables and undelivered webhooks (`tables.py`), the class's stream and lesson
+verdicts (`otlp.py`), the presenter's stage (`stage.py`) and the live stream of calls
+(`events.py`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sandbox.runtime.control import calls, events, otlp, services, stage, tables
+from sandbox.runtime.control.dependencies import ControlledRuntime
+from sandbox.runtime.control_guard import ControlGuard
+from sandbox.runtime.stage_view import StageBoard
+from sandbox.wire.errors import install_error_handlers
+
+__all__ = ["ControlledRuntime", "create_control_app"]
+
+
+def create_control_app(runtime: ControlledRuntime) -> FastAPI:
+    """The control API of `runtime`."""
+    app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
+    install_error_handlers(app)
+    app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
+    app.state.runtime = runtime
+    app.state.board = StageBoard()
+    for concern in (services, otlp, calls, tables, stage, events):
+        app.include_router(concern.router)
+    return app
