@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 from sandbox.audit import AuditReport, RuleResult, default_record, run_audit
@@ -26,6 +28,8 @@ MAX_CALLS = 5_000
 PAGE = 500
 VERDICT_STYLE = {PASS: "bold green", FAIL: "bold red", NA: "dim"}
 VERDICT_WORD = {PASS: N_("PASS"), FAIL: N_("FAIL"), NA: N_("n/a")}
+RULE_ID_WIDTH = 11
+"""The longest rule id of the shipped rule sets (WEBHOOK-ACK); a longer one is cut."""
 
 
 async def recent_calls(
@@ -121,8 +125,14 @@ sandbox's records, so here it compares against the seeded world.
 
     def on_mount(self) -> None:
         table = self.query_one("#rules", DataTable)
-        table.add_column(_("Rule"), key="id")
-        table.add_column(_("Verdict"), key="verdict")
+        # Fixed widths: a column sized by the rows it has seen so far changed width between
+        # runs (the table is filled after the audit), and a stage must not jump.
+        table.add_column(_("Rule"), key="id", width=max(len(_("Rule")), RULE_ID_WIDTH))
+        table.add_column(
+            _("Verdict"),
+            key="verdict",
+            width=max(len(_("Verdict")), *(len(_(word)) for word in VERDICT_WORD.values())),
+        )
         table.add_column(_("What it checks"), key="title")
         self.query_one("#finding").border_title = _("Finding")
         self.query_one("#evidence", OptionList).border_title = _("Evidence (Enter opens the call)")
@@ -169,6 +179,12 @@ sandbox's records, so here it compares against the seeded world.
         table = self.query_one("#rules", DataTable)
         row = table.cursor_row
         table.clear()
+        # Sized before the rows arrive: measured afterwards, on a busy machine a frame could
+        # show the titles cut to the width of their heading.
+        titles = [result.rule.title_in(language()) for result in report.results]
+        column = table.columns[ColumnKey("title")]
+        column.width = max([len(_("What it checks")), *map(cell_len, titles)])
+        column.auto_width = False
         for result in report.results:
             table.add_row(
                 result.rule.id,
