@@ -63,6 +63,40 @@ def parse_expiry(value: str) -> float | None:
     return moment.timestamp()
 
 
+# -- phones -----------------------------------------------------------------------------------
+
+_PHONE_TYPED = re.compile(r"\+?[0-9]{8,15}")
+
+
+def phone_key(typed: str | None) -> str | None:
+    """A phone number as the bank compares it, `+62` then the national number, or None.
+
+    People write one number many ways: `+62 812-0000-0001`, `0812 0000 0001`, `(0812) 00000001`.
+    Spaces, dashes, dots and brackets go; a leading `62` or trunk `0` is the country's or the
+    network's, not the subscriber's, so it goes too.
+    """
+    if not typed:
+        return None
+    compact = re.sub(r"[\s().\-]", "", typed)
+    if not _PHONE_TYPED.fullmatch(compact) or not compact.isascii():
+        return None
+    digits = compact.lstrip("+")
+    national = digits[2:] if digits.startswith("62") else digits
+    national = national.lstrip("0")
+    return f"+62{national}" if len(national) >= 6 else None
+
+
+def mask_phone(key: str) -> str:
+    """A phone number as a partner may show it back: `+62*******0001`."""
+    national = key.removeprefix("+62")
+    return "+62" + "*" * (len(national) - 4) + national[-4:]
+
+
+def mask_account(account_no: str) -> str:
+    """An account number as a partner may show it: `******0001`."""
+    return "*" * (len(account_no) - 4) + account_no[-4:]
+
+
 # -- SNAP headers ------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]+")

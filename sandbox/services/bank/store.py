@@ -90,6 +90,14 @@ def add_reversals(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE vas ADD COLUMN reversal_reference_no TEXT")
 
 
+@migrations()
+def add_phones(db: sqlite_utils.Database) -> None:
+    """Each person's phone number with her account (`rules.phone_key` form): the bank texts
+    one-time codes and debit notices there. Filled from the seed by `BankStore`."""
+    db.execute("ALTER TABLE accounts ADD COLUMN phone TEXT")
+    db.execute("CREATE INDEX accounts_by_phone ON accounts (phone)")
+
+
 TABLES = (
     "idempotency",
     "ledger",
@@ -114,6 +122,8 @@ class BankStore:
         if self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
             with self.db.atomic():
                 self._insert_seed(seed)
+        else:
+            self._fill_phones(seed)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -145,6 +155,7 @@ class BankStore:
                 "kind": a["kind"],
                 "wrong_pins": 0,
                 "created_at": None,
+                "phone": rules.phone_key(a.get("phone")),
             }
             for a in data["accounts"]
         )
@@ -152,6 +163,17 @@ class BankStore:
             "INSERT INTO meta (key, value) VALUES ('seed', ?), ('bank_code', ?)",
             [str(seed.get("seed")), data["bank_code"]],
         )
+
+    def _fill_phones(self, seed: dict[str, Any]) -> None:
+        """A database made before accounts had phones gets the seeded ones (once)."""
+        with self.db.atomic():
+            for a in seed.get("data", {}).get("accounts", []):
+                phone = rules.phone_key(a.get("phone"))
+                if phone:
+                    self.db.execute(
+                        "UPDATE accounts SET phone = ? WHERE account_no = ? AND phone IS NULL",
+                        [phone, a["account_no"]],
+                    )
 
     # -- partner tokens and app sessions ---------------------------------------------------------
 
@@ -204,6 +226,17 @@ class BankStore:
     def account_by_nik(self, nik: str) -> dict[str, Any] | None:
         """The account of a person, or None."""
         rows = list(self.db.query("SELECT * FROM accounts WHERE nik = ?", [nik]))
+        return rows[0] if rows else None
+
+    def personal_account_by_phone(self, phone: str) -> dict[str, Any] | None:
+        """The personal account registered to a phone (`rules.phone_key` form), or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM accounts WHERE phone = ? AND kind = 'personal' "
+                "ORDER BY account_no LIMIT 1",
+                [phone],
+            )
+        )
         return rows[0] if rows else None
 
     def record_wrong_pin(self, account_no: str) -> int:
