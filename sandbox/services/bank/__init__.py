@@ -1,8 +1,11 @@
-"""Bank Contoh: a fake bank imitating SNAP BI's virtual-account flow and a mobile banking app.
+"""Bank Contoh: a fake bank imitating SNAP BI's virtual accounts, account binding and direct
+debit, and a mobile banking app.
 
 Billers (the marketplace) create closed virtual accounts over SNAP; customers pay them from the
 bank's app; the bank then notifies the biller through a signed, retried webhook (the outbox).
-New customers open accounts after a KYC check at the civil registry.
+A merchant may also bind a customer's account with a code the bank texts her (`binding.py`,
+`verification.py`) and debit it from its own checkout (`debit.py`). New customers open
+accounts after a KYC check at the civil registry.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from sandbox.services.bank import errors, mobile, notifications, reversals, routes
+from sandbox.services.bank import (
+    binding,
+    errors,
+    mobile,
+    notifications,
+    reversals,
+    routes,
+    rules,
+    verification,
+)
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
@@ -27,6 +39,8 @@ DESCRIPTION = """A fake bank (SANDBOX: every account and person is synthetic).
 
 * **SNAP (billers)**: get a B2B token, then create, query and delete closed virtual accounts.
   Every answer carries `responseCode` = HTTP status + service code + case.
+* **SNAP account binding and direct debit (merchants)**: bind a customer's account with a
+  one-time code the bank texts her, then debit it with her token in `Authorization-Customer`.
 * **Mobile app (customers)**: log in with account number and PIN, pay a virtual account,
   transfer, or open an account (verified at the civil registry).
 """
@@ -70,5 +84,10 @@ def create_app(env: ServiceEnv) -> FastAPI:
         # A biller that refuses a payment for good gets the money reversed (reversals.py).
         outbox.on_refusal(notifications.kind(partner), reversals.refusal(app.state.bank, partner))
     app.include_router(routes.router)
+    app.include_router(binding.router)
+    app.include_router(verification.router)
     app.include_router(mobile.router)
+    # A person's phone is outside the integration: the sandbox reads what the bank texted
+    # her through this accessor (control API `GET /sms`), never through a recorded call.
+    app.state.sms_to = lambda phone: store.sms_to(rules.phone_key(phone) or "")
     return app

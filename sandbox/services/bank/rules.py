@@ -97,6 +97,59 @@ def mask_account(account_no: str) -> str:
     return "*" * (len(account_no) - 4) + account_no[-4:]
 
 
+# -- one-time codes and direct debit ----------------------------------------------------------
+
+CODE_SECONDS = 300
+"""A one-time code sent by SMS can be typed for 5 minutes of the bank's clock."""
+MAX_WRONG_CODES = 3
+"""The third wrong code ends the attempt: the partner must start the binding (or debit) again."""
+LIMIT_WITHOUT_CODE = 250_000
+"""A bound account may be debited up to this many rupiah without a code: the sandbox's own
+figure (real banks set their own, often per customer). Above it the bank texts a code."""
+MAX_DEBIT = 10_000_000
+"""No single direct debit may take more than this (the sandbox's own figure, again)."""
+
+CodeProblem = Literal["used", "blocked", "expired", "wrong", "last_wrong"]
+
+
+def new_code() -> str:
+    """Six random digits, from the operating system's secure generator."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def code_hash(key: bytes, reference_no: str, code: str) -> str:
+    """How the bank keeps a code: an HMAC under a key drawn when the bank starts, so the
+    million possible codes cannot be tried against a copy of the table."""
+    return hmac.new(key, f"{reference_no}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def code_problem(otp: Mapping[str, Any], matches: bool, now: float) -> CodeProblem | None:
+    """What is wrong with a typed code, in the order the customer should hear it, or None.
+
+    `last_wrong`: wrong, and no tries are left after it.
+    """
+    if otp["status"] == "USED":
+        return "used"
+    if otp["status"] == "BLOCKED":
+        return "blocked"
+    if now >= otp["expires_at"]:
+        return "expired"
+    if not matches:
+        return "last_wrong" if otp["wrong"] + 1 >= MAX_WRONG_CODES else "wrong"
+    return None
+
+
+def binding_token() -> str:
+    """The token a partner holds for a bound account (the prefix lets trace redaction spot
+    it anywhere, as it does session tokens)."""
+    return "tok_" + secrets.token_hex(24)
+
+
+def rupiah_id(amount: int) -> str:
+    """Rupiah as an Indonesian SMS writes it: Rp185.000."""
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
 # -- SNAP headers ------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]+")

@@ -125,6 +125,104 @@ class VaResponse(Snap):
     virtual_account_data: VirtualAccountData = Field(alias="virtualAccountData")
 
 
+# -- SNAP account binding and direct debit (partner) ------------------------------------------
+
+PARTNER_REFERENCE_NO = Field(
+    alias="partnerReferenceNo",
+    min_length=1,
+    max_length=64,
+    pattern=r"^[A-Za-z0-9._-]+$",
+    examples=["240301000001"],
+)
+
+
+class BindingInfo(Snap):
+    """`additionalInfo` of a binding request."""
+
+    customer_id: str = Field(
+        alias="customerId",
+        min_length=1,
+        max_length=64,
+        examples=["50001"],
+        description="The partner's own id for this customer (never her NIK).",
+    )
+
+
+class BindingRequest(Snap):
+    """Body of `POST /v1.0/registration-account-binding`: bind a customer's account."""
+
+    partner_reference_no: str = PARTNER_REFERENCE_NO
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    phone_no: str = Field(
+        alias="phoneNo",
+        min_length=1,
+        max_length=30,
+        examples=["+62 812-0000-0001"],
+        description="The customer's phone number, as she typed it.",
+    )
+    additional_info: BindingInfo = Field(alias="additionalInfo")
+
+
+class CodeSent(Snap):
+    """Where the one-time code went and until when it can be typed."""
+
+    masked_phone_no: str = Field(alias="maskedPhoneNo", examples=["+62*******0001"])
+    otp_expires_at: str = Field(alias="otpExpiresAt", examples=["2024-03-01T15:05:00+07:00"])
+
+
+class BindingResponse(Snap):
+    """A pending binding: the bank texted her a code (`2020700`)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2020700"])
+    response_message: str = Field(alias="responseMessage", examples=["Request In Progress"])
+    reference_no: str = Field(alias="referenceNo", examples=["BND000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+    additional_info: CodeSent = Field(alias="additionalInfo")
+
+
+class OtpVerificationRequest(Snap):
+    """Body of `POST /v1.0/otp-verification`: the code the customer typed at the partner."""
+
+    original_reference_no: str = Field(
+        alias="originalReferenceNo",
+        min_length=1,
+        max_length=64,
+        examples=["BND000000001"],
+        description="The bank's reference of the binding (or debit) the code confirms.",
+    )
+    original_partner_reference_no: str | None = Field(
+        default=None, alias="originalPartnerReferenceNo", max_length=64
+    )
+    otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"])
+
+
+class BoundAccount(Snap):
+    """What a partner may know of a bound account."""
+
+    masked_account_no: str = Field(alias="maskedAccountNo", examples=["******0001"])
+    limit_without_otp: Amount = Field(alias="limitWithoutOtp")
+    max_debit: Amount = Field(alias="maxDebit")
+
+
+class OtpVerificationResponse(Snap):
+    """A confirmed code: a binding's token (binding) or a completed debit (debit)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2000400"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    linkage_token: str | None = Field(
+        default=None,
+        alias="linkageToken",
+        description="Binding only: send it as `Authorization-Customer: Bearer <token>` to debit.",
+    )
+    account: BoundAccount | None = None
+    amount: Amount | None = Field(default=None, description="Debit only: the amount debited.")
+    latest_transaction_status: str | None = Field(
+        default=None, alias="latestTransactionStatus", description='Debit only: "00" success.'
+    )
+
+
 # -- mobile app (people) -----------------------------------------------------------------------
 
 ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])
