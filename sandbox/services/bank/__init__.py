@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 
 from sandbox.services.bank import (
     binding,
+    debit,
     errors,
     mobile,
     notifications,
@@ -55,6 +56,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     partners = partners_from_seed(env.seed.get("accepts", {}))
     for partner in partners.values():
         outbox.signer(notifications.kind(partner), notifications.signer(partner))
+        outbox.signer(notifications.debit_kind(partner), notifications.signer(partner))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +88,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(binding.router)
     app.include_router(verification.router)
+    app.include_router(debit.router)
     app.include_router(mobile.router)
     # A person's phone is outside the integration: the sandbox reads what the bank texted
     # her through this accessor (control API `GET /sms`), never through a recorded call.

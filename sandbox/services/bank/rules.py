@@ -139,6 +139,40 @@ def code_problem(otp: Mapping[str, Any], matches: bool, now: float) -> CodeProbl
     return None
 
 
+DebitProblem = Literal["over_maximum", "insufficient_funds"]
+DEBIT_STATES = {
+    "SUCCESS": ("00", "Success"),
+    "PENDING": ("03", "Pending"),
+    "REFUNDED": ("04", "Refunded"),
+    "FAILED": ("06", "Failed"),
+}
+"""SNAP `latestTransactionStatus` and its words for each state of a debit."""
+
+
+def debit_problem(amount: int, balance: int) -> DebitProblem | None:
+    """Why a debit of `amount` must be refused outright, or None."""
+    if amount > MAX_DEBIT:
+        return "over_maximum"
+    if balance < amount:
+        return "insufficient_funds"
+    return None
+
+
+def needs_code(amount: int, limit_without_code: int) -> bool:
+    """Above the binding's limit the customer confirms each debit with a texted code."""
+    return amount > limit_without_code
+
+
+def debit_state(debit: Mapping[str, Any], code_expires_at: float | None, now: float) -> str:
+    """A debit's state right now: a pending one whose code expired has failed, and one given
+    back in full is refunded (computed when asked, like a VA's expiry)."""
+    if debit["status"] == "PENDING" and code_expires_at is not None and now >= code_expires_at:
+        return "FAILED"
+    if debit["status"] == "SUCCESS" and debit["refunded"] >= debit["amount"]:
+        return "REFUNDED"
+    return str(debit["status"])
+
+
 def binding_token() -> str:
     """The token a partner holds for a bound account (the prefix lets trace redaction spot
     it anywhere, as it does session tokens)."""

@@ -223,6 +223,70 @@ class OtpVerificationResponse(Snap):
     )
 
 
+class DebitRequest(Snap):
+    """Body of `POST /v1.0/debit/payment-host-to-host`: debit a bound account."""
+
+    partner_reference_no: str = Field(
+        alias="partnerReferenceNo",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        examples=["240301000001"],
+        description="Your reference (the order): the same one again replays the first answer.",
+    )
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    amount: Amount
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+
+
+class DebitResponse(Snap):
+    """A debit: `2005400` done, or `2025400` waiting for the customer's code."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005400"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    reference_no: str = Field(alias="referenceNo", examples=["DD0000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+    amount: Amount
+    latest_transaction_status: str = Field(
+        alias="latestTransactionStatus", description='"00" success, "03" pending (code sent).'
+    )
+    transaction_status_desc: str = Field(alias="transactionStatusDesc", examples=["Success"])
+    paid_time: str | None = Field(default=None, alias="paidTime")
+    additional_info: CodeSent | None = Field(
+        default=None, alias="additionalInfo", description="Pending only: where the code went."
+    )
+
+
+class DebitStatusRequest(Snap):
+    """Body of `POST /v1.0/debit/status`: what became of a debit."""
+
+    original_partner_reference_no: str = Field(
+        alias="originalPartnerReferenceNo", min_length=1, max_length=64
+    )
+    original_reference_no: str | None = Field(
+        default=None, alias="originalReferenceNo", max_length=64
+    )
+    service_code: Literal["54"] | None = Field(default=None, alias="serviceCode")
+
+
+class DebitStatusResponse(Snap):
+    """A debit as the bank knows it."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005500"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    service_code: str = Field(alias="serviceCode", examples=["54"])
+    latest_transaction_status: str = Field(
+        alias="latestTransactionStatus",
+        description='"00" success, "03" pending, "04" refunded in full, "06" failed.',
+    )
+    transaction_status_desc: str = Field(alias="transactionStatusDesc")
+    amount: Amount
+    refunded_amount: Amount = Field(alias="refundedAmount")
+    paid_time: str | None = Field(default=None, alias="paidTime")
+
+
 # -- mobile app (people) -----------------------------------------------------------------------
 
 ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])

@@ -131,7 +131,47 @@ def add_bindings(db: sqlite_utils.Database) -> None:
         status TEXT NOT NULL)               -- PENDING | USED | BLOCKED""")
 
 
+@migrations()
+def add_debits(db: sqlite_utils.Database) -> None:
+    """Direct debits of bound accounts, and their refunds."""
+    db.execute("""CREATE TABLE debits (
+        id INTEGER PRIMARY KEY,
+        reference_no TEXT NOT NULL UNIQUE,  -- the bank's reference, given to the partner
+        partner TEXT NOT NULL,
+        partner_reference_no TEXT NOT NULL, -- the partner's own (the marketplace's order id)
+        binding_id INTEGER NOT NULL REFERENCES bindings(id),
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        merchant_account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        status TEXT NOT NULL,               -- PENDING (a code was texted) | SUCCESS | FAILED
+        failed_reason TEXT,
+        movement_reference_no TEXT,         -- the movement that took the money
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount),
+        answer_status INTEGER NOT NULL,     -- the answer a repeated request gets (replay)
+        answer TEXT NOT NULL,
+        created_at REAL NOT NULL, paid_at REAL)""")
+    # One live debit per partner reference: a retry finds the first; only a debit that failed
+    # (its code was wrong three times or too late) leaves the reference free for a new try.
+    db.execute(
+        "CREATE UNIQUE INDEX debits_live ON debits (partner, partner_reference_no) "
+        "WHERE status != 'FAILED'"
+    )
+    db.execute("""CREATE TABLE refunds (
+        id INTEGER PRIMARY KEY,
+        refund_no TEXT NOT NULL UNIQUE,     -- the bank's reference
+        partner TEXT NOT NULL,
+        partner_refund_no TEXT NOT NULL,
+        debit_id INTEGER NOT NULL REFERENCES debits(id),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        movement_reference_no TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (partner, partner_refund_no))""")
+
+
 TABLES = (
+    "refunds",
+    "debits",
     "otps",
     "bindings",
     "sms",
@@ -283,7 +323,88 @@ class PhoneTexts:
         )
 
 
-class BankStore(PhoneTexts):
+class DirectDebits:
+    """SQL of direct debits and their refunds (mixed into BankStore)."""
+
+    db: sqlite_utils.Database
+
+    def insert_debit(self, debit: dict[str, Any]) -> dict[str, Any]:
+        """A new debit (PENDING until its money moves); returns it with id and reference."""
+        cursor = self.db.execute(
+            "INSERT INTO debits (reference_no, partner, partner_reference_no, binding_id, "
+            "account_no, merchant_account_no, amount, status, answer_status, answer, "
+            "created_at) VALUES ('', ?, ?, ?, ?, ?, ?, 'PENDING', 0, '{}', ?)",
+            [
+                debit["partner"],
+                debit["partner_reference_no"],
+                debit["binding_id"],
+                debit["account_no"],
+                debit["merchant_account_no"],
+                debit["amount"],
+                debit["created_at"],
+            ],
+        )
+        debit_id = int(cursor.lastrowid or 0)
+        reference_no = f"DD{debit_id:010d}"
+        self.db.execute("UPDATE debits SET reference_no = ? WHERE id = ?", [reference_no, debit_id])
+        return {
+            **debit,
+            "id": debit_id,
+            "reference_no": reference_no,
+            "status": "PENDING",
+            "refunded": 0,
+        }
+
+    def live_debit(self, partner: str, partner_reference_no: str) -> dict[str, Any] | None:
+        """The partner's debit for this reference that has not failed, or None."""
+        return self._debit(
+            "partner = ? AND partner_reference_no = ? AND status != 'FAILED'",
+            [partner, partner_reference_no],
+        )
+
+    def latest_debit(self, partner: str, partner_reference_no: str) -> dict[str, Any] | None:
+        """The partner's newest debit for this reference (failed or not), or None."""
+        return self._debit(
+            "partner = ? AND partner_reference_no = ?", [partner, partner_reference_no]
+        )
+
+    def debit(self, reference_no: str) -> dict[str, Any] | None:
+        """A debit by the bank's reference, or None."""
+        return self._debit("reference_no = ?", [reference_no])
+
+    def _debit(self, where: str, params: list[Any]) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(f"SELECT * FROM debits WHERE {where} ORDER BY id DESC LIMIT 1", params)
+        )
+        if not rows:
+            return None
+        return {**rows[0], "answer": json.loads(rows[0]["answer"])}
+
+    def debit_paid(self, debit_id: int, movement_reference_no: str, now: float) -> None:
+        """The money moved (inside the movement's transaction)."""
+        self.db.execute(
+            "UPDATE debits SET status = 'SUCCESS', movement_reference_no = ?, paid_at = ? "
+            "WHERE id = ? AND status = 'PENDING'",
+            [movement_reference_no, now, debit_id],
+        )
+
+    def debit_failed(self, debit_id: int, reason: str) -> None:
+        """A pending debit that will never move money."""
+        self.db.execute(
+            "UPDATE debits SET status = 'FAILED', failed_reason = ? "
+            "WHERE id = ? AND status = 'PENDING'",
+            [reason, debit_id],
+        )
+
+    def debit_answer(self, debit_id: int, status: int, answer: dict[str, Any]) -> None:
+        """What a repeated request for this debit is answered."""
+        self.db.execute(
+            "UPDATE debits SET answer_status = ?, answer = ? WHERE id = ?",
+            [status, json.dumps(answer), debit_id],
+        )
+
+
+class BankStore(PhoneTexts, DirectDebits):
     """Accounts, tokens, sessions, virtual accounts and the ledger of one bank."""
 
     def __init__(self, db: sqlite_utils.Database, seed: dict[str, Any]) -> None:
