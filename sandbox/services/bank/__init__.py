@@ -23,6 +23,7 @@ from sandbox.services.bank import (
     errors,
     mobile,
     notifications,
+    refunds,
     reversals,
     routes,
     rules,
@@ -89,6 +90,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.include_router(binding.router)
     app.include_router(verification.router)
     app.include_router(debit.router)
+    app.include_router(refunds.router)
     app.include_router(mobile.router)
     # A person's phone is outside the integration: the sandbox reads what the bank texted
     # her through this accessor (control API `GET /sms`), never through a recorded call.

@@ -287,6 +287,39 @@ class DebitStatusResponse(Snap):
     paid_time: str | None = Field(default=None, alias="paidTime")
 
 
+class RefundRequest(Snap):
+    """Body of `POST /v1.0/debit/refund`: give (part of) a debit back."""
+
+    original_partner_reference_no: str = Field(
+        alias="originalPartnerReferenceNo", min_length=1, max_length=64
+    )
+    original_reference_no: str | None = Field(
+        default=None, alias="originalReferenceNo", max_length=64
+    )
+    partner_refund_no: str = Field(
+        alias="partnerRefundNo",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Your refund number: the same one again replays the first answer.",
+    )
+    refund_amount: Amount = Field(alias="refundAmount")
+    reason: str | None = Field(default=None, max_length=256)
+
+
+class RefundResponse(Snap):
+    """A refund: the money is back in the customer's account."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005800"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    refund_no: str = Field(alias="refundNo", examples=["RF0000000001"])
+    partner_refund_no: str = Field(alias="partnerRefundNo")
+    refund_amount: Amount = Field(alias="refundAmount")
+    refund_time: str = Field(alias="refundTime")
+
+
 # -- mobile app (people) -----------------------------------------------------------------------
 
 ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])

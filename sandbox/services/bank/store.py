@@ -396,6 +396,53 @@ class DirectDebits:
             [reason, debit_id],
         )
 
+    def add_refunded(self, debit_id: int, amount: int) -> bool:
+        """Count `amount` more of a debit as given back; False if that would be more than
+        was paid (the guard is in the statement, so two refunds racing cannot both pass)."""
+        return (
+            self.db.execute(
+                "UPDATE debits SET refunded = refunded + ? WHERE id = ? AND status = 'SUCCESS' "
+                "AND refunded + ? <= amount",
+                [amount, debit_id, amount],
+            ).rowcount
+            == 1
+        )
+
+    def insert_refund(self, refund: dict[str, Any]) -> str:
+        """A refund that moved money; returns the bank's refund number."""
+        cursor = self.db.execute(
+            "INSERT INTO refunds (refund_no, partner, partner_refund_no, debit_id, amount, "
+            "movement_reference_no, answer, created_at) VALUES ('', ?, ?, ?, ?, ?, '{}', ?)",
+            [
+                refund["partner"],
+                refund["partner_refund_no"],
+                refund["debit_id"],
+                refund["amount"],
+                refund["movement_reference_no"],
+                refund["created_at"],
+            ],
+        )
+        refund_id = int(cursor.lastrowid or 0)
+        refund_no = f"RF{refund_id:010d}"
+        self.db.execute("UPDATE refunds SET refund_no = ? WHERE id = ?", [refund_no, refund_id])
+        return refund_no
+
+    def refund(self, partner: str, partner_refund_no: str) -> dict[str, Any] | None:
+        """A partner's refund by its own number, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM refunds WHERE partner = ? AND partner_refund_no = ?",
+                [partner, partner_refund_no],
+            )
+        )
+        return {**rows[0], "answer": json.loads(rows[0]["answer"])} if rows else None
+
+    def refund_answer(self, refund_no: str, answer: dict[str, Any]) -> None:
+        """What a repeated refund request is answered."""
+        self.db.execute(
+            "UPDATE refunds SET answer = ? WHERE refund_no = ?", [json.dumps(answer), refund_no]
+        )
+
     def debit_answer(self, debit_id: int, status: int, answer: dict[str, Any]) -> None:
         """What a repeated request for this debit is answered."""
         self.db.execute(
