@@ -18,6 +18,7 @@ message saying so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -157,6 +158,25 @@ def customer_binding(
     if binding["status"] != "ACTIVE":
         raise _revoked(service, binding)
     return binding
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A verified merchant and the active binding its customer token stands for."""
+
+    caller: Caller
+    binding: dict[str, Any]
+
+
+def bound_customer(service: str) -> Any:
+    """A dependency: the SNAP checks, then the customer token (before the body is read)."""
+    verified = snap_caller(service)
+
+    # `= Depends(...)`, not Annotated: `verified` is local, and annotations are strings here.
+    async def found(request: Request, bank: Bank, caller: Caller = Depends(verified)) -> Bound:  # noqa: B008
+        return Bound(caller, customer_binding(request, bank, caller, service))
+
+    return found
 
 
 def _revoked(service: str, binding: dict[str, Any]) -> ApiError:

@@ -17,12 +17,12 @@ no answer (a timeout) may therefore simply send the debit again, or ask `/v1.0/d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
-from sandbox.services.bank import binding, codes, errors, notifications, rules, sms
+from sandbox.services.bank import codes, errors, notifications, rules, sms
+from sandbox.services.bank.binding import Bound, bound_customer
 from sandbox.services.bank.context import Bank, BankContext
 from sandbox.services.bank.partners import Caller, Partner
 from sandbox.services.bank.routes import claim, snap_caller
@@ -37,25 +37,6 @@ from sandbox.wire.errors import ApiError
 router = APIRouter(tags=["SNAP account binding and direct debit (partners)"])
 DEBIT_PATH, STATUS_PATH = "/v1.0/debit/payment-host-to-host", "/v1.0/debit/status"
 DONE, WAITING = 200, 202
-
-
-@dataclass(frozen=True, slots=True)
-class Bound:
-    """A verified merchant and the active binding its customer token stands for."""
-
-    caller: Caller
-    binding: dict[str, Any]
-
-
-def bound_customer(service: str) -> Any:
-    """A dependency: the SNAP checks, then the customer token (before the body is read)."""
-    verified = snap_caller(service)
-
-    # `= Depends(...)`, not Annotated: `verified` is local, and annotations are strings here.
-    async def found(request: Request, bank: Bank, caller: Caller = Depends(verified)) -> Bound:  # noqa: B008
-        return Bound(caller, binding.customer_binding(request, bank, caller, service))
-
-    return found
 
 
 DebitCustomer = Annotated[Bound, Depends(bound_customer("54"))]
