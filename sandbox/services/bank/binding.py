@@ -27,11 +27,17 @@ from sandbox.services.bank import codes, errors, rules, sms
 from sandbox.services.bank.context import Bank, BankContext
 from sandbox.services.bank.partners import Caller
 from sandbox.services.bank.routes import claim, snap_caller
-from sandbox.services.bank.schemas import BindingRequest, BindingResponse
+from sandbox.services.bank.schemas import (
+    BindingRequest,
+    BindingResponse,
+    UnbindingRequest,
+    UnbindingResponse,
+)
 from sandbox.wire.errors import ApiError
 
 router = APIRouter(tags=["SNAP account binding and direct debit (partners)"])
 BIND_PATH = "/v1.0/registration-account-binding"
+UNBIND_PATH = "/v1.0/registration-account-unbinding"
 CUSTOMER_HEADER = "Authorization-Customer"
 """SNAP's B2B2C header: the customer's token, besides the partner's own B2B token."""
 
@@ -133,9 +139,10 @@ def bound_account(binding: dict[str, Any]) -> dict[str, Any]:
 
 
 def customer_binding(
-    request: Request, bank: BankContext, caller: Caller, service: str
+    request: Request, bank: BankContext, caller: Caller, service: str, active: bool = True
 ) -> dict[str, Any]:
-    """The ACTIVE binding behind `Authorization-Customer: Bearer <token>`, for this partner.
+    """The ACTIVE binding behind `Authorization-Customer: Bearer <token>`, for this partner
+    (with `active=False`, a revoked one too).
 
     Unknown and another partner's token are the same "invalid" answer (nobody learns about
     other partners' customers); the caller's own revoked token says it was unbound.
@@ -155,7 +162,7 @@ def customer_binding(
             "The customer token is unknown to the bank for your partner id; bind "
             "the customer's account first (/v1.0/registration-account-binding).",
         )
-    if binding["status"] != "ACTIVE":
+    if active and binding["status"] != "ACTIVE":
         raise _revoked(service, binding)
     return binding
 
@@ -168,15 +175,63 @@ class Bound:
     binding: dict[str, Any]
 
 
-def bound_customer(service: str) -> Any:
+def bound_customer(service: str, active: bool = True) -> Any:
     """A dependency: the SNAP checks, then the customer token (before the body is read)."""
     verified = snap_caller(service)
 
     # `= Depends(...)`, not Annotated: `verified` is local, and annotations are strings here.
     async def found(request: Request, bank: Bank, caller: Caller = Depends(verified)) -> Bound:  # noqa: B008
-        return Bound(caller, customer_binding(request, bank, caller, service))
+        return Bound(caller, customer_binding(request, bank, caller, service, active))
 
     return found
+
+
+UnbindingCustomer = Annotated[Bound, Depends(bound_customer("09", active=False))]
+
+
+@router.post(
+    UNBIND_PATH,
+    response_model=UnbindingResponse,
+    summary="End a binding: the token no longer debits (SNAP service 09)",
+)
+async def unbind_by_partner(
+    body: UnbindingRequest, bound: UnbindingCustomer, bank: Bank
+) -> dict[str, Any]:
+    """200 `2000900`, also for a binding that had already ended (nothing changes then)."""
+    service, now = "09", bank.clock()
+    with bank.store.atomic():
+        claim(bank, bound.caller, service, UNBIND_PATH, now)
+        unbind(bank, bound.binding, "partner", now)
+    return {
+        **errors.success(service),
+        "referenceNo": bound.binding["reference_no"],
+        "partnerReferenceNo": body.partner_reference_no,
+    }
+
+
+def unbind(bank: BankContext, binding: dict[str, Any], by: str, now: float) -> bool:
+    """End an active binding and text her (inside a transaction); False if it had ended."""
+    if not bank.store.revoke_binding(binding["id"], by, now):
+        return False
+    account = bank.store.account(binding["account_no"])
+    assert account is not None
+    merchant = bank.merchant_name(bank.partner_named(binding["partner"]))
+    sms.send(
+        bank.store, account["phone"], sms.unbound_notice(account["account_no"], merchant, now), now
+    )
+    return True
+
+
+def view(bank: BankContext, binding: dict[str, Any]) -> dict[str, Any]:
+    """A binding as its account holder sees it in the bank's app."""
+    return {
+        "binding_id": binding["id"],
+        "merchant": bank.merchant_name(bank.partner_named(binding["partner"])),
+        "status": binding["status"],
+        "limit_without_code": binding["limit_without_code"],
+        "bound_at": rules.wib_iso(binding["activated_at"]),
+        "revoked_at": rules.wib_iso(binding["revoked_at"]) if binding["revoked_at"] else None,
+    }
 
 
 def _revoked(service: str, binding: dict[str, Any]) -> ApiError:

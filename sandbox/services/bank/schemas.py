@@ -223,6 +223,23 @@ class OtpVerificationResponse(Snap):
     )
 
 
+class UnbindingRequest(Snap):
+    """Body of `POST /v1.0/registration-account-unbinding` (the token is in the header)."""
+
+    partner_reference_no: str = PARTNER_REFERENCE_NO
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+
+
+class UnbindingResponse(Snap):
+    """The binding has ended (`2000900`)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2000900"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    reference_no: str = Field(alias="referenceNo", examples=["BND000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+
+
 class DebitRequest(Snap):
     """Body of `POST /v1.0/debit/payment-host-to-host`: debit a bound account."""
 
@@ -406,6 +423,19 @@ class TransferResponse(BaseModel):
     to_name: str
     balance_after: int
     reference_no: str
+
+
+class BindingView(BaseModel):
+    """A merchant her account is (or was) bound to."""
+
+    binding_id: int = Field(examples=[1])
+    merchant: str = Field(examples=["PT PASARLOKA DIGITAL NUSANTARA"])
+    status: Literal["ACTIVE", "REVOKED"]
+    limit_without_code: int = Field(
+        examples=[250000], description="Debits up to this many rupiah need no code."
+    )
+    bound_at: str = Field(examples=["2024-03-01T15:00:00+07:00"])
+    revoked_at: str | None = None
 
 
 class RegistrationRequest(BaseModel):
