@@ -20,7 +20,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from sandbox.runtime import inspect
+from sandbox.runtime import inspect, phone
 from sandbox.runtime import stage_view as stage
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.models import WEBHOOK_STATES, ServiceInfo
@@ -273,6 +273,14 @@ def create_control_app(runtime: Runtime) -> FastAPI:
             return sorted(found, key=lambda w: w["created_at"])[:MAX_PAGE]
 
         return await asyncio.to_thread(read)
+
+    @app.get("/sms")
+    async def sms(
+        number: Annotated[str, Query(alias="phone", min_length=1, max_length=40)],
+    ) -> list[dict[str, Any]]:
+        """What the institutions texted a phone, oldest first: read-only, and no recorded
+        call (a phone is reached by the telephone network, not by an API)."""
+        return [m.to_dict() for m in phone.texts_to(runtime.apps, number)]
 
     @app.post("/reset")
     async def reset() -> dict[str, Any]:
