@@ -406,23 +406,37 @@ class Orders:
                 raise errors.snap_paid_bill(order_id)
             if paid != order["total_amount"]:
                 raise errors.snap_invalid_amount(paid, order["total_amount"])
-            now = self.clock()
-            self.store.insert_payment(
-                {
-                    "payment_request_id": note.payment_request_id,
-                    "order_id": order_id,
-                    "paid_amount": paid,
-                    "reference_no": note.reference_no,
-                    "trx_date_time": note.trx_date_time,
-                    "received_at": now,
-                }
+            self.mark_paid(
+                order_id, note.payment_request_id, paid, note.reference_no, note.trx_date_time
             )
-            self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
-            self._announce(order_id)
-            # Same transaction: a recorded payment always has its courier's pickup request.
-            self.shipping.request_pickup(self._order(order_id))
         self.outbox.kick()
         return "payment_recorded", f"Order {order_id} is paid."
+
+    def mark_paid(
+        self,
+        order_id: str,
+        payment_id: str,
+        paid: int,
+        reference_no: str | None,
+        trx_date_time: str | None,
+    ) -> None:
+        """Record a payment of an unpaid order and move it to paid (inside the transaction
+        that checked it): the storefront's webhook and the courier's pickup go with it."""
+        now = self.clock()
+        self.store.insert_payment(
+            {
+                "payment_request_id": payment_id,
+                "order_id": order_id,
+                "paid_amount": paid,
+                "reference_no": reference_no,
+                "trx_date_time": trx_date_time,
+                "received_at": now,
+            }
+        )
+        self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
+        self._announce(order_id)
+        # Same transaction: a recorded payment always has its courier's pickup request.
+        self.shipping.request_pickup(self._order(order_id))
 
     # --- webhooks ---------------------------------------------------------------------------
 
