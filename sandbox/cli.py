@@ -308,6 +308,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     scenario = SCENARIOS[args.scenario]
+    pay = getattr(args, "pay", None)
+    if pay is not None and args.scenario != "checkout":
+        raise UserError(f"--pay is for the checkout story only, not {args.scenario}")
     state = RuntimeState.read(settings.data_dir)
     runtime = None
     if state is None:
@@ -321,8 +324,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         except (SeedMismatch, ForeignFolder) as exc:
             raise UserError(str(exc)) from None
         urls, seed = runtime.urls, settings.seed
+        control_url, token = runtime.control_url, None
     else:
         urls, seed = state.services, state.seed
+        control_url, token = state.control_url, state.token
     world = load_world(seed)
     lines: list[str] = []
     report = lines.append if args.json else print
@@ -337,13 +342,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(_("Running `{story}` against {where}").format(story=args.scenario, where=where))
 
     async def go() -> Any:
+        from sandbox.runtime.remote import ControlClient
+        from sandbox.scenarios import TAKES_PHONE, PhoneReader
+
         wire = Wire()  # the running sandbox records these calls on its side
         for name, url in urls.items():
             wire.set_url(name, url)
+        control = ControlClient(control_url, token=token)
+        options: dict[str, Any] = {"pay": pay} if pay else {}
+        if args.scenario in TAKES_PHONE:  # her phone, read through the control API
+            options["phone"] = PhoneReader(control.sms)
         try:
-            return await scenario(wire, world, report, lang=lang)
+            return await scenario(wire, world, report, lang=lang, **options)
         finally:
             await wire.aclose()
+            await control.aclose()
 
     error, story = None, None
     try:
@@ -1017,6 +1030,12 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", "run a story headless and check its outcome")
     run.add_argument("scenario", choices=STORIES)
     run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.add_argument(
+        "--pay",
+        choices=("debit", "va"),
+        help="checkout only: pay with Bank Contoh inside the checkout (debit, the default) or "
+        "the virtual account in her bank app (va: the jump)",
+    )
     run.add_argument(
         "--lang",
         choices=LANGUAGES,
