@@ -410,3 +410,11 @@ async def test_an_order_paid_by_virtual_account_is_not_refunded_here(services: S
     await services.settle()
     refused = await _refund(services, order["order_id"], {"refund_id": "rf-1"})
     assert refused.status_code == 409 and refused.json()["code"] == "not_paid_by_direct_debit"
+
+
+def test_an_order_not_yet_set_up_is_not_called_paid() -> None:
+    from sandbox.services.marketplace import errors
+
+    assert "being set up" in errors.order_not_payable("1", "UNPAID").message
+    assert "already paid" in errors.order_not_payable("1", "AWAITING_SHIPMENT").message
+    assert "cancelled" in errors.order_not_payable("1", "CANCELLED").message

@@ -357,8 +357,11 @@ def request_in_progress(key: str) -> ApiError:
 
 
 def order_not_payable(order_id: str, status: str) -> ApiError:
-    """409: the order is paid already, or cancelled."""
-    why = "it is already paid" if status != "CANCELLED" else "it was cancelled"
+    """409: the order is paid already, cancelled, or still waiting for its VA."""
+    why = {
+        "CANCELLED": "it was cancelled",
+        "UNPAID": "it is still being set up (waiting for the bank); try again in a moment",
+    }.get(status, "it is already paid")
     return ApiError(
         409,
         "order_not_payable",
