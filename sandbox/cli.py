@@ -316,6 +316,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     _no_sale_options(args)
     settings = _settings(args)
     scenario = SCENARIOS[args.scenario]
+    pay = getattr(args, "pay", None)
+    if pay is not None and args.scenario != "checkout":
+        raise UserError(f"--pay is for the checkout and the flash sale, not {args.scenario}")
     state = RuntimeState.read(settings.data_dir)
     runtime = None
     if state is None:
@@ -329,8 +332,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         except (SeedMismatch, ForeignFolder) as exc:
             raise UserError(str(exc)) from None
         urls, seed = runtime.urls, settings.seed
+        control_url, token = runtime.control_url, None
     else:
         urls, seed = state.services, state.seed
+        control_url, token = state.control_url, state.token
     world = load_world(seed)
     lines: list[str] = []
     report = lines.append if args.json else print
@@ -345,13 +350,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(_("Running `{story}` against {where}").format(story=args.scenario, where=where))
 
     async def go() -> Any:
+        from sandbox.runtime.remote import ControlClient
+        from sandbox.scenarios import TAKES_PHONE, PhoneReader
+
         wire = Wire()  # the running sandbox records these calls on its side
         for name, url in urls.items():
             wire.set_url(name, url)
+        control = ControlClient(control_url, token=token)
+        options: dict[str, Any] = {"pay": pay} if pay else {}
+        if args.scenario in TAKES_PHONE:  # her phone, read through the control API
+            options["phone"] = PhoneReader(control.sms)
         try:
-            return await scenario(wire, world, report, lang=lang)
+            return await scenario(wire, world, report, lang=lang, **options)
         finally:
             await wire.aclose()
+            await control.aclose()
 
     error, story = None, None
     try:
@@ -387,7 +400,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- run flash-sale ----------------------------------------------------------------------------
 
-SALE_OPTIONS = ("buyers", "duration", "products", "pay")
+SALE_OPTIONS = ("buyers", "duration", "products")
+"""Options of the flash sale alone (`--pay` is also the checkout's)."""
 
 
 def _no_sale_options(args: argparse.Namespace) -> None:
@@ -1103,6 +1117,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", choices=(*STORIES, "flash-sale"))
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.add_argument(
+        "--pay",
+        choices=("debit", "va"),
+        help="checkout: pay with Bank Contoh inside the checkout (debit, the default) or the "
+        "virtual account in her bank app (va: the jump); flash-sale: va (the default; its "
+        "buyers do not pay by debit yet)",
+    )
+    run.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=argparse.SUPPRESS,
@@ -1119,12 +1140,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     sale.add_argument(
         "--products", type=_positive, metavar="K", help="limited-stock products (default 2)"
-    )
-    sale.add_argument(
-        "--pay",
-        metavar="HOW",
-        help="how buyers pay: va, their bank app paying the virtual account (the default; "
-        "debit comes with the bank's direct debit)",
     )
     run.set_defaults(func=cmd_run)
     serve = command("serve", "the stage in a browser: the same UI, on this machine or for a room")

@@ -12,6 +12,7 @@ import pytest
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.seeding import partner_ids, seed_for
 from sandbox.scenarios.identities import partner_auth
+from sandbox.scenarios.phone import AppsPhone
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.wire.service import ServiceEnv
@@ -54,6 +55,8 @@ class Services:
             env = ServiceEnv(spec.name, self.wire, seed_for(spec.name, world), variants=variants)
             self.apps[spec.name] = spec.load_factory()(env)
             self.wire.mount(spec.name, self.apps[spec.name])
+        self.phone = AppsPhone(self.apps)
+        """People's phones: what the institutions texted them, read from their records."""
 
     def client(self, service: str, caller: str = "student") -> httpx.AsyncClient:
         """A recorded client calling `service` as `caller` (a persona or partner name)."""

@@ -64,10 +64,14 @@ class Harness:
 
         Raises StoryFailed (with what happened) when the story does not end as it should.
         """
-        from sandbox.scenarios import SCENARIOS
+        from sandbox.scenarios import SCENARIOS, TAKES_PHONE, AppsPhone
 
         if name not in SCENARIOS:
             raise LookupError(f"no story {name!r}; the stories are {', '.join(SCENARIOS)}")
+        if name in TAKES_PHONE:
+            # Her phone: what the institutions here texted her (the bank's code), read from
+            # their own records, as the control API reads them for a running sandbox.
+            options.setdefault("phone", AppsPhone(self.apps))
         told = await SCENARIOS[name](self.wire, self.world, lambda _: None, **options)
         await self.settle()
         return told

@@ -14,11 +14,12 @@ from sandbox.lessons.step_check import (
     check_placeholders,
     suggest,
 )
+from sandbox.scenarios.checkout import WAYS
 from sandbox.scenarios.identities import STAFF
 
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "request": (("service", "as", "method", "path"), ("body", "headers", "save")),
-    "story": (("story",), ("save",)),
+    "story": (("story",), ("save", "pay")),
     "fault": (("service",), ("offline", "latency_ms", "error_rate", "clear")),
     "reset": ((), ()),
     "start": (("service",), ()),
@@ -27,6 +28,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "wait": (("seconds",), ()),
 }
 """Each action kind's required and optional keys (besides `kind`)."""
+PAY_WAYS = WAYS
+"""A checkout story's `pay`: with Bank Contoh inside the checkout, or the VA in her bank app."""
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 CREDENTIAL_HEADERS = (
     "authorization",
@@ -193,6 +196,13 @@ def _story(raw: dict[str, Any], ctx: StepCheck) -> None:
             f"unknown story {story!r}",
             suggest(str(story), ctx.known.stories) or f"stories: {', '.join(ctx.known.stories)}",
         )
+    if "pay" in raw:
+        if story != "checkout":
+            ctx.add(_key_line(ctx, "pay"), "only the checkout story takes `pay`",
+                    "remove pay, or use story = \"checkout\"")
+        elif raw["pay"] not in PAY_WAYS:
+            ctx.add(_key_line(ctx, "pay"), f"unknown way to pay {raw['pay']!r}",
+                    f"pay is one of {', '.join(PAY_WAYS)}")
     _save(raw.get("save"), ctx)
 
 

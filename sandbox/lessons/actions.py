@@ -197,7 +197,7 @@ def _save(stage: Stage, save: dict[str, str] | None, response: httpx.Response) -
 
 
 async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
-    from sandbox.scenarios import SCENARIOS, StoryFailed
+    from sandbox.scenarios import SCENARIOS, TAKES_PHONE, PhoneReader, StoryFailed
 
     lines: list[str] = []
     traces: list[str] = []
@@ -209,9 +209,13 @@ async def _story(stage: Stage, spec: dict[str, Any], judged: bool) -> Outcome:
 
     failed = None
     lang = stage.lang
+    name = str(spec["story"])
+    options: dict[str, Any] = {"pay": str(spec["pay"])} if "pay" in spec else {}
+    if name in TAKES_PHONE:  # her phone, read through the control API (not a call)
+        options["phone"] = PhoneReader(stage.control.sms)
     try:
-        story = await SCENARIOS[str(spec["story"])](
-            stage.wire, stage.world, lines.append, gate=note_trace, lang=lang
+        story = await SCENARIOS[name](
+            stage.wire, stage.world, lines.append, gate=note_trace, lang=lang, **options
         )
     except StoryFailed as exc:
         failed = str(exc)

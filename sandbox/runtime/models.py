@@ -113,3 +113,29 @@ class Webhook:
     def from_dict(cls, data: dict[str, Any]) -> Webhook:
         """Build from JSON (unknown keys ignored)."""
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Sms:
+    """A text an institution sent to a person's phone (a one-time code, a debit notice).
+
+    A phone is outside the integration: the telephone network carried it, so it is no recorded
+    call; the sandbox reads it from the sender's own records (`GET /sms`).
+    """
+
+    sender: str
+    """The institution that sent it (`bank`)."""
+    phone: str
+    """The phone it went to, as the sender keeps numbers (`+6281200000001`)."""
+    text: str
+    """Exactly what the phone shows: words from the wire, never markup."""
+    sent_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Sms:
+        """Build from JSON (unknown keys ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.runtime.inspect import TableRows
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.stage_view import StageView
 from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
@@ -220,6 +220,12 @@ class ControlClient:
         (given up: dead letters), or both (""), oldest first."""
         data = await self._request("GET", "/webhooks", params={"state": state} if state else {})
         return [Webhook.from_dict(w) for w in data]
+
+    async def sms(self, phone: str) -> list[Sms]:
+        """What the institutions texted `phone` (written any way: `0812 0000 0001`), oldest
+        first: her phone's messages, which no recorded call carries."""
+        data = await self._request("GET", "/sms", params={"phone": phone})
+        return [Sms.from_dict(m) for m in data]
 
     async def stage(self, since: str = "") -> StageShown | None:
         """What the presenter's screen shows; None while it is what tag `since` showed."""

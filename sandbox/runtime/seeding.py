@@ -18,6 +18,8 @@ def seed_for(name: str, world: dict[str, Any]) -> dict[str, Any]:
         data = {key: world[key] for key in _DATA_KEYS[name]}
     else:
         data = dict(world.get(name, {}))
+    if name == "bank":
+        data = _with_phones(data, world)
     partners: dict[str, dict[str, Any]] = {
         k: v for k, v in world["partners"].items() if k != "admin"}
     holds = {callee: creds[name] for callee, creds in partners.items() if name in creds}
@@ -41,6 +43,17 @@ def partner_ids(world: dict[str, Any]) -> dict[str, str]:
                 if field in creds:
                     ids[str(creds[field])] = caller
     return ids
+
+
+def _with_phones(bank: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
+    """The bank's accounts with each holder's phone number: a bank knows its customers'
+    phones (it texts them codes), as it knows their NIK."""
+    phones = {p["nik"]: p.get("phone") for p in world.get("persons", [])}
+    accounts = [
+        {**a, "phone": phones.get(a["nik"])} if a.get("nik") in phones else a
+        for a in bank.get("accounts", [])
+    ]
+    return {**bank, "accounts": accounts}
 
 
 CALLS_BACK = {"marketplace": "", "bank": "notification_secret"}

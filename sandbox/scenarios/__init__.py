@@ -10,14 +10,21 @@ from sandbox.scenarios.admission import admission, admission_covered
 from sandbox.scenarios.base import Story, StoryFailed
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.open_account import open_account
+from sandbox.scenarios.phone import AppsPhone, Phone, PhoneReader
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
     "checkout": checkout, "open-account": open_account, "admission": admission,
     "admission-covered": admission_covered}
 """Every story by the name the CLI, the UI and lessons use."""
+TAKES_PHONE = frozenset({"checkout"})
+"""Stories in which an institution texts someone (the bank, a code): give them `phone=`."""
 
 __all__ = [
     "SCENARIOS",
+    "TAKES_PHONE",
+    "AppsPhone",
+    "Phone",
+    "PhoneReader",
     "Story",
     "StoryFailed",
     "admission",

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from sandbox.language import LANGUAGES, N_, rupiah, texts
+from sandbox.scenarios.phone import Phone
 from sandbox.trace.steps import format_step
 from sandbox.wire import Wire
 from sandbox.wire.context import Span, current_span, current_step, root_span
@@ -63,6 +64,8 @@ class Story:
     """The language the story speaks in (`LANGUAGES`); its calls are the same in any."""
     name: str = ""
     """The story's name (`checkout`): its calls say which of its steps made them."""
+    phone: Phone | None = None
+    """The people's phones, for a story in which an institution texts someone (a code)."""
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.remote import ControlClient, StageShown
 from sandbox.runtime.stage_view import StageView
 from sandbox.scenarios.identities import Actor, identities_for
@@ -50,6 +50,7 @@ class Backend(Protocol):
     def identities(self, service: str) -> list[str]: ...
     async def stage(self, since: str = "") -> StageShown | None: ...
     async def show_stage(self, view: StageView) -> None: ...
+    async def sms(self, phone: str) -> list[Sms]: ...
     async def aclose(self) -> None: ...
 
 
@@ -149,6 +150,10 @@ class RemoteBackend:
     async def show_stage(self, view: StageView) -> None:
         """Say what this UI shows, for followers' pages (needs the control token)."""
         await self.control.show_stage(view)
+
+    async def sms(self, phone: str) -> list[Sms]:
+        """What the institutions texted a person's phone (no recorded call)."""
+        return await self.control.sms(phone)
 
     async def aclose(self) -> None:
         """Close connections."""

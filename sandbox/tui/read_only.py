@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.remote import StageShown
 from sandbox.runtime.stage_view import StageView
 from sandbox.scenarios.identities import Actor
@@ -103,6 +103,9 @@ class ReadOnlyBackend:
 
     async def stage(self, since: str = "") -> StageShown | None:
         return await self.inner.stage(since)
+
+    async def sms(self, phone: str) -> list[Sms]:
+        return await self.inner.sms(phone)
 
     async def show_stage(self, view: StageView) -> None:
         raise ReadOnly("a follower does not say what the stage shows")

@@ -81,11 +81,11 @@ class PaymentAck(BaseModel):
     virtual_account_data: dict[str, Any] = Field(alias="virtualAccountData")
 
 
-def openapi_body() -> dict[str, Any]:
+def openapi_body(model: type[BaseModel] = PaymentNotification) -> dict[str, Any]:
     """The notification's request body for `openapi_extra`: the route reads the raw bytes
     (the signature covers them), so FastAPI cannot document the model by itself. Nested models
-    are inlined, as the Swagger UI shows them best."""
-    schema = PaymentNotification.model_json_schema(by_alias=True)
+    are inlined, as the Swagger UI shows them best. (Another SNAP notification's `model` too.)"""
+    schema = model.model_json_schema(by_alias=True)
     defs = schema.pop("$defs", {})
 
     def inline(node: Any) -> Any:

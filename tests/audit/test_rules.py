@@ -22,8 +22,10 @@ SIGNED_SNAP = (("x-signature", "[redacted]"), ("x-external-id", "1"))
 
 @pytest.fixture
 async def story_calls(services: Services) -> list[HttpCall]:
-    """The recorded calls of a checkout, an account opening and a hospital admission."""
-    for story in (checkout, open_account, admission):
+    """The recorded calls of both checkouts, an account opening and a hospital admission."""
+    await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
+    await checkout(services.wire, services.world, lambda _: None, pay="va")
+    for story in (open_account, admission):
         await story(services.wire, services.world, lambda _: None)
     await services.settle()
     return list(services.calls)
@@ -102,7 +104,7 @@ async def test_every_rule_passes_on_the_real_stories(story_calls: list[HttpCall]
     verdicts = {r.rule.id: (r.verdict, r.reason) for r in report.results}
     assert all(v == PASS for v, _ in verdicts.values()), verdicts
     assert {r.rule.kind for r in report.results} == set(CHECKS)
-    assert report.passed and report.traces == 3
+    assert report.passed and report.traces == 4
 
 
 async def test_a_fresh_sandbox_audits_clean() -> None:

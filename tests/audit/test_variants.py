@@ -27,7 +27,7 @@ async def audit_checkout(
     async def run(*variants: str) -> tuple[AuditReport, Services]:
         services = Services(world, clock, variants=frozenset(variants))
         built.append(services)
-        await checkout(services.wire, services.world, lambda _: None)
+        await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
         await services.settle()
         return run_audit(list(services.calls), NAMES, default_record(), LOCAL), services
 

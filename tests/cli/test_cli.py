@@ -183,3 +183,21 @@ def test_bad_trace_id_is_a_clear_error(tmp_path: Path) -> None:
     result = _sandbox("trace", "show", "ffffffff", "--data-dir", str(tmp_path))
     assert result.returncode == 2 and "sandbox trace list" in result.stderr
     assert os.path.exists(tmp_path / "trace.db")
+
+
+def test_run_checkout_pays_inside_the_checkout_and_va_keeps_the_jump(tmp_path: Path) -> None:
+    debit = _sandbox("run", "checkout", "--json", "--data-dir", str(tmp_path))
+    assert debit.returncode == 0, debit.stdout + debit.stderr
+    report = json.loads(debit.stdout)
+    assert report["ok"] and report["facts"]["pay"] == "debit"
+    assert any("her phone: Bank Contoh:" in line for line in report["steps"])
+    shown = _sandbox("trace", "show", report["trace_id"], "--data-dir", str(tmp_path))
+    assert "marketplace -> bank POST /v1.0/debit/payment-host-to-host" in shown.stdout
+    assert "buyer -> bank" not in shown.stdout
+    jump = _sandbox("run", "checkout", "--pay", "va", "--json", "--data-dir", str(tmp_path))
+    assert jump.returncode == 0, jump.stdout + jump.stderr
+    va = json.loads(jump.stdout)
+    shown = _sandbox("trace", "show", va["trace_id"], "--data-dir", str(tmp_path))
+    assert "buyer -> bank POST /mobile/v1/va-payments" in shown.stdout
+    wrong = _sandbox("run", "open-account", "--pay", "va", "--data-dir", str(tmp_path))
+    assert wrong.returncode == 2 and "--pay is for the checkout and the flash sale" in wrong.stderr

@@ -12,8 +12,9 @@ import pytest
 from sandbox.audit.command import audit
 from sandbox.config import Settings
 from sandbox.runtime.config_file import load_config
+from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.scenarios import checkout
+from sandbox.scenarios import PhoneReader, checkout
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 
@@ -29,10 +30,14 @@ def test_checkout_with_the_courier_enabled(tmp_path: Path) -> None:
             wire = Wire()
             for name, url in runtime.urls.items():
                 wire.set_url(name, url)
+            control = ControlClient(runtime.control_url)
             try:
-                story = await checkout(wire, runtime.world, lambda _: None)
+                story = await checkout(
+                    wire, runtime.world, lambda _: None, phone=PhoneReader(control.sms)
+                )
             finally:
                 await wire.aclose()
+                await control.aclose()
             return story.trace_id
 
         trace_id = asyncio.run(go())

@@ -25,8 +25,9 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.scenarios import admission, checkout, open_account
+from sandbox.scenarios import PhoneReader, admission, checkout, open_account
 from sandbox.trace.export import FORMATS
 from sandbox.trace.logs import log_to_file
 from sandbox.trace.snippets import curl, httpx_snippet
@@ -99,11 +100,16 @@ async def _stories(runtime: Runtime) -> None:
     wire = Wire()  # the sandbox records these calls on its side, as for a developer's script
     for name, url in runtime.urls.items():
         wire.set_url(name, url)
+    control = ControlClient(runtime.control_url)
     try:
-        for story in (checkout, open_account, admission):
+        # Both ways to pay: her bank's code and the token for her account must not leak either.
+        await checkout(wire, runtime.world, lambda _: None, phone=PhoneReader(control.sms))
+        await checkout(wire, runtime.world, lambda _: None, pay="va")
+        for story in (open_account, admission):
             await story(wire, runtime.world, lambda _: None)
     finally:
         await wire.aclose()
+        await control.aclose()
 
 
 def _secrets(runtime: Runtime) -> dict[str, str]:

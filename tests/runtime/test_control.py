@@ -17,6 +17,7 @@ from sandbox.runtime.models import CallFilter
 from sandbox.runtime.remote import ConnectionLost, ControlClient, ControlError
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall
+from sandbox.wire.auth import SnapAuth
 from sandbox.wire.faults import Fault
 
 
@@ -165,6 +166,32 @@ async def test_tables_and_rows_of_the_bank(runtime: Runtime, control: ControlCli
 
 
 @pytest.mark.slow
+async def test_her_phone_shows_the_banks_text_and_reading_it_is_no_call(
+    runtime: Runtime, control: ControlClient
+) -> None:
+    creds = runtime.world["partners"]["bank"]["marketplace"]
+    auth = SnapAuth(
+        creds["client_key"], creds["client_secret"], creds["partner_id"], creds["channel_id"]
+    )
+    body = {
+        "partnerReferenceNo": "bind-1",
+        "phoneNo": "+62 812-0000-0001",
+        "additionalInfo": {"customerId": "50001"},
+    }
+    async with httpx.AsyncClient(base_url=runtime.urls["bank"]) as http:
+        started = await http.post("/v1.0/registration-account-binding", json=body, auth=auth)
+    assert started.status_code == 202, started.text
+    before = await control.count()
+    [text] = await control.sms("0812 0000 0001")
+    assert (text.sender, text.phone) == ("bank", "+6281200000001")
+    assert "kode OTP" in text.text and "[" not in text.text
+    assert await control.count() == before, "reading her phone is not a call"
+    assert await control.sms("+62 899 0000 0000") == []
+    async with ControlClient(runtime.control_url, token="") as follower:  # no token needed
+        assert not follower.can_change and len(await follower.sms("+6281200000001")) == 1
+
+
+@pytest.mark.slow
 async def test_reset_and_faults_round_trip(runtime: Runtime, control: ControlClient) -> None:
     assert (await control.reset())["reset"] is True
     slowed = Fault(latency_ms=250, error_rate=0.25)
@@ -251,6 +278,8 @@ async def test_events_end_with_connection_lost_when_the_sandbox_stops(
         ("GET", "/calls?outcome=6xx", None, 400, "invalid_field"),
         ("GET", "/calls/count?outcome=ok", None, 400, "invalid_field"),
         ("GET", "/traces/ffff", None, 404, "unknown_trace"),
+        ("GET", "/sms", None, 400, "missing_field"),
+        ("GET", "/sms?phone=" + "1" * 41, None, 400, "invalid_field"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(

@@ -13,7 +13,7 @@ from sandbox.config import Settings
 from sandbox.runtime.models import CallFilter
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.scenarios import checkout
+from sandbox.scenarios import PhoneReader, checkout
 from sandbox.scenarios.base import StoryFailed
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
@@ -106,7 +106,7 @@ async def test_bank_offline_stops_the_checkout_at_the_payment_step(
             await control.set_fault("bank", Fault(offline=True))
 
     with pytest.raises(StoryFailed, match=r"bank login: .* 503: bank is offline"):
-        await checkout(wire, runtime.world, _quiet, gate=pull_the_plug)
+        await checkout(wire, runtime.world, _quiet, gate=pull_the_plug, pay="va")
     [login] = await control.calls(0, 5, CallFilter(text="/mobile/v1/sessions"))
     assert (login.caller, login.callee, login.status) == ("buyer", "bank", 503)
     assert '"service_offline"' in login.response_body
@@ -114,7 +114,7 @@ async def test_bank_offline_stops_the_checkout_at_the_payment_step(
     assert (health.status_code, health.json()["code"]) == (503, "service_offline")
 
     await control.clear_fault("bank")
-    story = await checkout(wire, runtime.world, _quiet)
+    story = await checkout(wire, runtime.world, _quiet, phone=PhoneReader(control.sms))
     assert story.facts["moved"] == story.facts["amount"], "restored: the checkout works again"
 
 
@@ -124,7 +124,7 @@ async def test_partner_calls_to_an_offline_bank_are_refused_and_recorded(
 ) -> None:
     await control.set_fault("bank", Fault(offline=True))
     with pytest.raises(StoryFailed, match="buy: expected HTTP 201"):
-        await checkout(wire, runtime.world, _quiet)
+        await checkout(wire, runtime.world, _quiet, pay="va")
     refused = await control.calls(0, 10, CallFilter(service="bank", outcome="failed"))
     assert refused, "the marketplace's call to the bank is in the log"
     assert all((c.caller, c.error, c.status) == ("marketplace", "offline", None) for c in refused)

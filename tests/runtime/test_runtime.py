@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.state import RuntimeState
 from sandbox.runtime.supervisor import PortInUse, Runtime, SeedMismatch
-from sandbox.scenarios import checkout, open_account
+from sandbox.scenarios import PhoneReader, checkout, open_account
 from sandbox.trace.store import iter_tree
 from sandbox.wire import Wire
 
@@ -34,15 +35,19 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
     started.stop_thread()
 
 
-def _run(story: Any, runtime: Runtime) -> Any:
+def _run(story: Any, runtime: Runtime, **options: Any) -> Any:
     async def go() -> Any:
         wire = Wire()
         for name, url in runtime.urls.items():
             wire.set_url(name, url)
+        control = ControlClient(runtime.control_url)
+        if story is checkout:  # her phone, read through the control API
+            options.setdefault("phone", PhoneReader(control.sms))
         try:
-            return await story(wire, runtime.world, lambda _: None)
+            return await story(wire, runtime.world, lambda _: None, **options)
         finally:
             await wire.aclose()
+            await control.aclose()
 
     return asyncio.run(go())
 
@@ -60,7 +65,7 @@ def test_runtime_serves_every_institution_on_loopback(runtime: Runtime) -> None:
 
 
 def test_checkout_over_real_http_is_one_trace(runtime: Runtime) -> None:
-    story = _run(checkout, runtime)
+    story = _run(checkout, runtime, pay="va")
     assert story.facts["moved"] == story.facts["amount"]
     runtime.writer.flush()
     calls = runtime.traces.trace(story.trace_id)
@@ -80,6 +85,20 @@ def test_checkout_over_real_http_is_one_trace(runtime: Runtime) -> None:
                  and c.path == "/webhooks/marketplace"]
     assert notify.span_id in {w.parent_id for w in webhooks}, "paid webhook follows the notice"
     assert [depth for depth, _ in iter_tree(calls)][0] == 0
+
+
+def test_paying_inside_the_checkout_over_real_http(runtime: Runtime) -> None:
+    story = _run(checkout, runtime)
+    assert story.facts["moved"] == story.facts["amount"] and story.facts["pay"] == "debit"
+    runtime.writer.flush()
+    calls = runtime.traces.trace(story.trace_id)
+    edges = {(c.caller, c.callee) for c in calls}
+    assert ("buyer", "bank") not in edges and ("social", "bank") not in edges
+    spans = {c.span_id: c for c in calls}
+    debit = next(c for c in calls if c.path == "/v1.0/debit/payment-host-to-host")
+    assert spans[debit.parent_id].path.endswith("/direct-debit/otp")  # type: ignore[index]
+    notify = next(c for c in calls if c.path == "/v1.0/debit/notify")
+    assert notify.parent_id == debit.span_id, "the notification is a child of the debit"
 
 
 def test_open_account_verifies_at_the_registry(runtime: Runtime) -> None:

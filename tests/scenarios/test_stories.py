@@ -30,18 +30,74 @@ def _secrets(world: dict[str, Any]) -> set[str]:
 
 
 async def test_checkout_is_one_trace_with_the_promised_edges(services: Services) -> None:
-    story = await checkout(services.wire, services.world, lambda _: None)
+    story = await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
     assert story.facts["moved"] == story.facts["amount"] == 185_000
+    assert story.facts["pay"] == "debit"
     assert {c.trace_id for c in services.calls} == {story.trace_id}
     edges = {(c.caller, c.callee) for c in services.calls}
     assert ("social", "bank") not in edges and ("social", "identity") not in edges
     assert ("bank", "marketplace") in edges and ("marketplace", "social") in edges
 
 
+async def test_the_default_checkout_never_has_the_buyer_call_the_bank(services: Services) -> None:
+    """No jump app: she pays inside the checkout; the marketplace debits her bank account."""
+    await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
+    assert not [c for c in services.calls if (c.caller, c.callee) == ("buyer", "bank")]
+    debits = [
+        c
+        for c in services.calls
+        if (c.caller, c.callee, c.path)
+        == ("marketplace", "bank", "/v1.0/debit/payment-host-to-host")
+    ]
+    assert [c.status for c in debits] == [200], "one debit, from the marketplace"
+    notes = [c for c in services.calls if c.path == "/v1.0/debit/notify"]
+    assert [(c.caller, c.callee, c.status) for c in notes] == [("bank", "marketplace", 200)]
+    retried = [c for c in services.calls if c.path.endswith("/direct-debit/otp")]
+    assert len(retried) == 2 and {c.status for c in retried} == {200}
+
+
+async def test_the_va_checkout_still_jumps_to_the_bank_app(services: Services) -> None:
+    said: list[str] = []
+    story = await checkout(services.wire, services.world, said.append, pay="va")
+    assert story.facts["moved"] == story.facts["amount"] and story.facts["pay"] == "va"
+    paid = [
+        (c.method, c.path, c.status)
+        for c in services.calls
+        if (c.caller, c.callee) == ("buyer", "bank")
+    ]
+    assert paid == [
+        ("POST", "/mobile/v1/sessions", 201),
+        ("GET", "/mobile/v1/accounts/me", 200),
+        ("POST", "/mobile/v1/va-payments", 201),
+        ("POST", "/mobile/v1/va-payments", 200),
+        ("GET", "/mobile/v1/accounts/me", 200),
+    ]
+    assert len(story.steps) == 7 and "pays the virtual account" in story.steps[3]
+    assert not any("/debit" in c.path for c in services.calls)
+
+
+async def test_paying_with_bank_contoh_needs_her_phone(services: Services) -> None:
+    try:
+        await checkout(services.wire, services.world, lambda _: None)
+    except StoryFailed as exc:
+        assert "--pay va" in str(exc)
+    else:
+        raise AssertionError("without a phone the bank's code cannot be read")
+    assert services.calls == [], "it says so before anything happens"
+
+
+async def test_a_bound_buyer_pays_the_second_checkout_without_a_code(services: Services) -> None:
+    await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
+    said: list[str] = []
+    story = await checkout(services.wire, services.world, said.append, phone=services.phone)
+    assert "bound already" in story.steps[3] and len(story.steps) == 7
+    assert story.facts["moved"] == 185_000
+
+
 async def test_every_call_of_a_story_says_its_step_or_inherits_it(services: Services) -> None:
     """The stage names the story and step behind an arrow, even for a story run elsewhere."""
     said: list[str] = []
-    story = await checkout(services.wire, services.world, said.append)
+    story = await checkout(services.wire, services.world, said.append, phone=services.phone)
     steps = steps_for(services.calls)
     assert set(steps) == {c.span_id for c in services.calls}
     assert {s.source for s in steps.values()} == {"checkout"}
@@ -53,7 +109,7 @@ async def test_every_call_of_a_story_says_its_step_or_inherits_it(services: Serv
 
 
 async def test_no_secret_reaches_the_store_or_any_export(services: Services) -> None:
-    await checkout(services.wire, services.world, lambda _: None)
+    await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
     await open_account(services.wire, services.world, lambda _: None)
     store = TraceStore(None)
     store.add(services.calls)
@@ -94,8 +150,10 @@ async def test_a_gate_pauses_before_every_step(services: Services) -> None:
         seen.append(step)
         calls_at_gate.append(len(services.calls))
 
-    story = await checkout(services.wire, services.world, lambda _: None, gate=gate)
-    assert seen == story.steps and len(seen) == 7
+    story = await checkout(
+        services.wire, services.world, lambda _: None, gate=gate, phone=services.phone
+    )
+    assert seen == story.steps and len(seen) == 9
     assert calls_at_gate[0] == 0, "nothing happens before the first step is allowed"
     assert calls_at_gate[1] > calls_at_gate[0], "each step's calls come after its gate"
 

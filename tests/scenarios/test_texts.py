@@ -20,13 +20,15 @@ def test_rupiah_is_written_as_each_language_writes_it() -> None:
 
 async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Services) -> None:
     lines: list[str] = []
-    story = await checkout(services.wire, services.world, lines.append, lang="id")
+    story = await checkout(
+        services.wire, services.world, lines.append, lang="id", phone=services.phone
+    )
     assert story.steps[0] == "Sari Wulandari menonton video 1 di aplikasi sosial"
     assert "Periksa: uang berpindah tepat satu kali" in story.steps
     assert any("Rp185.000" in line for line in lines)
     assert not any("the social app" in line or "Rp185,000" in line for line in lines)
     edges = [(c.caller, c.callee, c.method) for c in services.calls]
-    assert ("bank", "marketplace", "POST") in edges and len(story.steps) == 7
+    assert ("bank", "marketplace", "POST") in edges and len(story.steps) == 9
 
 
 @pytest.mark.parametrize(

@@ -155,7 +155,7 @@ def test_a_followers_page_watches_and_changes_nothing(browser: Any, tmp_path: Pa
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert story.returncode == 0, story.stdout + story.stderr
-        stage.wait_for("/mobile/v1/va-pa", since=mark)
+        stage.wait_for("/v1.0/debit/", since=mark)  # she paid inside the checkout
 
         assert sum(url.startswith("ws://") for url in stage.requests) == 1, "never reloaded"
         faults = control.get("/faults").json()

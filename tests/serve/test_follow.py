@@ -13,7 +13,7 @@ import pytest
 from sandbox.config import Settings
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.scenarios import checkout
+from sandbox.scenarios import PhoneReader, checkout
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.backend import RemoteBackend
 from sandbox.tui.screens.map import MapScreen
@@ -40,7 +40,10 @@ async def test_a_follower_follows_the_presenter_through_the_sandbox(runtime: Run
     )
     follower_backend = RemoteBackend(ControlClient(url, token=""), runtime.world)
     await presenter_backend.services()  # learns the institutions' URLs
-    story = await checkout(presenter_backend.wire, runtime.world, lambda _: None)
+    story = await checkout(
+        presenter_backend.wire, runtime.world, lambda _: None,
+        phone=PhoneReader(presenter_backend.sms),
+    )
     presenter = SandboxApp(presenter_backend, animate=False)
     follower = SandboxApp(follower_backend, animate=False, read_only=True)
     async with presenter.run_test(size=SIZE) as pilot, follower.run_test(size=SIZE) as watcher:

@@ -125,3 +125,21 @@ def test_kyc_mismatches_lists_unconfirmed_fields() -> None:
     sent = {"nama_lgkp": "X", "tgl_lhr": "01-01-2000", "tmpt_lhr": "Y"}
     answered = {"nama_lgkp": "SESUAI", "tgl_lhr": "TIDAK SESUAI"}
     assert rules.kyc_mismatches(sent, answered) == ["tgl_lhr", "tmpt_lhr"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["+62 812-0000-0001", "0812 0000 0001", "(0812) 0000-0001", "6281200000001", "+6281200000001"],
+)
+def test_phone_key_reads_one_number_however_it_is_written(typed: str) -> None:
+    assert rules.phone_key(typed) == "+6281200000001"
+
+
+@pytest.mark.parametrize("typed", ["", None, "12345", "0812-abcd-0001", "+62 812 ٠٠٠٠ 0001"])
+def test_phone_key_refuses_what_is_not_a_phone_number(typed: str | None) -> None:
+    assert rules.phone_key(typed) is None
+
+
+def test_masks_show_only_the_last_four_digits() -> None:
+    assert rules.mask_phone("+6281200000001") == "+62*******0001"
+    assert rules.mask_account("9900000001") == "******0001"

@@ -61,7 +61,7 @@ async def test_a_checkout_arrives_as_the_recorded_spans(
         stream(call)
 
     services.wire.recorder = both
-    story = await checkout(services.wire, services.world, lambda _: None)
+    story = await checkout(services.wire, services.world, lambda _: None, phone=services.phone)
     assert stream.flush(10.0)
     assert stream.close(2.0)
 

@@ -14,7 +14,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from sandbox.runtime import inspect
-from sandbox.runtime.models import CallFilter, ServiceInfo, TableInfo, Webhook
+from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
+from sandbox.runtime.phone import texts_to
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.remote import StageShown
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for
@@ -151,6 +152,9 @@ class LocalBackend:
 
     async def show_stage(self, view: StageView) -> None:
         self.board.put(view)
+
+    async def sms(self, phone: str) -> list[Sms]:
+        return texts_to(self.apps, phone)
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause), so nothing lands later."""

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, OptionList, Static
 from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.runtime.models import ServiceInfo
 from sandbox.scenarios.checkout import checkout
+from sandbox.scenarios.phone import PhoneReader
 from sandbox.trace.events import HttpCall
 from sandbox.tui.screens.audit import AuditScreen, recent_calls
 from sandbox.tui.screens.trace import TraceScreen
@@ -59,7 +60,7 @@ def _verdicts(screen: AuditScreen) -> dict[str, str]:
 async def test_checkout_audits_clean_and_a_bad_call_leads_to_its_trace(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path)
     _loopback(backend)
-    await checkout(backend.wire, backend.world, lambda *_: None)
+    await checkout(backend.wire, backend.world, lambda *_: None, phone=PhoneReader(backend.sms))
     await backend.settle()  # no webhook of the checkout lands after this count
     recorded = backend.store.count()
     assert recorded >= 17

@@ -14,7 +14,7 @@ from sandbox.runtime.models import CallFilter
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.scenarios import checkout
+from sandbox.scenarios import PhoneReader, checkout
 from sandbox.tui.backend import RemoteBackend
 from sandbox.wire.faults import Fault
 
@@ -41,7 +41,9 @@ async def test_remote_backend_sees_a_story_live(tmp_path: Path) -> None:
 
         follower = asyncio.create_task(follow())
         await asyncio.sleep(0.2)
-        story = await checkout(backend.wire, backend.world, lambda _: None)
+        story = await checkout(
+            backend.wire, backend.world, lambda _: None, phone=PhoneReader(backend.sms)
+        )
         await asyncio.wait_for(follower, 10)
         assert {c.trace_id for c in seen} == {story.trace_id}
         assert await backend.count(CallFilter(service="bank")) >= 6

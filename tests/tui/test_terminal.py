@@ -58,7 +58,7 @@ def test_checkout_from_the_ui_in_a_real_terminal(terminal: tuple[str, Path]) -> 
     assert "money moved exactly once" in screen
     _tmux("send-keys", "-t", session, "1")
     _wait_for(session, "calls · follow")
-    _wait_for(session, "/mobile/v1/va-pa")  # the rows arrive a moment after the count
+    _wait_for(session, "/v1.0/debit/")  # the rows arrive a moment after the count
     _tmux("send-keys", "-t", session, "C-q")
     screen = _wait_for(session, "EXITED 0")
     deadline = time.monotonic() + 10

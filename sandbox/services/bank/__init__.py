@@ -1,8 +1,11 @@
-"""Bank Contoh: a fake bank imitating SNAP BI's virtual-account flow and a mobile banking app.
+"""Bank Contoh: a fake bank imitating SNAP BI's virtual accounts, account binding and direct
+debit, and a mobile banking app.
 
 Billers (the marketplace) create closed virtual accounts over SNAP; customers pay them from the
 bank's app; the bank then notifies the biller through a signed, retried webhook (the outbox).
-New customers open accounts after a KYC check at the civil registry.
+A merchant may also bind a customer's account with a code the bank texts her (`binding.py`,
+`verification.py`) and debit it from its own checkout (`debit.py`). New customers open
+accounts after a KYC check at the civil registry.
 """
 
 from __future__ import annotations
@@ -15,7 +18,18 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from sandbox.services.bank import errors, mobile, notifications, reversals, routes
+from sandbox.services.bank import (
+    binding,
+    debit,
+    errors,
+    mobile,
+    notifications,
+    refunds,
+    reversals,
+    routes,
+    rules,
+    verification,
+)
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
@@ -28,6 +42,8 @@ DESCRIPTION = """A fake bank (SANDBOX: every account and person is synthetic).
 
 * **SNAP (billers)**: get a B2B token, then create, query and delete closed virtual accounts.
   Every answer carries `responseCode` = HTTP status + service code + case.
+* **SNAP account binding and direct debit (merchants)**: bind a customer's account with a
+  one-time code the bank texts her, then debit it with her token in `Authorization-Customer`.
 * **Mobile app (customers)**: log in with account number and PIN, pay a virtual account,
   transfer, or open an account (verified at the civil registry).
 """
@@ -75,6 +91,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         bank.partners.update(fresh)
         for partner in fresh.values():
             outbox.signer(notifications.kind(partner), notifications.signer(partner))
+            outbox.signer(notifications.debit_kind(partner), notifications.signer(partner))
             outbox.on_refusal(notifications.kind(partner), reversals.refusal(bank, partner))
             # A biller onboarded after the bank was first seeded still needs its account.
             store.add_merchant_account(partner.account_no,
@@ -83,5 +100,12 @@ def create_app(env: ServiceEnv) -> FastAPI:
     take_partners(env.book.accepts)
     env.book.on_change(take_partners)  # a biller registered while the bank runs is let in
     app.include_router(routes.router)
+    app.include_router(binding.router)
+    app.include_router(verification.router)
+    app.include_router(debit.router)
+    app.include_router(refunds.router)
     app.include_router(mobile.router)
+    # A person's phone is outside the integration: the sandbox reads what the bank texted
+    # her through this accessor (control API `GET /sms`), never through a recorded call.
+    app.state.sms_to = lambda phone: store.sms_to(rules.phone_key(phone) or "")
     return app

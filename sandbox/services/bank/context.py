@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ class BankContext:
     )
     """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
     queues there, and the institutions sharing the event loop keep a core to serve on."""
+    code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    """The key one-time codes are hashed under (`rules.code_hash`). Drawn when the bank starts
+    and never stored: a code texted before a restart no longer matches (it would have expired
+    within five minutes anyway), and a copy of the database cannot be searched for codes."""
 
     async def slowly(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` on the PIN-hashing thread (hashlib lets go of the GIL meanwhile)."""
@@ -47,6 +52,11 @@ class BankContext:
     def partner_named(self, name: str) -> Partner:
         """A partner by its service name (the VA rows remember which partner owns them)."""
         return next(p for p in self.partners.values() if p.name == name)
+
+    def merchant_name(self, partner: Partner) -> str:
+        """The name a customer knows a partner by: its settlement account's holder."""
+        account = self.store.account(partner.account_no)
+        return str(account["name"]) if account else partner.name.upper()
 
 
 T = TypeVar("T")

@@ -22,6 +22,12 @@ SERVICE_CODES = {
     "/v1.0/transfer-va/status": "26",
     "/v1.0/transfer-va/create-va": "27",
     "/v1.0/transfer-va/delete-va": "31",
+    "/v1.0/otp-verification": "04",
+    "/v1.0/registration-account-binding": "07",
+    "/v1.0/registration-account-unbinding": "09",
+    "/v1.0/debit/payment-host-to-host": "54",
+    "/v1.0/debit/status": "55",
+    "/v1.0/debit/refund": "58",
 }
 """SNAP service code of each SNAP endpoint the bank serves (24 and 25 live at the biller)."""
 
@@ -40,6 +46,11 @@ def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[
 def success(service: str) -> dict[str, str]:
     """The SNAP success pair, e.g. {"responseCode": "2002700", "responseMessage": "Successful"}."""
     return {"responseCode": f"200{service}00", "responseMessage": "Successful"}
+
+
+def in_progress(service: str) -> dict[str, str]:
+    """The SNAP pending pair, e.g. 2020700: accepted, waiting for the customer's code."""
+    return {"responseCode": f"202{service}00", "responseMessage": "Request In Progress"}
 
 
 def snap_error(
@@ -105,6 +116,88 @@ def va_not_found(service: str, message: str) -> ApiError:
 def paid_bill(service: str, message: str) -> ApiError:
     """404xx14: the VA was already paid."""
     return snap_error(404, service, "14", "Paid Bill", "va_already_paid", message)
+
+
+# -- account binding, one-time codes and direct debit ------------------------------------------
+
+
+def invalid_customer_token(service: str, message: str) -> ApiError:
+    """401xx02: the customer's binding token is unknown (or another partner's)."""
+    return snap_error(
+        401, service, "02", "Invalid Customer Token", "invalid_customer_token", message
+    )
+
+
+def over_limit(service: str, message: str) -> ApiError:
+    """403xx02: more than the bank allows in one transaction."""
+    return snap_error(
+        403, service, "02", "Exceeds Transaction Amount Limit", "over_debit_maximum", message
+    )
+
+
+def code_blocked(service: str, message: str) -> ApiError:
+    """403xx11: the third wrong code ended this attempt."""
+    return snap_error(403, service, "11", "OTP Blocked", "otp_blocked", message)
+
+
+def code_expired(service: str, message: str) -> ApiError:
+    """403xx12: the code was typed after its 5 minutes."""
+    return snap_error(403, service, "12", "OTP Lifetime Expired", "otp_expired", message)
+
+
+def insufficient_funds(service: str, message: str) -> ApiError:
+    """403xx14: the account holds less than the amount."""
+    return snap_error(403, service, "14", "Insufficient Funds", "insufficient_funds", message)
+
+
+def not_permitted(service: str, code: str, message: str) -> ApiError:
+    """403xx15: the transaction cannot be done in its current state."""
+    return snap_error(403, service, "15", "Transaction Not Permitted", code, message)
+
+
+def binding_revoked(service: str, message: str) -> ApiError:
+    """403xx18: the binding behind the customer token was ended (unbound)."""
+    return snap_error(
+        403, service, "18", "Inactive Card/Account/Customer", "binding_revoked", message
+    )
+
+
+def not_found(service: str, code: str, message: str) -> ApiError:
+    """404xx01: no such transaction (binding, debit) for this partner."""
+    return snap_error(404, service, "01", "Transaction Not Found", code, message)
+
+
+def invalid_transition(service: str, code: str, message: str) -> ApiError:
+    """404xx10: the request does not fit where the transaction is (a code already used)."""
+    return snap_error(404, service, "10", "Invalid API Transition", code, message)
+
+
+def unknown_customer(service: str, code: str, message: str) -> ApiError:
+    """404xx11: no customer account matches (a phone number the bank does not know)."""
+    return snap_error(404, service, "11", "Invalid Card/Account/Customer", code, message)
+
+
+def invalid_amount(service: str, code: str, message: str) -> ApiError:
+    """404xx13: an amount the transaction cannot take (a refund above what was paid)."""
+    return snap_error(404, service, "13", "Invalid Amount", code, message)
+
+
+def wrong_code(service: str, attempts_left: int) -> ApiError:
+    """404xx15: the code is wrong; says how many tries are left."""
+    return ApiError(
+        404,
+        "wrong_otp",
+        f"The code is wrong; {attempts_left} more "
+        f"{'try' if attempts_left == 1 else 'tries'} before this attempt ends.",
+        responseCode=f"404{service}15",
+        responseMessage="Invalid OTP",
+        attempts_left=attempts_left,
+    )
+
+
+def duplicate_reference(service: str, code: str, message: str) -> ApiError:
+    """409xx01: this partner reference was already used for a different request."""
+    return snap_error(409, service, "01", "Duplicate partnerReferenceNo", code, message)
 
 
 # -- validation errors -------------------------------------------------------------------------

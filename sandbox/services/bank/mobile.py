@@ -1,4 +1,5 @@
-"""The bank's own mobile app API: log in, see the balance, pay a VA, transfer, open an account.
+"""The bank's own mobile app API: log in, see the balance, pay a VA, transfer, open an account,
+and see or end the merchants her account is bound to (direct debit).
 
 People (not partners) call these endpoints, so errors are plain `{code, message}`. Endpoints
 that move money require an `Idempotency-Key` header: a phone that lost the answer sends the
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
 
-from sandbox.services.bank import kyc, payments, rules, sessions
+from sandbox.services.bank import binding, kyc, payments, rules, sessions
 from sandbox.services.bank.context import Bank
 from sandbox.services.bank.schemas import (
     AccountView,
+    BindingView,
     RegistrationRequest,
     RegistrationResponse,
     SessionRequest,
@@ -144,6 +146,43 @@ async def transfer(
     status, result = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
     response.status_code = status
     return result
+
+
+@router.get(
+    "/bindings",
+    response_model=list[BindingView],
+    summary="Merchants that may debit my account (direct debit), newest first",
+)
+async def my_bindings(account_no: Customer, bank: Bank) -> list[dict[str, Any]]:
+    """Active bindings, and those ended by her, by the merchant or by a newer binding."""
+    return [binding.view(bank, b) for b in bank.store.bindings_of(account_no)]
+
+
+@router.delete(
+    "/bindings/{binding_id}",
+    response_model=BindingView,
+    summary="Stop a merchant debiting my account",
+)
+async def end_binding(
+    account_no: Customer, bank: Bank, binding_id: Annotated[int, Path(ge=1, lt=2**62)]
+) -> dict[str, Any]:
+    """The merchant's next debit with its token is refused, saying she unbound it."""
+    found = bank.store.binding_by_id(binding_id)
+    if (
+        found is None
+        or found["account_no"] != account_no
+        or found["status"] not in ("ACTIVE", "REVOKED")
+    ):
+        raise ApiError(
+            404,
+            "binding_not_found",
+            f"No binding {binding_id} on your account; see GET /mobile/v1/bindings.",
+        )
+    with bank.store.atomic():
+        binding.unbind(bank, found, "customer", bank.clock())
+    ended = bank.store.binding_by_id(binding_id)
+    assert ended is not None
+    return binding.view(bank, ended)
 
 
 @router.post(

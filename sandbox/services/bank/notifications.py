@@ -1,4 +1,4 @@
-"""The payment notification the bank sends a biller when one of its VAs is paid (SNAP 25).
+"""The notifications the bank sends a partner: a VA was paid (SNAP 25), a debit was made (56).
 
 The notification is enqueued in the outbox inside the transaction that moved the money, so a
 paid VA always gets its notification and a rolled-back payment never does. It is signed when
@@ -18,11 +18,32 @@ from sandbox.wire.signing.common import timestamp
 
 PAYMENT_PATH = "/v1.0/transfer-va/payment"
 """Where the biller receives payment notifications (on the biller's own service)."""
+DEBIT_PATH = "/v1.0/debit/notify"
+"""Where a merchant receives direct-debit notifications (SNAP service 56)."""
 
 
 def kind(partner: Partner) -> str:
     """The outbox kind of a partner's notifications: each partner has its own secret."""
     return f"snap-payment:{partner.name}"
+
+
+def debit_kind(partner: Partner) -> str:
+    """The outbox kind of a partner's debit notifications (signed alike, never reversed)."""
+    return f"snap-debit:{partner.name}"
+
+
+def debit_body(debit: dict[str, Any], partner: Partner, paid_at: float) -> dict[str, Any]:
+    """The SNAP direct-debit notification body: this debit moved the money."""
+    return {
+        "originalPartnerReferenceNo": debit["partner_reference_no"],
+        "originalReferenceNo": debit["reference_no"],
+        "merchantId": partner.partner_id,
+        "amount": rules.format_amount(debit["amount"]),
+        "latestTransactionStatus": "00",
+        "transactionStatusDesc": "Success",
+        "finishedTime": rules.wib_iso(paid_at),
+        "additionalInfo": {},
+    }
 
 
 def payment_body(

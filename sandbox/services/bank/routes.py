@@ -85,15 +85,25 @@ def _check_va_number(
         )
 
 
-def _claim(bank: BankContext, caller: Caller, service: str, path: str, now: float) -> None:
-    """Use up today's X-EXTERNAL-ID (inside the request's transaction) or answer 409."""
+def claim(
+    bank: BankContext,
+    caller: Caller,
+    service: str,
+    path: str,
+    now: float,
+    status_path: str = "/v1.0/transfer-va/status",
+) -> None:
+    """Use up today's X-EXTERNAL-ID (inside the request's transaction) or answer 409.
+
+    `status_path`: where the partner asks what became of the first request.
+    """
     if not bank.store.claim_external_id(
         caller.partner.client_key, caller.external_id, rules.wib_day(now), path, now
     ):
         raise errors.conflict(
             service,
             f"X-EXTERNAL-ID {caller.external_id} was already used "
-            "today; nothing was done. Ask /v1.0/transfer-va/status before "
+            f"today; nothing was done. Ask {status_path} before "
             "retrying, and use a new X-EXTERNAL-ID for each request.",
         )
 
@@ -184,7 +194,7 @@ async def create_va(body: CreateVaRequest, caller: CreateVaCaller, bank: Bank) -
         "created_at": now,
     }
     with bank.store.atomic():
-        _claim(bank, caller, service, "/v1.0/transfer-va/create-va", now)
+        claim(bank, caller, service, "/v1.0/transfer-va/create-va", now)
         if bank.store.va_by_digits(rules.va_digits(body.virtual_account_no)) is not None:
             raise errors.duplicate_va(
                 service,
@@ -208,7 +218,7 @@ async def va_status(body: StatusRequest, caller: StatusCaller, bank: Bank) -> di
         service, caller.partner, body.partner_service_id, body.customer_no, body.virtual_account_no
     )
     with bank.store.atomic():
-        _claim(bank, caller, service, "/v1.0/transfer-va/status", now)
+        claim(bank, caller, service, "/v1.0/transfer-va/status", now)
         va = _owned_va(bank, service, caller.partner, body.virtual_account_no)
     return {**errors.success(service), "virtualAccountData": _va_data(va, now, True)}
 
@@ -226,7 +236,7 @@ async def delete_va(body: DeleteVaRequest, caller: DeleteVaCaller, bank: Bank) -
         service, caller.partner, body.partner_service_id, body.customer_no, body.virtual_account_no
     )
     with bank.store.atomic():
-        _claim(bank, caller, service, "/v1.0/transfer-va/delete-va", now)
+        claim(bank, caller, service, "/v1.0/transfer-va/delete-va", now)
         va = _owned_va(bank, service, caller.partner, body.virtual_account_no)
         if va["status"] in ("DELETED", "REVERSED"):
             raise errors.va_not_found(

@@ -63,6 +63,127 @@ def parse_expiry(value: str) -> float | None:
     return moment.timestamp()
 
 
+# -- phones -----------------------------------------------------------------------------------
+
+_PHONE_TYPED = re.compile(r"\+?[0-9]{8,15}")
+
+
+def phone_key(typed: str | None) -> str | None:
+    """A phone number as the bank compares it, `+62` then the national number, or None.
+
+    People write one number many ways: `+62 812-0000-0001`, `0812 0000 0001`, `(0812) 00000001`.
+    Spaces, dashes, dots and brackets go; a leading `62` or trunk `0` is the country's or the
+    network's, not the subscriber's, so it goes too.
+    """
+    if not typed:
+        return None
+    compact = re.sub(r"[\s().\-]", "", typed)
+    if not _PHONE_TYPED.fullmatch(compact) or not compact.isascii():
+        return None
+    digits = compact.lstrip("+")
+    national = digits[2:] if digits.startswith("62") else digits
+    national = national.lstrip("0")
+    return f"+62{national}" if len(national) >= 6 else None
+
+
+def mask_phone(key: str) -> str:
+    """A phone number as a partner may show it back: `+62*******0001`."""
+    national = key.removeprefix("+62")
+    return "+62" + "*" * (len(national) - 4) + national[-4:]
+
+
+def mask_account(account_no: str) -> str:
+    """An account number as a partner may show it: `******0001`."""
+    return "*" * (len(account_no) - 4) + account_no[-4:]
+
+
+# -- one-time codes and direct debit ----------------------------------------------------------
+
+CODE_SECONDS = 300
+"""A one-time code sent by SMS can be typed for 5 minutes of the bank's clock."""
+MAX_WRONG_CODES = 3
+"""The third wrong code ends the attempt: the partner must start the binding (or debit) again."""
+LIMIT_WITHOUT_CODE = 250_000
+"""A bound account may be debited up to this many rupiah without a code: the sandbox's own
+figure (real banks set their own, often per customer). Above it the bank texts a code."""
+MAX_DEBIT = 10_000_000
+"""No single direct debit may take more than this (the sandbox's own figure, again)."""
+
+CodeProblem = Literal["used", "blocked", "expired", "wrong", "last_wrong"]
+
+
+def new_code() -> str:
+    """Six random digits, from the operating system's secure generator."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def code_hash(key: bytes, reference_no: str, code: str) -> str:
+    """How the bank keeps a code: an HMAC under a key drawn when the bank starts, so the
+    million possible codes cannot be tried against a copy of the table."""
+    return hmac.new(key, f"{reference_no}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def code_problem(otp: Mapping[str, Any], matches: bool, now: float) -> CodeProblem | None:
+    """What is wrong with a typed code, in the order the customer should hear it, or None.
+
+    `last_wrong`: wrong, and no tries are left after it.
+    """
+    if otp["status"] == "USED":
+        return "used"
+    if otp["status"] == "BLOCKED":
+        return "blocked"
+    if now >= otp["expires_at"]:
+        return "expired"
+    if not matches:
+        return "last_wrong" if otp["wrong"] + 1 >= MAX_WRONG_CODES else "wrong"
+    return None
+
+
+DebitProblem = Literal["over_maximum", "insufficient_funds"]
+DEBIT_STATES = {
+    "SUCCESS": ("00", "Success"),
+    "PENDING": ("03", "Pending"),
+    "REFUNDED": ("04", "Refunded"),
+    "FAILED": ("06", "Failed"),
+}
+"""SNAP `latestTransactionStatus` and its words for each state of a debit."""
+
+
+def debit_problem(amount: int, balance: int) -> DebitProblem | None:
+    """Why a debit of `amount` must be refused outright, or None."""
+    if amount > MAX_DEBIT:
+        return "over_maximum"
+    if balance < amount:
+        return "insufficient_funds"
+    return None
+
+
+def needs_code(amount: int, limit_without_code: int) -> bool:
+    """Above the binding's limit the customer confirms each debit with a texted code."""
+    return amount > limit_without_code
+
+
+def debit_state(debit: Mapping[str, Any], code_expires_at: float | None, now: float) -> str:
+    """A debit's state right now: a pending one whose code expired has failed, and one given
+    back in full is refunded (computed when asked, like a VA's expiry)."""
+    if debit["status"] == "PENDING" and code_expires_at is not None and now >= code_expires_at:
+        return "FAILED"
+    if debit["status"] == "SUCCESS" and debit["refunded"] >= debit["amount"]:
+        return "REFUNDED"
+    return str(debit["status"])
+
+
+def binding_token() -> str:
+    """The token a partner holds for a bound account (the prefix lets trace redaction spot
+    it anywhere, as it does session tokens)."""
+    return "tok_" + secrets.token_hex(24)
+
+
+def rupiah_id(amount: int) -> str:
+    """Rupiah as an Indonesian SMS writes it: Rp185.000."""
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
 # -- SNAP headers ------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]+")

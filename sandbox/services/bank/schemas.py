@@ -125,6 +125,218 @@ class VaResponse(Snap):
     virtual_account_data: VirtualAccountData = Field(alias="virtualAccountData")
 
 
+# -- SNAP account binding and direct debit (partner) ------------------------------------------
+
+PARTNER_REFERENCE_NO = Field(
+    alias="partnerReferenceNo",
+    min_length=1,
+    max_length=64,
+    pattern=r"^[A-Za-z0-9._-]+$",
+    examples=["240301000001"],
+)
+
+
+class BindingInfo(Snap):
+    """`additionalInfo` of a binding request."""
+
+    customer_id: str = Field(
+        alias="customerId",
+        min_length=1,
+        max_length=64,
+        examples=["50001"],
+        description="The partner's own id for this customer (never her NIK).",
+    )
+
+
+class BindingRequest(Snap):
+    """Body of `POST /v1.0/registration-account-binding`: bind a customer's account."""
+
+    partner_reference_no: str = PARTNER_REFERENCE_NO
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    phone_no: str = Field(
+        alias="phoneNo",
+        min_length=1,
+        max_length=30,
+        examples=["+62 812-0000-0001"],
+        description="The customer's phone number, as she typed it.",
+    )
+    additional_info: BindingInfo = Field(alias="additionalInfo")
+
+
+class CodeSent(Snap):
+    """Where the one-time code went and until when it can be typed."""
+
+    masked_phone_no: str = Field(alias="maskedPhoneNo", examples=["+62*******0001"])
+    otp_expires_at: str = Field(alias="otpExpiresAt", examples=["2024-03-01T15:05:00+07:00"])
+
+
+class BindingResponse(Snap):
+    """A pending binding: the bank texted her a code (`2020700`)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2020700"])
+    response_message: str = Field(alias="responseMessage", examples=["Request In Progress"])
+    reference_no: str = Field(alias="referenceNo", examples=["BND000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+    additional_info: CodeSent = Field(alias="additionalInfo")
+
+
+class OtpVerificationRequest(Snap):
+    """Body of `POST /v1.0/otp-verification`: the code the customer typed at the partner."""
+
+    original_reference_no: str = Field(
+        alias="originalReferenceNo",
+        min_length=1,
+        max_length=64,
+        examples=["BND000000001"],
+        description="The bank's reference of the binding (or debit) the code confirms.",
+    )
+    original_partner_reference_no: str | None = Field(
+        default=None, alias="originalPartnerReferenceNo", max_length=64
+    )
+    otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"])
+
+
+class BoundAccount(Snap):
+    """What a partner may know of a bound account."""
+
+    masked_account_no: str = Field(alias="maskedAccountNo", examples=["******0001"])
+    limit_without_otp: Amount = Field(alias="limitWithoutOtp")
+    max_debit: Amount = Field(alias="maxDebit")
+
+
+class OtpVerificationResponse(Snap):
+    """A confirmed code: a binding's token (binding) or a completed debit (debit)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2000400"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    linkage_token: str | None = Field(
+        default=None,
+        alias="linkageToken",
+        description="Binding only: send it as `Authorization-Customer: Bearer <token>` to debit.",
+    )
+    account: BoundAccount | None = None
+    amount: Amount | None = Field(default=None, description="Debit only: the amount debited.")
+    latest_transaction_status: str | None = Field(
+        default=None, alias="latestTransactionStatus", description='Debit only: "00" success.'
+    )
+
+
+class UnbindingRequest(Snap):
+    """Body of `POST /v1.0/registration-account-unbinding` (the token is in the header)."""
+
+    partner_reference_no: str = PARTNER_REFERENCE_NO
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+
+
+class UnbindingResponse(Snap):
+    """The binding has ended (`2000900`)."""
+
+    response_code: str = Field(alias="responseCode", examples=["2000900"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    reference_no: str = Field(alias="referenceNo", examples=["BND000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+
+
+class DebitRequest(Snap):
+    """Body of `POST /v1.0/debit/payment-host-to-host`: debit a bound account."""
+
+    partner_reference_no: str = Field(
+        alias="partnerReferenceNo",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        examples=["240301000001"],
+        description="Your reference (the order): the same one again replays the first answer.",
+    )
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    amount: Amount
+    additional_info: dict[str, Any] | None = Field(default=None, alias="additionalInfo")
+
+
+class DebitResponse(Snap):
+    """A debit: `2005400` done, or `2025400` waiting for the customer's code."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005400"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    reference_no: str = Field(alias="referenceNo", examples=["DD0000000001"])
+    partner_reference_no: str = Field(alias="partnerReferenceNo")
+    amount: Amount
+    latest_transaction_status: str = Field(
+        alias="latestTransactionStatus", description='"00" success, "03" pending (code sent).'
+    )
+    transaction_status_desc: str = Field(alias="transactionStatusDesc", examples=["Success"])
+    paid_time: str | None = Field(default=None, alias="paidTime")
+    additional_info: CodeSent | None = Field(
+        default=None, alias="additionalInfo", description="Pending only: where the code went."
+    )
+
+
+class DebitStatusRequest(Snap):
+    """Body of `POST /v1.0/debit/status`: what became of a debit."""
+
+    original_partner_reference_no: str = Field(
+        alias="originalPartnerReferenceNo", min_length=1, max_length=64
+    )
+    original_reference_no: str | None = Field(
+        default=None, alias="originalReferenceNo", max_length=64
+    )
+    service_code: Literal["54"] | None = Field(default=None, alias="serviceCode")
+
+
+class DebitStatusResponse(Snap):
+    """A debit as the bank knows it."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005500"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    service_code: str = Field(alias="serviceCode", examples=["54"])
+    latest_transaction_status: str = Field(
+        alias="latestTransactionStatus",
+        description='"00" success, "03" pending, "04" refunded in full, "06" failed.',
+    )
+    transaction_status_desc: str = Field(alias="transactionStatusDesc")
+    amount: Amount
+    refunded_amount: Amount = Field(alias="refundedAmount")
+    paid_time: str | None = Field(default=None, alias="paidTime")
+
+
+class RefundRequest(Snap):
+    """Body of `POST /v1.0/debit/refund`: give (part of) a debit back."""
+
+    original_partner_reference_no: str = Field(
+        alias="originalPartnerReferenceNo", min_length=1, max_length=64
+    )
+    original_reference_no: str | None = Field(
+        default=None, alias="originalReferenceNo", max_length=64
+    )
+    partner_refund_no: str = Field(
+        alias="partnerRefundNo",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Your refund number: the same one again replays the first answer.",
+    )
+    refund_amount: Amount = Field(alias="refundAmount")
+    reason: str | None = Field(default=None, max_length=256)
+
+
+class RefundResponse(Snap):
+    """A refund: the money is back in the customer's account."""
+
+    response_code: str = Field(alias="responseCode", examples=["2005800"])
+    response_message: str = Field(alias="responseMessage", examples=["Successful"])
+    original_partner_reference_no: str = Field(alias="originalPartnerReferenceNo")
+    original_reference_no: str = Field(alias="originalReferenceNo")
+    refund_no: str = Field(alias="refundNo", examples=["RF0000000001"])
+    partner_refund_no: str = Field(alias="partnerRefundNo")
+    refund_amount: Amount = Field(alias="refundAmount")
+    refund_time: str = Field(alias="refundTime")
+
+
 # -- mobile app (people) -----------------------------------------------------------------------
 
 ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])
@@ -211,6 +423,19 @@ class TransferResponse(BaseModel):
     to_name: str
     balance_after: int
     reference_no: str
+
+
+class BindingView(BaseModel):
+    """A merchant her account is (or was) bound to."""
+
+    binding_id: int = Field(examples=[1])
+    merchant: str = Field(examples=["PT PASARLOKA DIGITAL NUSANTARA"])
+    status: Literal["ACTIVE", "REVOKED"]
+    limit_without_code: int = Field(
+        examples=[250000], description="Debits up to this many rupiah need no code."
+    )
+    bound_at: str = Field(examples=["2024-03-01T15:00:00+07:00"])
+    revoked_at: str | None = None
 
 
 class RegistrationRequest(BaseModel):

@@ -91,7 +91,91 @@ def add_reversals(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE vas ADD COLUMN reversal_reference_no TEXT")
 
 
+@migrations()
+def add_phones(db: sqlite_utils.Database) -> None:
+    """Each person's phone number with her account (`rules.phone_key` form): the bank texts
+    one-time codes and debit notices there. Filled from the seed by `BankStore`."""
+    db.execute("ALTER TABLE accounts ADD COLUMN phone TEXT")
+    db.execute("CREATE INDEX accounts_by_phone ON accounts (phone)")
+
+
+@migrations()
+def add_bindings(db: sqlite_utils.Database) -> None:
+    """Account binding (a partner may debit a customer's account), the one-time codes that
+    confirm it, and the SMS the bank sends to customers' phones."""
+    db.execute("""CREATE TABLE sms (
+        id INTEGER PRIMARY KEY,
+        phone TEXT NOT NULL,                -- rules.phone_key form
+        text TEXT NOT NULL,                 -- exactly what her phone shows
+        sent_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX sms_by_phone ON sms (phone, id)")
+    db.execute("""CREATE TABLE bindings (
+        id INTEGER PRIMARY KEY,
+        reference_no TEXT NOT NULL UNIQUE,  -- the bank's reference, given to the partner
+        partner TEXT NOT NULL,              -- the partner's service name
+        partner_reference_no TEXT NOT NULL,
+        customer_id TEXT NOT NULL,          -- the partner's own id for the customer
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        status TEXT NOT NULL,               -- PENDING | ACTIVE | FAILED | REVOKED
+        token_hash TEXT UNIQUE,             -- sha256 of the token the partner holds
+        limit_without_code INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        activated_at REAL, revoked_at REAL, revoked_by TEXT)""")
+    db.execute("CREATE INDEX bindings_by_account ON bindings (account_no, status)")
+    db.execute("""CREATE TABLE otps (
+        reference_no TEXT PRIMARY KEY,      -- the binding or debit this code confirms
+        purpose TEXT NOT NULL,              -- binding | debit
+        partner TEXT NOT NULL,
+        code_hash TEXT NOT NULL,            -- keyed hash (rules.code_hash), never the code
+        expires_at REAL NOT NULL,
+        wrong INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL)               -- PENDING | USED | BLOCKED""")
+
+
+@migrations()
+def add_debits(db: sqlite_utils.Database) -> None:
+    """Direct debits of bound accounts, and their refunds."""
+    db.execute("""CREATE TABLE debits (
+        id INTEGER PRIMARY KEY,
+        reference_no TEXT NOT NULL UNIQUE,  -- the bank's reference, given to the partner
+        partner TEXT NOT NULL,
+        partner_reference_no TEXT NOT NULL, -- the partner's own (the marketplace's order id)
+        binding_id INTEGER NOT NULL REFERENCES bindings(id),
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        merchant_account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        status TEXT NOT NULL,               -- PENDING (a code was texted) | SUCCESS | FAILED
+        failed_reason TEXT,
+        movement_reference_no TEXT,         -- the movement that took the money
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= amount),
+        answer_status INTEGER NOT NULL,     -- the answer a repeated request gets (replay)
+        answer TEXT NOT NULL,
+        created_at REAL NOT NULL, paid_at REAL)""")
+    # One live debit per partner reference: a retry finds the first; only a debit that failed
+    # (its code was wrong three times or too late) leaves the reference free for a new try.
+    db.execute(
+        "CREATE UNIQUE INDEX debits_live ON debits (partner, partner_reference_no) "
+        "WHERE status != 'FAILED'"
+    )
+    db.execute("""CREATE TABLE refunds (
+        id INTEGER PRIMARY KEY,
+        refund_no TEXT NOT NULL UNIQUE,     -- the bank's reference
+        partner TEXT NOT NULL,
+        partner_refund_no TEXT NOT NULL,
+        debit_id INTEGER NOT NULL REFERENCES debits(id),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        movement_reference_no TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (partner, partner_refund_no))""")
+
+
 TABLES = (
+    "refunds",
+    "debits",
+    "otps",
+    "bindings",
+    "sms",
     "idempotency",
     "ledger",
     "movements",
@@ -106,7 +190,269 @@ TABLES = (
 """Every table, children before parents, so deleting in this order respects foreign keys."""
 
 
-class BankStore:
+class PhoneTexts:
+    """SQL of what the bank sends to phones, and the codes it asks back (mixed into BankStore)."""
+
+    db: sqlite_utils.Database
+
+    def send_sms(self, phone: str, text: str, now: float) -> None:
+        """Text a phone (inside the transaction of what the text announces)."""
+        self.db.execute(
+            "INSERT INTO sms (phone, text, sent_at) VALUES (?, ?, ?)", [phone, text, now]
+        )
+
+    def sms_to(self, phone: str) -> list[dict[str, Any]]:
+        """Every text sent to a phone (`rules.phone_key` form), oldest first."""
+        return list(
+            self.db.query(
+                "SELECT phone, text, sent_at FROM sms WHERE phone = ? ORDER BY id", [phone]
+            )
+        )
+
+    def insert_otp(
+        self, reference_no: str, purpose: str, partner: str, code_hash: str, expires_at: float
+    ) -> None:
+        """A new one-time code for a binding or a debit."""
+        self.db.execute(
+            "INSERT INTO otps (reference_no, purpose, partner, code_hash, expires_at, wrong, "
+            "status) VALUES (?, ?, ?, ?, ?, 0, 'PENDING')",
+            [reference_no, purpose, partner, code_hash, expires_at],
+        )
+
+    def otp(self, reference_no: str) -> dict[str, Any] | None:
+        """The code confirming `reference_no`, or None."""
+        rows = list(self.db.query("SELECT * FROM otps WHERE reference_no = ?", [reference_no]))
+        return rows[0] if rows else None
+
+    def otp_wrong(self, reference_no: str, blocked: bool) -> None:
+        """Count a wrong code; `blocked`: it was the last one allowed."""
+        self.db.execute(
+            "UPDATE otps SET wrong = wrong + 1, status = ? WHERE reference_no = ?",
+            ["BLOCKED" if blocked else "PENDING", reference_no],
+        )
+
+    def otp_used(self, reference_no: str) -> bool:
+        """Use a pending code up; False if it was not pending (used or blocked meanwhile)."""
+        return (
+            self.db.execute(
+                "UPDATE otps SET status = 'USED' WHERE reference_no = ? AND status = 'PENDING'",
+                [reference_no],
+            ).rowcount
+            == 1
+        )
+
+    # -- bindings ------------------------------------------------------------------------------
+
+    def insert_binding(self, binding: dict[str, Any]) -> dict[str, Any]:
+        """A new PENDING binding; returns it with its id and reference."""
+        cursor = self.db.execute(
+            "INSERT INTO bindings (reference_no, partner, partner_reference_no, customer_id, "
+            "account_no, status, limit_without_code, created_at) "
+            "VALUES ('', ?, ?, ?, ?, 'PENDING', ?, ?)",
+            [
+                binding["partner"],
+                binding["partner_reference_no"],
+                binding["customer_id"],
+                binding["account_no"],
+                binding["limit_without_code"],
+                binding["created_at"],
+            ],
+        )
+        binding_id = int(cursor.lastrowid or 0)
+        reference_no = f"BND{binding_id:09d}"
+        self.db.execute(
+            "UPDATE bindings SET reference_no = ? WHERE id = ?", [reference_no, binding_id]
+        )
+        return {**binding, "id": binding_id, "reference_no": reference_no, "status": "PENDING"}
+
+    def binding(self, reference_no: str) -> dict[str, Any] | None:
+        """A binding by the bank's reference, or None."""
+        rows = list(self.db.query("SELECT * FROM bindings WHERE reference_no = ?", [reference_no]))
+        return rows[0] if rows else None
+
+    def binding_by_id(self, binding_id: int) -> dict[str, Any] | None:
+        """A binding by its id, or None."""
+        rows = list(self.db.query("SELECT * FROM bindings WHERE id = ?", [binding_id]))
+        return rows[0] if rows else None
+
+    def binding_by_token(self, token_hash: str) -> dict[str, Any] | None:
+        """The binding whose token hashes to `token_hash` (whatever its status), or None."""
+        rows = list(self.db.query("SELECT * FROM bindings WHERE token_hash = ?", [token_hash]))
+        return rows[0] if rows else None
+
+    def bindings_of(self, account_no: str) -> list[dict[str, Any]]:
+        """Every binding of an account that was ever active, newest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM bindings WHERE account_no = ? AND status IN ('ACTIVE', 'REVOKED') "
+                "ORDER BY id DESC",
+                [account_no],
+            )
+        )
+
+    def activate_binding(self, binding_id: int, token_hash: str, now: float) -> None:
+        """The code was right: the binding is active, and it replaces any earlier active
+        binding of the same account at the same partner (one partner, one token)."""
+        row = self.binding_by_id(binding_id)
+        assert row is not None
+        self.db.execute(
+            "UPDATE bindings SET status = 'REVOKED', revoked_at = ?, revoked_by = 'replaced' "
+            "WHERE partner = ? AND account_no = ? AND status = 'ACTIVE'",
+            [now, row["partner"], row["account_no"]],
+        )
+        self.db.execute(
+            "UPDATE bindings SET status = 'ACTIVE', token_hash = ?, activated_at = ? WHERE id = ?",
+            [token_hash, now, binding_id],
+        )
+
+    def fail_binding(self, binding_id: int) -> None:
+        """Three wrong codes or an expired one: the binding will never be active."""
+        self.db.execute(
+            "UPDATE bindings SET status = 'FAILED' WHERE id = ? AND status = 'PENDING'",
+            [binding_id],
+        )
+
+    def revoke_binding(self, binding_id: int, by: str, now: float) -> bool:
+        """End an active binding; False if it was not active."""
+        return (
+            self.db.execute(
+                "UPDATE bindings SET status = 'REVOKED', revoked_at = ?, revoked_by = ? "
+                "WHERE id = ? AND status = 'ACTIVE'",
+                [now, by, binding_id],
+            ).rowcount
+            == 1
+        )
+
+
+class DirectDebits:
+    """SQL of direct debits and their refunds (mixed into BankStore)."""
+
+    db: sqlite_utils.Database
+
+    def insert_debit(self, debit: dict[str, Any]) -> dict[str, Any]:
+        """A new debit (PENDING until its money moves); returns it with id and reference."""
+        cursor = self.db.execute(
+            "INSERT INTO debits (reference_no, partner, partner_reference_no, binding_id, "
+            "account_no, merchant_account_no, amount, status, answer_status, answer, "
+            "created_at) VALUES ('', ?, ?, ?, ?, ?, ?, 'PENDING', 0, '{}', ?)",
+            [
+                debit["partner"],
+                debit["partner_reference_no"],
+                debit["binding_id"],
+                debit["account_no"],
+                debit["merchant_account_no"],
+                debit["amount"],
+                debit["created_at"],
+            ],
+        )
+        debit_id = int(cursor.lastrowid or 0)
+        reference_no = f"DD{debit_id:010d}"
+        self.db.execute("UPDATE debits SET reference_no = ? WHERE id = ?", [reference_no, debit_id])
+        return {
+            **debit,
+            "id": debit_id,
+            "reference_no": reference_no,
+            "status": "PENDING",
+            "refunded": 0,
+        }
+
+    def live_debit(self, partner: str, partner_reference_no: str) -> dict[str, Any] | None:
+        """The partner's debit for this reference that has not failed, or None."""
+        return self._debit(
+            "partner = ? AND partner_reference_no = ? AND status != 'FAILED'",
+            [partner, partner_reference_no],
+        )
+
+    def latest_debit(self, partner: str, partner_reference_no: str) -> dict[str, Any] | None:
+        """The partner's newest debit for this reference (failed or not), or None."""
+        return self._debit(
+            "partner = ? AND partner_reference_no = ?", [partner, partner_reference_no]
+        )
+
+    def debit(self, reference_no: str) -> dict[str, Any] | None:
+        """A debit by the bank's reference, or None."""
+        return self._debit("reference_no = ?", [reference_no])
+
+    def _debit(self, where: str, params: list[Any]) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(f"SELECT * FROM debits WHERE {where} ORDER BY id DESC LIMIT 1", params)
+        )
+        if not rows:
+            return None
+        return {**rows[0], "answer": json.loads(rows[0]["answer"])}
+
+    def debit_paid(self, debit_id: int, movement_reference_no: str, now: float) -> None:
+        """The money moved (inside the movement's transaction)."""
+        self.db.execute(
+            "UPDATE debits SET status = 'SUCCESS', movement_reference_no = ?, paid_at = ? "
+            "WHERE id = ? AND status = 'PENDING'",
+            [movement_reference_no, now, debit_id],
+        )
+
+    def debit_failed(self, debit_id: int, reason: str) -> None:
+        """A pending debit that will never move money."""
+        self.db.execute(
+            "UPDATE debits SET status = 'FAILED', failed_reason = ? "
+            "WHERE id = ? AND status = 'PENDING'",
+            [reason, debit_id],
+        )
+
+    def add_refunded(self, debit_id: int, amount: int) -> bool:
+        """Count `amount` more of a debit as given back; False if that would be more than
+        was paid (the guard is in the statement, so two refunds racing cannot both pass)."""
+        return (
+            self.db.execute(
+                "UPDATE debits SET refunded = refunded + ? WHERE id = ? AND status = 'SUCCESS' "
+                "AND refunded + ? <= amount",
+                [amount, debit_id, amount],
+            ).rowcount
+            == 1
+        )
+
+    def insert_refund(self, refund: dict[str, Any]) -> str:
+        """A refund that moved money; returns the bank's refund number."""
+        cursor = self.db.execute(
+            "INSERT INTO refunds (refund_no, partner, partner_refund_no, debit_id, amount, "
+            "movement_reference_no, answer, created_at) VALUES ('', ?, ?, ?, ?, ?, '{}', ?)",
+            [
+                refund["partner"],
+                refund["partner_refund_no"],
+                refund["debit_id"],
+                refund["amount"],
+                refund["movement_reference_no"],
+                refund["created_at"],
+            ],
+        )
+        refund_id = int(cursor.lastrowid or 0)
+        refund_no = f"RF{refund_id:010d}"
+        self.db.execute("UPDATE refunds SET refund_no = ? WHERE id = ?", [refund_no, refund_id])
+        return refund_no
+
+    def refund(self, partner: str, partner_refund_no: str) -> dict[str, Any] | None:
+        """A partner's refund by its own number, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM refunds WHERE partner = ? AND partner_refund_no = ?",
+                [partner, partner_refund_no],
+            )
+        )
+        return {**rows[0], "answer": json.loads(rows[0]["answer"])} if rows else None
+
+    def refund_answer(self, refund_no: str, answer: dict[str, Any]) -> None:
+        """What a repeated refund request is answered."""
+        self.db.execute(
+            "UPDATE refunds SET answer = ? WHERE refund_no = ?", [json.dumps(answer), refund_no]
+        )
+
+    def debit_answer(self, debit_id: int, status: int, answer: dict[str, Any]) -> None:
+        """What a repeated request for this debit is answered."""
+        self.db.execute(
+            "UPDATE debits SET answer_status = ?, answer = ? WHERE id = ?",
+            [status, json.dumps(answer), debit_id],
+        )
+
+
+class BankStore(PhoneTexts, DirectDebits):
     """Accounts, tokens, sessions, virtual accounts and the ledger of one bank."""
 
     def __init__(self, db: sqlite_utils.Database, seed: dict[str, Any]) -> None:
@@ -115,6 +461,8 @@ class BankStore:
         if self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
             with self.db.atomic():
                 self._insert_seed(seed)
+        else:
+            self._fill_phones(seed)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -146,6 +494,7 @@ class BankStore:
                 "kind": a["kind"],
                 "wrong_pins": 0,
                 "created_at": None,
+                "phone": rules.phone_key(a.get("phone")),
             }
             for a in data["accounts"]
         )
@@ -153,6 +502,17 @@ class BankStore:
             "INSERT INTO meta (key, value) VALUES ('seed', ?), ('bank_code', ?)",
             [str(seed.get("seed")), data["bank_code"]],
         )
+
+    def _fill_phones(self, seed: dict[str, Any]) -> None:
+        """A database made before accounts had phones gets the seeded ones (once)."""
+        with self.db.atomic():
+            for a in seed.get("data", {}).get("accounts", []):
+                phone = rules.phone_key(a.get("phone"))
+                if phone:
+                    self.db.execute(
+                        "UPDATE accounts SET phone = ? WHERE account_no = ? AND phone IS NULL",
+                        [phone, a["account_no"]],
+                    )
 
     # -- partner tokens and app sessions ---------------------------------------------------------
 
@@ -205,6 +565,17 @@ class BankStore:
     def account_by_nik(self, nik: str) -> dict[str, Any] | None:
         """The account of a person, or None."""
         rows = list(self.db.query("SELECT * FROM accounts WHERE nik = ?", [nik]))
+        return rows[0] if rows else None
+
+    def personal_account_by_phone(self, phone: str) -> dict[str, Any] | None:
+        """The personal account registered to a phone (`rules.phone_key` form), or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM accounts WHERE phone = ? AND kind = 'personal' "
+                "ORDER BY account_no LIMIT 1",
+                [phone],
+            )
+        )
         return rows[0] if rows else None
 
     def record_wrong_pin(self, account_no: str) -> int:

@@ -6,8 +6,9 @@ partners). The social app only shows
 products and hands over the buyer's intent through the signed partner API; every order, price
 and payment lives here (Permendag 31/2023: social media may not process payments).
 
-Modules: `routes` (endpoints), `orders` (the order lifecycle), `shipping` (couriers and
-tracking), `app_orders` and `app_routes` (our own buyer app), `sellers` (seller KYC),
+Modules: `routes` (endpoints), `orders` (the order lifecycle), `debits` and `debit_routes`
+(paying with Bank Contoh inside the checkout: binding, direct debit, refunds), `shipping`
+(couriers and tracking), `app_orders` and `app_routes` (our own buyer app), `sellers` (seller KYC),
 `partners` (who may call us and how we check it), `bank` and `registry` (our clients for the
 bank and the civil registry), `rules` (domain rules), `schemas`, `errors`, `store` (SQL).
 """
@@ -21,9 +22,10 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from sandbox.services.marketplace import app_routes, routes
+from sandbox.services.marketplace import app_routes, debit_routes, routes
 from sandbox.services.marketplace.app_orders import AppOrders
 from sandbox.services.marketplace.bank import BankClient
+from sandbox.services.marketplace.debits import DirectDebits
 from sandbox.services.marketplace.errors import render
 from sandbox.services.marketplace.orders import Orders
 from sandbox.services.marketplace.partners import (
@@ -52,6 +54,9 @@ DESCRIPTION = """\
   `timestamp`, `nonce`, `sign`, header `x-tts-access-token`).
 * Orders get a closed virtual account at the bank; the bank notifies payments at
   `POST /v1.0/transfer-va/payment`; storefronts hear every status change by signed webhook.
+* Or the buyer pays with Bank Contoh inside the checkout (`/checkout/{token}/direct-debit`):
+  we bind her account once (a code the bank texts her) and debit it; the bank notifies the
+  debit at `POST /v1.0/debit/notify`.
 * Partners are channels (storefronts) or couriers: a paid order is offered to the courier by
   signed webhook, and the courier reports tracking events.
 * Buyers without an integrated storefront order in our own app at `/app/v1/orders`.
@@ -104,9 +109,11 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.partners = partners
     app.state.orders = orders
     app.state.app_orders = AppOrders(orders)
+    app.state.debits = orders.debits = DirectDebits(orders)
     app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
     app.state.registry = RegistryClient(env.wire, holds.get("identity"), clock)
     app.include_router(routes.router)
+    app.include_router(debit_routes.router)
     app.include_router(app_routes.router)
     return app
 

@@ -1,4 +1,5 @@
-"""The marketplace's client for the bank: closed virtual accounts over SNAP.
+"""The marketplace's client for the bank: closed virtual accounts, account binding and direct
+debit over SNAP.
 
 The marketplace is a biller at the bank. It holds SNAP credentials (`holds["bank"]`) and calls
 through the wire, so every call is signed by `SnapAuth` and recorded. Network trouble never
@@ -21,6 +22,12 @@ from sandbox.wire.auth import SnapAuth
 CREATE_VA = "/v1.0/transfer-va/create-va"
 VA_STATUS = "/v1.0/transfer-va/status"
 DELETE_VA = "/v1.0/transfer-va/delete-va"
+BIND = "/v1.0/registration-account-binding"
+VERIFY_OTP = "/v1.0/otp-verification"
+UNBIND = "/v1.0/registration-account-unbinding"
+DEBIT = "/v1.0/debit/payment-host-to-host"
+DEBIT_STATUS = "/v1.0/debit/status"
+DEBIT_REFUND = "/v1.0/debit/refund"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,17 @@ class BankAnswer:
     @property
     def ok(self) -> bool:
         return self.status == 200 and str(self.body.get("responseCode", "")).startswith("200")
+
+    @property
+    def pending(self) -> bool:
+        """Accepted, waiting for the customer: a code was texted to her (SNAP 202xx00)."""
+        return self.status == 202 and str(self.body.get("responseCode", "")).startswith("202")
+
+    @property
+    def case(self) -> str:
+        """The SNAP case of the answer: the last two digits of `responseCode` ("" if none)."""
+        code = str(self.body.get("responseCode", ""))
+        return code[-2:] if len(code) == 7 else ""
 
     @property
     def unsure(self) -> bool:
@@ -119,12 +137,69 @@ class BankClient:
             "DELETE", DELETE_VA, {**self._va_fields(order_id), "trxId": order_id}
         )
 
-    async def _call(self, method: str, path: str, body: dict[str, Any]) -> BankAnswer:
+    # --- account binding and direct debit ---------------------------------------------------
+
+    async def bind(self, phone: str, customer_id: str, reference: str) -> BankAnswer:
+        """Ask the bank to text the account holder of `phone` a code to bind her account."""
+        return await self._call(
+            "POST",
+            BIND,
+            {
+                "partnerReferenceNo": reference,
+                "phoneNo": phone,
+                "additionalInfo": {"customerId": customer_id},
+            },
+        )
+
+    async def verify_otp(self, reference: str, otp: str) -> BankAnswer:
+        """The code the buyer typed, for the binding or debit the bank named `reference`."""
+        return await self._call("POST", VERIFY_OTP, {"originalReferenceNo": reference, "otp": otp})
+
+    async def debit(self, token: str, order_id: str, amount: int) -> BankAnswer:
+        """Debit the bound account behind `token` for an order (its id is the reference, so a
+        repeat is recognised by the bank and moves nothing)."""
+        return await self._call(
+            "POST",
+            DEBIT,
+            {"partnerReferenceNo": order_id, "amount": snap_amount(amount)},
+            customer=token,
+        )
+
+    async def debit_status(self, order_id: str) -> BankAnswer:
+        """What became of an order's debit."""
+        return await self._call(
+            "POST", DEBIT_STATUS, {"originalPartnerReferenceNo": order_id, "serviceCode": "54"}
+        )
+
+    async def refund(self, order_id: str, refund_no: str, amount: int, reason: str) -> BankAnswer:
+        """Give (part of) an order's debit back; the same `refund_no` is the same refund."""
+        return await self._call(
+            "POST",
+            DEBIT_REFUND,
+            {
+                "originalPartnerReferenceNo": order_id,
+                "partnerRefundNo": refund_no,
+                "refundAmount": snap_amount(amount),
+                "reason": reason[:256],
+            },
+        )
+
+    async def unbind(self, token: str, reference: str) -> BankAnswer:
+        """End the binding behind `token`."""
+        return await self._call("POST", UNBIND, {"partnerReferenceNo": reference}, customer=token)
+
+    async def _call(
+        self, method: str, path: str, body: dict[str, Any], customer: str | None = None
+    ) -> BankAnswer:
         if self.auth is None:
             return BankAnswer(None, failure="the marketplace holds no bank credentials")
+        # SNAP's B2B2C header: the customer's token, besides our own B2B token.
+        headers = {"Authorization-Customer": f"Bearer {customer}"} if customer else None
         try:
             client = self.wire.client("marketplace", "bank")
-            response = await client.request(method, path, json=body, auth=self.auth)
+            response = await client.request(
+                method, path, json=body, auth=self.auth, headers=headers
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, LookupError) as exc:
             # No connection, so no request: the bank cannot have acted on it.
             return BankAnswer(None, failure=f"unreachable ({type(exc).__name__})", sent=False)

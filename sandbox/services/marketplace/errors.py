@@ -324,3 +324,192 @@ def snap_expired_bill(trx_id: str) -> ApiError:
         f"Order {trx_id} is cancelled (expired or cancelled by the buyer); it can no "
         "longer be paid.",
     )
+
+
+# --- paying inside the checkout (direct debit) ------------------------------------------------
+
+
+def missing_idempotency_key() -> ApiError:
+    return ApiError(
+        400,
+        "missing_idempotency_key",
+        "Send an Idempotency-Key header with each payment step (a random string, up to 64 "
+        "characters); send the same key again only to retry the same step.",
+    )
+
+
+def checkout_key_reused(key: str) -> ApiError:
+    return ApiError(
+        422,
+        "idempotency_key_reused",
+        f"Idempotency-Key {key!r} was already used for a different request on this checkout; "
+        "use a new key for a new step.",
+    )
+
+
+def request_in_progress(key: str) -> ApiError:
+    return ApiError(
+        409,
+        "request_in_progress",
+        f"The first request with Idempotency-Key {key!r} is still running (waiting for the "
+        "bank); retry with the same key in a moment.",
+    )
+
+
+def order_not_payable(order_id: str, status: str) -> ApiError:
+    """409: the order is paid already, cancelled, or still waiting for its VA."""
+    why = {
+        "CANCELLED": "it was cancelled",
+        "UNPAID": "it is still being set up (waiting for the bank); try again in a moment",
+    }.get(status, "it is already paid")
+    return ApiError(
+        409,
+        "order_not_payable",
+        f"Order {order_id} cannot be paid: {why}. Nothing was charged.",
+        order_id=order_id,
+        current_status=status,
+    )
+
+
+def payment_in_progress(order_id: str) -> ApiError:
+    return ApiError(
+        409,
+        "payment_in_progress",
+        f"A payment of order {order_id} is being made right now (another tab?); wait for it "
+        "and reload the checkout page. Nothing will be charged twice.",
+        order_id=order_id,
+    )
+
+
+def phone_required() -> ApiError:
+    return ApiError(
+        400,
+        "phone_required",
+        'Your Bank Contoh account is not bound to Pasarloka yet: send {"phone": "..."}, the '
+        "number registered at your bank; the bank will text you a code.",
+    )
+
+
+def bank_refused_phone(code: str, status: int, message: str) -> ApiError:
+    """The bank did not bind (a number it does not know, or not a phone number)."""
+    return ApiError(status, code, f"Bank Contoh: {message}")
+
+
+def no_code_expected(order_id: str) -> ApiError:
+    return ApiError(
+        409,
+        "no_code_expected",
+        f"Nothing on order {order_id} is waiting for a code: choose Pay with Bank Contoh "
+        "first (POST .../direct-debit).",
+        order_id=order_id,
+    )
+
+
+def code_refused(code: str, message: str, **extra: Any) -> ApiError:
+    """422: the bank refused the code she typed (wrong, three times wrong, too late)."""
+    return ApiError(422, code, message, **extra)
+
+
+def binding_ended(order_id: str, message: str) -> ApiError:
+    return ApiError(
+        409,
+        "binding_ended",
+        f"Your Bank Contoh account is no longer bound to Pasarloka ({message}). Nothing was "
+        'charged; send {"phone": "..."} to bind it again.',
+        order_id=order_id,
+    )
+
+
+def debit_refused(code: str, message: str) -> ApiError:
+    """422: the bank will not debit this (balance, maximum)."""
+    return ApiError(422, code, f"Bank Contoh did not debit your account: {message}")
+
+
+def debit_unsure(order_id: str, detail: str) -> ApiError:
+    return ApiError(
+        503,
+        "bank_unavailable",
+        f"The bank did not confirm the payment of order {order_id} ({detail}). Try again: "
+        "the bank recognises the same order and never charges it twice.",
+        order_id=order_id,
+    )
+
+
+def not_paid_by_debit(order_id: str) -> ApiError:
+    return ApiError(
+        409,
+        "not_paid_by_direct_debit",
+        f"Order {order_id} was not paid by direct debit, so there is no debit to give back "
+        "(an order paid by virtual account is refunded by transfer, which the sandbox does "
+        "not model).",
+        order_id=order_id,
+    )
+
+
+def refund_exceeds_paid(order_id: str, left: int) -> ApiError:
+    return ApiError(
+        422,
+        "refund_exceeds_paid",
+        f"Only Rp{left:,} of order {order_id} is left to refund; nothing was refunded.",
+        order_id=order_id,
+        refundable=left,
+    )
+
+
+def refund_id_reused(refund_id: str) -> ApiError:
+    return ApiError(
+        422,
+        "refund_id_reused",
+        f"refund_id {refund_id!r} was already used for another order or amount; use a new id "
+        "for a new refund.",
+    )
+
+
+def refund_failed(detail: str, status: int = 502) -> ApiError:
+    return ApiError(
+        status,
+        "bank_refund_failed",
+        f"The bank did not make the refund ({detail}); nothing was refunded. Retry with the "
+        "same refund_id: the bank recognises it.",
+    )
+
+
+# --- SNAP direct-debit notification (from the bank, service 56) -------------------------------
+
+
+def _snap56(status: int, case: str, response_message: str, code: str, message: str,
+            **extra: Any) -> ApiError:
+    return ApiError(status, code, message, responseCode=f"{status}56{case}",
+                    responseMessage=response_message, **extra)
+
+
+def snap56_unauthorized(code: str, message: str) -> ApiError:
+    """4015600: the notification's partner id, timestamp or signature is wrong."""
+    return _snap56(401, "00", "Unauthorized. " + message, code, message)
+
+
+def snap56_bad_field(field: str, missing: bool = False) -> ApiError:
+    """4005602 (a mandatory field is missing) or 4005601 (a field has the wrong format)."""
+    if missing:
+        return _snap56(400, "02", f"Invalid Mandatory Field {field}", "missing_field",
+                       f"Field '{field}' is required.", field=field)
+    return _snap56(400, "01", f"Invalid Field Format {field}", "invalid_field",
+                   f"Field '{field}' has the wrong format.", field=field)
+
+
+def snap56_not_found(order_id: str) -> ApiError:
+    """4045601: we never asked the bank to debit this order."""
+    return _snap56(404, "01", "Transaction Not Found", "debit_not_found",
+                   f"We asked no debit for order {order_id!r}.")
+
+
+def snap56_invalid_amount(paid: int, total: int) -> ApiError:
+    """4045613: the debit's amount is not the order's."""
+    return _snap56(404, "13", "Invalid Amount", "invalid_amount",
+                   f"The debit of {paid} differs from the order's total of {total}.")
+
+
+def snap56_not_payable(order_id: str) -> ApiError:
+    """4045604: the order can no longer be paid (it cannot happen: see debits.holds)."""
+    return _snap56(404, "04", "Transaction Cancelled", "order_not_payable",
+                   f"Order {order_id} is no longer waiting for payment.")

@@ -25,7 +25,7 @@ import logging
 import secrets
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.bank import BankClient
@@ -42,6 +42,30 @@ BANK_NAME = "Bank Contoh"
 """The bank that holds the marketplace's virtual accounts, as buyers see it."""
 CLOSED, PAID, UNSURE = "closed", "paid", "unsure"
 """What the bank said when asked to close an order's VA (`Orders._close_va`)."""
+
+
+class PaymentHold(Protocol):
+    """Another way to pay than the VA (the direct debit, `debits.py`), as orders see it."""
+
+    def holds(self, order_id: str) -> bool:
+        """Whether a payment of this order may still move money (then it is not cancelled)."""
+        ...
+
+    async def settle(self, order_id: str) -> bool:
+        """Ask the bank about a payment nobody waits for any more; `holds` afterwards."""
+        ...
+
+    def checkout_info(self, order: dict[str, Any]) -> dict[str, Any]:
+        """Its block on the checkout page."""
+        ...
+
+    def paid_with(self, order: dict[str, Any]) -> str | None:
+        """How a paid order was paid."""
+        ...
+
+    def va_closed(self, order: dict[str, Any]) -> bool:
+        """Whether the VA was closed because the buyer chose this way."""
+        ...
 
 
 class Orders:
@@ -64,6 +88,8 @@ class Orders:
         self.partners = partners
         self.clock = clock
         self.own_url = own_url
+        self.debits: PaymentHold | None = None
+        """Paying by direct debit, set by the app once built (it needs these orders)."""
 
     # --- place ------------------------------------------------------------------------------
 
@@ -264,13 +290,16 @@ class Orders:
             raise errors.checkout_not_found()
         order = self._order(order_id)
         payment = None
+        state = rules.payment_state(order["order_status"], order["cancel_reason"])
+        if self.debits is not None and state in ("UNPAID", "PAID") and self.debits.va_closed(order):
+            state = "CLOSED"  # she chose to pay by direct debit: the VA can no longer be paid
         if order["va_no"]:
             payment = {
                 "bank": BANK_NAME,
                 "virtual_account_no": order["va_no"],
                 "amount": order["total_amount"],
                 "expires_at": rules.iso_wib(order["expires_at"]),
-                "status": rules.payment_state(order["order_status"], order["cancel_reason"]),
+                "status": state,
             }
         return {
             "order_id": order_id,
@@ -279,6 +308,8 @@ class Orders:
             "total_amount": order["total_amount"],
             "shop_name": self.store.shop_name(order["shop_id"]),
             "payment": payment,
+            "direct_debit": self.debits.checkout_info(order) if self.debits else None,
+            "paid_with": self.debits.paid_with(order) if self.debits else None,
             "items": order["items"],
             "shipment": self.shipping.view(order_id),
         }
@@ -295,6 +326,8 @@ class Orders:
         status = self.partner_order(partner, order_id)["order_status"]
         if status == rules.CREATED:
             raise errors.order_being_set_up(order_id)
+        if self.debits is not None and await self.debits.settle(order_id):
+            raise errors.order_being_paid(order_id)  # a direct debit may still take the money
         if status == rules.WAITING_PAYMENT:
             closed, detail = await self._closed_va(order_id)
             if closed == PAID:
@@ -303,6 +336,8 @@ class Orders:
                 raise errors.va_not_closed(order_id, detail)
         order = self._cancel(order_id, rules.CANCELLED_BY_BUYER, "CANCELLED_BY_BUYER")
         if order is None:
+            if self.debits is not None and self.debits.holds(order_id):
+                raise errors.order_being_paid(order_id)
             current = self._order(order_id)
             raise errors.order_not_cancellable(
                 order_id, rules.storefront_status(current["order_status"])
@@ -318,6 +353,8 @@ class Orders:
         """
         expired = []
         for order_id in self.store.unpaid_due(self.clock(), (rules.WAITING_PAYMENT,)):
+            if self.debits is not None and await self.debits.settle(order_id):
+                continue  # a direct debit may still take the money: not yet
             closed, detail = await self._closed_va(order_id)
             if closed != CLOSED:
                 log.info("order %s is due but its VA is %s (%s)", order_id, closed, detail)
@@ -348,6 +385,8 @@ class Orders:
     def _cancel(self, order_id: str, status: int, reason: str) -> dict[str, Any] | None:
         """Cancel an unpaid order, return its stock and announce it; None if not unpaid."""
         with self.store.transaction():
+            if self.debits is not None and self.debits.holds(order_id):
+                return None  # a debit started meanwhile: it wins, as a payment would
             if not self.store.change_status(
                 order_id, status, rules.UNPAID_STATUSES, self.clock(), reason=reason
             ):
@@ -406,23 +445,37 @@ class Orders:
                 raise errors.snap_paid_bill(order_id)
             if paid != order["total_amount"]:
                 raise errors.snap_invalid_amount(paid, order["total_amount"])
-            now = self.clock()
-            self.store.insert_payment(
-                {
-                    "payment_request_id": note.payment_request_id,
-                    "order_id": order_id,
-                    "paid_amount": paid,
-                    "reference_no": note.reference_no,
-                    "trx_date_time": note.trx_date_time,
-                    "received_at": now,
-                }
+            self.mark_paid(
+                order_id, note.payment_request_id, paid, note.reference_no, note.trx_date_time
             )
-            self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
-            self._announce(order_id)
-            # Same transaction: a recorded payment always has its courier's pickup request.
-            self.shipping.request_pickup(self._order(order_id))
         self.outbox.kick()
         return "payment_recorded", f"Order {order_id} is paid."
+
+    def mark_paid(
+        self,
+        order_id: str,
+        payment_id: str,
+        paid: int,
+        reference_no: str | None,
+        trx_date_time: str | None,
+    ) -> None:
+        """Record a payment of an unpaid order and move it to paid (inside the transaction
+        that checked it): the storefront's webhook and the courier's pickup go with it."""
+        now = self.clock()
+        self.store.insert_payment(
+            {
+                "payment_request_id": payment_id,
+                "order_id": order_id,
+                "paid_amount": paid,
+                "reference_no": reference_no,
+                "trx_date_time": trx_date_time,
+                "received_at": now,
+            }
+        )
+        self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
+        self._announce(order_id)
+        # Same transaction: a recorded payment always has its courier's pickup request.
+        self.shipping.request_pickup(self._order(order_id))
 
     # --- webhooks ---------------------------------------------------------------------------
 

@@ -166,6 +166,23 @@ def rupiah_from_snap(value: str) -> int:
     return int(match.group(1))
 
 
+def epoch_from_iso(value: str) -> float | None:
+    """Unix seconds from an ISO-8601 time with an offset (as the bank writes), else None."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo is not None else None
+
+
+def rupiah_or_zero(value: str) -> int:
+    """ "250000.00" -> 250000; anything unreadable -> 0 (a limit we cannot read is none)."""
+    try:
+        return rupiah_from_snap(value)
+    except ValueError:
+        return 0
+
+
 def kyc_mismatches(result: Mapping[str, Any]) -> list[str]:
     """The registry's verification result -> fields that did not match (empty means passed).
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sandbox.wire.snap_payment import SnapAmount
+
 # --- open platform: token -------------------------------------------------------------------
 
 
@@ -123,11 +125,32 @@ class OrderView(BaseModel):
 
 
 class PaymentInfo(BaseModel):
+    """Paying by virtual account: in the bank's own app (a jump)."""
+
     bank: str = Field(examples=["Bank Contoh"])
     virtual_account_no: str = Field(examples=["   88001240301000001"])
     amount: int = Field(examples=[185000])
     expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
-    status: Literal["UNPAID", "PAID", "EXPIRED", "CANCELLED"]
+    status: Literal["UNPAID", "PAID", "EXPIRED", "CANCELLED", "CLOSED"] = Field(
+        description="CLOSED: the buyer chose to pay by direct debit, so the VA was closed."
+    )
+
+
+class DirectDebitInfo(BaseModel):
+    """Paying with Bank Contoh inside this checkout: a bound account, debited by us."""
+
+    bank: str = Field(examples=["Bank Contoh"])
+    bound: bool = Field(description="The buyer's account is bound: no phone number needed.")
+    masked_account: str | None = Field(default=None, examples=["******0001"])
+    limit_without_code: int | None = Field(
+        default=None, examples=[250000], description="Up to this, no code is needed."
+    )
+    state: Literal["NOT_STARTED", "OTP_SENT", "PAYING", "PAID", "FAILED"]
+    code_for: Literal["binding", "debit"] | None = Field(
+        default=None, description="While OTP_SENT: what the texted code confirms."
+    )
+    masked_phone: str | None = Field(default=None, examples=["+62*******0001"])
+    otp_expires_at: str | None = None
 
 
 class CheckoutPage(BaseModel):
@@ -137,8 +160,113 @@ class CheckoutPage(BaseModel):
     total_amount: int
     shop_name: str = Field(examples=["Toko Batik Budi"])
     payment: PaymentInfo | None
+    direct_debit: DirectDebitInfo | None = Field(
+        default=None, description="Pay with Bank Contoh without leaving (null: not offered)."
+    )
+    paid_with: Literal["virtual_account", "direct_debit"] | None = None
     items: list[OrderLine]
     shipment: ShipmentView | None = None
+
+
+# --- paying inside the checkout (direct debit) ------------------------------------------------
+
+
+class DirectDebitStart(BaseModel):
+    """Pay with Bank Contoh: her phone the first time; nothing once her account is bound."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"phone": "+62 812-0000-0001"}, {}]}
+    )
+
+    phone: str | None = Field(
+        default=None,
+        max_length=30,
+        description="The number registered at Bank Contoh (only to bind her account).",
+    )
+
+    @field_validator("phone")
+    @classmethod
+    def _digits(cls, value: str | None) -> str | None:
+        """People type phone numbers the way they read them: +62 812-0000-0001."""
+        if value is None:
+            return None
+        compact = re.sub(r"[\s.\-()]", "", value)
+        if not re.fullmatch(r"\+?[0-9]{8,15}", compact):
+            raise ValueError("a phone number of 8 to 15 digits, e.g. +62 812-0000-0001")
+        return compact
+
+
+class DirectDebitCode(BaseModel):
+    """The code Bank Contoh texted her, as she typed it in the checkout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"])
+
+
+class DirectDebitAnswer(BaseModel):
+    """Where paying with Bank Contoh stands."""
+
+    order_id: str = Field(examples=["240301000001"])
+    status: Literal["OTP_SENT", "PAID"]
+    code_for: Literal["binding", "debit"] | None = Field(
+        default=None, description="OTP_SENT: what the code confirms (binding or this payment)."
+    )
+    masked_phone: str | None = Field(default=None, examples=["+62*******0001"])
+    otp_expires_at: str | None = Field(default=None, examples=["2024-03-01T15:05:00+07:00"])
+    masked_account: str | None = Field(default=None, examples=["******0001"])
+    amount: int = Field(examples=[185000])
+    order_status: int = Field(examples=[220])
+    message: str
+
+
+class DebitNotification(BaseModel):
+    """SNAP direct-debit notification (service 56), sent by the bank when a debit moved money."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    original_partner_reference_no: str = Field(
+        alias="originalPartnerReferenceNo", min_length=1, max_length=64
+    )
+    original_reference_no: str = Field(alias="originalReferenceNo", min_length=1, max_length=64)
+    merchant_id: str | None = Field(default=None, alias="merchantId", max_length=64)
+    amount: SnapAmount
+    latest_transaction_status: str = Field(alias="latestTransactionStatus", max_length=2)
+    transaction_status_desc: str | None = Field(
+        default=None, alias="transactionStatusDesc", max_length=64
+    )
+    finished_time: str | None = Field(default=None, alias="finishedTime", max_length=32)
+    additional_info: dict[str, str] | None = Field(default=None, alias="additionalInfo")
+
+
+class RefundCreate(BaseModel):
+    """A partner asks us to give (part of) a paid order's money back."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"refund_id": "rf-1", "amount": 50000, "reason": "one item missing"}]
+        },
+    )
+
+    refund_id: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Your id for this refund: sending it again is the same refund.",
+    )
+    amount: int | None = Field(
+        default=None, ge=1, le=10**12, description="Integer rupiah; omitted: all still paid."
+    )
+    reason: str = Field(default="", max_length=200)
+
+
+class RefundMade(BaseModel):
+    order_id: str = Field(examples=["240301000001"])
+    refund_id: str
+    amount: int = Field(examples=[50000])
+    refunded_total: int = Field(examples=[50000], description="All refunded of this order.")
+    bank_refund_no: str = Field(examples=["RF0000000001"])
 
 
 # --- open platform: courier tracking --------------------------------------------------------

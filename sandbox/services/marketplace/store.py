@@ -170,6 +170,70 @@ def m003_idempotency_keys(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_direct_debit(db: sqlite_utils.Database) -> None:
+    """Paying inside the checkout: the buyer's bound bank account (by its token), each order's
+    direct debit, the buyer's checkout requests by Idempotency-Key, and refunds of debits."""
+    db.table("bindings").create(
+        {
+            "buyer_id": int,
+            "status": str,  # PENDING (a code was texted) | ACTIVE
+            "bank_reference_no": str,
+            "linkage_token": str,  # the bank's token for her account: never her PIN or number
+            "masked_account": str,
+            "limit_without_code": int,
+            "updated_at": float,
+        },
+        pk="buyer_id",
+        foreign_keys=[("buyer_id", "buyers")],
+        not_null={"status", "bank_reference_no", "updated_at"},
+    )
+    db.table("debits").create(
+        {
+            "order_id": str,
+            "state": str,  # BINDING | STARTED | PENDING_OTP | PAID | FAILED
+            "bank_reference_no": str,
+            "otp_expires_at": float,
+            "masked_phone": str,
+            "va_closed_at": float,
+            "amount": int,
+            "refunded": int,
+            "failed_reason": str,
+            "updated_at": float,
+        },
+        pk="order_id",
+        foreign_keys=[("order_id", "orders")],
+        not_null={"state", "amount", "refunded", "updated_at"},
+        defaults={"refunded": 0},
+    )
+    db.table("checkout_requests").create(
+        {
+            "checkout_token": str,
+            "idempotency_key": str,
+            "fingerprint": str,
+            "status": int,  # 0 while the first request is still running
+            "response": str,
+            "created_at": float,
+        },
+        pk=("checkout_token", "idempotency_key"),
+        not_null={"fingerprint", "status", "created_at"},
+    )
+    db.table("refunds").create(
+        {
+            "channel": str,
+            "refund_id": str,
+            "order_id": str,
+            "amount": int,
+            "bank_refund_no": str,
+            "response": str,
+            "created_at": float,
+        },
+        pk=("channel", "refund_id"),
+        foreign_keys=[("order_id", "orders")],
+        not_null={"order_id", "amount", "response", "created_at"},
+    )
+
+
 class OutOfStock(Exception):
     """A guarded stock decrement found fewer items than asked; the transaction is undone."""
 
@@ -205,6 +269,10 @@ class MarketplaceStore:
         data = seed.get("data", {})
         with self.db.atomic():
             for table in (
+                "checkout_requests",
+                "refunds",
+                "debits",
+                "bindings",
                 "shipment_events",
                 "shipments",
                 "payments",
@@ -475,6 +543,93 @@ class MarketplaceStore:
             "UPDATE shipments SET status = ?, tracking_no = ?, updated_at = ? WHERE order_id = ?",
             [event["status"], event["tracking_no"], event["received_at"], event["order_id"]],
         )
+
+    # --- direct debit ------------------------------------------------------------------------
+
+    def binding(self, buyer_id: int) -> dict[str, Any] | None:
+        """The buyer's bound bank account (or the binding waiting for her code), or None."""
+        rows = list(self.db.query("SELECT * FROM bindings WHERE buyer_id = ?", [buyer_id]))
+        return rows[0] if rows else None
+
+    def save_binding(self, buyer_id: int, now: float, **fields: Any) -> None:
+        """Create or update the buyer's binding."""
+        self.db.table("bindings").upsert(
+            {"buyer_id": buyer_id, "updated_at": now, **fields}, pk="buyer_id"
+        )
+
+    def forget_binding(self, buyer_id: int) -> None:
+        """The bank says the binding ended (or never started): forget its token."""
+        self.db.execute("DELETE FROM bindings WHERE buyer_id = ?", [buyer_id])
+
+    def debit(self, order_id: str) -> dict[str, Any] | None:
+        """An order's direct debit, or None."""
+        rows = list(self.db.query("SELECT * FROM debits WHERE order_id = ?", [order_id]))
+        return rows[0] if rows else None
+
+    def save_debit(self, order_id: str, now: float, **fields: Any) -> None:
+        """Create or update an order's direct debit (call inside `transaction()`)."""
+        if self.debit(order_id) is None:
+            self.db.table("debits").insert(
+                {"order_id": order_id, "updated_at": now, "refunded": 0, **fields}
+            )
+        else:
+            self.db.table("debits").update(order_id, {"updated_at": now, **fields})
+
+    def add_debit_refund(self, order_id: str, amount: int) -> bool:
+        """Count `amount` more of a paid debit as refunded; False if more than was paid."""
+        return self._changed(
+            "UPDATE debits SET refunded = refunded + ? WHERE order_id = ? AND state = 'PAID' "
+            "AND refunded + ? <= amount",
+            [amount, order_id, amount],
+        )
+
+    def checkout_request(self, token: str, key: str) -> dict[str, Any] | None:
+        """A buyer's earlier checkout request with this Idempotency-Key, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM checkout_requests WHERE checkout_token = ? AND idempotency_key = ?",
+                [token, key],
+            )
+        )
+        return rows[0] if rows else None
+
+    def begin_checkout_request(self, token: str, key: str, fingerprint: str, now: float) -> bool:
+        """Mark a request as running; False if one with this key exists already."""
+        return self._changed(
+            "INSERT OR IGNORE INTO checkout_requests (checkout_token, idempotency_key, "
+            "fingerprint, status, response, created_at) VALUES (?, ?, ?, 0, NULL, ?)",
+            [token, key, fingerprint, now],
+        )
+
+    def finish_checkout_request(
+        self, token: str, key: str, status: int, response: dict[str, Any]
+    ) -> None:
+        """Keep a request's answer for its retries."""
+        self.db.execute(
+            "UPDATE checkout_requests SET status = ?, response = ? "
+            "WHERE checkout_token = ? AND idempotency_key = ?",
+            [status, json.dumps(response), token, key],
+        )
+
+    def drop_checkout_request(self, token: str, key: str) -> None:
+        """Forget a request whose outcome was not settled (a retry runs it again)."""
+        self.db.execute(
+            "DELETE FROM checkout_requests WHERE checkout_token = ? AND idempotency_key = ?",
+            [token, key],
+        )
+
+    def refund(self, channel: str, refund_id: str) -> dict[str, Any] | None:
+        """A partner's refund by its own id, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM refunds WHERE channel = ? AND refund_id = ?", [channel, refund_id]
+            )
+        )
+        return rows[0] if rows else None
+
+    def insert_refund(self, refund: dict[str, Any]) -> None:
+        """A refund the bank made (call inside `transaction()`)."""
+        self.db.table("refunds").insert(refund)
 
     # --- partner tokens ---------------------------------------------------------------------
 

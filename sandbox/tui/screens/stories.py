@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, OptionList, RichLog
 from textual.widgets.option_list import Option
 
-from sandbox.scenarios import SCENARIOS, StoryFailed
+from sandbox.scenarios import SCENARIOS, TAKES_PHONE, PhoneReader, StoryFailed
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import failure_words, faults_on
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
@@ -118,9 +118,11 @@ The stories are the same code as `sandbox run checkout`, `open-account`, `admiss
                 self.waiting = False
 
         try:
+            # Her phone (the bank texts her a code) is read through the control API.
+            phone = {"phone": PhoneReader(self.backend.sms)} if name in TAKES_PHONE else {}
             story = await SCENARIOS[name](
                 self.backend.wire, self.backend.world, lambda line: log.write(Text(line)),
-                gate=gate, lang=language()
+                gate=gate, lang=language(), **phone
             )
         except StoryFailed as exc:
             failed = _("Did not end as the story says: {reason}").format(reason=exc)

@@ -1,0 +1,25 @@
+"""What the institutions texted a phone: the person's phone, read outside the integration.
+
+A one-time code or a debit notice reaches a phone over the telephone network, not an API
+call between institutions, so reading it is not a recorded call (`sandbox.runtime.phone`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from sandbox.runtime import phone
+from sandbox.runtime.control.dependencies import RuntimeDep
+
+router = APIRouter()
+
+
+@router.get("/sms")
+async def sms(
+    runtime: RuntimeDep,
+    number: Annotated[str, Query(alias="phone", min_length=1, max_length=40)],
+) -> list[dict[str, Any]]:
+    """What the institutions texted a phone, oldest first: read-only, and no recorded call."""
+    return [m.to_dict() for m in phone.texts_to(runtime.apps, number)]

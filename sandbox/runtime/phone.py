@@ -1,0 +1,30 @@
+"""A person's phone: what the institutions texted her, read from their own records.
+
+The telephone network is not an API between institutions, so a text is never a recorded call.
+An institution that sends texts keeps them and offers a reader on its app's state
+(`app.state.sms_to(phone)`: the bank); the control API (`GET /sms`) and tests read through
+`texts_to`, so a story can show her phone without the trace showing a call that never was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.runtime.models import Sms
+
+
+def texts_to(apps: Mapping[str, Any], phone: str) -> list[Sms]:
+    """Every text any of these institutions sent to `phone`, oldest first."""
+    found: list[Sms] = []
+    for name, app in apps.items():
+        read = getattr(getattr(app, "state", None), "sms_to", None)
+        if not callable(read):
+            continue
+        found += [
+            Sms(
+                sender=name, phone=str(m["phone"]), text=str(m["text"]), sent_at=float(m["sent_at"])
+            )
+            for m in read(phone)
+        ]
+    return sorted(found, key=lambda m: m.sent_at)
