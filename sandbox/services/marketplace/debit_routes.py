@@ -9,13 +9,14 @@ the bank's debit notification. Thin like the others: check, delegate to `DirectD
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sandbox.services.marketplace import errors
-from sandbox.services.marketplace.debits import DirectDebits
+from sandbox.services.marketplace.debits import Answer, DirectDebits
 from sandbox.services.marketplace.partners import BankNotifications
 from sandbox.services.marketplace.routes import ChannelPartner
 from sandbox.services.marketplace.schemas import (
@@ -49,6 +50,22 @@ def _debits(request: Request) -> DirectDebits:
     return debits
 
 
+async def _once(
+    response: Response,
+    debits: DirectDebits,
+    checkout_token: str,
+    idempotency_key: str | None,
+    step: str,
+    body: BaseModel,
+    act: Callable[[], Awaitable[Answer]],
+) -> dict[str, Any]:
+    """One checkout step under its Idempotency-Key: the first answer, again on a retry."""
+    fields = body.model_dump()
+    status, answer = await debits.once(checkout_token, idempotency_key, step, fields, act)
+    response.status_code = status
+    return answer
+
+
 @router.post(
     "/checkout/{checkout_token}/direct-debit",
     response_model=DirectDebitAnswer,
@@ -65,15 +82,8 @@ async def pay_with_bank(
 ) -> dict[str, Any]:
     """200 PAID, or 202 OTP_SENT: the bank texted her a code to type at `.../otp`."""
     debits = _debits(request)
-    status, answer = await debits.once(
-        checkout_token,
-        idempotency_key,
-        "start",
-        body.model_dump(),
-        lambda: debits.start(checkout_token, body),
-    )
-    response.status_code = status
-    return answer
+    return await _once(response, debits, checkout_token, idempotency_key, "start", body,
+                       lambda: debits.start(checkout_token, body))
 
 
 @router.post(
@@ -92,15 +102,8 @@ async def type_code(
 ) -> dict[str, Any]:
     """200 PAID (or 202 when the payment itself needs one more code); 422 for a wrong code."""
     debits = _debits(request)
-    status, answer = await debits.once(
-        checkout_token,
-        idempotency_key,
-        "otp",
-        body.model_dump(),
-        lambda: debits.confirm(checkout_token, body),
-    )
-    response.status_code = status
-    return answer
+    return await _once(response, debits, checkout_token, idempotency_key, "otp", body,
+                       lambda: debits.confirm(checkout_token, body))
 
 
 @router.post(
