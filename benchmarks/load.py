@@ -122,8 +122,7 @@ async def _drive(
         headers = {"x-tts-access-token": r.token}
         if r.body:
             headers["content-type"] = "application/json"
-        return client.request(r.method, r.path, content=r.body.encode() or None,
-                              headers=headers)
+        return client.request(r.method, r.path, content=r.body.encode() or None, headers=headers)
 
     return await drive(base_url, send, seconds, connections, lambda status: status < 300)
 

@@ -72,9 +72,11 @@ def throughput(calls: list[HttpCall]) -> str:
     stats = stream.stats()
     stream.close()
     server.shutdown()
-    return (f"throughput: {stats['sent']:,} spans in {took:.2f} s = "
-            f"{stats['sent'] / took:,.0f} spans/s (dropped {stats['dropped']}, "
-            f"failed {stats['failed']})")
+    return (
+        f"throughput: {stats['sent']:,} spans in {took:.2f} s = "
+        f"{stats['sent'] / took:,.0f} spans/s (dropped {stats['dropped']}, "
+        f"failed {stats['failed']})"
+    )
 
 
 def dead_endpoint(calls: list[HttpCall]) -> str:
@@ -87,10 +89,12 @@ def dead_endpoint(calls: list[HttpCall]) -> str:
     finished = stream.close(2.0)
     took = time.perf_counter() - started
     stats = stream.stats()
-    return (f"dead endpoint: {min(len(calls), 50_000):,} calls, biggest queue {biggest:,} "
-            f"(bound {stream.max_queue:,}), dropped {stats['dropped']:,}, failed "
-            f"{stats['failed']:,} in {stats['failed_batches']} batches, sent {stats['sent']}; "
-            f"close {'finished' if finished else 'gave up'} in {took:.3f} s")
+    return (
+        f"dead endpoint: {min(len(calls), 50_000):,} calls, biggest queue {biggest:,} "
+        f"(bound {stream.max_queue:,}), dropped {stats['dropped']:,}, failed "
+        f"{stats['failed']:,} in {stats['failed_batches']} batches, sent {stats['sent']}; "
+        f"close {'finished' if finished else 'gave up'} in {took:.3f} s"
+    )
 
 
 def _publish_cost(calls: list[HttpCall], extra: OtlpStream | None) -> float:
@@ -102,7 +106,7 @@ def _publish_cost(calls: list[HttpCall], extra: OtlpStream | None) -> float:
             stream.subscribe(extra)
         runs = []
         for run in range(5):
-            chunk = calls[run * 5_000:(run + 1) * 5_000]
+            chunk = calls[run * 5_000 : (run + 1) * 5_000]
             started = time.perf_counter()
             for call in chunk:
                 stream.publish(call)
@@ -126,8 +130,10 @@ def publish_cost(calls: list[HttpCall]) -> str:
         dead(call)  # a full queue: every further call is dropped
     full = _publish_cost(calls, dead)
     dead.close(0.5)
-    return (f"recording path per call: stream off {off:.2f} us, on (live receiver) {on:.2f} us, "
-            f"on (dead endpoint, queue full) {full:.2f} us")
+    return (
+        f"recording path per call: stream off {off:.2f} us, on (live receiver) {on:.2f} us, "
+        f"on (dead endpoint, queue full) {full:.2f} us"
+    )
 
 
 def main() -> None:

@@ -201,9 +201,7 @@ class Worker:
         self.conn.close()
 
 
-def start_worker(
-    ctx: Any, target: Callable[..., None], args: tuple[Any, ...], name: str
-) -> Worker:
+def start_worker(ctx: Any, target: Callable[..., None], args: tuple[Any, ...], name: str) -> Worker:
     """Start `target(*args, conn)` in a daemon child process of the multiprocessing `ctx`."""
     parent, child = ctx.Pipe()
     process = ctx.Process(target=target, args=(*args, child), name=name, daemon=True)

@@ -330,8 +330,9 @@ async def drive(
 
 async def _drive(url: str, seconds: float, connections: int) -> dict[str, Any]:
     """GETs of `url` until the deadline."""
-    return await drive("", lambda client: client.get(url), seconds, connections,
-                       lambda status: status == 200)
+    return await drive(
+        "", lambda client: client.get(url), seconds, connections, lambda status: status == 200
+    )
 
 
 def _python_generator(url: str, seconds: float, connections: int, conn: Connection) -> None:

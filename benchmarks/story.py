@@ -104,9 +104,7 @@ async def _one_story(wire: Any, world: dict[str, Any], buyer: Buyer, shelf: Shel
         "account_no": buyer.account_no, "pin": buyer.pin}}  # fmt: skip
     t0 = time.perf_counter()
     # The virtual account, as the baselines measured: a crowd of buyers, each a bank session.
-    await checkout(
-        wire, own, report=lambda _: None, video_id=video, product_id=product, pay="va"
-    )
+    await checkout(wire, own, report=lambda _: None, video_id=video, product_id=product, pay="va")
     return time.perf_counter() - t0
 
 

@@ -155,8 +155,10 @@ def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
     print(f"control API {runtime.control_url}   data {settings.data_dir}   log {log_path}")
     if runtime.otlp is not None:
         who = f" as student {settings.student}" if settings.student else ""
-        print(f"spans to {runtime.otlp.endpoint}{who} (dropped and counted while it is down; "
-              "`sandbox status` shows the counts)")
+        print(
+            f"spans to {runtime.otlp.endpoint}{who} (dropped and counted while it is down; "
+            "`sandbox status` shows the counts)"
+        )
     print("Try: sandbox run checkout      Stop: Ctrl+C", flush=True)
 
 
@@ -242,8 +244,10 @@ def _control_otlp(control_url: str) -> str:
         otlp = httpx.get(f"{control_url}/otlp", timeout=5.0).json()
         if not otlp.get("enabled"):
             return ""
-        line = (f"spans to {otlp['endpoint']}: {otlp['sent']} sent, {otlp['dropped']} dropped, "
-                f"{otlp['failed']} failed, {otlp['queued']} queued")
+        line = (
+            f"spans to {otlp['endpoint']}: {otlp['sent']} sent, {otlp['dropped']} dropped, "
+            f"{otlp['failed']} failed, {otlp['queued']} queued"
+        )
     except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
         return ""
     return line + (f" (last error: {otlp['last_error']})" if otlp.get("last_error") else "")
@@ -752,16 +756,22 @@ def cmd_class(args: argparse.Namespace) -> int:
         receiver = ClassReceiver(roster, new_token(), host, args.port)
         receiver.start()
     except OSError as exc:
-        raise UserError(f"cannot listen on {host} port {args.port}: {exc.strerror or exc} "
-                        "(another board or collector? choose another --port)") from None
+        raise UserError(
+            f"cannot listen on {host} port {args.port}: {exc.strerror or exc} "
+            "(another board or collector? choose another --port)"
+        ) from None
     endpoint = receiver.url(join_host(host))
-    print(f"Students send to the board with: sandbox up --otlp-endpoint {endpoint} "
-          "--student NAME")
+    print(f"Students send to the board with: sandbox up --otlp-endpoint {endpoint} --student NAME")
     if host == "127.0.0.1":
         print("(Only this machine can reach it: give --host 0.0.0.0 for the class's network.)")
     try:
-        ClassBoardApp(roster, endpoint, lang=args.lang, theme=_theme(args),
-                      exports_dir=settings.data_dir / "exports").run()
+        ClassBoardApp(
+            roster,
+            endpoint,
+            lang=args.lang,
+            theme=_theme(args),
+            exports_dir=settings.data_dir / "exports",
+        ).run()
     finally:
         receiver.stop()
     count = len(roster.rows())
@@ -1223,9 +1233,7 @@ def _parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help=f"lesson and UI language ({LANG_DEFAULT})",
         )
-        p.add_argument(
-            "--theme", choices=THEME_NAMES, default=argparse.SUPPRESS, help="UI colours"
-        )
+        p.add_argument("--theme", choices=THEME_NAMES, default=argparse.SUPPRESS, help="UI colours")
         p.add_argument("--attach", metavar="URL", help="use a running sandbox (its control API)")
         p.add_argument(
             "--port-base",

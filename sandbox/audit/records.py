@@ -49,4 +49,3 @@ class AuditRecord:
 def fingerprint(services: Iterable[str]) -> str:
     """A stable digest of the registry's service names."""
     return hashlib.sha256("\n".join(sorted(set(services))).encode()).hexdigest()[:16]
-

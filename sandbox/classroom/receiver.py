@@ -56,8 +56,9 @@ def create_receiver(roster: Roster, token: str) -> Starlette:
             return _error(404, "not_found", "No such class.")
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind not in (JSON_TYPE, PROTOBUF_TYPE):
-            return _error(415, "unsupported_media_type",
-                          f"Send {JSON_TYPE} or {PROTOBUF_TYPE} (OTLP/HTTP).")
+            return _error(
+                415, "unsupported_media_type", f"Send {JSON_TYPE} or {PROTOBUF_TYPE} (OTLP/HTTP)."
+            )
         try:
             body = await _body(request)
         except _TooBig:
@@ -73,18 +74,25 @@ def create_receiver(roster: Roster, token: str) -> Starlette:
         roster.add(received)
         if kind == PROTOBUF_TYPE:
             return Response(b"", media_type=PROTOBUF_TYPE)  # an empty ExportTraceServiceResponse
-        partial = ({"rejectedSpans": str(received.rejected),
-                    "errorMessage": "spans that are not the sandbox's calls were skipped"}
-                   if received.rejected else {})
+        partial = (
+            {
+                "rejectedSpans": str(received.rejected),
+                "errorMessage": "spans that are not the sandbox's calls were skipped",
+            }
+            if received.rejected
+            else {}
+        )
         return JSONResponse({"partialSuccess": partial})
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "service": "class"})
 
-    return Starlette(routes=[
-        Route("/c/{token}/v1/traces", traces, methods=["POST"]),
-        Route("/health", health, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/c/{token}/v1/traces", traces, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+    )
 
 
 class _TooBig(Exception):
@@ -126,8 +134,9 @@ class _QuietServer(uvicorn.Server):
 class ClassReceiver:
     """The receiver serving in a daemon thread on `host:port` (0: any free port)."""
 
-    def __init__(self, roster: Roster, token: str, host: str = "127.0.0.1",
-                 port: int = DEFAULT_PORT) -> None:
+    def __init__(
+        self, roster: Roster, token: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT
+    ) -> None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -138,9 +147,14 @@ class ClassReceiver:
             raise
         self.host, self.port = host, self._socket.getsockname()[1]
         self.token = token
-        config = uvicorn.Config(create_receiver(roster, token), log_config=None,
-                                access_log=False, lifespan="off", ws="none",
-                                timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            create_receiver(roster, token),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            timeout_graceful_shutdown=1,
+        )
         self._server = _QuietServer(config)
         self._thread = threading.Thread(target=self._run, name="class-receiver", daemon=True)
 

@@ -143,12 +143,15 @@ class Roster:
         student.calls += 1
         if call.status is None or call.status >= 500:
             student.errors += 1
-        student.started[call.trace_id] = max(student.started.get(call.trace_id, 0.0),
-                                             call.started_at)
+        student.started[call.trace_id] = max(
+            student.started.get(call.trace_id, 0.0), call.started_at
+        )
         step = step_of(call)
         if step is not None and call.started_at >= student.story_at:
-            student.story, student.story_at = (step.source, step.number, step.sentence), \
-                call.started_at
+            student.story, student.story_at = (
+                (step.source, step.number, step.sentence),
+                call.started_at,
+            )
         while len(student.traces) > MAX_TRACES or student.kept > MAX_CALLS:
             oldest = min(student.started, key=student.started.__getitem__)
             student.kept -= len(student.traces.pop(oldest))

@@ -99,8 +99,11 @@ def _call(span: dict[str, Any], attributes: dict[str, Any]) -> HttpCall:
     callee = _text(attributes.get("sandbox.callee") or attributes.get("server.address"))
     headers: tuple[tuple[str, str], ...] = ()
     if "sandbox.story" in attributes and "sandbox.step" in attributes:
-        step = format_step(_text(attributes["sandbox.story"]), int(attributes["sandbox.step"]),
-                           _text(attributes.get("sandbox.step.sentence")))
+        step = format_step(
+            _text(attributes["sandbox.story"]),
+            int(attributes["sandbox.step"]),
+            _text(attributes.get("sandbox.step.sentence")),
+        )
         headers = ((STEP_HEADER, step),)
     return HttpCall(
         trace_id=trace_id,

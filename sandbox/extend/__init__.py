@@ -43,8 +43,18 @@ from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.marketplace import webhook_signature
 from sandbox.wire.storage import open_database
 
-__all__ = ["ApiError", "Outbox", "Service", "ServiceEnv", "client_auth", "marketplace_webhook_ok",
-           "new_app", "open_database", "partner_client", "verified"]
+__all__ = [
+    "ApiError",
+    "Outbox",
+    "Service",
+    "ServiceEnv",
+    "client_auth",
+    "marketplace_webhook_ok",
+    "new_app",
+    "open_database",
+    "partner_client",
+    "verified",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +81,10 @@ def partner_client(env: ServiceEnv, callee: str) -> httpx.AsyncClient:
     creds = env.seed.get("holds", {}).get(callee)
     client = env.wire.client(env.name, callee)
     if creds is None:
-        raise LookupError(f"{env.name} holds no credentials at {callee}; run `sandbox new "
-                          f"credentials {env.name} --calls {callee}`")
+        raise LookupError(
+            f"{env.name} holds no credentials at {callee}; run `sandbox new "
+            f"credentials {env.name} --calls {callee}`"
+        )
     client.auth = partner_auth(callee, creds, env.wire.clock)
     return client
 
@@ -91,8 +103,10 @@ def client_auth(name: str, callee: str, config: str | Path = "sandbox.toml") -> 
     for key in ("clients", name, "partners", callee):
         creds = creds.get(key) if isinstance(creds, dict) else None
     if not isinstance(creds, dict):
-        raise LookupError(f"client {name!r} holds no credentials at {callee} in {path}; run "
-                          f"`sandbox new client {name} --calls {callee}`")
+        raise LookupError(
+            f"client {name!r} holds no credentials at {callee} in {path}; run "
+            f"`sandbox new client {name} --calls {callee}`"
+        )
     return partner_auth(callee, creds, time.time)
 
 

@@ -30,8 +30,9 @@ class Harness:
     def __init__(self, config: Path | str | None = None, *, seed: int | None = None) -> None:
         self.config = load_config(Path(config) if config else None)
         world = load_world(seed) if seed is not None else load_world()
-        self.world = with_partners(world, self.config.partners,
-                                   {s.name: s.title for s in self.config.specs})
+        self.world = with_partners(
+            world, self.config.partners, {s.name: s.title for s in self.config.specs}
+        )
         self.calls: list[HttpCall] = []
         """Every call made so far, in the order they were recorded."""
         self.wire = Wire(recorder=self.calls.append, partner_ids=partner_ids(self.world))
@@ -79,6 +80,7 @@ class Harness:
     async def __aenter__(self) -> Harness:
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.wire.aclose()

@@ -198,11 +198,17 @@ def _story(raw: dict[str, Any], ctx: StepCheck) -> None:
         )
     if "pay" in raw:
         if story != "checkout":
-            ctx.add(_key_line(ctx, "pay"), "only the checkout story takes `pay`",
-                    "remove pay, or use story = \"checkout\"")
+            ctx.add(
+                _key_line(ctx, "pay"),
+                "only the checkout story takes `pay`",
+                'remove pay, or use story = "checkout"',
+            )
         elif raw["pay"] not in PAY_WAYS:
-            ctx.add(_key_line(ctx, "pay"), f"unknown way to pay {raw['pay']!r}",
-                    f"pay is one of {', '.join(PAY_WAYS)}")
+            ctx.add(
+                _key_line(ctx, "pay"),
+                f"unknown way to pay {raw['pay']!r}",
+                f"pay is one of {', '.join(PAY_WAYS)}",
+            )
     _save(raw.get("save"), ctx)
 
 

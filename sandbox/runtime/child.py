@@ -52,10 +52,23 @@ def start(settings: Settings, config: Path | None = None) -> ChildRuntime:
     out = logs / "runtime.out"
     with out.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "up", "--data-dir", str(settings.data_dir),
-             "--port-base", str(settings.port_base), "--seed", str(settings.seed),
-             *(["--config", str(config)] if config else [])],
-            stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "up",
+                "--data-dir",
+                str(settings.data_dir),
+                "--port-base",
+                str(settings.port_base),
+                "--seed",
+                str(settings.seed),
+                *(["--config", str(config)] if config else []),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         state = RuntimeState.read(settings.data_dir)

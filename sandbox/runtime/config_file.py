@@ -35,8 +35,19 @@ FIRST_EXTRA_OFFSET = 10
 """Services from the config file listen on base + 10, + 11, ... unless they name a port."""
 NAME = re.compile(r"[a-z][a-z0-9-]{1,30}")
 BUILTIN_KEYS = {"enabled"}
-EXTRA_KEYS = {"app", "path", "url", "title", "role", "side", "port", "calls", "start",
-              "enabled", "partners"}
+EXTRA_KEYS = {
+    "app",
+    "path",
+    "url",
+    "title",
+    "role",
+    "side",
+    "port",
+    "calls",
+    "start",
+    "enabled",
+    "partners",
+}
 PLUGIN_KEYS = {"enabled", "port", "start", "partners"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -61,8 +72,10 @@ def taken_name(name: str) -> str | None:
     if name in TAKEN_NAMES:
         return f"{name!r} is {TAKEN_NAMES[name]}"
     if name in _persona_names():
-        return (f"{name!r} is a persona of the seeded world: the trace would show the calls "
-                "as that person's")
+        return (
+            f"{name!r} is a persona of the seeded world: the trace would show the calls "
+            "as that person's"
+        )
     return None
 
 
@@ -120,8 +133,9 @@ def find_config(explicit: Path | None = None, cwd: Path | None = None) -> Path |
     return candidate if candidate.is_file() else None
 
 
-def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = True,
-                confined: bool = False) -> SandboxConfig:
+def load_config(
+    path: Path | None, *, plugins: bool = True, check_apps: bool = True, confined: bool = False
+) -> SandboxConfig:
     """Read and check `path` (None: built-ins and plugins only); `confined` for a lesson's
     config (see the module docstring)."""
     from sandbox.runtime.plugins import discover
@@ -135,14 +149,18 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+)", str(exc))
-        raise ConfigError(path, int(match.group(1)) if match else None,
-                          f"not valid TOML: {exc}") from None
+        raise ConfigError(
+            path, int(match.group(1)) if match else None, f"not valid TOML: {exc}"
+        ) from None
     unknown = set(data) - {"services", "clients"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(path, lines.key(None, key),
-                          f"unknown section {key!r}; a sandbox.toml has only [services.NAME] "
-                          "and [clients.NAME] tables")
+        raise ConfigError(
+            path,
+            lines.key(None, key),
+            f"unknown section {key!r}; a sandbox.toml has only [services.NAME] "
+            "and [clients.NAME] tables",
+        )
     services = data.get("services", {})
     if not isinstance(services, dict):
         raise ConfigError(path, lines.key(None, "services"), "`services` must be a table")
@@ -164,20 +182,30 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
         if not isinstance(table, dict):
             raise ConfigError(path, line, f"services.{name} must be a table ([services.{name}])")
         if not NAME.fullmatch(name):
-            raise ConfigError(path, line, f"service name {name!r}: use 2-31 lower-case letters, "
-                                          "digits and dashes, starting with a letter")
+            raise ConfigError(
+                path,
+                line,
+                f"service name {name!r}: use 2-31 lower-case letters, "
+                "digits and dashes, starting with a letter",
+            )
         taken = None if name in builtin else taken_name(name)
         if taken:
             raise ConfigError(path, line, f"service name {taken}; choose another name")
-        allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else \
-            EXTRA_KEYS
+        allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else EXTRA_KEYS
         for key in table:
             if key not in allowed:
-                what = ("a built-in institution" if name in builtin
-                        else "a plugin's service" if name in plugin else "a service")
-                raise ConfigError(path, lines.key(name, key),
-                                  f"unknown key {key!r} for {what}; allowed: "
-                                  f"{', '.join(sorted(allowed))}")
+                what = (
+                    "a built-in institution"
+                    if name in builtin
+                    else "a plugin's service"
+                    if name in plugin
+                    else "a service"
+                )
+                raise ConfigError(
+                    path,
+                    lines.key(name, key),
+                    f"unknown key {key!r} for {what}; allowed: {', '.join(sorted(allowed))}",
+                )
         if not isinstance(table.get("enabled", True), bool):
             raise ConfigError(path, lines.key(name, "enabled"), "`enabled` is true or false")
         if name in builtin:
@@ -208,46 +236,75 @@ def load_config(path: Path | None, *, plugins: bool = True, check_apps: bool = T
     return SandboxConfig(tuple(specs), partners, path, tuple(clients))
 
 
-def _client(path: Path | None, lines: _Lines, name: str, table: Any,
-            services: set[str]) -> dict[str, dict[str, Any]]:
+def _client(
+    path: Path | None, lines: _Lines, name: str, table: Any, services: set[str]
+) -> dict[str, dict[str, Any]]:
     """The credentials of `[clients.NAME]`: a script of the user's, with no service."""
     line = lines.table(name, "clients")
     if not isinstance(table, dict):
         raise ConfigError(path, line, f"clients.{name} must be a table ([clients.{name}])")
     if not NAME.fullmatch(name):
-        raise ConfigError(path, line, f"client name {name!r}: use 2-31 lower-case letters, "
-                                      "digits and dashes, starting with a letter")
+        raise ConfigError(
+            path,
+            line,
+            f"client name {name!r}: use 2-31 lower-case letters, "
+            "digits and dashes, starting with a letter",
+        )
     if name in services:
-        raise ConfigError(path, line, f"client name {name!r} is a service's name; a client is "
-                                      "a script of yours, with a name of its own")
+        raise ConfigError(
+            path,
+            line,
+            f"client name {name!r} is a service's name; a client is "
+            "a script of yours, with a name of its own",
+        )
     taken = taken_name(name)
     if taken:
         raise ConfigError(path, line, f"client name {taken}; choose another name")
     for key in table:
         if key != "partners":
-            raise ConfigError(path, lines.key(name, key, "clients"),
-                              f"unknown key {key!r} for a client; it holds only partners "
-                              f"([clients.{name}.partners.CALLEE])")
+            raise ConfigError(
+                path,
+                lines.key(name, key, "clients"),
+                f"unknown key {key!r} for a client; it holds only partners "
+                f"([clients.{name}.partners.CALLEE])",
+            )
     return _partners(path, lines, name, table, "clients")
 
 
-def _spec(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
-          base: ServiceSpec | None, index: int) -> ServiceSpec:
+def _spec(
+    path: Path | None,
+    lines: _Lines,
+    name: str,
+    table: dict[str, Any],
+    base: ServiceSpec | None,
+    index: int,
+) -> ServiceSpec:
     line = lines.table(name)
     source = f"{path}:{line}" if path and line else str(path or "")
     if base is not None:  # a plugin's service, with local settings
-        spec = replace(base, offset=FIRST_EXTRA_OFFSET + index,
-                       start=bool(table.get("start", True)), source=source)
+        spec = replace(
+            base,
+            offset=FIRST_EXTRA_OFFSET + index,
+            start=bool(table.get("start", True)),
+            source=source,
+        )
         return replace(spec, port=_port(path, lines, name, table)) if "port" in table else spec
     app, url = table.get("app"), table.get("url")
     if bool(app) == bool(url):
-        raise ConfigError(path, line, f"services.{name}: give either app = \"module:create_app\" "
-                                      "(a Python service in this folder) or url = "
-                                      "\"http://127.0.0.1:PORT\" (a server already running)")
+        raise ConfigError(
+            path,
+            line,
+            f'services.{name}: give either app = "module:create_app" '
+            "(a Python service in this folder) or url = "
+            '"http://127.0.0.1:PORT" (a server already running)',
+        )
     if app is not None:
         if not isinstance(app, str) or not re.fullmatch(r"[\w.]+:[\w.]+", app):
-            raise ConfigError(path, lines.key(name, "app"),
-                              f"app = {app!r}: write it as \"package.module:create_app\"")
+            raise ConfigError(
+                path,
+                lines.key(name, "app"),
+                f'app = {app!r}: write it as "package.module:create_app"',
+            )
         _add_path(path, lines.key(name, "path"), table.get("path"))
     elif "path" in table:
         raise ConfigError(path, lines.key(name, "path"), "path is only for app services")
@@ -255,25 +312,37 @@ def _spec(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
         _check_url(path, lines.key(name, "url"), url)
     side = table.get("side", "back")
     if side not in ("front", "back"):
-        raise ConfigError(path, lines.key(name, "side"),
-                          f"side = {side!r}: \"front\" (faces people) or \"back\" (faces "
-                          "partners)")
+        raise ConfigError(
+            path,
+            lines.key(name, "side"),
+            f'side = {side!r}: "front" (faces people) or "back" (faces partners)',
+        )
     calls = table.get("calls", [])
     if not isinstance(calls, list) or not all(isinstance(c, str) for c in calls):
-        raise ConfigError(path, lines.key(name, "calls"),
-                          "calls is a list of service names, e.g. [\"marketplace\", \"bank\"]")
+        raise ConfigError(
+            path,
+            lines.key(name, "calls"),
+            'calls is a list of service names, e.g. ["marketplace", "bank"]',
+        )
     for key in ("title", "role"):
         if not isinstance(table.get(key, ""), str):
             raise ConfigError(path, lines.key(name, key), f"{key} is a string")
     if not isinstance(table.get("start", True), bool):
         raise ConfigError(path, lines.key(name, "start"), "`start` is true or false")
     return ServiceSpec(
-        name=name, title=table.get("title") or name.replace("-", " ").title(),
+        name=name,
+        title=table.get("title") or name.replace("-", " ").title(),
         role=table.get("role") or ("your service" if app else "your server"),
-        side=side, offset=FIRST_EXTRA_OFFSET + index, factory=app or "",
-        kind="module" if app else "url", url=url or "",
+        side=side,
+        offset=FIRST_EXTRA_OFFSET + index,
+        factory=app or "",
+        kind="module" if app else "url",
+        url=url or "",
         port=_port(path, lines, name, table) if "port" in table else None,
-        calls=tuple(calls), start=table.get("start", True), source=source)
+        calls=tuple(calls),
+        start=table.get("start", True),
+        source=source,
+    )
 
 
 def _add_path(path: Path | None, line: int | None, folder: Any) -> None:
@@ -281,7 +350,7 @@ def _add_path(path: Path | None, line: int | None, folder: Any) -> None:
     if folder is None:
         return
     if not isinstance(folder, str):
-        raise ConfigError(path, line, "path is a folder, e.g. \"../examples/courier\"")
+        raise ConfigError(path, line, 'path is a folder, e.g. "../examples/courier"')
     base = path.parent if path else Path.cwd()
     found = (base / folder).resolve()
     if not found.is_dir():
@@ -293,38 +362,55 @@ def _add_path(path: Path | None, line: int | None, folder: Any) -> None:
 def _port(path: Path | None, lines: _Lines, name: str, table: dict[str, Any]) -> int:
     port = table["port"]
     if not isinstance(port, int) or isinstance(port, bool) or not 1024 <= port <= 65535:
-        raise ConfigError(path, lines.key(name, "port"),
-                          f"port = {port!r}: a number from 1024 to 65535")
+        raise ConfigError(
+            path, lines.key(name, "port"), f"port = {port!r}: a number from 1024 to 65535"
+        )
     return port
 
 
 def _check_url(path: Path | None, line: int | None, url: Any) -> None:
     parts = urlsplit(url) if isinstance(url, str) else None
     if parts is None or parts.scheme != "http" or not parts.hostname or parts.port is None:
-        raise ConfigError(path, line, f"url = {url!r}: write it as \"http://127.0.0.1:PORT\"")
+        raise ConfigError(path, line, f'url = {url!r}: write it as "http://127.0.0.1:PORT"')
     if parts.hostname not in LOCAL_HOSTS:
-        raise ConfigError(path, line, f"url = {url!r}: the sandbox only fronts servers on this "
-                                      "machine (127.0.0.1 or localhost); nothing leaves it")
+        raise ConfigError(
+            path,
+            line,
+            f"url = {url!r}: the sandbox only fronts servers on this "
+            "machine (127.0.0.1 or localhost); nothing leaves it",
+        )
 
 
-def _partners(path: Path | None, lines: _Lines, name: str, table: dict[str, Any],
-              section: str = "services") -> dict[str, dict[str, Any]]:
+def _partners(
+    path: Path | None, lines: _Lines, name: str, table: dict[str, Any], section: str = "services"
+) -> dict[str, dict[str, Any]]:
     found = table.get("partners", {})
     if not isinstance(found, dict):
-        raise ConfigError(path, lines.key(name, "partners", section),
-                          f"partners is a table: [{section}.{name}.partners.CALLEE]")
+        raise ConfigError(
+            path,
+            lines.key(name, "partners", section),
+            f"partners is a table: [{section}.{name}.partners.CALLEE]",
+        )
     for callee, creds in found.items():
         line = lines.table(f"{name}.partners.{callee}", section)
         if callee not in DIALECTS:
-            raise ConfigError(path, line, f"{name} holds credentials at {callee!r}, which takes "
-                                          "no partners; partners are accepted by: "
-                                          f"{', '.join(sorted(DIALECTS))}")
+            raise ConfigError(
+                path,
+                line,
+                f"{name} holds credentials at {callee!r}, which takes "
+                "no partners; partners are accepted by: "
+                f"{', '.join(sorted(DIALECTS))}",
+            )
         lacking = missing_fields(callee, creds) if isinstance(creds, dict) else ["all"]
         if lacking:
-            raise ConfigError(path, line, f"credentials of {name} at {callee} lack "
-                                          f"{', '.join(lacking)}; regenerate them with "
-                                          f"`sandbox new {_COMMAND[section]} {name} --calls "
-                                          f"{callee}`")
+            raise ConfigError(
+                path,
+                line,
+                f"credentials of {name} at {callee} lack "
+                f"{', '.join(lacking)}; regenerate them with "
+                f"`sandbox new {_COMMAND[section]} {name} --calls "
+                f"{callee}`",
+            )
     return found
 
 
@@ -338,24 +424,39 @@ def _check_ports(path: Path | None, lines: _Lines, specs: list[ServiceSpec]) -> 
         if spec.port is None:
             continue
         if spec.port in seen:
-            raise ConfigError(path, lines.key(spec.name, "port"),
-                              f"port {spec.port} is given to both {seen[spec.port]} and "
-                              f"{spec.name}")
+            raise ConfigError(
+                path,
+                lines.key(spec.name, "port"),
+                f"port {spec.port} is given to both {seen[spec.port]} and {spec.name}",
+            )
         seen[spec.port] = spec.name
 
 
-def _check_calls(path: Path | None, lines: _Lines, spec: ServiceSpec, specs: list[ServiceSpec],
-                 partners: dict[str, dict[str, dict[str, Any]]]) -> None:
+def _check_calls(
+    path: Path | None,
+    lines: _Lines,
+    spec: ServiceSpec,
+    specs: list[ServiceSpec],
+    partners: dict[str, dict[str, dict[str, Any]]],
+) -> None:
     names = {s.name for s in specs}
     for callee in spec.calls:
         line = lines.key(spec.name, "calls")
         if callee not in names:
-            raise ConfigError(path, line, f"{spec.name} calls {callee!r}, which is not a service "
-                                          f"here; services: {', '.join(sorted(names))}")
+            raise ConfigError(
+                path,
+                line,
+                f"{spec.name} calls {callee!r}, which is not a service "
+                f"here; services: {', '.join(sorted(names))}",
+            )
         if callee in DIALECTS and spec.name not in partners.get(callee, {}):
-            raise ConfigError(path, line, f"{spec.name} calls {callee} but holds no credentials "
-                                          f"there; run `sandbox new credentials {spec.name} "
-                                          f"--calls {callee}` to generate them")
+            raise ConfigError(
+                path,
+                line,
+                f"{spec.name} calls {callee} but holds no credentials "
+                f"there; run `sandbox new credentials {spec.name} "
+                f"--calls {callee}` to generate them",
+            )
 
 
 def _check_confined(path: Path | None, lines: _Lines, name: str, table: dict[str, Any]) -> None:
@@ -367,16 +468,22 @@ def _check_confined(path: Path | None, lines: _Lines, name: str, table: dict[str
     if isinstance(table.get("path"), str):
         folder = (path.parent / table["path"]).resolve()
         if not folder.is_relative_to(root):
-            raise ConfigError(path, lines.key(name, "path"),
-                              f"path = {table['path']!r} leaves the lesson's folder; a lesson "
-                              "runs Python only from its own folder or installed plugins")
+            raise ConfigError(
+                path,
+                lines.key(name, "path"),
+                f"path = {table['path']!r} leaves the lesson's folder; a lesson "
+                "runs Python only from its own folder or installed plugins",
+            )
         bases.insert(0, folder)
     module = str(table["app"]).partition(":")[0]
     found = module_file(module, bases)
     if found is None or not found.resolve().is_relative_to(root):
-        raise ConfigError(path, lines.key(name, "app"),
-                          f"app = {table['app']!r}: no module {module!r} in the lesson's folder; "
-                          "a lesson runs Python only from its own folder or installed plugins")
+        raise ConfigError(
+            path,
+            lines.key(name, "app"),
+            f"app = {table['app']!r}: no module {module!r} in the lesson's folder; "
+            "a lesson runs Python only from its own folder or installed plugins",
+        )
 
 
 def module_file(module: str, bases: list[Path]) -> Path | None:
@@ -391,8 +498,9 @@ def module_file(module: str, bases: list[Path]) -> Path | None:
     return None
 
 
-def _check_app(path: Path | None, lines: _Lines, spec: ServiceSpec,
-               root: Path | None = None) -> None:
+def _check_app(
+    path: Path | None, lines: _Lines, spec: ServiceSpec, root: Path | None = None
+) -> None:
     import importlib
 
     line = lines.key(spec.name, "app") if spec.kind == "module" else None
@@ -402,22 +510,33 @@ def _check_app(path: Path | None, lines: _Lines, spec: ServiceSpec,
         loaded = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name and module.startswith(exc.name):
-            raise ConfigError(where, line, f"{spec.name}: no Python module {module!r} "
-                                           f"(looked in {path.parent if path else 'sys.path'})"
-                              ) from None
-        raise ConfigError(where, line, f"{spec.name}: importing {module!r} failed: {exc}"
-                          ) from None
+            raise ConfigError(
+                where,
+                line,
+                f"{spec.name}: no Python module {module!r} "
+                f"(looked in {path.parent if path else 'sys.path'})",
+            ) from None
+        raise ConfigError(where, line, f"{spec.name}: importing {module!r} failed: {exc}") from None
     except Exception as exc:
-        raise ConfigError(where, line, f"{spec.name}: importing {module!r} failed: "
-                                       f"{type(exc).__name__}: {exc}") from None
+        raise ConfigError(
+            where, line, f"{spec.name}: importing {module!r} failed: {type(exc).__name__}: {exc}"
+        ) from None
     source = getattr(loaded, "__file__", None)
     if root is not None and not (source and Path(source).resolve().is_relative_to(root.resolve())):
-        raise ConfigError(where, line, f"{spec.name}: module {module!r} was loaded from "
-                                       f"{source}, outside the lesson's folder; a lesson runs "
-                                       "Python only from its own folder or installed plugins")
+        raise ConfigError(
+            where,
+            line,
+            f"{spec.name}: module {module!r} was loaded from "
+            f"{source}, outside the lesson's folder; a lesson runs "
+            "Python only from its own folder or installed plugins",
+        )
     if not hasattr(loaded, attr):
-        raise ConfigError(where, line, f"{spec.name}: module {module!r} has no {attr!r} (the app "
-                                       "factory or ASGI app named after the colon)")
+        raise ConfigError(
+            where,
+            line,
+            f"{spec.name}: module {module!r} has no {attr!r} (the app "
+            "factory or ASGI app named after the colon)",
+        )
 
 
 class _Lines:
@@ -428,8 +547,12 @@ class _Lines:
         self.lines = text.splitlines()
 
     def table(self, dotted: str, section: str = "services") -> int | None:
-        name = r"^\s*\[\s*" + section + r"\.\s*" + r"\s*\.\s*".join(
-            re.escape(p) for p in dotted.split("."))
+        name = (
+            r"^\s*\[\s*"
+            + section
+            + r"\.\s*"
+            + r"\s*\.\s*".join(re.escape(p) for p in dotted.split("."))
+        )
         # The table's own header, else the first table inside it ([clients.me.partners.bank]
         # declares [clients.me] without a header of its own).
         for header in (re.compile(name + r"\s*\]"), re.compile(name + r"\s*\.")):

@@ -19,43 +19,87 @@ VERIFY_FIELDS = ["nama_lgkp", "tmpt_lhr", "tgl_lhr", "jenis_klmin"]
 
 def _marketplace(caller: str, taken: set[str]) -> dict[str, Any]:
     fs_id = _unused(taken, lambda: str(secrets.randbelow(900) + 7100))
-    return {"app_key": f"{caller}-{secrets.token_hex(3)}", "app_secret": secrets.token_hex(16),
-            "fs_id": int(fs_id), "webhook_path": "/webhooks/marketplace", "role": "channel"}
+    return {
+        "app_key": f"{caller}-{secrets.token_hex(3)}",
+        "app_secret": secrets.token_hex(16),
+        "fs_id": int(fs_id),
+        "webhook_path": "/webhooks/marketplace",
+        "role": "channel",
+    }
 
 
 def _bank(caller: str, taken: set[str]) -> dict[str, Any]:
     partner_id = _unused(taken, lambda: str(secrets.randbelow(9000) + 60000))
     account = _unused(taken, lambda: f"99000{secrets.randbelow(9000) + 91000}")
-    return {"client_key": f"{caller.upper()}-SNAP", "client_secret": secrets.token_hex(16),
-            "partner_id": partner_id, "channel_id": f"95{secrets.randbelow(900) + 100}",
-            "partner_service_id": f"{partner_id:>8}", "account_no": account,
-            "notification_secret": secrets.token_hex(16)}
+    return {
+        "client_key": f"{caller.upper()}-SNAP",
+        "client_secret": secrets.token_hex(16),
+        "partner_id": partner_id,
+        "channel_id": f"95{secrets.randbelow(900) + 100}",
+        "partner_service_id": f"{partner_id:>8}",
+        "account_no": account,
+        "notification_secret": secrets.token_hex(16),
+    }
 
 
 def _identity(caller: str, taken: set[str]) -> dict[str, Any]:
-    return {"client_id": f"{caller.upper()}-KYC", "client_secret": secrets.token_hex(16),
-            "purpose": "PARTNER_VERIFICATION", "allowed_fields": list(VERIFY_FIELDS),
-            "quota": 10_000, "valid_until": "2027-12-31", "status": "ACTIVE"}
+    return {
+        "client_id": f"{caller.upper()}-KYC",
+        "client_secret": secrets.token_hex(16),
+        "purpose": "PARTNER_VERIFICATION",
+        "allowed_fields": list(VERIFY_FIELDS),
+        "quota": 10_000,
+        "valid_until": "2027-12-31",
+        "status": "ACTIVE",
+    }
 
 
 def _records(caller: str, taken: set[str]) -> dict[str, Any]:
     org = _unused(taken, lambda: str(secrets.randbelow(9_000_000) + 10_000_100))
-    return {"client_id": f"{caller}-{secrets.token_hex(4)}", "client_secret": secrets.token_hex(16),
-            "org_id": org, "org_name": caller.replace("-", " ").title()}
+    return {
+        "client_id": f"{caller}-{secrets.token_hex(4)}",
+        "client_secret": secrets.token_hex(16),
+        "org_id": org,
+        "org_name": caller.replace("-", " ").title(),
+    }
 
 
 def _insurance(caller: str, taken: set[str]) -> dict[str, Any]:
     cons = _unused(taken, lambda: str(secrets.randbelow(9000) + 40000))
-    return {"cons_id": cons, "secret": secrets.token_hex(12), "user_key": secrets.token_hex(12),
-            "ppk_code": f"0301R{secrets.randbelow(900) + 100:03d}"}
+    return {
+        "cons_id": cons,
+        "secret": secrets.token_hex(12),
+        "user_key": secrets.token_hex(12),
+        "ppk_code": f"0301R{secrets.randbelow(900) + 100:03d}",
+    }
 
 
 DIALECTS: dict[str, tuple[tuple[str, ...], Callable[[str, set[str]], dict[str, Any]]]] = {
     "marketplace": (("app_key", "app_secret", "fs_id", "webhook_path"), _marketplace),
-    "bank": (("client_key", "client_secret", "partner_id", "channel_id", "partner_service_id",
-              "account_no", "notification_secret"), _bank),
-    "identity": (("client_id", "client_secret", "purpose", "allowed_fields", "quota",
-                  "valid_until", "status"), _identity),
+    "bank": (
+        (
+            "client_key",
+            "client_secret",
+            "partner_id",
+            "channel_id",
+            "partner_service_id",
+            "account_no",
+            "notification_secret",
+        ),
+        _bank,
+    ),
+    "identity": (
+        (
+            "client_id",
+            "client_secret",
+            "purpose",
+            "allowed_fields",
+            "quota",
+            "valid_until",
+            "status",
+        ),
+        _identity,
+    ),
     "records": (("client_id", "client_secret", "org_id", "org_name"), _records),
     "insurance": (("cons_id", "secret", "user_key", "ppk_code"), _insurance),
 }
@@ -81,8 +125,9 @@ def missing_fields(callee: str, creds: dict[str, Any]) -> list[str]:
 def generate(callee: str, caller: str, taken: Iterable[str] = ()) -> dict[str, Any]:
     """Fresh credentials for `caller` at `callee`, avoiding ids in `taken`."""
     if callee not in DIALECTS:
-        raise LookupError(f"{callee} takes no partners; partners are accepted by: "
-                          f"{', '.join(sorted(DIALECTS))}")
+        raise LookupError(
+            f"{callee} takes no partners; partners are accepted by: {', '.join(sorted(DIALECTS))}"
+        )
     return DIALECTS[callee][1](caller, set(taken))
 
 

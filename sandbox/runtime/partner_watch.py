@@ -42,8 +42,9 @@ class PartnerWatch:
             config = load_config(self.path if stamp else None, check_apps=False)
             self.take(config)
         except (ConfigError, PluginError, PartnerClash) as exc:
-            log.warning("%s changed but cannot be used (%s); partners stay as they were",
-                        self.path, exc)
+            log.warning(
+                "%s changed but cannot be used (%s); partners stay as they were", self.path, exc
+            )
 
 
 def _stamp(path: Path) -> Stamp:

@@ -34,8 +34,10 @@ def discover() -> list[ServiceSpec]:
         try:
             declared = point.load()
         except Exception as exc:
-            raise PluginError(f"plugin {point.name!r} (package {dist}): loading {point.value!r} "
-                              f"failed: {type(exc).__name__}: {exc}") from None
+            raise PluginError(
+                f"plugin {point.name!r} (package {dist}): loading {point.value!r} "
+                f"failed: {type(exc).__name__}: {exc}"
+            ) from None
         specs.append(_spec(point.name, point.value, declared, dist))
     return specs
 
@@ -43,12 +45,29 @@ def discover() -> list[ServiceSpec]:
 def _spec(name: str, value: str, declared: Any, dist: str) -> ServiceSpec:
     source = f"plugin package {dist}"
     if callable(declared) and not hasattr(declared, "app"):
-        return ServiceSpec(name, name.replace("-", " ").title(), "plugin service", "back", 0,
-                           value, kind="plugin", source=source)
+        return ServiceSpec(
+            name,
+            name.replace("-", " ").title(),
+            "plugin service",
+            "back",
+            0,
+            value,
+            kind="plugin",
+            source=source,
+        )
     app = getattr(declared, "app", "")
     if not isinstance(app, str) or ":" not in app:
-        raise PluginError(f"plugin {name!r} (package {dist}): `app` must be "
-                          "\"package.module:create_app\"")
-    return ServiceSpec(name, getattr(declared, "title", name), getattr(declared, "role", ""),
-                       getattr(declared, "side", "back"), 0, app, kind="plugin",
-                       calls=tuple(getattr(declared, "calls", ())), source=source)
+        raise PluginError(
+            f'plugin {name!r} (package {dist}): `app` must be "package.module:create_app"'
+        )
+    return ServiceSpec(
+        name,
+        getattr(declared, "title", name),
+        getattr(declared, "role", ""),
+        getattr(declared, "side", "back"),
+        0,
+        app,
+        kind="plugin",
+        calls=tuple(getattr(declared, "calls", ())),
+        source=source,
+    )

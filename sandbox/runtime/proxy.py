@@ -14,9 +14,19 @@ from typing import Any
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
-HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
-              b"te", b"trailers", b"transfer-encoding", b"upgrade", b"host", b"content-length",
-              b"x-sandbox-recorded"}
+HOP_BY_HOP = {
+    b"connection",
+    b"keep-alive",
+    b"proxy-authenticate",
+    b"proxy-authorization",
+    b"te",
+    b"trailers",
+    b"transfer-encoding",
+    b"upgrade",
+    b"host",
+    b"content-length",
+    b"x-sandbox-recorded",
+}
 """Not forwarded: hop-by-hop headers, and the runtime's recording proof, which is nobody
 else's business."""
 MAX_BODY = 1024 * 1024
@@ -42,31 +52,47 @@ class RecordingProxy:
             message = await receive()
             body += message.get("body", b"")
             if len(body) > MAX_BODY:
-                await _error(send, 413, "body_too_large",
-                             f"Request bodies are limited to {MAX_BODY} bytes.")
+                await _error(
+                    send, 413, "body_too_large", f"Request bodies are limited to {MAX_BODY} bytes."
+                )
                 return
             if not message.get("more_body"):
                 break
         path = scope.get("raw_path") or scope["path"].encode()
         url = path.decode("latin-1") + (
-            "?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else "")
+            "?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else ""
+        )
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
         request = self.client.build_request(scope["method"], url, headers=headers, content=body)
         try:
             response = await self.client.send(request, stream=True)
         except httpx.TimeoutException:
-            await _error(send, 504, "upstream_timeout",
-                         f"{self.name} at {self.target} did not answer in time.")
+            await _error(
+                send,
+                504,
+                "upstream_timeout",
+                f"{self.name} at {self.target} did not answer in time.",
+            )
             return
         except httpx.HTTPError as exc:
-            await _error(send, 502, "upstream_unreachable",
-                         f"{self.name} at {self.target} cannot be reached "
-                         f"({type(exc).__name__}); is your server running?")
+            await _error(
+                send,
+                502,
+                "upstream_unreachable",
+                f"{self.name} at {self.target} cannot be reached "
+                f"({type(exc).__name__}); is your server running?",
+            )
             return
         try:
-            await send({"type": "http.response.start", "status": response.status_code,
-                        "headers": [(k, v) for k, v in response.headers.raw
-                                    if k.lower() not in HOP_BY_HOP]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status_code,
+                    "headers": [
+                        (k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP
+                    ],
+                }
+            )
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
@@ -86,7 +112,9 @@ class RecordingProxy:
 
 async def _error(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps({"code": code, "message": message}).encode()
-    headers: list[tuple[bytes, Any]] = [(b"content-type", b"application/json"),
-                                        (b"content-length", str(len(body)).encode())]
+    headers: list[tuple[bytes, Any]] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

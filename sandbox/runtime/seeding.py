@@ -21,7 +21,8 @@ def seed_for(name: str, world: dict[str, Any]) -> dict[str, Any]:
     if name == "bank":
         data = _with_phones(data, world)
     partners: dict[str, dict[str, Any]] = {
-        k: v for k, v in world["partners"].items() if k != "admin"}
+        k: v for k, v in world["partners"].items() if k != "admin"
+    }
     holds = {callee: creds[name] for callee, creds in partners.items() if name in creds}
     return {
         "seed": world["seed"],
@@ -80,8 +81,11 @@ class PartnerClash(ValueError):
     """A partner's credentials name someone else (an id another party holds)."""
 
 
-def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str, Any]]],
-                  titles: dict[str, str] | None = None) -> dict[str, Any]:
+def with_partners(
+    world: dict[str, Any],
+    partners: dict[str, dict[str, dict[str, Any]]],
+    titles: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The world plus the user's services as registered partners (a new dict; `world` is
     untouched). A partner of the bank also gets its settlement account there, empty.
 
@@ -100,10 +104,17 @@ def with_partners(world: dict[str, Any], partners: dict[str, dict[str, dict[str,
         bank = dict(world["bank"])
         known = {a["account_no"] for a in bank["accounts"]}
         bank["accounts"] = list(bank["accounts"]) + [
-            {"account_no": creds["account_no"], "nik": None,
-             "name": (titles or {}).get(caller, caller).upper(), "balance": 0,
-             "pin": secrets.token_hex(3), "kind": "merchant"}
-            for caller, creds in bank_partners.items() if creds["account_no"] not in known]
+            {
+                "account_no": creds["account_no"],
+                "nik": None,
+                "name": (titles or {}).get(caller, caller).upper(),
+                "balance": 0,
+                "pin": secrets.token_hex(3),
+                "kind": "merchant",
+            }
+            for caller, creds in bank_partners.items()
+            if creds["account_no"] not in known
+        ]
         merged["bank"] = bank
     return merged
 
@@ -125,7 +136,8 @@ def _check_clashes(world: dict[str, Any], partners: dict[str, dict[str, dict[str
                         f"the credentials of {caller} at {callee} reuse {field} {key[1]!r}, "
                         f"which is {owner}'s: {callee} would take one for the other; delete "
                         f"[services.{caller}.partners.{callee}] and run `sandbox new "
-                        f"credentials {caller} --calls {callee}` for credentials of its own")
+                        f"credentials {caller} --calls {callee}` for credentials of its own"
+                    )
     accounts = {a["account_no"] for a in world["bank"]["accounts"]}
     for caller, creds in partners.get("bank", {}).items():
         if creds["account_no"] in accounts:
@@ -133,4 +145,5 @@ def _check_clashes(world: dict[str, Any], partners: dict[str, dict[str, dict[str
                 f"the credentials of {caller} at bank settle into account "
                 f"{creds['account_no']}, which the bank already keeps for someone else; delete "
                 f"[services.{caller}.partners.bank] and run `sandbox new credentials {caller} "
-                "--calls bank` for an account of its own")
+                "--calls bank` for an account of its own"
+            )

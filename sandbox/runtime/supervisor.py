@@ -73,9 +73,13 @@ class _QuietServer(uvicorn.Server):
 class Runtime:
     """The institutions, their servers, the event stream and the control API."""
 
-    def __init__(self, settings: Settings, config: SandboxConfig = DEFAULT,
-                 clock: Callable[[], float] = time.time,
-                 partners_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        config: SandboxConfig = DEFAULT,
+        clock: Callable[[], float] = time.time,
+        partners_file: Path | None = None,
+    ) -> None:
         """`partners_file` is the configuration partners are re-read from while running
         (default: `config.path`; the CLI also names ./sandbox.toml before it exists)."""
         self.settings = settings
@@ -85,8 +89,9 @@ class Runtime:
         data_dir.prepare(settings.data_dir, [s.name for s in self.specs])
         self._seeded = load_world(settings.seed)
         """The world before any partner of the configuration joins it."""
-        self.world = with_partners(self._seeded, config.partners,
-                                   {s.name: s.title for s in config.specs})
+        self.world = with_partners(
+            self._seeded, config.partners, {s.name: s.title for s in config.specs}
+        )
         watched = partners_file or config.path
         self.partner_watch = PartnerWatch(watched, self.take_partners) if watched else None
         self.books: dict[str, PartnerBook] = {}
@@ -94,8 +99,9 @@ class Runtime:
         self.may_call = may_call(self.world)
         """Who may call whom (from the partner credentials): the map's faint edges."""
         self.stream = EventStream()
-        self.traces = TraceStore(settings.data_dir / TRACE_FILE, settings.trace_max_calls,
-                                 settings.trace_max_bytes)
+        self.traces = TraceStore(
+            settings.data_dir / TRACE_FILE, settings.trace_max_calls, settings.trace_max_bytes
+        )
         self.writer = TraceWriter(self.traces)
         self.counted_from = 0
         """Calls stored from this position on are counted on the map (set by each reset)."""
@@ -103,11 +109,19 @@ class Runtime:
         self.otlp: OtlpStream | None = None
         """The stream to a class's collector, when `settings.otlp_endpoint` names one."""
         if settings.otlp_endpoint:
-            self.otlp = OtlpStream(settings.otlp_endpoint, [s.name for s in self.specs],
-                                   settings.student, protocol=settings.otlp_protocol)
+            self.otlp = OtlpStream(
+                settings.otlp_endpoint,
+                [s.name for s in self.specs],
+                settings.student,
+                protocol=settings.otlp_protocol,
+            )
             self.stream.subscribe(self.otlp)
-        self.wire = Wire(recorder=self.stream.publish, clock=clock,
-                         body_limit=settings.body_limit, partner_ids=partner_ids(self.world))
+        self.wire = Wire(
+            recorder=self.stream.publish,
+            clock=clock,
+            body_limit=settings.body_limit,
+            partner_ids=partner_ids(self.world),
+        )
         self.apps: dict[str, Any] = {}
         self.urls: dict[str, str] = {}
         self.control_url = ""
@@ -136,7 +150,8 @@ class Runtime:
                 raise SeedMismatch(
                     f"{self.settings.data_dir} holds the world of seed {stored}, not "
                     f"{self.settings.seed}; run `sandbox reset --seed {self.settings.seed}` "
-                    "to rebuild it, or choose another --data-dir")
+                    "to rebuild it, or choose another --data-dir"
+                )
         else:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(f'{{"seed": {self.settings.seed}}}\n')
@@ -145,8 +160,8 @@ class Runtime:
         """Bind every socket first; raise PortInUse (and close the rest) if one is taken."""
         host, base = self.settings.host, self.settings.port_base
         wanted = [("control", CONTROL_OFFSET, None, "")] + [
-            (s.name, s.offset, s.port, s.source if s.kind != "builtin" else "")
-            for s in self.specs]
+            (s.name, s.offset, s.port, s.source if s.kind != "builtin" else "") for s in self.specs
+        ]
         try:
             for name, offset, fixed, source in wanted:
                 port = fixed if fixed else base + offset if base else 0
@@ -180,15 +195,21 @@ class Runtime:
         for spec in self.specs:
             seed = seed_for(spec.name, self.world)
             self.books[spec.name] = PartnerBook(seed["accepts"], refresh=self.refresh_partners)
-            env = ServiceEnv(spec.name, self.wire, seed,
-                             db_path=self.settings.data_dir / f"{spec.name}.db",
-                             variants=self.settings.variants, partners=self.books[spec.name])
+            env = ServiceEnv(
+                spec.name,
+                self.wire,
+                seed,
+                db_path=self.settings.data_dir / f"{spec.name}.db",
+                variants=self.settings.variants,
+                partners=self.books[spec.name],
+            )
             try:
                 self.apps[spec.name] = build_app(spec, env)
             except Exception as exc:
                 where = f" (declared at {spec.source})" if spec.source else ""
-                raise AppLoadFailed(f"{spec.name}{where} could not be built: "
-                                    f"{type(exc).__name__}: {exc}") from exc
+                raise AppLoadFailed(
+                    f"{spec.name}{where} could not be built: {type(exc).__name__}: {exc}"
+                ) from exc
 
     def refresh_partners(self) -> None:
         """Take the partners of the configuration if it changed (institutions ask this
@@ -226,8 +247,7 @@ class Runtime:
         """Serve until `stop()`; publishes runtime.json while serving."""
         self._loop = asyncio.get_running_loop()
         control = create_control_app(self)
-        apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs
-                                         if s.start]
+        apps = [("control", control)] + [(s.name, self.apps[s.name]) for s in self.specs if s.start]
         for name, app in apps:
             self._serve_one(name, app)
         try:
@@ -255,8 +275,14 @@ class Runtime:
 
     def _serve_one(self, name: str, app: Any) -> None:
         """Start serving `app` on its bound socket (a task on the runtime's loop)."""
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=2, ws="none")
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+            ws="none",
+        )
         server = _QuietServer(config)
         self._serving[name] = server
         self._tasks[name] = asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
@@ -298,10 +324,14 @@ class Runtime:
         return [s for s in self.specs if s.start or s.name in self._serving]
 
     def _publish_state(self) -> None:
-        RuntimeState(pid=_pid(), seed=self.settings.seed, control_url=self.control_url,
-                     services={s.name: self.urls[s.name] for s in self.running()},
-                     started_at=time.time(), token=self.control_token
-                     ).write(self.settings.data_dir)
+        RuntimeState(
+            pid=_pid(),
+            seed=self.settings.seed,
+            control_url=self.control_url,
+            services={s.name: self.urls[s.name] for s in self.running()},
+            started_at=time.time(),
+            token=self.control_token,
+        ).write(self.settings.data_dir)
 
     def serving(self, name: str) -> bool:
         """True while the server of `name` (a service or `control`) accepts calls."""
@@ -378,8 +408,9 @@ def build_app(spec: ServiceSpec, env: ServiceEnv) -> Any:
     if spec.kind == "url":
         from sandbox.runtime.proxy import RecordingProxy
 
-        return TraceMiddleware(RecordingProxy(spec.name, spec.url), wire=env.wire,
-                               service=spec.name)
+        return TraceMiddleware(
+            RecordingProxy(spec.name, spec.url), wire=env.wire, service=spec.name
+        )
     loaded = spec.load_factory()
     if _is_factory(loaded):
         return loaded(env)

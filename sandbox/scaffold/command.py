@@ -25,49 +25,82 @@ from sandbox.scaffold.usage import (
 EXIT_USAGE = 2
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
-               ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """Define `sandbox new ...` on the CLI's subparsers; returns its own subparsers, so
     packages above this one can add kinds (`sandbox new lesson`)."""
-    new = sub.add_parser("new", help="scaffold a service, its credentials, or a lesson",
-                         description="Add your own service to the sandbox.")
+    new = sub.add_parser(
+        "new",
+        help="scaffold a service, its credentials, or a lesson",
+        description="Add your own service to the sandbox.",
+    )
     what = new.add_subparsers(dest="new_command", metavar="WHAT", required=True)
     service = what.add_parser(
-        "service", help="a working service in this folder, registered in ./sandbox.toml",
+        "service",
+        help="a working service in this folder, registered in ./sandbox.toml",
         description="Write NAME/ (app, test, README) in this folder and declare it in "
-                    "./sandbox.toml with fresh partner credentials; `sandbox up` then runs it.")
+        "./sandbox.toml with fresh partner credentials; `sandbox up` then runs it.",
+    )
     service.add_argument("name", metavar="NAME", help="service name, e.g. courier")
-    service.add_argument("--calls", metavar="A,B", default="", type=_names,
-                         help="institutions it calls as a partner, e.g. marketplace,bank")
+    service.add_argument(
+        "--calls",
+        metavar="A,B",
+        default="",
+        type=_names,
+        help="institutions it calls as a partner, e.g. marketplace,bank",
+    )
     service.add_argument("--title", help="display name on the map (default: from NAME)")
-    service.add_argument("--role", choices=ROLES,
-                         help="what it is to the marketplace: channel (a storefront placing "
-                              "orders, the default) or courier (ships paid orders)")
-    service.add_argument("--dir", default=".", metavar="FOLDER",
-                         help="folder to write into (default: here)")
+    service.add_argument(
+        "--role",
+        choices=ROLES,
+        help="what it is to the marketplace: channel (a storefront placing "
+        "orders, the default) or courier (ships paid orders)",
+    )
+    service.add_argument(
+        "--dir", default=".", metavar="FOLDER", help="folder to write into (default: here)"
+    )
     service.set_defaults(func=cmd_new_service)
     creds = what.add_parser(
-        "credentials", help="partner credentials for a service at more institutions",
+        "credentials",
+        help="partner credentials for a service at more institutions",
         description="Generate NAME's credentials at each institution of --calls and store "
-                    "them in the configuration file.")
+        "them in the configuration file.",
+    )
     creds.add_argument("name", metavar="NAME")
     creds.add_argument("--calls", metavar="A,B", required=True, type=_names)
-    creds.add_argument("--role", choices=ROLES,
-                       help="at the marketplace: channel (default) or courier")
-    creds.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
-                       help=f"the configuration file (default ./{CONFIG_NAME})")
+    creds.add_argument(
+        "--role", choices=ROLES, help="at the marketplace: channel (default) or courier"
+    )
+    creds.add_argument(
+        "--config",
+        metavar="FILE",
+        default=CONFIG_NAME,
+        help=f"the configuration file (default ./{CONFIG_NAME})",
+    )
     creds.set_defaults(func=cmd_new_credentials)
     client = what.add_parser(
-        "client", help="credentials of your own for a plain script (no service to declare)",
+        "client",
+        help="credentials of your own for a plain script (no service to declare)",
         description="Generate credentials for NAME, a script of yours, at each institution of "
-                    "--calls, in each one's dialect, and store them in the configuration "
-                    "file as [clients.NAME]. Calls signed with them are recorded as NAME; a "
-                    "running sandbox accepts them at once.")
+        "--calls, in each one's dialect, and store them in the configuration "
+        "file as [clients.NAME]. Calls signed with them are recorded as NAME; a "
+        "running sandbox accepts them at once.",
+    )
     client.add_argument("name", metavar="NAME", help="how the trace names your script, e.g. me")
-    client.add_argument("--calls", metavar="A,B", required=True, type=_names,
-                        help="institutions it calls, e.g. marketplace,bank")
-    client.add_argument("--config", metavar="FILE", default=CONFIG_NAME,
-                        help=f"the configuration file (default ./{CONFIG_NAME})")
+    client.add_argument(
+        "--calls",
+        metavar="A,B",
+        required=True,
+        type=_names,
+        help="institutions it calls, e.g. marketplace,bank",
+    )
+    client.add_argument(
+        "--config",
+        metavar="FILE",
+        default=CONFIG_NAME,
+        help=f"the configuration file (default ./{CONFIG_NAME})",
+    )
     client.set_defaults(func=cmd_new_client)
     return what
 
@@ -83,8 +116,10 @@ def cmd_new_service(args: argparse.Namespace) -> int:
     for path in written:
         print(f"  {path}")
     package = written[0].parent.name
-    print(f"Next: `python -m pytest {package}` runs its test; `sandbox up` (or `sandbox`) runs "
-          f"it with the institutions. See {package}/README.md.")
+    print(
+        f"Next: `python -m pytest {package}` runs its test; `sandbox up` (or `sandbox`) runs "
+        f"it with the institutions. See {package}/README.md."
+    )
     return 0
 
 
@@ -95,11 +130,12 @@ def cmd_new_credentials(args: argparse.Namespace) -> int:
         print(f"sandbox new: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if written.added:
-        print(f"Added credentials of {args.name} at {', '.join(written.added)} to "
-              f"{args.config}.")
+        print(f"Added credentials of {args.name} at {', '.join(written.added)} to {args.config}.")
     if written.replaced:
-        print(f"Replaced the incomplete credentials of {args.name} at "
-              f"{', '.join(written.replaced)} in {args.config} with new ones.")
+        print(
+            f"Replaced the incomplete credentials of {args.name} at "
+            f"{', '.join(written.replaced)} in {args.config} with new ones."
+        )
     if not written.added and not written.replaced:
         print(f"{args.name} already holds credentials at {', '.join(args.calls)}.")
     return 0
@@ -118,14 +154,18 @@ def cmd_new_client(args: argparse.Namespace) -> int:
         print(f"Wrote credentials of client {args.name} at {', '.join(fresh)} to {config}.")
     else:
         print(f"Client {args.name} already holds credentials at {', '.join(args.calls)}.")
-    print(f"Calls signed with them are recorded as {args.name}; a running sandbox accepts "
-          "them at once. The secrets stay in the file.\n")
+    print(
+        f"Calls signed with them are recorded as {args.name}; a running sandbox accepts "
+        "them at once. The secrets stay in the file.\n"
+    )
     for callee in args.calls:
         print(f"  {callee:<12} {usage(callee, held[callee])}")
     back = [CALLS_BACK[c] for c in args.calls if c in CALLS_BACK]
     if back:
-        print(f"\nA script has no server: {' and '.join(back)} wait in the sender's outbox, "
-              "retried for about 25 minutes, then listed by `sandbox webhooks`.")
+        print(
+            f"\nA script has no server: {' and '.join(back)} wait in the sender's outbox, "
+            "retried for about 25 minutes, then listed by `sandbox webhooks`."
+        )
     example = args.calls[0]
     where = "" if args.config == CONFIG_NAME else f", {str(config)!r}"
     print(f"""

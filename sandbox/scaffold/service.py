@@ -43,34 +43,58 @@ class Example:
 
 
 EXAMPLES: dict[str, Example] = {
-    "marketplace": Example("/v1/partners/marketplace", '''
+    "marketplace": Example(
+        "/v1/partners/marketplace",
+        """
         fs_id = env.seed["holds"]["marketplace"]["fs_id"]
         response = await partner_client(env, "marketplace").get(
-            f"/api/v2/fs/{fs_id}/products", params={"page_size": 3})''', 200),
-    "bank": Example("/v1/partners/bank", '''
+            f"/api/v2/fs/{fs_id}/products", params={"page_size": 3})""",
+        200,
+    ),
+    "bank": Example(
+        "/v1/partners/bank",
+        """
         creds = env.seed["holds"]["bank"]
         prefix = creds["partner_service_id"]
         response = await partner_client(env, "bank").post("/v1.0/transfer-va/status", json={
             "partnerServiceId": prefix, "customerNo": "1", "virtualAccountNo": prefix + "1",
-            "inquiryRequestId": "example-1"})  # a VA that was never made: a clean 404''', 404),
-    "identity": Example("/v1/partners/identity", '''
+            "inquiryRequestId": "example-1"})  # a VA that was never made: a clean 404""",
+        404,
+    ),
+    "identity": Example(
+        "/v1/partners/identity",
+        """
         # Withdrawing a consent that does not exist: harmless, and proves the token works.
         response = await partner_client(env, "identity").delete(
-            "/v1/consents/CNS-EXAMPLE")''', 404),
-    "records": Example("/v1/partners/records", f'''
+            "/v1/consents/CNS-EXAMPLE")""",
+        404,
+    ),
+    "records": Example(
+        "/v1/partners/records",
+        f"""
         response = await partner_client(env, "records").get(
             "/fhir-r4/v1/Patient",
-            params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})''', 200),
-    "insurance": Example("/v1/partners/insurance", f'''
+            params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})""",
+        200,
+    ),
+    "insurance": Example(
+        "/v1/partners/insurance",
+        f"""
         response = await partner_client(env, "insurance").get(
-            "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")''', 200),
+            "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")""",
+        200,
+    ),
 }
-COURIER_EXAMPLE = Example("/v1/partners/marketplace", '''
+COURIER_EXAMPLE = Example(
+    "/v1/partners/marketplace",
+    """
         # A courier reports where parcels are; order 0 has none with us: a clean 404.
         fs_id = env.seed["holds"]["marketplace"]["fs_id"]
         response = await partner_client(env, "marketplace").post(
             f"/api/v2/fs/{fs_id}/shipments/0/tracking",
-            json={"event_id": "example-1", "status": "PICKED_UP", "tracking_no": "EX0"})''', 404)
+            json={"event_id": "example-1", "status": "PICKED_UP", "tracking_no": "EX0"})""",
+    404,
+)
 """A courier may not browse products; its example call is a tracking update instead."""
 
 
@@ -79,8 +103,9 @@ def package_of(name: str) -> str:
     return name.replace("-", "_")
 
 
-def new_service(folder: Path, name: str, calls: list[str], title: str | None = None,
-                role: str | None = None) -> list[Path]:
+def new_service(
+    folder: Path, name: str, calls: list[str], title: str | None = None, role: str | None = None
+) -> list[Path]:
     """Generate service `name` in `folder`; returns the files written.
 
     `role` is what the service is to the marketplace (ROLES; "channel" by default).
@@ -88,34 +113,48 @@ def new_service(folder: Path, name: str, calls: list[str], title: str | None = N
     _check_name(folder, name)
     for callee in calls:
         if callee not in DIALECTS:
-            raise ScaffoldError(f"{callee!r} takes no partners; a new service can call: "
-                                f"{', '.join(sorted(DIALECTS))}")
+            raise ScaffoldError(
+                f"{callee!r} takes no partners; a new service can call: "
+                f"{', '.join(sorted(DIALECTS))}"
+            )
     role = _check_role(role, calls)
     package = folder / package_of(name)
     if package.exists():
         raise ScaffoldError(f"{package} already exists; choose another name or remove it")
     title = title or name.replace("-", " ").title()
     hooks = "marketplace" in calls
-    fill = {"name": name, "title": title, "package": package_of(name),
-            "imports": _imports(calls),
-            "partner_calls": "".join(_partner_call(c, role) for c in calls)
-                             + (WEBHOOK_RECEIVER if hooks else ""),
-            "partner_tests": "".join(_partner_test(name, c, role) for c in calls)
-                             + (_webhook_tests(name, role) if hooks else ""),
-            "partner_sentence": _sentence(calls, role if hooks else None)}
+    fill = {
+        "name": name,
+        "title": title,
+        "package": package_of(name),
+        "imports": _imports(calls),
+        "partner_calls": "".join(_partner_call(c, role) for c in calls)
+        + (WEBHOOK_RECEIVER if hooks else ""),
+        "partner_tests": "".join(_partner_test(name, c, role) for c in calls)
+        + (_webhook_tests(name, role) if hooks else ""),
+        "partner_sentence": _sentence(calls, role if hooks else None),
+    }
     package.mkdir(parents=True)
     written = [package / "__init__.py"]
     written[0].write_text(f'"""{title}: a service of yours in the integration sandbox."""\n')
-    for template, target in (("app.py", "app.py"), ("test_app.py", "test_app.py"),
-                             ("README.md", "README.md")):
+    for template, target in (
+        ("app.py", "app.py"),
+        ("test_app.py", "test_app.py"),
+        ("README.md", "README.md"),
+    ):
         text = (TEMPLATES / f"{template}.tmpl").read_text(encoding="utf-8").format(**fill)
         path = package / target
         path.write_text(text, encoding="utf-8")
         written.append(path)
     config = folder / CONFIG_NAME
-    block = [f"\n[services.{name}]", f'app = "{package_of(name)}.app:create_app"',
-             f'title = "{title}"', 'role = "your service"',
-             "calls = [" + ", ".join(f'"{c}"' for c in calls) + "]", ""]
+    block = [
+        f"\n[services.{name}]",
+        f'app = "{package_of(name)}.app:create_app"',
+        f'title = "{title}"',
+        'role = "your service"',
+        "calls = [" + ", ".join(f'"{c}"' for c in calls) + "]",
+        "",
+    ]
     taken = _taken(config)
     block += [to_toml(name, callee, _generate(callee, name, taken, role)) for callee in calls]
     _append(config, "\n".join(block))
@@ -133,8 +172,7 @@ class Written:
     """Institutions whose credentials were incomplete and were made anew."""
 
 
-def new_credentials(config: Path, name: str, calls: list[str],
-                    role: str | None = None) -> Written:
+def new_credentials(config: Path, name: str, calls: list[str], role: str | None = None) -> Written:
     """Generate `name`'s credentials at each of `calls` where it has none, or incomplete ones.
 
     Works on a configuration the runtime refuses (that is what it repairs): the file is only
@@ -144,8 +182,10 @@ def new_credentials(config: Path, name: str, calls: list[str],
 
     _check_calls(calls)
     if name in {s.name for s in BUILTIN}:
-        raise ScaffoldError(f"{name!r} is a built-in institution: it holds its credentials "
-                            "in the seeded world, not in a configuration file")
+        raise ScaffoldError(
+            f"{name!r} is a built-in institution: it holds its credentials "
+            "in the seeded world, not in a configuration file"
+        )
     why = taken_name(name)
     if why:
         raise ScaffoldError(f"{why}; it cannot hold credentials")
@@ -158,13 +198,17 @@ def new_credentials(config: Path, name: str, calls: list[str],
         raise ScaffoldError(str(exc)) from None
     table = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
     if table is None and not plugin and _held(data, "clients", name):
-        raise ScaffoldError(f"{name!r} is a client of {config}; `sandbox new client {name} "
-                            f"--calls {','.join(calls)}` gives it more credentials")
+        raise ScaffoldError(
+            f"{name!r} is a client of {config}; `sandbox new client {name} "
+            f"--calls {','.join(calls)}` gives it more credentials"
+        )
     if table is None and not plugin:
-        raise ScaffoldError(f"{config} declares no service {name!r} and no installed plugin "
-                            f"has it; create it first with `sandbox new service {name}`, or "
-                            f"make credentials for a plain script with `sandbox new client "
-                            f"{name} --calls {','.join(calls)}`")
+        raise ScaffoldError(
+            f"{config} declares no service {name!r} and no installed plugin "
+            f"has it; create it first with `sandbox new service {name}`, or "
+            f"make credentials for a plain script with `sandbox new client "
+            f"{name} --calls {','.join(calls)}`"
+        )
     text, written = _fill(text, data, "services", name, calls, role)
     if table is not None:
         text = _add_calls(text, name, calls)
@@ -182,8 +226,10 @@ def new_client(config: Path, name: str, calls: list[str]) -> Written:
     from sandbox.runtime.plugins import PluginError, discover
 
     if not NAME.fullmatch(name):
-        raise ScaffoldError(f"client name {name!r}: use 2-31 lower-case letters, digits and "
-                            "dashes, starting with a letter (e.g. my-script)")
+        raise ScaffoldError(
+            f"client name {name!r}: use 2-31 lower-case letters, digits and "
+            "dashes, starting with a letter (e.g. my-script)"
+        )
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
     why = taken_name(name)
@@ -198,8 +244,10 @@ def new_client(config: Path, name: str, calls: list[str]) -> Written:
         raise ScaffoldError(str(exc)) from None
     services = data.get("services")
     if name in plugins or (isinstance(services, dict) and name in services):
-        raise ScaffoldError(f"{name!r} is a service; give a service more credentials with "
-                            f"`sandbox new credentials {name}`, or choose another client name")
+        raise ScaffoldError(
+            f"{name!r} is a service; give a service more credentials with "
+            f"`sandbox new credentials {name}`, or choose another client name"
+        )
     text, written = _fill(text, data, "clients", name, calls, None)
     _write(config, text)
     return written
@@ -210,12 +258,15 @@ def _check_calls(calls: list[str]) -> None:
         raise ScaffoldError("--calls names no institution; e.g. --calls marketplace,bank")
     for callee in calls:
         if callee not in DIALECTS:
-            raise ScaffoldError(f"{callee!r} takes no partners; partners are accepted by: "
-                                f"{', '.join(sorted(DIALECTS))}")
+            raise ScaffoldError(
+                f"{callee!r} takes no partners; partners are accepted by: "
+                f"{', '.join(sorted(DIALECTS))}"
+            )
 
 
-def _fill(text: str, data: dict[str, Any], section: str, name: str, calls: list[str],
-          role: str | None) -> tuple[str, Written]:
+def _fill(
+    text: str, data: dict[str, Any], section: str, name: str, calls: list[str], role: str | None
+) -> tuple[str, Written]:
     """`text` with `[SECTION.NAME.partners.CALLEE]` credentials for each of `calls` that has
     none or incomplete ones (made anew, the rest kept), and what was written."""
     held = _held(data, section, name)
@@ -278,20 +329,20 @@ def _drop_table(text: str, dotted: str) -> str:
     header = re.search(rf"^\s*\[\s*{parts}\s*\][^\n]*\n?", text, re.M)
     if header is None:
         return text
-    following = re.search(r"^\s*\[", text[header.end():], re.M)
+    following = re.search(r"^\s*\[", text[header.end() :], re.M)
     stop = header.end() + following.start() if following else len(text)
-    return text[:header.start()] + text[stop:]
+    return text[: header.start()] + text[stop:]
 
 
 def _check_role(role: str | None, calls: list[str]) -> str:
     if role is None:
         return "channel"
     if role not in ROLES:
-        raise ScaffoldError(f"role {role!r}: the marketplace knows the roles "
-                            f"{' and '.join(ROLES)}")
+        raise ScaffoldError(f"role {role!r}: the marketplace knows the roles {' and '.join(ROLES)}")
     if "marketplace" not in calls:
-        raise ScaffoldError(f"a role ({role}) is what a service is to the marketplace; "
-                            "add marketplace to --calls")
+        raise ScaffoldError(
+            f"a role ({role}) is what a service is to the marketplace; add marketplace to --calls"
+        )
     return role
 
 
@@ -304,8 +355,10 @@ def _generate(callee: str, name: str, taken: set[str], role: str) -> dict[str, A
 
 def _check_name(folder: Path, name: str) -> None:
     if not NAME.fullmatch(name):
-        raise ScaffoldError(f"service name {name!r}: use 2-31 lower-case letters, digits and "
-                            "dashes, starting with a letter (e.g. courier, lab-prima)")
+        raise ScaffoldError(
+            f"service name {name!r}: use 2-31 lower-case letters, digits and "
+            "dashes, starting with a letter (e.g. courier, lab-prima)"
+        )
     if name in {s.name for s in BUILTIN}:
         raise ScaffoldError(f"{name!r} is a built-in institution; choose another name")
     taken = taken_name(name)
@@ -360,15 +413,15 @@ def _add_calls(text: str, name: str, calls: list[str]) -> str:
     """Add `calls` to the `calls = [...]` of `[services.NAME]` (or write one)."""
     header = re.search(rf"^\s*\[services\.{re.escape(name)}\]\s*$", text, re.M)
     assert header is not None
-    end = re.search(r"^\s*\[", text[header.end():], re.M)
+    end = re.search(r"^\s*\[", text[header.end() :], re.M)
     stop = header.end() + (end.start() if end else len(text) - header.end())
-    body = text[header.end():stop]
+    body = text[header.end() : stop]
     found = re.search(r"^calls\s*=\s*\[(.*?)\]", body, re.M | re.S)
     have = re.findall(r'"([^"]+)"', found.group(1)) if found else []
     merged = have + [c for c in calls if c not in have]
     line = "calls = [" + ", ".join(f'"{c}"' for c in merged) + "]"
     body = body.replace(found.group(0), line) if found else "\n" + line + body
-    return text[:header.end()] + body + text[stop:]
+    return text[: header.end()] + body + text[stop:]
 
 
 def _example(callee: str, role: str) -> Example:
@@ -378,8 +431,10 @@ def _example(callee: str, role: str) -> Example:
 def _partner_call(callee: str, role: str) -> str:
     example = _example(callee, role)
     doc = f'"""Calls {callee} as a partner, signed in its own dialect by `partner_client`."""'
-    answer = ("{" + f'"callee": "{callee}", "status": response.status_code, '
-              '"answer": response.json()' + "}")
+    answer = (
+        "{" + f'"callee": "{callee}", "status": response.status_code, '
+        '"answer": response.json()' + "}"
+    )
     return f'''
     @app.get("{example.path}", summary="Example: an authenticated call to {callee}")
     async def call_{callee}() -> dict[str, Any]:
@@ -407,11 +462,15 @@ def _sentence(calls: list[str], role: str | None) -> str:
         return ""
     sentence = ", and one authenticated call to each of: " + ", ".join(calls)
     if role == "courier":
-        sentence += (". As the marketplace's courier it receives a signed SHIPMENT_REQUEST "
-                     "webhook for every paid order (`POST /webhooks/marketplace`)")
+        sentence += (
+            ". As the marketplace's courier it receives a signed SHIPMENT_REQUEST "
+            "webhook for every paid order (`POST /webhooks/marketplace`)"
+        )
     elif role is not None:
-        sentence += (". The marketplace's signed webhooks about the orders it places arrive "
-                     "at `POST /webhooks/marketplace`")
+        sentence += (
+            ". The marketplace's signed webhooks about the orders it places arrive "
+            "at `POST /webhooks/marketplace`"
+        )
     return sentence
 
 
@@ -419,13 +478,26 @@ def _imports(calls: list[str]) -> str:
     """The generated app's imports: only what its code uses, so linters stay quiet."""
     hooks = "marketplace" in calls
     stdlib = ["import json"] if hooks else []
-    names = ["ApiError", "ServiceEnv", *(["marketplace_webhook_ok"] if hooks else []),
-             "new_app", *(["partner_client"] if calls else [])]
+    names = [
+        "ApiError",
+        "ServiceEnv",
+        *(["marketplace_webhook_ok"] if hooks else []),
+        "new_app",
+        *(["partner_client"] if calls else []),
+    ]
     line = f"from sandbox.extend import {', '.join(names)}"
     if len(line) > 100:
         line = "from sandbox.extend import (\n" + "".join(f"    {n},\n" for n in names) + ")"
-    return "\n".join([*stdlib, "from typing import Any", "",
-                      f"from fastapi import FastAPI{', Request' if hooks else ''}", "", line])
+    return "\n".join(
+        [
+            *stdlib,
+            "from typing import Any",
+            "",
+            f"from fastapi import FastAPI{', Request' if hooks else ''}",
+            "",
+            line,
+        ]
+    )
 
 
 WEBHOOK_RECEIVER = '''
@@ -465,7 +537,9 @@ async def test_a_forged_marketplace_webhook_is_refused(sandbox: Harness) -> None
 '''
     if role != "courier":
         return forged
-    return forged + f'''
+    return (
+        forged
+        + f'''
 
 @pytest.mark.asyncio
 async def test_a_paid_order_books_a_shipment_with_us(sandbox: Harness) -> None:
@@ -474,3 +548,4 @@ async def test_a_paid_order_books_a_shipment_with_us(sandbox: Harness) -> None:
     assert booked and booked[0].status == 200  # the signature checked out, we acknowledged
     assert '"SHIPMENT_REQUEST"' in booked[0].request_body
 '''
+    )

@@ -16,13 +16,12 @@ from sandbox.scaffold.service import ScaffoldError
 
 DIALECT = {
     "marketplace": "open platform: POST /oauth/token (Basic app_key:app_secret), then each "
-                   "request signed (app_key, timestamp, nonce, sign; x-tts-access-token)",
+    "request signed (app_key, timestamp, nonce, sign; x-tts-access-token)",
     "bank": "SNAP: POST /v1.0/access-token/b2b (X-CLIENT-KEY, X-SIGNATURE), then each "
-            "transaction signed (HMAC-SHA512, X-PARTNER-ID, X-EXTERNAL-ID, CHANNEL-ID)",
+    "transaction signed (HMAC-SHA512, X-PARTNER-ID, X-EXTERNAL-ID, CHANNEL-ID)",
     "identity": "every request signed: X-Client-Id, X-Timestamp, X-Nonce, X-Signature",
     "records": "POST /oauth2/v1/accesstoken?grant_type=client_credentials, then Bearer",
-    "insurance": "VClaim headers on every request: X-cons-id, X-timestamp, X-signature, "
-                 "user_key",
+    "insurance": "VClaim headers on every request: X-cons-id, X-timestamp, X-signature, user_key",
 }
 """Each institution's dialect in one line."""
 IDS = {

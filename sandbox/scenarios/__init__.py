@@ -13,8 +13,11 @@ from sandbox.scenarios.open_account import open_account
 from sandbox.scenarios.phone import AppsPhone, Phone, PhoneReader
 
 SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
-    "checkout": checkout, "open-account": open_account, "admission": admission,
-    "admission-covered": admission_covered}
+    "checkout": checkout,
+    "open-account": open_account,
+    "admission": admission,
+    "admission-covered": admission_covered,
+}
 """Every story by the name the CLI, the UI and lessons use."""
 TAKES_PHONE = frozenset({"checkout"})
 """Stories in which an institution texts someone (the bank, a code): give them `phone=`."""

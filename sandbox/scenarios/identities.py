@@ -55,23 +55,38 @@ class Actor:
         """The recorded client `who` uses to reach `service`."""
         return self.wire.client(self.who, service)
 
-    async def request(self, service: str, method: str, path: str, *,
-                      json: Any = None, content: bytes | None = None,
-                      headers: dict[str, str] | None = None) -> httpx.Response:
+    async def request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         """Send one request as `who`; credentials are added here, never by the caller."""
         extra = dict(headers or {})
         auth = self._partner_auth(service)
         if auth is None:
             extra.update(await self._persona_headers(service, path))
         return await self.client(service).request(
-            method, path, json=json, content=content, headers=extra,
-            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
+            method,
+            path,
+            json=json,
+            content=content,
+            headers=extra,
+            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+        )
 
     def _partner_auth(self, service: str) -> httpx.Auth | None:
         if service not in self._auth:
             holds = self.world["partners"].get(service, {})
-            self._auth[service] = (partner_auth(service, self.who, self.world, self.wire)
-                                   if self.who in holds else None)
+            self._auth[service] = (
+                partner_auth(service, self.who, self.world, self.wire)
+                if self.who in holds
+                else None
+            )
         return self._auth[service]
 
     async def _persona_headers(self, service: str, path: str) -> dict[str, str]:
@@ -82,8 +97,7 @@ class Actor:
             return {}
         if service == "social" and "session_token" in persona:
             return {"Authorization": f"Bearer {persona['session_token']}"}
-        if service == "bank" and "account_no" in persona and \
-                not path.startswith(_OPEN_BANK_PATHS):
+        if service == "bank" and "account_no" in persona and not path.startswith(_OPEN_BANK_PATHS):
             return {"Authorization": f"Bearer {await self._bank_session()}"}
         return {}
 
@@ -91,8 +105,10 @@ class Actor:
         """Log in to the bank app with the persona's PIN, once."""
         if self._bank_token is None:
             persona = self.persona or {}
-            response = await self.client("bank").post("/mobile/v1/sessions", json={
-                "account_no": persona.get("account_no"), "pin": persona.get("pin")})
+            response = await self.client("bank").post(
+                "/mobile/v1/sessions",
+                json={"account_no": persona.get("account_no"), "pin": persona.get("pin")},
+            )
             response.raise_for_status()
             self._bank_token = str(response.json()["session_token"])
         return self._bank_token

@@ -79,8 +79,9 @@ def endpoint_url(text: str) -> str:
         raise ValueError(f"{text!r} names no host")
     if parts.username is not None or parts.password is not None:
         # Not echoed: the password would end up on the screen and in shell logs.
-        raise ValueError("the URL holds a user name or password (credentials); give it "
-                         "without them")
+        raise ValueError(
+            "the URL holds a user name or password (credentials); give it without them"
+        )
     if parts.query or parts.fragment:
         raise ValueError(f"{text!r} has a query or fragment; an OTLP endpoint has neither")
     path = parts.path.rstrip("/")
@@ -92,11 +93,21 @@ def endpoint_url(text: str) -> str:
 class OtlpStream:
     """A recorder (call it with each HttpCall) that streams the calls as OTLP spans."""
 
-    def __init__(self, endpoint: str, services: Collection[str], student: str = "", *,
-                 protocol: str = "http/json", max_queue: int = 10_000, batch: int = 512,
-                 interval: float = 1.0,
-                 timeout: float = 5.0, backoff: float = 0.5, max_backoff: float = 30.0,
-                 attempts: int = 5) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        services: Collection[str],
+        student: str = "",
+        *,
+        protocol: str = "http/json",
+        max_queue: int = 10_000,
+        batch: int = 512,
+        interval: float = 1.0,
+        timeout: float = 5.0,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        attempts: int = 5,
+    ) -> None:
         self.endpoint = endpoint_url(endpoint)
         self.services = frozenset(services)
         """Parties that run code: their calls are CLIENT spans under their own name."""
@@ -145,11 +156,19 @@ class OtlpStream:
 
     def stats(self) -> dict[str, Any]:
         """The counters, JSON-ready."""
-        return {"endpoint": self.endpoint, "student": self.student, "protocol": self.protocol,
-                "queued": self._queue.qsize(), "max_queue": self.max_queue, "sent": self.sent,
-                "dropped": self._dropped, "failed": self.failed,
-                "failed_batches": self.failed_batches, "retries": self.retries,
-                "last_error": self.last_error}
+        return {
+            "endpoint": self.endpoint,
+            "student": self.student,
+            "protocol": self.protocol,
+            "queued": self._queue.qsize(),
+            "max_queue": self.max_queue,
+            "sent": self.sent,
+            "dropped": self._dropped,
+            "failed": self.failed,
+            "failed_batches": self.failed_batches,
+            "retries": self.retries,
+            "last_error": self.last_error,
+        }
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every call queued so far is sent or given up; False on timeout."""
@@ -171,8 +190,10 @@ class OtlpStream:
     # -- the sending thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        headers = {"content-type": PROTOCOLS[self.protocol],
-                   "user-agent": f"integration-sandbox/{__version__}"}
+        headers = {
+            "content-type": PROTOCOLS[self.protocol],
+            "user-agent": f"integration-sandbox/{__version__}",
+        }
         with httpx.Client(timeout=self.timeout, headers=headers) as http:
             while not (self._stop.is_set() and self._queue.empty()):
                 calls = self._gather()
@@ -248,8 +269,12 @@ class OtlpStream:
 
     def _failed_post(self, error: str) -> None:
         if not self._failures:
-            log.warning("OTLP endpoint %s failed (%s); spans are retried with backoff, and "
-                        "dropped while the queue is full", self.endpoint, error)
+            log.warning(
+                "OTLP endpoint %s failed (%s); spans are retried with backoff, and "
+                "dropped while the queue is full",
+                self.endpoint,
+                error,
+            )
         self._failures += 1
         self.last_error = error
         if self._stop.is_set():
@@ -267,8 +292,12 @@ class OtlpStream:
             self._settle.notify_all()
 
 
-def _encode(items: Sequence[HttpCall | LessonVerdict], services: Collection[str], student: str,
-            protocol: str = "http/json") -> bytes:
+def _encode(
+    items: Sequence[HttpCall | LessonVerdict],
+    services: Collection[str],
+    student: str,
+    protocol: str = "http/json",
+) -> bytes:
     """An OTLP `ExportTraceServiceRequest` body for `items`, in `protocol`'s encoding."""
     calls = sorted((i for i in items if isinstance(i, HttpCall)), key=lambda c: c.started_at)
     verdicts = [item for item in items if isinstance(item, LessonVerdict)]
@@ -276,9 +305,13 @@ def _encode(items: Sequence[HttpCall | LessonVerdict], services: Collection[str]
     by_service = spans_by_service(calls, services)
     if verdicts:
         by_service.setdefault(LESSON_SERVICE, []).extend(
-            verdict_span(verdict, secrets.token_hex(8)) for verdict in verdicts)
-    body = {"resourceSpans": [resource_spans_of(name, spans, resource)
-                              for name, spans in by_service.items()]}
+            verdict_span(verdict, secrets.token_hex(8)) for verdict in verdicts
+        )
+    body = {
+        "resourceSpans": [
+            resource_spans_of(name, spans, resource) for name, spans in by_service.items()
+        ]
+    }
     if protocol == "http/protobuf":
         return to_protobuf(body)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

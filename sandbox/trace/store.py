@@ -34,8 +34,21 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """About 400,000 ordinary calls (600 bytes each), or 8,000 of the largest the recorder keeps."""
 ROW_OVERHEAD = 160
 """Bytes counted per row beyond its values: SQLite's record header and three index entries."""
-_COLUMNS = ("trace_id", "span_id", "parent_id", "caller", "callee", "method", "path", "status",
-            "started_at", "duration_ms", "error", "claimed_caller", "truncated")
+_COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_id",
+    "caller",
+    "callee",
+    "method",
+    "path",
+    "status",
+    "started_at",
+    "duration_ms",
+    "error",
+    "claimed_caller",
+    "truncated",
+)
 OUTCOMES = ("2xx", "3xx", "4xx", "5xx", "failed")
 """What `calls(outcome=...)` accepts (the same words as `HttpCall.outcome`)."""
 ORDERS = {"stored": "seq", "started": "started_at, seq"}
@@ -66,17 +79,28 @@ class TraceSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (services as a list)."""
-        return {"trace_id": self.trace_id, "calls": self.calls, "services": list(self.services),
-                "root": self.root, "started_at": self.started_at,
-                "duration_ms": self.duration_ms, "outcome": self.outcome}
+        return {
+            "trace_id": self.trace_id,
+            "calls": self.calls,
+            "services": list(self.services),
+            "root": self.root,
+            "started_at": self.started_at,
+            "duration_ms": self.duration_ms,
+            "outcome": self.outcome,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TraceSummary:
         """The inverse of `to_dict`."""
-        return cls(trace_id=data["trace_id"], calls=int(data["calls"]),
-                   services=tuple(data.get("services", ())), root=data.get("root", ""),
-                   started_at=float(data["started_at"]),
-                   duration_ms=float(data["duration_ms"]), outcome=data.get("outcome", ""))
+        return cls(
+            trace_id=data["trace_id"],
+            calls=int(data["calls"]),
+            services=tuple(data.get("services", ())),
+            root=data.get("root", ""),
+            started_at=float(data["started_at"]),
+            duration_ms=float(data["duration_ms"]),
+            outcome=data.get("outcome", ""),
+        )
 
 
 _TEXT_COLUMNS = ("method", "path", "caller", "callee")
@@ -85,8 +109,9 @@ _TRACE_AND_SPAN = re.compile(r"(?:[0-9a-f]{2}-)?([0-9a-f]{32})-([0-9a-f]{16})(?:
 _SPAN_ID = re.compile(r"[0-9a-f]{16}")
 
 
-def _where(service: str = "", outcome: str = "", text: str = "",
-           trace_id: str = "") -> tuple[str, list[Any]]:
+def _where(
+    service: str = "", outcome: str = "", text: str = "", trace_id: str = ""
+) -> tuple[str, list[Any]]:
     """SQL condition and parameters for a call filter; empty fields match everything.
 
     Values only ever travel as parameters. `text` is matched with LIKE and an escape
@@ -135,8 +160,7 @@ _PACKED_V1 = b"\x01"
 
 
 def _pack(call: HttpCall) -> bytes:
-    detail = [call.request_headers, call.request_body, call.response_headers,
-              call.response_body]
+    detail = [call.request_headers, call.request_body, call.response_headers, call.response_body]
     packer = zlib.compressobj(6, zdict=_ZDICT)
     data = packer.compress(json.dumps(detail, separators=(",", ":")).encode())
     return _PACKED_V1 + data + packer.flush()
@@ -153,15 +177,22 @@ PAGE = 4096
 def _size(call: HttpCall, detail: bytes) -> int:
     """The bytes a stored call takes, as retention counts them: its values and overhead,
     rounded up to whole pages when it overflows one (a 6 KB row takes two pages)."""
-    text = len(call.path) + len(call.trace_id) + len(call.span_id) + len(call.caller) + \
-        len(call.callee) + len(call.error or "") + len(call.claimed_caller or "")
+    text = (
+        len(call.path)
+        + len(call.trace_id)
+        + len(call.span_id)
+        + len(call.caller)
+        + len(call.callee)
+        + len(call.error or "")
+        + len(call.claimed_caller or "")
+    )
     size = len(detail) + text + ROW_OVERHEAD
     return size if size < PAGE // 2 else -(-size // (PAGE - 4)) * PAGE
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _unpack_detail(blob: bytes) -> Any:
@@ -173,17 +204,25 @@ def _unpack_detail(blob: bytes) -> Any:
 
 def _unpack(row: dict[str, Any]) -> HttpCall:
     req_h, req_b, resp_h, resp_b = _unpack_detail(row["detail"])
-    return HttpCall(**{c: row[c] for c in _COLUMNS if c != "truncated"},
-                    truncated=bool(row["truncated"]),
-                    request_headers=tuple(tuple(h) for h in req_h), request_body=req_b,
-                    response_headers=tuple(tuple(h) for h in resp_h), response_body=resp_b)
+    return HttpCall(
+        **{c: row[c] for c in _COLUMNS if c != "truncated"},
+        truncated=bool(row["truncated"]),
+        request_headers=tuple(tuple(h) for h in req_h),
+        request_body=req_b,
+        response_headers=tuple(tuple(h) for h in resp_h),
+        response_body=resp_b,
+    )
 
 
 class TraceStore:
     """Read and write recorded calls in `trace.db`."""
 
-    def __init__(self, path: Path | None, max_calls: int = DEFAULT_MAX_CALLS,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        max_calls: int = DEFAULT_MAX_CALLS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         target = ":memory:" if path is None else str(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -206,7 +245,8 @@ class TraceStore:
             "CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL,"
             " span_id TEXT NOT NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT,"
             " path TEXT, status INTEGER, started_at REAL, duration_ms REAL, error TEXT,"
-            " truncated INTEGER, detail BLOB)")
+            " truncated INTEGER, detail BLOB)"
+        )
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(calls)").fetchall()}
         if "claimed_caller" not in columns:  # a trace.db from before the column existed
             self.db.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
@@ -225,8 +265,14 @@ class TraceStore:
         rows = []
         for c in calls:
             detail = _pack(c)
-            rows.append((*(getattr(c, k) for k in _COLUMNS[:-1]), int(c.truncated), detail,
-                         _size(c, detail)))
+            rows.append(
+                (
+                    *(getattr(c, k) for k in _COLUMNS[:-1]),
+                    int(c.truncated),
+                    detail,
+                    _size(c, detail),
+                )
+            )
         with self._lock:
             try:
                 with self.db.atomic():
@@ -236,7 +282,9 @@ class TraceStore:
                     self._enforce_retention(len(rows), sum(row[-1] for row in rows))
                     self.db.conn.executemany(
                         f"INSERT INTO calls ({', '.join(_COLUMNS)}, detail, size) "
-                        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", rows)
+                        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+                        rows,
+                    )
                     if self._total is not None and self._bytes is not None:
                         self._total += len(rows)
                         self._bytes += sum(row[-1] for row in rows)
@@ -248,8 +296,7 @@ class TraceStore:
     def stored_bytes(self) -> int:
         """What retention counts against `max_bytes`: the rows' sizes, summed."""
         with self._lock:
-            row = self.db.execute(
-                f"SELECT COALESCE(SUM({_SIZE}), 0) FROM calls").fetchone()
+            row = self.db.execute(f"SELECT COALESCE(SUM({_SIZE}), 0) FROM calls").fetchone()
         return int(row[0])
 
     def _enforce_retention(self, calls_coming: int = 0, bytes_coming: int = 0) -> None:
@@ -277,13 +324,16 @@ class TraceStore:
             marks = ",".join("?" * len(chunk))
             gone, freed = self.db.execute(
                 f"SELECT COUNT(*), COALESCE(SUM({_SIZE}), 0) FROM calls WHERE trace_id IN "
-                f"({marks})", chunk).fetchone()
+                f"({marks})",
+                chunk,
+            ).fetchone()
             self.db.execute(f"DELETE FROM calls WHERE trace_id IN ({marks})", chunk)
             self._total -= int(gone)
             self._bytes -= int(freed)
 
-    def count(self, *, service: str = "", outcome: str = "", text: str = "",
-              trace_id: str = "") -> int:
+    def count(
+        self, *, service: str = "", outcome: str = "", text: str = "", trace_id: str = ""
+    ) -> int:
         """How many stored calls match the filter (all of them without one).
 
         Raises ValueError for an unknown outcome.
@@ -293,8 +343,17 @@ class TraceStore:
             row = self.db.execute(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()
         return int(row[0])
 
-    def calls(self, offset: int = 0, limit: int = 100, *, service: str = "", outcome: str = "",
-              text: str = "", trace_id: str = "", order: str = "stored") -> list[HttpCall]:
+    def calls(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        *,
+        service: str = "",
+        outcome: str = "",
+        text: str = "",
+        trace_id: str = "",
+        order: str = "stored",
+    ) -> list[HttpCall]:
         """One page of the calls matching the filter, oldest first.
 
         `offset` counts matching calls, so a log can page through a filtered view. `service`
@@ -310,9 +369,13 @@ class TraceStore:
             walk = ""
             if service and not trace_id and self.count(service=service) > SORT_LIMIT:
                 walk = _WALK[order]
-            rows = list(self.db.query(
-                f"SELECT * FROM calls {walk} WHERE {where} ORDER BY {ORDERS[order]} "
-                "LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)]))
+            rows = list(
+                self.db.query(
+                    f"SELECT * FROM calls {walk} WHERE {where} ORDER BY {ORDERS[order]} "
+                    "LIMIT ? OFFSET ?",
+                    [*params, max(0, limit), max(0, offset)],
+                )
+            )
         return [_unpack(r) for r in rows]
 
     def party_counts(self, since: int = 0) -> dict[str, tuple[int, int]]:
@@ -327,7 +390,8 @@ class TraceStore:
             rows = self.db.execute(
                 "SELECT 1, callee, count(*) FROM calls WHERE seq >= ? GROUP BY callee UNION ALL "
                 "SELECT 0, caller, count(*) FROM calls WHERE seq >= ? GROUP BY caller",
-                [since, since]).fetchall()
+                [since, since],
+            ).fetchall()
         for inbound, party, n in rows:
             calls_in, calls_out = counts.get(party, (0, 0))
             counts[party] = (calls_in + n, calls_out) if inbound else (calls_in, calls_out + n)
@@ -341,15 +405,20 @@ class TraceStore:
 
     def trace(self, trace_id: str) -> list[HttpCall]:
         """Every call of one trace, in start order; a unique prefix of the id also works."""
-        rows = self.db.query("SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
-                             [self.resolve(trace_id) or trace_id])
+        rows = self.db.query(
+            "SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
+            [self.resolve(trace_id) or trace_id],
+        )
         return [_unpack(r) for r in rows]
 
     def resolve(self, prefix: str) -> str | None:
         """The full trace id starting with `prefix`, if exactly one matches."""
-        rows = list(self.db.query(
-            "SELECT DISTINCT trace_id FROM calls WHERE trace_id LIKE ? LIMIT 2",
-            [prefix.lower() + "%"]))
+        rows = list(
+            self.db.query(
+                "SELECT DISTINCT trace_id FROM calls WHERE trace_id LIKE ? LIMIT 2",
+                [prefix.lower() + "%"],
+            )
+        )
         return rows[0]["trace_id"] if len(rows) == 1 else None
 
     def locate(self, ref: str) -> tuple[str, str | None] | None:
@@ -366,8 +435,9 @@ class TraceStore:
             if not self.count(trace_id=trace_id):
                 return None
             with self._lock:  # the trace index finds the call
-                held = self.db.execute("SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
-                                       [trace_id, span_id]).fetchone()
+                held = self.db.execute(
+                    "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?", [trace_id, span_id]
+                ).fetchone()
             return trace_id, span_id if held else None
         trace_id = self.resolve(ref) if ref else None
         if trace_id is not None:
@@ -387,15 +457,17 @@ class TraceStore:
         """
         with self._lock:
             row = self.db.execute(
-                "SELECT trace_id FROM calls WHERE span_id = ? ORDER BY seq DESC LIMIT 1",
-                [span_id]).fetchone()
+                "SELECT trace_id FROM calls WHERE span_id = ? ORDER BY seq DESC LIMIT 1", [span_id]
+            ).fetchone()
         return str(row[0]) if row else None
 
     def recent(self, limit: int = 100, after_seq: int = 0) -> list[tuple[int, HttpCall]]:
         """The newest calls (after `after_seq`), oldest first, with their sequence numbers."""
         rows = self.db.query(
             "SELECT * FROM (SELECT * FROM calls WHERE seq > ? ORDER BY seq DESC LIMIT ?) "
-            "ORDER BY seq", [after_seq, limit])
+            "ORDER BY seq",
+            [after_seq, limit],
+        )
         return [(r["seq"], _unpack(r)) for r in rows]
 
     def traces(self, limit: int = 20) -> list[TraceSummary]:
@@ -423,21 +495,31 @@ class TraceStore:
             "sum(status IS NULL) AS failed, sum(status >= 400) AS errors, "
             "group_concat(DISTINCT caller) AS callers, group_concat(DISTINCT callee) AS callees "
             f"FROM calls WHERE trace_id IN ({marks}) GROUP BY trace_id ORDER BY last DESC",
-            list(newest))
+            list(newest),
+        )
         return [self._summary(r) for r in rows]
 
     def _summary(self, row: dict[str, Any]) -> TraceSummary:
-        root = next(self.db.query(
-            "SELECT caller, callee, method, path FROM calls WHERE trace_id = ? "
-            "ORDER BY (parent_id IS NOT NULL), started_at, seq LIMIT 1", [row["trace_id"]]))
-        parties = dict.fromkeys((row["callers"] or "").split(",") +
-                                (row["callees"] or "").split(","))
+        root = next(
+            self.db.query(
+                "SELECT caller, callee, method, path FROM calls WHERE trace_id = ? "
+                "ORDER BY (parent_id IS NOT NULL), started_at, seq LIMIT 1",
+                [row["trace_id"]],
+            )
+        )
+        parties = dict.fromkeys(
+            (row["callers"] or "").split(",") + (row["callees"] or "").split(",")
+        )
         outcome = "failed" if row["failed"] else "errors" if row["errors"] else "ok"
         return TraceSummary(
-            trace_id=row["trace_id"], calls=row["calls"], services=tuple(p for p in parties if p),
+            trace_id=row["trace_id"],
+            calls=row["calls"],
+            services=tuple(p for p in parties if p),
             root=f"{root['caller']} -> {root['callee']} {root['method']} {root['path']}",
-            started_at=row["start"], duration_ms=round((row["end"] - row["start"]) * 1000, 3),
-            outcome=outcome)
+            started_at=row["start"],
+            duration_ms=round((row["end"] - row["start"]) * 1000, 3),
+            outcome=outcome,
+        )
 
     def close(self) -> None:
         self.db.conn.close()

@@ -14,8 +14,10 @@ def call_line(call: HttpCall) -> str:
     """One line for `trace tail`: time, parties, request, outcome, duration."""
     clock = time.strftime("%H:%M:%S", time.localtime(call.started_at))
     outcome = str(call.status) if call.status is not None else (call.error or "failed")
-    return (f"{clock} {call.trace_id[:8]} {call.who:>12} -> {call.callee:<12} "
-            f"{call.method:<6} {call.path[:60]:<60} {outcome:>7} {call.duration_ms:8.1f} ms")
+    return (
+        f"{clock} {call.trace_id[:8]} {call.who:>12} -> {call.callee:<12} "
+        f"{call.method:<6} {call.path[:60]:<60} {outcome:>7} {call.duration_ms:8.1f} ms"
+    )
 
 
 def waterfall(calls: list[HttpCall], mark: str | None = None) -> list[str]:
@@ -27,8 +29,9 @@ def waterfall(calls: list[HttpCall], mark: str | None = None) -> list[str]:
     end = max(c.started_at + c.duration_ms / 1000 for c in calls)
     span = max(end - start, 1e-6)
     parties = list(dict.fromkeys([c.caller for c in calls] + [c.callee for c in calls]))
-    lines = [f"trace {calls[0].trace_id}  {len(calls)} calls  {', '.join(parties)}  "
-             f"{span * 1000:.1f} ms"]
+    lines = [
+        f"trace {calls[0].trace_id}  {len(calls)} calls  {', '.join(parties)}  {span * 1000:.1f} ms"
+    ]
     for depth, call in iter_tree(calls):
         left = int((call.started_at - start) / span * BAR_WIDTH)
         width = max(1, round(call.duration_ms / 1000 / span * BAR_WIDTH))

@@ -587,8 +587,9 @@ class SandboxApp(App[None]):
         try:
             await self.backend.clear_faults()
         except Exception:
-            self.notify(_("The faults could not be cleared: the sandbox did not answer."),
-                        severity="error")
+            self.notify(
+                _("The faults could not be cleared: the sandbox did not answer."), severity="error"
+            )
             return
         self.notify(_("Every fault is cleared: the institutions answer normally."))
         await self.refresh_services()

@@ -42,8 +42,16 @@ COLUMNS = ("student", "verdict", "lesson", "step", "expectation", "calls", "erro
 
 def column_labels() -> list[str]:
     """The board's column headings in the UI's language (in COLUMNS' order)."""
-    return [_("Student"), _("Last verdict"), _("Lesson or story"), pgettext("board column", "Step"),
-            _("Failing expectation"), _("Calls"), _("Errors"), _("Last seen")]
+    return [
+        _("Student"),
+        _("Last verdict"),
+        _("Lesson or story"),
+        pgettext("board column", "Step"),
+        _("Failing expectation"),
+        _("Calls"),
+        _("Errors"),
+        _("Last seen"),
+    ]
 
 
 class StudentTraces:
@@ -60,7 +68,7 @@ class StudentTraces:
 
 
 def ago(seconds: float) -> str:
-    """"just now", "42 s ago", "3 min ago", in the UI's language."""
+    """ "just now", "42 s ago", "3 min ago", in the UI's language."""
     if seconds < 5:
         return _("just now")
     if seconds < 120:
@@ -70,8 +78,11 @@ def ago(seconds: float) -> str:
 
 def cells(row: StudentRow, now: float) -> tuple[Text, ...]:
     """The board's cells of one student: text from the wire stays text."""
-    verdict = Text(_(VERDICT_WORD[row.verdict]), style=VERDICT_STYLE[row.verdict]) \
-        if row.verdict in VERDICT_WORD else Text("—", style="dim")
+    verdict = (
+        Text(_(VERDICT_WORD[row.verdict]), style=VERDICT_STYLE[row.verdict])
+        if row.verdict in VERDICT_WORD
+        else Text("—", style="dim")
+    )
     step = f"{row.step} · {row.title}" if row.step and row.title else (str(row.step or ""))
     return (
         Text(row.name, style="bold"),
@@ -109,8 +120,13 @@ class BoardScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            Text(_("Each student runs: sandbox up --otlp-endpoint {url} --student NAME").format(
-                url=self.board.endpoint)), id="board-join")
+            Text(
+                _("Each student runs: sandbox up --otlp-endpoint {url} --student NAME").format(
+                    url=self.board.endpoint
+                )
+            ),
+            id="board-join",
+        )
         table = StudentTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(_("No student has sent anything yet."), id="board-empty", markup=False)
@@ -148,10 +164,12 @@ class BoardScreen(TranslatedBindings, Screen[None]):
         self.query_one("#board-empty").display = not self._rows
         count = len(self._rows)
         failing = sum(1 for row in self._rows if row.verdict in ("failed", "error"))
-        self.board.sub_title = " · ".join([
-            ngettext("{count} student", "{count} students", count).format(count=count),
-            ngettext("{count} failing", "{count} failing", failing).format(count=failing),
-        ])
+        self.board.sub_title = " · ".join(
+            [
+                ngettext("{count} student", "{count} students", count).format(count=count),
+                ngettext("{count} failing", "{count} failing", failing).format(count=failing),
+            ]
+        )
 
     def _chosen(self) -> str | None:
         table = self.query_one(DataTable)
@@ -179,8 +197,16 @@ class ClassBoardApp(App[None]):
         Binding("q", "quit", Lazy("Quit"), id="board.quit"),
     ]
 
-    def __init__(self, roster: Roster, endpoint: str, *, lang: str = "en", theme: str = DARK,
-                 exports_dir: Path | None = None, poll: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        endpoint: str,
+        *,
+        lang: str = "en",
+        theme: str = DARK,
+        exports_dir: Path | None = None,
+        poll: float = POLL_SECONDS,
+    ) -> None:
         i18n.set_language(lang)
         super().__init__()
         for item in THEME_OBJECTS:
@@ -188,7 +214,8 @@ class ClassBoardApp(App[None]):
         self.theme = theme
         self.roster, self.endpoint, self.poll = roster, endpoint, poll
         self.services: tuple[ServiceInfo, ...] = tuple(
-            replace(info, health="unknown") for info in registry_services(load_world(DEFAULT_SEED)))
+            replace(info, health="unknown") for info in registry_services(load_world(DEFAULT_SEED))
+        )
         """What the trace player's map draws: the built-in institutions (their health on a
         student's machine is not the board's to know)."""
         self.exports_dir = exports_dir or Path.cwd() / "exports"
@@ -210,8 +237,11 @@ class ClassBoardApp(App[None]):
     def open_student(self, name: str) -> None:
         """The student's latest trace in the trace player."""
         if self.roster.latest_trace(name) is None:
-            self.notify(_("{student} has sent no call yet.").format(student=name),
-                        severity="warning", markup=False)
+            self.notify(
+                _("{student} has sent no call yet.").format(student=name),
+                severity="warning",
+                markup=False,
+            )
             return
         screen = TraceScreen(StudentTraces(self.roster, name))
         self.push_screen(screen)

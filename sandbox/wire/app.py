@@ -15,11 +15,11 @@ from sandbox.wire.errors import Render, install_error_handlers, plain_render
 from sandbox.wire.service import ServiceEnv
 
 
-def new_app(env: ServiceEnv, title: str, description: str,
-            render: Render = plain_render, **kwargs: Any) -> FastAPI:
+def new_app(
+    env: ServiceEnv, title: str, description: str, render: Render = plain_render, **kwargs: Any
+) -> FastAPI:
     """A FastAPI app titled "SANDBOX <title>", with `/health`, error dialect and recording."""
-    app = FastAPIOffline(title=f"SANDBOX {title}", description=description, version="1",
-                         **kwargs)
+    app = FastAPIOffline(title=f"SANDBOX {title}", description=description, version="1", **kwargs)
     install_error_handlers(app, render)
     env.wire.instrument(app, service=env.name)
     health = {"status": "ok", "service": env.name, "title": f"SANDBOX {title}", "sandbox": True}

@@ -56,8 +56,11 @@ class TraceMiddleware:
         traceparent = headers.get(b"traceparent", b"")
         inbound = parse_traceparent(traceparent.decode("latin-1"))
         mark = headers.get(_RECORDED)
-        if mark is not None and inbound and self.wire.proves_recorded(
-                mark, scope["method"], traceparent):
+        if (
+            mark is not None
+            and inbound
+            and self.wire.proves_recorded(mark, scope["method"], traceparent)
+        ):
             token = current_span.set(inbound)  # one of our clients already recorded this call
             deaf = attribution.deaf()
             named = self._named(inbound)
@@ -81,8 +84,14 @@ class TraceMiddleware:
         # Anyone else is recorded here, whatever marks it sends.
         await self._serve_recorded(scope, receive, send, headers, inbound)
 
-    async def _serve_recorded(self, scope: Scope, receive: Receive, send: Send,
-                              headers: dict[bytes, bytes], inbound: Span | None) -> None:
+    async def _serve_recorded(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        inbound: Span | None,
+    ) -> None:
         span = Span(inbound.trace_id if inbound else new_trace_id(), new_span_id())
         token = current_span.set(span)
         verified, listening = attribution.listen()
@@ -104,16 +113,26 @@ class TraceMiddleware:
             recorded = True
             query = scope.get("query_string", b"").decode("latin-1")
             caller, claimed = self._identify(headers, query, verified)
-            self.wire.record(Exchange(
-                trace_id=span.trace_id, span_id=span.span_id,
-                parent_id=inbound.span_id if inbound else None,
-                caller=caller, claimed_caller=claimed, callee=self.service,
-                method=scope["method"], path=scope["path"] + (f"?{query}" if query else ""),
-                started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
-                status=seen.status, request_headers=_text(scope["headers"]),
-                request_body=bytes(seen.request_body),
-                response_headers=_text(seen.response_headers),
-                response_body=bytes(seen.response_body), error=error))
+            self.wire.record(
+                Exchange(
+                    trace_id=span.trace_id,
+                    span_id=span.span_id,
+                    parent_id=inbound.span_id if inbound else None,
+                    caller=caller,
+                    claimed_caller=claimed,
+                    callee=self.service,
+                    method=scope["method"],
+                    path=scope["path"] + (f"?{query}" if query else ""),
+                    started_at=started,
+                    duration_ms=(time.perf_counter() - t0) * 1000,
+                    status=seen.status,
+                    request_headers=_text(scope["headers"]),
+                    request_body=bytes(seen.request_body),
+                    response_headers=_text(seen.response_headers),
+                    response_body=bytes(seen.response_body),
+                    error=error,
+                )
+            )
 
         async def capture_send(message: Message) -> None:
             message = _with_headers(message, named)
@@ -157,14 +176,19 @@ class TraceMiddleware:
         if fault.latency_ms > 0:
             await asyncio.sleep(fault.latency_ms / 1000)
         if fault.error_rate > 0 and self.wire.roll(self.service) < fault.error_rate:
-            await _reply(send, 500, "injected_fault",
-                         f"{self.service} failed this call on purpose (fault injected: "
-                         f"error rate {fault.error_rate:g})")
+            await _reply(
+                send,
+                500,
+                "injected_fault",
+                f"{self.service} failed this call on purpose (fault injected: "
+                f"error rate {fault.error_rate:g})",
+            )
             return
         await self.app(scope, receive, send)
 
-    def _identify(self, headers: dict[bytes, bytes], query: str,
-                  verified: list[str]) -> tuple[str, str | None]:
+    def _identify(
+        self, headers: dict[bytes, bytes], query: str, verified: list[str]
+    ) -> tuple[str, str | None]:
         """(caller, claimed_caller): the party the institution verified; else `external`,
         keeping who the caller claimed to be; else the label a person's tool gave itself."""
         if verified:
@@ -201,8 +225,10 @@ def correlation_headers(span: Span, sampled: bool = True) -> list[tuple[bytes, b
     recorded; `X-Request-Id` is the span id alone, the recorded call's id in the trace store.
     """
     flags = "01" if sampled else "00"
-    return [(TRACERESPONSE, f"00-{span.trace_id}-{span.span_id}-{flags}".encode()),
-            (REQUEST_ID, span.span_id.encode())]
+    return [
+        (TRACERESPONSE, f"00-{span.trace_id}-{span.span_id}-{flags}".encode()),
+        (REQUEST_ID, span.span_id.encode()),
+    ]
 
 
 def _with_headers(message: Message, named: list[tuple[bytes, bytes]]) -> Message:
@@ -210,8 +236,11 @@ def _with_headers(message: Message, named: list[tuple[bytes, bytes]]) -> Message
     proxied server's own request id would name a call the trace does not know)."""
     if message["type"] != "http.response.start":
         return message
-    kept = [(k, v) for k, v in message.get("headers", ())
-            if k.lower() not in (TRACERESPONSE, REQUEST_ID)]
+    kept = [
+        (k, v)
+        for k, v in message.get("headers", ())
+        if k.lower() not in (TRACERESPONSE, REQUEST_ID)
+    ]
     return {**message, "headers": [*kept, *named]}
 
 
@@ -243,9 +272,16 @@ class _Captured:
 
 async def _reply(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps({"code": code, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -40,7 +40,8 @@ class IdentityAuth(httpx.Auth):
         request.headers["X-Timestamp"] = ts
         request.headers["X-Nonce"] = nonce
         request.headers["X-Signature"] = registry.signature(
-            self.client_secret, request.method, request.url.path, request.content, ts, nonce)
+            self.client_secret, request.method, request.url.path, request.content, ts, nonce
+        )
         yield request
 
 
@@ -51,8 +52,14 @@ class SnapAuth(httpx.Auth):
     requires_response_body = True
     TOKEN_PATH = "/v1.0/access-token/b2b"
 
-    def __init__(self, client_key: str, client_secret: str, partner_id: str, channel_id: str,
-                 clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str,
+        partner_id: str,
+        channel_id: str,
+        clock: Clock = time.time,
+    ) -> None:
         self.client_key = client_key
         self.client_secret = client_secret
         self.partner_id = partner_id
@@ -63,11 +70,16 @@ class SnapAuth(httpx.Auth):
 
     def _token_request(self, request: httpx.Request) -> httpx.Request:
         ts = timestamp(self.clock())
-        return httpx.Request("POST", request.url.copy_with(path=self.TOKEN_PATH, query=None),
-                             json={"grantType": "client_credentials"}, headers={
-                                 "X-TIMESTAMP": ts, "X-CLIENT-KEY": self.client_key,
-                                 "X-SIGNATURE": snap.token_signature(
-                                     self.client_key, self.client_secret, ts)})
+        return httpx.Request(
+            "POST",
+            request.url.copy_with(path=self.TOKEN_PATH, query=None),
+            json={"grantType": "client_credentials"},
+            headers={
+                "X-TIMESTAMP": ts,
+                "X-CLIENT-KEY": self.client_key,
+                "X-SIGNATURE": snap.token_signature(self.client_key, self.client_secret, ts),
+            },
+        )
 
     def _sign(self, request: httpx.Request) -> None:
         assert self._token is not None
@@ -78,8 +90,8 @@ class SnapAuth(httpx.Auth):
         request.headers["CHANNEL-ID"] = self.channel_id
         request.headers.setdefault("X-EXTERNAL-ID", str(secrets.randbelow(10**18)).zfill(18))
         request.headers["X-SIGNATURE"] = snap.transaction_signature(
-            self.client_secret, request.method, request.url.path, self._token,
-            request.content, ts)
+            self.client_secret, request.method, request.url.path, self._token, request.content, ts
+        )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         for attempt in range(2):
@@ -92,8 +104,11 @@ class SnapAuth(httpx.Auth):
                 self._expires_at = self.clock() + float(body["expiresIn"]) - EXPIRY_MARGIN
             self._sign(request)
             response = yield request
-            if response.status_code == 401 and attempt == 0 and \
-                    str(response.json().get("responseCode", "")).endswith("01"):
+            if (
+                response.status_code == 401
+                and attempt == 0
+                and str(response.json().get("responseCode", "")).endswith("01")
+            ):
                 self._token = None  # token expired or revoked: fetch a new one once
                 continue
             return
@@ -115,18 +130,25 @@ class MarketplaceAuth(httpx.Auth):
 
     def _token_request(self, request: httpx.Request) -> httpx.Request:
         token_request = httpx.Request(
-            "POST", request.url.copy_with(path=self.TOKEN_PATH, query=None),
-            data={"grant_type": "client_credentials"})
+            "POST",
+            request.url.copy_with(path=self.TOKEN_PATH, query=None),
+            data={"grant_type": "client_credentials"},
+        )
         return next(httpx.BasicAuth(self.app_key, self.app_secret).auth_flow(token_request))
 
     def _sign(self, request: httpx.Request) -> None:
         assert self._token is not None
-        params = {k: v for k, v in request.url.params.multi_items()
-                  if k not in ("sign", "app_key", "timestamp", "nonce")}
-        params.update(app_key=self.app_key, timestamp=str(int(self.clock())),
-                      nonce=secrets.token_hex(8))
+        params = {
+            k: v
+            for k, v in request.url.params.multi_items()
+            if k not in ("sign", "app_key", "timestamp", "nonce")
+        }
+        params.update(
+            app_key=self.app_key, timestamp=str(int(self.clock())), nonce=secrets.token_hex(8)
+        )
         params["sign"] = platform.request_signature(
-            self.app_secret, request.url.path, params, request.content)
+            self.app_secret, request.url.path, params, request.content
+        )
         request.url = request.url.copy_with(params=params)
         request.headers["x-tts-access-token"] = self._token
 
@@ -141,8 +163,11 @@ class MarketplaceAuth(httpx.Auth):
                 self._expires_at = self.clock() + float(body["expires_in"]) - EXPIRY_MARGIN
             self._sign(request)
             response = yield request
-            if response.status_code == 401 and attempt == 0 and \
-                    _json_code(response) in TOKEN_PROBLEMS:
+            if (
+                response.status_code == 401
+                and attempt == 0
+                and _json_code(response) in TOKEN_PROBLEMS
+            ):
                 self._token = None  # expired or revoked: fetch a new token once
                 continue
             return

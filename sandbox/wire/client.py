@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 class RecordingTransport(httpx.AsyncBaseTransport):
     """Wraps a transport: propagates trace context and records each exchange."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, wire: Wire, caller: str,
-                 callee: str) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, wire: Wire, caller: str, callee: str
+    ) -> None:
         self._inner = inner
         self._wire = wire
         self._caller = caller
@@ -70,8 +71,11 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                 raise httpx.ConnectError(offline_message(self._callee), request=request)
             response = await self._inner.handle_async_request(request)
             body = await response.aread()
-            facts = {"status": response.status_code, "response_headers": response.headers.items(),
-                     "response_body": body}
+            facts = {
+                "status": response.status_code,
+                "response_headers": response.headers.items(),
+                "response_body": body,
+            }
             return response
         except httpx.ConnectError:
             facts = facts or {"error": "refused"}
@@ -87,12 +91,22 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                 content = request.content
             except httpx.RequestNotRead:
                 content = b"<streamed>"
-            self._wire.record(Exchange(
-                trace_id=span.trace_id, span_id=span.span_id,
-                parent_id=(parent.span_id or None) if parent else None, caller=self._caller,
-                callee=self._callee, method=request.method, path=request.url.raw_path.decode(),
-                started_at=started, duration_ms=(time.perf_counter() - t0) * 1000,
-                request_headers=request.headers.items(), request_body=content, **facts))
+            self._wire.record(
+                Exchange(
+                    trace_id=span.trace_id,
+                    span_id=span.span_id,
+                    parent_id=(parent.span_id or None) if parent else None,
+                    caller=self._caller,
+                    callee=self._callee,
+                    method=request.method,
+                    path=request.url.raw_path.decode(),
+                    started_at=started,
+                    duration_ms=(time.perf_counter() - t0) * 1000,
+                    request_headers=request.headers.items(),
+                    request_body=content,
+                    **facts,
+                )
+            )
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -101,10 +115,15 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 class Wire:
     """Partner clients, inbound instrumentation and the recorder, shared by one runtime."""
 
-    def __init__(self, *, recorder: Recorder | None = None,
-                 clock: Callable[[], float] = time.time, timeout: float = 5.0,
-                 body_limit: int = DEFAULT_BODY_LIMIT,
-                 partner_ids: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        recorder: Recorder | None = None,
+        clock: Callable[[], float] = time.time,
+        timeout: float = 5.0,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+        partner_ids: Mapping[str, str] | None = None,
+    ) -> None:
         self.recorder = recorder
         self.clock = clock
         self.timeout = timeout
@@ -191,11 +210,14 @@ class Wire:
         if key not in self._clients:
             app = self._apps.get(callee)
             inner: httpx.AsyncBaseTransport = (
-                httpx.ASGITransport(app=app) if app is not None else httpx.AsyncHTTPTransport())
+                httpx.ASGITransport(app=app) if app is not None else httpx.AsyncHTTPTransport()
+            )
             self._clients[key] = httpx.AsyncClient(
-                base_url=self.url(callee), timeout=self.timeout,
+                base_url=self.url(callee),
+                timeout=self.timeout,
                 transport=RecordingTransport(inner, self, caller, callee),
-                headers={"user-agent": f"integration-sandbox/{caller}"})
+                headers={"user-agent": f"integration-sandbox/{caller}"},
+            )
         return self._clients[key]
 
     def instrument(self, app: Any, service: str) -> None:

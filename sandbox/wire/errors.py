@@ -28,8 +28,14 @@ Render = Callable[[int, str, str, dict[str, Any]], dict[str, Any]]
 class ApiError(Exception):
     """Raise from an endpoint to answer with a clear error."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.headers = headers
         self.status = status
@@ -56,8 +62,11 @@ def describe_validation(errors: Sequence[Any]) -> tuple[str, str, str | None]:
         return "missing_field", f"Missing required {where} field '{field}'.", field
     if field is None and kind in ("model_attributes_type", "dict_type"):
         if isinstance(first.get("input"), bytes | str):
-            return ("invalid_json", "The request body must be a JSON object, sent with "
-                    "Content-Type: application/json.", None)
+            return (
+                "invalid_json",
+                "The request body must be a JSON object, sent with Content-Type: application/json.",
+                None,
+            )
         return "invalid_body", "The request body must be a JSON object.", None
     detail = first.get("msg", "is invalid")
     return "invalid_field", f"Field '{field}' {_lower_first(detail)}.", field
@@ -70,10 +79,16 @@ def _lower_first(text: str) -> str:
 def install_error_handlers(app: FastAPI, render: Render = plain_render) -> None:
     """Make every failure of `app` answer in its dialect, never with a traceback."""
 
-    def respond(status: int, code: str, message: str, extra: dict[str, Any],
-                headers: dict[str, str] | None = None) -> JSONResponse:
-        return JSONResponse(render(status, code, message, extra), status_code=status,
-                            headers=headers)
+    def respond(
+        status: int,
+        code: str,
+        message: str,
+        extra: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> JSONResponse:
+        return JSONResponse(
+            render(status, code, message, extra), status_code=status, headers=headers
+        )
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -26,8 +26,9 @@ class _TooLarge(Exception):
 class RequestGuard:
     """Pure ASGI middleware: body size limit and a last-resort error handler."""
 
-    def __init__(self, app: ASGIApp, render: Callable[..., dict[str, Any]],
-                 max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self, app: ASGIApp, render: Callable[..., dict[str, Any]], max_body: int = MAX_BODY
+    ) -> None:
         self.app = app
         self.render = render
         self.max_body = max_body
@@ -38,8 +39,9 @@ class RequestGuard:
             return
         length = dict(scope.get("headers", ())).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
-            await self._reply(send, 413, "body_too_large",
-                              f"The request body is over {self.max_body} bytes.")
+            await self._reply(
+                send, 413, "body_too_large", f"The request body is over {self.max_body} bytes."
+            )
             return
         seen = 0
         started = False
@@ -62,17 +64,26 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reply(send, 413, "body_too_large",
-                                  f"The request body is over {self.max_body} bytes.")
+                await self._reply(
+                    send, 413, "body_too_large", f"The request body is over {self.max_body} bytes."
+                )
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await self._reply(send, 500, "internal_error",
-                                  "The service failed; the error was logged.")
+                await self._reply(
+                    send, 500, "internal_error", "The service failed; the error was logged."
+                )
 
     async def _reply(self, send: Send, status: int, code: str, message: str) -> None:
         body = json.dumps(self.render(status, code, message, {})).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -51,8 +51,9 @@ def backoff(attempts: int) -> float:
 class Outbox:
     """Pending webhooks of one service, kept in its database."""
 
-    def __init__(self, db: sqlite_utils.Database, wire: Wire, sender: str,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, wire: Wire, sender: str, max_attempts: int = MAX_ATTEMPTS
+    ) -> None:
         self.db = db
         self.wire = wire
         self.sender = sender
@@ -61,11 +62,25 @@ class Outbox:
         self._refusals: dict[str, Refusal] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
-        db[TABLE].create({  # type: ignore[union-attr]
-            "event_id": str, "target": str, "path": str, "kind": str, "body": str,
-            "attempts": int, "next_at": float, "delivered_at": float, "last_status": int,
-            "last_error": str, "trace_id": str, "parent_span": str, "created_at": float,
-        }, pk="event_id", if_not_exists=True)
+        db[TABLE].create(  # type: ignore[union-attr]
+            {
+                "event_id": str,
+                "target": str,
+                "path": str,
+                "kind": str,
+                "body": str,
+                "attempts": int,
+                "next_at": float,
+                "delivered_at": float,
+                "last_status": int,
+                "last_error": str,
+                "trace_id": str,
+                "parent_span": str,
+                "created_at": float,
+            },
+            pk="event_id",
+            if_not_exists=True,
+        )
 
     def signer(self, kind: str, sign: Signer) -> None:
         """Register how webhooks of `kind` are signed."""
@@ -75,16 +90,27 @@ class Outbox:
         """Register how a non-2xx answer to a webhook of `kind` is judged (see `Refusal`)."""
         self._refusals[kind] = refusal
 
-    def enqueue(self, *, event_id: str, target: str, path: str, kind: str,
-                body: dict[str, Any]) -> None:
+    def enqueue(
+        self, *, event_id: str, target: str, path: str, kind: str, body: dict[str, Any]
+    ) -> None:
         """Add a webhook; call inside the transaction that makes the change it announces."""
         span = current_span.get()
         now = self.wire.clock()
         self.db.execute(
             f"INSERT OR IGNORE INTO {TABLE} (event_id, target, path, kind, body, attempts, "
             "next_at, trace_id, parent_span, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-            [event_id, target, path, kind, json.dumps(body, separators=(",", ":")), now,
-             span.trace_id if span else None, span.span_id if span else None, now])
+            [
+                event_id,
+                target,
+                path,
+                kind,
+                json.dumps(body, separators=(",", ":")),
+                now,
+                span.trace_id if span else None,
+                span.span_id if span else None,
+                now,
+            ],
+        )
 
     def kick(self) -> None:
         """Try pending deliveries soon, without making the current request wait for them."""
@@ -94,23 +120,33 @@ class Outbox:
 
     def pending(self) -> list[dict[str, Any]]:
         """Webhooks not yet acknowledged and not given up."""
-        return list(self.db.query(
-            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NOT NULL "
-            "ORDER BY created_at"))
+        return list(
+            self.db.query(
+                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NOT NULL "
+                "ORDER BY created_at"
+            )
+        )
 
     def dead(self) -> list[dict[str, Any]]:
         """Webhooks given up (dead letters), oldest first."""
-        return list(self.db.query(
-            f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NULL "
-            "ORDER BY created_at"))
+        return list(
+            self.db.query(
+                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at IS NULL "
+                "ORDER BY created_at"
+            )
+        )
 
     async def deliver_due(self) -> int:
         """Send every webhook whose time has come; returns how many were acknowledged."""
         async with self._lock:
             now = self.wire.clock()
-            rows = list(self.db.query(
-                f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at <= ? "
-                "ORDER BY created_at LIMIT 100", [now]))
+            rows = list(
+                self.db.query(
+                    f"SELECT * FROM {TABLE} WHERE delivered_at IS NULL AND next_at <= ? "
+                    "ORDER BY created_at LIMIT 100",
+                    [now],
+                )
+            )
             delivered = 0
             for row in rows:
                 delivered += await self._deliver(row)
@@ -130,7 +166,8 @@ class Outbox:
         answer = b""
         try:
             response = await self.wire.client(self.sender, row["target"]).post(
-                row["path"], content=body, headers=headers)
+                row["path"], content=body, headers=headers
+            )
             status, answer = response.status_code, response.content
         except (httpx.HTTPError, LookupError) as exc:
             error = type(exc).__name__
@@ -138,8 +175,11 @@ class Outbox:
             current_span.reset(token)
         now = self.wire.clock()
         if status is not None and 200 <= status < 300:
-            self.db.execute(f"UPDATE {TABLE} SET delivered_at = ?, attempts = attempts + 1, "
-                            "last_status = ? WHERE event_id = ?", [now, status, row["event_id"]])
+            self.db.execute(
+                f"UPDATE {TABLE} SET delivered_at = ?, attempts = attempts + 1, "
+                "last_status = ? WHERE event_id = ?",
+                [now, status, row["event_id"]],
+            )
             return 1
         attempts = row["attempts"] + 1
         refusal = self._refusals.get(row["kind"])
@@ -148,8 +188,14 @@ class Outbox:
             self.db.execute(
                 f"UPDATE {TABLE} SET attempts = ?, next_at = ?, last_status = ?, last_error = ? "
                 "WHERE event_id = ?",
-                [attempts, None if final else now + backoff(attempts), status,
-                 GAVE_UP + final if final else error, row["event_id"]])
+                [
+                    attempts,
+                    None if final else now + backoff(attempts),
+                    status,
+                    GAVE_UP + final if final else error,
+                    row["event_id"],
+                ],
+            )
 
         try:
             with self.db.atomic():
@@ -164,8 +210,13 @@ class Outbox:
         if final:
             log.warning("webhook %s to %s given up: %s", row["event_id"], row["target"], final)
         else:
-            log.info("webhook %s to %s failed (%s), attempt %d", row["event_id"], row["target"],
-                     status or error, attempts)
+            log.info(
+                "webhook %s to %s failed (%s), attempt %d",
+                row["event_id"],
+                row["target"],
+                status or error,
+                attempts,
+            )
         return 0
 
     async def run(self, interval: float = 0.5) -> None:

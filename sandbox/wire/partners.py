@@ -18,14 +18,18 @@ from sandbox.wire.fhir import RecordsAuth
 from sandbox.wire.vclaim import InsuranceAuth
 
 
-def partner_auth(callee: str, creds: Mapping[str, Any], clock: Callable[[], float]
-                 ) -> httpx.Auth:
+def partner_auth(callee: str, creds: Mapping[str, Any], clock: Callable[[], float]) -> httpx.Auth:
     """The httpx Auth for a partner holding `creds` at `callee`."""
     if callee == "identity":
         return IdentityAuth(creds["client_id"], creds["client_secret"], clock)
     if callee == "bank":
-        return SnapAuth(creds["client_key"], creds["client_secret"], creds["partner_id"],
-                        creds["channel_id"], clock)
+        return SnapAuth(
+            creds["client_key"],
+            creds["client_secret"],
+            creds["partner_id"],
+            creds["channel_id"],
+            clock,
+        )
     if callee == "marketplace":
         return MarketplaceAuth(creds["app_key"], creds["app_secret"], clock)
     if callee == "records":

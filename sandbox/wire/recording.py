@@ -91,12 +91,23 @@ def to_call(x: Exchange, body_limit: int = DEFAULT_BODY_LIMIT) -> HttpCall:
     response_headers = redact.headers(got, body_limit)
     cut_headers = redact.headers_cut(request_headers) or redact.headers_cut(response_headers)
     return HttpCall(
-        trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
-        callee=x.callee, method=x.method, path=redact.path(x.path), status=x.status,
-        started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
-        request_headers=request_headers, request_body=request_body,
-        response_headers=response_headers, response_body=response_body, error=x.error,
-        truncated=cut_in or cut_out or cut_headers, claimed_caller=x.claimed_caller,
+        trace_id=x.trace_id,
+        span_id=x.span_id,
+        parent_id=x.parent_id,
+        caller=x.caller,
+        callee=x.callee,
+        method=x.method,
+        path=redact.path(x.path),
+        status=x.status,
+        started_at=x.started_at,
+        duration_ms=round(x.duration_ms, 3),
+        request_headers=request_headers,
+        request_body=request_body,
+        response_headers=response_headers,
+        response_body=response_body,
+        error=x.error,
+        truncated=cut_in or cut_out or cut_headers,
+        claimed_caller=x.claimed_caller,
     )
 
 
@@ -106,6 +117,7 @@ def plain_call(x: Exchange) -> HttpCall:
     A call is evidence, so it is never dropped; but content the redactor could not read is
     never stored either. Header names stay (their values masked), bodies become a plain mark.
     """
+
     def mark(raw: bytes) -> str:
         return f"[body not recorded: it could not be redacted ({len(raw)} bytes)]" if raw else ""
 
@@ -114,13 +126,22 @@ def plain_call(x: Exchange) -> HttpCall:
     except Exception:  # the same failure may have hit the path
         where = x.path.partition("?")[0][:200] + ("?[query not recorded]" if "?" in x.path else "")
     return HttpCall(
-        trace_id=x.trace_id, span_id=x.span_id, parent_id=x.parent_id, caller=x.caller,
-        callee=x.callee, method=x.method, path=where, status=x.status,
-        started_at=x.started_at, duration_ms=round(x.duration_ms, 3),
+        trace_id=x.trace_id,
+        span_id=x.span_id,
+        parent_id=x.parent_id,
+        caller=x.caller,
+        callee=x.callee,
+        method=x.method,
+        path=where,
+        status=x.status,
+        started_at=x.started_at,
+        duration_ms=round(x.duration_ms, 3),
         request_headers=tuple((k, redact.MASK) for k, _ in x.request_headers)[:64],
         request_body=mark(x.request_body),
         response_headers=tuple((k, redact.MASK) for k, _ in x.response_headers)[:64],
-        response_body=mark(x.response_body), error=x.error, truncated=True,
+        response_body=mark(x.response_body),
+        error=x.error,
+        truncated=True,
         claimed_caller=x.claimed_caller,
     )
 

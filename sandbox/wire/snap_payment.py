@@ -97,8 +97,12 @@ def openapi_body(model: type[BaseModel] = PaymentNotification) -> dict[str, Any]
             return [inline(value) for value in node]
         return node
 
-    return {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": inline(schema)}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline(schema)}},
+        }
+    }
 
 
 def parse(raw: bytes) -> PaymentNotification:
@@ -131,12 +135,18 @@ def ack(note: PaymentNotification, code: str, message: str) -> dict[str, Any]:
     }
 
 
-def snap_error(status: int, case: str, response_message: str, code: str, message: str,
-               **extra: Any) -> ApiError:
+def snap_error(
+    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
+) -> ApiError:
     """An error in SNAP form: responseCode = HTTP status + service 25 + case."""
-    return ApiError(status, code, message,
-                    responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
-                    responseMessage=response_message, **extra)
+    return ApiError(
+        status,
+        code,
+        message,
+        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
+        responseMessage=response_message,
+        **extra,
+    )
 
 
 def unauthorized(code: str, message: str) -> ApiError:
@@ -147,7 +157,19 @@ def unauthorized(code: str, message: str) -> ApiError:
 def bad_field(field: str, missing: bool) -> ApiError:
     """4002502 (mandatory field missing) or 4002501 (bad format)."""
     if missing:
-        return snap_error(400, "02", f"Invalid Mandatory Field {field}", "missing_field",
-                          f"Field '{field}' is required.", field=field)
-    return snap_error(400, "01", f"Invalid Field Format {field}", "invalid_field",
-                      f"Field '{field}' has the wrong format.", field=field)
+        return snap_error(
+            400,
+            "02",
+            f"Invalid Mandatory Field {field}",
+            "missing_field",
+            f"Field '{field}' is required.",
+            field=field,
+        )
+    return snap_error(
+        400,
+        "01",
+        f"Invalid Field Format {field}",
+        "invalid_field",
+        f"Field '{field}' has the wrong format.",
+        field=field,
+    )

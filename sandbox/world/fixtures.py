@@ -13,8 +13,18 @@ from typing import Any
 from sandbox.config import DEFAULT_SEED
 from sandbox.world.build import build_world, fixtures_dir
 
-PARTS = ("persons", "bank", "marketplace", "social", "partners", "personas", "regions",
-         "hospital", "insurance", "records")
+PARTS = (
+    "persons",
+    "bank",
+    "marketplace",
+    "social",
+    "partners",
+    "personas",
+    "regions",
+    "hospital",
+    "insurance",
+    "records",
+)
 
 
 def dump(world: dict[str, Any], folder: Path) -> None:

@@ -63,7 +63,9 @@ async def test_social_calls_bank_fails_soc_pay_naming_the_call(
     assert "social -> bank" in result.reason
     # The unsigned call is also caught by the signing and idempotency rules; nothing else.
     assert {r.rule.id for r in report.results if r.verdict == FAIL} == {
-        "SOC-PAY", "SIGNED", "IDEMPOTENT"
+        "SOC-PAY",
+        "SIGNED",
+        "IDEMPOTENT",
     }
     assert not report.passed
 
@@ -73,7 +75,8 @@ async def test_catalogue_leaks_nik_fails_soc_data_naming_the_card_call(
 ) -> None:
     report, services = await audit_checkout("catalogue-leaks-nik")
     leaking = [
-        c for c in services.calls
+        c
+        for c in services.calls
         if (c.caller, c.callee) == ("social", "marketplace") and "/products" in c.path
     ]
     assert leaking and all('"owner_nik"' in c.response_body for c in leaking)

@@ -30,17 +30,34 @@ def board() -> Iterator[tuple[ClassReceiver, Roster]]:
 
 
 def _span(**attributes: object) -> dict[str, object]:
-    return {"traceId": TRACE, "spanId": "00f067aa0ba902b7", "name": "GET /x", "kind": 2,
-            "startTimeUnixNano": "1709280000000000000", "endTimeUnixNano": "1709280000001500000",
-            "attributes": [{"key": k, "value": {"intValue": str(v)} if isinstance(v, int)
-                            else {"stringValue": v}} for k, v in attributes.items()]}
+    return {
+        "traceId": TRACE,
+        "spanId": "00f067aa0ba902b7",
+        "name": "GET /x",
+        "kind": 2,
+        "startTimeUnixNano": "1709280000000000000",
+        "endTimeUnixNano": "1709280000001500000",
+        "attributes": [
+            {"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else {"stringValue": v}}
+            for k, v in attributes.items()
+        ],
+    }
 
 
 def _request(*spans: object, student: object = "rina") -> dict[str, object]:
-    return {"resourceSpans": [{"resource": {"attributes": [
-        {"key": "service.name", "value": {"stringValue": "bank"}},
-        {"key": "sandbox.student", "value": {"stringValue": student}}]},
-        "scopeSpans": [{"spans": list(spans)}]}]}
+    return {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [
+                        {"key": "service.name", "value": {"stringValue": "bank"}},
+                        {"key": "sandbox.student", "value": {"stringValue": student}},
+                    ]
+                },
+                "scopeSpans": [{"spans": list(spans)}],
+            }
+        ]
+    }
 
 
 @pytest.mark.slow
@@ -49,10 +66,23 @@ def test_two_sandboxes_at_once_each_a_student_on_the_board(
 ) -> None:
     receiver, roster = board
     runtimes = [
-        Runtime(Settings(data_dir=tmp_path / "a", port_base=0, otlp_endpoint=receiver.url()
-                         + "/v1/traces", student="Rina")),
-        Runtime(Settings(data_dir=tmp_path / "b", port_base=0, otlp_endpoint=receiver.url(),
-                         otlp_protocol="http/protobuf", student="Budi")),
+        Runtime(
+            Settings(
+                data_dir=tmp_path / "a",
+                port_base=0,
+                otlp_endpoint=receiver.url() + "/v1/traces",
+                student="Rina",
+            )
+        ),
+        Runtime(
+            Settings(
+                data_dir=tmp_path / "b",
+                port_base=0,
+                otlp_endpoint=receiver.url(),
+                otlp_protocol="http/protobuf",
+                student="Budi",
+            )
+        ),
     ]
     try:
         for runtime in runtimes:
@@ -62,10 +92,19 @@ def test_two_sandboxes_at_once_each_a_student_on_the_board(
         httpx.get(f"{rina.urls['bank']}/health", headers={STEP_HEADER: step})
         for _ in range(3):
             httpx.get(f"{budi.urls['social']}/health")
-        httpx.post(f"{budi.control_url}/verdicts",
-                   headers={"authorization": f"Bearer {budi.control_token}"},
-                   json={"lesson": "3-paying", "step": 2, "title": "Pay", "verdict": "failed",
-                         "expectation": "bank answers 201", "trace_id": TRACE, "at": 2e9})
+        httpx.post(
+            f"{budi.control_url}/verdicts",
+            headers={"authorization": f"Bearer {budi.control_token}"},
+            json={
+                "lesson": "3-paying",
+                "step": 2,
+                "title": "Pay",
+                "verdict": "failed",
+                "expectation": "bank answers 201",
+                "trace_id": TRACE,
+                "at": 2e9,
+            },
+        )
         for runtime in runtimes:
             assert runtime.otlp is not None and runtime.otlp.flush(10.0)
             assert runtime.otlp.stats()["sent"] >= 1 and runtime.otlp.stats()["failed"] == 0
@@ -81,21 +120,41 @@ def test_two_sandboxes_at_once_each_a_student_on_the_board(
     assert budi_row.expectation == "bank answers 201" and budi_row.calls == 3
     [call] = roster.trace("Rina", rows["Rina"].latest_trace)
     assert (call.caller, call.callee, call.method, call.path, call.status) == (
-        "external", "bank", "GET", "/health", 200)
+        "external",
+        "bank",
+        "GET",
+        "/health",
+        200,
+    )
     assert roster.latest_trace("Budi") == budi_row.latest_trace
 
 
 def test_a_request_is_taken_and_its_bad_spans_counted(board: tuple[ClassReceiver, Roster]) -> None:
     receiver, roster = board
-    good = _span(**{"http.request.method": "POST", "url.path": "/orders",
-                    "sandbox.caller": "social", "sandbox.callee": "marketplace",
-                    "http.response.status_code": 201})
-    bad = [_span(**{"http.request.method": "<b>"}), {**good, "traceId": "xyz"},
-           {**good, "startTimeUnixNano": "-5"}, _span(foreign="span"), "not a span"]
+    good = _span(
+        **{
+            "http.request.method": "POST",
+            "url.path": "/orders",
+            "sandbox.caller": "social",
+            "sandbox.callee": "marketplace",
+            "http.response.status_code": 201,
+        }
+    )
+    bad = [
+        _span(**{"http.request.method": "<b>"}),
+        {**good, "traceId": "xyz"},
+        {**good, "startTimeUnixNano": "-5"},
+        _span(foreign="span"),
+        "not a span",
+    ]
     answer = httpx.post(receiver.url() + "/v1/traces", json=_request(good, *bad))
     assert answer.status_code == 200
-    assert answer.json() == {"partialSuccess": {"rejectedSpans": "5", "errorMessage":
-                             "spans that are not the sandbox's calls were skipped"}}
+    assert answer.json() == {
+        "partialSuccess": {
+            "rejectedSpans": "5",
+            "errorMessage": "spans that are not the sandbox's calls were skipped",
+        }
+    }
     [row] = roster.rows()
     assert (row.name, row.calls, row.errors) == ("rina", 1, 0)
     # The same span posted again (a retried post) is counted once.
@@ -103,22 +162,35 @@ def test_a_request_is_taken_and_its_bad_spans_counted(board: tuple[ClassReceiver
     assert roster.rows()[0].calls == 1
 
 
-@pytest.mark.parametrize(("headers", "body", "status"), [
-    pytest.param({"content-type": "text/plain"}, b"{}", 415, id="text"),
-    pytest.param({"content-type": "application/x-www-form-urlencoded"}, b"a=1", 415, id="form"),
-    pytest.param({"content-type": "application/json"}, b"\xff{", 400, id="bad-bytes"),
-    pytest.param({"content-type": "application/json"}, b"[1, 2]", 400, id="not-an-object"),
-    pytest.param({"content-type": "application/json"}, b"[" * 100_000, 400, id="deep"),
-    pytest.param({"content-type": "application/x-protobuf"}, b"\xff\xff\xff\xff", 400,
-                 id="bad-protobuf"),
-    pytest.param({"content-type": "application/json", "content-encoding": "gzip"}, b"not gzip",
-                 400, id="bad-gzip"),
-    pytest.param({"content-type": "application/json"}, b" " * (8 * 1024 * 1024 + 1), 413,
-                 id="too-big"),
-    # mtime=0: the same bytes in every xdist worker (they must collect the same tests).
-    pytest.param({"content-type": "application/json", "content-encoding": "gzip"},
-                 gzip.compress(b" " * (9 * 1024 * 1024), mtime=0), 413, id="gzip-bomb"),
-])
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        pytest.param({"content-type": "text/plain"}, b"{}", 415, id="text"),
+        pytest.param({"content-type": "application/x-www-form-urlencoded"}, b"a=1", 415, id="form"),
+        pytest.param({"content-type": "application/json"}, b"\xff{", 400, id="bad-bytes"),
+        pytest.param({"content-type": "application/json"}, b"[1, 2]", 400, id="not-an-object"),
+        pytest.param({"content-type": "application/json"}, b"[" * 100_000, 400, id="deep"),
+        pytest.param(
+            {"content-type": "application/x-protobuf"}, b"\xff\xff\xff\xff", 400, id="bad-protobuf"
+        ),
+        pytest.param(
+            {"content-type": "application/json", "content-encoding": "gzip"},
+            b"not gzip",
+            400,
+            id="bad-gzip",
+        ),
+        pytest.param(
+            {"content-type": "application/json"}, b" " * (8 * 1024 * 1024 + 1), 413, id="too-big"
+        ),
+        # mtime=0: the same bytes in every xdist worker (they must collect the same tests).
+        pytest.param(
+            {"content-type": "application/json", "content-encoding": "gzip"},
+            gzip.compress(b" " * (9 * 1024 * 1024), mtime=0),
+            413,
+            id="gzip-bomb",
+        ),
+    ],
+)
 def test_hostile_posts_get_a_clear_4xx(
     board: tuple[ClassReceiver, Roster], headers: dict[str, str], body: bytes, status: int
 ) -> None:
@@ -136,13 +208,13 @@ def test_without_the_class_token_nothing_reaches_the_board(
     base = f"http://127.0.0.1:{receiver.port}"
     body = json.dumps(_request(_span(**{"http.request.method": "GET"}))).encode()
     for path in ("/v1/traces", "/c/wrong/v1/traces", f"/c/{TOKEN}x/v1/traces"):
-        answer = httpx.post(base + path, content=body,
-                            headers={"content-type": "application/json"})
+        answer = httpx.post(base + path, content=body, headers={"content-type": "application/json"})
         assert answer.status_code == 404
     # A page in the browser gets no CORS answer to build on.
-    preflight = httpx.options(receiver.url() + "/v1/traces",
-                              headers={"origin": "http://evil.example",
-                                       "access-control-request-method": "POST"})
+    preflight = httpx.options(
+        receiver.url() + "/v1/traces",
+        headers={"origin": "http://evil.example", "access-control-request-method": "POST"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
     assert roster.rows() == []
 

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.slow
 
 
 def _sandbox(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sandbox", *args], capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _free_base() -> int:
@@ -49,9 +50,21 @@ def _free_base() -> int:
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
     base = _free_base()
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir",
-                             str(tmp_path), "--port-base", str(base)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "up",
+            "--data-dir",
+            str(tmp_path),
+            "--port-base",
+            str(base),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not (tmp_path / "runtime.json").exists():
         assert proc.poll() is None, proc.communicate()
@@ -64,7 +77,8 @@ def running(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]
 
 
 def test_up_status_run_trace_and_clean_stop(
-        running: tuple[Path, int, subprocess.Popen[str]]) -> None:
+    running: tuple[Path, int, subprocess.Popen[str]],
+) -> None:
     data_dir, base, proc = running
     status = _sandbox("status", "--json", "--data-dir", str(data_dir))
     assert status.returncode == 0, status.stdout + status.stderr
@@ -87,8 +101,9 @@ def test_up_status_run_trace_and_clean_stop(
     shown = _sandbox("trace", "show", trace["trace_id"][:10], "--data-dir", str(data_dir))
     assert shown.returncode == 0 and "marketplace -> bank POST" in shown.stdout
     for fmt in ("har", "mermaid", "jsonl", "otlp"):
-        out = _sandbox("trace", "export", trace["trace_id"], "--format", fmt,
-                       "--data-dir", str(data_dir))
+        out = _sandbox(
+            "trace", "export", trace["trace_id"], "--format", fmt, "--data-dir", str(data_dir)
+        )
         assert out.returncode == 0 and out.stdout.strip(), (fmt, out.stderr)
 
     proc.send_signal(signal.SIGTERM)
@@ -99,7 +114,8 @@ def test_up_status_run_trace_and_clean_stop(
 
 
 def test_trace_show_finds_the_call_a_response_names(
-        running: tuple[Path, int, subprocess.Popen[str]]) -> None:
+    running: tuple[Path, int, subprocess.Popen[str]],
+) -> None:
     data_dir, _, _ = running
     state = json.loads((data_dir / "runtime.json").read_text())
     url = state["services"]["marketplace"]
@@ -112,17 +128,31 @@ def test_trace_show_finds_the_call_a_response_names(
         [marked] = [line for line in shown.stdout.splitlines() if line.startswith("> ")]
         assert "external -> marketplace GET /api/v2/fs/7001/products" in marked
         assert "401" in marked and f"marks the call {request_id}" in shown.stdout
-    exported = _sandbox("trace", "export", request_id, "--format", "jsonl",
-                        "--data-dir", str(data_dir))
+    exported = _sandbox(
+        "trace", "export", request_id, "--format", "jsonl", "--data-dir", str(data_dir)
+    )
     assert exported.returncode == 0 and request_id in exported.stdout
 
 
 def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> None:
     project, data = tmp_path / "project", tmp_path / "data"
     project.mkdir()  # no sandbox.toml yet: `up` still watches the one made here later
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir", str(data),
-                             "--port-base", str(_free_base())], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "up",
+            "--data-dir",
+            str(data),
+            "--port-base",
+            str(_free_base()),
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (data / "runtime.json").exists():
@@ -130,17 +160,33 @@ def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> 
             assert time.monotonic() < deadline, "sandbox up did not start"
             time.sleep(0.05)
         urls = json.loads((data / "runtime.json").read_text())["services"]
-        made = _sandbox("new", "service", "lab", "--calls", "identity,records", "--dir",
-                        str(project))
+        made = _sandbox(
+            "new", "service", "lab", "--calls", "identity,records", "--dir", str(project)
+        )
         assert made.returncode == 0, made.stderr
-        more = _sandbox("new", "credentials", "lab", "--calls", "insurance,bank", "--config",
-                        str(project / "sandbox.toml"))
+        more = _sandbox(
+            "new",
+            "credentials",
+            "lab",
+            "--calls",
+            "insurance,bank",
+            "--config",
+            str(project / "sandbox.toml"),
+        )
         assert more.returncode == 0 and "Added credentials of lab at insurance, bank" in more.stdout
         creds = held(project / "sandbox.toml", "lab")
         assert accepted(urls, creds) == dict.fromkeys(
-            ["identity", "records", "insurance", "bank"], True)
-        mine = _sandbox("new", "client", "me", "--calls", "marketplace", "--config",
-                        str(project / "sandbox.toml"))
+            ["identity", "records", "insurance", "bank"], True
+        )
+        mine = _sandbox(
+            "new",
+            "client",
+            "me",
+            "--calls",
+            "marketplace",
+            "--config",
+            str(project / "sandbox.toml"),
+        )
         assert mine.returncode == 0 and "recorded as me" in mine.stdout, mine.stderr
         assert accepted(urls, held(project / "sandbox.toml", "me")) == {"marketplace": True}
     finally:
@@ -149,7 +195,7 @@ def test_credentials_made_while_up_runs_are_accepted_at_once(tmp_path: Path) -> 
 
 
 def test_second_up_on_taken_ports_says_so(
-        running: tuple[Path, int, subprocess.Popen[str]], tmp_path_factory: pytest.TempPathFactory
+    running: tuple[Path, int, subprocess.Popen[str]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     _, base, _ = running
     other = tmp_path_factory.mktemp("other")

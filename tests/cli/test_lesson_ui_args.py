@@ -13,7 +13,8 @@ def test_the_next_lesson_is_named_with_the_command_that_opens_it() -> None:
     third = load_lesson(find_lesson("3"), "en")
     fourth = load_lesson(find_lesson("4"), "en")
     assert _next_lesson(args, third, presenter=False) == (
-        f"{fourth.number} · {fourth.title} (sandbox learn {fourth.number})")
+        f"{fourth.number} · {fourth.title} (sandbox learn {fourth.number})"
+    )
     assert _next_lesson(args, third, presenter=True).endswith(f"(sandbox present {fourth.number})")
     last = load_lesson(lessons_root() / lesson_slugs()[-1], "en")
     assert _next_lesson(args, last, presenter=False) == ""

@@ -11,7 +11,8 @@ from sandbox.cli import _parser, _settings, main
 
 def test_the_endpoint_and_student_reach_the_settings() -> None:
     args = _parser().parse_args(
-        ["up", "--otlp-endpoint", "http://127.0.0.1:4318", "--student", " rina "])
+        ["up", "--otlp-endpoint", "http://127.0.0.1:4318", "--student", " rina "]
+    )
     settings = _settings(args)
     assert settings.otlp_endpoint == "http://127.0.0.1:4318/v1/traces"
     assert settings.student == "rina"
@@ -25,17 +26,21 @@ def test_without_the_flags_nothing_is_streamed() -> None:
 
 def test_protobuf_is_asked_for_by_its_opentelemetry_name() -> None:
     args = _parser().parse_args(
-        ["up", "--otlp-endpoint", "http://127.0.0.1:4318", "--otlp-protocol", "http/protobuf"])
+        ["up", "--otlp-endpoint", "http://127.0.0.1:4318", "--otlp-protocol", "http/protobuf"]
+    )
     assert _settings(args).otlp_protocol == "http/protobuf"
     with pytest.raises(SystemExit):
         _parser().parse_args(["up", "--otlp-endpoint", "http://h:4318", "--otlp-protocol", "grpc"])
 
 
-@pytest.mark.parametrize(("url", "said"), [
-    ("teacher:4318", "not an http:// or https:// URL"),
-    ("http://teacher:4318/v1/traces?x=1", "query"),
-    ("http://user:secret@teacher:4318", "credentials"),
-])
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("teacher:4318", "not an http:// or https:// URL"),
+        ("http://teacher:4318/v1/traces?x=1", "query"),
+        ("http://user:secret@teacher:4318", "credentials"),
+    ],
+)
 def test_a_bad_endpoint_is_a_usage_error(
     url: str, said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,9 +17,22 @@ pytestmark = pytest.mark.slow
 
 
 def _up(data_dir: Path, *flags: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "up", "--data-dir", str(data_dir),
-                             "--port-base", str(_free_base()), *flags],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--port-base",
+            str(_free_base()),
+            *flags,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not (data_dir / "runtime.json").exists():
         assert proc.poll() is None, proc.communicate()
@@ -52,9 +65,14 @@ def test_a_checkout_reaches_the_collector_with_the_students_name(tmp_path: Path)
         assert ", 0 dropped, 0 failed" in status
         received = spans_of(receiver.accepted())
         assert {resource["sandbox.student"] for resource, _ in received} == {"rina"}
-        checkout = [span for _, span in received
-                    if any(a["key"] == "sandbox.story" and a["value"]["stringValue"] == "checkout"
-                           for a in span["attributes"])]
+        checkout = [
+            span
+            for _, span in received
+            if any(
+                a["key"] == "sandbox.story" and a["value"]["stringValue"] == "checkout"
+                for a in span["attributes"]
+            )
+        ]
         assert len(checkout) >= 4
         assert len({span["traceId"] for span in checkout}) == 1
     finally:

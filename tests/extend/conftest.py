@@ -16,5 +16,6 @@ def _forget_user_modules() -> Iterator[None]:
     for name in set(sys.modules) - modules:
         module = sys.modules[name]
         if "/tmp" in str(getattr(module, "__file__", "") or "") or name.startswith(
-                ("mysvc", "courier_pkg", "broken_pkg")):
+            ("mysvc", "courier_pkg", "broken_pkg")
+        ):
             del sys.modules[name]

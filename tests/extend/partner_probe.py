@@ -16,12 +16,24 @@ UNKNOWN_NIK = "9999990101909999"
 PROBES: dict[str, tuple[str, str, Any, int]] = {
     # callee: (method, path, JSON body, the status a partner it accepts gets)
     "marketplace": ("GET", "/api/v2/fs/{fs_id}/products?page_size=3", None, 200),
-    "bank": ("POST", "/v1.0/transfer-va/status", {
-        "partnerServiceId": "{partner_service_id}", "customerNo": "1",
-        "virtualAccountNo": "{partner_service_id}1", "inquiryRequestId": "probe-1"}, 404),
+    "bank": (
+        "POST",
+        "/v1.0/transfer-va/status",
+        {
+            "partnerServiceId": "{partner_service_id}",
+            "customerNo": "1",
+            "virtualAccountNo": "{partner_service_id}1",
+            "inquiryRequestId": "probe-1",
+        },
+        404,
+    ),
     "identity": ("DELETE", "/v1/consents/CNS-PROBE", None, 404),
-    "records": ("GET", "/fhir-r4/v1/Patient?identifier=https://fhir.kemkes.go.id/id/nik|"
-                + UNKNOWN_NIK, None, 200),
+    "records": (
+        "GET",
+        "/fhir-r4/v1/Patient?identifier=https://fhir.kemkes.go.id/id/nik|" + UNKNOWN_NIK,
+        None,
+        200,
+    ),
     "insurance": ("GET", f"/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01", None, 200),
 }
 """One harmless partner call per institution (a clean 404 where nothing matches)."""

@@ -26,6 +26,7 @@ def test_checkout_with_the_courier_enabled(tmp_path: Path) -> None:
     runtime = Runtime(Settings(data_dir=tmp_path, port_base=0), load_config(EXAMPLE))
     runtime.start_in_thread()
     try:
+
         async def go() -> str:
             wire = Wire()
             for name, url in runtime.urls.items():

@@ -28,8 +28,7 @@ def _runtime(folder: Path, data: Path) -> Runtime:
     return runtime
 
 
-def test_a_service_added_to_an_existing_world_is_accepted_after_a_restart(
-        tmp_path: Path) -> None:
+def test_a_service_added_to_an_existing_world_is_accepted_after_a_restart(tmp_path: Path) -> None:
     folder, data = tmp_path / "project", tmp_path / "data"
     folder.mkdir()
     first = _runtime(folder, data)  # the world is seeded without the new partner
@@ -47,12 +46,14 @@ def test_a_service_added_to_an_existing_world_is_accepted_after_a_restart(
         again.stop_thread()
 
 
-def test_a_partner_registered_while_the_sandbox_runs_is_accepted_at_once(
-        tmp_path: Path) -> None:
+def test_a_partner_registered_while_the_sandbox_runs_is_accepted_at_once(tmp_path: Path) -> None:
     config = tmp_path / "sandbox.toml"
     config.write_text("# nothing of mine yet\n")
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                      load_config(config, plugins=False), partners_file=config)
+    runtime = Runtime(
+        Settings(data_dir=tmp_path / "data", port_base=0),
+        load_config(config, plugins=False),
+        partners_file=config,
+    )
     runtime.start_in_thread()
     try:
         new_service(tmp_path, "lab", EVERY)  # not running: its credentials are what count
@@ -73,8 +74,11 @@ def test_a_partner_registered_while_the_sandbox_runs_is_accepted_at_once(
 def test_a_configuration_that_no_longer_reads_changes_nothing(tmp_path: Path) -> None:
     config = tmp_path / "sandbox.toml"
     new_service(tmp_path, "lab", ["identity"])
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                      load_config(config, plugins=False), partners_file=config)
+    runtime = Runtime(
+        Settings(data_dir=tmp_path / "data", port_base=0),
+        load_config(config, plugins=False),
+        partners_file=config,
+    )
     runtime.start_in_thread()
     try:
         creds = held(config, "lab")
@@ -88,36 +92,49 @@ def test_credentials_that_name_someone_else_are_refused(tmp_path: Path) -> None:
     new_service(tmp_path, "lab", ["records", "bank"])
     config = tmp_path / "sandbox.toml"
     creds = held(config, "lab")
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                      load_config(config, plugins=False), partners_file=config)
+    runtime = Runtime(
+        Settings(data_dir=tmp_path / "data", port_base=0),
+        load_config(config, plugins=False),
+        partners_file=config,
+    )
     hospital_org = str(runtime.world["partners"]["records"]["hospital"]["org_id"])
     buyer_account = runtime.world["personas"]["buyer"]["account_no"]
     runtime.start_in_thread()
     try:
         # Made to act as the hospital's organization while the sandbox runs: not taken.
         text = config.read_text()
-        config.write_text(text.replace(f'org_id = "{creds["records"]["org_id"]}"',
-                                       f'org_id = "{hospital_org}"'))
+        config.write_text(
+            text.replace(f'org_id = "{creds["records"]["org_id"]}"', f'org_id = "{hospital_org}"')
+        )
         assert accepted(runtime.urls, creds) == {"records": True, "bank": True}
         assert str(runtime.world["partners"]["records"]["lab"]["org_id"]) != hospital_org
     finally:
         runtime.stop_thread()
-    for callee, field, theirs in (("records", "org_id", hospital_org),
-                                  ("bank", "account_no", buyer_account)):
-        config.write_text(text.replace(f'{field} = "{creds[callee][field]}"',
-                                       f'{field} = "{theirs}"'))
+    for callee, field, theirs in (
+        ("records", "org_id", hospital_org),
+        ("bank", "account_no", buyer_account),
+    ):
+        config.write_text(
+            text.replace(f'{field} = "{creds[callee][field]}"', f'{field} = "{theirs}"')
+        )
         with pytest.raises(PartnerClash, match="which is hospital's|already keeps"):
-            Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                    load_config(config, plugins=False))
+            Runtime(
+                Settings(data_dir=tmp_path / "data", port_base=0),
+                load_config(config, plugins=False),
+            )
     refused = main(["reset", "--config", str(config), "--data-dir", str(tmp_path / "data")])
     assert refused == 2
 
 
 def test_a_client_made_while_the_sandbox_runs_is_recorded_as_itself(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "sandbox.toml"
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                      load_config(None, plugins=False), partners_file=config)
+    runtime = Runtime(
+        Settings(data_dir=tmp_path / "data", port_base=0),
+        load_config(None, plugins=False),
+        partners_file=config,
+    )
     runtime.start_in_thread()
     try:
         argv = ["new", "client", "me", "--calls", ",".join(EVERY), "--config", str(config)]
@@ -125,14 +142,16 @@ def test_a_client_made_while_the_sandbox_runs_is_recorded_as_itself(
         told = capsys.readouterr().out
         assert "recorded as me" in told and 'client_auth("me", "marketplace"' in told
         creds = held(config, "me")
-        assert "app_secret" in creds["marketplace"] and creds["marketplace"]["app_secret"] \
-            not in told, "secrets stay in the file"
+        assert (
+            "app_secret" in creds["marketplace"] and creds["marketplace"]["app_secret"] not in told
+        ), "secrets stay in the file"
         assert accepted(runtime.urls, creds) == dict.fromkeys(EVERY, True)
         for callee, c in creds.items():
             assert probe(runtime.urls, callee, spoiled(callee, c)) == 401, callee
         fs_id = creds["marketplace"]["fs_id"]
-        with httpx.Client(base_url=runtime.urls["marketplace"],
-                          auth=client_auth("me", "marketplace", config)) as marketplace:
+        with httpx.Client(
+            base_url=runtime.urls["marketplace"], auth=client_auth("me", "marketplace", config)
+        ) as marketplace:
             answer = marketplace.get(f"/api/v2/fs/{fs_id}/products", params={"ids": "100101"})
         assert answer.status_code == 200 and answer.json()["products"]
         runtime.writer.flush()

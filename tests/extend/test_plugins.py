@@ -18,7 +18,9 @@ def install(site: Path, entry: str, module: str = "lab_pack", code: str = "") ->
     """Install a package the way pip leaves it: the module plus a .dist-info with entry points."""
     package = site / module
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(code or textwrap.dedent("""
+    (package / "__init__.py").write_text(
+        code
+        or textwrap.dedent("""
         from sandbox.extend import Service, new_app
 
         service = Service(title="Lab Prima", role="clinical laboratory",
@@ -26,7 +28,8 @@ def install(site: Path, entry: str, module: str = "lab_pack", code: str = "") ->
 
         def create_app(env):
             return new_app(env, "Lab Prima", "a course pack's laboratory")
-        """))
+        """)
+    )
     info = site / f"{module.replace('_', '-')}-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
@@ -39,13 +42,21 @@ def test_an_installed_plugin_appears_in_the_registry(tmp_path: Path) -> None:
     install(tmp_path / "site", "lab = lab_pack:service")
     (found,) = discover()
     assert (found.name, found.title, found.kind, found.calls) == (
-        "lab", "Lab Prima", "plugin", ("records",))
+        "lab",
+        "Lab Prima",
+        "plugin",
+        ("records",),
+    )
     assert "lab_pack" in found.source
     config_path = tmp_path / "sandbox.toml"
     with pytest.raises(ConfigError, match="lab calls records but holds no credentials"):
         load_config(None)
-    assert __import__("sandbox.cli").cli.main(
-        ["new", "credentials", "lab", "--calls", "records", "--config", str(config_path)]) == 0
+    assert (
+        __import__("sandbox.cli").cli.main(
+            ["new", "credentials", "lab", "--calls", "records", "--config", str(config_path)]
+        )
+        == 0
+    )
     config = load_config(config_path)
     assert config.spec("lab").kind == "plugin" and "lab" in config.partners["records"]
 
@@ -53,8 +64,12 @@ def test_an_installed_plugin_appears_in_the_registry(tmp_path: Path) -> None:
 async def test_a_plugin_runs_with_the_institutions(tmp_path: Path) -> None:
     install(tmp_path / "site", "lab = lab_pack:service")
     config_path = tmp_path / "sandbox.toml"
-    assert __import__("sandbox.cli").cli.main(
-        ["new", "credentials", "lab", "--calls", "records", "--config", str(config_path)]) == 0
+    assert (
+        __import__("sandbox.cli").cli.main(
+            ["new", "credentials", "lab", "--calls", "records", "--config", str(config_path)]
+        )
+        == 0
+    )
     async with Harness(config_path) as sandbox:
         response = await sandbox.client("lab").get("/health")
         assert response.json()["service"] == "lab"
@@ -68,8 +83,15 @@ def test_a_plugin_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_a_broken_plugin_is_named(tmp_path: Path) -> None:
-    install(tmp_path / "site", "bad = bad_pack:service", module="bad_pack",
-            code="raise ImportError('missing dependency')\n")
-    with pytest.raises(PluginError, match=r"plugin 'bad' \(package bad_pack\).*missing "
-                                          "dependency"):
+    install(
+        tmp_path / "site",
+        "bad = bad_pack:service",
+        module="bad_pack",
+        code="raise ImportError('missing dependency')\n",
+    )
+    with pytest.raises(
+        PluginError,
+        match=r"plugin 'bad' \(package bad_pack\).*missing "
+        "dependency",
+    ):
         discover()

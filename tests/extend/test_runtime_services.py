@@ -26,8 +26,13 @@ class _Echo(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        answer = json.dumps({"path": self.path, "got": json.loads(body or b"null"),
-                             "traceparent": self.headers.get("traceparent")}).encode()
+        answer = json.dumps(
+            {
+                "path": self.path,
+                "got": json.loads(body or b"null"),
+                "traceparent": self.headers.get("traceparent"),
+            }
+        ).encode()
         self.send_response(201)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(answer)))
@@ -51,8 +56,9 @@ def echo_server() -> Iterator[str]:
 def start(tmp_path: Path, text: str) -> Runtime:
     config_path = tmp_path / "sandbox.toml"
     config_path.write_text(textwrap.dedent(text))
-    runtime = Runtime(Settings(data_dir=tmp_path / "data", port_base=0),
-                      load_config(config_path, plugins=False))
+    runtime = Runtime(
+        Settings(data_dir=tmp_path / "data", port_base=0), load_config(config_path, plugins=False)
+    )
     runtime.start_in_thread()
     return runtime
 
@@ -65,18 +71,23 @@ def _owner(runtime: Runtime) -> dict[str, str]:
 def calls_of(runtime: Runtime, service: str) -> list[dict[str, object]]:
     control = runtime.control_url
     httpx.post(f"{control}/flush", headers=_owner(runtime))
-    found: list[dict[str, object]] = httpx.get(f"{control}/calls",
-                                                params={"service": service}).json()["calls"]
+    found: list[dict[str, object]] = httpx.get(
+        f"{control}/calls", params={"service": service}
+    ).json()["calls"]
     return found
 
 
-def test_a_server_in_any_language_is_recorded_through_the_proxy(tmp_path: Path,
-                                                                  echo_server: str) -> None:
-    runtime = start(tmp_path, f"""
+def test_a_server_in_any_language_is_recorded_through_the_proxy(
+    tmp_path: Path, echo_server: str
+) -> None:
+    runtime = start(
+        tmp_path,
+        f"""
         [services.loyalty]
         url = "{echo_server}"
         title = "Poin Plus"
-        """)
+        """,
+    )
     try:
         proxied = runtime.urls["loyalty"]
         assert proxied != echo_server
@@ -87,7 +98,11 @@ def test_a_server_in_any_language_is_recorded_through_the_proxy(tmp_path: Path,
         assert answer.json()["traceparent"] is None  # nothing invented for an outside caller
         (call,) = calls_of(runtime, "loyalty")
         assert (call["caller"], call["callee"], call["method"], call["status"]) == (
-            "external", "loyalty", "POST", 201)
+            "external",
+            "loyalty",
+            "POST",
+            201,
+        )
         services = {s["name"]: s for s in httpx.get(f"{runtime.control_url}/services").json()}
         assert services["loyalty"]["kind"] == "url" and services["loyalty"]["title"] == "Poin Plus"
     finally:
@@ -114,12 +129,16 @@ def test_a_service_declared_to_start_later(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "app.py").write_text(
         "from sandbox.extend import new_app\n"
-        "def create_app(env):\n    return new_app(env, 'Later', 'joins mid-lesson')\n")
-    runtime = start(tmp_path, """
+        "def create_app(env):\n    return new_app(env, 'Later', 'joins mid-lesson')\n"
+    )
+    runtime = start(
+        tmp_path,
+        """
         [services.later]
         app = "later_pkg.app:create_app"
         start = false
-        """)
+        """,
+    )
     try:
         control = runtime.control_url
         owner = _owner(runtime)
@@ -153,8 +172,9 @@ def test_a_taken_port_names_the_declaration(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         config_path = tmp_path / "sandbox.toml"
         config_path.write_text(f'[services.loyalty]\nurl = "http://127.0.0.1:1"\nport = {port}\n')
-        runtime = Runtime(Settings(data_dir=tmp_path, port_base=0),
-                          load_config(config_path, plugins=False))
+        runtime = Runtime(
+            Settings(data_dir=tmp_path, port_base=0), load_config(config_path, plugins=False)
+        )
         with pytest.raises(PortInUse, match=rf"port {port} .*declared at {config_path}:1"):
             runtime.bind()
 
@@ -166,12 +186,16 @@ def test_an_app_that_fails_to_build_is_named(tmp_path: Path) -> None:
     (package / "app.py").write_text("def create_app(env):\n    raise RuntimeError('oops')\n")
     config_path = tmp_path / "sandbox.toml"
     config_path.write_text('[services.crashy]\napp = "crashy_pkg.app:create_app"\n')
-    runtime = Runtime(Settings(data_dir=tmp_path, port_base=0),
-                      load_config(config_path, plugins=False))
+    runtime = Runtime(
+        Settings(data_dir=tmp_path, port_base=0), load_config(config_path, plugins=False)
+    )
     runtime.bind()
     try:
-        with pytest.raises(AppLoadFailed, match=r"crashy \(declared at .*:1\) could not be "
-                                                r"built: RuntimeError: oops"):
+        with pytest.raises(
+            AppLoadFailed,
+            match=r"crashy \(declared at .*:1\) could not be "
+            r"built: RuntimeError: oops",
+        ):
             runtime.build()
     finally:
         runtime.close_sockets()
@@ -181,14 +205,16 @@ def test_a_plain_asgi_app_is_recorded_too(tmp_path: Path) -> None:
     package = tmp_path / "plain_pkg"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "app.py").write_text(textwrap.dedent("""
+    (package / "app.py").write_text(
+        textwrap.dedent("""
         async def app(scope, receive, send):
             if scope["type"] != "http":
                 return
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"text/plain")]})
             await send({"type": "http.response.body", "body": b"plain"})
-        """))
+        """)
+    )
     runtime = start(tmp_path, '[services.plain]\napp = "plain_pkg.app:app"\n')
     try:
         assert httpx.get(f"{runtime.urls['plain']}/hi").text == "plain"
@@ -200,11 +226,14 @@ def test_a_plain_asgi_app_is_recorded_too(tmp_path: Path) -> None:
         runtime.stop_thread()
 
 
-def test_calls_from_a_url_service_are_attributed_by_its_credential(tmp_path: Path,
-                                                                   echo_server: str) -> None:
+def test_calls_from_a_url_service_are_attributed_by_its_credential(
+    tmp_path: Path, echo_server: str
+) -> None:
     from sandbox.wire.auth import MarketplaceAuth
 
-    runtime = start(tmp_path, f"""
+    runtime = start(
+        tmp_path,
+        f"""
         [services.loyalty]
         url = "{echo_server}"
         calls = ["marketplace"]
@@ -214,7 +243,8 @@ def test_calls_from_a_url_service_are_attributed_by_its_credential(tmp_path: Pat
         app_secret = "loyalty-secret"
         fs_id = 7400
         webhook_path = "/hooks"
-        """)
+        """,
+    )
     try:
         # What the developer's own server (in any language) does: sign and call.
         auth = MarketplaceAuth("loyalty-1", "loyalty-secret")

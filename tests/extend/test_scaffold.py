@@ -26,7 +26,11 @@ def test_the_generated_service_passes_its_own_tests(tmp_path: Path) -> None:
     assert set(config.partners) == set(every.split(","))
     generated = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "lab_prima"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert generated.returncode == 0, generated.stdout + generated.stderr
     # health, hello, one call per institution, and a forged marketplace webhook refused
     assert "8 passed" in generated.stdout
@@ -44,7 +48,11 @@ def test_a_generated_courier_is_booked_for_a_paid_order(tmp_path: Path) -> None:
     assert '@app.post("/webhooks/marketplace"' in app and "/shipments/0/tracking" in app
     generated = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "kurir"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert generated.returncode == 0, generated.stdout + generated.stderr
     # health, hello, its tracking call, a forged webhook refused, a real booking acknowledged
     assert "5 passed" in generated.stdout
@@ -63,7 +71,8 @@ def test_a_role_is_what_a_service_is_to_the_marketplace(tmp_path: Path) -> None:
     new_service(tmp_path, "kurir", [])
     config = tmp_path / "sandbox.toml"
     assert new_credentials(config, "kurir", ["marketplace"], role="courier").added == [
-        "marketplace"]
+        "marketplace"
+    ]
     partners = load_config(config, plugins=False, check_apps=False).partners["marketplace"]
     assert (partners["toko"]["role"], partners["kurir"]["role"]) == ("channel", "courier")
 
@@ -71,8 +80,7 @@ def test_a_role_is_what_a_service_is_to_the_marketplace(tmp_path: Path) -> None:
 def test_credentials_are_fresh_for_every_service(tmp_path: Path) -> None:
     new_service(tmp_path, "one", ["marketplace", "bank"])
     new_service(tmp_path, "two", ["marketplace", "bank"])
-    partners = load_config(tmp_path / "sandbox.toml", plugins=False,
-                           check_apps=False).partners
+    partners = load_config(tmp_path / "sandbox.toml", plugins=False, check_apps=False).partners
     one, two = partners["marketplace"]["one"], partners["marketplace"]["two"]
     assert one["app_secret"] != two["app_secret"] and one["fs_id"] != two["fs_id"]
     assert partners["bank"]["one"]["account_no"] != partners["bank"]["two"]["account_no"]
@@ -94,7 +102,8 @@ def test_new_credentials_adds_a_callee_and_keeps_the_rest(tmp_path: Path) -> Non
 
 
 def test_new_credentials_repairs_what_the_runtime_refuses(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     new_service(tmp_path, "tiny2", [])
     config = tmp_path / "sandbox.toml"
     config.write_text(config.read_text().replace("calls = []", 'calls = ["marketplace"]'))
@@ -107,7 +116,8 @@ def test_new_credentials_repairs_what_the_runtime_refuses(
 
 
 def test_new_credentials_makes_incomplete_credentials_anew(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     new_service(tmp_path, "kurir", ["marketplace", "bank"], role="courier")
     config = tmp_path / "sandbox.toml"
     whole = load_config(config, plugins=False, check_apps=False).partners
@@ -126,20 +136,30 @@ def test_new_credentials_makes_incomplete_credentials_anew(
     assert partners["bank"]["kurir"] == whole["bank"]["kurir"], "complete ones are kept"
 
 
-@pytest.mark.parametrize(("setup", "argv", "words"), [
-    ("[services.x\n", ["x", "--calls", "bank"], "is not valid TOML"),
-    ("", ["bank", "--calls", "marketplace"], "'bank' is a built-in institution"),
-    ("[services.buyer]\n", ["buyer", "--calls", "bank"], "'buyer' is a persona"),
-    ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
-    ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
-    ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
-    ("[clients.me.partners.bank]\n", ["me", "--calls", "bank"],
-     "`sandbox new client me --calls bank` gives it more credentials"),
-    (None, ["x", "--calls", "bank"], "cannot read"),
-])
+@pytest.mark.parametrize(
+    ("setup", "argv", "words"),
+    [
+        ("[services.x\n", ["x", "--calls", "bank"], "is not valid TOML"),
+        ("", ["bank", "--calls", "marketplace"], "'bank' is a built-in institution"),
+        ("[services.buyer]\n", ["buyer", "--calls", "bank"], "'buyer' is a persona"),
+        ("[services.x]\n", ["x", "--calls", ","], "--calls names no institution"),
+        ("", ["nobody", "--calls", "bank"], "create it first with `sandbox new service nobody`"),
+        ("[services.x]\n", ["x", "--calls", "social"], "'social' takes no partners"),
+        (
+            "[clients.me.partners.bank]\n",
+            ["me", "--calls", "bank"],
+            "`sandbox new client me --calls bank` gives it more credentials",
+        ),
+        (None, ["x", "--calls", "bank"], "cannot read"),
+    ],
+)
 def test_new_credentials_refusals_are_one_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str | None, argv: list[str],
-        words: str) -> None:
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setup: str | None,
+    argv: list[str],
+    words: str,
+) -> None:
     config = tmp_path / "sandbox.toml"
     if setup is None:
         config.mkdir()  # a folder where the file should be
@@ -158,18 +178,25 @@ def test_new_client_writes_credentials_of_its_own(tmp_path: Path) -> None:
     loaded = load_config(config, plugins=False, check_apps=False)
     assert loaded.clients == ("me",) and not loaded.extra, "a client is no service"
     assert {c for c, callers in loaded.partners.items() if "me" in callers} == {
-        "marketplace", "bank", "identity"}
+        "marketplace",
+        "bank",
+        "identity",
+    }
     assert loaded.partners["marketplace"]["me"]["role"] == "channel"
 
 
-@pytest.mark.parametrize(("setup", "name", "words"), [
-    ("", "social", "'social' is a built-in institution"),
-    ("", "external", "the trace's name for a caller nobody verified"),
-    ("", "Me", "client name 'Me'"),
-    ("[services.lab]\nurl = 'http://127.0.0.1:1'\n", "lab", "'lab' is a service"),
-])
-def test_new_client_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str,
-                             name: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("setup", "name", "words"),
+    [
+        ("", "social", "'social' is a built-in institution"),
+        ("", "external", "the trace's name for a caller nobody verified"),
+        ("", "Me", "client name 'Me'"),
+        ("[services.lab]\nurl = 'http://127.0.0.1:1'\n", "lab", "'lab' is a service"),
+    ],
+)
+def test_new_client_refusals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, name: str, words: str
+) -> None:
     config = tmp_path / "sandbox.toml"
     config.write_text(setup)
     assert main(["new", "client", name, "--calls", "bank", "--config", str(config)]) == 2
@@ -177,20 +204,24 @@ def test_new_client_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert words in err and err.count("\n") == 1, err
 
 
-@pytest.mark.parametrize(("name", "calls", "words"), [
-    ("bank", [], "is a built-in institution"),
-    ("newcomer", [], "'newcomer' is a persona of the seeded world"),
-    ("learner", [], "the name lessons give a learner's own code"),
-    ("Bad Name", [], "service name 'Bad Name'"),
-    ("courier", ["social"], "'social' takes no partners"),
-])
+@pytest.mark.parametrize(
+    ("name", "calls", "words"),
+    [
+        ("bank", [], "is a built-in institution"),
+        ("newcomer", [], "'newcomer' is a persona of the seeded world"),
+        ("learner", [], "the name lessons give a learner's own code"),
+        ("Bad Name", [], "service name 'Bad Name'"),
+        ("courier", ["social"], "'social' takes no partners"),
+    ],
+)
 def test_refusals(tmp_path: Path, name: str, calls: list[str], words: str) -> None:
     with pytest.raises(ScaffoldError, match=words):
         new_service(tmp_path, name, calls)
 
 
-def test_a_name_already_declared_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                            ) -> None:
+def test_a_name_already_declared_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     new_service(tmp_path, "courier", [])
     assert main(["new", "service", "courier", "--dir", str(tmp_path)]) == 2
     assert "already declares a service 'courier'" in capsys.readouterr().err

@@ -40,4 +40,3 @@ def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     digits = value.isascii() and value.isdigit() and len(value) < 10
     return int(value) if digits and int(value) > 0 else default
-

@@ -65,9 +65,15 @@ async def test_services_say_their_lane_who_they_may_call_and_whether_people_call
 ) -> None:
     services = {s.name: s for s in await control.services()}
     lanes = {name: s.lane for name, s in services.items()}
-    assert lanes == {"social": "front", "marketplace": "platform", "bank": "back",
-                     "identity": "back", "hospital": "front", "records": "back",
-                     "insurance": "back"}
+    assert lanes == {
+        "social": "front",
+        "marketplace": "platform",
+        "bank": "back",
+        "identity": "back",
+        "hospital": "front",
+        "records": "back",
+        "insurance": "back",
+    }
     assert services["social"].calls == ("marketplace",)
     # The marketplace calls its partners back (webhooks); the bank notifies its billers.
     assert set(services["marketplace"].calls) == {"identity", "bank", "social"}
@@ -75,7 +81,11 @@ async def test_services_say_their_lane_who_they_may_call_and_whether_people_call
     assert set(services["hospital"].calls) == {"identity", "bank", "records", "insurance"}
     assert services["records"].calls == ()
     assert {n for n, s in services.items() if s.public} == {
-        "social", "marketplace", "bank", "hospital"}
+        "social",
+        "marketplace",
+        "bank",
+        "hospital",
+    }
 
 
 @pytest.mark.slow

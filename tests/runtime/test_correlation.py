@@ -36,11 +36,16 @@ SAMPLE: list[Ask] = [  # per institution, a success and the errors around it
     (ANONYMOUS, "bank", "POST", "/v1.0/transfer-va/create-va", {}, 401),
     ("marketplace", "identity", "POST", "/v1/verify", {}, 400),
     (ANONYMOUS, "identity", "POST", "/v1/verify", {}, 401),
-    ("hospital", "records", "GET", f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{NIK}", None,
-     200),
+    ("hospital", "records", "GET", f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{NIK}", None, 200),
     (ANONYMOUS, "records", "GET", "/fhir-r4/v1/Encounter/1", None, 401),
-    ("hospital", "insurance", "GET", f"/vclaim-rest/Peserta/nik/{NIK}/tglSEP/2024-03-01",
-     None, 200),
+    (
+        "hospital",
+        "insurance",
+        "GET",
+        f"/vclaim-rest/Peserta/nik/{NIK}/tglSEP/2024-03-01",
+        None,
+        200,
+    ),
     (ANONYMOUS, "insurance", "GET", "/vclaim-rest/SEP/1", None, 401),
     ("reception", "hospital", "GET", "/api/v1/admissions/999999", None, 404),
     (ANONYMOUS, "hospital", "POST", "/api/v1/admissions", {}, 401),
@@ -69,8 +74,9 @@ def _ask(runtime: Runtime) -> list[httpx.Response]:
                 actor = Actor(wire, runtime.world, who)
                 answers.append(await actor.request(service, method, path, json=body))
             big = b"{" + b" " * (1024 * 1024) + b"}"
-            answers.append(await wire.client("me", "marketplace").post(
-                "/api/v2/fs/7001/orders", content=big))
+            answers.append(
+                await wire.client("me", "marketplace").post("/api/v2/fs/7001/orders", content=big)
+            )
             return answers
         finally:
             await wire.aclose()
@@ -82,7 +88,8 @@ def test_every_answer_names_its_recorded_call(runtime: Runtime) -> None:
     answers = _ask(runtime)
     expected = [status for *_, status in SAMPLE] + [413]
     assert [(r.request.url.path, r.status_code) for r in answers] == [
-        (r.request.url.path, status) for r, status in zip(answers, expected, strict=True)]
+        (r.request.url.path, status) for r, status in zip(answers, expected, strict=True)
+    ]
     runtime.writer.flush()
     for response in answers:
         named = parse_traceparent(response.headers["traceresponse"])

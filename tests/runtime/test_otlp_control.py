@@ -16,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 def test_the_counters_say_what_reached_the_collector(tmp_path: Path) -> None:
     receiver = Receiver()
-    runtime = Runtime(Settings(data_dir=tmp_path, port_base=0, otlp_endpoint=receiver.url,
-                               student="rina"))
+    runtime = Runtime(
+        Settings(data_dir=tmp_path, port_base=0, otlp_endpoint=receiver.url, student="rina")
+    )
     try:
         runtime.start_in_thread()
         assert runtime.otlp is not None
@@ -45,31 +46,45 @@ def test_without_an_endpoint_there_is_no_stream(tmp_path: Path) -> None:
         runtime.stop_thread()
 
 
-VERDICT = {"lesson": "3-paying", "step": 2, "title": "Pay", "verdict": "failed",
-           "expectation": "bank answers 201", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-           "at": 1_709_280_000.5}
+VERDICT = {
+    "lesson": "3-paying",
+    "step": 2,
+    "title": "Pay",
+    "verdict": "failed",
+    "expectation": "bank answers 201",
+    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+    "at": 1_709_280_000.5,
+}
 
 
 def test_a_verdict_needs_the_token_and_a_valid_body_then_reaches_the_collector(
     tmp_path: Path,
 ) -> None:
     receiver = Receiver()
-    runtime = Runtime(Settings(data_dir=tmp_path, port_base=0, otlp_endpoint=receiver.url,
-                               student="rina"))
+    runtime = Runtime(
+        Settings(data_dir=tmp_path, port_base=0, otlp_endpoint=receiver.url, student="rina")
+    )
     try:
         runtime.start_in_thread()
         url = f"{runtime.control_url}/verdicts"
         auth = {"authorization": f"Bearer {runtime.control_token}"}
         # A page in the browser (or any local process without the token) cannot forge one.
         assert httpx.post(url, json=VERDICT).status_code == 401
-        for hostile in ({**VERDICT, "verdict": "excellent"}, {**VERDICT, "trace_id": "zz" * 16},
-                        {**VERDICT, "lesson": "<b>x</b>"}, {**VERDICT, "step": 0},
-                        {**VERDICT, "title": "x" * 100_000}, {**VERDICT, "extra": 1}, [1, 2]):
+        for hostile in (
+            {**VERDICT, "verdict": "excellent"},
+            {**VERDICT, "trace_id": "zz" * 16},
+            {**VERDICT, "lesson": "<b>x</b>"},
+            {**VERDICT, "step": 0},
+            {**VERDICT, "title": "x" * 100_000},
+            {**VERDICT, "extra": 1},
+            [1, 2],
+        ):
             answer = httpx.post(url, json=hostile, headers=auth)
             assert answer.status_code in (400, 413, 422), hostile
             assert "code" in answer.json()
-        bad_bytes = httpx.post(url, content=b"\xff{", headers={**auth,
-                               "content-type": "application/json"})
+        bad_bytes = httpx.post(
+            url, content=b"\xff{", headers={**auth, "content-type": "application/json"}
+        )
         assert bad_bytes.status_code == 400 or bad_bytes.status_code == 422
         assert httpx.post(url, json=VERDICT, headers=auth).json() == {"queued": True}
         assert runtime.otlp is not None and runtime.otlp.flush(10.0)
@@ -86,8 +101,11 @@ def test_a_verdict_without_a_stream_is_not_kept(tmp_path: Path) -> None:
     runtime = Runtime(Settings(data_dir=tmp_path, port_base=0))
     try:
         runtime.start_in_thread()
-        answer = httpx.post(f"{runtime.control_url}/verdicts", json=VERDICT,
-                            headers={"authorization": f"Bearer {runtime.control_token}"})
+        answer = httpx.post(
+            f"{runtime.control_url}/verdicts",
+            json=VERDICT,
+            headers={"authorization": f"Bearer {runtime.control_token}"},
+        )
         assert answer.json() == {"queued": False}
     finally:
         runtime.stop_thread()

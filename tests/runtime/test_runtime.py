@@ -70,8 +70,14 @@ def test_checkout_over_real_http_is_one_trace(runtime: Runtime) -> None:
     runtime.writer.flush()
     calls = runtime.traces.trace(story.trace_id)
     edges = {(c.caller, c.callee) for c in calls}
-    assert {("buyer", "social"), ("social", "marketplace"), ("marketplace", "bank"),
-            ("buyer", "bank"), ("bank", "marketplace"), ("marketplace", "social")} <= edges
+    assert {
+        ("buyer", "social"),
+        ("social", "marketplace"),
+        ("marketplace", "bank"),
+        ("buyer", "bank"),
+        ("bank", "marketplace"),
+        ("marketplace", "social"),
+    } <= edges
     assert ("social", "bank") not in edges, "the storefront never calls the bank"
     spans = {c.span_id: c for c in calls}
     # The VA request was made while serving the order the social app placed.
@@ -81,8 +87,11 @@ def test_checkout_over_real_http_is_one_trace(runtime: Runtime) -> None:
     # Webhooks are linked to the payment that caused them.
     notify = next(c for c in calls if c.caller == "bank" and c.callee == "marketplace")
     assert spans[notify.parent_id].path == "/mobile/v1/va-payments"  # type: ignore[index]
-    webhooks = [c for c in calls if c.caller == "marketplace" and c.callee == "social"
-                 and c.path == "/webhooks/marketplace"]
+    webhooks = [
+        c
+        for c in calls
+        if c.caller == "marketplace" and c.callee == "social" and c.path == "/webhooks/marketplace"
+    ]
     assert notify.span_id in {w.parent_id for w in webhooks}, "paid webhook follows the notice"
     assert [depth for depth, _ in iter_tree(calls)][0] == 0
 
@@ -120,8 +129,10 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     second = _start(tmp_path)
     try:
         buyer = second.world["personas"]["buyer"]
-        orders = httpx.get(f"{second.urls['social']}/api/v1/me/orders", headers={
-            "Authorization": f"Bearer {buyer['session_token']}"}).json()
+        orders = httpx.get(
+            f"{second.urls['social']}/api/v1/me/orders",
+            headers={"Authorization": f"Bearer {buyer['session_token']}"},
+        ).json()
         listed = orders["orders"] if isinstance(orders, dict) else orders
         assert story.facts["order_id"] in {o["order_id"] for o in listed}
         assert second.traces.trace(story.trace_id), "the trace store survives too"
@@ -136,10 +147,12 @@ def test_reset_restores_the_seeded_world(runtime: Runtime) -> None:
     assert httpx.post(f"{runtime.control_url}/reset", headers=owner).status_code == 200
     buyer = runtime.world["personas"]["buyer"]
     bank = runtime.urls["bank"]
-    token = httpx.post(f"{bank}/mobile/v1/sessions", json={
-        "account_no": buyer["account_no"], "pin": buyer["pin"]}).json()["session_token"]
-    me = httpx.get(f"{bank}/mobile/v1/accounts/me",
-                   headers={"Authorization": f"Bearer {token}"}).json()
+    token = httpx.post(
+        f"{bank}/mobile/v1/sessions", json={"account_no": buyer["account_no"], "pin": buyer["pin"]}
+    ).json()["session_token"]
+    me = httpx.get(
+        f"{bank}/mobile/v1/accounts/me", headers={"Authorization": f"Bearer {token}"}
+    ).json()
     assert me["balance"] == 2_500_000
 
 
@@ -217,7 +230,10 @@ def test_event_stream_follows_calls_over_http(runtime: Runtime) -> None:
         httpx.get(f"{runtime.urls['bank']}{path}")
     reader.join(10)
     assert [(e["callee"], e["path"], e["status"]) for e in seen] == [
-        ("bank", "/health", 200), ("bank", "/nope", 404), ("bank", "/health", 200)]
+        ("bank", "/health", 200),
+        ("bank", "/nope", 404),
+        ("bank", "/health", 200),
+    ]
 
 
 def test_admission_over_real_http_is_one_trace(runtime: Runtime) -> None:
@@ -227,7 +243,10 @@ def test_admission_over_real_http_is_one_trace(runtime: Runtime) -> None:
     runtime.writer.flush()
     calls = runtime.traces.trace(story.trace_id)
     assert {(c.caller, c.callee) for c in calls} >= {
-        ("reception", "hospital"), ("hospital", "identity"), ("hospital", "records"),
-        ("hospital", "insurance")}
+        ("reception", "hospital"),
+        ("hospital", "identity"),
+        ("hospital", "records"),
+        ("hospital", "insurance"),
+    }
     admit = next(c for c in calls if c.caller == "reception")
     assert all(c.parent_id == admit.span_id for c in calls if c.caller == "hospital")

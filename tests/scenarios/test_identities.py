@@ -12,8 +12,7 @@ def test_identities_list_personas_partners_and_anonymous(services: Services) -> 
     assert "social" not in identities_for("bank", services.world)
 
 
-async def test_persona_reaches_social_and_bank_with_its_own_credentials(
-        services: Services) -> None:
+async def test_persona_reaches_social_and_bank_with_its_own_credentials(services: Services) -> None:
     buyer = Actor(services.wire, services.world, "buyer")
     feed = await buyer.request("social", "GET", "/api/v1/feed?limit=1")
     assert feed.status_code == 200

@@ -41,7 +41,9 @@ async def test_a_follower_follows_the_presenter_through_the_sandbox(runtime: Run
     follower_backend = RemoteBackend(ControlClient(url, token=""), runtime.world)
     await presenter_backend.services()  # learns the institutions' URLs
     story = await checkout(
-        presenter_backend.wire, runtime.world, lambda _: None,
+        presenter_backend.wire,
+        runtime.world,
+        lambda _: None,
         phone=PhoneReader(presenter_backend.sms),
     )
     presenter = SandboxApp(presenter_backend, animate=False)

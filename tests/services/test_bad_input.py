@@ -19,12 +19,14 @@ BAD_BODIES: list[tuple[str, bytes]] = [
     ("invalid json", b"{not json"),
     ("empty object", b"{}"),
     ("a list", b"[1, 2]"),
-    ("wrong types", b'{"nik": 12, "amount": "lots", "quantity": "two", "pin": [], '
-                    b'"product_id": {"a": 1}, "consent": "yes", "totalAmount": 5}'),
+    (
+        "wrong types",
+        b'{"nik": 12, "amount": "lots", "quantity": "two", "pin": [], '
+        b'"product_id": {"a": 1}, "consent": "yes", "totalAmount": 5}',
+    ),
     ("huge number", b'{"amount": 1e309, "quantity": 99999999999999999999999}'),
 ]
-PARTNER_OF = {"identity": "bank", "bank": "marketplace", "marketplace": "social",
-              "social": "buyer"}
+PARTNER_OF = {"identity": "bank", "bank": "marketplace", "marketplace": "social", "social": "buyer"}
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -39,15 +41,20 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("service", ["social", "marketplace", "bank", "identity"])
 async def test_bad_input_never_gets_a_5xx(services: Services, service: str) -> None:
     doc = services.apps[service].openapi()
-    callers = [Actor(services.wire, services.world, who)
-               for who in (ANONYMOUS, PARTNER_OF[service])]
+    callers = [
+        Actor(services.wire, services.world, who) for who in (ANONYMOUS, PARTNER_OF[service])
+    ]
     checked = 0
     for method, path in _operations(doc):
         for caller in callers:
             for what, body in BAD_BODIES if method != "GET" else [("no body", b"")]:
                 response = await caller.request(
-                    service, method, path, content=body,
-                    headers={"content-type": "application/json", "Idempotency-Key": "bad-1"})
+                    service,
+                    method,
+                    path,
+                    content=body,
+                    headers={"content-type": "application/json", "Idempotency-Key": "bad-1"},
+                )
                 where = f"{caller.who}: {method} {path} with {what}"
                 assert response.status_code < 500, f"{where} -> {response.text[:300]}"
                 if response.status_code >= 400:

@@ -174,6 +174,9 @@ async def test_bank_down_is_the_partner_path_502(services: Services) -> None:
 async def test_a_phone_number_is_taken_as_people_write_it(services: Services) -> None:
     response = await order(services, buyer={**RINA, "phone": "+62 812-9999.0001"})
     assert response.status_code == 201, response.text
-    stored = services.apps["marketplace"].state.store.db.execute(
-        "SELECT phone FROM buyers ORDER BY buyer_id DESC LIMIT 1").fetchone()
+    stored = (
+        services.apps["marketplace"]
+        .state.store.db.execute("SELECT phone FROM buyers ORDER BY buyer_id DESC LIMIT 1")
+        .fetchone()
+    )
     assert stored[0] == "+6281299990001"

@@ -21,8 +21,8 @@ def _buyer(services: Services) -> dict[str, str]:
 async def _buy(services: Services, key: str | None, quantity: int = 1) -> httpx.Response:
     headers = _buyer(services) | ({"Idempotency-Key": key} if key else {})
     return await services.client("social", "buyer").post(
-        "/api/v1/videos/1/buy", json={"product_id": SHIRT, "quantity": quantity},
-        headers=headers)
+        "/api/v1/videos/1/buy", json={"product_id": SHIRT, "quantity": quantity}, headers=headers
+    )
 
 
 def _orders(services: Services) -> list[Any]:
@@ -42,8 +42,9 @@ async def test_a_second_buy_with_the_same_key_is_the_same_order(services: Servic
     assert first.status_code == again.status_code == 201, again.text
     assert first.json()["order_id"] == again.json()["order_id"]
     assert len(_orders(services)) == 1 and _stock(services) == stock - 1
-    mine = (await services.client("social", "buyer").get(
-        "/api/v1/me/orders", headers=_buyer(services))).json()["orders"]
+    mine = (
+        await services.client("social", "buyer").get("/api/v1/me/orders", headers=_buyer(services))
+    ).json()["orders"]
     assert [o["order_id"] for o in mine] == [first.json()["order_id"]]
     other = await _buy(services, "tap-2")
     assert other.json()["order_id"] != first.json()["order_id"]
@@ -56,18 +57,24 @@ async def test_without_a_key_every_buy_is_a_new_order(services: Services) -> Non
     assert len(_orders(services)) == 2
 
 
-async def test_the_marketplace_refuses_a_key_reused_for_another_order(
-        services: Services) -> None:
+async def test_the_marketplace_refuses_a_key_reused_for_another_order(services: Services) -> None:
     creds = services.world["partners"]["marketplace"]["social"]
-    link = services.apps["social"].state.store.db.execute(
-        "SELECT link_token FROM users WHERE user_id = 1").fetchone()[0]
+    link = (
+        services.apps["social"]
+        .state.store.db.execute("SELECT link_token FROM users WHERE user_id = 1")
+        .fetchone()[0]
+    )
     client = services.client("marketplace", "social")
     auth = partner_auth("marketplace", "social", services.world, services.wire)
     path = f"/api/v2/fs/{creds['fs_id']}/orders"
 
     async def create(quantity: int) -> httpx.Response:
-        return await client.post(path, auth=auth, headers={"Idempotency-Key": "k-1"}, json={
-            "buyer_link_token": link, "items": [{"product_id": SHIRT, "quantity": quantity}]})
+        return await client.post(
+            path,
+            auth=auth,
+            headers={"Idempotency-Key": "k-1"},
+            json={"buyer_link_token": link, "items": [{"product_id": SHIRT, "quantity": quantity}]},
+        )
 
     first, same, changed = await create(1), await create(1), await create(2)
     assert first.status_code == same.status_code == 201

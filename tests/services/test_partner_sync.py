@@ -25,7 +25,8 @@ def _row(found: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def test_identity_agreements_follow_the_seed_and_keep_a_suspension(
-        world: dict[str, Any], tmp_path: Path) -> None:
+    world: dict[str, Any], tmp_path: Path
+) -> None:
     seed, path = seed_for("identity", world), tmp_path / "identity.db"
     IdentityStore.open(path, seed).set_agreement_status("bank", "SUSPENDED")
     lab = generate("identity", "lab")
@@ -41,7 +42,8 @@ def test_identity_agreements_follow_the_seed_and_keep_a_suspension(
 
 
 def test_records_clients_follow_the_seed_and_lose_their_tokens(
-        world: dict[str, Any], tmp_path: Path) -> None:
+    world: dict[str, Any], tmp_path: Path
+) -> None:
     seed, path = seed_for("records", world), tmp_path / "records.db"
     lab = generate("records", "lab")
     store = RecordsStore.open(path, _with(seed, "lab", lab))

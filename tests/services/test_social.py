@@ -751,11 +751,17 @@ async def test_an_order_whose_create_answer_was_lost_is_recognised_by_its_webhoo
     """The webhook echoes our purchase reference, so the order becomes the buyer's."""
     store = services.apps["social"].state.store
     store.start_purchase("p1234", _user(services, BUYER)["user_id"], 1, 0.0)
-    assert store.receive_update("ntf-a", "ORD-9", "UNPAID", 10.0, 11.0,
-                                purchase_id="p1234") == "recovered"
+    assert (
+        store.receive_update("ntf-a", "ORD-9", "UNPAID", 10.0, 11.0, purchase_id="p1234")
+        == "recovered"
+    )
     assert store.order_of(_user(services, BUYER)["user_id"], "ORD-9")["status"] == "UNPAID"
     # Another webhook for the same purchase changes nothing more; a stranger's is unknown.
-    assert store.receive_update("ntf-b", "ORD-9", "AWAITING_SHIPMENT", 20.0, 21.0,
-                                purchase_id="p1234") == "applied"
-    assert store.receive_update("ntf-c", "ORD-10", "UNPAID", 10.0, 11.0,
-                                purchase_id="nope") == "unknown_order"
+    assert (
+        store.receive_update("ntf-b", "ORD-9", "AWAITING_SHIPMENT", 20.0, 21.0, purchase_id="p1234")
+        == "applied"
+    )
+    assert (
+        store.receive_update("ntf-c", "ORD-10", "UNPAID", 10.0, 11.0, purchase_id="nope")
+        == "unknown_order"
+    )

@@ -168,8 +168,10 @@ def test_otlp_a_call_a_story_step_made_names_the_story_and_step(
     checkout: list[HttpCall],
 ) -> None:
     header = ("x-sandbox-step", "checkout#4 She%20pays the VA")
-    stepped = [replace(c, request_headers=(*c.request_headers, header))
-               if c.span_id == CHECKOUT else c for c in checkout]
+    stepped = [
+        replace(c, request_headers=(*c.request_headers, header)) if c.span_id == CHECKOUT else c
+        for c in checkout
+    ]
     spans = _spans(to_otlp(stepped))
     said = _attributes(spans[CHECKOUT][1])
     assert (said["sandbox.story"], said["sandbox.step"]) == ("checkout", "4")

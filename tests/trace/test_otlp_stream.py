@@ -26,25 +26,45 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _call(n: int, trace_id: str = "4bf92f3577b34da6a3ce929d0e0e4736") -> HttpCall:
-    return HttpCall(trace_id=trace_id, span_id=f"{n + 1:016x}", parent_id=None,
-                    caller="buyer", callee="social", method="GET", path=f"/products/{n}",
-                    status=200, started_at=1_709_280_000.0 + n, duration_ms=1.5)
+    return HttpCall(
+        trace_id=trace_id,
+        span_id=f"{n + 1:016x}",
+        parent_id=None,
+        caller="buyer",
+        callee="social",
+        method="GET",
+        path=f"/products/{n}",
+        status=200,
+        started_at=1_709_280_000.0 + n,
+        duration_ms=1.5,
+    )
 
 
-@pytest.mark.parametrize(("given", "url"), [
-    ("http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"),
-    ("http://teacher:4318/", "http://teacher:4318/v1/traces"),
-    ("https://otel.example/v1/traces", "https://otel.example/v1/traces"),
-    ("http://host/collector", "http://host/collector/v1/traces"),
-])
+@pytest.mark.parametrize(
+    ("given", "url"),
+    [
+        ("http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"),
+        ("http://teacher:4318/", "http://teacher:4318/v1/traces"),
+        ("https://otel.example/v1/traces", "https://otel.example/v1/traces"),
+        ("http://host/collector", "http://host/collector/v1/traces"),
+    ],
+)
 def test_an_endpoint_gains_the_traces_path_unless_it_has_it(given: str, url: str) -> None:
     assert endpoint_url(given) == url
 
 
-@pytest.mark.parametrize("bad", [
-    "teacher:4318", "ftp://teacher/", "http://", "http://a:b@teacher:4318",
-    "http://teacher:99999", "http://teacher:4318/?x=1", "",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "teacher:4318",
+        "ftp://teacher/",
+        "http://",
+        "http://a:b@teacher:4318",
+        "http://teacher:99999",
+        "http://teacher:4318/?x=1",
+        "",
+    ],
+)
 def test_a_bad_endpoint_is_refused_with_a_reason(bad: str) -> None:
     with pytest.raises(ValueError, match="URL|host|credentials|query"):
         endpoint_url(bad)
@@ -92,9 +112,17 @@ async def test_a_checkout_arrives_as_the_recorded_spans(
 
 def test_a_dead_endpoint_drops_and_counts_and_never_grows_the_queue() -> None:
     bound = 1_000
-    stream = OtlpStream(f"http://127.0.0.1:{closed_port()}", SERVICES, "rina",
-                        max_queue=bound, batch=100, interval=0.01, backoff=0.05,
-                        max_backoff=0.2, timeout=0.5)
+    stream = OtlpStream(
+        f"http://127.0.0.1:{closed_port()}",
+        SERVICES,
+        "rina",
+        max_queue=bound,
+        batch=100,
+        interval=0.01,
+        backoff=0.05,
+        max_backoff=0.2,
+        timeout=0.5,
+    )
     biggest = 0
     for n in range(50_000):
         stream(_call(n))
@@ -123,10 +151,18 @@ def test_a_failed_post_is_retried_after_backoff_and_delivered() -> None:
         assert len(bodies) == 1  # the same batch each time
         assert len(spans_of(receiver.accepted())) == 3
         stats = stream.stats()
-        counted = {key: stats[key] for key in ("sent", "failed", "failed_batches", "retries",
-                                               "dropped", "last_error")}
-        assert counted == {"sent": 3, "failed": 0, "failed_batches": 0, "retries": 2,
-                           "dropped": 0, "last_error": "HTTP 503"}
+        counted = {
+            key: stats[key]
+            for key in ("sent", "failed", "failed_batches", "retries", "dropped", "last_error")
+        }
+        assert counted == {
+            "sent": 3,
+            "failed": 0,
+            "failed_batches": 0,
+            "retries": 2,
+            "dropped": 0,
+            "last_error": "HTTP 503",
+        }
     finally:
         receiver.close()
 
@@ -172,7 +208,6 @@ def test_a_streamed_body_parses_with_the_official_protobuf_parser(receiver: Rece
         assert keys == {"service.name": "social", "sandbox.student": "rina"}
 
 
-
 def test_protobuf_spans_and_a_verdict_parse_with_the_official_definitions(
     receiver: Receiver,
 ) -> None:
@@ -183,8 +218,17 @@ def test_protobuf_spans_and_a_verdict_parse_with_the_official_definitions(
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     stream = OtlpStream(receiver.url, SERVICES, "rina", protocol="http/protobuf", interval=0.01)
     stream(_call(1, trace_id))
-    stream(LessonVerdict("3-paying", 2, "Pay 3201234567890123", "failed",
-                         "expected 201, got 402 for nik=3201234567890123", trace_id, 1.7e9))
+    stream(
+        LessonVerdict(
+            "3-paying",
+            2,
+            "Pay 3201234567890123",
+            "failed",
+            "expected 201, got 402 for nik=3201234567890123",
+            trace_id,
+            1.7e9,
+        )
+    )
     assert stream.flush(10.0)
     assert stream.close(2.0)
 

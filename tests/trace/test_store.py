@@ -13,13 +13,21 @@ from sandbox.trace.waterfall import waterfall
 
 
 def _call(i: int, trace: int, parent: int | None = None, status: int | None = 200) -> HttpCall:
-    return HttpCall(trace_id=f"{trace:032x}", span_id=f"{i:016x}",
-                    parent_id=None if parent is None else f"{parent:016x}", caller="a",
-                    callee="b", method="POST", path=f"/x/{i}", status=status,
-                    started_at=1000.0 + i, duration_ms=2.5,
-                    request_headers=(("content-type", "application/json"),),
-                    request_body='{"amount":150000,"note":"a typical small request"}',
-                    response_body='{"ok":true}')
+    return HttpCall(
+        trace_id=f"{trace:032x}",
+        span_id=f"{i:016x}",
+        parent_id=None if parent is None else f"{parent:016x}",
+        caller="a",
+        callee="b",
+        method="POST",
+        path=f"/x/{i}",
+        status=status,
+        started_at=1000.0 + i,
+        duration_ms=2.5,
+        request_headers=(("content-type", "application/json"),),
+        request_body='{"amount":150000,"note":"a typical small request"}',
+        response_body='{"ok":true}',
+    )
 
 
 def test_store_round_trips_calls_exactly(tmp_path: Path) -> None:
@@ -89,7 +97,11 @@ def test_stream_delivers_in_order_to_two_subscribers() -> None:
 def test_tree_order_puts_children_under_parents() -> None:
     calls = [_call(1, 0), _call(2, 0, parent=1), _call(3, 0, parent=2), _call(4, 0)]
     assert [(d, c.span_id[-1]) for d, c in iter_tree(calls)] == [
-        (0, "1"), (1, "2"), (2, "3"), (0, "4")]
+        (0, "1"),
+        (1, "2"),
+        (2, "3"),
+        (0, "4"),
+    ]
 
 
 def test_the_newest_traces_are_those_whose_last_call_was_stored_last() -> None:

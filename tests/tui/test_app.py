@@ -21,8 +21,15 @@ from sandbox.tui.widgets.sequence import SequencePlayer
 from sandbox.tui.widgets.step_card import StepCard
 from tests.tui.factory import make_app, until
 
-SCREENS = {"1": MapScreen, "2": TraceScreen, "3": FacesScreen, "4": ServicesScreen,
-           "5": StoriesScreen, "6": ComposerScreen, "7": AuditScreen}
+SCREENS = {
+    "1": MapScreen,
+    "2": TraceScreen,
+    "3": FacesScreen,
+    "4": ServicesScreen,
+    "5": StoriesScreen,
+    "6": ComposerScreen,
+    "7": AuditScreen,
+}
 
 
 async def test_every_mode_opens_by_its_key_at_both_sizes(tmp_path: Path) -> None:
@@ -131,8 +138,13 @@ async def test_fault_controls_change_what_the_bank_does(tmp_path: Path) -> None:
 async def test_reset_world_and_screenshot(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await backend.actor("buyer").request("bank", "POST", "/mobile/v1/transfers", json={
-            "to_account_no": "9900000002", "amount": 1000}, headers={"Idempotency-Key": "k1"})
+        await backend.actor("buyer").request(
+            "bank",
+            "POST",
+            "/mobile/v1/transfers",
+            json={"to_account_no": "9900000002", "amount": 1000},
+            headers={"Idempotency-Key": "k1"},
+        )
         await pilot.press("ctrl+r")
         await pilot.pause(0.3)
         me = await backend.actor("buyer").request("bank", "GET", "/mobile/v1/accounts/me")
@@ -199,8 +211,13 @@ async def test_a_lost_sandbox_is_said_once_and_shown_unreachable(tmp_path: Path)
 async def test_reset_world_button_on_the_services_screen(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await backend.actor("buyer").request("bank", "POST", "/mobile/v1/transfers", json={
-            "to_account_no": "9900000002", "amount": 5000}, headers={"Idempotency-Key": "k2"})
+        await backend.actor("buyer").request(
+            "bank",
+            "POST",
+            "/mobile/v1/transfers",
+            json={"to_account_no": "9900000002", "amount": 5000},
+            headers={"Idempotency-Key": "k2"},
+        )
         await pilot.press("4")
         await pilot.pause(0.2)
         await pilot.click("#reset-world")

@@ -31,15 +31,25 @@ def _sent_by(student: str, body: str) -> dict[str, Any]:
     request: dict[str, Any] = json.loads(body)
     for resource_spans in request["resourceSpans"]:
         resource_spans["resource"]["attributes"].append(
-            {"key": "sandbox.student", "value": {"stringValue": student}})
+            {"key": "sandbox.student", "value": {"stringValue": student}}
+        )
     return request
 
 
 def _verdict_request(student: str, verdict: LessonVerdict) -> dict[str, object]:
-    return {"resourceSpans": [{"resource": {"attributes": [
-        {"key": "service.name", "value": {"stringValue": "lesson"}},
-        {"key": "sandbox.student", "value": {"stringValue": student}}]},
-        "scopeSpans": [{"spans": [verdict_span(verdict, "0123456789abcdef")]}]}]}
+    return {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [
+                        {"key": "service.name", "value": {"stringValue": "lesson"}},
+                        {"key": "sandbox.student", "value": {"stringValue": student}},
+                    ]
+                },
+                "scopeSpans": [{"spans": [verdict_span(verdict, "0123456789abcdef")]}],
+            }
+        ]
+    }
 
 
 def _cells(app: ClassBoardApp) -> dict[str, list[str]]:
@@ -58,22 +68,35 @@ async def test_the_board_shows_each_student_and_opens_their_latest_trace(tmp_pat
         assert "1 student" in app.sub_title
 
         # A second student arrives, and a failed verdict lands on their line in words.
-        failed = LessonVerdict("03-paying", 4, "Pay once", "failed",
-                               "bank answers 201: expected 201, got 409", TRACE[0].trace_id, 2e9)
+        failed = LessonVerdict(
+            "03-paying",
+            4,
+            "Pay once",
+            "failed",
+            "bank answers 201: expected 201, got 409",
+            TRACE[0].trace_id,
+            2e9,
+        )
         roster.add(read_request(_verdict_request("[b]Budi[/b]", failed)))
         await until(lambda: "[b]Budi[/b]" in _cells(app), pilot)
         budi = _cells(app)["[b]Budi[/b]"]
         assert budi[0] == "[b]Budi[/b]"  # a name from the wire is never markup
-        assert budi[1:5] == ["✗ failed", "03-paying", "4 · Pay once",
-                             "bank answers 201: expected 201, got 409"]
+        assert budi[1:5] == [
+            "✗ failed",
+            "03-paying",
+            "4 · Pay once",
+            "bank answers 201: expected 201, got 409",
+        ]
         assert "1 failing" in app.sub_title
 
         # Enter on Rina opens her checkout in the trace player; escape comes back.
         table = app.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("Rina"))
         await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, TraceScreen)
-                    and len(app.screen.calls) == len(TRACE), pilot)
+        await until(
+            lambda: isinstance(app.screen, TraceScreen) and len(app.screen.calls) == len(TRACE),
+            pilot,
+        )
         assert app.screen.query_one(SequencePlayer).total == 2 * len(TRACE)
         await pilot.press("escape")
         await until(lambda: not isinstance(app.screen, TraceScreen), pilot)

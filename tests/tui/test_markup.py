@@ -65,8 +65,19 @@ async def test_a_story_that_fails_with_markup_says_it_plainly(
 
 async def test_a_call_full_of_markup_is_drawn_as_written_on_the_map(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path, live=False)
-    call = HttpCall("ab" * 16, "cd" * 8, None, "x[b]y", "bank", "GET",
-                    "/[@click=app.quit]/[A-Z]", 400, 0.0, 1.0, error=None)
+    call = HttpCall(
+        "ab" * 16,
+        "cd" * 8,
+        None,
+        "x[b]y",
+        "bank",
+        "GET",
+        "/[@click=app.quit]/[A-Z]",
+        400,
+        0.0,
+        1.0,
+        error=None,
+    )
     async with app.run_test(size=(160, 48)) as pilot:
         call_map = app.screen.query_one(CallMap)
         call_map.show_calls([call])

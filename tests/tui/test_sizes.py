@@ -26,11 +26,19 @@ def visible(widget: Button | FooterKey, size: tuple[int, int]) -> bool:
 async def test_primary_actions_stay_on_screen(tmp_path: Path, size: tuple[int, int]) -> None:
     app, backend = make_app(tmp_path, live=False)
     async with app.run_test(size=size) as pilot:
+
         def keys() -> dict[str, FooterKey]:
             return {key.key: key for key in app.screen.query(FooterKey)}
 
-        await until(lambda: "question_mark" in keys() and visible(keys()["question_mark"], size)
-                    or bool(app.screen.query(FooterKey)) and "question_mark" not in keys(), pilot)
+        await until(
+            lambda: (
+                "question_mark" in keys()
+                and visible(keys()["question_mark"], size)
+                or bool(app.screen.query(FooterKey))
+                and "question_mark" not in keys()
+            ),
+            pilot,
+        )
         assert visible(keys()["question_mark"], size), "? Help must stay in the footer"
         await pilot.press("4")
         await until(lambda: isinstance(app.screen, ServicesScreen), pilot)

@@ -20,8 +20,12 @@ from sandbox.tui.widgets.call_map import CallMap
 from tests.tui.factory import make_app
 
 SIZES = [(80, 24), (160, 48)]
-TRACE = [HttpCall.from_dict(d) for d in json.loads(
-    (Path(__file__).parent / "data" / "checkout.json").read_text(encoding="utf-8"))]
+TRACE = [
+    HttpCall.from_dict(d)
+    for d in json.loads(
+        (Path(__file__).parent / "data" / "checkout.json").read_text(encoding="utf-8")
+    )
+]
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,10 @@ import pytest
 
 from tests.cli.test_cli import _free_base
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 
 def _tmux(*args: str) -> str:
@@ -26,12 +28,16 @@ def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
     width, height = getattr(request, "param", (120, 40))
     session = f"sandbox-test-{tmp_path.name}"
     # Textual trusts COLUMNS/LINES over the terminal when they are set (pytest may set them).
-    command = (f"env -u COLUMNS -u LINES {sys.executable} -m sandbox --data-dir {tmp_path} "
-               f"--port-base {_free_base()}; echo EXITED $?; sleep 30")
+    command = (
+        f"env -u COLUMNS -u LINES {sys.executable} -m sandbox --data-dir {tmp_path} "
+        f"--port-base {_free_base()}; echo EXITED $?; sleep 30"
+    )
     _tmux("new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command)
     # A tmux server started earlier may impose its own size; insist on ours.
-    subprocess.run(["tmux", "resize-window", "-t", session, "-x", str(width), "-y", str(height)],
-                   capture_output=True)
+    subprocess.run(
+        ["tmux", "resize-window", "-t", session, "-x", str(width), "-y", str(height)],
+        capture_output=True,
+    )
     yield session, tmp_path
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
@@ -78,14 +84,24 @@ def test_the_map_keeps_a_story_run_from_outside_for_the_room(
     _wait_for(session, "● in 0 · out 0")  # the map is up at once; the sandbox a moment later
     done = subprocess.run(
         [sys.executable, "-m", "sandbox", "run", "checkout", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, timeout=120)
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     _wait_for(session, "buyer → Klip → Pasarloka → Bank Contoh")
     time.sleep(10)  # the room talks about it; the picture must still be there
     screen = _tmux("capture-pane", "-p", "-t", session)
     map_part = "\n".join(screen.splitlines()[:24])
-    for name in ("Klip", "Pasarloka", "Bank Contoh", "Registri Penduduk", "RSUD Sukamaju",
-                 "Rekam Medis", "Jaminan Kesehatan"):
+    for name in (
+        "Klip",
+        "Pasarloka",
+        "Bank Contoh",
+        "Registri Penduduk",
+        "RSUD Sukamaju",
+        "Rekam Medis",
+        "Jaminan Kesehatan",
+    ):
         assert name in map_part, f"{name} is missing:\n{screen}"
     for role in ("transaction platform", "civil registry", "hospital front desk"):
         assert role in map_part, f"{role!r} is missing:\n{screen}"

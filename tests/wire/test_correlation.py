@@ -59,8 +59,7 @@ async def test_response_names_the_recorded_call_of_an_outsider(clock: FakeClock)
     _, calls, app = _app(clock)
     parent = "00-" + "a" * 32 + "-" + "b" * 16 + "-01"
     async with _outsider(app) as client:
-        response = await client.post("/echo", json={"name": "x"},
-                                     headers={"traceparent": parent})
+        response = await client.post("/echo", json={"name": "x"}, headers={"traceparent": parent})
     assert response.status_code == 200
     trace_id, span_id = _named(response)
     [call] = calls
@@ -68,8 +67,7 @@ async def test_response_names_the_recorded_call_of_an_outsider(clock: FakeClock)
     assert ("x-request-id", span_id) in call.response_headers, "recorded as the caller saw it"
 
 
-async def test_response_to_our_client_names_the_span_the_client_recorded(
-        clock: FakeClock) -> None:
+async def test_response_to_our_client_names_the_span_the_client_recorded(clock: FakeClock) -> None:
     wire, calls, _ = _app(clock)
     response = await wire.client("front", "back").post("/echo", json={"name": "x"})
     trace_id, span_id = _named(response)

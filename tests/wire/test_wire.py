@@ -37,7 +37,8 @@ def _pair(clock: FakeClock) -> tuple[Wire, list[HttpCall], FastAPI, FastAPI]:
     @front.post("/relay")
     async def relay(request: Request) -> dict[str, Any]:
         answer = await wire.client("front", "back").post(
-            "/echo", content=await request.body(), headers={"content-type": "application/json"})
+            "/echo", content=await request.body(), headers={"content-type": "application/json"}
+        )
         return {"relayed": answer.json()}
 
     @back.post("/echo")
@@ -55,12 +56,15 @@ def _pair(clock: FakeClock) -> tuple[Wire, list[HttpCall], FastAPI, FastAPI]:
 
 async def test_traceparent_links_a_relayed_call(clock: FakeClock) -> None:
     wire, calls, _, _ = _pair(clock)
-    response = await wire.client("student", "front").post(
-        "/relay", json={"amount": 1, "name": "x"})
+    response = await wire.client("student", "front").post("/relay", json={"amount": 1, "name": "x"})
     assert response.json() == {"relayed": {"seen": "x"}}
     inner, outer = calls  # the inner call finishes first
     assert (outer.caller, outer.callee, inner.caller, inner.callee) == (
-        "student", "front", "front", "back")
+        "student",
+        "front",
+        "front",
+        "back",
+    )
     assert inner.trace_id == outer.trace_id and inner.parent_id == outer.span_id
     assert outer.parent_id is None
     await wire.aclose()
@@ -71,8 +75,13 @@ async def test_errors_are_json_with_code_and_message(clock: FakeClock) -> None:
     back = wire.client("student", "back")
     cases = [
         (await back.post("/echo", content=b"{not json"), 400, "invalid_json"),
-        (await back.post("/echo", content=b"{not json",
-                         headers={"content-type": "application/json"}), 400, "invalid_json"),
+        (
+            await back.post(
+                "/echo", content=b"{not json", headers={"content-type": "application/json"}
+            ),
+            400,
+            "invalid_json",
+        ),
         (await back.post("/echo", json={"name": "x"}), 400, "missing_field"),
         (await back.post("/echo", json={"amount": -1, "name": "x"}), 400, "invalid_field"),
         (await back.post("/echo", json=[1, 2]), 400, "invalid_body"),
@@ -118,17 +127,34 @@ def test_traceparent_parsing_rejects_garbage() -> None:
 
 
 def test_redaction_removes_secrets_and_masks_nik() -> None:
-    headers = redact.headers((("Authorization", "Bearer abc"), ("X-SIGNATURE", "sig"),
-                              ("content-type", "application/json")))
-    assert dict(headers) == {"Authorization": "[redacted]", "X-SIGNATURE": "[redacted]",
-                             "content-type": "application/json"}
+    headers = redact.headers(
+        (
+            ("Authorization", "Bearer abc"),
+            ("X-SIGNATURE", "sig"),
+            ("content-type", "application/json"),
+        )
+    )
+    assert dict(headers) == {
+        "Authorization": "[redacted]",
+        "X-SIGNATURE": "[redacted]",
+        "content-type": "application/json",
+    }
     assert "s3cr3t" not in redact.path("/p?app_key=k&sign=s3cr3t&x=1")
     assert redact.path("/v1/people/9971015403960001?nik=9971015403960001") == (
-        "/v1/people/************0001?nik=************0001")
+        "/v1/people/************0001?nik=************0001"
+    )
     assert dict(redact.headers((("x-nik", "9971015403960001"),)))["x-nik"] == "************0001"
-    text, cut = redact.body(json.dumps({"accessToken": "tok", "pin": "111111",
-                                        "nik": "9971015403960001",
-                                        "session": "sess_0123456789abcdef"}).encode(), 1000)
+    text, cut = redact.body(
+        json.dumps(
+            {
+                "accessToken": "tok",
+                "pin": "111111",
+                "nik": "9971015403960001",
+                "session": "sess_0123456789abcdef",
+            }
+        ).encode(),
+        1000,
+    )
     assert "tok" not in text and "111111" not in text and "0123456789abcdef" not in text
     assert "************0001" in text and "997101540396" not in text and not cut
     long_text, cut = redact.body(b"a" * 50, 10)
@@ -150,8 +176,9 @@ def test_snap_minify_keeps_strings_and_order() -> None:
 def test_marketplace_signature_ignores_sign_and_token_params() -> None:
     base = {"app_key": "k", "timestamp": "1"}
     one = marketplace.request_signature("sec", "/x", base, b"{}")
-    two = marketplace.request_signature("sec", "/x", {**base, "sign": "z", "access_token": "q"},
-                                        b"{}")
+    two = marketplace.request_signature(
+        "sec", "/x", {**base, "sign": "z", "access_token": "q"}, b"{}"
+    )
     assert one == two and one != marketplace.request_signature("sec", "/y", base, b"{}")
 
 

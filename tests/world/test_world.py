@@ -58,7 +58,10 @@ def test_world_niks_are_structurally_valid_and_unique(world: dict[str, Any]) -> 
 def test_world_named_personas_never_change(world: dict[str, Any]) -> None:
     buyer = world["personas"]["buyer"]
     assert (buyer["nik"], buyer["name"], buyer["account_no"]) == (
-        "9971015403960001", "SARI WULANDARI", "9900000001")
+        "9971015403960001",
+        "SARI WULANDARI",
+        "9900000001",
+    )
     assert "account_no" not in world["personas"]["newcomer"]
 
 

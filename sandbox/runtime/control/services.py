@@ -33,8 +33,7 @@ class FaultBody(BaseModel):
 
 @router.get("/health")
 async def health(runtime: RuntimeDep) -> dict[str, Any]:
-    return {"status": "ok", "service": "control", "sandbox": True,
-            "seed": runtime.settings.seed}
+    return {"status": "ok", "service": "control", "sandbox": True, "seed": runtime.settings.seed}
 
 
 @router.get("/services")

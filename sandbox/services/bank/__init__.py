@@ -94,8 +94,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
             outbox.signer(notifications.debit_kind(partner), notifications.signer(partner))
             outbox.on_refusal(notifications.kind(partner), reversals.refusal(bank, partner))
             # A biller onboarded after the bank was first seeded still needs its account.
-            store.add_merchant_account(partner.account_no,
-                                       names.get(partner.account_no, partner.name.upper()))
+            store.add_merchant_account(
+                partner.account_no, names.get(partner.account_no, partner.name.upper())
+            )
 
     take_partners(env.book.accepts)
     env.book.on_change(take_partners)  # a biller registered while the bank runs is let in

@@ -209,8 +209,7 @@ async def validation_failed(request: Request, exc: Exception) -> JSONResponse:
     code, message, field = describe_validation(exc.errors())
     service = SERVICE_CODES.get(request.url.path)
     if service is None:
-        error = ApiError(400, code, message, field=field) if field else \
-            ApiError(400, code, message)
+        error = ApiError(400, code, message, field=field) if field else ApiError(400, code, message)
     elif code == "missing_field":
         error = missing_field(service, field or "body", message)
     else:

@@ -122,12 +122,6 @@ def backend_failed(
     )
 
 
-
-
-
-
-
-
 def snap_va_not_found(va: str) -> ApiError:
     """4042512: no bill of ours has this VA."""
     return snap(

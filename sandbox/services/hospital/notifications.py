@@ -36,8 +36,14 @@ class BankNotifications:
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
         """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
         problem = snap.notification_problem(
-            partner_id=self.partner_id, secret=self.secret, method=method, path=path,
-            headers=headers, body=body, now=self.clock())
+            partner_id=self.partner_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            now=self.clock(),
+        )
         if problem:
             raise snap_payment.unauthorized(*problem)
         attribution.verified("bank")  # the only party holding our notification secret

@@ -102,8 +102,6 @@ async def get_admission(
     return admissions.summary(row)
 
 
-
-
 @router.post(
     "/v1.0/transfer-va/payment",
     response_model=PaymentAck,

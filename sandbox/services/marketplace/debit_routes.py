@@ -82,8 +82,15 @@ async def pay_with_bank(
 ) -> dict[str, Any]:
     """200 PAID, or 202 OTP_SENT: the bank texted her a code to type at `.../otp`."""
     debits = _debits(request)
-    return await _once(response, debits, checkout_token, idempotency_key, "start", body,
-                       lambda: debits.start(checkout_token, body))
+    return await _once(
+        response,
+        debits,
+        checkout_token,
+        idempotency_key,
+        "start",
+        body,
+        lambda: debits.start(checkout_token, body),
+    )
 
 
 @router.post(
@@ -102,8 +109,15 @@ async def type_code(
 ) -> dict[str, Any]:
     """200 PAID (or 202 when the payment itself needs one more code); 422 for a wrong code."""
     debits = _debits(request)
-    return await _once(response, debits, checkout_token, idempotency_key, "otp", body,
-                       lambda: debits.confirm(checkout_token, body))
+    return await _once(
+        response,
+        debits,
+        checkout_token,
+        idempotency_key,
+        "otp",
+        body,
+        lambda: debits.confirm(checkout_token, body),
+    )
 
 
 @router.post(

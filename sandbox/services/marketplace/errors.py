@@ -157,9 +157,12 @@ def order_not_cancellable(order_id: str, status: str) -> ApiError:
 def bank_failed(code: str, detail: str, order_id: str, cancelled: bool = True) -> ApiError:
     """502: the bank did not give the order a virtual account. The order was cancelled, or,
     when the bank could not even confirm that no VA exists, it is cancelled once it can."""
-    fate = ("was cancelled and its stock returned" if cancelled else
-            "will be cancelled and its stock returned as soon as the bank confirms that no "
-            "virtual account exists for it")
+    fate = (
+        "was cancelled and its stock returned"
+        if cancelled
+        else "will be cancelled and its stock returned as soon as the bank confirms that no "
+        "virtual account exists for it"
+    )
     return ApiError(
         502,
         code,
@@ -276,12 +279,6 @@ def registry_unavailable(detail: str) -> ApiError:
 
 
 # --- SNAP payment notification (from the bank) ----------------------------------------------
-
-
-
-
-
-
 
 
 def snap_va_not_found(trx_id: str) -> ApiError:
@@ -477,10 +474,17 @@ def refund_failed(detail: str, status: int = 502) -> ApiError:
 # --- SNAP direct-debit notification (from the bank, service 56) -------------------------------
 
 
-def _snap56(status: int, case: str, response_message: str, code: str, message: str,
-            **extra: Any) -> ApiError:
-    return ApiError(status, code, message, responseCode=f"{status}56{case}",
-                    responseMessage=response_message, **extra)
+def _snap56(
+    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
+) -> ApiError:
+    return ApiError(
+        status,
+        code,
+        message,
+        responseCode=f"{status}56{case}",
+        responseMessage=response_message,
+        **extra,
+    )
 
 
 def snap56_unauthorized(code: str, message: str) -> ApiError:
@@ -491,25 +495,52 @@ def snap56_unauthorized(code: str, message: str) -> ApiError:
 def snap56_bad_field(field: str, missing: bool = False) -> ApiError:
     """4005602 (a mandatory field is missing) or 4005601 (a field has the wrong format)."""
     if missing:
-        return _snap56(400, "02", f"Invalid Mandatory Field {field}", "missing_field",
-                       f"Field '{field}' is required.", field=field)
-    return _snap56(400, "01", f"Invalid Field Format {field}", "invalid_field",
-                   f"Field '{field}' has the wrong format.", field=field)
+        return _snap56(
+            400,
+            "02",
+            f"Invalid Mandatory Field {field}",
+            "missing_field",
+            f"Field '{field}' is required.",
+            field=field,
+        )
+    return _snap56(
+        400,
+        "01",
+        f"Invalid Field Format {field}",
+        "invalid_field",
+        f"Field '{field}' has the wrong format.",
+        field=field,
+    )
 
 
 def snap56_not_found(order_id: str) -> ApiError:
     """4045601: we never asked the bank to debit this order."""
-    return _snap56(404, "01", "Transaction Not Found", "debit_not_found",
-                   f"We asked no debit for order {order_id!r}.")
+    return _snap56(
+        404,
+        "01",
+        "Transaction Not Found",
+        "debit_not_found",
+        f"We asked no debit for order {order_id!r}.",
+    )
 
 
 def snap56_invalid_amount(paid: int, total: int) -> ApiError:
     """4045613: the debit's amount is not the order's."""
-    return _snap56(404, "13", "Invalid Amount", "invalid_amount",
-                   f"The debit of {paid} differs from the order's total of {total}.")
+    return _snap56(
+        404,
+        "13",
+        "Invalid Amount",
+        "invalid_amount",
+        f"The debit of {paid} differs from the order's total of {total}.",
+    )
 
 
 def snap56_not_payable(order_id: str) -> ApiError:
     """4045604: the order can no longer be paid (it cannot happen: see debits.holds)."""
-    return _snap56(404, "04", "Transaction Cancelled", "order_not_payable",
-                   f"Order {order_id} is no longer waiting for payment.")
+    return _snap56(
+        404,
+        "04",
+        "Transaction Cancelled",
+        "order_not_payable",
+        f"Order {order_id} is no longer waiting for payment.",
+    )

@@ -113,8 +113,9 @@ class Orders:
         first = self.store.order_id_by_key(partner.name, key) if key else None
         if first is None:
             try:
-                order = await self.open(partner.name, partner.fs_id, buyer, items, channel_ref,
-                                        idempotency_key)
+                order = await self.open(
+                    partner.name, partner.fs_id, buyer, items, channel_ref, idempotency_key
+                )
             except sqlite3.IntegrityError:  # the same key, sent twice at the same moment
                 first = self.store.order_id_by_key(partner.name, key) if key else None
                 if first is None:
@@ -247,8 +248,9 @@ class Orders:
             return data.get("virtualAccountNo") or self.bank.va_number(order_id), "", "", True
         return None, "bank_unavailable", created.describe(), created.sent
 
-    def _replayed(self, order_id: str, key: str, buyer: dict[str, Any],
-                  items: list[OrderItemIn]) -> dict[str, Any]:
+    def _replayed(
+        self, order_id: str, key: str, buyer: dict[str, Any], items: list[OrderItemIn]
+    ) -> dict[str, Any]:
         """The order a first request with `key` created, if this request asks the same."""
         order = self._order(order_id)
         asked = sorted((i.product_id, i.quantity) for i in items)
@@ -375,8 +377,12 @@ class Orders:
         for order_id in self.store.stranded(cutoff, rules.CREATED):
             closed, detail = await self._closed_va(order_id)
             if closed != CLOSED:
-                log.warning("order %s has no VA and the bank says %s (%s); retrying later",
-                            order_id, closed, detail)
+                log.warning(
+                    "order %s has no VA and the bank says %s (%s); retrying later",
+                    order_id,
+                    closed,
+                    detail,
+                )
                 continue
             if self._cancel(order_id, rules.CANCELLED_BY_SELLER, "BANK_UNAVAILABLE"):
                 given_up.append(order_id)

@@ -90,8 +90,9 @@ def _hash(token: str) -> str:
 class PartnerGate:
     """Issues access tokens and verifies signed partner requests."""
 
-    def __init__(self, book: PartnerBook, store: MarketplaceStore, clock: Callable[[], float]
-                 ) -> None:
+    def __init__(
+        self, book: PartnerBook, store: MarketplaceStore, clock: Callable[[], float]
+    ) -> None:
         self.book = book
         self.by_key: dict[str, Partner] = {}
         self.by_name: dict[str, Partner] = {}

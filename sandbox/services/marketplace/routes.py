@@ -287,8 +287,6 @@ async def register(request: Request, body: SellerRegistration) -> dict[str, Any]
 # --- SNAP payment notification from the bank ------------------------------------------------
 
 
-
-
 @router.post(
     "/v1.0/transfer-va/payment",
     response_model=PaymentAck,

@@ -412,9 +412,12 @@ class MarketplaceStore:
 
     def order_id_by_key(self, channel: str, key: str) -> str | None:
         """The order a channel created with this Idempotency-Key, if any."""
-        rows = list(self.db.query(
-            "SELECT order_id FROM orders WHERE channel = ? AND idempotency_key = ?",
-            [channel, key]))
+        rows = list(
+            self.db.query(
+                "SELECT order_id FROM orders WHERE channel = ? AND idempotency_key = ?",
+                [channel, key],
+            )
+        )
         return str(rows[0]["order_id"]) if rows else None
 
     def order(self, order_id: str) -> dict[str, Any] | None:

@@ -94,7 +94,11 @@ class MarketplacePartner:
         return [by_id[pid] for pid in product_ids if pid in by_id]
 
     async def create_order(
-        self, link_token: str, product_id: int, quantity: int, channel_ref: str,
+        self,
+        link_token: str,
+        product_id: int,
+        quantity: int,
+        channel_ref: str,
         idempotency_key: str,
     ) -> OrderCreated:
         """Ask the marketplace to create the order; it reserves stock and handles payment.

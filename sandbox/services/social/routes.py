@@ -248,8 +248,11 @@ async def buy(
     store.start_purchase(purchase_id, user["user_id"], video_id, request.app.state.clock())
     try:
         created = await marketplace.create_order(
-            user["link_token"], body.product_id, body.quantity,
-            rules.channel_ref(video_id, purchase_id), purchase_id,
+            user["link_token"],
+            body.product_id,
+            body.quantity,
+            rules.channel_ref(video_id, purchase_id),
+            purchase_id,
         )
     except MarketplaceDown as exc:
         errors.marketplace_unavailable(exc.reason, unsure=exc.unsure)
@@ -259,8 +262,9 @@ async def buy(
     order_id = str(created.order_id)
     store.finish_purchase(purchase_id, order_id)
     if store.order_of(user["user_id"], order_id) is None:  # its webhook may have come first
-        store.add_order(order_id, user["user_id"], video_id, created.status,
-                        request.app.state.clock())
+        store.add_order(
+            order_id, user["user_id"], video_id, created.status, request.app.state.clock()
+        )
     if "social-calls-bank" in request.app.state.variants:
         await _deliberately_call_the_bank(request, order_id, created.total_amount)
     return BuyResult(
@@ -280,8 +284,10 @@ async def _deliberately_call_the_bank(request: Request, order_id: str, amount: i
     the app asks the bank about the order's payment itself, with no credentials (so SIGNED and
     IDEMPOTENT flag the call too). The answer is ignored and no failure stops the purchase.
     """
-    body = {"partnerReferenceNo": order_id, "totalAmount": {"value": f"{amount}.00",
-                                                            "currency": "IDR"}}
+    body = {
+        "partnerReferenceNo": order_id,
+        "totalAmount": {"value": f"{amount}.00", "currency": "IDR"},
+    }
     try:
         client = request.app.state.wire.client("social", "bank")
         await client.post("/v1.0/transfer-va/status", json=body, timeout=3.0)

@@ -95,8 +95,15 @@ def m002_purchases(db: sqlite_utils.Database) -> None:
         )""")
 
 
-TABLES_CHILD_FIRST = ("notifications", "purchases", "orders", "video_products", "videos",
-                      "users", "meta")
+TABLES_CHILD_FIRST = (
+    "notifications",
+    "purchases",
+    "orders",
+    "video_products",
+    "videos",
+    "users",
+    "meta",
+)
 """Deleting in this order never breaks a foreign key."""
 
 
@@ -244,12 +251,15 @@ class SocialStore:
         self.db.execute(
             "INSERT OR IGNORE INTO purchases (purchase_id, user_id, video_id, order_id, "
             "created_at) "
-            "VALUES (?, ?, ?, NULL, ?)", [purchase_id, user_id, video_id, now])
+            "VALUES (?, ?, ?, NULL, ?)",
+            [purchase_id, user_id, video_id, now],
+        )
 
     def finish_purchase(self, purchase_id: str, order_id: str) -> None:
         """The marketplace named the order of this purchase."""
-        self.db.execute("UPDATE purchases SET order_id = ? WHERE purchase_id = ?",
-                        [order_id, purchase_id])
+        self.db.execute(
+            "UPDATE purchases SET order_id = ? WHERE purchase_id = ?", [order_id, purchase_id]
+        )
 
     def orders_of(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
         """The person's orders, newest first."""
@@ -269,7 +279,12 @@ class SocialStore:
         return next(iter(rows), None)
 
     def receive_update(
-        self, notification_id: str, order_id: str, status: str, update_time: float, now: float,
+        self,
+        notification_id: str,
+        order_id: str,
+        status: str,
+        update_time: float,
+        now: float,
         purchase_id: str | None = None,
     ) -> str:
         """Handle one order-status webhook once; returns what happened.
@@ -289,17 +304,37 @@ class SocialStore:
             order = next(
                 iter(self.db.query("SELECT * FROM orders WHERE order_id = ?", [order_id])), None
             )
-            purchase = next(iter(self.db.query(
-                "SELECT * FROM purchases WHERE purchase_id = ? AND order_id IS NULL",
-                [purchase_id])), None) if purchase_id and order is None else None
+            purchase = (
+                next(
+                    iter(
+                        self.db.query(
+                            "SELECT * FROM purchases WHERE purchase_id = ? AND order_id IS NULL",
+                            [purchase_id],
+                        )
+                    ),
+                    None,
+                )
+                if purchase_id and order is None
+                else None
+            )
             if purchase is not None:
                 self.db.execute(
                     "INSERT INTO orders (order_id, user_id, video_id, status, update_time, "
                     "updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [order_id, purchase["user_id"], purchase["video_id"], status, update_time,
-                     now, purchase["created_at"]])
-                self.db.execute("UPDATE purchases SET order_id = ? WHERE purchase_id = ?",
-                                [order_id, purchase_id])
+                    [
+                        order_id,
+                        purchase["user_id"],
+                        purchase["video_id"],
+                        status,
+                        update_time,
+                        now,
+                        purchase["created_at"],
+                    ],
+                )
+                self.db.execute(
+                    "UPDATE purchases SET order_id = ? WHERE purchase_id = ?",
+                    [order_id, purchase_id],
+                )
                 outcome = "recovered"
             elif order is None:
                 outcome = "unknown_order"

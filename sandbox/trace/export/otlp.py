@@ -124,9 +124,11 @@ def _attributes(call: HttpCall) -> list[dict[str, Any]]:
         attributes.append(_attribute("sandbox.truncated", True))
     step = step_of(call)
     if step is not None:
-        attributes += [_attribute("sandbox.story", step.source),
-                       _attribute("sandbox.step", step.number),
-                       _attribute("sandbox.step.sentence", step.sentence)]
+        attributes += [
+            _attribute("sandbox.story", step.source),
+            _attribute("sandbox.step", step.number),
+            _attribute("sandbox.step.sentence", step.sentence),
+        ]
     return attributes
 
 

@@ -121,8 +121,12 @@ The stories are the same code as `sandbox run checkout`, `open-account`, `admiss
             # Her phone (the bank texts her a code) is read through the control API.
             phone = {"phone": PhoneReader(self.backend.sms)} if name in TAKES_PHONE else {}
             story = await SCENARIOS[name](
-                self.backend.wire, self.backend.world, lambda line: log.write(Text(line)),
-                gate=gate, lang=language(), **phone
+                self.backend.wire,
+                self.backend.world,
+                lambda line: log.write(Text(line)),
+                gate=gate,
+                lang=language(),
+                **phone,
             )
         except StoryFailed as exc:
             failed = _("Did not end as the story says: {reason}").format(reason=exc)

@@ -112,4 +112,3 @@ class Picture:
         edge.failed += failed
         if call.started_at >= edge.last.started_at:
             edge.last = call
-

@@ -574,4 +574,3 @@ log leaves out the time, then the duration, never who called whom.
             underline=full.underline,
             reverse=full.reverse,
         )
-

@@ -28,9 +28,7 @@ MARK = "◆"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def row_strip(
-    cells: tuple[str, ...], width: int, style: Style, styles: dict[int, Style]
-) -> Strip:
+def row_strip(cells: tuple[str, ...], width: int, style: Style, styles: dict[int, Style]) -> Strip:
     """One line of the log: `cells` in the columns `width` allows, `styles` by column over
     the row's `style`."""
     segments: list[Segment] = []

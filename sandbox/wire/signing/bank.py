@@ -27,8 +27,9 @@ def token_signature(client_key: str, secret: str, ts: str) -> str:
     return _b64(hmac.new(secret.encode(), f"{client_key}|{ts}".encode(), hashlib.sha256).digest())
 
 
-def transaction_signature(secret: str, method: str, path: str, token: str, body: bytes,
-                          ts: str) -> str:
+def transaction_signature(
+    secret: str, method: str, path: str, token: str, body: bytes, ts: str
+) -> str:
     """Signature of a transaction request (create VA, status...)."""
     text = f"{method.upper()}:{path}:{token}:{body_hash(body)}:{ts}"
     return _b64(hmac.new(secret.encode(), text.encode(), hashlib.sha512).digest())
@@ -45,9 +46,16 @@ def matches(expected: str, given: str | None) -> bool:
     return same(expected, given)
 
 
-def notification_problem(*, partner_id: str, secret: str, method: str, path: str,
-                         headers: Mapping[str, str], body: bytes,
-                         now: float) -> tuple[str, str] | None:
+def notification_problem(
+    *,
+    partner_id: str,
+    secret: str,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float,
+) -> tuple[str, str] | None:
     """Why a payment notification did not come from our bank, as (code, message), or None.
 
     Every biller (the marketplace, the hospital) checks notifications the same way: its own
@@ -68,6 +76,9 @@ def notification_problem(*, partner_id: str, secret: str, method: str, path: str
     if not given:
         return "missing_signature", "Missing X-SIGNATURE header."
     if not matches(notification_signature(secret, method, path, body, ts), given):
-        return ("invalid_signature", "X-SIGNATURE does not match the notification signature "
-                "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).")
+        return (
+            "invalid_signature",
+            "X-SIGNATURE does not match the notification signature "
+            "(HMAC-SHA512 over METHOD:path:sha256(minified body):X-TIMESTAMP).",
+        )
     return None
