@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-_DATA_KEYS = {"identity": ("persons", "regions")}
+_DATA_KEYS = {"identity": ("persons", "regions", "ikd")}
 
 
 def seed_for(name: str, world: dict[str, Any]) -> dict[str, Any]:
@@ -57,9 +57,14 @@ def _with_phones(bank: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
     return {**bank, "accounts": accounts}
 
 
-CALLS_BACK = {"marketplace": "", "bank": "notification_secret"}
+CALLS_BACK = {
+    "marketplace": "",
+    "bank": "notification_secret",
+    "identity": "consent_webhook_path",
+}
 """Institutions that call their partners back: the marketplace sends every partner its order
-webhooks; the bank notifies the billers it holds a notification secret for."""
+webhooks; the bank notifies the billers it holds a notification secret for; the registry tells
+the partners that named a consent webhook what the person answered."""
 
 
 def may_call(world: dict[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -127,6 +127,7 @@ def build_world(seed: int) -> dict[str, Any]:
     social = _social(named, fake, rng, persons, marketplace, seed)
     partners = _partners(seed, named)
     health = _health(named, rng, persons, nik_of, seed)
+    ikd = _ikd(key_of, seed)
     world = {
         "seed": seed,
         "regions": regions,
@@ -135,6 +136,7 @@ def build_world(seed: int) -> dict[str, Any]:
         "marketplace": marketplace,
         "social": social,
         "partners": partners,
+        "ikd": ikd,
         **health,
     }
     world["personas"] = _personas(world, key_of)
@@ -283,6 +285,29 @@ def _hash_pins(accounts: list[dict[str, Any]], seed: int) -> None:
     with ThreadPoolExecutor() as pool:
         for account, pin_hash in zip(accounts, pool.map(hashed, accounts), strict=True):
             account["pin_hash"] = pin_hash
+
+
+def ikd_pin(seed: int, nik: str) -> str:
+    """The 6-digit PIN a named person chose for her digital ID app (IKD); from the seed."""
+    return f"{int(_secret(seed, 'ikd-pin', nik), 16) % 1_000_000:06d}"
+
+
+def _ikd(key_of: dict[str, dict[str, Any]], seed: int) -> dict[str, Any]:
+    """The named people who activated IKD, the registry's digital ID app, with a PIN hash each.
+
+    Activating IKD is voluntary (a person does it at the civil registry office), so only the
+    story's named people have it; the PIN itself is kept only in the personas' quick reference
+    that stories read, and hashed with the registry's own scheme (salt from the seed).
+    """
+    from sandbox.services.identity.people import hash_pin
+
+    accounts = []
+    for person in key_of.values():
+        salt = bytes.fromhex(_secret(seed, "ikd-salt", person["nik"]))
+        accounts.append(
+            {"nik": person["nik"], "pin_hash": hash_pin(ikd_pin(seed, person["nik"]), salt)}
+        )
+    return {"accounts": accounts}
 
 
 def _product_name(rng: random.Random) -> tuple[str, str]:
@@ -565,6 +590,7 @@ def _partners(seed: int, named: dict[str, Any]) -> dict[str, Any]:
                 "quota": 100_000,
                 "valid_until": "2027-12-31",
                 "status": "ACTIVE",
+                "consent_webhook_path": "/webhooks/identity/consents",
             },
             "bank": {
                 "client_id": "BANKCONTOH-KYC",
@@ -581,6 +607,27 @@ def _partners(seed: int, named: dict[str, Any]) -> dict[str, Any]:
                 "purpose": "PATIENT_ADMISSION",
                 "allowed_fields": verify_fields,
                 "quota": 100_000,
+                "valid_until": "2027-12-31",
+                "status": "ACTIVE",
+                "consent_webhook_path": "/api/v1/consent-notifications",
+            },
+            # The health platform and the insurer only check consents the desk quotes to
+            # them (introspection); they may verify nobody.
+            "records": {
+                "client_id": "SATUSEHAT-CONSENT",
+                "client_secret": _secret(seed, "identity", "records"),
+                "purpose": "CONSENT_CHECK",
+                "allowed_fields": [],
+                "quota": 1_000_000,
+                "valid_until": "2027-12-31",
+                "status": "ACTIVE",
+            },
+            "insurance": {
+                "client_id": "BPJSK-CONSENT",
+                "client_secret": _secret(seed, "identity", "insurance"),
+                "purpose": "CONSENT_CHECK",
+                "allowed_fields": [],
+                "quota": 1_000_000,
                 "valid_until": "2027-12-31",
                 "status": "ACTIVE",
             },
@@ -642,6 +689,7 @@ def _personas(world: dict[str, Any], key_of: dict[str, dict[str, Any]]) -> dict[
     named_users = {"buyer": 1, "creator": 2}
     for key, person in key_of.items():
         entry: dict[str, Any] = {"nik": person["nik"], "name": person["name"]}
+        entry["ikd_pin"] = ikd_pin(world["seed"], person["nik"])
         account = accounts.get(person["nik"])
         if account:
             entry.update(account_no=account["account_no"], pin=account["pin"])

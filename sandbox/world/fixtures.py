@@ -24,6 +24,7 @@ PARTS = (
     "hospital",
     "insurance",
     "records",
+    "ikd",
 )
 
 

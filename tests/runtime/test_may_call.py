@@ -11,7 +11,10 @@ def test_a_partner_calls_its_institution_and_some_institutions_call_back() -> No
     assert edges["social"] == ("marketplace",)
     assert "social" in edges["marketplace"]  # order webhooks
     assert "marketplace" in edges["bank"] and "hospital" in edges["bank"]  # notifications
-    assert "identity" not in edges  # the registry only answers
+    # The registry tells the partners that named a consent webhook what the person answered.
+    assert set(edges["identity"]) == {"hospital", "marketplace"}
+    # The health platform and the insurer check consents quoted to them at the registry.
+    assert edges["records"] == ("identity",) and edges["insurance"] == ("identity",)
     assert "admin" not in edges
 
 

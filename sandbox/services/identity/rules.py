@@ -104,6 +104,20 @@ def _birth_part(ddmmyy: str, today: date) -> tuple[date, Literal["L", "P"]]:
     return born, sex
 
 
+def nik_problem(nik: str, known_districts: Collection[str], now: float) -> str | None:
+    """What is wrong with a NIK on the registry's clock (the `NikError` message), or None."""
+    try:
+        parse_nik(nik, known_districts, datetime.fromtimestamp(now, WIB).date())
+    except NikError as exc:
+        return str(exc)
+    return None
+
+
+def wib_day(now: float) -> str:
+    """YYYYMMDD in Indonesian time, used inside consent and request ids."""
+    return datetime.fromtimestamp(now, WIB).strftime("%Y%m%d")
+
+
 def mask_nik(nik: str) -> str:
     """Only the last 4 digits of a NIK ever reach a log or a response."""
     return "*" * 12 + nik[-4:]
@@ -247,4 +261,76 @@ def consent_problem(
             "consent_purpose_mismatch",
             f"This consent was given for purpose {consent['purpose']}, not {purpose}.",
         )
+    return None
+
+
+# --- Consent the person gives in her IKD app ---------------------------------------------------
+
+REQUEST_SECONDS = 15 * 60
+"""A consent request waits 15 minutes for her answer; then the partner must ask again."""
+SCOPES = ("identity_verification", "health_records", "insurance_eligibility")
+"""What a consent may cover: the registry's check, her health records, her insurance status."""
+PURPOSE_SCOPES: dict[str, frozenset[str]] = {
+    "SELLER_KYC": frozenset({"identity_verification"}),
+    "ACCOUNT_OPENING": frozenset({"identity_verification"}),
+    "PATIENT_ADMISSION": frozenset(SCOPES),
+}
+"""The scopes a purpose may ask for: a shop's KYC never reaches her health records."""
+CHECKER_SCOPES: dict[str, str] = {"records": "health_records", "insurance": "insurance_eligibility"}
+"""Institutions that check consents quoted to them (purpose CONSENT_CHECK), and the scope a
+consent must hold for them to act on it."""
+CONSENT_CHECK = "CONSENT_CHECK"
+
+
+def scope_problem(purpose: str, scopes: Collection[str]) -> str | None:
+    """Why these scopes cannot be asked for this purpose, or None."""
+    allowed = PURPOSE_SCOPES.get(purpose, frozenset())
+    for scope in scopes:
+        if scope not in SCOPES:
+            return f"Unknown scope {scope!r}; scopes are {', '.join(SCOPES)}."
+        if scope not in allowed:
+            return f"Purpose {purpose} may not ask for scope {scope!r}."
+    return None
+
+
+def request_status(request: Mapping[str, Any], now: float) -> str:
+    """PENDING, APPROVED, DECLINED, or EXPIRED (a pending request nobody answered in time)."""
+    status = str(request["status"])
+    if status == "PENDING" and now >= request["expires_at"]:
+        return "EXPIRED"
+    return status
+
+
+def consent_status(consent: Mapping[str, Any], now: float) -> str:
+    """ACTIVE, REVOKED (she withdrew it) or EXPIRED."""
+    if consent["withdrawn_at"] is not None:
+        return "REVOKED"
+    if now >= consent["expires_at"]:
+        return "EXPIRED"
+    return "ACTIVE"
+
+
+def introspection_problem(
+    consent: Mapping[str, Any] | None, nik: str, purpose: str, scope: str, now: float
+) -> tuple[str, str] | None:
+    """Why a consent quoted to a checker (records, insurance) does not cover the call: (code,
+    message), or None. The person's approval is required: a partner's own word is not consent."""
+    if consent is None:
+        return "consent_not_found", "No consent with this id exists."
+    if consent.get("source") != "person":
+        return "consent_not_given_by_person", "This consent was not approved by the person."
+    status = consent_status(consent, now)
+    if status == "REVOKED":
+        return "consent_revoked", "The person revoked this consent in her IKD app."
+    if status == "EXPIRED":
+        return "consent_expired", "This consent has expired; the partner must ask again."
+    if consent["nik"] != nik:
+        return "consent_nik_mismatch", "This consent was given for another person."
+    if consent["purpose"] != purpose:
+        return (
+            "consent_purpose_mismatch",
+            f"This consent was given for purpose {consent['purpose']}, not {purpose}.",
+        )
+    if scope not in (consent.get("scopes") or []):
+        return "consent_scope_missing", f"This consent does not cover {scope}."
     return None

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from sandbox.services.identity import consent_store
 from sandbox.wire.storage import open_database
 
 migrations = sqlite_utils.Migrations("identity")
@@ -114,6 +115,12 @@ def m001_register(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_person_consent(db: sqlite_utils.Database) -> None:
+    """Consent given by the person in her IKD app (see `consent_store`)."""
+    consent_store.create_tables(db)
+
+
 class IdentityStore:
     """Reads and writes of the civil registry."""
 
@@ -121,6 +128,8 @@ class IdentityStore:
         self.db = db
         migrations.apply(db)
         self._districts: frozenset[str] = frozenset()
+        self.people = consent_store.ConsentStore(db)
+        """IKD accounts, sessions, consent requests and her consents."""
 
     @classmethod
     def open(cls, path: Path | None, seed: Mapping[str, Any]) -> IdentityStore:
@@ -149,6 +158,7 @@ class IdentityStore:
             self.db.table("agreements").insert_all(
                 _agreement_row(name, a) for name, a in seed.get("accepts", {}).items()
             )
+            self.people.seed(data.get("ikd", {}).get("accounts", []))
         self._load_districts()
 
     def sync_agreements(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
