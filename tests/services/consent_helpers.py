@@ -60,10 +60,14 @@ class IkdApp:
 
 
 async def log_in(services: Services, nik: str, pin: str | None = None) -> IkdApp:
-    """Log in to her IKD app with her NIK and PIN."""
-    key = person_key(services, nik)
+    """Log in to her IKD app with her NIK and PIN (a named persona's, unless `pin` is given)."""
+    try:
+        key = person_key(services, nik)
+    except LookupError:
+        key = "person"
     client = services.client("identity", key)
-    pin = pin if pin is not None else services.world["personas"][key]["ikd_pin"]
+    if pin is None:
+        pin = services.world["personas"][key]["ikd_pin"] if key != "person" else ACTIVATED_PIN
     response = await client.post("/ikd/v1/sessions", json={"nik": nik, "pin": pin})
     assert response.status_code == 201, response.text
     return IkdApp(client, response.json()["session_token"])
@@ -78,3 +82,54 @@ async def granted(services: Services, nik: str, caller: str = "marketplace") -> 
     assert approved.status_code == 201, approved.text
     consent_id: str = approved.json()["consent_id"]
     return consent_id
+
+
+ACTIVATED_PIN = "246810"
+
+
+def activate_ikd(services: Services, nik: str, pin: str = ACTIVATED_PIN) -> str:
+    """Give someone who is not a named persona the IKD app (as the registry office does)."""
+    from sandbox.services.identity.people import hash_pin
+
+    store = services.apps["identity"].state.store
+    store.db.execute(
+        "INSERT OR REPLACE INTO ikd_accounts (nik, pin_hash, wrong_pins) VALUES (?, ?, 0)",
+        [nik, hash_pin(pin, rounds=1000)],
+    )
+    return pin
+
+
+async def grant_at(
+    wire: Any, world: dict[str, Any], registry: Any, nik: str, caller: str = "hospital"
+) -> str:
+    """On a wire with only some institutions: `caller` asks, she (given IKD if she has none)
+    approves; the consent id. Webhooks are left undelivered (nobody may be listening)."""
+    from sandbox.scenarios.identities import partner_auth
+
+    store = registry.state.store
+    pin = next(
+        (p["ikd_pin"] for p in world["personas"].values() if p["nik"] == nik and "ikd_pin" in p),
+        None,
+    )
+    if pin is None:
+        from sandbox.services.identity.people import hash_pin
+
+        pin = ACTIVATED_PIN
+        store.db.execute(
+            "INSERT OR REPLACE INTO ikd_accounts (nik, pin_hash, wrong_pins) VALUES (?, ?, 0)",
+            [nik, hash_pin(pin, rounds=1000)],
+        )
+    asked = await wire.client(caller, "identity").post(
+        "/v1/consent-requests",
+        json={"nik": nik, "purpose": PURPOSE_OF[caller], "scopes": SCOPES_OF[caller]},
+        auth=partner_auth("identity", caller, world, wire),
+    )
+    assert asked.status_code == 202, asked.text
+    person = wire.client("person", "identity")
+    session = await person.post("/ikd/v1/sessions", json={"nik": nik, "pin": pin})
+    headers = {"Authorization": f"Bearer {session.json()['session_token']}"}
+    approved = await person.post(
+        f"/ikd/v1/consent-requests/{asked.json()['request_id']}/approve", headers=headers
+    )
+    assert approved.status_code == 201, approved.text
+    return str(approved.json()["consent_id"])

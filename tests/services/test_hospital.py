@@ -29,6 +29,7 @@ from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing.common import timestamp
 from tests.conftest import FakeClock, Services
+from tests.services.consent_helpers import activate_ikd, log_in
 
 PAYMENT = "/v1.0/transfer-va/payment"
 BACK_ENDS = ("identity", "records", "insurance", "bank")
@@ -77,15 +78,44 @@ class Desk:
         }
 
     async def admit(
-        self, persona: str, token: str | None = None, key: str | None = None, **changes: Any
+        self,
+        persona: str,
+        token: str | None = None,
+        key: str | None = None,
+        approve: bool = True,
+        **changes: Any,
     ) -> httpx.Response:
+        """Ask for the admission; the patient approves in her IKD app; the admission as it
+        ended: the summary (200), or the error the desk recorded for the clerk."""
         self.services.calls.clear()
         headers = {"Authorization": f"Bearer {token or self.token}"}
         if key:
             headers["Idempotency-Key"] = key
-        return await self.client.post(
+        asked = await self.client.post(
             "/api/v1/admissions", json=self.body(persona, **changes), headers=headers
         )
+        if asked.status_code != 202 or not approve:
+            return asked
+        await self.approve(changes.get("nik") or self.world["personas"][persona]["nik"])
+        return await self.finished(asked.json()["admission_id"], token)
+
+    async def approve(self, nik: str, verb: str = "approve", pin: str | None = None) -> None:
+        """She logs in to her IKD app and answers every pending request; webhooks delivered."""
+        app = await log_in(self.services, nik, pin)
+        for pending in (await app.get("/ikd/v1/consent-requests")).json():
+            answer = await app.post(f"/ikd/v1/consent-requests/{pending['request_id']}/{verb}")
+            assert answer.status_code in {200, 201}, answer.text
+        await self.services.settle()
+
+    async def finished(self, admission_id: str, token: str | None = None) -> httpx.Response:
+        """The admission read back; a run that stopped answers the error it recorded."""
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        read = await self.client.get(f"/api/v1/admissions/{admission_id}", headers=headers)
+        failure = read.json().get("failure") if read.status_code == 200 else None
+        if failure:
+            body = {**failure, "admission_id": admission_id, "status": read.json()["status"]}
+            return httpx.Response(failure["http_status"], json=body)
+        return read
 
     def called(self, caller: str = "hospital") -> list[tuple[str, str, str]]:
         return [
@@ -119,10 +149,10 @@ def _tariff(desk: Desk, service: str = "outpatient") -> int:
 
 async def test_insured_patient_gets_an_sep_and_no_va(desk: Desk) -> None:
     response = await desk.admit("patient")
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ADMITTED"
-    assert body["patient"] == {"ihs_number": "P10000000001", "name": "AGUS PRATAMA"}
+    assert body["patient"] == {"ihs_number": "P10000000001", "name": ""}  # never stored
     assert set(body["identity"]["fields"].values()) == {"SESUAI"}
     assert body["insurance"]["status"] == "ACTIVE"
     assert body["insurance"]["covered"] is True
@@ -139,7 +169,7 @@ async def test_insured_patient_gets_an_sep_and_no_va(desk: Desk) -> None:
     assert body["insurance"]["upgrade_class"] is None
     steps = [c for c in desk.called() if "token" not in c[2]]
     assert [(c[0], c[2].rsplit("/", 1)[-1] if c[0] != "insurance" else c[1]) for c in steps] == [
-        ("identity", "consents"),
+        ("identity", "consent-requests"),
         ("identity", "verify"),
         ("records", "Patient"),
         ("records", "Encounter"),
@@ -152,7 +182,7 @@ async def test_insured_patient_gets_an_sep_and_no_va(desk: Desk) -> None:
 
 async def test_patient_in_arrears_gets_a_va_for_the_tariff(desk: Desk) -> None:
     response = await desk.admit("creator")
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     assert body["insurance"]["status"] == "INACTIVE"
     assert body["insurance"]["covered"] is False
@@ -173,7 +203,7 @@ async def test_patient_in_arrears_gets_a_va_for_the_tariff(desk: Desk) -> None:
 
 async def test_newcomer_without_insurance_gets_a_va(desk: Desk) -> None:
     response = await desk.admit("newcomer", service="inpatient", icd10=None)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     assert body["insurance"]["status"] == "NOT_INSURED"
     assert body["insurance"]["covered"] is False
@@ -208,7 +238,7 @@ async def test_a_class_upgrade_bills_exactly_the_difference(desk: Desk) -> None:
     """Agus is entitled to class II and asks for class I: the insurer covers class II, he pays
     the class I tariff minus the class II tariff, through a VA at the bank."""
     response = await desk.admit("patient", **_stay(requested_class="1"))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     difference = _class_tariff(desk, "1") - _class_tariff(desk, "2")
     assert difference == 200_000
@@ -243,7 +273,7 @@ async def test_above_class_one_the_difference_is_at_most_75_percent(desk: Desk) 
     """Sari is entitled to class I and asks for VIP: the tariffs differ by Rp900,000, but
     the difference is capped at 75% of the class I tariff."""
     response = await desk.admit("buyer", **_stay(requested_class="VIP"))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     cap = _class_tariff(desk, "1") * 75 // 100
     assert _class_tariff(desk, "VIP") - _class_tariff(desk, "1") > cap
     assert response.json()["bill"]["amount"] == cap == 825_000
@@ -252,7 +282,7 @@ async def test_above_class_one_the_difference_is_at_most_75_percent(desk: Desk) 
 
 async def test_asking_for_the_covered_class_is_no_upgrade(desk: Desk) -> None:
     response = await desk.admit("patient", **_stay(requested_class="2"))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     assert (body["bill"]["amount"], body["insurance"]["upgrade_class"]) == (0, None)
     assert "klsRawatNaik" not in _sent_sep(desk)["klsRawat"]
@@ -261,7 +291,7 @@ async def test_asking_for_the_covered_class_is_no_upgrade(desk: Desk) -> None:
 
 async def test_without_cover_the_patient_pays_the_whole_stay(desk: Desk) -> None:
     response = await desk.admit("creator", **_stay(requested_class="1"))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     body = response.json()
     assert body["bill"]["amount"] == _tariff(desk, "inpatient")
     assert (body["bill"]["reason"], body["insurance"]["upgrade_class"]) == ("not_covered", None)
@@ -292,6 +322,7 @@ async def test_a_class_the_rules_do_not_allow_is_refused_before_the_sep(
     if who == "class III":
         person = _active_class_three_member(desk)
         fields = {k: person[k] for k in ("nik", "name", "birth_date", "birth_place", "sex")}
+        activate_ikd(desk.services, person["nik"], "246810")
         response = await desk.admit("patient", **fields, **_stay(requested_class=asked))
     else:
         response = await desk.admit(who, **_stay(requested_class=asked))
@@ -330,8 +361,7 @@ def _hospital_vas(desk: Desk) -> list[dict[str, Any]]:
 
 async def test_a_retry_with_the_same_key_gets_the_same_admission_and_bill(desk: Desk) -> None:
     first = await desk.admit("creator", key="desk-try-1")
-    assert first.status_code == 201, first.text
-    assert "Idempotent-Replayed" not in first.headers
+    assert first.status_code == 200, first.text
     again = await desk.admit("creator", key="desk-try-1")
     assert again.status_code == 201, again.text
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -356,7 +386,9 @@ async def test_the_same_key_for_another_request_is_refused(desk: Desk) -> None:
 
 
 async def test_two_tries_at_once_make_one_admission(desk: Desk) -> None:
-    """A double tap: the second request arrives while the first waits for a slow insurer."""
+    """A double tap: both requests arrive at once; one consent request, one admission, one
+    bill - and the patient's approval and the clerk's look at the admission, at the same
+    moment, run it once."""
     desk.services.wire.set_fault("insurance", Fault(latency_ms=50))
     desk.services.calls.clear()
     answers = await asyncio.gather(
@@ -369,11 +401,19 @@ async def test_two_tries_at_once_make_one_admission(desk: Desk) -> None:
             for _ in range(2)
         )
     )
-    assert sorted(a.status_code for a in answers) == [201, 409]
-    busy = next(a for a in answers if a.status_code == 409).json()
-    assert (busy["code"], busy["status"]) == ("admission_in_progress", "IN_PROGRESS")
+    assert [a.status_code for a in answers] == [202, 202]
+    assert [a.headers.get("Idempotent-Replayed") for a in answers].count("true") == 1
+    assert len({a.json()["admission_id"] for a in answers}) == 1
+    admission_id = answers[0].json()["admission_id"]
+    nik = desk.world["personas"]["patient"]["nik"]
+    read = desk.client.get(
+        f"/api/v1/admissions/{admission_id}", headers={"Authorization": f"Bearer {desk.token}"}
+    )
+    await asyncio.gather(desk.approve(nik), read)
+    assert desk.row(admission_id)["status"] == "ADMITTED"
     assert len(_hospital_vas(desk)) == 1
     assert len([c for c in desk.called() if c[2].endswith("/create-va")]) == 1
+    assert len([c for c in desk.called() if c[2] == "/v1/consent-requests"]) == 1
 
 
 async def test_a_retry_resumes_where_the_bank_stopped_it(desk: Desk) -> None:
@@ -448,7 +488,7 @@ async def test_a_bill_whose_answer_was_lost_is_found_not_made_twice(desk: Desk) 
     desk.services.wire.mount("bank", answer_lost)
     admitted = await desk.admit("creator")
     desk.services.wire.mount("bank", bank)
-    assert admitted.status_code == 201, admitted.text
+    assert admitted.status_code == 200, admitted.text
     bill = admitted.json()["bill"]
     [va] = _hospital_vas(desk)
     assert (va["virtual_account_no"], va["amount"]) == (bill["virtual_account_no"], bill["amount"])
@@ -457,7 +497,7 @@ async def test_a_bill_whose_answer_was_lost_is_found_not_made_twice(desk: Desk) 
 
 
 async def test_a_rejected_admission_is_not_tried_again_with_its_key(desk: Desk) -> None:
-    wrong = {"birth_date": "1972-05-31"}
+    wrong: dict[str, Any] = {"birth_date": "1972-05-31"}
     refused = await desk.admit("patient", key="typo", **wrong)
     assert refused.status_code == 422
     again = await desk.admit("patient", key="typo", **wrong)
@@ -481,8 +521,27 @@ async def test_wrong_birth_date_is_refused_before_any_other_institution(desk: De
     assert (row["status"], row["ihs_number"], row["va_no"]) == ("REJECTED", None, None)
 
 
-async def test_unknown_nik_matches_nothing(desk: Desk) -> None:
-    response = await desk.admit("patient", nik="9972013005720099")
+async def test_unknown_nik_waits_for_a_consent_nobody_gives(desk: Desk) -> None:
+    """Nobody with this NIK has IKD (nobody has it at all): the request is never answered, the
+    registry does not say so, and after 15 minutes the admission is rejected unasked."""
+    response = await desk.admit("patient", approve=False, nik="9972013005720099")
+    assert response.status_code == 202, response.text
+    assert response.json()["consent"]["status"] == "PENDING"
+    desk.services.clock.advance(15 * 60 + 1)
+    read = await desk.finished(response.json()["admission_id"])
+    assert read.json()["status"] == "REJECTED"
+    assert read.json()["consent"]["status"] == "EXPIRED"
+    assert [c[2] for c in desk.called() if c[0] == "identity"] == [
+        "/v1/consent-requests",
+        f"/v1/consent-requests/{response.json()['consent']['request_id']}",
+    ]
+
+
+async def test_unknown_nik_with_consent_matches_nothing(desk: Desk) -> None:
+    """A NIK the register does not hold, whose holder somehow approved: every flag is no."""
+    nik = "9972013005720099"
+    activate_ikd(desk.services, nik)
+    response = await desk.admit("patient", nik=nik)
     assert response.status_code == 422, response.text
     assert response.json()["reason"] == "NIK_NOT_FOUND"
     assert set(response.json()["mismatched"]) == {"nama_lgkp", "tmpt_lhr", "tgl_lhr", "jenis_klmin"}
@@ -571,7 +630,7 @@ async def test_get_admission_shows_references(desk: Desk) -> None:
 
 async def test_database_holds_no_personal_or_medical_text(desk: Desk) -> None:
     for persona in ("patient", "creator", "newcomer"):
-        assert (await desk.admit(persona)).status_code == 201
+        assert (await desk.admit(persona)).status_code == 200
     dumped = json.dumps(desk.store.dump())
     for persona in ("patient", "creator", "newcomer"):
         body = desk.body(persona)
@@ -804,7 +863,7 @@ async def test_health_and_openapi(desk: Desk) -> None:
 
 
 async def test_reset_restores_the_seed(desk: Desk) -> None:
-    assert (await desk.admit("creator")).status_code == 201
+    assert (await desk.admit("creator")).status_code == 200
     desk.store.reset(seed_for("hospital", desk.world))
     assert desk.store.admission("ADM-20240301-000001") is None
     assert (await desk.admit("creator")).json()["admission_id"] == "ADM-20240301-000001"
@@ -929,7 +988,7 @@ def fake_insurance(world: dict[str, Any]) -> FastAPI:
 async def test_desk_works_against_the_contract_fakes(services: Services) -> None:
     desk = Desk(services, fakes=True)
     response = await desk.admit("patient")
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     assert response.json()["insurance"]["sep_no"].startswith("0301R001")
     creator = await desk.admit("creator")
     assert creator.json()["bill"]["amount"] == _tariff(desk)

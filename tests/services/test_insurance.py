@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.services.identity import create_app as create_identity
 from sandbox.services.insurance import create_app
 from sandbox.services.insurance.store import InsuranceStore
 from sandbox.wire import Wire
@@ -17,6 +18,7 @@ from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing import insurance as vclaim
 from sandbox.wire.vclaim import InsuranceAuth
 from tests.conftest import FakeClock
+from tests.services.consent_helpers import grant_at
 
 SARI_NIK, SARI_CARD = "9971015403960001", "9999000000035"
 """Active member, class I."""
@@ -38,6 +40,7 @@ class Insurer:
         self.app = create_app(ServiceEnv("insurance", self.wire, copy.deepcopy(self.seed)))
         self.wire.mount("insurance", self.app)
         self.creds = world["partners"]["insurance"]["hospital"]
+        self.consents: dict[str, str] = {}
         self.client = self.wire.client("hospital", "insurance")
         self.auth = InsuranceAuth(
             self.creds["cons_id"], self.creds["secret"], self.creds["user_key"], clock
@@ -65,6 +68,16 @@ class Insurer:
 @pytest.fixture
 async def insurer(world: dict[str, Any], clock: FakeClock) -> AsyncIterator[Insurer]:
     built = Insurer(world, clock)
+    # The real registry on the same wire: each member approved the hospital's consent request;
+    # the desk quotes SARI's unless a test says otherwise.
+    registry = create_identity(ServiceEnv("identity", built.wire, seed_for("identity", world)))
+    built.wire.mount("identity", registry)
+    built.consents = {
+        nik: await grant_at(built.wire, world, registry, nik)
+        for nik in (SARI_NIK, RINA_NIK, UNKNOWN_NIK)
+    }
+    built.client.headers["X-Consent-Id"] = built.consents[SARI_NIK]
+    built.calls.clear()
     yield built
     await built.wire.aclose()
 
@@ -228,7 +241,9 @@ async def test_eligibility_by_card_matches_by_nik(insurer: Insurer) -> None:
 
 async def test_eligibility_of_member_in_arrears_says_not_active(insurer: Insurer) -> None:
     response = await insurer.client.get(
-        f"/vclaim-rest/Peserta/nik/{RINA_NIK}/tglSEP/{DAY}", auth=insurer.auth
+        f"/vclaim-rest/Peserta/nik/{RINA_NIK}/tglSEP/{DAY}",
+        auth=insurer.auth,
+        headers={"X-Consent-Id": insurer.consents[RINA_NIK]},
     )
     assert response.status_code == 200
     peserta = response.json()["response"]["peserta"]
@@ -244,7 +259,8 @@ async def test_eligibility_of_member_in_arrears_says_not_active(insurer: Insurer
     ],
 )
 async def test_not_insured_is_http_200_with_code_201(insurer: Insurer, path: str) -> None:
-    response = await insurer.client.get(path, auth=insurer.auth)
+    quoted = {"X-Consent-Id": insurer.consents[UNKNOWN_NIK]}
+    response = await insurer.client.get(path, auth=insurer.auth, headers=quoted)
     assert response.status_code == 200
     body = response.json()
     assert body["metaData"] == {"code": "201", "message": "Peserta tidak ditemukan"}
@@ -301,6 +317,7 @@ async def test_insert_sep_for_active_member(insurer: Insurer) -> None:
 
 
 async def test_insert_sep_refused_for_arrears(insurer: Insurer) -> None:
+    insurer.client.headers["X-Consent-Id"] = insurer.consents[RINA_NIK]
     response = await _insert(insurer, noKartu=RINA_CARD, klsRawat={"klsRawatHak": "3"})
     assert response.status_code == 422
     body = response.json()
@@ -444,6 +461,9 @@ async def test_another_facility_cannot_read_or_delete_an_sep(
     world = copy.deepcopy(world)
     world["partners"]["insurance"]["clinic"] = other
     insurer = Insurer(world, clock)
+    registry = create_identity(ServiceEnv("identity", insurer.wire, seed_for("identity", world)))
+    insurer.wire.mount("identity", registry)
+    insurer.client.headers["X-Consent-Id"] = await grant_at(insurer.wire, world, registry, SARI_NIK)
     try:
         no_sep = (await _insert(insurer)).json()["response"]["sep"]["noSep"]
         auth = InsuranceAuth("31002", "s2", "k2", clock)
@@ -478,4 +498,41 @@ async def test_reset_restores_the_seed(insurer: Insurer) -> None:
 
 async def test_calls_are_recorded_with_hospital_as_caller(insurer: Insurer) -> None:
     await insurer.client.get(ELIGIBILITY, auth=insurer.auth)
-    assert [(c.caller, c.callee) for c in insurer.calls] == [("hospital", "insurance")]
+    # The insurer asked the registry whether the quoted consent holds, inside the call.
+    assert [(c.caller, c.callee) for c in insurer.calls] == [
+        ("insurance", "identity"),
+        ("hospital", "insurance"),
+    ]
+
+
+# --- consent quoted by the desk (X-Consent-Id), checked at the registry -------------------------
+
+
+@pytest.mark.parametrize(
+    ("quoted", "code"),
+    [(None, "consent_missing"), ("CNS-20240301-999999", "consent_not_found")],
+)
+async def test_eligibility_needs_the_members_consent(
+    insurer: Insurer, quoted: str | None, code: str
+) -> None:
+    if quoted is None:
+        del insurer.client.headers["X-Consent-Id"]
+    else:
+        insurer.client.headers["X-Consent-Id"] = quoted
+    response = await insurer.client.get(ELIGIBILITY, auth=insurer.auth)
+    assert response.status_code == 403, response.text
+    assert (response.json()["code"], response.json()["metaData"]["code"]) == (code, "403")
+
+
+async def test_another_members_consent_does_not_cover_an_sep(insurer: Insurer) -> None:
+    insurer.client.headers["X-Consent-Id"] = insurer.consents[RINA_NIK]
+    response = await _insert(insurer)  # SARI's card
+    assert response.status_code == 403 and response.json()["code"] == "consent_nik_mismatch"
+    assert list(insurer.store.db.query("SELECT * FROM seps")) == []
+
+
+async def test_a_revoked_consent_stops_the_insurer(insurer: Insurer) -> None:
+    registry = insurer.wire._apps["identity"].state.store
+    registry.people.revoke(insurer.consents[SARI_NIK], SARI_NIK, insurer.clock())
+    response = await insurer.client.get(ELIGIBILITY, auth=insurer.auth)
+    assert response.status_code == 403 and response.json()["code"] == "consent_revoked"

@@ -11,13 +11,16 @@ import httpx
 import pytest
 
 from sandbox.runtime.seeding import partner_ids, seed_for
+from sandbox.services.identity import create_app as create_identity
 from sandbox.services.records import create_app
 from sandbox.services.records.store import RecordsStore
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
+from sandbox.wire.faults import Fault
 from sandbox.wire.fhir import RecordsAuth
 from sandbox.wire.service import ServiceEnv
 from tests.conftest import FakeClock
+from tests.services.consent_helpers import grant_at
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 AGUS = {"ihs": "P10000000001", "nik": "9972013005720001", "name": "AGUS PRATAMA"}
@@ -46,14 +49,36 @@ class Records:
     def client(self, caller: str = "hospital") -> httpx.AsyncClient:
         return self.wire.client(caller, "records")
 
-    def auth(self, caller: str = "hospital") -> RecordsAuth:
+    consents: dict[str, str]
+    """The patient's approved consent per NIK (granted at the real registry on this wire)."""
+
+    def auth(self, caller: str = "hospital", nik: str | None = None) -> QuotingAuth:
+        """The facility's credentials, quoting the consent of `nik` (default: AGUS)."""
         creds = self.seed["accepts"][caller]
-        return RecordsAuth(creds["client_id"], creds["client_secret"], self.clock)
+        return QuotingAuth(
+            creds["client_id"],
+            creds["client_secret"],
+            self.clock,
+            self.consents.get(nik or AGUS["nik"]),
+        )
 
     @property
     def store(self) -> RecordsStore:
         store: RecordsStore = self.app.state.store
         return store
+
+
+class QuotingAuth(RecordsAuth):
+    """RecordsAuth that also quotes a consent in X-Consent-Id, as the desk does."""
+
+    def __init__(self, client_id: str, secret: str, clock: Any, consent: str | None) -> None:
+        super().__init__(client_id, secret, clock)
+        self.consent = consent
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        if self.consent:
+            request.headers["X-Consent-Id"] = self.consent
+        return super().auth_flow(request)
 
 
 @pytest.fixture
@@ -64,7 +89,12 @@ async def records(world: dict[str, Any], clock: FakeClock) -> AsyncIterator[Reco
     wire = Wire(recorder=calls.append, clock=clock, partner_ids=partner_ids(world))
     app = create_app(ServiceEnv("records", wire, seed))
     wire.mount("records", app)
-    yield Records(app, wire, clock, seed, calls)
+    # The real registry, where the patients approve the hospital's consent requests.
+    registry = create_identity(ServiceEnv("identity", wire, seed_for("identity", world)))
+    wire.mount("identity", registry)
+    consents = {nik: await grant_at(wire, world, registry, nik) for nik in (AGUS["nik"], NEW_NIK)}
+    calls.clear()
+    yield Records(app, wire, clock, seed, calls, consents)
     await wire.aclose()
 
 
@@ -186,7 +216,7 @@ async def test_token_missing_fields_and_grant_type(records: Records) -> None:
 
 
 async def test_token_expires_after_an_hour(records: Records) -> None:
-    headers = await _bearer(records)
+    headers = {**await _bearer(records), "X-Consent-Id": records.consents[AGUS["nik"]]}
     client = records.client()
     url = f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{AGUS['nik']}"
     records.clock.advance(3599)
@@ -269,7 +299,9 @@ async def test_patient_search_returns_minimal_masked_patient(records: Records) -
 
 async def test_patient_search_no_match_is_empty_bundle(records: Records) -> None:
     response = await records.client().get(
-        "/fhir-r4/v1/Patient", params={"identifier": f"{NIK_SYSTEM}|{NEW_NIK}"}, auth=records.auth()
+        "/fhir-r4/v1/Patient",
+        params={"identifier": f"{NIK_SYSTEM}|{NEW_NIK}"},
+        auth=records.auth(nik=NEW_NIK),
     )
     assert response.status_code == 200
     assert response.json() == {
@@ -298,7 +330,7 @@ async def test_patient_search_bad_identifier_is_400(
 
 
 async def test_patient_create_gives_next_ihs_number(records: Records) -> None:
-    client, auth = records.client(), records.auth()
+    client, auth = records.client(), records.auth(nik=NEW_NIK)
     body = _patient_body(address=[{"text": "Jl. Melati 1"}], telecom=[{"value": "0812"}])
     response = await client.post("/fhir-r4/v1/Patient", json=body, auth=auth)
     assert response.status_code == 201, response.text
@@ -575,7 +607,7 @@ async def test_unknown_route_is_operation_outcome(records: Records) -> None:
 
 async def test_reset_restores_the_seed(records: Records) -> None:
     client, auth = records.client(), records.auth()
-    await client.post("/fhir-r4/v1/Patient", json=_patient_body(), auth=auth)
+    await client.post("/fhir-r4/v1/Patient", json=_patient_body(), auth=records.auth(nik=NEW_NIK))
     await client.post("/fhir-r4/v1/Encounter", json=_encounter_body(), auth=auth)
     await client.post("/fhir-r4/v1/Condition", json=_condition_body(), auth=auth)
     assert records.store.count("patients") == 78
@@ -583,5 +615,50 @@ async def test_reset_restores_the_seed(records: Records) -> None:
     counts = [records.store.count(t) for t in ("patients", "encounters", "conditions", "tokens")]
     assert counts == [77, 61, 61, 0]
     assert records.store.patient_by_nik(NEW_NIK) is None
-    again = await client.post("/fhir-r4/v1/Patient", json=_patient_body(), auth=auth)
+    again = await client.post(
+        "/fhir-r4/v1/Patient", json=_patient_body(), auth=records.auth(nik=NEW_NIK)
+    )
     assert again.json()["id"] == "P10000000078"
+
+
+# --- consent quoted by the desk (X-Consent-Id), checked at the registry -------------------------
+
+
+@pytest.mark.parametrize(
+    ("consent", "code"),
+    [
+        (None, "consent_missing"),
+        ("CNS-20240301-999999", "consent_not_found"),
+        ("CNS-\u202e", "consent_not_found"),
+        ("x" * 41, "consent_not_found"),
+    ],
+)
+async def test_a_call_about_a_patient_needs_her_consent(
+    records: Records, consent: str | None, code: str
+) -> None:
+    auth = records.auth()
+    auth.consent = consent
+    url = f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{AGUS['nik']}"
+    body = _outcome(await records.client().get(url, auth=auth), 403, code)
+    assert body["issue"][0]["expression"] == ["X-Consent-Id"]
+
+
+async def test_another_patients_consent_does_not_cover_him(records: Records) -> None:
+    url = f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{AGUS['nik']}"
+    response = await records.client().get(url, auth=records.auth(nik=NEW_NIK))
+    _outcome(response, 403, "consent_nik_mismatch")
+
+
+async def test_a_revoked_consent_is_refused_once_the_short_cache_ends(records: Records) -> None:
+    url = f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{AGUS['nik']}"
+    assert (await records.client().get(url, auth=records.auth())).status_code == 200
+    registry = records.wire._apps["identity"].state.store
+    registry.people.revoke(records.consents[AGUS["nik"]], AGUS["nik"], records.clock())
+    records.clock.advance(5)
+    _outcome(await records.client().get(url, auth=records.auth()), 403, "consent_revoked")
+
+
+async def test_a_registry_that_cannot_answer_is_no_consent(records: Records) -> None:
+    records.wire.set_fault("identity", Fault(offline=True))
+    url = f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{AGUS['nik']}"
+    _outcome(await records.client().get(url, auth=records.auth()), 403, "consent_unverifiable")

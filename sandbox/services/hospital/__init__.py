@@ -33,9 +33,11 @@ from sandbox.wire.service import ServiceEnv
 DESCRIPTION = """\
 **SANDBOX** hospital front desk. All data is synthetic.
 
-Desk staff send `Authorization: Bearer <desk token>`. `POST /api/v1/admissions` verifies the
-patient at the civil registry, opens the visit at the health-records platform, checks the
-insurer and asks the bank for a virtual account when the patient must pay. The desk stores
+Desk staff send `Authorization: Bearer <desk token>`. `POST /api/v1/admissions` asks the civil
+registry to put a consent request before the patient (202, AWAITING_CONSENT); once she approves
+it in her IKD app, the registry's webhook lets the desk verify her at the registry, open the
+visit at the health-records platform, check the insurer and ask the bank for a virtual account
+when the patient must pay - every call quoting her consent. The desk stores
 references only (ids, numbers, statuses), never copies of the back ends' records.
 """
 
@@ -56,5 +58,6 @@ def create_app(env: ServiceEnv) -> FastAPI:
         hospital=env.seed["data"]["hospitals"][0],
     )
     app.state.bank_notifications = BankNotifications(holds.get("bank"), store, clock)
+    app.state.registry_creds = holds["identity"]  # the registry signs consent webhooks with it
     app.include_router(routes.router)
     return app

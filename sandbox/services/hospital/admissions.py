@@ -1,7 +1,11 @@
 """One action at the desk, four institutions behind it: the admission flow.
 
 The order matters and is part of the lesson:
-1. identity: consent, then verify. If the registry does not confirm the patient, stop - no
+0. consent: the desk asks the registry to put a consent request before the patient; she
+   approves it in her IKD app. Until then the admission is AWAITING_CONSENT (202) and nobody
+   is asked anything about her; her approval (a webhook, `consents.py`) runs steps 1-4, each
+   quoting the consent (`backends.consent_reference`).
+1. identity: verify with the consent. If the registry does not confirm the patient, stop - no
    record, no insurance check and no bill may be made for someone we could not identify.
 2. records: find the patient by NIK (create when new), open an Encounter, add the Condition.
 3. insurance: eligibility for today; an active member gets an SEP and pays nothing at the desk,
@@ -27,10 +31,12 @@ from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.backends import (
     BackendFailure,
     Billing,
+    ConsentRefused,
     Insurer,
     InvalidNik,
     Records,
     Registry,
+    consent_reference,
 )
 from sandbox.services.hospital.schemas import AdmissionRequest
 from sandbox.services.hospital.store import HospitalStore
@@ -82,7 +88,7 @@ async def admit(
                     "staff_id": staff["staff_id"],
                     "hospital_code": desk.hospital["code"],
                     "service": body.service,
-                    "status": "IN_PROGRESS",
+                    "status": "AWAITING_CONSENT",
                     "nik_last4": body.nik[-4:],
                     "amount": 0,
                     "bill_status": "NONE",
@@ -97,7 +103,7 @@ async def admit(
             if first is None:
                 raise
         else:
-            return await _run(desk, admission_id, body, staff), False
+            return await _ask_consent(desk, admission_id, body), False
     assert key is not None
     return await _retried(desk, first, body, staff, key, fingerprint)
 
@@ -136,20 +142,59 @@ async def _retried(
         return first, True
     if first["status"] == "REJECTED":
         raise errors.admission_rejected(key, admission_id, first["failure"])
+    if first["status"] == "AWAITING_CONSENT":
+        return first, True  # still waiting for her answer
     # INCOMPLETE: resume it, but only one retry at a time (the claim is one UPDATE).
     if first["status"] != "INCOMPLETE" or not desk.store.claim_incomplete(admission_id):
         raise errors.admission_in_progress(key, admission_id)
-    return await _run(desk, admission_id, body, staff), False
+    if not first["consent_id"]:  # the consent request itself had failed: ask again
+        return await _ask_consent(desk, admission_id, body), False
+    return await run(desk, admission_id, body, staff), False
 
 
-async def _run(
+async def _ask_consent(desk: Desk, admission_id: str, body: AdmissionRequest) -> dict[str, Any]:
+    """Step 0: put a consent request before the patient and wait (the admission is stored
+    AWAITING_CONSENT, with the clerk's request held until she answers)."""
+    desk.store.hold(admission_id, body.model_dump_json())
+    reason = f"Pendaftaran pasien {admission_id} di {desk.hospital['name']}"
+    try:
+        asked = await desk.registry.ask_consent(body.nik, reason)
+    except InvalidNik as exc:
+        _finish(desk, admission_id, status="REJECTED", failure="invalid_nik")
+        raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
+    except BackendFailure as failure:
+        _save(
+            desk,
+            admission_id,
+            status="INCOMPLETE",
+            failed_at=failure.institution,
+            failure=failure.detail,
+        )
+        raise errors.backend_failed(
+            admission_id, failure.institution, failure.detail, [], ["consent", *STEPS]
+        ) from None
+    _save(
+        desk,
+        admission_id,
+        status="AWAITING_CONSENT",
+        consent_request_id=asked.get("request_id"),
+        consent_status="PENDING",
+        failed_at=None,
+        failure=None,
+    )
+    return _row(desk, admission_id)
+
+
+async def run(
     desk: Desk, admission_id: str, body: AdmissionRequest, staff: Mapping[str, str]
 ) -> dict[str, Any]:
     """The four steps, in order; a step whose reference the admission already holds (from an
     attempt a back end stopped) is not done again."""
-    now = _row(desk, admission_id)["created_at"]  # the visit's time, also when resumed
+    row = _row(desk, admission_id)
+    now = row["created_at"]  # the visit's time, also when resumed
     done: list[str] = []
     step = "identity"
+    token = consent_reference.set(row["consent_id"])
     try:
         await _identify(desk, admission_id, body)
         done.append("identity verified")
@@ -166,8 +211,20 @@ async def _run(
         await _bill(desk, admission_id, body, covered=cover is not None, now=desk.clock())
     except UpgradeRefused as refused:
         done.append("eligibility checked")
-        _save(desk, admission_id, status="REJECTED", failure=str(refused))
+        _finish(desk, admission_id, status="REJECTED", failure=str(refused))
         raise errors.upgrade_not_allowed(admission_id, str(refused), done) from None
+    except ConsentRefused as refused:
+        _finish(
+            desk,
+            admission_id,
+            status="REJECTED",
+            failed_at=refused.institution,
+            failure=refused.code,
+            consent_status=_consent_status(refused.code),
+        )
+        raise errors.consent_refused(
+            admission_id, refused.institution, refused.message, done
+        ) from None
     except BackendFailure as failure:
         _save(
             desk,
@@ -180,8 +237,24 @@ async def _run(
         raise errors.backend_failed(
             admission_id, failure.institution, failure.detail, done, missing
         ) from None
-    _save(desk, admission_id, status="ADMITTED", failed_at=None, failure=None)
+    finally:
+        consent_reference.reset(token)
+    _finish(desk, admission_id, status="ADMITTED", failed_at=None, failure=None)
     return _row(desk, admission_id)
+
+
+def _consent_status(code: str) -> str:
+    """What a refusal says of the consent itself."""
+    return {"consent_revoked": "REVOKED", "consent_withdrawn": "REVOKED"}.get(
+        code, "EXPIRED" if code == "consent_expired" else "REFUSED"
+    )
+
+
+def _finish(desk: Desk, admission_id: str, **changes: Any) -> None:
+    """The admission's last word: saved, and the clerk's held request forgotten with it."""
+    with desk.store.atomic():
+        _save(desk, admission_id, **changes)
+        desk.store.release(admission_id)
 
 
 async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> None:
@@ -192,12 +265,8 @@ async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> No
     if _row(desk, admission_id)["verification_id"]:
         return
     sent = rules.registry_fields(body.name, body.birth_place, body.birth_date, body.sex)
-    try:
-        answer = await desk.registry.verify(body.nik, sent)
-    except InvalidNik as exc:
-        # A NIK that cannot exist is the clerk's mistake (400), not a registry failure (502).
-        _save(desk, admission_id, status="REJECTED", failure="invalid_nik")
-        raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
+    consent_id = _row(desk, admission_id)["consent_id"]
+    answer = await desk.registry.verify(body.nik, sent, consent_id)
     flags = {name: str((answer.get("fields") or {}).get(name, "TIDAK SESUAI")) for name in sent}
     _save(
         desk,
@@ -207,7 +276,7 @@ async def _identify(desk: Desk, admission_id: str, body: AdmissionRequest) -> No
     )
     mismatched = rules.identity_mismatches(sent, answer)
     if mismatched:
-        _save(
+        _finish(
             desk,
             admission_id,
             status="REJECTED",
@@ -351,6 +420,12 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
         },
         "insurance": insurance,
         "records": {"encounter_id": row["encounter_id"], "condition_id": row["condition_id"]},
+        "failure": json.loads(row["outcome"]) if row["outcome"] else None,
+        "consent": {
+            "request_id": row["consent_request_id"],
+            "consent_id": row["consent_id"],
+            "status": row["consent_status"],
+        },
         "bill": {
             "amount": row["amount"] or 0,
             "virtual_account_no": row["va_no"],
@@ -360,3 +435,36 @@ def summary(row: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
         },
         "created_at": rules.wib_iso(row["created_at"]),
     }
+
+
+async def add_diagnosis(desk: Desk, row: Mapping[str, Any], icd10: str) -> dict[str, Any]:
+    """A later step of an admission: the doctor's diagnosis, added to the visit's encounter.
+
+    It quotes the admission's consent like every call about the patient. A consent she revoked
+    stops it here - the desk heard of it by webhook - or at records, which asks the registry.
+    """
+    admission_id = row["admission_id"]
+    if row["status"] != "ADMITTED" or not row["encounter_id"]:
+        raise errors.bad_request(
+            "not_admitted", f"Admission {admission_id} is {row['status']}, not ADMITTED."
+        )
+    if row["consent_status"] == "REVOKED":
+        raise errors.consent_refused(
+            admission_id, "hospital", "The patient revoked her consent in her IKD app.", []
+        )
+    token = consent_reference.set(row["consent_id"])
+    try:
+        condition = await desk.records.add_condition(row["ihs_number"], row["encounter_id"], icd10)
+    except ConsentRefused as refused:
+        _save(desk, admission_id, consent_status=_consent_status(refused.code))
+        raise errors.consent_refused(
+            admission_id, refused.institution, refused.message, []
+        ) from None
+    except BackendFailure as failure:
+        raise errors.backend_failed(
+            admission_id, failure.institution, failure.detail, [], ["records"]
+        ) from None
+    finally:
+        consent_reference.reset(token)
+    _save(desk, admission_id, condition_id=condition)
+    return _row(desk, admission_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 from sandbox.services.hospital import rules
 from sandbox.wire import Wire
 from sandbox.wire.auth import IdentityAuth, SnapAuth
+from sandbox.wire.consent_check import HEADER as CONSENT_HEADER
 from sandbox.wire.fhir import RecordsAuth
 from sandbox.wire.vclaim import InsuranceAuth
 
@@ -34,6 +36,24 @@ GENERAL_EXAMINATION = "Z00.0"
 """ICD-10: encounter for general examination without complaint or diagnosis."""
 
 
+consent_reference: ContextVar[str | None] = ContextVar("consent_reference", default=None)
+"""The consent the patient approved, quoted on every call to records and insurance made while
+an admission runs (`X-Consent-Id`). A context variable, because one `Desk` serves many
+admissions at once and each must quote its own patient's consent."""
+QUOTES_CONSENT = ("records", "insurance")
+
+
+class ConsentRefused(Exception):
+    """Records or insurance refused the quoted consent (revoked, expired, ...): the patient's
+    decision, not a failing back end."""
+
+    def __init__(self, institution: str, code: str, message: str) -> None:
+        super().__init__(f"{institution}: {code}: {message}")
+        self.institution = institution
+        self.code = code
+        self.message = message
+
+
 class BackendFailure(Exception):
     """A back end was down, answered 5xx, or refused the desk's call."""
 
@@ -47,12 +67,20 @@ async def _send(
     wire: Wire, callee: str, step: str, method: str, path: str, auth: httpx.Auth, **kwargs: Any
 ) -> httpx.Response:
     """One recorded call; network trouble and 5xx become a BackendFailure."""
+    consent = consent_reference.get()
+    if consent and callee in QUOTES_CONSENT:
+        kwargs["headers"] = {**kwargs.get("headers", {}), CONSENT_HEADER: consent}
     try:
         response = await wire.client("hospital", callee).request(method, path, auth=auth, **kwargs)
     except (httpx.HTTPError, LookupError) as exc:
         raise BackendFailure(callee, f"{step}: no answer ({type(exc).__name__})") from None
     if response.status_code >= 500:
         raise BackendFailure(callee, f"{step}: HTTP {response.status_code}")
+    if response.status_code == 403 and callee in QUOTES_CONSENT:
+        code = _code(response) or ""
+        if code.startswith("consent_"):
+            body = _json(callee, step, response)
+            raise ConsentRefused(callee, code, str(body.get("message") or code))
     return response
 
 
@@ -96,28 +124,48 @@ def _json(callee: str, step: str, response: httpx.Response) -> dict[str, Any]:
 
 
 class Registry:
-    """Consent, then verify: the registry answers match flags only."""
+    """Ask the patient for consent (she answers in her IKD app), then verify with it: the
+    registry answers match flags only."""
+
+    SCOPES = ("identity_verification", "health_records", "insurance_eligibility")
 
     def __init__(self, wire: Wire, creds: Mapping[str, Any], clock: Callable[[], float]) -> None:
         self.wire = wire
         self.auth = IdentityAuth(creds["client_id"], creds["client_secret"], clock)
 
-    async def verify(self, nik: str, fields: Mapping[str, str]) -> dict[str, Any]:
-        """The registry's verification answer (`found`, `reason`, `fields` flags)."""
-        consent = await _send(
+    async def ask_consent(self, nik: str, reason: str) -> dict[str, Any]:
+        """A consent request put before the patient; its view (`request_id`, `status`)."""
+        asked = await _send(
             self.wire,
             "identity",
-            "consent",
+            "consent request",
             "POST",
-            "/v1/consents",
+            "/v1/consent-requests",
             self.auth,
-            json={"nik": nik, "purpose": PURPOSE},
+            json={"nik": nik, "purpose": PURPOSE, "scopes": list(self.SCOPES), "reason": reason},
         )
-        if consent.status_code == 400 and _code(consent) == "invalid_nik":
-            raise InvalidNik(_json("identity", "consent", consent).get("message", "Invalid NIK."))
-        if consent.status_code != 201:
-            raise _refused("identity", "consent", consent)
-        consent_id = _json("identity", "consent", consent).get("consent_id")
+        if asked.status_code == 400 and _code(asked) == "invalid_nik":
+            raise InvalidNik(_json("identity", "consent", asked).get("message", "Invalid NIK."))
+        if asked.status_code != 202:
+            raise _refused("identity", "consent request", asked)
+        return _json("identity", "consent request", asked)
+
+    async def consent_request(self, request_id: str) -> dict[str, Any]:
+        """The request's status now (for when a webhook was lost)."""
+        answer = await _send(
+            self.wire,
+            "identity",
+            "consent status",
+            "GET",
+            f"/v1/consent-requests/{request_id}",
+            self.auth,
+        )
+        if answer.status_code != 200:
+            raise _refused("identity", "consent status", answer)
+        return _json("identity", "consent status", answer)
+
+    async def verify(self, nik: str, fields: Mapping[str, str], consent_id: str) -> dict[str, Any]:
+        """The registry's verification answer (`found`, `reason`, `fields` flags)."""
         verify = await _send(
             self.wire,
             "identity",
@@ -133,6 +181,9 @@ class Registry:
                 **fields,
             },
         )
+        if verify.status_code == 403 and (_code(verify) or "").startswith("consent_"):
+            body = _json("identity", "verify", verify)
+            raise ConsentRefused("identity", str(body["code"]), str(body.get("message")))
         if verify.status_code != 200:
             raise _refused("identity", "verify", verify)
         return _json("identity", "verify", verify)

@@ -153,3 +153,26 @@ def snap_paid_bill(admission_id: str) -> ApiError:
         "bill_already_paid",
         f"The bill of admission {admission_id} was already paid by another payment.",
     )
+
+
+def consent_refused(admission_id: str, institution: str, message: str, done: list[str]) -> ApiError:
+    """403: the patient's consent no longer covers the next step (she revoked it, it expired)."""
+    return ApiError(
+        403,
+        "consent_refused",
+        f"Admission {admission_id} stopped at {institution}: {message} Ask the patient to "
+        "approve a new consent request in her IKD app.",
+        admission_id=admission_id,
+        done=done,
+    )
+
+
+def consent_declined(admission_id: str) -> ApiError:
+    """409: the patient declined, so nothing may be done about her at the back ends."""
+    return ApiError(
+        409,
+        "consent_declined",
+        f"The patient declined the consent request of admission {admission_id} in her IKD app; "
+        "nothing was checked at the back ends.",
+        admission_id=admission_id,
+    )

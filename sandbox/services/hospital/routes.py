@@ -10,12 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
-from sandbox.services.hospital import admissions, errors, rules
+from sandbox.services.hospital import admissions, consents, errors, rules
 from sandbox.services.hospital.admissions import Desk
 from sandbox.services.hospital.notifications import BankNotifications
 from sandbox.services.hospital.schemas import (
     AdmissionRequest,
     AdmissionSummary,
+    ConsentAck,
+    DiagnosisRequest,
 )
 from sandbox.services.hospital.store import HospitalStore
 from sandbox.wire import snap_payment
@@ -49,8 +51,12 @@ Staff = Annotated[dict[str, Any], Depends(desk_staff)]
     status_code=201,
     response_model=AdmissionSummary,
     tags=["admissions"],
-    summary="Admit a patient: identity, records, insurance and billing in one action",
+    summary="Admit a patient: her consent, then identity, records, insurance and billing",
     responses={
+        202: {
+            "description": "Waiting for the patient to approve the consent request in her IKD "
+            "app; the admission continues by itself once she does"
+        },
         409: {"description": "The first request with this Idempotency-Key is still running"},
         422: {
             "description": "The civil registry did not confirm the patient, a class the rules "
@@ -75,11 +81,14 @@ async def admit(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    """Verify at identity, open the visit at records, check insurance, bill the rest."""
+    """Ask the patient's consent (202 AWAITING_CONSENT); once she approves in her IKD app,
+    verify at identity, open the visit at records, check insurance, bill the rest."""
     desk: Desk = request.app.state.desk
     row, replayed = await admissions.admit(desk, body, staff, idempotency_key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    if row["status"] == "AWAITING_CONSENT":
+        response.status_code = 202
     return admissions.summary(row, name=body.name)
 
 
@@ -92,14 +101,56 @@ async def admit(
 async def get_admission(
     admission_id: Annotated[str, Path(max_length=40)], staff: Staff, request: Request
 ) -> dict[str, Any]:
-    """The stored admission; the patient's name is not stored here, so it comes back empty."""
+    """The stored admission; the patient's name is not stored here, so it comes back empty.
+
+    One still AWAITING_CONSENT asks the registry first, in case its webhook was lost."""
+    row = _admission(request, admission_id, staff)
+    return admissions.summary(await consents.refresh(request.app.state.desk, row))
+
+
+def _admission(request: Request, admission_id: str, staff: dict[str, Any]) -> dict[str, Any]:
     store: HospitalStore = request.app.state.store
     row = store.admission(admission_id)
     if row is None or row["hospital_code"] != staff["hospital_code"]:
         raise errors.not_found(
             "admission_not_found", f"No admission {admission_id!r} at this hospital."
         )
-    return admissions.summary(row)
+    return row
+
+
+@router.post(
+    "/api/v1/admissions/{admission_id}/diagnoses",
+    response_model=AdmissionSummary,
+    tags=["admissions"],
+    summary="Add the doctor's diagnosis to an admitted visit (quotes the patient's consent)",
+    responses={403: {"description": "The patient revoked her consent"}},
+)
+async def add_diagnosis(
+    admission_id: Annotated[str, Path(max_length=40)],
+    body: DiagnosisRequest,
+    staff: Staff,
+    request: Request,
+) -> dict[str, Any]:
+    """Records the ICD-10 code as a Condition of the visit's encounter at the health platform."""
+    row = _admission(request, admission_id, staff)
+    return admissions.summary(
+        await admissions.add_diagnosis(request.app.state.desk, row, body.icd10)
+    )
+
+
+@router.post(
+    "/api/v1/consent-notifications",
+    response_model=ConsentAck,
+    tags=["civil registry"],
+    summary="The patient's answer to a consent request (webhook from the registry)",
+)
+async def consent_notification(request: Request) -> ConsentAck:
+    """Signed by the registry with our registry secret; each event is applied once."""
+    raw = await request.body()
+    desk: Desk = request.app.state.desk
+    consents.verify(desk, request.app.state.registry_creds, request.url.path, request.headers, raw)
+    event = consents.parse(raw)
+    return ConsentAck(event_id=event["event_id"], result=await consents.apply(desk, event))
 
 
 @router.post(

@@ -7,7 +7,7 @@ bank sends the same body to every biller.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,7 +66,11 @@ class AdmissionRequest(BaseModel):
         description="Inpatient only: the class the patient asks to stay in. One class above "
         'what the insurer covers ("naik kelas") is billed: the patient pays the difference.',
     )
-    consent: bool = Field(description="The patient agreed to be checked at the back ends.")
+    consent: bool = Field(
+        default=True,
+        description="False stops the desk before anyone is asked. The consent itself is the "
+        "patient's: the desk asks the registry, and she approves in her IKD app.",
+    )
 
 
 class IdentityPart(BaseModel):
@@ -114,19 +118,52 @@ class BillPart(BaseModel):
     expires_at: str | None = None
 
 
+class DiagnosisRequest(BaseModel):
+    """The doctor's diagnosis of an admitted visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    icd10: str = Field(pattern=r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$", examples=["A91"])
+
+
+class ConsentAck(BaseModel):
+    """The desk's acknowledgement of a registry webhook."""
+
+    event_id: str
+    result: str = Field(examples=["admission_continued", "duplicate", "consent_declined"])
+
+
+class ConsentPart(BaseModel):
+    request_id: str | None = Field(
+        default=None, description="The consent request put before the patient in her IKD app."
+    )
+    consent_id: str | None = Field(
+        default=None, description="Quoted on every call about her, once she approved."
+    )
+    status: str | None = Field(
+        default=None, examples=["PENDING", "ACTIVE", "DECLINED", "REVOKED", "EXPIRED"]
+    )
+
+
 class AdmissionSummary(BaseModel):
     """One admission as the desk's screen shows it."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     admission_id: str
-    status: str = Field(examples=["ADMITTED", "INCOMPLETE", "REJECTED"])
+    status: str = Field(examples=["AWAITING_CONSENT", "ADMITTED", "INCOMPLETE", "REJECTED"])
     service: str
     nik_last4: str
     patient: PatientPart
     identity: IdentityPart
     insurance: InsurancePart | None
     records: RecordsPart
+    consent: ConsentPart
+    failure: dict[str, Any] | None = Field(
+        default=None,
+        description="How an admission the patient's approval started stopped: the error the "
+        "desk would have answered (http_status, code, message, done, missing).",
+    )
     bill: BillPart
     created_at: str
 

@@ -18,7 +18,7 @@ from sandbox.wire.storage import open_database
 
 migrations = sqlite_utils.Migrations("hospital")
 
-_TABLES = ("payments", "admissions", "staff", "meta")
+_TABLES = ("payments", "admissions", "staff", "meta", "waiting", "consent_events")
 _FIRST_COLUMNS = (
     "admission_id",
     "seq",
@@ -55,6 +55,10 @@ ADMISSION_COLUMNS = (
     "bill_reason",
     "idempotency_key",
     "request_fingerprint",
+    "consent_request_id",
+    "consent_id",
+    "consent_status",
+    "outcome",
 )
 """Every column of an admission: references and statuses only (see the module docstring)."""
 
@@ -102,6 +106,22 @@ def m003_idempotency_keys(db: sqlite_utils.Database) -> None:
         "CREATE UNIQUE INDEX admissions_by_idempotency_key ON admissions "
         "(staff_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
     )
+
+
+@migrations()
+def m004_consent(db: sqlite_utils.Database) -> None:
+    """The patient's consent: the request put to her IKD app, the consent she approved, its
+    status; the clerk's request while it waits for her; the registry's webhooks seen."""
+    # outcome: how a run the patient's approval started ended, when it did not admit (the
+    # error the desk would have answered the clerk: status, code, message, what was done).
+    for column in ("consent_request_id", "consent_id", "consent_status", "outcome"):
+        db.table("admissions").add_column(column, str)
+    db.table("admissions").create_index(["consent_request_id"])
+    db.table("admissions").create_index(["consent_id"])
+    # What the clerk typed, held only while the patient has not answered: the admission runs
+    # from it when she approves, and it is deleted as soon as it has (see `release`).
+    db.table("waiting").create({"admission_id": str, "request": str}, pk="admission_id")
+    db.table("consent_events").create({"event_id": str, "received_at": float}, pk="event_id")
 
 
 class HospitalStore:
@@ -206,6 +226,57 @@ class HospitalStore:
             self.db.query("SELECT * FROM admissions WHERE REPLACE(va_no, ' ', '') = ?", [digits])
         )
         return rows[0] if rows else None
+
+    # --- consent ----------------------------------------------------------------------------
+
+    def hold(self, admission_id: str, request: str) -> None:
+        """Keep the clerk's request until the patient answers."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO waiting (admission_id, request) VALUES (?, ?)",
+            [admission_id, request],
+        )
+
+    def held(self, admission_id: str) -> str | None:
+        """The clerk's request of an admission waiting for consent."""
+        rows = list(
+            self.db.query("SELECT request FROM waiting WHERE admission_id = ?", [admission_id])
+        )
+        return str(rows[0]["request"]) if rows else None
+
+    def release(self, admission_id: str) -> None:
+        """Forget the clerk's request: the admission ran, or will never run."""
+        self.db.execute("DELETE FROM waiting WHERE admission_id = ?", [admission_id])
+
+    def admission_by_consent_request(self, request_id: str) -> dict[str, Any] | None:
+        """The admission that asked this consent request."""
+        rows = list(
+            self.db.query("SELECT * FROM admissions WHERE consent_request_id = ?", [request_id])
+        )
+        return rows[0] if rows else None
+
+    def claim_consented(self, admission_id: str, consent_id: str) -> bool:
+        """AWAITING_CONSENT -> IN_PROGRESS with the consent, once (one conditional UPDATE: a
+        webhook and the clerk's status check at the same moment run the admission once)."""
+        changed = self.db.execute(
+            "UPDATE admissions SET status = 'IN_PROGRESS', consent_id = ?, "
+            "consent_status = 'ACTIVE' WHERE admission_id = ? AND status = 'AWAITING_CONSENT'",
+            [consent_id, admission_id],
+        ).rowcount
+        return bool(changed == 1)
+
+    def consent_revoked(self, consent_id: str) -> None:
+        """She revoked the consent: every admission quoting it says so."""
+        self.db.execute(
+            "UPDATE admissions SET consent_status = 'REVOKED' WHERE consent_id = ?", [consent_id]
+        )
+
+    def first_event(self, event_id: str, now: float) -> bool:
+        """Remember a registry webhook; False if it was seen before (a retry)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO consent_events (event_id, received_at) VALUES (?, ?)",
+            [event_id, now],
+        )
+        return bool(cursor.rowcount == 1)
 
     # --- payments ---------------------------------------------------------------------------
 

@@ -74,3 +74,9 @@ def not_found(code: str, message: str) -> ApiError:
 def refused(code: str, message: str) -> ApiError:
     """422 (metaData "201"): well formed, but the insurer's rules refuse it (e.g. arrears)."""
     return ApiError(422, code, message, meta_code=NOT_FOUND)
+
+
+def consent_refused(code: str, message: str) -> ApiError:
+    """403: the call is about a member whose consent, quoted in X-Consent-Id, does not cover
+    it (missing, unknown, revoked, expired, another person or purpose)."""
+    return ApiError(403, code, message, field="X-Consent-Id")

@@ -22,6 +22,7 @@ from sandbox.services.insurance.schemas import (
     SepInsert,
 )
 from sandbox.services.insurance.store import InsuranceStore
+from sandbox.wire.consent_check import HEADER, ConsentChecker
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/vclaim-rest")
@@ -61,6 +62,15 @@ def _peserta(member: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _consented(request: Request, nik: str) -> None:
+    """A call about a member quotes her consent (`X-Consent-Id`), checked at the registry:
+    even "is she an active member" is her personal data."""
+    checker: ConsentChecker = request.app.state.consents
+    verdict = await checker.check(request.headers.get(HEADER), nik)
+    if not verdict.ok:
+        raise errors.consent_refused(verdict.code, verdict.message)
+
+
 @router.get(
     "/Peserta/nik/{nik}/tglSEP/{tgl_sep}",
     response_model=PesertaAnswer,
@@ -78,6 +88,7 @@ async def peserta_by_nik(
     if problem:
         raise errors.bad_request("invalid_nik", problem, field="nik")
     _date(tgl_sep, "tglSEP")
+    await _consented(request, nik)
     member = _store(request).member_by_nik(nik)
     if member is None:
         raise errors.member_not_found()
@@ -104,6 +115,7 @@ async def peserta_by_card(
     member = _store(request).member_by_card(card)
     if member is None:
         raise errors.member_not_found()
+    await _consented(request, member["nik"])
     return errors.envelope({"peserta": _peserta(member)})
 
 
@@ -160,6 +172,7 @@ async def insert_sep(body: SepInsert, facility: FacilityDep, request: Request) -
         raise errors.not_found(
             "member_not_found", f"Peserta tidak ditemukan: no card {t_sep.no_kartu}."
         )
+    await _consented(request, member["nik"])
     if not rules.is_active(member["status_code"]):
         raise errors.refused(
             "member_not_active",
@@ -228,6 +241,7 @@ async def get_sep(
     sep = _own_sep(store, no_sep, facility)
     member = store.member_by_card(sep["card_no"])
     assert member is not None  # members are never removed
+    await _consented(request, member["nik"])
     return errors.envelope({"sep": _sep(sep, member)})
 
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sandbox.services.records import errors, routes
 from sandbox.services.records.store import RecordsStore
 from sandbox.wire.app import new_app
+from sandbox.wire.consent_check import ConsentChecker
 from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
@@ -35,5 +36,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.partners = env.book
     env.book.on_change(app.state.store.sync_clients)
     app.state.clock = env.wire.clock
+    # Consents the desk quotes are checked at the registry (wire/consent_check.py).
+    app.state.consents = ConsentChecker(
+        env.wire, env.name, env.seed.get("holds", {}).get("identity"), env.wire.clock
+    )
     app.include_router(routes.router)
     return app

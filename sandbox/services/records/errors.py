@@ -82,3 +82,9 @@ def not_found(code: str, message: str, field: str | None = None) -> ApiError:
 def conflict(code: str, message: str, field: str | None = None) -> ApiError:
     """409: the resource already exists (one NIK has one IHS number)."""
     return ApiError(409, code, message, field=field)
+
+
+def consent_refused(code: str, message: str) -> ApiError:
+    """403: the call is about a person whose consent, quoted in X-Consent-Id, does not cover it
+    (missing, unknown, revoked, expired, another person or purpose)."""
+    return ApiError(403, code, message, issue="forbidden", field="X-Consent-Id")

@@ -20,6 +20,7 @@ from sandbox.services.records.schemas import (
     PatientCreate,
 )
 from sandbox.services.records.store import RecordsStore
+from sandbox.wire.consent_check import HEADER, ConsentChecker
 
 router = APIRouter()
 fhir = APIRouter(prefix="/fhir-r4/v1", tags=["fhir"])
@@ -62,6 +63,22 @@ async def access_token(
     return issue_token(_store(request), grant_type, await request.body(), _now(request))
 
 
+async def _consented(request: Request, nik: str) -> None:
+    """Every call about a person quotes her consent (`X-Consent-Id`), checked at the registry:
+    health data is specific personal data (UU PDP 27/2022), processed only with her consent."""
+    checker: ConsentChecker = request.app.state.consents
+    verdict = await checker.check(request.headers.get(HEADER), nik)
+    if not verdict.ok:
+        raise errors.consent_refused(verdict.code, verdict.message)
+
+
+async def _consented_for(request: Request, ihs_number: str) -> None:
+    """The consent check for a call that names the patient by IHS number."""
+    patient = _store(request).patient(ihs_number)
+    if patient is not None:
+        await _consented(request, patient["nik"])
+
+
 # --- Patient -----------------------------------------------------------------------------------
 
 
@@ -79,6 +96,7 @@ async def search_patient(
             field="identifier",
         )
     nik = _checked(rules.nik_from_search, identifier)
+    await _consented(request, nik)
     row = _store(request).patient_by_nik(nik)
     return resources.bundle("Patient", [resources.patient(row)] if row else [])
 
@@ -99,6 +117,7 @@ async def create_patient(body: PatientCreate, org: OrgDep, request: Request) -> 
         )
     nik = _checked(rules.check_nik, niks[0])
     _check_birth_date(body.birth_date, now)
+    await _consented(request, nik)
     row = store.add_patient(
         nik=nik, name=body.name[0].text, birth_date=body.birth_date, gender=body.gender, now=now
     )
@@ -148,6 +167,7 @@ async def create_encounter(body: EncounterCreate, org: OrgDep, request: Request)
             f"No Patient/{patient_id}; find or create the patient first.",
             field="subject",
         )
+    await _consented_for(request, patient_id)
     # The business rule: a facility writes visits only in its own name and numbering.
     if provider_id != org.org_id:
         raise errors.business_rule(field="serviceProvider")
@@ -200,6 +220,7 @@ async def search_encounters(
             "missing_field", "Search needs subject=<IHS number of the patient>.", field="subject"
         )
     patient_id = subject.removeprefix("Patient/")
+    await _consented_for(request, patient_id)
     rows = _store(request).encounters_of(patient_id, org.org_id)
     return resources.bundle("Encounter", [resources.encounter(r) for r in rows])
 
@@ -242,6 +263,7 @@ async def create_condition(body: ConditionCreate, org: OrgDep, request: Request)
             f"not Patient/{patient_id}.",
             field="subject",
         )
+    await _consented_for(request, patient_id)
     row = store.add_condition(
         encounter_id=encounter_id,
         ihs_number=patient_id,
