@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ async def desk(services: Services) -> AsyncIterator[Desk]:
     yield Desk(services)
 
 
-def _stay() -> dict[str, str]:
+def _stay() -> dict[str, Any]:
     return {"service": "inpatient", "icd10": "A91", "requested_class": "1"}
 
 
