@@ -22,8 +22,9 @@ from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, 
 from sandbox.language import LANGUAGES, default_language, texts
 
 EXIT_USAGE = 2
-STORIES = ("checkout", "open-account", "admission", "admission-covered")
-"""The names of sandbox.scenarios.SCENARIOS, kept here so `--help` imports no scenario code."""
+STORIES = ("checkout", "open-account", "admission", "admission-covered", "admission-revoked")
+"""The names of sandbox.scenarios.SCENARIOS and VARIANTS, kept here so `--help` imports no
+scenario code."""
 
 
 LANG_DEFAULT = "default: $SANDBOX_LANG, else your system's language if Indonesian, else en"
@@ -311,7 +312,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a story headless against the running sandbox, or one started for the run."""
     from sandbox.runtime.state import RuntimeState
-    from sandbox.scenarios import SCENARIOS, StoryFailed
+    from sandbox.scenarios import SCENARIOS, VARIANTS, StoryFailed
     from sandbox.wire import Wire
     from sandbox.world import load_world
 
@@ -319,7 +320,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_flash_sale(args)
     _no_sale_options(args)
     settings = _settings(args)
-    scenario = SCENARIOS[args.scenario]
+    scenario = {**SCENARIOS, **VARIANTS}[args.scenario]
     pay = getattr(args, "pay", None)
     if pay is not None and args.scenario != "checkout":
         raise UserError(f"--pay is for the checkout and the flash sale, not {args.scenario}")

@@ -6,7 +6,7 @@ is exactly what the tests check. Each story runs under one root span: one story,
 
 from collections.abc import Awaitable, Callable
 
-from sandbox.scenarios.admission import admission, admission_covered
+from sandbox.scenarios.admission import admission, admission_covered, admission_revoked
 from sandbox.scenarios.base import Story, StoryFailed
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.open_account import open_account
@@ -19,11 +19,16 @@ SCENARIOS: dict[str, Callable[..., Awaitable[Story]]] = {
     "admission-covered": admission_covered,
 }
 """Every story by the name the CLI, the UI and lessons use."""
+VARIANTS: dict[str, Callable[..., Awaitable[Story]]] = {
+    "admission-revoked": admission_revoked,
+}
+"""Stories the CLI runs (`sandbox run NAME`) that the UI's story list does not show yet."""
 TAKES_PHONE = frozenset({"checkout"})
 """Stories in which an institution texts someone (the bank, a code): give them `phone=`."""
 
 __all__ = [
     "SCENARIOS",
+    "VARIANTS",
     "TAKES_PHONE",
     "AppsPhone",
     "Phone",
@@ -32,6 +37,7 @@ __all__ = [
     "StoryFailed",
     "admission",
     "admission_covered",
+    "admission_revoked",
     "checkout",
     "open_account",
 ]

@@ -15,12 +15,20 @@ Two stories:
   notification closes the bill on the desk's screen. All four back-ends, and the money.
 - `admission-covered`: the same desk for an outpatient visit the insurer covers in full:
   identity, records and insurance answer, and there is nothing to bill.
+- `admission-revoked`: the covered visit, then the patient revokes her consent on her phone;
+  the doctor's diagnosis, the next step, is refused with a clear message.
+
+In every story the desk first asks the civil registry for the patient's consent; the story
+then acts as the patient in her IKD app (Dukcapil's digital ID app): she logs in with her NIK
+and PIN, sees the hospital's request and approves it. Only then does the desk reach anyone.
 """
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
+
+import httpx
 
 from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect, wait_for
@@ -95,6 +103,7 @@ class _Desk:
 
     def __init__(self, story: Story, persona: str) -> None:
         who = story.world["personas"][persona]
+        self.persona = persona
         self.person = next(p for p in story.world["persons"] if p["nik"] == who["nik"])
         self.hospital = story.world["hospital"]["hospitals"][0]
         staff = story.world["hospital"]["staff"][0]
@@ -123,8 +132,16 @@ async def _admits(story: Story, desk: _Desk, request: dict[str, Any]) -> dict[st
     # A key of its own: should the answer be lost, the desk retries and gets this admission.
     key = {**desk.auth, "Idempotency-Key": f"admit-{secrets.token_hex(8)}"}
     response = await desk.client.post("/api/v1/admissions", headers=key, json=request)
-    summary = expect(response, 201, N_("admission"))
-    story.facts.update(admission_id=summary["admission_id"])
+    asked = expect(response, 202, N_("admission"))
+    admission_id = asked["admission_id"]
+    story.facts.update(admission_id=admission_id)
+    story.report(
+        _("    the desk waits for the patient's consent (request {request})").format(
+            request=asked["consent"]["request_id"]
+        )
+    )
+    await _approves(story, desk, asked["consent"]["request_id"])
+    summary = await _admitted(story, desk, admission_id)
 
     await story.step(_("The civil registry answered with match flags, never the record"))
     for name, flag in summary["identity"]["fields"].items():
@@ -167,11 +184,133 @@ async def _admits(story: Story, desk: _Desk, request: dict[str, Any]) -> dict[st
     return summary
 
 
+async def ikd_session(story: Story, persona: str) -> tuple[httpx.AsyncClient, dict[str, str]]:
+    """The story acts as the person: logged in to her IKD app with her NIK and PIN."""
+    who = story.world["personas"][persona]
+    app = story.client(persona, "identity")
+    login = expect(
+        await app.post("/ikd/v1/sessions", json={"nik": who["nik"], "pin": who["ikd_pin"]}),
+        201,
+        N_("login to the IKD app"),
+    )
+    return app, {"Authorization": f"Bearer {login['session_token']}"}
+
+
+async def _approves(story: Story, desk: _Desk, request_id: str) -> None:
+    """On her phone: the hospital's request, approved."""
+    _ = texts("stories", story.lang)
+    await story.step(
+        _("On her phone, the patient opens the IKD app and approves the hospital's request")
+    )
+    app, auth = await ikd_session(story, desk.persona)
+    listed = await app.get("/ikd/v1/consent-requests", headers=auth)
+    pending: list[dict[str, Any]] = listed.json() if listed.status_code == 200 else []
+    if request_id not in [p["request_id"] for p in pending]:
+        raise StoryFailed.said(
+            N_("the IKD app does not show request {request}"), request=request_id
+        )
+    consent = expect(
+        await app.post(f"/ikd/v1/consent-requests/{request_id}/approve", headers=auth),
+        201,
+        N_("approval in the IKD app"),
+    )
+    story.facts.update(consent_id=consent["consent_id"])
+    story.report(
+        _("    consent {consent} for {scopes}, until {until}").format(
+            consent=consent["consent_id"],
+            scopes=", ".join(consent["scopes"]),
+            until=consent["expires_at"],
+        )
+    )
+
+
+async def _admitted(story: Story, desk: _Desk, admission_id: str) -> dict[str, Any]:
+    """The registry tells the desk; the desk admits. The admission as the desk shows it."""
+    _ = texts("stories", story.lang)
+    await story.step(_("The registry tells the desk; the desk continues the admission"))
+    shown: dict[str, Any] = {}
+
+    async def finished() -> bool:
+        response = await desk.client.get(f"/api/v1/admissions/{admission_id}", headers=desk.auth)
+        if response.status_code == 200:
+            shown.update(response.json())
+        return shown.get("status") not in (None, "AWAITING_CONSENT", "IN_PROGRESS")
+
+    if not await wait_for(finished):
+        raise StoryFailed.said(
+            N_("the desk never continued admission {admission}"), admission=admission_id
+        )
+    if shown["status"] != "ADMITTED":
+        failure = shown.get("failure") or {}
+        raise StoryFailed.said(
+            N_("admission {admission} ended {status}: {detail}"),
+            admission=admission_id,
+            status=shown["status"],
+            detail=failure.get("message", ""),
+        )
+    return shown
+
+
 async def _admit_covered(story: Story, persona: str) -> None:
+    await _covered_visit(story, persona)
+
+
+async def _covered_visit(story: Story, persona: str) -> dict[str, Any]:
     desk = _Desk(story, persona)
     await _arrives(story, desk)
     complaint, icd10 = VISIT
-    await _admits(story, desk, admission_request(desk.person, complaint, icd10, consent=True))
+    return await _admits(
+        story, desk, admission_request(desk.person, complaint, icd10, consent=True)
+    )
+
+
+async def admission_revoked(
+    wire: Wire,
+    world: dict[str, Any],
+    report: Report = print,
+    gate: Gate | None = None,
+    persona: str = PATIENT,
+    lang: str = "en",
+) -> Story:
+    """The covered visit, then the patient revokes her consent in the IKD app; raises
+    StoryFailed unless the next step (the doctor's diagnosis) is refused clearly."""
+    story = Story(wire, world, report, gate=gate, lang=lang, name="admission-revoked")
+    return await story.run(lambda s: _admit_then_revoke(s, persona))
+
+
+async def _admit_then_revoke(story: Story, persona: str) -> None:
+    _ = texts("stories", story.lang)
+    summary = await _covered_visit(story, persona)
+    desk = _Desk(story, persona)
+    await story.step(_("On her phone, the patient revokes the consent she gave the hospital"))
+    app, auth = await ikd_session(story, persona)
+    consent_id = summary["consent"]["consent_id"]
+    revoked = expect(
+        await app.delete(f"/ikd/v1/consents/{consent_id}", headers=auth),
+        200,
+        N_("revocation in the IKD app"),
+    )
+    story.report(
+        _("    consent {consent}: {status}").format(consent=consent_id, status=revoked["status"])
+    )
+
+    await story.step(_("The doctor adds a diagnosis: the desk must stop, she said no"))
+    admission_id = summary["admission_id"]
+
+    async def refused() -> bool:
+        response = await desk.client.post(
+            f"/api/v1/admissions/{admission_id}/diagnoses",
+            headers=desk.auth,
+            json={"icd10": "J20.9"},
+        )
+        if response.status_code == 200:
+            raise StoryFailed.said(N_("the desk added a diagnosis after the consent was revoked"))
+        story.facts.update(refusal=response.json().get("message", ""))
+        return response.status_code == 403
+
+    if not await wait_for(refused):
+        raise StoryFailed.said(N_("the desk never refused the step after the revocation"))
+    story.report(f"    {story.facts['refusal']}")
 
 
 async def _admit_upgraded(story: Story, persona: str) -> None:

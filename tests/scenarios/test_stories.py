@@ -160,9 +160,9 @@ async def test_a_gate_pauses_before_every_step(services: Services) -> None:
 
 def test_cli_knows_every_story() -> None:
     from sandbox.cli import STORIES
-    from sandbox.scenarios import SCENARIOS
+    from sandbox.scenarios import SCENARIOS, VARIANTS
 
-    assert set(STORIES) == set(SCENARIOS)
+    assert set(STORIES) == set(SCENARIOS) | set(VARIANTS)
 
 
 async def test_admission_reaches_four_back_ends_from_one_desk(services: Services) -> None:
@@ -201,7 +201,26 @@ async def test_the_covered_admission_makes_no_call_to_the_bank(services: Service
     callees = {c.callee for c in services.calls if c.caller == "hospital"}
     assert callees == {"identity", "records", "insurance"}, "covered: no bill at the bank"
     assert not any(c.callee == "bank" for c in services.calls)
-    assert len(story.steps) == 6
+    assert len(story.steps) == 8
+    # She approved on her phone before the desk reached anyone but the registry.
+    first_verify = next(i for i, c in enumerate(services.calls) if c.path == "/v1/verify")
+    approved = next(i for i, c in enumerate(services.calls) if c.path.endswith("/approve"))
+    assert approved < first_verify
+    assert services.calls[approved].caller == "patient"
+
+
+async def test_revoking_consent_on_the_phone_stops_the_next_step(services: Services) -> None:
+    from sandbox.scenarios import admission_revoked
+
+    story = await admission_revoked(services.wire, services.world, lambda _: None)
+    assert "revoked" in story.facts["refusal"] and "IKD" in story.facts["refusal"]
+    diagnoses = [c for c in services.calls if c.path.endswith("/diagnoses")]
+    assert diagnoses and {c.status for c in diagnoses} == {403}
+    assert not any(
+        c.path == "/fhir-r4/v1/Condition" and c.status == 201
+        for c in services.calls
+        if c.started_at > diagnoses[0].started_at
+    )
 
 
 async def test_admission_of_a_member_in_arrears_bills_the_whole_stay(services: Services) -> None:
@@ -224,5 +243,5 @@ async def test_every_admission_call_says_its_step(services: Services) -> None:
     steps = steps_for(services.calls)
     assert {s.source for s in steps.values()} == {"admission"}
     by_path = {c.path: steps[c.span_id].sentence for c in services.calls if c.span_id in steps}
-    assert by_path["/mobile/v1/va-payments"] == story.steps[7]
-    assert by_path["/v1.0/transfer-va/payment"] == story.steps[7]  # the notification it caused
+    assert by_path["/mobile/v1/va-payments"] == story.steps[9]
+    assert by_path["/v1.0/transfer-va/payment"] == story.steps[9]  # the notification it caused

@@ -43,8 +43,13 @@ async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Service
         ),
         (
             admission,
-            7,
+            9,
             "The patient pays the virtual account in the bank app",
+        ),
+        (
+            admission,
+            3,
+            "On her phone, the patient opens the IKD app and approves the hospital's request",
         ),
         (
             admission_covered,

@@ -454,6 +454,19 @@ async def add_diagnosis(desk: Desk, row: Mapping[str, Any], icd10: str) -> dict[
         )
     token = consent_reference.set(row["consent_id"])
     try:
+        # Asked afresh at each later step, not trusted from the admission: she may have
+        # revoked it a second ago, before any webhook or cache could tell us.
+        status = await desk.registry.consent_status(row["consent_id"])
+        if status != "ACTIVE":
+            said = {
+                "REVOKED": "The patient revoked her consent in her IKD app.",
+                "EXPIRED": "The patient's consent has expired (consents last 24 hours).",
+            }
+            raise ConsentRefused(
+                "identity",
+                f"consent_{status.lower()}",
+                said.get(status, f"The patient's consent is {status}."),
+            )
         condition = await desk.records.add_condition(row["ihs_number"], row["encounter_id"], icd10)
     except ConsentRefused as refused:
         _save(desk, admission_id, consent_status=_consent_status(refused.code))

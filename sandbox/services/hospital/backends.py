@@ -164,6 +164,17 @@ class Registry:
             raise _refused("identity", "consent status", answer)
         return _json("identity", "consent status", answer)
 
+    async def consent_status(self, consent_id: str) -> str:
+        """ACTIVE, REVOKED or EXPIRED: our consent as the registry knows it now."""
+        answer = await _send(
+            self.wire, "identity", "consent", "GET", f"/v1/consents/{consent_id}", self.auth
+        )
+        if answer.status_code == 404:
+            return "REVOKED"  # gone for us: treat as no consent
+        if answer.status_code != 200:
+            raise _refused("identity", "consent", answer)
+        return str(_json("identity", "consent", answer).get("status"))
+
     async def verify(self, nik: str, fields: Mapping[str, str], consent_id: str) -> dict[str, Any]:
         """The registry's verification answer (`found`, `reason`, `fields` flags)."""
         verify = await _send(
