@@ -87,19 +87,23 @@ async def test_revoking_on_her_phone_stops_the_next_step(desk: Desk) -> None:
     assert desk.called() == []  # the desk knew; it asked nobody
 
 
-async def test_a_lost_revocation_webhook_is_caught_by_records(desk: Desk) -> None:
+async def test_a_revocation_holds_at_once_without_its_webhook(desk: Desk) -> None:
+    """The desk asks the registry afresh before a later step: no webhook delivered, records'
+    short cache of "yes" still warm, and the step is refused all the same."""
     admitted = (await desk.admit("patient")).json()
     app = await log_in(desk.services, AGUS)
     await app.delete(f"/ikd/v1/consents/{admitted['consent']['consent_id']}")
-    desk.services.clock.advance(6)  # records' short cache of "yes" has ended
+    desk.services.calls.clear()
     refused = await desk.client.post(
         f"/api/v1/admissions/{admitted['admission_id']}/diagnoses",
         json={"icd10": "A91"},
         headers={"Authorization": f"Bearer {desk.token}"},
     )
     assert refused.status_code == 403, refused.text
-    assert "records" in refused.json()["message"]
+    assert "revoked her consent" in refused.json()["message"]
     assert desk.row(admitted["admission_id"])["consent_status"] == "REVOKED"
+    consent_id = admitted["consent"]["consent_id"]
+    assert desk.called() == [("identity", "GET", f"/v1/consents/{consent_id}")]
 
 
 async def test_a_diagnosis_with_her_consent_is_added(desk: Desk) -> None:
