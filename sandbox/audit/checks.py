@@ -236,30 +236,101 @@ def flags_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, A
     return _result(ctx, bad, first, checked, what)
 
 
-def consent_required(
+def _header(call: HttpCall, name: str) -> str:
+    wanted = name.lower()
+    return next((v for k, v in call.request_headers if k.lower() == wanted), "")
+
+
+def _moment(text: Any) -> float | None:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text)).timestamp()
+    except ValueError:
+        return None
+
+
+def _granted(calls: Sequence[HttpCall], params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The consents people approved in their IKD app, as the recorded approvals say, with the
+    moment each was revoked (if a recorded revocation says so)."""
+    approve, revoke = params["approve"], params["revoke"]
+    granted: dict[str, dict[str, Any]] = {}
+    for call in sorted(calls, key=lambda c: c.started_at):
+        path = _bare(call.path)
+        ok = call.status is not None and 200 <= call.status < 300
+        if not ok or call.callee != approve["callee"]:
+            continue
+        if call.method == "POST" and re.fullmatch(approve["path_pattern"], path):
+            body = _json(call.response_body)
+            if isinstance(body, dict) and body.get("consent_id"):
+                granted[str(body["consent_id"])] = {**body, "revoked": None}
+        elif call.method == "DELETE" and re.fullmatch(revoke["path_pattern"], path):
+            consent = granted.get(path.rsplit("/", 1)[-1])
+            if consent is not None and consent["revoked"] is None:
+                consent["revoked"] = call.started_at
+    return granted
+
+
+def _consent_problem(
+    consent: dict[str, Any] | None, call: HttpCall, use: dict[str, Any], lang: str
+) -> str | None:
+    """Why a consent does not cover one successful call, or None."""
+    _ = texts("audit", lang)
+    if consent is None:
+        return _("no consent the person approved in her IKD app")
+    if consent.get("partner") != call.caller:
+        return _("a consent given to {partner}, not to the caller").format(
+            partner=consent.get("partner")
+        )
+    if use.get("scope") and use["scope"] not in (consent.get("scopes") or []):
+        return _("a consent that does not cover {scope}").format(scope=use["scope"])
+    body = _json(call.request_body)
+    purpose = body.get("purpose") if isinstance(body, dict) else None
+    if purpose and purpose != consent.get("purpose"):
+        return _("a consent for {granted}, not {purpose}").format(
+            granted=consent.get("purpose"), purpose=purpose
+        )
+    if consent["revoked"] is not None and consent["revoked"] <= call.started_at:
+        return _("a consent the person had revoked")
+    expires = _moment(consent.get("expires_at"))
+    if expires is not None and call.started_at >= expires:
+        return _("a consent that had expired")
+    return None
+
+
+def consent_granted(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
-    """Every matching call carries a non-empty `consent_id` in its JSON body (or query)."""
+    """Every successful call touching personal data (`params["uses"]`) quotes a consent the
+    person approved (a recorded IKD approval) for that caller, purpose and scope, neither
+    revoked nor expired when the call was made. A refused call handed nothing over."""
     _ = texts("audit", ctx.lang)
-    key = str(params.get("field", "consent_id"))
+    granted = _granted(calls, params)
     bad: list[HttpCall] = []
+    first = ""
     checked = 0
     for call in calls:
-        if not _matches(call, params):
+        use = next((u for u in params["uses"] if _matches(call, u)), None)
+        if use is None or call.status is None or call.status >= 400:
+            continue
+        if use.get("callers") and call.caller not in use["callers"]:
             continue
         checked += 1
-        body = _json(call.request_body)
-        value = body.get(key) if isinstance(body, dict) else None
-        if not value and not _query(call.path).get(key):
+        if use.get("header"):
+            reference = _header(call, str(use["header"]))
+        else:
+            body = _json(call.request_body)
+            reference = str(body.get(use["field"]) or "") if isinstance(body, dict) else ""
+        problem = (
+            _consent_problem(granted.get(reference), call, use, ctx.lang)
+            if reference
+            else _("personal data without a consent reference")
+        )
+        if problem:
             bad.append(call)
-    why = _("personal data sent without a `{key}`").format(key=key)
-    return _result(
-        ctx,
-        bad,
-        why,
-        checked,
-        _.ngettext("call that needs consent", "calls that need consent", checked),
-    )
+            first = first or (f"{problem} ({reference})" if reference else problem)
+    what = _.ngettext("call that needs consent", "calls that need consent", checked)
+    return _result(ctx, bad, first, checked, what)
 
 
 def required_markers(
@@ -422,7 +493,7 @@ CHECKS: dict[str, Check] = {
     "forbidden_edge": forbidden_edge,
     "no_personal_data_to": no_personal_data_to,
     "flags_only": flags_only,
-    "consent_required": consent_required,
+    "consent_granted": consent_granted,
     "idempotency_key": idempotency_key,
     "signed_partner_calls": signed_partner_calls,
     "webhooks_acknowledged": webhooks_acknowledged,

@@ -212,31 +212,130 @@ def test_a_stored_value_in_a_verify_response_fails_id_flags(response: str) -> No
     assert result.verdict == FAIL and result.evidence == ("bad1",), result.reason
 
 
-def test_a_verify_without_consent_fails_consent() -> None:
+APPROVED = json.dumps(
+    {
+        "consent_id": "CNS-1",
+        "status": "ACTIVE",
+        "partner": "hospital",
+        "purpose": "PATIENT_ADMISSION",
+        "scopes": ["identity_verification", "health_records", "insurance_eligibility"],
+        "nik_last4": "0001",
+        "granted_at": "2024-03-01T15:00:00+07:00",
+        "expires_at": "2024-03-02T15:00:00+07:00",
+    }
+)
+APPROVE = "/ikd/v1/consent-requests/CRQ-1/approve"
+
+
+def _approval(status: int = 201) -> HttpCall:
+    approval = call("ikd1", "patient", "identity", "POST", APPROVE, response=APPROVED)
+    return dataclasses.replace(approval, status=status, started_at=1709280000.0)
+
+
+def _use(
+    span: str, callee: str, path: str, at: float, consent: str = "CNS-1", **kw: str
+) -> HttpCall:
+    body = kw.pop("body", "")
+    made = call(
+        span, kw.pop("caller", "hospital"), callee, kw.pop("method", "GET"), path, body=body
+    )
+    headers = () if callee == "identity" or not consent else (("x-consent-id", consent),)
+    return dataclasses.replace(made, started_at=at, request_headers=headers, status=200)
+
+
+def test_calls_under_the_persons_consent_pass_consent() -> None:
     calls = [
-        call(
-            "ok1",
-            "bank",
+        _approval(),
+        _use(
+            "v1",
             "identity",
-            "POST",
             "/v1/verify",
-            body='{"nik":"************0001","consent_id":"CNS-1"}',
+            1709280001.0,
+            method="POST",
+            body='{"consent_id":"CNS-1","purpose":"PATIENT_ADMISSION"}',
         ),
-        call(
-            "bad1",
-            "bank",
-            "identity",
-            "POST",
-            "/v1/verify",
-            body='{"nik":"************0001","consent_id":""}',
-        ),
-        call(
-            "bad2", "hospital", "identity", "POST", "/v1/verify", body='{"nik":"************0002"}'
-        ),
+        _use("r1", "records", "/fhir-r4/v1/Patient", 1709280002.0),
+        _use("i1", "insurance", "/vclaim-rest/Peserta/nik/x/tglSEP/2024-03-01", 1709280003.0),
     ]
     result = check("CONSENT", calls)
-    assert result.verdict == FAIL and result.evidence == ("bad1", "bad2")
-    assert "consent_id" in result.reason
+    assert result.verdict == PASS, result.reason
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        (
+            _use("bad", "records", "/fhir-r4/v1/Patient", 1709280002.0, consent=""),
+            "without a consent",
+        ),
+        (
+            _use("bad", "records", "/fhir-r4/v1/Patient", 1709280002.0, consent="CNS-9"),
+            "no consent",
+        ),
+        (_use("bad", "insurance", "/vclaim-rest/SEP/x", 1709366401.0), "expired"),
+        (
+            _use("bad", "records", "/fhir-r4/v1/Patient", 1709280002.0, caller="marketplace"),
+            "given to hospital",
+        ),
+        (
+            _use(
+                "bad",
+                "identity",
+                "/v1/verify",
+                1709280002.0,
+                method="POST",
+                body='{"consent_id":"CNS-1","purpose":"SELLER_KYC"}',
+                caller="hospital",
+            ),
+            "not SELLER_KYC",
+        ),
+    ],
+)
+def test_a_call_without_the_persons_consent_fails_consent_naming_it(
+    bad: HttpCall, said: str
+) -> None:
+    result = check("CONSENT", [_approval(), bad])
+    assert result.verdict == FAIL and result.evidence == ("bad",), result.reason
+    assert said in result.reason and "(span bad)" in result.reason
+
+
+def test_a_call_after_she_revoked_fails_and_a_refused_one_does_not() -> None:
+    revoke = dataclasses.replace(
+        call("rev", "patient", "identity", "DELETE", "/ikd/v1/consents/CNS-1"),
+        status=200,
+        started_at=1709280005.0,
+    )
+    before = _use("ok", "records", "/fhir-r4/v1/Patient", 1709280004.0)
+    after = _use("bad", "records", "/fhir-r4/v1/Condition", 1709280006.0, method="POST")
+    refused = dataclasses.replace(
+        _use("no", "records", "/fhir-r4/v1/Encounter", 1709280007.0), status=403
+    )
+    result = check("CONSENT", [_approval(), before, revoke, after, refused])
+    assert result.verdict == FAIL and result.evidence == ("bad",)
+    assert "revoked" in result.reason
+
+
+def test_a_partner_asserted_consent_is_no_consent() -> None:
+    asserted = dataclasses.replace(
+        call(
+            "old",
+            "hospital",
+            "identity",
+            "POST",
+            "/v1/consents",
+            response='{"consent_id":"CNS-7","partner":"hospital"}',
+        ),
+        status=201,
+    )
+    verify = _use(
+        "bad",
+        "identity",
+        "/v1/verify",
+        1709280002.0,
+        method="POST",
+        body='{"consent_id":"CNS-7","purpose":"PATIENT_ADMISSION"}',
+    )
+    assert check("CONSENT", [asserted, verify]).evidence == ("bad",)
 
 
 def test_a_payment_without_idempotency_key_fails_idempotent() -> None:
