@@ -139,3 +139,32 @@ class Sms:
     def from_dict(cls, data: dict[str, Any]) -> Sms:
         """Build from JSON (unknown keys ignored)."""
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class IkdNotice:
+    """A notice in a person's IKD app (Dukcapil's digital ID app): a partner asks her consent.
+
+    Like a text, it reaches her phone outside the integration, so it is no recorded call; the
+    sandbox reads it from the registry's own records (`GET /ikd-notifications`). She answers
+    through the registry's IKD endpoints (`/ikd/v1/...`), which are recorded calls.
+    """
+
+    notification_id: str
+    request_id: str | None
+    """The consent request to approve or decline (`POST /ikd/v1/consent-requests/{id}/...`)."""
+    title: str
+    body: str
+    """Exactly what her app shows: words from the wire, never markup."""
+    status: str | None
+    """The request's status as stored (PENDING, APPROVED, DECLINED)."""
+    created_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IkdNotice:
+        """Build from JSON (unknown keys ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.runtime.models import Sms
+from sandbox.runtime.models import IkdNotice, Sms
 
 
 def texts_to(apps: Mapping[str, Any], phone: str) -> list[Sms]:
@@ -28,3 +28,24 @@ def texts_to(apps: Mapping[str, Any], phone: str) -> list[Sms]:
             for m in read(phone)
         ]
     return sorted(found, key=lambda m: m.sent_at)
+
+
+def ikd_notices(apps: Mapping[str, Any], nik: str) -> list[IkdNotice]:
+    """What the registry's IKD app showed the person with this NIK, oldest first
+    (`app.state.ikd_notices_to(nik)`)."""
+    found: list[IkdNotice] = []
+    for app in apps.values():
+        read = getattr(getattr(app, "state", None), "ikd_notices_to", None)
+        if callable(read):
+            found += [
+                IkdNotice(
+                    notification_id=str(n["notification_id"]),
+                    request_id=n["request_id"],
+                    title=str(n["title"]),
+                    body=str(n["body"]),
+                    status=n["status"],
+                    created_at=float(n["created_at"]),
+                )
+                for n in read(nik)
+            ]
+    return sorted(found, key=lambda n: n.created_at)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.runtime.inspect import TableRows
-from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
+from sandbox.runtime.models import CallFilter, IkdNotice, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.stage_view import StageView
 from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
@@ -226,6 +226,11 @@ class ControlClient:
         first: her phone's messages, which no recorded call carries."""
         data = await self._request("GET", "/sms", params={"phone": phone})
         return [Sms.from_dict(m) for m in data]
+
+    async def ikd_notifications(self, nik: str) -> list[IkdNotice]:
+        """What the person's IKD app was told (consent requests to answer), oldest first."""
+        data = await self._request("GET", "/ikd-notifications", params={"nik": nik})
+        return [IkdNotice.from_dict(n) for n in data]
 
     async def stage(self, since: str = "") -> StageShown | None:
         """What the presenter's screen shows; None while it is what tag `since` showed."""

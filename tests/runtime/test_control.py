@@ -17,7 +17,7 @@ from sandbox.runtime.models import CallFilter
 from sandbox.runtime.remote import ConnectionLost, ControlClient, ControlError
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall
-from sandbox.wire.auth import SnapAuth
+from sandbox.wire.auth import IdentityAuth, SnapAuth
 from sandbox.wire.faults import Fault
 
 
@@ -178,6 +178,28 @@ async def test_tables_and_rows_of_the_bank(runtime: Runtime, control: ControlCli
 
 
 @pytest.mark.slow
+async def test_her_ikd_app_shows_the_consent_request_and_reading_it_is_no_call(
+    runtime: Runtime, control: ControlClient
+) -> None:
+    creds = runtime.world["partners"]["identity"]["hospital"]
+    nik = runtime.world["personas"]["patient"]["nik"]
+    body = {"nik": nik, "purpose": "PATIENT_ADMISSION", "scopes": ["health_records"]}
+    async with httpx.AsyncClient(base_url=runtime.urls["identity"]) as http:
+        asked = await http.post(
+            "/v1/consent-requests",
+            json=body,
+            auth=IdentityAuth(creds["client_id"], creds["client_secret"]),
+        )
+    assert asked.status_code == 202, asked.text
+    before = await control.count()
+    [notice] = await control.ikd_notifications(nik)
+    assert (notice.request_id, notice.status) == (asked.json()["request_id"], "PENDING")
+    assert "hospital" in notice.body
+    assert await control.count() == before, "reading her app is not a call"
+    assert await control.ikd_notifications("9972013005720099") == []
+
+
+@pytest.mark.slow
 async def test_her_phone_shows_the_banks_text_and_reading_it_is_no_call(
     runtime: Runtime, control: ControlClient
 ) -> None:
@@ -291,6 +313,7 @@ async def test_events_end_with_connection_lost_when_the_sandbox_stops(
         ("GET", "/calls/count?outcome=ok", None, 400, "invalid_field"),
         ("GET", "/traces/ffff", None, 404, "unknown_trace"),
         ("GET", "/sms", None, 400, "missing_field"),
+        ("GET", "/ikd-notifications?nik=123", None, 400, "invalid_field"),
         ("GET", "/sms?phone=" + "1" * 41, None, 400, "invalid_field"),
     ],
 )
