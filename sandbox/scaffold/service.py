@@ -72,17 +72,20 @@ EXAMPLES: dict[str, Example] = {
     "records": Example(
         "/v1/partners/records",
         f"""
+        # No patient's consent quoted (X-Consent-Id): refused with 403 once the credentials
+        # are accepted (a wrong one is 401), and nothing about anyone is read.
         response = await partner_client(env, "records").get(
             "/fhir-r4/v1/Patient",
             params={{"identifier": "https://fhir.kemkes.go.id/id/nik|{UNKNOWN_NIK}"}})""",
-        200,
+        403,
     ),
     "insurance": Example(
         "/v1/partners/insurance",
         f"""
+        # No member's consent quoted (X-Consent-Id): 403 once the credentials are accepted.
         response = await partner_client(env, "insurance").get(
             "/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01")""",
-        200,
+        403,
     ),
 }
 COURIER_EXAMPLE = Example(

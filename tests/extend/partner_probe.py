@@ -32,11 +32,13 @@ PROBES: dict[str, tuple[str, str, Any, int]] = {
         "GET",
         "/fhir-r4/v1/Patient?identifier=https://fhir.kemkes.go.id/id/nik|" + UNKNOWN_NIK,
         None,
-        200,
+        403,
     ),
-    "insurance": ("GET", f"/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01", None, 200),
+    "insurance": ("GET", f"/vclaim-rest/Peserta/nik/{UNKNOWN_NIK}/tglSEP/2026-01-01", None, 403),
 }
-"""One harmless partner call per institution (a clean 404 where nothing matches)."""
+"""One harmless partner call per institution (a clean 404 where nothing matches; records and
+insurance answer 403 "no consent quoted" only after accepting the credentials - a wrong one
+gets 401)."""
 
 
 def held(config: Path, caller: str) -> dict[str, dict[str, Any]]:
