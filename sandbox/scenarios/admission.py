@@ -200,7 +200,7 @@ async def _approves(story: Story, desk: _Desk, request_id: str) -> None:
     """On her phone: the hospital's request, approved."""
     _ = texts("stories", story.lang)
     await story.step(
-        _("On her phone, the patient opens the IKD app and approves the hospital's request")
+        _("On the phone, the patient opens the IKD app and approves the hospital's request")
     )
     app, auth = await ikd_session(story, desk.persona)
     listed = await app.get("/ikd/v1/consent-requests", headers=auth)
@@ -282,7 +282,7 @@ async def _admit_then_revoke(story: Story, persona: str) -> None:
     _ = texts("stories", story.lang)
     summary = await _covered_visit(story, persona)
     desk = _Desk(story, persona)
-    await story.step(_("On her phone, the patient revokes the consent she gave the hospital"))
+    await story.step(_("On the phone, the patient revokes the consent given to the hospital"))
     app, auth = await ikd_session(story, persona)
     consent_id = summary["consent"]["consent_id"]
     revoked = expect(
@@ -294,7 +294,7 @@ async def _admit_then_revoke(story: Story, persona: str) -> None:
         _("    consent {consent}: {status}").format(consent=consent_id, status=revoked["status"])
     )
 
-    await story.step(_("The doctor adds a diagnosis: the desk must stop, she said no"))
+    await story.step(_("The doctor adds a diagnosis: the desk must stop, the patient said no"))
     admission_id = summary["admission_id"]
 
     async def refused() -> bool:

@@ -49,7 +49,7 @@ async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Service
         (
             admission,
             3,
-            "On her phone, the patient opens the IKD app and approves the hospital's request",
+            "On the phone, the patient opens the IKD app and approves the hospital's request",
         ),
         (
             admission_covered,
