@@ -383,3 +383,26 @@ async def test_approve_and_revoke_at_once_leave_a_consistent_state(services: Ser
     assert states == {first: False, approve.json()["consent_id"]: True}
     assert (await _verify(services, first)).status_code == 403
     assert (await _verify(services, approve.json()["consent_id"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"nik": "9971015403960001", "pin": "' + b"1" * 2_000_000 + b'"}',
+        '{"nik": "\\ud800", "pin": "1"}'.encode(),
+        b'{"nik": "9971015403960001\\u0000", "pin": "111111"}',
+        b"\xff\xfe not json",
+        b"[]",
+    ],
+)
+async def test_hostile_logins_get_a_clear_4xx(services: Services, body: bytes) -> None:
+    response = await services.client("identity", "buyer").post(
+        "/ikd/v1/sessions", content=body, headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["code"]
+
+
+async def test_a_huge_consent_request_is_refused(services: Services) -> None:
+    response = await ask(services, SARI, reason="x" * 1_000_000)
+    assert 400 <= response.status_code < 500
