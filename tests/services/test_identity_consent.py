@@ -389,7 +389,7 @@ async def test_approve_and_revoke_at_once_leave_a_consistent_state(services: Ser
     "body",
     [
         b'{"nik": "9971015403960001", "pin": "' + b"1" * 2_000_000 + b'"}',
-        '{"nik": "\\ud800", "pin": "1"}'.encode(),
+        b'{"nik": "\\ud800", "pin": "1"}',
         b'{"nik": "9971015403960001\\u0000", "pin": "111111"}',
         b"\xff\xfe not json",
         b"[]",
