@@ -25,6 +25,7 @@ from typing import Any
 from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect, wait_for
 from sandbox.wire import Wire
+from sandbox.wire.context import random_hex
 
 PATIENT = "patient"
 VISIT = ("Demam dan batuk tiga hari", "J06.9")
@@ -121,7 +122,7 @@ async def _admits(story: Story, desk: _Desk, request: dict[str, Any]) -> dict[st
         )
     )
     # A key of its own: should the answer be lost, the desk retries and gets this admission.
-    key = {**desk.auth, "Idempotency-Key": f"admit-{secrets.token_hex(8)}"}
+    key = {**desk.auth, "Idempotency-Key": f"admit-{random_hex()}"}
     response = await desk.client.post("/api/v1/admissions", headers=key, json=request)
     summary = expect(response, 201, N_("admission"))
     story.facts.update(admission_id=summary["admission_id"])

@@ -8,7 +8,6 @@ raises out of here: every call returns a `BankAnswer`, and the caller decides wh
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ import httpx
 from sandbox.services.marketplace.rules import iso_wib, snap_amount
 from sandbox.wire import Wire
 from sandbox.wire.auth import SnapAuth
+from sandbox.wire.context import random_hex
 
 CREATE_VA = "/v1.0/transfer-va/create-va"
 VA_STATUS = "/v1.0/transfer-va/status"
@@ -128,7 +128,7 @@ class BankClient:
         return await self._call(
             "POST",
             VA_STATUS,
-            {**self._va_fields(order_id), "inquiryRequestId": secrets.token_hex(16)},
+            {**self._va_fields(order_id), "inquiryRequestId": random_hex(16)},
         )
 
     async def delete_va(self, order_id: str) -> BankAnswer:
