@@ -1245,10 +1245,11 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_present if required else cmd_learn)
 
     from sandbox.audit.command import add_parser as add_audit_parser
+    from sandbox.devtools.force import add_parser as add_force_parser
+    from sandbox.devtools.listen import add_parser as add_listen_parser
     from sandbox.lessons.command import add_new_lesson_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser
     from sandbox.lessons.exercise_command import add_parsers as add_exercise_parsers
-    from sandbox.listen.command import add_parser as add_listen_parser
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
@@ -1256,6 +1257,7 @@ def _parser() -> argparse.ArgumentParser:
     add_exercise_parsers(sub)
     add_new_lesson_parser(add_new_parser(sub))
     add_listen_parser(sub)
+    add_force_parser(sub)
 
     trace = sub.add_parser(
         "trace",

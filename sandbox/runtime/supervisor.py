@@ -230,11 +230,15 @@ class Runtime:
                 log.info("partners of %s changed (%s)", name, ", ".join(book.accepts))
 
     def reset(self) -> None:
-        """Restore the seeded world in every institution (each in one transaction)."""
+        """Restore the seeded world in every institution (each in one transaction), and
+        forget what was forced on them (`sandbox force`)."""
         for spec in self.specs:
             store = store_of(self.apps[spec.name])
             if store is not None:
                 store.reset(seed_for(spec.name, self.world))
+            forcing = getattr(getattr(self.apps[spec.name], "state", None), "forcing", None)
+            if forcing is not None:
+                forcing.clear()
 
     def close_sockets(self) -> None:
         for sock in self._sockets.values():

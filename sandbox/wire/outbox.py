@@ -118,6 +118,20 @@ class Outbox:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def refire(self, event_id: str) -> bool:
+        """Send a webhook again now, with the same event id (sandbox-only: `sandbox force
+        refire`): delivered already, the receiver gets a duplicate it must recognise; given up,
+        it starts over with fresh attempts. False when this outbox never held `event_id`."""
+        cursor = self.db.execute(
+            f"UPDATE {TABLE} SET delivered_at = NULL, next_at = ?, attempts = 0, "
+            "last_error = NULL WHERE event_id = ?",
+            [self.wire.clock(), event_id],
+        )
+        if not cursor.rowcount:
+            return False
+        self.kick()
+        return True
+
     def pending(self) -> list[dict[str, Any]]:
         """Webhooks not yet acknowledged and not given up."""
         return list(

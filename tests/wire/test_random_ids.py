@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +23,7 @@ def _draws(*values: str) -> Iterator[str]:
 
 def test_an_all_decimal_nonce_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
     draws = _draws("3201234567890123", "32012345678901ab")
-    monkeypatch.setattr(context.secrets, "token_hex", lambda n: next(draws))
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(draws))
     nonce = context.random_hex()
     assert nonce == "32012345678901ab"
     assert redact.path(f"/x?nonce={nonce}") == f"/x?nonce={nonce}", "kept as sent"

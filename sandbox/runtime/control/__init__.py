@@ -14,14 +14,25 @@ One router per concern, each reading the runtime it serves through a FastAPI dep
 institutions' tables and undelivered webhooks (`tables.py`), the class's stream and lesson
 verdicts (`otlp.py`), what the institutions texted a person's phone (`sms.py`), the
 presenter's stage (`stage.py`), the live stream of calls (`events.py`) and where a
-developer's client hears its webhooks (`listeners.py`, for `sandbox listen`).
+developer's client hears its webhooks (`listeners.py`, for `sandbox listen`) and the
+sandbox-only actions that force a state (`force.py`, for `sandbox force`).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sandbox.runtime.control import calls, events, listeners, otlp, services, sms, stage, tables
+from sandbox.runtime.control import (
+    calls,
+    events,
+    force,
+    listeners,
+    otlp,
+    services,
+    sms,
+    stage,
+    tables,
+)
 from sandbox.runtime.control.dependencies import ControlledRuntime
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.stage_view import StageBoard
@@ -37,6 +48,6 @@ def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     app.state.runtime = runtime
     app.state.board = StageBoard()
-    for concern in (services, otlp, calls, tables, sms, stage, events, listeners):
+    for concern in (services, otlp, calls, tables, sms, stage, events, listeners, force):
         app.include_router(concern.router)
     return app

@@ -82,6 +82,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         registry_credentials=env.seed.get("holds", {}).get("identity"),
         refresh_partners=env.book.refresh,
     )
+    app.state.forcing = bank.forcing
 
     def take_partners(accepts: Mapping[str, Mapping[str, Any]]) -> None:
         """Our billers from now on: their notifications signed with their own secrets, a

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sandbox.services.bank.partners import Partner
 from sandbox.services.bank.store import BankStore
 from sandbox.wire.client import Wire
+from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
 
 
@@ -35,6 +36,16 @@ class BankContext:
     )
     """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
     queues there, and the institutions sharing the event loop keep a core to serve on."""
+    forcing: Forcing = field(
+        default_factory=lambda: Forcing(
+            {
+                "va-payment": "the next VA payment in the bank app is declined",
+                "debit": "the next direct debit is refused (SNAP 4035405 Do Not Honor)",
+                "transfer": "the next transfer in the bank app is declined",
+            }
+        )
+    )
+    """Sandbox-only failures a developer forces (`sandbox force`, wire/forcing.py)."""
     code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """The key one-time codes are hashed under (`rules.code_hash`). Drawn when the bank starts
     and never stored: a code texted before a restart no longer matches (it would have expired

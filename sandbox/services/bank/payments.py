@@ -63,6 +63,18 @@ def _va_refusal(
     return ApiError(422, problem, f"Your balance (Rp{balance:,}) is less than Rp{offered:,}.")
 
 
+def declined(bank: BankContext, action: str, account_no: str) -> bool:
+    """Whether a developer forced this payment to fail (`sandbox force`: the next `action`,
+    or every payment from the account); a real bank declines for reasons of its own."""
+    return bank.forcing.declines(account_no) or bank.forcing.take(action)
+
+
+DECLINED = (
+    "Bank Contoh declined this payment; nothing was charged (a decline forced in the "
+    "sandbox: `sandbox force show`)."
+)
+
+
 def pay_va(
     bank: BankContext, account_no: str, key: str, body: VaPaymentRequest
 ) -> tuple[int, dict[str, Any]]:
@@ -87,6 +99,8 @@ def pay_va(
         problem = rules.payment_problem(state, va["amount"], body.amount, payer["balance"])
         if problem is not None:
             raise _va_refusal(problem, va, body.amount, payer["balance"])
+        if declined(bank, "va-payment", account_no):
+            raise ApiError(403, "payment_declined", DECLINED)
         movement = bank.store.move_money(
             "va_payment",
             account_no,
@@ -149,6 +163,8 @@ def transfer(
                 problem,
                 f"Your balance (Rp{payer['balance']:,}) is less than Rp{body.amount:,}.",
             )
+        if declined(bank, "transfer", account_no):
+            raise ApiError(403, "payment_declined", DECLINED)
         movement = bank.store.move_money(
             "transfer", account_no, body.to_account_no, body.amount, now, note=body.note
         )

@@ -725,6 +725,16 @@ class BankStore(PhoneTexts, DirectDebits):
         row = {**va, "additional_info": json.dumps(va.get("additional_info")), "status": "UNPAID"}
         self.db["vas"].insert(row)  # type: ignore[union-attr]
 
+    def expire_va_now(self, digits: str, now: float, expired_date: str) -> bool:
+        """Make an unpaid VA expire at `now` (sandbox-only: `sandbox force expire-va`);
+        False when there is no such unpaid VA."""
+        cursor = self.db.execute(
+            "UPDATE vas SET expires_at = ?, expired_date = ? "
+            "WHERE digits = ? AND status = 'UNPAID' AND expires_at > ?",
+            [now, expired_date, digits, now],
+        )
+        return bool(cursor.rowcount)
+
     def mark_va_paid(
         self,
         virtual_account_no: str,

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sandbox.services.identity import errors, routes
 from sandbox.services.identity.store import IdentityStore
 from sandbox.wire.app import new_app
+from sandbox.wire.forcing import Forcing
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.common import ReplayGuard
 
@@ -38,6 +39,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.partners = env.book
     env.book.on_change(app.state.store.sync_agreements)
     app.state.clock = env.wire.clock
+    app.state.forcing = Forcing(
+        {"kyc": "the next verification answers TIDAK SESUAI for every field it was sent"}
+    )
     # Nonces seen within the 5-minute freshness window, so a captured request cannot be replayed,
     # kept in the registry's own database so a restart does not forget them.
     app.state.replay_guard = ReplayGuard(app.state.store.db)

@@ -488,6 +488,17 @@ class MarketplaceStore:
             )
         ]
 
+    def expire_now(self, order_id: str, now: float, statuses: tuple[int, ...]) -> bool:
+        """Bring an unpaid order's payment deadline to `now` (sandbox-only: `sandbox force
+        expire-order`); False when no order in `statuses` has that id."""
+        marks = ",".join("?" * len(statuses))
+        cursor = self.db.execute(
+            f"UPDATE orders SET expires_at = ? WHERE order_id = ? AND order_status IN ({marks}) "
+            "AND expires_at > ?",
+            [now, order_id, *statuses, now],
+        )
+        return bool(cursor.rowcount)
+
     def stranded(self, before: float, status: int) -> list[str]:
         """Ids of orders still in `status` (created, no VA yet) stored before `before`."""
         return [

@@ -1,1 +1,0 @@
-"""`sandbox listen`: a developer's client hears the webhooks meant for it, on this machine."""
