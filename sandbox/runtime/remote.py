@@ -180,6 +180,17 @@ class ControlClient:
             await self._request("PUT", f"/faults/{_seg(service)}", json=fault.to_dict())
         )
 
+    async def forced(self) -> dict[str, Any]:
+        """What each institution can be forced to do, and what is armed (`GET /force`)."""
+        found: dict[str, Any] = await self._request("GET", "/force")
+        return found
+
+    async def fail_next(self, service: str, action: str, times: int = 1) -> int:
+        """Make the next `times` of `action` at `service` fail; how many are armed now."""
+        body = {"service": service, "action": action, "times": times}
+        answer = await self._request("POST", "/force/fail-next", json=body)
+        return int(answer["armed"])
+
     async def clear_fault(self, service: str) -> Fault:
         """Restore `service` (returns `Fault()`)."""
         return Fault.from_dict(await self._request("DELETE", f"/faults/{_seg(service)}"))

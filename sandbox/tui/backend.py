@@ -41,6 +41,8 @@ class Backend(Protocol):
     async def reset(self) -> None: ...
     async def clear_faults(self) -> None: ...
     async def set_fault(self, service: str, fault: Fault) -> None: ...
+    async def forced(self) -> dict[str, Any]: ...
+    async def fail_next(self, service: str, action: str) -> int: ...
     async def tables(self, service: str) -> list[TableInfo]: ...
     async def rows(
         self, service: str, table: str, offset: int, limit: int
@@ -113,6 +115,14 @@ class RemoteBackend:
             await self.control.set_fault(service, fault)
         else:
             await self.control.clear_fault(service)
+
+    async def forced(self) -> dict[str, Any]:
+        """What each institution can be forced to do (`sandbox force`), and what is armed."""
+        return await self.control.forced()
+
+    async def fail_next(self, service: str, action: str) -> int:
+        """The next `action` at `service` fails; how many failures are armed now."""
+        return await self.control.fail_next(service, action)
 
     async def tables(self, service: str) -> list[TableInfo]:
         """Tables of the institution's own database."""

@@ -119,6 +119,12 @@ class ReadOnlyBackend:
     async def set_fault(self, service: str, fault: Fault) -> None:
         raise ReadOnly("a follower cannot inject faults")
 
+    async def forced(self) -> dict[str, Any]:
+        return await self.inner.forced()
+
+    async def fail_next(self, service: str, action: str) -> int:
+        raise ReadOnly("a follower cannot force failures")
+
     def actor(self, who: str) -> Actor:
         raise ReadOnly("a follower cannot make calls")
 

@@ -124,6 +124,17 @@ class LocalBackend:
     async def set_fault(self, service: str, fault: Fault) -> None:
         self.wire.set_fault(service, fault)
 
+    async def forced(self) -> dict[str, Any]:
+        return {
+            name: app.state.forcing.state()
+            for name, app in self.apps.items()
+            if getattr(app.state, "forcing", None) is not None
+        }
+
+    async def fail_next(self, service: str, action: str) -> int:
+        armed: int = self.apps[service].state.forcing.fail_next(action)
+        return armed
+
     async def tables(self, service: str) -> list[TableInfo]:
         return inspect.tables(self.data_dir / f"{service}.db")
 
