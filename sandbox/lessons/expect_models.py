@@ -80,7 +80,10 @@ Fields = Annotated[
     ),
     checked(),
 ]
-Text = Annotated[Annotated[str, Field(pattern=r"\S")] | None, Says("bad {key}: must be text", "")]
+Text = Annotated[
+    Annotated[str, Field(pattern=r"\S")] | None,
+    Says("bad {key}: must be text", 'text in double quotes: {key} = "the order is created"'),
+]
 
 
 class CallExpectation(Table):

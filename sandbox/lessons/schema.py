@@ -51,12 +51,9 @@ def check_step(
         raw = []
     expectations = tuple(_expectation(entry, i, action, ctx) for i, entry in enumerate(raw))
     _check_after(expectations, ctx)
-    hints = (
-        tuple(action.spec.get("hints", ()))
-        if action and action.kind in ("exercise", "audit")
-        else ()
-    )
-    return action, tuple(e for e in expectations if e is not None), hints
+    hints = action.spec.get("hints") if action and action.kind in ("exercise", "audit") else None
+    ladder = tuple(hints) if isinstance(hints, list) else ()  # else reported already
+    return action, tuple(e for e in expectations if e is not None), ladder
 
 
 def _action(raw: Any, ctx: StepCheck, check_path: bool) -> Action | None:
@@ -148,7 +145,9 @@ def _said(
     else:
         says = model.says(str(key))
         found = [
-            (says.message.format(value=value, key=key), says.hint) if says else (error["msg"], "")
+            (says.message.format(value=value, key=key), says.hint.replace("{key}", str(key)))
+            if says
+            else (error["msg"], "")
         ]
     # A misspelt key's (or a wrong number's) text is still looked at for placeholders.
     if model.PLACEHOLDERS and key not in HUMAN_KEYS:
@@ -157,7 +156,7 @@ def _said(
 
 
 def _check_after(expectations: tuple[Expectation | None, ...], ctx: StepCheck) -> None:
-    labels = {e.spec.get("label") for e in expectations if e is not None}
+    labels = [e.spec.get("label") for e in expectations if e is not None]  # any TOML value
     for e in expectations:
         if e is not None and "after" in e.spec and e.spec["after"] not in labels:
             ctx.add(

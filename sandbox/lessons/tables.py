@@ -35,8 +35,8 @@ class Scope:
 
 @dataclass(frozen=True)
 class Says:
-    """How a failed type or range constraint on a key is reported ({value}: the key's value,
-    {key}: its name)."""
+    """How a failed type or range constraint on a key is reported (in `message`, {value} is
+    the key's value; in both, {key} is its name)."""
 
     message: str
     hint: str
