@@ -70,6 +70,7 @@ async def debit(
         earlier = _earlier(bank, partner, body.partner_reference_no, now)
         if earlier is not None:
             status, answer = _replayed(service, earlier, bound.binding, amount)
+            response.headers["Idempotent-Replayed"] = "true"
         else:
             status, answer = _new_debit(bank, bound, body.partner_reference_no, amount, now)
     bank.outbox.kick()

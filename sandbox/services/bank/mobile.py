@@ -123,10 +123,10 @@ async def pay_va(
     bank: Bank,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """201 for a new payment; 200 with the first result when the same request is retried."""
-    status, result = payments.pay_va(bank, account_no, _required_key(idempotency_key), body)
-    response.status_code = status
-    return result
+    """201 for a new payment; the same request again: 201 with the first result and
+    `Idempotent-Replayed: true`, and no money moves."""
+    outcome = payments.pay_va(bank, account_no, _required_key(idempotency_key), body)
+    return outcome.answer(response)
 
 
 @router.post(
@@ -142,10 +142,10 @@ async def transfer(
     bank: Bank,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """201 for a new transfer; 200 with the first result when the same request is retried."""
-    status, result = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
-    response.status_code = status
-    return result
+    """201 for a new transfer; the same request again: 201 with the first result and
+    `Idempotent-Replayed: true`, and no money moves."""
+    outcome = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
+    return outcome.answer(response)
 
 
 @router.get(
