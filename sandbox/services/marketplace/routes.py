@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from sandbox.services.marketplace import errors
@@ -198,6 +198,7 @@ async def get_product(
 )
 async def create_order(
     request: Request,
+    response: Response,
     partner: ChannelPartner,
     body: OrderCreate,
     idempotency_key: Annotated[
@@ -210,9 +211,12 @@ async def create_order(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    return await _orders(request).place(
+    placed, replayed = await _orders(request).place(
         partner, body.buyer_link_token, body.items, body.channel_ref, idempotency_key
     )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return placed
 
 
 @router.get(

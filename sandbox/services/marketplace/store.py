@@ -234,6 +234,17 @@ def m004_direct_debit(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_link_tokens_per_channel(db: sqlite_utils.Database) -> None:
+    """A buyer link token is the storefront's that linked her: another channel cannot order
+    with it. Buyers stored before: the channel of their first order, else the storefront."""
+    db.table("buyers").add_column("channel", str)
+    db.execute(
+        "UPDATE buyers SET channel = COALESCE((SELECT channel FROM orders WHERE "
+        "orders.buyer_id = buyers.buyer_id ORDER BY created_at LIMIT 1), 'social')"
+    )
+
+
 class OutOfStock(Exception):
     """A guarded stock decrement found fewer items than asked; the transaction is undone."""
 
@@ -338,14 +349,16 @@ class MarketplaceStore:
         rows = list(self.db.query("SELECT * FROM buyers WHERE buyer_id = ?", [buyer_id]))
         return rows[0] if rows else None
 
-    def add_buyer(self, *, name: str, phone: str, address: str, link_token: str) -> int:
+    def add_buyer(
+        self, *, name: str, phone: str, address: str, link_token: str, channel: str = ""
+    ) -> int:
         """A new buyer (from the buyer app); returns the id. Call inside `transaction()`."""
         row = next(self.db.query("SELECT COALESCE(MAX(buyer_id), 50000) + 1 AS id FROM buyers"))
         buyer_id = int(row["id"])
         self.db.execute(
-            "INSERT INTO buyers (buyer_id, name, phone, address, link_token) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [buyer_id, name, phone, address, link_token],
+            "INSERT INTO buyers (buyer_id, name, phone, address, link_token, channel) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [buyer_id, name, phone, address, link_token, channel or None],
         )
         return buyer_id
 
@@ -409,6 +422,11 @@ class MarketplaceStore:
                 )
                 raise OutOfStock(line["product_id"], int(row["stock"]))
             self.db.table("order_items").insert({"order_id": order["order_id"], **line})
+
+    def release_key(self, order_id: str) -> None:
+        """Forget the Idempotency-Key of an order that failed before its caller learned of it,
+        so a retry with the key starts afresh (docs/contracts.md, Idempotency)."""
+        self.db.execute("UPDATE orders SET idempotency_key = NULL WHERE order_id = ?", [order_id])
 
     def order_id_by_key(self, channel: str, key: str) -> str | None:
         """The order a channel created with this Idempotency-Key, if any."""
