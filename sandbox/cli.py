@@ -1129,9 +1129,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--pay",
         choices=("debit", "va"),
-        help="checkout: pay with Bank Contoh inside the checkout (debit, the default) or the "
-        "virtual account in her bank app (va: the jump); flash-sale: va (the default; its "
-        "buyers do not pay by debit yet)",
+        help="checkout and flash-sale: pay with Bank Contoh inside the checkout (debit, the "
+        "default) or the virtual account in her bank app (va: the jump)",
     )
     run.add_argument(
         "--lang",

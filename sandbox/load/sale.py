@@ -18,7 +18,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -30,8 +30,10 @@ import httpx
 
 from sandbox.load.report import ProductFigures, SaleReport
 
-PAYMENTS = ("va",)
-"""How buyers may pay today (`--pay`); "debit" joins when the bank offers direct debit."""
+PAYMENTS = ("debit", "va")
+"""How buyers may pay (`--pay`): with Bank Contoh inside the checkout (the marketplace binds
+her account with a texted code, then debits it; the default, as `sandbox run checkout`), or
+the virtual account in her bank app."""
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGE = 500
 """The control API's largest page."""
@@ -54,7 +56,7 @@ class SaleOptions:
     buyers: int = 50
     duration_s: int = 30
     products: int = 2
-    pay: str = "va"
+    pay: str = "debit"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
         buyer = buyer_of.get(user["link_token"])
         person = person_of.get(buyer["phone"]) if buyer else None
         account = account_of.get(person["nik"]) if person else None
-        if buyer and account:
+        if buyer and person and account:
             found.append(
                 {
                     "user_id": user["user_id"],
@@ -94,6 +96,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
                     "session_token": user["session_token"],
                     "account_no": account["account_no"],
                     "pin": account["pin"],
+                    "phone": person["phone"],
                 }
             )
     return found
@@ -102,10 +105,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
 def check_options(options: SaleOptions, world: dict[str, Any]) -> list[dict[str, Any]]:
     """The buyers the world can field; SaleError if the sale cannot be staged as asked."""
     if options.pay not in PAYMENTS:
-        raise SaleError(
-            f"--pay {options.pay}: buyers can pay only by {', '.join(PAYMENTS)} "
-            "for now (direct debit is not offered by the bank yet)"
-        )
+        raise SaleError(f"--pay {options.pay}: buyers pay by {' or '.join(PAYMENTS)}")
     everyone = linked_buyers(world)
     if options.buyers > len(everyone):
         raise SaleError(
@@ -163,6 +163,7 @@ def plan_sale(
     high = min(2.0, max(0.3, options.duration_s / 20))
     return {
         "urls": {k: target.urls[k] for k in ("social", "marketplace", "bank")},
+        "control_url": target.control_url,
         "buyers": buyers,
         "products": products,
         "pay": options.pay,
@@ -408,14 +409,10 @@ def _money(
     """The bank's total before and after, and each paid order matched to exactly one payment
     of its amount (and no payment for an order the marketplace does not hold paid)."""
     balances = sum(a["balance"] for a in control.rows("bank", "accounts"))
-    moved: dict[str, list[int]] = defaultdict(list)
-    for m in control.rows("bank", "movements"):
-        if m["id"] > before.movements and m["kind"] == "va_payment":
-            moved[(m["note"] or "").strip()].append(m["amount"])
+    moved = _moved_for(control, before, orders)
     problems = []
     for order in orders.values():
-        va = (order["va_no"] or "").strip()
-        taken = moved.get(va, [])
+        taken = moved.get(order["order_id"], [])
         if order["order_id"] in paid and taken != [order["total_amount"]]:
             problems.append(
                 f"order {order['order_id']} is paid at the marketplace; the bank "
@@ -426,13 +423,35 @@ def _money(
                 f"order {order['order_id']}: the bank moved {taken} for it but the "
                 "marketplace does not hold it paid"
             )
-    counts = Counter(len(v) for v in moved.values())
     return {
         "balances_before": before.balances,
         "balances_after": balances,
-        "payments": sum(counts[n] * n for n in counts),
+        "payments": sum(len(v) for v in moved.values()),
         "problems": problems,
     }
+
+
+def _moved_for(
+    control: Control, before: Snapshot, orders: dict[str, dict[str, Any]]
+) -> dict[str, list[int]]:
+    """What the bank moved during the sale, by the order it paid: a VA payment names the VA
+    (its note), a direct debit names the bank's debit, whose partner reference is the order."""
+    order_of_va = {(o["va_no"] or "").strip(): oid for oid, o in orders.items() if o["va_no"]}
+    order_of_debit = {
+        d["reference_no"]: d["partner_reference_no"]
+        for d in control.rows("bank", "debits")
+        if d["partner"] == "marketplace"
+    }
+    moved: dict[str, list[int]] = defaultdict(list)
+    for m in control.rows("bank", "movements"):
+        note = (m["note"] or "").strip()
+        if m["id"] <= before.movements:
+            continue
+        if m["kind"] == "va_payment" and note in order_of_va:
+            moved[order_of_va[note]].append(m["amount"])
+        elif m["kind"] == "direct_debit" and order_of_debit.get(note) in orders:
+            moved[order_of_debit[note]].append(m["amount"])
+    return moved
 
 
 def flash_sale(
