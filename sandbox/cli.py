@@ -404,12 +404,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- run flash-sale ----------------------------------------------------------------------------
 
-SALE_OPTIONS = ("buyers", "duration", "products")
+SALE_OPTIONS = ("buyers", "duration", "products", "bank_limit")
 """Options of the flash sale alone (`--pay` is also the checkout's)."""
 
 
 def _no_sale_options(args: argparse.Namespace) -> None:
-    given = [f"--{name}" for name in SALE_OPTIONS if getattr(args, name, None) is not None]
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in SALE_OPTIONS
+        if getattr(args, name, None) is not None
+    ]
     if given:
         raise UserError(f"{', '.join(given)}: only for `sandbox run flash-sale`")
 
@@ -428,6 +432,7 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
         duration_s=args.duration or defaults.duration_s,
         products=args.products or defaults.products,
         pay=args.pay or defaults.pay,
+        bank_limit=float(args.bank_limit or 0),
     )
     state = RuntimeState.read(settings.data_dir)
     world = load_world(state.seed if state else settings.seed)
@@ -438,9 +443,9 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
     runtime = None
     if state is None:
         runtime = _runtime_for_the_run(settings, args)
-        target = Target(runtime.control_url, runtime.urls)
+        target = Target(runtime.control_url, runtime.urls, runtime.control_token)
     else:
-        target = Target(state.control_url, state.services)
+        target = Target(state.control_url, state.services, state.token)
     say = (lambda _text: None) if args.json else print
     try:
         report: SaleReport = flash_sale(
@@ -1149,6 +1154,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sale.add_argument(
         "--products", type=_positive, metavar="K", help="limited-stock products (default 2)"
+    )
+    sale.add_argument(
+        "--bank-limit",
+        type=_positive,
+        metavar="R",
+        help="the bank throttles each partner above R SNAP calls per second during the sale "
+        "(429 with Retry-After; default: no limit)",
     )
     run.set_defaults(func=cmd_run)
     serve = command("serve", "the stage in a browser: the same UI, on this machine or for a room")

@@ -10,6 +10,7 @@ in any institution except through the buyers' own calls.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -57,6 +58,9 @@ class SaleOptions:
     duration_s: int = 30
     products: int = 2
     pay: str = "debit"
+    bank_limit: float = 0.0
+    """SNAP calls per second the bank grants each partner during the sale (0: no limit); set
+    as the bank's `rate_limit` fault and put back as it was afterwards."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class Target:
 
     control_url: str
     urls: dict[str, str]
+    token: str | None = None
+    """The control API's token: the sale changes nothing else, but a bank limit is a change."""
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -181,8 +187,9 @@ def plan_sale(
 class Control:
     """Read-only looks through the control API: tables and recorded calls."""
 
-    def __init__(self, url: str) -> None:
-        self.http = httpx.Client(base_url=url, timeout=30)
+    def __init__(self, url: str, token: str | None = None) -> None:
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=url, timeout=30, headers=auth)
 
     def close(self) -> None:
         self.http.close()
@@ -204,6 +211,20 @@ class Control:
             rows += [dict(zip(page["columns"], r, strict=True)) for r in page["rows"]]
             if not page["rows"] or len(rows) >= page["total"]:
                 return rows
+
+    def fault(self, service: str) -> dict[str, Any]:
+        """The fault injected into `service` now (all zero when healthy)."""
+        found: dict[str, Any] = self._get("/faults").get(service, {})
+        return found
+
+    def set_fault(self, service: str, fault: dict[str, Any]) -> None:
+        """Inject `fault` into `service` (the only change the sale makes itself)."""
+        response = self.http.put(f"/faults/{service}", json=fault)
+        if response.status_code != 200:
+            raise SaleError(
+                f"the control API refused the fault on {service} ({response.status_code}): "
+                f"{response.text[:200]}"
+            )
 
     def call_count(self) -> int:
         return int(self._get("/calls/count")["total"])
@@ -463,20 +484,40 @@ def flash_sale(
 ) -> SaleReport:
     """Plan, run and check one flash sale against the running sandbox at `target`."""
     workdir.mkdir(parents=True, exist_ok=True)
-    control = Control(target.control_url)
+    control = Control(target.control_url, target.token)
     try:
         before = snapshot(control)
         results = workdir / "outcomes.jsonl"
         results.unlink(missing_ok=True)
         plan = plan_sale(world, before.stock, target, options, results)
         names = ", ".join(f"{p['product_id']} (stock {p['stock']})" for p in plan["products"])
+        limit = f"; the bank throttles above {options.bank_limit:g} calls/s" * bool(
+            options.bank_limit
+        )
         say(
             f"Flash sale: {options.buyers} buyers race for {names}; up to "
-            f"{options.duration_s} s, paying by {options.pay}. Load from Locust "
+            f"{options.duration_s} s, paying by {options.pay}{limit}. Load from Locust "
             f"(log: {workdir / 'locust.log'})."
         )
-        run_locust(plan, options, workdir)
+        with _bank_limit(control, options.bank_limit):
+            run_locust(plan, options, workdir)
         say("Checking the invariants over the institutions' tables and recorded calls...")
-        return check_sale(control, before, plan, read_outcomes(results))
+        report = check_sale(control, before, plan, read_outcomes(results))
+        report.bank_limit = options.bank_limit
+        return report
     finally:
         control.close()
+
+
+@contextlib.contextmanager
+def _bank_limit(control: Control, limit: float) -> Iterator[None]:
+    """The bank throttles each partner above `limit` calls/s meanwhile; then as it was."""
+    if not limit:
+        yield
+        return
+    before = control.fault("bank")
+    control.set_fault("bank", {**before, "rate_limit": limit})
+    try:
+        yield
+    finally:
+        control.set_fault("bank", {**before, "rate_limit": before.get("rate_limit", 0.0)})

@@ -35,9 +35,9 @@ def test_sale_options_belong_to_the_sale(
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra")
-@pytest.mark.parametrize("pay", ["debit", "va"])
+@pytest.mark.parametrize(("pay", "limit"), [("debit", []), ("va", []), ("debit", ["3"])])
 def test_small_flash_sale_keeps_stock_and_money(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], pay: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pay: str, limit: list[str]
 ) -> None:
     code = main(
         [
@@ -53,11 +53,12 @@ def test_small_flash_sale_keeps_stock_and_money(
             "15",
             "--pay",
             pay,
+            *(["--bank-limit", *limit] if limit else []),
             "--json",
         ]
     )
     sale = json.loads(capsys.readouterr().out)
-    assert code == 0, sale["problems"]
+    assert code == 0, sale
     assert sale["buyers"] == 12
     assert sale["oversold"] == 0 and sale["money_conserved"] is True
     stock = sum(p["stock"] for p in sale["products"])
@@ -66,11 +67,24 @@ def test_small_flash_sale_keeps_stock_and_money(
         assert product["orders"] <= product["stock"]
         assert product["stock_after"] == product["stock"] - product["orders"]
     refused = sale["refused"]
-    assert refused["untold"] == 0
+    assert refused["untold"] == 0, refused
     assert sum(refused["by_reason"].values()) == refused["total"] == 12 - sale["paid"]
     assert sale["sold_out"] == refused["by_reason"].get("out_of_stock", 0) > 0
     crowd = {"buyer->social", "social->marketplace", "marketplace->bank", "buyer->marketplace"}
     assert crowd <= set(sale["edges"])
     # Paying inside Klip never sends her to the bank; the VA is paid in her bank app.
     assert ("buyer->bank" in sale["edges"]) is (pay == "va")
-    assert all(e["errors"] == 0 for e in sale["edges"].values())
+    throttled = {edge: e["throttled"] for edge, e in sale["edges"].items() if e["throttled"]}
+    assert sale["throttled"] == throttled
+    if not limit:
+        assert all(e["errors"] == 0 for e in sale["edges"].values())
+        assert sale["bank_limit_per_s"] == 0 and not throttled
+        return
+    # Throttled: only the bank did it; a buyer the bank stayed too busy for was told so.
+    assert sale["bank_limit_per_s"] == 3.0
+    assert set(throttled) <= {"marketplace->bank"}
+    # otp_not_accepted: the marketplace reads a code check throttled to the end as a refused
+    # code (reported, not fixed here: its payment path is not this change's).
+    assert set(refused["by_reason"]) <= {"out_of_stock", "bank_unavailable", "otp_not_accepted"}, (
+        refused
+    )

@@ -81,6 +81,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         partners={},
         registry_credentials=env.seed.get("holds", {}).get("identity"),
         refresh_partners=env.book.refresh,
+        name=env.name,
     )
 
     def take_partners(accepts: Mapping[str, Mapping[str, Any]]) -> None:
