@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import __version__
-from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
+from sandbox.config import (
+    DEFAULT_PORT_BASE,
+    DEFAULT_SEED,
+    HOST,
+    VARIANTS,
+    Settings,
+    default_data_dir,
+)
 from sandbox.language import LANGUAGES, default_language, texts
 
 EXIT_USAGE = 2
@@ -47,6 +54,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         otlp_endpoint=getattr(args, "otlp_endpoint", None) or "",
         otlp_protocol=getattr(args, "otlp_protocol", None) or "http/json",
         student=getattr(args, "student", None) or "",
+        listen_host=getattr(args, "listen_host", None) or HOST,
+        lan=getattr(args, "listen_host", None) is not None,
     )
 
 
@@ -79,6 +88,7 @@ def _log_to_file(data_dir: Path) -> Path:
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
     from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.listen import ListenRefused
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
 
@@ -108,6 +118,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         runtime.check_seed()
         runtime.bind()
+    except ListenRefused as exc:
+        raise UserError(str(exc)) from None
     except PortInUse as exc:
         fix = (
             "change its port in the configuration"
@@ -146,9 +158,15 @@ def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
         for s in runtime.specs
     ]
     print(
-        f"Integration sandbox {__version__}: {len(rows)} services on 127.0.0.1 "
+        f"Integration sandbox {__version__}: {len(rows)} services on {runtime.listen_host} "
         f"(seed {settings.seed}{_variants_note(settings)})"
     )
+    if settings.lan:
+        print(
+            f"The institutions listen on {runtime.listen_host}: other machines on this network "
+            "can call them (Locust workers, docs/flash-sale.md); the control API stays on "
+            "127.0.0.1."
+        )
     _table(["service", "institution", "role", "url", "docs"], rows)
     if runtime.config.path is not None:
         print(f"configuration {runtime.config.path}")
@@ -1075,6 +1093,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="B",
         help="bytes the trace store may take, e.g. 500M or 2G; oldest traces go first "
         "(default 256M)",
+    )
+    up.add_argument(
+        "--host",
+        dest="listen_host",
+        metavar="ADDR",
+        help="let the institutions listen on this IPv4 address instead, e.g. 0.0.0.0 or this "
+        "machine's LAN address, for Locust workers on other machines (default: 127.0.0.1 "
+        "only; the control API always stays on 127.0.0.1)",
     )
     up.add_argument(
         "--body-limit",

@@ -35,10 +35,11 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from locust import HttpUser, task
 from locust.exception import StopUser
+
+from sandbox.load.targets import TargetRefused, worker_urls
 
 PAID = "AWAITING_SHIPMENT"
 """What Klip calls an order the marketplace has seen paid."""
@@ -47,7 +48,6 @@ MAX_CODES = 2
 """Codes a debit may ask for: one to bind her account, one more above the limit without one."""
 CODE = re.compile(r"\b([0-9]{6})\b")
 """A one-time code in the bank's text."""
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class Refused(Exception):
@@ -64,9 +64,10 @@ def _load_plan() -> dict[str, Any]:
         raise SystemExit("SANDBOX_FLASH_SALE must name the sale's plan (sandbox run flash-sale)")
     with open(path, encoding="utf-8") as f:
         plan: dict[str, Any] = json.load(f)
-    for url in [*plan["urls"].values(), plan["control_url"]]:
-        if urlsplit(url).hostname not in LOOPBACK:  # the sale never leaves this machine
-            raise SystemExit(f"refusing to send a flash sale to {url}: not loopback")
+    try:  # loopback only, unless this worker opted in to the sandbox's LAN address
+        plan["urls"] = worker_urls(plan, os.environ.get("SANDBOX_FLASH_SALE_HOST", ""))
+    except TargetRefused as exc:
+        raise SystemExit(str(exc)) from None
     return plan
 
 

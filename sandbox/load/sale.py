@@ -25,17 +25,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from sandbox.load.report import ProductFigures, SaleReport
+from sandbox.load.targets import is_loopback
 
 PAYMENTS = ("debit", "va")
 """How buyers may pay (`--pay`): with Bank Contoh inside the checkout (the marketplace binds
 her account with a texted code, then debits it; the default, as `sandbox run checkout`), or
 the virtual account in her bank app."""
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGE = 500
 """The control API's largest page."""
 CANCELLED = (0, 10, 15)
@@ -154,7 +153,7 @@ def plan_sale(
     """The plan Locust reads: buyers (each with a product), URLs, think times."""
     everyone = check_options(options, world)
     for url in [target.control_url, *target.urls.values()]:
-        if urlsplit(url).hostname not in LOOPBACK:
+        if not is_loopback(url):
             raise SaleError(f"{url} is not on this machine: a flash sale stays on loopback")
     products = choose_products(stock, world["social"]["videos"], options.products, options.buyers)
     buyers = [
