@@ -50,7 +50,7 @@ def test_small_flash_sale_keeps_stock_and_money(
             "--products",
             "2",
             "--duration",
-            "15",
+            "30" if limit else "15",  # a throttled buyer waits; the sale ends when all are told
             "--pay",
             pay,
             *(["--bank-limit", *limit] if limit else []),
