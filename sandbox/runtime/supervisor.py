@@ -1,4 +1,5 @@
-"""Run every institution as a real uvicorn server on 127.0.0.1, plus the control API.
+"""Run every institution as a real uvicorn server on 127.0.0.1 (or the LAN address the user
+opted in to, `runtime/listen.py`), plus the control API (always on 127.0.0.1).
 
 All servers share one asyncio loop (in the `up` process, or on a daemon thread when embedded or
 in tests): calls between institutions still go over real loopback sockets, and start-up stays
@@ -26,6 +27,7 @@ from sandbox.config import Settings
 from sandbox.runtime import data_dir
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
+from sandbox.runtime.listen import checked_listen_host, reachable_host
 from sandbox.runtime.partner_watch import PartnerWatch
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
@@ -157,13 +159,17 @@ class Runtime:
             path.write_text(f'{{"seed": {self.settings.seed}}}\n')
 
     def bind(self) -> None:
-        """Bind every socket first; raise PortInUse (and close the rest) if one is taken."""
-        host, base = self.settings.host, self.settings.port_base
+        """Bind every socket first; raise PortInUse (and close the rest) if one is taken,
+        ListenRefused if the institutions' address is not one they may listen on."""
+        base = self.settings.port_base
+        listen = self.listen_host
         wanted = [("control", CONTROL_OFFSET, None, "")] + [
             (s.name, s.offset, s.port, s.source if s.kind != "builtin" else "") for s in self.specs
         ]
         try:
             for name, offset, fixed, source in wanted:
+                # The control API stays on loopback whatever the institutions listen on.
+                host = self.settings.host if name == "control" else listen
                 port = fixed if fixed else base + offset if base else 0
                 try:
                     sock = _bound_socket(host, port)
@@ -178,13 +184,19 @@ class Runtime:
             self.close_sockets()
             raise
         for name, sock in self._sockets.items():
-            url = f"http://{host}:{sock.getsockname()[1]}"
+            address, port = sock.getsockname()[:2]
+            url = f"http://{reachable_host(address)}:{port}"
             if name == "control":
                 self.control_url = url
                 remember_token(url, self.control_token)
             else:
                 self.urls[name] = url
                 self.wire.set_url(name, url)
+
+    @property
+    def listen_host(self) -> str:
+        """Where the institutions listen (checked: loopback unless the user opted in)."""
+        return checked_listen_host(self.settings.listen_host, self.settings.lan)
 
     def spec(self, name: str) -> ServiceSpec:
         """The registry entry of service `name`."""
@@ -239,6 +251,10 @@ class Runtime:
             forcing = getattr(getattr(self.apps[spec.name], "state", None), "forcing", None)
             if forcing is not None:
                 forcing.clear()
+
+    def bound_address(self, name: str) -> str:
+        """The address the socket of `name` (a service or `control`) is bound to."""
+        return str(self._sockets[name].getsockname()[0])
 
     def close_sockets(self) -> None:
         for sock in self._sockets.values():
@@ -317,7 +333,7 @@ class Runtime:
             del self._serving[spec.name]
             port = int(self.urls[spec.name].rsplit(":", 1)[1])
             # Reserved again (bound, not listening): callers are refused until it starts.
-            self._sockets[spec.name] = _bound_socket(self.settings.host, port)
+            self._sockets[spec.name] = _bound_socket(self.listen_host, port)
             stopped.append(spec.name)
         if stopped:
             self._publish_state()

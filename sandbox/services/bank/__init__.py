@@ -81,6 +81,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         partners={},
         registry_credentials=env.seed.get("holds", {}).get("identity"),
         refresh_partners=env.book.refresh,
+        name=env.name,
     )
     app.state.forcing = bank.forcing
 

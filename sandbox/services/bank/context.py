@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from sandbox.services.bank.partners import Partner
 from sandbox.services.bank.store import BankStore
+from sandbox.services.bank.throttle import Throttle
 from sandbox.wire.client import Wire
 from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
@@ -46,6 +47,11 @@ class BankContext:
         )
     )
     """Sandbox-only failures a developer forces (`sandbox force`, wire/forcing.py)."""
+    name: str = "bank"
+    """Its service name: the faults injected into it are looked up by it."""
+    throttle: Throttle = field(default_factory=Throttle)
+    """Each partner's allowance of SNAP calls per second (`throttle.py`; off unless a
+    `rate_limit` is injected)."""
     code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """The key one-time codes are hashed under (`rules.code_hash`). Drawn when the bank starts
     and never stored: a code texted before a restart no longer matches (it would have expired
@@ -59,6 +65,11 @@ class BankContext:
     def clock(self) -> Callable[[], float]:
         """The one source of time (a fake clock in tests)."""
         return self.wire.clock
+
+    @property
+    def rate_limit(self) -> float:
+        """SNAP calls per second each partner may make now (0: no limit)."""
+        return self.wire.fault(self.name).rate_limit
 
     def partner_named(self, name: str) -> Partner:
         """A partner by its service name (the VA rows remember which partner owns them)."""

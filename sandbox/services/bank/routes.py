@@ -31,9 +31,11 @@ def snap_caller(service: str) -> Callable[..., Awaitable[Caller]]:
 
     async def verified(request: Request, bank: Bank) -> Caller:
         bank.refresh_partners()
-        return await partners.verify_transaction(
-            request, service, bank.store, bank.partners, bank.clock()
-        )
+        now = bank.clock()
+        caller = await partners.verify_transaction(request, service, bank.store, bank.partners, now)
+        # Throttled after we know who calls, before its X-EXTERNAL-ID is claimed (throttle.py).
+        bank.throttle.check(caller.partner.name, bank.rate_limit, service, now)
+        return caller
 
     return verified
 

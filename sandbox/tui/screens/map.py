@@ -21,15 +21,18 @@ from sandbox.tui.filters import parse_filter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace, WebhooksUpdated
 from sandbox.tui.screens.compare import CompareScreen
-from sandbox.tui.undelivered import summary
+from sandbox.tui.undelivered import counts, summary
 from sandbox.tui.widgets import call_actions
 from sandbox.tui.widgets.call_actions import CallActions
 from sandbox.tui.widgets.call_detail import CallDetail
 from sandbox.tui.widgets.call_log import CallLog
 from sandbox.tui.widgets.call_map import CallMap
+from sandbox.tui.widgets.call_map_load import HEAVY_PER_S, EdgeLoad, LoadPanel
 
 DETAIL_DELAY = 0.06
 """Seconds the log's cursor rests before the detail and map follow it."""
+LOAD_EVERY = 0.5
+"""Seconds between two redraws of the load panel (its figures are kept as calls arrive)."""
 
 
 class MapScreen(TranslatedBindings, Screen[None]):
@@ -73,6 +76,17 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
             tooltip=Lazy("Show every call again"),
         ),
         Binding(
+            "p",
+            "toggle_load",
+            Lazy("Load"),
+            show=False,  # the footer keeps its keys; the panel also shows by itself in a sale
+            id="map.load",
+            tooltip=Lazy(
+                "Per edge: calls per second, p95 latency, errors, and the webhook backlog "
+                "(shows by itself when traffic is heavy)"
+            ),
+        ),
+        Binding(
             "l",
             "toggle_live_tail",
             Lazy("Live tail"),
@@ -88,10 +102,16 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         self.marked: HttpCall | None = None
         """The call marked with `m`, to compare others with (the log draws it with ◆)."""
         self._settle: Timer | None = None
+        self.load = EdgeLoad()
+        """Per-edge figures of the last seconds, kept as calls arrive."""
+        self.load_choice: bool | None = None
+        """The load panel as the presenter chose with `p`; None: shown while traffic is heavy."""
+        self._backlog = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
+        yield LoadPanel(id="load")
         yield Input(placeholder=_("filter: text, service:bank, status:4xx"), id="filter")
         with Horizontal(id="lower"):
             yield CallLog(self._fetch, self._count, offered=call_actions.ALL)
@@ -110,11 +130,39 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         self._set_base_urls(self.app.services)  # type: ignore[attr-defined]
         self.query_one(CallLog).border_title = _("Calls")
         self.query_one(CallDetail).border_title = _("Call detail")
+        self.query_one(LoadPanel).border_title = _("Load, last 5 s")
+        self.set_interval(LOAD_EVERY, self.draw_load)
+
+    def on_resize(self) -> None:
+        # Over the map's top right corner, where the back-ends' lane leaves the most room.
+        panel = self.query_one(LoadPanel)
+        panel.styles.offset = (max(0, self.size.width - LoadPanel.WIDTH - 1), 1)
+
+    @property
+    def load_shown(self) -> bool:
+        """The panel is on: as chosen with `p`, else while traffic is heavy."""
+        if self.load_choice is not None:
+            return self.load_choice
+        return self.load.per_s() >= HEAVY_PER_S
+
+    def draw_load(self) -> None:
+        """Show or hide the panel and draw its figures (twice a second at most)."""
+        panel = self.query_one(LoadPanel)
+        shown = self.load_shown
+        panel.display = shown
+        if shown:
+            panel.show(self.load.figures(), self._backlog)
+
+    def action_toggle_load(self) -> None:
+        """`p`: the load panel on or off (whatever the traffic)."""
+        self.load_choice = not self.load_shown
+        self.draw_load()
 
     @on(CallsArrived)
     def show_calls(self, message: CallsArrived) -> None:
         call_map = self.query_one(CallMap)
         call_map.show_calls(message.calls)
+        self.load.add(message.calls)
         started = min((call.started_at for call in message.calls), default=None)
         self.query_one(CallLog).refresh_count(started_from=started)
 
@@ -132,9 +180,11 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
     @on(WebhooksUpdated)
     def show_webhooks(self, message: WebhooksUpdated) -> None:
         self.query_one(CallMap).set_undelivered(summary(message.webhooks))
+        self._backlog = counts(message.webhooks)[0]
 
     def on_screen_resume(self) -> None:
         self.query_one(CallMap).set_undelivered(summary(self.app.webhooks))  # type: ignore[attr-defined]
+        self._backlog = counts(self.app.webhooks)[0]  # type: ignore[attr-defined]
         # Calls that arrived meanwhile may belong anywhere in start order: fetch all again.
         self.query_one(CallLog).refresh_count(started_from=-math.inf)
         self.catch_up()
@@ -186,6 +236,7 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
     def forget_world(self, _reset: None = None) -> None:
         """After ctrl+r: the trace on the map belongs to the old world."""
         self.query_one(CallMap).clear()
+        self.load.clear()
         self.query_one(CallLog).refresh_count()
 
     @on(CallActions.MarkRequested)
