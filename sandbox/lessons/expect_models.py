@@ -108,6 +108,8 @@ class CallExpectation(Table):
     response_lacks: Names = None
     request_headers_has: Names = None
     request_headers_lacks: Names = None
+    response_headers_has: Names = None
+    response_headers_lacks: Names = None
     count: Annotated[
         Annotated[int, Field(ge=0)] | None,
         Says("bad count: {value!r}", "a whole number, 0 or more"),
