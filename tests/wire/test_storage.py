@@ -14,7 +14,8 @@ from sandbox.wire.storage import insert_row, open_database
 @pytest.fixture
 def db(tmp_path: Path) -> sqlite_utils.Database:
     db = open_database(tmp_path / "shop.db")
-    db.table("orders").create({"order_id": str, "total": int, "note": str, "items": str}, pk="order_id")
+    columns = {"order_id": str, "total": int, "note": str, "items": str}
+    db.table("orders").create(columns, pk="order_id")
     return db
 
 
