@@ -11,6 +11,8 @@ import json
 import zlib
 from typing import Any
 
+import orjson
+
 from sandbox.trace.events import HttpCall
 
 ZDICT = (
@@ -34,8 +36,17 @@ def pack_detail(call: HttpCall) -> bytes:
     """A call's headers and bodies as one compressed blob (`detail` in `trace.db`)."""
     detail = [call.request_headers, call.request_body, call.response_headers, call.response_body]
     packer = zlib.compressobj(6, zdict=ZDICT)
-    data = packer.compress(json.dumps(detail, separators=(",", ":")).encode())
-    return PACKED_V1 + data + packer.flush()
+    return PACKED_V1 + packer.compress(_json(detail)) + packer.flush()
+
+
+def _json(detail: list[Any]) -> bytes:
+    """Compact JSON as UTF-8. orjson is several times faster than `json.dumps` on every
+    recorded call; it refuses a lone surrogate, which `json.dumps` writes as an escape, so
+    such a call is still kept."""
+    try:
+        return orjson.dumps(detail)
+    except TypeError:
+        return json.dumps(detail, separators=(",", ":")).encode()
 
 
 def unpack_detail(blob: bytes) -> Any:
