@@ -118,3 +118,15 @@ def test_store_rows(capsys: pytest.CaptureFixture[str]) -> None:
         _measured(row)
         assert row["baseline"] > 0
     assert result["raw"]["store"]["full"]["total"] == 2000
+
+
+def test_inprocess_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _rows(_run(capsys, "--only", "inprocess", "--sequential", "2"))
+
+    assert set(rows) == {
+        "CPU per read (GET product, signed)",
+        "CPU per order (order, VA at the bank, webhook)",
+    }
+    for row in rows.values():
+        _measured(row)
+    assert rows["CPU per order (order, VA at the bank, webhook)"]["aim"] == "<= 1000 us"
