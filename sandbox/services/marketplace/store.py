@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from sandbox.wire.outbox import TABLE as OUTBOX_TABLE
+from sandbox.wire.storage import insert_row
 
 migrations = Migrations("marketplace")
 
@@ -408,7 +409,7 @@ class MarketplaceStore:
         statement, so two buyers racing for the last item cannot both get it, and stock never
         goes below zero. If any line fails, OutOfStock undoes the whole transaction.
         """
-        self.db.table("orders").insert(order)
+        insert_row(self.db, "orders", order)
         for line in lines:
             taken = self.db.execute(
                 "UPDATE products SET stock = stock - ? WHERE product_id = ? AND stock >= ?",
@@ -421,7 +422,7 @@ class MarketplaceStore:
                     )
                 )
                 raise OutOfStock(line["product_id"], int(row["stock"]))
-            self.db.table("order_items").insert({"order_id": order["order_id"], **line})
+            insert_row(self.db, "order_items", {"order_id": order["order_id"], **line})
 
     def release_key(self, order_id: str) -> None:
         """Forget the Idempotency-Key of an order that failed before its caller learned of it,
@@ -539,7 +540,7 @@ class MarketplaceStore:
         return rows[0] if rows else None
 
     def insert_payment(self, payment: dict[str, Any]) -> None:
-        self.db.table("payments").insert(payment)
+        insert_row(self.db, "payments", payment)
 
     # --- shipments --------------------------------------------------------------------------
 
@@ -570,7 +571,7 @@ class MarketplaceStore:
 
     def record_shipment_event(self, event: dict[str, Any]) -> None:
         """Save a tracking event and move its shipment (call inside `transaction()`)."""
-        self.db.table("shipment_events").insert(event)
+        insert_row(self.db, "shipment_events", event)
         self.db.execute(
             "UPDATE shipments SET status = ?, tracking_no = ?, updated_at = ? WHERE order_id = ?",
             [event["status"], event["tracking_no"], event["received_at"], event["order_id"]],
