@@ -4,8 +4,9 @@ Plain snake_case JSON (our own API, not an institution's): the services, injecte
 resetting the world, recorded calls and traces, a read-only look into each institution's
 tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`) and the
 lesson verdicts it also carries (`POST /verdicts`), what the presenter's screen shows
-(`/stage`, for followers' pages), and the live stream of calls as server-sent events, so a
-viewer in another process - or on another machine - can follow a running sandbox. Errors are
+(`/stage`, for followers' pages), the virtual clock (`/clock`), and the live stream of
+calls as server-sent events, so a viewer in another process - or on another machine - can
+follow a running sandbox. Errors are
 `{"code", "message"}` JSON with a 4xx status, like the institutions' own plain dialect.
 
 One router per concern, each reading the runtime it serves through a FastAPI dependency
@@ -13,14 +14,15 @@ One router per concern, each reading the runtime it serves through a FastAPI dep
 `Runtime`): services, faults and reset (`services.py`), calls and traces (`calls.py`), the
 institutions' tables and undelivered webhooks (`tables.py`), the class's stream and lesson
 verdicts (`otlp.py`), what the institutions texted a person's phone (`sms.py`), the
-presenter's stage (`stage.py`) and the live stream of calls (`events.py`).
+presenter's stage (`stage.py`), the institutions' shared clock (`clock.py`) and the live
+stream of calls (`events.py`).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sandbox.runtime.control import calls, events, otlp, services, sms, stage, tables
+from sandbox.runtime.control import calls, clock, events, otlp, services, sms, stage, tables
 from sandbox.runtime.control.dependencies import ControlledRuntime
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.stage_view import StageBoard
@@ -36,6 +38,6 @@ def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     app.state.runtime = runtime
     app.state.board = StageBoard()
-    for concern in (services, otlp, calls, tables, sms, stage, events):
+    for concern in (services, clock, otlp, calls, tables, sms, stage, events):
         app.include_router(concern.router)
     return app
