@@ -154,3 +154,38 @@ def test_a_jump_expires_a_real_order_at_its_deadline(runtime: Runtime) -> None:
         )
         bank.close()
         assert paid.status_code in (404, 410), paid.text
+
+
+def _audit_cli(runtime: Runtime, *args: str) -> subprocess.CompletedProcess[str]:
+    data_dir = str(runtime.settings.data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox", "audit", "--data-dir", data_dir, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_recorded_audit_ages_with_the_running_sandbox_clock(runtime: Runtime) -> None:
+    with _control(runtime) as control:
+        found = control.get("/fingerprints").json()
+        assert set(found["contracts"]) == set(runtime.apps) == set(found["credentials"])
+        secret = runtime.world["partners"]["bank"]["marketplace"]["client_secret"]
+        assert secret not in json.dumps(found)
+
+        recorded = _audit_cli(runtime, "--record")
+        assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+        assert _audit_cli(runtime).returncode == 0
+
+        control.post("/clock/advance", json={"by": "13mo"}).raise_for_status()
+        aged = _audit_cli(runtime, "--json")
+        assert aged.returncode == 1, aged.stdout
+        rules = {r["id"]: r for r in json.loads(aged.stdout)["rules"]}
+        assert rules["RE-AUDIT"]["verdict"] == "fail"
+        assert "older than its period of 12 months" in rules["RE-AUDIT"]["reason"]
+        assert all(r["verdict"] != "fail" for k, r in rules.items() if k != "RE-AUDIT")
+
+        # Recording renews it, dated by the clock (this run still reports the stale one).
+        again = _audit_cli(runtime, "--record")
+        assert "Recorded a passed audit" in again.stdout, again.stdout + again.stderr
+        assert _audit_cli(runtime).returncode == 0

@@ -14,15 +14,26 @@ One router per concern, each reading the runtime it serves through a FastAPI dep
 `Runtime`): services, faults and reset (`services.py`), calls and traces (`calls.py`), the
 institutions' tables and undelivered webhooks (`tables.py`), the class's stream and lesson
 verdicts (`otlp.py`), what the institutions texted a person's phone (`sms.py`), the
-presenter's stage (`stage.py`), the institutions' shared clock (`clock.py`) and the live
-stream of calls (`events.py`).
+presenter's stage (`stage.py`), the institutions' shared clock (`clock.py`), the digests
+of each service's contract and credentials an audit compares (`fingerprints.py`) and the
+live stream of calls (`events.py`).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sandbox.runtime.control import calls, clock, events, otlp, services, sms, stage, tables
+from sandbox.runtime.control import (
+    calls,
+    clock,
+    events,
+    fingerprints,
+    otlp,
+    services,
+    sms,
+    stage,
+    tables,
+)
 from sandbox.runtime.control.dependencies import ControlledRuntime
 from sandbox.runtime.control_guard import ControlGuard
 from sandbox.runtime.stage_view import StageBoard
@@ -38,6 +49,6 @@ def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     app.state.runtime = runtime
     app.state.board = StageBoard()
-    for concern in (services, clock, otlp, calls, tables, sms, stage, events):
+    for concern in (services, clock, fingerprints, otlp, calls, tables, sms, stage, events):
         app.include_router(concern.router)
     return app

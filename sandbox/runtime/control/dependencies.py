@@ -49,6 +49,8 @@ class ControlledRuntime(Protocol):
     otlp: OtlpStream | None
     wire: Wire
     clock: VirtualClock
+    world: dict[str, Any]
+    """The seeded world with the configuration's partners (their credentials)."""
     """The institutions' clock, which a presenter may freeze, move and resume."""
     apps: dict[str, Any]
     urls: dict[str, str]
