@@ -104,6 +104,9 @@ class VirtualClock:
         """(virtual instant, real instant it was taken at, frozen); None while real."""
         self._timers: list[Timer] = []
         self._moving: asyncio.Lock | None = None
+        self._after_jump: bool | None = None
+        """How the clock runs once the current jump lands: frozen (True), running (False), or
+        real time (None); a freeze or resume asked for during a jump changes it."""
 
     def __call__(self) -> float:
         anchor = self._anchor
@@ -129,7 +132,8 @@ class VirtualClock:
         self._timers.append(timer)
 
     def freeze(self) -> ClockState:
-        """Stop the clock at the current instant."""
+        """Stop the clock at the current instant (during a jump: where the jump lands)."""
+        self._after_jump = True
         self._anchor = (self(), self._real(), True)
         return self.state()
 
@@ -137,8 +141,10 @@ class VirtualClock:
         """Let the clock run again from its virtual instant; `real=True` returns it to real
         time instead (which may move it back: said explicitly, like `set`)."""
         if real:
+            self._after_jump = None
             self._anchor = None
         elif self._anchor is not None:
+            self._after_jump = False
             self._anchor = (self(), self._real(), False)
         return self.state()
 
@@ -159,7 +165,7 @@ class VirtualClock:
         if self._moving is None:
             self._moving = asyncio.Lock()
         async with self._moving:  # two jumps at once would interleave their instants
-            frozen, at = self.frozen, self()
+            self._after_jump, at = self.frozen, self()
             target = target_of(at)
             steps = 0
             while target > at and steps < MAX_STEPS:
@@ -169,9 +175,14 @@ class VirtualClock:
                 at, steps = due, steps + 1
                 self._anchor = (at, self._real(), True)
                 await self._fire()
-            self._anchor = (target, self._real(), frozen)
+            # Where it lands, running or frozen as it was or as a person asked meanwhile; a
+            # return to real time asked meanwhile is done after the landing's timers fired.
+            wish = self._after_jump
+            self._anchor = (target, self._real(), bool(wish))
             if target > at:
                 await self._fire()
+            if self._after_jump is None:
+                self._anchor = None
             if steps >= MAX_STEPS:
                 log.warning("the clock visited %d due instants and jumped the rest", steps)
             return self.state()

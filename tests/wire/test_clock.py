@@ -147,3 +147,21 @@ def test_instants_need_an_offset() -> None:
     for text in ["2024-03-01T08:00:00", "tomorrow", "2024-13-01T00:00Z", "0001-01-01T00:00Z"]:
         with pytest.raises(ClockError):
             parse_instant(text)
+
+
+async def test_a_freeze_asked_for_during_a_jump_is_kept_where_it_lands() -> None:
+    real = FakeClock()
+    clock = VirtualClock(real)
+    done: list[bool] = []
+
+    async def freeze_once() -> None:
+        if not done:
+            done.append(True)
+            clock.freeze()  # a presenter pressed freeze while the jump was under way
+
+    clock.add_timer(
+        FunctionTimer(lambda a: WORLD_START + 5 if a < WORLD_START + 5 else None, freeze_once)
+    )
+    await clock.advance(60)
+    real.advance(30)
+    assert clock.frozen and clock() == WORLD_START + 60
