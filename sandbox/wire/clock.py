@@ -96,7 +96,14 @@ class ClockState:
 
 
 class VirtualClock:
-    """A callable clock (`clock() -> Unix seconds`) a presenter can stop, move and restart."""
+    """A callable clock (`clock() -> Unix seconds`) a presenter can stop, move and restart.
+
+    It wraps the clock it was given (`real`) transparently: any other attribute is read from
+    and written to that clock, so a test that hands the runtime its own movable clock and
+    later moves it (`runtime.wire.clock.offset += 1`) still moves what the institutions read.
+    """
+
+    __slots__ = ("_after_jump", "_anchor", "_moving", "_real", "_timers")
 
     def __init__(self, real: Callable[[], float] = time.time) -> None:
         self._real = real
@@ -107,6 +114,18 @@ class VirtualClock:
         self._after_jump: bool | None = None
         """How the clock runs once the current jump lands: frozen (True), running (False), or
         real time (None); a freeze or resume asked for during a jump changes it."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not the clock's own (see the class docstring).
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, "_real"), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in VirtualClock.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._real, name, value)
 
     def __call__(self) -> float:
         anchor = self._anchor

@@ -165,3 +165,12 @@ async def test_a_freeze_asked_for_during_a_jump_is_kept_where_it_lands() -> None
     await clock.advance(60)
     real.advance(30)
     assert clock.frozen and clock() == WORLD_START + 60
+
+
+def test_the_clock_a_test_gave_stays_reachable_through_the_wrapper() -> None:
+    real = FakeClock()
+    clock = VirtualClock(real)
+    clock.now += 10  # FakeClock's own attribute, set through it
+    assert real.now == WORLD_START + 10 and clock() == WORLD_START + 10
+    with pytest.raises(AttributeError):
+        clock.nothing_here  # noqa: B018
