@@ -1287,9 +1287,11 @@ def _parser() -> argparse.ArgumentParser:
     from sandbox.lessons.command import add_new_lesson_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser
     from sandbox.lessons.exercise_command import add_parsers as add_exercise_parsers
+    from sandbox.runtime.clock_command import add_parser as add_clock_parser
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
+    add_clock_parser(sub)
     add_lesson_parser(sub)
     add_exercise_parsers(sub)
     add_new_lesson_parser(add_new_parser(sub))

@@ -199,6 +199,17 @@ class ControlClient:
         """Restore every institution."""
         await self._request("DELETE", "/faults")
 
+    async def clock(self) -> dict[str, Any]:
+        """The institutions' clock: `{"now": ISO-8601, "frozen", "offset_seconds", "real"}`."""
+        data: dict[str, Any] = await self._request("GET", "/clock")
+        return data
+
+    async def move_clock(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`advance` (`{"by": "25h"}`), `set` (`{"to": ISO}`), `freeze` or `resume`
+        (`{"real": bool}`) the clock; returns where it stands afterwards."""
+        data: dict[str, Any] = await self._request("POST", f"/clock/{_seg(action)}", json=body)
+        return data
+
     async def report_verdict(self, verdict: LessonVerdict) -> bool:
         """Hand a lesson step's verdict to the class's stream; False when the sandbox sends
         no spans (nothing was queued)."""

@@ -36,6 +36,7 @@ from sandbox.trace.otlp_stream import OtlpStream
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
+from sandbox.wire.clock import VirtualClock
 from sandbox.wire.partner_book import PartnerBook
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
@@ -83,7 +84,9 @@ class Runtime:
         partners_file: Path | None = None,
     ) -> None:
         """`partners_file` is the configuration partners are re-read from while running
-        (default: `config.path`; the CLI also names ./sandbox.toml before it exists)."""
+        (default: `config.path`; the CLI also names ./sandbox.toml before it exists).
+        `clock` is what "real time" means (tests pass a fake one); every institution reads
+        the virtual clock over it (`self.clock`), which runs as `clock` until it is moved."""
         self.settings = settings
         self.config = config
         self.specs = config.specs
@@ -118,9 +121,11 @@ class Runtime:
                 protocol=settings.otlp_protocol,
             )
             self.stream.subscribe(self.otlp)
+        self.clock = clock if isinstance(clock, VirtualClock) else VirtualClock(clock)
+        """The one clock of every institution, the trace and the audit (see docs/clock.md)."""
         self.wire = Wire(
             recorder=self.stream.publish,
-            clock=clock,
+            clock=self.clock,
             body_limit=settings.body_limit,
             partner_ids=partner_ids(self.world),
         )

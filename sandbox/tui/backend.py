@@ -53,6 +53,8 @@ class Backend(Protocol):
     async def stage(self, since: str = "") -> StageShown | None: ...
     async def show_stage(self, view: StageView) -> None: ...
     async def sms(self, phone: str) -> list[Sms]: ...
+    async def clock_state(self) -> dict[str, Any]: ...
+    async def advance_clock(self, by: str) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -164,6 +166,14 @@ class RemoteBackend:
     async def sms(self, phone: str) -> list[Sms]:
         """What the institutions texted a person's phone (no recorded call)."""
         return await self.control.sms(phone)
+
+    async def clock_state(self) -> dict[str, Any]:
+        """The institutions' clock (`GET /clock`): now, frozen, offset, real."""
+        return await self.control.clock()
+
+    async def advance_clock(self, by: str) -> dict[str, Any]:
+        """Jump the clock forward `by` (`1h`, `1d`...); ControlError says a bad duration."""
+        return await self.control.move_clock("advance", {"by": by})
 
     async def aclose(self) -> None:
         """Close connections."""

@@ -107,6 +107,12 @@ class ReadOnlyBackend:
     async def sms(self, phone: str) -> list[Sms]:
         return await self.inner.sms(phone)
 
+    async def clock_state(self) -> dict[str, Any]:
+        return await self.inner.clock_state()
+
+    async def advance_clock(self, by: str) -> dict[str, Any]:
+        raise ReadOnly("a follower cannot move the clock")
+
     async def show_stage(self, view: StageView) -> None:
         raise ReadOnly("a follower does not say what the stage shows")
 

@@ -25,6 +25,7 @@ import httpx
 import sqlite_utils
 
 from sandbox.wire.client import Wire
+from sandbox.wire.clock import watch
 from sandbox.wire.context import Span, current_span
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Outbox:
             f"CREATE INDEX IF NOT EXISTS {TABLE}_due ON {TABLE} (next_at) "
             "WHERE delivered_at IS NULL"
         )
+        watch(wire.clock, self)  # a jump of the runtime's clock delivers retries on the way
 
     def signer(self, kind: str, sign: Signer) -> None:
         """Register how webhooks of `kind` are signed."""
@@ -155,6 +157,19 @@ class Outbox:
                 "ORDER BY created_at"
             )
         )
+
+    def next_due(self, after: float) -> float | None:
+        """When the next pending webhook is due after `after` (the clock's `Timer`)."""
+        rows = self.db.query(
+            f"SELECT MIN(next_at) AS due FROM {TABLE} WHERE delivered_at IS NULL AND next_at > ?",
+            [after],
+        )
+        due = next(iter(rows), {}).get("due")
+        return None if due is None else float(due)
+
+    async def fire(self) -> int:
+        """Deliver what is due now (the clock's `Timer`)."""
+        return await self.deliver_due()
 
     async def deliver_due(self) -> int:
         """Send every webhook whose time has come; returns how many were acknowledged."""

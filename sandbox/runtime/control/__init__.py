@@ -4,8 +4,9 @@ Plain snake_case JSON (our own API, not an institution's): the services, injecte
 resetting the world, recorded calls and traces, a read-only look into each institution's
 tables, the counters of the stream to a class's OpenTelemetry collector (`/otlp`) and the
 lesson verdicts it also carries (`POST /verdicts`), what the presenter's screen shows
-(`/stage`, for followers' pages), and the live stream of calls as server-sent events, so a
-viewer in another process - or on another machine - can follow a running sandbox. Errors are
+(`/stage`, for followers' pages), the virtual clock (`/clock`), and the live stream of
+calls as server-sent events, so a viewer in another process - or on another machine - can
+follow a running sandbox. Errors are
 `{"code", "message"}` JSON with a 4xx status, like the institutions' own plain dialect.
 
 One router per concern, each reading the runtime it serves through a FastAPI dependency
@@ -13,9 +14,11 @@ One router per concern, each reading the runtime it serves through a FastAPI dep
 `Runtime`): services, faults and reset (`services.py`), calls and traces (`calls.py`), the
 institutions' tables and undelivered webhooks (`tables.py`), the class's stream and lesson
 verdicts (`otlp.py`), what the institutions texted a person's phone (`sms.py`), the
-presenter's stage (`stage.py`), the live stream of calls (`events.py`) and where a
-developer's client hears its webhooks (`listeners.py`, for `sandbox listen`) and the
-sandbox-only actions that force a state (`force.py`, for `sandbox force`).
+presenter's stage (`stage.py`), the institutions' shared clock (`clock.py`), the digests
+of each service's contract and credentials an audit compares (`fingerprints.py`), the live
+stream of calls (`events.py`), where a developer's client hears its webhooks
+(`listeners.py`, for `sandbox listen`) and the sandbox-only actions that force a state
+(`force.py`, for `sandbox force`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from fastapi import FastAPI
 
 from sandbox.runtime.control import (
     calls,
+    clock,
     events,
+    fingerprints,
     force,
     listeners,
     otlp,
@@ -48,6 +53,18 @@ def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     app.state.runtime = runtime
     app.state.board = StageBoard()
-    for concern in (services, otlp, calls, tables, sms, stage, events, listeners, force):
+    for concern in (
+        services,
+        clock,
+        fingerprints,
+        otlp,
+        calls,
+        tables,
+        sms,
+        stage,
+        events,
+        listeners,
+        force,
+    ):
         app.include_router(concern.router)
     return app

@@ -118,11 +118,13 @@ async def expire_va(va_no: str, runtime: RuntimeDep) -> dict[str, Any]:
 async def expire_order(order_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     """The order's payment time runs out now, and the marketplace sweeps as it does every
     second: closes the VA at the bank, cancels the order, tells the channel."""
-    orders = _state(runtime, "marketplace").orders
-    if len(order_id) > MAX_ID or not await orders.expire_now(order_id):
+    marketplace = _state(runtime, "marketplace")
+    orders = marketplace.orders
+    if len(order_id) > MAX_ID or not orders.expire_now(order_id):
         raise ApiError(
             404, "order_not_waiting", f"No order {order_id[:MAX_ID]!r} waiting for payment."
         )
+    await marketplace.sweep.fire()  # the marketplace's own sweep, under its lock
     status = orders.store.order(order_id)
     return {"order_id": order_id, "order_status": status["order_status"] if status else None}
 

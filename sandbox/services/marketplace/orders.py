@@ -355,15 +355,11 @@ class Orders:
             )
         return self.view(order)
 
-    async def expire_now(self, order_id: str) -> bool:
+    def expire_now(self, order_id: str) -> bool:
         """Let an unpaid order's payment time run out now (sandbox-only, `sandbox force
-        expire-order`), then sweep as the service does every second: the VA is closed at the
-        bank, the order cancelled (PAYMENT_EXPIRED) and its channel told, all recorded.
+        expire-order`); the next sweep (`expiry.ExpirySweep`) cancels it as any other.
         False when the order is not waiting for payment."""
-        if not self.store.expire_now(order_id, self.clock(), (rules.WAITING_PAYMENT,)):
-            return False
-        await self.expire_due()
-        return True
+        return self.store.expire_now(order_id, self.clock(), (rules.WAITING_PAYMENT,))
 
     async def expire_due(self) -> list[str]:
         """Cancel every unpaid order whose VA has expired, once the bank closed it; returns

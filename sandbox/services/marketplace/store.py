@@ -518,6 +518,21 @@ class MarketplaceStore:
         )
         return bool(cursor.rowcount)
 
+    def next_deadline(
+        self, after: float, unpaid: tuple[int, ...], created: int, stranded_after: float
+    ) -> float | None:
+        """The first instant after `after` at which an order in `unpaid` reaches its payment
+        deadline, or an order still `created` (no VA) has waited `stranded_after` seconds."""
+        marks = ",".join("?" * len(unpaid))
+        rows = self.db.query(
+            "SELECT MIN(t) AS due FROM (SELECT MIN(expires_at) AS t FROM orders "
+            f"WHERE order_status IN ({marks}) AND expires_at > ? UNION ALL "
+            "SELECT MIN(created_at) + ? FROM orders WHERE order_status = ? AND created_at + ? > ?)",
+            [*unpaid, after, stranded_after, created, stranded_after, after],
+        )
+        due = next(iter(rows), {}).get("due")
+        return None if due is None else float(due)
+
     def stranded(self, before: float, status: int) -> list[str]:
         """Ids of orders still in `status` (created, no VA yet) stored before `before`."""
         return [
