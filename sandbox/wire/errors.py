@@ -106,7 +106,7 @@ def install_error_handlers(app: FastAPI, render: Render = plain_render) -> None:
             return respond(404, "not_found", message, {})
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}; see /docs."
-            return respond(405, "method_not_allowed", message, {})
+            return respond(405, "method_not_allowed", message, {}, dict(exc.headers or {}))
         return respond(exc.status_code, f"http_{exc.status_code}", str(exc.detail), {})
 
     app.add_middleware(RequestGuard, render=render)
