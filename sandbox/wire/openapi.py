@@ -18,7 +18,7 @@ Routes added later are covered the same way, with no change here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -53,19 +53,33 @@ _ALLOW = {
 }
 
 
-def install(app: FastAPI, error_schema: dict[str, Any]) -> None:
-    """Serve `document(app, error_schema)` as the app's `/openapi.json` (built once)."""
+Guard = Callable[[str], tuple[Sequence[Security], dict[int, set[str]]]]
+"""What a middleware in front of every route adds to an operation, by its method: the
+credentials it checks and the errors it answers (the control API's token and origin checks)."""
+
+
+def install(
+    app: FastAPI, error_schema: dict[str, Any], guard: Guard | None = None, faults: bool = True
+) -> None:
+    """Serve `document(app, ...)` as the app's `/openapi.json` (built once); `faults` when the
+    wire's injected faults can reach the app (an institution, not the control API)."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if not app.openapi_schema:
-            app.openapi_schema = document(app, original(), error_schema)
+            app.openapi_schema = document(app, original(), error_schema, guard, faults)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def document(app: FastAPI, base: dict[str, Any], error_schema: dict[str, Any]) -> dict[str, Any]:
+def document(
+    app: FastAPI,
+    base: dict[str, Any],
+    error_schema: dict[str, Any],
+    guard: Guard | None = None,
+    faults: bool = True,
+) -> dict[str, Any]:
     """FastAPI's document `base` of `app`, made to tell the truth (see the module's doc)."""
     components = base.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -79,7 +93,14 @@ def document(app: FastAPI, base: dict[str, Any], error_schema: dict[str, Any]) -
         for method in route[1].methods or ():
             operation = item.get(method.lower())
             if operation is not None:
-                _describe(operation, route[1], components, validation)
+                extra = guard(method) if guard else ((), {})
+                _describe(operation, route[1], components, validation, extra)
+                if not faults:
+                    operation["responses"].pop("503", None)
+                    operation["responses"]["500"]["x-error-codes"] = ["internal_error"]
+                    operation["responses"]["500"]["description"] = (
+                        "The service failed. Codes: internal_error."
+                    )
     if not components.get("securitySchemes"):
         components.pop("securitySchemes", None)
     return base
@@ -118,16 +139,19 @@ def _describe(
     route: APIRoute,
     components: dict[str, Any],
     validation: set[str],
+    extra: tuple[Sequence[Security], dict[int, set[str]]] = ((), {}),
 ) -> None:
     for parameter in operation.get("parameters", []):
         if parameter.get("schema", {}).pop("x-sandbox-required", False):
             parameter["required"] = True
     functions = _callables(route)
-    declared = [s for fn in functions for s in getattr(fn, MARK, ())]
+    declared = [*extra[0], *(s for fn in functions for s in getattr(fn, MARK, ()))]
     _declare_security(operation, declared, components)
     responses = operation.setdefault("responses", {})
     responses.pop("422", None) if _is_validation(responses.get("422")) else None
     errors = errors_of(functions)
+    for status, codes in extra[1].items():
+        errors.setdefault(status, set()).update(codes)
     takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
     if takes_input:
         errors.setdefault(400, set()).update(validation)
