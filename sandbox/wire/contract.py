@@ -32,6 +32,9 @@ class Security:
     """OpenAPI security schemes by name, all required together (AND)."""
     parameters: tuple[dict[str, Any], ...] = field(default=())
     """Header or query parameters of the signature, each with its description."""
+    errors: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """Codes the check answers that no `ApiError` in the service's code names (a shared
+    checker returns them), by status."""
     in_body: str = ""
     """Credentials sent in the request body (a token endpoint, a PIN log-in), said as
     `x-credentials-in-body`: OpenAPI has no security scheme for them."""

@@ -34,6 +34,8 @@ Entry = tuple[Spec, Spec]
 """(status, code) one error a function may raise."""
 
 _UNKNOWN: Spec = ("?", None)
+OPEN = ""
+"""Among an answer's codes: one the source does not spell out (computed at run time)."""
 _ERROR_CLASS = "ApiError"
 _SHARED_MODULES = ("sandbox.wire.errors", "sandbox.wire.snap_payment")
 """Helpers every institution may call besides its own (the SNAP notification's errors)."""
@@ -134,16 +136,16 @@ class _Package:
         return found
 
     def errors_of(self, fn: Callable[..., Any]) -> dict[int, set[str]]:
-        """{status: codes} the function `fn` may answer with (codes may be empty)."""
+        """{status: codes} the function `fn` may answer with; "" among the codes stands for
+        one computed at run time."""
         function = self._find(fn)
         if function is None:
             return {}
         found: dict[int, set[str]] = {}
         for (kind, status), (code_kind, code) in self.raises[id(function.node)]:
             if kind == "lit" and isinstance(status, int) and 400 <= status < 600:
-                codes = found.setdefault(status, set())
-                if code_kind == "lit" and isinstance(code, str):
-                    codes.add(code)
+                literal = code_kind == "lit" and isinstance(code, str)
+                found.setdefault(status, set()).add(str(code) if literal else OPEN)
         return found
 
     def _find(self, fn: Callable[..., Any]) -> _Function | None:
@@ -212,7 +214,8 @@ def _package(package: str) -> _Package:
 
 
 def errors_of(functions: Iterable[Callable[..., Any]]) -> dict[int, set[str]]:
-    """{status: codes} the given functions (an endpoint and its dependencies) may answer with."""
+    """{status: codes} the given functions (an endpoint and its dependencies) may answer
+    with; `OPEN` among the codes stands for one computed at run time."""
     found: dict[int, set[str]] = {}
     for fn in functions:
         module = getattr(fn, "__module__", None)

@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from sandbox.wire.contract import FRAMEWORK_ERROR, MARK, Security
-from sandbox.wire.error_scan import errors_of
+from sandbox.wire.error_scan import OPEN, errors_of
 
 VALIDATION_CODES = ("invalid_json", "missing_field", "invalid_field", "invalid_body")
 """What `errors.describe_validation` calls a malformed request."""
@@ -119,6 +119,7 @@ def _validation_codes(app: FastAPI) -> set[str]:
     handlers = [h for h in app.exception_handlers.values() if callable(h)]
     codes = set(VALIDATION_CODES)
     codes.update(errors_of(handlers).get(400, set()))
+    codes.discard(OPEN)  # the handler passes on what describe_validation said: listed above
     return codes
 
 
@@ -152,6 +153,9 @@ def _describe(
     errors = errors_of(functions)
     for status, codes in extra[1].items():
         errors.setdefault(status, set()).update(codes)
+    for security in declared:
+        for status, listed in security.errors.items():
+            errors.setdefault(status, set()).update(listed)
     takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
     if takes_input:
         errors.setdefault(400, set()).update(validation)
@@ -178,13 +182,22 @@ def _is_validation(response: dict[str, Any] | None) -> bool:
 
 
 def _error_response(status: int, codes: set[str], schema: str) -> dict[str, Any]:
-    listed = sorted(codes)
+    """The answer for `status`: the error schema, its `code` an enum when every code is known
+    (a client or a mock can rely on the list), else the known ones said as examples."""
+    listed = sorted(c for c in codes if c != OPEN)
+    closed = bool(listed) and OPEN not in codes
     reason = _REASONS.get(status, "Error")
-    description = f"{reason}. Codes: {', '.join(listed)}." if listed else f"{reason}."
+    description = f"{reason}."
+    if listed:
+        others = "" if closed else ", and others the service computes"
+        description = f"{reason}. Codes: {', '.join(listed)}{others}."
+    body: dict[str, Any] = {"$ref": schema}
+    if closed:
+        body = {"allOf": [body, {"properties": {"code": {"enum": listed}}}]}
     return {
         "description": description,
         "x-error-codes": listed,
-        "content": {"application/json": {"schema": {"$ref": schema}}},
+        "content": {"application/json": {"schema": body}},
     }
 
 

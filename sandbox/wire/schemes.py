@@ -8,6 +8,7 @@ that checks a credential with `contract.secured(...)` and one of these.
 from __future__ import annotations
 
 from sandbox.wire.contract import Security, api_key, bearer, header, query
+from sandbox.wire.signing.bank import NOTIFICATION_PROBLEMS
 
 _TIMESTAMP_ISO = (
     "Local ISO-8601 time with offset, e.g. 2024-03-01T15:00:00+07:00; 5 minutes of skew."
@@ -67,6 +68,7 @@ SNAP_NOTIFICATION = Security(
         ),
         header("X-EXTERNAL-ID", "The notification's unique id."),
     ),
+    errors={401: NOTIFICATION_PROBLEMS},
 )
 """A SNAP notification the bank sends a biller."""
 

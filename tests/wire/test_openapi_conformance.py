@@ -11,6 +11,7 @@ authenticate. The figure is printed (`-s` shows it).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -150,6 +151,22 @@ def _validate(api: OpenAPI, document: dict[str, Any], exchange: Exchange) -> str
     return None
 
 
+def _unlisted_code(document: dict[str, Any], exchange: Exchange) -> str | None:
+    """An error whose `code` its operation's document does not list for that status."""
+    if exchange.status < 400 or not exchange.response_body.startswith(b"{"):
+        return None
+    found = _operation_path(document, exchange.path)
+    if found is None:
+        return None
+    item = found[1]
+    operation = item.get(exchange.method.lower()) or item[next(m for m in METHODS if m in item)]
+    listed = operation["responses"].get(str(exchange.status), {}).get("x-error-codes", [])
+    code = json.loads(exchange.response_body).get("code")
+    if code in listed:
+        return None
+    return f"{exchange.method} {exchange.path} -> {exchange.status} {code!r} not in {listed}"
+
+
 def _query(text: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
 
@@ -184,6 +201,9 @@ async def test_recorded_answers_conform_to_each_callees_document(services: Servi
         problem = _validate(apis[exchange.service], document, exchange)
         if problem:
             failures.append(f"{exchange.service}: {problem}")
+        unlisted = _unlisted_code(document, exchange)
+        if unlisted:
+            failures.append(f"{exchange.service}: {unlisted}")
         if exchange.status == 405 and "allow" not in exchange.response_headers:
             failures.append(f"{exchange.service}: 405 without Allow on {exchange.path}")
         found = _operation_path(document, exchange.path)
