@@ -56,6 +56,11 @@ answer its own error when it is missing (`400 missing_idempotency_key`): the doc
 it is required."""
 
 
+CREDENTIAL = "x-sandbox-credential"
+"""Marks a parameter a partner's credentials fill in (signing headers, `sign`): a tool that
+signs for the caller (the UI's composer) leaves it to the signing."""
+
+
 def header(name: str, description: str, **schema: Any) -> dict[str, Any]:
     """A required header parameter."""
     return {
@@ -64,6 +69,7 @@ def header(name: str, description: str, **schema: Any) -> dict[str, Any]:
         "required": True,
         "description": description,
         "schema": {"type": "string", **schema},
+        CREDENTIAL: True,
     }
 
 
@@ -75,6 +81,7 @@ def query(name: str, description: str, **schema: Any) -> dict[str, Any]:
         "required": True,
         "description": description,
         "schema": {"type": "string", **schema},
+        CREDENTIAL: True,
     }
 
 
