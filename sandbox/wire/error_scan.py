@@ -9,7 +9,8 @@ endpoint, its dependencies (authentication) or the functions they call.
 
 This module parses the endpoint's package once (Python's `ast`, nothing is run) and follows
 calls by name: a function's errors are the `ApiError`s it builds plus those of the functions
-it calls, with literal arguments put in for a helper's `status` and `code` parameters. Names
+it calls, with literal arguments put in for a helper's `status` and `code` parameters, and
+the refusals rules return as `(status, code, message)` for their caller to raise. Names
 are matched without types, so a method called `verify` stands for every `verify` in the
 package: the answer may list an error an endpoint never reaches, never the other way round,
 except where a status or code is computed at run time (those are left out: a route declares
@@ -102,6 +103,10 @@ class _Package:
 
     def _entries(self, function: _Function) -> Iterable[Entry]:
         own = set(function.params) | {a.arg for a in function.node.args.kwonlyargs}
+        for node in ast.walk(function.node):
+            problem = _returned_problem(node)
+            if problem is not None:
+                yield problem
         for call in ast.walk(function.node):
             if not isinstance(call, ast.Call):
                 continue
@@ -162,6 +167,20 @@ class _Package:
             if node.name == code.co_name and code.co_firstlineno in lines:
                 return function
         return None
+
+
+def _returned_problem(node: ast.AST) -> Entry | None:
+    """`return 404, "consent_not_found", message`: a rule's refusal, which its caller raises
+    (`errors.refusal(*problem)`), so it counts as raised where it is returned."""
+    if not isinstance(node, ast.Return) or not isinstance(node.value, ast.Tuple):
+        return None
+    items = node.value.elts
+    if len(items) < 2 or not all(isinstance(i, ast.Constant) for i in items[:2]):
+        return None
+    status, code = (i.value for i in items[:2] if isinstance(i, ast.Constant))
+    if isinstance(status, int) and 400 <= status < 600 and isinstance(code, str):
+        return ("lit", status), ("lit", code)
+    return None
 
 
 def _called_name(call: ast.Call) -> str | None:
