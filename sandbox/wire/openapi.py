@@ -41,7 +41,7 @@ _REASONS = {
     413: "Request body over 1 MB",
     422: "Well formed, but refused by the institution's rules",
     429: "Quota used up",
-    500: "The service failed, or an injected fault",
+    500: "The service failed",
     502: "A back end the service relies on refused or failed",
     503: "The service (or a back end it needs) is offline",
 }
@@ -95,12 +95,7 @@ def document(
             if operation is not None:
                 extra = guard(method) if guard else ((), {})
                 _describe(operation, route[1], components, validation, extra)
-                if not faults:
-                    operation["responses"].pop("503", None)
-                    operation["responses"]["500"]["x-error-codes"] = ["internal_error"]
-                    operation["responses"]["500"]["description"] = (
-                        "The service failed. Codes: internal_error."
-                    )
+                _add_failures(operation["responses"], faults)
     if not components.get("securitySchemes"):
         components.pop("securitySchemes", None)
     return base
@@ -149,7 +144,8 @@ def _describe(
     declared = [*extra[0], *(s for fn in functions for s in getattr(fn, MARK, ()))]
     _declare_security(operation, declared, components)
     responses = operation.setdefault("responses", {})
-    responses.pop("422", None) if _is_validation(responses.get("422")) else None
+    if "HTTPValidationError" in str(responses.get("422", "")):
+        del responses["422"]  # never sent: a malformed request answers 400 in the dialect
     errors = errors_of(functions)
     for status, codes in extra[1].items():
         errors.setdefault(status, set()).update(codes)
@@ -163,22 +159,22 @@ def _describe(
         errors.setdefault(413, set()).add("body_too_large")
     errors.setdefault(405, set()).add("method_not_allowed")
     for status, codes in sorted(errors.items()):
-        key = str(status)
-        if key in responses and "content" in responses[key] and key != "422":
-            continue  # the route documented this answer itself
-        responses[key] = _error_response(status, codes, "#/components/schemas/Error")
+        if "content" not in responses.get(str(status), {}):  # else the route said it itself
+            responses[str(status)] = _error_response(status, codes, _ERROR)
     responses["405"]["headers"] = _ALLOW
-    responses.setdefault(
-        "500", _error_response(500, {"internal_error", "injected_fault"}, _FRAMEWORK)
-    )
-    responses.setdefault("503", _error_response(503, {"service_offline"}, _FRAMEWORK))
 
 
+def _add_failures(responses: dict[str, Any], faults: bool) -> None:
+    """The wire's own answers: a crash (500), and where faults can be injected, an injected
+    failure (500) or an institution taken offline (503)."""
+    crashes = {"internal_error", "injected_fault"} if faults else {"internal_error"}
+    responses.setdefault("500", _error_response(500, crashes, _FRAMEWORK))
+    if faults:
+        responses.setdefault("503", _error_response(503, {"service_offline"}, _FRAMEWORK))
+
+
+_ERROR = "#/components/schemas/Error"
 _FRAMEWORK = "#/components/schemas/FrameworkError"
-
-
-def _is_validation(response: dict[str, Any] | None) -> bool:
-    return bool(response) and "HTTPValidationError" in str(response)
 
 
 def _error_response(status: int, codes: set[str], schema: str) -> dict[str, Any]:
