@@ -24,6 +24,7 @@ stream of calls (`events.py`), where a developer's client hears its webhooks
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from sandbox.runtime.control import (
     calls,
@@ -39,17 +40,31 @@ from sandbox.runtime.control import (
     tables,
 )
 from sandbox.runtime.control.dependencies import ControlledRuntime
-from sandbox.runtime.control_guard import ControlGuard
+from sandbox.runtime.control_guard import ControlGuard, documented
 from sandbox.runtime.stage_view import StageBoard
+from sandbox.wire import openapi
+from sandbox.wire.contract import PLAIN_ERROR
 from sandbox.wire.errors import install_error_handlers
 
 __all__ = ["ControlledRuntime", "create_control_app"]
 
+DESCRIPTION = """\
+The running sandbox, for viewers, the CLI and your own tools: services, faults and reset,
+recorded calls and traces, the institutions' tables, the class's stream, a person's texts, the
+presenter's stage and the live stream of calls (`GET /events`, server-sent events).
+It answers only on 127.0.0.1, localhost or [::1] and never to pages of other sites. Reading is
+open to you; every change (POST, PUT, PATCH, DELETE) needs `Authorization: Bearer <token>`
+with the token from `runtime.json` in the data directory (`sandbox` commands send it for you).
+"""
+
 
 def create_control_app(runtime: ControlledRuntime) -> FastAPI:
     """The control API of `runtime`."""
-    app = FastAPI(title="SANDBOX control API", version="1", docs_url=None, redoc_url=None)
+    app = FastAPIOffline(title="SANDBOX control API", version="1", description=DESCRIPTION)
     install_error_handlers(app)
+    # Documented like the institutions (offline /docs, /openapi.json), with the guard's token
+    # on every change and its refusals on every operation.
+    openapi.install(app, PLAIN_ERROR, guard=documented, faults=False)
     app.add_middleware(ControlGuard, token=runtime.control_token)  # outermost: checked first
     app.state.runtime = runtime
     app.state.board = StageBoard()

@@ -40,6 +40,7 @@ from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.app import new_app
 from sandbox.wire.clock import watch
+from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox, Signer
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.marketplace import webhook_signature
@@ -106,7 +107,14 @@ def create_app(env: ServiceEnv) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    app = new_app(env, "Marketplace (Pasarloka)", DESCRIPTION, render=render, lifespan=lifespan)
+    app = new_app(
+        env,
+        "Marketplace (Pasarloka)",
+        DESCRIPTION,
+        render=render,
+        lifespan=lifespan,
+        error_schema=SNAP_ERROR,
+    )
     app.state.store = store
     app.state.variants = env.variants  # deliberate non-compliance for teaching; empty by default
     app.state.outbox = outbox

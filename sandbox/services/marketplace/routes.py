@@ -39,7 +39,8 @@ from sandbox.services.marketplace.schemas import (
 )
 from sandbox.services.marketplace.sellers import register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire import snap_payment
+from sandbox.wire import schemes, snap_payment
+from sandbox.wire.contract import secured
 from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
@@ -56,6 +57,7 @@ def _store(request: Request) -> MarketplaceStore:
     return store
 
 
+@secured(schemes.MARKETPLACE_SIGNED)
 async def signed_partner(
     request: Request, fs_id: Annotated[int, Path(description="Your partner id.")]
 ) -> Partner:
@@ -109,6 +111,7 @@ CourierPartner = Annotated[Partner, Depends(courier_partner)]
         }
     },
 )
+@secured(schemes.MARKETPLACE_TOKEN)
 async def issue_token(request: Request) -> dict[str, Any]:
     gate: PartnerGate = request.app.state.partners
     return gate.issue_token(request.headers.get("authorization"), await request.body())
@@ -298,6 +301,7 @@ async def register(request: Request, body: SellerRegistration) -> dict[str, Any]
     summary="Payment notification from the bank (SNAP service 25)",
     openapi_extra=snap_payment.openapi_body(),
 )
+@secured(schemes.SNAP_NOTIFICATION)
 async def payment_notification(request: Request) -> dict[str, Any]:
     # The body is read raw on purpose: the signature is checked over the exact bytes the bank
     # sent, before we trust (or even parse) anything in them.

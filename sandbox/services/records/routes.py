@@ -20,6 +20,8 @@ from sandbox.services.records.schemas import (
     PatientCreate,
 )
 from sandbox.services.records.store import RecordsStore
+from sandbox.wire import schemes
+from sandbox.wire.contract import secured
 
 router = APIRouter()
 fhir = APIRouter(prefix="/fhir-r4/v1", tags=["fhir"])
@@ -53,6 +55,7 @@ def _checked(check: Any, *args: Any) -> Any:
     tags=["auth"],
     summary="Trade a facility's client credentials for a one-hour bearer token",
 )
+@secured(schemes.RECORDS_TOKEN)
 async def access_token(
     request: Request,
     grant_type: Annotated[str | None, Query(max_length=40)] = None,
