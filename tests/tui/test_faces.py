@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
 
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.clients import BankClient, SocialClient
+from sandbox.tui.clients import BankClient, CheckoutClient, PhoneClient, SocialClient
 from sandbox.tui.themes import DARK, LIGHT
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
@@ -55,7 +55,12 @@ class FacesApp(App[None]):
 
     def compose(self) -> ComposeResult:
         people = People(self.services)
-        yield SocialFace(SocialClient(people, "buyer"), self.video_id)
+        yield SocialFace(
+            SocialClient(people, "buyer"),
+            CheckoutClient(people, "buyer"),
+            PhoneClient(self.services.phone.messages, self.services.world, "buyer"),
+            self.video_id,
+        )
         yield BankFace(BankClient(people, "buyer"))
 
     def on_mount(self) -> None:
@@ -86,7 +91,8 @@ def acted(seen: list[Message], action: str) -> list[Face.Acted]:
     return [m for m in unique(seen, Face.Acted) if m.action == action]
 
 
-async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
+async def test_faces_buy_in_app_and_pay_the_va_once(services: Services) -> None:
+    """The VA way (a jump): the checkout shows the VA, the bank app pays it once."""
     seen: list[Message] = []
     app = FacesApp(services)
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
@@ -97,6 +103,9 @@ async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
         await pilot.click(".social--buy")
         await settle(pilot)
         assert social.checkout is not None
+        assert not unique(seen, SocialFace.CheckoutShown)  # nothing handed over before she chose
+        await pilot.click("#pay-va")
+        await settle(pilot)
         va, amount = social.checkout["payment"]["virtual_account_no"], 185_000
         shown = unique(seen, SocialFace.CheckoutShown)
         assert [(m.va_no, m.amount) for m in shown] == [(va.strip(), amount)]
@@ -115,6 +124,8 @@ async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
         assert bank.payment is not None and bank.payment["payment_id"] == "PAY-000001"
 
         await services.settle()
+        social.query_one("#refresh-orders").scroll_visible(animate=False)
+        await pilot.pause()
         await pilot.click("#refresh-orders")
         await settle(pilot)
         assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
