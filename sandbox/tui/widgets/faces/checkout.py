@@ -260,10 +260,10 @@ Open your bank's app to pay it."""),
         go = self.query_one("#debit-go", Button)
         go.label = plain(_("Send me a code")) if step == "phone" else plain(_("Confirm code"))
         go.refresh(layout=True)
-        if step:
+        if step:  # the field and the button under it in view, even on a small screen
             target = phone if step == "phone" else code
-            self.call_after_refresh(target.focus)
-            self.call_after_refresh(self.scroll_visible, animate=False)
+            self.call_after_refresh(target.focus, scroll_visible=False)
+            self.call_after_refresh(self.query_one("#debit-step").scroll_visible, animate=False)
 
     def forget(self) -> None:
         """A new order (or a reset world): nothing asked, nothing said."""
