@@ -187,3 +187,12 @@ def test_refusals_are_said_in_the_ui_language(
         assert id in refusal_words(error)
     finally:
         i18n.set_language("en")
+
+
+async def test_an_institutions_words_in_a_notice_are_never_markup(services: Services) -> None:
+    async with FacesApp(services).run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        view = pilot.app.query_one(SocialFace).webview
+        view.notice.show("[b]Bank said[/b] [link=x]no[/link]", "failed")
+        await pilot.pause()
+        assert "[b]Bank said[/b] [link=x]no[/link]" in str(view.notice.render())

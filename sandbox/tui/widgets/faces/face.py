@@ -103,8 +103,9 @@ class Notice(Static):
     """One line under an area: busy, failed or done, or hidden when there is nothing to say."""
 
     def show(self, content: Content | str, state: str) -> None:
-        """Show `content` in `state` (`busy`, `failed` or `ok`)."""
-        self.update(content)
+        """Show `content` in `state` (`busy`, `failed` or `ok`); a string is shown as it is,
+        never read as markup (it is often what an institution answered)."""
+        self.update(Content(content) if isinstance(content, str) else content)
         for name in ("busy", "failed", "ok"):
             self.set_class(name == state, f"-{name}")
 
