@@ -6,12 +6,15 @@ code is read from the bank's own SMS records, as the phone face reads it.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import Any
 
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from sandbox.tui import i18n
 from sandbox.tui.clients import FaceError
@@ -196,3 +199,33 @@ async def test_an_institutions_words_in_a_notice_are_never_markup(services: Serv
         view.notice.show("[b]Bank said[/b] [link=x]no[/link]", "failed")
         await pilot.pause()
         assert "[b]Bank said[/b] [link=x]no[/link]" in str(view.notice.render())
+
+
+def _slow(app: Any, seconds: float) -> Any:
+    """The institution's app behind a slow network: each request waits before it arrives."""
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return slow
+
+
+async def test_a_second_tap_while_a_step_is_on_its_way_is_ignored(services: Services) -> None:
+    seen: list[Message] = []
+    async with FacesApp(services).run_test(size=(80, 40), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        social, view = await buy_and_choose_bank(pilot)
+        services.wire.mount("marketplace", _slow(services.apps["marketplace"], 0.3))
+        view.post_message(CheckoutView.PhoneTyped("+62 812-0000-0001"))
+        await pilot.pause(0.1)  # the step is on its way
+        view.post_message(CheckoutView.PhoneTyped("+62 812-0000-0001"))  # she taps again
+        await settle(pilot)
+        states = [m.state for m in seen if isinstance(m, Worker.StateChanged)]
+        assert WorkerState.CANCELLED not in states  # no step was cut off half-way
+        assert [t.ok for t in acted(seen, "pay with bank")] == [True]
+        await type_code(pilot, view, newest_code(social))
+        assert social.checkout is not None and social.checkout["status"] == "AWAITING_SHIPMENT"
+    binds = [c for c in services.calls if c.path == "/v1.0/registration-account-binding"]
+    assert len(binds) == 1

@@ -329,6 +329,8 @@ class SocialFace(Face):
         Contoh debits her bound account, or first asks for her phone to bind it."""
         message.stop()
         page = self.checkout or {}
+        if self.paying_now():
+            return
         if message.way == "va":
             va, amount = self.webview.show_va(), lookup(page, "payment", "amount")
             if va and isinstance(amount, int):
@@ -341,14 +343,21 @@ class SocialFace(Face):
     @on(CheckoutView.PhoneTyped)
     def send_phone(self, message: CheckoutView.PhoneTyped) -> None:
         message.stop()
-        self.pay_with_bank(message.phone)
+        if not self.paying_now():
+            self.pay_with_bank(message.phone)
 
     @on(CheckoutView.CodeTyped)
     def send_code(self, message: CheckoutView.CodeTyped) -> None:
         message.stop()
-        self.type_code(message.code)
+        if not self.paying_now():
+            self.type_code(message.code)
 
-    @work(exclusive=True, group="social-pay", exit_on_error=False)
+    def paying_now(self) -> bool:
+        """True while a payment step is on its way: a second tap waits for its answer rather
+        than cancel it (a step cancelled half-way may have reached the bank)."""
+        return any(w.group == "social-pay" and not w.is_finished for w in self.workers)
+
+    @work(group="social-pay", exit_on_error=False)
     async def pay_with_bank(self, phone: str | None) -> None:
         """Pay with Bank Contoh: the marketplace debits her bound account (or binds it with
         `phone` first: the bank texts her a code)."""
@@ -359,7 +368,7 @@ class SocialFace(Face):
 
         await self.act("pay with bank", self.webview.notice, body)
 
-    @work(exclusive=True, group="social-pay", exit_on_error=False)
+    @work(group="social-pay", exit_on_error=False)
     async def type_code(self, code: str) -> None:
         """The code her bank texted her, typed in the checkout (never in the bank's app)."""
 
