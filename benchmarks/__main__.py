@@ -7,7 +7,9 @@ Parts, in the order they run (each in its own child processes; this process orch
 3. one `sandbox up` for the next three parts: its memory idle, then the checkout story
    (`story.py`), then a read and a write over HTTP against a plain app (`throughput.py`), then
    its memory under that load;
-4. the trace store and the UI's log at 100,000 calls (`store.py`).
+4. the trace store and the UI's log at 100,000 calls (`store.py`);
+5. CPU per read and per order with the institutions in one process, no sockets
+   (`inprocess.py`): the figure that moves with code rather than with the machine's load.
 
 Figures are medians over repeated runs. Nothing here fails because of a number: a missed aim
 is printed as MISSED. `--quick` runs everything short (about a minute) to check that it
@@ -30,14 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import coldstart, load, recording, store, story, throughput
+from benchmarks import coldstart, inprocess, load, recording, store, story, throughput
 from benchmarks.figures import Aim, Figure, notes, render
 from benchmarks.memory import status_mb
 from benchmarks.processes import sigterm_interrupts, start_sandbox
 from benchmarks.recording import machine
 from benchmarks.ui_driver import start_ui
 
-PARTS = ("coldstart", "recording", "story", "throughput", "memory", "store")
+PARTS = ("coldstart", "recording", "story", "throughput", "memory", "store", "inprocess")
 AIM_IDLE_MB = 80.0
 AIM_LOADED_MB = 150.0
 MEMORY = "memory of sandbox up (the whole runtime: one process)"
@@ -130,6 +132,9 @@ def run(parts: set[str], s: Settings, generator: str) -> dict[str, Any]:
         if "store" in parts:
             raw["store"] = store.measure(tmp / "store", s.calls, raw["shared"].get("empty_ui"))
             figures += store.figures(raw["store"])
+        if "inprocess" in parts:
+            raw["inprocess"] = inprocess.run(s.sequential * 15, s.sequential * 5, s.repeats)
+            figures += inprocess.figures(raw["inprocess"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {

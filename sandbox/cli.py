@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import __version__
-from sandbox.config import DEFAULT_PORT_BASE, DEFAULT_SEED, VARIANTS, Settings, default_data_dir
+from sandbox.config import (
+    DEFAULT_PORT_BASE,
+    DEFAULT_SEED,
+    HOST,
+    VARIANTS,
+    Settings,
+    default_data_dir,
+)
 from sandbox.language import LANGUAGES, default_language, texts
 
 EXIT_USAGE = 2
@@ -48,6 +55,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         otlp_endpoint=getattr(args, "otlp_endpoint", None) or "",
         otlp_protocol=getattr(args, "otlp_protocol", None) or "http/json",
         student=getattr(args, "student", None) or "",
+        listen_host=getattr(args, "listen_host", None) or HOST,
+        lan=getattr(args, "listen_host", None) is not None,
     )
 
 
@@ -80,6 +89,7 @@ def _log_to_file(data_dir: Path) -> Path:
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
     from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.listen import ListenRefused
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
 
@@ -109,6 +119,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         runtime.check_seed()
         runtime.bind()
+    except ListenRefused as exc:
+        raise UserError(str(exc)) from None
     except PortInUse as exc:
         fix = (
             "change its port in the configuration"
@@ -147,9 +159,15 @@ def _print_table(runtime: Any, settings: Settings, log_path: Path) -> None:
         for s in runtime.specs
     ]
     print(
-        f"Integration sandbox {__version__}: {len(rows)} services on 127.0.0.1 "
+        f"Integration sandbox {__version__}: {len(rows)} services on {runtime.listen_host} "
         f"(seed {settings.seed}{_variants_note(settings)})"
     )
+    if settings.lan:
+        print(
+            f"The institutions listen on {runtime.listen_host}: other machines on this network "
+            "can call them (Locust workers, docs/flash-sale.md); the control API stays on "
+            "127.0.0.1."
+        )
     _table(["service", "institution", "role", "url", "docs"], rows)
     if runtime.config.path is not None:
         print(f"configuration {runtime.config.path}")
@@ -405,12 +423,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- run flash-sale ----------------------------------------------------------------------------
 
-SALE_OPTIONS = ("buyers", "duration", "products")
+SALE_OPTIONS = ("buyers", "duration", "products", "bank_limit")
 """Options of the flash sale alone (`--pay` is also the checkout's)."""
 
 
 def _no_sale_options(args: argparse.Namespace) -> None:
-    given = [f"--{name}" for name in SALE_OPTIONS if getattr(args, name, None) is not None]
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in SALE_OPTIONS
+        if getattr(args, name, None) is not None
+    ]
     if given:
         raise UserError(f"{', '.join(given)}: only for `sandbox run flash-sale`")
 
@@ -429,6 +451,7 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
         duration_s=args.duration or defaults.duration_s,
         products=args.products or defaults.products,
         pay=args.pay or defaults.pay,
+        bank_limit=float(args.bank_limit or 0),
     )
     state = RuntimeState.read(settings.data_dir)
     world = load_world(state.seed if state else settings.seed)
@@ -439,9 +462,9 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
     runtime = None
     if state is None:
         runtime = _runtime_for_the_run(settings, args)
-        target = Target(runtime.control_url, runtime.urls)
+        target = Target(runtime.control_url, runtime.urls, runtime.control_token)
     else:
-        target = Target(state.control_url, state.services)
+        target = Target(state.control_url, state.services, state.token)
     say = (lambda _text: None) if args.json else print
     try:
         report: SaleReport = flash_sale(
@@ -1073,6 +1096,14 @@ def _parser() -> argparse.ArgumentParser:
         "(default 256M)",
     )
     up.add_argument(
+        "--host",
+        dest="listen_host",
+        metavar="ADDR",
+        help="let the institutions listen on this IPv4 address instead, e.g. 0.0.0.0 or this "
+        "machine's LAN address, for Locust workers on other machines (default: 127.0.0.1 "
+        "only; the control API always stays on 127.0.0.1)",
+    )
+    up.add_argument(
         "--body-limit",
         type=_positive,
         default=8192,
@@ -1130,9 +1161,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--pay",
         choices=("debit", "va"),
-        help="checkout: pay with Bank Contoh inside the checkout (debit, the default) or the "
-        "virtual account in her bank app (va: the jump); flash-sale: va (the default; its "
-        "buyers do not pay by debit yet)",
+        help="checkout and flash-sale: pay with Bank Contoh inside the checkout (debit, the "
+        "default) or the virtual account in her bank app (va: the jump)",
     )
     run.add_argument(
         "--lang",
@@ -1151,6 +1181,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sale.add_argument(
         "--products", type=_positive, metavar="K", help="limited-stock products (default 2)"
+    )
+    sale.add_argument(
+        "--bank-limit",
+        type=_positive,
+        metavar="R",
+        help="the bank throttles each partner above R SNAP calls per second during the sale "
+        "(429 with Retry-After; default: no limit)",
     )
     run.set_defaults(func=cmd_run)
     serve = command("serve", "the stage in a browser: the same UI, on this machine or for a room")
@@ -1246,15 +1283,21 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_present if required else cmd_learn)
 
     from sandbox.audit.command import add_parser as add_audit_parser
+    from sandbox.devtools.force import add_parser as add_force_parser
+    from sandbox.devtools.listen import add_parser as add_listen_parser
     from sandbox.lessons.command import add_new_lesson_parser
     from sandbox.lessons.command import add_parser as add_lesson_parser
     from sandbox.lessons.exercise_command import add_parsers as add_exercise_parsers
+    from sandbox.runtime.clock_command import add_parser as add_clock_parser
     from sandbox.scaffold.command import add_parser as add_new_parser
 
     add_audit_parser(sub)
+    add_clock_parser(sub)
     add_lesson_parser(sub)
     add_exercise_parsers(sub)
     add_new_lesson_parser(add_new_parser(sub))
+    add_listen_parser(sub)
+    add_force_parser(sub)
 
     trace = sub.add_parser(
         "trace",

@@ -48,7 +48,12 @@ class Settings:
     seed: int = DEFAULT_SEED
     """Seed of the synthetic world: the same seed gives the same world, byte for byte."""
     host: str = HOST
-    """Interface every server binds to."""
+    """Interface the control API binds to: loopback, since it can change and reset the world."""
+    listen_host: str = HOST
+    """Interface the institutions bind to (`sandbox up --host`): loopback unless `lan`."""
+    lan: bool = False
+    """The user asked for the institutions on the network; without it a `listen_host` that is
+    not loopback is refused (`sandbox.runtime.listen`)."""
     trace_max_calls: int = 100_000
     """The trace store keeps at most this many calls; the oldest traces are dropped whole."""
     trace_max_bytes: int = 256 * 1024 * 1024

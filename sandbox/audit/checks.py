@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from sandbox.audit.ageing import DEFAULT_PERIOD_MONTHS, due_at
 from sandbox.audit.records import SEEDED, AuditRecord
 from sandbox.language import texts
 from sandbox.trace.events import HttpCall
@@ -36,6 +37,14 @@ class AuditContext:
     """Service name to base URL, when a sandbox is running."""
     lang: str = "en"
     """The language reasons are written in (`sandbox.language.LANGUAGES`)."""
+    now: float | None = None
+    """The sandbox's clock (Unix seconds) when the audit runs; None: ageing is not judged."""
+    period_months: int = DEFAULT_PERIOD_MONTHS
+    """How long an audit of the rule's set lasts (`period_months` in its TOML file)."""
+    contracts: dict[str, str] = field(default_factory=dict)
+    """Service -> digest of its OpenAPI document now (empty: contracts are not compared)."""
+    credentials: dict[str, str] = field(default_factory=dict)
+    """Service -> digest of its partner credentials now (empty: not compared)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,15 +457,18 @@ def loopback_only(calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str
 def registry_audited(
     calls: Sequence[HttpCall], ctx: AuditContext, params: dict[str, Any]
 ) -> Outcome:
-    """Every service in the registry is covered by the last recorded audit."""
+    """Every service in the registry is covered by the last recorded audit, which is younger
+    than its rule set's period and saw each service's contract and credentials as they are."""
     _ = texts("audit", ctx.lang)
-    if ctx.record is None:
+    record = ctx.record
+    if record is None:
         return Outcome(
             FAIL,
             tuple(ctx.services),
             _("no audit on record; run `sandbox audit --record` once it passes"),
         )
-    missing = [s for s in ctx.services if s not in ctx.record.services]
+    when = _when(ctx, record.recorded_at)
+    missing = [s for s in ctx.services if s not in record.services]
     if missing:
         return Outcome(
             FAIL,
@@ -464,7 +476,18 @@ def registry_audited(
             _(
                 "{names} added after the audit of {when}; audit again and "
                 "record it (`sandbox audit --record`)"
-            ).format(names=", ".join(missing), when=_when(ctx, ctx.record.recorded_at)),
+            ).format(names=", ".join(missing), when=when),
+        )
+    stale = _stale(ctx, record)
+    if stale:
+        evidence = tuple(dict.fromkeys(name for _why, names in stale for name in names))
+        reasons = "; ".join(why for why, _names in stale)
+        return Outcome(
+            FAIL,
+            evidence,
+            _("{reasons}; audit again and record it (`sandbox audit --record`)").format(
+                reasons=reasons
+            ),
         )
     return Outcome(
         PASS,
@@ -473,8 +496,44 @@ def registry_audited(
             "{count} service covered by the audit of {when}",
             "all {count} services covered by the audit of {when}",
             len(ctx.services),
-        ).format(count=len(ctx.services), when=_when(ctx, ctx.record.recorded_at)),
+        ).format(count=len(ctx.services), when=when),
     )
+
+
+def _stale(ctx: AuditContext, record: AuditRecord) -> list[tuple[str, tuple[str, ...]]]:
+    """Why the record no longer covers the registry, each reason with the services it names:
+    it is older than the period, or a service's contract or credentials changed since."""
+    _ = texts("audit", ctx.lang)
+    when = _when(ctx, record.recorded_at)
+    found: list[tuple[str, tuple[str, ...]]] = []
+    due = due_at(record.recorded_at, ctx.period_months)
+    if due is not None and ctx.now is not None and ctx.now >= due.timestamp():
+        why = _.ngettext(
+            "the audit of {when} is older than its period of {months} month (due {due})",
+            "the audit of {when} is older than its period of {months} months (due {due})",
+            ctx.period_months,
+        ).format(when=when, months=ctx.period_months, due=due.isoformat(timespec="seconds"))
+        found.append((why, tuple(record.services)))
+    for digests, now_digests, message in (
+        (
+            record.contracts,
+            ctx.contracts,
+            _("the contract (OpenAPI document) of {names} changed since the audit of {when}"),
+        ),
+        (
+            record.credentials,
+            ctx.credentials,
+            _("the partner credentials of {names} changed since the audit of {when}"),
+        ),
+    ):
+        changed = tuple(
+            s
+            for s in ctx.services
+            if s in digests and s in now_digests and digests[s] != now_digests[s]
+        )
+        if changed:
+            found.append((message.format(names=", ".join(changed), when=when), changed))
+    return found
 
 
 def _named(pattern: dict[str, Any], lang: str) -> str:

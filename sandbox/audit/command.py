@@ -14,6 +14,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -99,26 +100,51 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return default_data_dir()
 
 
-def _runtime_urls(data_dir: Path) -> dict[str, str]:
-    """Service URLs of a sandbox running on `data_dir` (after asking it to flush its trace
-    writer), or {} when none runs."""
+@dataclass(frozen=True, slots=True)
+class Running:
+    """What the audit asks of the sandbox running on the data directory."""
+
+    urls: dict[str, str] = field(default_factory=dict)
+    """Service URLs ({} when none runs)."""
+    now: float | None = None
+    """Its clock (`GET /clock`): the audit is dated by it and the last record ages on it."""
+    fingerprints: dict[str, dict[str, str]] = field(default_factory=dict)
+    """`contracts` and `credentials` digests per service (`GET /fingerprints`)."""
+
+
+def _running(data_dir: Path) -> Running:
+    """The sandbox running on `data_dir` (after asking it to flush its trace writer); with
+    none running, no URLs and real time (there is no other clock to read)."""
     from sandbox.runtime.state import RuntimeState
 
     state = RuntimeState.read(data_dir)
     if state is None:
-        return {}
+        return Running(now=time.time())
     import httpx
 
-    with contextlib.suppress(httpx.HTTPError):
+    now, found = None, {}
+    with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):
         httpx.post(f"{state.control_url}/flush", timeout=10, headers=state.auth_headers())
-    return dict(state.services)
+        clock = httpx.get(f"{state.control_url}/clock", timeout=10).json()
+        now = datetime.fromisoformat(clock["now"]).timestamp()
+        found = httpx.get(f"{state.control_url}/fingerprints", timeout=30).json()
+    return Running(
+        dict(state.services),
+        time.time() if now is None else now,
+        {k: v for k, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {},
+    )
 
 
 def load_calls(
-    data_dir: Path, trace: str | None = None, since: str | None = None, everything: bool = False
+    data_dir: Path,
+    trace: str | None = None,
+    since: str | None = None,
+    everything: bool = False,
+    now: float | None = None,
 ) -> list[HttpCall]:
-    """The calls to audit from `<data_dir>/trace.db`: one trace, the traces since a time,
-    every trace, or the most recent DEFAULT_TRACES traces. No store means no calls."""
+    """The calls to audit from `<data_dir>/trace.db`: one trace, the traces since a time
+    (`10m` counts back from `now`, the sandbox's clock), every trace, or the most recent
+    DEFAULT_TRACES traces. No store means no calls."""
     path = data_dir / TRACE_FILE
     if not path.exists():
         if trace:
@@ -139,7 +165,7 @@ def load_calls(
         limit = 10**9 if everything or since else DEFAULT_TRACES
         summaries = store.traces(limit)
         if since:
-            cutoff = parse_since(since)
+            cutoff = parse_since(since, now)
             summaries = [s for s in summaries if s.started_at >= cutoff]
         out: list[HttpCall] = []
         for summary in reversed(summaries):  # oldest trace first
@@ -150,28 +176,45 @@ def load_calls(
 
 
 def audit(
-    data_dir: Path, calls: Sequence[HttpCall], urls: dict[str, str], lang: str = "en"
+    data_dir: Path,
+    calls: Sequence[HttpCall],
+    urls: dict[str, str],
+    lang: str = "en",
+    running: Running | None = None,
 ) -> AuditReport:
-    """Run the shipped rule sets over `calls`, the registry and the last audit record."""
+    """Run the shipped rule sets over `calls`, the registry and the last audit record, on
+    the running sandbox's clock and fingerprints when `running` gives them."""
     from sandbox.runtime.registry import BUILTIN
 
+    running = running or Running(urls)
     services = list(dict.fromkeys([s.name for s in BUILTIN] + sorted(urls)))
-    return run_audit(calls, services, last_record(data_dir), urls, lang=lang)
+    return run_audit(
+        calls,
+        services,
+        last_record(data_dir),
+        urls,
+        lang=lang,
+        now=running.now,
+        contracts=running.fingerprints.get("contracts"),
+        credentials=running.fingerprints.get("credentials"),
+    )
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """`sandbox audit [--trace ID | --since TIME | --all] [--json] [--record]`."""
     data_dir = _data_dir(args)
     try:
-        urls = _runtime_urls(data_dir)
+        running = _running(data_dir)
+        urls = running.urls
         calls = load_calls(
             data_dir,
             getattr(args, "trace", None),
             getattr(args, "since", None),
             bool(getattr(args, "all", False)),
+            running.now,
         )
         lang = getattr(args, "lang", None) or default_language()
-        report = audit(data_dir, calls, urls, lang)
+        report = audit(data_dir, calls, urls, lang, running)
     except (AuditUsageError, RuleError) as exc:
         print(f"sandbox audit: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sandbox.audit.checks import CHECKS, FAIL, NA, PASS, AuditContext
@@ -41,6 +41,11 @@ class AuditReport:
     traces: int
     record: AuditRecord | None = None
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    """When the audit ran: on the sandbox's clock when `run_audit` was given it."""
+    contracts: dict[str, str] = field(default_factory=dict)
+    """Digests of the services' contracts it saw (recorded with it)."""
+    credentials: dict[str, str] = field(default_factory=dict)
+    """Digests of the services' partner credentials it saw (recorded with it)."""
 
     @property
     def passed(self) -> bool:
@@ -68,6 +73,8 @@ class AuditReport:
             services=self.services,
             rulesets=self.rulesets,
             fingerprint=fingerprint(self.services),
+            contracts=dict(self.contracts),
+            credentials=dict(self.credentials),
         )
 
 
@@ -94,12 +101,33 @@ def run_audit(
     urls: dict[str, str] | None = None,
     rulesets: Sequence[RuleSet] | None = None,
     lang: str = "en",
+    now: float | None = None,
+    contracts: dict[str, str] | None = None,
+    credentials: dict[str, str] | None = None,
 ) -> AuditReport:
     """Every rule of `rulesets` (default: the shipped ones) over `calls` and the registry,
-    with the checks' reasons written in `lang`."""
+    with the checks' reasons written in `lang`.
+
+    `now` is the sandbox's clock (the audit is dated by it and the last record ages on it);
+    `contracts` and `credentials` are the services' digests now (`GET /fingerprints`),
+    compared with the record's and recorded with a pass. Without them, those are not judged.
+    """
     sets = list(rulesets) if rulesets is not None else load_rulesets()
-    ctx = AuditContext(services=tuple(services), record=record, urls=dict(urls or {}), lang=lang)
-    results = tuple(run_rule(rule, calls, ctx) for s in sets for rule in s.rules)
+    ctx = AuditContext(
+        services=tuple(services),
+        record=record,
+        urls=dict(urls or {}),
+        lang=lang,
+        now=now,
+        contracts=dict(contracts or {}),
+        credentials=dict(credentials or {}),
+    )
+    results = tuple(
+        run_rule(rule, calls, replace(ctx, period_months=s.period_months))
+        for s in sets
+        for rule in s.rules
+    )
+    dated = {} if now is None else {"created_at": _iso(now)}
     return AuditReport(
         results=results,
         services=tuple(services),
@@ -107,4 +135,11 @@ def run_audit(
         calls=len(calls),
         traces=len({c.trace_id for c in calls}),
         record=record,
+        contracts=ctx.contracts,
+        credentials=ctx.credentials,
+        **dated,
     )
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")

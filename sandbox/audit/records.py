@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SEEDED = "seeded world"
@@ -28,6 +28,11 @@ class AuditRecord:
     fingerprint: str
     """sha256 over the covered service names: a different registry gives a different value."""
     verdict: str = "pass"
+    contracts: dict[str, str] = field(default_factory=dict)
+    """Service -> digest of its OpenAPI document when audited (`runtime/fingerprints.py`);
+    empty in records made before contracts were recorded, which are then not compared."""
+    credentials: dict[str, str] = field(default_factory=dict)
+    """Service -> digest of its partner credentials when audited (a digest, never a secret)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -43,7 +48,16 @@ class AuditRecord:
             rulesets=tuple(str(s) for s in data.get("rulesets", ())),
             fingerprint=str(data.get("fingerprint", "")),
             verdict=str(data.get("verdict", "pass")),
+            contracts=_digests(data.get("contracts")),
+            credentials=_digests(data.get("credentials")),
         )
+
+
+def _digests(raw: Any) -> dict[str, str]:
+    """A service -> digest table from a record file (anything else is read as none)."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
 
 
 def fingerprint(services: Iterable[str]) -> str:

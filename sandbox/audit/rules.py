@@ -4,6 +4,7 @@ A rule file looks like this (see `rulesets/*.toml`):
 
     id = "commerce"
     title = "Social commerce"
+    period_months = 12               # optional: how long a passed audit lasts (default 12)
 
     [[rules]]
     id = "SOC-PAY"
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.audit.ageing import DEFAULT_PERIOD_MONTHS, MAX_PERIOD_MONTHS
 from sandbox.audit.checks import CHECKS
 
 RULESET_DIR = Path(__file__).parent / "rulesets"
@@ -69,6 +71,8 @@ class RuleSet:
     path: Path | None = None
     titles: dict[str, str] = field(default_factory=dict)
     """Language code -> the set's title in that language."""
+    period_months: int = DEFAULT_PERIOD_MONTHS
+    """How long a passed audit of this set lasts on the shared clock (`period_months`)."""
 
     def title_in(self, lang: str) -> str:
         """The set's title in `lang`, English when it has none."""
@@ -110,12 +114,19 @@ def parse_ruleset(data: dict[str, Any], path: Path | None = None) -> RuleSet:
             )
         )
     titles = {lang: text["title"] for lang, text in _translations(data, where, ("title",))}
+    period = data.get("period_months", DEFAULT_PERIOD_MONTHS)
+    if type(period) is not int or not 1 <= period <= MAX_PERIOD_MONTHS:
+        raise RuleError(
+            f"{where}: `period_months` must be a whole number of months from 1 to "
+            f"{MAX_PERIOD_MONTHS} (how long a passed audit lasts), not {period!r}"
+        )
     return RuleSet(
         id=str(set_id),
         title=str(data.get("title", set_id)),
         rules=tuple(rules),
         path=path,
         titles=titles,
+        period_months=period,
     )
 
 

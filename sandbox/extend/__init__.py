@@ -17,7 +17,9 @@ what the built-in institutions use, and nothing that ties it to their code:
   trace names it as the caller (a caller's own claims are never believed);
 - `client_auth(name, callee)`: for a plain script, the httpx Auth of a client made with
   `sandbox new client NAME` (its credentials read from `sandbox.toml`), so its calls are
-  recorded as NAME.
+  recorded as NAME;
+- `Forcing`: sandbox-only failures a developer forces on your service (`sandbox force`), kept
+  on `app.state.forcing` and asked with `take(action)` where the real refusal would come.
 
 Import only from `sandbox.extend` in your service: the rest of the package may change.
 """
@@ -37,6 +39,7 @@ import httpx
 from sandbox.wire.app import new_app
 from sandbox.wire.attribution import verified
 from sandbox.wire.errors import ApiError
+from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
 from sandbox.wire.partners import partner_auth
 from sandbox.wire.service import ServiceEnv
@@ -45,6 +48,7 @@ from sandbox.wire.storage import open_database
 
 __all__ = [
     "ApiError",
+    "Forcing",
     "Outbox",
     "Service",
     "ServiceEnv",

@@ -125,11 +125,12 @@ def _machine(value: Any) -> Any:
             for i, e in enumerate(expects)
             if isinstance(e, dict)
             for text in _label_texts(e.get("label"))
+            if isinstance(text, str)  # any other value is reported as a bad label
         }
         value = {
             **value,
             "expect": [
-                {**e, "after": f"expectation {labels.get(e['after'], '?')}"}
+                {**e, "after": f"expectation {_position(labels, e['after'])}"}
                 if isinstance(e, dict) and "after" in e
                 else e
                 for e in expects
@@ -140,6 +141,11 @@ def _machine(value: Any) -> Any:
     if isinstance(value, list):
         return [_machine(v) for v in value]
     return value
+
+
+def _position(labels: dict[str, int], after: Any) -> Any:
+    """The position of the expectation `after` names, "?" when it names none."""
+    return labels.get(after, "?") if isinstance(after, str) else "?"
 
 
 def _label_texts(label: Any) -> list[Any]:

@@ -187,18 +187,27 @@ def _presence(side: str, present: bool) -> Check:
     return check
 
 
-def _headers(present: bool) -> Check:
+def _headers(present: bool, side: str = "request") -> Check:
     def check(wanted: Any, call: HttpCall, lang: str) -> str | None:
-        names = {name.lower() for name, _value in call.request_headers}
+        headers = call.request_headers if side == "request" else call.response_headers
+        names = {name.lower() for name, _value in headers}
         _ = texts("lessons", lang)
         for name in wanted:
-            if (name.lower() in names) != present:
+            if (name.lower() in names) == present:
+                continue
+            if side == "request":
                 said = (
                     _("the request lacks header {name}")
                     if present
                     else _("the request has header {name}")
                 )
-                return said.format(name=name)
+            else:
+                said = (
+                    _("the response lacks header {name}")
+                    if present
+                    else _("the response has header {name}")
+                )
+            return said.format(name=name)
         return None
 
     return check
@@ -218,6 +227,8 @@ KEY_CHECKS: dict[str, Check] = {
     "response_lacks": _presence("response", False),
     "request_headers_has": _headers(True),
     "request_headers_lacks": _headers(False),
+    "response_headers_has": _headers(True, "response"),
+    "response_headers_lacks": _headers(False, "response"),
 }
 """Every key of an expectation that looks at one call."""
 
@@ -397,4 +408,10 @@ def expected_words(spec: dict[str, Any], lang: str = "en") -> str:
         words.append(_("header {names}").format(names=", ".join(spec["request_headers_has"])))
     if spec.get("request_headers_lacks"):
         words.append(_("no header {names}").format(names=", ".join(spec["request_headers_lacks"])))
+    if spec.get("response_headers_has"):
+        names = ", ".join(spec["response_headers_has"])
+        words.append(_("answered with header {names}").format(names=names))
+    if spec.get("response_headers_lacks"):
+        names = ", ".join(spec["response_headers_lacks"])
+        words.append(_("answered without header {names}").format(names=names))
     return ", ".join(words)

@@ -1,78 +1,47 @@
-"""Checking a step's TOML block against docs/lesson-format.md: the step and its expectations.
+"""Checking a step's TOML block against docs/lesson-format.md with the step's models.
 
-Every check adds a Problem with the file line of the key at fault and a hint for the fix; the
-loader builds the step from what passed, so the linter can report everything in one run. The
-action's checks live in `action_schema`.
+Each table is validated by its model (`action_models`, `expect_models`) with the step's
+`Scope` as context; every error pydantic collects becomes a Problem at the file line of the
+key its `loc` names (else the table's header), with a hint for the fix. The loader builds the
+step from what passed, so the linter reports everything in one run.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sandbox.lessons.action_schema import METHODS, check_action
+from pydantic import ValidationError
+
+from sandbox.lessons.action_models import ACTION, KINDS
+from sandbox.lessons.expect_models import MISSING_ENDPOINT, AuditExpectation, CallExpectation
 from sandbox.lessons.model import Action, Expectation
-from sandbox.lessons.step_check import (
-    HUMAN_KEYS,
-    MAX_WAIT,
-    StepCheck,
-    Verdict,
-    check_operation,
-    check_placeholders,
-    suggest,
-)
-from sandbox.lessons.values import PLACEHOLDER
+from sandbox.lessons.step_check import HUMAN_KEYS, StepCheck, placeholder_problems, suggest
+from sandbox.lessons.tables import PROBLEM, Scope, Table
 
 __all__ = ["CALL_KINDS", "HUMAN_KEYS", "StepCheck", "check_step"]
 
 CALL_KINDS = ("request", "story", "exercise", "wait")
 """Kinds whose calls `[[expect]]` entries judge (`wait`: the calls of the last such step)."""
-EXPECT_KEYS = (
-    "caller",
-    "callee",
-    "method",
-    "path",
-    "status",
-    "request",
-    "response",
-    "request_has",
-    "response_has",
-    "request_lacks",
-    "response_lacks",
-    "request_headers_has",
-    "request_headers_lacks",
-    "count",
-    "never",
-    "within",
-    "after",
-    "label",
-    "because",
-)
-AUDIT_KEYS = ("rule", "outcome", "label", "because")
-MISSING_ENDPOINT = (404, 405)
-"""An expectation (or a step) that expects these shows a missing endpoint on purpose."""
-_STATUS_CLASS = re.compile(r"[1-5]xx")
-_PATH_CHARS = re.compile(r"/[^\s?#]*")
+STEP_TABLES = ("action", "expect")
 
 
 def check_step(
     data: dict[str, Any], ctx: StepCheck
 ) -> tuple[Action | None, tuple[Expectation, ...], tuple[str, ...]]:
     """The step's action, expectations and hints, with problems added to `ctx`."""
+    tables = {name for name, _ in ctx.where.headers}
     for key in data:
-        if key not in ("action", "expect"):
+        if key not in STEP_TABLES:
             ctx.add(
-                ctx.where.key("", 0, key) if key not in _tables(ctx) else ctx.where.table(key),
+                ctx.where.table(key) if key in tables else ctx.where.key("", 0, key),
                 f"unknown table or key {key!r} in a step",
-                suggest(key, ("action", "expect"))
-                or "a step holds [action] and [[expect]] entries only",
+                suggest(key, STEP_TABLES) or "a step holds [action] and [[expect]] entries only",
             )
-    expects = data.get("expect")
-    on_purpose = isinstance(expects, list) and any(
-        isinstance(e, dict) and e.get("status") in MISSING_ENDPOINT for e in expects
-    )
-    action = check_action(data.get("action"), ctx, check_path=not on_purpose)
     raw = data.get("expect", [])
+    on_purpose = isinstance(raw, list) and any(
+        isinstance(e, dict) and e.get("status") in MISSING_ENDPOINT for e in raw
+    )
+    action = _action(data.get("action"), ctx, check_path=not on_purpose)
     if not isinstance(raw, list):
         ctx.add(
             ctx.where.table("expect"),
@@ -82,16 +51,29 @@ def check_step(
         raw = []
     expectations = tuple(_expectation(entry, i, action, ctx) for i, entry in enumerate(raw))
     _check_after(expectations, ctx)
-    hints = (
-        tuple(action.spec.get("hints", ()))
-        if action and action.kind in ("exercise", "audit")
-        else ()
-    )
-    return action, tuple(e for e in expectations if e is not None), hints
+    hints = action.spec.get("hints") if action and action.kind in ("exercise", "audit") else None
+    ladder = tuple(hints) if isinstance(hints, list) else ()  # else reported already
+    return action, tuple(e for e in expectations if e is not None), ladder
 
 
-def _tables(ctx: StepCheck) -> set[str]:
-    return {name for name, _ in ctx.where.headers}
+def _action(raw: Any, ctx: StepCheck, check_path: bool) -> Action | None:
+    """The `[action]` table as an Action (None when it is missing or unusable)."""
+    if raw is None:
+        return None
+    line = ctx.where.table("action")
+    if not isinstance(raw, dict):
+        ctx.add(line, "`action` must be a table", "write it as an [action] table")
+        return None
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        ctx.add(
+            ctx.where.key("action", 0, "kind"),
+            f"unknown action kind {kind!r}",
+            suggest(str(kind), tuple(KINDS)) or f"kind is one of {', '.join(KINDS)}",
+        )
+        return None
+    _validate(KINDS[kind], raw, ("action", 0), ctx, check_path, tagged=True)
+    return Action(kind, dict(raw), line)
 
 
 def _expectation(raw: Any, index: int, action: Action | None, ctx: StepCheck) -> Expectation | None:
@@ -100,169 +82,81 @@ def _expectation(raw: Any, index: int, action: Action | None, ctx: StepCheck) ->
         ctx.add(line, "each expectation must be a table", "write it as an [[expect]] table")
         return None
     kind = action.kind if action else None
-    if kind == "audit":
-        return _audit_expectation(raw, index, line, ctx)
-    if kind not in CALL_KINDS:
+    if kind != "audit" and kind not in CALL_KINDS:
         ctx.add(
             line,
             f"a {'narration-only' if kind is None else kind!r} step has no calls to check",
             "put [[expect]] after a request, story, exercise or wait action",
         )
         return None
-    for key in raw:
-        if key not in EXPECT_KEYS:
-            ctx.add(
-                ctx.where.key("expect", index, key),
-                f"unknown expectation key {key!r}",
-                suggest(key, EXPECT_KEYS) or f"keys: {', '.join(EXPECT_KEYS)}",
-            )
-    for key, check in _EXPECT_CHECKS.items():
-        if key in raw:
-            problem = check(raw[key], ctx)
-            if problem:
-                ctx.add(ctx.where.key("expect", index, key), f"bad {key}: {problem[0]}", problem[1])
-    if raw.get("never") and "count" in raw:
-        ctx.add(line, "`never` and `count` together", "never = true already means count 0")
-    check_placeholders(raw, "expect", index, ctx)
-    if (
-        "path" in raw
-        and not _path(raw["path"], ctx)
-        and not _method_ok(raw, ctx)
-        and raw.get("status") not in MISSING_ENDPOINT
-    ):
-        callee = raw.get("callee")
-        check_operation(
-            callee if isinstance(callee, str) else None,
-            raw.get("method"),
-            raw["path"],
-            ctx.where.key("expect", index, "path"),
-            ctx,
-            never=bool(raw.get("never")) or raw.get("count") == 0,
-        )
+    model = AuditExpectation if kind == "audit" else CallExpectation
+    _validate(model, raw, ("expect", index), ctx)
     return Expectation(dict(raw), line)
 
 
-def _method_ok(raw: dict[str, Any], ctx: StepCheck) -> Verdict:
-    """A problem with the method (already reported), so the operation is not looked up."""
-    return _method(raw["method"], ctx) if "method" in raw else None
+def _validate(
+    model: type[Table],
+    raw: dict[str, Any],
+    table: tuple[str, int],
+    ctx: StepCheck,
+    check_path: bool = True,
+    tagged: bool = False,
+) -> None:
+    """Validate `raw` as `model`, adding a problem for every error at its key's line (a
+    key's first error only: a union or a list can fail in several ways at once).
+
+    Args:
+        tagged: validate through the action union tagged by `kind` (whose `loc` starts
+            with the kind), as the lesson's actions are.
+    """
+    scope = Scope(ctx, raw, check_path)
+    model.remember(raw, scope)
+    try:
+        (ACTION.validate_python if tagged else model.model_validate)(raw, context=scope)
+    except ValidationError as exc:
+        said: set[str] = set()
+        for error in exc.errors():
+            loc = error["loc"][1:] if tagged else error["loc"]
+            key = str(loc[0]) if loc else None
+            if error["type"] == PROBLEM or key is None or key not in said:
+                line = ctx.where.table(*table)
+                if key is not None and error["type"] != "missing":
+                    line = ctx.where.key(*table, key)
+                value = raw.get(key, error["input"]) if key else error["input"]
+                for message, hint in _said(error, model, key, value, ctx):
+                    ctx.add(line, message, hint)
+            said.add(str(key))
+    whole = model.across(raw, scope)
+    if whole is not None:
+        ctx.add(ctx.where.table(*table), *whole)
 
 
-def _audit_expectation(
-    raw: dict[str, Any], index: int, line: int, ctx: StepCheck
-) -> Expectation | None:
-    for key in raw:
-        if key not in AUDIT_KEYS:
-            ctx.add(
-                ctx.where.key("expect", index, key),
-                f"{key!r} is not a key of an audit expectation",
-                "after an audit action: rule, outcome, label, because",
-            )
-    rule = raw.get("rule")
-    known = (*ctx.known.rules, *sorted(ctx.rules))
-    if rule not in known:
-        ctx.add(
-            ctx.where.key("expect", index, "rule"),
-            f"unknown audit rule {rule!r}",
-            suggest(str(rule), known) or f"rules: {', '.join(known)}",
-        )
-    if raw.get("outcome", "pass") not in ("pass", "fail"):
-        ctx.add(
-            ctx.where.key("expect", index, "outcome"),
-            f"bad outcome {raw.get('outcome')!r}",
-            'outcome = "pass" or "fail"',
-        )
-    return Expectation(dict(raw), line)
-
-
-def _party(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, str):
-        return "a name in quotes", 'for example caller = "marketplace"'
-    names = (*ctx.services, *ctx.known.callers)
-    if value not in names:
-        return f"nobody called {value!r}", suggest(value, names) or ", ".join(names)
-    return None
-
-
-def _method(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, str) or value.upper() not in METHODS:
-        return f"{value!r} is not an HTTP method", f"one of {', '.join(METHODS)}"
-    return None
-
-
-def _path(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, str) or not _PATH_CHARS.fullmatch(PLACEHOLDER.sub("x", value)):
-        return (
-            f"{value!r} is not a path pattern",
-            "start with /, no query string; * matches in one segment, ** across segments",
-        )
-    return None
-
-
-def _status(value: Any, ctx: StepCheck) -> Verdict:
-    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
-        return None
-    if isinstance(value, str) and (_STATUS_CLASS.fullmatch(value) or value == "failed"):
-        return None
-    return f"{value!r}", 'an exact status (201), a class ("2xx", "4xx") or "failed"'
-
-
-def _fields(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, dict):
-        return "must be a table", '{ "dotted.path" = value }, for example { status = "PAID" }'
-    return None
-
-
-def _paths(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        return "must be a list of names", 'for example ["order_id", "payment.va_number"]'
-    return None
-
-
-def _count(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        return f"{value!r}", "a whole number, 0 or more"
-    return None
-
-
-def _never(value: Any, ctx: StepCheck) -> Verdict:
-    return None if value is True else (f"{value!r}", "never = true, or leave it out")
-
-
-def _within(value: Any, ctx: StepCheck) -> Verdict:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= MAX_WAIT:
-        return f"{value!r}", f"seconds, above 0 and at most {MAX_WAIT}"
-    return None
-
-
-def _text(value: Any, ctx: StepCheck) -> Verdict:
-    return None if isinstance(value, str) and value.strip() else ("must be text", "")
-
-
-_EXPECT_CHECKS = {
-    "caller": _party,
-    "callee": _party,
-    "method": _method,
-    "path": _path,
-    "status": _status,
-    "request": _fields,
-    "response": _fields,
-    "request_has": _paths,
-    "response_has": _paths,
-    "request_lacks": _paths,
-    "response_lacks": _paths,
-    "request_headers_has": _paths,
-    "request_headers_lacks": _paths,
-    "count": _count,
-    "never": _never,
-    "within": _within,
-    "after": _text,
-    "label": _text,
-    "because": _text,
-}
+def _said(
+    error: Any, model: type[Table], key: Any, value: Any, ctx: StepCheck
+) -> list[tuple[str, str]]:
+    """What an error says to the lesson's author: its problems, each with a hint."""
+    if error["type"] == PROBLEM:
+        context = error["ctx"]
+        return [(context["message"], context["hint"]), *context["more"]]
+    if error["type"] == "missing":
+        return [(f"a `{model.LABEL}` action needs `{key}`", f"add {key} = ... to [action]")]
+    if error["type"] == "extra_forbidden":
+        found = [model.unknown_key(str(key))]
+    else:
+        says = model.says(str(key))
+        found = [
+            (says.message.format(value=value, key=key), says.hint.replace("{key}", str(key)))
+            if says
+            else (error["msg"], "")
+        ]
+    # A misspelt key's (or a wrong number's) text is still looked at for placeholders.
+    if model.PLACEHOLDERS and key not in HUMAN_KEYS:
+        found += [p for p in placeholder_problems(value, ctx) if p]
+    return found
 
 
 def _check_after(expectations: tuple[Expectation | None, ...], ctx: StepCheck) -> None:
-    labels = {e.spec.get("label") for e in expectations if e is not None}
+    labels = [e.spec.get("label") for e in expectations if e is not None]  # any TOML value
     for e in expectations:
         if e is not None and "after" in e.spec and e.spec["after"] not in labels:
             ctx.add(

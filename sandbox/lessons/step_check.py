@@ -47,22 +47,22 @@ class StepCheck:
         return (*self.known.services, *self.extra_services)
 
 
-def check_operation(
-    service: str | None, method: Any, path: Any, line: int, ctx: StepCheck, never: bool = False
-) -> None:
-    """Report a path (and method) that no operation of `service` (or of any service, when
-    None) has in its OpenAPI document; `never`: the expectation could then never fail."""
+def operation_problem(
+    service: str | None, method: Any, path: Any, ctx: StepCheck, never: bool = False
+) -> Verdict:
+    """A path (and method) that no operation of `service` (or of any service, when None) has
+    in its OpenAPI document; `never`: the expectation could then never fail."""
     from sandbox.lessons.operations import documents, matching
 
     if not isinstance(path, str) or not path.startswith("/"):
-        return
+        return None
     method = str(method).upper() if isinstance(method, str) else None
     docs = documents(ctx.config)
     if service is not None and service not in docs:
-        return  # a persona, the learner, or a service whose document is not at hand
+        return None  # a persona, the learner, or a service whose document is not at hand
     scope = {service: docs[service]} if service is not None else docs
     if any(matching(ops, path, method) for ops in scope.values()):
-        return
+        return None
     where = service or "any service"
     call = f"{method} {path}" if method else path
     message = f"no operation of {where} matches {call}"
@@ -71,25 +71,18 @@ def check_operation(
     paths = sorted({op.path for ops in scope.values() for op in ops})
     on_path = sorted({op.method for ops in scope.values() for op in matching(ops, path, None)})
     if on_path:
-        hint = f"{path} takes {', '.join(on_path)}"
-    else:
-        hint = suggest(path, paths) or f"see {where}'s OpenAPI document (/docs on its URL)"
-    ctx.add(line, message, hint)
+        return message, f"{path} takes {', '.join(on_path)}"
+    return message, suggest(path, paths) or f"see {where}'s OpenAPI document (/docs on its URL)"
 
 
-def check_placeholders(raw: dict[str, Any], table: str, index: int, ctx: StepCheck) -> None:
-    """Report every `{{ name }}` in the machine keys of `raw` that has no value."""
-    for key, value in raw.items():
-        if key in HUMAN_KEYS:
-            continue
-        for name in placeholders(value):
-            problem = _placeholder(name, ctx)
-            if problem:
-                ctx.add(
-                    ctx.where.key(table, index, key),
-                    f"unknown placeholder {{{{ {name} }}}}: {problem[0]}",
-                    problem[1],
-                )
+def placeholder_problems(value: Any, ctx: StepCheck) -> list[Verdict]:
+    """A problem for every `{{ name }}` in `value` that has no value."""
+    found: list[Verdict] = []
+    for name in placeholders(value):
+        problem = _placeholder(name, ctx)
+        if problem:
+            found.append((f"unknown placeholder {{{{ {name} }}}}: {problem[0]}", problem[1]))
+    return found
 
 
 def _placeholder(name: str, ctx: StepCheck) -> Verdict:

@@ -13,7 +13,9 @@ times between her steps, as `sandbox run checkout` does for one person:
 1. she watches the video (Klip asks the marketplace for the product card);
 2. she taps Buy: Klip creates the order at the marketplace, which opens a VA at the bank;
 3. she opens the checkout page (the marketplace's, inside Klip);
-4. she pays (`PAYMENTS`: today the VA in her bank app);
+4. she pays (`PAYMENTS`, by `--pay`): with Bank Contoh inside the checkout (`debit`: the
+   marketplace binds her account with a code the bank texts her phone, then debits it), or the
+   VA in her bank app (`va`, a jump);
 5. she waits until Klip shows the order paid (bank -> marketplace -> Klip notifications).
 
 Every call carries a `traceparent` whose trace id starts with the sale's prefix, so the sandbox's
@@ -27,20 +29,25 @@ import itertools
 import json
 import os
 import random
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from locust import HttpUser, task
 from locust.exception import StopUser
 
+from sandbox.load.targets import TargetRefused, worker_urls
+
 PAID = "AWAITING_SHIPMENT"
 """What Klip calls an order the marketplace has seen paid."""
 MAX_RETRIES = 3
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MAX_CODES = 2
+"""Codes a debit may ask for: one to bind her account, one more above the limit without one."""
+CODE = re.compile(r"\b([0-9]{6})\b")
+"""A one-time code in the bank's text."""
 
 
 class Refused(Exception):
@@ -57,9 +64,10 @@ def _load_plan() -> dict[str, Any]:
         raise SystemExit("SANDBOX_FLASH_SALE must name the sale's plan (sandbox run flash-sale)")
     with open(path, encoding="utf-8") as f:
         plan: dict[str, Any] = json.load(f)
-    for url in plan["urls"].values():
-        if urlsplit(url).hostname not in LOOPBACK:  # the sale never leaves this machine
-            raise SystemExit(f"refusing to send a flash sale to {url}: not loopback")
+    try:  # loopback only, unless this worker opted in to the sandbox's LAN address
+        plan["urls"] = worker_urls(plan, os.environ.get("SANDBOX_FLASH_SALE_HOST", ""))
+    except TargetRefused as exc:
+        raise SystemExit(str(exc)) from None
     return plan
 
 
@@ -190,6 +198,7 @@ class Buyer(HttpUser):
         found = {"order_id": order["order_id"], "amount": order["total_amount"]}
         self.think()
         path = "/" + order["checkout_url"].split("://", 1)[-1].split("/", 1)[1]
+        self.checkout_path = path
         checkout = self.expect(
             self.call("GET", "marketplace", path, "checkout page"), 200, "checkout page"
         )
@@ -197,6 +206,30 @@ class Buyer(HttpUser):
         PAYMENTS[PLAN["pay"]](self, checkout["payment"], order["total_amount"])
         self.wait_until_paid(order["order_id"], me)
         return found
+
+    def texts(self) -> list[str]:
+        """Her phone's texts, oldest first (the control API reads what the bank sent her)."""
+        response = self.client.get(
+            PLAN["control_url"] + "/sms",
+            params={"phone": self.buyer["phone"]},
+            name="her phone (not an API call)",
+            timeout=PLAN["timeout_s"],
+        )
+        if response.status_code != 200:
+            raise Refused("phone_unreadable", "code", response.text[:200])
+        return [str(m.get("text", "")) for m in response.json()]
+
+    def new_code(self, seen: int) -> tuple[str, int]:
+        """The code in the first text after the `seen` she had; waits a few seconds for it."""
+        deadline = time.monotonic() + PLAN["notify_within_s"]
+        while time.monotonic() < deadline:
+            found = self.texts()
+            for text in reversed(found[seen:]):  # the newest code is the one asked for
+                match = CODE.search(text)
+                if match:
+                    return match.group(1), len(found)
+            time.sleep(0.2)
+        raise Refused("no_code", "code", "no code reached her phone")
 
     def wait_until_paid(self, order_id: str, me: dict[str, str]) -> None:
         """Klip shows the order paid once both notifications have arrived."""
@@ -247,9 +280,38 @@ def pay_va(buyer: Buyer, payment: dict[str, Any], amount: int) -> None:
     )
 
 
-PAYMENTS: dict[str, Callable[[Buyer, dict[str, Any], int], None]] = {"va": pay_va}
-"""How a buyer pays, by `--pay`. Direct debit (the marketplace debits the account she bound
-once, inside Klip) joins here as "debit" when the bank offers it."""
+def pay_debit(buyer: Buyer, payment: dict[str, Any], amount: int) -> None:
+    """Pay with Bank Contoh inside the checkout: she types her phone number, the bank texts her
+    a code, she types it; the marketplace binds her account and debits it. She never calls the
+    bank. Reading her phone is not a call between institutions (the control API's `/sms`)."""
+    del payment, amount  # the marketplace knows both from the checkout
+    path = buyer.checkout_path
+    seen = len(buyer.texts())
+    step, body = "direct-debit", {"phone": buyer.buyer["phone"]}
+    for _ in range(MAX_CODES + 1):
+        response = buyer.call(
+            "POST",
+            "marketplace",
+            f"{path}/{step}",
+            f"pay: {step}",
+            json=body,
+            headers={"Idempotency-Key": secrets.token_hex(12)},
+        )
+        if response.status_code == 200:
+            return
+        answer = buyer.expect(response, 202, "payment")
+        if answer.get("status") != "OTP_SENT":
+            raise Refused("unexpected_answer", "payment", response.text[:200])
+        code, seen = buyer.new_code(seen)
+        step, body = "direct-debit/otp", {"otp": code}
+    raise Refused("too_many_codes", "payment", f"still asked for a code after {MAX_CODES}")
+
+
+PAYMENTS: dict[str, Callable[[Buyer, dict[str, Any], int], None]] = {
+    "debit": pay_debit,
+    "va": pay_va,
+}
+"""How a buyer pays, by `--pay`."""
 
 
 def _retry_after(value: str | None) -> float:

@@ -136,6 +136,8 @@ class SaleReport:
     """What the money check found: `balances_before`, `balances_after`, `problems`."""
     problems: list[str] = field(default_factory=list)
     """Every invariant that failed, in words."""
+    bank_limit: float = 0.0
+    """The SNAP calls per second the bank granted each partner during the sale (0: none)."""
 
     @property
     def refused(self) -> Counter[str]:
@@ -186,11 +188,28 @@ class SaleReport:
             "money_conserved": self.money_conserved,
             "checkouts_per_s": self.checkouts_per_s(),
             "edges": {edge: f.to_dict() for edge, f in edges.items()},
+            "bank_limit_per_s": self.bank_limit,
             "throttled": {edge: f.throttled for edge, f in edges.items() if f.throttled},
+            "buyers_throttled": sum(1 for o in self.outcomes if o.get("throttled")),
             "products": [p.to_dict() for p in self.products],
             "duration_s": round(sale_window(self.calls), 2),
             "problems": self.problems + list(self.money.get("problems", [])),
         }
+
+    def _throttle_lines(self, data: dict[str, Any]) -> list[str]:
+        """What was throttled: the bank's limit, and the calls answered 429 per edge."""
+        if not self.bank_limit and not data["throttled"]:
+            return []
+        limit = (
+            f"the bank granted each partner {self.bank_limit:g} SNAP calls per second"
+            if self.bank_limit
+            else "no limit was set"
+        )
+        out = ["", f"Throttled ({limit}; a 429 is waited out and the same request sent again):"]
+        out += [f"  {edge:28} {count:>6} answered 429" for edge, count in data["throttled"].items()]
+        if not data["throttled"]:
+            out.append("  (nothing: the crowd stayed under the limit)")
+        return out
 
     def lines(self) -> list[str]:
         """The report as text, for a person."""
@@ -224,6 +243,7 @@ class SaleReport:
             f"{f['p99_ms']:>8} {f['errors']:>6} {f['throttled']:>5}"
             for edge, f in data["edges"].items()
         ]
+        out += self._throttle_lines(data)
         before, after = self.money.get("balances_before"), self.money.get("balances_after")
         out += [
             "",

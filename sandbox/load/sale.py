@@ -10,6 +10,7 @@ in any institution except through the buyers' own calls.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -18,21 +19,22 @@ import secrets
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from sandbox.load.report import ProductFigures, SaleReport
+from sandbox.load.targets import is_loopback
 
-PAYMENTS = ("va",)
-"""How buyers may pay today (`--pay`); "debit" joins when the bank offers direct debit."""
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+PAYMENTS = ("debit", "va")
+"""How buyers may pay (`--pay`): with Bank Contoh inside the checkout (the marketplace binds
+her account with a texted code, then debits it; the default, as `sandbox run checkout`), or
+the virtual account in her bank app."""
 PAGE = 500
 """The control API's largest page."""
 CANCELLED = (0, 10, 15)
@@ -54,7 +56,10 @@ class SaleOptions:
     buyers: int = 50
     duration_s: int = 30
     products: int = 2
-    pay: str = "va"
+    pay: str = "debit"
+    bank_limit: float = 0.0
+    """SNAP calls per second the bank grants each partner during the sale (0: no limit); set
+    as the bank's `rate_limit` fault and put back as it was afterwards."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class Target:
 
     control_url: str
     urls: dict[str, str]
+    token: str | None = None
+    """The control API's token: the sale changes nothing else, but a bank limit is a change."""
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -85,7 +92,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
         buyer = buyer_of.get(user["link_token"])
         person = person_of.get(buyer["phone"]) if buyer else None
         account = account_of.get(person["nik"]) if person else None
-        if buyer and account:
+        if buyer and person and account:
             found.append(
                 {
                     "user_id": user["user_id"],
@@ -94,6 +101,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
                     "session_token": user["session_token"],
                     "account_no": account["account_no"],
                     "pin": account["pin"],
+                    "phone": person["phone"],
                 }
             )
     return found
@@ -102,10 +110,7 @@ def linked_buyers(world: dict[str, Any]) -> list[dict[str, Any]]:
 def check_options(options: SaleOptions, world: dict[str, Any]) -> list[dict[str, Any]]:
     """The buyers the world can field; SaleError if the sale cannot be staged as asked."""
     if options.pay not in PAYMENTS:
-        raise SaleError(
-            f"--pay {options.pay}: buyers can pay only by {', '.join(PAYMENTS)} "
-            "for now (direct debit is not offered by the bank yet)"
-        )
+        raise SaleError(f"--pay {options.pay}: buyers pay by {' or '.join(PAYMENTS)}")
     everyone = linked_buyers(world)
     if options.buyers > len(everyone):
         raise SaleError(
@@ -148,7 +153,7 @@ def plan_sale(
     """The plan Locust reads: buyers (each with a product), URLs, think times."""
     everyone = check_options(options, world)
     for url in [target.control_url, *target.urls.values()]:
-        if urlsplit(url).hostname not in LOOPBACK:
+        if not is_loopback(url):
             raise SaleError(f"{url} is not on this machine: a flash sale stays on loopback")
     products = choose_products(stock, world["social"]["videos"], options.products, options.buyers)
     buyers = [
@@ -163,6 +168,7 @@ def plan_sale(
     high = min(2.0, max(0.3, options.duration_s / 20))
     return {
         "urls": {k: target.urls[k] for k in ("social", "marketplace", "bank")},
+        "control_url": target.control_url,
         "buyers": buyers,
         "products": products,
         "pay": options.pay,
@@ -180,8 +186,9 @@ def plan_sale(
 class Control:
     """Read-only looks through the control API: tables and recorded calls."""
 
-    def __init__(self, url: str) -> None:
-        self.http = httpx.Client(base_url=url, timeout=30)
+    def __init__(self, url: str, token: str | None = None) -> None:
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=url, timeout=30, headers=auth)
 
     def close(self) -> None:
         self.http.close()
@@ -203,6 +210,20 @@ class Control:
             rows += [dict(zip(page["columns"], r, strict=True)) for r in page["rows"]]
             if not page["rows"] or len(rows) >= page["total"]:
                 return rows
+
+    def fault(self, service: str) -> dict[str, Any]:
+        """The fault injected into `service` now (all zero when healthy)."""
+        found: dict[str, Any] = self._get("/faults").get(service, {})
+        return found
+
+    def set_fault(self, service: str, fault: dict[str, Any]) -> None:
+        """Inject `fault` into `service` (the only change the sale makes itself)."""
+        response = self.http.put(f"/faults/{service}", json=fault)
+        if response.status_code != 200:
+            raise SaleError(
+                f"the control API refused the fault on {service} ({response.status_code}): "
+                f"{response.text[:200]}"
+            )
 
     def call_count(self) -> int:
         return int(self._get("/calls/count")["total"])
@@ -408,14 +429,10 @@ def _money(
     """The bank's total before and after, and each paid order matched to exactly one payment
     of its amount (and no payment for an order the marketplace does not hold paid)."""
     balances = sum(a["balance"] for a in control.rows("bank", "accounts"))
-    moved: dict[str, list[int]] = defaultdict(list)
-    for m in control.rows("bank", "movements"):
-        if m["id"] > before.movements and m["kind"] == "va_payment":
-            moved[(m["note"] or "").strip()].append(m["amount"])
+    moved = _moved_for(control, before, orders)
     problems = []
     for order in orders.values():
-        va = (order["va_no"] or "").strip()
-        taken = moved.get(va, [])
+        taken = moved.get(order["order_id"], [])
         if order["order_id"] in paid and taken != [order["total_amount"]]:
             problems.append(
                 f"order {order['order_id']} is paid at the marketplace; the bank "
@@ -426,13 +443,35 @@ def _money(
                 f"order {order['order_id']}: the bank moved {taken} for it but the "
                 "marketplace does not hold it paid"
             )
-    counts = Counter(len(v) for v in moved.values())
     return {
         "balances_before": before.balances,
         "balances_after": balances,
-        "payments": sum(counts[n] * n for n in counts),
+        "payments": sum(len(v) for v in moved.values()),
         "problems": problems,
     }
+
+
+def _moved_for(
+    control: Control, before: Snapshot, orders: dict[str, dict[str, Any]]
+) -> dict[str, list[int]]:
+    """What the bank moved during the sale, by the order it paid: a VA payment names the VA
+    (its note), a direct debit names the bank's debit, whose partner reference is the order."""
+    order_of_va = {(o["va_no"] or "").strip(): oid for oid, o in orders.items() if o["va_no"]}
+    order_of_debit = {
+        d["reference_no"]: d["partner_reference_no"]
+        for d in control.rows("bank", "debits")
+        if d["partner"] == "marketplace"
+    }
+    moved: dict[str, list[int]] = defaultdict(list)
+    for m in control.rows("bank", "movements"):
+        note = (m["note"] or "").strip()
+        if m["id"] <= before.movements:
+            continue
+        if m["kind"] == "va_payment" and note in order_of_va:
+            moved[order_of_va[note]].append(m["amount"])
+        elif m["kind"] == "direct_debit" and order_of_debit.get(note) in orders:
+            moved[order_of_debit[note]].append(m["amount"])
+    return moved
 
 
 def flash_sale(
@@ -444,20 +483,40 @@ def flash_sale(
 ) -> SaleReport:
     """Plan, run and check one flash sale against the running sandbox at `target`."""
     workdir.mkdir(parents=True, exist_ok=True)
-    control = Control(target.control_url)
+    control = Control(target.control_url, target.token)
     try:
         before = snapshot(control)
         results = workdir / "outcomes.jsonl"
         results.unlink(missing_ok=True)
         plan = plan_sale(world, before.stock, target, options, results)
         names = ", ".join(f"{p['product_id']} (stock {p['stock']})" for p in plan["products"])
+        limit = f"; the bank throttles above {options.bank_limit:g} calls/s" * bool(
+            options.bank_limit
+        )
         say(
             f"Flash sale: {options.buyers} buyers race for {names}; up to "
-            f"{options.duration_s} s, paying by {options.pay}. Load from Locust "
+            f"{options.duration_s} s, paying by {options.pay}{limit}. Load from Locust "
             f"(log: {workdir / 'locust.log'})."
         )
-        run_locust(plan, options, workdir)
+        with _bank_limit(control, options.bank_limit):
+            run_locust(plan, options, workdir)
         say("Checking the invariants over the institutions' tables and recorded calls...")
-        return check_sale(control, before, plan, read_outcomes(results))
+        report = check_sale(control, before, plan, read_outcomes(results))
+        report.bank_limit = options.bank_limit
+        return report
     finally:
         control.close()
+
+
+@contextlib.contextmanager
+def _bank_limit(control: Control, limit: float) -> Iterator[None]:
+    """The bank throttles each partner above `limit` calls/s meanwhile; then as it was."""
+    if not limit:
+        yield
+        return
+    before = control.fault("bank")
+    control.set_fault("bank", {**before, "rate_limit": limit})
+    try:
+        yield
+    finally:
+        control.set_fault("bank", {**before, "rate_limit": before.get("rate_limit", 0.0)})

@@ -20,12 +20,36 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sandbox.wire.contract import Security
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 TOKEN_HEADER = "authorization"
+
+
+CONTROL_TOKEN = Security(
+    {
+        "controlToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The per-runtime token from runtime.json (mode 0600) in the data "
+            "directory; needed to change anything (POST, PUT, PATCH, DELETE).",
+        }
+    }
+)
+"""The token the guard asks of every change, as the API's OpenAPI document declares it."""
+
+
+def documented(method: str) -> tuple[Sequence[Security], dict[int, set[str]]]:
+    """What the guard adds to an operation of `method`: the token it asks, its refusals."""
+    refusals = {403: {"foreign_host", "cross_site_request"}}
+    if method.upper() in SAFE_METHODS:
+        return (), refusals
+    return (CONTROL_TOKEN,), {**refusals, 401: {"missing_control_token", "invalid_control_token"}}
 
 
 def host_name(host: str) -> str:

@@ -180,6 +180,17 @@ class ControlClient:
             await self._request("PUT", f"/faults/{_seg(service)}", json=fault.to_dict())
         )
 
+    async def forced(self) -> dict[str, Any]:
+        """What each institution can be forced to do, and what is armed (`GET /force`)."""
+        found: dict[str, Any] = await self._request("GET", "/force")
+        return found
+
+    async def fail_next(self, service: str, action: str, times: int = 1) -> int:
+        """Make the next `times` of `action` at `service` fail; how many are armed now."""
+        body = {"service": service, "action": action, "times": times}
+        answer = await self._request("POST", "/force/fail-next", json=body)
+        return int(answer["armed"])
+
     async def clear_fault(self, service: str) -> Fault:
         """Restore `service` (returns `Fault()`)."""
         return Fault.from_dict(await self._request("DELETE", f"/faults/{_seg(service)}"))
@@ -187,6 +198,17 @@ class ControlClient:
     async def clear_faults(self) -> None:
         """Restore every institution."""
         await self._request("DELETE", "/faults")
+
+    async def clock(self) -> dict[str, Any]:
+        """The institutions' clock: `{"now": ISO-8601, "frozen", "offset_seconds", "real"}`."""
+        data: dict[str, Any] = await self._request("GET", "/clock")
+        return data
+
+    async def move_clock(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`advance` (`{"by": "25h"}`), `set` (`{"to": ISO}`), `freeze` or `resume`
+        (`{"real": bool}`) the clock; returns where it stands afterwards."""
+        data: dict[str, Any] = await self._request("POST", f"/clock/{_seg(action)}", json=body)
+        return data
 
     async def report_verdict(self, verdict: LessonVerdict) -> bool:
         """Hand a lesson step's verdict to the class's stream; False when the sandbox sends

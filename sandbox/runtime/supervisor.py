@@ -1,4 +1,5 @@
-"""Run every institution as a real uvicorn server on 127.0.0.1, plus the control API.
+"""Run every institution as a real uvicorn server on 127.0.0.1 (or the LAN address the user
+opted in to, `runtime/listen.py`), plus the control API (always on 127.0.0.1).
 
 All servers share one asyncio loop (in the `up` process, or on a daemon thread when embedded or
 in tests): calls between institutions still go over real loopback sockets, and start-up stays
@@ -26,6 +27,7 @@ from sandbox.config import Settings
 from sandbox.runtime import data_dir
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
+from sandbox.runtime.listen import checked_listen_host, reachable_host
 from sandbox.runtime.partner_watch import PartnerWatch
 from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
@@ -34,6 +36,7 @@ from sandbox.trace.otlp_stream import OtlpStream
 from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
+from sandbox.wire.clock import VirtualClock
 from sandbox.wire.partner_book import PartnerBook
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
@@ -81,7 +84,9 @@ class Runtime:
         partners_file: Path | None = None,
     ) -> None:
         """`partners_file` is the configuration partners are re-read from while running
-        (default: `config.path`; the CLI also names ./sandbox.toml before it exists)."""
+        (default: `config.path`; the CLI also names ./sandbox.toml before it exists).
+        `clock` is what "real time" means (tests pass a fake one); every institution reads
+        the virtual clock over it (`self.clock`), which runs as `clock` until it is moved."""
         self.settings = settings
         self.config = config
         self.specs = config.specs
@@ -116,9 +121,11 @@ class Runtime:
                 protocol=settings.otlp_protocol,
             )
             self.stream.subscribe(self.otlp)
+        self.clock = clock if isinstance(clock, VirtualClock) else VirtualClock(clock)
+        """The one clock of every institution, the trace and the audit (see docs/clock.md)."""
         self.wire = Wire(
             recorder=self.stream.publish,
-            clock=clock,
+            clock=self.clock,
             body_limit=settings.body_limit,
             partner_ids=partner_ids(self.world),
         )
@@ -157,13 +164,17 @@ class Runtime:
             path.write_text(f'{{"seed": {self.settings.seed}}}\n')
 
     def bind(self) -> None:
-        """Bind every socket first; raise PortInUse (and close the rest) if one is taken."""
-        host, base = self.settings.host, self.settings.port_base
+        """Bind every socket first; raise PortInUse (and close the rest) if one is taken,
+        ListenRefused if the institutions' address is not one they may listen on."""
+        base = self.settings.port_base
+        listen = self.listen_host
         wanted = [("control", CONTROL_OFFSET, None, "")] + [
             (s.name, s.offset, s.port, s.source if s.kind != "builtin" else "") for s in self.specs
         ]
         try:
             for name, offset, fixed, source in wanted:
+                # The control API stays on loopback whatever the institutions listen on.
+                host = self.settings.host if name == "control" else listen
                 port = fixed if fixed else base + offset if base else 0
                 try:
                     sock = _bound_socket(host, port)
@@ -178,13 +189,19 @@ class Runtime:
             self.close_sockets()
             raise
         for name, sock in self._sockets.items():
-            url = f"http://{host}:{sock.getsockname()[1]}"
+            address, port = sock.getsockname()[:2]
+            url = f"http://{reachable_host(address)}:{port}"
             if name == "control":
                 self.control_url = url
                 remember_token(url, self.control_token)
             else:
                 self.urls[name] = url
                 self.wire.set_url(name, url)
+
+    @property
+    def listen_host(self) -> str:
+        """Where the institutions listen (checked: loopback unless the user opted in)."""
+        return checked_listen_host(self.settings.listen_host, self.settings.lan)
 
     def spec(self, name: str) -> ServiceSpec:
         """The registry entry of service `name`."""
@@ -230,11 +247,19 @@ class Runtime:
                 log.info("partners of %s changed (%s)", name, ", ".join(book.accepts))
 
     def reset(self) -> None:
-        """Restore the seeded world in every institution (each in one transaction)."""
+        """Restore the seeded world in every institution (each in one transaction), and
+        forget what was forced on them (`sandbox force`)."""
         for spec in self.specs:
             store = store_of(self.apps[spec.name])
             if store is not None:
                 store.reset(seed_for(spec.name, self.world))
+            forcing = getattr(getattr(self.apps[spec.name], "state", None), "forcing", None)
+            if forcing is not None:
+                forcing.clear()
+
+    def bound_address(self, name: str) -> str:
+        """The address the socket of `name` (a service or `control`) is bound to."""
+        return str(self._sockets[name].getsockname()[0])
 
     def close_sockets(self) -> None:
         for sock in self._sockets.values():
@@ -313,7 +338,7 @@ class Runtime:
             del self._serving[spec.name]
             port = int(self.urls[spec.name].rsplit(":", 1)[1])
             # Reserved again (bound, not listening): callers are refused until it starts.
-            self._sockets[spec.name] = _bound_socket(self.settings.host, port)
+            self._sockets[spec.name] = _bound_socket(self.listen_host, port)
             stopped.append(spec.name)
         if stopped:
             self._publish_state()

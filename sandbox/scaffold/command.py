@@ -164,7 +164,9 @@ def cmd_new_client(args: argparse.Namespace) -> int:
     if back:
         print(
             f"\nA script has no server: {' and '.join(back)} wait in the sender's outbox, "
-            "retried for about 25 minutes, then listed by `sandbox webhooks`."
+            "retried for about 25 minutes, then listed by `sandbox webhooks`. To take them "
+            f"on a server of your own: `sandbox listen {args.name} --forward-to "
+            "http://127.0.0.1:4242/webhooks`."
         )
     example = args.calls[0]
     where = "" if args.config == CONFIG_NAME else f", {str(config)!r}"

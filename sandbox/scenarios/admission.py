@@ -33,6 +33,7 @@ import httpx
 from sandbox.language import N_, texts
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect, wait_for
 from sandbox.wire import Wire
+from sandbox.wire.context import random_hex
 
 PATIENT = "patient"
 VISIT = ("Demam dan batuk tiga hari", "J06.9")
@@ -130,7 +131,7 @@ async def _admits(story: Story, desk: _Desk, request: dict[str, Any]) -> dict[st
         )
     )
     # A key of its own: should the answer be lost, the desk retries and gets this admission.
-    key = {**desk.auth, "Idempotency-Key": f"admit-{secrets.token_hex(8)}"}
+    key = {**desk.auth, "Idempotency-Key": f"admit-{random_hex()}"}
     response = await desk.client.post("/api/v1/admissions", headers=key, json=request)
     asked = expect(response, 202, N_("admission"))
     admission_id = asked["admission_id"]

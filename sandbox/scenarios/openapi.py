@@ -183,6 +183,8 @@ def _parameters(doc: dict[str, Any], raw: list[Any]) -> list[Parameter]:
         param = _resolve(doc, entry)
         if not isinstance(param, dict) or "name" not in param:
             continue
+        if param.get("x-sandbox-credential"):
+            continue  # a signing header or parameter: the caller's credentials fill it in
         schema = _resolve(doc, param.get("schema") or {})
         example = param.get("example", _schema_example(doc, schema))
         by_key[(param["name"], param.get("in", "query"))] = Parameter(

@@ -11,14 +11,12 @@ half a trace. SQLite reuses the pages freed, so the file stays near the bound to
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import queue
 import re
 import sqlite3
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import sqlite_utils
 
 from sandbox.trace.events import HttpCall
+from sandbox.trace.packing import pack_detail, unpack_detail
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
@@ -142,30 +141,6 @@ def _where(
     return (" AND ".join(terms) or "1"), params
 
 
-_ZDICT = (
-    b'[["host","127.0.0.1:"],["accept","*/*"],["accept-encoding","gzip, deflate"],'
-    b'["connection","keep-alive"],["user-agent","integration-sandbox/"],'
-    b'["content-type","application/json"],["content-length","'
-    b'["authorization","[redacted]"],["x-signature","[redacted]"],["x-timestamp","'
-    b'["x-partner-id","["x-external-id","["channel-id","["x-client-id","["x-nonce","'
-    b'["x-sandbox-caller","["x-sandbox-recorded","1"],["traceparent","00-'
-    b'["date","["server","uvicorn"],"responseCode":"","responseMessage":"Successful",'
-    b'"code":"","message":"","virtualAccountNo":"   88001","totalAmount":{"value":"'
-    b'.00","currency":"IDR"},"order_id":"","status":"AWAITING_SHIPMENT","UNPAID",'
-    b'"product_id":,"quantity":,"price":,"name":"'
-)
-"""Strings most recorded calls share: a preset dictionary lets zlib compress even one small
-call well (a record is a few hundred bytes, too short for zlib to learn them itself)."""
-_PACKED_V1 = b"\x01"
-
-
-def _pack(call: HttpCall) -> bytes:
-    detail = [call.request_headers, call.request_body, call.response_headers, call.response_body]
-    packer = zlib.compressobj(6, zdict=_ZDICT)
-    data = packer.compress(json.dumps(detail, separators=(",", ":")).encode())
-    return _PACKED_V1 + data + packer.flush()
-
-
 _SIZE = f"COALESCE(size, length(detail) + {ROW_OVERHEAD})"
 """A row's size, also for rows stored before sizes were kept."""
 
@@ -195,15 +170,8 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _unpack_detail(blob: bytes) -> Any:
-    if blob[:1] == _PACKED_V1:
-        unpacker = zlib.decompressobj(zdict=_ZDICT)
-        return json.loads(unpacker.decompress(blob[1:]) + unpacker.flush())
-    return json.loads(zlib.decompress(blob))
-
-
 def _unpack(row: dict[str, Any]) -> HttpCall:
-    req_h, req_b, resp_h, resp_b = _unpack_detail(row["detail"])
+    req_h, req_b, resp_h, resp_b = unpack_detail(row["detail"])
     return HttpCall(
         **{c: row[c] for c in _COLUMNS if c != "truncated"},
         truncated=bool(row["truncated"]),
@@ -264,7 +232,7 @@ class TraceStore:
         """Insert a batch in one transaction, then enforce retention."""
         rows = []
         for c in calls:
-            detail = _pack(c)
+            detail = pack_detail(c)
             rows.append(
                 (
                     *(getattr(c, k) for k in _COLUMNS[:-1]),

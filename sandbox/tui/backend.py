@@ -41,6 +41,8 @@ class Backend(Protocol):
     async def reset(self) -> None: ...
     async def clear_faults(self) -> None: ...
     async def set_fault(self, service: str, fault: Fault) -> None: ...
+    async def forced(self) -> dict[str, Any]: ...
+    async def fail_next(self, service: str, action: str) -> int: ...
     async def tables(self, service: str) -> list[TableInfo]: ...
     async def rows(
         self, service: str, table: str, offset: int, limit: int
@@ -51,6 +53,8 @@ class Backend(Protocol):
     async def stage(self, since: str = "") -> StageShown | None: ...
     async def show_stage(self, view: StageView) -> None: ...
     async def sms(self, phone: str) -> list[Sms]: ...
+    async def clock_state(self) -> dict[str, Any]: ...
+    async def advance_clock(self, by: str) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -114,6 +118,14 @@ class RemoteBackend:
         else:
             await self.control.clear_fault(service)
 
+    async def forced(self) -> dict[str, Any]:
+        """What each institution can be forced to do (`sandbox force`), and what is armed."""
+        return await self.control.forced()
+
+    async def fail_next(self, service: str, action: str) -> int:
+        """The next `action` at `service` fails; how many failures are armed now."""
+        return await self.control.fail_next(service, action)
+
     async def tables(self, service: str) -> list[TableInfo]:
         """Tables of the institution's own database."""
         return await self.control.tables(service)
@@ -154,6 +166,14 @@ class RemoteBackend:
     async def sms(self, phone: str) -> list[Sms]:
         """What the institutions texted a person's phone (no recorded call)."""
         return await self.control.sms(phone)
+
+    async def clock_state(self) -> dict[str, Any]:
+        """The institutions' clock (`GET /clock`): now, frozen, offset, real."""
+        return await self.control.clock()
+
+    async def advance_clock(self, by: str) -> dict[str, Any]:
+        """Jump the clock forward `by` (`1h`, `1d`...); ControlError says a bad duration."""
+        return await self.control.move_clock("advance", {"by": by})
 
     async def aclose(self) -> None:
         """Close connections."""

@@ -1,4 +1,5 @@
-"""What a presenter injected, in words: "bank OFFLINE; identity +800 ms, 20% errors".
+"""What a presenter injected, in words: "bank OFFLINE; identity +800 ms, 20% errors",
+"bank throttles above 20/s".
 
 A fault left on from a rehearsal is the commonest way a live demo goes wrong in front of a
 room, so the stage names active faults before a story or a lesson step runs, and on the map's
@@ -24,6 +25,8 @@ def describe_fault(fault: Fault, *, offline: bool = True) -> str:
         parts.append(_("+{ms} ms").format(ms=fault.latency_ms))
     if fault.error_rate:
         parts.append(_("{rate} errors").format(rate=f"{round(fault.error_rate * 100)}%"))
+    if fault.rate_limit:
+        parts.append(_("throttles above {rate}/s").format(rate=f"{fault.rate_limit:g}"))
     if parts or not offline:
         return ", ".join(parts)
     return _("healthy")

@@ -10,9 +10,9 @@ screen, the last result of each step, how many hints were asked for. It holds no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sandbox.trace.events import HttpCall
 
@@ -22,6 +22,8 @@ class ActionLike(Protocol):
 
     @property
     def kind(self) -> str: ...
+    @property
+    def spec(self) -> Mapping[str, Any]: ...
 
 
 class StepLike(Protocol):

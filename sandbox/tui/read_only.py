@@ -107,6 +107,12 @@ class ReadOnlyBackend:
     async def sms(self, phone: str) -> list[Sms]:
         return await self.inner.sms(phone)
 
+    async def clock_state(self) -> dict[str, Any]:
+        return await self.inner.clock_state()
+
+    async def advance_clock(self, by: str) -> dict[str, Any]:
+        raise ReadOnly("a follower cannot move the clock")
+
     async def show_stage(self, view: StageView) -> None:
         raise ReadOnly("a follower does not say what the stage shows")
 
@@ -118,6 +124,12 @@ class ReadOnlyBackend:
 
     async def set_fault(self, service: str, fault: Fault) -> None:
         raise ReadOnly("a follower cannot inject faults")
+
+    async def forced(self) -> dict[str, Any]:
+        return await self.inner.forced()
+
+    async def fail_next(self, service: str, action: str) -> int:
+        raise ReadOnly("a follower cannot force failures")
 
     def actor(self, who: str) -> Actor:
         raise ReadOnly("a follower cannot make calls")

@@ -11,16 +11,27 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from sandbox.wire import openapi
+from sandbox.wire.contract import PLAIN_ERROR
 from sandbox.wire.errors import Render, install_error_handlers, plain_render
 from sandbox.wire.service import ServiceEnv
 
 
 def new_app(
-    env: ServiceEnv, title: str, description: str, render: Render = plain_render, **kwargs: Any
+    env: ServiceEnv,
+    title: str,
+    description: str,
+    render: Render = plain_render,
+    error_schema: dict[str, Any] = PLAIN_ERROR,
+    **kwargs: Any,
 ) -> FastAPI:
-    """A FastAPI app titled "SANDBOX <title>", with `/health`, error dialect and recording."""
+    """A FastAPI app titled "SANDBOX <title>", with `/health`, error dialect and recording.
+
+    `error_schema` is the JSON schema of what `render` returns (`contract.py` has each
+    dialect's); the app's OpenAPI document is built by `wire/openapi.py`."""
     app = FastAPIOffline(title=f"SANDBOX {title}", description=description, version="1", **kwargs)
     install_error_handlers(app, render)
+    openapi.install(app, error_schema)
     env.wire.instrument(app, service=env.name)
     health = {"status": "ok", "service": env.name, "title": f"SANDBOX {title}", "sandbox": True}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.wire.context import random_hex
 from sandbox.wire.signing import bank as snap
 from sandbox.wire.signing import identity as registry
 from sandbox.wire.signing import marketplace as platform
@@ -35,7 +36,7 @@ class IdentityAuth(httpx.Auth):
         self.clock = clock
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        ts, nonce = timestamp(self.clock()), secrets.token_hex(8)
+        ts, nonce = timestamp(self.clock()), random_hex()
         request.headers["X-Client-Id"] = self.client_id
         request.headers["X-Timestamp"] = ts
         request.headers["X-Nonce"] = nonce
@@ -143,9 +144,7 @@ class MarketplaceAuth(httpx.Auth):
             for k, v in request.url.params.multi_items()
             if k not in ("sign", "app_key", "timestamp", "nonce")
         }
-        params.update(
-            app_key=self.app_key, timestamp=str(int(self.clock())), nonce=secrets.token_hex(8)
-        )
+        params.update(app_key=self.app_key, timestamp=str(int(self.clock())), nonce=random_hex())
         params["sign"] = platform.request_signature(
             self.app_secret, request.url.path, params, request.content
         )

@@ -131,6 +131,8 @@ class Wire:
         self.partner_ids: dict[str, str] = dict(partner_ids or {})
         """Credential ids (client keys, app keys) to the service that owns them."""
         self._urls: dict[str, str] = {}
+        self._forwarded: dict[str, str | None] = {}
+        """Clients heard through `sandbox listen`: name to the path their webhooks go to."""
         self._apps: dict[str, Any] = {}
         self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
         self._retired: list[httpx.AsyncClient] = []
@@ -192,6 +194,33 @@ class Wire:
         self._urls[service] = f"http://{service}.sandbox"
         self._forget(service)
 
+    def forward(self, name: str, url: str | None) -> None:
+        """Deliver calls meant for `name` - a developer's client, which serves nothing itself -
+        to `url`, where `sandbox listen` forwards them; None stops.
+
+        The URL's path, if it has one, replaces the path each call was sent to (the developer
+        chose where their webhooks arrive); with none, the sender's own path is kept. The
+        caller checks that `url` is on this machine.
+        """
+        if url is None:
+            if self._forwarded.pop(name, False) is not False:
+                self._urls.pop(name, None)
+                self._forget(name)
+            return
+        parsed = httpx.URL(url)
+        self._urls[name] = str(parsed.copy_with(path="/", query=None, fragment=None)).rstrip("/")
+        self._forwarded[name] = parsed.path if parsed.path not in ("", "/") else None
+        self._apps.pop(name, None)
+        self._forget(name)
+
+    def forwarding(self) -> dict[str, str]:
+        """Clients heard through `sandbox listen`, each with where its calls go."""
+        return {
+            name: self._urls[name] + (path or "")
+            for name, path in self._forwarded.items()
+            if name in self._urls
+        }
+
     def _forget(self, service: str) -> None:
         """Retire pooled clients to `service`, so the next call uses its new address."""
         for key in [k for k in self._clients if k[1] == service]:
@@ -212,11 +241,13 @@ class Wire:
             inner: httpx.AsyncBaseTransport = (
                 httpx.ASGITransport(app=app) if app is not None else httpx.AsyncHTTPTransport()
             )
+            path = self._forwarded.get(callee)
             self._clients[key] = httpx.AsyncClient(
                 base_url=self.url(callee),
                 timeout=self.timeout,
                 transport=RecordingTransport(inner, self, caller, callee),
                 headers={"user-agent": f"integration-sandbox/{caller}"},
+                event_hooks={"request": [_to_path(path)]} if path else None,
             )
         return self._clients[key]
 
@@ -248,3 +279,12 @@ class Wire:
             await client.aclose()
         self._clients.clear()
         self._retired.clear()
+
+
+def _to_path(path: str) -> Callable[[httpx.Request], Any]:
+    """A request hook sending every request to `path` (a forwarded client's endpoint)."""
+
+    async def rewrite(request: httpx.Request) -> None:
+        request.url = request.url.copy_with(path=path)
+
+    return rewrite

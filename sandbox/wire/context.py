@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 from collections.abc import MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -39,14 +40,36 @@ _ids = random.Random()
 system call per call (os.urandom showed up in profiles of the recording path)."""
 
 
+_NIK_LIKE = re.compile(r"[0-9]{16}")
+"""Sixteen decimal digits in a row read as a NIK to the redactor and the audit."""
+
+
 def new_trace_id() -> str:
-    """32 random hex digits (never all zeros, as W3C requires)."""
-    return f"{_ids.getrandbits(128) or 1:032x}"
+    """32 random hex digits (never all zeros, as W3C requires; never 16 decimal digits in a
+    row, which the redactor would mask as a NIK and the audit report as personal data)."""
+    while True:
+        text = f"{_ids.getrandbits(128) or 1:032x}"
+        if not _NIK_LIKE.search(text):
+            return text
 
 
 def new_span_id() -> str:
-    """16 random hex digits (never all zeros)."""
-    return f"{_ids.getrandbits(64) or 1:016x}"
+    """16 random hex digits (never all zeros, never all decimal: see `new_trace_id`)."""
+    while True:
+        text = f"{_ids.getrandbits(64) or 1:016x}"
+        if not text.isdigit():
+            return text
+
+
+def random_hex(nbytes: int = 8) -> str:
+    """`nbytes` random bytes as hex, for nonces and ids that travel in calls, never with 16
+    decimal digits in a row: such a run reads as a NIK, so the redactor masks it and the
+    audit reports personal data where there is none (an all-decimal nonce, one in about
+    1,800, failed SOC-DATA for a social app call that carried none)."""
+    while True:
+        text = secrets.token_hex(nbytes)
+        if not _NIK_LIKE.search(text):
+            return text
 
 
 def parse_traceparent(value: str | None) -> Span | None:

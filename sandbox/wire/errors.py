@@ -106,7 +106,10 @@ def install_error_handlers(app: FastAPI, render: Render = plain_render) -> None:
             return respond(404, "not_found", message, {})
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}; see /docs."
-            return respond(405, "method_not_allowed", message, {})
+            return respond(405, "method_not_allowed", message, {}, dict(exc.headers or {}))
+        if exc.status_code == 400:  # FastAPI could not parse the body (bytes that are no JSON)
+            message = f"The request body could not be read: {exc.detail}."
+            return respond(400, "invalid_body", message, {})
         return respond(exc.status_code, f"http_{exc.status_code}", str(exc.detail), {})
 
     app.add_middleware(RequestGuard, render=render)

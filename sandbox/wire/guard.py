@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,10 @@ class RequestGuard:
                 await self._reply(
                     send, 413, "body_too_large", f"The request body is over {self.max_body} bytes."
                 )
+        except ClientDisconnect:
+            # The caller gave up (its timeout) while sending: nobody is left to answer, and
+            # its own record of the call says so. Not a failure of this service.
+            log.info("caller left during %s %s", scope.get("method"), scope.get("path"))
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:

@@ -25,6 +25,7 @@ import httpx
 import sqlite_utils
 
 from sandbox.wire.client import Wire
+from sandbox.wire.clock import watch
 from sandbox.wire.context import Span, current_span
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,13 @@ class Outbox:
             pk="event_id",
             if_not_exists=True,
         )
+        # Delivered webhooks stay as a record; without this index every delivery round (one
+        # per order under a flash sale) would read all of them to find the few still due.
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_due ON {TABLE} (next_at) "
+            "WHERE delivered_at IS NULL"
+        )
+        watch(wire.clock, self)  # a jump of the runtime's clock delivers retries on the way
 
     def signer(self, kind: str, sign: Signer) -> None:
         """Register how webhooks of `kind` are signed."""
@@ -118,6 +126,20 @@ class Outbox:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def refire(self, event_id: str) -> bool:
+        """Send a webhook again now, with the same event id (sandbox-only: `sandbox force
+        refire`): delivered already, the receiver gets a duplicate it must recognise; given up,
+        it starts over with fresh attempts. False when this outbox never held `event_id`."""
+        cursor = self.db.execute(
+            f"UPDATE {TABLE} SET delivered_at = NULL, next_at = ?, attempts = 0, "
+            "last_error = NULL WHERE event_id = ?",
+            [self.wire.clock(), event_id],
+        )
+        if not cursor.rowcount:
+            return False
+        self.kick()
+        return True
+
     def pending(self) -> list[dict[str, Any]]:
         """Webhooks not yet acknowledged and not given up."""
         return list(
@@ -135,6 +157,19 @@ class Outbox:
                 "ORDER BY created_at"
             )
         )
+
+    def next_due(self, after: float) -> float | None:
+        """When the next pending webhook is due after `after` (the clock's `Timer`)."""
+        rows = self.db.query(
+            f"SELECT MIN(next_at) AS due FROM {TABLE} WHERE delivered_at IS NULL AND next_at > ?",
+            [after],
+        )
+        due = next(iter(rows), {}).get("due")
+        return None if due is None else float(due)
+
+    async def fire(self) -> int:
+        """Deliver what is due now (the clock's `Timer`)."""
+        return await self.deliver_due()
 
     async def deliver_due(self) -> int:
         """Send every webhook whose time has come; returns how many were acknowledged."""

@@ -459,6 +459,8 @@ def _buyer(seed: int, user_id: int, person: dict[str, Any]) -> dict[str, Any]:
         "phone": person["phone"],
         "address": f"{person['street']}, {person['district']}, {person['regency']}",
         "link_token": "lnk_" + _secret(seed, "link", str(user_id))[:24],
+        # The storefront that linked her account: only it may order with her link token.
+        "channel": "social",
     }
 
 

@@ -166,6 +166,21 @@ def test_personal_data_reaching_social_fails_soc_data(body: str) -> None:
     assert result.verdict == FAIL and result.evidence == ("bad1",), result.reason
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v2/fs/7001/products?ids=100101&nonce=a9912345678b3c4d&sign=[redacted]",
+        "/api/v2/fs/7001/products?ids=100101&nonce=f3201234567890123e",
+    ],
+)
+def test_digits_inside_a_random_token_are_not_personal_data(path: str) -> None:
+    """A nonce may hold ten digits starting 99, or sixteen digits, between its letters: that
+    is not an account number or a NIK reaching the social app."""
+    calls = [call("ok1", "social", "marketplace", "GET", path, response='{"products":[]}')]
+    result = check("SOC-DATA", calls)
+    assert result.verdict == PASS, result.reason
+
+
 def test_a_balance_in_a_response_to_social_fails_soc_data() -> None:
     calls = [
         call(

@@ -48,6 +48,10 @@ def _tables(**changes: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[
         ("marketplace", "payments"): [{"order_id": "o1"}, {"order_id": "old"}],
         ("bank", "vas"): [{"virtual_account_no": VA_1, "status": "PAID"}],
         ("bank", "accounts"): [{"balance": 5000}],
+        ("bank", "debits"): [
+            {"reference_no": "D1", "partner": "marketplace", "partner_reference_no": "o1"},
+            {"reference_no": "D2", "partner": "marketplace", "partner_reference_no": "o2"},
+        ],
         ("bank", "movements"): [
             {"id": 1, "kind": "va_payment", "note": "x", "amount": 1000},
             {"id": 2, "kind": "va_payment", "note": VA_1, "amount": 1000},
@@ -114,3 +118,15 @@ def test_a_payment_taken_twice_or_for_an_unpaid_order_is_not_conserved() -> None
     assert any("o2" in p for p in report.money["problems"])
     lost = _check(_tables(bank__accounts=[{"balance": 4000}]))
     assert not lost.money_conserved
+
+
+def test_a_direct_debit_counts_for_its_order_once() -> None:
+    by_debit = [{"id": 2, "kind": "direct_debit", "note": "D1", "amount": 1000}]
+    report = _check(_tables(bank__movements=by_debit))
+    assert report.money_conserved, report.money["problems"]
+    assert report.money["payments"] == 1
+    twice = [*by_debit, {"id": 3, "kind": "direct_debit", "note": "D1", "amount": 1000}]
+    assert not _check(_tables(bank__movements=twice)).money_conserved
+    unpaid = [*by_debit, {"id": 3, "kind": "direct_debit", "note": "D2", "amount": 1000}]
+    report = _check(_tables(bank__movements=unpaid))
+    assert any("o2" in p for p in report.money["problems"])

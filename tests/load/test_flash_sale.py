@@ -20,9 +20,10 @@ def test_too_many_buyers_says_how_many_exist(
     assert not (tmp_path / "flash-sale").exists()  # refused before anything started
 
 
-def test_unknown_payment_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "flash-sale", "--data-dir", str(tmp_path), "--pay", "debit"]) == 2
-    assert "only by va" in capsys.readouterr().err
+def test_unknown_payment_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):  # argparse refuses it before anything starts
+        main(["run", "flash-sale", "--data-dir", str(tmp_path), "--pay", "cash"])
+    assert not (tmp_path / "flash-sale").exists()
 
 
 def test_sale_options_belong_to_the_sale(
@@ -34,8 +35,9 @@ def test_sale_options_belong_to_the_sale(
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="Locust is the [load] extra")
+@pytest.mark.parametrize(("pay", "limit"), [("debit", []), ("va", []), ("debit", ["3"])])
 def test_small_flash_sale_keeps_stock_and_money(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pay: str, limit: list[str]
 ) -> None:
     code = main(
         [
@@ -48,12 +50,15 @@ def test_small_flash_sale_keeps_stock_and_money(
             "--products",
             "2",
             "--duration",
-            "15",
+            "30" if limit else "15",  # a throttled buyer waits; the sale ends when all are told
+            "--pay",
+            pay,
+            *(["--bank-limit", *limit] if limit else []),
             "--json",
         ]
     )
     sale = json.loads(capsys.readouterr().out)
-    assert code == 0, sale["problems"]
+    assert code == 0, sale
     assert sale["buyers"] == 12
     assert sale["oversold"] == 0 and sale["money_conserved"] is True
     stock = sum(p["stock"] for p in sale["products"])
@@ -62,10 +67,24 @@ def test_small_flash_sale_keeps_stock_and_money(
         assert product["orders"] <= product["stock"]
         assert product["stock_after"] == product["stock"] - product["orders"]
     refused = sale["refused"]
-    assert refused["untold"] == 0
+    assert refused["untold"] == 0, refused
     assert sum(refused["by_reason"].values()) == refused["total"] == 12 - sale["paid"]
     assert sale["sold_out"] == refused["by_reason"].get("out_of_stock", 0) > 0
-    assert {"buyer->social", "social->marketplace", "marketplace->bank", "buyer->bank"} <= set(
-        sale["edges"]
+    crowd = {"buyer->social", "social->marketplace", "marketplace->bank", "buyer->marketplace"}
+    assert crowd <= set(sale["edges"])
+    # Paying inside Klip never sends her to the bank; the VA is paid in her bank app.
+    assert ("buyer->bank" in sale["edges"]) is (pay == "va")
+    throttled = {edge: e["throttled"] for edge, e in sale["edges"].items() if e["throttled"]}
+    assert sale["throttled"] == throttled
+    if not limit:
+        assert all(e["errors"] == 0 for e in sale["edges"].values())
+        assert sale["bank_limit_per_s"] == 0 and not throttled
+        return
+    # Throttled: only the bank did it; a buyer the bank stayed too busy for was told so.
+    assert sale["bank_limit_per_s"] == 3.0
+    assert set(throttled) <= {"marketplace->bank"}
+    # otp_not_accepted: the marketplace reads a code check throttled to the end as a refused
+    # code (reported, not fixed here: its payment path is not this change's).
+    assert set(refused["by_reason"]) <= {"out_of_stock", "bank_unavailable", "otp_not_accepted"}, (
+        refused
     )
-    assert all(e["errors"] == 0 for e in sale["edges"].values())

@@ -143,8 +143,9 @@ def test_options_the_world_cannot_stage_are_refused(world: dict[str, Any]) -> No
     assert len(check_options(SaleOptions(buyers=most), world)) == most
     with pytest.raises(SaleError, match=f"has {most} Klip users"):
         check_options(SaleOptions(buyers=most + 1), world)
-    with pytest.raises(SaleError, match="only by va"):
-        check_options(SaleOptions(pay="debit"), world)
+    with pytest.raises(SaleError, match="debit or va"):
+        check_options(SaleOptions(pay="cash"), world)
+    assert check_options(SaleOptions(pay="va"), world) == check_options(SaleOptions(), world)
 
 
 def test_products_chosen_are_in_a_video_with_little_stock() -> None:

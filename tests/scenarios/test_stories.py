@@ -69,7 +69,7 @@ async def test_the_va_checkout_still_jumps_to_the_bank_app(services: Services) -
         ("POST", "/mobile/v1/sessions", 201),
         ("GET", "/mobile/v1/accounts/me", 200),
         ("POST", "/mobile/v1/va-payments", 201),
-        ("POST", "/mobile/v1/va-payments", 200),
+        ("POST", "/mobile/v1/va-payments", 201),
         ("GET", "/mobile/v1/accounts/me", 200),
     ]
     assert len(story.steps) == 7 and "pays the virtual account" in story.steps[3]

@@ -65,6 +65,8 @@ async def test_the_same_reference_replays_the_first_answer_and_moves_nothing(
     again = await merchant.debit(token, "ORD-1")
     assert again.status_code == first.status_code == 200
     assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
     assert balance(services, _buyer(services)) == after_first
     assert sum("didebit" in t for t in texts(services)) == 1
 

@@ -170,7 +170,8 @@ async def test_pay_va_same_key_replays_without_moving_money(services: Services) 
     auth = await log_in(services)
     first = await pay(services, auth, "key-1")
     again = await pay(services, auth, "key-1")
-    assert again.status_code == 200
+    assert (again.status_code, again.headers["Idempotent-Replayed"]) == (201, "true")
+    assert "Idempotent-Replayed" not in first.headers
     assert again.json() == first.json()
     assert await balance(services, auth) == 2_315_000
     assert len(outbox(services).pending()) <= 1
@@ -332,7 +333,7 @@ async def test_transfer_ok_and_replayed(services: Services) -> None:
     assert first.json()["to_name"] == "BUDI SANTOSO"
     assert first.json()["balance_after"] == 2_450_000
     again = await app_client(services).post("/mobile/v1/transfers", json=body, headers=headers)
-    assert again.status_code == 200
+    assert (again.status_code, again.headers["Idempotent-Replayed"]) == (201, "true")
     assert again.json() == first.json()
     assert store(services).account(SELLER)["balance"] == 5_050_000
 

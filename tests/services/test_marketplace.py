@@ -520,6 +520,35 @@ async def test_bank_failure_cancels_and_returns_stock(
     assert webhooks(services) == []
 
 
+async def _place_with_key(services: Services, key: str) -> httpx.Response:
+    return await partner(services).post(
+        f"/api/v2/fs/{FS}/orders",
+        auth=auth(services),
+        json={"buyer_link_token": SARI, "items": [{"product_id": BUDI_SHIRT, "quantity": 2}]},
+        headers={"Idempotency-Key": key},
+    )
+
+
+async def test_a_retry_after_a_bank_failure_starts_afresh(
+    services: Services, bank: FakeBank
+) -> None:
+    """Idempotency (docs/contracts.md): the first attempt left no order its caller knows of,
+    so the same key again is a new attempt, not the cancelled order with a 201 (never a mix)."""
+    bank.create = "error500"
+    failed = await _place_with_key(services, "buy-1")
+    assert failed.status_code == 502
+    bank.create = "ok"
+    retried = await _place_with_key(services, "buy-1")
+    assert retried.status_code == 201, retried.text
+    assert "Idempotent-Replayed" not in retried.headers
+    assert retried.json()["order_id"] != "240301000001", "a new order"
+    assert retried.json()["status"] == "UNPAID"
+    assert stock(services, BUDI_SHIRT) == 23, "one order holds stock"
+    again = await _place_with_key(services, "buy-1")
+    assert (again.status_code, again.headers["Idempotent-Replayed"]) == (201, "true")
+    assert again.json() == retried.json()
+
+
 async def test_a_va_the_bank_cannot_deny_keeps_the_order_until_it_can(
     services: Services, bank: FakeBank
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from sandbox.trace.events import HttpCall
@@ -143,3 +144,16 @@ def test_waterfall_marks_the_call_asked_for() -> None:
     calls = [_call(1, 7), _call(2, 7, parent=1)]
     lines = waterfall(calls, mark=f"{2:016x}")
     assert [line[:2] for line in lines[1:]] == ["  ", "> "]
+
+
+def test_store_keeps_unicode_and_lone_surrogates_exactly(tmp_path: Path) -> None:
+    """orjson packs most calls; a text it refuses (a lone surrogate) is packed all the same."""
+    store = TraceStore(tmp_path / "trace.db")
+    odd = [
+        replace(_call(1, 1), request_body='{"name":"Siti Rahayu — kopi ☕ 🇮🇩"}'),
+        replace(
+            _call(2, 2), response_body="\ud800 half a pair", request_headers=(("x", "\udfff"),)
+        ),
+    ]
+    store.add(odd)
+    assert store.calls(limit=10) == odd

@@ -26,6 +26,7 @@ from sandbox.trace.store import TraceStore
 from sandbox.trace.stream import EventStream
 from sandbox.tui.app import SandboxApp
 from sandbox.wire import Wire
+from sandbox.wire.clock import iso, parse_duration
 from sandbox.wire.faults import Fault
 from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
@@ -39,6 +40,8 @@ class LocalBackend:
         self.data_dir = data_dir
         self.world = load_world()
         self.clock = clock or FakeClock()
+        self.clock_moved_by = 0.0
+        """How far `advance_clock` moved the clock (0: the UI sees real time)."""
         self.stream = EventStream()
         self.store = TraceStore(None)
         self.stream.subscribe(lambda call: self.store.add([call]))
@@ -124,6 +127,17 @@ class LocalBackend:
     async def set_fault(self, service: str, fault: Fault) -> None:
         self.wire.set_fault(service, fault)
 
+    async def forced(self) -> dict[str, Any]:
+        return {
+            name: app.state.forcing.state()
+            for name, app in self.apps.items()
+            if getattr(app.state, "forcing", None) is not None
+        }
+
+    async def fail_next(self, service: str, action: str) -> int:
+        armed: int = self.apps[service].state.forcing.fail_next(action)
+        return armed
+
     async def tables(self, service: str) -> list[TableInfo]:
         return inspect.tables(self.data_dir / f"{service}.db")
 
@@ -155,6 +169,23 @@ class LocalBackend:
 
     async def sms(self, phone: str) -> list[Sms]:
         return texts_to(self.apps, phone)
+
+    async def clock_state(self) -> dict[str, Any]:
+        """The fake clock as the control API tells it: real until a test advances it, then
+        virtual and frozen (a fake clock moves only when told)."""
+        moved = self.clock_moved_by
+        return {
+            "now": iso(self.clock()),
+            "frozen": bool(moved),
+            "offset_seconds": moved,
+            "real": not moved,
+        }
+
+    async def advance_clock(self, by: str) -> dict[str, Any]:
+        seconds = parse_duration(by)  # ClockError, as the control API's 400 says it
+        self.clock.advance(seconds)
+        self.clock_moved_by += seconds
+        return await self.clock_state()
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause), so nothing lands later."""

@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
 
 from sandbox.scenarios.identities import Actor
-from sandbox.tui.clients import BankClient, SocialClient
+from sandbox.services.bank import rules as bank_rules
+from sandbox.tui.clients import BankClient, CheckoutClient, PhoneClient, SocialClient
 from sandbox.tui.themes import DARK, LIGHT
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
@@ -55,7 +56,12 @@ class FacesApp(App[None]):
 
     def compose(self) -> ComposeResult:
         people = People(self.services)
-        yield SocialFace(SocialClient(people, "buyer"), self.video_id)
+        yield SocialFace(
+            SocialClient(people, "buyer"),
+            CheckoutClient(people, "buyer"),
+            PhoneClient(self.services.phone.messages, self.services.world, "buyer"),
+            self.video_id,
+        )
         yield BankFace(BankClient(people, "buyer"))
 
     def on_mount(self) -> None:
@@ -86,7 +92,8 @@ def acted(seen: list[Message], action: str) -> list[Face.Acted]:
     return [m for m in unique(seen, Face.Acted) if m.action == action]
 
 
-async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
+async def test_faces_buy_in_app_and_pay_the_va_once(services: Services) -> None:
+    """The VA way (a jump): the checkout shows the VA, the bank app pays it once."""
     seen: list[Message] = []
     app = FacesApp(services)
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
@@ -97,6 +104,9 @@ async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
         await pilot.click(".social--buy")
         await settle(pilot)
         assert social.checkout is not None
+        assert not unique(seen, SocialFace.CheckoutShown)  # nothing handed over before she chose
+        await pilot.click("#pay-va")
+        await settle(pilot)
         va, amount = social.checkout["payment"]["virtual_account_no"], 185_000
         shown = unique(seen, SocialFace.CheckoutShown)
         assert [(m.va_no, m.amount) for m in shown] == [(va.strip(), amount)]
@@ -115,6 +125,8 @@ async def test_faces_buy_in_app_and_pay_once(services: Services) -> None:
         assert bank.payment is not None and bank.payment["payment_id"] == "PAY-000001"
 
         await services.settle()
+        social.query_one("#refresh-orders").scroll_visible(animate=False)
+        await pilot.pause()
         await pilot.click("#refresh-orders")
         await settle(pilot)
         assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
@@ -286,13 +298,16 @@ SCREEN_SHOTS = [
 def test_faces_screen_snapshot(
     snap_compare: Any,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     face: str,
     size: tuple[int, int],
     theme: str,
     lang: str,
 ) -> None:
     """The apps screen: at 80x24 as it opens (Buy and Pay, or Admit, in view); at 160x48 after
-    a checkout on the phone, or after admitting the uninsured patient at the desk."""
+    Buy and Pay with Bank Contoh on the phone (the bank's SMS over Klip, the checkout asking
+    for the code), or after admitting the uninsured patient at the desk."""
+    monkeypatch.setattr(bank_rules, "new_code", lambda: "123456")  # the same SMS every run
     app, backend = make_app(tmp_path, live=False, lang=lang)
     app.theme = theme
     large = size[0] >= 160
@@ -302,6 +317,10 @@ def test_faces_screen_snapshot(
         await settle(pilot)
         if face == "phone" and large:
             await pilot.click(".social--buy")
+            await settle(pilot)
+            await pilot.click("#pay-bank")
+            await settle(pilot)
+            await pilot.press("enter")  # the phone number her keyboard suggests
             await settle(pilot)
         if face == "desk":
             await pilot.press("h")
@@ -317,9 +336,12 @@ def test_faces_screen_snapshot(
         asyncio.run(backend.aclose())
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 30), (160, 45), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
 async def test_the_apps_primary_actions_are_in_view(tmp_path: Path, size: tuple[int, int]) -> None:
-    """Buy, Check and Pay on the phone, Admit at the desk: on screen, whole, where a click lands."""
+    """Buy, Check and Pay on the phone, both ways to pay and each step of paying with Bank
+    Contoh, Admit at the desk: on screen, whole, where a click lands."""
     app, backend = make_app(tmp_path, live=False)
 
     def in_view(selector: str) -> bool:
@@ -337,6 +359,16 @@ async def test_the_apps_primary_actions_are_in_view(tmp_path: Path, size: tuple[
             await settle(pilot)
             assert [in_view(s) for s in (".social--buy", "#check", "#pay")] == [True] * 3
             assert app.screen.query_one(CallMap).display == (size[0] >= 120)
+            await pilot.click(".social--buy")
+            await settle(pilot)
+            assert in_view("#pay-bank") and in_view("#pay-va")
+            await pilot.click("#pay-bank")
+            await settle(pilot)
+            assert in_view("#debit-phone") and in_view("#debit-go")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert in_view("#texts") and in_view("#debit-code") and in_view("#debit-go")
+            app.screen.query_one("#taps").focus()  # out of the code field: h is a key again
             await pilot.press("h")
             await pilot.pause()
             assert in_view("#admit") and in_view("#consent")

@@ -79,7 +79,7 @@ async def test_the_phone_shows_a_payment_made_from_another_phone(services: Servi
 
         assert [o["status"] for o in social.orders] == ["AWAITING_SHIPMENT"]
         assert social.checkout is not None and social.checkout["status"] == "AWAITING_SHIPMENT"
-        page = str(social.query_one("#webview-page", Static).render())
+        page = str(social.query_one("#checkout-page", Static).render())
         assert status_label("AWAITING_SHIPMENT") in page and "Waiting for payment" not in page
         assert "Updated by Pasarloka's webhook" in str(social.orders_notice.render())
         assert bank.balance == 2_500_000 - PRICE  # her balance moved: the bank app knows

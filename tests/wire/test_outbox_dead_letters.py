@@ -89,3 +89,17 @@ async def test_a_refusal_that_cannot_be_acted_on_is_a_dead_letter_not_a_loop(
     assert dead["last_error"].startswith("given up: the refusal could not be acted on")
     assert await outbox.deliver_due() == 0 and outbox.pending() == []
     await wire.aclose()
+
+
+def test_finding_due_webhooks_reads_only_undelivered_ones(clock: FakeClock) -> None:
+    """Delivered webhooks stay as a record; a delivery round must not read them all."""
+    db = open_database(None)
+    Outbox(db, Wire(clock=clock), "sender")
+    for sql in (
+        "SELECT * FROM _outbox WHERE delivered_at IS NULL AND next_at <= ? ORDER BY created_at",
+        "SELECT * FROM _outbox WHERE delivered_at IS NULL AND next_at IS NOT NULL",
+    ):
+        plan = " ".join(
+            row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", [0.0][: sql.count("?")])
+        )
+        assert "USING INDEX _outbox_due" in plan, plan

@@ -17,6 +17,7 @@ from sandbox.trace.otlp_stream import OtlpStream
 from sandbox.trace.store import ORDERS, OUTCOMES, TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire.client import Wire
+from sandbox.wire.clock import VirtualClock
 from sandbox.wire.errors import ApiError
 
 MAX_PAGE = 500
@@ -47,6 +48,10 @@ class ControlledRuntime(Protocol):
     writer: TraceWriter
     otlp: OtlpStream | None
     wire: Wire
+    clock: VirtualClock
+    world: dict[str, Any]
+    """The seeded world with the configuration's partners (their credentials)."""
+    """The institutions' clock, which a presenter may freeze, move and resume."""
     apps: dict[str, Any]
     urls: dict[str, str]
     may_call: dict[str, tuple[str, ...]]

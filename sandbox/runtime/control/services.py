@@ -17,7 +17,7 @@ from sandbox.runtime.control.dependencies import (
     service_names,
 )
 from sandbox.runtime.models import ServiceInfo
-from sandbox.wire.faults import MAX_LATENCY_MS, Fault
+from sandbox.wire.faults import MAX_LATENCY_MS, MAX_RATE_LIMIT, Fault
 
 router = APIRouter()
 
@@ -29,6 +29,8 @@ class FaultBody(BaseModel):
     offline: bool = False
     latency_ms: int = Field(default=0, ge=0, le=MAX_LATENCY_MS)
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    rate_limit: float = Field(default=0.0, ge=0.0, le=MAX_RATE_LIMIT)
+    """Calls per second each partner may make (0: no limit); the bank throttles above it."""
 
 
 @router.get("/health")
@@ -62,7 +64,12 @@ async def faults(runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.put("/faults/{service}")
 async def put_fault(service: str, body: FaultBody, runtime: RuntimeDep) -> dict[str, Any]:
-    fault = Fault(offline=body.offline, latency_ms=body.latency_ms, error_rate=body.error_rate)
+    fault = Fault(
+        offline=body.offline,
+        latency_ms=body.latency_ms,
+        error_rate=body.error_rate,
+        rate_limit=body.rate_limit,
+    )
     runtime.wire.set_fault(known(runtime, service), fault)
     return fault.to_dict()
 

@@ -34,6 +34,7 @@ from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
 from sandbox.wire.app import new_app
+from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.storage import open_database
@@ -69,7 +70,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
                 await task
             app.state.bank.hasher.shutdown(wait=False)
 
-    app = new_app(env, "Bank", DESCRIPTION, render=errors.render, lifespan=lifespan)
+    app = new_app(
+        env, "Bank", DESCRIPTION, render=errors.render, lifespan=lifespan, error_schema=SNAP_ERROR
+    )
     # SNAP wants validation errors as 400xx01/400xx02 with the service code of the endpoint.
     app.add_exception_handler(RequestValidationError, errors.validation_failed)
     app.state.store = store
@@ -81,7 +84,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
         partners={},
         registry_credentials=env.seed.get("holds", {}).get("identity"),
         refresh_partners=env.book.refresh,
+        name=env.name,
     )
+    app.state.forcing = bank.forcing
 
     def take_partners(accepts: Mapping[str, Mapping[str, Any]]) -> None:
         """Our billers from now on: their notifications signed with their own secrets, a

@@ -33,6 +33,8 @@ from sandbox.services.bank.schemas import (
     UnbindingRequest,
     UnbindingResponse,
 )
+from sandbox.wire import schemes
+from sandbox.wire.contract import secured
 from sandbox.wire.errors import ApiError
 
 router = APIRouter(tags=["SNAP account binding and direct debit (partners)"])
@@ -180,6 +182,7 @@ def bound_customer(service: str, active: bool = True) -> Any:
     verified = snap_caller(service)
 
     # `= Depends(...)`, not Annotated: `verified` is local, and annotations are strings here.
+    @secured(schemes.SNAP_CUSTOMER)
     async def found(request: Request, bank: Bank, caller: Caller = Depends(verified)) -> Bound:  # noqa: B008
         return Bound(caller, customer_binding(request, bank, caller, service, active))
 

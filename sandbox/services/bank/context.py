@@ -13,7 +13,9 @@ from fastapi import Depends, Request
 
 from sandbox.services.bank.partners import Partner
 from sandbox.services.bank.store import BankStore
+from sandbox.services.bank.throttle import Throttle
 from sandbox.wire.client import Wire
+from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
 
 
@@ -35,6 +37,21 @@ class BankContext:
     )
     """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
     queues there, and the institutions sharing the event loop keep a core to serve on."""
+    forcing: Forcing = field(
+        default_factory=lambda: Forcing(
+            {
+                "va-payment": "the next VA payment in the bank app is declined",
+                "debit": "the next direct debit is refused (SNAP 4035405 Do Not Honor)",
+                "transfer": "the next transfer in the bank app is declined",
+            }
+        )
+    )
+    """Sandbox-only failures a developer forces (`sandbox force`, wire/forcing.py)."""
+    name: str = "bank"
+    """Its service name: the faults injected into it are looked up by it."""
+    throttle: Throttle = field(default_factory=Throttle)
+    """Each partner's allowance of SNAP calls per second (`throttle.py`; off unless a
+    `rate_limit` is injected)."""
     code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """The key one-time codes are hashed under (`rules.code_hash`). Drawn when the bank starts
     and never stored: a code texted before a restart no longer matches (it would have expired
@@ -48,6 +65,11 @@ class BankContext:
     def clock(self) -> Callable[[], float]:
         """The one source of time (a fake clock in tests)."""
         return self.wire.clock
+
+    @property
+    def rate_limit(self) -> float:
+        """SNAP calls per second each partner may make now (0: no limit)."""
+        return self.wire.fault(self.name).rate_limit
 
     def partner_named(self, name: str) -> Partner:
         """A partner by its service name (the VA rows remember which partner owns them)."""

@@ -25,6 +25,7 @@ from sandbox.services.bank import codes, errors, notifications, rules, sms
 from sandbox.services.bank.binding import Bound, bound_customer
 from sandbox.services.bank.context import Bank, BankContext
 from sandbox.services.bank.partners import Caller, Partner
+from sandbox.services.bank.payments import declined
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import (
     DebitRequest,
@@ -69,6 +70,7 @@ async def debit(
         earlier = _earlier(bank, partner, body.partner_reference_no, now)
         if earlier is not None:
             status, answer = _replayed(service, earlier, bound.binding, amount)
+            response.headers["Idempotent-Replayed"] = "true"
         else:
             status, answer = _new_debit(bank, bound, body.partner_reference_no, amount, now)
     bank.outbox.kick()
@@ -125,6 +127,12 @@ def _new_debit(
             service,
             f"The customer's balance is less than {rules.rupiah_id(amount)}; "
             "nothing was debited. She may pay another way.",
+        )
+    if declined(bank, "debit", account["account_no"]):
+        raise errors.do_not_honor(
+            service,
+            "Bank Contoh will not debit this account; nothing was debited (a refusal forced "
+            "in the sandbox: `sandbox force show`). She may pay another way.",
         )
     row = bank.store.insert_debit(
         {

@@ -150,6 +150,11 @@ def insufficient_funds(service: str, message: str) -> ApiError:
     return snap_error(403, service, "14", "Insufficient Funds", "insufficient_funds", message)
 
 
+def do_not_honor(service: str, message: str) -> ApiError:
+    """403xx05: the account or its holder is abnormal; the bank will not pay from it."""
+    return snap_error(403, service, "05", "Do Not Honor", "do_not_honor", message)
+
+
 def not_permitted(service: str, code: str, message: str) -> ApiError:
     """403xx15: the transaction cannot be done in its current state."""
     return snap_error(403, service, "15", "Transaction Not Permitted", code, message)

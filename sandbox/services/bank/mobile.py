@@ -28,6 +28,8 @@ from sandbox.services.bank.schemas import (
     VaPaymentRequest,
     VaPaymentResponse,
 )
+from sandbox.wire import schemes
+from sandbox.wire.contract import ENFORCED, secured
 from sandbox.wire.errors import ApiError
 
 router = APIRouter(prefix="/mobile/v1", tags=["mobile app (customers)"])
@@ -38,10 +40,12 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         max_length=64,
         description="A fresh random key per payment; resend the same key only to retry it.",
+        json_schema_extra=ENFORCED,
     ),
 ]
 
 
+@secured(schemes.SESSION)
 async def logged_in(bank: Bank, authorization: Annotated[str | None, Header()] = None) -> str:
     """Dependency: the account number of the logged-in customer."""
     return sessions.customer(bank, authorization)
@@ -69,6 +73,7 @@ def _required_key(key: str | None) -> str:
     response_model=SessionResponse,
     summary="Log in with account number and PIN",
 )
+@secured(schemes.PIN_LOGIN)
 async def log_in(body: SessionRequest, bank: Bank) -> dict[str, Any]:
     """Five wrong PINs in a row lock the account."""
     return await sessions.log_in(bank, body)
@@ -110,10 +115,25 @@ async def va_inquiry(body: VaInquiryRequest, _: Customer, bank: Bank) -> dict[st
     }
 
 
+def replayable(what: str) -> dict[str, Any]:
+    """The 201 of a payment that a retry with the same key gets again, marked as a replay."""
+    return {
+        "description": f"The {what}; the same key again gets this first answer back, and no "
+        "money moves.",
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the first answer again (a retry).",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    }
+
+
 @router.post(
     "/va-payments",
     status_code=201,
     response_model=VaPaymentResponse,
+    responses={201: replayable("payment")},
     summary="Pay a virtual account (Idempotency-Key required)",
 )
 async def pay_va(
@@ -123,16 +143,17 @@ async def pay_va(
     bank: Bank,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """201 for a new payment; 200 with the first result when the same request is retried."""
-    status, result = payments.pay_va(bank, account_no, _required_key(idempotency_key), body)
-    response.status_code = status
-    return result
+    """201 for a new payment; the same request again: 201 with the first result and
+    `Idempotent-Replayed: true`, and no money moves."""
+    outcome = payments.pay_va(bank, account_no, _required_key(idempotency_key), body)
+    return outcome.answer(response)
 
 
 @router.post(
     "/transfers",
     status_code=201,
     response_model=TransferResponse,
+    responses={201: replayable("transfer")},
     summary="Transfer to another account (Idempotency-Key required)",
 )
 async def transfer(
@@ -142,10 +163,10 @@ async def transfer(
     bank: Bank,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """201 for a new transfer; 200 with the first result when the same request is retried."""
-    status, result = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
-    response.status_code = status
-    return result
+    """201 for a new transfer; the same request again: 201 with the first result and
+    `Idempotent-Replayed: true`, and no money moves."""
+    outcome = payments.transfer(bank, account_no, _required_key(idempotency_key), body)
+    return outcome.answer(response)
 
 
 @router.get(

@@ -8,15 +8,16 @@ result back and no money moves a second time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandbox.services.bank import notifications, rules
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.schemas import TransferRequest, VaPaymentRequest
 from sandbox.wire.errors import ApiError
 
-CREATED, REPLAYED = 201, 200
-"""A new payment answers 201; the same request again answers 200 with the first result."""
+CREATED = 201
+"""A new payment answers 201; the same request again answers 201 with the first result and
+`Idempotent-Replayed: true` (docs/contracts.md, Idempotency: a replay is the first answer)."""
 
 
 def _earlier_result(
@@ -63,17 +64,42 @@ def _va_refusal(
     return ApiError(422, problem, f"Your balance (Rp{balance:,}) is less than Rp{offered:,}.")
 
 
-def pay_va(
-    bank: BankContext, account_no: str, key: str, body: VaPaymentRequest
-) -> tuple[int, dict[str, Any]]:
-    """Pay a closed VA from the customer's account; returns (HTTP status, result)."""
+class Outcome(NamedTuple):
+    """A payment's answer: its status and body, and whether it is the first one again."""
+
+    status: int
+    result: dict[str, Any]
+    replayed: bool = False
+
+    def answer(self, response: Any) -> dict[str, Any]:
+        """Set `response`'s status (and `Idempotent-Replayed: true` on a replay); the body."""
+        if self.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        response.status_code = self.status
+        return self.result
+
+
+def declined(bank: BankContext, action: str, account_no: str) -> bool:
+    """Whether a developer forced this payment to fail (`sandbox force`: the next `action`,
+    or every payment from the account); a real bank declines for reasons of its own."""
+    return bank.forcing.declines(account_no) or bank.forcing.take(action)
+
+
+DECLINED = (
+    "Bank Contoh declined this payment; nothing was charged (a decline forced in the "
+    "sandbox: `sandbox force show`)."
+)
+
+
+def pay_va(bank: BankContext, account_no: str, key: str, body: VaPaymentRequest) -> Outcome:
+    """Pay a closed VA from the customer's account; returns its outcome."""
     now = bank.clock()
     digits = rules.va_digits(body.virtual_account_no)
     fingerprint = rules.fingerprint({"pay_va": digits, "amount": body.amount})
     with bank.store.atomic():
         earlier = _earlier_result(bank, account_no, key, fingerprint)
         if earlier is not None:
-            return REPLAYED, earlier
+            return Outcome(CREATED, earlier, replayed=True)
         va = bank.store.va_by_digits(digits)
         if va is None:
             raise ApiError(
@@ -87,6 +113,8 @@ def pay_va(
         problem = rules.payment_problem(state, va["amount"], body.amount, payer["balance"])
         if problem is not None:
             raise _va_refusal(problem, va, body.amount, payer["balance"])
+        if declined(bank, "va-payment", account_no):
+            raise ApiError(403, "payment_declined", DECLINED)
         movement = bank.store.move_money(
             "va_payment",
             account_no,
@@ -116,19 +144,17 @@ def pay_va(
         }
         bank.store.remember_result(account_no, key, fingerprint, result, now)
     bank.outbox.kick()  # deliver now, after the commit; the outbox retries if the biller is down
-    return CREATED, result
+    return Outcome(CREATED, result)
 
 
-def transfer(
-    bank: BankContext, account_no: str, key: str, body: TransferRequest
-) -> tuple[int, dict[str, Any]]:
-    """Move money to another account of this bank; returns (HTTP status, result)."""
+def transfer(bank: BankContext, account_no: str, key: str, body: TransferRequest) -> Outcome:
+    """Move money to another account of this bank; returns its outcome."""
     now = bank.clock()
     fingerprint = rules.fingerprint({"transfer": body.model_dump()})
     with bank.store.atomic():
         earlier = _earlier_result(bank, account_no, key, fingerprint)
         if earlier is not None:
-            return REPLAYED, earlier
+            return Outcome(CREATED, earlier, replayed=True)
         payee = bank.store.account(body.to_account_no)
         if payee is None:
             raise ApiError(
@@ -149,6 +175,8 @@ def transfer(
                 problem,
                 f"Your balance (Rp{payer['balance']:,}) is less than Rp{body.amount:,}.",
             )
+        if declined(bank, "transfer", account_no):
+            raise ApiError(403, "payment_declined", DECLINED)
         movement = bank.store.move_money(
             "transfer", account_no, body.to_account_no, body.amount, now, note=body.note
         )
@@ -162,4 +190,4 @@ def transfer(
             "reference_no": movement["reference_no"],
         }
         bank.store.remember_result(account_no, key, fingerprint, result, now)
-    return CREATED, result
+    return Outcome(CREATED, result)

@@ -22,6 +22,8 @@ from sandbox.services.bank.schemas import (
     TokenResponse,
     VaResponse,
 )
+from sandbox.wire import schemes
+from sandbox.wire.contract import secured
 
 router = APIRouter(tags=["SNAP (billers)"])
 
@@ -29,11 +31,14 @@ router = APIRouter(tags=["SNAP (billers)"])
 def snap_caller(service: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency verifying a SNAP transaction for service code `service`."""
 
+    @secured(schemes.SNAP_TRANSACTION)
     async def verified(request: Request, bank: Bank) -> Caller:
         bank.refresh_partners()
-        return await partners.verify_transaction(
-            request, service, bank.store, bank.partners, bank.clock()
-        )
+        now = bank.clock()
+        caller = await partners.verify_transaction(request, service, bank.store, bank.partners, now)
+        # Throttled after we know who calls, before its X-EXTERNAL-ID is claimed (throttle.py).
+        bank.throttle.check(caller.partner.name, bank.rate_limit, service, now)
+        return caller
 
     return verified
 
@@ -48,6 +53,7 @@ DeleteVaCaller = Annotated[Caller, Depends(snap_caller("31"))]
     response_model=TokenResponse,
     summary="Get a B2B access token (SNAP service 73)",
 )
+@secured(schemes.SNAP_TOKEN)
 async def access_token(body: TokenRequest, request: Request, bank: Bank) -> dict[str, Any]:
     """Headers X-CLIENT-KEY, X-TIMESTAMP, X-SIGNATURE; the token lasts 900 seconds."""
     bank.refresh_partners()  # a biller registered a moment ago is known now

@@ -340,7 +340,7 @@ class RefundResponse(Snap):
 # -- mobile app (people) -----------------------------------------------------------------------
 
 ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])
-PIN = Field(pattern=r"^[0-9]{6}$", examples=["111111"])
+PIN = Field(pattern=r"^[0-9]{6}$", examples=["000000"])  # no persona's PIN
 AMOUNT = Field(
     strict=True, gt=0, le=1_000_000_000, examples=[185000], description="Integer rupiah."
 )
@@ -447,7 +447,7 @@ class RegistrationRequest(BaseModel):
     birth_date: date = Field(examples=["2001-07-09"])
     sex: Literal["L", "P"] = Field(examples=["P"])
     address: str | None = Field(default=None, max_length=200, examples=["Jl. Pantai Indah No. 21"])
-    pin: str = Field(pattern=r"^[0-9]{6}$", examples=["246810"])
+    pin: str = Field(pattern=r"^[0-9]{6}$", examples=["000000"])  # not the story's PIN
     consent: bool = Field(
         examples=[True], description="The applicant agrees to the registry check; must be true."
     )

@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from sandbox.services.bank import rules
+from sandbox.wire.storage import insert_row
 
 migrations = sqlite_utils.Migrations("bank")
 
@@ -723,7 +724,17 @@ class BankStore(PhoneTexts, DirectDebits):
     def insert_va(self, va: dict[str, Any]) -> None:
         """Store a new, unpaid VA."""
         row = {**va, "additional_info": json.dumps(va.get("additional_info")), "status": "UNPAID"}
-        self.db["vas"].insert(row)  # type: ignore[union-attr]
+        insert_row(self.db, "vas", row)
+
+    def expire_va_now(self, digits: str, now: float, expired_date: str) -> bool:
+        """Make an unpaid VA expire at `now` (sandbox-only: `sandbox force expire-va`);
+        False when there is no such unpaid VA."""
+        cursor = self.db.execute(
+            "UPDATE vas SET expires_at = ?, expired_date = ? "
+            "WHERE digits = ? AND status = 'UNPAID' AND expires_at > ?",
+            [now, expired_date, digits, now],
+        )
+        return bool(cursor.rowcount)
 
     def mark_va_paid(
         self,

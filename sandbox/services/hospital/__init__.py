@@ -28,6 +28,7 @@ from sandbox.services.hospital.backends import Billing, Insurer, Records, Regist
 from sandbox.services.hospital.notifications import BankNotifications
 from sandbox.services.hospital.store import HospitalStore
 from sandbox.wire.app import new_app
+from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
@@ -44,7 +45,9 @@ references only (ids, numbers, statuses), never copies of the back ends' records
 
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build the front desk. Opens no sockets; its database is `env.db_path` (memory if None)."""
-    app = new_app(env, "Hospital Front Desk", DESCRIPTION, render=errors.render)
+    app = new_app(
+        env, "Hospital Front Desk", DESCRIPTION, render=errors.render, error_schema=SNAP_ERROR
+    )
     store = HospitalStore.open(env.db_path, env.seed)
     holds, clock = env.seed.get("holds", {}), env.wire.clock
     app.state.store = store

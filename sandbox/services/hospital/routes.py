@@ -20,12 +20,14 @@ from sandbox.services.hospital.schemas import (
     DiagnosisRequest,
 )
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire import snap_payment
+from sandbox.wire import schemes, snap_payment
+from sandbox.wire.contract import secured
 from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
 
 
+@secured(schemes.DESK)
 async def desk_staff(request: Request) -> dict[str, Any]:
     """FastAPI dependency: the clerk behind `Authorization: Bearer <desk token>`, or a 401."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -160,6 +162,7 @@ async def consent_notification(request: Request) -> ConsentAck:
     summary="Payment notification from the bank (SNAP service 25)",
     openapi_extra=snap_payment.openapi_body(),
 )
+@secured(schemes.SNAP_NOTIFICATION)
 async def payment_notification(request: Request) -> dict[str, Any]:
     """Mark a bill PAID; a duplicate paymentRequestId is acknowledged again without effect."""
     # Read raw on purpose: the signature covers the exact bytes the bank sent.

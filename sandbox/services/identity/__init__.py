@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from sandbox.services.identity import consent_requests, consent_webhooks, errors, ikd, routes
 from sandbox.services.identity.store import IdentityStore
 from sandbox.wire.app import new_app
+from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.common import ReplayGuard
@@ -80,6 +81,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
     take_partners(env.book.accepts)
     env.book.on_change(take_partners)
     app.state.clock = env.wire.clock
+    app.state.forcing = Forcing(
+        {"kyc": "the next verification answers TIDAK SESUAI for every field it was sent"}
+    )
     # Nonces seen within the 5-minute freshness window, so a captured request cannot be replayed,
     # kept in the registry's own database so a restart does not forget them.
     app.state.replay_guard = ReplayGuard(store.db)

@@ -19,7 +19,8 @@ from typing import Any
 from fastapi import Request
 
 from sandbox.services.identity import errors, rules
-from sandbox.wire import attribution
+from sandbox.wire import attribution, schemes
+from sandbox.wire.contract import secured
 from sandbox.wire.signing import identity as registry
 from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp
 
@@ -40,6 +41,7 @@ class Partner:
     allowed_fields: frozenset[str]
 
 
+@secured(schemes.REGISTRY_SIGNED)
 async def authenticate_partner(request: Request) -> Partner:
     """FastAPI dependency: verify the signature, count the call, check the agreement."""
     app = request.app
@@ -138,6 +140,7 @@ def require_fields(partner: Partner, fields: list[str]) -> None:
             )
 
 
+@secured(schemes.REGISTRY_ADMIN)
 async def authenticate_admin(request: Request) -> None:
     """FastAPI dependency: the registry's own staff present `X-Admin-Key`."""
     expected: Any = request.app.state.admin_key

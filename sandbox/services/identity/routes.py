@@ -183,6 +183,8 @@ async def verify(body: VerifyRequest, partner: PartnerDep, request: Request) -> 
         raise errors.refusal(*problem)
     person = store.person(body.nik)
     flags, score = rules.compare_fields(sent, person, body.threshold)
+    if request.app.state.forcing.take("kyc"):  # sandbox-only: `sandbox force fail-next kyc`
+        flags, score = {field: rules.NO_MATCH for field in flags}, 0 if score is not None else None
     verification_id = store.log_verification(
         day=_day(now),
         partner=partner.name,

@@ -17,6 +17,7 @@ from sandbox.services.insurance import errors, routes
 from sandbox.services.insurance.store import InsuranceStore
 from sandbox.wire.app import new_app
 from sandbox.wire.consent_check import ConsentChecker
+from sandbox.wire.contract import VCLAIM_ERROR
 from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
@@ -32,7 +33,9 @@ because "not a member" is HTTP 200 with code "201".
 
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build the insurer. Opens no sockets; its database is `env.db_path` (memory if None)."""
-    app = new_app(env, "Jaminan Kesehatan", DESCRIPTION, render=errors.render)
+    app = new_app(
+        env, "Jaminan Kesehatan", DESCRIPTION, render=errors.render, error_schema=VCLAIM_ERROR
+    )
     app.state.store = InsuranceStore.open(env.db_path, env.seed)
     # A facility onboarded while the insurer runs is known at once.
     app.state.partners = env.book

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from sandbox.services.insurance import errors, rules
-from sandbox.wire import attribution
+from sandbox.wire import attribution, schemes
+from sandbox.wire.contract import secured
 from sandbox.wire.signing import insurance as vclaim
 
 HEADERS = ("X-cons-id", "X-timestamp", "X-signature", "user_key")
@@ -43,6 +44,7 @@ class Facility:
     """Its 8-character facility code, e.g. 0301R001; SEPs carry it."""
 
 
+@secured(schemes.VCLAIM)
 async def authenticate_facility(request: Request) -> Facility:
     """FastAPI dependency: check the four VClaim headers, in order."""
     store, now = request.app.state.store, request.app.state.clock()

@@ -27,6 +27,7 @@ from sandbox.services.marketplace.app_orders import AppOrders
 from sandbox.services.marketplace.bank import BankClient
 from sandbox.services.marketplace.debits import DirectDebits
 from sandbox.services.marketplace.errors import render
+from sandbox.services.marketplace.expiry import ExpirySweep
 from sandbox.services.marketplace.orders import Orders
 from sandbox.services.marketplace.partners import (
     BankNotifications,
@@ -38,6 +39,8 @@ from sandbox.services.marketplace.registry import RegistryClient
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.app import new_app
+from sandbox.wire.clock import watch
+from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox, Signer
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.marketplace import webhook_signature
@@ -89,12 +92,14 @@ def create_app(env: ServiceEnv) -> FastAPI:
         own_url=lambda: _own_url(env),
         shipping=Shipping(store, outbox, partners, clock),
     )
+    sweep = ExpirySweep(orders, store)
+    watch(clock, sweep)  # a jump of the runtime's clock expires orders at their deadlines
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Under uvicorn: deliver webhooks and expire unpaid orders in the background.
         # In-process tests drive both by hand (services.settle(), orders.expire_due()).
-        tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_sweep_forever(orders))]
+        tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_sweep_forever(sweep))]
         try:
             yield
         finally:
@@ -102,12 +107,20 @@ def create_app(env: ServiceEnv) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    app = new_app(env, "Marketplace (Pasarloka)", DESCRIPTION, render=render, lifespan=lifespan)
+    app = new_app(
+        env,
+        "Marketplace (Pasarloka)",
+        DESCRIPTION,
+        render=render,
+        lifespan=lifespan,
+        error_schema=SNAP_ERROR,
+    )
     app.state.store = store
     app.state.variants = env.variants  # deliberate non-compliance for teaching; empty by default
     app.state.outbox = outbox
     app.state.partners = partners
     app.state.orders = orders
+    app.state.sweep = sweep
     app.state.app_orders = AppOrders(orders)
     app.state.debits = orders.debits = DirectDebits(orders)
     app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
@@ -135,10 +148,10 @@ def _own_url(env: ServiceEnv) -> str:
         return ""
 
 
-async def _sweep_forever(orders: Orders) -> None:
+async def _sweep_forever(sweep: ExpirySweep) -> None:
     while True:
         try:
-            await orders.expire_due()
+            await sweep.fire()
         except Exception:
             log.exception("expiry sweep failed")
         await asyncio.sleep(SWEEP_INTERVAL)

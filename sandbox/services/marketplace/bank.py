@@ -4,12 +4,19 @@ debit over SNAP.
 The marketplace is a biller at the bank. It holds SNAP credentials (`holds["bank"]`) and calls
 through the wire, so every call is signed by `SnapAuth` and recorded. Network trouble never
 raises out of here: every call returns a `BankAnswer`, and the caller decides what to do.
+
+A bank under load may throttle us: SNAP `429xx00` with `Retry-After`. We wait that long (at most
+`MAX_WAIT_S`, plus a little jitter) and send the same request again with the same X-EXTERNAL-ID,
+a few times at most; the bank throttles before it looks at the request, so a retried call is
+done once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +25,7 @@ import httpx
 from sandbox.services.marketplace.rules import iso_wib, snap_amount
 from sandbox.wire import Wire
 from sandbox.wire.auth import SnapAuth
+from sandbox.wire.context import random_hex
 
 CREATE_VA = "/v1.0/transfer-va/create-va"
 VA_STATUS = "/v1.0/transfer-va/status"
@@ -28,6 +36,15 @@ UNBIND = "/v1.0/registration-account-unbinding"
 DEBIT = "/v1.0/debit/payment-host-to-host"
 DEBIT_STATUS = "/v1.0/debit/status"
 DEBIT_REFUND = "/v1.0/debit/refund"
+THROTTLED = 429
+MAX_THROTTLED = 3
+"""How many times a throttled call is sent again before its 429 is the answer."""
+MAX_WAIT_S = 5.0
+"""The longest we wait for one `Retry-After`: a buyer is waiting on the other end."""
+JITTER_S = 0.5
+"""Up to this much more than `Retry-After`, drawn anew each time: a crowd throttled in the same
+second would otherwise come back in the same second and be throttled again."""
+_jitter = random.SystemRandom()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +94,15 @@ class BankClient:
     """Create, check and delete the closed VA of an order."""
 
     def __init__(
-        self, wire: Wire, holds: Mapping[str, Any] | None, clock: Callable[[], float]
+        self,
+        wire: Wire,
+        holds: Mapping[str, Any] | None,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.wire = wire
+        self.sleep = sleep
+        """How we wait out a `Retry-After` (a test's fake clock moves instead)."""
         self.creds = dict(holds or {})
         self.auth = (
             SnapAuth(
@@ -128,7 +151,7 @@ class BankClient:
         return await self._call(
             "POST",
             VA_STATUS,
-            {**self._va_fields(order_id), "inquiryRequestId": secrets.token_hex(16)},
+            {**self._va_fields(order_id), "inquiryRequestId": random_hex(16)},
         )
 
     async def delete_va(self, order_id: str) -> BankAnswer:
@@ -193,13 +216,21 @@ class BankClient:
     ) -> BankAnswer:
         if self.auth is None:
             return BankAnswer(None, failure="the marketplace holds no bank credentials")
-        # SNAP's B2B2C header: the customer's token, besides our own B2B token.
-        headers = {"Authorization-Customer": f"Bearer {customer}"} if customer else None
+        # SNAP's B2B2C header: the customer's token, besides our own B2B token. One
+        # X-EXTERNAL-ID for every attempt: a throttled request sent again is the same request.
+        headers = {"X-EXTERNAL-ID": str(secrets.randbelow(10**18)).zfill(18)}
+        if customer:
+            headers["Authorization-Customer"] = f"Bearer {customer}"
         try:
             client = self.wire.client("marketplace", "bank")
-            response = await client.request(
-                method, path, json=body, auth=self.auth, headers=headers
-            )
+            for attempt in range(MAX_THROTTLED + 1):
+                response = await client.request(
+                    method, path, json=body, auth=self.auth, headers=headers
+                )
+                if response.status_code != THROTTLED or attempt == MAX_THROTTLED:
+                    break
+                wait = retry_after(response.headers.get("Retry-After"))
+                await self.sleep(wait + _jitter.uniform(0, JITTER_S))
         except (httpx.ConnectError, httpx.ConnectTimeout, LookupError) as exc:
             # No connection, so no request: the bank cannot have acted on it.
             return BankAnswer(None, failure=f"unreachable ({type(exc).__name__})", sent=False)
@@ -212,3 +243,15 @@ class BankClient:
         except ValueError:
             payload = {}
         return BankAnswer(response.status_code, payload if isinstance(payload, dict) else {})
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds to wait from a `Retry-After` header: a number of seconds, within 0 and
+    `MAX_WAIT_S`; 1 when it is missing, a date, or anything else."""
+    try:
+        seconds = float(value or "1")
+    except ValueError:
+        return 1.0
+    if seconds != seconds:  # NaN
+        return 1.0
+    return min(MAX_WAIT_S, max(0.0, seconds))

@@ -27,7 +27,8 @@ from sandbox.services.marketplace.schemas import (
     RefundCreate,
     RefundMade,
 )
-from sandbox.wire import attribution, snap_payment
+from sandbox.wire import attribution, schemes, snap_payment
+from sandbox.wire.contract import ENFORCED, secured
 from sandbox.wire.signing import bank as snap
 
 router = APIRouter()
@@ -38,6 +39,7 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         max_length=64,
         description="A new random key per step; the same key again only to retry that step.",
+        json_schema_extra=ENFORCED,
     ),
 ]
 OTP_SENT: dict[int | str, dict[str, Any]] = {
@@ -146,6 +148,7 @@ async def refund_order(
     summary="Direct-debit notification from the bank (SNAP service 56)",
     openapi_extra=snap_payment.openapi_body(DebitNotification),
 )
+@secured(schemes.SNAP_NOTIFICATION)
 async def debit_notification(request: Request) -> dict[str, Any]:
     # Read raw, like the VA notification: the signature covers the exact bytes the bank sent.
     raw = await request.body()

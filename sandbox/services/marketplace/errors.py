@@ -91,6 +91,16 @@ def mixed_shops(shop_ids: list[int]) -> ApiError:
     )
 
 
+def buyer_linked_elsewhere() -> ApiError:
+    return ApiError(
+        403,
+        "buyer_linked_elsewhere",
+        "This buyer_link_token was issued to another storefront: a buyer links her account to "
+        "each app herself, and only that app may order with its token.",
+        field="buyer_link_token",
+    )
+
+
 def unknown_buyer() -> ApiError:
     return ApiError(
         404,

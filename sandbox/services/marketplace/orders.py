@@ -100,8 +100,9 @@ class Orders:
         items: list[OrderItemIn],
         channel_ref: str | None,
         idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
-        """A partner's order for a linked buyer; the partner API's create response.
+    ) -> tuple[dict[str, Any], bool]:
+        """A partner's order for a linked buyer: the partner API's create response, and
+        whether it is the first answer again (a replay of the same Idempotency-Key).
 
         With an Idempotency-Key, a retry (after a timeout, a double tap) gets the order the
         first request created instead of a second one.
@@ -109,6 +110,10 @@ class Orders:
         buyer = self.store.buyer_by_link_token(buyer_link_token)
         if buyer is None:
             raise errors.unknown_buyer()
+        if buyer.get("channel") not in (None, partner.name):
+            # A link token is the storefront's that linked her account (as account-linking
+            # tokens are per app): another channel holding it got it from somewhere else.
+            raise errors.buyer_linked_elsewhere()
         key = idempotency_key or ""
         first = self.store.order_id_by_key(partner.name, key) if key else None
         if first is None:
@@ -129,7 +134,7 @@ class Orders:
             "total_amount": order["total_amount"],
             "expires_at": rules.iso_wib(order["expires_at"]),
             "checkout_url": f"{self.own_url()}/checkout/{order['checkout_token']}",
-        }
+        }, first is not None
 
     async def open(
         self,
@@ -169,6 +174,7 @@ class Orders:
                     phone=buyer["phone"],
                     address=buyer["address"],
                     link_token=buyer["link_token"],
+                    channel=channel,
                 )
                 order_id = rules.order_id_for(now, self.store.next_order_sequence())
                 self.store.insert_order(
@@ -213,6 +219,9 @@ class Orders:
                         reason="BANK_UNAVAILABLE",
                     ):
                         self.store.return_stock(order_id)
+                        # The caller got a 502 and no order: its retry with the same key
+                        # starts afresh instead of finding this cancelled order.
+                        self.store.release_key(order_id)
             raise errors.bank_failed(failure, detail, order_id, cancelled=closed)
 
         with self.store.transaction():
@@ -346,6 +355,12 @@ class Orders:
             )
         return self.view(order)
 
+    def expire_now(self, order_id: str) -> bool:
+        """Let an unpaid order's payment time run out now (sandbox-only, `sandbox force
+        expire-order`); the next sweep (`expiry.ExpirySweep`) cancels it as any other.
+        False when the order is not waiting for payment."""
+        return self.store.expire_now(order_id, self.clock(), (rules.WAITING_PAYMENT,))
+
     async def expire_due(self) -> list[str]:
         """Cancel every unpaid order whose VA has expired, once the bank closed it; returns
         their ids. An order whose VA the bank says is paid waits for its notification; one the
@@ -385,6 +400,7 @@ class Orders:
                 )
                 continue
             if self._cancel(order_id, rules.CANCELLED_BY_SELLER, "BANK_UNAVAILABLE"):
+                self.store.release_key(order_id)  # its caller only ever heard 409: retry anew
                 given_up.append(order_id)
         return given_up
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from sandbox.services.marketplace import errors
@@ -39,7 +39,8 @@ from sandbox.services.marketplace.schemas import (
 )
 from sandbox.services.marketplace.sellers import register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire import snap_payment
+from sandbox.wire import schemes, snap_payment
+from sandbox.wire.contract import secured
 from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
@@ -56,6 +57,7 @@ def _store(request: Request) -> MarketplaceStore:
     return store
 
 
+@secured(schemes.MARKETPLACE_SIGNED)
 async def signed_partner(
     request: Request, fs_id: Annotated[int, Path(description="Your partner id.")]
 ) -> Partner:
@@ -109,6 +111,7 @@ CourierPartner = Annotated[Partner, Depends(courier_partner)]
         }
     },
 )
+@secured(schemes.MARKETPLACE_TOKEN)
 async def issue_token(request: Request) -> dict[str, Any]:
     gate: PartnerGate = request.app.state.partners
     return gate.issue_token(request.headers.get("authorization"), await request.body())
@@ -198,6 +201,7 @@ async def get_product(
 )
 async def create_order(
     request: Request,
+    response: Response,
     partner: ChannelPartner,
     body: OrderCreate,
     idempotency_key: Annotated[
@@ -210,9 +214,12 @@ async def create_order(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    return await _orders(request).place(
+    placed, replayed = await _orders(request).place(
         partner, body.buyer_link_token, body.items, body.channel_ref, idempotency_key
     )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return placed
 
 
 @router.get(
@@ -294,6 +301,7 @@ async def register(request: Request, body: SellerRegistration) -> dict[str, Any]
     summary="Payment notification from the bank (SNAP service 25)",
     openapi_extra=snap_payment.openapi_body(),
 )
+@secured(schemes.SNAP_NOTIFICATION)
 async def payment_notification(request: Request) -> dict[str, Any]:
     # The body is read raw on purpose: the signature is checked over the exact bytes the bank
     # sent, before we trust (or even parse) anything in them.

@@ -59,7 +59,7 @@ class OrderCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "buyer_link_token": "lnk_c65b48fdae2decd2d86b8d01",
+                    "buyer_link_token": "lnk_000000000000000000000000",  # no buyer's
                     "items": [{"product_id": 100101, "quantity": 1}],
                     "channel_ref": "video-1",
                 }

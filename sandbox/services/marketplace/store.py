@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from sandbox.wire.outbox import TABLE as OUTBOX_TABLE
+from sandbox.wire.storage import insert_row
 
 migrations = Migrations("marketplace")
 
@@ -234,6 +235,17 @@ def m004_direct_debit(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_link_tokens_per_channel(db: sqlite_utils.Database) -> None:
+    """A buyer link token is the storefront's that linked her: another channel cannot order
+    with it. Buyers stored before: the channel of their first order, else the storefront."""
+    db.table("buyers").add_column("channel", str)
+    db.execute(
+        "UPDATE buyers SET channel = COALESCE((SELECT channel FROM orders WHERE "
+        "orders.buyer_id = buyers.buyer_id ORDER BY created_at LIMIT 1), 'social')"
+    )
+
+
 class OutOfStock(Exception):
     """A guarded stock decrement found fewer items than asked; the transaction is undone."""
 
@@ -338,14 +350,16 @@ class MarketplaceStore:
         rows = list(self.db.query("SELECT * FROM buyers WHERE buyer_id = ?", [buyer_id]))
         return rows[0] if rows else None
 
-    def add_buyer(self, *, name: str, phone: str, address: str, link_token: str) -> int:
+    def add_buyer(
+        self, *, name: str, phone: str, address: str, link_token: str, channel: str = ""
+    ) -> int:
         """A new buyer (from the buyer app); returns the id. Call inside `transaction()`."""
         row = next(self.db.query("SELECT COALESCE(MAX(buyer_id), 50000) + 1 AS id FROM buyers"))
         buyer_id = int(row["id"])
         self.db.execute(
-            "INSERT INTO buyers (buyer_id, name, phone, address, link_token) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [buyer_id, name, phone, address, link_token],
+            "INSERT INTO buyers (buyer_id, name, phone, address, link_token, channel) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [buyer_id, name, phone, address, link_token, channel or None],
         )
         return buyer_id
 
@@ -395,7 +409,7 @@ class MarketplaceStore:
         statement, so two buyers racing for the last item cannot both get it, and stock never
         goes below zero. If any line fails, OutOfStock undoes the whole transaction.
         """
-        self.db.table("orders").insert(order)
+        insert_row(self.db, "orders", order)
         for line in lines:
             taken = self.db.execute(
                 "UPDATE products SET stock = stock - ? WHERE product_id = ? AND stock >= ?",
@@ -408,7 +422,12 @@ class MarketplaceStore:
                     )
                 )
                 raise OutOfStock(line["product_id"], int(row["stock"]))
-            self.db.table("order_items").insert({"order_id": order["order_id"], **line})
+            insert_row(self.db, "order_items", {"order_id": order["order_id"], **line})
+
+    def release_key(self, order_id: str) -> None:
+        """Forget the Idempotency-Key of an order that failed before its caller learned of it,
+        so a retry with the key starts afresh (docs/contracts.md, Idempotency)."""
+        self.db.execute("UPDATE orders SET idempotency_key = NULL WHERE order_id = ?", [order_id])
 
     def order_id_by_key(self, channel: str, key: str) -> str | None:
         """The order a channel created with this Idempotency-Key, if any."""
@@ -488,6 +507,32 @@ class MarketplaceStore:
             )
         ]
 
+    def expire_now(self, order_id: str, now: float, statuses: tuple[int, ...]) -> bool:
+        """Bring an unpaid order's payment deadline to `now` (sandbox-only: `sandbox force
+        expire-order`); False when no order in `statuses` has that id."""
+        marks = ",".join("?" * len(statuses))
+        cursor = self.db.execute(
+            f"UPDATE orders SET expires_at = ? WHERE order_id = ? AND order_status IN ({marks}) "
+            "AND expires_at > ?",
+            [now, order_id, *statuses, now],
+        )
+        return bool(cursor.rowcount)
+
+    def next_deadline(
+        self, after: float, unpaid: tuple[int, ...], created: int, stranded_after: float
+    ) -> float | None:
+        """The first instant after `after` at which an order in `unpaid` reaches its payment
+        deadline, or an order still `created` (no VA) has waited `stranded_after` seconds."""
+        marks = ",".join("?" * len(unpaid))
+        rows = self.db.query(
+            "SELECT MIN(t) AS due FROM (SELECT MIN(expires_at) AS t FROM orders "
+            f"WHERE order_status IN ({marks}) AND expires_at > ? UNION ALL "
+            "SELECT MIN(created_at) + ? FROM orders WHERE order_status = ? AND created_at + ? > ?)",
+            [*unpaid, after, stranded_after, created, stranded_after, after],
+        )
+        due = next(iter(rows), {}).get("due")
+        return None if due is None else float(due)
+
     def stranded(self, before: float, status: int) -> list[str]:
         """Ids of orders still in `status` (created, no VA yet) stored before `before`."""
         return [
@@ -510,7 +555,7 @@ class MarketplaceStore:
         return rows[0] if rows else None
 
     def insert_payment(self, payment: dict[str, Any]) -> None:
-        self.db.table("payments").insert(payment)
+        insert_row(self.db, "payments", payment)
 
     # --- shipments --------------------------------------------------------------------------
 
@@ -541,7 +586,7 @@ class MarketplaceStore:
 
     def record_shipment_event(self, event: dict[str, Any]) -> None:
         """Save a tracking event and move its shipment (call inside `transaction()`)."""
-        self.db.table("shipment_events").insert(event)
+        insert_row(self.db, "shipment_events", event)
         self.db.execute(
             "UPDATE shipments SET status = ?, tracking_no = ?, updated_at = ? WHERE order_id = ?",
             [event["status"], event["tracking_no"], event["received_at"], event["order_id"]],

@@ -17,6 +17,7 @@ from sandbox.services.records import errors, routes
 from sandbox.services.records.store import RecordsStore
 from sandbox.wire.app import new_app
 from sandbox.wire.consent_check import ConsentChecker
+from sandbox.wire.contract import FHIR_ERROR
 from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
@@ -30,7 +31,7 @@ Get a token with `POST /oauth2/v1/accesstoken?grant_type=client_credentials` (fo
 
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build the platform. Opens no sockets; its database is `env.db_path` (memory if None)."""
-    app = new_app(env, "Rekam Medis", DESCRIPTION, render=errors.render)
+    app = new_app(env, "Rekam Medis", DESCRIPTION, render=errors.render, error_schema=FHIR_ERROR)
     app.state.store = RecordsStore.open(env.db_path, env.seed)
     # A facility onboarded while the platform runs gets its client at once.
     app.state.partners = env.book

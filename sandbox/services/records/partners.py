@@ -18,7 +18,8 @@ from fastapi import Request
 
 from sandbox.services.records import errors, rules
 from sandbox.services.records.store import RecordsStore
-from sandbox.wire import attribution
+from sandbox.wire import attribution, schemes
+from sandbox.wire.contract import secured
 
 _MAX_FIELD = 200
 """Longer client ids or secrets are not ours; refuse them before any lookup."""
@@ -74,6 +75,7 @@ def issue_token(
     }
 
 
+@secured(schemes.RECORDS_BEARER)
 async def authenticate_org(request: Request) -> Organization:
     """FastAPI dependency: the organization behind the bearer token, or a 401."""
     store: RecordsStore = request.app.state.store

@@ -20,7 +20,9 @@ from sandbox.services.records.schemas import (
     PatientCreate,
 )
 from sandbox.services.records.store import RecordsStore
+from sandbox.wire import schemes
 from sandbox.wire.consent_check import HEADER, ConsentChecker
+from sandbox.wire.contract import secured
 
 router = APIRouter()
 fhir = APIRouter(prefix="/fhir-r4/v1", tags=["fhir"])
@@ -54,6 +56,7 @@ def _checked(check: Any, *args: Any) -> Any:
     tags=["auth"],
     summary="Trade a facility's client credentials for a one-hour bearer token",
 )
+@secured(schemes.RECORDS_TOKEN)
 async def access_token(
     request: Request,
     grant_type: Annotated[str | None, Query(max_length=40)] = None,

@@ -32,7 +32,8 @@ from sandbox.services.social.schemas import (
     VideoSummary,
 )
 from sandbox.services.social.store import SocialStore
-from sandbox.wire import attribution
+from sandbox.wire import attribution, schemes
+from sandbox.wire.contract import secured
 from sandbox.wire.errors import describe_validation
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def _marketplace(request: Request) -> MarketplacePartner:
     return partner
 
 
+@secured(schemes.SESSION)
 async def current_user(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
@@ -330,6 +332,7 @@ async def get_my_order(request: Request, order_id: OrderId, user: User) -> Order
     tags=["webhooks"],
     summary="Order status changes, signed by the marketplace",
 )
+@secured(schemes.MARKETPLACE_WEBHOOK)
 async def marketplace_webhook(request: Request) -> Ack:
     """Verify the signature, drop duplicates and stale updates, then store the new status.
 

@@ -12,8 +12,9 @@ import base64
 import binascii
 import hashlib
 import json
-import secrets
 from datetime import datetime, timedelta, timezone
+
+from sandbox.wire.context import random_hex
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """Western Indonesia Time: the app shows times the way its users read them."""
@@ -114,9 +115,13 @@ def purchase_id(user_id: int, idempotency_key: str | None) -> str:
     """Our id for one purchase: fresh each time, or the same for the same person's key (so a
     repeated Buy with one Idempotency-Key is one purchase, and one order at the marketplace)."""
     if not idempotency_key:
-        return "p" + secrets.token_hex(8)
+        return "p" + random_hex()
     digest = hashlib.sha256(f"{user_id}:{idempotency_key}".encode()).hexdigest()
-    return "p" + digest[:16]
+    # Never 16 decimal digits (they read as a NIK): the first window of the digest that
+    # has a letter, the same one for the same key.
+    return "p" + next(
+        digest[i : i + 16] for i in range(0, 48, 16) if not digest[i : i + 16].isdigit()
+    )
 
 
 def purchase_of(ref: str | None) -> str | None:

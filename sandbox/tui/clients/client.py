@@ -27,6 +27,13 @@ class People(Protocol):
 class FaceError(Exception):
     """A call failed; the message is what the face shows in place."""
 
+    def __init__(self, message: str, code: str = "", extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        """The institution's stable machine code for the refusal (empty when it gave none)."""
+        self.extra = extra or {}
+        """The refusal's other fields as the institution sent them (`attempts_left`...)."""
+
 
 class AppClient:
     """The calls `who` makes with one app; each answer as the JSON object the app received."""
@@ -70,11 +77,11 @@ class AppClient:
         except httpx.TimeoutException:
             raise FaceError(_("{service} did not answer in time").format(service=service)) from None
         except httpx.HTTPStatusError as exc:  # the actor's own login was refused
-            raise FaceError(_message(exc.response, service)) from None
+            raise _refusal(exc.response, service) from None
         except httpx.HTTPError:
             raise FaceError(_("{service} unreachable").format(service=service)) from None
         if not 200 <= response.status_code < 300:
-            raise FaceError(_message(response, service))
+            raise _refusal(response, service)
         try:
             data = response.json()
         except ValueError:
@@ -107,12 +114,18 @@ def body_of(call: HttpCall) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _message(response: httpx.Response, service: str) -> str:
-    """The institution's own `message` for a failed call, else its status."""
+def _refusal(response: httpx.Response, service: str) -> FaceError:
+    """The institution's own `message` (and `code`) for a failed call, else its status."""
     try:
-        message = response.json().get("message")
-    except (ValueError, AttributeError):
-        message = None
-    if isinstance(message, str) and message:
-        return message[:300]
-    return _("HTTP {status} from {service}").format(status=response.status_code, service=service)
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        data = {}
+    message, code = data.get("message"), data.get("code")
+    code = code[:64] if isinstance(code, str) else ""
+    if not isinstance(message, str) or not message:
+        message = _("HTTP {status} from {service}").format(
+            status=response.status_code, service=service
+        )
+    return FaceError(message[:300], code, data)

@@ -19,7 +19,13 @@ from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import CallFilter
 from sandbox.tui.backend import Backend
-from sandbox.tui.clients import BankClient, DeskClient, SocialClient
+from sandbox.tui.clients import (
+    BankClient,
+    CheckoutClient,
+    DeskClient,
+    PhoneClient,
+    SocialClient,
+)
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
@@ -37,6 +43,8 @@ ACTIONS = frozenset(
         N_("browse"),
         N_("inquiry"),
         N_("pay"),
+        N_("pay with bank"),
+        N_("code"),
         N_("retry"),
         N_("admit"),
     }
@@ -45,7 +53,7 @@ ACTIONS = frozenset(
 
 
 class FacesScreen(TranslatedBindings, Screen[None]):
-    """Sari's phone: the video app where she shops, the bank app where she pays."""
+    """Sari's phone: the video app where she shops and pays, the bank app for the VA way."""
 
     CSS_PATH = "faces.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -57,8 +65,14 @@ class FacesScreen(TranslatedBindings, Screen[None]):
 
 On the left is the short-video app (Klip): a video, its product cards, and a **Buy** button.
 Buying never leaves the app: the checkout page you see is **served by the marketplace**
-(Pasarloka) inside the video app's frame. On the right is the buyer's bank app, where she pays
-the virtual account the checkout shows.
+(Pasarloka) inside the video app's frame. It offers two ways to pay:
+
+- **Pay with Bank Contoh**: the marketplace debits her bank account; she never leaves Klip and
+  her phone never calls the bank. The first time she types her phone number, the bank texts
+  her a code (the SMS shows on top of the app) and she types the code in the checkout. Later
+  purchases are debited at once (above the bank's limit without a code, with a new code).
+- **Pay by virtual account**: the old way, a jump. The checkout shows a VA number, and she pays
+  it in her bank app on the right.
 
 Every tap makes real calls between the institutions; the list under the apps says which tap
 caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
@@ -103,7 +117,11 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             with Vertical(id="phones"):
                 with ContentSwitcher(initial="faces", id="switcher"):
                     with Horizontal(id="faces"):
-                        yield SocialFace(SocialClient(self.backend, PERSONA))
+                        yield SocialFace(
+                            SocialClient(self.backend, PERSONA),
+                            CheckoutClient(self.backend, PERSONA),
+                            PhoneClient(self.backend.sms, self.backend.world, PERSONA),
+                        )
                         yield BankFace(BankClient(self.backend, PERSONA))
                     with Horizontal(id="desk"):
                         yield DeskFace(DeskClient(self.backend, DESK), self.backend.world)

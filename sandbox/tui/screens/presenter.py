@@ -4,23 +4,37 @@ The world is reset and checked before step 1, so every rehearsal matches the sho
 service is reported to the presenter before the audience meets it. If a step fails live, the
 recorded calls of its last good run (its fallback) can be replayed on the map, one arrow at a
 time, as if live; the map's subtitle says it is a recording.
+
+On a step that runs the checkout, `v` runs it the other way on the map - the virtual account
+in her bank app instead of paying with Bank Contoh inside the checkout, or the reverse - so
+the room sees both, one after the other. That run is a demonstration, not the step's check.
 """
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
+from sandbox.scenarios import SCENARIOS, PhoneReader, StoryFailed
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
-from sandbox.tui.i18n import Lazy, _
+from sandbox.tui.fault_words import failure_words
+from sandbox.tui.i18n import N_, Lazy, _, language
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.screens.lesson_base import LessonScreenBase
+from sandbox.tui.starting import sandbox_started
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.lesson_panel import LessonPanel
+
+CONTRASTS = {
+    "debit": N_("the other way: with Bank Contoh inside the checkout (no jump)"),
+    "va": N_("the other way: the VA in her bank app (a jump)"),
+}
+"""The map's subtitle while the checkout runs the other way."""
 
 
 class PresenterScreen(LessonScreenBase):
@@ -38,6 +52,8 @@ then is shown in red above the narration before anyone runs a step.
 - **g** then the step's number jumps to it · **p** shows or hides your presenter notes
 - **f** after a live failure: replay the step's recorded calls from its last good run on the
   map, one by one (the map says it is a recording)
+- **v** on a step that runs the checkout: run it the other way on the map (by virtual account
+  in her bank app, or with Bank Contoh inside the checkout), to contrast the two
 """)
     BINDINGS = [
         Binding(
@@ -53,6 +69,13 @@ then is shown in red above the narration before anyone runs a step.
             Lazy("Replay recording"),
             id="presenter.fallback",
             tooltip=Lazy("Replay this step's calls from its last good run on the map"),
+        ),
+        Binding(
+            "v",
+            "contrast",
+            Lazy("Other way to pay"),
+            id="presenter.contrast",
+            tooltip=Lazy("Run this step's checkout the other way on the map, to contrast them"),
         ),
     ]
     REPLAY_SECONDS = 0.6
@@ -108,14 +131,65 @@ then is shown in red above the narration before anyone runs a step.
         self.update_keys()
 
     def key_state(self) -> tuple[object, ...]:
-        """The fallback key comes and goes with a live failure."""
-        return (*super().key_state(), bool(self.fallback_calls))
+        """The fallback key comes and goes with a live failure, the contrast key with a
+        checkout step."""
+        return (*super().key_state(), bool(self.fallback_calls), self.checkout_way())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The fallback key shows only after a live failure that has a recording to replay."""
+        """The fallback key shows only after a live failure that has a recording to replay;
+        the contrast key only on a step that runs the checkout."""
         if action == "replay_fallback":
             return bool(self.fallback_calls)
+        if action == "contrast":
+            return self.checkout_way() is not None
         return super().check_action(action, parameters)
+
+    def checkout_way(self) -> str | None:
+        """How the step on screen pays, when it runs the checkout story (else None)."""
+        step = self.session.step
+        action = step.action if step is not None else None
+        if action is None or action.kind != "story" or action.spec.get("story") != "checkout":
+            return None
+        return str(action.spec.get("pay", "debit"))
+
+    def action_contrast(self) -> None:
+        """Run the step's checkout the other way on the map (not the step's check)."""
+        way = self.checkout_way()
+        if way is None or self.is_busy():
+            return
+        self.stop_replay()
+        other = "va" if way == "debit" else "debit"
+        self.running = True  # the map draws the run's calls live; step keys wait
+        self.call_map.clear()
+        self.call_map.border_subtitle = _(CONTRASTS[other])
+        self.run_contrast(other)
+
+    @work(exclusive=True, group="lesson", exit_on_error=False)
+    async def run_contrast(self, pay: str) -> None:
+        """The checkout story, paying `pay`, against the running sandbox."""
+        try:
+            await sandbox_started(self.backend)
+            await self.backend.services()  # the institutions' URLs
+            story = await SCENARIOS["checkout"](
+                self.backend.wire,
+                self.backend.world,
+                lambda _line: None,
+                lang=language(),
+                pay=pay,
+                phone=PhoneReader(self.backend.sms),
+            )
+        except StoryFailed as exc:
+            said = _("The other way did not end as the story says: {reason}").format(reason=exc)
+            self.notify(said, severity="warning", timeout=8)
+        except Exception as exc:
+            why = failure_words(exc, self.app.services)  # type: ignore[attr-defined]
+            self.notify(_("The other way could not run: {why}.").format(why=why), timeout=8)
+        else:
+            # The whole trace, as recorded: the last calls may still be on their way live.
+            self.call_map.load(await self.backend.trace(story.trace_id))
+            self.notify(_("Paid the other way: compare the map with the step's."), timeout=6)
+        finally:
+            self.running = False
 
     def action_run(self) -> None:
         """Run the step live (ending any replay first)."""

@@ -50,6 +50,8 @@ accounts are not in the marketplace's tables, and the social app has no payment 
   its rows (read-only).
 - **Faults**: take a service offline, add latency, or make some of its calls fail, then run a
   story and watch what the others do. **Restore** clears the fault.
+- **Force…**: make the next call of a kind fail in the institution's own dialect (the next
+  direct debit refused, the next identity check not matching), as `sandbox force` does.
 - **ctrl+r** restores the seeded world everywhere.
 """)
     BINDINGS = [
@@ -92,6 +94,9 @@ accounts are not in the marketplace's tables, and the social app has no payment 
                 with Horizontal(id="fault-buttons"):
                     yield Button(_("Apply"), id="apply", variant="warning")
                     yield Button(_("Restore"), id="restore")
+                    yield Button(
+                        _("Force…"), id="force", tooltip=_("Make its next call of a kind fail")
+                    )
                     yield Button(_("Reset world"), id="reset-world", variant="error")
                 with Horizontal(id="data"):
                     yield DataTable(id="tables", cursor_type="row")
@@ -253,6 +258,14 @@ accounts are not in the marketplace's tables, and the social app has no payment 
             )
             return
         self.set_fault(fault)
+
+    @on(Button.Pressed, "#force")
+    def force(self) -> None:
+        if refused(self) or not self._service:
+            return
+        from sandbox.tui.screens.force import ForceDialog
+
+        self.app.push_screen(ForceDialog(self.backend, self._service))
 
     @on(Button.Pressed, "#reset-world")
     def reset_world(self) -> None:

@@ -4,6 +4,7 @@ presenter's pace."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -24,12 +25,36 @@ from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.toggles import TickBox
 
 TITLES = {
-    "checkout": N_("Checkout from a video (no jump app)"),
+    "checkout": N_("Checkout from a video: pay with Bank Contoh (no jump)"),
+    "checkout-va": N_("Checkout from a video: the VA in the bank app (a jump)"),
     "open-account": N_("Open a bank account (identity check)"),
     "admission": N_("Hospital admission (one desk, four back-ends)"),
     "admission-covered": N_("Hospital admission, fully covered (no bill)"),
 }
-"""Each story (`SCENARIOS`) as the list names it."""
+"""Each entry of the list (`CHOICES`) as the list names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One entry of the list: a story (`SCENARIOS`) and the options it runs with."""
+
+    id: str
+    story: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+CHOICES = (
+    Choice("checkout", "checkout", (("pay", "debit"),)),
+    Choice("checkout-va", "checkout", (("pay", "va"),)),
+    *(Choice(name, name) for name in SCENARIOS if name != "checkout"),
+)
+"""The stories a presenter can run, the checkout both ways: run one, then the other, and
+contrast them (`sandbox run checkout` and `sandbox run checkout --pay va`)."""
+
+
+def _title(choice: Choice) -> str:
+    words = TITLES.get(choice.id)
+    return _(words) if words is not None else choice.id
 
 
 class StoriesScreen(TranslatedBindings, Screen[None]):
@@ -41,6 +66,10 @@ class StoriesScreen(TranslatedBindings, Screen[None]):
 
 The stories are the same code as `sandbox run checkout`, `open-account`, `admission` and
 `admission-covered`: real calls to the running institutions, checked at the end.
+
+The checkout is listed twice, to contrast the two ways to pay: with Bank Contoh inside the app
+(the marketplace debits her account; no call from her phone to the bank) and by virtual account
+in her bank app (`--pay va`: the jump). Run one, then the other, and compare the maps.
 
 - Choose a story and press **Run** (or **Enter**).
 - Tick **Pause before each step** to present at your own pace: the story waits before each
@@ -76,7 +105,7 @@ The stories are the same code as `sandbox run checkout`, `open-account`, `admiss
         with Horizontal():
             with Vertical(id="controls"):
                 yield OptionList(
-                    *[Option(_(TITLES[name]), id=name) for name in SCENARIOS], id="story-list"
+                    *[Option(_title(choice), id=choice.id) for choice in CHOICES], id="story-list"
                 )
                 yield TickBox(_("Pause before each step"), id="step-mode")
                 yield Button(_("Run"), id="run", variant="primary")
@@ -92,14 +121,15 @@ The stories are the same code as `sandbox run checkout`, `open-account`, `admiss
     @on(OptionList.OptionSelected, "#story-list")
     def run_selected(self) -> None:
         index = self.query_one("#story-list", OptionList).highlighted or 0
-        self.run_story(list(SCENARIOS)[index])
+        self.run_story(CHOICES[index])
 
     @work(exclusive=True, group="story", exit_on_error=False)
-    async def run_story(self, name: str) -> None:
+    async def run_story(self, choice: Choice) -> None:
         """Run one story; every report line goes to the log, every call to the map."""
+        name = choice.story
         log = self.query_one("#story-log", RichLog)
         log.clear()
-        log.write(Text(_(TITLES[name]), style="bold"))
+        log.write(Text(_title(choice), style="bold"))
         faults = faults_on(self.app.services)  # type: ignore[attr-defined]
         if faults:  # a fault left from a rehearsal: say so before the room sees it fail
             warning = _("Faults are on: {faults}. ctrl+f clears them.").format(faults=faults)
@@ -127,6 +157,7 @@ The stories are the same code as `sandbox run checkout`, `open-account`, `admiss
                 gate=gate,
                 lang=language(),
                 **phone,
+                **dict(choice.options),
             )
         except StoryFailed as exc:
             failed = _("Did not end as the story says: {reason}").format(reason=exc)

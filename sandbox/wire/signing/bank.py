@@ -46,6 +46,16 @@ def matches(expected: str, given: str | None) -> bool:
     return same(expected, given)
 
 
+NOTIFICATION_PROBLEMS = (
+    "missing_partner_id",
+    "unknown_partner_id",
+    "invalid_timestamp",
+    "missing_signature",
+    "invalid_signature",
+)
+"""Every code `notification_problem` answers (a biller refuses the notification with 401)."""
+
+
 def notification_problem(
     *,
     partner_id: str,

@@ -103,8 +103,9 @@ class Notice(Static):
     """One line under an area: busy, failed or done, or hidden when there is nothing to say."""
 
     def show(self, content: Content | str, state: str) -> None:
-        """Show `content` in `state` (`busy`, `failed` or `ok`)."""
-        self.update(content)
+        """Show `content` in `state` (`busy`, `failed` or `ok`); a string is shown as it is,
+        never read as markup (it is often what an institution answered)."""
+        self.update(Content(content) if isinstance(content, str) else content)
         for name in ("busy", "failed", "ok"):
             self.set_class(name == state, f"-{name}")
 
@@ -221,12 +222,13 @@ class Face(Vertical):
         """Fetch again what these recorded calls changed, once per burst.
 
         The screen hands every batch of recorded calls to every face. A call made by one of
-        this face's own taps is skipped: the tap already shows its outcome. A refresh waits
+        this face's own taps is skipped: the tap already shows its outcome (unless the call
+        outlives the tap: `outlives_tap`). A refresh waits
         `FOLLOW_DELAY` after the first call that concerns the face, so the rest of a burst
         (a webhook and its retries, a flash sale) is taken in by the same refresh.
         """
         for call in calls:
-            if call.trace_id in self._taps:
+            if call.trace_id in self._taps and not self.outlives_tap(call):
                 continue
             parts = self.changed_by(call)
             if parts:
@@ -248,6 +250,11 @@ class Face(Vertical):
     def changed_by(self, call: HttpCall) -> frozenset[str]:
         """What of this face `call` made stale; a face that shows nothing of it says none."""
         return frozenset()
+
+    def outlives_tap(self, call: HttpCall) -> bool:
+        """True when `call`, though caused by one of this face's taps, may land after the tap
+        ended (a webhook its tap set off), so the tap could not show it."""
+        return False
 
     async def refetch(self, parts: frozenset[str]) -> Content | None:
         """Fetch `parts` again and show them; what to say about it in the notice, if anything."""

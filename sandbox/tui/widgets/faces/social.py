@@ -1,11 +1,16 @@
 """Klip, the short-video app: a video, its product cards, Buy, and the checkout inside the app.
 
 It teaches "no jump app": the buyer never leaves the social app to buy - the marketplace's
-checkout page is shown inside it, framed as an in-app web view - and pays in her bank app.
+checkout page is shown inside it, framed as an in-app web view (`checkout.CheckoutView`) - and
+pays there with Bank Contoh (the marketplace debits her bound account; the bank's code reaches
+her phone as an SMS, `texts.PhoneTexts`), or takes the virtual account to her bank app.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import deque
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from textual import getters, on, work
@@ -17,37 +22,41 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from sandbox.trace.events import HttpCall
-from sandbox.tui.clients import FaceError, SocialClient
+from sandbox.tui.clients import CheckoutClient, FaceError, PhoneClient, SocialClient
 from sandbox.tui.clients.social import order_change
-from sandbox.tui.i18n import N_, Lazy, _, ngettext
+from sandbox.tui.i18n import Lazy, _, ngettext
+from sandbox.tui.widgets.faces.checkout import CheckoutView, status_label
 from sandbox.tui.widgets.faces.face import (
+    TAPS_KEPT,
     Face,
     Notice,
     count,
     lookup,
-    moment,
     plain,
     rupiah,
     text,
     title_of,
 )
+from sandbox.tui.widgets.faces.texts import PhoneTexts
+from sandbox.wire.context import current_span
 
-STATUSES = {
-    "UNPAID": N_("Waiting for payment"),
-    "AWAITING_SHIPMENT": N_("Paid - waiting for shipment"),
-    "AWAITING_COLLECTION": N_("Waiting for the courier"),
-    "IN_TRANSIT": N_("On its way"),
-    "DELIVERED": N_("Delivered"),
-    "COMPLETED": N_("Completed"),
-    "CANCELLED": N_("Cancelled"),
-}
-"""The marketplace's order statuses, in the storefront's words."""
+__all__ = ["SocialFace", "status_label"]
+log = logging.getLogger(__name__)
+_ATTEMPT_ENDED = frozenset({"otp_blocked", "otp_expired", "otp_not_accepted", "order_not_payable"})
+"""Refusals after which she chooses how to pay again."""
+_TEXTED_BY = ("/v1.0/registration-account", "/v1.0/debit/", "/v1.0/otp-verification")
+"""Bank paths whose success texts her phone (a code, a notice of a binding or a debit)."""
 
 
-def status_label(status: object) -> str:
-    """What the storefront calls an order status, in words."""
-    words = STATUSES.get(str(status))
-    return plain(_(words)) if words is not None else str(status)
+def _texts_her(call: HttpCall) -> bool:
+    """True when the bank took a call that texts the account holder (any partner's)."""
+    return (
+        call.callee == "bank"
+        and call.method == "POST"
+        and call.status is not None
+        and 200 <= call.status < 300
+        and call.path.split("?", 1)[0].startswith(_TEXTED_BY)
+    )
 
 
 class _BuyButton(Button):
@@ -101,10 +110,6 @@ class SocialFace(Face):
         .social--shop { color: $text-muted; }
         .social--price-row { height: 1; }
         .social--price { width: 1fr; }
-        .social--webview { height: auto; margin-top: 1; padding: 0 1;
-                           border: round $secondary; border-title-color: $text-secondary;
-                           display: none; }
-        .social--webview.-shown { display: block; }
         .social--orders-head { height: 1; margin-top: 1; }
         .social--orders-head Static { width: 1fr; text-style: bold; color: $text-primary; }
     }
@@ -139,7 +144,7 @@ class SocialFace(Face):
     """Orders listed; the rest are counted."""
 
     class CheckoutShown(Message):
-        """The marketplace's checkout page is on screen: the VA the buyer should pay."""
+        """She chose to pay by virtual account: the VA to pay in her bank app (the jump)."""
 
         def __init__(self, order_id: str, va_no: str, amount: int) -> None:
             super().__init__()
@@ -149,11 +154,14 @@ class SocialFace(Face):
             self.amount = amount
 
     video_notice = getters.query_one("#video-notice", Notice)
+    webview = getters.query_one("#webview", CheckoutView)
     orders_notice = getters.query_one("#orders-notice", Notice)
 
     def __init__(
         self,
         client: SocialClient,
+        checkout: CheckoutClient,
+        phone: PhoneClient,
         video_id: int = 1,
         *,
         name: str | None = None,
@@ -163,6 +171,13 @@ class SocialFace(Face):
         super().__init__(name=name, id=id, classes=classes)
         self.client = client
         """Makes the app's calls as the buyer."""
+        self.paying = checkout
+        """Makes the checkout page's payment steps as the buyer (at the marketplace)."""
+        self.phone = phone
+        """Her phone's texts (the bank's codes and notices)."""
+        self.payment: dict[str, Any] | None = None
+        """The marketplace's answer to the last Pay with Bank Contoh step."""
+        self._payment_taps: deque[str] = deque(maxlen=TAPS_KEPT)
         self.video_id = video_id
         """The video on screen (or being loaded)."""
         self.video: dict[str, Any] | None = None
@@ -177,15 +192,16 @@ class SocialFace(Face):
     def compose(self) -> ComposeResult:
         handle = self.client.persona.get("handle", self.client.who)
         yield from self.compose_bar(plain(_("@{handle}"), handle=handle))
+        yield PhoneTexts(id="texts")
         with VerticalScroll(classes="face--body"):
             yield Static(classes="social--video", id="video")
             yield VerticalGroup(classes="social--cards", id="cards")
             yield Notice(id="video-notice")
-            with VerticalGroup(classes="social--webview", id="webview") as webview:
-                webview.border_title = plain(
-                    _("{market} · in-app web view"), market=title_of("marketplace")
-                )
-                yield Static(id="webview-page")
+            webview = CheckoutView(id="webview")
+            webview.border_title = plain(
+                _("{market} · in-app web view"), market=title_of("marketplace")
+            )
+            yield webview
             with HorizontalGroup(classes="social--orders-head"):
                 yield Static(plain(_("My orders")))
                 yield Button(
@@ -200,12 +216,15 @@ class SocialFace(Face):
     def on_mount(self) -> None:
         self.load()
         self.refresh_orders()
+        self.read_texts()
 
     def start_over(self) -> None:
         """A reset world has no orders and no checkout: show the video and My orders again."""
         super().start_over()
         self.checkout, self._checkout_url, self.orders = None, "", ()
-        self.query_one("#webview").remove_class("-shown")
+        self.payment = None
+        self.webview.forget()
+        self.query_one(PhoneTexts).forget()
         self.query_one("#orders", Static).update(self._orders_text(()))
         self.load()
         self.refresh_orders()
@@ -292,48 +311,126 @@ class SocialFace(Face):
             self.refresh_orders()
 
     def _show_checkout(self, page: dict[str, Any], *, fresh: bool = True) -> None:
-        """Show the checkout page; a `fresh` one (just bought) is scrolled into view and its VA
-        handed to the bank app, a page fetched again only changes in place."""
+        """Show the checkout page; a `fresh` one (just bought) starts over and is scrolled
+        into view, a page fetched again only changes in place."""
         self.checkout = page
-        items = "\n".join(
-            plain(_("{qty}× {name}"), qty=lookup(i, "quantity"), name=lookup(i, "name"))
-            for i in page.get("items") or []
-            if isinstance(i, dict)
-        )
-        va = str(lookup(page, "payment", "virtual_account_no") or "")
-        amount = lookup(page, "payment", "amount")
-        self.query_one("#webview-page", Static).update(
-            text(
-                _("""\
-[b]{shop}[/b]
-{items}
+        if fresh:
+            self.payment = None
+            self.webview.forget()
+        self.webview.show_page(page)
+        if fresh:  # the ways to pay in view: on a small screen the page's top may scroll off
+            self.call_after_refresh(self.webview.show_ways)
 
-Order  {order}
-Status {status}
-Total  [b]{total}[/b]
+    # -- paying on the checkout page ---------------------------------------------------------
 
-Pay to {bank} VA
-[b reverse] {va} [/]
-Pay before {expires}"""),
-                shop=page.get("shop_name", ""),
-                items=items,
-                order=page.get("order_id"),
-                status=status_label(page.get("status")),
-                total=rupiah(page.get("total_amount")),
-                bank=lookup(page, "payment", "bank") or "?",
-                va=va.strip() or "?",
-                expires=moment(lookup(page, "payment", "expires_at")),
-            )
-        )
-        webview = self.query_one("#webview")
-        webview.add_class("-shown")
-        if not fresh:
+    @on(CheckoutView.WayChosen)
+    def choose_way(self, message: CheckoutView.WayChosen) -> None:
+        """Pay by virtual account hands the VA to the bank app (the jump); Pay with Bank
+        Contoh debits her bound account, or first asks for her phone to bind it."""
+        message.stop()
+        page = self.checkout or {}
+        if self.paying_now():
             return
-        self.call_after_refresh(webview.scroll_visible, animate=False, top=True)
-        if va and isinstance(amount, int):
-            self.post_message(
-                self.CheckoutShown(str(page.get("order_id", "")), "".join(va.split()), amount)
+        if message.way == "va":
+            va, amount = self.webview.show_va(), lookup(page, "payment", "amount")
+            if va and isinstance(amount, int):
+                self.post_message(self.CheckoutShown(str(page.get("order_id", "")), va, amount))
+        elif lookup(page, "direct_debit", "bound"):
+            self.pay_with_bank(None)
+        else:
+            self.webview.ask_phone(self.phone.number)
+
+    @on(CheckoutView.PhoneTyped)
+    def send_phone(self, message: CheckoutView.PhoneTyped) -> None:
+        message.stop()
+        if not self.paying_now():
+            self.pay_with_bank(message.phone)
+
+    @on(CheckoutView.CodeTyped)
+    def send_code(self, message: CheckoutView.CodeTyped) -> None:
+        message.stop()
+        if not self.paying_now():
+            self.type_code(message.code)
+
+    def paying_now(self) -> bool:
+        """True while a payment step is on its way: a second tap waits for its answer rather
+        than cancel it (a step cancelled half-way may have reached the bank)."""
+        return any(w.group == "social-pay" and not w.is_finished for w in self.workers)
+
+    @work(group="social-pay", exit_on_error=False)
+    async def pay_with_bank(self, phone: str | None) -> None:
+        """Pay with Bank Contoh: the marketplace debits her bound account (or binds it with
+        `phone` first: the bank texts her a code)."""
+
+        async def body() -> str:
+            answer = await self._payment_step(self.paying.pay_with_bank(self._checkout_url, phone))
+            return await self._paid_or_asked(answer)
+
+        await self.act("pay with bank", self.webview.notice, body)
+
+    @work(group="social-pay", exit_on_error=False)
+    async def type_code(self, code: str) -> None:
+        """The code her bank texted her, typed in the checkout (never in the bank's app)."""
+
+        async def body() -> str:
+            if len(code) != 6:
+                raise FaceError(plain(_("Type the 6-digit code from the SMS.")))
+            answer = await self._payment_step(self.paying.type_code(self._checkout_url, code))
+            return await self._paid_or_asked(answer)
+
+        await self.act("code", self.webview.notice, body)
+
+    async def _payment_step(self, step: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+        """Send one step; a refusal that ends the attempt takes the page back to its start."""
+        span = current_span.get()
+        if span is not None:  # the tap's trace: the webhooks it sets off land after it
+            self._payment_taps.append(span.trace_id)
+        try:
+            self.payment = await step
+        except FaceError as exc:
+            if exc.code in ("phone_required", "binding_ended"):
+                self.webview.ask_phone(self.phone.number)
+            elif exc.code == "wrong_otp":
+                self.webview.clear_code()
+            elif exc.code in _ATTEMPT_ENDED:
+                self.webview.back_to_ways()
+                await self._refresh_page()
+            raise
+        return self.payment
+
+    async def _paid_or_asked(self, answer: dict[str, Any]) -> str:
+        """Paid: the page fetched again says so. A code sent: the page asks for it, and her
+        phone shows the text."""
+        await self.read_texts_now()
+        if answer.get("status") == "OTP_SENT":
+            self.webview.ask_code(answer)
+            return plain(
+                _("Bank Contoh texted a code to {phone}"), phone=answer.get("masked_phone")
             )
+        await self._refresh_page()
+        return plain(
+            _("paid {amount} with Bank Contoh {account}, inside Klip"),
+            amount=rupiah(answer.get("amount")),
+            account=answer.get("masked_account") or "",
+        )
+
+    async def _refresh_page(self) -> None:
+        if self._checkout_url:
+            self._show_checkout(await self.client.checkout(self._checkout_url), fresh=False)
+
+    # -- her phone's texts -------------------------------------------------------------------
+
+    @work(exclusive=True, group="social-texts", exit_on_error=False)
+    async def read_texts(self) -> None:
+        """Read her phone's texts (not a call between institutions: nothing is recorded)."""
+        try:
+            await self.read_texts_now()
+        except Exception:  # a phone that cannot be read shows nothing new; the app goes on
+            log.warning("could not read the texts to %s", self.phone.number, exc_info=True)
+
+    async def read_texts_now(self) -> None:
+        """Read her texts now and show the newest if it is new."""
+        self.query_one(PhoneTexts).take(await self.phone.messages())
 
     @on(Button.Pressed, "#refresh-orders")
     def tap_refresh_orders(self, event: Button.Pressed) -> None:
@@ -362,7 +459,10 @@ Pay before {expires}"""),
         return self.orders
 
     def changed_by(self, call: HttpCall) -> frozenset[str]:
-        """A webhook moving an order on screen to another status; an order bought elsewhere."""
+        """A webhook moving an order on screen to another status; an order bought elsewhere;
+        the bank texting her (a code, a notice)."""
+        if _texts_her(call):
+            return frozenset({"texts"})
         change = order_change(call)
         if change is not None:
             shown = self._status_of(change.order_id)
@@ -376,6 +476,11 @@ Pay before {expires}"""),
             return frozenset({"orders"})
         return frozenset()
 
+    def outlives_tap(self, call: HttpCall) -> bool:
+        """The marketplace's webhook that an order was paid reaches Klip after the payment
+        tap that caused it ended: the tap showed the checkout page paid, not My orders."""
+        return call.trace_id in self._payment_taps and order_change(call) is not None
+
     def _status_of(self, order_id: str) -> str | None:
         """The status the face shows for an order (My orders, else the checkout page)."""
         for order in self.orders:
@@ -387,6 +492,8 @@ Pay before {expires}"""),
 
     async def refetch(self, parts: frozenset[str]) -> Content | None:
         """My orders (and the checkout page on screen) again, after a change elsewhere."""
+        if "texts" in parts:
+            await self.read_texts_now()
         if "checkout" in parts and self._checkout_url:
             self._show_checkout(await self.client.checkout(self._checkout_url), fresh=False)
         if "orders" in parts:
