@@ -193,7 +193,8 @@ class BankMoney(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.done))
     @rule(data=st.data(), changed=st.booleans())
     def replay(self, data: st.DataObject, changed: bool) -> None:
-        """A phone resends a request with the same key: the first result, no money moved."""
+        """A phone resends a request with the same key: the first answer (201 and its body,
+        marked Idempotent-Replayed), no money moved."""
         account, path, key, body, first = data.draw(st.sampled_from(self.done), "request")
         sent = {**body, "amount": body["amount"] + 1} if changed else body
         response = self._run(self._money(account, path, key, sent))
@@ -203,7 +204,8 @@ class BankMoney(RuleBasedStateMachine):
                 "idempotency_key_reused",
             )
         else:
-            assert response.status_code == 200, response.text
+            assert response.status_code == 201, response.text
+            assert response.headers.get("Idempotent-Replayed") == "true"
             assert response.json() == first
 
     @rule(amount=st.integers(1, 3_000_000), minutes=st.integers(1, 180))
