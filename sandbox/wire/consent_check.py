@@ -25,12 +25,44 @@ import httpx
 
 from sandbox.wire.auth import IdentityAuth
 from sandbox.wire.client import Wire
+from sandbox.wire.contract import Security
 
 HEADER = "X-Consent-Id"
 """Where the desk quotes the consent on calls to records and insurance."""
 TTL_SECONDS = 5.0
 HEALTH_PURPOSE = "PATIENT_ADMISSION"
 """The purpose a consent must name for the health platform and the insurer to act on it."""
+REFUSALS = (
+    "consent_missing",
+    "consent_not_found",
+    "consent_not_given_by_person",
+    "consent_revoked",
+    "consent_expired",
+    "consent_nik_mismatch",
+    "consent_purpose_mismatch",
+    "consent_scope_missing",
+    "consent_not_active",
+    "consent_unverifiable",
+)
+"""Every code a refused check carries (403): ours, and the registry's reasons, which it names
+in its introspection answer. A reason the registry adds later arrives as consent_not_active."""
+
+QUOTED = Security(
+    {},
+    (
+        {
+            "name": HEADER,
+            "in": "header",
+            "required": True,
+            "description": "The consent the patient approved in her IKD app for "
+            f"{HEALTH_PURPOSE}; checked at the civil registry on every call about her.",
+            "schema": {"type": "string", "maxLength": 40, "examples": ["CNS-20240301-000001"]},
+        },
+    ),
+    errors={403: REFUSALS},
+)
+"""What an endpoint about a person asks besides the caller's credentials: her consent,
+quoted in `X-Consent-Id` (`contract.secured(QUOTED)` documents the header and its refusals)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +127,9 @@ class ConsentChecker:
             self._yes[key] = now + TTL_SECONDS
             return Verdict(True)
         self._yes.pop(key, None)
-        return Verdict(False, str(answer.get("code")), str(answer.get("message")))
+        code = str(answer.get("code"))
+        return Verdict(
+            False,
+            code if code in REFUSALS else "consent_not_active",
+            str(answer.get("message") or "The civil registry says this consent is not active."),
+        )

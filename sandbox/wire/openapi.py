@@ -203,11 +203,13 @@ def _declare_security(
     if not declared:
         return
     # A declaration that another one includes (the SNAP transaction under a bound customer's)
-    # is not an alternative to it.
+    # is not an alternative to it. One without schemes (a consent quoted in a header, a PIN in
+    # the body) includes nothing and is never included: its parameters are always declared.
     declared = [
         d
         for d in {id(d): d for d in declared}.values()
-        if not any(o is not d and set(d.schemes) < set(o.schemes) for o in declared)
+        if not d.schemes
+        or not any(o is not d and set(d.schemes) < set(o.schemes) for o in declared)
     ]
     schemes = components.setdefault("securitySchemes", {})
     alternatives: list[dict[str, list[str]]] = []

@@ -128,6 +128,26 @@ REGISTRY_SIGNED = Security(
 )
 """A partner's signed request to the civil registry."""
 
+REGISTRY_WEBHOOK = Security(
+    {
+        "registryWebhook": api_key(
+            "registryWebhook",
+            "header",
+            "X-Client-Id",
+            "Your own client id at the registry: it signs the webhook with your client secret.",
+        )
+    },
+    REGISTRY_SIGNED.parameters,
+)
+"""A webhook from the civil registry (the person's answer to a consent request), signed as a
+partner signs its requests there, with the receiving partner's own secret."""
+
+IKD_LOGIN = Security({}, in_body="nik and pin in the JSON body.")
+"""The IKD app's log-in: the person's NIK and IKD PIN are the credentials."""
+
+IKD_SESSION = bearer("ikdSession", "The person's IKD session (POST /ikd/v1/sessions).")
+"""The person in her IKD app (Dukcapil's digital ID app): her 15-minute session."""
+
 REGISTRY_ADMIN = Security(
     {"adminKey": api_key("adminKey", "header", "X-Admin-Key", "The registry's own staff key.")}
 )

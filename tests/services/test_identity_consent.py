@@ -406,3 +406,42 @@ async def test_hostile_logins_get_a_clear_4xx(services: Services, body: bytes) -
 async def test_a_huge_consent_request_is_refused(services: Services) -> None:
     response = await ask(services, SARI, reason="x" * 1_000_000)
     assert 400 <= response.status_code < 500
+
+
+def test_every_reason_the_registry_gives_is_a_documented_refusal() -> None:
+    """Records and the insurer pass the registry's reason on as their 403's code; each one
+    must be among the codes their OpenAPI documents list (`consent_check.REFUSALS`)."""
+    from sandbox.services.identity import rules
+    from sandbox.wire.consent_check import REFUSALS
+
+    now = 1_700_000_000.0
+    good = {
+        "source": "person",
+        "nik": "9972013005720001",
+        "purpose": "PATIENT_ADMISSION",
+        "scopes": ["health_records"],
+        "withdrawn_at": None,
+        "expires_at": now + 60,
+    }
+    variants = [
+        None,
+        {**good, "source": "partner"},
+        {**good, "withdrawn_at": now - 1},
+        {**good, "expires_at": now - 1},
+        {**good, "nik": "9971015403960001"},
+        {**good, "purpose": "SELLER_KYC"},
+        {**good, "scopes": ["identity_verification"]},
+    ]
+    codes = set()
+    for consent in variants:
+        problem = rules.introspection_problem(
+            consent, good["nik"], "PATIENT_ADMISSION", "health_records", now
+        )
+        assert problem is not None, consent
+        codes.add(problem[0])
+    assert len(codes) == len(variants)  # each variant is refused for its own reason
+    assert codes <= set(REFUSALS)
+    assert (
+        rules.introspection_problem(good, good["nik"], "PATIENT_ADMISSION", "health_records", now)
+        is None
+    )

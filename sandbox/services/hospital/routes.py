@@ -56,8 +56,9 @@ Staff = Annotated[dict[str, Any], Depends(desk_staff)]
     summary="Admit a patient: her consent, then identity, records, insurance and billing",
     responses={
         202: {
+            "model": AdmissionSummary,
             "description": "Waiting for the patient to approve the consent request in her IKD "
-            "app; the admission continues by itself once she does"
+            "app; the admission continues by itself once she does",
         },
         409: {"description": "The first request with this Idempotency-Key is still running"},
         422: {
@@ -146,6 +147,7 @@ async def add_diagnosis(
     tags=["civil registry"],
     summary="The patient's answer to a consent request (webhook from the registry)",
 )
+@secured(schemes.REGISTRY_WEBHOOK)
 async def consent_notification(request: Request) -> ConsentAck:
     """Signed by the registry with our registry secret; each event is applied once."""
     raw = await request.body()

@@ -27,6 +27,8 @@ from sandbox.services.identity.consent_schemas import (
     SessionRequest,
 )
 from sandbox.services.identity.store import IdentityStore
+from sandbox.wire import schemes
+from sandbox.wire.contract import secured
 from sandbox.wire.errors import ApiError
 from sandbox.wire.signing.common import timestamp
 
@@ -58,6 +60,7 @@ def _locked() -> ApiError:
     )
 
 
+@secured(schemes.IKD_SESSION)
 async def person(
     request: Request, authorization: Annotated[str | None, Header(max_length=200)] = None
 ) -> str:
@@ -79,6 +82,7 @@ Person = Annotated[str, Depends(person)]
 @router.post(
     "/sessions", status_code=201, response_model=SessionCreated, summary="Log in with NIK and PIN"
 )
+@secured(schemes.IKD_LOGIN)
 async def log_in(body: SessionRequest, request: Request) -> SessionCreated:
     """A 15-minute session. Five wrong PINs in a row lock the app."""
     store, now = _store(request), _now(request)
@@ -119,10 +123,10 @@ def _mine(store: IdentityStore, request_id: str, nik: str) -> dict[str, object]:
 
 def _not_pending(row: dict[str, object], now: float) -> ApiError:
     status = rules.request_status(row, now)
-    return errors.conflict(
-        "consent_request_answered" if status != "EXPIRED" else "consent_request_expired",
-        f"This request is {status}; it can no longer be answered.",
-    )
+    message = f"This request is {status}; it can no longer be answered."
+    if status == "EXPIRED":
+        return errors.conflict("consent_request_expired", message)
+    return errors.conflict("consent_request_answered", message)
 
 
 @router.post(

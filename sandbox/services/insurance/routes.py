@@ -22,7 +22,8 @@ from sandbox.services.insurance.schemas import (
     SepInsert,
 )
 from sandbox.services.insurance.store import InsuranceStore
-from sandbox.wire.consent_check import HEADER, ConsentChecker
+from sandbox.wire.consent_check import HEADER, QUOTED, ConsentChecker
+from sandbox.wire.contract import secured
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/vclaim-rest")
@@ -77,6 +78,7 @@ async def _consented(request: Request, nik: str) -> None:
     tags=["eligibility"],
     summary="Is the person with this NIK a member, and an active one, on this date?",
 )
+@secured(QUOTED)
 async def peserta_by_nik(
     nik: Annotated[str, Path(max_length=40)],
     tgl_sep: DatePath,
@@ -101,6 +103,7 @@ async def peserta_by_nik(
     tags=["eligibility"],
     summary="Is the holder of this card an active member on this date?",
 )
+@secured(QUOTED)
 async def peserta_by_card(
     card: Annotated[str, Path(max_length=40)],
     tgl_sep: DatePath,
@@ -156,6 +159,7 @@ def _sep(sep: dict[str, Any], member: dict[str, Any]) -> dict[str, Any]:
     tags=["SEP"],
     summary="Issue an SEP: the letter that says this visit is covered",
 )
+@secured(QUOTED)
 async def insert_sep(body: SepInsert, facility: FacilityDep, request: Request) -> dict[str, Any]:
     """Only an active member gets one; the facility can only issue SEPs in its own name."""
     store, now = _store(request), request.app.state.clock()
@@ -233,6 +237,7 @@ def _own_sep(store: InsuranceStore, no_sep: str, facility: Facility) -> dict[str
     tags=["SEP"],
     summary="Read an SEP your facility issued",
 )
+@secured(QUOTED)
 async def get_sep(
     no_sep: Annotated[str, Path(max_length=19)], facility: FacilityDep, request: Request
 ) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sandbox.services.records.schemas import (
 )
 from sandbox.services.records.store import RecordsStore
 from sandbox.wire import schemes
-from sandbox.wire.consent_check import HEADER, ConsentChecker
+from sandbox.wire.consent_check import HEADER, QUOTED, ConsentChecker
 from sandbox.wire.contract import secured
 
 router = APIRouter()
@@ -86,6 +86,7 @@ async def _consented_for(request: Request, ihs_number: str) -> None:
 
 
 @fhir.get("/Patient", summary="Find a patient by NIK (minimal demographics only)")
+@secured(QUOTED)
 async def search_patient(
     org: OrgDep,
     request: Request,
@@ -105,6 +106,7 @@ async def search_patient(
 
 
 @fhir.post("/Patient", status_code=201, summary="Register a patient known by NIK")
+@secured(QUOTED)
 async def create_patient(body: PatientCreate, org: OrgDep, request: Request) -> dict[str, Any]:
     """The platform gives the NIK its IHS number; one NIK has only one (else 409).
 
@@ -149,6 +151,7 @@ def _check_birth_date(value: str, now: float) -> None:
 
 
 @fhir.post("/Encounter", status_code=201, summary="Open a visit at your own facility")
+@secured(QUOTED)
 async def create_encounter(body: EncounterCreate, org: OrgDep, request: Request) -> dict[str, Any]:
     """Checks in order: well-formed (400), the patient exists (404), it is your facility (403),
     the visit number is new (409)."""
@@ -212,6 +215,7 @@ async def create_encounter(body: EncounterCreate, org: OrgDep, request: Request)
 
 
 @fhir.get("/Encounter", summary="Your facility's visits of one patient")
+@secured(QUOTED)
 async def search_encounters(
     org: OrgDep,
     request: Request,
@@ -245,6 +249,7 @@ async def read_encounter(
 
 
 @fhir.post("/Condition", status_code=201, summary="Record the diagnosis of one of your visits")
+@secured(QUOTED)
 async def create_condition(body: ConditionCreate, org: OrgDep, request: Request) -> dict[str, Any]:
     """Exactly one ICD-10 coding; the Encounter must be one of your facility's."""
     store, now = _store(request), _now(request)
