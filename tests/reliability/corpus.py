@@ -34,7 +34,8 @@ BAD_NIKS = {
 impossible (layout PP KK CC DDMMYY SSSS, women's day + 40)."""
 REGION_NIKS = frozenset({"unknown province 00", "unknown region 99 99 99"})
 """Well-formed NIKs whose region does not exist: only the civil registry has the region table,
-so the health-records platform and the insurer answer "not found" in their own dialect."""
+so the health-records platform and the insurer take them for someone, and ask for her consent
+(403 consent_missing in their own dialect) rather than call them malformed."""
 REGION_BLIND = frozenset({"records", "insurance"})
 UNKNOWN_IDS = ("99999999", "ORD-00000000-000000", "..%2F..%2Fetc%2Fpasswd", "%00", "x" * 300)
 

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import Services
+from tests.services.consent_helpers import granted
 
 pytestmark = pytest.mark.reliability
 
@@ -67,13 +68,16 @@ async def test_records_and_insurance_refuse_a_nik_that_cannot_exist(
 async def test_records_and_insurance_still_find_a_seeded_patient(services: Services) -> None:
     """The stricter NIK check must not refuse real (seeded) people, women's +40 days included."""
     nik = services.world["personas"]["patient"]["nik"]
+    consent = {"X-Consent-Id": await granted(services, nik, "hospital")}  # she approved
     records = await services.client("records", "hospital").get(
         f"/fhir-r4/v1/Patient?identifier=https://fhir.kemkes.go.id/id/nik|{nik}",
         auth=services.auth("records", "hospital"),
+        headers=consent,
     )
     insurance = await services.client("insurance", "hospital").get(
         f"/vclaim-rest/Peserta/nik/{nik}/tglSEP/2024-03-01",
         auth=services.auth("insurance", "hospital"),
+        headers=consent,
     )
     assert records.status_code == 200 and records.json()["total"] == 1, records.text
     assert insurance.json()["metaData"]["code"] == "200", insurance.text

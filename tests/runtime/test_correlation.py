@@ -36,7 +36,8 @@ SAMPLE: list[Ask] = [  # per institution, a success and the errors around it
     (ANONYMOUS, "bank", "POST", "/v1.0/transfer-va/create-va", {}, 401),
     ("marketplace", "identity", "POST", "/v1/verify", {}, 400),
     (ANONYMOUS, "identity", "POST", "/v1/verify", {}, 401),
-    ("hospital", "records", "GET", f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{NIK}", None, 200),
+    # About a person, without her consent (X-Consent-Id): refused before anything is looked up.
+    ("hospital", "records", "GET", f"/fhir-r4/v1/Patient?identifier={NIK_SYSTEM}|{NIK}", None, 403),
     (ANONYMOUS, "records", "GET", "/fhir-r4/v1/Encounter/1", None, 401),
     (
         "hospital",
@@ -44,7 +45,7 @@ SAMPLE: list[Ask] = [  # per institution, a success and the errors around it
         "GET",
         f"/vclaim-rest/Peserta/nik/{NIK}/tglSEP/2024-03-01",
         None,
-        200,
+        403,
     ),
     (ANONYMOUS, "insurance", "GET", "/vclaim-rest/SEP/1", None, 401),
     ("reception", "hospital", "GET", "/api/v1/admissions/999999", None, 404),
