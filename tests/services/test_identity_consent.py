@@ -414,10 +414,10 @@ def test_every_reason_the_registry_gives_is_a_documented_refusal() -> None:
     from sandbox.services.identity import rules
     from sandbox.wire.consent_check import REFUSALS
 
-    now = 1_700_000_000.0
-    good = {
+    now, nik = 1_700_000_000.0, "9972013005720001"
+    good: dict[str, Any] = {
         "source": "person",
-        "nik": "9972013005720001",
+        "nik": nik,
         "purpose": "PATIENT_ADMISSION",
         "scopes": ["health_records"],
         "withdrawn_at": None,
@@ -435,13 +435,12 @@ def test_every_reason_the_registry_gives_is_a_documented_refusal() -> None:
     codes = set()
     for consent in variants:
         problem = rules.introspection_problem(
-            consent, good["nik"], "PATIENT_ADMISSION", "health_records", now
+            consent, nik, "PATIENT_ADMISSION", "health_records", now
         )
         assert problem is not None, consent
         codes.add(problem[0])
     assert len(codes) == len(variants)  # each variant is refused for its own reason
     assert codes <= set(REFUSALS)
     assert (
-        rules.introspection_problem(good, good["nik"], "PATIENT_ADMISSION", "health_records", now)
-        is None
+        rules.introspection_problem(good, nik, "PATIENT_ADMISSION", "health_records", now) is None
     )
