@@ -133,3 +133,35 @@ async def grant_at(
     )
     assert approved.status_code == 201, approved.text
     return str(approved.json()["consent_id"])
+
+
+async def approve_pending(services: Services, nik: str) -> list[str]:
+    """She opens her IKD app and approves every request waiting for her: the consent ids."""
+    app = await log_in(services, nik)
+    pending = await app.get("/ikd/v1/consent-requests")
+    assert pending.status_code == 200, pending.text
+    consents = []
+    for request in pending.json():
+        approved = await app.post(f"/ikd/v1/consent-requests/{request['request_id']}/approve")
+        assert approved.status_code == 201, approved.text
+        consents.append(str(approved.json()["consent_id"]))
+    return consents
+
+
+async def approve_on(wire: Any, world: dict[str, Any], nik: str) -> list[str]:
+    """On any wire (a running sandbox's too): she logs in to her IKD app with her persona's
+    PIN and approves every request waiting for her; the consent ids."""
+    who, persona = next((k, p) for k, p in world["personas"].items() if p["nik"] == nik)
+    app = wire.client(who, "identity")
+    session = await app.post("/ikd/v1/sessions", json={"nik": nik, "pin": persona["ikd_pin"]})
+    assert session.status_code == 201, session.text
+    headers = {"Authorization": f"Bearer {session.json()['session_token']}"}
+    pending = await app.get("/ikd/v1/consent-requests", headers=headers)
+    consents = []
+    for request in pending.json():
+        approved = await app.post(
+            f"/ikd/v1/consent-requests/{request['request_id']}/approve", headers=headers
+        )
+        assert approved.status_code == 201, approved.text
+        consents.append(str(approved.json()["consent_id"]))
+    return consents

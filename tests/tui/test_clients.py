@@ -13,6 +13,7 @@ from sandbox.tui.clients.bank import va_paid
 from sandbox.tui.clients.social import OrderChange, order_change
 from sandbox.tui.widgets.faces.desk import DESK
 from tests.conftest import Services
+from tests.services.consent_helpers import approve_pending
 from tests.tui.factory import LocalBackend
 from tests.tui.test_faces import People
 
@@ -46,8 +47,12 @@ async def test_bank_client_pays_once_per_key(services: Services) -> None:
 
 async def test_desk_client_admits_as_the_clerk(services: Services, world: dict[str, Any]) -> None:
     person = next(p for p in world["persons"] if p["nik"] == world["personas"]["patient"]["nik"])
-    summary = await DeskClient(People(services), DESK).admit(person, "Demam", "", consent=True)
-    assert summary["status"] == "ADMITTED"
+    desk = DeskClient(People(services), DESK)
+    summary = await desk.admit(person, "Demam", "", consent=True)
+    assert summary["status"] == "AWAITING_CONSENT"  # the hospital asked her first
+    await approve_pending(services, person["nik"])  # she approves in her IKD app
+    await services.settle()  # the registry tells the hospital, which admits her
+    assert (await desk.admission(summary["admission_id"]))["status"] == "ADMITTED"
     assert ("reception", "hospital") in {(c.caller, c.callee) for c in services.calls}
 
 

@@ -14,6 +14,7 @@ from sandbox.tui.screens.faces import FacesScreen
 from sandbox.tui.widgets.faces import DeskFace, Notice
 from sandbox.tui.widgets.faces.desk import ANSWERS, DESK
 from tests.conftest import Services
+from tests.services.consent_helpers import approve_on, approve_pending
 from tests.tui.factory import make_app, until
 from tests.tui.test_faces import People, acted, settle
 from tests.tui.test_faces_live import digits, pay_elsewhere
@@ -33,6 +34,20 @@ def answer(desk: DeskFace, part: str) -> str:
     return str(desk.query_one(f"#answer-{part}", Static).render())
 
 
+async def approved(pilot: Any, desk: DeskFace, services: Services) -> None:
+    """Admit waits for her; she approves in her IKD app; the desk follows the calls (the
+    registry's webhook) to the admission's result."""
+    assert desk.awaiting and all(not answer(desk, part).strip() for part in ANSWERS)
+    assert "Waiting for the patient's approval" in str(desk.notice.render())
+    assert desk.patient is not None
+    start = len(services.calls)
+    await approve_pending(services, desk.patient["nik"])
+    await services.settle()  # the registry's webhook: the hospital runs the admission
+    desk.follow(services.calls[start:])
+    await until(lambda: not desk.awaiting, pilot)
+    await settle(pilot)
+
+
 async def test_one_admit_reaches_identity_records_and_insurance(services: Services) -> None:
     seen: list[Message] = []
     async with DeskApp(services).run_test(size=(70, 50), message_hook=seen.append) as pilot:
@@ -41,14 +56,18 @@ async def test_one_admit_reaches_identity_records_and_insurance(services: Servic
         assert "…0001" in str(desk.query_one("#ktp", Static).render())
         await pilot.click("#admit")
         await settle(pilot)
+        await approved(pilot, desk, services)
         assert desk.summary is not None and desk.summary["status"] == "ADMITTED"
+        assert "The patient approved" in str(desk.notice.render())
         assert "nama_lgkp: SESUAI" in answer(desk, "identity")
         assert "ACTIVE" in answer(desk, "insurance") and "SEP" in answer(desk, "insurance")
         assert "covered by insurance" in answer(desk, "bill")
     [admit] = acted(seen, "admit")
-    assert admit.ok and admit.face == "hospital" and "Agus Pratama: ADMITTED" in admit.detail
-    edges = {(c.caller, c.callee) for c in services.calls if c.trace_id == admit.trace_id}
-    assert ("reception", "hospital") in edges
+    assert admit.ok and admit.face == "hospital"
+    assert "Agus Pratama: waiting for the patient's approval" in admit.detail
+    asked = {(c.caller, c.callee) for c in services.calls if c.trace_id == admit.trace_id}
+    assert {("reception", "hospital"), ("hospital", "identity")} == asked  # her consent first
+    edges = {(c.caller, c.callee) for c in services.calls}
     assert {("hospital", "identity"), ("hospital", "records"), ("hospital", "insurance")} <= edges
 
 
@@ -60,6 +79,7 @@ async def test_an_uninsured_patient_gets_a_virtual_account(services: Services) -
         assert desk.patient is not None and desk.patient["name"] == "RINA KUSUMA"
         await pilot.click("#admit")
         await settle(pilot)
+        await approved(pilot, desk, services)
         assert desk.summary is not None and desk.summary["bill"]["virtual_account_no"]
         assert "pay Rp" in answer(desk, "bill") and "to VA" in answer(desk, "bill")
         assert "not paid yet" in answer(desk, "bill")
@@ -96,7 +116,10 @@ async def test_h_switches_the_apps_screen_to_the_desk_and_back(tmp_path: Path) -
             await pilot.press("enter")  # Admit has the focus
             # the app's own workers never finish: wait for the answer itself
             await until(lambda: desk.summary is not None, pilot)
-            assert desk.summary is not None
+            assert desk.awaiting and "persetujuan pasien" in str(desk.notice.render())
+            assert desk.patient is not None
+            await approve_on(backend.wire, backend.world, desk.patient["nik"])
+            await until(lambda: not desk.awaiting, pilot)  # the desk follows the calls
             assert "tanda kecocokan" in answer(desk, "identity")
             taps: Any = app.screen.query_one("#taps")
             assert any("hospital: daftarkan" in str(o.prompt) for o in taps.options)
@@ -113,6 +136,7 @@ async def test_another_patient_or_a_refusal_clears_the_last_answers(services: Se
         desk = pilot.app.query_one(DeskFace)
         await pilot.click("#admit")
         await settle(pilot)
+        await approved(pilot, desk, services)
         assert "SESUAI" in answer(desk, "identity")
         await pilot.click(list(desk.query(RadioButton))[1])  # Rina comes to the counter
         await pilot.pause()
@@ -151,6 +175,7 @@ async def test_a_stay_one_class_up_is_billed_and_the_bank_closes_the_bill(
         assert desk.query_one("#icd10", Input).value == "A91"  # a stay's complaint, suggested
         await pilot.click("#admit")
         await settle(pilot)
+        await approved(pilot, desk, services)
         assert desk.summary is not None
         bill = desk.summary["bill"]
         assert (bill["amount"], bill["reason"], bill["status"]) == (
@@ -175,9 +200,9 @@ async def test_a_stay_one_class_up_is_billed_and_the_bank_closes_the_bill(
         shown = answer(desk, "bill")
         assert "Rp200.000 paid to VA" in shown and "✓" in shown and "not paid" not in shown
         assert "payment notification" in str(desk.notice.render())
-    [admit] = acted(seen, "admit")
-    callees = {c.callee for c in services.calls if c.trace_id == admit.trace_id}
-    assert {"hospital", "identity", "records", "insurance", "bank"} <= callees
+    assert acted(seen, "admit")
+    callees = {c.callee for c in services.calls if c.caller == "hospital"}
+    assert {"identity", "records", "insurance", "bank"} <= callees
     notified = [c for c in services.calls[start:] if c.path == "/v1.0/transfer-va/payment"]
     assert [(c.caller, c.callee, c.status) for c in notified] == [("bank", "hospital", 200)]
 
@@ -189,8 +214,9 @@ async def test_a_class_the_rules_refuse_is_said_at_the_desk(services: Services) 
         await pilot.pause()
         await pilot.click("#admit")
         await settle(pilot)
+        await approved(pilot, desk, services)  # only the insurer's answer can refuse the class
         notice = desk.query_one("#admit-notice", Notice)
         assert "-failed" in notice.classes
         assert "Only one class above the entitlement" in str(notice.render())
-        assert desk.summary is None
+        assert desk.summary is not None and desk.summary["status"] != "ADMITTED"
     assert not any(c.callee == "bank" for c in services.calls)

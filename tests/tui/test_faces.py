@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
 
 from sandbox.scenarios.identities import Actor
 from sandbox.services.bank import rules as bank_rules
+from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import BankClient, CheckoutClient, PhoneClient, SocialClient
 from sandbox.tui.themes import DARK, LIGHT
 from sandbox.tui.widgets.call_map import CallMap
@@ -290,6 +291,26 @@ SCREEN_SHOTS = [
 ]
 
 
+async def _approved_at_the_desk(pilot: Pilot[None], backend: Any) -> None:
+    """The patient approves the desk's request in her IKD app; the desk follows the calls."""
+    from sandbox.tui.widgets.faces import DeskFace
+    from tests.services.consent_helpers import approve_on
+    from tests.tui.factory import until
+
+    desk = pilot.app.screen.query_one(DeskFace)
+    assert desk.awaiting and desk.patient is not None
+    recorded: list[Any] = []
+    unsubscribe = backend.stream.subscribe(recorded.append)
+    try:
+        await approve_on(backend.wire, backend.world, desk.patient["nik"])
+        await backend.settle()
+    finally:
+        unsubscribe()
+    desk.follow([e for e in recorded if isinstance(e, HttpCall)])
+    await until(lambda: not desk.awaiting, pilot)
+    await settle(pilot)
+
+
 @pytest.mark.parametrize(
     ("face", "size", "theme", "lang"),
     SCREEN_SHOTS,
@@ -306,7 +327,8 @@ def test_faces_screen_snapshot(
 ) -> None:
     """The apps screen: at 80x24 as it opens (Buy and Pay, or Admit, in view); at 160x48 after
     Buy and Pay with Bank Contoh on the phone (the bank's SMS over Klip, the checkout asking
-    for the code), or after admitting the uninsured patient at the desk."""
+    for the code), or after admitting the uninsured patient at the desk, once she approved
+    in her IKD app."""
     monkeypatch.setattr(bank_rules, "new_code", lambda: "123456")  # the same SMS every run
     app, backend = make_app(tmp_path, live=False, lang=lang)
     app.theme = theme
@@ -329,6 +351,7 @@ def test_faces_screen_snapshot(
                 await pilot.click(list(pilot.app.screen.query(RadioButton))[1])
                 await pilot.click("#admit")
                 await settle(pilot)
+                await _approved_at_the_desk(pilot, backend)
 
     try:
         assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -23,6 +23,7 @@ from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, SocialFace
 from sandbox.tui.widgets.faces.face import FOLLOW_DELAY
 from sandbox.tui.widgets.faces.social import status_label
 from tests.conftest import Services
+from tests.services.consent_helpers import approve_on
 from tests.tui.factory import make_app, until
 from tests.tui.test_faces import FacesApp, acted, settle, unique
 
@@ -213,6 +214,9 @@ async def test_the_desk_shows_the_bill_paid_when_the_bank_says_so(tmp_path: Path
             await pilot.click(list(desk.query(RadioButton))[1])  # Rina: not insured
             await pilot.click("#admit")
             await until(lambda: desk.summary is not None, pilot)
+            assert desk.awaiting and desk.patient is not None
+            await approve_on(backend.wire, backend.world, desk.patient["nik"])  # in her IKD app
+            await until(lambda: not desk.awaiting, pilot)  # the desk follows the calls
             assert desk.summary is not None
             bill = desk.summary["bill"]
             assert bill["status"] == "UNPAID"

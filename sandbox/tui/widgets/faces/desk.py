@@ -8,6 +8,11 @@ insurer (eligibility and an SEP letter) and, for what is not covered, the bank (
 account: the whole tariff, or the difference of a higher class). The desk shows only what each
 back-end answered, as the real screen would; the calls are on the map. When the bank tells the
 hospital the bill is paid, the desk shows it paid.
+
+Her consent comes first, and it is hers: Admit answers "waiting for the patient's approval"
+(the hospital asked the registry, which put the request in her IKD app). The desk follows the
+calls: when the registry tells the hospital her answer (its webhook), or she answers in her
+app, the desk reads the admission again and shows how it went.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ VISITS = {
 }
 """The visits the clerk can choose: (service, class asked for, label). One class above the
 insured class is "naik kelas": the insurer covers the insured class, the patient pays the rest."""
+CONSENT_WEBHOOK = "/api/v1/consent-notifications"
+"""Where the registry tells the hospital the patient's answer."""
+IKD_ANSWER = "/ikd/v1/consent-requests/"
+"""Where she answers in her IKD app (approve or decline)."""
 
 
 class DeskFace(Face):
@@ -93,6 +102,8 @@ class DeskFace(Face):
         self.clerk = str(staff[0].get("name", DESK)) if staff else DESK
         self.summary: dict[str, Any] | None = None
         """The hospital's answer to the last admission."""
+        self.patient_name = ""
+        """The name on the KTP of the last admission (the hospital does not keep it)."""
 
     @property
     def patient(self) -> dict[str, Any] | None:
@@ -240,6 +251,10 @@ class DeskFace(Face):
                 service=service,
                 requested_class=klass,
             )
+            self.patient_name = _name(person)
+            if self.awaiting:
+                self.notice.show(_waiting(self.summary), "ok")
+                return plain(_("{name}: waiting for the patient's approval"), name=_name(person))
             self.show_answers(self.summary)
             # On a short screen the answers are below the form: bring them into view.
             answers = self.query_one(f"#answer-{ANSWERS[0]}")
@@ -305,8 +320,18 @@ class DeskFace(Face):
         super().start_over()
         self.clear_answers()
 
+    @property
+    def awaiting(self) -> bool:
+        """The admission on screen waits for the patient's answer in her IKD app."""
+        return (self.summary or {}).get("status") == "AWAITING_CONSENT"
+
     def changed_by(self, call: HttpCall) -> frozenset[str]:
-        """The bank telling the hospital that the bill on screen is paid."""
+        """The patient's answer reaching the hospital (or given in her app) while the desk
+        waits for it; the bank telling the hospital that the bill on screen is paid."""
+        if self.awaiting:
+            answered = call.callee == "hospital" and call.path.startswith(CONSENT_WEBHOOK)
+            in_app = call.callee == "identity" and call.path.startswith(IKD_ANSWER)
+            return frozenset({"admission"}) if answered or in_app else frozenset()
         bill = (self.summary or {}).get("bill") or {}
         va = "".join(str(bill.get("virtual_account_no") or "").split())
         if not va or bill.get("status") == "PAID" or call.callee != "hospital":
@@ -314,13 +339,34 @@ class DeskFace(Face):
         return frozenset({"bill"}) if va_paid(call) == va else frozenset()
 
     async def refetch(self, parts: frozenset[str]) -> Content | None:
-        """The admission as the hospital keeps it now: the bill paid."""
+        """The admission as the hospital keeps it now: admitted once she approved (or why
+        not), or the bill paid."""
         admission = str((self.summary or {}).get("admission_id") or "")
         if not admission:
             return None
         self.summary = await self.client.admission(admission)
+        if "admission" not in parts:
+            self.show_answers(self.summary)
+            return text(_("↻ Updated by the bank's payment notification"))
+        if self.awaiting:
+            return _waiting(self.summary)  # her answer has not reached the hospital yet
+        failure = self.summary.get("failure") or {}
+        consent = str((self.summary.get("consent") or {}).get("consent_id") or "")
+        if self.summary.get("status") == "REJECTED" and not failure:
+            self.notice.show(
+                plain(_("The patient declined: no back-end was asked about the patient.")), "failed"
+            )
+            return None
         self.show_answers(self.summary)
-        return text(_("↻ Updated by the bank's payment notification"))
+        if failure.get("message"):
+            self.notice.show(str(failure["message"]), "failed")
+            return None
+        return text(
+            _("↻ The patient approved ({consent}): {name} {status}"),
+            consent=consent or "-",
+            name=self.patient_name or "-",
+            status=str(self.summary.get("status", "?")),
+        )
 
     def clear_answers(self) -> None:
         """Forget the last admission: its answers belong to someone else's visit."""
@@ -332,6 +378,15 @@ class DeskFace(Face):
         self.query_one(f"#answer-{part}", Static).update(
             Content.assemble(title.stylize("bold"), "\n", body, "\n")
         )
+
+
+def _waiting(summary: dict[str, Any]) -> Content:
+    """Admit's answer while her consent is asked: who must do what, and where."""
+    request = str((summary.get("consent") or {}).get("request_id") or "-")
+    return text(
+        _("⏳ Waiting for the patient's approval in the IKD app (request {request})"),
+        request=request,
+    )
 
 
 def _bill(summary: dict[str, Any]) -> Content:
