@@ -20,6 +20,8 @@ STAFF = {"reception": "hospital"}
 ANONYMOUS = "anonymous"
 """Calls with no credentials at all: how an institution treats a stranger."""
 _OPEN_BANK_PATHS = ("/mobile/v1/sessions", "/mobile/v1/registrations")
+_IKD_APP, _IKD_LOGIN = "/ikd/", "/ikd/v1/sessions"
+"""Her IKD app at the civil registry, where she answers consent requests, and its log-in."""
 
 
 def identities_for(service: str, world: dict[str, Any]) -> list[str]:
@@ -44,6 +46,7 @@ class Actor:
         self.who = who
         self._auth: dict[str, httpx.Auth | None] = {}
         self._bank_token: str | None = None
+        self._ikd_token: str | None = None
 
     @property
     def persona(self) -> dict[str, Any] | None:
@@ -99,7 +102,25 @@ class Actor:
             return {"Authorization": f"Bearer {persona['session_token']}"}
         if service == "bank" and "account_no" in persona and not path.startswith(_OPEN_BANK_PATHS):
             return {"Authorization": f"Bearer {await self._bank_session()}"}
+        if (
+            service == "identity"
+            and "ikd_pin" in persona
+            and path.startswith(_IKD_APP)
+            and not path.startswith(_IKD_LOGIN)
+        ):
+            return {"Authorization": f"Bearer {await self._ikd_session()}"}
         return {}
+
+    async def _ikd_session(self) -> str:
+        """Log in to her IKD app with the persona's NIK and IKD PIN, once."""
+        if self._ikd_token is None:
+            persona = self.persona or {}
+            response = await self.client("identity").post(
+                _IKD_LOGIN, json={"nik": persona.get("nik"), "pin": persona.get("ikd_pin")}
+            )
+            response.raise_for_status()
+            self._ikd_token = str(response.json()["session_token"])
+        return self._ikd_token
 
     async def _bank_session(self) -> str:
         """Log in to the bank app with the persona's PIN, once."""
