@@ -16,6 +16,31 @@ def vclaim_signature(cons_id, secret, timestamp):
     return "TODO"
 
 
+def agus_consent(exercise):
+    """Given, not part of the exercise: Agus approves the hospital's consent request in his
+    IKD app (lesson 5), and every call about him quotes it in X-Consent-Id.
+    Sudah disediakan: Agus menyetujui permintaan rumah sakit di aplikasi IKD-nya."""
+    agus = exercise.persona("patient")
+    asked = exercise.partner_client("identity", "hospital").post(
+        "/v1/consent-requests",
+        json={
+            "nik": agus["nik"],
+            "purpose": "PATIENT_ADMISSION",
+            "scopes": ["health_records", "insurance_eligibility"],
+        },
+    )
+    asked.raise_for_status()
+    ikd = exercise.client("identity")
+    login = ikd.post("/ikd/v1/sessions", json={"nik": agus["nik"], "pin": agus["ikd_pin"]})
+    login.raise_for_status()
+    approved = ikd.post(
+        f"/ikd/v1/consent-requests/{asked.json()['request_id']}/approve",
+        headers={"Authorization": f"Bearer {login.json()['session_token']}"},
+    )
+    approved.raise_for_status()
+    return approved.json()["consent_id"]
+
+
 def eligibility(exercise):
     rsud = exercise.credentials("insurance", "hospital")
     agus = exercise.persona("patient")
@@ -25,6 +50,7 @@ def eligibility(exercise):
         "X-timestamp": stamp,
         "X-signature": vclaim_signature(rsud["cons_id"], rsud["secret"], stamp),
         "user_key": rsud["user_key"],
+        "X-Consent-Id": agus_consent(exercise),
     }
     path = f"/vclaim-rest/Peserta/nik/{agus['nik']}/tglSEP/{date.today().isoformat()}"
     answer = exercise.client("insurance").get(path, headers=headers)
