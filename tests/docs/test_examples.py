@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox.cli import main
@@ -49,6 +50,14 @@ def examples() -> list[tuple[str, int, str]]:
 
 
 EXAMPLES = examples()
+REWRITTEN_WITH_CONSENT = {
+    "docs/services/hospital.md#1",
+    "docs/services/identity.md#1",
+    "docs/services/insurance.md#1",
+    "docs/services/records.md#1",
+}
+"""Examples still holding placeholders (`<port>`, `<secret>`): rewritten with the consent
+change, which changes what they show; strict, so each must be taken off once it runs."""
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +87,19 @@ def filled(code: str, runtime: Runtime, folder: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    ("doc", "number", "code"), EXAMPLES, ids=[f"{d}#{n}" for d, n, _ in EXAMPLES]
+    ("doc", "number", "code"),
+    [
+        pytest.param(
+            d,
+            n,
+            c,
+            id=f"{d}#{n}",
+            marks=[pytest.mark.xfail(strict=True, reason="placeholders left")]
+            if f"{d}#{n}" in REWRITTEN_WITH_CONSENT
+            else [],
+        )
+        for d, n, c in EXAMPLES
+    ],
 )
 def test_the_example_runs_as_written(
     sandbox: tuple[Runtime, Path], doc: str, number: int, code: str
@@ -98,3 +119,6 @@ def test_the_example_runs_as_written(
             )
     finally:
         os.chdir(before)
+        for value in namespace.values():  # a client the example left open, as scripts do
+            if isinstance(value, httpx.Client):
+                value.close()
