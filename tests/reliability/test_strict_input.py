@@ -46,7 +46,12 @@ CREDENTIAL_HEADERS = (
     "channel-id",
 )
 SIGNED_PARAMS = ("sign", "timestamp", "app_key", "nonce")
-TOKEN_PATHS = ("/oauth/token", "/v1.0/access-token/b2b", "/oauth2/v1/accesstoken")
+TOKEN_PATHS = (
+    "/oauth/token",
+    "/v1.0/access-token/b2b",
+    "/oauth2/v1/accesstoken",
+    "/mobile/v1/sessions",  # a log-in: its credentials are in the body, tried by its own tests
+)
 
 
 @pytest.fixture(scope="module")
