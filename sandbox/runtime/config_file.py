@@ -40,7 +40,7 @@ EXTRA_KEYS = {
     "path",
     "url",
     "title",
-    "role",
+    "description",
     "side",
     "port",
     "calls",
@@ -49,6 +49,11 @@ EXTRA_KEYS = {
     "partners",
 }
 PLUGIN_KEYS = {"enabled", "port", "start", "partners"}
+ROLE_MOVED = (
+    "`role` under [services.{name}] is now `description` (the few words shown in the services "
+    "screen): in sandbox.toml `role` means one thing, a partner's role at the marketplace, "
+    'under [services.{name}.partners.marketplace] ("channel" or "courier")'
+)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -193,6 +198,8 @@ def load_config(
             raise ConfigError(path, line, f"service name {taken}; choose another name")
         allowed = BUILTIN_KEYS if name in builtin else PLUGIN_KEYS if name in plugin else EXTRA_KEYS
         for key in table:
+            if key == "role" and allowed is EXTRA_KEYS:
+                raise ConfigError(path, lines.key(name, key), ROLE_MOVED.format(name=name))
             if key not in allowed:
                 what = (
                     "a built-in institution"
@@ -324,7 +331,7 @@ def _spec(
             lines.key(name, "calls"),
             'calls is a list of service names, e.g. ["marketplace", "bank"]',
         )
-    for key in ("title", "role"):
+    for key in ("title", "description"):
         if not isinstance(table.get(key, ""), str):
             raise ConfigError(path, lines.key(name, key), f"{key} is a string")
     if not isinstance(table.get("start", True), bool):
@@ -332,7 +339,7 @@ def _spec(
     return ServiceSpec(
         name=name,
         title=table.get("title") or name.replace("-", " ").title(),
-        role=table.get("role") or ("your service" if app else "your server"),
+        role=table.get("description") or ("your service" if app else "your server"),
         side=side,
         offset=FIRST_EXTRA_OFFSET + index,
         factory=app or "",

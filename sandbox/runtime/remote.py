@@ -75,6 +75,8 @@ class ControlClient:
             token = token_in_this_process(self.base_url)
         self.can_change = bool(token)
         """False without the control token: reads work, reset and faults are refused (401)."""
+        self.token = token or ""
+        """The control token, for a tool this client hands the sandbox to (a flash sale)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url, timeout=TIMEOUT, transport=transport, headers=headers

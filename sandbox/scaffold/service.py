@@ -154,7 +154,7 @@ def new_service(
         f"\n[services.{name}]",
         f'app = "{package_of(name)}.app:create_app"',
         f'title = "{title}"',
-        'role = "your service"',
+        'description = "your service"',
         "calls = [" + ", ".join(f'"{c}"' for c in calls) + "]",
         "",
     ]

@@ -87,6 +87,10 @@ _NIK = re.compile(
 """A NIK: 16 digits on their own, or grouped the ways people write them."""
 _SECRET_TOKENS = re.compile(r"\b(sess|lnk|tok|adm)_[0-9a-zA-Z]{8,}")
 _TOKEN_PREFIXES = ("sess_", "lnk_", "tok_", "adm_")
+_CHECKOUT = re.compile(r"(\\?/checkout\\?/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}")
+"""A checkout link's token: whoever holds the link may pay (and, once her account is bound,
+debit her without a code), so like a session token it is kept to its first four characters -
+enough to tell two orders apart on a projected map, not enough to use."""
 _CREDENTIAL_VALUE = re.compile(r"(?i)\s*(bearer|basic|digest|hmac[-\w]*)\s+\S")
 _JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.){1,100})"\s*:\s*("(?:[^"\\]|\\.)*"?|[^\s,}\]]+)')
 _KEY = re.compile(r"([A-Za-z0-9_.%\-]{1,100})[ \t]*([=:])[ \t]*")
@@ -137,17 +141,27 @@ def _may_hold_secret(text: str) -> bool:
 
 
 def _tidy(text: str) -> str:
-    """NIKs masked and prefixed tokens (sessions, link tokens) cut, in any text."""
+    """NIKs masked and prefixed tokens (sessions, link tokens) and checkout links' tokens
+    cut, in any text."""
     text = mask_nik(text)
     if "_" in text and any(prefix in text for prefix in _TOKEN_PREFIXES):
         text = _SECRET_TOKENS.sub(lambda m: f"{m.group(1)}_{MASK}", text)
-    return text
+    return mask_checkout(text)
+
+
+def mask_checkout(text: str) -> str:
+    """Every checkout link's token cut to its first four characters."""
+    if "checkout" not in text:
+        return text
+    return _CHECKOUT.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
 
 
 def _needs_tidy(text: str) -> bool:
     """Whether `_tidy` would change anything in `text` (one scan for many short values)."""
-    return _NIK.search(text) is not None or (
-        "_" in text and any(prefix in text for prefix in _TOKEN_PREFIXES)
+    return (
+        _NIK.search(text) is not None
+        or ("_" in text and any(prefix in text for prefix in _TOKEN_PREFIXES))
+        or ("checkout" in text and _CHECKOUT.search(text) is not None)
     )
 
 
@@ -195,7 +209,7 @@ def path(raw: str) -> str:
     """A path with query string: NIKs masked (also percent-encoded ones), signing and secret
     parameters masked; everything else kept exactly as sent."""
     base, question, query = raw.partition("?")
-    base = mask_nik(base)
+    base = mask_checkout(mask_nik(base))
     if "%" in base:
         base = "/".join(_masked_escape(part, unquote, quote) for part in base.split("/"))
     if not question:

@@ -9,7 +9,7 @@ institutions, so screens never know which one they have.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -20,6 +20,9 @@ from sandbox.scenarios.identities import Actor, identities_for
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
+
+if TYPE_CHECKING:
+    from sandbox.load.sale import Target
 
 
 class Backend(Protocol):
@@ -42,6 +45,7 @@ class Backend(Protocol):
     async def clear_faults(self) -> None: ...
     async def set_fault(self, service: str, fault: Fault) -> None: ...
     async def forced(self) -> dict[str, Any]: ...
+    async def sale_target(self) -> Target | None: ...
     async def fail_next(self, service: str, action: str) -> int: ...
     async def tables(self, service: str) -> list[TableInfo]: ...
     async def rows(
@@ -117,6 +121,13 @@ class RemoteBackend:
             await self.control.set_fault(service, fault)
         else:
             await self.control.clear_fault(service)
+
+    async def sale_target(self) -> Target | None:
+        """Where a flash sale's crowd goes: this sandbox's control API and institutions."""
+        from sandbox.load.sale import Target  # only when a sale is run: a quick start-up
+
+        urls = {info.name: info.url for info in await self.services()}
+        return Target(self.control.base_url, urls, self.control.token or None)
 
     async def forced(self) -> dict[str, Any]:
         """What each institution can be forced to do (`sandbox force`), and what is armed."""

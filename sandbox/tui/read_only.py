@@ -16,7 +16,7 @@ slips past one still does nothing:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.remote import StageShown
@@ -33,6 +33,10 @@ FOLLOWING_MODES = frozenset({"map", "trace", "services", "lesson"})
 the presenter's lesson (its narration and verdict, `screens.followed_lesson`)."""
 ACTING = frozenset({"reset_world", "clear_faults", "save_svg", "export"})
 """Actions that change the sandbox or write files on the presenter's machine."""
+
+
+if TYPE_CHECKING:
+    from sandbox.load.sale import Target
 
 
 class ReadOnly(PermissionError):
@@ -127,6 +131,9 @@ class ReadOnlyBackend:
 
     async def forced(self) -> dict[str, Any]:
         return await self.inner.forced()
+
+    async def sale_target(self) -> Target | None:
+        raise ReadOnly("a follower does not run a flash sale")
 
     async def fail_next(self, service: str, action: str) -> int:
         raise ReadOnly("a follower cannot force failures")

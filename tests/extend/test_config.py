@@ -178,3 +178,27 @@ def test_an_import_error_inside_the_users_module_is_reported(tmp_path: Path) -> 
 def test_an_explicit_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such configuration file"):
         find_config(tmp_path / "missing.toml")
+
+
+def test_role_means_one_thing_a_description_is_a_description(tmp_path: Path) -> None:
+    app_module(tmp_path)
+    path = write(
+        tmp_path,
+        """
+        [services.mysvc]
+        app = "mysvc.app:create_app"
+        description = "clinical laboratory"
+        """,
+    )
+    (spec,) = [s for s in load_config(path, plugins=False).specs if s.name == "mysvc"]
+    assert spec.role == "clinical laboratory"
+    old = write(
+        tmp_path,
+        """
+        [services.mysvc]
+        app = "mysvc.app:create_app"
+        role = "clinical laboratory"
+        """,
+    )
+    error = error_of(old)
+    assert "is now `description`" in str(error) and "sandbox.toml:3:" in str(error)

@@ -127,6 +127,9 @@ class LocalBackend:
     async def set_fault(self, service: str, fault: Fault) -> None:
         self.wire.set_fault(service, fault)
 
+    async def sale_target(self) -> Any:
+        return None  # in-process institutions: no control API for a crowd to find
+
     async def forced(self) -> dict[str, Any]:
         return {
             name: app.state.forcing.state()

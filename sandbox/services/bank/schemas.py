@@ -339,7 +339,7 @@ class RefundResponse(Snap):
 
 # -- mobile app (people) -----------------------------------------------------------------------
 
-ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000001"])
+ACCOUNT_NO = Field(pattern=r"^[0-9]{10}$", examples=["9900000099"])  # nobody's: no lockout
 PIN = Field(pattern=r"^[0-9]{6}$", examples=["000000"])  # no persona's PIN
 AMOUNT = Field(
     strict=True, gt=0, le=1_000_000_000, examples=[185000], description="Integer rupiah."

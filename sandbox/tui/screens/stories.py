@@ -4,7 +4,10 @@ presenter's pace."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -30,8 +33,11 @@ TITLES = {
     "open-account": N_("Open a bank account (identity check)"),
     "admission": N_("Hospital admission (one desk, four back-ends)"),
     "admission-covered": N_("Hospital admission, fully covered (no bill)"),
+    "flash-sale": N_("Harbolnas flash sale: 50 buyers race for 2 products (about 30 s)"),
 }
 """Each entry of the list (`CHOICES`) as the list names it."""
+SALE_BUYERS, SALE_SECONDS = 50, 20
+"""A presenter-sized flash sale: long enough to see the load, short enough for a room."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,7 @@ CHOICES = (
     Choice("checkout", "checkout", (("pay", "debit"),)),
     Choice("checkout-va", "checkout", (("pay", "va"),)),
     *(Choice(name, name) for name in SCENARIOS if name != "checkout"),
+    Choice("flash-sale", "flash-sale"),
 )
 """The stories a presenter can run, the checkout both ways: run one, then the other, and
 contrast them (`sandbox run checkout` and `sandbox run checkout --pay va`)."""
@@ -75,6 +82,11 @@ in her bank app (`--pay va`: the jump). Run one, then the other, and compare the
 - Tick **Pause before each step** to present at your own pace: the story waits before each
   step until you press **n**.
 - When it finishes, **t** opens its trace in the player.
+
+The last entry is Harbolnas 12.12 in small: a flash sale of 50 buyers racing for 2 products
+(`sandbox run flash-sale --buyers 50 --duration 20`). The map's load panel shows each edge's
+calls per second, p95 and errors while it runs; the report and its invariants (never
+oversold, money conserved, every buyer told why) come at the end.
 """)
     BINDINGS = [
         Binding(
@@ -137,6 +149,9 @@ in her bank app (`--pay va`: the jump). Run one, then the other, and compare the
         step_mode = self.query_one("#step-mode", Checkbox).value
         await sandbox_started(self.backend)  # run in the first second: wait for the sandbox
         await self.backend.services()  # learn the institutions' URLs
+        if name == "flash-sale":
+            await self.run_sale(log)
+            return
 
         async def gate(step: str) -> None:
             if step_mode:
@@ -173,6 +188,40 @@ in her bank app (`--pay va`: the jump). Run one, then the other, and compare the
         line = self._said(ok, "text-success")
         line.append("  " + trace.format(trace=story.trace_id[:12]))
         log.write(line)
+
+    async def run_sale(self, log: RichLog) -> None:
+        """A presenter-sized `sandbox run flash-sale`: the crowd from Locust in a child
+        process, the map's load panel live meanwhile, the report and invariants at the end."""
+        from sandbox.load.sale import SaleError, SaleOptions, flash_sale
+
+        target = await self.backend.sale_target()
+        if target is None:
+            log.write(
+                self._said(_("A flash sale needs a running sandbox's control API."), "text-error")
+            )
+            return
+        log.write(Text(_("The crowd is on its way; the map shows the load (p toggles it).")))
+        workdir = Path(tempfile.mkdtemp(prefix="sandbox-sale-"))
+
+        def say(line: str) -> None:
+            self.app.call_from_thread(log.write, Text(line))
+
+        options = SaleOptions(buyers=SALE_BUYERS, duration_s=SALE_SECONDS, products=2)
+        try:
+            report = await asyncio.to_thread(
+                flash_sale, target, self.backend.world, options, workdir, say
+            )
+        except SaleError as exc:
+            log.write(self._said(str(exc), "text-error"))
+            return
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        for line in report.lines():
+            log.write(Text(line))
+        if report.ok:
+            log.write(self._said(_("The invariants hold."), "text-success"))
+        else:
+            log.write(self._said(_("An invariant does not hold."), "text-error"))
 
     def _said(self, line: str, colour: str) -> Text:
         """A line of the story log in one of the theme's text colours (never read as markup:

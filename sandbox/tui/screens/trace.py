@@ -180,7 +180,8 @@ per call and a dashed arrow per answer.
         """The trace on screen and the arrow under the cursor, as followers are told it."""
         if self.trace_id is None:
             return None
-        arrow = self.query_one(SequencePlayer).current
+        players = self.query(SequencePlayer)  # none yet while the screen is being put up
+        arrow = players.first().current if players else None
         if arrow is None:
             return Cursor(self.trace_id, None, False)
         return Cursor(self.trace_id, arrow.call.span_id, arrow.is_return)
