@@ -52,7 +52,6 @@ def examples() -> list[tuple[str, int, str]]:
 EXAMPLES = examples()
 REWRITTEN_WITH_CONSENT = {
     "docs/services/hospital.md#1",
-    "docs/services/identity.md#1",
     "docs/services/insurance.md#1",
     "docs/services/records.md#1",
 }
