@@ -224,9 +224,16 @@ async def test_the_desk_shows_the_bill_paid_when_the_bank_says_so(tmp_path: Path
             await pilot.press("h")  # back to the phone
 
             va = digits(bill["virtual_account_no"])
+            before = len(refreshed(seen, "hospital"))  # her approval refreshed the desk already
             await pay_elsewhere(backend.wire, backend.world, "creator", va, bill["amount"])
             await backend.settle()
-            await until(lambda: bool(refreshed(seen, "hospital")), pilot)
+            await until(
+                lambda: (
+                    len(refreshed(seen, "hospital")) > before
+                    and (desk.summary or {}).get("bill", {}).get("status") == "PAID"
+                ),
+                pilot,
+            )
             await pilot.press("h")
             await pilot.pause()
 
