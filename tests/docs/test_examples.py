@@ -50,13 +50,6 @@ def examples() -> list[tuple[str, int, str]]:
 
 
 EXAMPLES = examples()
-REWRITTEN_WITH_CONSENT = {
-    "docs/services/hospital.md#1",
-    "docs/services/insurance.md#1",
-    "docs/services/records.md#1",
-}
-"""Examples still holding placeholders (`<port>`, `<secret>`): rewritten with the consent
-change, which changes what they show; strict, so each must be taken off once it runs."""
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +80,7 @@ def filled(code: str, runtime: Runtime, folder: Path) -> str:
 
 @pytest.mark.parametrize(
     ("doc", "number", "code"),
-    [
-        pytest.param(
-            d,
-            n,
-            c,
-            id=f"{d}#{n}",
-            marks=[pytest.mark.xfail(strict=True, reason="placeholders left")]
-            if f"{d}#{n}" in REWRITTEN_WITH_CONSENT
-            else [],
-        )
-        for d, n, c in EXAMPLES
-    ],
+    [pytest.param(d, n, c, id=f"{d}#{n}") for d, n, c in EXAMPLES],
 )
 def test_the_example_runs_as_written(
     sandbox: tuple[Runtime, Path], doc: str, number: int, code: str
