@@ -21,11 +21,11 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from sandbox.config import default_data_dir
+from sandbox.runtime.force_requests import force_request
 from sandbox.runtime.state import RuntimeState
 
 EXIT_USAGE = 2
@@ -79,13 +79,12 @@ def request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
         body = {"service": args.service, "action": args.what, "times": args.times}
         return "POST", "/force/fail-next", body
     if action == "decline":
-        path = f"/force/accounts/{quote(args.account, safe='')}/declined"
-        return "PUT", path, {"declined": not args.undo}
+        return force_request("undecline" if args.undo else "decline", args.account)
     if action == "expire-va":
-        return "POST", f"/force/virtual-accounts/{quote(args.va, safe='')}/expire", None
+        return force_request(action, args.va)
     if action == "expire-order":
-        return "POST", f"/force/orders/{quote(args.order, safe='')}/expire", None
-    return "POST", f"/force/webhooks/{quote(args.event, safe='')}/refire", None
+        return force_request(action, args.order)
+    return force_request("refire", args.event)
 
 
 def cmd_force(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
+from sandbox.runtime.force_requests import force_request
 from sandbox.runtime.inspect import TableRows
 from sandbox.runtime.models import CallFilter, IkdNotice, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.stage_view import StageView
@@ -192,6 +193,12 @@ class ControlClient:
         body = {"service": service, "action": action, "times": times}
         answer = await self._request("POST", "/force/fail-next", json=body)
         return int(answer["armed"])
+
+    async def force(self, action: str, target: str) -> dict[str, Any]:
+        """One sandbox-only action on `target` (`force_requests.ON_A_TARGET`): its answer."""
+        method, path, body = force_request(action, target)
+        answer: dict[str, Any] = await self._request(method, path, json=body)
+        return answer
 
     async def clear_fault(self, service: str) -> Fault:
         """Restore `service` (returns `Fault()`)."""

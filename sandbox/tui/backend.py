@@ -47,6 +47,7 @@ class Backend(Protocol):
     async def forced(self) -> dict[str, Any]: ...
     async def sale_target(self) -> Target | None: ...
     async def fail_next(self, service: str, action: str) -> int: ...
+    async def force(self, action: str, target: str) -> dict[str, Any]: ...
     async def tables(self, service: str) -> list[TableInfo]: ...
     async def rows(
         self, service: str, table: str, offset: int, limit: int
@@ -136,6 +137,10 @@ class RemoteBackend:
     async def fail_next(self, service: str, action: str) -> int:
         """The next `action` at `service` fails; how many failures are armed now."""
         return await self.control.fail_next(service, action)
+
+    async def force(self, action: str, target: str) -> dict[str, Any]:
+        """Decline an account, expire a VA or an order, send a webhook again (`sandbox force`)."""
+        return await self.control.force(action, target)
 
     async def tables(self, service: str) -> list[TableInfo]:
         """Tables of the institution's own database."""

@@ -138,6 +138,9 @@ class ReadOnlyBackend:
     async def fail_next(self, service: str, action: str) -> int:
         raise ReadOnly("a follower cannot force failures")
 
+    async def force(self, action: str, target: str) -> dict[str, Any]:
+        raise ReadOnly("a follower cannot force a state")
+
     def actor(self, who: str) -> Actor:
         raise ReadOnly("a follower cannot make calls")
 

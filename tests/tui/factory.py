@@ -137,6 +137,25 @@ class LocalBackend:
             if getattr(app.state, "forcing", None) is not None
         }
 
+    async def force(self, action: str, target: str) -> dict[str, Any]:
+        """What the control API's /force routes do, on the in-process institutions."""
+        bank, marketplace = self.apps["bank"].state, self.apps["marketplace"].state
+        if action in ("decline", "undecline"):
+            if bank.store.account(target) is None:
+                raise LookupError(f"No account {target!r} at the bank.")
+            bank.forcing.decline(target, action == "decline")
+            return {"account_no": target, "declined": action == "decline"}
+        if action == "refire":
+            for app in self.apps.values():
+                outbox = getattr(app.state, "outbox", None)
+                if outbox is not None and outbox.refire(target):
+                    return {"event_id": target, "sender": app.state.outbox.sender}
+            raise LookupError(f"No institution sent a webhook {target!r}.")
+        if action == "expire-order" and marketplace.orders.expire_now(target):
+            await marketplace.sweep.fire()
+            return {"order_id": target, "order_status": 0}
+        raise LookupError(f"cannot {action} {target!r} here")
+
     async def fail_next(self, service: str, action: str) -> int:
         armed: int = self.apps[service].state.forcing.fail_next(action)
         return armed

@@ -12,10 +12,10 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sandbox.tui.backend import Backend
@@ -29,6 +29,24 @@ MEANINGS = {
 }
 """What failing each known action means, in the UI's language (the institution's own words,
 in English, for an action of a service of the user's)."""
+
+ON_A_TARGET = {
+    "bank": (
+        ("decline", N_("Decline account")),
+        ("undecline", N_("Stop declining")),
+        ("expire-va", N_("Expire VA")),
+    ),
+    "marketplace": (("expire-order", N_("Expire order")),),
+}
+"""States forced on something the presenter names (an account, a VA, an order), per service;
+every service with an outbox can also send a webhook again."""
+DONE = {
+    "decline": N_("Payments from account {target} are declined."),
+    "undecline": N_("Payments from account {target} are no longer declined."),
+    "expire-va": N_("Virtual account {target} has expired."),
+    "expire-order": N_("Order {target} expired, through the marketplace's own sweep."),
+    "refire": N_("Webhook {target} was sent again, with the same event id."),
+}
 
 
 def meaning(service: str, action: str, told: str) -> str:
@@ -49,6 +67,9 @@ class ForceDialog(TranslatedBindings, ModalScreen[None]):
         border: thick $warning; background: $surface; padding: 0 1; }
     ForceDialog #force-help { margin: 0 0 1 0; }
     ForceDialog #force-actions { height: auto; max-height: 12; }
+    ForceDialog #force-target { margin: 1 0 0 0; }
+    ForceDialog #force-buttons { height: auto; }
+    ForceDialog #force-buttons Button { min-width: 8; margin: 0 1 0 0; }
     """
 
     def __init__(self, backend: Backend, service: str) -> None:
@@ -63,12 +84,22 @@ class ForceDialog(TranslatedBindings, ModalScreen[None]):
             yield Static(
                 _(
                     "The institution refuses the next such call in its own dialect; the map "
-                    "shows it when it comes. Enter arms one more; a reset of the world forgets."
+                    "shows it when it comes. Enter arms one more. Below, force a state on an "
+                    "account, a VA, an order or a webhook you name. A reset of the world forgets."
                 ),
                 id="force-help",
                 markup=False,
             )
             yield OptionList(id="force-actions")
+            yield Input(
+                placeholder=_("Account, VA, order or webhook event id"),
+                id="force-target",
+                max_length=64,
+            )
+            with Horizontal(id="force-buttons"):
+                for action, words in ON_A_TARGET.get(self.service, ()):
+                    yield Button(_(words), id=f"force-{action}")
+                yield Button(_("Send webhook again"), id="force-refire")
 
     def on_mount(self) -> None:
         self.load()
@@ -104,6 +135,25 @@ class ForceDialog(TranslatedBindings, ModalScreen[None]):
             options.add_option(Option(line, id=action))
         options.highlighted = highlighted if highlighted is not None else 0
         options.focus()
+
+    @on(Button.Pressed, "#force-buttons Button")
+    def act(self, message: Button.Pressed) -> None:
+        target = self.query_one("#force-target", Input).value.strip()
+        action = (message.button.id or "").removeprefix("force-")
+        if not target:
+            self.notify(_("Type what to act on first."), severity="warning")
+            return
+        self.force(action, target)
+
+    @work(exclusive=True, group="force", exit_on_error=False)
+    async def force(self, action: str, target: str) -> None:
+        """One state forced on `target`, said in words (or the sandbox's refusal)."""
+        try:
+            await self.backend.force(action, target)
+        except Exception as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(_(DONE[action]).format(target=target), severity="warning")
 
     @on(OptionList.OptionSelected, "#force-actions")
     def arm(self, message: OptionList.OptionSelected) -> None:
