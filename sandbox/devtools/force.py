@@ -22,18 +22,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from sandbox.config import default_data_dir
+from sandbox.devtools.control import CommandError, call
 from sandbox.runtime.force_requests import force_request
 from sandbox.runtime.state import RuntimeState
 
 EXIT_USAGE = 2
-TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 
 
-class ForceError(Exception):
-    """A problem the user can fix, said in one line."""
+ForceError = CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,7 +92,7 @@ def cmd_force(args: argparse.Namespace) -> int:
         if state is None:
             raise ForceError("no sandbox is running for this data dir; start one with `sandbox up`")
         method, path, body = request_for(args)
-        answer = _send(state, method, path, body)
+        answer = call(state, method, path, body)
     except ForceError as exc:
         print(f"sandbox force: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -104,26 +101,6 @@ def cmd_force(args: argparse.Namespace) -> int:
     else:
         print(said(args.force_action, answer))
     return 0
-
-
-def _send(state: RuntimeState, method: str, path: str, body: Any) -> dict[str, Any]:
-    try:
-        response = httpx.request(
-            method,
-            state.control_url + path,
-            json=body,
-            headers=state.auth_headers(),
-            timeout=TIMEOUT,
-        )
-    except httpx.HTTPError as exc:
-        raise ForceError(f"the sandbox does not answer ({type(exc).__name__})") from None
-    try:
-        data: dict[str, Any] = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code >= 400:
-        raise ForceError(str(data.get("message") or f"refused: HTTP {response.status_code}"))
-    return data
 
 
 def said(action: str, answer: dict[str, Any]) -> str:

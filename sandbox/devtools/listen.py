@@ -24,15 +24,18 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.config import default_data_dir
+from sandbox.devtools.control import CommandError, call
 from sandbox.runtime.state import RuntimeState
 from sandbox.trace.events import HttpCall
 
 EXIT_USAGE = 2
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
-class ListenError(Exception):
-    """A problem the user can fix, said in one line."""
+ListenError = CommandError
+
+
+def _path(client: str) -> str:
+    return f"/listeners/{quote(client, safe='')}"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,34 +94,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 def start(state: RuntimeState, client: str, url: str) -> str:
     """Ask the sandbox to forward `client`'s webhooks to `url`; the URL it will use."""
-    answer = _send(state, "PUT", client, {"url": url})
+    answer = call(state, "PUT", _path(client), {"url": url})
     return str(answer["url"])
 
 
 def stop(state: RuntimeState, client: str) -> None:
     """Stop forwarding; quietly, if the sandbox is already gone."""
     with contextlib.suppress(ListenError, httpx.HTTPError):
-        _send(state, "DELETE", client, None)
-
-
-def _send(state: RuntimeState, method: str, client: str, body: Any) -> dict[str, Any]:
-    try:
-        response = httpx.request(
-            method,
-            f"{state.control_url}/listeners/{quote(client, safe='')}",
-            json=body,
-            headers=state.auth_headers(),
-            timeout=TIMEOUT,
-        )
-    except httpx.HTTPError as exc:
-        raise ListenError(f"the sandbox does not answer ({type(exc).__name__})") from None
-    try:
-        data: dict[str, Any] = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code >= 400:
-        raise ListenError(str(data.get("message") or f"refused: HTTP {response.status_code}"))
-    return data
+        call(state, "DELETE", _path(client))
 
 
 def follow(state: RuntimeState, client: str, *, as_json: bool) -> None:
