@@ -15,11 +15,11 @@ from typing import Any
 
 from fastapi import Request
 
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing.common import freshness_problem, parse_timestamp, same
 from sandbox.services.bank import errors, rules
 from sandbox.services.bank.store import BankStore
 from sandbox.wire import attribution
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing.common import freshness_problem, parse_timestamp, same
 
 TOKEN_SECONDS = 900
 """A B2B access token lives 15 minutes of the bank's clock (SNAP's `expiresIn: "900"`)."""

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from sandbox.dialects import schemes
+from sandbox.framework.contract import secured
 from sandbox.services.bank import errors, partners, rules
 from sandbox.services.bank.context import Bank, BankContext
 from sandbox.services.bank.partners import Caller, Partner
@@ -22,8 +24,6 @@ from sandbox.services.bank.schemas import (
     TokenResponse,
     VaResponse,
 )
-from sandbox.wire import schemes
-from sandbox.wire.contract import secured
 
 router = APIRouter(tags=["SNAP (billers)"])
 

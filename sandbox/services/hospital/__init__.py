@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import SNAP_ERROR
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.hospital import errors, routes
 from sandbox.services.hospital.admissions import Desk
 from sandbox.services.hospital.backends import Billing, Insurer, Records, Registry
 from sandbox.services.hospital.notifications import BankNotifications
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire.app import new_app
-from sandbox.wire.contract import SNAP_ERROR
-from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
 **SANDBOX** hospital front desk. All data is synthetic.

@@ -17,12 +17,12 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.auth import IdentityAuth, SnapAuth
+from sandbox.dialects.consent_check import HEADER as CONSENT_HEADER
+from sandbox.dialects.fhir import RecordsAuth
+from sandbox.dialects.vclaim import InsuranceAuth
 from sandbox.services.hospital import rules
 from sandbox.wire import Wire
-from sandbox.wire.auth import IdentityAuth, SnapAuth
-from sandbox.wire.consent_check import HEADER as CONSENT_HEADER
-from sandbox.wire.fhir import RecordsAuth
-from sandbox.wire.vclaim import InsuranceAuth
 
 PURPOSE = "PATIENT_ADMISSION"
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"

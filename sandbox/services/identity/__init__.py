@@ -24,13 +24,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sandbox.dialects.signing.common import ReplayGuard
+from sandbox.framework.app import new_app
+from sandbox.framework.forcing import Forcing
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.identity import consent_requests, consent_webhooks, errors, ikd, routes
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.app import new_app
-from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing.common import ReplayGuard
 
 DESCRIPTION = """\
 **SANDBOX** civil registry imitating Dukcapil data-access verification. All data is synthetic

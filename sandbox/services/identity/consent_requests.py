@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from sandbox.dialects.signing.common import timestamp
 from sandbox.services.identity import consent_webhooks, errors, rules
 from sandbox.services.identity.consent_schemas import (
     ConsentRequestCreate,
@@ -29,7 +30,6 @@ from sandbox.services.identity.consent_schemas import (
 )
 from sandbox.services.identity.partners import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.signing.common import timestamp
 
 router = APIRouter()
 PartnerDep = Annotated[Partner, Depends(authenticate_partner)]

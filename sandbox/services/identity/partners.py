@@ -18,11 +18,12 @@ from typing import Any
 
 from fastapi import Request
 
+from sandbox.dialects import schemes
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.framework.contract import secured
 from sandbox.services.identity import errors, rules
-from sandbox.wire import attribution, schemes
-from sandbox.wire.contract import secured
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.wire import attribution
 
 SIGNED_HEADERS = ("X-Client-Id", "X-Timestamp", "X-Nonce", "X-Signature")
 MAX_NONCE = 64

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from sandbox.dialects import schemes
+from sandbox.dialects.signing import insurance as vclaim
+from sandbox.framework.contract import secured
 from sandbox.services.insurance import errors, rules
-from sandbox.wire import attribution, schemes
-from sandbox.wire.contract import secured
-from sandbox.wire.signing import insurance as vclaim
+from sandbox.wire import attribution
 
 HEADERS = ("X-cons-id", "X-timestamp", "X-signature", "user_key")
 MAX_HEADER = 200

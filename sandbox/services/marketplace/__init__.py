@@ -22,6 +22,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import SNAP_ERROR
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.services.marketplace import app_routes, debit_routes, routes
 from sandbox.services.marketplace.app_orders import AppOrders
 from sandbox.services.marketplace.bank import BankClient
@@ -38,13 +43,8 @@ from sandbox.services.marketplace.partners import (
 from sandbox.services.marketplace.registry import RegistryClient
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire.app import new_app
 from sandbox.wire.clock import watch
-from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox, Signer
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing.marketplace import webhook_signature
-from sandbox.wire.storage import open_database
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.auth import SnapAuth
 from sandbox.services.marketplace.rules import iso_wib, snap_amount
 from sandbox.wire import Wire
-from sandbox.wire.auth import SnapAuth
 from sandbox.wire.context import random_hex
 
 CREATE_VA = "/v1.0/transfer-va/create-va"

@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from sandbox.dialects import snap_payment
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing import marketplace as platform
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
+from sandbox.framework.partner_book import PartnerBook
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire import attribution, snap_payment
-from sandbox.wire.partner_book import PartnerBook
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing import marketplace as platform
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
+from sandbox.wire import attribution
 
 
 @dataclass(frozen=True, slots=True)

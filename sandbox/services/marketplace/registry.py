@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.auth import IdentityAuth
 from sandbox.wire import Wire
-from sandbox.wire.auth import IdentityAuth
 
 PURPOSE = "SELLER_KYC"
 NAME_THRESHOLD = 80

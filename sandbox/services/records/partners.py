@@ -16,10 +16,11 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
+from sandbox.dialects import schemes
+from sandbox.framework.contract import secured
 from sandbox.services.records import errors, rules
 from sandbox.services.records.store import RecordsStore
-from sandbox.wire import attribution, schemes
-from sandbox.wire.contract import secured
+from sandbox.wire import attribution
 
 _MAX_FIELD = 200
 """Longer client ids or secrets are not ours; refuse them before any lookup."""

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.framework.app import new_app
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.services.social import errors, routes
 from sandbox.services.social.partner import MarketplacePartner
 from sandbox.services.social.store import SocialStore
-from sandbox.wire.app import new_app
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.storage import open_database
 
 DESCRIPTION = """\
 **Klip** is a short-video app that is only a shop window (*etalase*). People watch videos,

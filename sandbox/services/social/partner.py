@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from sandbox.dialects.auth import MarketplaceAuth
+from sandbox.dialects.signing import marketplace as signing
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.social.schemas import OrderCreated, ProductCard
-from sandbox.wire.auth import MarketplaceAuth
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing import marketplace as signing
 
 log = logging.getLogger(__name__)
 

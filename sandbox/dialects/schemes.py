@@ -7,8 +7,8 @@ that checks a credential with `contract.secured(...)` and one of these.
 
 from __future__ import annotations
 
-from sandbox.wire.contract import Security, api_key, bearer, header, query
-from sandbox.wire.signing.bank import NOTIFICATION_PROBLEMS
+from sandbox.dialects.signing.bank import NOTIFICATION_PROBLEMS
+from sandbox.framework.contract import Security, api_key, bearer, header, query
 
 _TIMESTAMP_ISO = (
     "Local ISO-8601 time with offset, e.g. 2024-03-01T15:00:00+07:00; 5 minutes of skew."

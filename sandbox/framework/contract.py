@@ -3,7 +3,7 @@
 A developer takes `/openapi.json` into Prism, a code generator or their own tests, so the
 document must say how to authenticate and what can go wrong. Each dialect's credentials are a
 `Security` here, next to its signing code; an institution marks the dependency (or endpoint)
-that checks them with `@secured(...)`, and `wire/openapi.py` puts the scheme, its signing
+that checks them with `@secured(...)`, and `framework/openapi.py` puts the scheme, its signing
 headers and query parameters (with the string to sign) on every operation that depends on it.
 A route added later that uses the same dependency is documented with no further work.
 

@@ -16,7 +16,7 @@ import base64
 import hashlib
 import hmac
 
-from sandbox.wire.signing.common import same
+from sandbox.dialects.signing.common import same
 
 
 def signature(cons_id: str, secret: str, timestamp: str) -> str:

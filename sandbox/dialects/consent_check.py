@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 
-from sandbox.wire.auth import IdentityAuth
+from sandbox.dialects.auth import IdentityAuth
+from sandbox.framework.contract import Security
 from sandbox.wire.client import Wire
-from sandbox.wire.contract import Security
 
 HEADER = "X-Consent-Id"
 """Where the desk quotes the consent on calls to records and insurance."""

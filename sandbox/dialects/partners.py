@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from sandbox.wire.auth import IdentityAuth, MarketplaceAuth, SnapAuth
-from sandbox.wire.fhir import RecordsAuth
-from sandbox.wire.vclaim import InsuranceAuth
+from sandbox.dialects.auth import IdentityAuth, MarketplaceAuth, SnapAuth
+from sandbox.dialects.fhir import RecordsAuth
+from sandbox.dialects.vclaim import InsuranceAuth
 
 
 def partner_auth(callee: str, creds: Mapping[str, Any], clock: Callable[[], float]) -> httpx.Auth:

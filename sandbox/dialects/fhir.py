@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.wire.auth import EXPIRY_MARGIN, Clock
+from sandbox.dialects.auth import EXPIRY_MARGIN, Clock
 
 TOKEN_PATH = "/oauth2/v1/accesstoken"
 TOKEN_PROBLEMS = frozenset({"expired_access_token", "invalid_access_token"})

@@ -24,8 +24,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from sandbox.wire.contract import FRAMEWORK_ERROR, MARK, Security
-from sandbox.wire.error_scan import OPEN, errors_of
+from sandbox.framework.contract import FRAMEWORK_ERROR, MARK, Security
+from sandbox.framework.error_scan import OPEN, errors_of
 
 VALIDATION_CODES = ("invalid_json", "missing_field", "invalid_field", "invalid_body")
 """What `errors.describe_validation` calls a malformed request."""

@@ -1,6 +1,6 @@
 """The wire builds an app's OpenAPI document from its code: a route added later is covered.
 
-A small app made here (its helpers in tests/wire/openapi_sample.py, so the source can be read)
+A small app made here (its helpers in tests/framework/openapi_sample.py, so the source can be read)
 gets, with no OpenAPI work of its own, its credentials declared, every error its code raises
 listed by status, no phantom 422, 405 with `Allow`, and a valid OpenAPI 3.1 document.
 """
@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from openapi_core import OpenAPI
 
+from sandbox.framework.app import new_app
+from sandbox.framework.service import ServiceEnv
 from sandbox.wire import Wire
-from sandbox.wire.app import new_app
-from sandbox.wire.service import ServiceEnv
-from tests.wire import openapi_sample
+from tests.framework import openapi_sample
 
 
 def _app() -> Any:

@@ -1,4 +1,4 @@
-"""The SQL shortcuts of `wire/storage.py` answer exactly as sqlite-utils does."""
+"""The SQL shortcuts of `framework/storage.py` answer exactly as sqlite-utils does."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from sandbox.wire.storage import insert_row, open_database
+from sandbox.framework.storage import insert_row, open_database
 
 
 @pytest.fixture

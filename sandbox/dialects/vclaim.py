@@ -1,6 +1,7 @@
 """Client side of the insurer's VClaim-style API: an httpx `Auth` that stamps every request.
 
-It lives apart from `sandbox.wire.auth` only because it was added later; it is used the same way:
+It lives apart from `sandbox.dialects.auth` only because it was added later; it is used the
+same way:
 
     auth = InsuranceAuth(cons_id, secret, user_key, clock)
     await client.get("/vclaim-rest/Peserta/nik/9971015403960001/tglSEP/2024-03-01", auth=auth)
@@ -13,7 +14,7 @@ from collections.abc import Callable, Generator
 
 import httpx
 
-from sandbox.wire.signing import insurance as vclaim
+from sandbox.dialects.signing import insurance as vclaim
 
 Clock = Callable[[], float]
 

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from sandbox.wire.signing.common import same
+from sandbox.dialects.signing.common import same
 
 UNSIGNED = frozenset({"sign", "access_token"})
 

@@ -3,7 +3,7 @@
 The marketplace and the hospital are both billers at the bank: the bank calls the same
 `POST /v1.0/transfer-va/payment` on each with the same body, and each answers in the same SNAP
 form. The body, the acknowledgement and the SNAP errors live here once, beside the signature
-check (`sandbox.wire.signing.bank.notification_problem`); each biller keeps what it does with a
+check (`sandbox.dialects.signing.bank.notification_problem`); each biller keeps what it does with a
 payment.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sandbox.wire.errors import ApiError
+from sandbox.framework.errors import ApiError
 
 SNAP_PAYMENT_SERVICE = "25"
 """SNAP service code of the payment notification: the middle of every responseCode."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 
-from sandbox.wire.guard import RequestGuard
+from sandbox.framework.guard import RequestGuard
 
 
 def _app() -> Any:
@@ -53,7 +53,7 @@ async def _call(app: Any, messages: list[dict[str, Any]]) -> list[dict[str, Any]
 async def test_a_caller_that_leaves_mid_body_is_not_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="sandbox.wire.guard"):
+    with caplog.at_level(logging.INFO, logger="sandbox.framework.guard"):
         await _call(
             _app(),
             [

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.framework.partner_book import PartnerBook
 from sandbox.wire.client import Wire
-from sandbox.wire.partner_book import PartnerBook
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from sandbox.wire.signing.common import body_hash, freshness_problem, same
+from sandbox.dialects.signing.common import body_hash, freshness_problem, same
 
 
 def _b64(digest: bytes) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, ReplayGuard
-from sandbox.wire.storage import open_database
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS, ReplayGuard
+from sandbox.framework.storage import open_database
 
 
 def test_a_replay_within_the_window_is_refused() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from sandbox.wire import openapi
-from sandbox.wire.contract import PLAIN_ERROR
-from sandbox.wire.errors import Render, install_error_handlers, plain_render
-from sandbox.wire.service import ServiceEnv
+from sandbox.framework import openapi
+from sandbox.framework.contract import PLAIN_ERROR
+from sandbox.framework.errors import Render, install_error_handlers, plain_render
+from sandbox.framework.service import ServiceEnv
 
 
 def new_app(
@@ -28,7 +28,7 @@ def new_app(
     """A FastAPI app titled "SANDBOX <title>", with `/health`, error dialect and recording.
 
     `error_schema` is the JSON schema of what `render` returns (`contract.py` has each
-    dialect's); the app's OpenAPI document is built by `wire/openapi.py`."""
+    dialect's); the app's OpenAPI document is built by `framework/openapi.py`."""
     app = FastAPIOffline(title=f"SANDBOX {title}", description=description, version="1", **kwargs)
     install_error_handlers(app, render)
     openapi.install(app, error_schema)

@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing import marketplace as platform
+from sandbox.dialects.signing.common import timestamp
 from sandbox.wire.context import random_hex
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing import marketplace as platform
-from sandbox.wire.signing.common import timestamp
 
 Clock = Callable[[], float]
 EXPIRY_MARGIN = 30.0

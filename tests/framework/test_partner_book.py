@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.framework.partner_book import Accepts, PartnerBook
+from sandbox.framework.service import ServiceEnv
 from sandbox.wire import Wire
-from sandbox.wire.partner_book import Accepts, PartnerBook
-from sandbox.wire.service import ServiceEnv
 
 
 def test_listeners_hear_of_a_change_and_only_of_a_change() -> None:

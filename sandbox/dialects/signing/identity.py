@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from sandbox.wire.signing.common import body_hash, same
+from sandbox.dialects.signing.common import body_hash, same
 
 
 def signature(secret: str, method: str, path: str, body: bytes, ts: str, nonce: str) -> str:

@@ -1,4 +1,4 @@
-"""A route as another engineer might add it, for tests/wire/test_openapi_document.py: a
+"""A route as another engineer might add it, for tests/framework/test_openapi_document.py: a
 signed dependency, errors through helpers and a call two levels deep, an enforced header."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel
 
-from sandbox.wire.contract import ENFORCED, Security, api_key, header, secured
-from sandbox.wire.errors import ApiError
+from sandbox.framework.contract import ENFORCED, Security, api_key, header, secured
+from sandbox.framework.errors import ApiError
 
 LAB_SIGNED = Security(
     {"labKey": api_key("labKey", "header", "X-Lab-Key", "Your key.")},

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sandbox.wire.guard import RequestGuard
+from sandbox.framework.guard import RequestGuard
 
 log = logging.getLogger(__name__)
 
