@@ -22,7 +22,7 @@ from sandbox.config import Settings
 from sandbox.dialects.signing.marketplace import webhook_signature
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.supervisor import Runtime
-from sandbox.services.marketplace.partners import webhook_kind
+from sandbox.services.marketplace.auth import webhook_kind
 from tests.extend.partner_probe import held
 
 pytestmark = pytest.mark.slow

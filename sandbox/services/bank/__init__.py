@@ -34,8 +34,8 @@ from sandbox.services.bank import (
     rules,
     verification,
 )
+from sandbox.services.bank.auth import partners_from_seed
 from sandbox.services.bank.context import BankContext
-from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
 from sandbox.wire.outbox import Outbox
 

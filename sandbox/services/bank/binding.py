@@ -27,8 +27,8 @@ from sandbox.dialects import schemes
 from sandbox.framework.contract import secured
 from sandbox.framework.errors import ApiError
 from sandbox.services.bank import codes, errors, rules, sms
+from sandbox.services.bank.auth import Caller
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import (
     BindingRequest,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 
 from sandbox.framework.forcing import Forcing
-from sandbox.services.bank.partners import Partner
+from sandbox.services.bank.auth import Partner
 from sandbox.services.bank.store import BankStore
 from sandbox.services.bank.throttle import Throttle
 from sandbox.wire.client import Wire

@@ -23,9 +23,9 @@ from fastapi import APIRouter, Depends, Response
 
 from sandbox.framework.errors import ApiError
 from sandbox.services.bank import codes, errors, notifications, rules, sms
+from sandbox.services.bank.auth import Caller, Partner
 from sandbox.services.bank.binding import Bound, bound_customer
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller, Partner
 from sandbox.services.bank.payments import declined
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import (

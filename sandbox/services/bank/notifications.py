@@ -13,7 +13,7 @@ from typing import Any
 from sandbox.dialects.signing import bank as snap
 from sandbox.dialects.signing.common import timestamp
 from sandbox.services.bank import rules
-from sandbox.services.bank.partners import Partner
+from sandbox.services.bank.auth import Partner
 from sandbox.wire.outbox import Signer
 
 PAYMENT_PATH = "/v1.0/transfer-va/payment"

@@ -25,7 +25,7 @@ from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp
 from sandbox.framework.errors import ApiError
 from sandbox.services.hospital import admissions, errors
 from sandbox.services.hospital.admissions import Desk
-from sandbox.services.hospital.backends import BackendFailure
+from sandbox.services.hospital.clients import BackendFailure
 from sandbox.services.hospital.schemas import AdmissionRequest
 from sandbox.wire import attribution
 

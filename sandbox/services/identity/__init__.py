@@ -10,7 +10,7 @@ the registry whether it still holds (introspection).
 Modules: `routes` (verification and admin endpoints), `consent_requests` (a partner asks, and
 checks), `ikd` (the person's app), `consent_webhooks` (telling the partner her answer),
 `people` (her PIN and sessions), `schemas` and `consent_schemas` (bodies in Dukcapil's field
-names), `rules` (NIK layout, name matching, agreement and consent rules), `partners`
+names), `rules` (NIK layout, name matching, agreement and consent rules), `auth`
 (signature and agreement checks), `errors` (the error dialect), `store` and `consent_store`
 (the only SQL).
 """

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from sandbox.dialects.signing.common import timestamp
 from sandbox.services.identity import consent_webhooks, errors, rules
+from sandbox.services.identity.auth import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.consent_schemas import (
     ConsentRequestCreate,
     ConsentRequestView,
@@ -28,7 +29,6 @@ from sandbox.services.identity.consent_schemas import (
     IntrospectionRequest,
     IntrospectionResult,
 )
-from sandbox.services.identity.partners import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.store import IdentityStore
 
 router = APIRouter()

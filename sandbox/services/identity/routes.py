@@ -16,7 +16,7 @@ from starlette.routing import Match
 
 from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
 from sandbox.services.identity import errors, rules
-from sandbox.services.identity.partners import (
+from sandbox.services.identity.auth import (
     Partner,
     authenticate_admin,
     authenticate_partner,

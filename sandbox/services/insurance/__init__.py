@@ -5,7 +5,7 @@ Health facilities (the hospital's front desk) check whether a patient is an acti
 the insurer covers the visit. Eligibility answers membership only, never medical history.
 
 Modules: `routes` (endpoints), `schemas` (bodies in VClaim's field names), `rules` (formats,
-membership status, SEP numbers, freshness), `partners` (the four VClaim headers), `errors`
+membership status, SEP numbers, freshness), `auth` (the four VClaim headers), `errors`
 (the metaData envelope, for answers and errors alike) and `store` (the only SQL).
 """
 

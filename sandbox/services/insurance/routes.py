@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from sandbox.dialects.consent_check import HEADER, QUOTED, ConsentChecker
 from sandbox.framework.contract import secured
 from sandbox.services.insurance import errors, rules
-from sandbox.services.insurance.partners import Facility, authenticate_facility
+from sandbox.services.insurance.auth import Facility, authenticate_facility
 from sandbox.services.insurance.schemas import (
     DeletedAnswer,
     PesertaAnswer,

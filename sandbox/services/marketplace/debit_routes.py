@@ -19,8 +19,8 @@ from sandbox.dialects import schemes, snap_payment
 from sandbox.dialects.signing import bank as snap
 from sandbox.framework.contract import ENFORCED, secured
 from sandbox.services.marketplace import errors
+from sandbox.services.marketplace.auth import BankNotifications
 from sandbox.services.marketplace.debits import Answer, DirectDebits
-from sandbox.services.marketplace.partners import BankNotifications
 from sandbox.services.marketplace.routes import ChannelPartner
 from sandbox.services.marketplace.schemas import (
     DebitNotification,

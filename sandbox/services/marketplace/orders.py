@@ -30,8 +30,8 @@ from typing import Any, Protocol
 from sandbox.dialects import snap_payment
 from sandbox.dialects.snap_payment import PaymentNotification
 from sandbox.services.marketplace import errors, rules
-from sandbox.services.marketplace.bank import BankClient
-from sandbox.services.marketplace.partners import Partner, PartnerGate, webhook_kind
+from sandbox.services.marketplace.auth import Partner, PartnerGate, webhook_kind
+from sandbox.services.marketplace.clients.bank import BankClient
 from sandbox.services.marketplace.schemas import OrderItemIn
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock

@@ -20,13 +20,13 @@ from sandbox.dialects import schemes, snap_payment
 from sandbox.dialects.snap_payment import PaymentAck
 from sandbox.framework.contract import secured
 from sandbox.services.marketplace import errors
-from sandbox.services.marketplace.orders import Orders
-from sandbox.services.marketplace.partners import (
+from sandbox.services.marketplace.auth import (
     BankNotifications,
     Partner,
     PartnerGate,
     require_role,
 )
+from sandbox.services.marketplace.orders import Orders
 from sandbox.services.marketplace.schemas import (
     CheckoutPage,
     OrderCreate,

@@ -5,7 +5,7 @@ then find or register patients by NIK, open encounters (visits) in their own nam
 diagnoses (Conditions with one ICD-10 code). A facility sees only its own visits.
 
 Modules: `routes` (endpoints), `schemas` (FHIR bodies), `resources` (rows -> FHIR resources),
-`rules` (identifiers, status history, ICD-10), `partners` (tokens), `errors` (OperationOutcome)
+`rules` (identifiers, status history, ICD-10), `auth` (tokens), `errors` (OperationOutcome)
 and `store` (the only SQL).
 """
 

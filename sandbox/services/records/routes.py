@@ -15,7 +15,7 @@ from sandbox.dialects import schemes
 from sandbox.dialects.consent_check import HEADER, QUOTED, ConsentChecker
 from sandbox.framework.contract import secured
 from sandbox.services.records import errors, resources, rules
-from sandbox.services.records.partners import Organization, authenticate_org, issue_token
+from sandbox.services.records.auth import Organization, authenticate_org, issue_token
 from sandbox.services.records.schemas import (
     AccessToken,
     ConditionCreate,

@@ -20,7 +20,7 @@ from sandbox.dialects import schemes
 from sandbox.framework.contract import secured
 from sandbox.framework.errors import describe_validation
 from sandbox.services.social import errors, rules
-from sandbox.services.social.partner import MarketplaceDown, MarketplacePartner, MarketplaceRefused
+from sandbox.services.social.clients import MarketplaceDown, MarketplacePartner, MarketplaceRefused
 from sandbox.services.social.schemas import (
     Ack,
     BuyRequest,
