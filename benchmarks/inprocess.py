@@ -33,11 +33,11 @@ AIM_ORDER_CPU_US = 1_000.0
 
 
 async def _measure(reads: int, orders: int, rounds: int, data: Path) -> dict[str, Any]:
+    from sandbox.framework.service import ServiceEnv
     from sandbox.runtime.registry import BUILTIN
     from sandbox.runtime.seeding import partner_ids, seed_for
     from sandbox.scenarios.identities import partner_auth
     from sandbox.wire import Wire
-    from sandbox.wire.service import ServiceEnv
     from sandbox.world import load_world
 
     world = load_world()

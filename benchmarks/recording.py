@@ -3,7 +3,7 @@
 Run as `python -m benchmarks.recording [--seconds 5] [--repeats 3] [--connections 16]`.
 
 Two uvicorn servers run as child processes, so their CPU time is measured apart from the load
-generator's. Both serve the same product-card endpoint built on `sandbox.wire.app.new_app`:
+generator's. Both serve the same product-card endpoint built on `sandbox.framework.app.new_app`:
 
 - A (ON): the runtime's wiring - `Wire(recorder=stream.publish)` with a `TraceWriter` on a
   `TraceStore` subscribed to the stream - so each call is redacted, queued and written to
@@ -87,11 +87,11 @@ def _serve(recording: bool, db_path: str, conn: Connection) -> None:
     """
     import uvicorn
 
+    from sandbox.framework.app import new_app
+    from sandbox.framework.service import ServiceEnv
     from sandbox.trace.store import TraceStore, TraceWriter
     from sandbox.trace.stream import EventStream
     from sandbox.wire import Wire
-    from sandbox.wire.app import new_app
-    from sandbox.wire.service import ServiceEnv
 
     store: TraceStore | None = None
     writer: TraceWriter | None = None

@@ -1,5 +1,5 @@
 """Holding recorded answers to the callee's OpenAPI document (openapi-core), for the tests
-that do it in-process (tests/wire/test_openapi_conformance.py) and over a real runtime
+that do it in-process (tests/framework/test_openapi_conformance.py) and over a real runtime
 (tests/runtime/test_openapi_runtime.py)."""
 
 from __future__ import annotations

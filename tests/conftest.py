@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.seeding import partner_ids, seed_for
 from sandbox.scenarios.identities import partner_auth
 from sandbox.scenarios.phone import AppsPhone
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
-from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 
 WORLD_START = 1_709_280_000.0

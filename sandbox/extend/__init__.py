@@ -36,15 +36,15 @@ from typing import Any
 
 import httpx
 
-from sandbox.wire.app import new_app
+from sandbox.dialects.partners import partner_auth
+from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.framework.app import new_app
+from sandbox.framework.errors import ApiError
+from sandbox.framework.forcing import Forcing
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.wire.attribution import verified
-from sandbox.wire.errors import ApiError
-from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
-from sandbox.wire.partners import partner_auth
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing.marketplace import webhook_signature
-from sandbox.wire.storage import open_database
 
 __all__ = [
     "ApiError",

@@ -14,13 +14,13 @@ from typing import Any
 
 import httpx
 
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.seeding import partner_ids, seed_for, with_partners
 from sandbox.runtime.supervisor import build_app
 from sandbox.scenarios import Story
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
-from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 
 

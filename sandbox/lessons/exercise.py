@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.partners import partner_auth
 from sandbox.wire.context import Span, format_traceparent, new_span_id, stamp_step
-from sandbox.wire.partners import partner_auth
 from sandbox.wire.recording import CALLER_HEADER
 
 LEARNER = "learner"

@@ -69,10 +69,10 @@ def _declared(config: Path) -> tuple[tuple[str, tuple[Operation, ...]], ...]:
 
 
 def _operations_of(spec: Any, world: dict[str, Any]) -> tuple[str, tuple[Operation, ...]]:
+    from sandbox.framework.service import ServiceEnv
     from sandbox.runtime.seeding import seed_for
     from sandbox.runtime.supervisor import build_app
     from sandbox.wire import Wire
-    from sandbox.wire.service import ServiceEnv
 
     wire = Wire()  # never used to call: the app is built only for its document
     for name in world["partners"]:

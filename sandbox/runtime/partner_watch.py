@@ -2,7 +2,7 @@
 
 `sandbox new client` and `sandbox new credentials` write `sandbox.toml`; a running sandbox
 notices on the next partner call (each institution asks before it checks a credential, see
-`sandbox.wire.partner_book`). Asking costs one `stat` of the file; only a changed file is read
+`sandbox.framework.partner_book`). Asking costs one `stat` of the file; only a changed file is read
 again, and only its partner credentials are taken (services start with the sandbox). A file
 that no longer reads is logged and changes nothing. Nothing a caller sends takes part: the
 partners come from the file on this machine, never from a request.

@@ -25,6 +25,8 @@ from typing import Any
 import uvicorn
 
 from sandbox.config import Settings
+from sandbox.framework.partner_book import PartnerBook
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime import data_dir
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
@@ -38,8 +40,6 @@ from sandbox.trace.store import TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire import Wire
 from sandbox.wire.clock import VirtualClock
-from sandbox.wire.partner_book import PartnerBook
-from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 The composer, the app faces and (later) lessons make requests "as" someone. An `Actor` knows
 how that someone authenticates at each institution - a session token at the social app, a PIN
 login at the bank, a partner credential in the callee's own dialect - and does it the same way
-the institutions and scenarios do, through `sandbox.wire.auth`.
+the institutions and scenarios do, through `sandbox.dialects.auth`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.partners import partner_auth as auth_for
 from sandbox.wire import Wire
-from sandbox.wire.partners import partner_auth as auth_for
 
 STAFF = {"reception": "hospital"}
 """Staff who use one institution's own screens, with the institution they log in to."""

@@ -1,1 +1,5 @@
-"""The fake institutions, one package each. They import only `sandbox.wire`, never each other."""
+"""The fake institutions, one package each.
+
+They import only the layers below (`sandbox.dialects`, `sandbox.framework`, `sandbox.wire`),
+never each other.
+"""

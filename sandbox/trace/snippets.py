@@ -51,7 +51,7 @@ SKIPPED_HEADERS = frozenset(
 CREDENTIALS_HELP = (
     "Credentials were redacted when this call was recorded: replace each [redacted].",
     "Partner credentials: fixtures/world/partners.json (per callee, per caller).",
-    "Signing and tokens per institution: sandbox/wire/auth.py (IdentityAuth, SnapAuth,",
+    "Signing and tokens per institution: sandbox/dialects/auth.py (IdentityAuth, SnapAuth,",
     "MarketplaceAuth) - signatures carry a timestamp, so sign a fresh request.",
 )
 CREDENTIAL_HEADERS = frozenset(
@@ -76,7 +76,7 @@ CREDENTIAL_HEADERS = frozenset(
         "x-sandbox-caller",
     }
 )
-"""Headers that prove or say who sent a call and when it was signed (sandbox/wire/auth.py,
+"""Headers that prove or say who sent a call and when it was signed (sandbox/dialects/auth.py,
 vclaim.py, and the caller's name the wire adds): the identity that sends it again sets its
 own. Any header whose recorded value holds `[redacted]` is left out as well."""
 SIGNING_PARAMS = frozenset(

@@ -2,11 +2,11 @@
 
 Services call each other only through `Wire.client(...)` and receive calls through
 `Wire.instrument(app, ...)`: both propagate W3C `traceparent` and record every call.
-The `signing` package holds each institution's signature dialect, used by callers to sign
-and by callees to verify.
+Each institution's signature dialect is in `sandbox.dialects`, the frame every institution's
+app is built on in `sandbox.framework` (both above this package).
 
-`Wire` and `ApiError` are imported when first asked for, so a viewer that needs only a small
-module of the wire (the UI reads `sandbox.wire.faults`) does not load FastAPI with it.
+`Wire` is imported when first asked for, so a viewer that needs only a small module of the
+wire (the UI reads `sandbox.wire.faults`) does not load FastAPI with it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sandbox.wire.client import Wire
-    from sandbox.wire.errors import ApiError
 
-__all__ = ["ApiError", "Wire"]
+__all__ = ["Wire"]
 
 
 def __getattr__(name: str) -> Any:
@@ -25,8 +24,4 @@ def __getattr__(name: str) -> Any:
         from sandbox.wire.client import Wire
 
         return Wire
-    if name == "ApiError":
-        from sandbox.wire.errors import ApiError
-
-        return ApiError
     raise AttributeError(f"module 'sandbox.wire' has no attribute {name!r}")

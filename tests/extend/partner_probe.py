@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.partners import partner_auth
 from sandbox.runtime.config_file import load_config
-from sandbox.wire.partners import partner_auth
 
 UNKNOWN_NIK = "9999990101909999"
 PROBES: dict[str, tuple[str, str, Any, int]] = {

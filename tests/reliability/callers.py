@@ -1,7 +1,7 @@
 """Who may call each endpoint, and how: the credentials the fuzzers and corpora send.
 
 Each institution's partner endpoints are called as the partner holding its credentials (signed
-in that partner's dialect by `sandbox.wire.auth`), its people-facing endpoints as a persona or
+in that partner's dialect by `sandbox.dialects.auth`), its people-facing endpoints as a persona or
 the desk clerk, and its admin API with the admin key - so generated requests get past
 authentication and reach the validation and domain rules behind it.
 """

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.marketplace import create_app
-from sandbox.wire.service import ServiceEnv
 from tests.conftest import Services
 
 pytestmark = pytest.mark.reliability

@@ -25,11 +25,11 @@ from fastapi import FastAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import partner_ids, seed_for
 from sandbox.scenarios.identities import partner_auth
 from sandbox.services.bank import create_app
 from sandbox.wire import Wire
-from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 from tests.conftest import FakeClock
 from tests.reliability.conftest import PROFILE

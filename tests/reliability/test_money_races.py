@@ -32,10 +32,10 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.auth import MarketplaceAuth
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scenarios.base import wait_for
 from sandbox.services import marketplace as marketplace_service
-from sandbox.wire.auth import MarketplaceAuth
 from sandbox.wire.faults import Fault
 from tests.reliability.conftest import env_int
 

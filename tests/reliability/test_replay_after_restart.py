@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.partners import partner_auth
 from sandbox.runtime.supervisor import Runtime
-from sandbox.wire.partners import partner_auth
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.partners import partner_auth
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scenarios.openapi import example_body
 from sandbox.wire import Wire
-from sandbox.wire.partners import partner_auth
 from tests.reliability.callers import SERVICES, Caller
 from tests.reliability.corpus import operations, sample_path
 

@@ -20,11 +20,11 @@ import pytest
 from sandbox.audit.engine import run_audit
 from sandbox.audit.history import default_record
 from sandbox.config import Settings
+from sandbox.dialects.partners import partner_auth
+from sandbox.dialects.signing.bank import token_signature
+from sandbox.dialects.signing.common import timestamp
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall
-from sandbox.wire.partners import partner_auth
-from sandbox.wire.signing.bank import token_signature
-from sandbox.wire.signing.common import timestamp
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 

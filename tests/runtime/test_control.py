@@ -12,12 +12,12 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.auth import IdentityAuth, SnapAuth
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter
 from sandbox.runtime.remote import ConnectionLost, ControlClient, ControlError
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall
-from sandbox.wire.auth import IdentityAuth, SnapAuth
 from sandbox.wire.faults import Fault
 
 

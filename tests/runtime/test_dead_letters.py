@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.partners import partner_auth
+from sandbox.dialects.signing.common import timestamp
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
-from sandbox.wire.partners import partner_auth
-from sandbox.wire.signing.common import timestamp
 
 pytestmark = pytest.mark.slow
 

@@ -19,10 +19,10 @@ import pytest
 
 from sandbox.cli import main
 from sandbox.config import Settings
+from sandbox.dialects.signing.marketplace import webhook_signature
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.supervisor import Runtime
-from sandbox.services.marketplace.partners import webhook_kind
-from sandbox.wire.signing.marketplace import webhook_signature
+from sandbox.services.marketplace.auth import webhook_kind
 from tests.extend.partner_probe import held
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 """The OpenAPI documents hold over a real runtime: every story and every probe on loopback.
 
-The same check as tests/wire/test_openapi_conformance.py, but against the sandbox a developer
+The same check as tests/framework/test_openapi_conformance.py, but against the sandbox a developer
 runs: uvicorn servers on 127.0.0.1, documents fetched from each `/openapi.json`, and the calls
 as the runtime recorded them (its event stream). Recorded bodies are redacted (a token or a
 NIK masked) and capped, so a body cut short is not validated; everything else is.

@@ -9,10 +9,10 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.dialects.signing import bank as snap
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.bank import notifications
-from sandbox.services.bank.partners import partners_from_seed
-from sandbox.wire.signing import bank as snap
+from sandbox.services.bank.auth import partners_from_seed
 from tests.conftest import Services
 from tests.services.test_bank_snap import CREATE, STATUS, Partner, ref, va_body
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.framework.storage import open_database
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.bank.store import BankStore
-from sandbox.wire.storage import open_database
 
 
 def test_every_seeded_person_has_her_phone_at_the_bank(world: dict[str, Any]) -> None:

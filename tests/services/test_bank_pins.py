@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.framework.storage import open_database
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.bank import rules
 from sandbox.services.bank.store import BankStore
-from sandbox.wire.storage import open_database
 
 
 def test_pin_hashes_have_a_real_cost_and_come_with_the_world(world: dict[str, Any]) -> None:

@@ -9,7 +9,12 @@ import secrets
 import pytest
 
 from sandbox.services.bank.throttle import Throttle
-from sandbox.services.marketplace.bank import JITTER_S, MAX_THROTTLED, BankClient, retry_after
+from sandbox.services.marketplace.clients.bank import (
+    JITTER_S,
+    MAX_THROTTLED,
+    BankClient,
+    retry_after,
+)
 from sandbox.wire.faults import Fault
 from tests.conftest import Services
 from tests.services.test_bank_snap import CREATE, Partner, va_body

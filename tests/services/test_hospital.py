@@ -18,6 +18,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing.common import timestamp
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.hospital import create_app
 from sandbox.services.hospital.store import HospitalStore
@@ -25,9 +28,6 @@ from sandbox.services.insurance import create_app as create_insurance
 from sandbox.services.records import create_app as create_records
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing.common import timestamp
 from tests.conftest import FakeClock, Services
 from tests.services.consent_helpers import activate_ikd, log_in
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing.common import timestamp
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing.common import timestamp
 from tests.conftest import Services
 from tests.services.consent_helpers import log_in
 from tests.services.test_hospital import Desk

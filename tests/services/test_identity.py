@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing.common import timestamp
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing.common import timestamp
 from tests.conftest import Services
 
 SARI = "9971015403960001"

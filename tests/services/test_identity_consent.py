@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from sandbox.dialects.signing import identity as registry
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.signing import identity as registry
 from tests.conftest import Services
 from tests.services.consent_helpers import ask, granted, log_in, partner
 
@@ -411,8 +411,8 @@ async def test_a_huge_consent_request_is_refused(services: Services) -> None:
 def test_every_reason_the_registry_gives_is_a_documented_refusal() -> None:
     """Records and the insurer pass the registry's reason on as their 403's code; each one
     must be among the codes their OpenAPI documents list (`consent_check.REFUSALS`)."""
+    from sandbox.dialects.consent_check import REFUSALS
     from sandbox.services.identity import rules
-    from sandbox.wire.consent_check import REFUSALS
 
     now, nik = 1_700_000_000.0, "9972013005720001"
     good: dict[str, Any] = {

@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.dialects.signing import insurance as vclaim
+from sandbox.dialects.vclaim import InsuranceAuth
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import partner_ids, seed_for
 from sandbox.services.identity import create_app as create_identity
 from sandbox.services.insurance import create_app
 from sandbox.services.insurance.store import InsuranceStore
 from sandbox.wire import Wire
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing import insurance as vclaim
-from sandbox.wire.vclaim import InsuranceAuth
 from tests.conftest import FakeClock
 from tests.services.consent_helpers import grant_at
 

@@ -13,8 +13,8 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing import identity as registry_signing
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing import identity as registry_signing
 
 
 class FakeBank:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.marketplace import rules
-from sandbox.wire.errors import ApiError
 from tests.conftest import WORLD_START
 
 PRODUCTS = {

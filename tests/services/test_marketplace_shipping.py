@@ -15,12 +15,12 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
+from sandbox.dialects.partners import partner_auth
+from sandbox.dialects.signing import marketplace as platform
+from sandbox.dialects.snap_payment import PaymentNotification
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.marketplace import create_app, rules
-from sandbox.wire.partners import partner_auth
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing import marketplace as platform
-from sandbox.wire.snap_payment import PaymentNotification
 from tests.conftest import Services
 
 FS = 7001

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.dialects.fhir import RecordsAuth
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import partner_ids, seed_for
 from sandbox.services.identity import create_app as create_identity
 from sandbox.services.records import create_app
@@ -17,8 +19,6 @@ from sandbox.services.records.store import RecordsStore
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.wire.faults import Fault
-from sandbox.wire.fhir import RecordsAuth
-from sandbox.wire.service import ServiceEnv
 from tests.conftest import FakeClock
 from tests.services.consent_helpers import grant_at
 

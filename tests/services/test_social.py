@@ -18,9 +18,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.dialects.signing import marketplace as signing
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS
 from sandbox.runtime.seeding import seed_for
-from sandbox.wire.signing import marketplace as signing
-from sandbox.wire.signing.common import FRESHNESS_SECONDS
 from tests.conftest import FakeClock, Services
 
 FAKE_TOKEN = "tok_fake_marketplace"

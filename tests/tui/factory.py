@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from sandbox.framework.service import ServiceEnv
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.phone import texts_to
@@ -28,7 +29,6 @@ from sandbox.tui.app import SandboxApp
 from sandbox.wire import Wire
 from sandbox.wire.clock import iso, parse_duration
 from sandbox.wire.faults import Fault
-from sandbox.wire.service import ServiceEnv
 from sandbox.world import load_world
 from tests.conftest import FakeClock, settle_apps
 

@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.dialects.partners import partner_auth
+from sandbox.dialects.signing.bank import token_signature
+from sandbox.dialects.signing.common import timestamp
 from sandbox.trace.events import HttpCall
 from sandbox.wire.attribution import attribute
-from sandbox.wire.partners import partner_auth
-from sandbox.wire.signing.bank import token_signature
-from sandbox.wire.signing.common import timestamp
 from tests.conftest import Services
 
 

@@ -9,13 +9,14 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.responses import JSONResponse
 
+from sandbox.framework.app import new_app
+from sandbox.framework.errors import ApiError
+from sandbox.framework.service import ServiceEnv
 from sandbox.trace.events import HttpCall
-from sandbox.wire import ApiError, Wire
-from sandbox.wire.app import new_app
+from sandbox.wire import Wire
 from sandbox.wire.asgi import TraceMiddleware
 from sandbox.wire.context import parse_traceparent
 from sandbox.wire.faults import Fault
-from sandbox.wire.service import ServiceEnv
 from tests.conftest import FakeClock
 
 

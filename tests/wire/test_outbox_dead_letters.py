@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from sandbox.framework.storage import open_database
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.wire.outbox import MAX_ATTEMPTS, Outbox, backoff
-from sandbox.wire.storage import open_database
 from tests.conftest import FakeClock
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from sandbox.framework.app import new_app
+from sandbox.framework.service import ServiceEnv
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
-from sandbox.wire.app import new_app
-from sandbox.wire.service import ServiceEnv
 from tests.conftest import FakeClock
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.dialects.signing import bank, identity, insurance, marketplace
+from sandbox.dialects.signing.common import digits, same
 from sandbox.services.bank import rules as bank_rules
 from sandbox.services.hospital import rules as hospital_rules
 from sandbox.services.insurance import rules as insurance_rules
 from sandbox.services.marketplace import rules as marketplace_rules
 from sandbox.services.records import rules as records_rules
 from sandbox.wire.context import parse_traceparent
-from sandbox.wire.signing import bank, identity, insurance, marketplace
-from sandbox.wire.signing.common import digits, same
 
 HOSTILE = ["é", "\u00e9" * 40, "²", "١٢٣", "", "\x00"]
 

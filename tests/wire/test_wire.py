@@ -10,16 +10,17 @@ import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
+from sandbox.dialects.signing import bank, marketplace
+from sandbox.dialects.signing.common import freshness_problem, minify, timestamp
+from sandbox.framework.app import new_app
+from sandbox.framework.errors import ApiError
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.trace import redact
 from sandbox.trace.events import HttpCall
-from sandbox.wire import ApiError, Wire
-from sandbox.wire.app import new_app
+from sandbox.wire import Wire
 from sandbox.wire.context import Span, current_span, parse_traceparent
 from sandbox.wire.outbox import Outbox, backoff
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing import bank, marketplace
-from sandbox.wire.signing.common import freshness_problem, minify, timestamp
-from sandbox.wire.storage import open_database
 from tests.conftest import FakeClock
 
 

@@ -26,6 +26,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from sandbox.framework import openapi
+from sandbox.framework.contract import PLAIN_ERROR
+from sandbox.framework.errors import install_error_handlers
 from sandbox.runtime.control import (
     calls,
     clock,
@@ -42,9 +45,6 @@ from sandbox.runtime.control import (
 from sandbox.runtime.control.dependencies import ControlledRuntime
 from sandbox.runtime.control_guard import ControlGuard, documented
 from sandbox.runtime.stage_view import StageBoard
-from sandbox.wire import openapi
-from sandbox.wire.contract import PLAIN_ERROR
-from sandbox.wire.errors import install_error_handlers
 
 __all__ = ["ControlledRuntime", "create_control_app"]
 

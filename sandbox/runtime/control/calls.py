@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from sandbox.framework.errors import ApiError
 from sandbox.runtime.control.dependencies import (
     MAX_PAGE,
     Limit,
@@ -19,7 +20,6 @@ from sandbox.runtime.control.dependencies import (
     flushed,
 )
 from sandbox.trace.events import HttpCall
-from sandbox.wire.errors import ApiError
 
 router = APIRouter()
 

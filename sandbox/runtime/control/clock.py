@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.framework.errors import ApiError
 from sandbox.runtime.control.dependencies import RuntimeDep
 from sandbox.wire.clock import ClockError, parse_duration, parse_instant
-from sandbox.wire.errors import ApiError
 
 router = APIRouter()
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Query, Request
 
 from sandbox.config import Settings
+from sandbox.framework.errors import ApiError
 from sandbox.runtime.registry import ServiceSpec
 from sandbox.runtime.stage_view import StageBoard
 from sandbox.trace.otlp_stream import OtlpStream
@@ -18,7 +19,6 @@ from sandbox.trace.store import ORDERS, OUTCOMES, TraceStore, TraceWriter
 from sandbox.trace.stream import EventStream
 from sandbox.wire.client import Wire
 from sandbox.wire.clock import VirtualClock
-from sandbox.wire.errors import ApiError
 
 MAX_PAGE = 500
 """Largest page of calls or rows one request returns: a screenful many times over."""

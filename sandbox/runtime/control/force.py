@@ -16,10 +16,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.framework.errors import ApiError
+from sandbox.framework.forcing import Forcing
 from sandbox.runtime.control.dependencies import ControlledRuntime, RuntimeDep
 from sandbox.services.bank import rules as bank_rules
-from sandbox.wire.errors import ApiError
-from sandbox.wire.forcing import Forcing
 
 router = APIRouter(prefix="/force")
 

@@ -16,8 +16,8 @@ import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.framework.errors import ApiError
 from sandbox.runtime.control.dependencies import ControlledRuntime, RuntimeDep, service_names
-from sandbox.wire.errors import ApiError
 
 router = APIRouter()
 

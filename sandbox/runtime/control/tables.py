@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from sandbox.framework.errors import ApiError
 from sandbox.runtime import inspect
 from sandbox.runtime.control.dependencies import MAX_PAGE, Limit, Offset, RuntimeDep, known
 from sandbox.runtime.models import WEBHOOK_STATES
-from sandbox.wire.errors import ApiError
 
 router = APIRouter()
 

@@ -18,6 +18,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import SNAP_ERROR
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.services.bank import (
     binding,
     debit,
@@ -30,14 +34,10 @@ from sandbox.services.bank import (
     rules,
     verification,
 )
+from sandbox.services.bank.auth import partners_from_seed
 from sandbox.services.bank.context import BankContext
-from sandbox.services.bank.partners import partners_from_seed
 from sandbox.services.bank.store import BankStore
-from sandbox.wire.app import new_app
-from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.storage import open_database
 
 DESCRIPTION = """A fake bank (SANDBOX: every account and person is synthetic).
 

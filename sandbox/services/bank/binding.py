@@ -23,9 +23,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from sandbox.dialects import schemes
+from sandbox.framework.contract import secured
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import codes, errors, rules, sms
+from sandbox.services.bank.auth import Caller
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import (
     BindingRequest,
@@ -33,9 +36,6 @@ from sandbox.services.bank.schemas import (
     UnbindingRequest,
     UnbindingResponse,
 )
-from sandbox.wire import schemes
-from sandbox.wire.contract import secured
-from sandbox.wire.errors import ApiError
 
 router = APIRouter(tags=["SNAP account binding and direct debit (partners)"])
 BIND_PATH = "/v1.0/registration-account-binding"

@@ -11,9 +11,9 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import errors, rules, sms
 from sandbox.services.bank.context import BankContext
-from sandbox.wire.errors import ApiError
 
 
 def issue(

@@ -11,11 +11,11 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from sandbox.services.bank.partners import Partner
+from sandbox.framework.forcing import Forcing
+from sandbox.services.bank.auth import Partner
 from sandbox.services.bank.store import BankStore
 from sandbox.services.bank.throttle import Throttle
 from sandbox.wire.client import Wire
-from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
 
 
@@ -46,7 +46,7 @@ class BankContext:
             }
         )
     )
-    """Sandbox-only failures a developer forces (`sandbox force`, wire/forcing.py)."""
+    """Sandbox-only failures a developer forces (`sandbox force`, framework/forcing.py)."""
     name: str = "bank"
     """Its service name: the faults injected into it are looked up by it."""
     throttle: Throttle = field(default_factory=Throttle)

@@ -21,10 +21,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import codes, errors, notifications, rules, sms
+from sandbox.services.bank.auth import Caller, Partner
 from sandbox.services.bank.binding import Bound, bound_customer
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller, Partner
 from sandbox.services.bank.payments import declined
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import (
@@ -33,7 +34,6 @@ from sandbox.services.bank.schemas import (
     DebitStatusRequest,
     DebitStatusResponse,
 )
-from sandbox.wire.errors import ApiError
 
 router = APIRouter(tags=["SNAP account binding and direct debit (partners)"])
 DEBIT_PATH, STATUS_PATH = "/v1.0/debit/payment-host-to-host", "/v1.0/debit/status"

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from sandbox.wire.errors import ApiError, describe_validation
+from sandbox.framework.errors import ApiError, describe_validation
 
 SERVICE_CODES = {
     "/v1.0/access-token/b2b": "73",

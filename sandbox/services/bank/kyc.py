@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 
+from sandbox.dialects.auth import IdentityAuth
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import rules
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.schemas import RegistrationRequest
-from sandbox.wire.auth import IdentityAuth
-from sandbox.wire.errors import ApiError
 
 PURPOSE = "ACCOUNT_OPENING"
 NAME_THRESHOLD = 80

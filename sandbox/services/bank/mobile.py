@@ -12,6 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Response
 
+from sandbox.dialects import schemes
+from sandbox.framework.contract import ENFORCED, secured
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import binding, kyc, payments, rules, sessions
 from sandbox.services.bank.context import Bank
 from sandbox.services.bank.schemas import (
@@ -28,9 +31,6 @@ from sandbox.services.bank.schemas import (
     VaPaymentRequest,
     VaPaymentResponse,
 )
-from sandbox.wire import schemes
-from sandbox.wire.contract import ENFORCED, secured
-from sandbox.wire.errors import ApiError
 
 router = APIRouter(prefix="/mobile/v1", tags=["mobile app (customers)"])
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.signing.common import timestamp
 from sandbox.services.bank import rules
-from sandbox.services.bank.partners import Partner
+from sandbox.services.bank.auth import Partner
 from sandbox.wire.outbox import Signer
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.signing.common import timestamp
 
 PAYMENT_PATH = "/v1.0/transfer-va/payment"
 """Where the biller receives payment notifications (on the biller's own service)."""

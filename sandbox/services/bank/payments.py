@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import notifications, rules
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.schemas import TransferRequest, VaPaymentRequest
-from sandbox.wire.errors import ApiError
 
 CREATED = 201
 """A new payment answers 201; the same request again answers 201 with the first result and

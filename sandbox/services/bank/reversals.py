@@ -19,8 +19,8 @@ import json
 from typing import Any
 
 from sandbox.services.bank import notifications, rules
+from sandbox.services.bank.auth import Partner
 from sandbox.services.bank.context import BankContext
-from sandbox.services.bank.partners import Partner
 from sandbox.wire.outbox import Refusal
 
 FINAL_CASES = frozenset({"12", "13", "14", "19"})

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from sandbox.services.bank import errors, partners, rules
+from sandbox.dialects import schemes
+from sandbox.framework.contract import secured
+from sandbox.services.bank import auth, errors, rules
+from sandbox.services.bank.auth import Caller, Partner
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller, Partner
 from sandbox.services.bank.schemas import (
     CreateVaRequest,
     DeleteVaRequest,
@@ -22,8 +24,6 @@ from sandbox.services.bank.schemas import (
     TokenResponse,
     VaResponse,
 )
-from sandbox.wire import schemes
-from sandbox.wire.contract import secured
 
 router = APIRouter(tags=["SNAP (billers)"])
 
@@ -35,7 +35,7 @@ def snap_caller(service: str) -> Callable[..., Awaitable[Caller]]:
     async def verified(request: Request, bank: Bank) -> Caller:
         bank.refresh_partners()
         now = bank.clock()
-        caller = await partners.verify_transaction(request, service, bank.store, bank.partners, now)
+        caller = await auth.verify_transaction(request, service, bank.store, bank.partners, now)
         # Throttled after we know who calls, before its X-EXTERNAL-ID is claimed (throttle.py).
         bank.throttle.check(caller.partner.name, bank.rate_limit, service, now)
         return caller
@@ -57,12 +57,12 @@ DeleteVaCaller = Annotated[Caller, Depends(snap_caller("31"))]
 async def access_token(body: TokenRequest, request: Request, bank: Bank) -> dict[str, Any]:
     """Headers X-CLIENT-KEY, X-TIMESTAMP, X-SIGNATURE; the token lasts 900 seconds."""
     bank.refresh_partners()  # a biller registered a moment ago is known now
-    token = partners.issue_token(request, bank.store, bank.partners, bank.clock())
+    token = auth.issue_token(request, bank.store, bank.partners, bank.clock())
     return {
         **errors.success("73"),
         "accessToken": token,
         "tokenType": "Bearer",
-        "expiresIn": str(partners.TOKEN_SECONDS),
+        "expiresIn": str(auth.TOKEN_SECONDS),
     }
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import rules
 from sandbox.services.bank.context import BankContext
 from sandbox.services.bank.schemas import SessionRequest
-from sandbox.wire.errors import ApiError
 
 SESSION_SECONDS = 1800
 """An app session lasts 30 minutes of the bank's clock."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sandbox.dialects.signing.common import WIB
 from sandbox.services.bank import rules
 from sandbox.services.bank.store import BankStore
-from sandbox.wire.signing.common import WIB
 
 BANK = "Bank Contoh"
 WARNING = "JANGAN berikan kode ini kepada siapa pun, termasuk petugas bank."

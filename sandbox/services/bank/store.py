@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
+from sandbox.framework.storage import insert_row
 from sandbox.services.bank import rules
-from sandbox.wire.storage import insert_row
 
 migrations = sqlite_utils.Migrations("bank")
 

@@ -17,8 +17,8 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.bank import errors
-from sandbox.wire.errors import ApiError
 
 
 @dataclass

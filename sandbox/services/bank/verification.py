@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from sandbox.services.bank import binding, codes, debit, errors
+from sandbox.services.bank.auth import Caller
 from sandbox.services.bank.context import Bank, BankContext
-from sandbox.services.bank.partners import Caller
 from sandbox.services.bank.routes import claim, snap_caller
 from sandbox.services.bank.schemas import OtpVerificationRequest, OtpVerificationResponse
 

@@ -13,7 +13,7 @@ needs them. A copy would be one more place for health data (specific personal da
 27/2022) to leak from, and one more place to keep correct.
 
 Modules: `routes` (endpoints), `schemas` (bodies), `admissions` (the flow, step by step),
-`backends` (clients for identity, records, insurance and bank), `notifications` (the bank's
+`clients` (our clients for identity, records, insurance and bank), `notifications` (the bank's
 payment notifications), `rules` (plain domain rules), `errors` (the error dialect) and `store`
 (the only SQL).
 """
@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import SNAP_ERROR
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.hospital import errors, routes
 from sandbox.services.hospital.admissions import Desk
-from sandbox.services.hospital.backends import Billing, Insurer, Records, Registry
+from sandbox.services.hospital.clients import Billing, Insurer, Records, Registry
 from sandbox.services.hospital.notifications import BankNotifications
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire.app import new_app
-from sandbox.wire.contract import SNAP_ERROR
-from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
 **SANDBOX** hospital front desk. All data is synthetic.

@@ -4,7 +4,7 @@ The order matters and is part of the lesson:
 0. consent: the desk asks the registry to put a consent request before the patient; she
    approves it in her IKD app. Until then the admission is AWAITING_CONSENT (202) and nobody
    is asked anything about her; her approval (a webhook, `consents.py`) runs steps 1-4, each
-   quoting the consent (`backends.consent_reference`).
+   quoting the consent (`clients.consent_reference`).
 1. identity: verify with the consent. If the registry does not confirm the patient, stop - no
    record, no insurance check and no bill may be made for someone we could not identify.
 2. records: find the patient by NIK (create when new), open an Encounter, add the Condition.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.services.hospital import errors, rules
-from sandbox.services.hospital.backends import (
+from sandbox.services.hospital.clients import (
     BackendFailure,
     Billing,
     ConsentRefused,

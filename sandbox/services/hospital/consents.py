@@ -20,14 +20,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.framework.errors import ApiError
 from sandbox.services.hospital import admissions, errors
 from sandbox.services.hospital.admissions import Desk
-from sandbox.services.hospital.backends import BackendFailure
+from sandbox.services.hospital.clients import BackendFailure
 from sandbox.services.hospital.schemas import AdmissionRequest
 from sandbox.wire import attribution
-from sandbox.wire.errors import ApiError
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp
 
 MAX_BODY = 16_384
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.wire.errors import ApiError
-from sandbox.wire.snap_payment import snap_error as snap
+from sandbox.dialects.snap_payment import snap_error as snap
+from sandbox.framework.errors import ApiError
 
 
 def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:

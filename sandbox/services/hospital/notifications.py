@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sandbox.dialects import snap_payment
+from sandbox.dialects.signing import bank as snap
+from sandbox.dialects.snap_payment import PaymentNotification
 from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire import attribution, snap_payment
-from sandbox.wire.signing import bank as snap
-from sandbox.wire.snap_payment import PaymentNotification
+from sandbox.wire import attribution
 
 
 class BankNotifications:

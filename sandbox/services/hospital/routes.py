@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
+from sandbox.dialects import schemes, snap_payment
+from sandbox.dialects.snap_payment import PaymentAck
+from sandbox.framework.contract import secured
 from sandbox.services.hospital import admissions, consents, errors, rules
 from sandbox.services.hospital.admissions import Desk
 from sandbox.services.hospital.notifications import BankNotifications
@@ -20,9 +23,6 @@ from sandbox.services.hospital.schemas import (
     DiagnosisRequest,
 )
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire import schemes, snap_payment
-from sandbox.wire.contract import secured
-from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from sandbox.framework.storage import open_database
 from sandbox.services.hospital import rules
-from sandbox.wire.storage import open_database
 
 migrations = sqlite_utils.Migrations("hospital")
 

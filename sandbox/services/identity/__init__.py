@@ -10,7 +10,7 @@ the registry whether it still holds (introspection).
 Modules: `routes` (verification and admin endpoints), `consent_requests` (a partner asks, and
 checks), `ikd` (the person's app), `consent_webhooks` (telling the partner her answer),
 `people` (her PIN and sessions), `schemas` and `consent_schemas` (bodies in Dukcapil's field
-names), `rules` (NIK layout, name matching, agreement and consent rules), `partners`
+names), `rules` (NIK layout, name matching, agreement and consent rules), `auth`
 (signature and agreement checks), `errors` (the error dialect), `store` and `consent_store`
 (the only SQL).
 """
@@ -24,13 +24,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sandbox.dialects.signing.common import ReplayGuard
+from sandbox.framework.app import new_app
+from sandbox.framework.forcing import Forcing
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.identity import consent_requests, consent_webhooks, errors, ikd, routes
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.app import new_app
-from sandbox.wire.forcing import Forcing
 from sandbox.wire.outbox import Outbox
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing.common import ReplayGuard
 
 DESCRIPTION = """\
 **SANDBOX** civil registry imitating Dukcapil data-access verification. All data is synthetic

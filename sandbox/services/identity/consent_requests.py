@@ -19,7 +19,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from sandbox.dialects.signing.common import timestamp
 from sandbox.services.identity import consent_webhooks, errors, rules
+from sandbox.services.identity.auth import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.consent_schemas import (
     ConsentRequestCreate,
     ConsentRequestView,
@@ -27,9 +29,7 @@ from sandbox.services.identity.consent_schemas import (
     IntrospectionRequest,
     IntrospectionResult,
 )
-from sandbox.services.identity.partners import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.signing.common import timestamp
 
 router = APIRouter()
 PartnerDep = Annotated[Partner, Depends(authenticate_partner)]

@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sandbox.dialects.signing import identity as registry
+from sandbox.dialects.signing.common import timestamp
 from sandbox.wire.outbox import Outbox, Signer
-from sandbox.wire.signing import identity as registry
-from sandbox.wire.signing.common import timestamp
 
 _PURPOSES = {
     "SELLER_KYC": "verifikasi identitas pemilik toko",

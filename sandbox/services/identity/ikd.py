@@ -17,6 +17,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 
+from sandbox.dialects import schemes
+from sandbox.dialects.signing.common import timestamp
+from sandbox.framework.contract import secured
+from sandbox.framework.errors import ApiError
 from sandbox.services.identity import consent_webhooks, errors, people, rules
 from sandbox.services.identity.consent_requests import consent_view, request_view
 from sandbox.services.identity.consent_schemas import (
@@ -27,10 +31,6 @@ from sandbox.services.identity.consent_schemas import (
     SessionRequest,
 )
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire import schemes
-from sandbox.wire.contract import secured
-from sandbox.wire.errors import ApiError
-from sandbox.wire.signing.common import timestamp
 
 router = APIRouter(prefix="/ikd/v1", tags=["IKD app (the person)"])
 Id = Annotated[str, Path(max_length=40)]

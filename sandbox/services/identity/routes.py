@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
 from sandbox.services.identity import errors, rules
-from sandbox.services.identity.partners import (
+from sandbox.services.identity.auth import (
     Partner,
     authenticate_admin,
     authenticate_partner,
@@ -36,7 +37,6 @@ from sandbox.services.identity.schemas import (
     VerifyResult,
 )
 from sandbox.services.identity.store import IdentityStore
-from sandbox.wire.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -5,7 +5,7 @@ Health facilities (the hospital's front desk) check whether a patient is an acti
 the insurer covers the visit. Eligibility answers membership only, never medical history.
 
 Modules: `routes` (endpoints), `schemas` (bodies in VClaim's field names), `rules` (formats,
-membership status, SEP numbers, freshness), `partners` (the four VClaim headers), `errors`
+membership status, SEP numbers, freshness), `auth` (the four VClaim headers), `errors`
 (the metaData envelope, for answers and errors alike) and `store` (the only SQL).
 """
 
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.dialects.consent_check import ConsentChecker
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import VCLAIM_ERROR
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.insurance import errors, routes
 from sandbox.services.insurance.store import InsuranceStore
-from sandbox.wire.app import new_app
-from sandbox.wire.consent_check import ConsentChecker
-from sandbox.wire.contract import VCLAIM_ERROR
-from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
 **SANDBOX** national health insurer imitating BPJS Kesehatan VClaim. All data is synthetic
@@ -41,7 +41,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.partners = env.book
     env.book.on_change(app.state.store.sync_partners)
     app.state.clock = env.wire.clock
-    # Consents the desk quotes are checked at the registry (wire/consent_check.py).
+    # Consents the desk quotes are checked at the registry (dialects/consent_check.py).
     app.state.consents = ConsentChecker(
         env.wire, env.name, env.seed.get("holds", {}).get("identity"), env.wire.clock
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.wire.errors import ApiError
+from sandbox.framework.errors import ApiError
 
 OK = {"code": "200", "message": "OK"}
 NOT_FOUND = "201"

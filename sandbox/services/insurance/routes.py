@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from sandbox.dialects.consent_check import HEADER, QUOTED, ConsentChecker
+from sandbox.framework.contract import secured
 from sandbox.services.insurance import errors, rules
-from sandbox.services.insurance.partners import Facility, authenticate_facility
+from sandbox.services.insurance.auth import Facility, authenticate_facility
 from sandbox.services.insurance.schemas import (
     DeletedAnswer,
     PesertaAnswer,
@@ -22,8 +24,6 @@ from sandbox.services.insurance.schemas import (
     SepInsert,
 )
 from sandbox.services.insurance.store import InsuranceStore
-from sandbox.wire.consent_check import HEADER, QUOTED, ConsentChecker
-from sandbox.wire.contract import secured
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/vclaim-rest")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from sandbox.wire.nik import birth_digits_problem
+from sandbox.dialects.nik import birth_digits_problem
 
 WIB = timezone(timedelta(hours=7), "WIB")
 FRESHNESS_SECONDS = 300

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from sandbox.wire.storage import open_database
+from sandbox.framework.storage import open_database
 
 migrations = sqlite_utils.Migrations("insurance")
 

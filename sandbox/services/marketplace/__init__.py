@@ -9,8 +9,9 @@ and payment lives here (Permendag 31/2023: social media may not process payments
 Modules: `routes` (endpoints), `orders` (the order lifecycle), `debits` and `debit_routes`
 (paying with Bank Contoh inside the checkout: binding, direct debit, refunds), `shipping`
 (couriers and tracking), `app_orders` and `app_routes` (our own buyer app), `sellers` (seller KYC),
-`partners` (who may call us and how we check it), `bank` and `registry` (our clients for the
-bank and the civil registry), `rules` (domain rules), `schemas`, `errors`, `store` (SQL).
+`auth` (who may call us and how we check it), `clients.bank` and `clients.identity` (our
+clients for the bank and the civil registry), `rules` (domain rules), `schemas`, `errors`,
+`store` (SQL).
 """
 
 from __future__ import annotations
@@ -22,29 +23,29 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import SNAP_ERROR
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.services.marketplace import app_routes, debit_routes, routes
 from sandbox.services.marketplace.app_orders import AppOrders
-from sandbox.services.marketplace.bank import BankClient
-from sandbox.services.marketplace.debits import DirectDebits
-from sandbox.services.marketplace.errors import render
-from sandbox.services.marketplace.expiry import ExpirySweep
-from sandbox.services.marketplace.orders import Orders
-from sandbox.services.marketplace.partners import (
+from sandbox.services.marketplace.auth import (
     BankNotifications,
     Partner,
     PartnerGate,
     webhook_kind,
 )
-from sandbox.services.marketplace.registry import RegistryClient
+from sandbox.services.marketplace.clients.bank import BankClient
+from sandbox.services.marketplace.clients.identity import RegistryClient
+from sandbox.services.marketplace.debits import DirectDebits
+from sandbox.services.marketplace.errors import render
+from sandbox.services.marketplace.expiry import ExpirySweep
+from sandbox.services.marketplace.orders import Orders
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire.app import new_app
 from sandbox.wire.clock import watch
-from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox, Signer
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.signing.marketplace import webhook_signature
-from sandbox.wire.storage import open_database
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0

@@ -15,9 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from sandbox.dialects import schemes, snap_payment
+from sandbox.dialects.signing import bank as snap
+from sandbox.framework.contract import ENFORCED, secured
 from sandbox.services.marketplace import errors
+from sandbox.services.marketplace.auth import BankNotifications
 from sandbox.services.marketplace.debits import Answer, DirectDebits
-from sandbox.services.marketplace.partners import BankNotifications
 from sandbox.services.marketplace.routes import ChannelPartner
 from sandbox.services.marketplace.schemas import (
     DebitNotification,
@@ -27,9 +30,7 @@ from sandbox.services.marketplace.schemas import (
     RefundCreate,
     RefundMade,
 )
-from sandbox.wire import attribution, schemes, snap_payment
-from sandbox.wire.contract import ENFORCED, secured
-from sandbox.wire.signing import bank as snap
+from sandbox.wire import attribution
 
 router = APIRouter()
 CheckoutToken = Annotated[str, Path(max_length=64)]

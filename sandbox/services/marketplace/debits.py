@@ -32,17 +32,17 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.marketplace import errors, rules
-from sandbox.services.marketplace.bank import BankAnswer
+from sandbox.services.marketplace.auth import Partner
+from sandbox.services.marketplace.clients.bank import BankAnswer
 from sandbox.services.marketplace.orders import BANK_NAME, PAID, UNSURE, Orders
-from sandbox.services.marketplace.partners import Partner
 from sandbox.services.marketplace.schemas import (
     DebitNotification,
     DirectDebitCode,
     DirectDebitStart,
     RefundCreate,
 )
-from sandbox.wire.errors import ApiError
 
 log = logging.getLogger(__name__)
 Answer = tuple[int, dict[str, Any]]

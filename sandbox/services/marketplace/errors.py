@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.wire.errors import ApiError
-from sandbox.wire.snap_payment import snap_error as snap
+from sandbox.dialects.snap_payment import snap_error as snap
+from sandbox.framework.errors import ApiError
 
 """SNAP service code of the payment notification (DOMAIN.md, bank)."""
 

@@ -27,15 +27,15 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from sandbox.dialects import snap_payment
+from sandbox.dialects.snap_payment import PaymentNotification
 from sandbox.services.marketplace import errors, rules
-from sandbox.services.marketplace.bank import BankClient
-from sandbox.services.marketplace.partners import Partner, PartnerGate, webhook_kind
+from sandbox.services.marketplace.auth import Partner, PartnerGate, webhook_kind
+from sandbox.services.marketplace.clients.bank import BankClient
 from sandbox.services.marketplace.schemas import OrderItemIn
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock
-from sandbox.wire import snap_payment
 from sandbox.wire.outbox import Outbox
-from sandbox.wire.snap_payment import PaymentNotification
 
 log = logging.getLogger(__name__)
 BANK_NAME = "Bank Contoh"

@@ -16,14 +16,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from sandbox.dialects import schemes, snap_payment
+from sandbox.dialects.snap_payment import PaymentAck
+from sandbox.framework.contract import secured
 from sandbox.services.marketplace import errors
-from sandbox.services.marketplace.orders import Orders
-from sandbox.services.marketplace.partners import (
+from sandbox.services.marketplace.auth import (
     BankNotifications,
     Partner,
     PartnerGate,
     require_role,
 )
+from sandbox.services.marketplace.orders import Orders
 from sandbox.services.marketplace.schemas import (
     CheckoutPage,
     OrderCreate,
@@ -39,9 +42,6 @@ from sandbox.services.marketplace.schemas import (
 )
 from sandbox.services.marketplace.sellers import register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
-from sandbox.wire import schemes, snap_payment
-from sandbox.wire.contract import secured
-from sandbox.wire.snap_payment import PaymentAck
 
 router = APIRouter()
 MAX_IDS = 100

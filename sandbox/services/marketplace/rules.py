@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from sandbox.dialects.signing.common import WIB
 from sandbox.services.marketplace import errors
-from sandbox.wire.signing.common import WIB
 
 # --- order status codes (DOMAIN.md, marketplace) --------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.services.marketplace import errors, rules
-from sandbox.services.marketplace.registry import RegistryAnswer, RegistryClient
+from sandbox.services.marketplace.clients.identity import RegistryAnswer, RegistryClient
 from sandbox.services.marketplace.schemas import SellerRegistration
 from sandbox.services.marketplace.store import MarketplaceStore
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.services.marketplace import errors, rules
-from sandbox.services.marketplace.partners import Partner, PartnerGate, webhook_kind
+from sandbox.services.marketplace.auth import Partner, PartnerGate, webhook_kind
 from sandbox.services.marketplace.schemas import TrackingEvent
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.outbox import Outbox

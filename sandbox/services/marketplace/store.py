@@ -16,8 +16,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from sandbox.framework.storage import insert_row
 from sandbox.wire.outbox import TABLE as OUTBOX_TABLE
-from sandbox.wire.storage import insert_row
 
 migrations = Migrations("marketplace")
 

@@ -5,7 +5,7 @@ then find or register patients by NIK, open encounters (visits) in their own nam
 diagnoses (Conditions with one ICD-10 code). A facility sees only its own visits.
 
 Modules: `routes` (endpoints), `schemas` (FHIR bodies), `resources` (rows -> FHIR resources),
-`rules` (identifiers, status history, ICD-10), `partners` (tokens), `errors` (OperationOutcome)
+`rules` (identifiers, status history, ICD-10), `auth` (tokens), `errors` (OperationOutcome)
 and `store` (the only SQL).
 """
 
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.dialects.consent_check import ConsentChecker
+from sandbox.framework.app import new_app
+from sandbox.framework.contract import FHIR_ERROR
+from sandbox.framework.service import ServiceEnv
 from sandbox.services.records import errors, routes
 from sandbox.services.records.store import RecordsStore
-from sandbox.wire.app import new_app
-from sandbox.wire.consent_check import ConsentChecker
-from sandbox.wire.contract import FHIR_ERROR
-from sandbox.wire.service import ServiceEnv
 
 DESCRIPTION = """\
 **SANDBOX** health-records platform imitating SATUSEHAT (FHIR R4). All data is synthetic.
@@ -37,7 +37,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.partners = env.book
     env.book.on_change(app.state.store.sync_clients)
     app.state.clock = env.wire.clock
-    # Consents the desk quotes are checked at the registry (wire/consent_check.py).
+    # Consents the desk quotes are checked at the registry (dialects/consent_check.py).
     app.state.consents = ConsentChecker(
         env.wire, env.name, env.seed.get("holds", {}).get("identity"), env.wire.clock
     )

@@ -9,14 +9,15 @@ SATUSEHAT answers every failure with an OperationOutcome resource:
 not-found, duplicate, business-rule...). The sandbox adds the top-level `code` and `message`
 every service in the sandbox has, so a client can handle all institutions the same way. Routes
 never build an error body themselves: they raise one of the helpers below. Pydantic validation
-errors reach `render` too (through `sandbox.wire.errors`), so they are OperationOutcomes as well.
+errors reach `render` too (through `sandbox.framework.errors`), so they are OperationOutcomes as
+well.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sandbox.wire.errors import ApiError
+from sandbox.framework.errors import ApiError
 
 BUSINESS_RULE = "resource cannot be accessed due to business rule"
 """The platform's own words when an organization reaches for another organization's data."""

@@ -11,8 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from sandbox.dialects import schemes
+from sandbox.dialects.consent_check import HEADER, QUOTED, ConsentChecker
+from sandbox.framework.contract import secured
 from sandbox.services.records import errors, resources, rules
-from sandbox.services.records.partners import Organization, authenticate_org, issue_token
+from sandbox.services.records.auth import Organization, authenticate_org, issue_token
 from sandbox.services.records.schemas import (
     AccessToken,
     ConditionCreate,
@@ -20,9 +23,6 @@ from sandbox.services.records.schemas import (
     PatientCreate,
 )
 from sandbox.services.records.store import RecordsStore
-from sandbox.wire import schemes
-from sandbox.wire.consent_check import HEADER, QUOTED, ConsentChecker
-from sandbox.wire.contract import secured
 
 router = APIRouter()
 fhir = APIRouter(prefix="/fhir-r4/v1", tags=["fhir"])

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sandbox.wire.nik import birth_digits_problem
+from sandbox.dialects.nik import birth_digits_problem
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 """The identifier system of the national id number (NIK) in SATUSEHAT."""

@@ -11,7 +11,7 @@ the checkout, the virtual account and the payment. So this service:
   "my orders" view, kept fresh by the marketplace's signed webhooks (SOC-ORDER).
 
 Modules: `routes` (endpoints), `schemas` (JSON models), `rules` (feed cursors, tagging,
-refusals, webhook ordering), `partner` (signed calls to the marketplace), `store` (SQL),
+refusals, webhook ordering), `clients` (signed calls to the marketplace), `store` (SQL),
 `errors` (the error shape).
 """
 
@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.framework.app import new_app
+from sandbox.framework.service import ServiceEnv
+from sandbox.framework.storage import open_database
 from sandbox.services.social import errors, routes
-from sandbox.services.social.partner import MarketplacePartner
+from sandbox.services.social.clients import MarketplacePartner
 from sandbox.services.social.store import SocialStore
-from sandbox.wire.app import new_app
-from sandbox.wire.service import ServiceEnv
-from sandbox.wire.storage import open_database
 
 DESCRIPTION = """\
 **Klip** is a short-video app that is only a shop window (*etalase*). People watch videos,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from sandbox.wire.errors import ApiError
+from sandbox.framework.errors import ApiError
 
 
 def render(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:

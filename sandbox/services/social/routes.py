@@ -16,8 +16,11 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
+from sandbox.dialects import schemes
+from sandbox.framework.contract import secured
+from sandbox.framework.errors import describe_validation
 from sandbox.services.social import errors, rules
-from sandbox.services.social.partner import MarketplaceDown, MarketplacePartner, MarketplaceRefused
+from sandbox.services.social.clients import MarketplaceDown, MarketplacePartner, MarketplaceRefused
 from sandbox.services.social.schemas import (
     Ack,
     BuyRequest,
@@ -32,9 +35,7 @@ from sandbox.services.social.schemas import (
     VideoSummary,
 )
 from sandbox.services.social.store import SocialStore
-from sandbox.wire import attribution, schemes
-from sandbox.wire.contract import secured
-from sandbox.wire.errors import describe_validation
+from sandbox.wire import attribution
 
 log = logging.getLogger(__name__)
 router = APIRouter()
