@@ -12,48 +12,32 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
-
-import sqlite_utils
 
 from sandbox.services.bank import rules
 from sandbox.services.bank.binding_store import PhoneTexts
 from sandbox.services.bank.debit_store import DirectDebits
 from sandbox.services.bank.migrations import TABLES, migrations
 from sandbox.services.bank.va_store import VirtualAccounts
+from sandbox.wire.institution_store import InstitutionStore
 
 
-class BankStore(PhoneTexts, DirectDebits, VirtualAccounts):
+class BankStore(InstitutionStore, PhoneTexts, DirectDebits, VirtualAccounts):
     """Accounts, tokens, sessions, virtual accounts and the ledger of one bank."""
 
-    def __init__(self, db: sqlite_utils.Database, seed: dict[str, Any]) -> None:
-        self.db = db
-        migrations.apply(db)
-        if self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0:
-            with self.db.atomic():
-                self._insert_seed(seed)
-        else:
-            self._fill_phones(seed)
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """One transaction: everything inside happens, or (on any exception) nothing does."""
-        with self.db.atomic():
-            yield
+    migrations = migrations
+    TABLES = TABLES
+    OUTBOX = True
 
     # -- seeding -------------------------------------------------------------------------------
 
-    def reset(self, seed: dict[str, Any]) -> None:
-        """Forget everything and restore the seeded world, in one transaction."""
-        with self.db.atomic():
-            for table in TABLES:
-                if self.db[table].exists():
-                    self.db.execute(f"DELETE FROM [{table}]")
-            self._insert_seed(seed)
+    def catch_up(self, seed: Mapping[str, Any]) -> None:
+        """A database made before accounts had phones gets the seeded ones."""
+        self._fill_phones(seed)
 
-    def _insert_seed(self, seed: dict[str, Any]) -> None:
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world: accounts (PINs only as hashes) and the bank's code."""
         data = seed["data"]
         self.db["accounts"].insert_all(  # type: ignore[union-attr]
             {
@@ -76,7 +60,7 @@ class BankStore(PhoneTexts, DirectDebits, VirtualAccounts):
             [str(seed.get("seed")), data["bank_code"]],
         )
 
-    def _fill_phones(self, seed: dict[str, Any]) -> None:
+    def _fill_phones(self, seed: Mapping[str, Any]) -> None:
         """A database made before accounts had phones gets the seeded ones (once)."""
         with self.db.atomic():
             for a in seed.get("data", {}).get("accounts", []):

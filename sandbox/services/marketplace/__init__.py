@@ -44,7 +44,6 @@ from sandbox.wire.contract import SNAP_ERROR
 from sandbox.wire.outbox import Outbox, Signer
 from sandbox.wire.service import ServiceEnv
 from sandbox.wire.signing.marketplace import webhook_signature
-from sandbox.wire.storage import open_database
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
@@ -68,9 +67,7 @@ DESCRIPTION = """\
 
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build the marketplace API. Opens no sockets and reads no global state."""
-    store = MarketplaceStore(open_database(env.db_path))
-    if not store.is_seeded():
-        store.reset(env.seed)
+    store = MarketplaceStore.open(env.db_path, env.seed)
     clock = env.wire.clock
     partners = PartnerGate(env.book, store, clock)
     outbox = Outbox(store.db, env.wire, sender=env.name)

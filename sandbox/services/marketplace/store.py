@@ -11,28 +11,42 @@ half an order behind.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
-
-import sqlite_utils
 
 from sandbox.services.marketplace.catalogue_store import Catalogue
 from sandbox.services.marketplace.debit_store import DirectDebits
 from sandbox.services.marketplace.migrations import migrations
 from sandbox.services.marketplace.order_store import Orders, OutOfStock
 from sandbox.services.marketplace.shipment_store import Shipments
-from sandbox.wire.outbox import TABLE as OUTBOX_TABLE
+from sandbox.wire.institution_store import InstitutionStore
 
 __all__ = ["MarketplaceStore", "OutOfStock"]
 
 
-class MarketplaceStore(Catalogue, Orders, Shipments, DirectDebits):
+class MarketplaceStore(InstitutionStore, Catalogue, Orders, Shipments, DirectDebits):
     """Queries and changes of the marketplace's database."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    migrations = migrations
+    TABLES = (
+        "checkout_requests",
+        "refunds",
+        "debits",
+        "bindings",
+        "shipment_events",
+        "shipments",
+        "payments",
+        "order_items",
+        "orders",
+        "tokens",
+        "products",
+        "buyers",
+        "sellers",
+        "meta",
+    )
+    OUTBOX = True
+    """A reset also forgets the webhooks not delivered yet: orders, tokens and webhooks vanish."""
 
     # --- world ------------------------------------------------------------------------------
 
@@ -40,36 +54,20 @@ class MarketplaceStore(Catalogue, Orders, Shipments, DirectDebits):
         """True once a seed has been loaded (a `meta` row records it)."""
         return any(self.db.query("SELECT 1 FROM meta WHERE key = 'seed'"))
 
-    def reset(self, seed: dict[str, Any]) -> None:
-        """Restore the seeded world in one transaction: orders, tokens and webhooks vanish."""
+    def is_empty(self) -> bool:
+        """No seed loaded yet (`is_seeded`)."""
+        return not self.is_seeded()
+
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world: sellers, products and buyers, and the order sequence at 0."""
         data = seed.get("data", {})
-        with self.db.atomic():
-            for table in (
-                "checkout_requests",
-                "refunds",
-                "debits",
-                "bindings",
-                "shipment_events",
-                "shipments",
-                "payments",
-                "order_items",
-                "orders",
-                "tokens",
-                "products",
-                "buyers",
-                "sellers",
-                "meta",
-            ):
-                self.db.execute(f"DELETE FROM {table}")
-            if self.db.table(OUTBOX_TABLE).exists():
-                self.db.execute(f"DELETE FROM {OUTBOX_TABLE}")
-            self.db.table("sellers").insert_all(data.get("sellers", []))
-            self.db.table("products").insert_all(data.get("products", []))
-            self.db.table("buyers").insert_all(data.get("buyers", []))
-            self.db.execute(
-                "INSERT INTO meta (key, value) VALUES ('seed', ?), ('order_sequence', '0')",
-                [json.dumps(seed.get("seed"))],
-            )
+        self.db.table("sellers").insert_all(data.get("sellers", []))
+        self.db.table("products").insert_all(data.get("products", []))
+        self.db.table("buyers").insert_all(data.get("buyers", []))
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('seed', ?), ('order_sequence', '0')",
+            [json.dumps(seed.get("seed"))],
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -24,7 +24,6 @@ from sandbox.services.social.partner import MarketplacePartner
 from sandbox.services.social.store import SocialStore
 from sandbox.wire.app import new_app
 from sandbox.wire.service import ServiceEnv
-from sandbox.wire.storage import open_database
 
 DESCRIPTION = """\
 **Klip** is a short-video app that is only a shop window (*etalase*). People watch videos,
@@ -40,7 +39,7 @@ order-status changes.
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build Klip's API. Opens no sockets and reads no global state."""
     app = new_app(env, "Klip (social storefront)", DESCRIPTION, render=errors.render)
-    app.state.store = SocialStore(open_database(env.db_path), env.seed)
+    app.state.store = SocialStore.open(env.db_path, env.seed)
     app.state.marketplace = MarketplacePartner(env)
     app.state.clock = env.wire.clock
     app.state.wire = env.wire
