@@ -87,15 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     state = RuntimeState.read(settings.data_dir)
     runtime = None
     if state is None:
-        from sandbox.runtime.data_dir import ForeignFolder
-        from sandbox.runtime.supervisor import Runtime, SeedMismatch
-
-        try:
-            runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
-            _log_to_file(settings.data_dir)
-            runtime.start_in_thread()
-        except (SeedMismatch, ForeignFolder) as exc:
-            raise UserError(str(exc)) from None
+        runtime = _runtime_for_the_run(settings, args)
         urls, seed = runtime.urls, settings.seed
         control_url, token = runtime.control_url, None
     else:
