@@ -24,7 +24,7 @@ ROOT = Path(__file__).parents[1]
 SOURCES = {
     "ui": ["sandbox/tui"],
     "lessons": ["sandbox/lessons"],
-    "stories": ["sandbox/scenarios", "sandbox/cli.py"],
+    "stories": ["sandbox/scenarios", "sandbox/cli"],
     "audit": ["sandbox/audit"],
 }
 """Where each domain's messages are marked: what `pybabel extract` reads for its template."""

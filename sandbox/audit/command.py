@@ -1,6 +1,6 @@
 """`sandbox audit`: run the rule sets over recorded calls and the registry, print a report.
 
-Wire into `sandbox/cli.py` with `add_parser(sub)` inside `_parser()`; `cmd_audit` is the
+Wire into `sandbox/cli/parser.py` with `add_parser(sub)` inside `_parser()`; `cmd_audit` is the
 subcommand's `func`. Exit codes: 0 every rule passed or did not apply, 1 a rule failed (or
 `--record` was refused), 2 a usage problem (unknown trace, bad time, broken rule file).
 """

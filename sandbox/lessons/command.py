@@ -1,6 +1,6 @@
 """`sandbox lesson list | lint | check`: the CLI glue over the lessons package.
 
-Wire into `sandbox/cli.py` with `add_parser(sub)` inside `_parser()`; `cmd_lesson` is the
+Wire into `sandbox/cli/parser.py` with `add_parser(sub)` inside `_parser()`; `cmd_lesson` is the
 command's `func`. Exit codes: 0 all well, 1 a lint problem or a failed check, 2 a usage
 problem (an unknown lesson).
 """

@@ -2,8 +2,8 @@
 
 `show [--json]`, `advance 25h`, `set 2026-12-12T09:00:00+07:00`, `freeze`, `resume [--real]`,
 all through the control API of the sandbox running on the data directory (runtime.json), like
-`sandbox status`. Wire into `sandbox/cli.py` with `add_parser(sub)`. Exit codes: 0 done, 2 no
-sandbox running or input the clock cannot use (said in words, no traceback).
+`sandbox status`. Wire into `sandbox/cli/parser.py` with `add_parser(sub)`. Exit codes: 0 done,
+2 no sandbox running or input the clock cannot use (said in words, no traceback).
 """
 
 from __future__ import annotations

@@ -8,16 +8,14 @@ institutions' health every second.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
-from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -27,6 +25,7 @@ from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui import footer, i18n
+from sandbox.tui.app_keys import APP_BINDINGS, keyed_commands
 from sandbox.tui.backend import Backend
 from sandbox.tui.following import (
     FOLLOW_SECONDS,
@@ -35,7 +34,7 @@ from sandbox.tui.following import (
     follower_title,
     stage_view,
 )
-from sandbox.tui.i18n import N_, Lazy, _, textual_command
+from sandbox.tui.i18n import _, textual_command
 from sandbox.tui.lesson_session import LessonSession
 from sandbox.tui.messages import (
     CallsArrived,
@@ -44,6 +43,7 @@ from sandbox.tui.messages import (
     ShowTrace,
     WebhooksUpdated,
 )
+from sandbox.tui.modes import LATER_SCREENS, later_screen, lesson_screen
 from sandbox.tui.read_only import ACTING, FOLLOWING_MODES, ReadOnlyBackend, refused
 from sandbox.tui.screens.map import MapScreen
 from sandbox.tui.starting import StartingBackend
@@ -61,148 +61,13 @@ WEBHOOK_SECONDS = 3.0
 """Undelivered webhooks change at the pace of their retries: seconds, not frames."""
 TOLD_AT_ONCE = 3
 """Dead letters said as toasts per poll; the map's caption counts them all."""
-AREAS = frozenset(
-    {
-        N_("app"),
-        N_("map"),
-        N_("faces"),
-        N_("services"),
-        N_("stories"),
-        N_("composer"),
-        N_("audit"),
-        N_("lesson"),
-        N_("presenter"),
-        N_("jump"),
-        N_("log"),
-        N_("detail"),
-        N_("compare"),
-        N_("sequence"),
-        N_("help"),
-        N_("social"),
-        N_("bank"),
-        N_("screen"),
-    }
-)
-"""Where a palette command belongs ("map: Filter"): the first part of its binding's id."""
 
 
 class SandboxApp(App[None]):
     """The integration sandbox's terminal UI."""
 
     CSS_PATH = "app.tcss"
-    BINDINGS = [
-        # Help first: on a narrow terminal the footer cuts the last keys off, and `? Help`
-        # is the one a newcomer needs.
-        Binding(
-            "question_mark",
-            "help",
-            Lazy("Help"),
-            id="app.help",
-            key_display="?",
-            tooltip=Lazy("Explain this screen"),
-        ),
-        Binding(
-            "1",
-            "switch_mode('map')",
-            Lazy("Map"),
-            id="app.map",
-            tooltip=Lazy("Institutions and every call between them"),
-        ),
-        Binding(
-            "2",
-            "switch_mode('trace')",
-            Lazy("Trace"),
-            id="app.trace",
-            tooltip=Lazy("Replay one trace arrow by arrow"),
-        ),
-        Binding(
-            "3",
-            "switch_mode('faces')",
-            Lazy("Apps"),
-            id="app.faces",
-            tooltip=Lazy("The apps people use"),
-        ),
-        Binding(
-            "4",
-            "switch_mode('services')",
-            Lazy("Services"),
-            id="app.services",
-            tooltip=Lazy("Databases, faults, reset"),
-        ),
-        Binding(
-            "5",
-            "switch_mode('stories')",
-            Lazy("Stories"),
-            id="app.stories",
-            tooltip=Lazy("Run a story, step by step"),
-        ),
-        Binding(
-            "6",
-            "switch_mode('composer')",
-            Lazy("Composer"),
-            id="app.composer",
-            tooltip=Lazy("Send your own request"),
-        ),
-        Binding(
-            "7",
-            "switch_mode('audit')",
-            Lazy("Audit"),
-            id="app.audit",
-            tooltip=Lazy("Check the calls against the rules"),
-        ),
-        Binding(
-            "8",
-            "switch_mode('lesson')",
-            Lazy("Lesson"),
-            id="app.lesson",
-            tooltip=Lazy("Back to the open lesson"),
-        ),
-        Binding(
-            "0",
-            "toggle_following",
-            Lazy("Follow"),
-            id="app.follow",
-            tooltip=Lazy(
-                "Follow the presenter's screen, or stop following to look around on your own"
-            ),
-        ),
-        Binding(
-            "ctrl+s",
-            "save_svg",
-            Lazy("Screenshot"),
-            id="app.screenshot",
-            show=False,
-            tooltip=Lazy("Save an SVG of the screen for slides"),
-        ),
-        Binding(
-            "ctrl+t",
-            "toggle_theme",
-            Lazy("Theme"),
-            id="app.theme",
-            show=False,
-            tooltip=Lazy("Dark, light or high contrast, for the room's projector"),
-        ),
-        Binding(
-            "ctrl+r",
-            "reset_world",
-            Lazy("Reset world"),
-            id="app.reset",
-            show=False,
-            tooltip=Lazy(
-                "Restore the seeded world: every fault cleared, paused stories stopped, "
-                "counters at zero"
-            ),
-        ),
-        Binding(
-            "ctrl+f",
-            "clear_faults",
-            Lazy("Clear faults"),
-            id="app.clear_faults",
-            show=False,
-            priority=True,  # also from the composer's inputs: it is the presenter's way out
-            tooltip=Lazy("Every institution healthy again: no offline, no latency, no errors"),
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -267,13 +132,15 @@ class SandboxApp(App[None]):
         # The other screens are imported when first shown: the map is the first screen, and
         # importing them all before it took about a third of the UI's start.
         for mode, module, name in LATER_SCREENS:
-            self.add_mode(mode, _later(module, name, self.backend))
+            self.add_mode(mode, later_screen(module, name, self.backend))
         self.lesson = lesson
         """The open lesson, if any: its mode is an addition to the others, not a separate app."""
         if lesson is not None:
-            self.add_mode("lesson", lambda: _lesson_screen(self.backend, lesson))
+            self.add_mode("lesson", lambda: lesson_screen(self.backend, lesson))
         elif read_only:  # the presenter's lesson, narration and verdict, read-only
-            self.add_mode("lesson", _later("followed_lesson", "FollowedLessonScreen", self.backend))
+            self.add_mode(
+                "lesson", later_screen("followed_lesson", "FollowedLessonScreen", self.backend)
+            )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
@@ -598,51 +465,4 @@ class SandboxApp(App[None]):
         """Every keyed action is also a palette command, titled "area: action"."""
         for command in super().get_system_commands(screen):  # Textual's own, in English
             yield textual_command(command)
-        seen: set[str] = set()
-        for node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if binding.description and enabled and binding.action not in seen:
-                seen.add(binding.action)
-                area = (binding.id or "screen").split(".")[0]
-                where = _(area) if area in AREAS else area
-                yield SystemCommand(
-                    f"{where}: {binding.description}",
-                    binding.tooltip or "",
-                    _runner(node, binding.action),
-                )
-
-
-def _later(module: str, name: str, backend: Backend) -> Callable[[], Screen[Any]]:
-    """A mode's screen, its module imported the first time the mode is shown."""
-
-    def make() -> Screen[Any]:
-        screen_class = getattr(importlib.import_module(f"sandbox.tui.screens.{module}"), name)
-        screen: Screen[Any] = screen_class(backend)
-        return screen
-
-    return make
-
-
-LATER_SCREENS = (
-    ("trace", "trace", "TraceScreen"),
-    ("faces", "faces", "FacesScreen"),
-    ("services", "services", "ServicesScreen"),
-    ("stories", "stories", "StoriesScreen"),
-    ("composer", "composer", "ComposerScreen"),
-    ("audit", "audit", "AuditScreen"),
-)
-"""(mode, module under sandbox.tui.screens, screen class) of every mode but the map."""
-
-
-def _lesson_screen(backend: Backend, lesson: LessonSession) -> Screen[None]:
-    """The learner's or the presenter's lesson screen."""
-    from sandbox.tui.screens.lesson import LessonScreen
-    from sandbox.tui.screens.presenter import PresenterScreen
-
-    return PresenterScreen(backend, lesson) if lesson.presenter else LessonScreen(backend, lesson)
-
-
-def _runner(node: Any, action: str) -> Any:
-    async def run() -> None:
-        await node.run_action(action)
-
-    return run
+        yield from keyed_commands(screen)

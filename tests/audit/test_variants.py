@@ -10,7 +10,8 @@ import pytest
 from sandbox.audit.checks import FAIL, NA, PASS
 from sandbox.audit.engine import AuditReport, run_audit
 from sandbox.audit.history import default_record
-from sandbox.cli import _parser, _settings
+from sandbox.cli.options import _settings
+from sandbox.cli.parser import _parser
 from sandbox.config import VARIANTS
 from sandbox.scenarios import checkout
 from tests.audit.conftest import LOCAL, NAMES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sandbox.cli import _glossary, _next_lesson
+from sandbox.cli.lessons import _glossary, _next_lesson
 from sandbox.lessons.loader import find_lesson, lesson_slugs, lessons_root, load_lesson
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.cli import _parser, _settings, main
+from sandbox.cli import main
+from sandbox.cli.options import _settings
+from sandbox.cli.parser import _parser
 
 
 def test_the_endpoint_and_student_reach_the_settings() -> None:

@@ -119,7 +119,8 @@ def test_new_lesson_takes_only_ascii_numbers_and_no_trailing_newline(
 
 
 def test_learn_opens_a_lesson_outside_the_sandboxs_folder(tmp_path: Path) -> None:
-    from sandbox.cli import chosen_lesson, parse
+    from sandbox.cli import parse
+    from sandbox.cli.lessons import chosen_lesson
 
     mine = tmp_path / "teacher" / "01-buying-from-a-video"
     shutil.copytree(BUYING, mine)

@@ -159,7 +159,7 @@ async def test_a_gate_pauses_before_every_step(services: Services) -> None:
 
 
 def test_cli_knows_every_story() -> None:
-    from sandbox.cli import STORIES
+    from sandbox.cli.stories import STORIES
     from sandbox.scenarios import SCENARIOS, VARIANTS
 
     assert set(STORIES) == set(SCENARIOS) | set(VARIANTS)

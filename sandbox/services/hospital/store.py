@@ -8,12 +8,11 @@ own them (registry, health records, insurer); the desk keeps pointers to them, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from sandbox.framework.storage import open_database
+from sandbox.framework.institution_store import InstitutionStore
 from sandbox.services.hospital import rules
 
 migrations = sqlite_utils.Migrations("hospital")
@@ -124,35 +123,23 @@ def m004_consent(db: sqlite_utils.Database) -> None:
     db.table("consent_events").create({"event_id": str, "received_at": float}, pk="event_id")
 
 
-class HospitalStore:
-    """Reads and writes of the front desk."""
+class HospitalStore(InstitutionStore):
+    """Reads and writes of the front desk. A reset restores the desk staff; admissions are gone."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    migrations = migrations
+    TABLES = _TABLES
 
-    @classmethod
-    def open(cls, path: Path | None, seed: Mapping[str, Any]) -> HospitalStore:
-        """Open (or create) the database and seed it the first time."""
-        store = cls(open_database(path))
-        if store.db.table("meta").count == 0:
-            store.reset(seed)
-        return store
-
-    def reset(self, seed: Mapping[str, Any]) -> None:
-        """Restore the seeded world (the desk staff) in one transaction; admissions are gone."""
-        with self.db.atomic():
-            for table in _TABLES:
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
-            self.db.table("staff").insert_all(
-                {
-                    "staff_id": s["staff_id"],
-                    "hospital_code": s["hospital"],
-                    "token_hash": rules.token_hash(s["token"]),
-                }
-                for s in seed["data"].get("staff", [])
-            )
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world: the desk staff (their tokens only as hashes)."""
+        self.remember_seed(seed)
+        self.db.table("staff").insert_all(
+            {
+                "staff_id": s["staff_id"],
+                "hospital_code": s["hospital"],
+                "token_hash": rules.token_hash(s["token"]),
+            }
+            for s in seed["data"].get("staff", [])
+        )
 
     # --- staff ------------------------------------------------------------------------------
 
@@ -305,10 +292,6 @@ class HospitalStore:
                 return False
             self.db.table("payments").insert(dict(row))
         return True
-
-    def atomic(self) -> Any:
-        """A transaction (for a check-then-write that must not interleave)."""
-        return self.db.atomic()
 
     def dump(self) -> list[dict[str, Any]]:
         """Every row of every table (tests check that no personal data hides in here)."""

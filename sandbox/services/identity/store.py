@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from sandbox.framework.storage import open_database
+from sandbox.framework.institution_store import InstitutionStore
 from sandbox.services.identity import consent_store
 
 migrations = sqlite_utils.Migrations("identity")
@@ -121,45 +120,42 @@ def m002_person_consent(db: sqlite_utils.Database) -> None:
     consent_store.create_tables(db)
 
 
-class IdentityStore:
+class IdentityStore(InstitutionStore):
     """Reads and writes of the civil registry."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    migrations = migrations
+    TABLES = _TABLES
+
+    def __init__(self, db: sqlite_utils.Database, seed: Mapping[str, Any] | None = None) -> None:
         self._districts: frozenset[str] = frozenset()
         self.people = consent_store.ConsentStore(db)
         """IKD accounts, sessions, consent requests and her consents."""
-
-    @classmethod
-    def open(cls, path: Path | None, seed: Mapping[str, Any]) -> IdentityStore:
-        """Open (or create) the database and seed it the first time."""
-        store = cls(open_database(path))
-        if store.db.table("meta").count == 0:
-            store.reset(seed)
-        else:  # partners onboarded since the register was made are let in without a reset
-            store.sync_agreements(seed.get("accepts", {}))
-        store._load_districts()
-        return store
+        super().__init__(db, seed)
 
     # --- seeding ---------------------------------------------------------------------------
 
+    def catch_up(self, seed: Mapping[str, Any]) -> None:
+        """Partners onboarded since the register was made are let in without a reset."""
+        self.sync_agreements(seed.get("accepts", {}))
+        self._load_districts()
+
     def reset(self, seed: Mapping[str, Any]) -> None:
         """Restore the seeded world (env.seed: `data`, `accepts`) in one transaction."""
-        data = seed["data"]
-        with self.db.atomic():
-            for table in _TABLES:
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
-            self.db.table("regions").insert_all(data["regions"])
-            self.db.table("persons").insert_all(
-                {c: p.get(c) for c in _PERSON_COLUMNS} for p in data["persons"]
-            )
-            self.db.table("agreements").insert_all(
-                _agreement_row(name, a) for name, a in seed.get("accepts", {}).items()
-            )
-            self.people.seed(data.get("ikd", {}).get("accounts", []))
+        super().reset(seed)
         self._load_districts()
+
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The register: regions, persons, partners' agreements and the IKD accounts."""
+        data = seed["data"]
+        self.remember_seed(seed)
+        self.db.table("regions").insert_all(data["regions"])
+        self.db.table("persons").insert_all(
+            {c: p.get(c) for c in _PERSON_COLUMNS} for p in data["persons"]
+        )
+        self.db.table("agreements").insert_all(
+            _agreement_row(name, a) for name, a in seed.get("accepts", {}).items()
+        )
+        self.people.seed(data.get("ikd", {}).get("accounts", []))
 
     def sync_agreements(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
         """Make the agreements those of `accepts`, in one transaction: a new partner gets its

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from sandbox.framework.storage import open_database
+from sandbox.framework.institution_store import InstitutionStore
 
 migrations = sqlite_utils.Migrations("insurance")
 
@@ -80,22 +79,15 @@ def m002_raised_class(db: sqlite_utils.Database) -> None:
         db.table("seps").add_column(column, str, not_null_default="")
 
 
-class InsuranceStore:
+class InsuranceStore(InstitutionStore):
     """Reads and writes of the insurer."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    migrations = migrations
+    TABLES = _TABLES
 
-    @classmethod
-    def open(cls, path: Path | None, seed: Mapping[str, Any]) -> InsuranceStore:
-        """Open (or create) the database and seed it the first time."""
-        store = cls(open_database(path))
-        if store.db.table("meta").count == 0:
-            store.reset(seed)
-        else:  # facilities onboarded since the insurer was seeded are let in without a reset
-            store.sync_partners(seed.get("accepts", {}))
-        return store
+    def catch_up(self, seed: Mapping[str, Any]) -> None:
+        """Facilities onboarded since the insurer was seeded are let in without a reset."""
+        self.sync_partners(seed.get("accepts", {}))
 
     def sync_partners(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
         """Make the facilities those of `accepts`, in one transaction: a new one is added,
@@ -116,18 +108,15 @@ class InsuranceStore:
                     row,
                 )
 
-    def reset(self, seed: Mapping[str, Any]) -> None:
-        """Restore the seeded world (env.seed: `data`, `accepts`) in one transaction."""
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world (env.seed: `data`, `accepts`): facilities, clinics, members."""
         data = seed["data"]
-        with self.db.atomic():
-            for table in _TABLES:
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
-            self.db.table("partners").insert_all(
-                _partner_row(name, creds) for name, creds in seed.get("accepts", {}).items()
-            )
-            self.db.table("clinics").insert_all(data.get("clinics", []))
-            self.db.table("members").insert_all(_member_row(m) for m in data.get("members", []))
+        self.remember_seed(seed)
+        self.db.table("partners").insert_all(
+            _partner_row(name, creds) for name, creds in seed.get("accepts", {}).items()
+        )
+        self.db.table("clinics").insert_all(data.get("clinics", []))
+        self.db.table("members").insert_all(_member_row(m) for m in data.get("members", []))
 
     # --- partners ---------------------------------------------------------------------------
 

@@ -9,9 +9,8 @@ and payment lives here (Permendag 31/2023: social media may not process payments
 Modules: `routes` (endpoints), `orders` (the order lifecycle), `debits` and `debit_routes`
 (paying with Bank Contoh inside the checkout: binding, direct debit, refunds), `shipping`
 (couriers and tracking), `app_orders` and `app_routes` (our own buyer app), `sellers` (seller KYC),
-`auth` (who may call us and how we check it), `clients.bank` and `clients.identity` (our
-clients for the bank and the civil registry), `rules` (domain rules), `schemas`, `errors`,
-`store` (SQL).
+`partners` (who may call us and how we check it), `bank` and `registry` (our clients for the
+bank and the civil registry), `rules` (domain rules), `schemas`, `errors`, `store` (SQL).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from sandbox.dialects.signing.marketplace import webhook_signature
 from sandbox.framework.app import new_app
 from sandbox.framework.contract import SNAP_ERROR
 from sandbox.framework.service import ServiceEnv
-from sandbox.framework.storage import open_database
 from sandbox.services.marketplace import app_routes, debit_routes, routes
 from sandbox.services.marketplace.app_orders import AppOrders
 from sandbox.services.marketplace.auth import (
@@ -69,9 +67,7 @@ DESCRIPTION = """\
 
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build the marketplace API. Opens no sockets and reads no global state."""
-    store = MarketplaceStore(open_database(env.db_path))
-    if not store.is_seeded():
-        store.reset(env.seed)
+    store = MarketplaceStore.open(env.db_path, env.seed)
     clock = env.wire.clock
     partners = PartnerGate(env.book, store, clock)
     outbox = Outbox(store.db, env.wire, sender=env.name)

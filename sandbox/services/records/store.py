@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from sandbox.framework.storage import open_database
+from sandbox.framework.institution_store import InstitutionStore
 from sandbox.services.records import rules
 
 migrations = sqlite_utils.Migrations("records")
@@ -98,22 +97,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class RecordsStore:
+class RecordsStore(InstitutionStore):
     """Reads and writes of the health-records platform."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    migrations = migrations
+    TABLES = _TABLES
 
-    @classmethod
-    def open(cls, path: Path | None, seed: Mapping[str, Any]) -> RecordsStore:
-        """Open (or create) the database and seed it the first time."""
-        store = cls(open_database(path))
-        if store.db.table("meta").count == 0:
-            store.reset(seed)
-        else:  # facilities onboarded since the platform was seeded are let in without a reset
-            store.sync_clients(seed.get("accepts", {}))
-        return store
+    def catch_up(self, seed: Mapping[str, Any]) -> None:
+        """Facilities onboarded since the platform was seeded are let in without a reset."""
+        self.sync_clients(seed.get("accepts", {}))
 
     def sync_clients(self, accepts: Mapping[str, Mapping[str, Any]]) -> None:
         """Make the credentials those of `accepts`, in one transaction: a new facility gets
@@ -139,60 +131,55 @@ class RecordsStore:
 
     # --- seeding ---------------------------------------------------------------------------
 
-    def reset(self, seed: Mapping[str, Any]) -> None:
-        """Restore the seeded world (env.seed: `data`, `accepts`) in one transaction."""
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world (env.seed: `data`, `accepts`): facilities, patients, records."""
         data = seed["data"]
         accepts: Mapping[str, Any] = seed.get("accepts", {})
-        with self.db.atomic():
-            for table in _TABLES:
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.table("meta").insert({"key": "seed", "value": str(seed.get("seed"))})
-            orgs = {o["org_id"]: o["name"] for o in data.get("organizations", [])}
-            # A credential also names its organization, so a facility onboarded later (a
-            # second hospital in a lesson) exists even if the world did not list it.
-            for creds in accepts.values():
-                orgs.setdefault(str(creds["org_id"]), str(creds["org_name"]))
-            self.db.table("organizations").insert_all(
-                {"org_id": k, "name": v} for k, v in orgs.items()
-            )
-            self.db.table("clients").insert_all(
-                {
-                    "client_id": c["client_id"],
-                    "client_secret": c["client_secret"],
-                    "org_id": str(c["org_id"]),
-                    "partner": partner,
-                }
-                for partner, c in accepts.items()
-            )
-            self.db.table("patients").insert_all(
-                {
-                    "ihs_number": p["ihs_number"],
-                    "seq": int(p["ihs_number"][1:]) - 10_000_000_000,
-                    "nik": p["nik"],
-                    "name": p["name"],
-                    "birth_date": p["birth_date"],
-                    "gender": p["gender"],
-                    "created_at": 0.0,
-                }
-                for p in data.get("patients", [])
-            )
-            self.db.table("encounters").insert_all(
-                _seeded_encounter(e) for e in data.get("encounters", [])
-            )
-            org_of = {e["encounter_id"]: e["org_id"] for e in data.get("encounters", [])}
-            self.db.table("conditions").insert_all(
-                {
-                    "condition_id": c["condition_id"],
-                    "seq": int(c["condition_id"][1:]),
-                    "encounter_id": c["encounter_id"],
-                    "ihs_number": c["ihs_number"],
-                    "org_id": org_of.get(c["encounter_id"]),
-                    "icd10": c["icd10"],
-                    "display": c.get("display"),
-                    "created_at": 0.0,
-                }
-                for c in data.get("conditions", [])
-            )
+        self.remember_seed(seed)
+        orgs = {o["org_id"]: o["name"] for o in data.get("organizations", [])}
+        # A credential also names its organization, so a facility onboarded later (a
+        # second hospital in a lesson) exists even if the world did not list it.
+        for creds in accepts.values():
+            orgs.setdefault(str(creds["org_id"]), str(creds["org_name"]))
+        self.db.table("organizations").insert_all({"org_id": k, "name": v} for k, v in orgs.items())
+        self.db.table("clients").insert_all(
+            {
+                "client_id": c["client_id"],
+                "client_secret": c["client_secret"],
+                "org_id": str(c["org_id"]),
+                "partner": partner,
+            }
+            for partner, c in accepts.items()
+        )
+        self.db.table("patients").insert_all(
+            {
+                "ihs_number": p["ihs_number"],
+                "seq": int(p["ihs_number"][1:]) - 10_000_000_000,
+                "nik": p["nik"],
+                "name": p["name"],
+                "birth_date": p["birth_date"],
+                "gender": p["gender"],
+                "created_at": 0.0,
+            }
+            for p in data.get("patients", [])
+        )
+        self.db.table("encounters").insert_all(
+            _seeded_encounter(e) for e in data.get("encounters", [])
+        )
+        org_of = {e["encounter_id"]: e["org_id"] for e in data.get("encounters", [])}
+        self.db.table("conditions").insert_all(
+            {
+                "condition_id": c["condition_id"],
+                "seq": int(c["condition_id"][1:]),
+                "encounter_id": c["encounter_id"],
+                "ihs_number": c["ihs_number"],
+                "org_id": org_of.get(c["encounter_id"]),
+                "icd10": c["icd10"],
+                "display": c.get("display"),
+                "created_at": 0.0,
+            }
+            for c in data.get("conditions", [])
+        )
 
     # --- organizations, credentials and tokens ----------------------------------------------
 

@@ -11,7 +11,7 @@ the checkout, the virtual account and the payment. So this service:
   "my orders" view, kept fresh by the marketplace's signed webhooks (SOC-ORDER).
 
 Modules: `routes` (endpoints), `schemas` (JSON models), `rules` (feed cursors, tagging,
-refusals, webhook ordering), `clients` (signed calls to the marketplace), `store` (SQL),
+refusals, webhook ordering), `partner` (signed calls to the marketplace), `store` (SQL),
 `errors` (the error shape).
 """
 
@@ -21,7 +21,6 @@ from fastapi import FastAPI
 
 from sandbox.framework.app import new_app
 from sandbox.framework.service import ServiceEnv
-from sandbox.framework.storage import open_database
 from sandbox.services.social import errors, routes
 from sandbox.services.social.clients import MarketplacePartner
 from sandbox.services.social.store import SocialStore
@@ -40,7 +39,7 @@ order-status changes.
 def create_app(env: ServiceEnv) -> FastAPI:
     """Build Klip's API. Opens no sockets and reads no global state."""
     app = new_app(env, "Klip (social storefront)", DESCRIPTION, render=errors.render)
-    app.state.store = SocialStore(open_database(env.db_path), env.seed)
+    app.state.store = SocialStore.open(env.db_path, env.seed)
     app.state.marketplace = MarketplacePartner(env)
     app.state.clock = env.wire.clock
     app.state.wire = env.wire

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
 
+from sandbox.framework.institution_store import InstitutionStore
 from sandbox.services.social import rules
 
 migrations = sqlite_utils.Migrations("social")
@@ -116,26 +118,17 @@ def session_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SocialStore:
-    """Reads and writes of the social app, each one a short method."""
+class SocialStore(InstitutionStore):
+    """Reads and writes of the social app, each one a short method. A reset drops orders and
+    notifications."""
 
-    def __init__(self, db: sqlite_utils.Database, seed: dict[str, Any]) -> None:
-        self.db = db
-        migrations.apply(db)
-        if not list(self.db.query("SELECT key FROM meta LIMIT 1")):
-            with self.db.atomic():
-                self._seed(seed)
+    migrations = migrations
+    TABLES = TABLES_CHILD_FIRST
 
     # --- seeding ------------------------------------------------------------------------------
 
-    def reset(self, seed: dict[str, Any]) -> None:
-        """Restore the seeded world in one transaction (orders and notifications are dropped)."""
-        with self.db.atomic():
-            for table in TABLES_CHILD_FIRST:
-                self.db.execute(f"DELETE FROM {table}")
-            self._seed(seed)
-
-    def _seed(self, seed: dict[str, Any]) -> None:
+    def insert_seed(self, seed: Mapping[str, Any]) -> None:
+        """The seeded world: users (sessions only as hashes), videos and the products in them."""
         data = seed["data"]
         self.db.table("users").insert_all(
             (
