@@ -125,6 +125,22 @@ async def test_the_bank_app_shows_the_balance_a_merchant_debited(services: Servi
         assert bank.payment is None  # the bank app was never used
 
 
+async def test_her_phone_says_the_bank_s_text_in_the_ui_s_language(services: Services) -> None:
+    """The bank writes Indonesian (its own words, kept as sent); an English UI's phone face
+    says it in English, code and warning included, and says it translated."""
+    async with FacesApp(services).run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        social, view = await buy_and_choose_bank(pilot)
+        await send_phone(pilot, view)
+        phone = social.query_one(PhoneTexts)
+        code = newest_code(social)
+        assert "menghubungkan rekening" in phone.texts[-1].text  # what the bank sent
+        shown = str(phone.render())
+        assert "translated from Indonesian" in shown and "menghubungkan" not in shown
+        assert f"{code} is the one-time code to bind your account to" in shown
+        assert "NEVER give this code to anyone" in shown
+
+
 async def test_a_bound_account_is_debited_without_a_code(services: Services) -> None:
     seen: list[Message] = []
     async with FacesApp(services).run_test(size=(80, 40), message_hook=seen.append) as pilot:
