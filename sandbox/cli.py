@@ -88,7 +88,7 @@ def _log_to_file(data_dir: Path) -> Path:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
-    from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.data_dir import DataDirInUse, ForeignFolder
     from sandbox.runtime.listen import ListenRefused
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
@@ -128,7 +128,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             else f"pick other ports with --port-base (e.g. --port-base {settings.port_base + 100})"
         )
         raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
-    except (SeedMismatch, ForeignFolder) as exc:
+    except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     try:
         runtime.build()
@@ -317,7 +317,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         data_dir.clear(settings.data_dir, [s.name for s in config.specs])
         runtime = Runtime(settings, config)
         runtime.check_seed()
-    except data_dir.ForeignFolder as exc:
+    except (data_dir.ForeignFolder, data_dir.DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     runtime.build()
     print(f"Rebuilt the world of seed {settings.seed} in {settings.data_dir}.")
@@ -345,14 +345,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     state = RuntimeState.read(settings.data_dir)
     runtime = None
     if state is None:
-        from sandbox.runtime.data_dir import ForeignFolder
+        from sandbox.runtime.data_dir import DataDirInUse, ForeignFolder
         from sandbox.runtime.supervisor import Runtime, SeedMismatch
 
         try:
             runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
             _log_to_file(settings.data_dir)
             runtime.start_in_thread()
-        except (SeedMismatch, ForeignFolder) as exc:
+        except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
             raise UserError(str(exc)) from None
         urls, seed = runtime.urls, settings.seed
         control_url, token = runtime.control_url, None
@@ -485,14 +485,14 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
 
 def _runtime_for_the_run(settings: Settings, args: argparse.Namespace) -> Any:
     """A sandbox started on a thread for this run (no `sandbox up` is running)."""
-    from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.data_dir import DataDirInUse, ForeignFolder
     from sandbox.runtime.supervisor import Runtime, SeedMismatch
 
     try:
         runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
         _log_to_file(settings.data_dir)
         runtime.start_in_thread()
-    except (SeedMismatch, ForeignFolder) as exc:
+    except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     return runtime
 
