@@ -474,3 +474,24 @@ async def test_a_busy_bank_at_the_debit_moves_no_money_and_says_when_to_retry(
     paid = await _step(services, _token(order), "direct-debit", {})
     assert paid.status_code == 200, paid.text
     assert _debited(services, order["order_id"]) == 185_000
+
+
+async def test_a_busy_bank_while_closing_the_va_is_said_as_busy_too(services: Services) -> None:
+    await _bind_and_pay(services, _token(await _order(services)))
+    order = await _order(services)
+    bank = services.apps["marketplace"].state.orders.bank
+
+    async def stand_still(seconds: float) -> None:
+        pass
+
+    bank.sleep = stand_still
+    services.wire.set_fault("bank", Fault(rate_limit=1))
+    assert (await bank.debit_status("no-such-order")).status == 404  # the second's allowance
+    busy = await _step(services, _token(order), "direct-debit", {})
+    assert busy.status_code == 503 and busy.json()["code"] == "bank_busy", busy.text
+    assert busy.headers["Retry-After"] == "1"
+    assert _debited(services, order["order_id"]) == 0
+    services.wire.set_fault("bank", Fault())
+    paid = await _step(services, _token(order), "direct-debit", {})
+    assert paid.status_code == 200, paid.text
+    assert _debited(services, order["order_id"]) == 185_000

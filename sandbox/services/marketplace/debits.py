@@ -34,7 +34,7 @@ from typing import Any
 
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.bank import BankAnswer
-from sandbox.services.marketplace.orders import BANK_NAME, PAID, UNSURE, Orders
+from sandbox.services.marketplace.orders import BANK_NAME, PAID, UNSURE, Orders, va_closed_by
 from sandbox.services.marketplace.partners import Partner
 from sandbox.services.marketplace.schemas import (
     DebitNotification,
@@ -191,7 +191,11 @@ class DirectDebits:
         debit = self.store.debit(order_id)
         if debit is not None and debit["va_closed_at"]:
             return
-        closed, detail = await self.orders._closed_va(order_id)
+        answer = await self.bank.delete_va(order_id)
+        if answer.throttled:  # the VA is still open, and nothing was debited: ask her to retry
+            self._fail(order_id, "bank_busy")
+            raise self._busy(order_id, answer)
+        closed, detail = va_closed_by(answer)
         if closed == PAID:
             self._fail(order_id, "paid_by_virtual_account")
             raise errors.order_being_paid(order_id)
