@@ -313,9 +313,14 @@ def cmd_reset(args: argparse.Namespace) -> int:
     config = _config(args)
     try:
         # Only the databases the sandbox created here go (never the trace, never anything
-        # else in the folder); a folder that is not the sandbox's is left alone.
+        # else in the folder); a folder that is not the sandbox's is left alone, and one a
+        # sandbox is starting on is left to it (its lock).
+        lock = data_dir.DataDirLock(settings.data_dir)
+        if data_dir.is_ours(settings.data_dir):
+            lock.acquire()
         data_dir.clear(settings.data_dir, [s.name for s in config.specs])
         runtime = Runtime(settings, config)
+        runtime.lock = lock
         runtime.check_seed()
     except (data_dir.ForeignFolder, data_dir.DataDirInUse) as exc:
         raise UserError(str(exc)) from None

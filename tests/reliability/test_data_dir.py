@@ -122,6 +122,11 @@ def test_a_sandbox_still_starting_keeps_the_folder_to_itself(tmp_path: Path) -> 
     assert run.returncode == 2, run.stdout + run.stderr
     assert "a sandbox is starting or running on" in run.stderr
     assert not (folder / "bank.db").exists(), "no second sandbox opened the databases"
+    starting.build()  # its databases
+    reset = _sandbox("reset", "--data-dir", str(folder))
+    assert reset.returncode == 2, reset.stdout + reset.stderr
+    assert "a sandbox is starting or running on" in reset.stderr
+    assert (folder / "bank.db").exists(), "reset deleted nothing under it"
 
     starting.lock.release()  # the first gave up (or stopped serving): the folder is free
     second.start_in_thread()
