@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from sandbox.audit.records import SEEDED, AuditRecord, fingerprint
 from sandbox.audit.rules import RULESET_DIR
@@ -38,6 +39,15 @@ def load_records(data_dir: Path) -> list[AuditRecord]:
         return []
     items = raw.get("audits", []) if isinstance(raw, dict) else raw
     return [AuditRecord.from_dict(r) for r in items if isinstance(r, dict)]
+
+
+def newest_of(items: list[dict[str, Any]] | None) -> AuditRecord | None:
+    """The newest of the records the control API's `GET /audits` returned (`None`: none was
+    ever recorded, so the seeded world's record; `[]`: none on record)."""
+    if items is None:
+        return default_record()
+    records = [AuditRecord.from_dict(r) for r in items if isinstance(r, dict)]
+    return records[-1] if records else None
 
 
 def last_record(data_dir: Path) -> AuditRecord | None:

@@ -119,7 +119,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start every institution and serve until Ctrl+C or SIGTERM."""
-    from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.data_dir import DataDirInUse, ForeignFolder
     from sandbox.runtime.listen import ListenRefused
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
@@ -159,7 +159,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             else f"pick other ports with --port-base (e.g. --port-base {settings.port_base + 100})"
         )
         raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
-    except (SeedMismatch, ForeignFolder) as exc:
+    except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     try:
         runtime.build()
@@ -338,11 +338,16 @@ def cmd_reset(args: argparse.Namespace) -> int:
     config = _config(args)
     try:
         # Only the databases the sandbox created here go (never the trace, never anything
-        # else in the folder); a folder that is not the sandbox's is left alone.
+        # else in the folder); a folder that is not the sandbox's is left alone, and one a
+        # sandbox is starting on is left to it (its lock).
+        lock = data_dir.DataDirLock(settings.data_dir)
+        if data_dir.is_ours(settings.data_dir):
+            lock.acquire()
         data_dir.clear(settings.data_dir, [s.name for s in config.specs])
         runtime = Runtime(settings, config)
+        runtime.lock = lock
         runtime.check_seed()
-    except data_dir.ForeignFolder as exc:
+    except (data_dir.ForeignFolder, data_dir.DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     runtime.build()
     print(f"Rebuilt the world of seed {settings.seed} in {settings.data_dir}.")

@@ -219,14 +219,14 @@ def cmd_flash_sale(args: argparse.Namespace) -> int:
 
 def _runtime_for_the_run(settings: Settings, args: argparse.Namespace) -> Any:
     """A sandbox started on a thread for this run (no `sandbox up` is running)."""
-    from sandbox.runtime.data_dir import ForeignFolder
+    from sandbox.runtime.data_dir import DataDirInUse, ForeignFolder
     from sandbox.runtime.supervisor import Runtime, SeedMismatch
 
     try:
         runtime = Runtime(Settings(settings.data_dir, 0, settings.seed), _config(args))
         _log_to_file(settings.data_dir)
         runtime.start_in_thread()
-    except (SeedMismatch, ForeignFolder) as exc:
+    except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
         raise UserError(str(exc)) from None
     return runtime
 

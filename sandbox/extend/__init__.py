@@ -27,7 +27,6 @@ Import only from `sandbox.extend` in your service: the rest of the package may c
 from __future__ import annotations
 
 import hmac
-import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,8 +35,10 @@ from typing import Any
 
 import httpx
 
+from sandbox.config import default_data_dir
 from sandbox.dialects.partners import partner_auth
 from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.extend.clock import RuntimeClock
 from sandbox.framework.app import new_app
 from sandbox.framework.errors import ApiError
 from sandbox.framework.forcing import Forcing
@@ -93,10 +94,18 @@ def partner_client(env: ServiceEnv, callee: str) -> httpx.AsyncClient:
     return client
 
 
-def client_auth(name: str, callee: str, config: str | Path = "sandbox.toml") -> httpx.Auth:
+def client_auth(
+    name: str,
+    callee: str,
+    config: str | Path = "sandbox.toml",
+    data_dir: str | Path | None = None,
+) -> httpx.Auth:
     """How client `name` (made by `sandbox new client`) authenticates at `callee`, signing in
     `callee`'s dialect with its credentials from `config`; works with `httpx.Client` and
     `httpx.AsyncClient`. Raises LookupError naming the fix if it holds none there.
+
+    Its timestamps are the sandbox's time, read from the sandbox running on `data_dir` (the
+    default data directory unless given), so they stay fresh after `sandbox clock advance`.
     """
     path = Path(config)
     try:
@@ -111,7 +120,8 @@ def client_auth(name: str, callee: str, config: str | Path = "sandbox.toml") -> 
             f"client {name!r} holds no credentials at {callee} in {path}; run "
             f"`sandbox new client {name} --calls {callee}`"
         )
-    return partner_auth(callee, creds, time.time)
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    return partner_auth(callee, creds, RuntimeClock(folder))
 
 
 def marketplace_webhook_ok(env: ServiceEnv, body: bytes, authorization: str | None) -> bool:

@@ -8,12 +8,21 @@ and `up` refuses to adopt a folder that already holds files with the sandbox's n
 
 A folder prepared before the marker existed is recognised by the sandbox's own `world.json`
 (exactly `{"seed": N}`) and gets the marker then.
+
+One sandbox at a time may use a folder: `DataDirLock` is an exclusive lock of the operating
+system on a file beside the marker, taken when a sandbox starts preparing the folder (before
+it writes its seed, binds or opens a database) and held until it stops. runtime.json appears
+only once the sandbox serves, so without the lock a `sandbox run` started meanwhile saw no
+sandbox and started a second one on the same databases. The system drops the lock when the
+process ends, however it ends, so a crash leaves nothing to clean up.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,8 +37,68 @@ store is left out: a trace.db prepared beforehand (a benchmark's, a copied one) 
 and appended to, never migrated or deleted."""
 
 
+LOCK = ".integration-sandbox.lock"
+"""Locked by the sandbox using the folder; it holds that process's id, for the message."""
+
+
 class ForeignFolder(Exception):
     """The folder is not a sandbox data directory; the message says why and what to do."""
+
+
+class DataDirInUse(Exception):
+    """Another sandbox is starting or running on the folder; the message says which."""
+
+
+class DataDirLock:
+    """The exclusive lock of one data directory, held while a sandbox starts and runs."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / LOCK
+        self._closing: weakref.finalize[[int], DataDirLock] | None = None
+        """Closes the locked file descriptor: at `release`, or when the lock is forgotten."""
+
+    @property
+    def held(self) -> bool:
+        return self._closing is not None and self._closing.alive
+
+    def acquire(self) -> None:
+        """Take the lock (again: nothing); DataDirInUse when another sandbox holds it."""
+        if self.held:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if not _try_lock(fd):
+            holder = os.read(fd, 20).decode("ascii", "replace").strip() or "another process"
+            os.close(fd)
+            raise DataDirInUse(
+                f"a sandbox is starting or running on {self.path.parent} (pid {holder}); "
+                "use it (`sandbox status`), stop it first, or choose another --data-dir"
+            )
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._closing = weakref.finalize(self, os.close, fd)
+
+    def release(self) -> None:
+        """Let the next sandbox have the folder (closing the descriptor drops the lock)."""
+        if self._closing is not None:
+            self._closing()
+            self._closing = None
+
+
+def _try_lock(fd: int) -> bool:
+    """An exclusive lock on the file `fd` without waiting; False when someone else holds one."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def is_ours(data_dir: Path) -> bool:

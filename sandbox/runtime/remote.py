@@ -213,6 +213,16 @@ class ControlClient:
         data: dict[str, Any] = await self._request("GET", "/clock")
         return data
 
+    async def audit_basis(self) -> dict[str, Any]:
+        """What an audit compares besides the calls: `{"fingerprints": {"contracts": {...},
+        "credentials": {...}}, "audits": [...] or None}` (`GET /fingerprints`, `/audits`)."""
+        found = await self._request("GET", "/fingerprints")
+        audits = await self._request("GET", "/audits")
+        return {
+            "fingerprints": found if isinstance(found, dict) else {},
+            "audits": audits.get("audits") if isinstance(audits, dict) else None,
+        }
+
     async def move_clock(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """`advance` (`{"by": "25h"}`), `set` (`{"to": ISO}`), `freeze` or `resume`
         (`{"real": bool}`) the clock; returns where it stands afterwards."""

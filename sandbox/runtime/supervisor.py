@@ -93,6 +93,9 @@ class Runtime:
         self.specs = config.specs
         # Before any file is opened: a folder that is not the sandbox's is left untouched.
         data_dir.prepare(settings.data_dir, [s.name for s in self.specs])
+        self.lock = data_dir.DataDirLock(settings.data_dir)
+        """Held from `check_seed` (the start of starting) until serving ends: one sandbox per
+        data directory, also while it is still starting (runtime.json comes later)."""
         self._seeded = load_world(settings.seed)
         """The world before any partner of the configuration joins it."""
         self.world = with_partners(
@@ -149,12 +152,14 @@ class Runtime:
         """Refuse to mix worlds: a data directory keeps the seed it was built with. Refuse a
         folder that is not the sandbox's, too (`data_dir.ForeignFolder`)."""
         data_dir.prepare(self.settings.data_dir, [s.name for s in self.specs])
+        self.lock.acquire()  # DataDirInUse: another sandbox is starting or running here
         path = self.settings.data_dir / SEED_FILE
         if path.exists():
             import json
 
             stored = json.loads(path.read_text()).get("seed")
             if stored != self.settings.seed:
+                self.lock.release()
                 raise SeedMismatch(
                     f"{self.settings.data_dir} holds the world of seed {stored}, not "
                     f"{self.settings.seed}; run `sandbox reset --seed {self.settings.seed}` "
@@ -299,6 +304,7 @@ class Runtime:
             self.writer.close()
             if self.otlp is not None:
                 await asyncio.to_thread(self.otlp.close, OTLP_CLOSE_SECONDS)
+            self.lock.release()
 
     def _serve_one(self, name: str, app: Any) -> None:
         """Start serving `app` on its bound socket (a task on the runtime's loop)."""
@@ -378,9 +384,13 @@ class Runtime:
 
     def start_in_thread(self, timeout: float = 15.0) -> None:
         """Prepare and serve on a daemon thread; returns once every server accepts calls."""
-        self.check_seed()
-        self.bind()
-        self.build()
+        try:
+            self.check_seed()
+            self.bind()
+            self.build()
+        except BaseException:
+            self.lock.release()
+            raise
         failure: list[BaseException] = []
 
         def run() -> None:

@@ -59,6 +59,7 @@ class Backend(Protocol):
     async def show_stage(self, view: StageView) -> None: ...
     async def sms(self, phone: str) -> list[Sms]: ...
     async def clock_state(self) -> dict[str, Any]: ...
+    async def audit_basis(self) -> dict[str, Any]: ...
     async def advance_clock(self, by: str) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
@@ -186,6 +187,11 @@ class RemoteBackend:
     async def clock_state(self) -> dict[str, Any]:
         """The institutions' clock (`GET /clock`): now, frozen, offset, real."""
         return await self.control.clock()
+
+    async def audit_basis(self) -> dict[str, Any]:
+        """The services' digests now and the audits on record in the data directory, so the
+        audit screen judges as `sandbox audit` does."""
+        return await self.control.audit_basis()
 
     async def advance_clock(self, by: str) -> dict[str, Any]:
         """Jump the clock forward `by` (`1h`, `1d`...); ControlError says a bad duration."""

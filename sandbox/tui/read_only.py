@@ -114,6 +114,9 @@ class ReadOnlyBackend:
     async def clock_state(self) -> dict[str, Any]:
         return await self.inner.clock_state()
 
+    async def audit_basis(self) -> dict[str, Any]:
+        return await self.inner.audit_basis()
+
     async def advance_clock(self, by: str) -> dict[str, Any]:
         raise ReadOnly("a follower cannot move the clock")
 

@@ -159,3 +159,30 @@ def test_a_client_made_while_the_sandbox_runs_is_recorded_as_itself(
         assert callers == {"me", "external"}, "verified calls are me's; spoiled ones nobody's"
     finally:
         runtime.stop_thread()
+
+
+def test_a_client_signs_with_the_sandbox_s_clock_after_it_was_moved(tmp_path: Path) -> None:
+    """`sandbox clock advance 2d`: the institutions' clock is two days ahead of the machine; a
+    script's signed calls still carry fresh timestamps, then and after a freeze."""
+    config, data = tmp_path / "sandbox.toml", tmp_path / "data"
+    runtime = Runtime(
+        Settings(data_dir=data, port_base=0), load_config(None, plugins=False), partners_file=config
+    )
+    runtime.start_in_thread()
+    try:
+        assert main(["new", "client", "me", "--calls", "marketplace", "--config", str(config)]) == 0
+        fs_id = held(config, "me")["marketplace"]["fs_id"]
+
+        def products() -> int:
+            auth = client_auth("me", "marketplace", config, data_dir=data)
+            with httpx.Client(base_url=runtime.urls["marketplace"], auth=auth) as marketplace:
+                answer = marketplace.get(f"/api/v2/fs/{fs_id}/products", params={"ids": "100101"})
+            return answer.status_code
+
+        assert products() == 200
+        assert main(["clock", "advance", "2d", "--data-dir", str(data)]) == 0
+        assert products() == 200, "a timestamp from the machine's clock would be 2 days stale"
+        assert main(["clock", "freeze", "--data-dir", str(data)]) == 0
+        assert products() == 200
+    finally:
+        runtime.stop_thread()

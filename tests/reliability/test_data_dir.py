@@ -103,3 +103,38 @@ def test_only_plain_database_names_in_the_marker_are_deleted(tmp_path: Path, nam
     (tmp_path.parent / "x.db").write_bytes(b"outside")
     assert data_dir.clear(tmp_path) == []
     assert (tmp_path / "bank.db").exists() and (tmp_path.parent / "x.db").exists()
+
+
+def test_a_sandbox_still_starting_keeps_the_folder_to_itself(tmp_path: Path) -> None:
+    """`sandbox run` while a sandbox is starting on the folder (no runtime.json yet): it does
+    not start a second sandbox on the same databases, and says who holds the folder."""
+    from sandbox.config import Settings
+    from sandbox.runtime.supervisor import Runtime
+
+    folder = tmp_path / "data"
+    starting = Runtime(Settings(data_dir=folder, port_base=0))
+    starting.check_seed()  # started starting: seeded, not serving yet
+    assert not (folder / "runtime.json").exists()
+    second = Runtime(Settings(data_dir=folder, port_base=0))
+    with pytest.raises(data_dir.DataDirInUse, match=f"pid {os.getpid()}"):
+        second.start_in_thread()
+    run = _sandbox("run", "open-account", "--data-dir", str(folder))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "a sandbox is starting or running on" in run.stderr
+    assert not (folder / "bank.db").exists(), "no second sandbox opened the databases"
+    starting.build()  # its databases
+    reset = _sandbox("reset", "--data-dir", str(folder))
+    assert reset.returncode == 2, reset.stdout + reset.stderr
+    assert "a sandbox is starting or running on" in reset.stderr
+    assert (folder / "bank.db").exists(), "reset deleted nothing under it"
+
+    starting.lock.release()  # the first gave up (or stopped serving): the folder is free
+    second.start_in_thread()
+    try:
+        assert (folder / "runtime.json").exists()
+    finally:
+        second.stop_thread()
+    assert not second.lock.held
+    third = Runtime(Settings(data_dir=folder, port_base=0))
+    third.check_seed()  # after a sandbox stopped, the next may start
+    third.lock.release()

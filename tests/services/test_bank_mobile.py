@@ -475,3 +475,23 @@ async def test_registry_unreachable_is_503(services: Services) -> None:
     assert response.json()["code"] == "registry_unavailable"
     assert "registry" in response.json()["message"]
     assert store(services).account_by_nik(NEWCOMER["nik"]) is None
+
+
+async def test_paying_a_va_whose_biller_was_removed_is_refused_clearly(
+    services: Services,
+) -> None:
+    """A biller removed from the sandbox's configuration leaves its VAs behind: paying one
+    is a clear 404 in the app's dialect, and no money moves (never a 500)."""
+    await Partner(services).call("POST", CREATE, va_body())
+    bank = services.apps["bank"].state.bank
+    kept = {key: p for key, p in bank.partners.items() if p.name != "marketplace"}
+    bank.partners.clear()  # as the bank does when its partner book changes
+    bank.partners.update(kept)
+    auth = await log_in(services)
+    response = await pay(services, auth, "key-1")
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "biller_not_found"
+    assert "nothing was charged" in response.json()["message"]
+    assert await balance(services, auth) == 2_500_000
+    assert store(services).ledger_of(BUYER) == []
+    assert not outbox(services).pending()

@@ -133,6 +133,27 @@ async def test_identity_has_no_lookup_or_list_endpoint(
     assert "SARI" not in response.text
 
 
+@pytest.mark.parametrize("path", ["/v1/verify", "/v1/consents", "/v1/consent-requests"])
+async def test_a_wrong_method_on_a_known_path_is_405_with_allow_before_credentials(
+    services: Services, path: str
+) -> None:
+    """As at every other institution (the bank, for one): the method is checked before who
+    is asking, and the answer says which methods the path takes."""
+    stranger = services.client("identity", "external")
+    response = await stranger.request("PUT", path)
+    assert response.status_code == 405, response.text
+    assert "POST" in response.headers["Allow"]
+    assert response.json()["code"] == "method_not_allowed"
+    partner, auth = _partner(services)
+    assert (await partner.request("PUT", path, auth=auth)).headers["Allow"] == response.headers[
+        "Allow"
+    ]
+    bank = await services.client("bank", "external").get("/v1.0/transfer-va/create-va")
+    assert bank.status_code == 405 and bank.headers["Allow"] == "POST"
+    unknown = await stranger.get("/v1/persons")
+    assert unknown.status_code == 401  # a path that does not exist: who asks comes first
+
+
 # --- consent -----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from sandbox.services.bank import rules as bank_rules
+from sandbox.wire.faults import Fault
 from tests.conftest import Services
 from tests.services.snap_debit import BUYER_PHONE, last_code, texts
 from tests.services.test_marketplace_flow import FS, _bank_session, _order, _va
@@ -418,3 +419,79 @@ def test_an_order_not_yet_set_up_is_not_called_paid() -> None:
     assert "being set up" in errors.order_not_payable("1", "UNPAID").message
     assert "already paid" in errors.order_not_payable("1", "AWAITING_SHIPMENT").message
     assert "cancelled" in errors.order_not_payable("1", "CANCELLED").message
+
+
+async def test_a_busy_bank_is_said_as_busy_and_her_code_still_works_afterwards(
+    services: Services,
+) -> None:
+    """The bank throttles the marketplace (429 with Retry-After) while she types her code: the
+    checkout says the bank is busy and when to retry, never that her code was refused."""
+    order = await _order(services)
+    token = _token(order)
+    started = await _step(services, token, "direct-debit", {"phone": BUYER_PHONE})
+    assert started.status_code == 202, started.text
+    code = last_code(services)
+    bank = services.apps["marketplace"].state.orders.bank
+    waits: list[float] = []
+
+    async def stand_still(seconds: float) -> None:
+        waits.append(seconds)  # the clock does not move: the bank stays over its limit
+
+    bank.sleep = stand_still
+    services.wire.set_fault("bank", Fault(rate_limit=1))
+    assert (await bank.debit_status("no-such-order")).status == 404  # the second's allowance
+    busy = await _step(services, token, "direct-debit/otp", {"otp": code}, key="k-busy")
+    assert busy.status_code == 503, busy.text
+    assert busy.json()["code"] == "bank_busy" and busy.json()["retry_after"] == 1
+    assert busy.headers["Retry-After"] == "1" and waits  # our client waited, then passed it on
+    page = (await _page(services, token))["direct_debit"]
+    assert (page["state"], page["code_for"]) == ("OTP_SENT", "binding")
+    services.wire.set_fault("bank", Fault())  # the rush is over
+    paid = await _step(services, token, "direct-debit/otp", {"otp": code}, key="k-busy")
+    assert paid.status_code == 200, paid.text
+    assert _status(services, order["order_id"]) == PAID
+
+
+async def test_a_busy_bank_at_the_debit_moves_no_money_and_says_when_to_retry(
+    services: Services,
+) -> None:
+    await _bind_and_pay(services, _token(await _order(services)))
+    order = await _order(services)
+    bank = services.apps["marketplace"].state.orders.bank
+
+    async def stand_still(seconds: float) -> None:
+        pass
+
+    bank.sleep = stand_still
+    services.wire.set_fault("bank", Fault(rate_limit=1))
+    # The debit first closes the order's VA, which takes the second's allowance, then debits.
+    busy = await _step(services, _token(order), "direct-debit", {})
+    assert busy.status_code == 503 and busy.json()["code"] == "bank_busy", busy.text
+    assert busy.headers["Retry-After"] == "1"
+    assert _debited(services, order["order_id"]) == 0
+    assert _status(services, order["order_id"]) == WAITING
+    services.clock.advance(1)
+    paid = await _step(services, _token(order), "direct-debit", {})
+    assert paid.status_code == 200, paid.text
+    assert _debited(services, order["order_id"]) == 185_000
+
+
+async def test_a_busy_bank_while_closing_the_va_is_said_as_busy_too(services: Services) -> None:
+    await _bind_and_pay(services, _token(await _order(services)))
+    order = await _order(services)
+    bank = services.apps["marketplace"].state.orders.bank
+
+    async def stand_still(seconds: float) -> None:
+        pass
+
+    bank.sleep = stand_still
+    services.wire.set_fault("bank", Fault(rate_limit=1))
+    assert (await bank.debit_status("no-such-order")).status == 404  # the second's allowance
+    busy = await _step(services, _token(order), "direct-debit", {})
+    assert busy.status_code == 503 and busy.json()["code"] == "bank_busy", busy.text
+    assert busy.headers["Retry-After"] == "1"
+    assert _debited(services, order["order_id"]) == 0
+    services.wire.set_fault("bank", Fault())
+    paid = await _step(services, _token(order), "direct-debit", {})
+    assert paid.status_code == 200, paid.text
+    assert _debited(services, order["order_id"]) == 185_000

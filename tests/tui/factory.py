@@ -7,6 +7,7 @@ serves, mounted on a wire through httpx.ASGITransport, and a trace store fed by 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from textual.pilot import Pilot
 
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime import inspect
+from sandbox.runtime.fingerprints import fingerprints
 from sandbox.runtime.models import CallFilter, ServiceInfo, Sms, TableInfo, Webhook
 from sandbox.runtime.phone import texts_to
 from sandbox.runtime.registry import BUILTIN
@@ -208,6 +210,12 @@ class LocalBackend:
         self.clock.advance(seconds)
         self.clock_moved_by += seconds
         return await self.clock_state()
+
+    async def audit_basis(self) -> dict[str, Any]:
+        """The digests and the audits on record, as the control API serves them."""
+        path = self.data_dir / "audits.json"
+        audits = json.loads(path.read_text())["audits"] if path.exists() else None
+        return {"fingerprints": fingerprints(self.apps, self.world).to_dict(), "audits": audits}
 
     async def settle(self, rounds: int = 10) -> None:
         """Deliver every pending webhook (and the webhooks those cause), so nothing lands later."""

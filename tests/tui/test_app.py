@@ -135,6 +135,45 @@ async def test_fault_controls_change_what_the_bank_does(tmp_path: Path) -> None:
     await backend.aclose()
 
 
+async def test_the_fault_form_offers_and_applies_a_rate_limit(tmp_path: Path) -> None:
+    """Every fault kind the control API accepts, the bank's rate limit too; the form shows a
+    service's fault as it is, so applying another kind keeps it."""
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("4")
+        await pilot.pause(0.3)
+        services = app.screen.query_one("#service-list", OptionList)
+        services.highlighted = 2  # bank
+        await pilot.pause(0.3)
+        app.screen.query_one("#rate-limit", Input).value = "2.5"
+        await pilot.click("#apply")
+        await until(lambda: backend.wire.fault("bank").rate_limit == 2.5, pilot)
+
+        def shown() -> bool:
+            return "throttles above 2.5/s" in str(services.get_option_at_index(2).prompt)
+
+        await until(shown, pilot)
+        assert backend.wire.fault("bank").rate_limit == 2.5 and shown()
+        services.highlighted = 1
+        await pilot.pause(0.3)
+        services.highlighted = 2  # back at the bank: its limit is in the form
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#rate-limit", Input).value == "2.5"
+        app.screen.query_one("#latency", Input).value = "300"
+        await pilot.click("#apply")
+        await until(lambda: backend.wire.fault("bank").latency_ms == 300, pilot)
+        assert backend.wire.fault("bank").rate_limit == 2.5
+        app.screen.query_one("#rate-limit", Input).value = "-1"
+        await pilot.click("#apply")
+
+        def told() -> bool:
+            return any("rate limit" in n.message for n in app._notifications)
+
+        await until(told, pilot)
+        assert told() and backend.wire.fault("bank").rate_limit == 2.5  # refused, not sent
+    await backend.aclose()
+
+
 async def test_reset_world_and_screenshot(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,6 +8,8 @@ from pathlib import Path
 from textual.widgets import DataTable, OptionList, Static
 
 from sandbox.audit.checks import FAIL, NA, PASS
+from sandbox.audit.command import Running, audit
+from sandbox.audit.history import save_record
 from sandbox.runtime.models import ServiceInfo
 from sandbox.scenarios.checkout import checkout
 from sandbox.scenarios.phone import PhoneReader
@@ -141,4 +143,45 @@ async def test_a_learner_reading_indonesian_sees_the_rules_in_indonesian(tmp_pat
         assert "tidak boleh menjalankan transaksinya sendiri" in detail
         assert "jalur terlarang (social -> bank)" in detail  # the check's reason, too
         assert "may not run the transaction" not in detail
+    await backend.aclose()
+
+
+async def test_the_screen_judges_re_audit_as_the_cli_does(tmp_path: Path) -> None:
+    """The audit on record in the data directory, the services' digests and the sandbox's
+    clock: a recorded audit passes RE-AUDIT, and 13 months later (on the sandbox's clock)
+    it has aged past the rule set's period, on the screen as in `sandbox audit`."""
+    app, backend = make_app(tmp_path)
+    _loopback(backend)
+    urls = {s.name: s.url for s in await backend.services()}
+
+    async def cli_verdicts() -> dict[str, str]:
+        basis = await backend.audit_basis()
+        running = Running(urls, backend.clock(), basis["fingerprints"])
+        calls = await recent_calls(backend)
+        report = audit(backend.data_dir, calls, urls, "en", running)
+        return {r.rule.id: r.verdict for r in report.results}
+
+    basis = await backend.audit_basis()
+    first = audit(
+        backend.data_dir, [], urls, "en", Running(urls, backend.clock(), basis["fingerprints"])
+    )
+    assert first.recordable
+    save_record(backend.data_dir, first.to_record())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+
+        async def run() -> dict[str, str]:
+            screen.report = None
+            await pilot.click("#run-audit")
+            await until(lambda: screen.report is not None and not screen.running, pilot)
+            return _verdicts(screen)
+
+        assert (await run())["RE-AUDIT"] == PASS == (await cli_verdicts())["RE-AUDIT"]
+        await backend.advance_clock("395d")
+        shown, printed = await run(), await cli_verdicts()
+        assert shown["RE-AUDIT"] == FAIL, "the audit aged past 12 months on the sandbox's clock"
+        assert shown == printed
     await backend.aclose()

@@ -105,6 +105,42 @@ async def test_pay_with_bank_binds_with_the_sms_code_and_never_calls_the_bank(
     assert "/v1.0/debit/payment-host-to-host" in paths
 
 
+async def test_the_bank_app_shows_the_balance_a_merchant_debited(services: Services) -> None:
+    """Paid inside Klip, the bank app beside it follows: the marketplace's debit moved her
+    money, though she never touched the bank app (and the debit does not say whose account:
+    its token is redacted, so the app asks for its balance again)."""
+    async with FacesApp(services).run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        bank = pilot.app.query_one(BankFace)
+        assert bank.balance == 2_500_000
+        social, view = await buy_and_choose_bank(pilot)
+        await send_phone(pilot, view)
+        await type_code(pilot, view, newest_code(social))
+        assert social.payment is not None and social.payment["status"] == "PAID"
+        bank.follow(services.calls)  # as the screen hands the recorded calls over
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert bank.balance == 2_500_000 - PRICE
+        assert bank.payment is None  # the bank app was never used
+
+
+async def test_her_phone_says_the_bank_s_text_in_the_ui_s_language(services: Services) -> None:
+    """The bank writes Indonesian (its own words, kept as sent); an English UI's phone face
+    says it in English, code and warning included, and says it translated."""
+    async with FacesApp(services).run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        social, view = await buy_and_choose_bank(pilot)
+        await send_phone(pilot, view)
+        phone = social.query_one(PhoneTexts)
+        code = newest_code(social)
+        assert "menghubungkan rekening" in phone.texts[-1].text  # what the bank sent
+        shown = str(phone.render())
+        assert "translated from Indonesian" in shown and "menghubungkan" not in shown
+        assert f"{code} is the one-time code to bind your account to" in shown
+        assert "NEVER give this code to anyone" in shown
+
+
 async def test_a_bound_account_is_debited_without_a_code(services: Services) -> None:
     seen: list[Message] = []
     async with FacesApp(services).run_test(size=(80, 40), message_hook=seen.append) as pilot:

@@ -14,6 +14,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
+from textual.worker import Worker, WorkerState
 
 from sandbox.scenarios.identities import Actor
 from sandbox.services.bank import rules as bank_rules
@@ -25,7 +26,7 @@ from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
 from sandbox.tui.widgets.faces.face import rupiah
 from sandbox.tui.widgets.faces.social import status_label
 from tests.conftest import FakeClock, Services
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, until
 
 M = TypeVar("M", bound=Message)
 LIMITED_VIDEO, LIMITED_PRODUCT = 2, 100103
@@ -147,6 +148,43 @@ async def test_faces_each_tap_is_one_trace(services: Services) -> None:
     calls = [(c.callee, c.method) for c in services.calls if c.trace_id == buy.trace_id]
     assert ("social", "POST") in calls and ("marketplace", "GET") in calls
     assert ("bank", "POST") in calls  # the marketplace asked the bank for the VA
+
+
+async def test_a_second_tap_on_buy_while_the_first_is_on_its_way_is_ignored(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double tap must not cancel the first buy half-way (in a real process its order may
+    already exist at the marketplace): the second tap is ignored until the first answers."""
+    seen: list[Message] = []
+    async with FacesApp(services).run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        social = pilot.app.query_one(SocialFace)
+        on_its_way, answer = asyncio.Event(), asyncio.Event()
+        buy = social.client.buy
+
+        async def slow_buy(video_id: int, product_id: int) -> dict[str, Any]:
+            on_its_way.set()
+            await answer.wait()  # the network is slow: the first tap is still in flight
+            return await buy(video_id, product_id)
+
+        monkeypatch.setattr(social.client, "buy", slow_buy)
+        await pilot.click(".social--buy")
+        await until(on_its_way.is_set, pilot)
+        await pilot.pause(0.3)  # past the button's own press effect, which swallows a click
+        await pilot.click(".social--buy")
+        await pilot.pause()
+        answer.set()
+        await settle(pilot)
+        assert social.checkout is not None
+    cancelled = [
+        m
+        for m in unique(seen, Worker.StateChanged)
+        if m.worker.group == "social-buy" and m.state == WorkerState.CANCELLED
+    ]
+    assert not cancelled, "the second tap cancelled the first buy"
+    assert [m.ok for m in acted(seen, "buy")] == [True]
+    buys = [c for c in services.calls if c.caller == "buyer" and c.path.endswith("/buy")]
+    assert len(buys) == 1, [(c.path, c.status) for c in buys]
 
 
 async def test_social_face_shows_out_of_stock_in_place(services: Services) -> None:

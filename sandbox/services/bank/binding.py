@@ -113,7 +113,7 @@ def confirm(bank: BankContext, otp: dict[str, Any], now: float) -> dict[str, Any
     bank.store.activate_binding(binding["id"], rules.token_hash(token), now)
     account = bank.store.account(binding["account_no"])
     assert account is not None
-    merchant = bank.merchant_name(bank.partner_named(binding["partner"]))
+    merchant = bank.merchant_called(binding["partner"])
     notice = sms.bound_notice(account["account_no"], merchant, binding["limit_without_code"], now)
     sms.send(bank.store, account["phone"], notice, now)
     return {
@@ -218,7 +218,7 @@ def unbind(bank: BankContext, binding: dict[str, Any], by: str, now: float) -> b
         return False
     account = bank.store.account(binding["account_no"])
     assert account is not None
-    merchant = bank.merchant_name(bank.partner_named(binding["partner"]))
+    merchant = bank.merchant_called(binding["partner"])
     sms.send(
         bank.store, account["phone"], sms.unbound_notice(account["account_no"], merchant, now), now
     )
@@ -229,7 +229,7 @@ def view(bank: BankContext, binding: dict[str, Any]) -> dict[str, Any]:
     """A binding as its account holder sees it in the bank's app."""
     return {
         "binding_id": binding["id"],
-        "merchant": bank.merchant_name(bank.partner_named(binding["partner"])),
+        "merchant": bank.merchant_called(binding["partner"]),
         "status": binding["status"],
         "limit_without_code": binding["limit_without_code"],
         "bound_at": rules.wib_iso(binding["activated_at"]),

@@ -73,12 +73,25 @@ class BankContext:
 
     def partner_named(self, name: str) -> Partner:
         """A partner by its service name (the VA rows remember which partner owns them)."""
-        return next(p for p in self.partners.values() if p.name == name)
+        partner = self.biller(name)
+        if partner is None:
+            raise LookupError(f"no partner {name!r}")
+        return partner
+
+    def biller(self, name: str) -> Partner | None:
+        """The partner of that name, or None: one removed from the sandbox's configuration
+        leaves its rows (VAs, bindings) behind, and the bank must still answer about them."""
+        return next((p for p in self.partners.values() if p.name == name), None)
 
     def merchant_name(self, partner: Partner) -> str:
         """The name a customer knows a partner by: its settlement account's holder."""
         account = self.store.account(partner.account_no)
         return str(account["name"]) if account else partner.name.upper()
+
+    def merchant_called(self, name: str) -> str:
+        """The name a customer knows the partner `name` by, a removed one too."""
+        partner = self.biller(name)
+        return self.merchant_name(partner) if partner is not None else name.upper()
 
 
 T = TypeVar("T")

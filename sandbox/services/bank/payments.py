@@ -113,6 +113,14 @@ def pay_va(bank: BankContext, account_no: str, key: str, body: VaPaymentRequest)
         problem = rules.payment_problem(state, va["amount"], body.amount, payer["balance"])
         if problem is not None:
             raise _va_refusal(problem, va, body.amount, payer["balance"])
+        partner = bank.biller(va["partner"])
+        if partner is None:  # removed from the sandbox: nobody would be told it was paid
+            raise ApiError(
+                404,
+                "biller_not_found",
+                f"Virtual account {digits} belongs to a biller that no longer takes payments "
+                "at Bank Contoh; nothing was charged. Ask the biller how to pay.",
+            )
         if declined(bank, "va-payment", account_no):
             raise ApiError(403, "payment_declined", DECLINED)
         movement = bank.store.move_money(
@@ -127,7 +135,6 @@ def pay_va(bank: BankContext, account_no: str, key: str, body: VaPaymentRequest)
         bank.store.mark_va_paid(
             va["virtual_account_no"], body.amount, payment_request_id, movement["reference_no"], now
         )
-        partner = bank.partner_named(va["partner"])
         bank.outbox.enqueue(
             event_id=payment_request_id,
             target=partner.name,

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
-from sandbox.services.identity import errors, rules
+from sandbox.services.identity import consent_requests, errors, rules
 from sandbox.services.identity.auth import (
     Partner,
     authenticate_admin,
@@ -340,20 +340,28 @@ async def change_agreement(
 # --- anything else under /v1: a partner first, then "no such endpoint" --------------------------
 
 
+def _method_first(request: Request) -> None:
+    """A path that exists, asked with another method: 405 with `Allow`, before credentials,
+    as the router answers at every other institution (and as the published OpenAPI document
+    already says which paths exist, nothing is given away)."""
+    allowed: set[str] = set()
+    for route in (*consent_requests.router.routes, *router.routes):  # every /v1 path
+        if route.matches(request.scope)[0] == Match.PARTIAL:
+            allowed |= getattr(route, "methods", None) or set()
+    if allowed:
+        raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+
+
 @router.api_route(
     "/v1/{rest:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
+    dependencies=[Depends(_method_first)],  # route dependencies run before `partner`
 )
 async def no_such_endpoint(partner: PartnerDep, request: Request) -> None:
     """Who is asking comes before what is asked, as at a real API gateway: a stranger probing
     for a lookup endpoint gets 401 and learns nothing, while a partner asking for one (the
-    lesson's "just ask for the record") is recognised, counted and told there is none.
+    lesson's "just ask for the record") is recognised, counted and told there is none. Only
+    a wrong method on a path that exists is answered first (`_method_first`).
     """
-    for route in router.routes:
-        if (
-            route is not request.scope.get("route")
-            and route.matches(request.scope)[0] == Match.PARTIAL
-        ):
-            raise StarletteHTTPException(405)  # the path exists, with another method
     raise StarletteHTTPException(404)

@@ -36,7 +36,7 @@ from sandbox.framework.errors import ApiError
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.auth import Partner
 from sandbox.services.marketplace.clients.bank import BankAnswer
-from sandbox.services.marketplace.orders import BANK_NAME, PAID, UNSURE, Orders
+from sandbox.services.marketplace.orders import BANK_NAME, PAID, UNSURE, Orders, va_closed_by
 from sandbox.services.marketplace.schemas import (
     DebitNotification,
     DirectDebitCode,
@@ -85,6 +85,8 @@ class DirectDebits:
             if debit is None or debit["state"] not in ("BINDING", "PENDING_OTP"):
                 raise errors.no_code_expected(order_id)
             verified = await self.bank.verify_otp(debit["bank_reference_no"], form.otp)
+            if verified.throttled:  # the bank did not look at the code: it still holds
+                raise self._busy(order_id, verified)
             if debit["state"] == "BINDING":
                 if not verified.ok:
                     raise self._code_refused(order, verified, "binding")
@@ -103,6 +105,8 @@ class DirectDebits:
         order_id = order["order_id"]
         reference = f"bind-{order_id}-{secrets.token_hex(3)}"
         answer = await self.bank.bind(phone, str(order["buyer_id"]), reference)
+        if answer.throttled:
+            raise self._busy(order_id, answer)
         if answer.pending:
             info = answer.body.get("additionalInfo") or {}
             with self.store.transaction():
@@ -158,6 +162,9 @@ class DirectDebits:
             )
         await self._close_va(order_id)
         answer = await self.bank.debit(str(binding["linkage_token"]), order_id, amount)
+        if answer.throttled:  # throttled before the bank looked at it: no money moved
+            self._fail(order_id, "bank_busy")
+            raise self._busy(order_id, answer)
         if answer.ok:
             return self._paid(order, str(answer.body.get("referenceNo", "")))
         if answer.pending:
@@ -184,7 +191,11 @@ class DirectDebits:
         debit = self.store.debit(order_id)
         if debit is not None and debit["va_closed_at"]:
             return
-        closed, detail = await self.orders._closed_va(order_id)
+        answer = await self.bank.delete_va(order_id)
+        if answer.throttled:  # the VA is still open, and nothing was debited: ask her to retry
+            self._fail(order_id, "bank_busy")
+            raise self._busy(order_id, answer)
+        closed, detail = va_closed_by(answer)
         if closed == PAID:
             self._fail(order_id, "paid_by_virtual_account")
             raise errors.order_being_paid(order_id)
@@ -237,6 +248,11 @@ class DirectDebits:
     def _fail(self, order_id: str, reason: str) -> None:
         with self.store.transaction():
             self.store.save_debit(order_id, self.clock(), state="FAILED", failed_reason=reason)
+
+    @staticmethod
+    def _busy(order_id: str, answer: BankAnswer) -> ApiError:
+        """The bank throttled this step even after our client waited: ask her to retry."""
+        return errors.bank_busy(order_id, answer.retry_after_s or 1.0)
 
     def _code_refused(self, order: dict[str, Any], answer: BankAnswer, what: str) -> ApiError:
         """The bank's answer to her code, for her."""

@@ -8,6 +8,7 @@ Two audiences, two dialects:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sandbox.dialects.snap_payment import snap_error as snap
@@ -439,6 +440,21 @@ def debit_unsure(order_id: str, detail: str) -> ApiError:
         f"The bank did not confirm the payment of order {order_id} ({detail}). Try again: "
         "the bank recognises the same order and never charges it twice.",
         order_id=order_id,
+    )
+
+
+def bank_busy(order_id: str, retry_after_s: float) -> ApiError:
+    """503 with Retry-After: the bank throttled us (SNAP 429xx00) even after we waited, so it
+    did nothing with this step; the same step, sent again later, will be looked at."""
+    seconds = max(1, math.ceil(retry_after_s))
+    return ApiError(
+        503,
+        "bank_busy",
+        f"Bank Contoh is busy and did not handle this step of order {order_id}, so nothing was "
+        f"charged. Send the same step again in {seconds} s.",
+        headers={"Retry-After": str(seconds)},
+        order_id=order_id,
+        retry_after=seconds,
     )
 
 

@@ -31,7 +31,7 @@ from sandbox.dialects import snap_payment
 from sandbox.dialects.snap_payment import PaymentNotification
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.auth import Partner, PartnerGate, webhook_kind
-from sandbox.services.marketplace.clients.bank import BankClient
+from sandbox.services.marketplace.clients.bank import BankAnswer, BankClient
 from sandbox.services.marketplace.schemas import OrderItemIn
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore, OutOfStock
@@ -425,15 +425,7 @@ class Orders:
     async def _closed_va(self, order_id: str) -> tuple[str, str]:
         """(CLOSED | PAID | UNSURE, what the bank said). Closed means deleted now, or no such
         VA (never created, or deleted before a crash): either way nobody can pay it."""
-        answer = await self.bank.delete_va(order_id)
-        if answer.ok:
-            return CLOSED, answer.describe()
-        case = str(answer.body.get("responseCode", ""))[-2:] if answer.status == 404 else ""
-        if case == "12":
-            return CLOSED, answer.describe()
-        if case == "14":
-            return PAID, answer.describe()
-        return UNSURE, answer.describe()
+        return va_closed_by(await self.bank.delete_va(order_id))
 
     # --- payment (from the bank) ------------------------------------------------------------
 
@@ -538,3 +530,15 @@ class Orders:
         order = self.store.order(order_id)
         assert order is not None, f"order {order_id} vanished"
         return order
+
+
+def va_closed_by(answer: BankAnswer) -> tuple[str, str]:
+    """What the bank's answer to deleting a VA says: (CLOSED | PAID | UNSURE, its words)."""
+    if answer.ok:
+        return CLOSED, answer.describe()
+    case = str(answer.body.get("responseCode", ""))[-2:] if answer.status == 404 else ""
+    if case == "12":
+        return CLOSED, answer.describe()
+    if case == "14":
+        return PAID, answer.describe()
+    return UNSURE, answer.describe()

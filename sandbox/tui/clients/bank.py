@@ -11,6 +11,12 @@ from sandbox.tui.clients.client import AppClient, body_of, took
 NOTIFICATION = "/v1.0/transfer-va/payment"
 """Where the bank tells a biller (the marketplace, the hospital) that a VA was paid (SNAP 25)."""
 _OWN_PAYMENTS = ("/mobile/v1/va-payments", "/mobile/v1/transfers")
+_MERCHANT_MOVES = (
+    "/v1.0/debit/payment-host-to-host",
+    "/v1.0/otp-verification",
+    "/v1.0/debit/refund",
+)
+"""Where a merchant moves money of a bound account (SNAP 54, its code confirmed, 58)."""
 
 
 def va_paid(call: HttpCall) -> str | None:
@@ -51,13 +57,19 @@ class BankClient(AppClient):
         )
 
     def moved_money(self, call: HttpCall, account_no: str) -> bool:
-        """True when `call` moved money out of this person's account (paid from any device) or
-        into it (a transfer to `account_no`)."""
+        """True when `call` moved money out of this person's account (paid from any device, or
+        debited by a merchant she bound it to) or into it (a transfer to `account_no`, a
+        merchant's refund)."""
         if any(took(call, "bank", "POST", path) for path in _OWN_PAYMENTS):
             if call.caller == self.who:
                 return True
             return body_of(call).get("to_account_no") == account_no
-        return False
+        # A merchant debited (or refunded) a bound account: 200, not 202 (a code was texted,
+        # nothing moved yet). The call does not say whose account (her token is redacted),
+        # so any such call may be hers: asking for the balance again costs one GET.
+        return call.status == 200 and any(
+            took(call, "bank", "POST", path) for path in _MERCHANT_MOVES
+        )
 
     @staticmethod
     def new_key() -> str:

@@ -51,6 +51,10 @@ REFUSALS = {
     "bank_unavailable": N_(
         "Bank Contoh did not confirm the payment. Try again: the same order is never charged twice."
     ),
+    "bank_busy": N_(
+        "Bank Contoh is busy right now and did nothing with this step, so nothing was charged. "
+        "Try again in a few seconds; a code you typed is still good."
+    ),
     "order_not_payable": N_("This order cannot be paid any more (paid or cancelled)."),
     "payment_in_progress": N_(
         "A payment of this order is being made right now; wait a moment and try again."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -15,8 +16,9 @@ from textual.widgets import Button, DataTable, Footer, Header, OptionList, Stati
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
-from sandbox.audit import AuditReport, RuleResult, default_record, run_audit
+from sandbox.audit import AuditReport, RuleResult, run_audit
 from sandbox.audit.checks import FAIL, NA, PASS
+from sandbox.audit.history import newest_of
 from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
@@ -82,9 +84,10 @@ was recorded yet).
 - For a failing rule, the calls that broke it are listed: **Enter** opens one in the trace
   player, at that very call.
 
-The audit also checks the list of institutions: when a service is added, it is flagged until
-the audit is run again and recorded (`sandbox audit --record`). The UI cannot read the
-sandbox's records, so here it compares against the seeded world.
+The audit also checks the list of institutions, their contracts and credentials against the
+last audit recorded (`sandbox audit --record`): when a service is added or changed, or the
+audit is older than its rule set's period on the sandbox's clock, it is flagged until the
+audit is run again and recorded. The verdicts are those `sandbox audit` prints.
 """)
     BINDINGS = [
         Binding(
@@ -151,17 +154,22 @@ sandbox's records, so here it compares against the seeded world.
         try:
             infos = list(self.app.services) or await self.backend.services()  # type: ignore[attr-defined]
             calls = await recent_calls(self.backend)
-            # The UI reaches the sandbox only through its control API and cannot read the data
-            # directory's audits.json, so the audit on record is the seeded world's: a service
-            # added since then is flagged (RE-AUDIT) until someone records a new audit there.
+            # As `sandbox audit` judges: on the sandbox's clock (an audit ages on it), with the
+            # services' digests now and the audits recorded in its data directory.
+            clock = await self.backend.clock_state()
+            basis = await self.backend.audit_basis()
+            found = basis.get("fingerprints") or {}
             report = await asyncio.to_thread(
                 run_audit,
                 calls,
                 [s.name for s in infos],
-                default_record(),
+                newest_of(basis.get("audits")),
                 {s.name: s.url for s in infos},
                 None,
                 language(),
+                datetime.fromisoformat(str(clock["now"])).timestamp(),
+                found.get("contracts"),
+                found.get("credentials"),
             )
         except Exception as exc:
             reason = str(exc) or type(exc).__name__

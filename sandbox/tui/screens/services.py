@@ -31,7 +31,7 @@ from sandbox.tui.messages import ServicesUpdated, WebhooksUpdated
 from sandbox.tui.read_only import following, refused
 from sandbox.tui.undelivered import summary
 from sandbox.tui.widgets.box_looks import health_word
-from sandbox.wire.faults import Fault
+from sandbox.wire.faults import MAX_LATENCY_MS, MAX_RATE_LIMIT, Fault
 
 PAGE = 100
 
@@ -48,8 +48,9 @@ accounts are not in the marketplace's tables, and the social app has no payment 
 
 - Pick a service on the left to see its URL, its docs and its tables; pick a table to read
   its rows (read-only).
-- **Faults**: take a service offline, add latency, or make some of its calls fail, then run a
-  story and watch what the others do. **Restore** clears the fault.
+- **Faults**: take a service offline, add latency, make some of its calls fail, or limit the
+  calls per second each partner may make (the bank throttles above it), then run a story and
+  watch what the others do. **Restore** clears the fault.
 - **Force…**: make the next call of a kind fail in the institution's own dialect (the next
   direct debit refused, the next identity check not matching), as `sandbox force` does.
 - **ctrl+r** restores the seeded world everywhere.
@@ -89,8 +90,28 @@ accounts are not in the marketplace's tables, and the social app has no payment 
                 with Horizontal(id="faults"):
                     yield Label(_("Take offline"))
                     yield Switch(id="offline")
-                    yield Input(placeholder=_("Latency (ms)"), id="latency", type="integer")
-                    yield Input(placeholder=_("Error rate (%)"), id="error-rate", type="number")
+                    # Short placeholders: three fields share 58 columns at 80; tooltips say more.
+                    yield Input(
+                        placeholder=_("Delay ms"),
+                        id="latency",
+                        type="integer",
+                        tooltip=_("Latency added to every answer, in milliseconds"),
+                    )
+                    yield Input(
+                        placeholder=_("Errors %"),
+                        id="error-rate",
+                        type="number",
+                        tooltip=_("Percentage of calls answered 500 injected_fault"),
+                    )
+                    yield Input(
+                        placeholder=_("Limit /s"),
+                        id="rate-limit",
+                        type="number",
+                        tooltip=_(
+                            "Calls per second each partner may make; the bank answers 429 "
+                            "with Retry-After above it (empty or 0: no limit)"
+                        ),
+                    )
                 with Horizontal(id="fault-buttons"):
                     yield Button(_("Apply"), id="apply", variant="warning")
                     yield Button(_("Restore"), id="restore")
@@ -186,8 +207,18 @@ accounts are not in the marketplace's tables, and the social app has no payment 
             self._show_info()
             info = self._info()
             if info is not None:
-                self.query_one("#offline", Switch).value = info.fault.offline
+                self._show_fault(info.fault)
             self.load_tables()
+
+    def _show_fault(self, fault: Fault) -> None:
+        """The form shows the service's fault as it is, so Apply changes only what is edited
+        (a rate limit `sandbox run flash-sale` set is not lost by taking the bank offline)."""
+        self.query_one("#offline", Switch).value = fault.offline
+        self.query_one("#latency", Input).value = str(fault.latency_ms) if fault.latency_ms else ""
+        rate = f"{fault.error_rate * 100:g}" if fault.error_rate else ""
+        self.query_one("#error-rate", Input).value = rate
+        limit = f"{fault.rate_limit:g}" if fault.rate_limit else ""
+        self.query_one("#rate-limit", Input).value = limit
 
     @work(exclusive=True, group="tables", exit_on_error=False)
     async def load_tables(self) -> None:
@@ -244,20 +275,35 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     def apply_fault(self) -> None:
         if refused(self):
             return
-        latency = self.query_one("#latency", Input).value or "0"
-        rate = self.query_one("#error-rate", Input).value or "0"
-        try:
-            fault = Fault(
-                offline=self.query_one("#offline", Switch).value,
-                latency_ms=int(latency),
-                error_rate=float(rate) / 100,
-            )
-        except ValueError:
+        fault = self._form_fault()
+        if fault is None:
             self.notify(
-                _("latency must be whole milliseconds, error rate a percentage"), severity="error"
+                _(
+                    "latency must be whole milliseconds up to {ms}, error rate a percentage, "
+                    "rate limit calls per second up to {limit}"
+                ).format(ms=MAX_LATENCY_MS, limit=f"{MAX_RATE_LIMIT:g}"),
+                severity="error",
             )
             return
         self.set_fault(fault)
+
+    def _form_fault(self) -> Fault | None:
+        """The fault the form describes, every kind the control API accepts; None when a
+        field is out of the API's range (it would refuse it)."""
+        try:
+            latency = int(self.query_one("#latency", Input).value or "0")
+            rate = float(self.query_one("#error-rate", Input).value or "0") / 100
+            limit = float(self.query_one("#rate-limit", Input).value or "0")
+        except ValueError:
+            return None
+        if not (0 <= latency <= MAX_LATENCY_MS and 0 <= rate <= 1 and 0 <= limit <= MAX_RATE_LIMIT):
+            return None  # also NaN, which no comparison accepts
+        return Fault(
+            offline=self.query_one("#offline", Switch).value,
+            latency_ms=latency,
+            error_rate=rate,
+            rate_limit=limit,
+        )
 
     @on(Button.Pressed, "#force")
     def force(self) -> None:
@@ -280,6 +326,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
         self.query_one("#offline", Switch).value = False
         self.query_one("#latency", Input).value = ""
         self.query_one("#error-rate", Input).value = ""
+        self.query_one("#rate-limit", Input).value = ""
         self.set_fault(Fault())
 
     @work(exclusive=True, group="fault", exit_on_error=False)

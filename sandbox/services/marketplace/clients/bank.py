@@ -58,6 +58,8 @@ class BankAnswer:
     sent: bool = True
     """False when the request never reached the bank (the connection could not be made): then
     it certainly did nothing, whatever it asked."""
+    retry_after_s: float | None = None
+    """When the bank was still throttling us after our retries: how long it asked us to wait."""
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,12 @@ class BankAnswer:
     def pending(self) -> bool:
         """Accepted, waiting for the customer: a code was texted to her (SNAP 202xx00)."""
         return self.status == 202 and str(self.body.get("responseCode", "")).startswith("202")
+
+    @property
+    def throttled(self) -> bool:
+        """The bank is busy (SNAP 429xx00): it throttled the request before looking at it, so
+        the request did nothing and may be sent again later, unchanged."""
+        return self.status == THROTTLED
 
     @property
     def case(self) -> str:
@@ -242,7 +250,11 @@ class BankClient:
             payload = response.json()
         except ValueError:
             payload = {}
-        return BankAnswer(response.status_code, payload if isinstance(payload, dict) else {})
+        body = payload if isinstance(payload, dict) else {}
+        if response.status_code == THROTTLED:
+            wait = retry_after(response.headers.get("Retry-After"))
+            return BankAnswer(response.status_code, body, retry_after_s=wait)
+        return BankAnswer(response.status_code, body)
 
 
 def retry_after(value: str | None) -> float:

@@ -288,10 +288,15 @@ class SocialFace(Face):
     def tap_buy(self, event: Button.Pressed) -> None:
         """A product card's Buy button."""
         event.stop()
-        if isinstance(event.button, _BuyButton):
+        if isinstance(event.button, _BuyButton) and not self.buying_now():
             self.buy(event.button.product_id)
 
-    @work(exclusive=True, group="social-buy", exit_on_error=False)
+    def buying_now(self) -> bool:
+        """True while a buy is on its way: a second tap (a double tap) is ignored rather than
+        cancel the first half-way, whose order may already exist at the marketplace."""
+        return any(w.group == "social-buy" and not w.is_finished for w in self.workers)
+
+    @work(group="social-buy", exit_on_error=False)
     async def buy(self, product_id: int) -> None:
         """Order one of `product_id` from the current video, then show the checkout page."""
 

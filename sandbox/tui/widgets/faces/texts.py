@@ -3,8 +3,9 @@
 A one-time code reaches the buyer by SMS while she is in Klip: her phone shows it on top of the
 app, as phones do, and she types the code in the checkout. A text is not an API call (the
 telephone network carries it), so it never appears on the map or in a trace; the face reads it
-from the sender's records (`PhoneClient`). Its words come from the bank: shown as they are,
-never read as markup. A click (or a new order) puts the notification away.
+from the sender's records (`PhoneClient`). Its words come from the bank: never read as markup,
+and said in the UI's language when that is not the bank's Indonesian (`sms_words.py`). A click
+(or a new order) puts the notification away.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.widgets import Static
 from sandbox.runtime.models import Sms
 from sandbox.tui.i18n import _, ngettext
 from sandbox.tui.widgets.faces.face import text, title_of
+from sandbox.tui.widgets.faces.sms_words import in_ui_language
 
 
 class PhoneTexts(Static):
@@ -53,19 +55,24 @@ class PhoneTexts(Static):
             return None
         self._seen = len(self.texts)
         newest = self.texts[-1]
-        self.update(
-            Content.assemble(
-                text(
-                    _("[b]✉ SMS from {sender}[/b] · {count}"),
-                    sender=title_of(newest.sender),
-                    count=ngettext("{count} message", "{count} messages", len(self.texts)).format(
-                        count=len(self.texts)
-                    ),
-                ),
-                "\n",
-                Content(newest.text[:400]),
-            )
+        count = ngettext("{count} message", "{count} messages", len(self.texts)).format(
+            count=len(self.texts)
         )
+        translated = in_ui_language(newest.sender, newest.text)
+        if translated is None:
+            head = text(
+                _("[b]✉ SMS from {sender}[/b] · {count}"),
+                sender=title_of(newest.sender),
+                count=count,
+            )
+        else:  # the bank wrote Indonesian; her phone face says it in the UI's language
+            head = text(
+                _("[b]✉ SMS from {sender}[/b] · {count} · translated from Indonesian"),
+                sender=title_of(newest.sender),
+                count=count,
+            )
+        words = newest.text if translated is None else translated
+        self.update(Content.assemble(head, "\n", Content(words[:400])))
         self.add_class("-shown")
         return newest
 
