@@ -36,6 +36,7 @@ from sandbox.services.marketplace.partners import (
     webhook_kind,
 )
 from sandbox.services.marketplace.registry import RegistryClient
+from sandbox.services.marketplace.seller_applications import SellerApplications
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.app import new_app
@@ -125,6 +126,8 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.debits = orders.debits = DirectDebits(orders)
     app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
     app.state.registry = RegistryClient(env.wire, holds.get("identity"), clock)
+    app.state.seller_applications = SellerApplications(store.db)
+    app.state.clock = clock
     app.include_router(routes.router)
     app.include_router(debit_routes.router)
     app.include_router(app_routes.router)

@@ -297,6 +297,8 @@ class MarketplaceStore:
                 "meta",
             ):
                 self.db.execute(f"DELETE FROM {table}")
+            if self.db.table("seller_applications").exists():  # seller_applications.py
+                self.db.execute("DELETE FROM seller_applications")
             if self.db.table(OUTBOX_TABLE).exists():
                 self.db.execute(f"DELETE FROM {OUTBOX_TABLE}")
             self.db.table("sellers").insert_all(data.get("sellers", []))
