@@ -467,3 +467,19 @@ class RegistrationResponse(BaseModel):
     name: str
     balance: int
     kyc: Kyc
+
+
+class AccountApplication(BaseModel):
+    """An account application: waiting for the applicant's consent in her IKD app, then
+    OPENED (with the account) or REJECTED (with the code and message saying why)."""
+
+    application_id: str = Field(examples=["KYC-3f9c2a1b4d5e6f708192a3b4"])
+    status: Literal["AWAITING_CONSENT", "VERIFYING", "OPENED", "REJECTED"]
+    consent_request_id: str = Field(examples=["CRQ-20240301-000001"])
+    message: str | None = None
+    account_no: str | None = None
+    name: str | None = None
+    balance: int | None = None
+    kyc: Kyc | None = None
+    code: str | None = Field(default=None, description="Why REJECTED (kyc_failed, ...).")
+    mismatched: list[str] | None = None
