@@ -509,6 +509,16 @@ async def test_two_reads_at_once_open_one_account(services: Services) -> None:
     assert len(verifies) == 1
 
 
+async def test_a_huge_or_broken_application_is_refused_and_asks_nobody(
+    services: Services,
+) -> None:
+    client = app_client(services)
+    nul = await client.post("/mobile/v1/registrations", json={**NEWCOMER, "name": "DE\x00WI"})
+    huge = await client.post("/mobile/v1/registrations", json={**NEWCOMER, "address": "x" * 10**6})
+    assert nul.status_code == 400 and 400 <= huge.status_code < 500
+    assert not [c for c in services.calls if c.callee == "identity"]
+
+
 @pytest.mark.parametrize(
     "application_id", ["KYC-" + "0" * 24, "KYC-%00", "..%2Fsessions", "KYC-" + "a" * 500]
 )
