@@ -35,7 +35,8 @@ IDS = {
 FIRST_CALLS = {
     "marketplace": "marketplace.get('/api/v2/fs/{fs_id}/products', params={{'ids': '100101'}})",
     "bank": "bank.post('/v1.0/transfer-va/status', json={{...}})",
-    "identity": "identity.post('/v1/consents', json={{'nik': ..., 'purpose': '{purpose}'}})",
+    "identity": "identity.post('/v1/consent-requests', json={{'nik': ..., "
+    "'purpose': '{purpose}', 'scopes': ['identity_verification']}})  # she approves in IKD",
     "records": "records.get('/fhir-r4/v1/Patient', params={{'identifier': ...}})",
     "insurance": "insurance.get('/vclaim-rest/Peserta/nik/<nik>/tglSEP/<yyyy-MM-dd>')",
 }

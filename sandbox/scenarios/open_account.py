@@ -1,7 +1,9 @@
 """Opening a bank account: the bank checks the applicant at the civil registry (KYC).
 
 The bank sends what the applicant typed; the registry answers only "SESUAI" or "TIDAK SESUAI"
-per field - never the stored record - and only because the applicant gave consent.
+per field - never the stored record - and only because the applicant gave consent, in her own
+IKD app: the bank asks the registry to put a consent request before her, she approves it on her
+phone, and the bank's app then opens her application again.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.language import N_, texts
+from sandbox.scenarios.admission import ikd_session
 from sandbox.scenarios.base import Gate, Report, Story, StoryFailed, expect
 from sandbox.wire import Wire
 
@@ -57,8 +60,28 @@ async def _open_account(story: Story) -> None:
             ),
             name=person["name"].title(),
         )
-    opened = expect(response, 201, N_("registration"))
-    await story.step(_("The bank verified her at the civil registry (consent, then match flags)"))
+    applied = expect(response, 202, N_("registration"))
+    await story.step(_("On her phone, she opens the IKD app and approves the bank's request"))
+    app, auth = await ikd_session(story, "newcomer")
+    request_id = applied["consent_request_id"]
+    expect(
+        await app.post(f"/ikd/v1/consent-requests/{request_id}/approve", headers=auth),
+        201,
+        N_("approval in the IKD app"),
+    )
+    opened = expect(
+        await bank.get(f"/mobile/v1/registrations/{applied['application_id']}"),
+        200,
+        N_("registration"),
+    )
+    if opened.get("status") != "OPENED":
+        raise StoryFailed.said(
+            N_("the bank did not open the account: {why}"),
+            why=str(opened.get("message") or opened.get("status")),
+        )
+    await story.step(
+        _("The bank verified her at the civil registry (her consent, then match flags)")
+    )
     for name, flag in opened["kyc"]["fields"].items():
         story.report(f"    {name}: {flag}")
     story.facts.update(account_no=opened["account_no"])

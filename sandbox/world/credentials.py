@@ -25,7 +25,8 @@ def _partners(seed: int, named: dict[str, Any]) -> dict[str, Any]:
                 "quota": 100_000,
                 "valid_until": "2027-12-31",
                 "status": "ACTIVE",
-                "consent_webhook_path": "/webhooks/identity/consents",
+                # No consent webhook: the seller centre asks how she answered when the
+                # would-be seller reads the application (GET /seller/v1/registrations/...).
             },
             "bank": {
                 "client_id": "BANKCONTOH-KYC",

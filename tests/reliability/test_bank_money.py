@@ -30,6 +30,7 @@ from sandbox.services.bank.rules import wib_iso
 from sandbox.world import load_world
 from tests.conftest import FakeClock, Services
 from tests.reliability.conftest import PROFILE
+from tests.services.consent_helpers import activate_ikd, log_in
 
 pytestmark = pytest.mark.reliability
 
@@ -115,6 +116,19 @@ class BankMoney(RuleBasedStateMachine):
             self.sessions[account_no] = response.json()["session_token"]
         return {"Authorization": f"Bearer {self.sessions[account_no]}"}
 
+    async def _apply_and_approve(self, body: dict[str, Any]) -> httpx.Response:
+        """She applies (202), approves the bank's request in her IKD app (given IKD here, as
+        the registry office would), and opens the application; a refusal as it came."""
+        applied = await self.app.post("/mobile/v1/registrations", json=body)
+        if applied.status_code != 202:
+            return applied
+        pin = activate_ikd(self.services, body["nik"])
+        approve_all = await log_in(self.services, body["nik"], pin)
+        for request in (await approve_all.get("/ikd/v1/consent-requests")).json():
+            await approve_all.post(f"/ikd/v1/consent-requests/{request['request_id']}/approve")
+        application_id = applied.json()["application_id"]
+        return await self.app.get(f"/mobile/v1/registrations/{application_id}")
+
     async def _money(
         self, account_no: str, path: str, key: str, body: dict[str, Any]
     ) -> httpx.Response:
@@ -162,12 +176,12 @@ class BankMoney(RuleBasedStateMachine):
             "pin": PIN,
             "consent": True,
         }
-        response = self._run(self.app.post("/mobile/v1/registrations", json=body))
+        response = self._run(self._apply_and_approve(body))
         if person["nik"] in self.opened:
             assert (response.status_code, response.json()["code"]) == (409, "account_exists")
             return
-        assert response.status_code == 201, response.text
-        assert response.json()["balance"] == 0
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "OPENED" and response.json()["balance"] == 0
         account_no = response.json()["account_no"]
         self.opened.add(person["nik"])
         self.pins[account_no] = PIN

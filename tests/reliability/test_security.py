@@ -306,7 +306,7 @@ async def test_no_fixture_secret_appears_in_any_trace_export(services: Services)
     traces = {call.trace_id for call in services.calls}
     assert len(services.calls) >= 20 and len(secrets) >= 20
     sent = {call.path.split("?")[0] for call in services.calls}
-    assert {"/mobile/v1/sessions", "/v1/consents", "/oauth/token"} <= sent  # secrets went out
+    assert {"/mobile/v1/sessions", "/ikd/v1/sessions", "/oauth/token"} <= sent  # secrets went out
     found = []
     for trace_id in sorted(traces):
         calls = store.trace(trace_id)

@@ -34,7 +34,7 @@ async def test_the_checkout_in_indonesian_makes_the_same_calls(services: Service
 @pytest.mark.parametrize(
     ("story", "index", "step"),
     [
-        (open_account, 2, "She logs in with her new PIN"),
+        (open_account, 3, "She logs in with her new PIN"),
         (
             admission,
             2,

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -14,6 +15,8 @@ from sandbox.runtime.seeding import seed_for
 from sandbox.services.bank import notifications
 from sandbox.services.bank.auth import partners_from_seed
 from tests.conftest import Services
+from tests.services.consent_helpers import approve_pending
+from tests.services.consent_helpers import log_in as ikd_log_in
 from tests.services.test_bank_snap import CREATE, STATUS, Partner, ref, va_body
 
 BUYER, SELLER, MERCHANT = "9900000001", "9900000002", "9900009001"
@@ -409,7 +412,7 @@ async def test_reset_restores_the_seeded_world(services: Services) -> None:
 
 # -- registration (KYC at the civil registry) --------------------------------------------------
 
-NEWCOMER = {
+NEWCOMER: dict[str, Any] = {
     "nik": "9902014907010001",
     "name": "DEWI LESTARI",
     "birth_place": "TANJUNG DAMAI",
@@ -420,35 +423,110 @@ NEWCOMER = {
 }
 
 
-async def test_newcomer_opens_an_account(services: Services) -> None:
+async def apply_and_approve(services: Services, form: dict[str, Any]) -> httpx.Response:
+    """She applies, approves the bank's request in her IKD app, opens the application."""
     client = app_client(services)
-    response = await client.post("/mobile/v1/registrations", json=NEWCOMER)
-    assert response.status_code == 201, response.text
+    applied = await client.post("/mobile/v1/registrations", json=form)
+    assert applied.status_code == 202, applied.text
+    assert applied.json()["status"] == "AWAITING_CONSENT" and "pin" not in applied.text
+    await approve_pending(services, form["nik"])
+    return await client.get(f"/mobile/v1/registrations/{applied.json()['application_id']}")
+
+
+async def test_newcomer_opens_an_account_once_she_approves(services: Services) -> None:
+    client = app_client(services)
+    response = await apply_and_approve(services, NEWCOMER)
+    assert response.status_code == 200, response.text
     body = response.json()
-    assert body["balance"] == 0
+    assert body["status"] == "OPENED" and body["balance"] == 0
     assert body["name"] == "DEWI LESTARI"
     assert set(body["kyc"]["fields"].values()) == {"SESUAI"}
     assert body["kyc"]["verification_id"]
-    paths = [c.path for c in services.calls if c.callee == "identity"]
-    assert paths == ["/v1/consents", "/v1/verify"]
+    paths = [
+        (c.caller, c.method, c.path.split("/CRQ-")[0])
+        for c in services.calls
+        if c.callee == "identity" and c.caller == "bank"
+    ]
+    assert paths == [
+        ("bank", "POST", "/v1/consent-requests"),
+        ("bank", "GET", "/v1/consent-requests"),
+        ("bank", "POST", "/v1/verify"),
+    ]
     login = await client.post(
         "/mobile/v1/sessions", json={"account_no": body["account_no"], "pin": "246810"}
     )
-    assert login.status_code == 201
+    assert login.status_code == 201  # the PIN she chose, kept only as its hash meanwhile
     again = await client.post("/mobile/v1/registrations", json=NEWCOMER)
     assert (again.status_code, again.json()["code"]) == (409, "account_exists")
 
 
 async def test_wrong_birth_date_fails_kyc(services: Services) -> None:
-    response = await app_client(services).post(
-        "/mobile/v1/registrations", json={**NEWCOMER, "birth_date": "2001-07-10"}
-    )
-    assert response.status_code == 422
+    response = await apply_and_approve(services, {**NEWCOMER, "birth_date": "2001-07-10"})
     body = response.json()
-    assert body["code"] == "kyc_failed"
+    assert body["status"] == "REJECTED" and body["code"] == "kyc_failed"
     assert body["mismatched"] == ["tgl_lhr"]
     assert "tgl_lhr" in body["message"]
     assert store(services).account_by_nik(NEWCOMER["nik"]) is None
+
+
+async def test_an_applicant_who_declines_revokes_or_never_answers_gets_no_account(
+    services: Services,
+) -> None:
+    client = app_client(services)
+    applied = await client.post("/mobile/v1/registrations", json=NEWCOMER)
+    app = await ikd_log_in(services, NEWCOMER["nik"])
+    [waiting] = (await app.get("/ikd/v1/consent-requests")).json()
+    assert (waiting["partner"], waiting["purpose"]) == ("bank", "ACCOUNT_OPENING")
+    await app.post(f"/ikd/v1/consent-requests/{waiting['request_id']}/decline")
+    read = await client.get(f"/mobile/v1/registrations/{applied.json()['application_id']}")
+    assert (read.status_code, read.json()["code"]) == (200, "consent_declined")
+    applied = await client.post("/mobile/v1/registrations", json=NEWCOMER)
+    [consent_id] = await approve_pending(services, NEWCOMER["nik"])
+    await app.delete(f"/ikd/v1/consents/{consent_id}")
+    read = await client.get(f"/mobile/v1/registrations/{applied.json()['application_id']}")
+    assert read.json()["status"] == "REJECTED"
+    assert "consent_withdrawn" in read.json()["message"]
+    applied = await client.post("/mobile/v1/registrations", json=NEWCOMER)
+    waiting_now = await client.get(f"/mobile/v1/registrations/{applied.json()['application_id']}")
+    assert waiting_now.status_code == 202
+    services.clock.advance(16 * 60)
+    read = await client.get(f"/mobile/v1/registrations/{applied.json()['application_id']}")
+    assert read.json()["code"] == "consent_expired"
+    assert store(services).account_by_nik(NEWCOMER["nik"]) is None
+
+
+async def test_two_reads_at_once_open_one_account(services: Services) -> None:
+    import asyncio
+
+    client = app_client(services)
+    applied = await client.post("/mobile/v1/registrations", json=NEWCOMER)
+    await approve_pending(services, NEWCOMER["nik"])
+    path = f"/mobile/v1/registrations/{applied.json()['application_id']}"
+    await asyncio.gather(*(client.get(path) for _ in range(4)))
+    final = await client.get(path)
+    assert final.json()["status"] == "OPENED"
+    verifies = [c for c in services.calls if c.path == "/v1/verify"]
+    assert len(verifies) == 1
+
+
+async def test_a_huge_or_broken_application_is_refused_and_asks_nobody(
+    services: Services,
+) -> None:
+    client = app_client(services)
+    nul = await client.post("/mobile/v1/registrations", json={**NEWCOMER, "name": "DE\x00WI"})
+    huge = await client.post("/mobile/v1/registrations", json={**NEWCOMER, "address": "x" * 10**6})
+    assert nul.status_code == 400 and 400 <= huge.status_code < 500
+    assert not [c for c in services.calls if c.callee == "identity"]
+
+
+@pytest.mark.parametrize(
+    "application_id", ["KYC-" + "0" * 24, "KYC-%00", "..%2Fsessions", "KYC-" + "a" * 500]
+)
+async def test_someone_elses_or_a_made_up_application_is_refused(
+    services: Services, application_id: str
+) -> None:
+    response = await app_client(services).get(f"/mobile/v1/registrations/{application_id}")
+    assert 400 <= response.status_code < 500 and "code" in response.json()
 
 
 async def test_existing_customer_cannot_register_again(services: Services) -> None:

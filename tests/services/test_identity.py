@@ -15,6 +15,7 @@ from sandbox.dialects.signing.common import timestamp
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.identity.store import IdentityStore
 from tests.conftest import Services
+from tests.services.consent_helpers import activate_ikd, granted
 
 SARI = "9971015403960001"
 """Persona "buyer": SARI WULANDARI, born 14-03-1996 in BANDAR CONTOH, female."""
@@ -31,20 +32,21 @@ SARI_FIELDS = {
 }
 
 
+_ASK = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC", "scopes": ["identity_verification"]}'
+"""A consent request: the signed partner POST the authentication tests send."""
+
+
 def _partner(
     services: Services, caller: str = "marketplace"
 ) -> tuple[httpx.AsyncClient, httpx.Auth]:
     return services.client("identity", caller), services.auth("identity", caller)
 
 
-async def _consent(
-    services: Services, nik: str = SARI, caller: str = "marketplace", purpose: str = "SELLER_KYC"
-) -> str:
-    client, auth = _partner(services, caller)
-    response = await client.post("/v1/consents", json={"nik": nik, "purpose": purpose}, auth=auth)
-    assert response.status_code == 201, response.text
-    consent_id: str = response.json()["consent_id"]
-    return consent_id
+async def _consent(services: Services, nik: str = SARI, caller: str = "marketplace") -> str:
+    """A consent she approved in her IKD app for `caller` (given IKD first if she has none)."""
+    if nik not in {p["nik"] for p in services.world["personas"].values()}:
+        activate_ikd(services, nik)
+    return await granted(services, nik, caller)
 
 
 async def _verify(
@@ -157,71 +159,38 @@ async def test_a_wrong_method_on_a_known_path_is_405_with_allow_before_credentia
 # --- consent -----------------------------------------------------------------------------------
 
 
-async def test_consent_created_for_24_hours(services: Services) -> None:
-    client, auth = _partner(services)
-    response = await client.post(
-        "/v1/consents", json={"nik": SARI, "purpose": "SELLER_KYC"}, auth=auth
-    )
-    assert response.status_code == 201
-    assert response.json() == {
-        "consent_id": "CNS-20240301-000001",
-        "nik_last4": "0001",
-        "purpose": "SELLER_KYC",
-        "partner": "marketplace",
-        "status": "ACTIVE",
-        "granted_at": "2024-03-01T15:00:00+07:00",
-        "expires_at": "2024-03-02T15:00:00+07:00",
-    }
-
-
-async def test_consent_for_unknown_nik_looks_the_same(services: Services) -> None:
-    client, auth = _partner(services)
-    known = await client.post(
-        "/v1/consents", json={"nik": SARI, "purpose": "SELLER_KYC"}, auth=auth
-    )
-    unknown = await client.post(
-        "/v1/consents", json={"nik": UNKNOWN, "purpose": "SELLER_KYC"}, auth=auth
-    )
-    assert unknown.status_code == known.status_code == 201
-    assert set(unknown.json()) == set(known.json())
-    assert unknown.json()["nik_last4"] == "0099"
-
-
-async def test_consent_with_granted_at_expires_24_hours_later(services: Services) -> None:
-    client, auth = _partner(services)
-    body = {"nik": SARI, "purpose": "SELLER_KYC", "granted_at": "2024-03-01T09:00:00+07:00"}
-    response = await client.post("/v1/consents", json=body, auth=auth)
-    assert response.status_code == 201
-    assert response.json()["expires_at"] == "2024-03-02T09:00:00+07:00"
-
-
 @pytest.mark.parametrize(
-    ("granted_at", "words"),
+    "body",
     [
-        ("yesterday", "ISO-8601"),
-        ("2024-03-01T16:00:00+07:00", "future"),
-        ("2024-02-29T15:00:00+07:00", "more than 24 hours ago"),
+        {"nik": SARI, "purpose": "SELLER_KYC"},
+        {"nik": SARI, "purpose": "SELLER_KYC", "granted_at": "2024-03-01T09:00:00+07:00"},
+        {"nik": "\x00" * 10, "purpose": "../../admin"},
+        {"x": "y" * 100_000},
     ],
 )
-async def test_consent_refuses_bad_granted_at(
-    services: Services, granted_at: str, words: str
+async def test_a_partner_can_no_longer_record_consent_itself(
+    services: Services, body: dict[str, Any]
 ) -> None:
+    """The old partner-asserted consent is refused in the registry's dialect, saying what to
+    use instead, and records nothing."""
     client, auth = _partner(services)
-    body = {"nik": SARI, "purpose": "SELLER_KYC", "granted_at": granted_at}
     response = await client.post("/v1/consents", json=body, auth=auth)
-    assert response.status_code == 400
-    assert response.json()["field"] == "granted_at"
-    assert words in response.json()["message"]
+    assert response.status_code == 410
+    assert response.json()["code"] == "consent_endpoint_retired"
+    assert "/v1/consent-requests" in response.json()["message"]
+    assert _store(services).consent("CNS-20240301-000001") is None
+    unsigned = await services.client("identity").post("/v1/consents", json=body)
+    assert unsigned.status_code == 401  # who asks is checked first, as everywhere
 
 
-async def test_consent_for_another_purpose_is_forbidden(services: Services) -> None:
+async def test_a_consent_request_for_an_unknown_nik_looks_the_same(services: Services) -> None:
     client, auth = _partner(services)
-    response = await client.post(
-        "/v1/consents", json={"nik": SARI, "purpose": "ACCOUNT_OPENING"}, auth=auth
-    )
-    assert response.status_code == 403
-    assert response.json()["code"] == "purpose_not_allowed"
-    assert "SELLER_KYC" in response.json()["message"]
+    body = {"purpose": "SELLER_KYC", "scopes": ["identity_verification"]}
+    known = await client.post("/v1/consent-requests", json={**body, "nik": SARI}, auth=auth)
+    unknown = await client.post("/v1/consent-requests", json={**body, "nik": UNKNOWN}, auth=auth)
+    assert unknown.status_code == known.status_code == 202
+    assert set(unknown.json()) == set(known.json())
+    assert unknown.json()["nik_last4"] == "0099"
 
 
 @pytest.mark.parametrize(
@@ -232,11 +201,12 @@ async def test_consent_for_another_purpose_is_forbidden(services: Services) -> N
         ("9803015403960001", "province code '98'"),
     ],
 )
-async def test_consent_with_malformed_nik_is_400(services: Services, nik: str, words: str) -> None:
+async def test_consent_request_with_malformed_nik_is_400(
+    services: Services, nik: str, words: str
+) -> None:
     client, auth = _partner(services)
-    response = await client.post(
-        "/v1/consents", json={"nik": nik, "purpose": "SELLER_KYC"}, auth=auth
-    )
+    body = {"nik": nik, "purpose": "SELLER_KYC", "scopes": ["identity_verification"]}
+    response = await client.post("/v1/consent-requests", json=body, auth=auth)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_nik"
     assert words in response.json()["message"]
@@ -265,7 +235,7 @@ async def test_consent_withdrawn_then_verify_is_refused(services: Services) -> N
 
 
 async def test_consent_of_another_partner_cannot_be_withdrawn(services: Services) -> None:
-    consent_id = await _consent(services, caller="bank", purpose="ACCOUNT_OPENING")
+    consent_id = await _consent(services, caller="bank")
     client, auth = _partner(services, "marketplace")
     response = await client.delete(f"/v1/consents/{consent_id}", auth=auth)
     assert response.status_code == 404
@@ -319,11 +289,12 @@ async def test_verify_unknown_nik_matches_nothing(services: Services) -> None:
     body = response.json()
     assert (body["found"], body["reason"], body["name_score"]) == (False, "NIK_NOT_FOUND", 0)
     assert body["fields"] == dict.fromkeys(SARI_FIELDS, "TIDAK SESUAI")
-    assert [call.callee for call in services.calls] == ["identity", "identity"]
+    # the partner asked, she (given IKD here) logged in and approved, the partner verified
+    assert [call.callee for call in services.calls] == ["identity"] * 4
 
 
 async def test_verify_by_the_bank_for_account_opening(services: Services) -> None:
-    consent_id = await _consent(services, nik=BUDI, caller="bank", purpose="ACCOUNT_OPENING")
+    consent_id = await _consent(services, nik=BUDI, caller="bank")
     response = await _verify(
         services,
         consent_id,
@@ -397,7 +368,7 @@ async def test_verify_needs_a_matching_consent(
     services: Services, consent: str, code: str, status: int
 ) -> None:
     if consent == "bank":
-        consent = await _consent(services, caller="bank", purpose="ACCOUNT_OPENING")
+        consent = await _consent(services, caller="bank")
     elif consent == "budi":
         consent = await _consent(services, nik=BUDI)
     elif consent == "expired":
@@ -427,44 +398,53 @@ async def test_verification_is_logged_with_the_nik_masked(services: Services) ->
 
 @pytest.mark.parametrize("header", ["X-Client-Id", "X-Timestamp", "X-Nonce", "X-Signature"])
 async def test_missing_header_is_named(services: Services, header: str) -> None:
-    body = json.dumps({"nik": SARI, "purpose": "SELLER_KYC"}).encode()
-    headers = _signed(services, "/v1/consents", body)
+    body = _ASK
+    headers = _signed(services, "/v1/consent-requests", body)
     del headers[header]
-    response = await services.client("identity").post("/v1/consents", content=body, headers=headers)
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=body, headers=headers
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "missing_header"
     assert header in response.json()["message"]
 
 
 async def test_unknown_client_id_is_401(services: Services) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    headers = {**_signed(services, "/v1/consents", body), "X-Client-Id": "SOMEONE-ELSE"}
-    response = await services.client("identity").post("/v1/consents", content=body, headers=headers)
+    body = _ASK
+    headers = {**_signed(services, "/v1/consent-requests", body), "X-Client-Id": "SOMEONE-ELSE"}
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=body, headers=headers
+    )
     assert (response.status_code, response.json()["code"]) == (401, "unknown_client")
 
 
 @pytest.mark.parametrize("what", ["secret", "body", "path"])
 async def test_wrong_signature_is_401(services: Services, what: str) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    signed_body = (
-        b'{"nik": "9901011708850001", "purpose": "SELLER_KYC"}' if what == "body" else body
-    )
+    body = _ASK
+    signed_body = _ASK.replace(SARI.encode(), BUDI.encode()) if what == "body" else body
     headers = _signed(
         services,
-        "/v1/verify" if what == "path" else "/v1/consents",
+        "/v1/verify" if what == "path" else "/v1/consent-requests",
         signed_body,
         secret="not-the-secret" if what == "secret" else None,
     )
-    response = await services.client("identity").post("/v1/consents", content=body, headers=headers)
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=body, headers=headers
+    )
     assert (response.status_code, response.json()["code"]) == (401, "invalid_signature")
 
 
 async def test_signature_ignores_whitespace_in_the_body(services: Services) -> None:
-    signed = b'{"nik":"9971015403960001","purpose":"SELLER_KYC"}'
-    sent = b'{ "nik" : "9971015403960001",\n  "purpose": "SELLER_KYC" }'
-    headers = _signed(services, "/v1/consents", signed)
-    response = await services.client("identity").post("/v1/consents", content=sent, headers=headers)
-    assert response.status_code == 201
+    signed = b'{"nik":"9971015403960001","purpose":"SELLER_KYC","scopes":["identity_verification"]}'
+    sent = (
+        b'{ "nik" : "9971015403960001",\n  "purpose": "SELLER_KYC",'
+        b'  "scopes" : [ "identity_verification" ] }'
+    )
+    headers = _signed(services, "/v1/consent-requests", signed)
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=sent, headers=headers
+    )
+    assert response.status_code == 202
 
 
 @pytest.mark.parametrize(
@@ -478,44 +458,52 @@ async def test_signature_ignores_whitespace_in_the_body(services: Services) -> N
 async def test_bad_timestamp_is_401(
     services: Services, offset: int, ts: str | None, code: str
 ) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    headers = _signed(services, "/v1/consents", body, ts=ts or timestamp(services.clock() + offset))
-    response = await services.client("identity").post("/v1/consents", content=body, headers=headers)
+    body = _ASK
+    headers = _signed(
+        services, "/v1/consent-requests", body, ts=ts or timestamp(services.clock() + offset)
+    )
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=body, headers=headers
+    )
     assert (response.status_code, response.json()["code"]) == (401, code)
 
 
 async def test_timestamp_within_five_minutes_is_fine(services: Services) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    headers = _signed(services, "/v1/consents", body, ts=timestamp(services.clock() - 299))
-    response = await services.client("identity").post("/v1/consents", content=body, headers=headers)
-    assert response.status_code == 201
+    body = _ASK
+    headers = _signed(services, "/v1/consent-requests", body, ts=timestamp(services.clock() - 299))
+    response = await services.client("identity").post(
+        "/v1/consent-requests", content=body, headers=headers
+    )
+    assert response.status_code == 202
 
 
 async def test_replayed_request_is_refused(services: Services) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    headers = _signed(services, "/v1/consents", body)
+    body = _ASK
+    headers = _signed(services, "/v1/consent-requests", body)
     client = services.client("identity")
-    first = await client.post("/v1/consents", content=body, headers=headers)
+    first = await client.post("/v1/consent-requests", content=body, headers=headers)
     services.clock.advance(10)
-    replay = await client.post("/v1/consents", content=body, headers=headers)
-    assert first.status_code == 201
+    replay = await client.post("/v1/consent-requests", content=body, headers=headers)
+    assert first.status_code == 202
     assert (replay.status_code, replay.json()["code"]) == (401, "replayed_request")
-    assert _store(services).consent("CNS-20240301-000002") is None  # no second consent
+    assert _store(services).people.request("CRQ-20240301-000002") is None  # asked once
 
 
 async def test_same_nonce_from_another_partner_is_not_a_replay(services: Services) -> None:
-    body = b'{"nik": "9971015403960001", "purpose": "SELLER_KYC"}'
-    bank_body = b'{"nik": "9971015403960001", "purpose": "ACCOUNT_OPENING"}'
+    body = _ASK
+    bank_body = _ASK.replace(b"SELLER_KYC", b"ACCOUNT_OPENING")
     client = services.client("identity")
     first = await client.post(
-        "/v1/consents", content=body, headers=_signed(services, "/v1/consents", body)
+        "/v1/consent-requests",
+        content=body,
+        headers=_signed(services, "/v1/consent-requests", body),
     )
     second = await client.post(
-        "/v1/consents",
+        "/v1/consent-requests",
         content=bank_body,
-        headers=_signed(services, "/v1/consents", bank_body, caller="bank"),
+        headers=_signed(services, "/v1/consent-requests", bank_body, caller="bank"),
     )
-    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.status_code, second.status_code) == (202, 202)
 
 
 # --- agreements, quota and usage ---------------------------------------------------------------
@@ -534,10 +522,12 @@ async def test_suspended_or_revoked_partner_is_403(
     assert changed.json() == {"partner": "marketplace", "status": status}
     client, auth = _partner(services)
     response = await client.post(
-        "/v1/consents", json={"nik": SARI, "purpose": "SELLER_KYC"}, auth=auth
+        "/v1/consent-requests",
+        json={"nik": SARI, "purpose": "SELLER_KYC", "scopes": ["identity_verification"]},
+        auth=auth,
     )
     assert (response.status_code, response.json()["code"]) == (403, code)
-    other = await _consent(services, caller="bank", purpose="ACCOUNT_OPENING")
+    other = await _consent(services, caller="bank")
     assert other.startswith("CNS-")  # the bank's agreement is untouched
 
 
@@ -545,7 +535,9 @@ async def test_expired_agreement_is_403(services: Services) -> None:
     await _reseed(services, valid_until="2024-02-29")
     client, auth = _partner(services)
     response = await client.post(
-        "/v1/consents", json={"nik": SARI, "purpose": "SELLER_KYC"}, auth=auth
+        "/v1/consent-requests",
+        json={"nik": SARI, "purpose": "SELLER_KYC", "scopes": ["identity_verification"]},
+        auth=auth,
     )
     assert (response.status_code, response.json()["code"]) == (403, "agreement_expired")
     assert "2024-02-29" in response.json()["message"]
@@ -557,10 +549,12 @@ async def test_quota_used_up_is_429(services: Services) -> None:
     statuses = []
     for _ in range(3):
         response = await client.post(
-            "/v1/consents", json={"nik": SARI, "purpose": "SELLER_KYC"}, auth=auth
+            "/v1/consent-requests",
+            json={"nik": SARI, "purpose": "SELLER_KYC", "scopes": ["identity_verification"]},
+            auth=auth,
         )
         statuses.append(response.status_code)
-    assert statuses == [201, 201, 429]
+    assert statuses == [202, 202, 429]
     assert response.json()["code"] == "quota_exceeded"
 
 

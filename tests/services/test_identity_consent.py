@@ -11,7 +11,7 @@ import pytest
 from sandbox.dialects.signing import identity as registry
 from sandbox.services.identity.store import IdentityStore
 from tests.conftest import Services
-from tests.services.consent_helpers import ask, granted, log_in, partner
+from tests.services.consent_helpers import approve_pending, ask, granted, log_in, partner
 
 SARI = "9971015403960001"
 """Persona "buyer", who has IKD."""
@@ -83,17 +83,17 @@ async def test_consent_request_waits_for_her_then_approval_lets_the_partner_veri
 async def test_approval_is_announced_by_a_webhook_signed_with_the_partners_secret(
     services: Services,
 ) -> None:
-    await granted(services, SARI)
+    await granted(services, SARI, "hospital")  # the desk's agreement names a webhook path
     outbox = services.apps["identity"].state.outbox
     rows = list(outbox.db.query("SELECT * FROM _outbox"))
     assert len(rows) == 1
     row = rows[0]
-    assert (row["target"], row["path"]) == ("marketplace", "/webhooks/identity/consents")
+    assert (row["target"], row["path"]) == ("hospital", "/api/v1/consent-notifications")
     body = json.loads(row["body"])
     assert body["type"] == "consent_request.approved" and body["consent_id"]
     assert SARI not in row["body"]
     headers = outbox._signers[row["kind"]](row["path"], row["body"].encode(), services.clock())
-    secret = services.world["partners"]["identity"]["marketplace"]["client_secret"]
+    secret = services.world["partners"]["identity"]["hospital"]["client_secret"]
     expected = registry.signature(
         secret,
         "POST",
@@ -135,13 +135,13 @@ async def test_an_unanswered_request_expires_after_fifteen_minutes(services: Ser
 async def test_revoking_in_the_app_stops_verification_and_tells_the_partner(
     services: Services,
 ) -> None:
-    consent_id = await granted(services, SARI)
+    consent_id = await granted(services, SARI, "hospital")
     app = await log_in(services, SARI)
     listed = (await app.get("/ikd/v1/consents")).json()
     assert [c["consent_id"] for c in listed] == [consent_id]
     revoked = await app.delete(f"/ikd/v1/consents/{consent_id}")
     assert revoked.status_code == 200 and revoked.json()["status"] == "REVOKED"
-    refused = await _verify(services, consent_id)
+    refused = await _verify(services, consent_id, caller="hospital")
     assert refused.status_code == 403 and refused.json()["code"] == "consent_withdrawn"
     twice = await app.delete(f"/ikd/v1/consents/{consent_id}")
     assert twice.json()["revoked_at"] == revoked.json()["revoked_at"]
@@ -150,6 +150,18 @@ async def test_revoking_in_the_app_stops_verification_and_tells_the_partner(
         for r in services.apps["identity"].state.outbox.db.query("SELECT body FROM _outbox")
     ]
     assert kinds == ["consent_request.approved", "consent.revoked"]
+
+
+async def test_a_partner_without_a_webhook_path_is_told_nothing_and_asks(
+    services: Services,
+) -> None:
+    """The seller centre names no webhook: her answer is read by asking, never pushed."""
+    asked = (await ask(services, SARI)).json()
+    await approve_pending(services, SARI)
+    assert list(services.apps["identity"].state.outbox.db.query("SELECT * FROM _outbox")) == []
+    client, auth = partner(services, "marketplace")
+    status = await client.get(f"/v1/consent-requests/{asked['request_id']}", auth=auth)
+    assert status.json()["status"] == "APPROVED" and status.json()["consent_id"]
 
 
 async def test_a_consent_expires_after_24_hours(services: Services) -> None:

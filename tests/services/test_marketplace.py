@@ -805,28 +805,122 @@ def registry(services: Services, **kwargs: Any) -> FakeRegistry:
     return fake
 
 
-async def test_seller_verified_at_the_registry(services: Services) -> None:
-    fake = registry(services)
+async def apply(services: Services) -> httpx.Response:
+    """The would-be seller sends the form: the application waits for her consent."""
     response = await services.client("marketplace", "seller").post(
         "/seller/v1/registrations", json=NEWCOMER
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "AWAITING_CONSENT"
+    return response
+
+
+async def read_application(services: Services, application_id: str) -> httpx.Response:
+    return await services.client("marketplace", "seller").get(
+        f"/seller/v1/registrations/{application_id}"
+    )
+
+
+async def test_seller_verified_at_the_registry_once_she_approves(services: Services) -> None:
+    fake = registry(services, answer="PENDING")
+    application = (await apply(services)).json()
+    assert application["consent_request_id"] == "CRQ-0001" and "IKD" in application["message"]
+    waiting = await read_application(services, application["application_id"])
+    assert waiting.status_code == 202 and waiting.json()["status"] == "AWAITING_CONSENT"
+    fake.answer = "APPROVED"  # she approves in her IKD app
+    response = await read_application(services, application["application_id"])
+    assert response.status_code == 200, response.text
     assert response.json()["status"] == "VERIFIED" and response.json()["shop_id"] == 2051
-    [(consent_path, consent, ok1), (verify_path, verify, ok2)] = fake.calls
-    assert (consent_path, verify_path) == ("/v1/consents", "/v1/verify") and ok1 and ok2
-    assert consent == {"nik": NEWCOMER["nik"], "purpose": "SELLER_KYC"}
+    paths = [path for path, _body, _ok in fake.calls]
+    assert paths == [
+        "/v1/consent-requests",
+        "/v1/consent-requests/CRQ-0001",
+        "/v1/consent-requests/CRQ-0001",
+        "/v1/verify",
+    ]
+    assert all(ok for _path, _body, ok in fake.calls)  # every call signed as Pasarloka
+    asked, verify = fake.calls[0][1], fake.calls[-1][1]
+    assert (asked["nik"], asked["purpose"], asked["scopes"]) == (
+        NEWCOMER["nik"],
+        "SELLER_KYC",
+        ["identity_verification"],
+    )
     assert verify["consent_id"] == "CNS-0001" and verify["tgl_lhr"] == "09-07-2001"
     assert (verify["nama_lgkp"], verify["jenis_klmin"]) == ("DEWI LESTARI", "PEREMPUAN")
+    again = await read_application(services, application["application_id"])
+    assert again.json()["shop_id"] == 2051 and len(fake.calls) == 4  # replay: asks nobody
 
 
-async def test_seller_with_mismatched_data_is_422(services: Services) -> None:
+async def test_seller_with_mismatched_data_is_rejected(services: Services) -> None:
     registry(services, flags={"tgl_lhr": "TIDAK SESUAI"})
-    response = await services.client("marketplace", "seller").post(
-        "/seller/v1/registrations", json=NEWCOMER
-    )
-    assert response.status_code == 422
+    application = (await apply(services)).json()
+    response = await read_application(services, application["application_id"])
+    assert response.status_code == 200 and response.json()["status"] == "REJECTED"
     assert (response.json()["code"], response.json()["fields"]) == ("kyc_failed", ["tgl_lhr"])
     assert app_state(services).store.shop_of_owner(NEWCOMER["nik"]) is None
+
+
+@pytest.mark.parametrize("answer", ["DECLINED", "EXPIRED"])
+async def test_seller_who_declines_or_never_answers_gets_no_shop(
+    services: Services, answer: str
+) -> None:
+    fake = registry(services, answer=answer)
+    application = (await apply(services)).json()
+    response = await read_application(services, application["application_id"])
+    assert response.json()["status"] == "REJECTED"
+    assert response.json()["code"] == f"consent_{answer.lower()}"
+    assert "/v1/verify" not in [path for path, _body, _ok in fake.calls]  # nobody was checked
+    assert app_state(services).store.shop_of_owner(NEWCOMER["nik"]) is None
+
+
+async def test_a_second_form_while_she_has_not_answered_asks_her_once(services: Services) -> None:
+    fake = registry(services, answer="PENDING")
+    first = (await apply(services)).json()
+    second = (await apply(services)).json()
+    assert first["application_id"] == second["application_id"]
+    assert [path for path, _body, _ok in fake.calls] == ["/v1/consent-requests"]
+
+
+async def test_two_reads_at_once_open_one_shop(services: Services) -> None:
+    import asyncio
+
+    fake = registry(services)
+    application = (await apply(services)).json()
+    answers = await asyncio.gather(
+        *(read_application(services, application["application_id"]) for _ in range(4))
+    )
+    assert all(a.status_code in (200, 202) for a in answers)
+    final = await read_application(services, application["application_id"])
+    assert final.json()["status"] == "VERIFIED"
+    assert [path for path, _body, _ok in fake.calls].count("/v1/verify") == 1
+    rows = app_state(services).store.db.query(
+        "SELECT COUNT(*) AS n FROM sellers WHERE owner_nik = ?", [NEWCOMER["nik"]]
+    )
+    assert next(iter(rows))["n"] == 1
+
+
+@pytest.mark.parametrize(
+    "application_id",
+    ["SAP-" + "0" * 24, "SAP-%00" + "0" * 21, "..%2F..%2Fv1%2Forders", "SAP-" + "f" * 400],
+)
+async def test_someone_elses_or_a_made_up_application_is_not_found(
+    services: Services, application_id: str
+) -> None:
+    registry(services)
+    response = await read_application(services, application_id)
+    assert 400 <= response.status_code < 500
+    assert "code" in response.json()  # the marketplace's own error dialect
+
+
+async def test_a_huge_or_broken_form_is_refused(services: Services) -> None:
+    fake = registry(services)
+    client = services.client("marketplace", "seller")
+    huge = await client.post(
+        "/seller/v1/registrations", json={**NEWCOMER, "shop_name": "x" * 2_000_000}
+    )
+    nul = await client.post("/seller/v1/registrations", json={**NEWCOMER, "name": "De\x00wi"})
+    assert 400 <= huge.status_code < 500 and 400 <= nul.status_code < 500
+    assert fake.calls == [] or all(p != "/v1/verify" for p, _b, _o in fake.calls)
 
 
 async def test_seller_needs_consent_and_one_shop(services: Services) -> None:

@@ -134,7 +134,8 @@ class FakeBank:
 
 
 class FakeRegistry:
-    """A civil registry that answers consent and verify with preset flags."""
+    """A civil registry that takes consent requests, answers them as `answer` says (her answer
+    in her IKD app), and answers verify with preset flags."""
 
     def __init__(
         self,
@@ -142,14 +143,20 @@ class FakeRegistry:
         flags: dict[str, str] | None = None,
         found: bool = True,
         fail: bool = False,
+        answer: str = "APPROVED",
     ) -> None:
         self.creds = creds
         self.flags = flags
         self.found = found
         self.fail = fail
+        self.answer = answer
+        """How she answered the request: PENDING, APPROVED, DECLINED or EXPIRED."""
         self.calls: list[tuple[str, dict[str, Any], bool]] = []
         self.app = FastAPI()
-        self.app.add_api_route("/v1/consents", self.consent, methods=["POST"])
+        self.app.add_api_route("/v1/consent-requests", self.consent, methods=["POST"])
+        self.app.add_api_route(
+            "/v1/consent-requests/{request_id}", self.consent_request, methods=["GET"]
+        )
         self.app.add_api_route("/v1/verify", self.verify, methods=["POST"])
 
     async def _record(self, request: Request) -> dict[str, Any]:
@@ -166,7 +173,7 @@ class FakeRegistry:
         valid = h.get("x-client-id") == self.creds["client_id"] and registry_signing.matches(
             expected, h.get("x-signature")
         )
-        body: dict[str, Any] = json.loads(raw)
+        body: dict[str, Any] = json.loads(raw) if raw else {}
         self.calls.append((request.url.path, body, valid))
         return body
 
@@ -176,13 +183,25 @@ class FakeRegistry:
             return JSONResponse({"code": "internal_error", "message": "down"}, status_code=500)
         return JSONResponse(
             {
-                "consent_id": "CNS-0001",
+                "request_id": "CRQ-0001",
+                "status": "PENDING",
                 "nik_last4": body["nik"][-4:],
                 "purpose": body["purpose"],
+                "scopes": body["scopes"],
                 "partner": "marketplace",
-                "expires_at": "2025-03-01",
             },
-            status_code=201,
+            status_code=202,
+        )
+
+    async def consent_request(self, request: Request) -> JSONResponse:
+        await self._record(request)
+        approved = self.answer == "APPROVED"
+        return JSONResponse(
+            {
+                "request_id": request.path_params["request_id"],
+                "status": self.answer,
+                "consent_id": "CNS-0001" if approved else None,
+            }
         )
 
     async def verify(self, request: Request) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import Services
+from tests.services.consent_helpers import approve_pending, log_in
 
 FS = 7001
 SHIRT = 100101
@@ -99,11 +100,71 @@ async def test_newcomer_opens_a_shop_after_kyc(services: Services) -> None:
         "shop_name": "Dewi Craft",
         "consent": True,
     }
-    wrong = await client.post("/seller/v1/registrations", json={**form, "birth_date": "2001-07-10"})
-    assert wrong.status_code == 422, wrong.text
+    wrong = await apply_and_approve(services, client, {**form, "birth_date": "2001-07-10"})
+    assert wrong.status_code == 200 and wrong.json()["status"] == "REJECTED", wrong.text
     assert wrong.json()["fields"] == ["tgl_lhr"]
-    response = await client.post("/seller/v1/registrations", json=form)
-    assert response.status_code == 201, response.text
+    response = await apply_and_approve(services, client, form)
+    assert response.status_code == 200, response.text
     assert response.json()["status"] == "VERIFIED"
-    identity_calls = [(c.path, c.status) for c in services.calls if c.callee == "identity"]
-    assert identity_calls == [("/v1/consents", 201), ("/v1/verify", 200)] * 2
+    assert response.json()["consent_id"].startswith("CNS-")
+    identity_calls = [
+        (c.caller, c.method, c.path.rsplit("/", 1)[-1] if "CRQ-" in c.path else c.path, c.status)
+        for c in services.calls
+        if c.callee == "identity" and not c.path.startswith("/ikd/v1/sessions")
+    ]
+    once = [
+        ("marketplace", "POST", "/v1/consent-requests", 202),
+        ("newcomer", "GET", "/ikd/v1/consent-requests", 200),
+        ("newcomer", "POST", "approve", 201),
+        ("marketplace", "GET", identity_calls[3][2], 200),
+        ("marketplace", "POST", "/v1/verify", 200),
+    ]
+    assert identity_calls[:5] == once, identity_calls
+
+
+async def apply_and_approve(
+    services: Services, client: httpx.AsyncClient, form: dict[str, Any]
+) -> httpx.Response:
+    """She sends the form, approves Pasarloka's request in her IKD app, reads the application."""
+    sent = await client.post("/seller/v1/registrations", json=form)
+    assert sent.status_code == 202, sent.text
+    await approve_pending(services, form["nik"])
+    return await client.get(f"/seller/v1/registrations/{sent.json()['application_id']}")
+
+
+async def test_a_seller_who_revokes_before_the_check_gets_no_shop(services: Services) -> None:
+    client = services.client("marketplace", "newcomer")
+    sent = await client.post("/seller/v1/registrations", json=DEWI)
+    [consent_id] = await approve_pending(services, DEWI["nik"])
+    app = await log_in(services, DEWI["nik"])
+    assert (await app.delete(f"/ikd/v1/consents/{consent_id}")).status_code == 200
+    read = await client.get(f"/seller/v1/registrations/{sent.json()['application_id']}")
+    assert read.json()["status"] == "REJECTED" and read.json()["code"] == "consent_withdrawn"
+    store = services.apps["marketplace"].state.store
+    assert store.shop_of_owner(DEWI["nik"]) is None
+
+
+async def test_a_seller_who_refuses_or_never_answers_gets_no_shop(services: Services) -> None:
+    client = services.client("marketplace", "newcomer")
+    sent = await client.post("/seller/v1/registrations", json=DEWI)
+    app = await log_in(services, DEWI["nik"])
+    [waiting] = (await app.get("/ikd/v1/consent-requests")).json()
+    assert waiting["purpose"] == "SELLER_KYC" and waiting["partner"] == "marketplace"
+    await app.post(f"/ikd/v1/consent-requests/{waiting['request_id']}/decline")
+    read = await client.get(f"/seller/v1/registrations/{sent.json()['application_id']}")
+    assert read.json()["code"] == "consent_declined"
+    again = await client.post("/seller/v1/registrations", json=DEWI)
+    services.clock.advance(16 * 60)
+    read = await client.get(f"/seller/v1/registrations/{again.json()['application_id']}")
+    assert read.json()["code"] == "consent_expired"
+
+
+DEWI: dict[str, Any] = {
+    "nik": "9902014907010001",
+    "name": "Dewi Lestari",
+    "birth_place": "Tanjung Damai",
+    "birth_date": "2001-07-09",
+    "sex": "P",
+    "shop_name": "Dewi Craft",
+    "consent": True,
+}

@@ -326,16 +326,18 @@ SCREEN_SHOTS = [
     ("desk", (160, 48), DARK, "en"),
     ("desk", (160, 48), LIGHT, "en"),
     ("desk", (160, 48), DARK, "id"),
+    ("ikd", (160, 48), DARK, "en"),
+    ("ikd", (80, 24), DARK, "id"),
 ]
 
 
 async def _approved_at_the_desk(pilot: Pilot[None], backend: Any) -> None:
     """The patient approves the desk's request in her IKD app; the desk follows the calls."""
-    from sandbox.tui.widgets.faces import DeskFace
+    from sandbox.tui.widgets.faces import DeskFace, IkdFace
     from tests.services.consent_helpers import approve_on
     from tests.tui.factory import until
 
-    desk = pilot.app.screen.query_one(DeskFace)
+    desk, ikd = pilot.app.screen.query_one(DeskFace), pilot.app.screen.query_one(IkdFace)
     assert desk.awaiting and desk.patient is not None
     recorded: list[Any] = []
     unsubscribe = backend.stream.subscribe(recorded.append)
@@ -345,7 +347,19 @@ async def _approved_at_the_desk(pilot: Pilot[None], backend: Any) -> None:
     finally:
         unsubscribe()
     desk.follow([e for e in recorded if isinstance(e, HttpCall)])
-    await until(lambda: not desk.awaiting, pilot)
+    ikd.follow([e for e in recorded if isinstance(e, HttpCall)])  # she answered on her phone
+    await until(lambda: not desk.awaiting and bool(ikd.consents), pilot)
+    await settle(pilot)
+
+
+async def _asked_on_her_phone(pilot: Pilot[None]) -> None:
+    """The desk asked for her consent: her IKD app shows the request, waiting for her."""
+    from sandbox.tui.widgets.faces import IkdFace
+    from tests.tui.factory import until
+
+    ikd = pilot.app.screen.query_one(IkdFace)
+    ikd.load()
+    await until(lambda: bool(ikd.requests), pilot)
     await settle(pilot)
 
 
@@ -366,7 +380,7 @@ def test_faces_screen_snapshot(
     """The apps screen: at 80x24 as it opens (Buy and Pay, or Admit, in view); at 160x48 after
     Buy and Pay with Bank Contoh on the phone (the bank's SMS over Klip, the checkout asking
     for the code), or after admitting the uninsured patient at the desk, once she approved
-    in her IKD app."""
+    in her IKD app; her IKD app beside the desk with the desk's request waiting for her."""
     monkeypatch.setattr(bank_rules, "new_code", lambda: "123456")  # the same SMS every run
     app, backend = make_app(tmp_path, live=False, lang=lang)
     app.theme = theme
@@ -386,6 +400,12 @@ def test_faces_screen_snapshot(
             await settle(pilot)
             await pilot.press("enter")  # the phone number her keyboard suggests
             await settle(pilot)
+        if face == "ikd":
+            await pilot.press("h")
+            await settle(pilot)
+            await pilot.click("#admit")
+            await settle(pilot)
+            await _asked_on_her_phone(pilot)
         if face == "desk":
             await pilot.press("h")
             await settle(pilot)  # the desk's patients load in a worker: never half drawn

@@ -36,6 +36,7 @@ from sandbox.services.bank import (
 )
 from sandbox.services.bank.auth import partners_from_seed
 from sandbox.services.bank.context import BankContext
+from sandbox.services.bank.kyc_applications import KycApplications
 from sandbox.services.bank.store import BankStore
 from sandbox.wire.outbox import Outbox
 
@@ -85,6 +86,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         registry_credentials=env.seed.get("holds", {}).get("identity"),
         refresh_partners=env.book.refresh,
         name=env.name,
+        kyc_applications=KycApplications(store.db),
     )
     app.state.forcing = bank.forcing
 

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from sandbox.framework.forcing import Forcing
 from sandbox.services.bank.auth import Partner
+from sandbox.services.bank.kyc_applications import KycApplications
 from sandbox.services.bank.store import BankStore
 from sandbox.services.bank.throttle import Throttle
 from sandbox.wire.client import Wire
@@ -47,6 +48,8 @@ class BankContext:
         )
     )
     """Sandbox-only failures a developer forces (`sandbox force`, framework/forcing.py)."""
+    kyc_applications: KycApplications | None = None
+    """Account applications waiting for the applicant's consent (`kyc.py`)."""
     name: str = "bank"
     """Its service name: the faults injected into it are looked up by it."""
     throttle: Throttle = field(default_factory=Throttle)

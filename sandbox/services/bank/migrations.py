@@ -161,6 +161,7 @@ def add_debits(db: sqlite_utils.Database) -> None:
 
 
 TABLES = (
+    "kyc_applications",  # kyc_applications.py
     "refunds",
     "debits",
     "otps",

@@ -18,10 +18,10 @@ from sandbox.framework.errors import ApiError
 from sandbox.services.bank import binding, kyc, payments, rules, sessions
 from sandbox.services.bank.context import Bank
 from sandbox.services.bank.schemas import (
+    AccountApplication,
     AccountView,
     BindingView,
     RegistrationRequest,
-    RegistrationResponse,
     SessionRequest,
     SessionResponse,
     TransferRequest,
@@ -208,10 +208,31 @@ async def end_binding(
 
 @router.post(
     "/registrations",
-    status_code=201,
-    response_model=RegistrationResponse,
-    summary="Open an account (verified at the civil registry)",
+    status_code=202,
+    response_model=AccountApplication,
+    response_model_exclude_none=True,
+    summary="Apply for an account: approve the identity check in your IKD app",
 )
 async def register(body: RegistrationRequest, bank: Bank) -> dict[str, Any]:
-    """KYC: consent, then match flags from the registry; every field must be SESUAI."""
+    """202: the bank asked the civil registry to put a consent request in your IKD app. Once
+    you approved, open the application (`GET .../{application_id}`)."""
     return await kyc.register(bank, body)
+
+
+@router.get(
+    "/registrations/{application_id}",
+    response_model=AccountApplication,
+    response_model_exclude_none=True,
+    summary="How an account application went: waiting, opened or rejected",
+)
+async def registration(
+    application_id: Annotated[str, Path(max_length=40, pattern=r"^KYC-[0-9a-f]{24}$")],
+    bank: Bank,
+    response: Response,
+) -> dict[str, Any]:
+    """202 while you have not answered; 200 OPENED with the account, or 200 REJECTED with
+    why (you declined, the request expired, or the registry did not confirm the details)."""
+    view = await kyc.application(bank, application_id)
+    if view["status"] in ("AWAITING_CONSENT", "VERIFYING"):
+        response.status_code = 202
+    return view

@@ -438,15 +438,25 @@ class BindingView(BaseModel):
     revoked_at: str | None = None
 
 
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Text a person typed: anything printable, no control characters."""
+
+
 class RegistrationRequest(BaseModel):
     """Open an account: the bank checks these details at the civil registry (KYC)."""
 
     nik: str = Field(pattern=r"^[0-9]{16}$", examples=["9902014907010001"])
-    name: str = Field(min_length=1, max_length=100, examples=["DEWI LESTARI"])
-    birth_place: str = Field(min_length=1, max_length=60, examples=["TANJUNG DAMAI"])
+    # No control characters (a NUL byte, a newline): these words reach the registry and are
+    # kept with the application until she answers in her IKD app.
+    name: str = Field(min_length=1, max_length=100, pattern=_PRINTABLE, examples=["DEWI LESTARI"])
+    birth_place: str = Field(
+        min_length=1, max_length=60, pattern=_PRINTABLE, examples=["TANJUNG DAMAI"]
+    )
     birth_date: date = Field(examples=["2001-07-09"])
     sex: Literal["L", "P"] = Field(examples=["P"])
-    address: str | None = Field(default=None, max_length=200, examples=["Jl. Pantai Indah No. 21"])
+    address: str | None = Field(
+        default=None, max_length=200, pattern=_PRINTABLE, examples=["Jl. Pantai Indah No. 21"]
+    )
     pin: str = Field(pattern=r"^[0-9]{6}$", examples=["000000"])  # not the story's PIN
     consent: bool = Field(
         examples=[True], description="The applicant agrees to the registry check; must be true."
@@ -467,3 +477,19 @@ class RegistrationResponse(BaseModel):
     name: str
     balance: int
     kyc: Kyc
+
+
+class AccountApplication(BaseModel):
+    """An account application: waiting for the applicant's consent in her IKD app, then
+    OPENED (with the account) or REJECTED (with the code and message saying why)."""
+
+    application_id: str = Field(examples=["KYC-3f9c2a1b4d5e6f708192a3b4"])
+    status: Literal["AWAITING_CONSENT", "VERIFYING", "OPENED", "REJECTED"]
+    consent_request_id: str = Field(examples=["CRQ-20240301-000001"])
+    message: str | None = None
+    account_no: str | None = None
+    name: str | None = None
+    balance: int | None = None
+    kyc: Kyc | None = None
+    code: str | None = Field(default=None, description="Why REJECTED (kyc_failed, ...).")
+    mismatched: list[str] | None = None

@@ -60,6 +60,7 @@ def request_view(row: dict[str, Any], now: float) -> ConsentRequestView:
         expires_at=timestamp(row["expires_at"]),
         answered_at=timestamp(row["answered_at"]) if row["answered_at"] else None,
         consent_id=row["consent_id"],
+        consent_valid_seconds=rules.CONSENT_SECONDS,
     )
 
 

@@ -61,6 +61,11 @@ class ConsentRequestView(BaseModel):
     )
     answered_at: str | None = None
     consent_id: str | None = Field(default=None, description="Set once she approved.")
+    consent_valid_seconds: int = Field(
+        examples=[86400],
+        description="How long the consent lasts once she approves: her app tells her before "
+        "she answers.",
+    )
 
 
 class ConsentView(BaseModel):

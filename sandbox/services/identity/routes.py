@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp, timestamp
+from sandbox.dialects.signing.common import timestamp
 from sandbox.services.identity import consent_requests, errors, rules
 from sandbox.services.identity.auth import (
     Partner,
@@ -26,8 +26,6 @@ from sandbox.services.identity.auth import (
 from sandbox.services.identity.schemas import (
     AgreementChanged,
     AgreementStatus,
-    ConsentCreated,
-    ConsentRequest,
     ConsentWithdrawn,
     PartnerUsage,
     PersonRegistered,
@@ -72,64 +70,25 @@ def _parse_nik(store: IdentityStore, nik: str, now: float) -> rules.NikParts:
 
 @router.post(
     "/v1/consents",
-    status_code=201,
-    response_model=ConsentCreated,
+    status_code=410,
+    response_model=None,
     tags=["consent"],
-    summary="Record that a person consented to be verified by you",
+    summary="Retired: a partner no longer records consent; ask the person instead",
 )
-async def create_consent(
-    body: ConsentRequest, partner: PartnerDep, request: Request
-) -> ConsentCreated:
-    """The consent covers one NIK, one purpose, for 24 hours from `granted_at`.
+async def create_consent(partner: PartnerDep) -> None:
+    """Always 410 `consent_endpoint_retired`, whatever the body.
 
-    A well-formed NIK that is not registered is accepted too: the consent endpoint must not
-    tell a partner whether a NIK exists.
+    A partner used to assert here that the person had consented. Consent is hers to give: ask
+    her with `POST /v1/consent-requests`; she answers in her IKD app, and
+    `GET /v1/consent-requests/{request_id}` gives the `consent_id` once she approved.
     """
-    store, now = _store(request), _now(request)
-    require_purpose(partner, body.purpose)
-    _parse_nik(store, body.nik, now)
-    granted_at = _granted_at(body.granted_at, now)
-    consent = store.add_consent(
-        day=_day(now),
-        partner=partner.name,
-        nik=body.nik,
-        purpose=body.purpose,
-        granted_at=granted_at,
-        expires_at=granted_at + rules.CONSENT_SECONDS,
-        now=now,
+    raise errors.refusal(
+        410,
+        "consent_endpoint_retired",
+        "Partners no longer record consent themselves. Ask the person with POST "
+        "/v1/consent-requests (nik, purpose, scopes); she approves in her IKD app, and "
+        "GET /v1/consent-requests/{request_id} then gives the consent_id to quote.",
     )
-    return ConsentCreated(
-        consent_id=consent["consent_id"],
-        nik_last4=body.nik[-4:],
-        purpose=body.purpose,
-        partner=partner.name,
-        granted_at=timestamp(granted_at),
-        expires_at=timestamp(consent["expires_at"]),
-    )
-
-
-def _granted_at(value: str | None, now: float) -> float:
-    """When the person consented: now by default, never in the future, never expired already."""
-    if value is None:
-        return now
-    moment = parse_timestamp(value)
-    if moment is None:
-        raise errors.bad_request(
-            "invalid_field",
-            "granted_at must be ISO-8601 with an offset, e.g. 2024-03-01T15:00:00+07:00.",
-            field="granted_at",
-        )
-    if moment > now + FRESHNESS_SECONDS:
-        raise errors.bad_request(
-            "invalid_field", "granted_at is in the future.", field="granted_at"
-        )
-    if moment + rules.CONSENT_SECONDS <= now:
-        raise errors.bad_request(
-            "invalid_field",
-            "granted_at is more than 24 hours ago, so the consent would already have expired.",
-            field="granted_at",
-        )
-    return moment
 
 
 @router.delete(

@@ -242,8 +242,8 @@ def consent_problem(
         return (
             404,
             "consent_not_found",
-            "No consent with this consent_id exists for you; "
-            "record one with POST /v1/consents first.",
+            "No consent with this consent_id exists for you; ask the person with "
+            "POST /v1/consent-requests first (she approves in her IKD app).",
         )
     if consent["withdrawn_at"] is not None:
         return 403, "consent_withdrawn", "The person withdrew this consent; ask for a new one."

@@ -24,38 +24,6 @@ class _Body(BaseModel):
 # --- consents ----------------------------------------------------------------------------------
 
 
-class ConsentRequest(_Body):
-    """The person agreed that this partner verifies them for this purpose."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"nik": NIK_EXAMPLE, "purpose": "SELLER_KYC"}]},
-    )
-
-    # Up to 64 characters here so a wrong length gets the registry's own precise message.
-    nik: str = Field(min_length=1, max_length=64, description="16-digit NIK of the person.")
-    purpose: str = Field(
-        min_length=1, max_length=40, description="Must be the purpose of your agreement."
-    )
-    granted_at: str | None = Field(
-        default=None,
-        max_length=40,
-        description="When the person consented (ISO-8601 with offset); default: now.",
-    )
-
-
-class ConsentCreated(BaseModel):
-    """A recorded consent; verifications quote its id."""
-
-    consent_id: str = Field(examples=["CNS-20240301-000001"])
-    nik_last4: str = Field(examples=["0001"])
-    purpose: str = Field(examples=["SELLER_KYC"])
-    partner: str = Field(examples=["marketplace"])
-    status: Literal["ACTIVE"] = "ACTIVE"
-    granted_at: str = Field(examples=["2024-03-01T15:00:00+07:00"])
-    expires_at: str = Field(examples=["2024-03-02T15:00:00+07:00"])
-
-
 class ConsentWithdrawn(BaseModel):
     """A consent the person took back; it can no longer cover a verification."""
 

@@ -40,6 +40,7 @@ from sandbox.services.marketplace.debits import DirectDebits
 from sandbox.services.marketplace.errors import render
 from sandbox.services.marketplace.expiry import ExpirySweep
 from sandbox.services.marketplace.orders import Orders
+from sandbox.services.marketplace.seller_applications import SellerApplications
 from sandbox.services.marketplace.shipping import Shipping
 from sandbox.services.marketplace.store import MarketplaceStore
 from sandbox.wire.clock import watch
@@ -122,6 +123,8 @@ def create_app(env: ServiceEnv) -> FastAPI:
     app.state.debits = orders.debits = DirectDebits(orders)
     app.state.bank_notifications = BankNotifications(holds.get("bank"), clock)
     app.state.registry = RegistryClient(env.wire, holds.get("identity"), clock)
+    app.state.seller_applications = SellerApplications(store.db)
+    app.state.clock = clock
     app.include_router(routes.router)
     app.include_router(debit_routes.router)
     app.include_router(app_routes.router)

@@ -281,6 +281,24 @@ def kyc_failed(fields: list[str], verification_id: str | None) -> ApiError:
     )
 
 
+def consent_refused(code: str, message: str) -> ApiError:
+    return ApiError(
+        403,
+        code[:64],
+        f"The civil registry refused the owner's consent ({message[:200]}); "
+        "register again to ask her again. No shop was opened.",
+    )
+
+
+def application_not_found(application_id: str) -> ApiError:
+    return ApiError(
+        404,
+        "application_not_found",
+        f"No seller application {application_id[:40]!r}: use the application_id the "
+        "registration answered.",
+    )
+
+
 def registry_unavailable(detail: str) -> ApiError:
     return ApiError(
         502,

@@ -34,13 +34,13 @@ from sandbox.services.marketplace.schemas import (
     OrderView,
     ProductCard,
     ProductPage,
-    SellerRegistered,
+    SellerApplication,
     SellerRegistration,
     TokenOut,
     TrackingAccepted,
     TrackingEvent,
 )
-from sandbox.services.marketplace.sellers import register_seller
+from sandbox.services.marketplace.sellers import application_status, register_seller
 from sandbox.services.marketplace.store import MarketplaceStore
 
 router = APIRouter()
@@ -282,13 +282,43 @@ async def checkout_page(
 
 @router.post(
     "/seller/v1/registrations",
-    status_code=201,
-    response_model=SellerRegistered,
+    status_code=202,
+    response_model=SellerApplication,
+    response_model_exclude_none=True,
     tags=["seller centre"],
-    summary="Open a shop: the owner is verified at the civil registry (KYC)",
+    summary="Open a shop: the owner approves the identity check in her IKD app (KYC)",
 )
 async def register(request: Request, body: SellerRegistration) -> dict[str, Any]:
-    return await register_seller(_store(request), request.app.state.registry, body)
+    """202: we asked the civil registry to put a consent request in her IKD app. Once she
+    approved, read the application (`GET .../{application_id}`): the registry verifies her
+    and the shop opens."""
+    state = request.app.state
+    return await register_seller(
+        _store(request), state.seller_applications, state.registry, body, state.clock()
+    )
+
+
+@router.get(
+    "/seller/v1/registrations/{application_id}",
+    response_model=SellerApplication,
+    response_model_exclude_none=True,
+    tags=["seller centre"],
+    summary="How a shop application went: waiting for her consent, verified or rejected",
+)
+async def registration(
+    request: Request,
+    response: Response,
+    application_id: Annotated[str, Path(max_length=40, pattern=r"^SAP-[0-9a-f]{24}$")],
+) -> dict[str, Any]:
+    """202 while she has not answered; 200 VERIFIED with the shop, or 200 REJECTED with why
+    (she declined, the request expired, or the registry did not confirm the details)."""
+    state = request.app.state
+    view = await application_status(
+        _store(request), state.seller_applications, state.registry, application_id, state.clock()
+    )
+    if view["status"] in ("AWAITING_CONSENT", "VERIFYING"):
+        response.status_code = 202
+    return view
 
 
 # --- SNAP payment notification from the bank ------------------------------------------------

@@ -383,6 +383,10 @@ class AppOrderView(BaseModel):
 # --- seller centre --------------------------------------------------------------------------
 
 
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Text a person typed: anything printable, no control characters."""
+
+
 class SellerRegistration(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -401,20 +405,34 @@ class SellerRegistration(BaseModel):
     )
 
     nik: str = Field(pattern=r"^[0-9]{16}$", description="16-digit NIK, as on the KTP.")
-    name: str = Field(min_length=1, max_length=100)
-    birth_place: str = Field(min_length=1, max_length=60)
+    # No control characters (a NUL byte, a newline): these words reach the registry and her
+    # IKD app, and are kept with the application until she answers.
+    name: str = Field(min_length=1, max_length=100, pattern=_PRINTABLE)
+    birth_place: str = Field(min_length=1, max_length=60, pattern=_PRINTABLE)
     birth_date: date = Field(description="YYYY-MM-DD")
     sex: Literal["L", "P"]
-    shop_name: str = Field(min_length=3, max_length=60)
-    city: str | None = Field(default=None, max_length=60)
+    shop_name: str = Field(min_length=3, max_length=60, pattern=_PRINTABLE)
+    city: str | None = Field(default=None, max_length=60, pattern=_PRINTABLE)
     consent: bool = Field(description="The owner agrees to be verified at the civil registry.")
 
 
-class SellerRegistered(BaseModel):
-    shop_id: int = Field(examples=[2051])
-    shop_name: str
-    status: Literal["VERIFIED"] = "VERIFIED"
+class SellerApplication(BaseModel):
+    """A seller application: waiting for the owner's consent in her IKD app, then VERIFIED
+    (with the shop) or REJECTED (with the code and message saying why)."""
+
+    application_id: str = Field(
+        examples=["SAP-3f9c2a1b4d5e6f708192a3b4"],
+        description="Read the application again with this id (it is the only key to it).",
+    )
+    status: Literal["AWAITING_CONSENT", "VERIFYING", "VERIFIED", "REJECTED"]
+    consent_request_id: str = Field(examples=["CRQ-20240301-000001"])
+    message: str | None = None
+    shop_id: int | None = Field(default=None, examples=[2051])
+    shop_name: str | None = None
     verification_id: str | None = None
+    consent_id: str | None = None
+    code: str | None = Field(default=None, description="Why REJECTED (kyc_failed, ...).")
+    fields: list[str] | None = Field(default=None, description="kyc_failed: what did not match.")
 
 
 # --- SNAP payment notification (bank -> marketplace) ----------------------------------------

@@ -30,6 +30,7 @@ class MarketplaceStore(InstitutionStore, Catalogue, Orders, Shipments, DirectDeb
 
     migrations = migrations
     TABLES = (
+        "seller_applications",  # seller_applications.py
         "checkout_requests",
         "refunds",
         "debits",

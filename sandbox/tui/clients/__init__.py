@@ -13,12 +13,14 @@ is what the face shows in place.
 - `phone`: `PhoneClient`, the texts on the person's phone (codes, notices; not API calls).
 - `bank`: `BankClient`, Bank Contoh's mobile app.
 - `desk`: `DeskClient`, the hospital's reception desk.
+- `ikd`: `IkdClient`, the person's IKD app at the civil registry (consent requests).
 """
 
 from sandbox.tui.clients.bank import BankClient
 from sandbox.tui.clients.checkout import CheckoutClient
 from sandbox.tui.clients.client import AppClient, FaceError, People
 from sandbox.tui.clients.desk import DeskClient
+from sandbox.tui.clients.ikd import IkdClient
 from sandbox.tui.clients.phone import PhoneClient
 from sandbox.tui.clients.social import SocialClient
 
@@ -28,6 +30,7 @@ __all__ = [
     "CheckoutClient",
     "DeskClient",
     "FaceError",
+    "IkdClient",
     "People",
     "PhoneClient",
     "SocialClient",

@@ -68,6 +68,33 @@ class AppClient:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """One call as the actor; the JSON object of a 2xx answer, or FaceError saying why."""
+        data = await self._answer(service, method, path, json=json, headers=headers)
+        if not isinstance(data, dict):
+            raise FaceError(
+                _("{service} answered something that is not JSON").format(service=service)
+            )
+        return data
+
+    async def call_items(self, service: str, method: str, path: str) -> list[dict[str, Any]]:
+        """One call whose 2xx answer is a JSON list of objects (an app's list screen); any
+        item that is not an object is left out, a body that is not a list is a FaceError."""
+        data = await self._answer(service, method, path)
+        if not isinstance(data, list):
+            raise FaceError(
+                _("{service} answered something that is not JSON").format(service=service)
+            )
+        return [item for item in data if isinstance(item, dict)]
+
+    async def _answer(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """The decoded JSON of a 2xx answer (None when it is not JSON), or FaceError."""
         try:
             await sandbox_started(self._people)
         except RuntimeError as exc:  # the sandbox this app started never came up
@@ -83,14 +110,9 @@ class AppClient:
         if not 200 <= response.status_code < 300:
             raise _refusal(response, service)
         try:
-            data = response.json()
+            return response.json()
         except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise FaceError(
-                _("{service} answered something that is not JSON").format(service=service)
-            )
-        return data
+            return None
 
 
 def took(call: HttpCall, callee: str, method: str, path: str) -> bool:

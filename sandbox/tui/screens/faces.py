@@ -29,8 +29,8 @@ from sandbox.tui.clients import (
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
-from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, SocialFace
-from sandbox.tui.widgets.faces.desk import DESK
+from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, IkdFace, SocialFace
+from sandbox.tui.widgets.faces.desk import DESK, PATIENTS, POLL_SECONDS
 
 PERSONA = "buyer"
 MISSED = 500
@@ -47,6 +47,9 @@ ACTIONS = frozenset(
         N_("code"),
         N_("retry"),
         N_("admit"),
+        N_("approve"),
+        N_("refuse"),
+        N_("revoke"),
     }
 )
 """What a tap on a face did (`Face.Acted.action`), as the list of taps names it."""
@@ -78,9 +81,13 @@ Every tap makes real calls between the institutions; the list under the apps say
 caused which trace (**Enter** opens it in the player), and the map lights up as they happen.
 
 **h** switches to the hospital's reception desk: pick the patient whose KTP is on the counter
-and press **Admit**. Behind that one action the hospital asks the civil registry, the
+and press **Admit**. The hospital first asks the civil registry for her consent: the request
+appears in her IKD app (the national digital ID app) on the phone beside the desk, where she
+sees who asks, for what and for how long, and presses **Approve** or **Refuse**. The desk
+waits and asks by itself; once she approves, the hospital reaches the civil registry, the
 health-records platform, the insurer and, for what insurance does not cover, the bank - the
-same pattern as Buy. Untick the consent box to see the desk refuse before asking anyone.
+same pattern as Buy. In her IKD app she can also revoke a consent she gave. Untick the
+consent box to see the desk refuse before asking anyone.
 
 The apps follow what happens elsewhere, without a tap: when the order is paid (in the bank
 app, by a story or by anyone), the phone shows it paid as soon as the marketplace's webhook
@@ -124,7 +131,13 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
                         )
                         yield BankFace(BankClient(self.backend, PERSONA))
                     with Horizontal(id="desk"):
-                        yield DeskFace(DeskClient(self.backend, DESK), self.backend.world)
+                        live = getattr(self.app, "live", True)  # snapshots: no asking by itself
+                        yield DeskFace(
+                            DeskClient(self.backend, DESK),
+                            self.backend.world,
+                            poll=POLL_SECONDS if live else None,
+                        )
+                        yield IkdFace(self.backend, PATIENTS[0])
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
@@ -186,11 +199,18 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             if option.id:
                 self.app.post_message(ShowTrace(option.id))
 
+    @on(DeskFace.PatientPicked)
+    def show_patients_phone(self, message: DeskFace.PatientPicked) -> None:
+        """The patient at the counter holds the phone beside the desk: her IKD app."""
+        self.query_one(IkdFace).show_person(message.persona)
+
     def on_screen_suspend(self) -> None:
         self._remember_where_we_left()
+        self.query_one(DeskFace).pause_watching()
 
     def on_screen_resume(self) -> None:
         self._catch_up()
+        self.query_one(DeskFace).resume_watching()
 
     @work(exclusive=True, group="faces-away", exit_on_error=False)
     async def _remember_where_we_left(self) -> None:

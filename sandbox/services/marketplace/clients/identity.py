@@ -1,8 +1,9 @@
 """The marketplace's client for the civil registry: seller KYC (purpose SELLER_KYC).
 
 Verify, never fetch: we send what the would-be seller told us and get back SESUAI / TIDAK
-SESUAI per field. Each check needs a consent registered first, so the registry can show later
-that the person agreed to this exact purpose.
+SESUAI per field. Each check needs her consent for this exact purpose, and consent is hers to
+give: we ask the registry to put a consent request in her IKD app (`ask_consent`), then ask how
+she answered (`consent_request`) and verify quoting the consent she gave.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -17,6 +19,8 @@ from sandbox.dialects.auth import IdentityAuth
 from sandbox.wire import Wire
 
 PURPOSE = "SELLER_KYC"
+SCOPES = ("identity_verification",)
+"""All a seller check needs her consent for: matching what she told us against the register."""
 NAME_THRESHOLD = 80
 """Name similarity (percent) the registry must see to call the name SESUAI."""
 
@@ -36,7 +40,7 @@ class RegistryAnswer:
 
 
 class RegistryClient:
-    """Consent, then verify, at the registry."""
+    """Ask for her consent, learn her answer, then verify, at the registry."""
 
     def __init__(
         self, wire: Wire, holds: Mapping[str, Any] | None, clock: Callable[[], float]
@@ -46,9 +50,15 @@ class RegistryClient:
             IdentityAuth(holds["client_id"], holds["client_secret"], clock) if holds else None
         )
 
-    async def register_consent(self, nik: str) -> RegistryAnswer:
-        """Record that the owner agreed to be checked for SELLER_KYC."""
-        return await self._post("/v1/consents", {"nik": nik, "purpose": PURPOSE})
+    async def ask_consent(self, nik: str, reason: str) -> RegistryAnswer:
+        """Put a SELLER_KYC consent request in the owner's IKD app (202: it waits for her)."""
+        body = {"nik": nik, "purpose": PURPOSE, "scopes": list(SCOPES), "reason": reason[:120]}
+        return await self._send("POST", "/v1/consent-requests", body)
+
+    async def consent_request(self, request_id: str) -> RegistryAnswer:
+        """How she answered our request: PENDING, APPROVED (with `consent_id`), DECLINED or
+        EXPIRED."""
+        return await self._send("GET", f"/v1/consent-requests/{quote(request_id, safe='')}")
 
     async def verify(self, nik: str, consent_id: str, fields: Mapping[str, str]) -> RegistryAnswer:
         """Ask whether `fields` match the register's entry for `nik`."""
@@ -64,11 +74,16 @@ class RegistryClient:
         )
 
     async def _post(self, path: str, body: dict[str, Any]) -> RegistryAnswer:
+        return await self._send("POST", path, body)
+
+    async def _send(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> RegistryAnswer:
         if self.auth is None:
             return RegistryAnswer(None, failure="the marketplace holds no registry credentials")
         try:
             client = self.wire.client("marketplace", "identity")
-            response = await client.post(path, json=body, auth=self.auth)
+            response = await client.request(method, path, json=body, auth=self.auth)
         except httpx.TimeoutException:
             return RegistryAnswer(None, failure="timeout")
         except (httpx.HTTPError, LookupError) as exc:

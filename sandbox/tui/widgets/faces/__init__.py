@@ -8,11 +8,13 @@
 - `texts`: the phone's SMS notification over the app (`PhoneTexts`): the bank's codes.
 - `bank`: Bank Contoh's mobile app (`BankFace`).
 - `desk`: RSUD Sukamaju's reception desk (`DeskFace`).
+- `ikd`: the person's IKD app, where she answers consent requests (`IkdFace`).
 """
 
 from sandbox.tui.widgets.faces.bank import BankFace
 from sandbox.tui.widgets.faces.desk import DeskFace
 from sandbox.tui.widgets.faces.face import Face, Notice
+from sandbox.tui.widgets.faces.ikd import IkdFace
 from sandbox.tui.widgets.faces.social import SocialFace
 
-__all__ = ["BankFace", "DeskFace", "Face", "Notice", "SocialFace"]
+__all__ = ["BankFace", "DeskFace", "Face", "IkdFace", "Notice", "SocialFace"]

@@ -12,7 +12,10 @@ hospital the bill is paid, the desk shows it paid.
 Her consent comes first, and it is hers: Admit answers "waiting for the patient's approval"
 (the hospital asked the registry, which put the request in her IKD app). The desk follows the
 calls: when the registry tells the hospital her answer (its webhook), or she answers in her
-app, the desk reads the admission again and shows how it went.
+app, the desk reads the admission again and shows how it went. It also asks by itself while
+it waits (`POLL_SECONDS`), as a real desk screen does, so a lost webhook, a refusal or a
+request that expired unanswered is shown without a tap; the asking stops once she answered,
+or while the apps are off screen.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup, VerticalScroll
 from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
 from sandbox.scenarios.admission import STAY, VISIT
@@ -32,6 +37,7 @@ from sandbox.tui.clients.bank import va_paid
 from sandbox.tui.i18n import N_, Lazy, _
 from sandbox.tui.widgets.faces.face import Face, Notice, plain, rupiah, text
 from sandbox.tui.widgets.toggles import RadioChoice, TickBox
+from sandbox.wire.context import current_span
 
 PATIENTS = ("patient", "creator")
 """The personas who come to the desk in the stories and lesson 5: one insured, one not."""
@@ -51,6 +57,9 @@ CONSENT_WEBHOOK = "/api/v1/consent-notifications"
 """Where the registry tells the hospital the patient's answer."""
 IKD_ANSWER = "/ikd/v1/consent-requests/"
 """Where she answers in her IKD app (approve or decline)."""
+POLL_SECONDS = 3.0
+"""How often the desk asks the hospital about an admission waiting for the patient's answer
+(each ask is recorded: the desk, then the hospital asking the registry)."""
 
 
 class DeskFace(Face):
@@ -78,11 +87,20 @@ class DeskFace(Face):
 
     notice = getters.query_one("#admit-notice", Notice)
 
+    class PatientPicked(Message):
+        """Another patient is at the counter: her phone (the IKD app) is the one to show."""
+
+        def __init__(self, persona: str) -> None:
+            super().__init__()
+            self.persona = persona
+            """The patient's persona key in the seeded world."""
+
     def __init__(
         self,
         client: DeskClient,
         world: dict[str, Any],
         *,
+        poll: float | None = POLL_SECONDS,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -92,12 +110,19 @@ class DeskFace(Face):
         """Makes the desk's calls as the clerk."""
         people = {p["nik"]: p for p in world.get("persons", [])}
         personas = world.get("personas", {})
+        self.patient_keys: list[str] = [
+            key for key in PATIENTS if key in personas and personas[key].get("nik") in people
+        ]
+        """The persona keys of the patients who may come to the counter."""
         self.patients: list[dict[str, Any]] = [
-            people[personas[key]["nik"]]
-            for key in PATIENTS
-            if key in personas and personas[key].get("nik") in people
+            people[personas[key]["nik"]] for key in self.patient_keys
         ]
         """The KTPs the clerk can pick from (the civil registry's people)."""
+        self.poll = poll
+        """Seconds between asks while the admission waits for her (None: never ask)."""
+        self._polling: Timer | None = None
+        self._paused = False
+        self._admit_trace = ""
         staff = world.get("hospital", {}).get("staff", [{}])
         self.clerk = str(staff[0].get("name", DESK)) if staff else DESK
         self.summary: dict[str, Any] | None = None
@@ -194,6 +219,9 @@ class DeskFace(Face):
 
         Another patient at the counter: the last patient's answers leave the screen."""
         self.clear_answers()
+        index = self.query_one(RadioSet).pressed_index
+        if 0 <= index < len(self.patient_keys):
+            self.post_message(DeskFace.PatientPicked(self.patient_keys[index]))
         person = self.patient
         ktp = self.query_one("#ktp", Static)
         if person is None:
@@ -253,6 +281,9 @@ class DeskFace(Face):
             )
             self.patient_name = _name(person)
             if self.awaiting:
+                span = current_span.get()
+                self._admit_trace = span.trace_id if span is not None else ""
+                self.watch_for_answer()
                 self.notice.show(_waiting(self.summary), "ok")
                 return plain(_("{name}: waiting for the patient's approval"), name=_name(person))
             self.show_answers(self.summary)
@@ -320,6 +351,58 @@ class DeskFace(Face):
         super().start_over()
         self.clear_answers()
 
+    # -- waiting for her answer: asking by itself, never in a busy loop -------------------------
+
+    def watch_for_answer(self) -> None:
+        """Ask the hospital every `poll` seconds while the admission waits for her."""
+        if self.poll is None or self._polling is not None:
+            return
+        self._polling = self.set_interval(
+            self.poll, self._ask_again, name="desk-poll", pause=self._paused
+        )
+
+    def stop_watching(self) -> None:
+        """No more asking: she answered, the admission is gone, or the widget is leaving."""
+        if self._polling is not None:
+            self._polling.stop()
+            self._polling = None
+
+    def pause_watching(self) -> None:
+        """The apps went off screen: nobody reads the desk, so it stops asking meanwhile."""
+        self._paused = True
+        if self._polling is not None:
+            self._polling.pause()
+
+    def resume_watching(self) -> None:
+        """The apps are back: ask again at once, then every `poll` seconds."""
+        self._paused = False
+        if self._polling is not None:
+            self._polling.resume()
+            self._ask_again()
+
+    @property
+    def watching(self) -> bool:
+        """True while the desk asks by itself (an admission waits and the apps are shown)."""
+        return self._polling is not None and not self._paused
+
+    def _ask_again(self) -> None:
+        if not self.awaiting:
+            self.stop_watching()
+            return
+        follow = f"{self.service}-follow"
+        if any(
+            w.node is self and w.group == follow and not w.is_finished for w in self.app.workers
+        ):
+            return  # the last ask is still on its way: never two at once
+        # Joins the admission's trace, like the refresh the registry's webhook causes.
+        self._stale.add("admission")
+        self._cause = self._admit_trace
+        if self._due is None:
+            self._catch_up()
+
+    def on_unmount(self) -> None:
+        self.stop_watching()
+
     @property
     def awaiting(self) -> bool:
         """The admission on screen waits for the patient's answer in her IKD app."""
@@ -350,12 +433,11 @@ class DeskFace(Face):
             return text(_("↻ Updated by the bank's payment notification"))
         if self.awaiting:
             return _waiting(self.summary)  # her answer has not reached the hospital yet
+        self.stop_watching()
         failure = self.summary.get("failure") or {}
         consent = str((self.summary.get("consent") or {}).get("consent_id") or "")
         if self.summary.get("status") == "REJECTED" and not failure:
-            self.notice.show(
-                plain(_("The patient declined: no back-end was asked about the patient.")), "failed"
-            )
+            self.notice.show(_unanswered(self.summary), "failed")
             return None
         self.show_answers(self.summary)
         if failure.get("message"):
@@ -370,6 +452,7 @@ class DeskFace(Face):
 
     def clear_answers(self) -> None:
         """Forget the last admission: its answers belong to someone else's visit."""
+        self.stop_watching()
         self.summary = None
         for part in ANSWERS:
             self.query_one(f"#answer-{part}", Static).update("")
@@ -387,6 +470,18 @@ def _waiting(summary: dict[str, Any]) -> Content:
         _("⏳ Waiting for the patient's approval in the IKD app (request {request})"),
         request=request,
     )
+
+
+def _unanswered(summary: dict[str, Any]) -> Content:
+    """Why an admission closed before anyone was asked: she refused, or never answered."""
+    if (summary.get("consent") or {}).get("status") == "EXPIRED":
+        return text(
+            _(
+                "The patient did not answer in time: the request expired and no back-end "
+                "was asked. Admit again to ask her again."
+            )
+        )
+    return text(_("The patient declined: no back-end was asked about the patient."))
 
 
 def _bill(summary: dict[str, Any]) -> Content:
