@@ -25,6 +25,9 @@ class InstitutionStore:
 
     migrations: ClassVar[sqlite_utils.Migrations]
     """The institution's tables, one function per change (its `sqlite_utils.Migrations`)."""
+    PART_MIGRATIONS: ClassVar[tuple[sqlite_utils.Migrations, ...]] = ()
+    """The migrations of parts that keep their SQL in a module of their own (the marketplace's
+    seller applications): applied with the store's, so that `TABLES` may name their tables."""
     TABLES: ClassVar[tuple[str, ...]] = ()
     """Every table `reset` empties, in this order: children before parents (foreign keys)."""
     OUTBOX: ClassVar[bool] = False
@@ -39,6 +42,8 @@ class InstitutionStore:
         """
         self.db = db
         self.migrations.apply(db)
+        for part in self.PART_MIGRATIONS:
+            part.apply(db)
         if seed is not None:
             self.seed_once(seed)
 

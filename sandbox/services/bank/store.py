@@ -19,6 +19,7 @@ from sandbox.framework.institution_store import InstitutionStore
 from sandbox.services.bank import rules
 from sandbox.services.bank.binding_store import PhoneTexts
 from sandbox.services.bank.debit_store import DirectDebits
+from sandbox.services.bank.kyc_applications import migrations as kyc_applications
 from sandbox.services.bank.migrations import TABLES, migrations
 from sandbox.services.bank.va_store import VirtualAccounts
 
@@ -27,6 +28,7 @@ class BankStore(InstitutionStore, PhoneTexts, DirectDebits, VirtualAccounts):
     """Accounts, tokens, sessions, virtual accounts and the ledger of one bank."""
 
     migrations = migrations
+    PART_MIGRATIONS = (kyc_applications,)
     TABLES = TABLES
     OUTBOX = True
 

@@ -20,6 +20,7 @@ from sandbox.services.marketplace.catalogue_store import Catalogue
 from sandbox.services.marketplace.debit_store import DirectDebits
 from sandbox.services.marketplace.migrations import migrations
 from sandbox.services.marketplace.order_store import Orders, OutOfStock
+from sandbox.services.marketplace.seller_applications import migrations as seller_applications
 from sandbox.services.marketplace.shipment_store import Shipments
 
 __all__ = ["MarketplaceStore", "OutOfStock"]
@@ -29,6 +30,7 @@ class MarketplaceStore(InstitutionStore, Catalogue, Orders, Shipments, DirectDeb
     """Queries and changes of the marketplace's database."""
 
     migrations = migrations
+    PART_MIGRATIONS = (seller_applications,)
     TABLES = (
         "seller_applications",  # seller_applications.py
         "checkout_requests",
