@@ -12,6 +12,7 @@ import pytest
 
 from sandbox.dialects.signing import identity as registry
 from sandbox.dialects.signing.common import timestamp
+from sandbox.services.hospital.consents import WEBHOOK_GRACE_SECONDS
 from tests.conftest import Services
 from tests.services.consent_helpers import log_in
 from tests.services.test_hospital import Desk
@@ -124,8 +125,15 @@ async def test_a_lost_approval_webhook_is_caught_when_the_clerk_looks(desk: Desk
     await app.post(f"/ikd/v1/consent-requests/{pending['request_id']}/approve")
     outbox = desk.services.apps["identity"].state.outbox
     outbox.db.execute("UPDATE _outbox SET next_at = NULL")  # the webhook is never delivered
-    read = await desk.finished(asked.json()["admission_id"])
+    admission_id = asked.json()["admission_id"]
+    # At first the desk leaves the registry its chance to tell: it does not ask.
+    early = await desk.finished(admission_id)
+    assert early.json()["status"] == "AWAITING_CONSENT"
+    assert ("identity", "GET", f"/v1/consent-requests/{pending['request_id']}") not in desk.called()
+    desk.services.clock.advance(WEBHOOK_GRACE_SECONDS)
+    read = await desk.finished(admission_id)
     assert read.json()["status"] == "ADMITTED"
+    assert ("identity", "GET", f"/v1/consent-requests/{pending['request_id']}") in desk.called()
 
 
 # --- the webhook endpoint ----------------------------------------------------------------------

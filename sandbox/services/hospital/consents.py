@@ -30,6 +30,12 @@ from sandbox.services.hospital.schemas import AdmissionRequest
 from sandbox.wire import attribution
 
 MAX_BODY = 16_384
+WEBHOOK_GRACE_SECONDS = 5.0
+"""How long after asking the desk waits for the registry's webhook before it asks the registry
+itself. The webhook is how the registry tells the desk; asking is the fallback for a webhook that
+was lost. Asking at once would race the webhook the registry is about to send (the clerk's screen
+reads the admission every few seconds), so the trace would show the desk polling where the
+story is a notification."""
 
 
 def verify(
@@ -88,6 +94,9 @@ async def refresh(desk: Desk, row: dict[str, Any]) -> dict[str, Any]:
     """An admission still waiting: ask the registry, in case a webhook was lost."""
     if row["status"] != "AWAITING_CONSENT" or not row["consent_request_id"]:
         return row
+    waiting_since = float(row.get("updated_at") or row["created_at"])
+    if desk.clock() - waiting_since < WEBHOOK_GRACE_SECONDS:
+        return row  # the registry's webhook has not had its chance yet
     try:
         asked = await desk.registry.consent_request(row["consent_request_id"])
     except BackendFailure:
