@@ -12,6 +12,7 @@ import pytest
 
 from sandbox.dialects.signing import identity as registry
 from sandbox.dialects.signing.common import timestamp
+from sandbox.runtime.seeding import seed_for
 from sandbox.services.hospital.consents import WEBHOOK_GRACE_SECONDS
 from tests.conftest import Services
 from tests.services.consent_helpers import log_in
@@ -134,6 +135,17 @@ async def test_a_lost_approval_webhook_is_caught_when_the_clerk_looks(desk: Desk
     read = await desk.finished(admission_id)
     assert read.json()["status"] == "ADMITTED"
     assert ("identity", "GET", f"/v1/consent-requests/{pending['request_id']}") in desk.called()
+
+
+async def test_after_a_reset_the_registry_tells_the_desk_again(desk: Desk) -> None:
+    # Request ids start again after a reset, and so do the webhooks' event ids: the registry
+    # must forget the webhooks it sent before, or it would take the new one for a repeat.
+    assert (await desk.admit("patient")).status_code == 200
+    for name in ("identity", "hospital", "records", "insurance", "bank"):
+        desk.services.apps[name].state.store.reset(seed_for(name, desk.world))
+    again = await desk.admit("patient")
+    assert again.status_code == 200, again.text
+    assert ("hospital", "POST", "/api/v1/consent-notifications") in desk.called("identity")
 
 
 # --- the webhook endpoint ----------------------------------------------------------------------

@@ -125,6 +125,9 @@ class IdentityStore(InstitutionStore):
 
     migrations = migrations
     TABLES = _TABLES
+    OUTBOX = True
+    """A reset also forgets the consent webhooks sent or waiting: request ids, and so the
+    webhooks' event ids, start again."""
 
     def __init__(self, db: sqlite_utils.Database, seed: Mapping[str, Any] | None = None) -> None:
         self._districts: frozenset[str] = frozenset()
