@@ -83,6 +83,10 @@ def test_story_throughput_and_memory_rows(capsys: pytest.CaptureFixture[str]) ->
         _measured(rows[name])
         assert rows[name]["baseline"] is not None and rows[name]["baseline"] > 0, name
     assert "failed or non-2xx requests to the sandbox" not in rows
+    # The one-connection latency split: the loop's CPU per request and its wait for a CPU.
+    for op in ("read (GET product)", "write (POST order)"):
+        _measured(rows[f"{op}: server loop's CPU per request, one connection"])
+        assert f"{op}: server loop's wait for a CPU per request, one connection" in rows
     assert rows["idle: resident (VmRSS)"]["aim"] == "< 80 MB"
     # Issue 17's aims: reads per CPU-second against the plain app, orders per CPU-second.
     assert rows["read (GET product): calls per CPU-second of the server"]["aim"] == "ratio >= 0.6"
