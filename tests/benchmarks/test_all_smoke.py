@@ -5,13 +5,17 @@ No timing is asserted: only that every figure is there, measured, and carries it
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import sandbox.cli
 from benchmarks.__main__ import main
+from benchmarks.coldstart import compile_bytecode
 
 pytestmark = pytest.mark.slow
 
@@ -134,3 +138,13 @@ def test_inprocess_rows(capsys: pytest.CaptureFixture[str]) -> None:
     for row in rows.values():
         _measured(row)
     assert rows["CPU per order (order, VA at the bank, webhook)"]["aim"] == "<= 1000 us"
+
+
+def test_coldstart_launches_from_compiled_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = Path(importlib.util.cache_from_source(sandbox.cli.__file__))
+    cached.unlink(missing_ok=True)
+    monkeypatch.setattr("sys.dont_write_bytecode", True)  # as PYTHONDONTWRITEBYTECODE=1
+
+    compile_bytecode()
+
+    assert cached.is_file()
