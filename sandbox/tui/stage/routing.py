@@ -32,6 +32,8 @@ VERTICAL, HORIZONTAL = 1 | 4, 2 | 8
 # A step costs 1; these steer routes into their own lanes and off each other.
 _BEND, _PARALLEL, _CROSS, _OVER_LABEL, _NEAR_BOX = 3, 40, 4, 200, 2
 _MAX_EXPANSIONS = 200_000
+_TURNS = tuple((d, (d + 1) % 4, (d + 3) % 4) for d in range(4))
+"""Where a route may go next from each direction: on, or a quarter turn either way."""
 
 
 class Grid:
@@ -87,10 +89,14 @@ class Grid:
         goal_xs = sorted({x for x, _ in goals})
         rows = [y for _, y in goals]
         top, bottom = min(rows), max(rows)
+        # The estimate, weighted (fast, near best): twice the distance to the nearest goal
+        # column plus to the goals' rows. Tabled once per column and row, since A* asks for it
+        # at every step (tens of thousands of times when the map is first drawn).
+        to_x = [2 * min(abs(x - gx) for gx in goal_xs) for x in range(self.width)]
+        to_y = [2 * (top - y if y < top else max(y - bottom, 0)) for y in range(self.height)]
 
         def estimate(x: int, y: int) -> int:
-            dy = top - y if y < top else (y - bottom if y > bottom else 0)
-            return 2 * (min(abs(x - gx) for gx in goal_xs) + dy)  # weighted: fast, near best
+            return to_x[x] + to_y[y]
 
         best: dict[Port, int] = {}
         parent: dict[Port, Port | None] = {}
@@ -104,25 +110,42 @@ class Grid:
                     parent[(x, y, d)] = None
                     heapq.heappush(queue, (cost + estimate(x, y), -cost, x, y, d))
         expansions = 0
+        # The loop below runs tens of thousands of times when the map is first drawn: the
+        # names it uses are local, and `_penalty` is written out in it (the same sums).
+        width, height, blocked = self.width, self.height, self.blocked
+        lines, labels, heads, near = self.lines, self.labels, self.heads, self.near
+        lookup, push, pop = best.get, heapq.heappush, heapq.heappop
         while queue and expansions < _MAX_EXPANSIONS:
-            _, neg, x, y, d = heapq.heappop(queue)
+            _, neg, x, y, d = pop(queue)
             cost = -neg
-            if cost > best.get((x, y, d), 1 << 30):
+            if cost > lookup((x, y, d), 1 << 30):
                 continue
             if goals.get((x, y)) == d:
                 return _unwind(parent, (x, y, d))
             expansions += 1
-            for nd in (d, (d + 1) % 4, (d + 3) % 4):
-                nx, ny = x + STEP[nd][0], y + STEP[nd][1]
-                if not (0 <= nx < self.width and 0 <= ny < self.height):
+            for nd in _TURNS[d]:
+                dx, dy = STEP[nd]
+                nx, ny = x + dx, y + dy
+                if not (0 <= nx < width and 0 <= ny < height):
                     continue
-                if self.blocked[ny * self.width + nx]:
+                i = ny * width + nx
+                if blocked[i]:
                     continue
-                step = cost + 1 + self._penalty(nx, ny, nd) + (_BEND if nd != d else 0)
-                if step < best.get((nx, ny, nd), 1 << 30):
+                step = cost + 1 if nd == d else cost + 1 + _BEND
+                used = lines[i]
+                if used:
+                    along = HORIZONTAL if dx else VERTICAL
+                    step += _PARALLEL if used & along else _CROSS
+                if labels[i]:
+                    step += _OVER_LABEL
+                if heads[i]:
+                    step += _PARALLEL
+                if near[i] and not dx:
+                    step += _NEAR_BOX
+                if step < lookup((nx, ny, nd), 1 << 30):
                     best[(nx, ny, nd)] = step
                     parent[(nx, ny, nd)] = (x, y, d)
-                    heapq.heappush(queue, (step + estimate(nx, ny), -step, nx, ny, nd))
+                    push(queue, (step + to_x[nx] + to_y[ny], -step, nx, ny, nd))
         return None
 
     def _penalty(self, x: int, y: int, d: int) -> int:
