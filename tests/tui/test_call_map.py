@@ -234,19 +234,31 @@ async def test_the_trace_stays_drawn_both_directions_apart_with_counts(
 
 
 async def test_a_label_counts_the_calls_and_names_the_last_one() -> None:
-    app = MapApp(SEVEN, checkout_calls())
+    rows = [
+        ("buyer", "social", "POST", "/api/v1/videos/1/buy", 201),
+        ("social", "marketplace", "POST", "/oauth/token", 200),
+        ("social", "marketplace", "POST", "/api/v2/fs/7001/orders?app_key=k", 201),
+        ("marketplace", "bank", "POST", "/v1.0/transfer-va/create-va", 200),
+        ("marketplace", "bank", "POST", "/v1.0/transfer-va/create-va", 200),
+    ]
+    app = MapApp(SEVEN, [call(*row, trace="ab") for row in rows])
     async with app.run_test(size=(160, 48)):
         call_map = app.query_one(CallMap)
-        arrow = next(
-            a
-            for a in call_map.arrows
-            if (a.call.caller, a.call.callee) == ("social", "marketplace")
-        )
-        assert arrow.call.path.startswith("/api/v2/fs/7001/orders")
-        assert arrow.label.startswith("2× POST")
-        assert arrow.label.endswith(" 201")
-        assert arrow.label_region is not None
-        assert arrow.label in call_map.render_line(arrow.label_region.y).text
+        by_edge = {(a.call.caller, a.call.callee): a for a in call_map.arrows}
+        # Two calls to one path: "2× POST …/create-va 200", or as much of it as has room
+        # (tests/tui/stage/test_picture.py checks the words at each width).
+        webhooks = by_edge[("marketplace", "bank")]
+        assert webhooks.count == 2
+        assert webhooks.label.endswith("POST 200")
+        assert "calls" not in webhooks.label
+        assert webhooks.label_region is not None
+        assert webhooks.label in call_map.render_line(webhooks.label_region.y).text
+        # A token and an order: two paths, so never "2× POST" (the order was not sent twice).
+        order = by_edge[("social", "marketplace")]
+        assert order.call.path.startswith("/api/v2/fs/7001/orders")
+        assert order.count == 2
+        assert not order.label.startswith("2×")
+        assert order.label.endswith("POST 201")
 
 
 async def test_a_new_trace_replaces_the_picture_and_a_late_call_does_not() -> None:

@@ -2,7 +2,8 @@
 
 A class watches a story and then talks about it, so the picture must outlast the calls: every
 call of the trace on screen stays drawn, each direction between two parties its own edge, with
-how many calls it carried and the last one's method, path and status. A call of a new trace
+how many calls it carried and the last one's method, path and status (and whether the
+others went to other paths). A call of a new trace
 starts a new picture; a late call of an older trace (a webhook retried an hour later) does not
 take the picture away from the trace being discussed.
 
@@ -32,6 +33,9 @@ class Edge:
     count: int = 1
     failed: int = 0
     """Calls that got a 5xx or no answer."""
+    mixed: bool = False
+    """True once the edge carried calls to more than one method and path: its label then says
+    that the path shown is only the last call's."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -110,5 +114,11 @@ class Picture:
             return
         edge.count += 1
         edge.failed += failed
+        edge.mixed = edge.mixed or not same_kind(call, edge.last)
         if call.started_at >= edge.last.started_at:
             edge.last = call
+
+
+def same_kind(a: HttpCall, b: HttpCall) -> bool:
+    """The same method and path (the query aside): an edge's count may say `3×` of it."""
+    return a.method == b.method and a.path.split("?", 1)[0] == b.path.split("?", 1)[0]

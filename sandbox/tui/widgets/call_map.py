@@ -40,7 +40,7 @@ from sandbox.tui.stage.canvas import Canvas
 from sandbox.tui.stage.geometry import Rect
 from sandbox.tui.stage.labels import edge_label
 from sandbox.tui.stage.layout import PEOPLE, Party, lay_out, short_names
-from sandbox.tui.stage.picture import Picture
+from sandbox.tui.stage.picture import Picture, same_kind
 from sandbox.tui.stage.scene import Line, Stage
 from sandbox.tui.themes import SERVICE_COLORS
 from sandbox.tui.widgets.box_looks import box_look
@@ -70,6 +70,7 @@ class _TailEdge:
     call: HttpCall
     born: float
     count: int = 1
+    mixed: bool = False
 
 
 def _key(call: HttpCall) -> tuple[str, str]:
@@ -287,7 +288,13 @@ direction between two parties, labelled with how many calls it carried and the l
             key = (call.caller, call.callee)
             if self._live_tail:
                 edge = self._tail.pop(key, None)
-                self._tail[key] = _TailEdge(call, now, edge.count + 1 if edge else 1)
+                self._tail[key] = (
+                    _TailEdge(call, now)
+                    if edge is None
+                    else _TailEdge(
+                        call, now, edge.count + 1, edge.mixed or not same_kind(call, edge.call)
+                    )
+                )
                 while len(self._tail) > self._max_arrows:
                     self._tail.popitem(last=False)
                 changed = True
@@ -447,6 +454,11 @@ direction between two parties, labelled with how many calls it carried and the l
         self._stage_key = key
         return self._stage
 
+    def _mixed(self, key: tuple[str, str]) -> bool:
+        """True when the edge's calls went to more than one method and path."""
+        edge = self._tail.get(key) if self._live_tail else self._picture.edges.get(key)
+        return edge is not None and edge.mixed
+
     def _current_levels(self, now: float) -> tuple[int, ...]:
         return tuple(level for level, _ in self._edges(now))
 
@@ -498,12 +510,17 @@ direction between two parties, labelled with how many calls it carried and the l
         for i in order:
             level, (call, count, key) = edges[i]
             outcome = call.outcome if call.outcome in _OUTCOMES else "failed"
+            several = (
+                ngettext("{count} call, last", "{count} calls, last", count).format(count=count)
+                if self._mixed(key)
+                else None
+            )
             lines.append(
                 Line(
                     key[0],
                     key[1],
                     f"edge-{outcome}-{level}",
-                    edge_label(call, count, failed),
+                    edge_label(call, count, failed, several),
                     dashed=call.status is None,
                 )
             )

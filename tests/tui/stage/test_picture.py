@@ -6,6 +6,7 @@ import itertools
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import STEP_HEADER, format_step, parse_step, step_of, steps_for
+from sandbox.tui.stage.labels import edge_label
 from sandbox.tui.stage.picture import Picture
 
 _ids = itertools.count(1)
@@ -114,3 +115,22 @@ def test_a_malformed_step_header_is_no_step() -> None:
     assert parse_step("#4 hello") is None
     assert parse_step("lesson%203#²") is None
     assert step_of(call("a", "b")) is None
+
+
+def test_an_edge_knows_when_its_calls_went_to_different_paths() -> None:
+    picture = Picture()
+    for path in ("/v1/orders?page=1", "/v1/orders?page=2"):
+        picture.add(call("social", "marketplace", path=path))
+    picture.add(call("hospital", "records", path="/oauth2/v1/accesstoken"))
+    picture.add(call("hospital", "records", path="/fhir-r4/v1/Condition"))
+    assert not picture.edges[("social", "marketplace")].mixed  # the query aside, one path
+    assert picture.edges[("hospital", "records")].mixed
+
+
+def test_a_label_does_not_multiply_the_last_path_of_an_edge_with_several() -> None:
+    last = call("hospital", "records", path="/fhir-r4/v1/Condition", status=201)
+    same = edge_label(last, 4)(60)
+    several = edge_label(last, 4, several="4 calls, last")(60)
+    assert same == "4× GET /fhir-r4/v1/Condition 201"
+    assert several == "4 calls, last GET /fhir-r4/v1/Condition 201"
+    assert edge_label(last, 4, several="4 calls, last")(35) == "4 calls, last GET …/Condition 201"
