@@ -18,12 +18,32 @@ from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
 from sandbox.world import load_world
 
+DEFAULT_RUN = "not slow and not reliability"
+"""What a bare `python -m pytest` runs (the README's command): everything in-process. CI then
+runs the rest with `python -m pytest -m "slow or reliability"`; the two expressions are each
+other's complement, so every test runs in one of the two."""
+
 WORLD_START = 1_709_280_000.0
 """2024-03-01 08:00 UTC: tests run in the world's own time, never the machine's."""
 
 # The tests expect English where no language is chosen, whatever this machine's locale says
 # (a developer in Indonesia has LANG=id_ID.UTF-8); tests of the choice set it themselves.
 os.environ["SANDBOX_LANG"] = "en"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A bare run (no `-m`, no paths) leaves out the suites that start servers and processes,
+    drive tmux or a browser, or fuzz; naming a file or a marker expression runs what it names.
+    xdist's workers get the same arguments, so they choose the same tests."""
+    if not config.option.markexpr and config.args_source is pytest.Config.ArgsSource.TESTPATHS:
+        config.option.markexpr = DEFAULT_RUN
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which tests this run selects, and how to run the others."""
+    if config.option.markexpr == DEFAULT_RUN:
+        return f'tests: {DEFAULT_RUN} (the rest: python -m pytest -m "slow or reliability")'
+    return f"tests: {config.option.markexpr or 'all'}"
 
 
 class FakeClock:

@@ -258,9 +258,12 @@ async def test_after_a_reset_the_apps_show_the_seeded_world(tmp_path: Path) -> N
                 lambda: bool(social.query(".social--buy")) and bank.balance is not None, pilot
             )
             await pilot.click(".social--buy")
+            await until(lambda: social.checkout is not None, pilot)
+            await pilot.click("#pay-va")  # the VA goes to her bank app, which pays it
             await until(lambda: bank.amount == PRICE, pilot)
             await pilot.click("#pay")
             await until(lambda: bank.balance == 2_500_000 - PRICE, pilot)
+            assert bank.payment is not None and social.checkout is not None
             desk.admit()
             await until(lambda: desk.summary is not None, pilot)
 

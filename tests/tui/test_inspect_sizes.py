@@ -57,7 +57,8 @@ async def _mark_the_payment(pilot: Any) -> None:
     log = screen.query_one(CallLog)
     detail = screen.query_one(CallDetail)
     await until(lambda: log.total == len(TRACE) and log.highlighted is not None, pilot)
-    await pilot.press(*["up"] * (log.total - 1 - _index(PAYMENT)), "m", "down")
+    moves = log.cursor - _index(PAYMENT)  # from wherever the cursor is: not always the last row
+    await pilot.press(*(["up"] * moves if moves > 0 else ["down"] * -moves), "m", "down")
     await until(
         lambda: (
             screen.marked is not None

@@ -63,6 +63,10 @@ class Grid:
             if 0 <= x < self.width and 0 <= y < self.height:
                 self.heads[y * self.width + x] = 1
 
+    def copy_lines(self) -> tuple[bytes, bytes]:
+        """The routes and arrowheads marked so far, as an immutable copy."""
+        return bytes(self.lines), bytes(self.heads)
+
     def add_label(self, region: Rect) -> None:
         """Mark a label's cells as taken."""
         for y in range(region.y, region.bottom):

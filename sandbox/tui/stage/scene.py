@@ -2,13 +2,16 @@
 
 `Stage` holds one layout and the routes found in it. Routes are found once per layout (the
 faint edges first, in a fixed order, so the picture is the same every time) and reused as calls
-arrive; only labels are placed again. Drawing is into a `Canvas` with style names, so the
-whole map is tested without Textual.
+arrive; only labels are placed again. The faint edges of a layout are routed once per process:
+every screen with a map (map, trace, stories, lesson, presenter...) draws the same layout at
+the same size, and routing is most of what drawing one costs. Drawing is into a `Canvas`
+with style names, so the whole map is tested without Textual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sandbox.tui.stage.canvas import Canvas, Piece
@@ -98,10 +101,28 @@ class Stage:
         """`reserved`: areas no route may cross (a caption's row)."""
         self.layout = layout
         self.width, self.height = width, height
+        reserved, faint = tuple(reserved), tuple(faint)
         self._grid = Grid(width, height, [*layout.boxes.values(), *reserved])
         self._paths: dict[tuple[str, str], Path | None] = {}
         self._labels: tuple[object, dict[int, tuple[str, Rect]]] | None = None
-        self.faint = tuple(pair for pair in faint if self.path(*pair) is not None)
+        key = (
+            width,
+            height,
+            tuple(layout.boxes.items()),
+            tuple(layout.people_rows.items()),
+            faint,
+            reserved,
+        )
+        routed = _ROUTED.get(key)
+        if routed is None:
+            found = tuple(pair for pair in faint if self.path(*pair) is not None)
+            routed = _Routed(found, dict(self._paths), self._grid.copy_lines())
+            _remember(key, routed)
+        else:  # the same routes on a grid of this stage's own (its later routes stay its own)
+            _ROUTED.move_to_end(key)
+            self._paths = dict(routed.paths)
+            self._grid.lines, self._grid.heads = (bytearray(b) for b in routed.lines)
+        self.faint = routed.faint
         """Edges of who may call whom, drawn faint beneath the calls."""
 
     def meet(self, people: Sequence[str]) -> None:
@@ -238,6 +259,26 @@ class Stage:
             entering = RIGHT if target is not None and hx < target.x else RIGHT + 2
         head = "✕" if dashed else ("▶" if entering == RIGHT else "◀")
         canvas.put(hx, hy, head, style)
+
+
+@dataclass(frozen=True, slots=True)
+class _Routed:
+    """A layout's faint edges as routed: the routes, and the lines and heads they left."""
+
+    faint: tuple[tuple[str, str], ...]
+    paths: dict[tuple[str, str], Path | None]
+    lines: tuple[bytes, bytes]
+
+
+_ROUTED: OrderedDict[Hashable, _Routed] = OrderedDict()
+"""Layouts routed in this process, most recently used last (a few sizes and service sets)."""
+_ROUTED_KEPT = 16
+
+
+def _remember(key: Hashable, routed: _Routed) -> None:
+    _ROUTED[key] = routed
+    while len(_ROUTED) > _ROUTED_KEPT:
+        _ROUTED.popitem(last=False)
 
 
 def _facing(box: Rect, other: Rect) -> int | None:

@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from sandbox.trace.events import HttpCall
+from sandbox.tui.stage import scene as scene_module
 from sandbox.tui.stage.canvas import Canvas
 from sandbox.tui.stage.labels import edge_label
 from sandbox.tui.stage.layout import PEOPLE, lay_out
@@ -139,3 +140,20 @@ def test_a_failed_call_is_dashed_with_a_cross_for_a_head() -> None:
     x, y = path.cells[-1]
     assert canvas.chars[y][x] == "✕"
     assert any(canvas.chars[y][x] in "╌╎" for x, y in path.cells)
+
+
+def test_a_layout_routed_again_gets_the_same_routes_and_a_grid_of_its_own() -> None:
+    """Every screen's map reuses the routes of a layout already routed; what one map routes
+    later (a person's edge) must not leak into the next map's grid."""
+    scene_module._ROUTED.clear()
+    first = stage(160, 24, ("buyer", "reception"))
+    lines_before = bytes(first._grid.lines)
+    assert first.path("reception", "hospital") is not None  # routed on first's grid only
+    second = stage(160, 24, ("buyer", "reception"))
+    assert second.faint == first.faint
+    assert bytes(second._grid.lines) == lines_before
+    assert ("reception", "hospital") not in second._paths
+    scene_module._ROUTED.clear()
+    fresh = stage(160, 24, ("buyer", "reception"))
+    for caller, callee in [*MAY_CALL, ("reception", "hospital"), ("buyer", "social")]:
+        assert second.path(caller, callee) == fresh.path(caller, callee), (caller, callee)
