@@ -72,7 +72,7 @@ class Signer:
 
     def sign(self, method: str, path: str, body: str = "") -> load.Prepared:
         """One request signed now, with a fresh nonce."""
-        from sandbox.dialects.signing.marketplace import request_signature
+        from sandbox.dialects.open_platform import request_signature
 
         params = {"app_key": self.app_key, "timestamp": str(int(time.time())),
                   "nonce": secrets.token_hex(8)}  # fmt: skip

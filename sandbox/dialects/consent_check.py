@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth
+from sandbox.dialects.registry import IdentityAuth
 from sandbox.framework.contract import Security
 from sandbox.wire.client import Wire
 

@@ -1,9 +1,10 @@
-"""httpx `Auth` for the health-records platform (SATUSEHAT-style OAuth client credentials).
+"""The health-records platform's dialect (SATUSEHAT-style): OAuth 2 client credentials, FHIR.
 
-Kept in its own module (next to `auth.py`) so the records dialect could be added without
-touching the other dialects. A facility trades `client_id` and `client_secret` for a bearer
-token, caches it until shortly before it expires, and fetches a new one once if the platform
-says the token expired (or no longer knows it, e.g. after a reset).
+`RecordsAuth` is the httpx `Auth` a facility sends its calls with; `RECORDS_TOKEN` and
+`RECORDS_BEARER` declare the same credentials in the OpenAPI document; `FHIR_ERROR` is the
+OperationOutcome every error answers with. A facility trades `client_id` and `client_secret`
+for a bearer token, caches it until shortly before it expires, and fetches a new one once if
+the platform says the token expired (or no longer knows it, e.g. after a reset).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.auth import EXPIRY_MARGIN, Clock
+from sandbox.dialects.common import EXPIRY_MARGIN, Clock
+from sandbox.framework.contract import FRAMEWORK_ERROR, Security
 
 TOKEN_PATH = "/oauth2/v1/accesstoken"
 TOKEN_PROBLEMS = frozenset({"expired_access_token", "invalid_access_token"})
@@ -62,3 +64,51 @@ def _code(response: httpx.Response) -> str:
         return str(response.json().get("code", ""))
     except ValueError:
         return ""
+
+
+RECORDS_TOKEN = Security({}, in_body="Form fields client_id and client_secret.")
+"""The token endpoint itself: client_id and client_secret travel in its form body."""
+
+RECORDS_BEARER = Security(
+    {
+        "satusehatOAuth": {
+            "type": "oauth2",
+            "description": "Client credentials in the form body; the token lasts 3599 s.",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/oauth2/v1/accesstoken?grant_type=client_credentials",
+                    "scopes": {},
+                }
+            },
+        }
+    }
+)
+"""A facility's bearer token at the records platform (OAuth 2 client credentials)."""
+
+FHIR_ERROR: dict[str, Any] = {
+    "title": "OperationOutcome",
+    "type": "object",
+    "required": ["resourceType", "issue", "code", "message"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["severity", "code", "diagnostics"],
+                "properties": {
+                    "severity": {"enum": ["fatal", "error", "warning", "information"]},
+                    "code": {
+                        "type": "string",
+                        "description": "FHIR issue type (invalid, login...).",
+                    },
+                    "diagnostics": {"type": "string"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        **FRAMEWORK_ERROR["properties"],
+    },
+}
+"""A FHIR R4 OperationOutcome with the sandbox's `code` and `message` added."""

@@ -13,8 +13,10 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth, MarketplaceAuth, SnapAuth
 from sandbox.dialects.fhir import RecordsAuth
+from sandbox.dialects.open_platform import MarketplaceAuth
+from sandbox.dialects.registry import IdentityAuth
+from sandbox.dialects.snap import SnapAuth
 from sandbox.dialects.vclaim import InsuranceAuth
 
 

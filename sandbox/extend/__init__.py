@@ -36,8 +36,8 @@ from typing import Any
 import httpx
 
 from sandbox.config import default_data_dir
+from sandbox.dialects.open_platform import webhook_signature
 from sandbox.dialects.partners import partner_auth
-from sandbox.dialects.signing.marketplace import webhook_signature
 from sandbox.extend.clock import RuntimeClock
 from sandbox.framework.app import new_app
 from sandbox.framework.errors import ApiError

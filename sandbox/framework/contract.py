@@ -1,15 +1,17 @@
 """What an institution's OpenAPI document says about credentials and errors, declared once.
 
 A developer takes `/openapi.json` into Prism, a code generator or their own tests, so the
-document must say how to authenticate and what can go wrong. Each dialect's credentials are a
-`Security` here, next to its signing code; an institution marks the dependency (or endpoint)
+document must say how to authenticate and what can go wrong. Each dialect declares its
+credentials as a `Security` in its own module (`sandbox.dialects.snap` and the others), next to
+its signing code; an institution marks the dependency (or endpoint)
 that checks them with `@secured(...)`, and `framework/openapi.py` puts the scheme, its signing
 headers and query parameters (with the string to sign) on every operation that depends on it.
 A route added later that uses the same dependency is documented with no further work.
 
-Each dialect's error body is a JSON schema here too (`PLAIN_ERROR`, `SNAP_ERROR`,
-`FHIR_ERROR`, `VCLAIM_ERROR`); `new_app(..., error_schema=...)` says which one an
-institution speaks. Every schema requires `code` and `message`, which every dialect carries.
+An error body is a JSON schema: `PLAIN_ERROR` and `FRAMEWORK_ERROR` are here; each dialect's
+own (`snap.SNAP_ERROR`, `fhir.FHIR_ERROR`, `vclaim.VCLAIM_ERROR`) is in its module, built on
+these; `new_app(..., error_schema=...)` says which one an institution speaks. Every schema
+requires `code` and `message`, which every dialect carries.
 """
 
 from __future__ import annotations
@@ -95,7 +97,6 @@ def api_key(name: str, where: str, key: str, description: str) -> dict[str, Any]
     return {"type": "apiKey", "in": where, "name": key, "description": description}
 
 
-_STRING = {"type": "string"}
 _CODE_AND_MESSAGE: dict[str, Any] = {
     "code": {"type": "string", "description": "Stable, snake_case: what went wrong."},
     "message": {"type": "string", "description": "For a person: what to fix."},
@@ -111,66 +112,6 @@ PLAIN_ERROR: dict[str, Any] = {
     },
 }
 """`{code, message, field?}` plus details some errors add."""
-
-SNAP_ERROR: dict[str, Any] = {
-    "title": "Error",
-    "type": "object",
-    "required": ["code", "message"],
-    "properties": {
-        "responseCode": {
-            "type": "string",
-            "pattern": "^[0-9]{7}$",
-            "description": "SNAP paths: HTTP status + service code + case, e.g. 4012701.",
-        },
-        "responseMessage": {**_STRING, "description": "SNAP's fixed English message."},
-        **PLAIN_ERROR["properties"],
-    },
-}
-"""The plain error, with SNAP's `responseCode` and `responseMessage` on SNAP paths."""
-
-FHIR_ERROR: dict[str, Any] = {
-    "title": "OperationOutcome",
-    "type": "object",
-    "required": ["resourceType", "issue", "code", "message"],
-    "properties": {
-        "resourceType": {"const": "OperationOutcome"},
-        "issue": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["severity", "code", "diagnostics"],
-                "properties": {
-                    "severity": {"enum": ["fatal", "error", "warning", "information"]},
-                    "code": {**_STRING, "description": "FHIR issue type (invalid, login...)."},
-                    "diagnostics": _STRING,
-                    "expression": {"type": "array", "items": _STRING},
-                },
-            },
-        },
-        **_CODE_AND_MESSAGE,
-    },
-}
-"""A FHIR R4 OperationOutcome with the sandbox's `code` and `message` added."""
-
-VCLAIM_ERROR: dict[str, Any] = {
-    "title": "VClaimError",
-    "type": "object",
-    "required": ["metaData", "response", "code", "message"],
-    "properties": {
-        "metaData": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {**_STRING, "description": "VClaim's code, a string: '201', '400'..."},
-                "message": _STRING,
-            },
-        },
-        "response": {"type": "null"},
-        **PLAIN_ERROR["properties"],
-    },
-}
-"""VClaim's envelope `{metaData, response: null}` with `code`, `message` (and `field`)."""
 
 FRAMEWORK_ERROR: dict[str, Any] = {
     "title": "FrameworkError",

@@ -38,7 +38,7 @@ _UNKNOWN: Spec = ("?", None)
 OPEN = ""
 """Among an answer's codes: one the source does not spell out (computed at run time)."""
 _ERROR_CLASS = "ApiError"
-_SHARED_MODULES = ("sandbox.framework.errors", "sandbox.dialects.snap_payment")
+_SHARED_MODULES = ("sandbox.framework.errors", "sandbox.dialects.snap.payment")
 """Helpers every institution may call besides its own (the SNAP notification's errors)."""
 _MAX_ROUNDS = 12
 _MAX_NAMESAKES = 6

@@ -3,7 +3,7 @@
 The composer, the app faces and (later) lessons make requests "as" someone. An `Actor` knows
 how that someone authenticates at each institution - a session token at the social app, a PIN
 login at the bank, a partner credential in the callee's own dialect - and does it the same way
-the institutions and scenarios do, through `sandbox.dialects.auth`.
+the institutions and scenarios do, through `sandbox.dialects.partners`.
 """
 
 from __future__ import annotations

@@ -51,8 +51,9 @@ SKIPPED_HEADERS = frozenset(
 CREDENTIALS_HELP = (
     "Credentials were redacted when this call was recorded: replace each [redacted].",
     "Partner credentials: fixtures/world/partners.json (per callee, per caller).",
-    "Signing and tokens per institution: sandbox/dialects/auth.py (IdentityAuth, SnapAuth,",
-    "MarketplaceAuth) - signatures carry a timestamp, so sign a fresh request.",
+    "Signing and tokens per institution: sandbox/dialects/ (snap: SnapAuth, open_platform:",
+    "MarketplaceAuth, registry: IdentityAuth, vclaim: InsuranceAuth, fhir: RecordsAuth)",
+    "- signatures carry a timestamp, so sign a fresh request.",
 )
 CREDENTIAL_HEADERS = frozenset(
     {
@@ -76,9 +77,9 @@ CREDENTIAL_HEADERS = frozenset(
         "x-sandbox-caller",
     }
 )
-"""Headers that prove or say who sent a call and when it was signed (sandbox/dialects/auth.py,
-vclaim.py, and the caller's name the wire adds): the identity that sends it again sets its
-own. Any header whose recorded value holds `[redacted]` is left out as well."""
+"""Headers that prove or say who sent a call and when it was signed (each dialect's `Auth` in
+sandbox/dialects/, and the caller's name the wire adds): the identity that sends it again sets
+its own. Any header whose recorded value holds `[redacted]` is left out as well."""
 SIGNING_PARAMS = frozenset(
     {"sign", "access_token", "client_secret", "token", "app_key", "timestamp", "nonce"}
 )

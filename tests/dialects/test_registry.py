@@ -9,9 +9,9 @@ import json
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth
-from sandbox.dialects.signing import identity as registry
-from sandbox.dialects.signing.common import freshness_problem
+from sandbox.dialects import registry
+from sandbox.dialects.common import freshness_problem
+from sandbox.dialects.registry import IdentityAuth
 from tests.dialects.published import example
 
 WHEN = 1_709_280_000.0

@@ -7,8 +7,14 @@ import hashlib
 import hmac
 import json
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing.common import body_hash, freshness_problem, parse_timestamp
+from sandbox.dialects import snap
+from sandbox.dialects.common import (
+    body_hash,
+    freshness_problem,
+    minify,
+    parse_timestamp,
+    timestamp,
+)
 from tests.dialects.published import example
 
 WHEN = 1_709_280_000.0
@@ -140,3 +146,15 @@ def test_snap_notification_refuses_tampering_and_stale_timestamps() -> None:
     non_ascii = _notification_headers(ex, **{"x-signature": ex["X-SIGNATURE"][:-2] + "é="})
     verdict = _notification_verdict(non_ascii, ex["body"])
     assert verdict is not None and verdict[0] == "invalid_signature"
+
+
+def test_snap_minify_keeps_strings_and_order() -> None:
+    raw = b'{ "b" : 1,\n "a" : "x y",  "c": null }'
+    assert minify(raw) == b'{"b":1,"a":"x y","c":null}'
+    ts = timestamp(1_709_280_000)
+    assert ts == "2024-03-01T15:00:00+07:00"
+    assert freshness_problem(ts, 1_709_280_000 + 301) is not None
+    assert freshness_problem(ts, 1_709_280_000 + 10) is None
+    one = snap.transaction_signature("s", "POST", "/p", "t", raw, ts)
+    assert one == snap.transaction_signature("s", "post", "/p", "t", minify(raw), ts)
+    assert one != snap.transaction_signature("s", "POST", "/p", "t", b'{"b":2}', ts)

@@ -9,7 +9,7 @@ import hmac
 
 import httpx
 
-from sandbox.dialects.signing import insurance as vclaim
+from sandbox.dialects import vclaim
 from sandbox.dialects.vclaim import InsuranceAuth
 from sandbox.services.insurance.rules import timestamp_problem
 from tests.dialects.published import example

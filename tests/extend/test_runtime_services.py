@@ -229,7 +229,7 @@ def test_a_plain_asgi_app_is_recorded_too(tmp_path: Path) -> None:
 def test_calls_from_a_url_service_are_attributed_by_its_credential(
     tmp_path: Path, echo_server: str
 ) -> None:
-    from sandbox.dialects.auth import MarketplaceAuth
+    from sandbox.dialects.open_platform import MarketplaceAuth
 
     runtime = start(
         tmp_path,

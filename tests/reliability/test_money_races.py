@@ -32,7 +32,7 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
-from sandbox.dialects.auth import MarketplaceAuth
+from sandbox.dialects.open_platform import MarketplaceAuth
 from sandbox.runtime.supervisor import Runtime
 from sandbox.scenarios.base import wait_for
 from sandbox.services import marketplace as marketplace_service

@@ -20,9 +20,9 @@ import pytest
 from sandbox.audit.engine import run_audit
 from sandbox.audit.history import default_record
 from sandbox.config import Settings
+from sandbox.dialects.common import timestamp
 from sandbox.dialects.partners import partner_auth
-from sandbox.dialects.signing.bank import token_signature
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects.snap import token_signature
 from sandbox.runtime.supervisor import Runtime
 from sandbox.trace.events import HttpCall
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
-from sandbox.dialects.auth import IdentityAuth, SnapAuth
+from sandbox.dialects.registry import IdentityAuth
+from sandbox.dialects.snap import SnapAuth
 from sandbox.runtime import inspect
 from sandbox.runtime.models import CallFilter
 from sandbox.runtime.remote import ConnectionLost, ControlClient, ControlError

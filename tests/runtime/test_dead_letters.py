@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from sandbox.config import Settings
+from sandbox.dialects.common import timestamp
 from sandbox.dialects.partners import partner_auth
-from sandbox.dialects.signing.common import timestamp
 from sandbox.runtime.remote import ControlClient
 from sandbox.runtime.supervisor import Runtime
 

@@ -19,7 +19,7 @@ import pytest
 
 from sandbox.cli import main
 from sandbox.config import Settings
-from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.dialects.open_platform import webhook_signature
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.supervisor import Runtime
 from sandbox.services.marketplace.auth import webhook_kind

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.dialects.signing import bank as snap
+from sandbox.dialects import snap
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.bank import notifications
 from sandbox.services.bank.auth import partners_from_seed

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import snap
+from sandbox.dialects.common import timestamp
 from tests.conftest import Services
 
 TOKEN_PATH = "/v1.0/access-token/b2b"

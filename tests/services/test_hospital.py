@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import snap
+from sandbox.dialects.common import timestamp
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.hospital import create_app

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.dialects.signing import identity as registry
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import registry
+from sandbox.dialects.common import timestamp
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.identity.store import IdentityStore
 from tests.conftest import Services

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.dialects.signing import identity as registry
+from sandbox.dialects import registry
 from sandbox.services.identity.store import IdentityStore
 from tests.conftest import Services
 from tests.services.consent_helpers import approve_pending, ask, granted, log_in, partner

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.dialects.signing import insurance as vclaim
+from sandbox.dialects import vclaim
 from sandbox.dialects.vclaim import InsuranceAuth
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import partner_ids, seed_for

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing import marketplace as platform
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import open_platform as platform
+from sandbox.dialects import snap
+from sandbox.dialects.common import timestamp
 from tests.conftest import Services
 from tests.services.test_marketplace_fakes import FakeBank, FakeRegistry, FakeStorefront
 

@@ -13,8 +13,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing import identity as registry_signing
+from sandbox.dialects import registry, snap
 
 
 class FakeBank:
@@ -162,7 +161,7 @@ class FakeRegistry:
     async def _record(self, request: Request) -> dict[str, Any]:
         raw = await request.body()
         h = request.headers
-        expected = registry_signing.signature(
+        expected = registry.signature(
             self.creds["client_secret"],
             request.method,
             request.url.path,
@@ -170,7 +169,7 @@ class FakeRegistry:
             h.get("x-timestamp", ""),
             h.get("x-nonce", ""),
         )
-        valid = h.get("x-client-id") == self.creds["client_id"] and registry_signing.matches(
+        valid = h.get("x-client-id") == self.creds["client_id"] and registry.matches(
             expected, h.get("x-signature")
         )
         body: dict[str, Any] = json.loads(raw) if raw else {}

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
+from sandbox.dialects import open_platform as platform
 from sandbox.dialects.partners import partner_auth
-from sandbox.dialects.signing import marketplace as platform
-from sandbox.dialects.snap_payment import PaymentNotification
+from sandbox.dialects.snap.payment import PaymentNotification
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.seeding import seed_for
 from sandbox.services.marketplace import create_app, rules

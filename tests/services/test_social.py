@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.dialects.signing import marketplace as signing
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS
+from sandbox.dialects import open_platform
+from sandbox.dialects.common import FRESHNESS_SECONDS
 from sandbox.runtime.seeding import seed_for
 from tests.conftest import FakeClock, Services
 
@@ -56,13 +56,13 @@ class FakeMarketplace:
             return JSONResponse({"code": "invalid_credentials", "message": "no"}, 401)
         if abs(self.clock() - int(params.get("timestamp", "0"))) > FRESHNESS_SECONDS:
             return JSONResponse({"code": "stale_timestamp", "message": "stale"}, 401)
-        expected = signing.request_signature(
+        expected = open_platform.request_signature(
             self.app_secret,
             request.url.path,
             {k: v for k, v in params.items() if k != "sign"},
             body,
         )
-        if not signing.matches(expected, params.get("sign")):
+        if not open_platform.matches(expected, params.get("sign")):
             return JSONResponse({"code": "invalid_sign", "message": "bad sign"}, 401)
         self.signed.append(request.url.path)
         return None
@@ -513,7 +513,7 @@ async def _deliver(
     creds = services.world["partners"]["marketplace"]["social"]
     headers = {"content-type": "application/json"}
     if signature == "sign":
-        headers["Authorization"] = signing.webhook_signature(
+        headers["Authorization"] = open_platform.webhook_signature(
             creds["app_secret"], creds["app_key"], body
         )
     elif signature is not None:
@@ -578,7 +578,7 @@ async def test_webhook_signature_covers_the_exact_body(
     response = await _deliver(
         services,
         tampered,
-        signature=signing.webhook_signature(creds["app_secret"], creds["app_key"], signed),
+        signature=open_platform.webhook_signature(creds["app_secret"], creds["app_key"], signed),
     )
     assert response.status_code == 401
     assert await _status(services, order_id) == "UNPAID"

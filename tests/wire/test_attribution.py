@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.dialects.common import timestamp
 from sandbox.dialects.partners import partner_auth
-from sandbox.dialects.signing.bank import token_signature
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects.snap import token_signature
 from sandbox.trace.events import HttpCall
 from sandbox.wire.attribution import attribute
 from tests.conftest import Services

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.dialects.signing import bank, identity, insurance, marketplace
-from sandbox.dialects.signing.common import digits, same
+from sandbox.dialects import open_platform, registry, snap, vclaim
+from sandbox.dialects.common import digits, same
 from sandbox.services.bank import rules as bank_rules
 from sandbox.services.hospital import rules as hospital_rules
 from sandbox.services.insurance import rules as insurance_rules
@@ -22,7 +22,7 @@ HOSTILE = ["é", "\u00e9" * 40, "²", "١٢٣", "", "\x00"]
 
 
 @pytest.mark.parametrize("given", [*HOSTILE, None])
-@pytest.mark.parametrize("dialect", [bank, identity, marketplace, insurance])
+@pytest.mark.parametrize("dialect", [snap, registry, open_platform, vclaim])
 def test_a_signature_that_is_not_ascii_is_a_mismatch_not_a_crash(
     dialect: object, given: str | None
 ) -> None:

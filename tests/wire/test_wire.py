@@ -10,8 +10,6 @@ import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
-from sandbox.dialects.signing import bank, marketplace
-from sandbox.dialects.signing.common import freshness_problem, minify, timestamp
 from sandbox.framework.app import new_app
 from sandbox.framework.errors import ApiError
 from sandbox.framework.service import ServiceEnv
@@ -160,27 +158,6 @@ def test_redaction_removes_secrets_and_masks_nik() -> None:
     assert "************0001" in text and "997101540396" not in text and not cut
     long_text, cut = redact.body(b"a" * 50, 10)
     assert cut and long_text.startswith("a" * 10) and "truncated 40" in long_text
-
-
-def test_snap_minify_keeps_strings_and_order() -> None:
-    raw = b'{ "b" : 1,\n "a" : "x y",  "c": null }'
-    assert minify(raw) == b'{"b":1,"a":"x y","c":null}'
-    ts = timestamp(1_709_280_000)
-    assert ts == "2024-03-01T15:00:00+07:00"
-    assert freshness_problem(ts, 1_709_280_000 + 301) is not None
-    assert freshness_problem(ts, 1_709_280_000 + 10) is None
-    one = bank.transaction_signature("s", "POST", "/p", "t", raw, ts)
-    assert one == bank.transaction_signature("s", "post", "/p", "t", minify(raw), ts)
-    assert one != bank.transaction_signature("s", "POST", "/p", "t", b'{"b":2}', ts)
-
-
-def test_marketplace_signature_ignores_sign_and_token_params() -> None:
-    base = {"app_key": "k", "timestamp": "1"}
-    one = marketplace.request_signature("sec", "/x", base, b"{}")
-    two = marketplace.request_signature(
-        "sec", "/x", {**base, "sign": "z", "access_token": "q"}, b"{}"
-    )
-    assert one == two and one != marketplace.request_signature("sec", "/y", base, b"{}")
 
 
 async def test_outbox_retries_with_backoff_until_acknowledged(clock: FakeClock) -> None:

@@ -18,8 +18,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
+from sandbox.dialects.snap import SNAP_ERROR
 from sandbox.framework.app import new_app
-from sandbox.framework.contract import SNAP_ERROR
 from sandbox.framework.service import ServiceEnv
 from sandbox.framework.storage import open_database
 from sandbox.services.bank import (

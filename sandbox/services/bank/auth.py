@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import Request
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing.common import freshness_problem, parse_timestamp, same
+from sandbox.dialects import snap
+from sandbox.dialects.common import freshness_problem, parse_timestamp, same
 from sandbox.services.bank import errors, rules
 from sandbox.services.bank.store import BankStore
 from sandbox.wire import attribution

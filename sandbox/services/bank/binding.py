@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from sandbox.dialects import schemes
+from sandbox.dialects.snap import SNAP_CUSTOMER
 from sandbox.framework.contract import secured
 from sandbox.framework.errors import ApiError
 from sandbox.services.bank import codes, errors, rules, sms
@@ -182,7 +182,7 @@ def bound_customer(service: str, active: bool = True) -> Any:
     verified = snap_caller(service)
 
     # `= Depends(...)`, not Annotated: `verified` is local, and annotations are strings here.
-    @secured(schemes.SNAP_CUSTOMER)
+    @secured(SNAP_CUSTOMER)
     async def found(request: Request, bank: Bank, caller: Caller = Depends(verified)) -> Bound:  # noqa: B008
         return Bound(caller, customer_binding(request, bank, caller, service, active))
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth
+from sandbox.dialects.registry import IdentityAuth
 from sandbox.framework.errors import ApiError
 from sandbox.services.bank import rules
 from sandbox.services.bank.context import BankContext

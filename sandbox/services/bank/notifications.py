@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import snap
+from sandbox.dialects.common import timestamp
 from sandbox.services.bank import rules
 from sandbox.services.bank.auth import Partner
 from sandbox.wire.outbox import Signer

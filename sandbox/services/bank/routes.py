@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from sandbox.dialects import schemes
+from sandbox.dialects.snap import SNAP_TOKEN, SNAP_TRANSACTION
 from sandbox.framework.contract import secured
 from sandbox.services.bank import auth, errors, rules
 from sandbox.services.bank.auth import Caller, Partner
@@ -31,7 +31,7 @@ router = APIRouter(tags=["SNAP (billers)"])
 def snap_caller(service: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency verifying a SNAP transaction for service code `service`."""
 
-    @secured(schemes.SNAP_TRANSACTION)
+    @secured(SNAP_TRANSACTION)
     async def verified(request: Request, bank: Bank) -> Caller:
         bank.refresh_partners()
         now = bank.clock()
@@ -53,7 +53,7 @@ DeleteVaCaller = Annotated[Caller, Depends(snap_caller("31"))]
     response_model=TokenResponse,
     summary="Get a B2B access token (SNAP service 73)",
 )
-@secured(schemes.SNAP_TOKEN)
+@secured(SNAP_TOKEN)
 async def access_token(body: TokenRequest, request: Request, bank: Bank) -> dict[str, Any]:
     """Headers X-CLIENT-KEY, X-TIMESTAMP, X-SIGNATURE; the token lasts 900 seconds."""
     bank.refresh_partners()  # a biller registered a moment ago is known now

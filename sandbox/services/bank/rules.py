@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sandbox.dialects.signing.common import WIB
+from sandbox.dialects.common import WIB
 
 # -- money -------------------------------------------------------------------------------------
 

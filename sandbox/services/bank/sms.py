@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sandbox.dialects.signing.common import WIB
+from sandbox.dialects.common import WIB
 from sandbox.services.bank import rules
 from sandbox.services.bank.store import BankStore
 

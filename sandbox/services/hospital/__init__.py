@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sandbox.dialects.snap import SNAP_ERROR
 from sandbox.framework.app import new_app
-from sandbox.framework.contract import SNAP_ERROR
 from sandbox.framework.service import ServiceEnv
 from sandbox.services.hospital import errors, routes
 from sandbox.services.hospital.admissions import Desk

@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth, SnapAuth
 from sandbox.dialects.consent_check import HEADER as CONSENT_HEADER
 from sandbox.dialects.fhir import RecordsAuth
+from sandbox.dialects.registry import IdentityAuth
+from sandbox.dialects.snap import SnapAuth
 from sandbox.dialects.vclaim import InsuranceAuth
 from sandbox.services.hospital import rules
 from sandbox.wire import Wire

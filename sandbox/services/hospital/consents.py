@@ -20,8 +20,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.dialects.signing import identity as registry
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.dialects import registry
+from sandbox.dialects.common import FRESHNESS_SECONDS, parse_timestamp
 from sandbox.framework.errors import ApiError
 from sandbox.services.hospital import admissions, errors
 from sandbox.services.hospital.admissions import Desk

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.dialects.snap_payment import snap_error as snap
+from sandbox.dialects.snap.payment import snap_error as snap
 from sandbox.framework.errors import ApiError
 
 

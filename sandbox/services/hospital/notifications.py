@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sandbox.dialects import snap_payment
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.snap_payment import PaymentNotification
+from sandbox.dialects import snap
+from sandbox.dialects.snap import payment as snap_payment
+from sandbox.dialects.snap.payment import PaymentNotification
 from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.store import HospitalStore
 from sandbox.wire import attribution

@@ -10,8 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
-from sandbox.dialects import schemes, snap_payment
-from sandbox.dialects.snap_payment import PaymentAck
+from sandbox.dialects import schemes
+from sandbox.dialects.registry import REGISTRY_WEBHOOK
+from sandbox.dialects.snap import SNAP_NOTIFICATION
+from sandbox.dialects.snap import payment as snap_payment
+from sandbox.dialects.snap.payment import PaymentAck
 from sandbox.framework.contract import secured
 from sandbox.services.hospital import admissions, consents, errors, rules
 from sandbox.services.hospital.admissions import Desk
@@ -147,7 +150,7 @@ async def add_diagnosis(
     tags=["civil registry"],
     summary="The patient's answer to a consent request (webhook from the registry)",
 )
-@secured(schemes.REGISTRY_WEBHOOK)
+@secured(REGISTRY_WEBHOOK)
 async def consent_notification(request: Request) -> ConsentAck:
     """Signed by the registry with our registry secret; each event is applied once."""
     raw = await request.body()
@@ -164,7 +167,7 @@ async def consent_notification(request: Request) -> ConsentAck:
     summary="Payment notification from the bank (SNAP service 25)",
     openapi_extra=snap_payment.openapi_body(),
 )
-@secured(schemes.SNAP_NOTIFICATION)
+@secured(SNAP_NOTIFICATION)
 async def payment_notification(request: Request) -> dict[str, Any]:
     """Mark a bill PAID; a duplicate paymentRequestId is acknowledged again without effect."""
     # Read raw on purpose: the signature covers the exact bytes the bank sent.

@@ -24,7 +24,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from sandbox.dialects.signing.common import ReplayGuard
+from sandbox.dialects.common import ReplayGuard
 from sandbox.framework.app import new_app
 from sandbox.framework.forcing import Forcing
 from sandbox.framework.service import ServiceEnv

@@ -18,9 +18,9 @@ from typing import Any
 
 from fastapi import Request
 
-from sandbox.dialects import schemes
-from sandbox.dialects.signing import identity as registry
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.dialects import registry, schemes
+from sandbox.dialects.common import FRESHNESS_SECONDS, parse_timestamp
+from sandbox.dialects.registry import REGISTRY_SIGNED
 from sandbox.framework.contract import secured
 from sandbox.services.identity import errors, rules
 from sandbox.wire import attribution
@@ -42,7 +42,7 @@ class Partner:
     allowed_fields: frozenset[str]
 
 
-@secured(schemes.REGISTRY_SIGNED)
+@secured(REGISTRY_SIGNED)
 async def authenticate_partner(request: Request) -> Partner:
     """FastAPI dependency: verify the signature, count the call, check the agreement."""
     app = request.app

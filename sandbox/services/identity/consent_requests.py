@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects.common import timestamp
 from sandbox.services.identity import consent_webhooks, errors, rules
 from sandbox.services.identity.auth import Partner, authenticate_partner, require_purpose
 from sandbox.services.identity.consent_schemas import (

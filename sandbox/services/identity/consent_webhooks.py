@@ -14,8 +14,8 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sandbox.dialects.signing import identity as registry
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects import registry
+from sandbox.dialects.common import timestamp
 from sandbox.wire.outbox import Outbox, Signer
 
 _PURPOSES = {

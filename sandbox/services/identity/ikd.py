@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Request
 
 from sandbox.dialects import schemes
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects.common import timestamp
 from sandbox.framework.contract import secured
 from sandbox.framework.errors import ApiError
 from sandbox.services.identity import consent_webhooks, errors, people, rules

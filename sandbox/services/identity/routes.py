@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from sandbox.dialects.signing.common import timestamp
+from sandbox.dialects.common import timestamp
 from sandbox.services.identity import consent_requests, errors, rules
 from sandbox.services.identity.auth import (
     Partner,

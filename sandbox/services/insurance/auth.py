@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from sandbox.dialects import schemes
-from sandbox.dialects.signing import insurance as vclaim
+from sandbox.dialects import vclaim
+from sandbox.dialects.vclaim import VCLAIM
 from sandbox.framework.contract import secured
 from sandbox.services.insurance import errors, rules
 from sandbox.wire import attribution
@@ -45,7 +45,7 @@ class Facility:
     """Its 8-character facility code, e.g. 0301R001; SEPs carry it."""
 
 
-@secured(schemes.VCLAIM)
+@secured(VCLAIM)
 async def authenticate_facility(request: Request) -> Facility:
     """FastAPI dependency: check the four VClaim headers, in order."""
     store, now = request.app.state.store, request.app.state.clock()

@@ -22,9 +22,9 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from sandbox.dialects.signing.marketplace import webhook_signature
+from sandbox.dialects.open_platform import webhook_signature
+from sandbox.dialects.snap import SNAP_ERROR
 from sandbox.framework.app import new_app
-from sandbox.framework.contract import SNAP_ERROR
 from sandbox.framework.service import ServiceEnv
 from sandbox.services.marketplace import app_routes, debit_routes, routes
 from sandbox.services.marketplace.app_orders import AppOrders

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from sandbox.dialects import snap_payment
-from sandbox.dialects.signing import bank as snap
-from sandbox.dialects.signing import marketplace as platform
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS, ReplayGuard, digits
+from sandbox.dialects import open_platform as platform
+from sandbox.dialects import snap
+from sandbox.dialects.common import FRESHNESS_SECONDS, ReplayGuard, digits
+from sandbox.dialects.snap import payment as snap_payment
 from sandbox.framework.partner_book import PartnerBook
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.rules import APP_CHANNEL, PARTNER_ROLES, TOKEN_LIFETIME_SECONDS

@@ -15,8 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from sandbox.dialects import schemes, snap_payment
-from sandbox.dialects.signing import bank as snap
+from sandbox.dialects import snap
+from sandbox.dialects.snap import SNAP_NOTIFICATION
+from sandbox.dialects.snap import payment as snap_payment
 from sandbox.framework.contract import ENFORCED, secured
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.auth import BankNotifications
@@ -149,7 +150,7 @@ async def refund_order(
     summary="Direct-debit notification from the bank (SNAP service 56)",
     openapi_extra=snap_payment.openapi_body(DebitNotification),
 )
-@secured(schemes.SNAP_NOTIFICATION)
+@secured(SNAP_NOTIFICATION)
 async def debit_notification(request: Request) -> dict[str, Any]:
     # Read raw, like the VA notification: the signature covers the exact bytes the bank sent.
     raw = await request.body()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sandbox.dialects.snap_payment import snap_error as snap
+from sandbox.dialects.snap.payment import snap_error as snap
 from sandbox.framework.errors import ApiError
 
 """SNAP service code of the payment notification (DOMAIN.md, bank)."""

@@ -27,8 +27,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sandbox.dialects import snap_payment
-from sandbox.dialects.snap_payment import PaymentNotification
+from sandbox.dialects.snap import payment as snap_payment
+from sandbox.dialects.snap.payment import PaymentNotification
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.auth import Partner, PartnerGate, webhook_kind
 from sandbox.services.marketplace.clients.bank import BankAnswer, BankClient

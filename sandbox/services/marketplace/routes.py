@@ -16,8 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from sandbox.dialects import schemes, snap_payment
-from sandbox.dialects.snap_payment import PaymentAck
+from sandbox.dialects.open_platform import MARKETPLACE_SIGNED, MARKETPLACE_TOKEN
+from sandbox.dialects.snap import SNAP_NOTIFICATION
+from sandbox.dialects.snap import payment as snap_payment
+from sandbox.dialects.snap.payment import PaymentAck
 from sandbox.framework.contract import secured
 from sandbox.services.marketplace import errors
 from sandbox.services.marketplace.auth import (
@@ -57,7 +59,7 @@ def _store(request: Request) -> MarketplaceStore:
     return store
 
 
-@secured(schemes.MARKETPLACE_SIGNED)
+@secured(MARKETPLACE_SIGNED)
 async def signed_partner(
     request: Request, fs_id: Annotated[int, Path(description="Your partner id.")]
 ) -> Partner:
@@ -111,7 +113,7 @@ CourierPartner = Annotated[Partner, Depends(courier_partner)]
         }
     },
 )
-@secured(schemes.MARKETPLACE_TOKEN)
+@secured(MARKETPLACE_TOKEN)
 async def issue_token(request: Request) -> dict[str, Any]:
     gate: PartnerGate = request.app.state.partners
     return gate.issue_token(request.headers.get("authorization"), await request.body())
@@ -331,7 +333,7 @@ async def registration(
     summary="Payment notification from the bank (SNAP service 25)",
     openapi_extra=snap_payment.openapi_body(),
 )
-@secured(schemes.SNAP_NOTIFICATION)
+@secured(SNAP_NOTIFICATION)
 async def payment_notification(request: Request) -> dict[str, Any]:
     # The body is read raw on purpose: the signature is checked over the exact bytes the bank
     # sent, before we trust (or even parse) anything in them.

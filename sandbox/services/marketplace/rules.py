@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sandbox.dialects.signing.common import WIB
+from sandbox.dialects.common import WIB
 from sandbox.services.marketplace import errors
 
 # --- order status codes (DOMAIN.md, marketplace) --------------------------------------------

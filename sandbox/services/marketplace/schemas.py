@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sandbox.dialects.snap_payment import SnapAmount
+from sandbox.dialects.snap.payment import SnapAmount
 
 # --- open platform: token -------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sandbox.dialects.consent_check import ConsentChecker
+from sandbox.dialects.fhir import FHIR_ERROR
 from sandbox.framework.app import new_app
-from sandbox.framework.contract import FHIR_ERROR
 from sandbox.framework.service import ServiceEnv
 from sandbox.services.records import errors, routes
 from sandbox.services.records.store import RecordsStore

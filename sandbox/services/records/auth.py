@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
-from sandbox.dialects import schemes
+from sandbox.dialects.fhir import RECORDS_BEARER
 from sandbox.framework.contract import secured
 from sandbox.services.records import errors, rules
 from sandbox.services.records.store import RecordsStore
@@ -76,7 +76,7 @@ def issue_token(
     }
 
 
-@secured(schemes.RECORDS_BEARER)
+@secured(RECORDS_BEARER)
 async def authenticate_org(request: Request) -> Organization:
     """FastAPI dependency: the organization behind the bearer token, or a 401."""
     store: RecordsStore = request.app.state.store

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from sandbox.dialects import schemes
 from sandbox.dialects.consent_check import HEADER, QUOTED, ConsentChecker
+from sandbox.dialects.fhir import RECORDS_TOKEN
 from sandbox.framework.contract import secured
 from sandbox.services.records import errors, resources, rules
 from sandbox.services.records.auth import Organization, authenticate_org, issue_token
@@ -56,7 +56,7 @@ def _checked(check: Any, *args: Any) -> Any:
     tags=["auth"],
     summary="Trade a facility's client credentials for a one-hour bearer token",
 )
-@secured(schemes.RECORDS_TOKEN)
+@secured(RECORDS_TOKEN)
 async def access_token(
     request: Request,
     grant_type: Annotated[str | None, Query(max_length=40)] = None,

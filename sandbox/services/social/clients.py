@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from sandbox.dialects.auth import MarketplaceAuth
-from sandbox.dialects.signing import marketplace as signing
+from sandbox.dialects import open_platform
+from sandbox.dialects.open_platform import MarketplaceAuth
 from sandbox.framework.service import ServiceEnv
 from sandbox.services.social.schemas import OrderCreated, ProductCard
 
@@ -145,8 +145,8 @@ class MarketplacePartner:
         Computed over the raw bytes as received: re-serialising the JSON would change
         spacing or key order and break the signature. Compared in constant time.
         """
-        expected = signing.webhook_signature(self.app_secret, self.app_key, body)
-        return signing.matches(expected, authorization)
+        expected = open_platform.webhook_signature(self.app_secret, self.app_key, body)
+        return open_platform.matches(expected, authorization)
 
 
 def _card_list(payload: Any) -> list[Any]:

@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
 from sandbox.dialects import schemes
+from sandbox.dialects.open_platform import MARKETPLACE_WEBHOOK
 from sandbox.framework.contract import secured
 from sandbox.framework.errors import describe_validation
 from sandbox.services.social import errors, rules
@@ -333,7 +334,7 @@ async def get_my_order(request: Request, order_id: OrderId, user: User) -> Order
     tags=["webhooks"],
     summary="Order status changes, signed by the marketplace",
 )
-@secured(schemes.MARKETPLACE_WEBHOOK)
+@secured(MARKETPLACE_WEBHOOK)
 async def marketplace_webhook(request: Request) -> Ack:
     """Verify the signature, drop duplicates and stale updates, then store the new status.
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.dialects.auth import SnapAuth
+from sandbox.dialects.snap import SnapAuth
 from sandbox.services.marketplace.rules import iso_wib, snap_amount
 from sandbox.wire import Wire
 from sandbox.wire.context import random_hex

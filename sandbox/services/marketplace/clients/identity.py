@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from sandbox.dialects.auth import IdentityAuth
+from sandbox.dialects.registry import IdentityAuth
 from sandbox.wire import Wire
 
 PURPOSE = "SELLER_KYC"

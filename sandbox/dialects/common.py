@@ -1,15 +1,29 @@
-"""Pieces every signature dialect shares: body hashing, timestamps, freshness, replays."""
+"""What every dialect shares: body hashing, timestamps, freshness, replays, token caching.
+
+Each dialect module (`snap`, `open_platform`, `registry`, `vclaim`, `fhir`) builds its string to
+sign and its httpx `Auth` on these, so two dialects that hash a body or judge a timestamp do it
+the same way.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
 WIB = timezone(timedelta(hours=7), "WIB")
+Clock = Callable[[], float]
+"""Where an `Auth` reads the time: the runtime's clock, never `time.time()` behind its back."""
+EXPIRY_MARGIN = 30.0
+"""Refresh a token this many seconds before it expires."""
+TIMESTAMP_ISO = (
+    "Local ISO-8601 time with offset, e.g. 2024-03-01T15:00:00+07:00; 5 minutes of skew."
+)
+"""How the OpenAPI documents describe an ISO-8601 timestamp header (SNAP, the registry)."""
 FRESHNESS_SECONDS = 300
 """A signed request older or newer than this is refused (the sandbox's 5-minute tolerance)."""
 

@@ -3,7 +3,7 @@
 The marketplace and the hospital are both billers at the bank: the bank calls the same
 `POST /v1.0/transfer-va/payment` on each with the same body, and each answers in the same SNAP
 form. The body, the acknowledgement and the SNAP errors live here once, beside the signature
-check (`sandbox.dialects.signing.bank.notification_problem`); each biller keeps what it does with a
+check (`sandbox.dialects.snap.notification_problem`); each biller keeps what it does with a
 payment.
 """
 

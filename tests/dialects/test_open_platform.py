@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from sandbox.dialects.auth import MarketplaceAuth
-from sandbox.dialects.signing import marketplace as platform
+from sandbox.dialects import open_platform as platform
+from sandbox.dialects.open_platform import MarketplaceAuth
 from tests.conftest import Services
 from tests.dialects.published import example
 
@@ -82,3 +82,10 @@ async def test_platform_gate_refuses_a_stale_timestamp(services: Services) -> No
     assert taken.status_code == 200
     signed = httpx.URL(str(refused.request.url)).params
     assert signed["timestamp"] == str(int(services.clock() - 301))
+
+
+def test_marketplace_signature_ignores_sign_and_token_params() -> None:
+    base = {"app_key": "k", "timestamp": "1"}
+    one = platform.request_signature("sec", "/x", base, b"{}")
+    two = platform.request_signature("sec", "/x", {**base, "sign": "z", "access_token": "q"}, b"{}")
+    assert one == two and one != platform.request_signature("sec", "/y", base, b"{}")

@@ -1,10 +1,11 @@
-"""The replay guard refuses a nonce seen within the window and forgets expired ones."""
+"""What every dialect shares (common.py): the replay guard refuses a nonce seen within the
+window and forgets expired ones."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox.dialects.signing.common import FRESHNESS_SECONDS, ReplayGuard
+from sandbox.dialects.common import FRESHNESS_SECONDS, ReplayGuard
 from sandbox.framework.storage import open_database
 
 
