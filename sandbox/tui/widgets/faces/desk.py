@@ -405,8 +405,10 @@ class DeskFace(Face):
 
     @property
     def awaiting(self) -> bool:
-        """The admission on screen waits for the patient's answer in her IKD app."""
-        return (self.summary or {}).get("status") == "AWAITING_CONSENT"
+        """The admission on screen waits for the patient's answer in her IKD app, or for the
+        back-ends the registry's webhook set going (IN_PROGRESS): the desk reads it again until
+        it has an outcome, since the last call it sees may come before the admission is saved."""
+        return (self.summary or {}).get("status") in ("AWAITING_CONSENT", "IN_PROGRESS")
 
     def changed_by(self, call: HttpCall) -> frozenset[str]:
         """The patient's answer reaching the hospital (or given in her app) while the desk
@@ -464,8 +466,11 @@ class DeskFace(Face):
 
 
 def _waiting(summary: dict[str, Any]) -> Content:
-    """Admit's answer while her consent is asked: who must do what, and where."""
+    """Admit's answer while her consent is asked: who must do what, and where (or, once she
+    approved, that the desk is asking the back-ends)."""
     request = str((summary.get("consent") or {}).get("request_id") or "-")
+    if summary.get("status") == "IN_PROGRESS":
+        return text(_("⏳ The patient approved: the desk is asking the back-ends"))
     return text(
         _("⏳ Waiting for the patient's approval in the IKD app (request {request})"),
         request=request,
