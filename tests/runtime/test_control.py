@@ -82,7 +82,7 @@ async def test_services_say_their_lane_who_they_may_call_and_whether_people_call
     assert set(services["hospital"].calls) == {"identity", "bank", "records", "insurance"}
     # Records and the insurer check the consent quoted to them; the registry calls back.
     assert services["records"].calls == ("identity",)
-    assert set(services["identity"].calls) == {"hospital", "marketplace"}
+    assert set(services["identity"].calls) == {"hospital"}  # the desk's consent webhook
     assert {n for n, s in services.items() if s.public} == {
         "social",
         "marketplace",

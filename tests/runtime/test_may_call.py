@@ -11,8 +11,9 @@ def test_a_partner_calls_its_institution_and_some_institutions_call_back() -> No
     assert edges["social"] == ("marketplace",)
     assert "social" in edges["marketplace"]  # order webhooks
     assert "marketplace" in edges["bank"] and "hospital" in edges["bank"]  # notifications
-    # The registry tells the partners that named a consent webhook what the person answered.
-    assert set(edges["identity"]) == {"hospital", "marketplace"}
+    # The registry tells the partners that named a consent webhook what the person answered:
+    # the hospital; the marketplace's seller centre asks instead, when the seller looks.
+    assert set(edges["identity"]) == {"hospital"}
     # The health platform and the insurer check consents quoted to them at the registry.
     assert edges["records"] == ("identity",) and edges["insurance"] == ("identity",)
     assert "admin" not in edges

@@ -146,8 +146,11 @@ async def test_the_registry_checks_who_asks_before_saying_an_endpoint_is_missing
     auth = partner_auth("identity", _creds(services, "identity", "marketplace"), services.clock)
     async with _outside(services, "identity", auth=auth) as partner:
         assert (await partner.get("/v1/persons/9971015403960001")).status_code == 404
+        assert _last(services, "identity").caller == "marketplace"
+        # A wrong method on a known path is refused before credentials are read (as at every
+        # institution): nobody was verified, so the call is recorded as from outside.
         assert (await partner.get("/v1/verify")).status_code == 405
-    assert _last(services, "identity").caller == "marketplace"
+        assert _last(services, "identity").caller == "external"
     async with _outside(services, "identity") as stranger:
         response = await stranger.get("/v1/persons/9971015403960001")
     assert response.status_code == 401 and _last(services, "identity").caller == "external"
