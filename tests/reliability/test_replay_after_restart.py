@@ -74,14 +74,14 @@ def test_a_request_replayed_after_a_restart_is_refused(tmp_path: Path) -> None:
             "identity",
             "bank",
             "POST",
-            "/v1/consents",
-            {"nik": nik, "purpose": "ACCOUNT_OPENING"},
+            "/v1/consent-requests",
+            {"nik": nik, "purpose": "ACCOUNT_OPENING", "scopes": ["identity_verification"]},
         )
-        assert consented.status_code == 201, consented.text
+        assert consented.status_code in (201, 202), consented.text
     finally:
         first.stop_thread()
     orders = _count(tmp_path, "marketplace", "SELECT COUNT(*) FROM orders")
-    consents = _count(tmp_path, "identity", "SELECT COUNT(*) FROM consents")
+    consents = _count(tmp_path, "identity", "SELECT COUNT(*) FROM consent_requests")
 
     second = Runtime(Settings(data_dir=tmp_path, port_base=0))
     second.start_in_thread()
@@ -102,4 +102,4 @@ def test_a_request_replayed_after_a_restart_is_refused(tmp_path: Path) -> None:
     finally:
         second.stop_thread()
     assert _count(tmp_path, "marketplace", "SELECT COUNT(*) FROM orders") == orders + 1
-    assert _count(tmp_path, "identity", "SELECT COUNT(*) FROM consents") == consents
+    assert _count(tmp_path, "identity", "SELECT COUNT(*) FROM consent_requests") == consents

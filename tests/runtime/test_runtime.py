@@ -115,8 +115,12 @@ def test_open_account_verifies_at_the_registry(runtime: Runtime) -> None:
     runtime.writer.flush()
     calls = runtime.traces.trace(story.trace_id)
     registry = [c for c in calls if c.callee == "identity"]
-    assert [c.caller for c in registry] == ["bank", "bank"]
-    assert all(c.status in (200, 201) for c in registry)
+    # The bank asks for her consent, she approves in her IKD app, the bank verifies quoting it.
+    assert {c.caller for c in registry} == {"bank", "newcomer"}
+    assert all(c.path.startswith("/ikd/v1/") for c in registry if c.caller == "newcomer")
+    bank_paths = [c.path.split("?")[0] for c in registry if c.caller == "bank"]
+    assert bank_paths[0] == "/v1/consent-requests" and bank_paths[-1] == "/v1/verify"
+    assert all(c.status in (200, 201, 202) for c in registry)
     verify = next(c for c in registry if c.path == "/v1/verify")
     assert "SESUAI" in verify.response_body and "DEWI" not in verify.response_body
 
