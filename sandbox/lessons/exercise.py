@@ -103,6 +103,12 @@ class Exercise:
             service, timeout, partner_auth(service, self.credentials(service, partner), self._clock)
         )
 
+    def now(self) -> float:
+        """The sandbox's time in Unix seconds, for a timestamp the learner signs by hand: the
+        institutions check it against their clock, which `sandbox clock` may have moved days
+        away from the machine's."""
+        return self._clock()
+
     def credentials(self, service: str, partner: str) -> dict[str, Any]:
         """`partner`'s credentials at `service` (keys as in fixtures/world/partners.json), for
         an exercise that signs by hand."""

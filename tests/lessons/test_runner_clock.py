@@ -158,3 +158,38 @@ async def test_an_in_process_runner_reads_the_runtime_s_clock_without_asking(
     )
     await _run_both_steps(runner)
     assert control.asked_clock == 0, "the runtime's own clock needs no HTTP to itself"
+
+
+EXERCISES = Path(__file__).parents[2] / "exercises"
+SIGNED_BY_HAND = [
+    "05-sign-a-marketplace-request",
+    "06-snap-b2b-token",
+    "07-snap-transaction-signature",
+    "11-sign-a-vclaim-request",
+]
+"""The exercises whose learner writes the timestamp they sign (`exercise.now()`)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SIGNED_BY_HAND)
+async def test_an_exercise_that_signs_by_hand_stamps_the_sandbox_s_time(
+    slug: str, runtime: Runtime, control: CountingControl, tmp_path: Path
+) -> None:
+    await control.move_clock("advance", {"by": "1d"})
+    runner = LessonRunner(
+        load_lesson(EXERCISES / slug),
+        urls=runtime.urls,
+        control=control,
+        world=runtime.world,
+        data_dir=tmp_path / "data",
+        solutions=True,
+        progress=Progress.in_memory(),
+        clock=runtime.clock,
+    )
+    try:
+        assert await runner.prepare() == []
+        results = [await runner.run_step(i) for i in range(len(runner.lesson.steps))]
+    finally:
+        await runner.aclose()
+    refused = [(r.step.number, r.error, [f.happened for f in r.failures]) for r in results]
+    assert [r for r in refused if r[1] or r[2]] == []
