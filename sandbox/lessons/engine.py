@@ -103,10 +103,10 @@ class LessonRunner:
         solutions: run exercise steps with the lesson's reference solution (CI).
         progress: where failed attempts are counted (default: the learner's saved progress;
             `Progress.in_memory()` for a check that must leave it alone).
-            clock: the sandbox's clock, when it runs in this process (`runtime.clock`), read
-                directly. None follows the sandbox's clock over `control` (refreshed before
-                every step): steps and exercises sign partner calls with it, since the
-                institutions refuse a timestamp far from their clock, which may have been moved.
+        clock: the sandbox's clock, when it runs in this process (`runtime.clock`), read
+            directly. None follows the sandbox's clock over `control` (refreshed before every
+            step): steps and exercises sign partner calls with it, since the institutions
+            refuse a timestamp far from their clock, which may have been moved.
         """
         self.lesson = lesson
         self.data_dir = data_dir
