@@ -7,18 +7,19 @@ refused as stale, so it signs with the runtime's time instead: `RuntimeClock` re
 from the sandbox running on the data directory (found through runtime.json) and counts from
 there - frozen, the instant it says; running, the machine's time plus the offset it says. It
 asks again at most once a second (a presenter may move the clock while the script runs); with
-no sandbox running, or no answer, it keeps the machine's time (or the last it heard).
+no sandbox running, or no answer, it keeps the machine's time (or the last it heard). The
+answer is read as `sandbox.runtime.remote_clock` reads it for the lesson engine.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import httpx
 
+from sandbox.runtime.remote_clock import reading
 from sandbox.runtime.state import RuntimeState
 
 REFRESH_S = 1.0
@@ -58,9 +59,6 @@ class RuntimeClock:
             return
         try:
             answer = httpx.get(f"{state.control_url.rstrip('/')}/clock", timeout=2.0)
-            said = answer.json()
-            frozen, offset = bool(said["frozen"]), float(said["offset_seconds"])
-            at = datetime.fromisoformat(str(said["now"])).timestamp() if frozen else None
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            self._frozen_at, self._offset = reading(answer.json())
+        except (httpx.HTTPError, ValueError):
             return  # keep what we last heard
-        self._frozen_at, self._offset = at, offset

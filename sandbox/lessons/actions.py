@@ -251,6 +251,7 @@ async def _exercise(stage: Stage, spec: dict[str, Any]) -> Outcome:
             partners=stage.world["partners"],
             path=path,
             lose=spec.get("lose"),
+            clock=stage.wire.clock,
         )
         try:
             function = load_function(path, str(spec["function"]), output)

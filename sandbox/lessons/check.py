@@ -201,6 +201,7 @@ async def _run_all(
                 data_dir=data_dir,
                 solutions=solutions,
                 progress=Progress.in_memory(),
+                clock=runtime.clock,  # in this process: read it, never ask over HTTP
             )
             try:
                 checks.append(await run_lesson(runner))

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import secrets
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from sandbox.lessons.model import OUTCOMES, Expectation, Lesson, Step
 from sandbox.lessons.progress import Progress
 from sandbox.lessons.schema import CALL_KINDS, HUMAN_KEYS
 from sandbox.runtime.remote import ControlClient, ControlError
+from sandbox.runtime.remote_clock import RemoteClock
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import format_step
 from sandbox.trace.verdict import TRACE_ID, LessonVerdict
@@ -93,6 +94,7 @@ class LessonRunner:
         data_dir: Path,
         solutions: bool = False,
         progress: Progress | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """Args:
         urls: service name to base URL of the running sandbox.
@@ -101,12 +103,20 @@ class LessonRunner:
         solutions: run exercise steps with the lesson's reference solution (CI).
         progress: where failed attempts are counted (default: the learner's saved progress;
             `Progress.in_memory()` for a check that must leave it alone).
+        clock: the sandbox's clock, when it runs in this process (`runtime.clock`), read
+            directly. None follows the sandbox's clock over `control` (refreshed before every
+            step): steps and exercises sign partner calls with it, since the institutions
+            refuse a timestamp far from their clock, which may have been moved.
         """
         self.lesson = lesson
         self.data_dir = data_dir
         self.control = control
         self.progress = progress if progress is not None else Progress.load(data_dir)
-        wire = Wire()  # the running sandbox records these calls on its side
+        self._remote: RemoteClock | None = None
+        """The clock followed over `control` (None when the runtime's own was given)."""
+        if clock is None:
+            clock = self._remote = RemoteClock(control)
+        wire = Wire(clock=clock)  # the running sandbox records these calls on its side
         for name, url in urls.items():
             wire.set_url(name, url)
         self.stage = Stage(
@@ -121,6 +131,7 @@ class LessonRunner:
         self.stage.traces.clear()
         self.stage.records.clear()  # the seeded world's audit record, again
         self.stage.rulesets.clear()
+        await self._follow_clock()
         try:
             if self.lesson.reset:
                 await self.control.reset()
@@ -171,6 +182,7 @@ class LessonRunner:
         checks: list[ExpectationResult] = []
         error = None
         before = len(self.stage.traces)
+        await self._follow_clock()
         said = current_step.set(format_step(self.lesson.slug, step.number, step.title))
         try:
             outcome = await perform(self.stage, step)
@@ -211,6 +223,12 @@ class LessonRunner:
         await self._report(result)
         return result
 
+    async def _follow_clock(self) -> None:
+        """Hear the attached sandbox's clock again (a presenter may have moved it since the
+        last step); nothing to do for the runtime's own clock."""
+        if self._remote is not None and not await self._remote.refresh():
+            log.debug("the sandbox did not say its clock; signing with the last one heard")
+
     async def _report(self, result: StepResult) -> None:
         """Tell the sandbox the verdict, for a class's teacher (`sandbox.trace.verdict`):
         best effort, since the learner's own verdict does not depend on it."""
@@ -229,7 +247,7 @@ class LessonRunner:
             trace_id=next(
                 (t for t in result.trace_ids if TRACE_ID.match(t)), secrets.token_hex(16)
             ),
-            at=time.time(),
+            at=self.stage.wire.clock(),
         )
         try:
             await self.control.report_verdict(verdict)

@@ -49,6 +49,7 @@ class Exercise:
         partners: dict[str, dict[str, dict[str, Any]]] | None = None,
         path: Path | None = None,
         lose: dict[str, int] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Args:
         partners: callee to caller to credentials (the world's partner table).
@@ -56,8 +57,11 @@ class Exercise:
         lose: `"METHOD /path"` to how many of those calls' answers every client loses on the
             way back (the step's `lose`: a lost answer injected whatever client the learner
             builds).
+            clock: the sandbox's clock, which `partner_client` signs with: the institutions
+                refuse a timestamp far from their own clock, and a presenter may have moved it.
         """
         self._lose = dict(lose or {})
+        self._clock = clock
         self.urls = dict(urls)
         """Service name to base URL."""
         self._personas = personas
@@ -96,8 +100,14 @@ class Exercise:
         """An httpx.Client that signs every request as `partner` at `service`, in that
         institution's own dialect (the sandbox's auth classes do the signing)."""
         return self._sync(
-            service, timeout, partner_auth(service, self.credentials(service, partner), time.time)
+            service, timeout, partner_auth(service, self.credentials(service, partner), self._clock)
         )
+
+    def now(self) -> float:
+        """The sandbox's time in Unix seconds, for a timestamp the learner signs by hand: the
+        institutions check it against their clock, which `sandbox clock` may have moved days
+        away from the machine's."""
+        return self._clock()
 
     def credentials(self, service: str, partner: str) -> dict[str, Any]:
         """`partner`'s credentials at `service` (keys as in fixtures/world/partners.json), for

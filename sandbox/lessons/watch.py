@@ -99,6 +99,7 @@ class Watch:
                 world=runtime.world,
                 data_dir=self.data_dir,
                 progress=self.progress,
+                clock=runtime.clock,  # in this process: read it, never ask over HTTP
             )
             try:
                 check = await run_lesson(runner)

@@ -177,6 +177,7 @@ From Python, let the sandbox sign for you (`sandbox status` shows the URLs):
     from sandbox.extend import client_auth
 
     auth = client_auth("{args.name}", "{example}"{where})  # reads {config}
+    # its timestamps follow `sandbox clock`; a sandbox on another --data-dir: data_dir="..."
     with httpx.Client(base_url="{default_url(example)}", auth=auth) as {example}:
         print({first_call(example, held[example])}.text)
 

@@ -141,6 +141,7 @@ def test_a_client_made_while_the_sandbox_runs_is_recorded_as_itself(
         assert main(argv) == 0
         told = capsys.readouterr().out
         assert "recorded as me" in told and 'client_auth("me", "marketplace"' in told
+        assert 'another --data-dir: data_dir="' in told, "how to follow another sandbox's clock"
         creds = held(config, "me")
         assert (
             "app_secret" in creds["marketplace"] and creds["marketplace"]["app_secret"] not in told

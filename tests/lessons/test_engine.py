@@ -64,6 +64,14 @@ class FakeControl:
     def __init__(self, health: str = "ok") -> None:
         self.asked: list[tuple[str, Any]] = []
         self.health = health
+        self.said_clock: dict[str, Any] = {
+            "now": "2026-12-12T02:00:00+00:00",
+            "frozen": False,
+            "offset_seconds": 0.0,
+        }
+
+    async def clock(self) -> dict[str, Any]:
+        return self.said_clock
 
     async def reset(self) -> dict[str, Any]:
         self.asked.append(("reset", None))
@@ -130,6 +138,22 @@ async def test_steps_without_calls(tmp_path: Path) -> None:
     reported = [v for asked, v in control.asked if asked == "report_verdict"]
     assert [(v.step, v.verdict) for v in reported] == [(2, "passed"), (3, "passed"), (4, "failed")]
     assert "no call" in reported[-1].expectation and len(reported[-1].trace_id) == 32
+
+
+async def test_an_attached_runner_follows_the_sandbox_s_clock_step_by_step(
+    tmp_path: Path,
+) -> None:
+    """Before each step the runner hears the sandbox's clock again: its partner calls sign,
+    and its verdicts are dated, with the institutions' time, not the machine's."""
+    control = FakeControl()
+    control.said_clock = {"now": "2030-01-02T03:04:05+00:00", "frozen": True, "offset_seconds": 9}
+    lesson = runner(tmp_path, control)
+    await lesson.prepare()
+    assert lesson.stage.wire.clock() == 1893553445.0
+    control.said_clock = {"now": "2030-01-03T03:04:05+00:00", "frozen": True, "offset_seconds": 9}
+    await lesson.run_step(1)
+    verdict = next(v for asked, v in control.asked if asked == "report_verdict")
+    assert verdict.at == 1893553445.0 + 86400
 
 
 async def test_start_needs_a_sandbox_that_can_start_services(tmp_path: Path) -> None:

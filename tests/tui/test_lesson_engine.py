@@ -84,6 +84,9 @@ class FakeControl:
     async def trace(self, trace_id: str) -> list[Any]:
         raise ControlError(f"No trace {trace_id!r} is stored.", 404, "unknown_trace")
 
+    async def clock(self) -> dict[str, Any]:
+        return {"now": "2026-12-12T02:00:00+00:00", "frozen": False, "offset_seconds": 0.0}
+
     async def report_verdict(self, verdict: Any) -> bool:
         self.asked.append(f"verdict {verdict.step} {verdict.verdict}")
         return False

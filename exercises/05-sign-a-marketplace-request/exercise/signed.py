@@ -2,12 +2,13 @@
 
 exercise.credentials("marketplace", "social") holds Klip's app_key, app_secret and fs_id.
 / exercise.credentials("marketplace", "social") menyimpan app_key, app_secret, dan fs_id Klip.
+exercise.now() is the sandbox's time, which `sandbox clock` may move: sign with it.
+/ exercise.now() adalah waktu sandbox, yang bisa digeser `sandbox clock`: tanda tangani dengan waktu itu.
 """
 
 import hashlib
 import hmac
 import secrets
-import time
 
 
 def signature(app_secret, path, params, body):
@@ -29,7 +30,7 @@ def signed(exercise):
     path = f"/api/v2/fs/{klip['fs_id']}/products/100101"
     params = {
         "app_key": klip["app_key"],
-        "timestamp": str(int(time.time())),
+        "timestamp": str(int(exercise.now())),
         "nonce": secrets.token_hex(8),
     }
     params["sign"] = signature(klip["app_secret"], path, params, b"")

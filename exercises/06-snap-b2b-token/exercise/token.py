@@ -1,6 +1,8 @@
 """Exercise: a SNAP B2B token. / Latihan: token B2B SNAP.
 
 exercise.credentials("bank", "marketplace") holds Pasarloka's client_key and client_secret.
+exercise.now() is the sandbox's time, which `sandbox clock` may move: sign with it.
+/ exercise.now() adalah waktu sandbox, yang bisa digeser `sandbox clock`: tanda tangani dengan waktu itu.
 """
 
 import base64
@@ -19,7 +21,7 @@ def token_signature(client_key, client_secret, timestamp):
 
 def token(exercise):
     pasarloka = exercise.credentials("bank", "marketplace")
-    now = datetime.now(WIB).isoformat(timespec="seconds")
+    now = datetime.fromtimestamp(exercise.now(), WIB).isoformat(timespec="seconds")
     headers = {
         "X-CLIENT-KEY": pasarloka["client_key"],
         "X-TIMESTAMP": now,

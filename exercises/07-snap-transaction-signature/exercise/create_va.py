@@ -1,4 +1,8 @@
-"""Exercise: sign a SNAP transaction. / Latihan: menandatangani transaksi SNAP."""
+"""Exercise: sign a SNAP transaction. / Latihan: menandatangani transaksi SNAP.
+
+exercise.now() is the sandbox's time, which `sandbox clock` may move: sign with it.
+/ exercise.now() adalah waktu sandbox, yang bisa digeser `sandbox clock`: tanda tangani dengan waktu itu.
+"""
 
 import base64
 import hashlib
@@ -19,8 +23,8 @@ def transaction_signature(client_secret, method, path, token, body, timestamp):
     return "TODO"
 
 
-def _token(bank, creds):
-    now = datetime.now(WIB).isoformat(timespec="seconds")
+def _token(bank, creds, at):
+    now = at.isoformat(timespec="seconds")
     text = f"{creds['client_key']}|{now}".encode()
     sign = base64.b64encode(
         hmac.new(creds["client_secret"].encode(), text, hashlib.sha256).digest()
@@ -39,8 +43,8 @@ def _token(bank, creds):
 def create_va(exercise):
     creds = exercise.credentials("bank", "marketplace")
     bank = exercise.client("bank")
-    token = _token(bank, creds)
-    now = datetime.now(WIB)
+    now = datetime.fromtimestamp(exercise.now(), WIB)
+    token = _token(bank, creds, now)
     body = {
         "partnerServiceId": creds["partner_service_id"],
         "customerNo": "700000001",

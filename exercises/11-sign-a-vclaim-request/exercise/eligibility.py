@@ -1,12 +1,13 @@
 """Exercise: sign a VClaim request. / Latihan: menandatangani permintaan VClaim.
 
 exercise.credentials("insurance", "hospital") holds cons_id, secret and user_key.
+exercise.now() is the sandbox's time, which `sandbox clock` may move: sign with it.
+/ exercise.now() adalah waktu sandbox, yang bisa digeser `sandbox clock`: tanda tangani dengan waktu itu.
 """
 
 import base64
 import hashlib
 import hmac
-import time
 from datetime import date
 
 
@@ -44,7 +45,7 @@ def agus_consent(exercise):
 def eligibility(exercise):
     rsud = exercise.credentials("insurance", "hospital")
     agus = exercise.persona("patient")
-    stamp = str(int(time.time()))
+    stamp = str(int(exercise.now()))
     headers = {
         "X-cons-id": rsud["cons_id"],
         "X-timestamp": stamp,

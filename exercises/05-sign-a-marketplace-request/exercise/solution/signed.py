@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 import secrets
-import time
 
 
 def signature(app_secret, path, params, body):
@@ -23,7 +22,7 @@ def signed(exercise):
     path = f"/api/v2/fs/{klip['fs_id']}/products/100101"
     params = {
         "app_key": klip["app_key"],
-        "timestamp": str(int(time.time())),
+        "timestamp": str(int(exercise.now())),
         "nonce": secrets.token_hex(8),
     }
     params["sign"] = signature(klip["app_secret"], path, params, b"")

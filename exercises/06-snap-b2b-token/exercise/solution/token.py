@@ -17,7 +17,7 @@ def token_signature(client_key, client_secret, timestamp):
 
 def token(exercise):
     pasarloka = exercise.credentials("bank", "marketplace")
-    now = datetime.now(WIB).isoformat(timespec="seconds")
+    now = datetime.fromtimestamp(exercise.now(), WIB).isoformat(timespec="seconds")
     headers = {
         "X-CLIENT-KEY": pasarloka["client_key"],
         "X-TIMESTAMP": now,

@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import hmac
-import time
 from datetime import date
 
 
@@ -40,7 +39,7 @@ def agus_consent(exercise):
 def eligibility(exercise):
     rsud = exercise.credentials("insurance", "hospital")
     agus = exercise.persona("patient")
-    stamp = str(int(time.time()))
+    stamp = str(int(exercise.now()))
     headers = {
         "X-cons-id": rsud["cons_id"],
         "X-timestamp": stamp,
