@@ -139,6 +139,12 @@ async def test_the_fault_form_offers_and_applies_a_rate_limit(tmp_path: Path) ->
     """Every fault kind the control API accepts, the bank's rate limit too; the form shows a
     service's fault as it is, so applying another kind keeps it."""
     app, backend = make_app(tmp_path)
+
+    async def apply(pilot: Any) -> None:
+        # Pressed, not clicked: the toast of the last Apply may lie over the button.
+        app.screen.query_one("#apply", Button).press()
+        await pilot.pause()
+
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("4")
         await pilot.pause(0.3)
@@ -146,7 +152,7 @@ async def test_the_fault_form_offers_and_applies_a_rate_limit(tmp_path: Path) ->
         services.highlighted = 2  # bank
         await pilot.pause(0.3)
         app.screen.query_one("#rate-limit", Input).value = "2.5"
-        await pilot.click("#apply")
+        await apply(pilot)
         await until(lambda: backend.wire.fault("bank").rate_limit == 2.5, pilot)
 
         def shown() -> bool:
@@ -160,11 +166,11 @@ async def test_the_fault_form_offers_and_applies_a_rate_limit(tmp_path: Path) ->
         await pilot.pause(0.3)
         assert app.screen.query_one("#rate-limit", Input).value == "2.5"
         app.screen.query_one("#latency", Input).value = "300"
-        await pilot.click("#apply")
+        await apply(pilot)
         await until(lambda: backend.wire.fault("bank").latency_ms == 300, pilot)
         assert backend.wire.fault("bank").rate_limit == 2.5
         app.screen.query_one("#rate-limit", Input).value = "-1"
-        await pilot.click("#apply")
+        await apply(pilot)
 
         def told() -> bool:
             return any("rate limit" in n.message for n in app._notifications)
