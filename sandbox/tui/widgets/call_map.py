@@ -288,13 +288,8 @@ direction between two parties, labelled with how many calls it carried and the l
             key = (call.caller, call.callee)
             if self._live_tail:
                 edge = self._tail.pop(key, None)
-                self._tail[key] = (
-                    _TailEdge(call, now)
-                    if edge is None
-                    else _TailEdge(
-                        call, now, edge.count + 1, edge.mixed or not same_kind(call, edge.call)
-                    )
-                )
+                mixed = edge is not None and (edge.mixed or not same_kind(call, edge.call))
+                self._tail[key] = _TailEdge(call, now, edge.count + 1 if edge else 1, mixed)
                 while len(self._tail) > self._max_arrows:
                     self._tail.popitem(last=False)
                 changed = True
