@@ -220,7 +220,8 @@ class OtlpStream:
         return [item for item in items if item is not None]
 
     def _deliver(self, http: httpx.Client, calls: list[HttpCall | LessonVerdict]) -> None:
-        body, posts = _encode(calls, self.services, self.student, self.protocol), 0
+        body: bytes | None = None
+        posts = 0
         while True:
             closing = self._stop.is_set()
             if not closing:
@@ -229,6 +230,8 @@ class OtlpStream:
             if left <= 0 or (closing and self._closing_failed):
                 self._settled_as(calls, dropped=True)
                 return
+            if body is None:  # encoded only once a post will be tried: closing drops fast
+                body = _encode(calls, self.services, self.student, self.protocol)
             error, retry = self._post(http, body, min(self.timeout, left))
             posts += 1
             if error is None:
