@@ -189,9 +189,16 @@ async def test_a_follower_looks_around_and_the_next_move_brings_it_back(tmp_path
     follower = follower_of(backend)
     async with presenter.run_test(size=SIZE) as pilot, follower.run_test(size=SIZE) as watcher:
         await pilot.press("2")
-        await until(lambda: isinstance(follower.screen, TraceScreen), watcher)
+
+        def settled() -> bool:
+            # The presenter's trace screen opens, then puts its cursor on the first call: two
+            # views published. The student looks around once the second reached her page.
+            view = follower.presenter_view
+            return view is not None and view.span_id is not None
+
+        await until(lambda: isinstance(follower.screen, TraceScreen) and settled(), watcher)
         await watcher.press("1")  # the student looks at the map
-        await watcher.pause()
+        await until(lambda: isinstance(follower.screen, MapScreen), watcher)
         assert isinstance(follower.screen, MapScreen)
         await pilot.press("right")
         await until(lambda: isinstance(follower.screen, TraceScreen), watcher)
