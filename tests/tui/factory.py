@@ -7,6 +7,7 @@ serves, mounted on a wire through httpx.ASGITransport, and a trace store fed by 
 from __future__ import annotations
 
 import asyncio
+import inspect as pyinspect
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -238,7 +239,18 @@ def make_app(
 
 async def until(condition: Callable[[], bool], pilot: Pilot[Any], seconds: float = 30.0) -> None:
     """Wait until `condition` holds: at once when it does, as long as a loaded machine needs
-    when it does not (the test's own assertion then says what is missing)."""
+    when it does not. A condition still false after `seconds` fails the test there: a wait that
+    silently gave up cost half a minute and let the next assertion pass or fail by chance."""
     deadline = asyncio.get_running_loop().time() + seconds
-    while not condition() and asyncio.get_running_loop().time() < deadline:
+    while not condition():
+        if asyncio.get_running_loop().time() >= deadline:
+            raise AssertionError(f"still not true after {seconds:g} s: {_source_of(condition)}")
         await pilot.pause(0.05)
+
+
+def _source_of(condition: Callable[[], bool]) -> str:
+    """The condition's own text, for the failure message."""
+    try:
+        return pyinspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        return repr(condition)

@@ -72,6 +72,11 @@ async def _mark_the_payment(pilot: Any) -> None:
 
 async def _edit_the_payment(pilot: Any) -> None:
     await _mark_the_payment(pilot)
+    await _edit_the_marked_payment(pilot)
+
+
+async def _edit_the_marked_payment(pilot: Any) -> None:
+    """From the row under the marked payment: up to it, e (m again would unmark it)."""
     await pilot.press("up", "e")
     await until(lambda: isinstance(pilot.app.screen, ComposerScreen), pilot)
     composer = pilot.app.screen.query_one(Composer)
@@ -93,7 +98,7 @@ async def test_inspecting_keeps_its_actions_on_screen(
         await pilot.pause(0.2)
         footer = {key.key: key for key in app.screen.query(FooterKey)}
         assert Region(0, 0, *size).contains_region(footer["question_mark"].region), "? Help"
-        await _edit_the_payment(pilot)
+        await _edit_the_marked_payment(pilot)
         send = app.screen.query_one("#composer-send", Button)
         assert app.screen.region.contains_region(send.region), "Send is on screen"
         body = app.screen.query_one("#composer-body")
