@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.framework.app import close_app
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.registry import BUILTIN
 from sandbox.runtime.seeding import partner_ids, seed_for
@@ -92,6 +93,8 @@ class Services:
 
     async def aclose(self) -> None:
         await self.wire.aclose()
+        for app in self.apps.values():
+            close_app(app)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.framework.app import close_app
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime.config_file import load_config
 from sandbox.runtime.seeding import partner_ids, seed_for, with_partners
@@ -84,3 +85,5 @@ class Harness:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.wire.aclose()
+        for app in self.apps.values():
+            close_app(app)

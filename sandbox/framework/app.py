@@ -6,6 +6,7 @@ Docs are served by `fastapi-offline`, which ships the Swagger UI assets inside t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,4 +40,22 @@ def new_app(
     async def get_health() -> dict[str, Any]:
         return health
 
+    app.state.closers = []
     return app
+
+
+def on_close(app: FastAPI, close: Callable[[], None]) -> None:
+    """Have `close_app` run `close`: what an institution holds beyond its database (a thread)."""
+    app.state.closers.append(close)
+
+
+def close_app(app: Any) -> None:
+    """Let go of what the institution holds: at the end of its lifespan under uvicorn, and when
+    an in-process embedding (the tests' wiring) is done with it, since no lifespan runs there.
+
+    Why it matters: a thread left running keeps what it captured alive (a thread started inside
+    a Textual app keeps that app's `sys.stderr` capture, so the whole app), and one is left per
+    embedding. Any ASGI app may be given (a developer's own has no closers)."""
+    closers: list[Callable[[], None]] = getattr(getattr(app, "state", None), "closers", [])
+    while closers:
+        closers.pop()()

@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from sandbox.framework.app import close_app
 from sandbox.framework.service import ServiceEnv
 from sandbox.runtime import inspect
 from sandbox.runtime.fingerprints import fingerprints
@@ -224,6 +225,17 @@ class LocalBackend:
 
     async def aclose(self) -> None:
         await self.wire.aclose()
+        self.close_apps()
+
+    def close_apps(self) -> None:
+        """Let go of the institutions' threads (the bank's PIN hasher), which would otherwise
+        keep this test's whole UI alive for the rest of the run (`framework.app.close_app`)."""
+        for app in self.apps.values():
+            close_app(app)
+
+
+BUILT: list[LocalBackend] = []
+"""Every backend `make_app` built in the current test; tests/tui/conftest.py closes them."""
 
 
 def make_app(
@@ -231,6 +243,7 @@ def make_app(
 ) -> tuple[SandboxApp, LocalBackend]:
     """The real app over a LocalBackend; `live=False` for snapshots (no timers)."""
     backend = LocalBackend(data_dir, clock)
+    BUILT.append(backend)
     app = SandboxApp(
         backend, lang=lang, animate=False, live=live, screenshot_dir=data_dir / "shots"
     )

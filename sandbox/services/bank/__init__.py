@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from sandbox.dialects.snap import SNAP_ERROR
-from sandbox.framework.app import new_app
+from sandbox.framework.app import close_app, new_app, on_close
 from sandbox.framework.service import ServiceEnv
 from sandbox.framework.storage import open_database
 from sandbox.services.bank import (
@@ -69,7 +69,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            app.state.bank.hasher.shutdown(wait=False)
+            close_app(app)
 
     app = new_app(
         env, "Bank", DESCRIPTION, render=errors.render, lifespan=lifespan, error_schema=SNAP_ERROR
@@ -88,6 +88,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
         name=env.name,
         kyc_applications=KycApplications(store.db),
     )
+    on_close(app, bank.hasher.close)
     app.state.forcing = bank.forcing
 
     def take_partners(accepts: Mapping[str, Mapping[str, Any]]) -> None:

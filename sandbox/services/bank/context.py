@@ -20,6 +20,26 @@ from sandbox.wire.client import Wire
 from sandbox.wire.outbox import Outbox
 
 
+class PinHasher:
+    """The bank's one PIN-hashing thread, started on the first hash and let go of on close."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="bank-pin")
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the thread and forget the executor: an executor keeps its threads after
+        shutdown, and a thread keeps the `sys.stderr` it started under (inside a Textual app,
+        that app's capture, and with it the whole app)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+
+
 @dataclass(frozen=True, slots=True)
 class BankContext:
     """The bank's store, outbox, partners and clock."""
@@ -33,9 +53,7 @@ class BankContext:
     """The bank's own credentials at the civil registry (for KYC), if it holds any."""
     refresh_partners: Callable[[], None] = lambda: None
     """Let the runtime bring in partners registered meanwhile (before checking a credential)."""
-    hasher: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="bank-pin")
-    )
+    hasher: PinHasher = field(default_factory=lambda: PinHasher())
     """One thread for PIN hashes (about 40 ms each, on purpose): a crowd logging in at once
     queues there, and the institutions sharing the event loop keep a core to serve on."""
     forcing: Forcing = field(
@@ -62,7 +80,7 @@ class BankContext:
 
     async def slowly(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` on the PIN-hashing thread (hashlib lets go of the GIL meanwhile)."""
-        return await asyncio.get_running_loop().run_in_executor(self.hasher, work, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.hasher.pool(), work, *args)
 
     @property
     def clock(self) -> Callable[[], float]:
