@@ -32,19 +32,21 @@ SCREENS = {
 }
 
 
-async def test_every_mode_opens_by_its_key_at_both_sizes(tmp_path: Path) -> None:
-    for size in ((80, 24), (160, 48)):
-        app, backend = make_app(tmp_path / f"{size[0]}")
-        async with app.run_test(size=size) as pilot:
-            for key, screen in SCREENS.items():
-                await pilot.press(key)
-                await pilot.pause()
-                assert isinstance(app.screen, screen), key
-            await pilot.press("question_mark")
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_every_mode_opens_by_its_key_at_both_sizes(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, backend = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        for key, screen in SCREENS.items():
+            await pilot.press(key)
             await pilot.pause()
-            assert "Composer" in type(app.screen).__name__ or app.screen.is_modal
-            await pilot.press("escape")
-        await backend.aclose()
+            assert isinstance(app.screen, screen), key
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Composer" in type(app.screen).__name__ or app.screen.is_modal
+        await pilot.press("escape")
+    await backend.aclose()
 
 
 async def test_story_runs_and_calls_reach_the_log_and_the_trace_player(tmp_path: Path) -> None:
