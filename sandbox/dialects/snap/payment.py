@@ -10,11 +10,14 @@ payment.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandbox.dialects import snap
 from sandbox.framework.errors import ApiError
+from sandbox.wire import attribution
 
 SNAP_PAYMENT_SERVICE = "25"
 """SNAP service code of the payment notification: the middle of every responseCode."""
@@ -152,6 +155,47 @@ def snap_error(
 def unauthorized(code: str, message: str) -> ApiError:
     """4012500: the notification's partner id, timestamp or signature is wrong."""
     return snap_error(401, "00", "Unauthorized. " + message, code, message)
+
+
+class NotificationGate:
+    """What a biller holds to check that a notification really comes from its bank.
+
+    The bank signs with the notification secret it shares with the biller (`holds["bank"]`):
+    base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP". There is no
+    nonce to remember: a replayed notification carries a paymentRequestId already recorded, and
+    SNAP says to acknowledge such a duplicate without any effect.
+    """
+
+    def __init__(
+        self, holds: Mapping[str, Any] | None, clock: Callable[[], float], bank: str = "bank"
+    ) -> None:
+        creds = dict(holds or {})
+        self.bank = bank
+        """The bank's service name, which the trace records for a verified notification."""
+        self.partner_id = str(creds.get("partner_id", ""))
+        self.secret = str(creds.get("notification_secret", ""))
+        self.clock = clock
+
+    def problem(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[str, str] | None:
+        """Why this notification is not our bank's, as (code, message), or None."""
+        return snap.notification_problem(
+            partner_id=self.partner_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            now=self.clock(),
+        )
+
+    def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
+        """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
+        problem = self.problem(method, path, headers, body)
+        if problem:
+            raise unauthorized(*problem)
+        attribution.verified(self.bank)  # the only party holding our notification secret
 
 
 def bad_field(field: str, missing: bool) -> ApiError:
