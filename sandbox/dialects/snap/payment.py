@@ -139,14 +139,22 @@ def ack(note: PaymentNotification, code: str, message: str) -> dict[str, Any]:
 
 
 def snap_error(
-    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
+    status: int,
+    case: str,
+    response_message: str,
+    code: str,
+    message: str,
+    *,
+    service: str = SNAP_PAYMENT_SERVICE,
+    **extra: Any,
 ) -> ApiError:
-    """An error in SNAP form: responseCode = HTTP status + service 25 + case."""
+    """An error in SNAP form: responseCode = HTTP status + service (25 unless another
+    notification's, such as the direct debit's 56) + case."""
     return ApiError(
         status,
         code,
         message,
-        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
+        responseCode=f"{status}{service}{case}",
         responseMessage=response_message,
         **extra,
     )
@@ -198,8 +206,9 @@ class NotificationGate:
         attribution.verified(self.bank)  # the only party holding our notification secret
 
 
-def bad_field(field: str, missing: bool) -> ApiError:
-    """4002502 (mandatory field missing) or 4002501 (bad format)."""
+def bad_field(field: str, missing: bool, service: str = SNAP_PAYMENT_SERVICE) -> ApiError:
+    """4002502 (mandatory field missing) or 4002501 (bad format); another notification's
+    service code in the middle when given (4005602, 4005601 for the direct debit's)."""
     if missing:
         return snap_error(
             400,
@@ -207,6 +216,7 @@ def bad_field(field: str, missing: bool) -> ApiError:
             f"Invalid Mandatory Field {field}",
             "missing_field",
             f"Field '{field}' is required.",
+            service=service,
             field=field,
         )
     return snap_error(
@@ -215,5 +225,6 @@ def bad_field(field: str, missing: bool) -> ApiError:
         f"Invalid Field Format {field}",
         "invalid_field",
         f"Field '{field}' has the wrong format.",
+        service=service,
         field=field,
     )
