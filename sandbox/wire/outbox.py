@@ -16,9 +16,10 @@ transaction that gives the webhook up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -262,3 +263,15 @@ class Outbox:
             except Exception:
                 log.exception("outbox of %s failed", self.sender)
             await asyncio.sleep(interval)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """`run` in the background for as long as the block lasts (a service's lifespan under
+        uvicorn); leaving the block cancels it and waits until it has stopped."""
+        task = asyncio.create_task(self.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

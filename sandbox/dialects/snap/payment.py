@@ -10,11 +10,14 @@ payment.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandbox.dialects import snap
 from sandbox.framework.errors import ApiError
+from sandbox.wire import attribution
 
 SNAP_PAYMENT_SERVICE = "25"
 """SNAP service code of the payment notification: the middle of every responseCode."""
@@ -136,14 +139,22 @@ def ack(note: PaymentNotification, code: str, message: str) -> dict[str, Any]:
 
 
 def snap_error(
-    status: int, case: str, response_message: str, code: str, message: str, **extra: Any
+    status: int,
+    case: str,
+    response_message: str,
+    code: str,
+    message: str,
+    *,
+    service: str = SNAP_PAYMENT_SERVICE,
+    **extra: Any,
 ) -> ApiError:
-    """An error in SNAP form: responseCode = HTTP status + service 25 + case."""
+    """An error in SNAP form: responseCode = HTTP status + service (25 unless another
+    notification's, such as the direct debit's 56) + case."""
     return ApiError(
         status,
         code,
         message,
-        responseCode=f"{status}{SNAP_PAYMENT_SERVICE}{case}",
+        responseCode=f"{status}{service}{case}",
         responseMessage=response_message,
         **extra,
     )
@@ -154,8 +165,50 @@ def unauthorized(code: str, message: str) -> ApiError:
     return snap_error(401, "00", "Unauthorized. " + message, code, message)
 
 
-def bad_field(field: str, missing: bool) -> ApiError:
-    """4002502 (mandatory field missing) or 4002501 (bad format)."""
+class NotificationGate:
+    """What a biller holds to check that a notification really comes from its bank.
+
+    The bank signs with the notification secret it shares with the biller (`holds["bank"]`):
+    base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP". There is no
+    nonce to remember: a replayed notification carries a paymentRequestId already recorded, and
+    SNAP says to acknowledge such a duplicate without any effect.
+    """
+
+    def __init__(
+        self, holds: Mapping[str, Any] | None, clock: Callable[[], float], bank: str = "bank"
+    ) -> None:
+        creds = dict(holds or {})
+        self.bank = bank
+        """The bank's service name, which the trace records for a verified notification."""
+        self.partner_id = str(creds.get("partner_id", ""))
+        self.secret = str(creds.get("notification_secret", ""))
+        self.clock = clock
+
+    def problem(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[str, str] | None:
+        """Why this notification is not our bank's, as (code, message), or None."""
+        return snap.notification_problem(
+            partner_id=self.partner_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            headers=headers,
+            body=body,
+            now=self.clock(),
+        )
+
+    def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
+        """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
+        problem = self.problem(method, path, headers, body)
+        if problem:
+            raise unauthorized(*problem)
+        attribution.verified(self.bank)  # the only party holding our notification secret
+
+
+def bad_field(field: str, missing: bool, service: str = SNAP_PAYMENT_SERVICE) -> ApiError:
+    """4002502 (mandatory field missing) or 4002501 (bad format); another notification's
+    service code in the middle when given (4005602, 4005601 for the direct debit's)."""
     if missing:
         return snap_error(
             400,
@@ -163,6 +216,7 @@ def bad_field(field: str, missing: bool) -> ApiError:
             f"Invalid Mandatory Field {field}",
             "missing_field",
             f"Field '{field}' is required.",
+            service=service,
             field=field,
         )
     return snap_error(
@@ -171,5 +225,6 @@ def bad_field(field: str, missing: bool) -> ApiError:
         f"Invalid Field Format {field}",
         "invalid_field",
         f"Field '{field}' has the wrong format.",
+        service=service,
         field=field,
     )

@@ -10,7 +10,6 @@ accounts after a KYC check at the civil registry.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -62,13 +61,10 @@ def create_app(env: ServiceEnv) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Under uvicorn, retry undelivered notifications for as long as the bank runs.
-        task = asyncio.create_task(outbox.run())
         try:
-            yield
+            async with outbox.running():
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             close_app(app)
 
     app = new_app(

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from sandbox.dialects.registry import IdentityAuth
+from sandbox.framework.consent_applications import settle_application
 from sandbox.framework.errors import ApiError
 from sandbox.services.bank import rules
 from sandbox.services.bank.context import BankContext
@@ -182,30 +183,19 @@ async def application(bank: BankContext, application_id: str) -> dict[str, Any]:
     if row["status"] != "AWAITING_CONSENT":
         return application_view(row)
     asked = await _her_answer(bank, row["consent_request_id"])
-    status = (asked or {}).get("status")
-    now = bank.clock()
-    if status in {"DECLINED", "EXPIRED"}:
-        said = {
-            "DECLINED": "You declined the bank's request in your IKD app; no account was opened.",
-            "EXPIRED": "You did not answer the bank's request in 15 minutes; apply again.",
-        }[str(status)]
-        outcome = {"code": f"consent_{str(status).lower()}", "message": said}
-        applications.finish(application_id, "REJECTED", outcome, now)
-    elif (
-        status == "APPROVED"
-        and (asked or {}).get("consent_id")
-        and applications.claim(application_id, now)  # one reader runs the check, once
-    ):
-        consent_id = str((asked or {})["consent_id"])[:40]
-        try:
-            opened = await _open(bank, row, consent_id)
-        except ApiError as refused:
-            outcome = {"code": refused.code, "message": refused.message, **refused.extra}
-            applications.finish(application_id, "REJECTED", outcome, now)
-        else:
-            applications.finish(application_id, "OPENED", opened, now)
-    fresh = applications.get(application_id)
-    assert fresh is not None
+    said = {
+        "DECLINED": "You declined the bank's request in your IKD app; no account was opened.",
+        "EXPIRED": "You did not answer the bank's request in 15 minutes; apply again.",
+    }
+    fresh = await settle_application(
+        applications,
+        application_id,
+        asked or {},
+        bank.clock(),
+        said,
+        "OPENED",
+        lambda consent_id: _open(bank, row, consent_id),
+    )
     return application_view(fresh)
 
 

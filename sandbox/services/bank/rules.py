@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sandbox.dialects.common import WIB
+from sandbox.framework import pins
 
 # -- money -------------------------------------------------------------------------------------
 
@@ -259,38 +260,13 @@ def payment_problem(state: VaState, bill: int, offered: int, balance: int) -> Pa
 
 # -- PINs and sessions -------------------------------------------------------------------------
 
-PIN_ITERATIONS = 100_000
-"""PBKDF2 rounds per PIN hash: each guess costs about 40 ms of CPU, so the million 6-digit PINs
-of one stolen hash take about half a day of a core rather than the minute 200 rounds took.
-(OWASP asks 600,000 for passwords; a PIN also has the lock after five wrong tries.) The seeded
-accounts' hashes are computed once, when the world is built (`fixtures/world/bank.json`), so
-starting or resetting the bank hashes nothing; a login hashes once, off the event loop."""
 MAX_WRONG_PINS = 5
 """After this many wrong PINs in a row the account is locked (as mobile banking apps do)."""
 
-
-MAX_PIN_ITERATIONS = 10_000_000
-"""A stored hash asking for more rounds than this is not one of ours (and would hang a login)."""
-
-
-def hash_pin(pin: str, salt: bytes | None = None, rounds: int = PIN_ITERATIONS) -> str:
-    """A salted PBKDF2-SHA256 hash, stored as "pbkdf2_sha256$rounds$salthex$hashhex"."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, rounds)
-    return f"pbkdf2_sha256${rounds}${salt.hex()}${digest.hex()}"
-
-
-def pin_matches(pin: str, stored: str) -> bool:
-    """Whether `pin` is the PIN behind `stored`, compared in constant time. Slow on purpose
-    (PIN_ITERATIONS): call it off the event loop."""
-    try:
-        scheme, rounds, salt, expected = stored.split("$")
-        if scheme != "pbkdf2_sha256" or not 0 < int(rounds) <= MAX_PIN_ITERATIONS:
-            return False
-        digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), int(rounds))
-    except ValueError:
-        return False
-    return hmac.compare_digest(digest.hex(), expected)
+# A PIN is kept only as its slow, salted hash, the same way the registry keeps the IKD PIN
+# (sandbox/framework/pins.py explains the rounds).
+hash_pin = pins.hash_pin
+pin_matches = pins.pin_matches
 
 
 def is_locked(wrong_pins: int) -> bool:

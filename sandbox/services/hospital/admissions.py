@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.framework.errors import ApiError
 from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.clients import (
     BackendFailure,
@@ -163,16 +164,7 @@ async def _ask_consent(desk: Desk, admission_id: str, body: AdmissionRequest) ->
         _finish(desk, admission_id, status="REJECTED", failure="invalid_nik")
         raise errors.bad_request("invalid_nik", str(exc), field="nik") from None
     except BackendFailure as failure:
-        _save(
-            desk,
-            admission_id,
-            status="INCOMPLETE",
-            failed_at=failure.institution,
-            failure=failure.detail,
-        )
-        raise errors.backend_failed(
-            admission_id, failure.institution, failure.detail, [], ["consent", *STEPS]
-        ) from None
+        raise _incomplete(desk, admission_id, failure, [], ["consent", *STEPS]) from None
     _save(
         desk,
         admission_id,
@@ -226,17 +218,8 @@ async def run(
             admission_id, refused.institution, refused.message, done
         ) from None
     except BackendFailure as failure:
-        _save(
-            desk,
-            admission_id,
-            status="INCOMPLETE",
-            failed_at=failure.institution,
-            failure=failure.detail,
-        )
         missing = list(STEPS[STEPS.index(step) :])
-        raise errors.backend_failed(
-            admission_id, failure.institution, failure.detail, done, missing
-        ) from None
+        raise _incomplete(desk, admission_id, failure, done, missing) from None
     finally:
         consent_reference.reset(token)
     _finish(desk, admission_id, status="ADMITTED", failed_at=None, failure=None)
@@ -248,6 +231,21 @@ def _consent_status(code: str) -> str:
     return {"consent_revoked": "REVOKED", "consent_withdrawn": "REVOKED"}.get(
         code, "EXPIRED" if code == "consent_expired" else "REFUSED"
     )
+
+
+def _incomplete(
+    desk: Desk, admission_id: str, failure: BackendFailure, done: list[str], missing: list[str]
+) -> ApiError:
+    """A back end failed midway: the admission is stored INCOMPLETE, naming where, and the
+    clerk's error says what was done and what was not (its held request stays, to resume)."""
+    _save(
+        desk,
+        admission_id,
+        status="INCOMPLETE",
+        failed_at=failure.institution,
+        failure=failure.detail,
+    )
+    return errors.backend_failed(admission_id, failure.institution, failure.detail, done, missing)
 
 
 def _finish(desk: Desk, admission_id: str, **changes: Any) -> None:

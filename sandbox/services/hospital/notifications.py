@@ -2,9 +2,10 @@
 
 The bank signs each notification with the notification secret it shares with us (from
 `holds["bank"]`): base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP".
-The checks are exactly the marketplace's (the other biller): our partner id, a fresh timestamp,
-then the signature in constant time. There is no nonce: a replayed notification carries a
-paymentRequestId we already recorded, and SNAP says to acknowledge a duplicate without effect.
+The checks are the marketplace's (the other biller), one NotificationGate in
+dialects/snap/payment.py: our partner id, a fresh timestamp, then the signature in constant
+time. There is no nonce: a replayed notification carries a paymentRequestId we already
+recorded, and SNAP says to acknowledge a duplicate without effect.
 A *different* payment of a bill that is already paid is refused (4042514 "Paid Bill"), so a
 bill is paid once; the bank takes that answer as final and gives the second payment back.
 """
@@ -14,40 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sandbox.dialects import snap
 from sandbox.dialects.snap import payment as snap_payment
 from sandbox.dialects.snap.payment import PaymentNotification
 from sandbox.services.hospital import errors, rules
 from sandbox.services.hospital.store import HospitalStore
-from sandbox.wire import attribution
 
 
-class BankNotifications:
-    """Checks that a notification really comes from our bank, then applies it."""
+class BankNotifications(snap_payment.NotificationGate):
+    """Checks that a notification really comes from our bank (the gate every biller shares,
+    dialects/snap/payment.py), then applies it."""
 
     def __init__(
         self, holds: Mapping[str, Any] | None, store: HospitalStore, clock: Callable[[], float]
     ) -> None:
-        creds = dict(holds or {})
-        self.partner_id = str(creds.get("partner_id", ""))
-        self.secret = str(creds.get("notification_secret", ""))
+        super().__init__(holds, clock)
         self.store = store
-        self.clock = clock
-
-    def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
-        """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
-        problem = snap.notification_problem(
-            partner_id=self.partner_id,
-            secret=self.secret,
-            method=method,
-            path=path,
-            headers=headers,
-            body=body,
-            now=self.clock(),
-        )
-        if problem:
-            raise snap_payment.unauthorized(*problem)
-        attribution.verified("bank")  # the only party holding our notification secret
 
     @staticmethod
     def parse(raw: bytes) -> PaymentNotification:

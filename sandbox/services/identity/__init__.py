@@ -17,7 +17,6 @@ names), `rules` (NIK layout, name matching, agreement and consent rules), `auth`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -54,13 +53,8 @@ def create_app(env: ServiceEnv) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Under uvicorn, retry undelivered consent webhooks for as long as the registry runs.
-        task = asyncio.create_task(outbox.run())
-        try:
+        async with outbox.running():
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     app = new_app(env, "Registri Penduduk", DESCRIPTION, render=errors.render, lifespan=lifespan)
     app.state.store = store

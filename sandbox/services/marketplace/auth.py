@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from sandbox.dialects import open_platform as platform
-from sandbox.dialects import snap
 from sandbox.dialects.common import FRESHNESS_SECONDS, ReplayGuard, digits
 from sandbox.dialects.snap import payment as snap_payment
 from sandbox.framework.partner_book import PartnerBook
@@ -255,36 +254,11 @@ class PartnerGate:
             )
 
 
-class BankNotifications:
+class BankNotifications(snap_payment.NotificationGate):
     """Verifies that a payment notification really comes from our bank (SNAP signature).
 
-    The bank signs with the notification secret it shares with us:
-    base64 HMAC-SHA512 over "POST:path:lowerhex(sha256(minified body)):X-TIMESTAMP".
-    There is no nonce to remember: a replayed notification carries a paymentRequestId we have
-    already recorded, and SNAP says to acknowledge such a duplicate without any effect.
+    The check is every biller's (dialects/snap/payment.py: NotificationGate): our partner id,
+    a fresh timestamp, then the signature made with the notification secret we share with the
+    bank. The direct-debit notification (service 56) asks the same gate for the problem and
+    answers it in its own SNAP service code.
     """
-
-    def __init__(
-        self, holds: Mapping[str, Any] | None, clock: Callable[[], float], bank: str = "bank"
-    ) -> None:
-        creds = dict(holds or {})
-        self.bank = bank
-        """The bank's service name, which the trace records for a verified notification."""
-        self.partner_id = str(creds.get("partner_id", ""))
-        self.secret = str(creds.get("notification_secret", ""))
-        self.clock = clock
-
-    def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
-        """Raise a SNAP 401 (4012500) naming the problem, or return if all is well."""
-        problem = snap.notification_problem(
-            partner_id=self.partner_id,
-            secret=self.secret,
-            method=method,
-            path=path,
-            headers=headers,
-            body=body,
-            now=self.clock(),
-        )
-        if problem:
-            raise snap_payment.unauthorized(*problem)
-        attribution.verified(self.bank)

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from sandbox.dialects import snap
 from sandbox.dialects.snap import SNAP_NOTIFICATION
 from sandbox.dialects.snap import payment as snap_payment
 from sandbox.framework.contract import ENFORCED, secured
@@ -155,15 +154,7 @@ async def debit_notification(request: Request) -> dict[str, Any]:
     # Read raw, like the VA notification: the signature covers the exact bytes the bank sent.
     raw = await request.body()
     gate: BankNotifications = request.app.state.bank_notifications
-    problem = snap.notification_problem(
-        partner_id=gate.partner_id,
-        secret=gate.secret,
-        method=request.method,
-        path=request.url.path,
-        headers=request.headers,
-        body=raw,
-        now=gate.clock(),
-    )
+    problem = gate.problem(request.method, request.url.path, request.headers, raw)
     if problem:
         raise errors.snap56_unauthorized(*problem)
     attribution.verified(gate.bank)

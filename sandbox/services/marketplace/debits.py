@@ -108,18 +108,9 @@ class DirectDebits:
         if answer.throttled:
             raise self._busy(order_id, answer)
         if answer.pending:
-            info = answer.body.get("additionalInfo") or {}
-            with self.store.transaction():
-                self.store.save_debit(
-                    order_id,
-                    self.clock(),
-                    state="BINDING",
-                    bank_reference_no=str(answer.body.get("referenceNo", "")),
-                    otp_expires_at=rules.epoch_from_iso(str(info.get("otpExpiresAt", ""))),
-                    masked_phone=str(info.get("maskedPhoneNo", "")),
-                    amount=order["total_amount"],
-                    failed_reason=None,
-                )
+            self._code_sent(
+                order_id, answer, "BINDING", amount=order["total_amount"], failed_reason=None
+            )
             return OTP_SENT, self._answer(order_id, "OTP_SENT", "binding")
         message = str(answer.body.get("message", ""))
         if answer.status == 404 and answer.case == "11":
@@ -127,6 +118,21 @@ class DirectDebits:
         if answer.status == 400:
             raise errors.bank_refused_phone("invalid_phone", 400, message)
         raise errors.debit_unsure(order_id, answer.describe())
+
+    def _code_sent(self, order_id: str, answer: BankAnswer, state: str, **more: Any) -> None:
+        """The bank texted her a code (to bind her account, or for this debit): keep its
+        reference, when the code expires and the masked phone it went to, for `.../otp`."""
+        info = answer.body.get("additionalInfo") or {}
+        with self.store.transaction():
+            self.store.save_debit(
+                order_id,
+                self.clock(),
+                state=state,
+                bank_reference_no=str(answer.body.get("referenceNo", "")),
+                otp_expires_at=rules.epoch_from_iso(str(info.get("otpExpiresAt", ""))),
+                masked_phone=str(info.get("maskedPhoneNo", "")),
+                **more,
+            )
 
     def _bound(
         self, order: dict[str, Any], debit: dict[str, Any], verified: BankAnswer
@@ -168,16 +174,7 @@ class DirectDebits:
         if answer.ok:
             return self._paid(order, str(answer.body.get("referenceNo", "")))
         if answer.pending:
-            info = answer.body.get("additionalInfo") or {}
-            with self.store.transaction():
-                self.store.save_debit(
-                    order_id,
-                    self.clock(),
-                    state="PENDING_OTP",
-                    bank_reference_no=str(answer.body.get("referenceNo", "")),
-                    otp_expires_at=rules.epoch_from_iso(str(info.get("otpExpiresAt", ""))),
-                    masked_phone=str(info.get("maskedPhoneNo", "")),
-                )
+            self._code_sent(order_id, answer, "PENDING_OTP")
             return OTP_SENT, self._answer(order_id, "OTP_SENT", "debit")
         if answer.unsure:
             settled = await self._settled_at_bank(order)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sandbox.dialects.snap import payment as snap_payment
 from sandbox.dialects.snap.payment import snap_error as snap
 from sandbox.framework.errors import ApiError
 
@@ -521,14 +522,7 @@ def refund_failed(detail: str, status: int = 502) -> ApiError:
 def _snap56(
     status: int, case: str, response_message: str, code: str, message: str, **extra: Any
 ) -> ApiError:
-    return ApiError(
-        status,
-        code,
-        message,
-        responseCode=f"{status}56{case}",
-        responseMessage=response_message,
-        **extra,
-    )
+    return snap(status, case, response_message, code, message, service="56", **extra)
 
 
 def snap56_unauthorized(code: str, message: str) -> ApiError:
@@ -538,23 +532,7 @@ def snap56_unauthorized(code: str, message: str) -> ApiError:
 
 def snap56_bad_field(field: str, missing: bool = False) -> ApiError:
     """4005602 (a mandatory field is missing) or 4005601 (a field has the wrong format)."""
-    if missing:
-        return _snap56(
-            400,
-            "02",
-            f"Invalid Mandatory Field {field}",
-            "missing_field",
-            f"Field '{field}' is required.",
-            field=field,
-        )
-    return _snap56(
-        400,
-        "01",
-        f"Invalid Field Format {field}",
-        "invalid_field",
-        f"Field '{field}' has the wrong format.",
-        field=field,
-    )
+    return snap_payment.bad_field(field, missing, service="56")
 
 
 def snap56_not_found(order_id: str) -> ApiError:

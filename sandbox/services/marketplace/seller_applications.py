@@ -12,12 +12,12 @@ moment cannot both run the verification or open two shops.
 
 from __future__ import annotations
 
-import json
 import secrets
-from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
+
+from sandbox.framework.consent_applications import ConsentApplications
 
 TABLE = "seller_applications"
 migrations = Migrations("marketplace-seller-applications")
@@ -41,12 +41,12 @@ def m001_seller_applications(db: sqlite_utils.Database) -> None:
     db.table(TABLE).create_index(["nik"])
 
 
-class SellerApplications:
-    """The applications table: add, read, claim once, finish."""
+class SellerApplications(ConsentApplications):
+    """The applications table: add and forget; read, claim once and finish come with
+    ConsentApplications (sandbox/framework/consent_applications.py)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        migrations.apply(db)
+    TABLE = TABLE
+    migrations = migrations
 
     def add(self, nik: str, form: str, consent_request_id: str, now: float) -> str:
         """A new application waiting for her consent; its unguessable id."""
@@ -57,44 +57,6 @@ class SellerApplications:
             [application_id, nik, form, consent_request_id, now, now],
         )
         return application_id
-
-    def get(self, application_id: str) -> dict[str, Any] | None:
-        """One application, its outcome decoded (None if unknown)."""
-        rows = list(
-            self.db.query(f"SELECT * FROM {TABLE} WHERE application_id = ?", [application_id])
-        )
-        if not rows:
-            return None
-        row = dict(rows[0])
-        row["outcome"] = json.loads(row["outcome"]) if row["outcome"] else None
-        return row
-
-    def waiting_for(self, nik: str) -> dict[str, Any] | None:
-        """The application of this owner still waiting for her answer, if any."""
-        rows = list(
-            self.db.query(
-                f"SELECT application_id FROM {TABLE} WHERE nik = ? AND status = 'AWAITING_CONSENT' "
-                "ORDER BY created_at DESC LIMIT 1",
-                [nik],
-            )
-        )
-        return self.get(rows[0]["application_id"]) if rows else None
-
-    def claim(self, application_id: str, now: float) -> bool:
-        """Move a waiting application to VERIFYING; False if someone else already did."""
-        cursor = self.db.execute(
-            f"UPDATE {TABLE} SET status = 'VERIFYING', updated_at = ? "
-            "WHERE application_id = ? AND status = 'AWAITING_CONSENT'",
-            [now, application_id],
-        )
-        return cursor.rowcount == 1
-
-    def finish(self, application_id: str, status: str, outcome: dict[str, Any], now: float) -> None:
-        """Record how the application ended (VERIFIED with the shop, or REJECTED with why)."""
-        self.db.execute(
-            f"UPDATE {TABLE} SET status = ?, outcome = ?, updated_at = ? WHERE application_id = ?",
-            [status, json.dumps(outcome, default=str), now, application_id],
-        )
 
     def forget_all(self) -> None:
         """A reset world has no applications."""

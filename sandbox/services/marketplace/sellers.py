@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.framework.errors import ApiError
+from sandbox.framework.consent_applications import WAITING, settle_application
 from sandbox.services.marketplace import errors, rules
 from sandbox.services.marketplace.clients.identity import RegistryAnswer, RegistryClient
 from sandbox.services.marketplace.schemas import SellerRegistration
 from sandbox.services.marketplace.seller_applications import SellerApplications
 from sandbox.services.marketplace.store import MarketplaceStore
-
-WAITING = "AWAITING_CONSENT"
 
 
 async def register_seller(
@@ -72,48 +70,29 @@ async def application_status(
     asked = await registry.consent_request(row["consent_request_id"])
     if asked.status != 200:
         return application_view(row)  # the registry is away: the application keeps waiting
-    status = asked.body.get("status")
-    if status in {"DECLINED", "EXPIRED"}:
-        said = {
-            "DECLINED": "The owner declined the consent request in her IKD app; no shop opened.",
-            "EXPIRED": "The owner did not answer the consent request in 15 minutes; "
-            "register again to ask her again.",
-        }
-        applications.finish(
-            application_id,
-            "REJECTED",
-            {"code": f"consent_{str(status).lower()}", "message": said[str(status)]},
-            now,
-        )
-    elif (
-        status == "APPROVED"
-        and asked.body.get("consent_id")
-        and applications.claim(application_id, now)  # one reader runs the check, once
-    ):
-        await _verify_and_open(store, applications, registry, row, asked, now)
-    fresh = applications.get(application_id)
-    assert fresh is not None
+    said = {
+        "DECLINED": "The owner declined the consent request in her IKD app; no shop opened.",
+        "EXPIRED": "The owner did not answer the consent request in 15 minutes; "
+        "register again to ask her again.",
+    }
+    fresh = await settle_application(
+        applications,
+        application_id,
+        asked.body,
+        now,
+        said,
+        "VERIFIED",
+        lambda consent_id: _open_from_form(store, registry, row, consent_id),
+    )
     return application_view(fresh)
 
 
-async def _verify_and_open(
-    store: MarketplaceStore,
-    applications: SellerApplications,
-    registry: RegistryClient,
-    row: dict[str, Any],
-    asked: RegistryAnswer,
-    now: float,
-) -> None:
-    """She approved: verify quoting her consent, then open a VERIFIED shop, or record why not."""
+async def _open_from_form(
+    store: MarketplaceStore, registry: RegistryClient, row: dict[str, Any], consent_id: str
+) -> dict[str, Any]:
+    """She approved: verify quoting her consent, then open a VERIFIED shop."""
     form = SellerRegistration.model_validate_json(row["form"])
-    consent_id = str(asked.body["consent_id"])[:40]
-    try:
-        shop = await _open_shop(store, registry, form, consent_id)
-    except ApiError as refused:
-        outcome = {"code": refused.code, "message": refused.message, **refused.extra}
-        applications.finish(row["application_id"], "REJECTED", outcome, now)
-        return
-    applications.finish(row["application_id"], "VERIFIED", shop, now)
+    return await _open_shop(store, registry, form, consent_id)
 
 
 async def _open_shop(
