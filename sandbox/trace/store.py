@@ -171,7 +171,8 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _unpack(row: dict[str, Any]) -> HttpCall:
-    req_h, req_b, resp_h, resp_b = unpack_detail(row["detail"])
+    ids = (row["trace_id"], row["span_id"], row["parent_id"] or "")
+    req_h, req_b, resp_h, resp_b = unpack_detail(row["detail"], ids)
     return HttpCall(
         **{c: row[c] for c in _COLUMNS if c != "truncated"},
         truncated=bool(row["truncated"]),
