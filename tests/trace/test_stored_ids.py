@@ -97,3 +97,11 @@ def test_a_trace_db_from_before_ids_were_bytes_opens_with_every_call(tmp_path: P
     assert store.calls(limit=10) == CALLS
     assert store.resolve("4bf92f3577b34da6a3ce929d0e0e47") == TRACE_A
     store.close()
+
+
+def test_a_checkout_trace_comes_back_from_the_store_as_recorded(checkout: list[HttpCall]) -> None:
+    store = TraceStore(None)
+    store.add(checkout)
+    assert store.trace(checkout[0].trace_id[:6]) == checkout
+    for call in checkout:
+        assert store.locate(call.span_id) == (call.trace_id, call.span_id)
