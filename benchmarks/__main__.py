@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from typing import Any
 from benchmarks import coldstart, inprocess, load, recording, store, story, throughput
 from benchmarks.figures import Aim, Figure, notes, render
 from benchmarks.memory import status_mb
-from benchmarks.processes import sigterm_interrupts, start_sandbox
+from benchmarks.processes import run_and_print, run_main, start_sandbox
 from benchmarks.recording import machine
 from benchmarks.ui_driver import start_ui
 
@@ -198,15 +196,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chosen = {k: getattr(args, k) for k in ("seconds", "repeats", "calls", "sequential",
                                             "rounds") if getattr(args, k) is not None}  # fmt: skip
     settings = Settings(**{**base.__dict__, **chosen})
-    with sigterm_interrupts():
-        result = run(set(args.only), settings, args.generator)
-    print(json.dumps(result, indent=2) if args.json else describe(result))
-    return result
+    return run_and_print(lambda: run(set(args.only), settings, args.generator), args.json, describe)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        print("interrupted; children stopped", file=sys.stderr)
-        sys.exit(130)
+    run_main(main)

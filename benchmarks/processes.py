@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import json
 import random
 import signal
 import socket
@@ -234,6 +235,27 @@ def in_child(
 
 def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def run_and_print(
+    run: Callable[[], dict[str, Any]], as_json: bool, render: Callable[[dict[str, Any]], str]
+) -> dict[str, Any]:
+    """A benchmark's `main`: `run` with SIGTERM treated as Ctrl+C, then its table (or its
+    results as JSON) on stdout; returns the results."""
+    with sigterm_interrupts():
+        result = run()
+    print(json.dumps(result, indent=2) if as_json else render(result))
+    return result
+
+
+def run_main(main: Callable[[], object], stopped: str = "children") -> None:
+    """`python -m benchmarks...`: run `main`; an interruption ends with status 130, saying
+    what was stopped (the children are, by the benchmark's own `finally`)."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        print(f"interrupted; {stopped} stopped", file=sys.stderr)
+        sys.exit(130)
 
 
 @contextlib.contextmanager

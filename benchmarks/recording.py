@@ -31,7 +31,6 @@ import socket
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -42,7 +41,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from benchmarks.processes import in_child, kill, sigterm_interrupts, start_worker, stop_all
+from benchmarks.processes import in_child, kill, run_and_print, run_main, start_worker, stop_all
 
 HOST = "127.0.0.1"
 PRODUCT_ID = 100101
@@ -618,22 +617,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table (or JSON) and return the results."""
     args = parse_args(argv)
-    with sigterm_interrupts():
-        result = run_benchmark(
-            seconds=args.seconds,
-            repeats=args.repeats,
-            connections=args.connections,
-            generator=args.generator,
-            threads=args.threads,
-            warmup=args.warmup,
-        )
-    print(json.dumps(result, indent=2) if args.json else render(result))
-    return result
+    settings = {
+        key: getattr(args, key)
+        for key in ("seconds", "repeats", "connections", "generator", "threads", "warmup")
+    }
+    return run_and_print(lambda: run_benchmark(**settings), args.json, render)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        sys.exit(130)
+    run_main(main, "servers")

@@ -48,7 +48,6 @@ import multiprocessing
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -62,7 +61,8 @@ from benchmarks.processes import (
     Sandbox,
     Worker,
     kill,
-    sigterm_interrupts,
+    run_and_print,
+    run_main,
     start_sandbox,
     start_worker,
 )
@@ -552,22 +552,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table (or JSON) and return the results."""
     args = parse_args(argv)
-    with sigterm_interrupts():
-        result = run_benchmark(
-            seconds=args.seconds,
-            rps=args.rps,
-            repeats=args.repeats,
-            presses=args.presses,
-            calls=args.calls,
-            warmup=args.warmup,
-        )
-    print(json.dumps(result, indent=2) if args.json else render(result))
-    return result
+    settings = {
+        key: getattr(args, key)
+        for key in ("seconds", "rps", "repeats", "presses", "calls", "warmup")
+    }
+    return run_and_print(lambda: run_benchmark(**settings), args.json, render)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        print("interrupted; children stopped", file=sys.stderr)
-        sys.exit(130)
+    run_main(main)

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.packing import pack_detail, unpack_detail
+from sandbox.trace.stored_ids import from_db, from_db_str, migrate, prefix_range, to_db
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
@@ -137,7 +138,7 @@ def _where(
         params += [pattern] * len(_TEXT_COLUMNS)
     if trace_id:
         terms.append("trace_id = ?")
-        params.append(trace_id)
+        params.append(to_db(trace_id))
     return (" AND ".join(terms) or "1"), params
 
 
@@ -165,15 +166,22 @@ def _size(call: HttpCall, detail: bytes) -> int:
     return size if size < PAGE // 2 else -(-size // (PAGE - 4)) * PAGE
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def _unpack(row: dict[str, Any]) -> HttpCall:
-    req_h, req_b, resp_h, resp_b = unpack_detail(row["detail"])
+    trace_id, span_id = from_db_str(row["trace_id"]), from_db_str(row["span_id"])
+    parent_id = from_db(row["parent_id"])
+    req_h, req_b, resp_h, resp_b = unpack_detail(
+        row["detail"], (trace_id, span_id, parent_id or "")
+    )
     return HttpCall(
-        **{c: row[c] for c in _COLUMNS if c != "truncated"},
+        **{c: row[c] for c in _COLUMNS[3:] if c != "truncated"},
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_id=parent_id,
         truncated=bool(row["truncated"]),
         request_headers=tuple(tuple(h) for h in req_h),
         request_body=req_b,
@@ -220,6 +228,7 @@ class TraceStore:
             self.db.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
         if "size" not in columns:  # ...or before stores were bounded in bytes
             self.db.execute("ALTER TABLE calls ADD COLUMN size INTEGER")
+        migrate(self.db.conn)  # ids as bytes (stored_ids.py), also in a trace.db from before
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
         # Filtering a log by institution and the per-service counts read these two.
         self.db.execute("CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)")
@@ -235,7 +244,10 @@ class TraceStore:
             detail = pack_detail(c)
             rows.append(
                 (
-                    *(getattr(c, k) for k in _COLUMNS[:-1]),
+                    to_db(c.trace_id),
+                    to_db(c.span_id),
+                    to_db(c.parent_id),
+                    *(getattr(c, k) for k in _COLUMNS[3:-1]),
                     int(c.truncated),
                     detail,
                     _size(c, detail),
@@ -277,7 +289,7 @@ class TraceStore:
             return
         # The traces of the oldest calls that cover the excess go whole, so no trace is left
         # half-cut.
-        doomed: set[str] = set()
+        doomed: set[bytes | str] = set()
         weighed = 0
         oldest = self.db.execute(f"SELECT trace_id, {_SIZE} FROM calls ORDER BY seq")
         try:
@@ -288,7 +300,7 @@ class TraceStore:
                 weighed += size
         finally:
             oldest.close()  # before deleting from the table it reads
-        for chunk in _chunks(sorted(doomed), 500):
+        for chunk in _chunks(list(doomed), 500):
             marks = ",".join("?" * len(chunk))
             gone, freed = self.db.execute(
                 f"SELECT COUNT(*), COALESCE(SUM({_SIZE}), 0) FROM calls WHERE trace_id IN "
@@ -375,19 +387,25 @@ class TraceStore:
         """Every call of one trace, in start order; a unique prefix of the id also works."""
         rows = self.db.query(
             "SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
-            [self.resolve(trace_id) or trace_id],
+            [to_db(self.resolve(trace_id) or trace_id)],
         )
         return [_unpack(r) for r in rows]
 
     def resolve(self, prefix: str) -> str | None:
-        """The full trace id starting with `prefix`, if exactly one matches."""
-        rows = list(
-            self.db.query(
-                "SELECT DISTINCT trace_id FROM calls WHERE trace_id LIKE ? LIMIT 2",
-                [prefix.lower() + "%"],
-            )
-        )
-        return rows[0]["trace_id"] if len(rows) == 1 else None
+        """The full trace id starting with `prefix`, if exactly one matches.
+
+        Both searches walk only their part of the trace index: stored bytes within the
+        prefix's range, and ids kept as text (which sort before every blob) matched with LIKE.
+        """
+        prefix, span = prefix.lower(), prefix_range(prefix.lower())
+        text = "trace_id >= '' AND trace_id < x'' AND trace_id LIKE ?"
+        where = f"trace_id BETWEEN ? AND ? OR {text}" if span else text
+        with self._lock:
+            found = self.db.execute(
+                f"SELECT DISTINCT trace_id FROM calls WHERE {where} LIMIT 2",
+                [*(span or ()), prefix + "%"],
+            ).fetchall()
+        return from_db(found[0][0]) if len(found) == 1 else None
 
     def locate(self, ref: str) -> tuple[str, str | None] | None:
         """(trace id, span id or None) of what `ref` names, or None if nothing matches.
@@ -404,7 +422,8 @@ class TraceStore:
                 return None
             with self._lock:  # the trace index finds the call
                 held = self.db.execute(
-                    "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?", [trace_id, span_id]
+                    "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
+                    [to_db(trace_id), to_db(span_id)],
                 ).fetchone()
             return trace_id, span_id if held else None
         trace_id = self.resolve(ref) if ref else None
@@ -425,9 +444,10 @@ class TraceStore:
         """
         with self._lock:
             row = self.db.execute(
-                "SELECT trace_id FROM calls WHERE span_id = ? ORDER BY seq DESC LIMIT 1", [span_id]
+                "SELECT trace_id FROM calls WHERE span_id = ? ORDER BY seq DESC LIMIT 1",
+                [to_db(span_id)],
             ).fetchone()
-        return str(row[0]) if row else None
+        return from_db(row[0]) if row else None
 
     def recent(self, limit: int = 100, after_seq: int = 0) -> list[tuple[int, HttpCall]]:
         """The newest calls (after `after_seq`), oldest first, with their sequence numbers."""
@@ -445,7 +465,7 @@ class TraceStore:
         found, then only those traces are summed up: grouping every call of a 100,000-call
         store took 64 ms for the one newest trace the map asks for; this takes well under 1 ms.
         """
-        newest: dict[str, None] = {}
+        newest: dict[bytes | str, None] = {}
         cursor = self.db.execute("SELECT trace_id FROM calls ORDER BY seq DESC")
         try:
             for (trace_id,) in cursor:
@@ -480,7 +500,7 @@ class TraceStore:
         )
         outcome = "failed" if row["failed"] else "errors" if row["errors"] else "ok"
         return TraceSummary(
-            trace_id=row["trace_id"],
+            trace_id=from_db_str(row["trace_id"]),
             calls=row["calls"],
             services=tuple(p for p in parties if p),
             root=f"{root['caller']} -> {root['callee']} {root['method']} {root['path']}",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore, TraceWriter, iter_tree
+from sandbox.trace.stored_ids import from_db_str
 from sandbox.trace.stream import EventStream
 from sandbox.trace.waterfall import waterfall
 
@@ -117,7 +118,7 @@ def test_the_newest_traces_are_those_whose_last_call_was_stored_last() -> None:
         "SELECT trace_id, max(seq) AS last, count(*) AS calls FROM calls "
         "GROUP BY trace_id ORDER BY last DESC"
     )
-    expected = [(r["trace_id"], r["calls"]) for r in whole]
+    expected = [(from_db_str(r["trace_id"]), r["calls"]) for r in whole]
     for limit in (0, 1, 5, 40, 100):
         got = [(t.trace_id, t.calls) for t in store.traces(limit)]
         assert got == expected[:limit]
