@@ -1,4 +1,10 @@
-"""`sandbox new service NAME` and `sandbox new credentials NAME`: the CLI glue."""
+"""`sandbox new service NAME`, `sandbox new credentials NAME` and `sandbox new client NAME`:
+the CLI glue.
+
+`new client` writes into the configuration file, not a data directory; its `--data-dir` names
+the sandbox the script will call, as every command talking to a running sandbox does: the
+example it prints takes that sandbox's URL (from its `runtime.json`) and follows its clock.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from sandbox.config import default_data_dir
 from sandbox.runtime.config_file import CONFIG_NAME
+from sandbox.runtime.state import RuntimeState
 from sandbox.scaffold.service import (
     ROLES,
     ScaffoldError,
@@ -101,6 +109,12 @@ def add_parser(
         default=CONFIG_NAME,
         help=f"the configuration file (default ./{CONFIG_NAME})",
     )
+    client.add_argument(
+        "--data-dir",
+        metavar="D",
+        help="the sandbox your script will call: the example takes its URLs and follows its "
+        "clock (default: your user data dir, or $SANDBOX_DATA_DIR)",
+    )
     client.set_defaults(func=cmd_new_client)
     return what
 
@@ -170,6 +184,21 @@ def cmd_new_client(args: argparse.Namespace) -> int:
         )
     example = args.calls[0]
     where = "" if args.config == CONFIG_NAME else f", {str(config)!r}"
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    if args.data_dir:
+        where += f", data_dir={str(data_dir)!r}"
+        follows = f"its timestamps follow `sandbox clock` of the sandbox on {data_dir}"
+    else:
+        follows = (
+            'its timestamps follow `sandbox clock`; a sandbox on another --data-dir: data_dir="..."'
+        )
+    state = RuntimeState.read(data_dir)
+    url = state.services.get(example) if state is not None else None
+    if url is None:
+        print(
+            f"\nNo sandbox serves {example} on {data_dir} now: the example uses the default "
+            "port (`sandbox status` shows the URLs once one runs)."
+        )
     print(f"""
 From Python, let the sandbox sign for you (`sandbox status` shows the URLs):
 
@@ -177,8 +206,8 @@ From Python, let the sandbox sign for you (`sandbox status` shows the URLs):
     from sandbox.extend import client_auth
 
     auth = client_auth("{args.name}", "{example}"{where})  # reads {config}
-    # its timestamps follow `sandbox clock`; a sandbox on another --data-dir: data_dir="..."
-    with httpx.Client(base_url="{default_url(example)}", auth=auth) as {example}:
+    # {follows}
+    with httpx.Client(base_url="{url or default_url(example)}", auth=auth) as {example}:
         print({first_call(example, held[example])}.text)
 
 Each dialect in full: docs/services/<institution>.md.""")

@@ -187,3 +187,27 @@ def test_a_client_signs_with_the_sandbox_s_clock_after_it_was_moved(tmp_path: Pa
         assert products() == 200
     finally:
         runtime.stop_thread()
+
+
+def test_new_client_names_the_sandbox_on_its_data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--data-dir`, as every command that talks to a sandbox: the example printed calls the
+    URL that sandbox serves on and follows its clock; another data dir has none running."""
+    config, data = tmp_path / "sandbox.toml", tmp_path / "data"
+    runtime = Runtime(
+        Settings(data_dir=data, port_base=0), load_config(None, plugins=False), partners_file=config
+    )
+    runtime.start_in_thread()
+    try:
+        argv = ["new", "client", "me", "--calls", "bank", "--config", str(config)]
+        assert main([*argv, "--data-dir", str(data)]) == 0
+        told = capsys.readouterr().out
+        assert f'base_url="{runtime.urls["bank"]}"' in told
+        assert f"data_dir={str(data)!r})" in told and "No sandbox serves" not in told
+        assert main([*argv, "--data-dir", str(tmp_path / "elsewhere")]) == 0
+        told = capsys.readouterr().out
+        assert f"No sandbox serves bank on {tmp_path / 'elsewhere'}" in told
+        assert runtime.urls["bank"] not in told
+    finally:
+        runtime.stop_thread()

@@ -22,7 +22,7 @@ from sandbox.trace.events import HttpCall
 from sandbox.tui.clients import BankClient, CheckoutClient, PhoneClient, SocialClient
 from sandbox.tui.themes import DARK, LIGHT
 from sandbox.tui.widgets.call_map import CallMap
-from sandbox.tui.widgets.faces import BankFace, Face, Notice, SocialFace
+from sandbox.tui.widgets.faces import BankFace, Face, IkdFace, Notice, SocialFace
 from sandbox.tui.widgets.faces.face import rupiah
 from sandbox.tui.widgets.faces.social import status_label
 from tests.conftest import FakeClock, Services
@@ -477,5 +477,25 @@ async def test_taps_are_listed_in_the_order_they_were_made(tmp_path: Path) -> No
             labels = [str(taps.get_option_at_index(i).prompt) for i in range(taps.option_count)]
             assert "early" in labels[before] and "late" in labels[before + 1]
             assert taps.highlighted == before
+    finally:
+        await backend.aclose()
+
+
+async def test_a_tap_in_her_ikd_app_is_listed_as_ikd(tmp_path: Path) -> None:
+    """Who acted is the app she knows (IKD), in the taps list and on the map's caused-by label;
+    the message still names the registry, whose calls the trace records."""
+    app, backend = make_app(tmp_path, live=False)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            screen = pilot.app.screen
+            taps = screen.query_one("#taps", OptionList)
+            tap = Face.Acted("identity", "approve", "ok", "c" * 32, True, 3e9, IkdFace.TAPPED_IN)
+            screen.post_message(tap)
+            await pilot.pause()
+            label = str(taps.get_option_at_index(taps.option_count - 1).prompt)
+            assert "IKD: approve" in label and "identity" not in label
+            assert pilot.app.taps["c" * 32] == "IKD: approve"  # type: ignore[attr-defined]
     finally:
         await backend.aclose()

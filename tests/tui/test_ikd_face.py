@@ -25,15 +25,18 @@ class IkdApp(App[None]):
 
     CSS = "Screen { layout: horizontal; }"
 
-    def __init__(self, services: Services, poll: float | None = None) -> None:
+    def __init__(
+        self, services: Services, poll: float | None = None, ikd_poll: float | None = None
+    ) -> None:
         super().__init__()
         self.services = services
         self.poll = poll
+        self.ikd_poll = ikd_poll
 
     def compose(self) -> ComposeResult:
         people = People(self.services)
         yield DeskFace(DeskClient(people, DESK), self.services.world, poll=self.poll)
-        yield IkdFace(people, PATIENT)
+        yield IkdFace(people, PATIENT, poll=self.ikd_poll)
 
     @on(DeskFace.PatientPicked)
     def show_phone(self, message: DeskFace.PatientPicked) -> None:
@@ -83,6 +86,7 @@ async def test_she_sees_who_asks_for_what_and_how_long_then_approves(services: S
         assert "Approved" in str(face.notice.render())
     [approve] = acted(seen, "approve")
     assert approve.ok and approve.face == "identity"
+    assert approve.app_name == "IKD"  # the taps list says the app she knows
     mine = [c for c in services.calls if c.trace_id == approve.trace_id]
     assert (PATIENT, "identity") in {(c.caller, c.callee) for c in mine}  # the person answered
     assert any(c.path == f"/ikd/v1/consent-requests/{request_id}/approve" for c in mine)
@@ -246,3 +250,89 @@ async def test_the_desk_stops_asking_while_the_apps_are_away(services: Services)
         desk.resume_watching()
         await until(lambda: len(services.calls) > before, pilot)
         assert desk.watching
+
+
+def her_reads(services: Services, path: str = "/ikd/v1/consent-requests") -> list[Any]:
+    return [c for c in services.calls if c.caller == PATIENT and c.path == path]
+
+
+async def test_her_app_shows_a_new_request_by_itself(services: Services) -> None:
+    """No follow by hand and no tap: the app asks every `poll` seconds while it is shown, one
+    read of the waiting requests each time, each ask in a trace of its own."""
+    async with IkdApp(services, ikd_poll=0.1).run_test(size=(100, 50)) as pilot:
+        face = pilot.app.query_one(IkdFace)
+        await settle(pilot)
+        assert face.watching
+        response = await ask(services, nik(services), "hospital")
+        assert response.status_code == 202
+        await until(lambda: bool(face.requests), pilot)
+        await until(lambda: "New request from" in str(face.notice.render()), pilot)
+        assert face.requests[0]["request_id"] == response.json()["request_id"]
+        await until(lambda: len(her_reads(services)) >= 3, pilot)
+    reads = her_reads(services)
+    assert all(c.method == "GET" and c.status == 200 and c.callee == "identity" for c in reads)
+    assert len({c.trace_id for c in reads}) == len(reads)
+    assert len(her_reads(services, "/ikd/v1/consents")) == 1  # the asking reads requests only
+
+
+async def test_her_app_never_asks_twice_at_once(services: Services) -> None:
+    """An ask while a read is on its way is skipped, however fast the timer fires."""
+    async with IkdApp(services, ikd_poll=0.1).run_test(size=(100, 50)) as pilot:
+        face = pilot.app.query_one(IkdFace)
+        await settle(pilot)
+        face.pause_watching()
+        await settle(pilot)
+        before = len(her_reads(services))
+        face.load()  # a read on its way...
+        face._ask_again()  # ...so the timer's ask finds it and stays quiet
+        face._ask_again()
+        await settle(pilot)
+        assert len(her_reads(services)) == before + 1
+
+
+async def test_her_app_stops_asking_while_hidden_or_away(services: Services) -> None:
+    async with IkdApp(services, ikd_poll=0.1).run_test(size=(100, 50)) as pilot:
+        face = pilot.app.query_one(IkdFace)
+        await settle(pilot)
+
+        def hidden() -> None:
+            face.display = False
+
+        def shown() -> None:
+            face.display = True
+
+        for hide, show in ((hidden, shown), (face.pause_watching, face.resume_watching)):
+            hide()
+            await settle(pilot)
+            assert not face.watching
+            before = len(her_reads(services))
+            await pilot.pause(0.5)
+            assert len(her_reads(services)) == before
+            show()
+            await until(lambda: len(her_reads(services)) > before, pilot)  # noqa: B023
+            assert face.watching
+
+
+async def test_her_app_answers_and_revokes_with_keys(services: Services) -> None:
+    async with IkdApp(services).run_test(size=(100, 50)) as pilot:
+        face = pilot.app.query_one(IkdFace)
+        await settle(pilot)
+        face.requests_list.focus()
+        await pilot.pause()
+        keys = pilot.app.screen.active_bindings
+        assert {"a", "x", "v"} <= set(keys)
+        assert not keys["a"].enabled and not keys["v"].enabled  # nothing to act on yet
+        await asked(services, pilot, face)
+        assert pilot.app.screen.active_bindings["a"].enabled
+        await pilot.press("a")
+        await settle(pilot)
+        assert face.requests == () and face.consents[0]["status"] == "ACTIVE"
+        refused = await asked(services, pilot, face)
+        await pilot.press("x")
+        await settle(pilot)
+        assert face.requests == ()
+        await pilot.press("v")
+        await settle(pilot)
+        assert face.consents[0]["status"] == "REVOKED"
+    store = services.apps["identity"].state.store
+    assert store.people.request(refused)["status"] == "DECLINED"

@@ -31,6 +31,7 @@ from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, IkdFace, SocialFace
 from sandbox.tui.widgets.faces.desk import DESK, PATIENTS, POLL_SECONDS
+from sandbox.tui.widgets.faces.ikd import POLL_SECONDS as IKD_POLL_SECONDS
 
 PERSONA = "buyer"
 MISSED = 500
@@ -137,7 +138,9 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
                             self.backend.world,
                             poll=POLL_SECONDS if live else None,
                         )
-                        yield IkdFace(self.backend, PATIENTS[0])
+                        yield IkdFace(
+                            self.backend, PATIENTS[0], poll=IKD_POLL_SECONDS if live else None
+                        )
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()
@@ -172,9 +175,9 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         taps = self.query_one("#taps", OptionList)
         mark = "✓" if message.ok else "✕"
         action = _(message.action) if message.action in ACTIONS else message.action
-        label = f"{mark} {message.face}: {action} — {message.detail}"
+        label = f"{mark} {message.app_name}: {action} — {message.detail}"
         if message.trace_id:
-            self.app.taps[message.trace_id] = f"{message.face}: {action}"  # type: ignore[attr-defined]
+            self.app.taps[message.trace_id] = f"{message.app_name}: {action}"  # type: ignore[attr-defined]
         option = Option(label[:120], id=message.trace_id or None)
         at = bisect.bisect(self._tap_starts, message.started)
         self._tap_starts.insert(at, message.started)
@@ -207,10 +210,12 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
     def on_screen_suspend(self) -> None:
         self._remember_where_we_left()
         self.query_one(DeskFace).pause_watching()
+        self.query_one(IkdFace).pause_watching()
 
     def on_screen_resume(self) -> None:
         self._catch_up()
         self.query_one(DeskFace).resume_watching()
+        self.query_one(IkdFace).resume_watching()
 
     @work(exclusive=True, group="faces-away", exit_on_error=False)
     async def _remember_where_we_left(self) -> None:

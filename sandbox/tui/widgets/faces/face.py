@@ -139,6 +139,9 @@ class Face(Vertical):
     """The institution this app belongs to; its title is the app's name."""
     REFRESH_NOTICE: ClassVar[str] = "Notice"
     """Where a refresh that recorded calls asked for says how it went."""
+    TAPPED_IN: ClassVar[str] = ""
+    """What the taps list calls this app when the person knows it by another name than its
+    institution's slug (her IKD app, not `identity`); empty: the slug."""
 
     class Acted(Message):
         """A tap finished (or failed): which face, what was tapped, what came of it."""
@@ -151,6 +154,7 @@ class Face(Vertical):
             trace_id: str = "",
             ok: bool = True,
             started: float = 0.0,
+            app: str = "",
         ) -> None:
             super().__init__()
             self.face = face
@@ -164,6 +168,8 @@ class Face(Vertical):
             self.ok = ok
             self.started = started
             """When the tap was made (monotonic): taps are listed in the order they were made."""
+            self.app_name = app or face
+            """Who acted, as the person knows the app (`IKD`); the slug when it is the same."""
 
     class Refreshed(Message):
         """The face fetched again what recorded calls had changed (not a tap: nobody tapped)."""
@@ -214,7 +220,9 @@ class Face(Vertical):
             notice.show(detail, "failed")
         finally:
             current_span.reset(token)
-        self.post_message(Face.Acted(self.service, action, detail, span.trace_id, ok, started))
+        self.post_message(
+            Face.Acted(self.service, action, detail, span.trace_id, ok, started, self.TAPPED_IN)
+        )
 
     # -- following the calls: what someone else did changes what the face shows ---------------
 

@@ -8,17 +8,25 @@ not an institution, answering.
 
 What a partner wrote (its reason) and every id are words from the wire: shown as `Content`,
 never read as markup. The face follows the calls: a partner's new request, or an answer she
-gave on another device, brings the lists up to date without a tap.
+gave on another device, brings the lists up to date without a tap. While it is on screen it also
+asks the registry by itself every `POLL_SECONDS`, as her phone would: a request whose call the
+screen never saw (made while it was off, or from outside) still appears. The asking never
+overlaps another read, and stops while the face or the apps screen is hidden.
+
+Who acted is the app she knows: the taps list says "IKD", while the recorded call stays hers
+(`patient`) to the registry (`identity`), as the evidence must.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import getters, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,9 +35,13 @@ from sandbox.tui.clients import FaceError, IkdClient, People
 from sandbox.tui.clients.ikd import answered_for, asked_her
 from sandbox.tui.i18n import N_, Lazy, _, ngettext
 from sandbox.tui.widgets.faces.face import Face, Notice, moment, plain, text, title_of
+from sandbox.wire.context import root_span
 
 APP_NAME = "IKD"
 """Identitas Kependudukan Digital: the app's own name, the same in both languages."""
+POLL_SECONDS = 4.0
+"""How often her app asks the registry for waiting requests while it is on screen (each ask is
+one recorded call, her own, in a trace of its own)."""
 PURPOSES = {
     "PATIENT_ADMISSION": N_("admission at the hospital"),
     "SELLER_KYC": N_("opening a shop (seller check)"),
@@ -60,8 +72,40 @@ class IkdFace(Face):
         .ikd--empty { color: $text-muted; }
     }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "answer(True)",
+            Lazy("Approve"),
+            id="ikd.approve",
+            tooltip=Lazy("Give the highlighted request your consent, for the time shown"),
+        ),
+        Binding(
+            "x",
+            "answer(False)",
+            Lazy("Refuse"),
+            id="ikd.refuse",
+            tooltip=Lazy("Refuse the highlighted request"),
+        ),
+        Binding(
+            "v",
+            "revoke",
+            Lazy("Revoke"),
+            id="ikd.revoke",
+            tooltip=Lazy("Take the highlighted consent back"),
+        ),
+        Binding(
+            "r",
+            "reload",
+            Lazy("Refresh IKD"),
+            id="ikd.reload",
+            show=False,  # the app asks by itself; the footer keeps room at 80 columns
+            tooltip=Lazy("Ask the registry for your requests and consents again"),
+        ),
+    ]
     service = "identity"
     REFRESH_NOTICE = "#ikd-notice"
+    TAPPED_IN = APP_NAME
 
     notice = getters.query_one("#ikd-notice", Notice)
     requests_list = getters.query_one("#ikd-requests", OptionList)
@@ -72,6 +116,7 @@ class IkdFace(Face):
         people: People,
         who: str,
         *,
+        poll: float | None = POLL_SECONDS,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -87,6 +132,11 @@ class IkdFace(Face):
         """The consents she gave, as last read (newest first)."""
         self.opened = False
         """True once the app was on screen: a phone in a pocket makes no calls."""
+        self.poll = poll
+        """Seconds between asks while the app is on screen (None: never ask by itself)."""
+        self._polling: Timer | None = None
+        self._hidden = False
+        self._away = False
 
     @property
     def owner(self) -> str:
@@ -126,10 +176,84 @@ class IkdFace(Face):
                 )
 
     def on_show(self) -> None:
-        """The first time the app is on screen, it opens (and asks the registry)."""
+        """The first time the app is on screen, it opens (and asks the registry); from then
+        on it asks by itself while it is shown."""
+        self._hidden = False
         if not self.opened:
             self.opened = True
             self.load()
+            if self.poll is not None:
+                self._polling = self.set_interval(
+                    self.poll, self._ask_again, name="ikd-poll", pause=self._away
+                )
+        elif not self._away:
+            self._resume()
+
+    def on_hide(self) -> None:
+        """Another app took its place on the phone: nobody reads it, so it stops asking."""
+        self._hidden = True
+        if self._polling is not None:
+            self._polling.pause()
+
+    def pause_watching(self) -> None:
+        """The apps screen went off: the app stops asking meanwhile."""
+        self._away = True
+        if self._polling is not None:
+            self._polling.pause()
+
+    def resume_watching(self) -> None:
+        """The apps screen is back: if the app is shown, ask at once, then every `poll`."""
+        self._away = False
+        if not self._hidden:
+            self._resume()
+
+    @property
+    def watching(self) -> bool:
+        """True while the app asks by itself (it is open and on screen)."""
+        return self._polling is not None and not (self._hidden or self._away)
+
+    def _resume(self) -> None:
+        if self._polling is not None:
+            self._polling.resume()
+            self._ask_again()
+
+    def _ask_again(self) -> None:
+        """One ask for the waiting requests, unless a read or an answer is on its way."""
+        groups = {"ikd-load", "ikd-answer", f"{self.service}-follow"}
+        if any(
+            w.node is self and w.group in groups and not w.is_finished for w in self.app.workers
+        ):
+            return  # never two reads at once
+        self._stale.add("requests")
+        # Its own trace: the phone asked because it is on screen, not because of a call.
+        self._cause = root_span().trace_id
+        if self._due is None:
+            self._catch_up()
+
+    def on_unmount(self) -> None:
+        if self._polling is not None:
+            self._polling.stop()
+            self._polling = None
+
+    def action_answer(self, approve: bool) -> None:
+        """Key: approve or refuse the highlighted request."""
+        self.answer(approve)
+
+    def action_revoke(self) -> None:
+        """Key: revoke the highlighted consent."""
+        self.revoke()
+
+    def action_reload(self) -> None:
+        """Key: read the requests and the consents again."""
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key with nothing to act on is shown dimmed in the footer."""
+        if action == "answer":
+            return bool(self.requests) or None
+        if action == "revoke":
+            return bool(self.consents) or None
+        return True
 
     def show_person(self, who: str) -> None:
         """Her phone now belongs to `who` (another patient at the counter): log in as her."""
@@ -165,9 +289,10 @@ class IkdFace(Face):
 
         await self.act("load", self.notice, body)
 
-    async def _read(self) -> None:
+    async def _read(self, consents: bool = True) -> None:
         self.requests = tuple(await self.client.pending())
-        self.consents = tuple(await self.client.consents())
+        if consents:
+            self.consents = tuple(await self.client.consents())
         self._show_lists()
 
     def _show_lists(self) -> None:
@@ -196,6 +321,7 @@ class IkdFace(Face):
             ("#ikd-revoke", not self.consents),
         ):
             self.query_one(button, Button).disabled = empty
+        self.refresh_bindings()
 
     def _chosen(self, options: OptionList) -> str:
         index = options.highlighted
@@ -273,9 +399,10 @@ class IkdFace(Face):
         return frozenset()
 
     async def refetch(self, parts: frozenset[str]) -> Content | None:
-        """Read both lists again; say so when a new request arrived."""
+        """Read the lists again (the consents too unless only the requests may have changed);
+        say so when a new request arrived."""
         before = {r.get("request_id") for r in self.requests}
-        await self._read()
+        await self._read(consents="consents" in parts)
         new = [r for r in self.requests if r.get("request_id") not in before]
         if not new:
             return None
