@@ -31,7 +31,6 @@ from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
 from sandbox.tui.widgets.faces import BankFace, DeskFace, Face, IkdFace, SocialFace
 from sandbox.tui.widgets.faces.desk import DESK, PATIENTS, POLL_SECONDS
-from sandbox.tui.widgets.faces.ikd import POLL_SECONDS as IKD_POLL_SECONDS
 
 PERSONA = "buyer"
 MISSED = 500
@@ -138,9 +137,10 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
                             self.backend.world,
                             poll=POLL_SECONDS if live else None,
                         )
-                        yield IkdFace(
-                            self.backend, PATIENTS[0], poll=IKD_POLL_SECONDS if live else None
-                        )
+                        # Her IKD app follows the live trace (a partner's request is a recorded
+                        # call) and asks again when the screen comes back; asking every few
+                        # seconds would put a call in the class's trace every few seconds.
+                        yield IkdFace(self.backend, PATIENTS[0], poll=None)
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
         yield Footer()

@@ -8,10 +8,11 @@ not an institution, answering.
 
 What a partner wrote (its reason) and every id are words from the wire: shown as `Content`,
 never read as markup. The face follows the calls: a partner's new request, or an answer she
-gave on another device, brings the lists up to date without a tap. While it is on screen it also
-asks the registry by itself every `POLL_SECONDS`, as her phone would: a request whose call the
-screen never saw (made while it was off, or from outside) still appears. The asking never
-overlaps another read, and stops while the face or the apps screen is hidden.
+gave on another device, brings the lists up to date without a tap, and it asks again when the
+apps screen comes back (a request made while it was off). Given `poll`, it also asks by itself
+every `poll` seconds while it is on screen, for a trace it cannot follow; the apps screen does
+not, since every ask is a call in the class's trace. The asking never overlaps another read,
+and stops while the face or the apps screen is hidden.
 
 Who acted is the app she knows: the taps list says "IKD", while the recorded call stays hers
 (`patient`) to the registry (`identity`), as the evidence must.
@@ -40,8 +41,8 @@ from sandbox.wire.context import root_span
 APP_NAME = "IKD"
 """Identitas Kependudukan Digital: the app's own name, the same in both languages."""
 POLL_SECONDS = 4.0
-"""How often her app asks the registry for waiting requests while it is on screen (each ask is
-one recorded call, her own, in a trace of its own)."""
+"""How often her app would ask the registry for waiting requests while it is on screen, where
+asked to (each ask is one recorded call, her own, in a trace of its own)."""
 PURPOSES = {
     "PATIENT_ADMISSION": N_("admission at the hospital"),
     "SELLER_KYC": N_("opening a shop (seller check)"),
@@ -116,7 +117,7 @@ class IkdFace(Face):
         people: People,
         who: str,
         *,
-        poll: float | None = POLL_SECONDS,
+        poll: float | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -202,7 +203,7 @@ class IkdFace(Face):
             self._polling.pause()
 
     def resume_watching(self) -> None:
-        """The apps screen is back: if the app is shown, ask at once, then every `poll`."""
+        """The apps screen is back: if the app is shown, ask at once (then every `poll`)."""
         self._away = False
         if not self._hidden:
             self._resume()
@@ -215,6 +216,7 @@ class IkdFace(Face):
     def _resume(self) -> None:
         if self._polling is not None:
             self._polling.resume()
+        if self.opened:
             self._ask_again()
 
     def _ask_again(self) -> None:
