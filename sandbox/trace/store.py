@@ -132,8 +132,7 @@ def _where(
             terms.append("status BETWEEN ? AND ?")
             params += [low, low + 99]
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = f"%{_like_escaped(text)}%"
         terms.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS) + ")")
         params += [pattern] * len(_TEXT_COLUMNS)
     if trace_id:
@@ -398,12 +397,12 @@ class TraceStore:
         prefix's range, and ids kept as text (which sort before every blob) matched with LIKE.
         """
         prefix, span = prefix.lower(), prefix_range(prefix.lower())
-        text = "trace_id >= '' AND trace_id < x'' AND trace_id LIKE ?"
+        text = "trace_id >= '' AND trace_id < x'' AND trace_id LIKE ? ESCAPE '\\'"
         where = f"trace_id BETWEEN ? AND ? OR {text}" if span else text
         with self._lock:
             found = self.db.execute(
                 f"SELECT DISTINCT trace_id FROM calls WHERE {where} LIMIT 2",
-                [*(span or ()), prefix + "%"],
+                [*(span or ()), _like_escaped(prefix) + "%"],
             ).fetchall()
         return from_db(found[0][0]) if len(found) == 1 else None
 
@@ -587,3 +586,8 @@ def iter_tree(calls: list[HttpCall]) -> Iterator[tuple[int, HttpCall]]:
             yield from walk(call.span_id, depth + 1)
 
     yield from walk(None, 0)
+
+
+def _like_escaped(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its `%` and `_` mean themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -105,3 +105,13 @@ def test_a_checkout_trace_comes_back_from_the_store_as_recorded(checkout: list[H
     assert store.trace(checkout[0].trace_id[:6]) == checkout
     for call in checkout:
         assert store.locate(call.span_id) == (call.trace_id, call.span_id)
+
+
+def test_a_prefix_with_like_wildcards_means_those_characters() -> None:
+    """A trace id typed by a person is a prefix, not a pattern: `%` and `_` match themselves."""
+    store = TraceStore(None)
+    store.add([_call("trace_one", "s1"), _call("traceXone", "s2")])
+    assert store.resolve("trace_") == "trace_one"
+    assert store.resolve("%") is None
+    assert store.resolve("trace%") is None
+    assert store.resolve("traceX") == "traceXone"
