@@ -151,8 +151,12 @@ def load_calls(
             raise AuditUsageError(f"no traces recorded yet in {data_dir}")
         return []
     from sandbox.trace.store import TraceStore
+    from sandbox.trace.stored_ids import NewerTraceStore
 
-    store = TraceStore(path)
+    try:
+        store = TraceStore(path)
+    except NewerTraceStore as exc:
+        raise AuditUsageError(str(exc)) from None
     try:
         if trace:
             calls = store.trace(trace)

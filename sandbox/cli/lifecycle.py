@@ -123,6 +123,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     from sandbox.runtime.listen import ListenRefused
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import AppLoadFailed, PortInUse, Runtime, SeedMismatch
+    from sandbox.trace.stored_ids import NewerTraceStore
 
     settings = _settings(args)
     if settings.student and not settings.otlp_endpoint:
@@ -144,7 +145,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     watched = config.path or Path.cwd() / CONFIG_NAME
     try:
         runtime = Runtime(settings, config, partners_file=watched)
-    except ForeignFolder as exc:
+    except (ForeignFolder, NewerTraceStore) as exc:
         raise UserError(str(exc)) from None
     log_path = _log_to_file(settings.data_dir)
     try:

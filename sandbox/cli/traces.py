@@ -60,6 +60,7 @@ def _trace_store(settings: Settings) -> Any:
     from sandbox.runtime.state import RuntimeState
     from sandbox.runtime.supervisor import TRACE_FILE
     from sandbox.trace.store import TraceStore
+    from sandbox.trace.stored_ids import NewerTraceStore
 
     state = RuntimeState.read(settings.data_dir)
     if state is not None:
@@ -71,7 +72,10 @@ def _trace_store(settings: Settings) -> Any:
             f"no traces recorded yet in {settings.data_dir}; run `sandbox up` and "
             "make some calls (e.g. `sandbox run checkout`)"
         )
-    return TraceStore(path)
+    try:
+        return TraceStore(path)
+    except NewerTraceStore as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_trace_list(args: argparse.Namespace) -> int:

@@ -26,7 +26,15 @@ import sqlite_utils
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.packing import pack_detail, unpack_detail
-from sandbox.trace.stored_ids import from_db, from_db_str, migrate, prefix_range, to_db
+from sandbox.trace.stored_ids import (
+    NewerTraceStore,
+    from_db,
+    from_db_str,
+    migrate,
+    prefix_range,
+    refuse_newer,
+    to_db,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_CALLS = 100_000
@@ -202,6 +210,11 @@ class TraceStore:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            refuse_newer(conn, target)
+        except NewerTraceStore:
+            conn.close()
+            raise
         self.db = sqlite_utils.Database(conn)
         self.max_calls = max_calls
         self.max_bytes = max_bytes

@@ -58,6 +58,21 @@ def _converted(value: bytes | str | None) -> bytes | str | None:
     return to_db(value) if isinstance(value, str) else value
 
 
+class NewerTraceStore(Exception):
+    """The trace.db was written by a newer sandbox, whose layout this one would misread (and
+    its lookups would miss what this one wrote): it is refused before anything is written."""
+
+
+def refuse_newer(conn: sqlite3.Connection, where: str) -> None:
+    """Raise NewerTraceStore if the database's layout is newer than `SCHEMA`."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA:
+        raise NewerTraceStore(
+            f"{where} was written by a newer sandbox (trace layout {found}; this one reads up "
+            f"to {SCHEMA}): upgrade this sandbox, or use another --data-dir"
+        )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring a trace.db from before `SCHEMA` up to it (ids as text become bytes), once.
 

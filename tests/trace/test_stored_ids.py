@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from sandbox.cli.parser import main
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
-from sandbox.trace.stored_ids import SCHEMA, from_db, prefix_range, to_db
+from sandbox.trace.stored_ids import SCHEMA, NewerTraceStore, from_db, prefix_range, to_db
 
 
 def _call(trace_id: str, span_id: str, parent_id: str | None = None) -> HttpCall:
@@ -115,3 +118,31 @@ def test_a_prefix_with_like_wildcards_means_those_characters() -> None:
     assert store.resolve("%") is None
     assert store.resolve("trace%") is None
     assert store.resolve("traceX") == "traceXone"
+
+
+def _from_a_newer_sandbox(tmp_path: Path) -> Path:
+    path = tmp_path / "trace.db"
+    store = TraceStore(path)
+    store.add(CALLS)
+    store.close()
+    with sqlite3.connect(path) as newer:
+        newer.execute(f"PRAGMA user_version = {SCHEMA + 1}")
+    newer.close()
+    return path
+
+
+def test_a_trace_db_from_a_newer_sandbox_is_refused_untouched(tmp_path: Path) -> None:
+    path = _from_a_newer_sandbox(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(NewerTraceStore, match="newer sandbox"):
+        TraceStore(path)
+    assert path.read_bytes() == before
+
+
+def test_the_trace_command_says_why_it_refuses_a_newer_trace_db(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _from_a_newer_sandbox(tmp_path)
+    code = main(["trace", "list", "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code != 0 and "newer sandbox" in err and "Traceback" not in err
