@@ -97,13 +97,15 @@ def create_app(env: ServiceEnv) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Under uvicorn: deliver webhooks and expire unpaid orders in the background.
         # In-process tests drive both by hand (services.settle(), orders.expire_due()).
-        tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(_sweep_forever(sweep))]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        # A loop that crashed is raised when they stop, as the bank's and the registry's are.
+        async with outbox.running():
+            sweeping = asyncio.create_task(_sweep_forever(sweep))
+            try:
+                yield
+            finally:
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
 
     app = new_app(
         env,
