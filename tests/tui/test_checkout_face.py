@@ -23,6 +23,7 @@ from sandbox.tui.widgets.faces import BankFace, SocialFace
 from sandbox.tui.widgets.faces.checkout import CheckoutView
 from sandbox.tui.widgets.faces.texts import PhoneTexts
 from tests.conftest import Services
+from tests.tui.factory import until
 from tests.tui.test_faces import FacesApp, acted, settle
 
 PRICE = 185_000
@@ -237,15 +238,18 @@ async def test_an_institutions_words_in_a_notice_are_never_markup(services: Serv
         assert "[b]Bank said[/b] [link=x]no[/link]" in str(view.notice.render())
 
 
-def _slow(app: Any, seconds: float) -> Any:
-    """The institution's app behind a slow network: each request waits before it arrives."""
+def _held(app: Any, arrived: asyncio.Event, release: asyncio.Event) -> Any:
+    """The institution's app behind a network the test controls: each request says it is on
+    its way, then waits until the test lets it through (a slow network, on cue, however loaded
+    the machine is)."""
 
-    async def slow(scope: Any, receive: Any, send: Any) -> None:
+    async def held(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            await asyncio.sleep(seconds)
+            arrived.set()
+            await release.wait()
         await app(scope, receive, send)
 
-    return slow
+    return held
 
 
 async def test_a_second_tap_while_a_step_is_on_its_way_is_ignored(services: Services) -> None:
@@ -253,10 +257,13 @@ async def test_a_second_tap_while_a_step_is_on_its_way_is_ignored(services: Serv
     async with FacesApp(services).run_test(size=(80, 40), message_hook=seen.append) as pilot:
         await settle(pilot)
         social, view = await buy_and_choose_bank(pilot)
-        services.wire.mount("marketplace", _slow(services.apps["marketplace"], 0.3))
+        arrived, release = asyncio.Event(), asyncio.Event()
+        services.wire.mount("marketplace", _held(services.apps["marketplace"], arrived, release))
         view.post_message(CheckoutView.PhoneTyped("+62 812-0000-0001"))
-        await pilot.pause(0.1)  # the step is on its way
+        await until(arrived.is_set, pilot)  # the step is on its way
         view.post_message(CheckoutView.PhoneTyped("+62 812-0000-0001"))  # she taps again
+        await pilot.pause()
+        release.set()
         await settle(pilot)
         states = [m.state for m in seen if isinstance(m, Worker.StateChanged)]
         assert WorkerState.CANCELLED not in states  # no step was cut off half-way
