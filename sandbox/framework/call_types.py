@@ -74,6 +74,12 @@ class CallResolver(CodeIndex):
             return self._name_type(expr.id, where, depth)
         if isinstance(expr, ast.Attribute):
             return self._attribute_type(expr, where, depth)
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Name)
+            and expr.func.id == "super"
+        ):
+            return self._super(where)
         if isinstance(expr, ast.Call):
             found: set[Ref] = set()
             for callee, constructed in self.callees(expr, where)[0]:
@@ -82,6 +88,8 @@ class CallResolver(CodeIndex):
                 else:
                     found.update(self.annotation(callee.node.returns, callee.module))
             return frozenset(found)
+        if isinstance(expr, ast.Starred):
+            return self._element_type(expr.value, where)
         if isinstance(expr, ast.IfExp):
             return self.type_of(expr.body, where, depth) | self.type_of(expr.orelse, where, depth)
         if isinstance(expr, ast.BoolOp):
@@ -95,9 +103,9 @@ class CallResolver(CodeIndex):
                 kind = "cls" if decorator_names(scope.node) & {"classmethod"} else "inst"
                 if not is_static(scope.node):
                     return frozenset({(kind, scope.module.name, scope.cls or "")})
-            bindings = self._bindings(scope).get(name)
-            if bindings:
-                return self._bound_type(bindings, scope, depth)
+            bindings = self._bindings(scope)
+            if name in bindings:  # an unannotated parameter too: it hides any outer name
+                return self._bound_type(bindings[name], scope, depth)
             if name in scope.nested:
                 return NOTHING
             scope = scope.parent
@@ -106,7 +114,7 @@ class CallResolver(CodeIndex):
             return frozenset({("cls", found.module.name, found.node.name)})
         if isinstance(found, Module):
             return frozenset({("mod", found.name, "")})
-        if isinstance(found, Alias):  # a module-level `name: Cls = ...` or `name = Cls(...)`
+        if isinstance(found, Alias):  # a module-level `name: Cls = ...`
             return self.annotation(found.expr, found.module)
         return NOTHING
 
@@ -139,9 +147,13 @@ class CallResolver(CodeIndex):
             elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                 found.setdefault(node.optional_vars.id, []).append((ast.Constant(None), False))
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                # `for x in xs`: x is an element of xs, marked as `*xs` for _type_of.
+                element = ast.Starred(value=node.iter, ctx=ast.Load())
+                if not isinstance(node.target, ast.Name):
+                    element = ast.Starred(value=ast.Constant(None), ctx=ast.Load())
                 for bound in ast.walk(node.target):
                     if isinstance(bound, ast.Name):
-                        found.setdefault(bound.id, []).append((ast.Constant(None), False))
+                        found.setdefault(bound.id, []).append((element, False))
         self._locals[key] = found
         return found
 
@@ -167,6 +179,37 @@ class CallResolver(CodeIndex):
                         found.update(self.annotation(value, owner.module))
                     elif method is not None:
                         found.update(self.type_of(value, method, depth))
+        return frozenset(found)
+
+    def _super(self, where: Function) -> Type:
+        """`super()` in a method: its class's bases."""
+        method: Function | None = where
+        while method is not None and not method.is_method:
+            method = method.parent
+        module = where.module
+        cls = module.classes.get(method.cls or "") if method is not None else None
+        if cls is None:
+            return NOTHING
+        return frozenset().union(*(self.annotation(b, module) for b in cls.node.bases))
+
+    def _element_type(self, iterable: ast.expr, where: Function) -> Type:
+        """What iterating over `iterable` gives, as its declared annotation says."""
+        found: set[Ref] = set()
+        if isinstance(iterable, ast.Name):
+            scope: Function | None = where
+            while scope is not None and iterable.id not in self._bindings(scope):
+                scope = scope.parent
+            bindings = self._bindings(scope).get(iterable.id, []) if scope is not None else []
+            for value, annotated in bindings:
+                if annotated:
+                    found.update(self.annotation(value, where.module, element=True))
+        elif isinstance(iterable, ast.Attribute):
+            for ref in self.type_of(iterable.value, where):
+                cls = self.cls(ref) if ref[0] in ("inst", "cls") else None
+                for owner in self.ancestors(cls) if cls is not None else ():
+                    for value, annotated, _ in owner.attributes.get(iterable.attr, ()):
+                        if annotated:
+                            found.update(self.annotation(value, owner.module, element=True))
         return frozenset(found)
 
     def _state_type(self, name: str, where: Function, depth: int) -> Type:
@@ -195,6 +238,7 @@ class CallResolver(CodeIndex):
         if not receiver:
             return [], _is_external(func.value, where, self)
         found: list[tuple[Function, Class | None]] = []
+        resolved = True
         for kind, module_name, name in receiver:
             if kind == "ext":
                 continue
@@ -205,8 +249,13 @@ class CallResolver(CodeIndex):
                 continue
             cls = self.cls((kind, module_name, name))
             if cls is not None:
-                found.extend((m, None) for m in self.methods(cls, func.attr))
-        return found, True
+                methods = self.methods(cls, func.attr)
+                found.extend((m, None) for m in methods)
+                # A callable kept in a field (`refresh_partners: Callable[[], None]`): what it
+                # holds is not said where it is called.
+                declared = any(func.attr in c.attributes for c in self.ancestors(cls))
+                resolved = resolved and bool(methods or not declared)
+        return found, resolved
 
     def _named(
         self, name: str, where: Function

@@ -23,6 +23,10 @@ _UNWRAP = frozenset({"Annotated", "Optional", "Final", "ClassVar", "Required", "
 _UNION = frozenset({"Union"})
 _UNKNOWN = frozenset({"Any", "object"})
 """Annotations that say nothing of the type: a call on such a receiver is not resolved."""
+_CONTAINERS = frozenset(
+    {"tuple", "list", "set", "frozenset", "Sequence", "Iterable", "Iterator", "Collection"}
+)
+"""Generics whose first argument is what iterating over them gives."""
 _PROPERTIES = frozenset({"property", "cached_property"})
 NOTHING: Type = frozenset()
 OUTSIDE: Type = frozenset({("ext", "", "")})
@@ -240,28 +244,36 @@ class CodeIndex:
             return self.module(f"{source}.{attr}")
         return None
 
-    def annotation(self, expr: ast.expr | None, module: Module, depth: int = 0) -> Type:
+    def annotation(
+        self, expr: ast.expr | None, module: Module, depth: int = 0, element: bool = False
+    ) -> Type:
         """The classes an annotation names (`Cls`, `Cls | None`, `Annotated[Cls, ...]`, an
-        alias of those); nothing for builtins, generics and what is not read."""
+        alias of those); nothing for what is not read. With `element`, the classes of what
+        iterating over it gives (`tuple[Cls, ...]`, `list[Cls]`, `Sequence[Cls]`)."""
         if expr is None or depth > 8:
             return NOTHING
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             try:
-                return self.annotation(ast.parse(expr.value, mode="eval").body, module, depth + 1)
+                parsed = ast.parse(expr.value, mode="eval").body
             except SyntaxError:
                 return NOTHING
+            return self.annotation(parsed, module, depth + 1, element)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
-            left = self.annotation(expr.left, module, depth + 1)
-            return left | self.annotation(expr.right, module, depth + 1)
+            left = self.annotation(expr.left, module, depth + 1, element)
+            return left | self.annotation(expr.right, module, depth + 1, element)
         if isinstance(expr, ast.Subscript):
             outer = _decorator_name(expr.value)
             items = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
             if outer in _UNWRAP:
-                return self.annotation(items[0], module, depth + 1)
+                return self.annotation(items[0], module, depth + 1, element)
             if outer in _UNION:
-                return frozenset().union(*(self.annotation(i, module, depth + 1) for i in items))
+                inner = (self.annotation(i, module, depth + 1, element) for i in items)
+                return frozenset().union(*inner)
+            if element:
+                contained = outer in _CONTAINERS
+                return self.annotation(items[0], module, depth + 1) if contained else NOTHING
             return OUTSIDE if _is_outside(expr.value, module, self) else NOTHING
-        if _decorator_name(expr) in _UNKNOWN:
+        if element or _decorator_name(expr) in _UNKNOWN:
             return NOTHING
         found = self._symbol(expr, module, depth)
         if isinstance(found, Class):

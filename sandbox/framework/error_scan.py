@@ -12,7 +12,7 @@ a function's errors are the `ApiError`s it builds plus those of the functions it
 passes on as callbacks, with literal arguments put in for a helper's `status` and `code`
 parameters, and the refusals rules return as `(status, code, message)` for their caller to
 raise. Which function a call means is read the way a reader would, from imports and the
-types the code declares (`code_index.py`): `store.claim_external_id` is `BankStore`'s, not
+types the code declares (`call_types.py`): `store.claim_external_id` is `BankStore`'s, not
 any other `claim`. A call whose receiver's type is not said resolves to nothing, never to
 every namesake; `unresolved` lists those that could hide an error, and a test keeps that
 list empty for every institution. A status or code computed at run time is left out (a
@@ -38,7 +38,8 @@ _UNKNOWN: Spec = ("?", None)
 OPEN = ""
 """Among an answer's codes: one the source does not spell out (computed at run time)."""
 _ERROR_CLASS = "ApiError"
-_MAX_ROUNDS = 12
+_MAX_ROUNDS = 100
+"""A guard only: the errors only grow from round to round, so they settle (in about 5)."""
 _FRAMEWORK = frozenset({"fastapi", "starlette", "pydantic"})
 """Their own dependencies (HTTPBearer...) raise no ApiError."""
 
@@ -52,15 +53,19 @@ class _Scan:
         self._sites: dict[int, list[tuple[Function | None, dict[str, ast.expr], set[str]]]] = {}
         self._direct: dict[int, set[Entry]] = {}
         self._unresolved: dict[int, list[tuple[str, int]]] = {}
+        self.rounds = 0
+        """How many rounds the last settling took."""
 
     def settle(self) -> None:
         """Read the calls of every function not read yet (which may read more modules), then
         spread the errors along them until nothing changes."""
+        if len(self._sites) == len(self.index.functions):
+            return  # nothing new read since the last time
         while len(self._sites) < len(self.index.functions):
             for function in list(self.index.functions):
                 if id(function.node) not in self._sites:
                     self._read_calls(function)
-        for _ in range(_MAX_ROUNDS):
+        for self.rounds in range(1, _MAX_ROUNDS + 1):
             changed = False
             for function in self.index.functions:
                 found = frozenset(self._entries(function))

@@ -92,6 +92,31 @@ async def cancel(order_id: str, orders: Orders) -> None:
     orders.settle(order_id)
 
 
+class Batch:
+    """Several ledgers, claimed in a loop: each element's type comes from the annotation."""
+
+    ledgers: tuple[Ledger, ...] = ()
+
+    def claim_all(self, external_id: str) -> None:
+        for ledger in self.ledgers:
+            ledger.claim(external_id)
+
+
+class TrimmingLedger(Ledger):
+    """Claims the trimmed id through the ledger it extends."""
+
+    def claim(self, external_id: str) -> None:
+        super().claim(external_id.strip())
+
+
+async def transfer_batch(external_id: str, batch: Batch) -> None:
+    batch.claim_all(external_id)
+
+
+async def transfer_trimmed(external_id: str, ledger: TrimmingLedger) -> None:
+    ledger.claim(external_id)
+
+
 async def untyped(thing: Any, order_id: str) -> None:
     """Nothing says what `thing` is: no namesake's errors, and the call is reported."""
     thing.settle(order_id)
