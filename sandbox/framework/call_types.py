@@ -11,15 +11,17 @@ call is resolved from what the code declares:
 - `receiver.method(...)`: the method of the class the receiver is, known from annotations
   (parameters, `x: Cls = ...`, class attributes and dataclass fields, `self.x: Cls`,
   properties' and functions' return types, `Annotated[Cls, Depends(...)]` aliases), from
-  `x = Cls(...)`, and for `request.app.state.x` from what the service assigns to
-  `app.state.x`. The method is looked up through the class's bases, and the overrides of its
-  subclasses count too (the receiver may be one of them); on a `Protocol`, the methods of
-  the classes that have all of its methods.
+  `x = Cls(...)`, `for x in xs` with `xs: tuple[Cls, ...]`, `super()`, and for
+  `request.app.state.x` from what the service assigns to `app.state.x`. The method is looked
+  up through the class's bases, and the overrides of its subclasses count too (the receiver
+  may be one of them); on a `Protocol`, the methods of the classes that have all of its
+  methods. An object of a library's class (`Request`, `dict`) has no method that raises.
 
-A call whose receiver's type the code does not say resolves to nothing: it never stands for
-every same-named function. It is reported instead (`callees` says it was not resolved), and
-`error_scan.unresolved` lists those that could hide an error; a test keeps that list empty
-for every institution (add the annotation a reader would need anyway).
+A call whose receiver's type the code does not say (or through a callable kept in a field)
+resolves to nothing: it never stands for every same-named function. `callees` says it was
+not resolved, and `error_scan.unresolved` lists those that could hide an error (named like a
+function that raises); a test keeps that list empty for every institution, the framework and
+the dialects (add the annotation a reader would need anyway).
 """
 
 from __future__ import annotations

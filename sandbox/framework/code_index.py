@@ -16,7 +16,8 @@ from pathlib import Path
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Ref = tuple[str, str, str]
-"""("inst", module, class) an instance, ("cls", module, class) the class, ("mod", module, "")."""
+"""("inst", module, class) an instance, ("cls", module, class) the class, ("mod", module, "")
+a module, ("ext", "", "") an object of a library's class."""
 Type = frozenset[Ref]
 _ROOT = "sandbox"
 _UNWRAP = frozenset({"Annotated", "Optional", "Final", "ClassVar", "Required", "NotRequired"})

@@ -7,16 +7,18 @@ that raises the errors. Every institution raises `ApiError(status, code, ...)`, 
 small helpers in its `errors.py` (`errors.not_found("order_not_found", ...)`), from the
 endpoint, its dependencies (authentication) or the functions they call.
 
-This module reads the sandbox's source (Python's `ast`, nothing is run) and follows calls:
+This module reads the project's source (Python's `ast`, nothing is run) and follows calls:
 a function's errors are the `ApiError`s it builds plus those of the functions it calls or
-passes on as callbacks, with literal arguments put in for a helper's `status` and `code`
-parameters, and the refusals rules return as `(status, code, message)` for their caller to
-raise. Which function a call means is read the way a reader would, from imports and the
-types the code declares (`call_types.py`): `store.claim_external_id` is `BankStore`'s, not
-any other `claim`. A call whose receiver's type is not said resolves to nothing, never to
-every namesake; `unresolved` lists those that could hide an error, and a test keeps that
-list empty for every institution. A status or code computed at run time is left out (a
-route declares it with FastAPI's own `responses=`), or marked `OPEN` when only the code is.
+names without calling (a callback, a handler in a table, a property it reads), with literal
+arguments put in for a helper's `status` and `code` parameters, and the refusals rules
+return as `(status, code, message)` for their caller to raise. Which function a call means
+is read the way a reader would, from imports and the types the code declares
+(`call_types.py`): `store.claim_external_id` is `BankStore`'s, not any other `claim`. A call
+whose receiver's type is not said resolves to nothing, never to every namesake; `unresolved`
+lists those that could hide an error, and a test keeps that list empty for every
+institution, the framework and the dialects. A status or code computed at run time is left
+out (a route declares it with FastAPI's own `responses=`), or marked `OPEN` when only the
+code is.
 """
 
 from __future__ import annotations
@@ -81,7 +83,15 @@ class _Scan:
         direct: set[Entry] = set()
         unresolved: list[tuple[str, int]] = []
         self._sites[id(function.node)] = sites
-        for node in own_nodes(function.node):
+        nodes = own_nodes(function.node)
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        for node in nodes:
+            if isinstance(node, ast.Name | ast.Attribute) and _is_reference(node, called):
+                # A function named without being called here (a callback, a handler in a
+                # table): it may run later, with arguments unseen.
+                for callback in self.index.referenced(node, function):
+                    sites.append((callback, {}, own))
+                continue
             problem = _returned_problem(node)
             if problem is not None:
                 direct.add(problem)
@@ -97,9 +107,6 @@ class _Scan:
             for callee, _ in callees:
                 if callee.node is not function.node:
                     sites.append((callee, _arguments(node, callee.params), own))
-            for value in (*node.args, *(k.value for k in node.keywords)):
-                for callback in self.index.referenced(value, function):
-                    sites.append((callback, {}, own))  # called later, with arguments unseen
         self._direct[id(function.node)] = direct
         self._unresolved[id(function.node)] = unresolved
 
@@ -162,6 +169,12 @@ class _Scan:
             ):
                 return function
         return None
+
+
+def _is_reference(node: ast.Name | ast.Attribute, called: set[int]) -> bool:
+    """A name or attribute read and not called here (`rules.check_pin`, a property): maybe a
+    function passed on, or run by reading it."""
+    return isinstance(node.ctx, ast.Load) and id(node) not in called
 
 
 def _returned_problem(node: ast.AST) -> Entry | None:

@@ -117,6 +117,16 @@ async def transfer_trimmed(external_id: str, ledger: TrimmingLedger) -> None:
     ledger.claim(external_id)
 
 
+def _refuse_transfer(external_id: str) -> None:
+    raise ApiError(422, "transfer_refused", f"Transfer {external_id} refused.")
+
+
+async def transfer_by_kind(kind: str, external_id: str) -> None:
+    """A handler picked from a table: named, not called, here."""
+    handlers = {"refuse": _refuse_transfer}
+    handlers[kind](external_id)
+
+
 async def untyped(thing: Any, order_id: str) -> None:
     """Nothing says what `thing` is: no namesake's errors, and the call is reported."""
     thing.settle(order_id)

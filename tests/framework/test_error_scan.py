@@ -31,6 +31,7 @@ def test_error_scan_a_real_error_through_a_typed_attribute_is_found() -> None:
     assert errors_of([sample.cancel]) == {404: {"order_not_payable"}}
     assert errors_of([sample.transfer_batch]) == {409: {"duplicate_external_id"}}  # a loop
     assert errors_of([sample.transfer_trimmed]) == {409: {"duplicate_external_id"}}  # super()
+    assert errors_of([sample.transfer_by_kind]) == {422: {"transfer_refused"}}  # a table
 
 
 def test_error_scan_an_untyped_receiver_resolves_to_nothing_and_is_reported() -> None:
