@@ -338,6 +338,16 @@ class CodeIndex:
                 if path.stem != "__init__":
                     self.module(f"{package.name}.{path.stem}")
 
+    def read_tree(self, package: str) -> None:
+        """Read every module under `package`, subpackages too."""
+        top = self.module(package)
+        if top is None or top.path.name != "__init__.py":
+            return
+        for path in sorted(top.path.parent.rglob("*.py")):
+            parts = path.relative_to(top.path.parent).with_suffix("").parts
+            names = parts[:-1] if parts[-1] == "__init__" else parts
+            self.module(".".join((package, *names)))
+
 
 def _is_protocol(cls: Class) -> bool:
     return any(_decorator_name(base) == "Protocol" for base in cls.node.bases)

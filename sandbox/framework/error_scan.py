@@ -42,6 +42,7 @@ OPEN = ""
 _ERROR_CLASS = "ApiError"
 _MAX_ROUNDS = 100
 """A guard only: the errors only grow from round to round, so they settle (in about 5)."""
+_READ_FIRST = ("sandbox.wire", "sandbox.framework", "sandbox.dialects", "sandbox.services")
 _FRAMEWORK = frozenset({"fastapi", "starlette", "pydantic"})
 """Their own dependencies (HTTPBearer...) raise no ApiError."""
 
@@ -57,6 +58,11 @@ class _Scan:
         self._unresolved: dict[int, list[tuple[str, int]]] = {}
         self.rounds = 0
         """How many rounds the last settling took."""
+        for package in _READ_FIRST:
+            # Every class an override or a Protocol's implementation may sit in is read before
+            # any call is resolved, so what an endpoint lists never depends on which document
+            # was built first.
+            self.index.read_tree(package)
 
     def settle(self) -> None:
         """Read the calls of every function not read yet (which may read more modules), then
