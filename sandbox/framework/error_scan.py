@@ -7,27 +7,29 @@ that raises the errors. Every institution raises `ApiError(status, code, ...)`, 
 small helpers in its `errors.py` (`errors.not_found("order_not_found", ...)`), from the
 endpoint, its dependencies (authentication) or the functions they call.
 
-This module parses the endpoint's package once (Python's `ast`, nothing is run) and follows
-calls by name: a function's errors are the `ApiError`s it builds plus those of the functions
-it calls, with literal arguments put in for a helper's `status` and `code` parameters, and
-the refusals rules return as `(status, code, message)` for their caller to raise. Names
-are matched without types, so a method called `verify` stands for every `verify` in the
-package: the answer may list an error an endpoint never reaches, never the other way round,
-except where a status or code is computed at run time (those are left out: a route declares
-them with FastAPI's own `responses=`).
+This module reads the project's source (Python's `ast`, nothing is run) and follows calls:
+a function's errors are the `ApiError`s it builds plus those of the functions it calls or
+names without calling (a callback, a handler in a table, a property it reads), with literal
+arguments put in for a helper's `status` and `code` parameters, and the refusals rules
+return as `(status, code, message)` for their caller to raise. Which function a call means
+is read the way a reader would, from imports and the types the code declares
+(`call_types.py`): `store.claim_external_id` is `BankStore`'s, not any other `claim`. A call
+whose receiver's type is not said resolves to nothing, never to every namesake; `unresolved`
+lists those that could hide an error, and a test keeps that list empty for every
+institution, the framework and the dialects. A status or code computed at run time is left
+out (a route declares it with FastAPI's own `responses=`), or marked `OPEN` when only the
+code is.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
-import importlib
-import inspect
-import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from sandbox.framework.call_types import CallResolver
+from sandbox.framework.code_index import Function, own_nodes
 
 Spec = tuple[str, object]
 """("lit", 404) a literal, ("param", "code") the enclosing function's parameter, ("?", None)."""
@@ -38,107 +40,108 @@ _UNKNOWN: Spec = ("?", None)
 OPEN = ""
 """Among an answer's codes: one the source does not spell out (computed at run time)."""
 _ERROR_CLASS = "ApiError"
-_SHARED_MODULES = ("sandbox.framework.errors", "sandbox.dialects.snap.payment")
-"""Helpers every institution may call besides its own (the SNAP notification's errors)."""
-_MAX_ROUNDS = 12
-_MAX_NAMESAKES = 6
-"""A name defined more often than this (`get`, `run`) says nothing about which one is meant."""
-
+_MAX_ROUNDS = 100
+"""A guard only: the errors only grow from round to round, so they settle (in about 5)."""
+_READ_FIRST = ("sandbox.wire", "sandbox.framework", "sandbox.dialects", "sandbox.services")
 _FRAMEWORK = frozenset({"fastapi", "starlette", "pydantic"})
 """Their own dependencies (HTTPBearer...) raise no ApiError."""
 
-_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
+class _Scan:
+    """What every function read so far may raise, settled over the calls between them."""
 
-@dataclass(frozen=True, slots=True)
-class _Function:
-    node: _FunctionNode
-    params: tuple[str, ...]
-    """Positional parameter names, without `self`/`cls`."""
-    file: Path
+    def __init__(self) -> None:
+        self.index = CallResolver()
+        self.raises: dict[int, frozenset[Entry]] = {}
+        self._sites: dict[int, list[tuple[Function | None, dict[str, ast.expr], set[str]]]] = {}
+        self._direct: dict[int, set[Entry]] = {}
+        self._unresolved: dict[int, list[tuple[str, int]]] = {}
+        self.rounds = 0
+        """How many rounds the last settling took."""
+        for package in _READ_FIRST:
+            # Every class an override or a Protocol's implementation may sit in is read before
+            # any call is resolved, so what an endpoint lists never depends on which document
+            # was built first.
+            self.index.read_tree(package)
 
-
-class _Package:
-    """Every function of one package (and the shared helpers), and what each may raise."""
-
-    def __init__(self, files: Iterable[Path]) -> None:
-        self.functions: list[_Function] = []
-        self.by_name: dict[str, list[_Function]] = {}
-        self.by_file: dict[str, list[_Function]] = {}
-        self.aliases: dict[Path, dict[str, str]] = {}
-        for path in files:
-            try:
-                tree = ast.parse(path.read_text(encoding="utf-8"))
-            except (OSError, SyntaxError, UnicodeDecodeError):
-                continue
-            self.aliases[path] = {
-                alias.asname: alias.name
-                for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom)
-                for alias in node.names
-                if alias.asname
-            }
-            for node in ast.walk(tree):
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    names = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-                    if names and names[0] in ("self", "cls"):
-                        names = names[1:]
-                    function = _Function(node, tuple(names), path)
-                    self.functions.append(function)
-                    self.by_name.setdefault(node.name, []).append(function)
-                    self.by_file.setdefault(str(path), []).append(function)
-        self.raises: dict[int, frozenset[Entry]] = {id(f.node): frozenset() for f in self.functions}
-        self._settle()
-
-    def _settle(self) -> None:
-        for _ in range(_MAX_ROUNDS):
+    def settle(self) -> None:
+        """Read the calls of every function not read yet (which may read more modules), then
+        spread the errors along them until nothing changes."""
+        if len(self._sites) == len(self.index.functions):
+            return  # nothing new read since the last time
+        while len(self._sites) < len(self.index.functions):
+            for function in list(self.index.functions):
+                if id(function.node) not in self._sites:
+                    self._read_calls(function)
+        for self.rounds in range(1, _MAX_ROUNDS + 1):
             changed = False
-            for function in self.functions:
+            for function in self.index.functions:
                 found = frozenset(self._entries(function))
-                if found != self.raises[id(function.node)]:
+                if found != self.raises.get(id(function.node), frozenset()):
                     self.raises[id(function.node)] = found
                     changed = True
             if not changed:
                 return
 
-    def _entries(self, function: _Function) -> Iterable[Entry]:
+    def _read_calls(self, function: Function) -> None:
         own = set(function.params) | {a.arg for a in function.node.args.kwonlyargs}
-        for node in ast.walk(function.node):
+        sites: list[tuple[Function | None, dict[str, ast.expr], set[str]]] = []
+        direct: set[Entry] = set()
+        unresolved: list[tuple[str, int]] = []
+        self._sites[id(function.node)] = sites
+        nodes = own_nodes(function.node)
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        for node in nodes:
+            if isinstance(node, ast.Name | ast.Attribute) and _is_reference(node, called):
+                # A function named without being called here (a callback, a handler in a
+                # table): it may run later, with arguments unseen.
+                for callback in self.index.referenced(node, function):
+                    sites.append((callback, {}, own))
+                continue
             problem = _returned_problem(node)
             if problem is not None:
-                yield problem
-        for call in ast.walk(function.node):
-            if not isinstance(call, ast.Call):
+                direct.add(problem)
+            if not isinstance(node, ast.Call):
                 continue
-            name = _called_name(call)
-            if name == _ERROR_CLASS:
-                args = _arguments(call, ("status", "code"))
-                yield _spec(args.get("status"), own), _spec(args.get("code"), own)
+            if _called_name(node) == _ERROR_CLASS:
+                args = _arguments(node, ("status", "code"))
+                direct.add((_spec(args.get("status"), own), _spec(args.get("code"), own)))
                 continue
-            callees = self._callees(function, call, name)
-            if len(callees) > _MAX_NAMESAKES:
-                continue
-            for callee in callees:
-                if callee.node is function.node:
-                    continue
-                args = _arguments(call, callee.params)
-                for status, code in self.raises[id(callee.node)]:
-                    yield _put(status, args, own), _put(code, args, own)
+            callees, resolved = self.index.callees(node, function)
+            if not resolved:
+                unresolved.append((_called_name(node) or "", node.lineno))
+            for callee, _ in callees:
+                if callee.node is not function.node:
+                    sites.append((callee, _arguments(node, callee.params), own))
+        self._direct[id(function.node)] = direct
+        self._unresolved[id(function.node)] = unresolved
 
-    def _callees(self, caller: _Function, call: ast.Call, name: str | None) -> list[_Function]:
-        """The functions a call may mean: one of its own module first (a helper is often
-        named like another module's), else of the module it is reached through
-        (`errors.not_found`), else any of that name."""
-        name = self.aliases.get(caller.file, {}).get(name or "", name or "")
-        found = self.by_name.get(name, [])
-        local = [f for f in found if f.file == caller.file]
-        if local and isinstance(call.func, ast.Name):
-            return local
-        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
-            through = [f for f in found if f.file.stem == call.func.value.id]
-            if through:
-                return through
-        return found
+    def _entries(self, function: Function) -> Iterable[Entry]:
+        yield from self._direct.get(id(function.node), ())
+        for callee, args, own in self._sites.get(id(function.node), ()):
+            if callee is None:
+                continue
+            for status, code in self.raises.get(id(callee.node), ()):
+                yield _put(status, args, own), _put(code, args, own)
+
+    def unresolved(self, module_prefix: str) -> list[str]:
+        """Calls in modules under `module_prefix` whose receiver's type the code does not
+        say, and whose name a function that raises bears: an error they may lose."""
+        root = module_prefix.partition(".")[0]
+        raising = {
+            f.node.name
+            for f in self.index.functions
+            if self.raises.get(id(f.node)) and f.module.name.partition(".")[0] == root
+        }
+        found = []
+        for function in self.index.functions:
+            module = function.module.name
+            if module != module_prefix and not module.startswith(module_prefix + "."):
+                continue
+            for name, line in self._unresolved.get(id(function.node), ()):
+                if name in raising:
+                    found.append(f"{module}:{line} {function.node.name}() calls .{name}()")
+        return sorted(found)
 
     def errors_of(self, fn: Callable[..., Any]) -> dict[int, set[str]]:
         """{status: codes} the function `fn` may answer with; "" among the codes stands for
@@ -146,27 +149,38 @@ class _Package:
         function = self._find(fn)
         if function is None:
             return {}
+        self.settle()
         found: dict[int, set[str]] = {}
-        for (kind, status), (code_kind, code) in self.raises[id(function.node)]:
+        for (kind, status), (code_kind, code) in self.raises.get(id(function.node), ()):
             if kind == "lit" and isinstance(status, int) and 400 <= status < 600:
                 literal = code_kind == "lit" and isinstance(code, str)
                 found.setdefault(status, set()).add(str(code) if literal else OPEN)
         return found
 
-    def _find(self, fn: Callable[..., Any]) -> _Function | None:
+    def _find(self, fn: Callable[..., Any]) -> Function | None:
         code = getattr(fn, "__code__", None)
-        try:
-            source = inspect.getsourcefile(fn)
-        except TypeError:
+        name = getattr(fn, "__module__", None)
+        if not name or name.partition(".")[0] in _FRAMEWORK:
             return None
-        if code is None or source is None:
+        self.index.add_root(name)
+        if code is None or self.index.module(name) is None:
             return None
-        for function in self.by_file.get(str(Path(source)), []):
+        for function in self.index.functions:
             node = function.node
             lines = {node.lineno, *(d.lineno for d in node.decorator_list)}
-            if node.name == code.co_name and code.co_firstlineno in lines:
+            if (
+                function.module.name == name
+                and node.name == code.co_name
+                and code.co_firstlineno in lines
+            ):
                 return function
         return None
+
+
+def _is_reference(node: ast.Name | ast.Attribute, called: set[int]) -> bool:
+    """A name or attribute read and not called here (`rules.check_pin`, a property): maybe a
+    function passed on, or run by reading it."""
+    return isinstance(node.ctx, ast.Load) and id(node) not in called
 
 
 def _returned_problem(node: ast.AST) -> Entry | None:
@@ -220,16 +234,8 @@ def _put(spec: Spec, args: dict[str, ast.expr], own: set[str]) -> Spec:
 
 
 @functools.cache
-def _package(package: str) -> _Package:
-    files: list[Path] = []
-    for name in (package, *_SHARED_MODULES):
-        module = sys.modules.get(name) or importlib.import_module(name)
-        origin = getattr(module, "__file__", None)
-        if origin is None:
-            continue
-        path = Path(origin)
-        files.extend(sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path])
-    return _Package(dict.fromkeys(files))
+def _scan() -> _Scan:
+    return _Scan()
 
 
 def errors_of(functions: Iterable[Callable[..., Any]]) -> dict[int, set[str]]:
@@ -237,16 +243,17 @@ def errors_of(functions: Iterable[Callable[..., Any]]) -> dict[int, set[str]]:
     with; `OPEN` among the codes stands for one computed at run time."""
     found: dict[int, set[str]] = {}
     for fn in functions:
-        module = getattr(fn, "__module__", None)
-        if not module or module not in sys.modules or module.split(".")[0] in _FRAMEWORK:
-            continue
-        parent = module.rpartition(".")[0] if module.count(".") > 1 else module
-        package = module if _is_package(module) else parent
-        for status, codes in _package(package).errors_of(fn).items():
+        for status, codes in _scan().errors_of(fn).items():
             found.setdefault(status, set()).update(codes)
     return found
 
 
-def _is_package(module: str) -> bool:
-    loaded = sys.modules.get(module)
-    return bool(loaded is not None and getattr(loaded, "__path__", None))
+def unresolved(package: str) -> list[str]:
+    """The calls in `package` that may lose an error: their receiver's type is not said, and a
+    function of their name raises one (`code_index.py`). Built-in institutions have none."""
+    scan = _scan()
+    scan.index.add_root(package)
+    scan.index.module(package)
+    scan.index.read_package(package)
+    scan.settle()
+    return scan.unresolved(package)
