@@ -83,3 +83,27 @@ async def test_toasts_leave_every_button_free(tmp_path: Path, size: tuple[int, i
             await _toasts_leave_the_buttons_free(app, pilot, size)
     finally:
         await backend.aclose()
+
+
+async def test_the_services_buttons_stay_free_under_the_toasts_a_presenter_raises(
+    tmp_path: Path,
+) -> None:
+    """Clear every fault, reset the world and save a screenshot (its long path takes four
+    lines) on the services screen at 80x24: the buttons, one row high there, stay free."""
+    app, backend = make_app(tmp_path, live=False)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("4")
+            await until(lambda: bool(app.screen.query("#reset-world")), pilot)
+            for shown, key in enumerate(("ctrl+f", "ctrl+r", "ctrl+s"), start=1):
+                await pilot.press(key)
+                await until(lambda n=shown: len(app.screen.query(Toast)) == n, pilot)  # type: ignore[misc]
+            await until(lambda: len(app.screen.query(Toast)) == TOASTS, pilot)
+            await pilot.pause()
+            toasts = [toast.region for toast in app.screen.query(Toast)]
+            assert sum(t.height for t in toasts) >= 8, f"the real messages wrap: {toasts}"
+            for button in app.screen.query("#fault-buttons Button").results(Button):
+                covering = [t for t in toasts if t.overlaps(button.region)]
+                assert button.region.area and not covering, f"{button.id} under {covering}"
+    finally:
+        await backend.aclose()
