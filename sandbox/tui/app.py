@@ -147,8 +147,12 @@ class SandboxApp(App[None]):
         return {**super().get_theme_variable_defaults(), **SERVICE_COLORS}
 
     def on_resize(self, event: events.Resize) -> None:
-        # Below 120 columns the footer's keys lose their padding, so more of them fit.
-        self.set_class(event.size.width < NARROW, "-narrow")
+        # Below 120 columns the footer's keys lose their padding and the number-row keys
+        # are grouped (TranslatedBindings), so the screen's own keys fit.
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.screen.refresh_bindings()
 
     async def on_mount(self) -> None:
         if isinstance(self.backend, StartingBackend):

@@ -37,6 +37,7 @@ from textual.content import Content
 from sandbox.language import LANGUAGES, N_, texts
 from sandbox.language import decimal as decimal_in
 from sandbox.language import number as number_in
+from sandbox.tui.footer import grouped_screen_keys
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
@@ -251,4 +252,7 @@ class TranslatedBindings(_ScreenBase):
             if tooltip == binding.tooltip:
                 tooltip = translated.tooltip
             active[key] = ActiveBinding(node, translated, enabled, tooltip)
+        if self.app.has_class("-narrow"):  # below 120 columns: the screen's own keys first
+            # TRANSLATORS: after the number-row keys in a narrow footer: "12345678 Screens".
+            active = grouped_screen_keys(active, _("Screens"))
         return active

@@ -1,46 +1,109 @@
-"""Toasts never hide the button a person reaches for next: Apply on the services screen, Run
-audit on the audit screen, at a laptop's 80x24 and a projector's 160x45.
+"""Toasts never hide a button a person reaches for next, nor each other, at a laptop's 80x24
+and a projector's 160x45: every button of the services screen (Apply, Restore, Force…, Reset
+world), the Force dialog's, the stories' Run, the composer's Send, the audit's Run audit and the
+apps' own buttons.
 
-Toasts stack up from the bottom right (Textual's `ToastRack`), each at most half the width; the
-buttons sit in the left half, above the stack. Three long toasts at once (a fault applied, a
-dead letter, the sandbox back) are as many as a person meets; the test measures where Textual
-put them and fails as soon as one covers the button.
+Toasts stack up from the bottom right (Textual's `ToastRack`), each at most half the width.
+Without Textual's blank row above and below the text (app.tcss), three two-line toasts take the
+bottom nine rows, under the buttons. Three long toasts at once (a fault applied, a dead letter,
+the sandbox back) are as many as a person meets; the test measures where Textual put them and
+fails as soon as one covers a button or another toast, or is cut off.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widgets import Button
 from textual.widgets._toast import Toast
 
+from sandbox.tui.app import SandboxApp
 from tests.tui.factory import make_app, until
 
 SIZES = [(80, 24), (160, 45)]
-SCREENS = [("4", "#apply"), ("7", "#run-audit")]
-"""The key that shows a screen, and its button toasts must leave free."""
+SCREENS = [
+    ("3", "#check"),
+    ("4", "#reset-world"),
+    ("5", "#run"),
+    ("6", "#composer-send"),
+    ("7", "#run-audit"),
+]
+"""The key that shows a screen, and one of its buttons to wait for."""
 TOASTS = 3
+MESSAGE = "Toast {n}: a message long enough to wrap onto a second line here"
+
+
+async def _toasts_leave_the_buttons_free(
+    app: SandboxApp, pilot: Pilot[Any], size: tuple[int, int]
+) -> None:
+    """Raise three toasts and check every enabled button and every toast is fully shown."""
+    for n in range(TOASTS):
+        app.notify(MESSAGE.format(n=n))
+    await until(lambda: len(app.screen.query(Toast)) == TOASTS, pilot)
+    await pilot.pause()
+    toasts = [toast.region for toast in app.screen.query(Toast)]
+    buttons = {
+        f"{button.id or button.label}": button.region
+        for button in app.screen.query(Button)
+        if button.region.area and not button.disabled
+    }
+    assert buttons and all(t.area for t in toasts), "both were laid out"
+    screen = Region(0, 0, *size)
+    for toast in app.screen.query(Toast):
+        region = toast.region
+        assert screen.contains_region(region), f"a toast is cut off at {region}"
+        assert region.height >= 2, f"a two-line message squeezed into {region}"
+        others = [t for t in toasts if t != region and t.overlaps(region)]
+        assert not others, f"toasts overlap: {region} and {others}"
+    covered = {name: r for name, r in buttons.items() if any(t.overlaps(r) for t in toasts)}
+    assert not covered, f"buttons {covered} are under toasts at {toasts}"
+    app.clear_notifications()
+    await until(lambda: not app.screen.query(Toast), pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-@pytest.mark.parametrize(("key", "button"), SCREENS, ids=["services-apply", "audit-run"])
-async def test_toasts_leave_the_button_free(
-    tmp_path: Path, size: tuple[int, int], key: str, button: str
-) -> None:
+async def test_toasts_leave_every_button_free(tmp_path: Path, size: tuple[int, int]) -> None:
     app, backend = make_app(tmp_path, live=False)
     try:
         async with app.run_test(size=size, notifications=True) as pilot:
-            await pilot.press(key)
-            await until(lambda: bool(app.screen.query(button)), pilot)
-            for n in range(TOASTS):
-                app.notify(f"Toast {n}: a message long enough to wrap onto a second line here")
+            for key, button in SCREENS:
+                await pilot.press(key)
+                await until(lambda b=button: bool(app.screen.query(b)), pilot)  # type: ignore[misc]
+                await pilot.pause()
+                await _toasts_leave_the_buttons_free(app, pilot, size)
+            await pilot.press("4")
+            await until(lambda: bool(app.screen.query("#force")), pilot)
+            await pilot.click("#force")
+            await until(lambda: bool(app.screen.query("#force-refire")), pilot)
+            await pilot.pause()
+            await _toasts_leave_the_buttons_free(app, pilot, size)
+    finally:
+        await backend.aclose()
+
+
+async def test_the_services_buttons_stay_free_under_the_toasts_a_presenter_raises(
+    tmp_path: Path,
+) -> None:
+    """Clear every fault, reset the world and save a screenshot (its long path takes four
+    lines) on the services screen at 80x24: the buttons, one row high there, stay free."""
+    app, backend = make_app(tmp_path, live=False)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("4")
+            await until(lambda: bool(app.screen.query("#reset-world")), pilot)
+            for shown, key in enumerate(("ctrl+f", "ctrl+r", "ctrl+s"), start=1):
+                await pilot.press(key)
+                await until(lambda n=shown: len(app.screen.query(Toast)) == n, pilot)  # type: ignore[misc]
             await until(lambda: len(app.screen.query(Toast)) == TOASTS, pilot)
             await pilot.pause()
-            target = app.screen.query_one(button, Button).region
             toasts = [toast.region for toast in app.screen.query(Toast)]
-            assert target.area and all(t.area for t in toasts), "both were laid out"
-            covering = [t for t in toasts if t.overlaps(target)]
-            assert not covering, f"{button} at {target} is under toasts at {covering}"
+            assert sum(t.height for t in toasts) >= 8, f"the real messages wrap: {toasts}"
+            for button in app.screen.query("#fault-buttons Button").results(Button):
+                covering = [t for t in toasts if t.overlaps(button.region)]
+                assert button.region.area and not covering, f"{button.id} under {covering}"
     finally:
         await backend.aclose()

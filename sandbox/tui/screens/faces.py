@@ -99,6 +99,7 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             "open_tap",
             Lazy("Open trace"),
             id="faces.trace",
+            show=False,  # like "2 Trace" in the footer; help and the palette list it
             tooltip=Lazy("Open the selected tap's trace"),
         ),
         Binding(

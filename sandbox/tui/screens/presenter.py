@@ -64,6 +64,16 @@ then is shown in red above the narration before anyone runs a step.
             tooltip=Lazy("Show or hide the presenter notes"),
         ),
         Binding(
+            "w",
+            "glossary",
+            Lazy("Glossary"),
+            id="lesson.glossary",
+            # The presenter explains the words; at 80 columns the footer keeps p Notes and
+            # ? Help instead (help and the palette still list w).
+            show=False,
+            tooltip=Lazy("The lessons' words: VA, SNAP, SESUAI, idempotency key, SEP, FHIR..."),
+        ),
+        Binding(
             "f",
             "replay_fallback",
             Lazy("Replay recording"),

@@ -127,6 +127,10 @@ accounts are not in the marketplace's tables, and the social app has no payment 
     def on_resize(self) -> None:
         # At 80 columns the list and the tables give room to the faults and the rows.
         self.set_class(self.size.width < 110, "-narrow")
+        # On 24 rows the buttons are one row high: two more rows of the table, and the
+        # toasts stacked at the bottom right (up to twelve rows) leave them clickable.
+        for button in self.query("#fault-buttons Button").results(Button):
+            button.compact = self.size.height < 30
 
     def on_mount(self) -> None:
         self.query_one("#tables", DataTable).add_columns(_("table"), _("rows"))
