@@ -28,8 +28,9 @@ from benchmarks.ui import synthetic_calls
 from sandbox.runtime.registry import BUILTIN
 from sandbox.trace.events import HttpCall
 from sandbox.trace.otlp_stream import OtlpStream
-from sandbox.trace.store import TraceStore, TraceWriter
+from sandbox.trace.store import TraceStore
 from sandbox.trace.stream import EventStream
+from sandbox.trace.writer import TraceWriter
 
 SERVICES = [spec.name for spec in BUILTIN]
 

@@ -88,8 +88,9 @@ def _serve(recording: bool, db_path: str, conn: Connection) -> None:
 
     from sandbox.framework.app import new_app
     from sandbox.framework.service import ServiceEnv
-    from sandbox.trace.store import TraceStore, TraceWriter
+    from sandbox.trace.store import TraceStore
     from sandbox.trace.stream import EventStream
+    from sandbox.trace.writer import TraceWriter
     from sandbox.wire import Wire
 
     store: TraceStore | None = None

@@ -35,8 +35,9 @@ def _fill_through_writer(db_path: str, count: int, conn: Connection) -> None:
     """Child process: publish `count` calls through the stream and writer; report rate, memory."""
     import os
 
-    from sandbox.trace.store import TraceStore, TraceWriter
+    from sandbox.trace.store import TraceStore
     from sandbox.trace.stream import EventStream
+    from sandbox.trace.writer import TraceWriter
 
     calls = [c for offset in range(0, count, BATCH)
              for c in synthetic_calls(min(BATCH, count - offset), seed=offset)]  # fmt: skip

@@ -36,8 +36,9 @@ from sandbox.runtime.registry import CONTROL_OFFSET, ServiceSpec
 from sandbox.runtime.seeding import may_call, partner_ids, seed_for, with_partners
 from sandbox.runtime.state import RuntimeState, clear, forget_token, remember_token
 from sandbox.trace.otlp_stream import OtlpStream
-from sandbox.trace.store import TraceStore, TraceWriter
+from sandbox.trace.store import TraceStore
 from sandbox.trace.stream import EventStream
+from sandbox.trace.writer import TraceWriter
 from sandbox.wire import Wire
 from sandbox.wire.clock import VirtualClock
 from sandbox.world import load_world

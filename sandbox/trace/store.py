@@ -10,13 +10,10 @@ half a trace. SQLite reuses the pages freed, so the file stays near the bound to
 
 from __future__ import annotations
 
-import itertools
 import logging
-import queue
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -523,66 +520,6 @@ class TraceStore:
 
     def close(self) -> None:
         self.db.conn.close()
-
-
-class TraceWriter:
-    """Queue calls from any thread; one daemon thread writes them in batches."""
-
-    def __init__(self, store: TraceStore, interval: float = 0.05, batch: int = 1000) -> None:
-        self.store = store
-        self.interval = interval
-        self.batch = batch
-        self._queue: queue.SimpleQueue[HttpCall | None] = queue.SimpleQueue()
-        self._tickets = itertools.count(1)
-        self._queued = 0
-        self._written = 0
-        self._done = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="trace-writer", daemon=True)
-        self._thread.start()
-
-    def __call__(self, call: HttpCall) -> None:
-        """The recorder: enqueue and return at once."""
-        # next() on a shared counter is atomic under the GIL: no lock on the request path.
-        self._queued = next(self._tickets)
-        self._queue.put(call)
-
-    def _run(self) -> None:
-        while True:
-            items = [self._queue.get()]
-            # Let a batch gather: one transaction per `interval` instead of one per call, and
-            # no wake-up per call competing with the servers for the interpreter. With a full
-            # batch already waiting (a burst, a store being filled) there is nothing to gather,
-            # and sleeping would cap writing at `batch` calls per `interval`.
-            if self._queue.qsize() + 1 < self.batch:
-                time.sleep(self.interval)
-            while len(items) < self.batch:
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            calls = [c for c in items if c is not None]
-            if calls:
-                try:
-                    self.store.add(calls)
-                except Exception:
-                    log.exception("writing %d calls to the trace store failed", len(calls))
-            with self._done:
-                self._written += len(calls)
-                self._done.notify_all()
-            if None in items:
-                return
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything queued so far is written (calls queued meanwhile are not
-        waited for, so a reader is never held up by a busy sandbox)."""
-        with self._done:
-            target = self._queued
-            return self._done.wait_for(lambda: self._written >= target, timeout)
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued and stop the thread."""
-        self._queue.put(None)
-        self._thread.join(timeout)
 
 
 def iter_tree(calls: list[HttpCall]) -> Iterator[tuple[int, HttpCall]]:

@@ -8,10 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import TraceStore, TraceWriter, iter_tree
+from sandbox.trace.store import TraceStore, iter_tree
 from sandbox.trace.stored_ids import from_db_str
 from sandbox.trace.stream import EventStream
 from sandbox.trace.waterfall import waterfall
+from sandbox.trace.writer import TraceWriter
 
 
 def _call(i: int, trace: int, parent: int | None = None, status: int | None = 200) -> HttpCall:

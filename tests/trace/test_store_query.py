@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import TraceStore, TraceWriter
+from sandbox.trace.store import TraceStore
+from sandbox.trace.writer import TraceWriter
 
 PARTIES = ("buyer", "social", "marketplace", "bank", "identity")
 STATUSES = (200, 201, 302, 404, 500, None)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import TraceStore, TraceWriter
+from sandbox.trace.store import TraceStore
+from sandbox.trace.writer import TraceWriter
 
 
 def _call(i: int) -> HttpCall:
@@ -44,7 +45,7 @@ def test_writer_drains_a_backlog_without_waiting_between_batches(
         sleeps.append(seconds)
         real_sleep(seconds)
 
-    monkeypatch.setattr("sandbox.trace.store.time.sleep", counting_sleep)
+    monkeypatch.setattr("sandbox.trace.writer.time.sleep", counting_sleep)
     store = _HeldStore(tmp_path / "trace.db")
     writer = TraceWriter(store, interval=0.01, batch=100)
     writer(_call(0))

@@ -15,8 +15,9 @@ from sandbox.framework.errors import ApiError
 from sandbox.runtime.registry import ServiceSpec
 from sandbox.runtime.stage_view import StageBoard
 from sandbox.trace.otlp_stream import OtlpStream
-from sandbox.trace.store import ORDERS, OUTCOMES, TraceStore, TraceWriter
+from sandbox.trace.store import ORDERS, OUTCOMES, TraceStore
 from sandbox.trace.stream import EventStream
+from sandbox.trace.writer import TraceWriter
 from sandbox.wire.client import Wire
 from sandbox.wire.clock import VirtualClock
 
