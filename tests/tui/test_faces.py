@@ -461,15 +461,20 @@ async def test_the_apps_primary_actions_are_in_view(tmp_path: Path, size: tuple[
         await backend.aclose()
 
 
+async def _apps_and_taps(pilot: Any) -> tuple[Any, OptionList]:
+    """The Apps screen, settled, and its list of taps."""
+    await pilot.press("3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    return screen, screen.query_one("#taps", OptionList)
+
+
 async def test_taps_are_listed_in_the_order_they_were_made(tmp_path: Path) -> None:
     """A slow tap made first (the bank app's log-in) is listed before a quick one made after."""
     app, backend = make_app(tmp_path, live=False)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.press("3")
-            await settle(pilot)
-            screen = pilot.app.screen
-            taps = screen.query_one("#taps", OptionList)
+            screen, taps = await _apps_and_taps(pilot)
             before = taps.option_count
             screen.post_message(Face.Acted("bank", "late", "made second", "b" * 32, True, 2e9))
             screen.post_message(Face.Acted("social", "early", "made first", "a" * 32, True, 1e9))
@@ -487,10 +492,7 @@ async def test_a_tap_in_her_ikd_app_is_listed_as_ikd(tmp_path: Path) -> None:
     app, backend = make_app(tmp_path, live=False)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.press("3")
-            await settle(pilot)
-            screen = pilot.app.screen
-            taps = screen.query_one("#taps", OptionList)
+            screen, taps = await _apps_and_taps(pilot)
             tap = Face.Acted("identity", "approve", "ok", "c" * 32, True, 3e9, IkdFace.TAPPED_IN)
             screen.post_message(tap)
             await pilot.pause()
