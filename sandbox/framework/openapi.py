@@ -168,9 +168,30 @@ def _add_failures(responses: dict[str, Any], faults: bool) -> None:
     """The wire's own answers: a crash (500), and where faults can be injected, an injected
     failure (500) or an institution taken offline (503)."""
     crashes = {"internal_error", "injected_fault"} if faults else {"internal_error"}
-    responses.setdefault("500", _error_response(500, crashes, _FRAMEWORK))
+    _add_wire_response(responses, _error_response(500, crashes, _FRAMEWORK), "500")
     if faults:
-        responses.setdefault("503", _error_response(503, {"service_offline"}, _FRAMEWORK))
+        offline = _error_response(503, {"service_offline"}, _FRAMEWORK)
+        _add_wire_response(responses, offline, "503")
+
+
+def _add_wire_response(responses: dict[str, Any], wire: dict[str, Any], status: str) -> None:
+    """The wire's answer for `status`, joined to the endpoint's own when it has one: either
+    body can come (the bank's registration answers 503 itself, and the wire answers 503 when
+    the bank is offline), so the codes are both lists and the body is any of the two schemas.
+    `anyOf`, not `oneOf`: an open list of the endpoint's codes would match the wire's body too."""
+    own = responses.get(status)
+    if own is None or "content" not in own:
+        responses[status] = wire
+        return
+    codes = sorted({*own.get("x-error-codes", ()), *wire["x-error-codes"]})
+    schemas = [own["content"]["application/json"]["schema"],
+               wire["content"]["application/json"]["schema"]]  # fmt: skip
+    reason = _REASONS.get(int(status), "Error")
+    own_text = own.get("description", "")
+    others = ", and others the service computes" if "and others" in own_text else ""
+    own["description"] = f"{reason}. Codes: {', '.join(codes)}{others}."
+    own["x-error-codes"] = codes
+    own["content"]["application/json"]["schema"] = {"anyOf": schemas}
 
 
 _ERROR = "#/components/schemas/Error"

@@ -72,4 +72,6 @@ async def change(
     reason = body.note
     if reason == "no":
         raise ApiError(403, reason, "Refused.")
+    if reason == "later":
+        raise ApiError(503, "lab_busy", "The lab is busy: try again later.")
     return _load(item_id)

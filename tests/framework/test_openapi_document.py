@@ -7,10 +7,12 @@ listed by status, no phantom 422, 405 with `Allow`, and a valid OpenAPI 3.1 docu
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
 
 from sandbox.framework.app import new_app
 from sandbox.framework.service import ServiceEnv
@@ -58,6 +60,25 @@ def test_an_enforced_header_is_documented_as_required() -> None:
     operation = _app().openapi()["paths"]["/lab/{item_id}"]["post"]
     key = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
     assert key["required"] is True and "x-sandbox-required" not in key["schema"]
+
+
+def test_a_status_both_the_endpoint_and_the_wire_answer_lists_both_bodies() -> None:
+    document = _app().openapi()
+    offline = document["paths"]["/lab/{item_id}"]["post"]["responses"]["503"]
+    assert offline["x-error-codes"] == ["lab_busy", "service_offline"]
+    assert "lab_busy, service_offline" in offline["description"]
+    api = OpenAPI.from_dict(document)
+    request = MockRequest("http://lab.sandbox", "post", "/lab/3", data=b'{"note": "x"}')
+    bodies = {  # the endpoint's own 503, the wire's (the lab taken offline), and a stranger
+        "lab_busy": True, "service_offline": True, "item_locked": False}  # fmt: skip
+    for code, fits in bodies.items():
+        body = json.dumps({"code": code, "message": "Not now."}).encode()
+        try:
+            api.validate_response(request, MockResponse(body, 503))
+        except Exception:  # openapi-core raises one class per kind of mismatch
+            assert not fits, code
+        else:
+            assert fits, code
 
 
 async def test_a_405_names_the_methods_the_path_takes() -> None:
