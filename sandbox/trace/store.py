@@ -209,6 +209,8 @@ class TraceStore:
         max_calls: int = DEFAULT_MAX_CALLS,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
+        self.path = path
+        """The file (None in memory)."""
         target = ":memory:" if path is None else str(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
