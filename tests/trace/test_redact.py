@@ -187,3 +187,27 @@ def test_every_written_nik_is_masked_among_other_numbers(written: str, around: s
 def test_a_body_is_decoded_as_json_detects_it(raw: bytes) -> None:
     expected = raw.decode(json.detect_encoding(raw), errors="replace")
     assert redact._decoded(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "written", ["3171015808900001", "3171-0158-0890-0001", "31.71.01.580890.0001"]
+)
+def test_a_nik_in_a_header_beside_trace_ids_is_masked(written: str) -> None:
+    trace, span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    exchange = Exchange(
+        trace_id=trace,
+        span_id=span,
+        parent_id=None,
+        caller="external",
+        callee="identity",
+        method="GET",
+        path="/v1/persons",
+        started_at=0.0,
+        duration_ms=1.0,
+        status=200,
+        request_headers=[("x-person", f"nik {written}"), ("traceparent", f"00-{trace}-{span}-01")],
+        response_headers=[("traceresponse", f"00-{trace}-{span}-01"), ("x-request-id", span)],
+    )
+    call = to_call(exchange)
+    assert dict(call.request_headers)["x-person"] == "nik ************0001"
+    assert dict(call.response_headers)["traceresponse"] == f"00-{trace}-{span}-01"
