@@ -70,6 +70,10 @@ ZDICT_V3 = (
 )
 """The dictionary of version 3: what recorded calls share as they are packed, the commonest
 last (see the module's docstring)."""
+_LEVEL = 2
+"""zlib's level 2 (its fast matcher) rather than 6 (lazy matching): a fifth to a third less CPU
+per call (9.0 against 11.4 us for the benchmark's card, 18 against 21-27 us for the calls of
+three stories) for 1 and 10 bytes more. Any level reads back the same."""
 PACKED_V1 = b"\x01"
 PACKED_V2 = b"\x02"
 PACKED_V3 = b"\x03"
@@ -89,7 +93,7 @@ def pack_detail(call: HttpCall) -> bytes:
     for mark, value in zip(_MARKS, ids_of(call), strict=True):
         if value.isascii() and value.isalnum():  # so it reads the same inside JSON; not ""
             text = text.replace(value.encode(), mark)
-    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=ZDICT_V3)
+    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=ZDICT_V3)
     return PACKED_V3 + packer.compress(text) + packer.flush()
 
 
