@@ -234,7 +234,11 @@ class TraceStore:
             # The write-ahead log is truncated to this after each checkpoint, so it cannot
             # keep the disk space of a burst.
             self.db.execute("PRAGMA journal_size_limit=8388608")
-        schema.prepare(conn)  # tables and indexes; an older trace.db is converted once
+        try:
+            schema.prepare(conn)  # tables and indexes; an older trace.db is converted once
+        except BaseException:
+            conn.close()
+            raise
         self.parties = Parties(conn, self._lock)
         """Party names as the numbers the rows keep."""
 
