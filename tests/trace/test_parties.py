@@ -139,7 +139,7 @@ def test_a_conversion_that_fails_leaves_the_older_file_as_it_was(
     store.close()
 
 
-def test_two_processes_opening_an_older_file_convert_it_once(tmp_path: Path) -> None:
+def test_three_stores_opening_an_older_file_at_once_convert_it_once(tmp_path: Path) -> None:
     path = tmp_path / "trace.db"
     old_layouts.write(path, CALLS * 50, layout=1)
     opened: list[TraceStore] = []

@@ -7,6 +7,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
 from sandbox.trace.writer import TraceWriter
@@ -44,6 +46,7 @@ def test_a_batch_crosses_the_pipe_unchanged() -> None:
     assert decode(encode(calls)) == calls
 
 
+@pytest.mark.slow  # starts a process
 def test_calls_written_by_the_process_are_stored_and_flushed(tmp_path: Path) -> None:
     store = TraceStore(tmp_path / "trace.db")
     writer = TraceWriter(store, process=True)
@@ -58,6 +61,7 @@ def test_calls_written_by_the_process_are_stored_and_flushed(tmp_path: Path) -> 
     assert writer._child is not None and writer._child.process.returncode == 0
 
 
+@pytest.mark.slow  # starts a process
 def test_a_clean_stop_writes_everything_queued(tmp_path: Path) -> None:
     store = TraceStore(tmp_path / "trace.db")
     writer = TraceWriter(store, process=True)
@@ -67,6 +71,7 @@ def test_a_clean_stop_writes_everything_queued(tmp_path: Path) -> None:
     assert store.count() == 3000
 
 
+@pytest.mark.slow  # starts a process
 def test_a_killed_writer_process_loses_no_call_and_no_row(tmp_path: Path) -> None:
     store = TraceStore(tmp_path / "trace.db")
     writer = TraceWriter(store, process=True)
