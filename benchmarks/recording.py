@@ -77,7 +77,7 @@ TRACE_FILE = "trace.db"
 # -- the servers (child processes) -----------------------------------------------------------
 
 
-def _serve(recording: bool, db_path: str, conn: Connection) -> None:
+def _serve(recording: bool, db_path: str, process: bool, conn: Connection) -> None:
     """Child process: serve the product card on 127.0.0.1, port 0, until told to stop.
 
     The parent talks to it over `conn` (never over HTTP, so control traffic is not recorded):
@@ -97,7 +97,7 @@ def _serve(recording: bool, db_path: str, conn: Connection) -> None:
     writer: TraceWriter | None = None
     if recording:
         store = TraceStore(Path(db_path))
-        writer = TraceWriter(store)
+        writer = TraceWriter(store, process=process)
         stream = EventStream()
         stream.subscribe(writer)
         wire = Wire(recorder=stream.publish)
@@ -190,11 +190,12 @@ class Server:
         kill(self.process)
 
 
-def start_servers(ctx: Any, db_path: Path) -> tuple[Server, Server]:
-    """Start A (recording ON) and B (OFF) together; return once both have bound a port."""
+def start_servers(ctx: Any, db_path: Path, process: bool = False) -> tuple[Server, Server]:
+    """Start A (recording ON) and B (OFF) together; return once both have bound a port. With
+    `process`, A's trace writer writes through its own process (`TraceWriter(process=True)`)."""
     servers = []
     for label, recording in (("on", True), ("off", False)):
-        worker = start_worker(ctx, _serve, (recording, str(db_path)), f"bench-{label}")
+        worker = start_worker(ctx, _serve, (recording, str(db_path), process), f"bench-{label}")
         servers.append(Server(label, worker.process, worker.conn))
     try:
         for server in servers:
@@ -209,10 +210,16 @@ def start_servers(ctx: Any, db_path: Path) -> tuple[Server, Server]:
 
 
 def cpu_ticks(pid: int) -> int:
-    """utime + stime of every thread of `pid`, in clock ticks."""
+    """utime + stime of every thread of `pid` and of its live child processes (a trace
+    writer process is part of what recording costs), in clock ticks."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+    ticks = int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError, ValueError):
+            for child in (task / "children").read_text().split():
+                ticks += cpu_ticks(int(child))
+    return ticks
 
 
 # -- load generators -------------------------------------------------------------------------
@@ -427,6 +434,7 @@ def run_benchmark(
     generator: str = "auto",
     threads: int = 1,
     warmup: float | None = None,
+    writer: str = "thread",
 ) -> dict[str, Any]:
     """Run the whole benchmark and return its results (see `main` for the printed form)."""
     if generator == "auto":
@@ -453,7 +461,7 @@ def run_benchmark(
     servers: list[Server] = []
     runs: list[dict[str, Any]] = []
     try:
-        on, off = start_servers(ctx, db_path)
+        on, off = start_servers(ctx, db_path, process=writer == "process")
         servers = [on, off]
         warm = min(1.0, seconds) if warmup is None else warmup
         if warm > 0:
@@ -490,6 +498,7 @@ def run_benchmark(
             "threads": threads if generator == "wrk" else None,
             "seconds": seconds,
             "repeats": repeats,
+            "writer": writer,
         },
         "endpoint": {"method": "GET", "path": PATH, "response_bytes": _card_bytes()},
         "on": summarize(on_runs),
@@ -608,6 +617,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per server")
+    parser.add_argument(
+        "--writer",
+        choices=("thread", "process"),
+        default="thread",
+        help="where A's trace writer packs and inserts: its thread, or a child process",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.repeats < 1 or args.connections < 1 or args.threads < 1:
@@ -620,7 +635,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     settings = {
         key: getattr(args, key)
-        for key in ("seconds", "repeats", "connections", "generator", "threads", "warmup")
+        for key in ("seconds", "repeats", "connections", "generator", "threads", "warmup", "writer")
     }
     return run_and_print(lambda: run_benchmark(**settings), args.json, render)
 

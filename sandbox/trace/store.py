@@ -21,13 +21,14 @@ from typing import Any
 
 import sqlite_utils
 
+from sandbox.trace import schema
 from sandbox.trace.events import HttpCall
 from sandbox.trace.packing import pack_detail, unpack_detail
+from sandbox.trace.parties import Parties
 from sandbox.trace.stored_ids import (
     NewerTraceStore,
     from_db,
     from_db_str,
-    migrate,
     prefix_range,
     refuse_newer,
     to_db,
@@ -38,7 +39,7 @@ DEFAULT_MAX_CALLS = 100_000
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """About 400,000 ordinary calls (600 bytes each), or 8,000 of the largest the recorder keeps."""
 ROW_OVERHEAD = 160
-"""Bytes counted per row beyond its values: SQLite's record header and three index entries."""
+"""Bytes counted per row beyond its values: SQLite's record header and the index entries."""
 _COLUMNS = (
     "trace_id",
     "span_id",
@@ -108,14 +109,16 @@ class TraceSummary:
         )
 
 
-_TEXT_COLUMNS = ("method", "path", "caller", "callee")
+_TEXT_COLUMNS = ("method", "path")
+_NAMED = "IN (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
+"""A party column whose name matches a LIKE pattern (parties are numbers: `parties.py`)."""
 _TRACE_AND_SPAN = re.compile(r"(?:[0-9a-f]{2}-)?([0-9a-f]{32})-([0-9a-f]{16})(?:-[0-9a-f]{2})?")
 """A `traceresponse` or `traceparent` value, or `<trace id>-<span id>`."""
 _SPAN_ID = re.compile(r"[0-9a-f]{16}")
 
 
 def _where(
-    service: str = "", outcome: str = "", text: str = "", trace_id: str = ""
+    parties: Parties, service: str = "", outcome: str = "", text: str = "", trace_id: str = ""
 ) -> tuple[str, list[Any]]:
     """SQL condition and parameters for a call filter; empty fields match everything.
 
@@ -125,8 +128,9 @@ def _where(
     terms: list[str] = []
     params: list[Any] = []
     if service:
-        terms.append("(caller = ? OR callee = ?)")
-        params += [service, service]
+        number = parties.known(service)
+        terms.append("(caller = ? OR callee = ?)" if number is not None else "0")
+        params += [number, number] if number is not None else []
     if outcome:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
@@ -138,8 +142,9 @@ def _where(
             params += [low, low + 99]
     if text:
         pattern = f"%{_like_escaped(text)}%"
-        terms.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS) + ")")
-        params += [pattern] * len(_TEXT_COLUMNS)
+        like = [f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS]
+        terms.append("(" + " OR ".join([*like, f"caller {_NAMED}", f"callee {_NAMED}"]) + ")")
+        params += [pattern] * (len(_TEXT_COLUMNS) + 2)
     if trace_id:
         terms.append("trace_id = ?")
         params.append(to_db(trace_id))
@@ -154,15 +159,14 @@ PAGE = 4096
 """SQLite's page: a row too big for one is spread over whole overflow pages."""
 
 
-def _size(call: HttpCall, detail: bytes) -> int:
-    """The bytes a stored call takes, as retention counts them: its values and overhead,
-    rounded up to whole pages when it overflows one (a 6 KB row takes two pages)."""
+def _size(call: HttpCall, detail: bytes, ids: tuple[bytes | str | None, ...]) -> int:
+    """The bytes a stored call takes, as retention counts them: its values as stored (`ids`
+    as `to_db` keeps them, a byte for each party's number) and overhead, rounded up to whole
+    pages when it overflows one (a 6 KB row takes two pages)."""
     text = (
         len(call.path)
-        + len(call.trace_id)
-        + len(call.span_id)
-        + len(call.caller)
-        + len(call.callee)
+        + sum(len(i) for i in ids if i is not None)
+        + 2
         + len(call.error or "")
         + len(call.claimed_caller or "")
     )
@@ -175,14 +179,16 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _unpack(row: dict[str, Any]) -> HttpCall:
+def _unpack(row: dict[str, Any], parties: Parties) -> HttpCall:
     trace_id, span_id = from_db_str(row["trace_id"]), from_db_str(row["span_id"])
     parent_id = from_db(row["parent_id"])
     req_h, req_b, resp_h, resp_b = unpack_detail(
         row["detail"], (trace_id, span_id, parent_id or "")
     )
     return HttpCall(
-        **{c: row[c] for c in _COLUMNS[3:] if c != "truncated"},
+        **{c: row[c] for c in _COLUMNS[5:] if c != "truncated"},
+        caller=parties.name(row["caller"]),
+        callee=parties.name(row["callee"]),
         trace_id=trace_id,
         span_id=span_id,
         parent_id=parent_id,
@@ -203,6 +209,8 @@ class TraceStore:
         max_calls: int = DEFAULT_MAX_CALLS,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
+        self.path = path
+        """The file (None in memory)."""
         target = ":memory:" if path is None else str(path)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,45 +234,37 @@ class TraceStore:
             # The write-ahead log is truncated to this after each checkpoint, so it cannot
             # keep the disk space of a burst.
             self.db.execute("PRAGMA journal_size_limit=8388608")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS calls (seq INTEGER PRIMARY KEY, trace_id TEXT NOT NULL,"
-            " span_id TEXT NOT NULL, parent_id TEXT, caller TEXT, callee TEXT, method TEXT,"
-            " path TEXT, status INTEGER, started_at REAL, duration_ms REAL, error TEXT,"
-            " truncated INTEGER, detail BLOB)"
-        )
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(calls)").fetchall()}
-        if "claimed_caller" not in columns:  # a trace.db from before the column existed
-            self.db.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
-        if "size" not in columns:  # ...or before stores were bounded in bytes
-            self.db.execute("ALTER TABLE calls ADD COLUMN size INTEGER")
-        migrate(self.db.conn)  # ids as bytes (stored_ids.py), also in a trace.db from before
-        self.db.execute("CREATE INDEX IF NOT EXISTS calls_trace ON calls (trace_id)")
-        # Filtering a log by institution and the per-service counts read these two.
-        self.db.execute("CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS calls_callee ON calls (callee)")
-        # Paging in start order (the call log) walks this index: no sort of the whole table
-        # per page. The rowid (seq) every index entry ends with breaks ties in stored order.
-        self.db.execute("CREATE INDEX IF NOT EXISTS calls_started ON calls (started_at)")
+        try:
+            schema.prepare(conn)  # tables and indexes; an older trace.db is converted once
+        except BaseException:
+            conn.close()
+            raise
+        self.parties = Parties(conn, self._lock)
+        """Party names as the numbers the rows keep."""
 
     def add(self, calls: list[HttpCall]) -> None:
         """Insert a batch in one transaction, then enforce retention."""
-        rows = []
+        packed = []
         for c in calls:
             detail = pack_detail(c)
-            rows.append(
-                (
-                    to_db(c.trace_id),
-                    to_db(c.span_id),
-                    to_db(c.parent_id),
-                    *(getattr(c, k) for k in _COLUMNS[3:-1]),
-                    int(c.truncated),
-                    detail,
-                    _size(c, detail),
-                )
-            )
+            ids = (to_db(c.trace_id), to_db(c.span_id), to_db(c.parent_id))
+            packed.append((c, ids, detail, _size(c, detail, ids)))
         with self._lock:
             try:
                 with self.db.atomic():
+                    number = self.parties.number
+                    rows = [
+                        (
+                            *ids,
+                            number(c.caller),
+                            number(c.callee),
+                            *(getattr(c, k) for k in _COLUMNS[5:-1]),
+                            int(c.truncated),
+                            detail,
+                            size,
+                        )
+                        for c, ids, detail, size in packed
+                    ]
                     # Room first, so the batch reuses the pages the oldest traces free and
                     # the file does not grow by a batch beyond the bound; then once more, in
                     # case the batch alone is bigger than the bound.
@@ -280,6 +280,7 @@ class TraceStore:
                     self._enforce_retention()
             except BaseException:
                 self._total = self._bytes = None  # rolled back: count again next time
+                self.parties.forget()  # ...and numbers given in it are gone
                 raise
 
     def stored_bytes(self) -> int:
@@ -327,7 +328,7 @@ class TraceStore:
 
         Raises ValueError for an unknown outcome.
         """
-        where, params = _where(service, outcome, text, trace_id)
+        where, params = _where(self.parties, service, outcome, text, trace_id)
         with self._lock:
             row = self.db.execute(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()
         return int(row[0])
@@ -353,7 +354,7 @@ class TraceStore:
         """
         if order not in ORDERS:
             raise ValueError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
-        where, params = _where(service, outcome, text, trace_id)
+        where, params = _where(self.parties, service, outcome, text, trace_id)
         with self._lock:
             walk = ""
             if service and not trace_id and self.count(service=service) > SORT_LIMIT:
@@ -365,7 +366,7 @@ class TraceStore:
                     [*params, max(0, limit), max(0, offset)],
                 )
             )
-        return [_unpack(r) for r in rows]
+        return [_unpack(r, self.parties) for r in rows]
 
     def party_counts(self, since: int = 0) -> dict[str, tuple[int, int]]:
         """Calls each party received and made, as {name: (calls_in, calls_out)}, counting the
@@ -381,7 +382,10 @@ class TraceStore:
                 "SELECT 0, caller, count(*) FROM calls WHERE seq >= ? GROUP BY caller",
                 [since, since],
             ).fetchall()
-        for inbound, party, n in rows:
+        for inbound, number, n in rows:
+            party = self.parties.name(number)
+            if not party:  # rows from before callers were kept
+                continue
             calls_in, calls_out = counts.get(party, (0, 0))
             counts[party] = (calls_in + n, calls_out) if inbound else (calls_in, calls_out + n)
         return counts
@@ -398,7 +402,7 @@ class TraceStore:
             "SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
             [to_db(self.resolve(trace_id) or trace_id)],
         )
-        return [_unpack(r) for r in rows]
+        return [_unpack(r, self.parties) for r in rows]
 
     def resolve(self, prefix: str) -> str | None:
         """The full trace id starting with `prefix`, if exactly one matches.
@@ -465,7 +469,7 @@ class TraceStore:
             "ORDER BY seq",
             [after_seq, limit],
         )
-        return [(r["seq"], _unpack(r)) for r in rows]
+        return [(r["seq"], _unpack(r, self.parties)) for r in rows]
 
     def traces(self, limit: int = 20) -> list[TraceSummary]:
         """The most recent traces (by their last stored call), newest first.
@@ -504,15 +508,15 @@ class TraceStore:
                 [row["trace_id"]],
             )
         )
-        parties = dict.fromkeys(
-            (row["callers"] or "").split(",") + (row["callees"] or "").split(",")
-        )
+        numbers = f"{row['callers'] or ''},{row['callees'] or ''}".split(",")
+        parties = dict.fromkeys(self.parties.name(int(n)) for n in numbers if n)
         outcome = "failed" if row["failed"] else "errors" if row["errors"] else "ok"
         return TraceSummary(
             trace_id=from_db_str(row["trace_id"]),
             calls=row["calls"],
             services=tuple(p for p in parties if p),
-            root=f"{root['caller']} -> {root['callee']} {root['method']} {root['path']}",
+            root=f"{self.parties.name(root['caller'])} -> {self.parties.name(root['callee'])} "
+            f"{root['method']} {root['path']}",
             started_at=row["start"],
             duration_ms=round((row["end"] - row["start"]) * 1000, 3),
             outcome=outcome,

@@ -6,8 +6,8 @@ turned into bytes, so every id comes back exactly as it was recorded; anything e
 test or a person's tool made up) stays text. SQLite orders every text value before every
 blob, which lets a prefix of a trace id be found through the index either way (`prefix_range`).
 
-Schema version 1 (`PRAGMA user_version`) is this layout; `migrate` brings a `trace.db` from
-before it (every id as text) up to it once, in one transaction.
+Layout 1 (`PRAGMA user_version`) brought this in; `schema.py` converts a `trace.db` from
+before it (every id as text) once, with `converted`, when it is opened.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
-SCHEMA = 1
-"""The `user_version` of a trace.db whose ids are stored by `to_db`."""
+SCHEMA = 2
+"""The `user_version` of the trace.db layout this code writes and reads (`schema.py`): ids
+stored by `to_db`, parties as numbers (`parties.py`)."""
 _HEX = re.compile(r"(?:[0-9a-f]{2})+")
 _MAX_ID_BYTES = 16
 
@@ -54,7 +55,8 @@ def prefix_range(prefix: str) -> tuple[bytes, bytes] | None:
     return low, high
 
 
-def _converted(value: bytes | str | None) -> bytes | str | None:
+def converted(value: bytes | str | None) -> bytes | str | None:
+    """An id of an older layout as `to_db` stores it (bytes already stored stay as they are)."""
     return to_db(value) if isinstance(value, str) else value
 
 
@@ -71,27 +73,3 @@ def refuse_newer(conn: sqlite3.Connection, where: str) -> None:
             f"{where} was written by a newer sandbox (trace layout {found}; this one reads up "
             f"to {SCHEMA}): upgrade this sandbox, or use another --data-dir"
         )
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring a trace.db from before `SCHEMA` up to it (ids as text become bytes), once.
-
-    Run at open by every process that opens the store; the first one converts, in one
-    transaction taken for writing at once, so a second process waits and then finds it done.
-    """
-    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA:
-        return
-    conn.create_function("sandbox_id", 1, _converted, deterministic=True)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
-            conn.execute(
-                "UPDATE calls SET trace_id = sandbox_id(trace_id), span_id = sandbox_id(span_id),"
-                " parent_id = sandbox_id(parent_id) WHERE typeof(trace_id) = 'text'"
-                " OR typeof(span_id) = 'text' OR typeof(parent_id) = 'text'"
-            )
-            conn.execute(f"PRAGMA user_version = {SCHEMA}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

@@ -3,6 +3,8 @@
 Recording sits on every request's path, so the recorder only enqueues; one daemon thread
 writes what gathered in batches (one transaction per interval, not one per call), and `flush`
 lets a reader (the control API, an export) wait until what was recorded before it is stored.
+With `process=True` the thread hands each batch to a child process that packs and inserts it
+(`writer_process.py`), so that work no longer competes with the servers for the interpreter.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import time
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
+from sandbox.trace.stored_ids import to_db
+from sandbox.trace.writer_process import StoreProcess
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +26,14 @@ log = logging.getLogger(__name__)
 class TraceWriter:
     """Queue calls from any thread; one daemon thread writes them in batches."""
 
-    def __init__(self, store: TraceStore, interval: float = 0.05, batch: int = 1000) -> None:
+    def __init__(
+        self, store: TraceStore, interval: float = 0.05, batch: int = 1000, process: bool = False
+    ) -> None:
         self.store = store
+        self._child: StoreProcess | None = None
+        """Where batches are written when `process` (a store in memory is written here)."""
+        if process and store.path is not None:
+            self._child = StoreProcess(store.path, store.max_calls, store.max_bytes)
         self.interval = interval
         self.batch = batch
         self._queue: queue.SimpleQueue[HttpCall | None] = queue.SimpleQueue()
@@ -56,15 +66,40 @@ class TraceWriter:
                     break
             calls = [c for c in items if c is not None]
             if calls:
-                try:
-                    self.store.add(calls)
-                except Exception:
-                    log.exception("writing %d calls to the trace store failed", len(calls))
+                self._write(calls)
             with self._done:
                 self._written += len(calls)
                 self._done.notify_all()
             if None in items:
                 return
+
+    def _write(self, calls: list[HttpCall]) -> None:
+        """Store one batch: through the child process if there is one, else here."""
+        if self._child is not None:
+            try:
+                self._child.add(calls)
+                return
+            except RuntimeError:
+                log.error("the trace writer process could not write %d calls", len(calls))
+                return
+            except OSError:
+                log.warning("the trace writer process is gone; writing in this thread")
+                self._child.close(0)
+                self._child = None
+                if self._committed(calls[-1]):  # it died after committing, before answering
+                    return
+        try:
+            self.store.add(calls)
+        except Exception:
+            log.exception("writing %d calls to the trace store failed", len(calls))
+
+    def _committed(self, call: HttpCall) -> bool:
+        """Whether `call` is stored already (a batch is one transaction: all or none)."""
+        found = self.store.db.execute(
+            "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
+            [to_db(call.trace_id), to_db(call.span_id)],
+        ).fetchone()
+        return found is not None
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far is written (calls queued meanwhile are not
@@ -77,3 +112,5 @@ class TraceWriter:
         """Write what is queued and stop the thread."""
         self._queue.put(None)
         self._thread.join(timeout)
+        if self._child is not None:
+            self._child.close(timeout)

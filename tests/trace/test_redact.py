@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sandbox.trace import redact
 from sandbox.wire.recording import Exchange, to_call
@@ -154,3 +156,58 @@ def test_a_checkout_links_token_is_cut_from_paths(raw: str, kept: str) -> None:
 def test_a_checkout_links_token_is_cut_from_bodies(body: str) -> None:
     text, _ = redact.body(body.encode(), 10_000, "")
     assert CHECKOUT_TOKEN not in text and "Qrs4[redacted]" in text
+
+
+@given(st.text(alphabet="0123456789 .-x\u0661\u0662", max_size=40))
+@settings(max_examples=2000, deadline=None)
+def test_the_quick_look_never_skips_a_nik_the_pattern_finds(text: str) -> None:
+    # `_could_hold_nik` lets `mask_nik` skip its regex; it may say yes wrongly, never no.
+    found = redact._NIK.search(text) is not None
+    assert redact._could_hold_nik(text) or not found
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["3171015808900001", "3171 0158 0890 0001", "3171-0158-0890-0001", "317101 580890 0001",
+     "31.71.01.580890.0001", "31-71-01-580890-0001", "31 71 01 580890 0001"],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "around", ['{"nik":"%s"}', "price 89000 id %s sku 100101", "%s", "2024-03-01 %s."]
+)
+def test_every_written_nik_is_masked_among_other_numbers(written: str, around: str) -> None:
+    masked = redact.mask_nik(around % written)
+    assert "0001" in masked and "3171" not in masked and "580890" not in masked
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{}", b'{"a":1}', b"\xef\xbb\xbf{}", b"\xff\xfe{\x00}\x00", b"\x00{\x00}", b"a\x00b\x00",
+     b"ab", b"a", b"\xfe\xff\x00{", b"\x00\x00\x00{", b"{\x00\x00\x00"],
+)  # fmt: skip
+def test_a_body_is_decoded_as_json_detects_it(raw: bytes) -> None:
+    expected = raw.decode(json.detect_encoding(raw), errors="replace")
+    assert redact._decoded(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "written", ["3171015808900001", "3171-0158-0890-0001", "31.71.01.580890.0001"]
+)
+def test_a_nik_in_a_header_beside_trace_ids_is_masked(written: str) -> None:
+    trace, span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    exchange = Exchange(
+        trace_id=trace,
+        span_id=span,
+        parent_id=None,
+        caller="external",
+        callee="identity",
+        method="GET",
+        path="/v1/persons",
+        started_at=0.0,
+        duration_ms=1.0,
+        status=200,
+        request_headers=[("x-person", f"nik {written}"), ("traceparent", f"00-{trace}-{span}-01")],
+        response_headers=[("traceresponse", f"00-{trace}-{span}-01"), ("x-request-id", span)],
+    )
+    call = to_call(exchange)
+    assert dict(call.request_headers)["x-person"] == "nik ************0001"
+    assert dict(call.response_headers)["traceresponse"] == f"00-{trace}-{span}-01"

@@ -11,6 +11,7 @@ from sandbox.cli.parser import main
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
 from sandbox.trace.stored_ids import SCHEMA, NewerTraceStore, from_db, prefix_range, to_db
+from tests.trace import old_layouts
 
 
 def _call(trace_id: str, span_id: str, parent_id: str | None = None) -> HttpCall:
@@ -78,17 +79,8 @@ def test_the_store_finds_calls_by_their_ids_and_prefixes() -> None:
 
 def test_a_trace_db_from_before_ids_were_bytes_opens_with_every_call(tmp_path: Path) -> None:
     path = tmp_path / "trace.db"
-    store = TraceStore(path)
-    store.add(CALLS)
-    store.close()
-    with sqlite3.connect(path) as old:  # as the previous version left it: every id as text
-        old.execute(
-            "UPDATE calls SET trace_id = CASE typeof(trace_id) WHEN 'blob' THEN "
-            "lower(hex(trace_id)) ELSE trace_id END, span_id = CASE typeof(span_id) WHEN "
-            "'blob' THEN lower(hex(span_id)) ELSE span_id END, parent_id = CASE WHEN "
-            "parent_id IS NOT NULL THEN lower(hex(parent_id)) END"
-        )
-        old.execute("PRAGMA user_version = 0")
+    old_layouts.write(path, CALLS, layout=0)  # as that version left it: every id as text
+    with sqlite3.connect(path) as old:
         blobs = "SELECT count(*) FROM calls WHERE typeof(trace_id) = 'blob'"
         assert old.execute(blobs).fetchone()[0] == 0
         assert old.execute("SELECT trace_id FROM calls").fetchone()[0] == TRACE_A
