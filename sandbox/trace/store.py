@@ -398,10 +398,13 @@ class TraceStore:
 
     def trace(self, trace_id: str) -> list[HttpCall]:
         """Every call of one trace, in start order; a unique prefix of the id also works."""
-        rows = self.db.query(
-            "SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
-            [to_db(self.resolve(trace_id) or trace_id)],
-        )
+        with self._lock:  # never half of a batch the writer is storing
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM calls WHERE trace_id = ? ORDER BY started_at, seq",
+                    [to_db(self.resolve(trace_id) or trace_id)],
+                )
+            )
         return [_unpack(r, self.parties) for r in rows]
 
     def resolve(self, prefix: str) -> str | None:
@@ -464,11 +467,14 @@ class TraceStore:
 
     def recent(self, limit: int = 100, after_seq: int = 0) -> list[tuple[int, HttpCall]]:
         """The newest calls (after `after_seq`), oldest first, with their sequence numbers."""
-        rows = self.db.query(
-            "SELECT * FROM (SELECT * FROM calls WHERE seq > ? ORDER BY seq DESC LIMIT ?) "
-            "ORDER BY seq",
-            [after_seq, limit],
-        )
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM (SELECT * FROM calls WHERE seq > ? ORDER BY seq DESC "
+                    "LIMIT ?) ORDER BY seq",
+                    [after_seq, limit],
+                )
+            )
         return [(r["seq"], _unpack(r, self.parties)) for r in rows]
 
     def traces(self, limit: int = 20) -> list[TraceSummary]:
@@ -478,6 +484,10 @@ class TraceStore:
         found, then only those traces are summed up: grouping every call of a 100,000-call
         store took 64 ms for the one newest trace the map asks for; this takes well under 1 ms.
         """
+        with self._lock:  # the same calls for the list and the sums: no batch in between
+            return self._traces(limit)
+
+    def _traces(self, limit: int) -> list[TraceSummary]:
         newest: dict[bytes | str, None] = {}
         cursor = self.db.execute("SELECT trace_id FROM calls ORDER BY seq DESC")
         try:

@@ -159,3 +159,48 @@ def test_store_keeps_unicode_and_lone_surrogates_exactly(tmp_path: Path) -> None
     ]
     store.add(odd)
     assert store.calls(limit=10) == odd
+
+
+def test_a_reader_never_sees_a_batch_that_is_still_being_stored() -> None:
+    """The writer thread and the control API share one connection: a read in the middle of a
+    batch would see rows that a failure then rolls back (a call shown, then gone)."""
+    store = TraceStore(None)
+    store.add([_call(1, 1)])
+    inside, release = threading.Event(), threading.Event()
+    enforce = store._enforce_retention
+    turns = iter(range(10))
+
+    def held(*args: int) -> None:
+        enforce(*args)
+        if next(turns) == 1:  # after the batch's INSERT, before its COMMIT
+            inside.set()
+            release.wait(10)
+            raise RuntimeError("the batch fails: rolled back")
+
+    store._enforce_retention = held  # type: ignore[method-assign]
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store.add([_call(2, 2), _call(3, 2, parent=2)])
+        except RuntimeError as exc:
+            failed.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert inside.wait(10)
+    seen: dict[str, object] = {}
+
+    def read() -> None:
+        seen["recent"] = [c.trace_id for _, c in store.recent(10)]
+        seen["trace"] = store.trace(f"{2:032x}")
+        seen["traces"] = [t.trace_id for t in store.traces()]
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(0.5)  # a reader that does not wait for the batch has read it by now
+    release.set()
+    writer.join(10)
+    reader.join(10)
+    assert failed, "the batch was rolled back"
+    assert seen == {"recent": [f"{1:032x}"], "trace": [], "traces": [f"{1:032x}"]}
