@@ -177,7 +177,7 @@ def test_a_reader_never_sees_a_batch_that_is_still_being_stored() -> None:
             release.wait(10)
             raise RuntimeError("the batch fails: rolled back")
 
-    store._enforce_retention = held  # type: ignore[method-assign]
+    store._enforce_retention = held  # type: ignore[method-assign,assignment]
     failed: list[BaseException] = []
 
     def write() -> None:
