@@ -52,7 +52,6 @@ def prepare(conn: sqlite3.Connection) -> None:
     """Make the tables and indexes of the current layout, converting an older file once."""
     if _version(conn) < SCHEMA:
         if _has_calls(conn):
-            _add_missing_columns(conn)
             _convert(conn)
         else:
             _create(conn)
@@ -83,7 +82,8 @@ def _create(conn: sqlite3.Connection) -> None:
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    """Columns added before layouts were numbered (each ALTER is its own transaction)."""
+    """Columns added before layouts were numbered (inside the conversion's transaction: two
+    processes opening such a file at once would otherwise both add them, and one fail)."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(calls)").fetchall()}
     if "claimed_caller" not in columns:  # a trace.db from before the column existed
         conn.execute("ALTER TABLE calls ADD COLUMN claimed_caller TEXT")
@@ -97,6 +97,7 @@ def _convert(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _version(conn) < SCHEMA:  # another process may have converted it meanwhile
+            _add_missing_columns(conn)
             conn.execute(parties.TABLE)
             conn.execute(
                 "INSERT OR IGNORE INTO parties (name) SELECT caller FROM calls WHERE caller IS"

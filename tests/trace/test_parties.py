@@ -139,9 +139,17 @@ def test_a_conversion_that_fails_leaves_the_older_file_as_it_was(
     store.close()
 
 
-def test_three_stores_opening_an_older_file_at_once_convert_it_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", [1, "before sizes"])
+def test_three_stores_opening_an_older_file_at_once_convert_it_once(
+    tmp_path: Path, layout: int | str
+) -> None:
     path = tmp_path / "trace.db"
-    old_layouts.write(path, CALLS * 50, layout=1)
+    old_layouts.write(path, CALLS * 50, layout=1 if layout == 1 else 0)
+    if layout == "before sizes":  # a file from before the columns were added
+        with sqlite3.connect(path) as old:
+            old.execute("ALTER TABLE calls DROP COLUMN size")
+            old.execute("ALTER TABLE calls DROP COLUMN claimed_caller")
+        old.close()
     opened: list[TraceStore] = []
     failures: list[BaseException] = []
 
