@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi import Request, Response
 
 from sandbox.framework.app import new_app
 from sandbox.framework.service import ServiceEnv
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
+from sandbox.wire.client import _MERGED_URLS, PartnerClient
 from tests.conftest import FakeClock
 
 
@@ -48,4 +50,35 @@ async def test_partner_client_sends_the_cookies_set_on_it(clock: FakeClock) -> N
     client.cookies = {"chosen": "1"}
     await client.get("/login")
     assert (await client.get("/seen")).json() == {"cookie": "chosen=1"}
+    await wire.aclose()
+
+
+async def test_partner_client_joins_paths_as_httpx_does(clock: FakeClock) -> None:
+    wire, _ = _cookie_setter(clock)
+    client = wire.client("front", "back")
+    plain = httpx.AsyncClient(base_url=client.base_url)
+    paths = ["/seen", "seen", "/seen?ids=1,2&q=a b", "/caf\u00e9/x y", "/seen", "//other/x", ""]
+    for path in paths:
+        assert client.build_request("GET", path).url == plain.build_request("GET", path).url
+    assert client.build_request("GET", "http://elsewhere/x").url == httpx.URL("http://elsewhere/x")
+    await plain.aclose()
+    await wire.aclose()
+
+
+async def test_partner_client_joins_to_a_changed_base_url(clock: FakeClock) -> None:
+    wire, _ = _cookie_setter(clock)
+    client = wire.client("front", "back")
+    assert client.build_request("GET", "/seen").url == "http://back.sandbox/seen"
+    client.base_url = "http://moved.sandbox/v2"
+    assert client.build_request("GET", "/seen").url == "http://moved.sandbox/v2/seen"
+    await wire.aclose()
+
+
+async def test_partner_client_keeps_a_bounded_number_of_joined_urls(clock: FakeClock) -> None:
+    wire, _ = _cookie_setter(clock)
+    client = wire.client("front", "back")
+    for n in range(3 * _MERGED_URLS):
+        assert client.build_request("GET", f"/item/{n}").url.path == f"/item/{n}"
+    assert isinstance(client, PartnerClient)
+    assert len(client._merged) <= _MERGED_URLS
     await wire.aclose()
