@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import Request, Response
 
 from sandbox.framework.app import new_app
 from sandbox.framework.service import ServiceEnv
 from sandbox.trace.events import HttpCall
 from sandbox.wire import Wire
-from sandbox.wire.client import _MERGED_URLS, PartnerClient
+from sandbox.wire.client import _MERGED_URLS, PartnerClient, with_params
 from tests.conftest import FakeClock
 
 
@@ -82,3 +83,42 @@ async def test_partner_client_keeps_a_bounded_number_of_joined_urls(clock: FakeC
     assert isinstance(client, PartnerClient)
     assert len(client._merged) <= _MERGED_URLS
     await wire.aclose()
+
+
+PARAM_CASES: list[dict[str, str]] = [
+    {},
+    {"app_key": "abc", "timestamp": "1700000000", "nonce": "0f" * 8, "sign": "a" * 64},
+    {"q": "a b&c=d", "pct": "100%", "plus": "1+1", "slash": "/?#[]@!$'()*,;"},
+    {"name": "caf\u00e9 \u4e2d\u6587 \U0001f600", "empty": "", "tilde": "~-._"},
+]
+
+
+@pytest.mark.parametrize("params", PARAM_CASES)
+@pytest.mark.parametrize(
+    "base",
+    ["http://back.sandbox/api/v2/fs/7/orders", "http://127.0.0.1:8123/p%20q/x?old=1#frag"],
+)
+def test_with_params_gives_httpx_own_url(base: str, params: dict[str, str]) -> None:
+    url = httpx.URL(base)
+    built = with_params(url, params)
+    assert built == url.copy_with(params=params)
+    assert str(built) == str(url.copy_with(params=params))
+    assert built.params == url.copy_with(params=params).params
+    assert httpx.URL(str(built)) == built  # what it says parses back to itself
+
+
+def test_with_params_falls_back_to_copy_with() -> None:
+    class Odd(httpx.URL):  # a URL kept some other way (a future httpx)
+        @property
+        def _uri_reference(self) -> Any:
+            return object()
+
+        @_uri_reference.setter
+        def _uri_reference(self, value: Any) -> None:
+            self.__dict__["_kept"] = value
+
+        def copy_with(self, **kwargs: Any) -> httpx.URL:
+            return httpx.URL(str(self.__dict__["_kept"])).copy_with(**kwargs)
+
+    odd = Odd("http://back.sandbox/x")
+    assert with_params(odd, {"a": "1"}) == httpx.URL("http://back.sandbox/x?a=1")
