@@ -23,6 +23,7 @@ import httpx
 
 from sandbox.dialects.common import EXPIRY_MARGIN, Clock, same
 from sandbox.framework.contract import Security, api_key, query
+from sandbox.wire.client import with_params
 from sandbox.wire.context import random_hex
 
 UNSIGNED = frozenset({"sign", "access_token"})
@@ -78,7 +79,7 @@ class MarketplaceAuth(httpx.Auth):
         params["sign"] = request_signature(
             self.app_secret, request.url.path, params, request.content
         )
-        request.url = request.url.copy_with(params=params)
+        request.url = with_params(request.url, params)
         request.headers["x-tts-access-token"] = self._token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

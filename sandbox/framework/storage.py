@@ -17,6 +17,7 @@ transaction.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +26,9 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.utils import dedupe_keys
 
+_PLAIN_SELECT = re.compile(r"\s*SELECT\s", re.IGNORECASE)
+"""A statement that is a plain SELECT, however it is indented (the store's queries written over
+several lines start with a newline)."""
 _INSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
 """INSERT statements already built, by table and column names (a handful per institution)."""
 
@@ -37,7 +41,7 @@ class SandboxDatabase(sqlite_utils.Database):
     ) -> Generator[dict[str, Any], None, None]:
         """Rows as dicts, like `Database.query`; a statement that is not a plain SELECT goes
         to sqlite-utils unchanged."""
-        if sql[:7].upper() != "SELECT ":
+        if not _PLAIN_SELECT.match(sql):
             return super().query(sql, params)
         if self._tracer:
             self._tracer(sql, params)

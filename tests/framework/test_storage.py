@@ -26,7 +26,9 @@ def test_select_rows_match_sqlite_utils(db: sqlite_utils.Database) -> None:
         "SELECT * FROM orders WHERE order_id = ?",
         "SELECT a.order_id, b.order_id, a.total FROM orders a JOIN orders b USING (order_id)"
         " WHERE a.order_id = ?",
-        "  select * from orders where order_id = ?",  # not our shortcut: sqlite-utils answers
+        "  select * from orders where order_id = ?",
+        "\nSELECT\n  order_id, total\nFROM orders\nWHERE order_id = ?",  # a store's layout
+        "WITH o AS (SELECT * FROM orders) SELECT * FROM o WHERE order_id = ?",  # sqlite-utils
     ):
         assert list(db.query(sql, ["1"])) == list(plain.query(sql, ["1"]))
     duplicated = next(db.query("SELECT order_id, order_id FROM orders"))
@@ -53,3 +55,13 @@ def test_insert_row_stores_json_and_joins_the_transaction(db: sqlite_utils.Datab
     assert next(db.query("SELECT items FROM orders"))["items"] == '[{"sku": "é"}]'
     with pytest.raises(sqlite3.IntegrityError):  # the primary key still holds
         insert_row(db, "orders", {"order_id": "1", "total": 6})
+
+
+def test_a_select_however_laid_out_needs_no_savepoint(db: sqlite_utils.Database) -> None:
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    for sql in ("SELECT 1", "\n  SELECT order_id\nFROM orders", "select\t1", "\tSeLeCt\n1"):
+        list(db.query(sql))
+    assert not [s for s in statements if "SAVEPOINT" in s]
+    list(db.query("WITH one AS (SELECT 1) SELECT * FROM one"))  # not a plain SELECT
+    assert any("SAVEPOINT" in s for s in statements)

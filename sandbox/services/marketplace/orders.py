@@ -229,11 +229,13 @@ class Orders:
                 order_id, va_no, rules.WAITING_PAYMENT, self.clock()
             )
             if placed:
-                self._announce(order_id)
+                # The order as the webhook tells it is the order as committed: no second read.
+                order = self._announce(order_id)
         if not placed:  # given up meanwhile: its new VA must not stay payable
             await self._close_va(order_id)
+            order = self._order(order_id)
         self.outbox.kick()
-        return self._order(order_id)
+        return order
 
     async def _open_virtual_account(
         self, order_id: str, name: str, total: int, expires_at: float
@@ -414,9 +416,9 @@ class Orders:
             ):
                 return None
             self.store.return_stock(order_id)
-            self._announce(order_id)
+            order = self._announce(order_id)
         self.outbox.kick()
-        return self._order(order_id)
+        return order
 
     async def _close_va(self, order_id: str) -> str:
         """Make the order's VA unpayable at the bank: CLOSED, PAID or UNSURE."""
@@ -487,21 +489,22 @@ class Orders:
             }
         )
         self.store.change_status(order_id, rules.PAID, rules.UNPAID_STATUSES, now)
-        self._announce(order_id)
+        order = self._announce(order_id)
         # Same transaction: a recorded payment always has its courier's pickup request.
-        self.shipping.request_pickup(self._order(order_id))
+        self.shipping.request_pickup(order)
 
     # --- webhooks ---------------------------------------------------------------------------
 
-    def _announce(self, order_id: str) -> None:
-        """Queue the ORDER_STATUS_CHANGE webhook to the channel the order came from.
+    def _announce(self, order_id: str) -> dict[str, Any]:
+        """Queue the ORDER_STATUS_CHANGE webhook to the channel the order came from; the order
+        as it read it (callers use it rather than read the row again).
 
         Call inside the transaction that made the change: both are saved, or neither.
         """
         order = self._order(order_id)
         partner = self.partners.by_name.get(order["channel"])
         if partner is None:
-            return
+            return order
         notification_id = "ntf_" + secrets.token_hex(10)
         self.outbox.enqueue(
             event_id=notification_id,
@@ -525,6 +528,7 @@ class Orders:
                 },
             },
         )
+        return order
 
     def _order(self, order_id: str) -> dict[str, Any]:
         order = self.store.order(order_id)
