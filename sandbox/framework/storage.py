@@ -1,8 +1,9 @@
 """Open an institution's own SQLite file the same way everywhere, and insert rows fast.
 
-WAL mode (readers never wait for the writer), autocommit at the driver level with explicit
-transactions through `db.atomic()`, and `check_same_thread=False` because the server thread is
-not the thread that opened the file.
+WAL mode (readers never wait for the writer) with its checkpoints on a thread of their own
+(`checkpoints.py`: a COMMIT on the event loop never waits for one), autocommit at the driver
+level with explicit transactions through `db.atomic()`, and `check_same_thread=False` because
+the server thread is not the thread that opened the file.
 
 Two shortcuts past sqlite-utils on the hot paths, found by profiling a flash sale (see
 docs/performance.md). sqlite-utils 4 wraps every `query()` in a SAVEPOINT and its RELEASE, so
@@ -19,12 +20,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import weakref
 from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.utils import dedupe_keys
+
+from sandbox.framework import checkpoints
 
 _PLAIN_SELECT = re.compile(r"\s*SELECT\s", re.IGNORECASE)
 """A statement that is a plain SELECT, however it is indented (the store's queries written over
@@ -62,6 +66,9 @@ def open_database(path: Path | str | None) -> sqlite_utils.Database:
     if path is not None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA wal_autocheckpoint={checkpoints.BACKSTOP_PAGES}")
+        checkpoints.register(Path(path).resolve())  # checkpoints leave the event loop
+        weakref.finalize(db, checkpoints.unregister, Path(path).resolve())
     db.execute("PRAGMA foreign_keys=ON")
     return db
 

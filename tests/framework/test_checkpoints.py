@@ -1,0 +1,50 @@
+"""Checkpoints of the institutions' SQLite files happen on their own thread, not in a COMMIT
+on the event loop (a COMMIT that checkpoints waits for the file's fsync)."""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+
+from sandbox.framework import checkpoints
+from sandbox.framework.storage import open_database
+
+
+def _until(condition: object, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "the checkpoint thread never got there"
+        time.sleep(0.02)
+
+
+def test_the_thread_copies_the_log_into_the_file_before_any_commit_would(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bank.db"
+    db = open_database(path)
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == checkpoints.BACKSTOP_PAGES
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    empty = path.stat().st_size
+    for _ in range(40):  # about 80 pages of log: far below the connection's own threshold
+        with db.atomic():
+            db.execute("INSERT INTO t (body) VALUES (?)", ["x" * 3000])
+    _until(lambda: path.stat().st_size > empty + 100_000)
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 40
+
+
+def test_a_closed_database_is_forgotten_and_a_removed_file_never_made_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "records.db"
+    db = open_database(path)
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    assert path.resolve() in checkpoints.registered()
+    for name in ("records.db", "records.db-wal", "records.db-shm"):  # the directory removed
+        (tmp_path / name).unlink(missing_ok=True)
+    time.sleep(checkpoints.INTERVAL * 3)  # rounds pass over the missing file
+    assert not path.exists()
+    db.conn.close()
+    del db
+    gc.collect()
+    assert path.resolve() not in checkpoints.registered()
