@@ -11,6 +11,7 @@ from sandbox import __version__
 from sandbox.cli import lessons, lifecycle, stories, traces, ui, webhooks
 from sandbox.cli.options import EXIT_USAGE, UserError
 from sandbox.language import default_language
+from sandbox.runtime import heap
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,10 +62,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+_SETTLE_AFTER_START = (lifecycle.cmd_up, ui.cmd_ui)
+"""Commands that switch the garbage collector on again themselves, once started
+(`sandbox up` when it serves, the UI at its first screen: sandbox/runtime/heap.py)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sandbox` console script."""
-    args = parse(argv)
+    heap.pause_collection()  # the start builds, it throws nothing away (runtime/heap.py)
     try:
+        args = parse(argv)
+        if args.func not in _SETTLE_AFTER_START:
+            heap.resume_collection()
         result: int = args.func(args)
         return result
     except UserError as exc:
@@ -81,3 +90,5 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        heap.resume_collection()  # a command that failed before it settled

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
+from sandbox.runtime import heap
 from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
@@ -168,6 +169,11 @@ class SandboxApp(App[None]):
                 self.follow_presenter()
             else:
                 self.set_interval(PUBLISH_SECONDS, self.publish_stage)
+
+    def on_ready(self) -> None:
+        """The first screen is laid out: freeze what the start built and switch the garbage
+        collector on again, if the command line paused it (sandbox/runtime/heap.py)."""
+        heap.settle_after_start()
 
     async def on_unmount(self) -> None:
         if self.lesson is not None:
