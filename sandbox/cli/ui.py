@@ -133,8 +133,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from concurrent.futures import Future
 
     from sandbox.runtime import child
-    from sandbox.runtime.remote import ControlClient
-    from sandbox.world import load_world
 
     settings = _settings(args)
     if args.attach:
@@ -143,7 +141,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _log_to_file(settings.data_dir)
     # The sandbox starts on a thread (its own process, the other core) while Textual is imported
     # and the map drawn from the registry: the first screen waits for the slower of the two,
-    # not for both in turn (sandbox.tui.starting).
+    # not for both in turn (sandbox.tui.starting). Nothing is imported before the child is
+    # launched that the thread can import once it runs (the control client and httpx, 70 ms).
     pending: Future[Any] = Future()
     started: list[Any] = []
 
@@ -154,7 +153,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
             pending.set_exception(exc)
             return
         started.append(runtime)
+        from sandbox.runtime.remote import ControlClient
         from sandbox.tui.backend import RemoteBackend
+        from sandbox.world import load_world
 
         state = runtime.state
         control = ControlClient(state.control_url, token=state.token)
@@ -162,6 +163,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     threading.Thread(target=start, name="sandbox-start", daemon=True).start()
     from sandbox.tui.starting import StartingBackend
+    from sandbox.world import load_world
 
     try:
         _run_ui(args, settings, StartingBackend(load_world(settings.seed), pending))
