@@ -13,31 +13,45 @@ first screen is laid out) calls `settle_after_start`, which freezes what was bui
 every other command gets it back as soon as it is parsed (`resume_collection`).
 
 Only a pause made here is ever undone here: a process whose collector was already off (or
-was never paused: tests, a runtime embedded in another program) is left as it is.
+was never paused: tests, a runtime embedded in another program) is left as it is. A start that
+never says it is over (a first screen never laid out) gets the collector back after
+`LONGEST_START` seconds all the same, so no process runs for long without it.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
+
+LONGEST_START = 30.0
+"""Seconds after which a paused collector is switched on again, start over or not."""
 
 _paused = False
 """True between `pause_collection` and the start's end."""
+_deadline: threading.Timer | None = None
+"""The timer that ends a pause that lasts too long (cancelled when the start ends)."""
 
 
-def pause_collection() -> None:
-    """Switch the collector off for a start (if it is on)."""
-    global _paused
+def pause_collection(longest: float = LONGEST_START) -> None:
+    """Switch the collector off for a start (if it is on), for `longest` seconds at most."""
+    global _paused, _deadline
     if gc.isenabled():
         gc.disable()
         _paused = True
+        _deadline = threading.Timer(longest, resume_collection)
+        _deadline.daemon = True  # never keeps a finished command's process alive
+        _deadline.start()
 
 
 def resume_collection() -> None:
     """The collector back on, if `pause_collection` switched it off; nothing is frozen."""
-    global _paused
+    global _paused, _deadline
     if _paused:
         _paused = False
         gc.enable()
+    if _deadline is not None:
+        _deadline.cancel()
+        _deadline = None
 
 
 def settle_after_start() -> None:

@@ -77,3 +77,20 @@ def test_sandbox_up_starts_paused_and_a_failed_start_collects_again(
     assert main(["up", "--student", "rina", "--data-dir", str(tmp_path)]) == 2
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_start_that_never_ends_gets_the_collector_back() -> None:
+    probe = (
+        "import gc, time\n"
+        "from sandbox.runtime import heap\n"
+        "heap.pause_collection(longest=0.2)\n"
+        "paused = not gc.isenabled()\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not gc.isenabled() and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "print(paused, gc.isenabled(), gc.get_freeze_count() == 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "True True True"
