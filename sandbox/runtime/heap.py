@@ -8,9 +8,9 @@ walks them, freeing next to nothing: about 50 ms of `sandbox up`'s 0.7 s of CPU 
 healthy, and 40 ms of the UI's 0.47 s to its first frame, on the shared two-core machine
 (docs/performance.md). So the command line pauses the collector before it imports a command
 (`pause_collection`); a command that settles (`sandbox up` once it serves, the UI once its
-first screen is laid out) calls `settle_after_start`, which freezes what was built so far
-(`gc.freeze`: later collections never walk it either) and switches the collector back on;
-every other command gets it back as soon as it is parsed (`resume_collection`).
+first frame is painted) freezes what was built so far (`gc.freeze`: later collections never
+walk it either) and switches the collector back on; every other command gets it back as soon
+as it is parsed (`resume_collection`).
 
 Only a pause made here is ever undone here: a process whose collector was already off (or
 was never paused: tests, a runtime embedded in another program) is left as it is. A start that
@@ -55,8 +55,16 @@ def resume_collection() -> None:
 
 
 def settle_after_start() -> None:
-    """The start is over: freeze what it built and switch the collector on again, if
-    `pause_collection` switched it off; otherwise change nothing."""
+    """The start is over: collect what it left (once), freeze what it built and switch the
+    collector on again, if `pause_collection` switched it off; otherwise change nothing.
+
+    The UI calls this once its first frame is painted: the start leaves some 8,000
+    unreachable objects (0.9 MB, mostly Rich's and Textual's caches' temporaries), which a
+    freeze would keep for good; the one collection that frees them walks everything once,
+    about 40 ms, after the frame instead of before it. (`sandbox up` freezes without it:
+    its loop answers its first requests right then, and its start leaves 1,200 such objects
+    with the collector on or off.)"""
     if _paused:
+        gc.collect()
         gc.freeze()
         resume_collection()

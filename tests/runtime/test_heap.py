@@ -14,7 +14,7 @@ from sandbox.cli import lifecycle
 from sandbox.cli.parser import main
 
 _SETTLE = """
-import gc
+import gc, weakref
 from sandbox.runtime import heap
 already_off = {off}
 if already_off:
@@ -22,8 +22,14 @@ if already_off:
 heap.pause_collection()
 paused = not gc.isenabled()
 built = [[object()] for _ in range(5000)]  # what a start builds
+class Litter:
+    pass
+litter = Litter()
+litter.itself = litter  # what a start leaves: a cycle nobody holds
+gone = weakref.ref(litter)
+del litter
 heap.settle_after_start()
-print(paused, gc.isenabled(), gc.get_freeze_count() > 5000)
+print(paused, gc.isenabled(), gc.get_freeze_count() > 5000, gone() is None)
 """
 
 
@@ -38,12 +44,12 @@ def _settle(off: bool) -> str:
     return done.stdout.strip()
 
 
-def test_a_start_freezes_what_it_built_and_collects_again() -> None:
-    assert _settle(off=False) == "True True True"
+def test_a_start_collects_its_litter_freezes_what_it_built_and_collects_again() -> None:
+    assert _settle(off=False) == "True True True True"
 
 
 def test_a_collector_already_off_is_left_off_and_nothing_frozen() -> None:
-    assert _settle(off=True) == "True False False"
+    assert _settle(off=True) == "True False False False"
 
 
 def test_a_command_that_does_not_settle_runs_with_the_collector_on(
