@@ -133,27 +133,98 @@ def time_ui(data_dir: Path) -> float:
         _quit_ui(pid, fd, data_dir)
 
 
-def _quit_ui(pid: int, fd: int, data_dir: Path) -> None:
-    """ctrl+q, as a user quits (it also stops the child runtime); force it if that hangs."""
+QUIT_PATIENCE = 15.0
+"""Seconds ctrl+q may take (the UI stops the `sandbox up` it started) before it is forced."""
+STOP_GRACE = 10.0
+"""Seconds a process given SIGTERM may take to exit before it gets SIGKILL."""
+
+
+def _quit_ui(
+    pid: int, fd: int, data_dir: Path, patience: float = QUIT_PATIENCE, grace: float = STOP_GRACE
+) -> None:
+    """ctrl+q, as a user quits (it also stops the child runtime); then make sure nothing the
+    launch started is left running, however the UI ended.
+
+    `pty.fork` made the UI the leader of a process group of its own, and the `sandbox up` it
+    starts joins that group: whatever still runs in the group after the UI (a runtime still
+    coming up when the UI was forced, one whose runtime.json was never written) is sent
+    SIGTERM, then SIGKILL. The runtime's pid in runtime.json is stopped too, in case it ever
+    runs elsewhere.
+    """
     with contextlib.suppress(OSError):
         os.write(fd, b"\x11")
-    deadline = time.monotonic() + 15
+    if not _wait_exit(pid, fd, patience):
+        _signal_group(pid, signal.SIGTERM)
+        if not _wait_exit(pid, fd, grace):
+            _signal_group(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    from sandbox.runtime.state import RuntimeState
+
+    state = RuntimeState.read(data_dir)  # the runtime that `sandbox` started for us
+    leftovers = _group_members(pid) | ({state.pid} if state and _running(state.pid) else set())
+    _stop_all(leftovers, grace)
+    os.close(fd)
+
+
+def _wait_exit(pid: int, fd: int, seconds: float) -> bool:
+    """Wait up to `seconds` for child `pid` to exit (reaping it), reading its terminal the
+    while: an app writing to a full pty would block and never exit."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):  # keep draining, or the app blocks on a full pty
+        with contextlib.suppress(OSError):
             if select.select([fd], [], [], 0.05)[0]:
                 os.read(fd, 1 << 16)
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:
-            break
-    else:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-        from sandbox.runtime.state import RuntimeState
+            return True
+    return False
 
-        state = RuntimeState.read(data_dir)  # the runtime that `sandbox` started for us
-        if state is not None:
-            os.kill(state.pid, signal.SIGTERM)
-    os.close(fd)
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, sig)
+
+
+def _group_members(pgid: int) -> set[int]:
+    """The processes of group `pgid` still running (zombies have stopped: left out)."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # it exited while we looked
+        # Fields after the command (in parentheses, which may hold spaces): state ppid pgrp.
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            members.add(int(entry.name))
+    return members
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _stop_all(pids: set[int], grace: float) -> None:
+    """SIGTERM each of `pids`, then SIGKILL those still running after `grace` seconds; return
+    once none runs (they are not our children: their new parent reaps them)."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + wait
+        while pids and time.monotonic() < deadline:
+            pids = {pid for pid in pids if _running(pid)}
+            time.sleep(0.02)
+        if not pids:
+            return
+    raise RuntimeError(f"processes left running after SIGKILL: {sorted(pids)}")
 
 
 def compile_bytecode() -> None:

@@ -129,31 +129,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def cmd_ui(args: argparse.Namespace) -> int:
     """Open the terminal UI on a sandbox: attached by URL, found on the data dir, or started."""
-    import asyncio as _asyncio
     import threading
     from concurrent.futures import Future
 
     from sandbox.runtime import child
-    from sandbox.runtime.remote import ControlClient, ControlError
-    from sandbox.world import load_world
 
     settings = _settings(args)
-    config = None if args.attach else _config(args)
     if args.attach:
-        url = args.attach.rstrip("/")
-        token = _control_token(url, settings)
-        try:
-            seed = _asyncio.run(_seed_of(url))
-        except ControlError as exc:
-            raise UserError(f"no sandbox answers at {url}: {exc}") from None
-        from sandbox.tui.backend import RemoteBackend
-
-        _run_ui(args, settings, RemoteBackend(ControlClient(url, token=token), load_world(seed)))
-        return 0
+        return _attach(args, settings)
+    config = _config(args)
     _log_to_file(settings.data_dir)
     # The sandbox starts on a thread (its own process, the other core) while Textual is imported
     # and the map drawn from the registry: the first screen waits for the slower of the two,
-    # not for both in turn (sandbox.tui.starting).
+    # not for both in turn (sandbox.tui.starting). Nothing is imported before the child is
+    # launched that the thread can import once it runs (the control client and httpx, 70 ms).
     pending: Future[Any] = Future()
     started: list[Any] = []
 
@@ -164,7 +153,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
             pending.set_exception(exc)
             return
         started.append(runtime)
+        from sandbox.runtime.remote import ControlClient
         from sandbox.tui.backend import RemoteBackend
+        from sandbox.world import load_world
 
         state = runtime.state
         control = ControlClient(state.control_url, token=state.token)
@@ -172,6 +163,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     threading.Thread(target=start, name="sandbox-start", daemon=True).start()
     from sandbox.tui.starting import StartingBackend
+    from sandbox.world import load_world
 
     try:
         _run_ui(args, settings, StartingBackend(load_world(settings.seed), pending))
@@ -185,6 +177,24 @@ def cmd_ui(args: argparse.Namespace) -> int:
         raise UserError(f"the sandbox could not start: {failure}")
     if failure is not None:
         raise failure
+    return 0
+
+
+def _attach(args: argparse.Namespace, settings: Settings) -> int:
+    """The UI on the sandbox whose control API answers at `--attach`."""
+    import asyncio
+
+    from sandbox.runtime.remote import ControlClient, ControlError
+    from sandbox.tui.backend import RemoteBackend
+    from sandbox.world import load_world
+
+    url = args.attach.rstrip("/")
+    token = _control_token(url, settings)
+    try:
+        seed = asyncio.run(_seed_of(url))
+    except ControlError as exc:
+        raise UserError(f"no sandbox answers at {url}: {exc}") from None
+    _run_ui(args, settings, RemoteBackend(ControlClient(url, token=token), load_world(seed)))
     return 0
 
 

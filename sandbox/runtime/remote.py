@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -23,9 +23,13 @@ from sandbox.runtime.models import CallFilter, IkdNotice, ServiceInfo, Sms, Tabl
 from sandbox.runtime.stage_view import StageView
 from sandbox.runtime.state import RuntimeState, token_in_this_process
 from sandbox.trace.events import HttpCall
-from sandbox.trace.store import TraceSummary
 from sandbox.trace.verdict import LessonVerdict
 from sandbox.wire.faults import Fault
+
+if TYPE_CHECKING:
+    # The store's module brings sqlite-utils (with dateutil, pluggy and click): about 35 ms
+    # of the UI's start for one class the trace list needs later (imported there).
+    from sandbox.trace.store import TraceSummary
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 STREAM_READ_TIMEOUT = 45.0
@@ -164,6 +168,8 @@ class ControlClient:
 
     async def traces(self, limit: int = 20) -> list[TraceSummary]:
         """The most recent traces, newest first."""
+        from sandbox.trace.store import TraceSummary
+
         data = await self._request("GET", "/traces", params={"limit": limit})
         return [TraceSummary.from_dict(t) for t in data]
 

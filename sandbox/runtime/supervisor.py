@@ -27,7 +27,7 @@ import uvicorn
 from sandbox.config import Settings
 from sandbox.framework.partner_book import PartnerBook
 from sandbox.framework.service import ServiceEnv
-from sandbox.runtime import data_dir
+from sandbox.runtime import data_dir, heap
 from sandbox.runtime.config_file import DEFAULT, SandboxConfig
 from sandbox.runtime.control import create_control_app
 from sandbox.runtime.listen import checked_listen_host, reachable_host
@@ -433,10 +433,12 @@ def _settle_heap() -> None:
     (docs/performance.md). `gc.freeze` moves them where the collector never looks; almost
     nothing of start-up is garbage (about 20 objects), so nothing worth freeing is kept. An
     embedded runtime (tests, `sandbox run` without a running sandbox) shares its process
-    with other work and leaves the collector alone.
+    with other work and leaves the collector alone. `sandbox up` starts with the collector
+    paused (`runtime/heap.py`): it is switched on again here.
     """
     if threading.current_thread() is threading.main_thread():
         gc.freeze()
+        heap.resume_collection()
 
 
 def _bound_socket(host: str, port: int) -> socket.socket:

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
+from sandbox.runtime import heap
 from sandbox.runtime.models import ServiceInfo, Webhook
 from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
@@ -61,6 +62,8 @@ WEBHOOK_SECONDS = 3.0
 """Undelivered webhooks change at the pace of their retries: seconds, not frames."""
 TOLD_AT_ONCE = 3
 """Dead letters said as toasts per poll; the map's caption counts them all."""
+SETTLE_SECONDS = 1.0
+"""From the first frame to the end of the start's pause of the garbage collector."""
 
 
 class SandboxApp(App[None]):
@@ -168,6 +171,13 @@ class SandboxApp(App[None]):
                 self.follow_presenter()
             else:
                 self.set_interval(PUBLISH_SECONDS, self.publish_stage)
+
+    def on_ready(self) -> None:
+        """The first frame is painted: a second later, collect what the start left, freeze
+        what it built and switch the garbage collector on again, if the command line paused
+        it (sandbox/runtime/heap.py). The collection holds the GIL for about 40 ms: not while
+        the driver's thread is still writing the first frame to the terminal."""
+        self.set_timer(SETTLE_SECONDS, heap.settle_after_start)
 
     async def on_unmount(self) -> None:
         if self.lesson is not None:

@@ -6,8 +6,10 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import RichLog
 
+from sandbox.runtime import heap
 from sandbox.runtime.registry import BUILTIN
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.backend import Backend
@@ -96,3 +98,39 @@ async def test_a_story_started_in_the_first_second_waits_for_the_sandbox(tmp_pat
 
 def _text(log: RichLog) -> str:
     return "\n".join(line.text for line in log.lines)
+
+
+async def test_the_starting_map_says_so_in_bahasa_indonesia(tmp_path: Path) -> None:
+    pending: Future[Backend] = Future()
+    app = SandboxApp(
+        StartingBackend(load_world(), pending),  # type: ignore[arg-type]
+        lang="id",
+        animate=False,
+        screenshot_dir=tmp_path / "shots",
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        call_map = app.screen.query_one(CallMap)
+        await until(lambda: len(call_map.boxes) == len(BUILTIN), pilot)
+        drawn = " ".join(call_map.render_line(y).text for y in range(call_map.size.height))
+        assert "○ memulai" in drawn and "starting" not in drawn
+        assert not any(s.health == "ok" for s in app.services)  # nothing claims to be up
+        pending.set_exception(RuntimeError("stopped by the test"))
+        await until(lambda: not app.is_running, pilot, seconds=10)
+
+
+async def test_the_first_screen_ends_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settled: list[bool] = []
+    monkeypatch.setattr(heap, "settle_after_start", lambda: settled.append(True))
+    pending: Future[Backend] = Future()
+    app = SandboxApp(
+        StartingBackend(load_world(), pending),  # type: ignore[arg-type]
+        animate=False,
+        screenshot_dir=tmp_path / "shots",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: bool(settled), pilot)
+        assert settled == [True]  # once, while the sandbox is still starting
+        pending.set_exception(RuntimeError("stopped by the test"))
+        await until(lambda: not app.is_running, pilot, seconds=10)
