@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import CallFilter
@@ -26,6 +26,7 @@ from sandbox.tui.clients import (
     PhoneClient,
     SocialClient,
 )
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
@@ -144,7 +145,7 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
                         yield IkdFace(self.backend, PATIENTS[0], poll=None)
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         self.query_one("#taps", OptionList).border_title = _("taps → traces")
