@@ -182,8 +182,9 @@ def _key_cells(display: str, description: str, tight: bool) -> int:
 
 def _group_cells(displays: list[str], label: str, tight: bool) -> int:
     """Cells a compact key group takes: its letters side by side, padded by a cell on the
-    left unless tight, a cell after them, its label and a cell after that."""
-    return (0 if tight else 1) + sum(cell_len(d) for d in displays) + 1 + cell_len(label) + 1
+    left unless tight, a cell after them, and its label, if any, and a cell after that."""
+    keys = (0 if tight else 1) + sum(cell_len(d) for d in displays) + 1
+    return keys + (cell_len(label) + 1 if label else 0)
 
 
 def _palette_cells(active: dict[str, ActiveBinding], key_display: KeyDisplay) -> int:
@@ -232,7 +233,11 @@ class StageFooter(Footer):
         if self._bindings_ready:
             self.fit = self._fit()
             self.set_class(self.fit.tight, "-tight")
-        yield from super().compose()
+        for widget in super().compose():
+            # A group whose label was left out (`SCREENS_LABEL`) ends after its keys: an
+            # empty label would add its margin, two spaces before the next key.
+            if not (isinstance(widget, _footer.FooterLabel) and not widget.content):
+                yield widget
 
     @property
     def cells_across(self) -> int:

@@ -37,7 +37,7 @@ from textual.content import Content
 from sandbox.language import LANGUAGES, N_, texts
 from sandbox.language import decimal as decimal_in
 from sandbox.language import number as number_in
-from sandbox.tui.footer import SCREENS_LABEL, StageFooter, fitted_keys
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL, StageFooter, fitted_keys
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
@@ -243,7 +243,7 @@ class TranslatedBindings(_ScreenBase):
     Put it before the screen class: `class MapScreen(TranslatedBindings, Screen[None])`.
     """
 
-    FOOTER_SPARE: ClassVar[tuple[str, ...]] = (SCREENS_LABEL,)
+    FOOTER_SPARE: ClassVar[tuple[str, ...]] = (SCREENS_LABEL, SCREENS)
     """What the footer may leave out, first one first, when even with the number-row keys
     grouped the keys do not fit its width: binding ids, `SCREENS_LABEL`, `SCREENS`
     (sandbox/tui/footer.py). Left out of the footer, a key still works and is in the help."""

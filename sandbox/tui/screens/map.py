@@ -21,7 +21,7 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.clock_words import clock_note
 from sandbox.tui.fault_words import failure_words
 from sandbox.tui.filters import parse_filter
-from sandbox.tui.footer import StageFooter
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL, StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace, WebhooksUpdated
 from sandbox.tui.read_only import refused
@@ -70,6 +70,9 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
   accounts and orders expire, retried webhooks arrive, each at its own time. While the clock
   is not real time, the header says so (`sandbox clock` does the rest).
 """)
+    FOOTER_SPARE = (SCREENS_LABEL, "log.mark_call", SCREENS)
+    """Left out of a narrow footer first to last: on a follower's page at 80 columns
+    `0 Follow presenter` takes the room of `m Mark`, and the screens stay."""
     BINDINGS = [
         Binding(
             "slash",
