@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Button
 from textual.widgets._toast import Toast
 
@@ -107,3 +108,39 @@ async def test_the_services_buttons_stay_free_under_the_toasts_a_presenter_raise
                 assert button.region.area and not covering, f"{button.id} under {covering}"
     finally:
         await backend.aclose()
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_the_bank_apps_retry_stays_free_under_three_toasts(tmp_path: Path, lang: str) -> None:
+    """Buy, take the VA and pay it in the bank app at 80x24: the Retry button, now enabled,
+    is the presenter's next tap, and three toasts leave it (and every other button) free."""
+    app, backend = make_app(tmp_path, live=False, lang=lang)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("3")
+            await until(lambda: bool(app.screen.query(".social--buy")), pilot)
+            for selector in (".social--buy", "#pay-va", "#pay"):
+                await until(lambda s=selector: _clickable(app, s), pilot)  # type: ignore[misc]
+                app.screen.query(selector).first().scroll_visible(animate=False)
+                await pilot.pause()
+                await until(lambda s=selector: _clickable(app, s), pilot)  # type: ignore[misc]
+                await pilot.click(selector)
+            retry = app.screen.query_one("#retry", Button)
+            await until(lambda: not retry.disabled, pilot)
+            app.clear_notifications()  # the payment's own toasts, if any: three fresh ones
+            await until(lambda: not app.screen.query(Toast), pilot)
+            await _toasts_leave_the_buttons_free(app, pilot, (80, 24))
+            body = retry.query_ancestor(".face--body", Widget)
+            assert retry.region.area and body.region.contains_region(retry.region), "not cut off"
+    finally:
+        await backend.aclose()
+
+
+def _clickable(app: SandboxApp, selector: str) -> bool:
+    """The first widget `selector` matches is enabled and on the screen, where a click
+    reaches it."""
+    found = app.screen.query(selector)
+    if not found or found.first().disabled:
+        return False
+    region = found.first().region
+    return bool(region.area) and app.screen.region.contains_region(region)
