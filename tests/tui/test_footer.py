@@ -287,3 +287,27 @@ async def test_a_followers_map_says_what_f_and_0_each_do(tmp_path: Path, lang: s
     finally:
         i18n.set_language("en")
         await backend.aclose()
+
+
+async def test_h_is_named_for_where_it_goes_on_the_apps_screen(tmp_path: Path) -> None:
+    """From the phones `h` goes to the hospital desk; from the desk it goes back, and the
+    footer says so rather than "Hospital desk" over the desk itself."""
+    app, backend = make_app(tmp_path, live=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("3")
+            await _shown_again(app, pilot)
+
+            def h() -> str:
+                keys = {k.key_display: k.description for k in app.screen.query(FooterKey)}
+                return keys.get("h", "")
+
+            assert h() == "Hospital desk"
+            await pilot.press("h")
+            await until(lambda: h() == "Buyer's phone", pilot)
+            assert app.screen.query_one("#switcher").current == "desk"  # type: ignore[attr-defined]
+            await pilot.press("h")
+            await until(lambda: h() == "Hospital desk", pilot)
+            assert app.screen.query_one("#switcher").current == "faces"  # type: ignore[attr-defined]
+    finally:
+        await backend.aclose()

@@ -103,11 +103,20 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             show=False,  # like "2 Trace" in the footer; help and the palette list it
             tooltip=Lazy("Open the selected tap's trace"),
         ),
+        # One key, two bindings: the footer names where `h` goes from here, not the desk
+        # while the desk is shown (check_action keeps the one that applies).
         Binding(
             "h",
-            "switch",
+            "switch('desk')",
             Lazy("Hospital desk"),
             id="faces.switch",
+            tooltip=Lazy("Switch between the buyer's phone and the hospital's reception desk"),
+        ),
+        Binding(
+            "h",
+            "switch('faces')",
+            Lazy("Buyer's phone"),
+            id="faces.switch_back",
             tooltip=Lazy("Switch between the buyer's phone and the hospital's reception desk"),
         ),
     ]
@@ -119,6 +128,8 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         """How many calls were stored when the apps went off screen (None: on screen)."""
         self._tap_starts: list[float] = []
         """When each listed tap was made, in list order."""
+        self.showing = "faces"
+        """What the switcher shows: "faces" (the phones) or "desk" (the hospital's)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,10 +168,17 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         for face in self.query(Face):
             face.start_over()
 
-    def action_switch(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`h` goes to the desk from the phones and back from the desk."""
+        if action == "switch":
+            return parameters != (self.showing,)
+        return True
+
+    def action_switch(self, to: str) -> None:
         """Key: the buyer's phone, or the hospital's reception desk."""
         switcher = self.query_one("#switcher", ContentSwitcher)
-        switcher.current = "desk" if switcher.current == "faces" else "faces"
+        switcher.current = self.showing = to
+        self.refresh_bindings()
         # Focus follows: Admit at the desk, the phone's first control (keys keep working).
         shown = self.query_one(f"#{switcher.current}")
         wanted = shown.query("#admit") if switcher.current == "desk" else shown.query("*")
