@@ -228,10 +228,13 @@ class StageFooter(Footer):
 
     fit: Fit | None = None
     """The fit the keys were last composed for (None before the first)."""
+    look: tuple[object, ...] = ()
+    """The fit, the keys shown and the group's label last composed: a resize that changes
+    any of them (a spare key left out or back) composes the keys again."""
 
     def compose(self) -> Iterable[Widget]:
         if self._bindings_ready:
-            self.fit = self._fit()
+            self.fit, self.look = self._look()
             self.set_class(self.fit.tight, "-tight")
         for widget in super().compose():
             # A group whose label was left out (`SCREENS_LABEL`) ends after its keys: an
@@ -245,13 +248,16 @@ class StageFooter(Footer):
         return self.size.width or self.screen.size.width or self.app.size.width
 
     def on_resize(self, event: events.Resize) -> None:
-        """Compose the keys again when another fit is needed at the new width."""
-        if self.fit is not None and self._fit() != self.fit:
+        """Compose the keys again when the new width shows them otherwise."""
+        if self.fit is not None and self._look()[1] != self.look:
             self.screen.refresh_bindings()
 
-    def _fit(self) -> Fit:
-        """The fit of the screen's keys now; its group's label is the one the screen gave."""
+    def _look(self) -> tuple[Fit, tuple[object, ...]]:
+        """The fit of the screen's keys at this width, and what it shows: the keys and the
+        group's label (the one the screen gave, or none)."""
         active = self.screen.active_bindings
-        groups = (b.group for _n, b, _e, _t in active.values() if b.action.startswith(SCREEN_KEYS))
+        shown = _shown(active)
+        groups = (b.group for b in shown if b.action.startswith(SCREEN_KEYS))
         label = next((g.description for g in groups if g is not None), "")
-        return footer_fit(active, self.cells_across, self.app.get_key_display, label)
+        fit = footer_fit(active, self.cells_across, self.app.get_key_display, label)
+        return fit, (fit, tuple(b.action for b in shown), label)
