@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
@@ -54,9 +54,8 @@ from sandbox.tui.widgets.call_actions import CallActions
 
 log = logging.getLogger(__name__)
 footer.install()
+
 DRAIN_SECONDS = 0.1
-NARROW = 120
-"""Narrower than this, the app has the `-narrow` class (a compact footer)."""
 HEALTH_SECONDS = 1.0
 WEBHOOK_SECONDS = 3.0
 """Undelivered webhooks change at the pace of their retries: seconds, not frames."""
@@ -148,14 +147,6 @@ class SandboxApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Per-institution colours (`$svc-bank`...), overridable by themes."""
         return {**super().get_theme_variable_defaults(), **SERVICE_COLORS}
-
-    def on_resize(self, event: events.Resize) -> None:
-        # Below 120 columns the footer's keys lose their padding and the number-row keys
-        # are grouped (TranslatedBindings), so the screen's own keys fit.
-        narrow = event.size.width < NARROW
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.screen.refresh_bindings()
 
     async def on_mount(self) -> None:
         if isinstance(self.backend, StartingBackend):

@@ -110,7 +110,7 @@ APP_BINDINGS: list[BindingType] = [
     Binding(
         "0",
         "toggle_following",
-        Lazy("Follow"),
+        Lazy("Follow presenter"),
         id="app.follow",
         tooltip=Lazy("Follow the presenter's screen, or stop following to look around on your own"),
     ),

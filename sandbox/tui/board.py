@@ -20,13 +20,14 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sandbox.classroom.roster import Roster, StudentRow
 from sandbox.config import DEFAULT_SEED
 from sandbox.runtime.models import ServiceInfo
 from sandbox.trace.events import HttpCall
 from sandbox.tui import i18n
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, ngettext, pgettext
 from sandbox.tui.screens.trace import TraceScreen
 from sandbox.tui.starting import registry_services
@@ -130,7 +131,7 @@ class BoardScreen(TranslatedBindings, Screen[None]):
         table = StudentTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(_("No student has sent anything yet."), id="board-empty", markup=False)
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

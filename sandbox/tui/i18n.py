@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from textual.binding import ActiveBinding, Binding
 from textual.content import Content
@@ -37,7 +37,7 @@ from textual.content import Content
 from sandbox.language import LANGUAGES, N_, texts
 from sandbox.language import decimal as decimal_in
 from sandbox.language import number as number_in
-from sandbox.tui.footer import grouped_screen_keys
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL, StageFooter, fitted_keys
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
@@ -243,6 +243,11 @@ class TranslatedBindings(_ScreenBase):
     Put it before the screen class: `class MapScreen(TranslatedBindings, Screen[None])`.
     """
 
+    FOOTER_SPARE: ClassVar[tuple[str, ...]] = (SCREENS_LABEL, SCREENS)
+    """What the footer may leave out, first one first, when even with the number-row keys
+    grouped the keys do not fit its width: binding ids, `SCREENS_LABEL`, `SCREENS`
+    (sandbox/tui/footer.py). Left out of the footer, a key still works and is in the help."""
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """Textual's active bindings, each with its description and tooltip translated."""
@@ -252,7 +257,12 @@ class TranslatedBindings(_ScreenBase):
             if tooltip == binding.tooltip:
                 tooltip = translated.tooltip
             active[key] = ActiveBinding(node, translated, enabled, tooltip)
-        if self.app.has_class("-narrow"):  # below 120 columns: the screen's own keys first
-            # TRANSLATORS: after the number-row keys in a narrow footer: "12345678 Screens".
-            active = grouped_screen_keys(active, _("Screens"))
-        return active
+        # TRANSLATORS: after the number-row keys in a narrow footer: "12345678 Screens".
+        label = _("Screens")
+        width, key_display = self._footer_cells(), self.app.get_key_display
+        return fitted_keys(active, width, key_display, label, self.FOOTER_SPARE)
+
+    def _footer_cells(self) -> int:
+        """Cells across this screen's footer (a direct child, docked at the bottom)."""
+        footer = next((c for c in self.children if isinstance(c, StageFooter)), None)
+        return footer.cells_across if footer is not None else self.size.width or self.app.size.width

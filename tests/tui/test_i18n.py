@@ -167,9 +167,9 @@ def test_every_binding_has_an_id_and_texts_looked_up_when_shown() -> None:
 
 def test_translate_binding_ours_as_marked_and_textual_by_its_action(english: None) -> None:
     i18n.set_language("id")
-    follow = Binding("f", "x", Lazy("Follow"), id="log.follow", tooltip=Lazy("Follow"))
+    follow = Binding("f", "x", Lazy("Newest"), id="log.follow", tooltip=Lazy("Newest"))
     ours = i18n.translate_binding(follow)
-    assert (ours.description, ours.tooltip) == ("Ikuti", "Ikuti")
+    assert (ours.description, ours.tooltip) == ("Terbaru", "Terbaru")
     assert type(ours.description) is str
     palette = Binding("ctrl+p", "command_palette", "palette", tooltip="Open the command palette")
     textual = i18n.translate_binding(palette)
@@ -343,11 +343,11 @@ async def test_lang_id_shows_indonesian_footer_buttons_and_faces(
 
         await until(lambda: "Peta" in footer(), pilot)
         shown = footer()
-        for word in ("Ikuti", "Saring", "Peta", "Jejak", "Aplikasi", "Layanan", "Cerita"):
+        for word in ("Terbaru", "Saring", "Peta", "Jejak", "Aplikasi", "Layanan", "Cerita"):
             assert word in shown
-        assert not {"Follow", "Filter", "Map", "Stories"} & set(shown)
+        assert not {"Newest", "Filter", "Map", "Stories"} & set(shown)
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "peta: Saring" in titles and "log: Ikuti" in titles and "Keluar" in titles
+        assert "peta: Saring" in titles and "log: Terbaru" in titles and "Keluar" in titles
 
         await pilot.press("5")
         await pilot.pause(0.3)

@@ -1,7 +1,8 @@
-"""Toasts never hide a button a person reaches for next, nor each other, at a laptop's 80x24
-and a projector's 160x45: every button of the services screen (Apply, Restore, Force…, Reset
-world), the Force dialog's, the stories' Run, the composer's Send, the audit's Run audit and the
-apps' own buttons.
+"""Toasts never hide a button a person reaches for next, nor each other, at a laptop's 80x24,
+a split screen's 100x30, the quick-start check's 120x40 and a projector's 160x45: every
+button of the services screen (Apply, Restore, Force…, Reset world), the Force dialog's, the
+stories' Run, the composer's Send, the audit's Run audit and the apps' own buttons, the bank
+app's Retry once a payment enabled it.
 
 Toasts stack up from the bottom right (Textual's `ToastRack`), each at most half the width.
 Without Textual's blank row above and below the text (app.tcss), three two-line toasts take the
@@ -18,13 +19,14 @@ from typing import Any
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Button
 from textual.widgets._toast import Toast
 
 from sandbox.tui.app import SandboxApp
 from tests.tui.factory import make_app, until
 
-SIZES = [(80, 24), (160, 45)]
+SIZES = [(80, 24), (100, 30), (120, 40), (160, 45)]
 SCREENS = [
     ("3", "#check"),
     ("4", "#reset-world"),
@@ -107,3 +109,47 @@ async def test_the_services_buttons_stay_free_under_the_toasts_a_presenter_raise
                 assert button.region.area and not covering, f"{button.id} under {covering}"
     finally:
         await backend.aclose()
+
+
+RETRY_CASES = [((80, 24), "en"), ((80, 24), "id"), ((100, 30), "id"), ((120, 40), "en")]
+"""Where the bank app is narrowest (80x24, in the longer language too), and two wider."""
+
+
+@pytest.mark.parametrize(
+    ("size", "lang"), RETRY_CASES, ids=[f"{w}x{h}-{lang}" for (w, h), lang in RETRY_CASES]
+)
+async def test_the_bank_apps_retry_stays_free_under_three_toasts(
+    tmp_path: Path, size: tuple[int, int], lang: str
+) -> None:
+    """Buy, take the VA and pay it in the bank app: the Retry button, now enabled, is the
+    presenter's next tap, and three toasts leave it (and every other button) free."""
+    app, backend = make_app(tmp_path, live=False, lang=lang)
+    try:
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.press("3")
+            await until(lambda: bool(app.screen.query(".social--buy")), pilot)
+            for selector in (".social--buy", "#pay-va", "#pay"):
+                await until(lambda s=selector: _clickable(app, s), pilot)  # type: ignore[misc]
+                app.screen.query(selector).first().scroll_visible(animate=False)
+                await pilot.pause()
+                await until(lambda s=selector: _clickable(app, s), pilot)  # type: ignore[misc]
+                await pilot.click(selector)
+            retry = app.screen.query_one("#retry", Button)
+            await until(lambda: not retry.disabled, pilot)
+            app.clear_notifications()  # the payment's own toasts, if any: three fresh ones
+            await until(lambda: not app.screen.query(Toast), pilot)
+            await _toasts_leave_the_buttons_free(app, pilot, size)
+            body = retry.query_ancestor(".face--body", Widget)
+            assert retry.region.area and body.region.contains_region(retry.region), "not cut off"
+    finally:
+        await backend.aclose()
+
+
+def _clickable(app: SandboxApp, selector: str) -> bool:
+    """The first widget `selector` matches is enabled and on the screen, where a click
+    reaches it."""
+    found = app.screen.query(selector)
+    if not found or found.first().disabled:
+        return False
+    region = found.first().region
+    return bool(region.area) and app.screen.region.contains_region(region)

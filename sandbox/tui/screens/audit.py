@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
+from textual.widgets import Button, DataTable, Header, OptionList, Static
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
@@ -22,6 +22,7 @@ from sandbox.audit.history import newest_of
 from sandbox.runtime.models import CallFilter
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language, ngettext, number
 from sandbox.tui.messages import ShowTrace
 
@@ -124,7 +125,7 @@ audit is run again and recorded. The verdicts are those `sandbox audit` prints.
                     _("Run the audit, then choose a rule."), id="rule-detail", markup=False
                 )
                 yield OptionList(id="evidence")
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rules", DataTable)

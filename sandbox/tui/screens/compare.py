@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from sandbox.trace.events import HttpCall
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings
 from sandbox.tui.widgets.call_compare import CallComparison
 
@@ -52,4 +53,4 @@ what the bank answered the second time.
     def compose(self) -> ComposeResult:
         yield Header()
         yield CallComparison(self.left, self.right)
-        yield Footer()
+        yield StageFooter()

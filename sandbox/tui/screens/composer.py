@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from sandbox.runtime.registry import BUILTIN
 from sandbox.tui.backend import Backend
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings
 from sandbox.tui.messages import EditCall
 from sandbox.tui.widgets.composer import Composer
@@ -43,7 +44,7 @@ the request afresh for the identity chosen.
         yield Header()
         names = [s.name for s in self.app.services] or [s.name for s in BUILTIN]  # type: ignore[attr-defined]
         yield Composer(names, self.backend.actor, self.backend.openapi, self.backend.identities)
-        yield Footer()
+        yield StageFooter()
 
     @on(EditCall)
     def edit_call(self, message: EditCall) -> None:

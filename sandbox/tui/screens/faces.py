@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Header, OptionList
 from textual.widgets.option_list import Option
 
 from sandbox.runtime.models import CallFilter
@@ -26,6 +26,7 @@ from sandbox.tui.clients import (
     PhoneClient,
     SocialClient,
 )
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.widgets.call_map import CallMap
@@ -102,11 +103,20 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
             show=False,  # like "2 Trace" in the footer; help and the palette list it
             tooltip=Lazy("Open the selected tap's trace"),
         ),
+        # One key, two bindings: the footer names where `h` goes from here, not the desk
+        # while the desk is shown (check_action keeps the one that applies).
         Binding(
             "h",
-            "switch",
+            "switch('desk')",
             Lazy("Hospital desk"),
             id="faces.switch",
+            tooltip=Lazy("Switch between the buyer's phone and the hospital's reception desk"),
+        ),
+        Binding(
+            "h",
+            "switch('faces')",
+            Lazy("Buyer's phone"),
+            id="faces.switch_back",
             tooltip=Lazy("Switch between the buyer's phone and the hospital's reception desk"),
         ),
     ]
@@ -118,6 +128,8 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         """How many calls were stored when the apps went off screen (None: on screen)."""
         self._tap_starts: list[float] = []
         """When each listed tap was made, in list order."""
+        self.showing = "faces"
+        """What the switcher shows: "faces" (the phones) or "desk" (the hospital's)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,7 +156,7 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
                         yield IkdFace(self.backend, PATIENTS[0], poll=None)
                 yield OptionList(id="taps")
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         self.query_one("#taps", OptionList).border_title = _("taps → traces")
@@ -156,10 +168,17 @@ reaches Klip; the desk shows the bill paid when the bank's notification reaches 
         for face in self.query(Face):
             face.start_over()
 
-    def action_switch(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`h` goes to the desk from the phones and back from the desk."""
+        if action == "switch":
+            return parameters != (self.showing,)
+        return True
+
+    def action_switch(self, to: str) -> None:
         """Key: the buyer's phone, or the hospital's reception desk."""
         switcher = self.query_one("#switcher", ContentSwitcher)
-        switcher.current = "desk" if switcher.current == "faces" else "faces"
+        switcher.current = self.showing = to
+        self.refresh_bindings()
         # Focus follows: Admit at the desk, the phone's first control (keys keep working).
         shown = self.query_one(f"#{switcher.current}")
         wanted = shown.query("#admit") if switcher.current == "desk" else shown.query("*")

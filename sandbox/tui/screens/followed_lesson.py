@@ -19,11 +19,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sandbox.runtime.stage_view import ShownLesson, ShownVerdict, StageView
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.lesson_session import ActionLike, LessonLike, StepLike
 from sandbox.tui.messages import CallsArrived, ServicesUpdated
@@ -127,7 +128,7 @@ about, and what its last run showed. The map draws that run's calls, live while 
         with Horizontal(id="followed-stage"):
             yield LessonPanel()
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
-        yield Footer()
+        yield StageFooter()
 
     @property
     def panel(self) -> LessonPanel:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, _
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.messages import ShowTrace
@@ -51,7 +52,7 @@ is about to happen and why; the map and the log on the right show only this step
             with Vertical(id="lesson-side"):
                 yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
                 yield CallLog(self._fetch, self._count)
-        yield Footer()
+        yield StageFooter()
 
     def setup(self) -> None:
         """Name the log after what it lists."""

@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import failure_words, faults_on
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.lesson_session import FailedRun, LessonSession, StepResultLike
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
@@ -79,6 +80,10 @@ class LessonScreenBase(TranslatedBindings, Screen[None]):
             tooltip=Lazy("Jump to a step by its number"),
         ),
     ]
+
+    FOOTER_SPARE = ("lesson.glossary", SCREENS_LABEL, "lesson.jump", SCREENS, "lesson.back")
+    """Left out of a narrow footer first to last (an 80-column one in Indonesian drops the
+    first three): `n`, `r`, a hint and `? Help` stay."""
 
     def __init__(self, backend: Backend, session: LessonSession) -> None:
         super().__init__()

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from sandbox.runtime.models import CallFilter, ServiceInfo
 from sandbox.trace.events import HttpCall
@@ -21,6 +21,7 @@ from sandbox.tui.backend import Backend
 from sandbox.tui.clock_words import clock_note
 from sandbox.tui.fault_words import failure_words
 from sandbox.tui.filters import parse_filter
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL, StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace, WebhooksUpdated
 from sandbox.tui.read_only import refused
@@ -69,6 +70,9 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
   accounts and orders expire, retried webhooks arrive, each at its own time. While the clock
   is not real time, the header says so (`sandbox clock` does the rest).
 """)
+    FOOTER_SPARE = (SCREENS_LABEL, "log.mark_call", SCREENS)
+    """Left out of a narrow footer first to last: on a follower's page at 80 columns
+    `0 Follow presenter` takes the room of `m Mark`, and the screens stay."""
     BINDINGS = [
         Binding(
             "slash",
@@ -136,7 +140,7 @@ the line above the boxes names it. `l` switches to the live tail: every call, fa
         with Horizontal(id="lower"):
             yield CallLog(self._fetch, self._count, offered=call_actions.ALL)
             yield CallDetail(offered=call_actions.ALL)
-        yield Footer()
+        yield StageFooter()
 
     async def _fetch(self, offset: int, limit: int) -> list[HttpCall]:
         # In start order: a caller above the calls it made, though stored after them.

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sandbox.scenarios import SCENARIOS, PhoneReader, StoryFailed
 from sandbox.trace.events import HttpCall
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import failure_words
+from sandbox.tui.footer import SCREENS, SCREENS_LABEL, StageFooter
 from sandbox.tui.i18n import N_, Lazy, _, language
 from sandbox.tui.lesson_session import LessonSession, StepResultLike
 from sandbox.tui.screens.lesson_base import LessonScreenBase
@@ -88,6 +89,10 @@ then is shown in red above the narration before anyone runs a step.
             tooltip=Lazy("Run this step's checkout the other way on the map, to contrast them"),
         ),
     ]
+    FOOTER_SPARE = (SCREENS_LABEL, SCREENS, "lesson.jump", "presenter.notes", "lesson.back")
+    """Left out of a narrow footer first to last: the presenter knows the number keys (help
+    lists them), and after a live failure `f Replay recording` and on a checkout step
+    `v Other way to pay` join `n`, `r` and `? Help` even at 80 columns in Indonesian."""
     REPLAY_SECONDS = 0.6
     """Pause between the arrows of a replayed fallback: slow enough to narrate over."""
 
@@ -107,7 +112,7 @@ then is shown in red above the narration before anyone runs a step.
             yield LessonPanel()
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
         yield Static(id="presenter-next", markup=False)
-        yield Footer()
+        yield StageFooter()
 
     def wants_prepare(self) -> bool:
         """Always: every presentation starts from the seeded world, checked."""

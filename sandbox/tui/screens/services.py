@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -26,6 +25,7 @@ from textual.widgets.option_list import Option
 from sandbox.runtime.models import ServiceInfo
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import describe_fault
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, filled, role_text
 from sandbox.tui.messages import ServicesUpdated, WebhooksUpdated
 from sandbox.tui.read_only import following, refused
@@ -122,7 +122,7 @@ accounts are not in the marketplace's tables, and the social app has no payment 
                 with Horizontal(id="data"):
                     yield DataTable(id="tables", cursor_type="row")
                     yield DataTable(id="rows", zebra_stripes=True)
-        yield Footer()
+        yield StageFooter()
 
     def on_resize(self) -> None:
         # At 80 columns the list and the tables give room to the faults and the rows.

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, OptionList, RichLog
+from textual.widgets import Button, Checkbox, Header, OptionList, RichLog
 from textual.widgets.option_list import Option
 
 from sandbox.scenarios import SCENARIOS, TAKES_PHONE, PhoneReader, StoryFailed
 from sandbox.tui.backend import Backend
 from sandbox.tui.fault_words import failure_words, faults_on
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import N_, Lazy, TranslatedBindings, _, language
 from sandbox.tui.messages import CallsArrived, ServicesUpdated, ShowTrace
 from sandbox.tui.starting import sandbox_started
@@ -123,7 +124,7 @@ oversold, money conserved, every buyer told why) come at the end.
                 yield Button(_("Run"), id="run", variant="primary")
                 yield RichLog(id="story-log", wrap=True, markup=False, min_width=20)
             yield CallMap(list(self.app.services), animate=self.app.fading)  # type: ignore[attr-defined]
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         self.query_one("#story-list", OptionList).highlighted = 0

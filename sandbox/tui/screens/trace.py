@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sandbox.runtime.stage_view import StageView
 from sandbox.trace.events import HttpCall
 from sandbox.trace.steps import Step, steps_for
 from sandbox.tui.following import Cursor
+from sandbox.tui.footer import StageFooter
 from sandbox.tui.i18n import Lazy, TranslatedBindings, _, ngettext
 from sandbox.tui.messages import ServicesUpdated, ShowTrace
 from sandbox.tui.read_only import following, refused
@@ -93,7 +94,7 @@ per call and a dashed arrow per answer.
             yield StepCard()
         with Vertical(id="side"):
             yield CallMap(list(self.app.services), animate=False)  # type: ignore[attr-defined]
-        yield Footer()
+        yield StageFooter()
 
     def on_mount(self) -> None:
         self.query_one(SequencePlayer).focus()

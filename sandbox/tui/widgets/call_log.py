@@ -126,7 +126,8 @@ log leaves out the time, then the duration, never who called whom.
         Binding(
             "f",
             "toggle_follow",
-            Lazy("Follow"),
+            # "Newest", not "Follow": a follower's page has `0 Follow presenter` beside it.
+            Lazy("Newest"),
             id="log.follow",
             tooltip=Lazy("Keep the newest call under the cursor as calls arrive"),
         ),

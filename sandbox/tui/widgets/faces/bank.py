@@ -52,6 +52,7 @@ class BankFace(Face):
         .bank--inquiry { height: auto; margin-top: 1; }
         Input { margin-top: 1; }
         .face--actions { margin-top: 1; }
+        .bank--retry { margin-top: 0; }
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -133,9 +134,9 @@ class BankFace(Face):
                     id="pay",
                     tooltip=plain(_("Pay the VA with a fresh idempotency key")),
                 )
-            yield Static(classes="bank--inquiry", id="inquiry")
-            yield Notice(id="pay-notice")
-            with HorizontalGroup(classes="face--actions"):
+            # Right under Pay, not under the answers: at 80x24 below them it sat under three
+            # toasts (tests/tui/test_toasts.py), and it is the presenter's next tap.
+            with HorizontalGroup(classes="face--actions bank--retry"):
                 yield Button(
                     plain(_("Retry, same key")),
                     compact=True,
@@ -145,6 +146,8 @@ class BankFace(Face):
                         _("Send the same payment again with the same key: nothing moves twice")
                     ),
                 )
+            yield Static(classes="bank--inquiry", id="inquiry")
+            yield Notice(id="pay-notice")
 
     def on_mount(self) -> None:
         self.load()
