@@ -106,7 +106,7 @@ async def test_call_log_starts_on_the_newest_call_following() -> None:
         assert log.total == 8
         assert log.cursor == 7
         assert log.following
-        assert log.border_title == "8 calls · following"
+        assert log.border_title == "8 calls · at the newest"
         assert highlighted(seen) == [source.calls[7]]
 
 
@@ -121,7 +121,7 @@ async def test_call_log_moving_up_stops_following_and_highlights_each_call() -> 
         log = app.query_one(CallLog)
         assert log.cursor == 5
         assert not log.following
-        assert log.border_title == "8 calls · follow off"
+        assert log.border_title == "8 calls · held (f: newest)"
         assert highlighted(seen)[-2:] == [source.calls[6], source.calls[5]]
         await pilot.press("home")
         assert highlighted(seen)[-1] == source.calls[0]
@@ -170,7 +170,7 @@ async def test_call_log_follows_new_calls_and_f_toggles_follow() -> None:
         await pilot.pause()
         assert log.following
         assert log.cursor == 31
-        assert log.border_title == "32 calls · following"
+        assert log.border_title == "32 calls · at the newest"
 
 
 async def test_call_log_keeps_drawing_a_growing_page_until_the_fresh_copy_arrives() -> None:
@@ -294,7 +294,7 @@ async def test_call_log_survives_an_empty_or_failing_provider() -> None:
         await pilot.press("up", "enter", "pagedown", "home", "end", "f")
         log = app.query_one(CallLog)
         assert log.total == 0
-        assert log.border_title == "0 calls · following"
+        assert log.border_title == "0 calls · at the newest"
 
         broken = ListSource(many_calls(5), fail=True)
         log.set_source(broken.fetch, broken.count)

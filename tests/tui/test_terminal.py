@@ -63,7 +63,7 @@ def test_checkout_from_the_ui_in_a_real_terminal(terminal: tuple[str, Path]) -> 
     screen = _wait_for(session, "Finished as the story says")
     assert "money moved exactly once" in screen
     _tmux("send-keys", "-t", session, "1")
-    _wait_for(session, "calls · follow")
+    _wait_for(session, "calls · at the newest")
     _wait_for(session, "/v1.0/debit/")  # the rows arrive a moment after the count
     _tmux("send-keys", "-t", session, "C-q")
     screen = _wait_for(session, "EXITED 0")

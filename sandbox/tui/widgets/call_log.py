@@ -526,7 +526,9 @@ log leaves out the time, then the duration, never who called whom.
         self.refresh_count()
 
     def _update_title(self) -> None:
-        state = _("following") if self.following else _("follow off")
+        # Said as where the cursor is, not "following": a follower's page has `0 Follow
+        # presenter` too, and `f` reads "Newest".
+        state = _("at the newest") if self.following else _("held (f: newest)")
         self.border_title = ngettext(
             "{count} call · {state}", "{count} calls · {state}", self._total
         ).format(count=number(self._total), state=state)
