@@ -180,7 +180,7 @@ class DeskFace(Face):
                 ),
             )
             yield TickBox(
-                plain(_("The patient agrees to be checked")),
+                plain(_("Patient agrees to be checked")),  # fits 80 columns
                 value=True,
                 compact=True,
                 id="consent",
