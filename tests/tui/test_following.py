@@ -179,6 +179,7 @@ async def test_a_follower_goes_where_the_presenter_is(tmp_path: Path) -> None:
         assert follower.screen is screen
         await pilot.press("4")
         await until(lambda: isinstance(follower.screen, ServicesScreen), watcher)
+        await until(lambda: bool(follower.screen.query("#tables")), watcher)
         assert follower.sub_title == "read-only: following the presenter"
     await backend.aclose()
 

@@ -133,7 +133,10 @@ accounts are not in the marketplace's tables, and the social app has no payment 
             button.compact = self.size.height < 30
 
     def on_mount(self) -> None:
-        self.query_one("#tables", DataTable).add_columns(_("table"), _("rows"))
+        # `query`, not `query_one`: a screen the app tears down as it quits (a follower sent
+        # here by the presenter a moment before) may have lost its children already.
+        for tables in self.query("#tables").results(DataTable):
+            tables.add_columns(_("table"), _("rows"))
         if following(self):  # a student's page watches the faults, it does not set them
             for control in self.query("#faults Switch, #faults Input, #fault-buttons Button"):
                 control.disabled = True
