@@ -169,6 +169,7 @@ async def _shown_again(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow  # every screen at four sizes: 13 s; test_each_screens_own_keys... is at 80
 @pytest.mark.parametrize("lang", ["en", "id"])
 async def test_no_footer_key_is_cut_on_any_screen_at_any_width(tmp_path: Path, lang: str) -> None:
     """Every screen at every size (the terminal resized under it, so the footer fits its keys

@@ -27,6 +27,9 @@ from sandbox.tui.app import SandboxApp
 from tests.tui.factory import make_app, until
 
 SIZES = [(80, 24), (100, 30), (120, 40), (160, 45)]
+FAST_SIZES = [(80, 24), (160, 45)]
+"""The class's laptop and the projector, in the README's test command; the sizes between them
+run with the slow suites (`-m slow`)."""
 SCREENS = [
     ("3", "#check"),
     ("4", "#reset-world"),
@@ -67,7 +70,11 @@ async def _toasts_leave_the_buttons_free(
     await until(lambda: not app.screen.query(Toast), pilot)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize(
+    "size",
+    [pytest.param(size, marks=() if size in FAST_SIZES else pytest.mark.slow) for size in SIZES],
+    ids=[f"{w}x{h}" for w, h in SIZES],
+)
 async def test_toasts_leave_every_button_free(tmp_path: Path, size: tuple[int, int]) -> None:
     app, backend = make_app(tmp_path, live=False)
     try:
@@ -116,7 +123,12 @@ RETRY_CASES = [((80, 24), "en"), ((80, 24), "id"), ((100, 30), "id"), ((120, 40)
 
 
 @pytest.mark.parametrize(
-    ("size", "lang"), RETRY_CASES, ids=[f"{w}x{h}-{lang}" for (w, h), lang in RETRY_CASES]
+    ("size", "lang"),
+    [
+        pytest.param(size, lang, marks=() if size in FAST_SIZES else pytest.mark.slow)
+        for size, lang in RETRY_CASES
+    ],
+    ids=[f"{w}x{h}-{lang}" for (w, h), lang in RETRY_CASES],
 )
 async def test_the_bank_apps_retry_stays_free_under_three_toasts(
     tmp_path: Path, size: tuple[int, int], lang: str
