@@ -162,6 +162,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise UserError(f"{exc}. Stop the program using it, or {fix}.") from None
     except (SeedMismatch, ForeignFolder, DataDirInUse) as exc:
         raise UserError(str(exc)) from None
+    from sandbox.framework import checkpoints
+
+    checkpoints.enable()  # before the institutions open their files (framework/checkpoints.py)
     try:
         runtime.build()
     except AppLoadFailed as exc:

@@ -6,12 +6,11 @@ institution commits on the event loop, so every call in flight waited with it: o
 hundred took 4 ms, the longest 80 to 156 ms on the shared test machine, in the middle of a
 presenter's story (docs/performance.md, "CPU per order and per read, fifth pass").
 
-Here one daemon thread per process checkpoints every registered file about twice a second
-(`PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own: it never blocks a writer or a
-reader, and the `sqlite3` module lets go of the GIL while SQLite works), so the log stays
+Under `sandbox up` (`enable`) one daemon thread checkpoints every registered file about twice a
+second (`PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own: it never blocks a writer
+or a reader, and the `sqlite3` module lets go of the GIL while SQLite works), so the log stays
 short and a COMMIT on the loop has nothing to copy. The connections keep SQLite's automatic
-checkpoint, at ten times the default, as a backstop should this thread ever fall behind.
-"""
+checkpoint, at four times the default, as a backstop should this thread ever fall behind."""
 
 from __future__ import annotations
 
@@ -30,10 +29,25 @@ BACKSTOP_PAGES = 4_000
 """`wal_autocheckpoint` of the institutions' own connections: a COMMIT checkpoints itself only
 when the log has grown this long, which this thread never lets happen while it runs."""
 
+_enabled = False
+"""Whether `open_database` hands its files to this thread: only `sandbox up` says so (tests
+and runtimes embedded in other programs open hundreds of short-lived files, which SQLite's own
+checkpoint serves well and a thread holding a connection to each would not)."""
 _lock = threading.Lock()
 _paths: dict[Path, int] = {}
 """Registered files, with how many open databases use each."""
 _thread: threading.Thread | None = None
+
+
+def enable(on: bool = True) -> None:
+    """From now on, files opened by `open_database` are checkpointed here (`sandbox up`)."""
+    global _enabled
+    _enabled = on
+
+
+def enabled() -> bool:
+    """Whether `open_database` registers its files (see `enable`)."""
+    return _enabled
 
 
 def register(path: Path) -> None:
@@ -42,7 +56,9 @@ def register(path: Path) -> None:
     with _lock:
         _paths[path] = _paths.get(path, 0) + 1
         if _thread is None or not _thread.is_alive():
-            thread: threading.Thread = threading.Thread(target=_run, name="sqlite-checkpoints", daemon=True)
+            thread: threading.Thread = threading.Thread(
+                target=_run, name="sqlite-checkpoints", daemon=True
+            )
             thread.start()
             _thread = thread
 

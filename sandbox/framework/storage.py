@@ -66,9 +66,10 @@ def open_database(path: Path | str | None) -> sqlite_utils.Database:
     if path is not None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute(f"PRAGMA wal_autocheckpoint={checkpoints.BACKSTOP_PAGES}")
-        checkpoints.register(Path(path).resolve())  # checkpoints leave the event loop
-        weakref.finalize(db, checkpoints.unregister, Path(path).resolve())
+        if checkpoints.enabled():  # checkpoints leave the event loop (`sandbox up`)
+            db.execute(f"PRAGMA wal_autocheckpoint={checkpoints.BACKSTOP_PAGES}")
+            checkpoints.register(Path(path).resolve())
+            weakref.finalize(db, checkpoints.unregister, Path(path).resolve())
     db.execute("PRAGMA foreign_keys=ON")
     return db
 

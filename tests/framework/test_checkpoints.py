@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from sandbox.framework import checkpoints
 from sandbox.framework.storage import open_database
@@ -16,6 +19,20 @@ def _until(condition: object, seconds: float = 20.0) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "the checkpoint thread never got there"
         time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _as_under_sandbox_up() -> Iterator[None]:
+    checkpoints.enable()
+    yield
+    checkpoints.enable(False)
+
+
+def test_only_sandbox_up_hands_its_files_to_the_thread(tmp_path: Path) -> None:
+    checkpoints.enable(False)  # a test's or an embedded runtime's files
+    db = open_database(tmp_path / "social.db")
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # SQLite's own
+    assert (tmp_path / "social.db").resolve() not in checkpoints.registered()
 
 
 def test_the_thread_copies_the_log_into_the_file_before_any_commit_would(
