@@ -170,9 +170,17 @@ def test_sandbox_listen_forwards_until_interrupted(
 ) -> None:
     argv = [sys.executable, "-m", "sandbox", "listen", "me", "--forward-to", receiver.url]
     argv += ["--data-dir", str(tmp_path / "data")]
-    child = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
-    )
+    # xdist's workers ignore SIGINT, and a child inherits an ignored signal: Python would then
+    # never raise KeyboardInterrupt in it, as it does for Ctrl+C in a terminal. A handler set
+    # here is reset to the default in the child (whether an earlier test on this worker had
+    # left one decided, until now, whether this test passed).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        child = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert _wait(lambda: _control(runtime, "GET", "/listeners").json(), 30)
         _webhook_to_me(runtime, "ntf_listen_cli")
