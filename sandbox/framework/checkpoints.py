@@ -98,9 +98,14 @@ def _connect(path: Path) -> sqlite3.Connection | None:
 
 
 def _run() -> None:
-    """Checkpoint every registered file; again soon while some log still has pages (a burst
-    of writes, as in a flash sale), else after `INTERVAL`."""
+    """Checkpoint every registered file; again soon while some log is being written (a burst
+    of writes, as in a flash sale), else after `INTERVAL`.
+
+    A log's length in pages stays the same from one round to the next while nothing is
+    written (it is not emptied by a checkpoint, only restarted by the next write), so a
+    change of length is what says a file is being written."""
     conns: dict[Path, sqlite3.Connection] = {}
+    lengths: dict[Path, int] = {}
     wake = threading.Event()
     busy = False
     while True:
@@ -109,10 +114,13 @@ def _run() -> None:
         paths = set(registered())
         for gone in set(conns) - paths:
             conns.pop(gone).close()
+            lengths.pop(gone, None)
         for path in paths:
             conn = conns.get(path) or _connect(path)
             if conn is None:
                 continue
             conns[path] = conn
             done = checkpoint(conn)
-            busy = busy or (done is not None and done[1] > 0)
+            if done is not None:
+                busy = busy or done[1] != lengths.get(path)
+                lengths[path] = done[1]

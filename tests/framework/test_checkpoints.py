@@ -65,3 +65,26 @@ def test_a_closed_database_is_forgotten_and_a_removed_file_never_made_again(
     del db
     gc.collect()
     assert path.resolve() not in checkpoints.registered()
+
+
+def test_a_quiet_file_is_checkpointed_twice_a_second_not_twenty_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a log is written the thread comes back every 50 ms; once nothing is written, every
+    half second: a log keeps its length after a checkpoint, so the length is not the test."""
+    db = open_database(tmp_path / "insurance.db")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    for _ in range(5):
+        with db.atomic():
+            db.execute("INSERT INTO t (body) VALUES (?)", ["x" * 3000])
+    time.sleep(checkpoints.INTERVAL * 3)  # the writes are checkpointed; the log is quiet
+    rounds: list[float] = []
+    seen = checkpoints.registered
+
+    def counted() -> list[Path]:
+        rounds.append(time.monotonic())
+        return seen()
+
+    monkeypatch.setattr(checkpoints, "registered", counted)
+    time.sleep(1.0)
+    assert len(rounds) <= 4, f"{len(rounds)} rounds in a quiet second"
