@@ -68,8 +68,9 @@ def open_database(path: Path | str | None) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous=NORMAL")
         if checkpoints.enabled():  # checkpoints leave the event loop (`sandbox up`)
             db.execute(f"PRAGMA wal_autocheckpoint={checkpoints.BACKSTOP_PAGES}")
-            checkpoints.register(Path(path).resolve())
-            weakref.finalize(db, checkpoints.unregister, Path(path).resolve())
+            resolved = Path(path).resolve()
+            checkpoints.register(resolved)
+            weakref.finalize(db, checkpoints.unregister, resolved)
     db.execute("PRAGMA foreign_keys=ON")
     return db
 

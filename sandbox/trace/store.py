@@ -436,12 +436,7 @@ class TraceStore:
             trace_id, span_id = match.group(1), match.group(2)
             if not self.count(trace_id=trace_id):
                 return None
-            with self._lock:  # the trace index finds the call
-                held = self.db.execute(
-                    "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
-                    [to_db(trace_id), to_db(span_id)],
-                ).fetchone()
-            return trace_id, span_id if held else None
+            return trace_id, span_id if self.holds(trace_id, span_id) else None
         trace_id = self.resolve(ref) if ref else None
         if trace_id is not None:
             return trace_id, None
@@ -450,6 +445,15 @@ class TraceStore:
             if owner is not None:
                 return owner, ref
         return None
+
+    def holds(self, trace_id: str, span_id: str) -> bool:
+        """Whether the call `span_id` of trace `trace_id` is stored (the trace index finds it)."""
+        with self._lock:
+            found = self.db.execute(
+                "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
+                [to_db(trace_id), to_db(span_id)],
+            ).fetchone()
+        return found is not None
 
     def _span_trace(self, span_id: str) -> str | None:
         """The trace of the call with this span id (the newest, should two share it).

@@ -17,7 +17,6 @@ import time
 
 from sandbox.trace.events import HttpCall
 from sandbox.trace.store import TraceStore
-from sandbox.trace.stored_ids import to_db
 from sandbox.trace.writer_process import StoreProcess
 
 log = logging.getLogger(__name__)
@@ -86,20 +85,13 @@ class TraceWriter:
                 log.warning("the trace writer process is gone; writing in this thread")
                 self._child.close(0)
                 self._child = None
-                if self._committed(calls[-1]):  # it died after committing, before answering
+                last = calls[-1]  # a batch is one transaction: all of it is stored, or none
+                if self.store.holds(last.trace_id, last.span_id):  # died before answering
                     return
         try:
             self.store.add(calls)
         except Exception:
             log.exception("writing %d calls to the trace store failed", len(calls))
-
-    def _committed(self, call: HttpCall) -> bool:
-        """Whether `call` is stored already (a batch is one transaction: all or none)."""
-        found = self.store.db.execute(
-            "SELECT 1 FROM calls WHERE trace_id = ? AND span_id = ?",
-            [to_db(call.trace_id), to_db(call.span_id)],
-        ).fetchone()
-        return found is not None
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far is written (calls queued meanwhile are not
